@@ -1,0 +1,61 @@
+"""ddl: typed Python classes that read and write protobuf's binary format.
+
+Example::
+
+    import ddl
+
+    class User(ddl.Message):
+        id: int
+        name: str = ""
+
+    data = ddl.encode(User(id=1, name="Ada"))
+    assert ddl.decode(data, User).name == "Ada"
+"""
+
+from ._api import Decoder, Encoder, decode, encode
+from ._codegen import generated_source
+from ._errors import DecodeError, EncodeError, SchemaError
+from ._message import Message
+from ._types import (
+    field,
+    fixed32,
+    fixed64,
+    float32,
+    float64,
+    int32,
+    int64,
+    sfixed32,
+    sfixed64,
+    sint32,
+    sint64,
+    uint32,
+    uint64,
+)
+from ._wkt import DatetimeNs, TimedeltaNs
+
+__all__ = [
+    "DatetimeNs",
+    "DecodeError",
+    "Decoder",
+    "EncodeError",
+    "Encoder",
+    "Message",
+    "SchemaError",
+    "TimedeltaNs",
+    "decode",
+    "encode",
+    "field",
+    "fixed32",
+    "fixed64",
+    "float32",
+    "float64",
+    "generated_source",
+    "int32",
+    "int64",
+    "sfixed32",
+    "sfixed64",
+    "sint32",
+    "sint64",
+    "uint32",
+    "uint64",
+]

@@ -1,0 +1,110 @@
+"""The public entry points: ``encode``, ``decode``, ``Encoder`` and ``Decoder``."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from ._codegen import Codec, codec_for
+from ._errors import DecodeError, EncodeError
+from ._message import Message
+
+M = TypeVar("M", bound=Message)
+
+DEFAULT_MAX_DEPTH = 100
+Buffer = bytes | bytearray | memoryview
+
+
+def _as_bytes(data: Buffer) -> bytes:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(f"ddl decodes bytes, bytearray or memoryview, not {type(data).__name__}")
+
+
+def _codec(cls: type) -> Codec:
+    if not (isinstance(cls, type) and issubclass(cls, Message)) or cls is Message:
+        raise TypeError(f"expected a ddl.Message subclass, got {cls!r}")
+    return cls.__ddl_codec__ or codec_for(cls)
+
+
+def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
+    """Encode a message to protobuf bytes.
+
+    ``deterministic=True`` also sorts map keys (and set elements), so equal messages give equal
+    bytes. Nesting deeper than ``max_depth`` (a cycle, say) raises ``EncodeError``.
+
+    Example::
+
+        data = ddl.encode(User(id=1, name="Ada"))
+    """
+    codec: Codec | None = getattr(type(msg), "__ddl_codec__", None)
+    if codec is None:
+        codec = _codec(type(msg))
+    out = bytearray()
+    try:
+        codec.encode(msg, out, max_depth, deterministic)
+    except RecursionError:
+        raise EncodeError(f"nesting is too deep for Python's stack; max_depth={max_depth} is too high") from None
+    return bytes(out)
+
+
+def decode(data: Buffer, cls: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) -> M:
+    """Decode protobuf bytes into an instance of ``cls``.
+
+    Fields absent from the data take their zero value; unknown fields are kept and written back
+    by ``encode``. Invalid data raises ``DecodeError`` with the field path and the byte offset.
+
+    Example::
+
+        user = ddl.decode(data, User)
+    """
+    buf = _as_bytes(data)
+    codec = getattr(cls, "__ddl_codec__", None) or _codec(cls)
+    try:
+        result: M = codec.decode(buf, 0, len(buf), max_depth, None)
+    except RecursionError:
+        raise DecodeError(f"nesting is too deep for Python's stack; max_depth={max_depth} is too high") from None
+    return result
+
+
+class Encoder:
+    """A reusable encoder with fixed options.
+
+    Example::
+
+        enc = ddl.Encoder(deterministic=True)
+        data = enc.encode(user)
+    """
+
+    __slots__ = ("deterministic", "max_depth")
+
+    def __init__(self, *, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        self.deterministic = deterministic
+        self.max_depth = max_depth
+
+    def encode(self, msg: Message) -> bytes:
+        return encode(msg, deterministic=self.deterministic, max_depth=self.max_depth)
+
+
+class Decoder(Generic[M]):
+    """A decoder for one message class, compiled when it is created.
+
+    Example::
+
+        dec = ddl.Decoder(User)
+        user = dec.decode(data)
+    """
+
+    __slots__ = ("type", "max_depth", "_decode")
+
+    def __init__(self, type: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        self.type = type
+        self.max_depth = max_depth
+        self._decode = _codec(type).decode
+
+    def decode(self, data: Buffer) -> M:
+        buf = _as_bytes(data)
+        try:
+            result: M = self._decode(buf, 0, len(buf), self.max_depth, None)
+        except RecursionError:
+            raise DecodeError("nesting is too deep for Python's stack; lower max_depth") from None
+        return result

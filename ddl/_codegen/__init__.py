@@ -1,0 +1,71 @@
+"""The pure-Python engine: a plan becomes specialized encode and decode functions.
+
+Each class is compiled once, on first use, and the result is cached on the class. The cache
+entry is stored before the classes it refers to are compiled, so recursive schemas link up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .._schema import ClassSpec, MessagePlan, build_plan
+from ._decode import DecoderSource
+from ._encode import EncoderSource
+from ._init import make_init
+from ._source import Builder, compile_source, source_of
+
+__all__ = ["Codec", "codec_for", "make_init", "generated_source"]
+
+
+class Codec:
+    """One class's compiled plan and the functions both top-level calls use."""
+
+    __slots__ = ("plan", "encode", "decode", "filenames")
+
+    plan: MessagePlan
+    encode: Callable[[Any, bytearray, int, bool], None]
+    decode: Callable[[bytes, int, int, int, Any], Any]
+    filenames: tuple[str, str]
+
+
+def codec_for(cls: type) -> Codec:
+    """The compiled codec of a message class, compiling it (and what it refers to) on first use."""
+    codec: Codec | None = cls.__dict__.get("__ddl_codec__")
+    if codec is not None:
+        return codec
+    spec: ClassSpec = cls.__dict__["__ddl_spec__"]
+    codec = Codec()
+    codec.plan = build_plan(cls, spec)
+    qualname = f"{cls.__module__}.{cls.__qualname__}"
+    deps: list[tuple[str, type, str]] = []
+
+    enc = Builder()
+    enc_file = compile_source("encode", qualname, EncoderSource(enc, deps).message(codec.plan), enc.globs)
+    dec = Builder()
+    dec_file = compile_source("decode", qualname, DecoderSource(dec, deps).message(codec.plan), dec.globs)
+    codec.encode, codec.decode = enc.globs["encode"], dec.globs["decode"]
+    codec.filenames = (enc_file, dec_file)
+
+    # Stored before linking: a class that refers back to this one finds it compiled.
+    type.__setattr__(cls, "__ddl_codec__", codec)
+    try:
+        for name, dep, kind in deps:
+            dep_codec = codec_for(dep)
+            target = enc.globs if kind == "enc" else dec.globs
+            target[name] = dep_codec.encode if kind == "enc" else dep_codec.decode
+    except BaseException:
+        type.__setattr__(cls, "__ddl_codec__", None)
+        raise
+    return codec
+
+
+def generated_source(cls: type) -> str:
+    """The generated encode and decode source of a message class, for reading and debugging.
+
+    Example::
+
+        print(ddl.generated_source(User))
+    """
+    codec = codec_for(cls)
+    return "\n".join(source_of(name) for name in codec.filenames)

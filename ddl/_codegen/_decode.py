@@ -1,0 +1,349 @@
+"""Generating the decoder of one message class (and of its wrappers) from its plan.
+
+Each field lives in a local while the loop runs; the object is built once at the end, without
+calling ``__init__``. Tags are compared whole (number and wire type together), so a field that
+arrives with an unexpected wire type falls through to the unknown-field path, as in protobuf.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from .. import _wire
+from .._errors import DecodeError
+from .._schema import (
+    ConvertedNode,
+    EnumNode,
+    FieldPlan,
+    MapNode,
+    MessageNode,
+    MessagePlan,
+    Node,
+    RepeatedNode,
+    ScalarNode,
+    UnionNode,
+    WellKnownNode,
+    WrapperNode,
+)
+from .._schema._nodes import WT_LEN
+from . import _runtime as rt
+from ._encode import _order
+from ._source import Builder
+
+_FIXED = {
+    "double": ("_UP_d", _wire.UNPACK_DOUBLE, 8), "float": ("_UP_f", _wire.UNPACK_FLOAT, 4),
+    "fixed64": ("_UP_Q", _wire.UNPACK_FIXED64, 8), "sfixed64": ("_UP_q", _wire.UNPACK_SFIXED64, 8),
+    "fixed32": ("_UP_I", _wire.UNPACK_FIXED32, 4), "sfixed32": ("_UP_i", _wire.UNPACK_SFIXED32, 4),
+}
+_ZEROS = {"bool": "False", "string": "''", "bytes": "b''", "double": "0.0", "float": "0.0"}
+
+BASE_GLOBALS: dict[str, Any] = {
+    "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_skip": _wire.skip_field,
+    "_unpack_arr": _wire.unpack_array, "_new": object.__new__, "_EMPTY": b"",
+    "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
+    "_dfail": rt.decode_failure, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
+    **{name: fn for name, fn, _size in _FIXED.values()},
+}
+
+
+def _tag(number: int, wire_type: int) -> int:
+    return (number << 3) | wire_type
+
+
+class DecoderSource:
+    """Source text for one class's decode function plus one function per wrapper node."""
+
+    def __init__(self, b: Builder, deps: list[tuple[str, type, str]]) -> None:
+        self.b = b
+        self.deps = deps
+        self.functions: list[str] = []
+        self._wrappers: dict[int, str] = {}
+        self.b.globs.update(BASE_GLOBALS)
+
+    def message(self, plan: MessagePlan) -> str:
+        """The source of ``decode(buf, pos, end, budget, obj)``; ``obj`` is merged into if given."""
+        self._function("decode", plan.fields, plan.order, plan)
+        return "\n".join(self.functions) + "\n"
+
+    def _function(
+        self, name: str, fields: list[FieldPlan], order: list[tuple[int, FieldPlan, int]], plan: MessagePlan | None
+    ) -> str:
+        b = self.b
+        saved, b.lines = b.lines, []
+        local = {id(f): f"f{i}" for i, f in enumerate(fields)}
+        prev = "obj" if plan is not None else "prev"
+        by_number = b.ref({n: f for f in fields for n in f.numbers}, "BYNUM")
+        acc = "{" + ", ".join(f"{f.name!r}: {local[id(f)]}" for f in fields if isinstance(f.node, RepeatedNode)) + "}"
+        named = plan is not None
+
+        b.line(0, f"def {name}(buf, pos, end, budget, {prev}):")
+        b.line(1, "if budget < 0:")
+        b.line(2, "raise _depth(pos)")
+        b.line(1, f"if {prev} is None:")
+        for f in fields:
+            b.line(2, f"{local[id(f)]} = {self._initial(f)}")
+        if named:
+            b.line(2, "unk = None")
+        b.line(1, "else:")
+        for f in fields:
+            current = f"obj.{f.name}" if named else "prev"
+            b.line(2, f"{local[id(f)]} = {self._merge_start(f, current)}")
+        if named:
+            b.line(2, "unk = obj._ddl_unknown")
+            b.line(2, "if unk is not None:")
+            b.line(3, "unk = bytearray(unk)")
+        b.line(1, "tag = 0")
+        b.line(1, "start = pos")
+        b.line(1, "try:")
+        b.line(2, "while pos < end:")
+        b.line(3, "start = pos")
+        self._read_tag("tag", "pos", 3)
+        keyword = "if"
+        for number, f, member in order:
+            self._case(f, number, member, local[id(f)], keyword, 3)
+            keyword = "elif"
+        b.line(3, "else:" if keyword == "elif" else "if True:")
+        b.line(4, "pos = _skip(buf, pos, end, tag, budget)")
+        if named:
+            b.line(4, "if unk is None:")
+            b.line(5, "unk = bytearray()")
+            b.line(4, "unk += buf[start:pos]")
+        b.line(2, "if pos != end:")
+        b.line(3, "raise _DecodeError('the last field runs past the end of its message', start)")
+        b.line(1, "except _DecodeError as e:")
+        b.line(2, f"_dpush(e, {by_number}, {named}, tag, {acc})")
+        b.line(2, "raise")
+        b.line(1, "except RecursionError:")
+        b.line(2, "raise")
+        b.line(1, "except Exception as e:")
+        b.line(2, f"raise _dfail(e, {by_number}, {named}, tag, start, {acc}) from None")
+        for f in fields:
+            self._finish(f, local[id(f)], 1)
+        if plan is None:
+            b.line(1, f"return {local[id(fields[0])]}")
+        else:
+            self._build(plan, local)
+        b.line(0, "")
+        self.functions.extend(b.lines)
+        b.lines = saved
+        return name
+
+    def _build(self, plan: MessagePlan, local: dict[int, str]) -> None:
+        b = self.b
+        b.line(1, "if obj is None:")
+        b.line(2, f"obj = _new({b.ref(plan.cls, 'C')})")
+        for f in plan.fields:
+            if plan.frozen:
+                b.line(1, f"{b.ref(_slot_setter(plan.cls, f.name), 'set')}(obj, {local[id(f)]})")
+            else:
+                b.line(1, f"obj.{f.name} = {local[id(f)]}")
+        unknown = "None if unk is None else bytes(unk)"
+        if plan.frozen:
+            b.line(1, f"{b.ref(_slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, {unknown})")
+        else:
+            b.line(1, f"obj._ddl_unknown = {unknown}")
+        b.line(1, "return obj")
+
+    # -- initial and final values -----------------------------------------------------------
+
+    def _initial(self, f: FieldPlan) -> str:
+        node = f.node
+        if isinstance(node, RepeatedNode):
+            return "[]"
+        if isinstance(node, MapNode):
+            return "{}"
+        if f.presence or isinstance(node, UnionNode) or not _has_literal_zero(node):
+            return "None"
+        return self._zero(node)
+
+    def _merge_start(self, f: FieldPlan, current: str) -> str:
+        if isinstance(f.node, RepeatedNode):
+            return f"list({current})"
+        if isinstance(f.node, MapNode):
+            return f"dict({current})"
+        return current
+
+    def _finish(self, f: FieldPlan, var: str, ind: int) -> None:
+        b, node = self.b, f.node
+        if isinstance(node, RepeatedNode) and node.container is not list:
+            b.line(ind, f"{var} = _{node.container.__name__}({var})")
+        elif isinstance(node, UnionNode) and not f.presence:
+            b.line(ind, f"if {var} is None:")
+            b.line(ind + 1, f"{var} = {self._zero(node.members[0])}")
+        elif not f.presence and not isinstance(node, (RepeatedNode, MapNode, UnionNode)) and not _has_literal_zero(node):
+            b.line(ind, f"if {var} is None:")
+            b.line(ind + 1, f"{var} = {self._zero(node)}")
+
+    def _zero(self, node: Node) -> str:
+        """An expression for the value a field takes when it is absent from the wire."""
+        b = self.b
+        if isinstance(node, ScalarNode):
+            return _ZEROS.get(node.proto, "0")
+        if isinstance(node, EnumNode):
+            return b.ref(_enum_zero(node.cls), "Z")
+        if isinstance(node, ConvertedNode):
+            return b.ref(node.zero(), "Z")
+        if isinstance(node, WellKnownNode):
+            return f"{b.ref(node.zero, 'zero')}()"
+        return f"{self._decoder_of(node)}(_EMPTY, 0, 0, budget - 1, None)"
+
+    # -- the cases of the tag switch --------------------------------------------------------
+
+    def _case(self, f: FieldPlan, number: int, member: int, var: str, keyword: str, ind: int) -> None:
+        b, node = self.b, f.node
+        if isinstance(node, RepeatedNode):
+            elem = node.elem
+            b.line(ind, f"{keyword} tag == {_tag(number, elem.wire_type)}:")
+            self.read(elem, "x", ind + 1, "pos", "end", None)
+            b.line(ind + 1, f"{var}.append(x)")
+            if node.packed:
+                b.line(ind, f"elif tag == {_tag(number, WT_LEN)}:")
+                self._packed(elem, var, ind + 1)
+        elif isinstance(node, MapNode):
+            b.line(ind, f"{keyword} tag == {_tag(number, WT_LEN)}:")
+            self._map_entry(node, var, ind + 1)
+        elif isinstance(node, UnionNode):
+            chosen = node.members[member]
+            b.line(ind, f"{keyword} tag == {_tag(number, chosen.wire_type)}:")
+            prev = None
+            if isinstance(chosen, MessageNode):
+                prev = f"{var} if {var}.__class__ is {b.ref(chosen.cls, 'C')} else None"
+            self.read(chosen, var, ind + 1, "pos", "end", prev)
+        else:
+            b.line(ind, f"{keyword} tag == {_tag(number, node.wire_type)}:")
+            self.read(node, var, ind + 1, "pos", "end", var)
+
+    def _packed(self, elem: Node, var: str, ind: int) -> None:
+        b = self.b
+        self._length("pos", "end", ind)
+        if isinstance(elem, ScalarNode) and elem.proto in _FIXED:
+            b.line(ind, f"{var} += _unpack_arr({_wire.ARRAY_CODES[elem.proto]!r}, buf, pos, q)")
+            b.line(ind, "pos = q")
+            return
+        b.line(ind, "pe = q")
+        b.line(ind, "while pos < pe:")
+        self.read(elem, "x", ind + 1, "pos", "pe", None)
+        b.line(ind + 1, f"{var}.append(x)")
+        b.line(ind, "if pos != pe:")
+        b.line(ind + 1, "raise _DecodeError('a packed element runs past the end of its field', pos)")
+
+    def _map_entry(self, node: MapNode, var: str, ind: int) -> None:
+        b = self.b
+        self._length("pos", "end", ind)
+        b.line(ind, "me = q")
+        b.line(ind, f"mk = {self._zero(node.key)}")
+        b.line(ind, f"mv = {self._zero(node.value) if _has_literal_zero(node.value) else 'None'}")
+        b.line(ind, "while pos < me:")
+        self._read_tag("t", "pos", ind + 1)
+        b.line(ind + 1, f"if t == {_tag(1, node.key.wire_type)}:")
+        self.read(node.key, "mk", ind + 2, "pos", "me", None)
+        b.line(ind + 1, f"elif t == {_tag(2, node.value.wire_type)}:")
+        self.read(node.value, "mv", ind + 2, "pos", "me", "mv")
+        b.line(ind + 1, "else:")
+        b.line(ind + 2, "pos = _skip(buf, pos, me, t, budget)")
+        b.line(ind, "if pos != me:")
+        b.line(ind + 1, "raise _DecodeError('a map entry runs past its length', pos)")
+        if not _has_literal_zero(node.value):
+            b.line(ind, "if mv is None:")
+            b.line(ind + 1, f"mv = {self._zero(node.value)}")
+        b.line(ind, f"{var}[mk] = mv")
+
+    # -- one value, after its tag -----------------------------------------------------------
+
+    def _read_tag(self, var: str, pos: str, ind: int) -> None:
+        b = self.b
+        b.line(ind, f"{var} = buf[{pos}]")
+        b.line(ind, f"if {var} < 128:")
+        b.line(ind + 1, f"{pos} += 1")
+        b.line(ind, "else:")
+        b.line(ind + 1, f"{var}, {pos} = _rv(buf, {pos})")
+
+    def _length(self, pos: str, end: str, ind: int) -> None:
+        """Read a length prefix into ``n`` and the end of the value into ``q``, bounds-checked."""
+        b = self.b
+        self._read_tag("n", pos, ind)
+        b.line(ind, f"q = {pos} + n")
+        b.line(ind, f"if q > {end}:")
+        b.line(ind + 1, f"raise _lenerr(n, {pos}, {end})")
+
+    def read(self, node: Node, var: str, ind: int, pos: str, end: str, prev: str | None) -> None:
+        b = self.b
+        if isinstance(node, (ScalarNode, EnumNode)) and node.wire_type == 0:
+            self._varint(node, var, ind, pos)
+        elif isinstance(node, ScalarNode) and node.proto in _FIXED:
+            fn, _unpack, size = _FIXED[node.proto]
+            b.line(ind, f"{var} = {fn}(buf, {pos})[0]")
+            b.line(ind, f"{pos} += {size}")
+        else:
+            self._length(pos, end, ind)
+            b.line(ind, f"{var} = {self._len_value(node, pos, prev)}")
+            b.line(ind, f"{pos} = q")
+
+    def _len_value(self, node: Node, pos: str, prev: str | None) -> str:
+        b = self.b
+        if isinstance(node, ScalarNode):
+            return f"buf[{pos}:q].decode()" if node.proto == "string" else f"buf[{pos}:q]"
+        if isinstance(node, ConvertedNode):
+            raw = f"buf[{pos}:q].decode()" if node.base.proto == "string" else f"buf[{pos}:q]"
+            return f"{b.ref(node.from_wire, 'CV')}({raw})"
+        return f"{self._decoder_of(node)}(buf, {pos}, q, budget - 1, {prev or 'None'})"
+
+    def _varint(self, node: ScalarNode | EnumNode, var: str, ind: int, pos: str) -> None:
+        b = self.b
+        proto = "enum" if isinstance(node, EnumNode) else node.proto
+        raw = var if proto in ("int64", "int32", "uint32", "uint64") else "v"
+        self._read_tag(raw, pos, ind)
+        # One-byte varints are already right for every kind but zigzag, bool and enum.
+        if proto == "int64":
+            b.line(ind + 1, f"if {raw} > 0x7FFFFFFFFFFFFFFF:")
+            b.line(ind + 2, f"{raw} -= 0x10000000000000000")
+        elif proto in ("int32", "enum"):
+            b.line(ind + 1, f"if {raw} > 0x7FFFFFFF:")
+            b.line(ind + 2, f"{raw} = (({raw} & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000")
+        elif proto == "uint32":
+            b.line(ind + 1, f"{raw} &= 0xFFFFFFFF")
+        if proto == "sint32":
+            b.line(ind, f"{var} = ((v & 0xFFFFFFFF) >> 1) ^ -(v & 1)")
+        elif proto == "sint64":
+            b.line(ind, f"{var} = (v >> 1) ^ -(v & 1)")
+        elif proto == "bool":
+            b.line(ind, f"{var} = v != 0")
+        elif proto == "enum":
+            assert isinstance(node, EnumNode)
+            b.line(ind, f"{var} = {b.ref(_enum_members(node.cls), 'E')}.get(v, v)")
+
+    def _decoder_of(self, node: Node) -> str:
+        b = self.b
+        if isinstance(node, MessageNode):
+            name = f"_dec_{b.ref(node.cls, 'C')}"
+            if not any(d[0] == name for d in self.deps):
+                self.deps.append((name, node.cls, "dec"))
+            return name
+        if isinstance(node, WellKnownNode):
+            return b.ref(node.decode, "wkt")
+        if isinstance(node, WrapperNode):
+            key = id(node)
+            if key not in self._wrappers:
+                self._wrappers[key] = self._function(b.fresh("wrap"), [node.inner], _order(node.inner), None)
+            return self._wrappers[key]
+        raise AssertionError(f"no decoder for {node!r}")
+
+
+def _has_literal_zero(node: Node) -> bool:
+    return isinstance(node, (ScalarNode, EnumNode, ConvertedNode))
+
+
+def _enum_zero(cls: type[enum.IntEnum]) -> object:
+    return _enum_members(cls).get(0, 0)
+
+
+def _enum_members(cls: type[enum.IntEnum]) -> dict[int, object]:
+    return {int(m): m for m in cls}
+
+
+def _slot_setter(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name].__set__
+    raise AssertionError(f"{cls.__qualname__} has no slot {name}")

@@ -1,0 +1,206 @@
+"""What generated code calls off the hot path: error messages, error paths, oneof dispatch.
+
+The generated encoders and decoders do no bookkeeping while things go well. When something
+fails, these helpers work out which field, element and value were at fault, and say so clearly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any, cast
+
+from .._errors import DecodeError, EncodeError
+from .._schema import (
+    ConvertedNode,
+    EnumNode,
+    FieldPlan,
+    MapNode,
+    MessageNode,
+    Node,
+    RepeatedNode,
+    ScalarNode,
+    UnionNode,
+    WellKnownNode,
+    WrapperNode,
+)
+from .._schema._nodes import FLOAT_SCALARS, INT_SCALARS
+
+SEQUENCE_TYPES = frozenset((list, tuple, set, frozenset))
+
+
+def bad_type() -> None:
+    """Raised from the generated fast path; ``encode_failure`` then explains the problem."""
+    raise TypeError("wrong type")
+
+
+def _tname(value: object) -> str:
+    return type(value).__name__
+
+
+def describe(node: Node, value: object) -> str | None:
+    """What is wrong with ``value`` as a value of ``node``, or None when its type is right."""
+    if isinstance(node, ScalarNode):
+        if node.proto in INT_SCALARS:
+            ok = isinstance(value, int)
+        elif node.proto in FLOAT_SCALARS:
+            ok = isinstance(value, (int, float))
+        elif node.proto == "bool":
+            ok = isinstance(value, bool)
+        elif node.proto == "string":
+            ok = isinstance(value, str)
+        else:
+            ok = isinstance(value, (bytes, bytearray, memoryview))
+        expected = {"bool": "bool", "string": "str", "bytes": "bytes"}.get(
+            node.proto, "float" if node.proto in FLOAT_SCALARS else "int"
+        )
+        return None if ok else f"expected {expected} ({node.proto}), got {_tname(value)}"
+    if isinstance(node, EnumNode):
+        return None if isinstance(value, int) else f"expected {node.cls.__name__}, got {_tname(value)}"
+    if isinstance(node, MessageNode):
+        if type(value) is node.cls:
+            return None
+        return f"expected {node.cls.__name__}, got {_tname(value)}"
+    if isinstance(node, (WellKnownNode, ConvertedNode)):
+        if isinstance(value, node.types):
+            return None
+        return f"expected {' or '.join(t.__name__ for t in node.types)}, got {_tname(value)}"
+    if isinstance(node, RepeatedNode):
+        if type(value) not in SEQUENCE_TYPES:
+            return f"expected a list, tuple, set or frozenset, got {_tname(value)}"
+        return None
+    if isinstance(node, MapNode):
+        return None if isinstance(value, dict) else f"expected dict, got {_tname(value)}"
+    if isinstance(node, WrapperNode):
+        return describe(node.inner.node, value) if not node.inner.presence or value is not None else None
+    if isinstance(node, UnionNode):
+        if pick_member(node, value, raising=False) >= 0:
+            return None
+        names = ", ".join(t.__name__ for t in node.python_types())
+        return f"expected one of {names}, got {_tname(value)}"
+    return None
+
+
+def pick_member(node: UnionNode, value: object, raising: bool = True) -> int:
+    """The oneof member for a value whose exact type is not a member's (an IntEnum for int, say)."""
+    for i, member in enumerate(node.members):
+        types = member.python_types()
+        if isinstance(value, bool) and bool not in types:
+            continue
+        if isinstance(value, types) and not (isinstance(member, MessageNode) and type(value) is not member.cls):
+            return i
+    if raising:
+        bad_type()
+    return -1
+
+
+def _element_problem(node: Node, value: object) -> tuple[str, str] | None:
+    """The first element (as a path segment) of a container that is at fault, and why."""
+    if isinstance(node, RepeatedNode) and type(value) in SEQUENCE_TYPES:
+        for i, elem in enumerate(cast("Iterable[object]", value)):
+            problem = describe(node.elem, elem)
+            if problem is not None:
+                return (f"[{i}]" if type(value) in (list, tuple) else f"[{elem!r}]", problem)
+    if isinstance(node, MapNode) and isinstance(value, dict):
+        for k, v in value.items():
+            problem = describe(node.key, k)
+            if problem is not None:
+                return (f"[{k!r}]", "map key: " + problem)
+            problem = describe(node.value, v)
+            if problem is not None:
+                return (f"[{k!r}]", problem)
+    return None
+
+
+def _locate(node: Node, value: object, elem: object, key: object) -> str:
+    """The index or key of ``elem`` (the element being encoded when a nested error arose)."""
+    if isinstance(node, RepeatedNode) and type(value) in (list, tuple):
+        for i, candidate in enumerate(cast("Iterable[object]", value)):
+            if candidate is elem:
+                return f"[{i}]"
+    if isinstance(node, MapNode) and isinstance(value, dict) and key in value and value[key] is elem:
+        return f"[{key!r}]"
+    return ""
+
+
+def segment(field: FieldPlan, named: bool) -> str:
+    return f".{field.name}" if named else ""
+
+
+def encode_failure(
+    field: FieldPlan, named: bool, value: object, exc: Exception, elem: object, key: object
+) -> EncodeError:
+    """Turn whatever the fast path raised into an EncodeError naming the field and the problem."""
+    if value is None:
+        problem = None if field.presence else f"None is not allowed here: annotate it as {_hint(field)} | None"
+    else:
+        problem = describe(field.node, value)
+    where = segment(field, named)
+    if problem is None:
+        found = _element_problem(field.node, value)
+        if found is not None:
+            where, problem = where + found[0], found[1]
+    err = EncodeError(problem if problem is not None else str(exc))
+    err._push(where)
+    return err
+
+
+def _hint(field: FieldPlan) -> str:
+    node = field.node
+    if isinstance(node, ScalarNode):
+        return {"string": "str", "bytes": "bytes", "bool": "bool"}.get(node.proto, node.proto)
+    if isinstance(node, (EnumNode, MessageNode)):
+        return node.cls.__name__
+    return "X"
+
+
+def push_encode_path(err: EncodeError, field: FieldPlan, named: bool, value: object, elem: object, key: object) -> None:
+    err._push(segment(field, named) + _locate(field.node, value, elem, key))
+
+
+def push_decode_path(err: DecodeError, fields: dict[int, FieldPlan], named: bool, tag: int, acc: dict[str, Any]) -> None:
+    """Add the field being decoded (and the index of the element, for repeated fields)."""
+    field = fields.get(tag >> 3)
+    if field is None:
+        return
+    where = segment(field, named)
+    current = acc.get(field.name)
+    if isinstance(field.node, RepeatedNode) and isinstance(current, list):
+        where += f"[{len(current)}]"
+    err._push(where)
+
+
+def decode_failure(
+    exc: Exception, fields: dict[int, FieldPlan], named: bool, tag: int, start: int, acc: dict[str, Any]
+) -> DecodeError:
+    """Turn a low-level failure (IndexError, bad UTF-8, a bad conversion) into a DecodeError."""
+    if isinstance(exc, UnicodeDecodeError):
+        message = "invalid UTF-8 in a string field"
+    elif isinstance(exc, IndexError):
+        message = "the data ends in the middle of a field"
+    else:
+        message = f"invalid value: {exc}"
+    err = DecodeError(message, start)
+    push_decode_path(err, fields, named, tag, acc)
+    return err
+
+
+def depth_error_encode() -> EncodeError:
+    return EncodeError("messages are nested deeper than max_depth (is there a cycle?)")
+
+
+def depth_error_decode(pos: int) -> DecodeError:
+    return DecodeError("message nesting exceeds max_depth", pos)
+
+
+def length_error(n: int, pos: int, end: int) -> DecodeError:
+    return DecodeError(f"length {n} runs past the end of the data ({end - pos} bytes left)", pos)
+
+
+def sorted_items(mapping: dict[Any, Any]) -> list[tuple[Any, Any]]:
+    return sorted(mapping.items(), key=lambda item: item[0])
+
+
+def signbit(value: float) -> bool:
+    """True for -0.0: protobuf writes a negative zero, since its bits are not zero."""
+    return value.__class__ is float and math.copysign(1.0, value) < 0

@@ -1,0 +1,151 @@
+"""``ddl.Message``: dataclass-like classes whose fields are a protobuf schema."""
+
+from __future__ import annotations
+
+import copy as _copy
+import dataclasses
+import operator
+import sys
+from collections.abc import Callable
+from typing import Any, ClassVar, dataclass_transform
+
+from ._codegen import Codec, codec_for, make_init
+from ._schema import ClassSpec, collect
+from ._types import FieldInfo, field
+
+
+@dataclass_transform(field_specifiers=(field, FieldInfo))
+class MessageMeta(type):
+    """Collects and numbers the fields of each message class, and gives it slots and __init__."""
+
+    def __new__(
+        mcls,
+        name: str,
+        bases: tuple[type, ...],
+        namespace: dict[str, Any],
+        *,
+        frozen: bool | None = None,
+        kw_only: bool = False,
+        **kwargs: Any,
+    ) -> MessageMeta:
+        if namespace.get("__ddl_root__"):
+            return super().__new__(mcls, name, bases, namespace, **kwargs)
+        if frozen is None:
+            frozen = any(getattr(getattr(b, "__ddl_spec__", None), "frozen", False) for b in bases)
+        spec = collect(namespace.get("__qualname__", name), bases, namespace, frozen, kw_only, _defining_scope())
+        own = [f.name for f in spec.fields if f.owner is spec]
+        namespace["__slots__"] = tuple(own)
+        namespace["__ddl_spec__"] = spec
+        namespace["__ddl_codec__"] = None
+        namespace["__match_args__"] = () if kw_only else tuple(f.name for f in spec.fields)
+        cls = super().__new__(mcls, name, bases, namespace, **kwargs)
+        spec.cls = cls
+        names = [f.name for f in spec.fields]
+        cls.__ddl_values__ = _values_getter(names)  # type: ignore[attr-defined]
+        cls.__init__ = make_init(cls, spec)  # type: ignore[misc]
+        if frozen:
+            cls.__setattr__ = _frozen_setattr  # type: ignore[assignment]
+            cls.__delattr__ = _frozen_delattr  # type: ignore[assignment]
+            cls.__hash__ = _hash  # type: ignore[assignment]
+        else:
+            cls.__hash__ = None  # type: ignore[assignment]
+        return cls
+
+    def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(name, bases, namespace)
+
+
+def _defining_scope() -> dict[str, Any]:
+    """The locals of the function whose body defines the class, or {} at module level."""
+    frame = sys._getframe(2)
+    if frame.f_locals is frame.f_globals:
+        return {}
+    return dict(frame.f_locals)
+
+
+def _values_getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    if not names:
+        return lambda obj: ()
+    if len(names) == 1:
+        getter = operator.attrgetter(names[0])
+        return lambda obj: (getter(obj),)
+    return operator.attrgetter(*names)
+
+
+def _frozen_setattr(self: Message, name: str, value: Any) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r} of frozen {type(self).__name__}")
+
+
+def _frozen_delattr(self: Message, name: str) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r} of frozen {type(self).__name__}")
+
+
+def _hash(self: Message) -> int:
+    return hash((type(self), type(self).__ddl_values__(self)))
+
+
+def _restore(cls: type[Message], data: bytes) -> Message:
+    codec = codec_for(cls)
+    result: Message = codec.decode(data, 0, len(data), 100, None)
+    return result
+
+
+class Message(metaclass=MessageMeta):
+    """The base class of every ddl schema: annotate fields, and the class is a protobuf message.
+
+    Example::
+
+        class User(ddl.Message):
+            id: int
+            name: str = ""
+            tags: list[str] = []
+
+        data = ddl.encode(User(id=1, name="Ada"))
+        assert ddl.decode(data, User) == User(id=1, name="Ada")
+    """
+
+    __ddl_root__: ClassVar[bool] = True
+    __ddl_spec__: ClassVar[ClassSpec | None] = None
+    __ddl_values__: ClassVar[Callable[[Any], tuple[Any, ...]]]
+    __ddl_codec__: ClassVar[Codec | None] = None
+    # Unknown fields' raw bytes, or None. Not annotated: an annotation would make it a field.
+    __slots__ = ("_ddl_unknown",)
+
+    def __init_subclass__(cls, *, frozen: bool = False, kw_only: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        values = type(self).__ddl_values__
+        return values(self) == values(other)
+
+    def __repr__(self) -> str:
+        spec = type(self).__ddl_spec__
+        fields = spec.fields if spec is not None else []
+        inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields)
+        return f"{type(self).__qualname__}({inner})"
+
+    def __copy__(self) -> Message:
+        clone = object.__new__(type(self))
+        for name in self._slot_names():
+            object.__setattr__(clone, name, getattr(self, name))
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Message:
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for name in self._slot_names():
+            object.__setattr__(clone, name, _copy.deepcopy(getattr(self, name), memo))
+        return clone
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles carry ddl's own bytes, so they survive schema evolution like any message.
+        from ._api import encode
+
+        return (_restore, (type(self), encode(self)))
+
+    @classmethod
+    def _slot_names(cls) -> list[str]:
+        spec = cls.__ddl_spec__
+        return [f.name for f in spec.fields] + ["_ddl_unknown"] if spec is not None else ["_ddl_unknown"]

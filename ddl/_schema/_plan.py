@@ -1,0 +1,193 @@
+"""The per-class plan: fields collected and numbered at class creation, resolved on first use.
+
+``collect`` runs inside the metaclass. It checks every annotation's shape (unknown names become
+placeholders) and assigns field numbers, so that schema mistakes fail at class creation.
+``build_plan`` runs on first encode or decode, when forward references can be resolved.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import sys
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._errors import SchemaError
+from .._types import MISSING, FieldInfo
+from ._nodes import FieldPlan, UnionNode
+from ._registry import field_plan, numbers_taken, resolve
+from ._resolve import Context, Namespace, pending_type
+
+MAX_NUMBER = (1 << 29) - 1
+RESERVED = range(19000, 20000)
+
+
+@dataclass(eq=False)
+class FieldSpec:
+    """A field as declared: what ``__init__`` needs, and the numbers it takes on the wire."""
+
+    name: str
+    annotation: object
+    default: Any
+    factory: Callable[[], Any] | None
+    numbers: tuple[int, ...]
+    owner: ClassSpec
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING and self.factory is None
+
+
+@dataclass(eq=False)
+class MessagePlan:
+    """The compiled plan both engines execute. ``order`` lists (number, field, member) ascending."""
+
+    cls: type
+    fields: list[FieldPlan]
+    frozen: bool
+    order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for f in self.fields:
+            for i, number in enumerate(f.numbers):
+                self.order.append((number, f, i if isinstance(f.node, UnionNode) else -1))
+        self.order.sort(key=lambda entry: entry[0])
+
+
+@dataclass(eq=False)
+class ClassSpec:
+    """What the metaclass records on each message class as ``__ddl_spec__``."""
+
+    qualname: str
+    fields: list[FieldSpec]
+    frozen: bool
+    kw_only: bool
+    module: str
+    namespace: dict[str, Any]
+    scope: dict[str, Any] = field(default_factory=dict)
+    cls: type | None = None
+    plan: MessagePlan | None = None
+
+    def context(self, cls: type | None, field_name: str, pending: bool) -> Context:
+        globalns: Mapping[str, Any] = getattr(sys.modules.get(self.module), "__dict__", {})
+        local = {**self.scope, **self.namespace}
+        if cls is not None:
+            local.setdefault(cls.__name__, cls)
+        else:
+            local.setdefault(self.qualname.rsplit(".", 1)[-1], _self_placeholder(self.qualname))
+        return Context(self.qualname, field_name, globalns, Namespace(local, globalns, pending))
+
+
+def _self_placeholder(qualname: str) -> type:
+    return pending_type(qualname.rsplit(".", 1)[-1])
+
+
+def _is_classvar(annotation: object) -> bool:
+    if isinstance(annotation, str):
+        return annotation.startswith(("ClassVar", "typing.ClassVar", "t.ClassVar"))
+    return getattr(annotation, "__origin__", None) is typing.ClassVar
+
+
+def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, int | tuple[int, ...] | None]:
+    if isinstance(value, FieldInfo):
+        default, factory, number = value.default, value.default_factory, value.number
+    else:
+        default, factory, number = value, None, None
+    if isinstance(default, (list, dict, set, bytearray)):
+        # A mutable default is copied for each instance, never shared between them.
+        default, factory = MISSING, functools.partial(copy.copy, default)
+    return default, factory, number
+
+
+def collect(
+    qualname: str,
+    bases: tuple[type, ...],
+    namespace: dict[str, Any],
+    frozen: bool,
+    kw_only: bool,
+    scope: dict[str, Any],
+) -> ClassSpec:
+    """Collect, check and number the fields of a class being created; pops their defaults.
+
+    ``scope`` holds the locals of the function the class is defined in, if any, so that
+    postponed annotations can name classes local to that function.
+    """
+    inherited: list[FieldSpec] = []
+    for base in bases:
+        base_spec: ClassSpec | None = getattr(base, "__ddl_spec__", None)
+        if base_spec is not None:
+            inherited.extend(f for f in base_spec.fields if f.name not in {g.name for g in inherited})
+    spec = ClassSpec(qualname, list(inherited), frozen, kw_only, namespace.get("__module__", ""), namespace, scope)
+    used = {n: f.name for f in inherited for n in f.numbers}
+    next_number = max(used, default=0) + 1
+    for name, annotation in namespace.get("__annotations__", {}).items():
+        if _is_classvar(annotation):
+            continue
+        if any(f.name == name for f in inherited):
+            raise SchemaError(f"{qualname}.{name}: redefines a field of a base class")
+        default, factory, explicit = _default_of(namespace.pop(name, MISSING))
+        ctx = spec.context(None, name, pending=True)
+        count = numbers_taken(resolve(annotation, ctx))
+        numbers = _numbers_for(ctx, explicit, count, next_number)
+        for number in numbers:
+            if number in used:
+                raise ctx.error(f"field number {number} is already taken by {used[number]!r}")
+            used[number] = name
+        next_number = max(used) + 1
+        spec.fields.append(FieldSpec(name, annotation, default, factory, numbers, spec))
+    _check_argument_order(spec)
+    return spec
+
+
+def _numbers_for(ctx: Context, explicit: int | tuple[int, ...] | None, count: int, next_number: int) -> tuple[int, ...]:
+    if explicit is None:
+        if next_number in RESERVED or next_number + count - 1 in RESERVED:
+            next_number = RESERVED.stop
+        numbers = tuple(range(next_number, next_number + count))
+    elif isinstance(explicit, tuple):
+        if len(explicit) != count:
+            raise ctx.error(f"{len(explicit)} field numbers given for a union of {count} members")
+        numbers = explicit
+    elif isinstance(explicit, int) and not isinstance(explicit, bool):
+        numbers = tuple(range(explicit, explicit + count))
+    else:
+        raise ctx.error(f"field number must be an int or a tuple of ints, not {explicit!r}")
+    for number in numbers:
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_NUMBER:
+            raise ctx.error(f"field number {number!r} is outside 1..{MAX_NUMBER}")
+        if number in RESERVED:
+            raise ctx.error(f"field number {number} is in 19000..19999, which protobuf reserves")
+    return numbers
+
+
+def _check_argument_order(spec: ClassSpec) -> None:
+    if spec.kw_only:
+        return
+    seen_default = None
+    for f in spec.fields:
+        if not f.required:
+            seen_default = f.name
+        elif seen_default is not None:
+            raise SchemaError(
+                f"{spec.qualname}.{f.name}: a field without a default follows {seen_default!r}, "
+                "which has one; give it a default or declare the class with kw_only=True"
+            )
+
+
+def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
+    """Resolve every annotation now that all names exist, and build the plan the engines run."""
+    fields = []
+    for f in spec.fields:
+        # An inherited field's names resolve where its own class was declared.
+        ctx = f.owner.context(f.owner.cls, f.name, pending=False)
+        node = resolve(f.annotation, ctx)
+        if numbers_taken(node) != len(f.numbers):
+            raise ctx.error(
+                "the annotation names a union that was not defined when the class was created; "
+                "define it before the class so that its field numbers can be assigned"
+            )
+        fields.append(field_plan(f.name, f.numbers, node))
+    return MessagePlan(cls, fields, spec.frozen)

@@ -1,0 +1,80 @@
+"""Scalar width aliases and ``ddl.field``: the vocabulary a schema is written in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Final, TypeAlias
+
+
+class Scalar:
+    """Marks an ``Annotated`` int or float with the protobuf scalar it is written as."""
+
+    __slots__ = ("proto",)
+
+    def __init__(self, proto: str) -> None:
+        self.proto = proto
+
+    def __repr__(self) -> str:
+        return f"ddl.Scalar({self.proto!r})"
+
+
+int32: TypeAlias = Annotated[int, Scalar("int32")]
+int64: TypeAlias = Annotated[int, Scalar("int64")]
+uint32: TypeAlias = Annotated[int, Scalar("uint32")]
+uint64: TypeAlias = Annotated[int, Scalar("uint64")]
+sint32: TypeAlias = Annotated[int, Scalar("sint32")]
+sint64: TypeAlias = Annotated[int, Scalar("sint64")]
+fixed32: TypeAlias = Annotated[int, Scalar("fixed32")]
+fixed64: TypeAlias = Annotated[int, Scalar("fixed64")]
+sfixed32: TypeAlias = Annotated[int, Scalar("sfixed32")]
+sfixed64: TypeAlias = Annotated[int, Scalar("sfixed64")]
+float32: TypeAlias = Annotated[float, Scalar("float")]
+float64: TypeAlias = Annotated[float, Scalar("double")]
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
+class FieldInfo:
+    """What ``ddl.field`` records: an explicit number and a default."""
+
+    __slots__ = ("number", "default", "default_factory")
+
+    def __init__(
+        self,
+        number: int | tuple[int, ...] | None,
+        default: Any,
+        default_factory: Callable[[], Any] | None,
+    ) -> None:
+        self.number = number
+        self.default = default
+        self.default_factory = default_factory
+
+
+def field(
+    *,
+    number: int | tuple[int, ...] | None = None,
+    default: Any = MISSING,
+    default_factory: Callable[[], Any] | None = None,
+) -> Any:
+    """Give a field an explicit number, a default, or both.
+
+    A union field takes consecutive numbers from ``number``, or one per member when given a tuple.
+
+    Example::
+
+        class Order(ddl.Message):
+            id: int = ddl.field(number=1)
+            items: list[str] = ddl.field(number=5, default_factory=list)
+            payment: Card | Cash | None = ddl.field(number=(10, 12), default=None)
+    """
+    if default is not MISSING and default_factory is not None:
+        raise TypeError("ddl.field() takes default or default_factory, not both")
+    return FieldInfo(number, default, default_factory)

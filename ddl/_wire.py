@@ -1,0 +1,265 @@
+"""Protobuf wire primitives for the pure-Python engine: varints, zigzag, fixed widths, skipping.
+
+Generated code inlines the one-byte fast paths; these helpers handle the general case.
+Writers accept any int-like value and raise ``TypeError``/``ValueError`` for anything else; the
+generated code turns those into an ``EncodeError`` carrying the field path.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from array import array
+from collections.abc import Iterable
+from typing import Any
+
+from ._errors import DecodeError
+
+MASK64 = (1 << 64) - 1
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+UINT32_MAX = (1 << 32) - 1
+MAX_FIELD_NUMBER = (1 << 29) - 1
+
+WT_VARINT, WT_I64, WT_LEN, WT_SGROUP, WT_EGROUP, WT_I32 = 0, 1, 2, 3, 4, 5
+
+BIG_ENDIAN_HOST = sys.byteorder == "big"
+
+
+def uvarint_bytes(value: int) -> bytes:
+    """The varint encoding of a non-negative int below 2**64."""
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+# Most lengths, tags and small numbers fall below 2**14; one indexing beats a loop.
+SMALL_VARINTS: tuple[bytes, ...] = tuple(uvarint_bytes(i) for i in range(1 << 14))
+
+
+def write_uvarint(out: bytearray, value: int) -> None:
+    if 0 <= value < 0x4000:
+        out += SMALL_VARINTS[value]
+        return
+    if value > MASK64 or value < 0:
+        raise ValueError(f"{value} is out of range for a varint")
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def write_int64(out: bytearray, value: int) -> None:
+    if 0 <= value < 0x4000:
+        out += SMALL_VARINTS[value]
+        return
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"{value} is out of range for int64")
+    write_uvarint(out, value & MASK64)
+
+
+def write_int32(out: bytearray, value: int) -> None:
+    if 0 <= value < 0x4000:
+        out += SMALL_VARINTS[value]
+        return
+    if not INT32_MIN <= value <= INT32_MAX:
+        raise ValueError(f"{value} is out of range for int32")
+    # Negative int32 values are sign-extended to ten bytes, as protobuf writes them.
+    write_uvarint(out, value & MASK64)
+
+
+def write_uint32(out: bytearray, value: int) -> None:
+    if not 0 <= value <= UINT32_MAX:
+        raise ValueError(f"{value} is out of range for uint32")
+    write_uvarint(out, value)
+
+
+def write_uint64(out: bytearray, value: int) -> None:
+    if not 0 <= value <= MASK64:
+        raise ValueError(f"{value} is out of range for uint64")
+    write_uvarint(out, value)
+
+
+def write_sint32(out: bytearray, value: int) -> None:
+    if not INT32_MIN <= value <= INT32_MAX:
+        raise ValueError(f"{value} is out of range for sint32")
+    write_uvarint(out, (value << 1) ^ (value >> 63))
+
+
+def write_sint64(out: bytearray, value: int) -> None:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"{value} is out of range for sint64")
+    write_uvarint(out, (value << 1) ^ (value >> 63))
+
+
+def write_bool(out: bytearray, value: bool) -> None:
+    if value is True:
+        out.append(1)
+    elif value is False:
+        out.append(0)
+    else:
+        raise TypeError(f"expected bool, got {type(value).__name__}")
+
+
+def write_str(out: bytearray, value: str) -> None:
+    if value.__class__ is not str and not isinstance(value, str):
+        raise TypeError(f"expected str, got {type(value).__name__}")
+    data = value.encode()
+    write_uvarint(out, len(data))
+    out += data
+
+
+def write_bytes(out: bytearray, value: bytes) -> None:
+    if value.__class__ is not bytes:
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError(f"expected bytes, got {type(value).__name__}")
+        value = bytes(value)
+    write_uvarint(out, len(value))
+    out += value
+
+
+def patch_length(out: bytearray, at: int) -> None:
+    """Fill in the one-byte length placeholder at ``at``, widening it when the body is long.
+
+    Writing the body first and moving it only when its length needs more than one byte avoids
+    a second pass to compute sizes; most embedded messages are shorter than 128 bytes.
+    """
+    n = len(out) - at - 1
+    if n < 0x80:
+        out[at] = n
+    else:
+        out[at : at + 1] = uvarint_bytes(n)
+
+
+def read_varint(buf: bytes, pos: int) -> tuple[int, int]:
+    """Read a varint at ``pos``; return its value modulo 2**64 and the next position."""
+    result = 0
+    shift = 0
+    start = pos
+    try:
+        while True:
+            b = buf[pos]
+            pos += 1
+            result |= (b & 0x7F) << shift
+            if b < 0x80:
+                return result & MASK64, pos
+            shift += 7
+            if shift >= 70:
+                raise DecodeError("varint is longer than 10 bytes", start)
+    except IndexError:
+        raise DecodeError("truncated varint", start) from None
+
+
+def read_length(buf: bytes, pos: int, end: int) -> tuple[int, int]:
+    """Read a length prefix and check it against the bytes that remain before ``end``."""
+    b = buf[pos] if pos < end else -1
+    if 0 <= b < 0x80:
+        n, pos = b, pos + 1
+    else:
+        n, pos = read_varint(buf, pos)
+    if n > end - pos:
+        raise DecodeError(f"length {n} runs past the end of the data ({end - pos} bytes left)", pos)
+    return n, pos
+
+
+def to_int64(u: int) -> int:
+    return u - (1 << 64) if u > INT64_MAX else u
+
+
+def to_int32(u: int) -> int:
+    u &= UINT32_MAX
+    return u - (1 << 32) if u > INT32_MAX else u
+
+
+def unzigzag(u: int) -> int:
+    return (u >> 1) ^ -(u & 1)
+
+
+def skip_field(buf: bytes, pos: int, end: int, tag: int, budget: int) -> int:
+    """Skip the value of a field this schema does not know; return the position after it.
+
+    Groups (a proto2 feature) are skipped iteratively, so hostile nesting cannot recurse.
+    """
+    number = tag >> 3
+    if number == 0:
+        raise DecodeError("field number 0 is invalid", pos)
+    if number > MAX_FIELD_NUMBER:
+        raise DecodeError(f"field number {number} is too large", pos)
+    wire_type = tag & 7
+    if wire_type == WT_VARINT:
+        _, pos = read_varint(buf, pos)
+    elif wire_type == WT_I64:
+        pos += 8
+    elif wire_type == WT_LEN:
+        n, pos = read_length(buf, pos, end)
+        pos += n
+    elif wire_type == WT_I32:
+        pos += 4
+    elif wire_type == WT_SGROUP:
+        pos = _skip_group(buf, pos, end, number, budget)
+    elif wire_type == WT_EGROUP:
+        raise DecodeError(f"end-group tag for field {number} without a start-group", pos)
+    else:
+        raise DecodeError(f"invalid wire type {wire_type} for field {number}", pos)
+    if pos > end:
+        raise DecodeError(f"field {number} is truncated", end)
+    return pos
+
+
+def _skip_group(buf: bytes, pos: int, end: int, number: int, budget: int) -> int:
+    open_groups = [number]
+    while open_groups:
+        if pos >= end:
+            raise DecodeError(f"group {open_groups[-1]} is not closed", pos)
+        tag, pos = read_varint(buf, pos)
+        wire_type, inner = tag & 7, tag >> 3
+        if wire_type == WT_EGROUP:
+            if inner != open_groups[-1]:
+                raise DecodeError(f"end-group tag {inner} does not match group {open_groups[-1]}", pos)
+            open_groups.pop()
+        elif wire_type == WT_SGROUP:
+            if inner == 0:
+                raise DecodeError("field number 0 is invalid", pos)
+            if len(open_groups) >= budget:
+                raise DecodeError("groups are nested deeper than max_depth", pos)
+            open_groups.append(inner)
+        else:
+            pos = skip_field(buf, pos, end, tag, budget)
+    return pos
+
+
+# Fixed-width scalars. Packed runs go through array, which converts a whole run in C.
+PACK_DOUBLE = struct.Struct("<d").pack
+PACK_FLOAT = struct.Struct("<f").pack
+PACK_FIXED64 = struct.Struct("<Q").pack
+PACK_SFIXED64 = struct.Struct("<q").pack
+PACK_FIXED32 = struct.Struct("<I").pack
+PACK_SFIXED32 = struct.Struct("<i").pack
+UNPACK_DOUBLE = struct.Struct("<d").unpack_from
+UNPACK_FLOAT = struct.Struct("<f").unpack_from
+UNPACK_FIXED64 = struct.Struct("<Q").unpack_from
+UNPACK_SFIXED64 = struct.Struct("<q").unpack_from
+UNPACK_FIXED32 = struct.Struct("<I").unpack_from
+UNPACK_SFIXED32 = struct.Struct("<i").unpack_from
+
+ARRAY_CODES = {"double": "d", "float": "f", "fixed64": "Q", "sfixed64": "q", "fixed32": "I", "sfixed32": "i"}
+
+
+def pack_array(code: str, values: Iterable[Any]) -> bytes:
+    arr: array[Any] = array(code, values)
+    if BIG_ENDIAN_HOST:
+        arr.byteswap()
+    return arr.tobytes()
+
+
+def unpack_array(code: str, buf: bytes, pos: int, end: int) -> list[float] | list[int]:
+    arr = array(code)
+    if (end - pos) % arr.itemsize:
+        raise DecodeError(f"packed length {end - pos} is not a multiple of {arr.itemsize}", pos)
+    arr.frombytes(buf[pos:end])
+    if BIG_ENDIAN_HOST:
+        arr.byteswap()
+    return arr.tolist()

@@ -1,0 +1,98 @@
+"""The public API as users write it, checked by ``mypy --strict`` (see ``make typecheck``).
+
+``assert_type`` lines fail the check when a type is inferred wrongly; ``type: ignore[code]``
+lines fail it (as unused ignores) when mypy stops rejecting a misuse.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from enum import IntEnum
+from typing import Any, assert_type
+
+import ddl
+
+
+class Status(IntEnum):
+    UNKNOWN = 0
+    ACTIVE = 1
+
+
+class User(ddl.Message):
+    id: int
+    name: str = ""
+    age: ddl.int32 = 0
+    ratio: ddl.float32 = 0.0
+    status: Status = Status.UNKNOWN
+    nickname: str | None = None
+    tags: list[str] = []
+    scores: dict[str, float] = {}
+    choice: int | str | None = ddl.field(number=20, default=None)
+    friends: list[User] = []
+    created: datetime.datetime | None = None
+    price: decimal.Decimal = decimal.Decimal(0)
+    key: uuid.UUID | None = None
+    extra: dict[str, Any] = {}
+
+
+class Point(ddl.Message, frozen=True):
+    x: ddl.sint64 = 0
+    y: ddl.sint64 = 0
+
+
+class Options(ddl.Message, kw_only=True):
+    verbose: bool
+    level: int = ddl.field(number=7, default=3)
+
+
+user = User(1, name="Ada", tags=["x"])
+assert_type(user.id, int)
+assert_type(user.age, int)
+assert_type(user.ratio, float)
+assert_type(user.nickname, str | None)
+assert_type(user.choice, int | str | None)
+assert_type(user.friends, list[User])
+assert_type(user.scores, dict[str, float])
+
+data = ddl.encode(user)
+assert_type(data, bytes)
+assert_type(ddl.encode(user, deterministic=True), bytes)
+assert_type(ddl.decode(data, User), User)
+assert_type(ddl.decode(bytearray(data), User, max_depth=10), User)
+assert_type(ddl.decode(memoryview(data), User), User)
+
+decoder = ddl.Decoder(User)
+assert_type(decoder, ddl.Decoder[User])
+assert_type(decoder.decode(data), User)
+assert_type(ddl.Encoder(deterministic=True).encode(user), bytes)
+
+point = Point(x=1, y=2)
+assert_type(hash(point), int)
+assert_type(Options(verbose=True).level, int)
+
+match user:
+    case User(id, name):
+        assert_type(id, int)
+        assert_type(name, str)
+
+try:
+    ddl.decode(b"\x0a", User)
+except ddl.DecodeError as exc:
+    assert_type(exc.path, str)
+    assert_type(exc.offset, int | None)
+    assert isinstance(exc, ValueError)
+
+
+
+def misuses_mypy_rejects() -> None:
+    """Never called: each line must stay an error for mypy."""
+    User()  # type: ignore[call-arg]
+    User(id="seven")  # type: ignore[arg-type]
+    User(1, nickname=3)  # type: ignore[arg-type]
+    User(1, unknown=True)  # type: ignore[call-arg]
+    point.x = 5  # type: ignore[misc]
+    Options(True)  # type: ignore[call-arg]
+    ddl.decode(data, int)  # type: ignore[type-var]
+    ddl.encode(42)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ import dataclasses
 import operator
 import sys
 from collections.abc import Callable
+from types import CodeType
 from typing import Any, ClassVar, dataclass_transform
 
 from ._codegen import Codec, codec_for, make_init
@@ -32,7 +33,9 @@ class MessageMeta(type):
             return super().__new__(mcls, name, bases, namespace, **kwargs)
         if frozen is None:
             frozen = any(getattr(getattr(b, "__ddl_spec__", None), "frozen", False) for b in bases)
-        spec = collect(namespace.get("__qualname__", name), bases, namespace, frozen, kw_only, _defining_scope())
+        scope, scope_code = _defining_scope()
+        spec = collect(namespace.get("__qualname__", name), bases, namespace, frozen, kw_only, scope)
+        spec.scope_code = scope_code
         own = [f.name for f in spec.fields if f.owner is spec]
         namespace["__slots__"] = tuple(own)
         namespace["__ddl_spec__"] = spec
@@ -55,12 +58,16 @@ class MessageMeta(type):
         super().__init__(name, bases, namespace)
 
 
-def _defining_scope() -> dict[str, Any]:
-    """The locals of the function whose body defines the class, or {} at module level."""
+def _defining_scope() -> tuple[dict[str, Any], CodeType | None]:
+    """The locals and code of the function whose body defines the class (none at module level).
+
+    The code object lets first use find the same function on the stack and see the locals it
+    has by then, such as a second class that the first refers to.
+    """
     frame = sys._getframe(2)
     if frame.f_locals is frame.f_globals:
-        return {}
-    return dict(frame.f_locals)
+        return {}, None
+    return dict(frame.f_locals), frame.f_code
 
 
 def _values_getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:

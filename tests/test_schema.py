@@ -190,3 +190,33 @@ def test_union_defined_after_the_class_is_reported_clearly() -> None:
             ddl.encode(cls(f=1))
     finally:
         del globals()["LaterUnion"]
+
+
+def test_message_fields_that_require_each_other_forever_are_rejected() -> None:
+    class Egg(ddl.Message):
+        chicken: Chicken
+
+    class Chicken(ddl.Message):
+        egg: Egg
+
+    with pytest.raises(ddl.SchemaError, match=r"(Egg\.chicken|Chicken\.egg) -> .*optional"):
+        ddl.encode(Egg(Chicken(None)))  # type: ignore[arg-type]
+    with pytest.raises(ddl.SchemaError, match="optional"):
+        ddl.Decoder(Egg)
+
+
+def test_concurrent_first_use_sees_only_fully_linked_codecs(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Ping(ddl.Message):
+        pong: Pong | None = None
+        n: int = 0
+
+    class Pong(ddl.Message):
+        ping: Ping | None = None
+        n: int = 0
+
+    value = Ping(pong=Pong(ping=Ping(n=3), n=2), n=1)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: engine.decode(engine.encode(value), Ping), range(64)))
+    assert all(r == value for r in results)

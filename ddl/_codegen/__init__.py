@@ -6,10 +6,11 @@ entry is stored before the classes it refers to are compiled, so recursive schem
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from .._schema import ClassSpec, MessagePlan, build_plan
+from .._schema import ClassSpec, MessagePlan, plan_for
 from ._decode import DecoderSource
 from ._encode import EncoderSource
 from ._init import make_init
@@ -29,14 +30,39 @@ class Codec:
     filenames: tuple[str, str]
 
 
+_lock = threading.RLock()
+# Codecs compiled but not yet linked. They become visible on their classes all at once, when the
+# outermost compilation is done, so another thread never runs a half-linked encoder.
+_building: dict[type, Codec] = {}
+
+
 def codec_for(cls: type) -> Codec:
     """The compiled codec of a message class, compiling it (and what it refers to) on first use."""
     codec: Codec | None = cls.__dict__.get("__ddl_codec__")
     if codec is not None:
         return codec
+    with _lock:
+        codec = cls.__dict__.get("__ddl_codec__") or _building.get(cls)
+        if codec is not None:
+            return codec
+        outermost = not _building
+        try:
+            codec = _compile(cls)
+        except BaseException:
+            if outermost:
+                _building.clear()
+            raise
+        if outermost:
+            for built_cls, built in _building.items():
+                type.__setattr__(built_cls, "__ddl_codec__", built)
+            _building.clear()
+        return codec
+
+
+def _compile(cls: type) -> Codec:
     spec: ClassSpec = cls.__dict__["__ddl_spec__"]
     codec = Codec()
-    codec.plan = build_plan(cls, spec)
+    codec.plan = plan_for(cls)
     qualname = f"{cls.__module__}.{cls.__qualname__}"
     deps: list[tuple[str, type, str]] = []
 
@@ -47,16 +73,13 @@ def codec_for(cls: type) -> Codec:
     codec.encode, codec.decode = enc.globs["encode"], dec.globs["decode"]
     codec.filenames = (enc_file, dec_file)
 
-    # Stored before linking: a class that refers back to this one finds it compiled.
-    type.__setattr__(cls, "__ddl_codec__", codec)
-    try:
-        for name, dep, kind in deps:
-            dep_codec = codec_for(dep)
-            target = enc.globs if kind == "enc" else dec.globs
-            target[name] = dep_codec.encode if kind == "enc" else dep_codec.decode
-    except BaseException:
-        type.__setattr__(cls, "__ddl_codec__", None)
-        raise
+    # Registered before linking: a class that refers back to this one finds its functions.
+    _building[cls] = codec
+    for name, dep, kind in deps:
+        dep_codec = codec_for(dep)
+        target = enc.globs if kind == "enc" else dec.globs
+        target[name] = dep_codec.encode if kind == "enc" else dep_codec.decode
+    assert spec.plan is codec.plan
     return codec
 
 

@@ -13,7 +13,7 @@ from ._nodes import (
     WellKnownNode,
     WrapperNode,
 )
-from ._plan import ClassSpec, FieldSpec, MessagePlan, build_plan, collect
+from ._plan import ClassSpec, FieldSpec, MessagePlan, build_plan, collect, plan_for
 from ._registry import HANDLERS, is_message_class
 
 __all__ = [
@@ -35,4 +35,5 @@ __all__ = [
     "build_plan",
     "collect",
     "is_message_class",
+    "plan_for",
 ]

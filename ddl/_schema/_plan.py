@@ -13,11 +13,12 @@ import sys
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import CodeType, FrameType
 from typing import Any
 
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
-from ._nodes import FieldPlan, UnionNode
+from ._nodes import FieldPlan, MessageNode, UnionNode
 from ._registry import field_plan, numbers_taken, resolve
 from ._resolve import Context, Namespace, pending_type
 
@@ -68,17 +69,31 @@ class ClassSpec:
     module: str
     namespace: dict[str, Any]
     scope: dict[str, Any] = field(default_factory=dict)
+    scope_code: CodeType | None = None
     cls: type | None = None
     plan: MessagePlan | None = None
 
     def context(self, cls: type | None, field_name: str, pending: bool) -> Context:
         globalns: Mapping[str, Any] = getattr(sys.modules.get(self.module), "__dict__", {})
-        local = {**self.scope, **self.namespace}
+        local = {**self.scope, **_live_locals(self.scope_code), **self.namespace}
         if cls is not None:
             local.setdefault(cls.__name__, cls)
         else:
             local.setdefault(self.qualname.rsplit(".", 1)[-1], _self_placeholder(self.qualname))
         return Context(self.qualname, field_name, globalns, Namespace(local, globalns, pending))
+
+
+def _live_locals(code: CodeType | None) -> dict[str, Any]:
+    """The current locals of the defining function, if it is still running on some thread."""
+    if code is None:
+        return {}
+    stacks: list[FrameType | None] = [sys._getframe(1), *sys._current_frames().values()]
+    for frame in stacks:
+        while frame is not None:
+            if frame.f_code is code:
+                return dict(frame.f_locals)
+            frame = frame.f_back
+    return {}
 
 
 def _self_placeholder(qualname: str) -> type:
@@ -175,6 +190,39 @@ def _check_argument_order(spec: ClassSpec) -> None:
                 f"{spec.qualname}.{f.name}: a field without a default follows {seen_default!r}, "
                 "which has one; give it a default or declare the class with kw_only=True"
             )
+
+
+def plan_for(cls: type) -> MessagePlan:
+    """The class's plan, built once; a cycle of fields that can never be absent is rejected."""
+    spec: ClassSpec = cls.__dict__["__ddl_spec__"]
+    if spec.plan is None:
+        spec.plan = build_plan(cls, spec)
+        try:
+            _check_required_cycle(cls)
+        except SchemaError:
+            spec.plan = None
+            raise
+    return spec.plan
+
+
+def _check_required_cycle(root: type) -> None:
+    """``b: B`` in A and ``a: A`` in B (neither optional) could only be satisfied by infinite data."""
+    stack: list[tuple[type, list[str]]] = [(root, [])]
+    seen = {root}
+    while stack:
+        cls, path = stack.pop()
+        for f in plan_for(cls).fields:
+            if not isinstance(f.node, MessageNode) or f.presence:
+                continue
+            steps = [*path, f"{cls.__qualname__}.{f.name}"]
+            if f.node.cls is root:
+                raise SchemaError(
+                    f"{' -> '.join(steps)}: these message fields require each other without end; "
+                    "make one of them optional (X | None)"
+                )
+            if f.node.cls not in seen:
+                seen.add(f.node.cls)
+                stack.append((f.node.cls, steps))
 
 
 def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:

@@ -31,7 +31,7 @@ from ._types import (
     uint32,
     uint64,
 )
-from ._wkt import DatetimeNs, TimedeltaNs
+from ._nanotime import DatetimeNs, TimedeltaNs
 
 __all__ = [
     "DatetimeNs",

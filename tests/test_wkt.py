@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ddl import _wkt
 from ddl._errors import DecodeError, EncodeError
-from ddl._wkt import DatetimeNs, TimedeltaNs
+from ddl import DatetimeNs, TimedeltaNs
 
 UTC = timezone.utc
 TS_MIN, TS_MAX = -62_135_596_800, 253_402_300_799

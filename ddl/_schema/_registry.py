@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from .. import _wkt
+from .._nanotime import DatetimeNs, TimedeltaNs
 from .._types import Scalar
 from ._nodes import (
     MAP_KEY_SCALARS,
@@ -143,9 +144,9 @@ def _well_known(name: str, proto: str, *pytypes: type) -> Node:
 def _time(tp: Any, ctx: Context) -> Node | None:
     # datetime is a subclass of date, so it is matched first and exactly.
     if tp is _dt.datetime:
-        return _well_known("timestamp", "google.protobuf.Timestamp", _dt.datetime, _wkt.DatetimeNs)
+        return _well_known("timestamp", "google.protobuf.Timestamp", _dt.datetime, DatetimeNs)
     if tp is _dt.timedelta:
-        return _well_known("duration", "google.protobuf.Duration", _dt.timedelta, _wkt.TimedeltaNs)
+        return _well_known("duration", "google.protobuf.Duration", _dt.timedelta, TimedeltaNs)
     if tp is _dt.date:
         return _well_known("date", "google.type.Date", _dt.date)
     return None

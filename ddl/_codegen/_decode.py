@@ -101,7 +101,7 @@ class DecoderSource:
         self._read_tag("tag", "pos", 3)
         keyword = "if"
         for number, f, member in order:
-            self._case(f, number, member, local[id(f)], keyword, 3)
+            self._case(f, number, member, local[id(f)], keyword, 3, named)
             keyword = "elif"
         b.line(3, "else:" if keyword == "elif" else "if True:")
         b.line(4, "pos = _skip(buf, pos, end, tag, budget)")
@@ -190,7 +190,7 @@ class DecoderSource:
 
     # -- the cases of the tag switch --------------------------------------------------------
 
-    def _case(self, f: FieldPlan, number: int, member: int, var: str, keyword: str, ind: int) -> None:
+    def _case(self, f: FieldPlan, number: int, member: int, var: str, keyword: str, ind: int, named: bool) -> None:
         b, node = self.b, f.node
         if isinstance(node, RepeatedNode):
             elem = node.elem
@@ -206,13 +206,32 @@ class DecoderSource:
         elif isinstance(node, UnionNode):
             chosen = node.members[member]
             b.line(ind, f"{keyword} tag == {_tag(number, chosen.wire_type)}:")
+            if isinstance(chosen, EnumNode):
+                self._enum_member(chosen, var, ind + 1, named)
+                return
             prev = None
-            if isinstance(chosen, MessageNode):
-                prev = f"{var} if {var}.__class__ is {b.ref(chosen.cls, 'C')} else None"
+            if isinstance(chosen, (MessageNode, WellKnownNode, WrapperNode)):
+                # A second occurrence of the member that is already set merges into it.
+                prev = f"{var} if {var}.__class__ in {b.ref(frozenset(chosen.python_types()), 'T')} else None"
             self.read(chosen, var, ind + 1, "pos", "end", prev)
         else:
             b.line(ind, f"{keyword} tag == {_tag(number, node.wire_type)}:")
             self.read(node, var, ind + 1, "pos", "end", var)
+
+    def _enum_member(self, node: EnumNode, var: str, ind: int, named: bool) -> None:
+        """An enum oneof member. A number the enum does not know could not be told apart from
+        an int on encode, so it stays among the unknown fields (protobuf's closed-enum rule)
+        and goes back on the wire unchanged; the field keeps its previous value."""
+        b = self.b
+        self._varint(ScalarNode("int32"), "v", ind, "pos")
+        b.line(ind, f"e = {b.ref(_enum_members(node.cls), 'E')}.get(v)")
+        b.line(ind, "if e is not None:")
+        b.line(ind + 1, f"{var} = e")
+        if named:
+            b.line(ind, "else:")
+            b.line(ind + 1, "if unk is None:")
+            b.line(ind + 2, "unk = bytearray()")
+            b.line(ind + 1, "unk += buf[start:pos]")
 
     def _packed(self, elem: Node, var: str, ind: int) -> None:
         b = self.b

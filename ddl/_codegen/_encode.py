@@ -153,11 +153,10 @@ class EncoderSource:
                 b.line(ind, "elif v.__class__ is not int and not isinstance(v, int):")
             b.line(ind + 1, "_bad()")
         elif isinstance(node, ConvertedNode):
-            to_wire, zero = b.ref(node.to_wire, "W"), b.ref(node.to_wire(node.zero()), "ZW")
-            b.line(ind, f"w = {to_wire}(v)")
-            b.line(ind, f"if w != {zero}:")
-            b.line(ind + 1, f"out += {tag!r}")
-            self.payload(node.base, "w", ind + 1)
+            # Always written: a Decimal's or UUID's wire form is never the proto3 zero ("" or
+            # b""), and other readers cannot parse the empty value.
+            b.line(ind, f"out += {tag!r}")
+            self.payload(node, "v", ind)
         elif isinstance(node, WellKnownNode) and node.name in ("value", "struct"):
             # None (for Any) and {} (for a Struct) are the zero values, omitted like "" or 0.
             b.line(ind, "if v is not None:" if node.name == "value" else "if v or not isinstance(v, dict):")

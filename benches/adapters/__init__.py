@@ -1,0 +1,255 @@
+"""One adapter per library, and the correctness check every benchmark passes before it is timed.
+
+An adapter module exposes:
+
+- ``library_name() -> str``: the label of the library *as this process runs it* (for example
+  ``protobuf-upb`` or ``protobuf-python``, read from the implementation actually loaded);
+- ``version() -> str``;
+- ``WIRE``: ``"protobuf"`` for protobuf-wire libraries (their bytes are checked against ddl's),
+  anything else for the others (msgspec is ``"msgpack"``);
+- ``make(workload, logical) -> Case``: the library's own object for the logical value (built
+  here, outside any timed region) and its ``encode`` / ``decode`` / ``read`` functions.
+
+``read(obj)`` turns an object back into the logical value, reading *every* field into plain
+Python values, so that a lazy decoder cannot win by skipping work: ``decode+read`` is
+``read(decode(data))``.
+
+Importing an adapter raises ``ImportError`` when its library is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from benches.workloads import MESSAGES
+
+
+@dataclass(frozen=True)
+class Library:
+    """One column of the results: an adapter module run in a process with ``env`` set."""
+
+    name: str
+    module: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    #: environment variables removed from the process (so a default really is the default)
+    unset: tuple[str, ...] = ()
+    default: bool = True
+    #: the memory benchmark (peak RSS of decoding a big batch) runs for these
+    memory: bool = False
+    note: str = ""
+
+
+LIBRARIES: tuple[Library, ...] = (
+    Library("ddl", "ddl_adapter", unset=("DDL_PURE_PYTHON",), memory=True, note="default engine"),
+    # Identical to "ddl" while the pure-Python engine is the only one; run it with --libs.
+    Library("ddl-python", "ddl_adapter", env={"DDL_PURE_PYTHON": "1"}, default=False, note="pure-Python engine"),
+    Library("protobuf-upb", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "upb"}, memory=True),
+    Library("protobuf-python", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"}),
+    Library("protobuf-py", "protobuf_py_adapter", note="Buf's protobuf-py"),
+    Library("msgspec", "msgspec_adapter", note="msgpack, array_like Structs; not protobuf wire"),
+    Library("pure-protobuf", "pure_protobuf_adapter"),
+)
+BASELINE = "ddl"
+
+
+def library(name: str) -> Library:
+    for lib in LIBRARIES:
+        if lib.name == name:
+            return lib
+    raise KeyError(f"unknown library {name!r}; choose from {', '.join(lib.name for lib in LIBRARIES)}")
+
+
+def load(lib: Library) -> ModuleType:
+    """Import the adapter module of ``lib`` (``ImportError`` if its library is not installed)."""
+    return importlib.import_module(f"benches.adapters.{lib.module}")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One library's object for one workload, and the three functions the benchmarks time."""
+
+    obj: Any
+    encode: Callable[[Any], bytes]
+    decode: Callable[[bytes], Any]
+    read: Callable[[Any], Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building objects and reading them back: the same code shape for every library.
+
+
+def make_builder(
+    classes: Mapping[str, Callable[..., Any]],
+    enum: Callable[[int], Any],
+    map_of: Callable[[dict[str, str]], Any] = dict,
+) -> Callable[[str, Any], Any]:
+    """A function ``(workload, logical) -> object`` built with keyword constructors.
+
+    ``classes`` maps the message names of bench.proto to the library's classes; ``enum`` turns an
+    int into the library's ``Status``; ``map_of`` turns a dict into the library's map value.
+    """
+    Small, Item, Medium, Batch = classes["Small"], classes["Item"], classes["Medium"], classes["Batch"]
+    Ints, Doubles, Node, Text = classes["Ints"], classes["Doubles"], classes["Node"], classes["Text"]
+
+    def small(d: dict[str, Any]) -> Any:
+        return Small(**{**d, "status": enum(d["status"])})
+
+    def medium(d: dict[str, Any]) -> Any:
+        return Medium(
+            id=d["id"],
+            title=d["title"],
+            items=[Item(**i) for i in d["items"]],
+            tags=list(d["tags"]),
+            attrs=map_of(d["attrs"]),
+            total=d["total"],
+            status=enum(d["status"]),
+        )
+
+    def node(d: dict[str, Any]) -> Any:
+        return Node(value=d["value"], name=d["name"], children=[node(c) for c in d["children"]])
+
+    builders: dict[str, Callable[[Any], Any]] = {
+        "small": small,
+        "medium": medium,
+        "batch": lambda d: Batch(records=[medium(m) for m in d["records"]]),
+        "ints": lambda d: Ints(values=list(d["values"])),
+        "doubles": lambda d: Doubles(values=list(d["values"])),
+        "tree": node,
+        "text": lambda d: Text(title=d["title"], author=d["author"], body=d["body"], comments=list(d["comments"])),
+    }
+
+    def build(workload: str, logical: Any) -> Any:
+        return builders[workload](logical)
+
+    return build
+
+
+def make_readers(map_reader: Callable[[Any], dict[str, str]] = dict) -> dict[str, Callable[[Any], Any]]:
+    """``read`` functions per workload: attribute access into fresh dicts, lists and scalars."""
+
+    def small(o: Any) -> dict[str, Any]:
+        return {
+            "id": o.id,
+            "name": o.name,
+            "score": o.score,
+            "active": o.active,
+            "count": o.count,
+            "status": int(o.status),
+        }
+
+    def item(o: Any) -> dict[str, Any]:
+        return {"id": o.id, "sku": o.sku, "qty": o.qty, "price": o.price, "in_stock": o.in_stock}
+
+    def medium(o: Any) -> dict[str, Any]:
+        return {
+            "id": o.id,
+            "title": o.title,
+            "items": [item(i) for i in o.items],
+            "tags": list(o.tags),
+            "attrs": map_reader(o.attrs),
+            "total": o.total,
+            "status": int(o.status),
+        }
+
+    def batch(o: Any) -> dict[str, Any]:
+        return {"records": [medium(m) for m in o.records]}
+
+    def values(o: Any) -> dict[str, Any]:
+        return {"values": list(o.values)}
+
+    def node(o: Any) -> dict[str, Any]:
+        return {"value": o.value, "name": o.name, "children": [node(c) for c in o.children]}
+
+    def text(o: Any) -> dict[str, Any]:
+        return {"title": o.title, "author": o.author, "body": o.body, "comments": list(o.comments)}
+
+    return {
+        "small": small,
+        "medium": medium,
+        "batch": batch,
+        "ints": values,
+        "doubles": values,
+        "tree": node,
+        "text": text,
+    }
+
+
+def message_name(workload: str) -> str:
+    return MESSAGES[workload]
+
+
+# ---------------------------------------------------------------------------------------------
+# The correctness check.
+
+
+class CheckError(AssertionError):
+    """A library gave a wrong answer; the benchmark of that workload must not be timed."""
+
+
+def first_difference(got: Any, want: Any, path: str = "$") -> str | None:
+    """Where ``got`` and ``want`` first differ (``None`` if equal), for a readable failure."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        for key in sorted(set(want) | set(got), key=str):
+            if key not in got:
+                return f"{path}.{key}: missing"
+            if key not in want:
+                return f"{path}.{key}: unexpected {got[key]!r:.80}"
+            diff = first_difference(got[key], want[key], f"{path}.{key}")
+            if diff:
+                return diff
+        return None
+    if isinstance(want, list) and isinstance(got, list):
+        for i, (g, w) in enumerate(zip(got, want)):
+            diff = first_difference(g, w, f"{path}[{i}]")
+            if diff:
+                return diff
+        if len(got) != len(want):
+            return f"{path}: {len(got)} elements, expected {len(want)}"
+        return None
+    if type(got) is not type(want) and not (isinstance(want, int) and isinstance(got, int)):
+        return f"{path}: got {type(got).__name__} {got!r:.80}, expected {type(want).__name__} {want!r:.80}"
+    if got != want:
+        return f"{path}: got {got!r:.80}, expected {want!r:.80}"
+    return None
+
+
+def _expect(label: str, got: Any, want: Any) -> None:
+    if got != want:
+        raise CheckError(f"{label}: {first_difference(got, want) or 'values differ'}")
+
+
+def check(name: str, workload: str, case: Case, logical: Any, ddl_case: Case | None = None) -> bytes:
+    """Check that ``case`` gives the right answer on ``workload``; return its encoded bytes.
+
+    Always: ``read(decode(encode(obj))) == logical``. With ``ddl_case`` (for the protobuf-wire
+    peers): ddl's bytes parse with this library to the logical value, and this library's bytes
+    parse with ddl to the logical value. Raises ``CheckError`` otherwise.
+    """
+    data = case.encode(case.obj)
+    if not isinstance(data, bytes):
+        raise CheckError(f"{name} {workload}: encode returned {type(data).__name__}, not bytes")
+    _expect(f"{name} {workload}: read(decode(encode(obj)))", case.read(case.decode(data)), logical)
+    if ddl_case is not None:
+        ddl_bytes = ddl_case.encode(ddl_case.obj)
+        _expect(f"{name} {workload}: {name} decoding ddl's bytes", case.read(case.decode(ddl_bytes)), logical)
+        _expect(f"{name} {workload}: ddl decoding {name}'s bytes", ddl_case.read(ddl_case.decode(data)), logical)
+    return data
+
+
+def check_library(module: ModuleType, workloads: Mapping[str, Any]) -> dict[str, Case]:
+    """Build and check every workload for one adapter module; return the checked cases."""
+    ddl_adapter = None
+    if getattr(module, "WIRE", None) == "protobuf" and not module.__name__.endswith("ddl_adapter"):
+        from benches.adapters import ddl_adapter
+    name = module.library_name()
+    cases: dict[str, Case] = {}
+    for workload, logical in workloads.items():
+        case = module.make(workload, logical)
+        ddl_case = ddl_adapter.make(workload, logical) if ddl_adapter is not None else None
+        check(name, workload, case, logical, ddl_case)
+        cases[workload] = case
+    return cases

@@ -1,0 +1,41 @@
+"""Google's protobuf runtime, in whichever implementation this process loaded.
+
+The runner starts it with ``PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=upb`` (``protobuf-upb``, the
+default) or ``=python`` (``protobuf-python``); the label comes from
+``google.protobuf.internal.api_implementation.Type()``, so it is never a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import google.protobuf
+from google.protobuf.internal import api_implementation
+
+from benches.adapters import Case, _protoc, make_builder, make_readers
+
+WIRE = "protobuf"
+pb2 = _protoc.load("google")
+
+
+def implementation() -> str:
+    return str(api_implementation.Type())
+
+
+def library_name() -> str:
+    return f"protobuf-{implementation()}"
+
+
+def version() -> str:
+    return str(google.protobuf.__version__)
+
+
+CLASSES = {name: getattr(pb2, name) for name in ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")}
+_build = make_builder(CLASSES, int)
+_readers = make_readers()
+
+
+def make(workload: str, logical: Any) -> Case:
+    obj = _build(workload, logical)
+    cls = type(obj)
+    return Case(obj=obj, encode=cls.SerializeToString, decode=cls.FromString, read=_readers[workload])

@@ -1,0 +1,173 @@
+"""The results: machine description, ratios to ddl, the table (plain or Markdown) and the chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benches import workloads
+from benches.adapters import BASELINE
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+
+def _fmt_us(us: float) -> str:
+    if us < 10:
+        return f"{us:.2f}"
+    if us < 1000:
+        return f"{us:.1f}"
+    return f"{us:,.0f}"
+
+
+def _fmt_ratio(r: float) -> str:
+    return f"{r:.2f}x" if r < 10 else f"{r:.1f}x"
+
+
+def ratios(results: dict[str, Any], libs: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """peer median / ddl median per workload and op (>1: ddl is faster)."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for workload, ops in results.items():
+        for op, by_lib in ops.items():
+            base = by_lib.get(BASELINE)
+            if not base:
+                continue
+            for lib in libs:
+                if lib != BASELINE and lib in by_lib:
+                    r = by_lib[lib]["median_us"] / base["median_us"]
+                    out.setdefault(workload, {}).setdefault(op, {})[lib] = r
+    return out
+
+
+def table_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    libs = [name for name, info in report["libraries"].items() if info["status"] == "ok"]
+    header = ["workload", "op"] + [f"{lib} µs" if lib == BASELINE else f"{lib} µs (×ddl)" for lib in libs]
+    rows = []
+    for workload in report["workloads"]:
+        for op in workloads.OPS:
+            by_lib = report["results"].get(workload, {}).get(op, {})
+            row = [workload, op]
+            for lib in libs:
+                if lib not in by_lib:
+                    row.append("wrong" if workload in report["libraries"][lib].get("wrong", {}) else "—")
+                    continue
+                cell = _fmt_us(by_lib[lib]["median_us"])
+                r = report["ratios"].get(workload, {}).get(op, {}).get(lib)
+                if r is not None:
+                    cell += f" ({_fmt_ratio(r)})"
+                row.append(cell)
+            rows.append(row)
+    return header, rows
+
+
+def format_table(report: dict[str, Any], markdown: bool) -> str:
+    header, rows = table_rows(report)
+    m, s = report["machine"], report["settings"]
+    mode = "quick" if s["quick"] else "full"
+    lines: list[str] = []
+    intro = (
+        f"ddl bench ({mode}) on {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['date']}\n"
+        "Median time per call in µs; (N.NNx) = peer time / ddl time, so >1 means ddl is faster."
+    )
+    if markdown:
+        lines.append(intro.replace("\n", "  \n"))
+        lines.append("")
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "|".join(["---", "---"] + ["---:"] * (len(header) - 2)) + "|")
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+    else:
+        lines.append(intro)
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        fmt = [str.ljust, str.ljust] + [str.rjust] * (len(header) - 2)
+
+        def line(cells: list[str]) -> str:
+            return "  ".join(f(c, w) for f, c, w in zip(fmt, cells, widths)).rstrip()
+
+        lines.append(line(header))
+        lines.append("  ".join("-" * w for w in widths))
+        lines += [line(r) for r in rows]
+    sizes = report["payload_bytes"]
+    if sizes:
+        lines.append("")
+        lines.append("Payload sizes (ddl's protobuf bytes): " + ", ".join(f"{w} {n:,} B" for w, n in sizes.items()))
+    mem = report.get("memory")
+    if mem and mem.get("results"):
+        lines.append("")
+        qualifier = f" (quick mode: {mem['payload_mb']:.0f} MB, not 50 MB)" if s["quick"] else ""
+        lines.append(
+            f"Memory: peak RSS growth while decoding a {mem['payload_mb']:.1f} MB Batch of "
+            f"{mem['records']:,} records, each library in a fresh process{qualifier}:"
+        )
+        base = mem["results"].get(BASELINE, {}).get("peak_rss_delta_mb")
+        for lib, r in mem["results"].items():
+            extra = ""
+            if base and lib != BASELINE:
+                extra = f" ({_fmt_ratio(r['peak_rss_delta_mb'] / base)})"
+            bullet = "- " if markdown else "  "
+            lines.append(f"{bullet}{lib}: {r['peak_rss_delta_mb']:,.1f} MB{extra}, decode took {r['decode_s']:.2f} s")
+    if report["problems"]:
+        lines.append("")
+        lines.append("Notes:")
+        lines += [("- " if markdown else "  ") + p for p in report["problems"]]
+    return "\n".join(lines)
+
+
+def write_chart(report: dict[str, Any], path: Path) -> bool:
+    """A PNG of the ratios (one panel per op, one bar per peer and workload, log scale)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    peers = [n for n, i in report["libraries"].items() if i["status"] == "ok" and n != BASELINE]
+    names = list(report["workloads"])
+    fig, axes = plt.subplots(1, len(workloads.OPS), figsize=(15, 6.5), sharey=True, sharex=True)
+    height = 0.8 / max(len(peers), 1)
+    for ax, op in zip(axes, workloads.OPS):
+        for j, peer in enumerate(peers):
+            ys, xs = [], []
+            for i, w in enumerate(names):
+                r = report["ratios"].get(w, {}).get(op, {}).get(peer)
+                if r is not None:
+                    ys.append(i - 0.4 + height * (j + 0.5))
+                    xs.append(r)
+            ax.barh(ys, xs, height=height, label=peer)
+        ax.axvline(1.0, color="black", linewidth=1)
+        ax.set_xscale("log")
+        ax.set_title(op)
+        ax.set_xlabel("peer time / ddl time (>1: ddl faster)")
+        ax.grid(axis="x", which="both", alpha=0.3)
+    axes[0].set_yticks(range(len(names)), names)
+    axes[0].invert_yaxis()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=max(len(peers), 1), frameon=False)
+    mode = "quick" if report["settings"]["quick"] else "full"
+    fig.suptitle(f"ddl bench ({mode}) — {report['machine']['cpu']}, Python {report['machine']['python']}")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+

@@ -46,6 +46,10 @@ def write_uvarint(out: bytearray, value: int) -> None:
         return
     if value > MASK64 or value < 0:
         raise ValueError(f"{value} is out of range for a varint")
+    _write_varint_loop(out, value)
+
+
+def _write_varint_loop(out: bytearray, value: int) -> None:
     while value > 0x7F:
         out.append((value & 0x7F) | 0x80)
         value >>= 7
@@ -55,44 +59,44 @@ def write_uvarint(out: bytearray, value: int) -> None:
 def write_int64(out: bytearray, value: int) -> None:
     if 0 <= value < 0x4000:
         out += SMALL_VARINTS[value]
-        return
-    if not INT64_MIN <= value <= INT64_MAX:
+    elif INT64_MIN <= value <= INT64_MAX:
+        _write_varint_loop(out, value & MASK64)
+    else:
         raise ValueError(f"{value} is out of range for int64")
-    write_uvarint(out, value & MASK64)
 
 
 def write_int32(out: bytearray, value: int) -> None:
+    # Negative int32 values are sign-extended to ten bytes, as protobuf writes them.
     if 0 <= value < 0x4000:
         out += SMALL_VARINTS[value]
-        return
-    if not INT32_MIN <= value <= INT32_MAX:
+    elif INT32_MIN <= value <= INT32_MAX:
+        _write_varint_loop(out, value & MASK64)
+    else:
         raise ValueError(f"{value} is out of range for int32")
-    # Negative int32 values are sign-extended to ten bytes, as protobuf writes them.
-    write_uvarint(out, value & MASK64)
 
 
 def write_uint32(out: bytearray, value: int) -> None:
     if not 0 <= value <= UINT32_MAX:
         raise ValueError(f"{value} is out of range for uint32")
-    write_uvarint(out, value)
+    _write_varint_loop(out, value)
 
 
 def write_uint64(out: bytearray, value: int) -> None:
     if not 0 <= value <= MASK64:
         raise ValueError(f"{value} is out of range for uint64")
-    write_uvarint(out, value)
+    _write_varint_loop(out, value)
 
 
 def write_sint32(out: bytearray, value: int) -> None:
     if not INT32_MIN <= value <= INT32_MAX:
         raise ValueError(f"{value} is out of range for sint32")
-    write_uvarint(out, (value << 1) ^ (value >> 63))
+    _write_varint_loop(out, (value << 1) ^ (value >> 63))
 
 
 def write_sint64(out: bytearray, value: int) -> None:
     if not INT64_MIN <= value <= INT64_MAX:
         raise ValueError(f"{value} is out of range for sint64")
-    write_uvarint(out, (value << 1) ^ (value >> 63))
+    _write_varint_loop(out, (value << 1) ^ (value >> 63))
 
 
 def write_bool(out: bytearray, value: bool) -> None:

@@ -271,10 +271,15 @@ class DecoderSource:
     # -- one value, after its tag -----------------------------------------------------------
 
     def _read_tag(self, var: str, pos: str, ind: int) -> None:
+        """Read a varint, inlining the one- and two-byte cases that most tags, lengths and
+        numbers take. A second byte past ``end`` is caught by the caller's end check."""
         b = self.b
         b.line(ind, f"{var} = buf[{pos}]")
         b.line(ind, f"if {var} < 128:")
         b.line(ind + 1, f"{pos} += 1")
+        b.line(ind, f"elif buf[{pos} + 1] < 128:")
+        b.line(ind + 1, f"{var} = ({var} & 127) | (buf[{pos} + 1] << 7)")
+        b.line(ind + 1, f"{pos} += 2")
         b.line(ind, "else:")
         b.line(ind + 1, f"{var}, {pos} = _rv(buf, {pos})")
 

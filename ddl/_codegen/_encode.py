@@ -39,7 +39,7 @@ _VARINT_WRITERS = {
 }
 
 BASE_GLOBALS: dict[str, Any] = {
-    "_EncodeError": EncodeError, "_w_uv": _wire.write_uvarint, "_w_bool": _wire.write_bool,
+    "_EncodeError": EncodeError, "_w_uv": _wire.write_uvarint, "_SV": _wire.SMALL_VARINTS, "_w_bool": _wire.write_bool,
     "_w_bytes": _wire.write_bytes, "_patch": _wire.patch_length, "_pack_arr": _wire.pack_array,
     "_SEQ": rt.SEQUENCE_TYPES, "_bad": rt.bad_type, "_signbit": rt.signbit, "_sorted_items": rt.sorted_items,
     "_depth": rt.depth_error_encode, "_fail": rt.encode_failure, "_push": rt.push_encode_path,
@@ -236,6 +236,8 @@ class EncoderSource:
             proto = "int32" if isinstance(node, EnumNode) else node.proto
             b.line(ind, f"if 0 <= {var} < 128:")
             b.line(ind + 1, f"out.append({var})")
+            b.line(ind, f"elif 0 < {var} < 16384:")
+            b.line(ind + 1, f"out += _SV[{var}]")
             b.line(ind, "else:")
             b.line(ind + 1, f"_w_{proto}(out, {var})")
         elif isinstance(node, ScalarNode) and node.proto in ("sint32", "sint64"):

@@ -138,6 +138,88 @@ def patch_length(out: bytearray, at: int) -> None:
         out[at : at + 1] = uvarint_bytes(n)
 
 
+_PACKED_RANGES = {
+    "int64": (INT64_MIN, INT64_MAX), "int32": (INT32_MIN, INT32_MAX), "enum": (INT32_MIN, INT32_MAX),
+    "uint64": (0, MASK64), "uint32": (0, UINT32_MAX), "sint64": (INT64_MIN, INT64_MAX),
+    "sint32": (INT32_MIN, INT32_MAX),
+}
+
+
+def pack_varints(kind: str, values: list[int] | tuple[int, ...]) -> bytearray:
+    """The body of a packed run of varints, in one loop instead of one call per element."""
+    lo, hi = _PACKED_RANGES[kind]
+    if min(values) < lo or max(values) > hi:
+        bad = next(v for v in values if not lo <= v <= hi)
+        raise ValueError(f"{bad} is out of range for {kind}")
+    if kind.startswith("sint"):
+        values = [(v << 1) ^ (v >> 63) for v in values]
+    elif lo < 0 and min(values) < 0:
+        values = [v & MASK64 for v in values]
+    out = bytearray()
+    append = out.append
+    small = SMALL_VARINTS
+    for v in values:
+        if v < 0x80:
+            append(v)
+        elif v < 0x4000:
+            out += small[v]
+        else:
+            while v > 0x7F:
+                append((v & 0x7F) | 0x80)
+                v >>= 7
+            append(v)
+    return out
+
+
+def unpack_varints(buf: bytes, pos: int, end: int) -> list[int]:
+    """The values (modulo 2**64) of a packed run of varints in ``buf[pos:end]``."""
+    values: list[int] = []
+    append = values.append
+    while pos < end:
+        b = buf[pos]
+        pos += 1
+        if b < 0x80:
+            append(b)
+            continue
+        result, shift = b & 0x7F, 7
+        while True:
+            b = buf[pos]
+            pos += 1
+            result |= (b & 0x7F) << shift
+            if b < 0x80:
+                break
+            shift += 7
+            if shift >= 70:
+                raise DecodeError("varint is longer than 10 bytes", pos - 10)
+        append(result & MASK64)
+    if pos != end:
+        raise DecodeError("a packed element runs past the end of its field", end)
+    return values
+
+
+def unpack_varints_as(kind: str, buf: bytes, pos: int, end: int) -> list[Any]:
+    """A packed run of varints converted to ``kind``'s values (a protobuf scalar, or "enum")."""
+    values = unpack_varints(buf, pos, end)
+    if not values:
+        return values
+    if kind == "int64":
+        if max(values) > INT64_MAX:
+            values = [v - (1 << 64) if v > INT64_MAX else v for v in values]
+    elif kind in ("int32", "enum"):
+        if max(values) > INT32_MAX:
+            values = [to_int32(v) for v in values]
+    elif kind == "uint32":
+        if max(values) > UINT32_MAX:
+            values = [v & UINT32_MAX for v in values]
+    elif kind == "sint64":
+        values = [(v >> 1) ^ -(v & 1) for v in values]
+    elif kind == "sint32":
+        values = [((v & UINT32_MAX) >> 1) ^ -(v & 1) for v in values]
+    elif kind == "bool":
+        return [v != 0 for v in values]
+    return values
+
+
 def read_varint(buf: bytes, pos: int) -> tuple[int, int]:
     """Read a varint at ``pos``; return its value modulo 2**64 and the next position."""
     result = 0

@@ -40,7 +40,7 @@ _ZEROS = {"bool": "False", "string": "''", "bytes": "b''", "double": "0.0", "flo
 
 BASE_GLOBALS: dict[str, Any] = {
     "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_skip": _wire.skip_field,
-    "_unpack_arr": _wire.unpack_array, "_new": object.__new__, "_EMPTY": b"",
+    "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__, "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
     "_dfail": rt.decode_failure, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
     **{name: fn for name, fn, _size in _FIXED.values()},
@@ -234,18 +234,19 @@ class DecoderSource:
             b.line(ind + 1, "unk += buf[start:pos]")
 
     def _packed(self, elem: Node, var: str, ind: int) -> None:
+        """A packed run: fixed widths through ``array``, varints in one helper call."""
         b = self.b
         self._length("pos", "end", ind)
+        assert isinstance(elem, (ScalarNode, EnumNode))
         if isinstance(elem, ScalarNode) and elem.proto in _FIXED:
-            b.line(ind, f"{var} += _unpack_arr({_wire.ARRAY_CODES[elem.proto]!r}, buf, pos, q)")
-            b.line(ind, "pos = q")
-            return
-        b.line(ind, "pe = q")
-        b.line(ind, "while pos < pe:")
-        self.read(elem, "x", ind + 1, "pos", "pe", None)
-        b.line(ind + 1, f"{var}.append(x)")
-        b.line(ind, "if pos != pe:")
-        b.line(ind + 1, "raise _DecodeError('a packed element runs past the end of its field', pos)")
+            values = f"_unpack_arr({_wire.ARRAY_CODES[elem.proto]!r}, buf, pos, q)"
+        elif isinstance(elem, ScalarNode):
+            values = f"_unpack_varints({elem.proto!r}, buf, pos, q)"
+        else:
+            members = b.ref(_enum_members(elem.cls), "E")
+            values = f"[{members}.get(x, x) for x in _unpack_varints('enum', buf, pos, q)]"
+        b.line(ind, f"{var} += {values}")
+        b.line(ind, "pos = q")
 
     def _map_entry(self, node: MapNode, var: str, ind: int) -> None:
         b = self.b

@@ -41,6 +41,7 @@ _VARINT_WRITERS = {
 BASE_GLOBALS: dict[str, Any] = {
     "_EncodeError": EncodeError, "_w_uv": _wire.write_uvarint, "_SV": _wire.SMALL_VARINTS, "_w_bool": _wire.write_bool,
     "_w_bytes": _wire.write_bytes, "_patch": _wire.patch_length, "_pack_arr": _wire.pack_array,
+    "_pack_varints": _wire.pack_varints,
     "_SEQ": rt.SEQUENCE_TYPES, "_bad": rt.bad_type, "_signbit": rt.signbit, "_sorted_items": rt.sorted_items,
     "_depth": rt.depth_error_encode, "_fail": rt.encode_failure, "_push": rt.push_encode_path,
     "_pick": rt.pick_member, "_BYTES": (bytes, bytearray, memoryview), "_sorted": sorted,
@@ -197,6 +198,11 @@ class EncoderSource:
                 size = _FIXED[elem.proto][2]
                 b.line(ind + 1, f"_w_uv(out, len(v) * {size})")
                 b.line(ind + 1, f"out += _pack_arr({_wire.ARRAY_CODES[elem.proto]!r}, v)")
+            elif isinstance(elem, EnumNode) or (isinstance(elem, ScalarNode) and elem.proto != "bool"):
+                kind = elem.proto if isinstance(elem, ScalarNode) else "enum"
+                b.line(ind + 1, f"b = _pack_varints({kind!r}, v if v.__class__ is list else list(v))")
+                b.line(ind + 1, "_w_uv(out, len(b))")
+                b.line(ind + 1, "out += b")
             else:
                 b.line(ind + 1, "q = len(out)")
                 b.line(ind + 1, "out.append(0)")

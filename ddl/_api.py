@@ -60,7 +60,7 @@ def decode(data: Buffer, cls: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) ->
     buf = _as_bytes(data)
     codec = getattr(cls, "__ddl_codec__", None) or _codec(cls)
     try:
-        result: M = codec.decode(buf, 0, len(buf), max_depth, None)
+        result: M = codec.decode(buf, 0, len(buf), max_depth)
     except RecursionError:
         raise DecodeError(f"nesting is too deep for Python's stack; max_depth={max_depth} is too high") from None
     return result
@@ -104,7 +104,7 @@ class Decoder(Generic[M]):
     def decode(self, data: Buffer) -> M:
         buf = _as_bytes(data)
         try:
-            result: M = self._decode(buf, 0, len(buf), self.max_depth, None)
+            result: M = self._decode(buf, 0, len(buf), self.max_depth)
         except RecursionError:
             raise DecodeError("nesting is too deep for Python's stack; lower max_depth") from None
         return result

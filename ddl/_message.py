@@ -93,7 +93,7 @@ def _hash(self: Message) -> int:
 
 def _restore(cls: type[Message], data: bytes) -> Message:
     codec = codec_for(cls)
-    result: Message = codec.decode(data, 0, len(data), 100, None)
+    result: Message = codec.decode(data, 0, len(data), 100)
     return result
 
 

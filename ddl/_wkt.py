@@ -2,8 +2,9 @@
 
 Each message-typed codec handles only the message *body*; generated code writes the tag and
 length prefix around it. Decoders take absolute offsets into the caller's buffer so nested
-bodies are never copied, and merge into ``prev`` the way protobuf's parser merges a repeated
-occurrence of a singular message field. Decimal and UUID are plain scalar conversions.
+bodies are never copied. A field that occurs more than once reaches a decoder as the
+concatenation of its occurrences, which is how protobuf defines their merge. Decimal and UUID
+are plain scalar conversions.
 """
 
 from __future__ import annotations
@@ -115,11 +116,10 @@ def encode_timestamp(value: object, out: bytearray, budget: int, det: bool) -> N
     _write_pair(out, *_timestamp_parts(value))
 
 
-def decode_timestamp(buf: bytes, pos: int, end: int, budget: int, prev: object | None) -> object:
+def decode_timestamp(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Timestamp body as an aware UTC datetime (a DatetimeNs if it has sub-us nanos)."""
     _check_budget(budget, pos)
-    start = [0, 0] if prev is None else list(_guard(pos, lambda: _timestamp_parts(prev)))
-    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, start))
+    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
     if not _TS_MIN <= seconds <= _TS_MAX:
         raise DecodeError(f"Timestamp seconds {seconds} is outside 0001-01-01..9999-12-31", pos)
     if not 0 <= nanos <= _NANOS_MAX:
@@ -148,11 +148,10 @@ def encode_duration(value: object, out: bytearray, budget: int, det: bool) -> No
     _write_pair(out, *_duration_parts(value))
 
 
-def decode_duration(buf: bytes, pos: int, end: int, budget: int, prev: object | None) -> object:
+def decode_duration(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Duration body as a timedelta (a TimedeltaNs if it has sub-us nanos)."""
     _check_budget(budget, pos)
-    start = [0, 0] if prev is None else list(_guard(pos, lambda: _duration_parts(prev)))
-    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, start))
+    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
     if not -_DUR_MAX <= seconds <= _DUR_MAX:
         raise DecodeError(f"Duration seconds {seconds} is outside +-{_DUR_MAX}", pos)
     if not -_NANOS_MAX <= nanos <= _NANOS_MAX:
@@ -181,11 +180,10 @@ def encode_date(value: object, out: bytearray, budget: int, det: bool) -> None:
         _wire.write_int32(out, part)
 
 
-def decode_date(buf: bytes, pos: int, end: int, budget: int, prev: object | None) -> object:
+def decode_date(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a google.type.Date body; partial dates (a 0 part) cannot be held and are errors."""
     _check_budget(budget, pos)
-    start = [prev.year, prev.month, prev.day] if isinstance(prev, date) else [0, 0, 0]
-    year, month, day = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, start))
+    year, month, day = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0, 0]))
     try:
         return date(year, month, day)
     except (ValueError, OverflowError):
@@ -337,18 +335,14 @@ def _decode_struct(buf: bytes, pos: int, end: int, budget: int, fields: dict[str
     return fields
 
 
-def decode_value(buf: bytes, pos: int, end: int, budget: int, prev: object | None) -> object:
+def decode_value(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Value body; no kind set is None, numbers are always float, lists are lists."""
-    cur = prev  # merging copies ``prev`` rather than mutate an object the caller may still hold
-    if isinstance(prev, (list, tuple, dict)):
-        cur = dict(prev) if isinstance(prev, dict) else list(prev)
-    return _guard(pos, lambda: _decode_value(buf, pos, end, budget, cur))
+    return _guard(pos, lambda: _decode_value(buf, pos, end, budget, None))
 
 
-def decode_struct(buf: bytes, pos: int, end: int, budget: int, prev: object | None) -> object:
-    """Read a Struct body as a dict, adding to or replacing the entries of ``prev``."""
-    fields = dict(prev) if isinstance(prev, dict) else {}
-    return _guard(pos, lambda: _decode_struct(buf, pos, end, budget, fields))
+def decode_struct(buf: bytes, pos: int, end: int, budget: int) -> object:
+    """Read a Struct body as a dict; a key given twice keeps its last value."""
+    return _guard(pos, lambda: _decode_struct(buf, pos, end, budget, {}))
 
 
 def zero_value() -> object:

@@ -191,7 +191,7 @@ def test_deterministic_encoding_sorts_map_keys(engine: Engine) -> None:
 def test_generated_source_is_printable_and_shows_in_tracebacks() -> None:
     source = ddl.generated_source(Order)
     assert "def encode(obj, out, budget, det):" in source
-    assert "def decode(buf, pos, end, budget, obj):" in source
+    assert "def decode(buf, pos, end, budget):" in source
     order = Order(1)
     order.note = 5  # type: ignore[assignment]
     with pytest.raises(ddl.EncodeError) as info:

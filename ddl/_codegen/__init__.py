@@ -26,7 +26,7 @@ class Codec:
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]
-    decode: Callable[[bytes, int, int, int, Any], Any]
+    decode: Callable[[bytes, int, int, int], Any]
     filenames: tuple[str, str]
 
 

@@ -42,7 +42,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_skip": _wire.skip_field,
     "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__, "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
-    "_dfail": rt.decode_failure, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
+    "_dfail": rt.decode_failure, "_ranges": rt.decode_ranges, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
     **{name: fn for name, fn, _size in _FIXED.values()},
 }
 
@@ -62,7 +62,7 @@ class DecoderSource:
         self.b.globs.update(BASE_GLOBALS)
 
     def message(self, plan: MessagePlan) -> str:
-        """The source of ``decode(buf, pos, end, budget, obj)``; ``obj`` is merged into if given."""
+        """The source of ``decode(buf, pos, end, budget)`` and the wrapper functions it calls."""
         self._function("decode", plan.fields, plan.order, plan)
         return "\n".join(self.functions) + "\n"
 
@@ -72,27 +72,22 @@ class DecoderSource:
         b = self.b
         saved, b.lines = b.lines, []
         local = {id(f): f"f{i}" for i, f in enumerate(fields)}
-        prev = "obj" if plan is not None else "prev"
         by_number = b.ref({n: f for f in fields for n in f.numbers}, "BYNUM")
         acc = "{" + ", ".join(f"{f.name!r}: {local[id(f)]}" for f in fields if isinstance(f.node, RepeatedNode)) + "}"
         named = plan is not None
+        deferred = [f for f in fields if _deferred(f)]
 
-        b.line(0, f"def {name}(buf, pos, end, budget, {prev}):")
+        b.line(0, f"def {name}(buf, pos, end, budget):")
         b.line(1, "if budget < 0:")
         b.line(2, "raise _depth(pos)")
-        b.line(1, f"if {prev} is None:")
         for f in fields:
-            b.line(2, f"{local[id(f)]} = {self._initial(f)}")
+            b.line(1, f"{local[id(f)]} = {self._initial(f)}")
+        for f in deferred:
+            b.line(1, f"r{local[id(f)]} = None")
+            if isinstance(f.node, UnionNode):
+                b.line(1, f"k{local[id(f)]} = -1")
         if named:
-            b.line(2, "unk = None")
-        b.line(1, "else:")
-        for f in fields:
-            current = f"obj.{f.name}" if named else "prev"
-            b.line(2, f"{local[id(f)]} = {self._merge_start(f, current)}")
-        if named:
-            b.line(2, "unk = obj._ddl_unknown")
-            b.line(2, "if unk is not None:")
-            b.line(3, "unk = bytearray(unk)")
+            b.line(1, "unk = None")
         b.line(1, "tag = 0")
         b.line(1, "start = pos")
         b.line(1, "try:")
@@ -111,15 +106,19 @@ class DecoderSource:
             b.line(4, "unk += buf[start:pos]")
         b.line(2, "if pos != end:")
         b.line(3, "raise _DecodeError('the last field runs past the end of its message', start)")
+        for f in deferred:
+            self._decode_deferred(f, local[id(f)], 2)
         b.line(1, "except _DecodeError as e:")
         b.line(2, f"_dpush(e, {by_number}, {named}, tag, {acc})")
         b.line(2, "raise")
         b.line(1, "except RecursionError:")
-        b.line(2, "raise")
+        # Turned into a DecodeError here, at the deepest frame that can, so that it carries
+        # the offset and, as it passes the frames above, the path.
+        b.line(2, "raise _DecodeError('nesting is too deep for the Python stack', start) from None")
         b.line(1, "except Exception as e:")
         b.line(2, f"raise _dfail(e, {by_number}, {named}, tag, start, {acc}) from None")
         for f in fields:
-            self._finish(f, local[id(f)], 1)
+            self._finish(f, local[id(f)], 1, named)
         if plan is None:
             b.line(1, f"return {local[id(fields[0])]}")
         else:
@@ -129,10 +128,23 @@ class DecoderSource:
         b.lines = saved
         return name
 
+    def _decode_deferred(self, f: FieldPlan, var: str, ind: int) -> None:
+        """Decode again a message-like field that occurred more than once (see ``_defer``)."""
+        b = self.b
+        if isinstance(f.node, UnionNode):
+            for i, member in enumerate(f.node.members):
+                if _message_like(member):
+                    b.line(ind, f"if k{var} == {i} and len(r{var}) > 2:")
+                    b.line(ind + 1, f"tag = {_tag(f.numbers[i], member.wire_type)}")
+                    b.line(ind + 1, f"{var} = _ranges({self._decoder_of(member)}, buf, r{var}, budget - 1)")
+            return
+        b.line(ind, f"if r{var} is not None and len(r{var}) > 2:")
+        b.line(ind + 1, f"tag = {_tag(f.numbers[0], f.node.wire_type)}")
+        b.line(ind + 1, f"{var} = _ranges({self._decoder_of(f.node)}, buf, r{var}, budget - 1)")
+
     def _build(self, plan: MessagePlan, local: dict[int, str]) -> None:
         b = self.b
-        b.line(1, "if obj is None:")
-        b.line(2, f"obj = _new({b.ref(plan.cls, 'C')})")
+        b.line(1, f"obj = _new({b.ref(plan.cls, 'C')})")
         for f in plan.fields:
             if plan.frozen:
                 b.line(1, f"{b.ref(_slot_setter(plan.cls, f.name), 'set')}(obj, {local[id(f)]})")
@@ -157,17 +169,14 @@ class DecoderSource:
             return "None"
         return self._zero(node)
 
-    def _merge_start(self, f: FieldPlan, current: str) -> str:
-        if isinstance(f.node, RepeatedNode):
-            return f"list({current})"
-        if isinstance(f.node, MapNode):
-            return f"dict({current})"
-        return current
-
-    def _finish(self, f: FieldPlan, var: str, ind: int) -> None:
+    def _finish(self, f: FieldPlan, var: str, ind: int, named: bool) -> None:
         b, node = self.b, f.node
-        if isinstance(node, RepeatedNode) and node.container is not list:
-            b.line(ind, f"{var} = _{node.container.__name__}({var})")
+        if isinstance(node, RepeatedNode) and node.container is tuple:
+            b.line(ind, f"{var} = _tuple({var})")
+        elif isinstance(node, RepeatedNode):
+            if node.container is not list:
+                field = b.ref(f, "F")
+                b.line(ind, f"{var} = _to_set(_{node.container.__name__}, {var}, {field}, {named}, start)")
         elif isinstance(node, UnionNode) and not f.presence:
             b.line(ind, f"if {var} is None:")
             b.line(ind + 1, f"{var} = {self._zero(node.members[0])}")
@@ -186,7 +195,7 @@ class DecoderSource:
             return b.ref(node.zero(), "Z")
         if isinstance(node, WellKnownNode):
             return f"{b.ref(node.zero, 'zero')}()"
-        return f"{self._decoder_of(node)}(_EMPTY, 0, 0, budget - 1, None)"
+        return f"{self._decoder_of(node)}(_EMPTY, 0, 0, budget - 1)"
 
     # -- the cases of the tag switch --------------------------------------------------------
 
@@ -195,7 +204,7 @@ class DecoderSource:
         if isinstance(node, RepeatedNode):
             elem = node.elem
             b.line(ind, f"{keyword} tag == {_tag(number, elem.wire_type)}:")
-            self.read(elem, "x", ind + 1, "pos", "end", None)
+            self.read(elem, "x", ind + 1, "pos", "end")
             b.line(ind + 1, f"{var}.append(x)")
             if node.packed:
                 b.line(ind, f"elif tag == {_tag(number, WT_LEN)}:")
@@ -206,32 +215,65 @@ class DecoderSource:
         elif isinstance(node, UnionNode):
             chosen = node.members[member]
             b.line(ind, f"{keyword} tag == {_tag(number, chosen.wire_type)}:")
-            if isinstance(chosen, EnumNode):
-                self._enum_member(chosen, var, ind + 1, named)
-                return
-            prev = None
-            if isinstance(chosen, (MessageNode, WellKnownNode, WrapperNode)):
-                # A second occurrence of the member that is already set merges into it.
-                prev = f"{var} if {var}.__class__ in {b.ref(frozenset(chosen.python_types()), 'T')} else None"
-            self.read(chosen, var, ind + 1, "pos", "end", prev)
+            if _message_like(chosen):
+                self._defer(chosen, var, f"r{var}", ind + 1, f"k{var}", member)
+            elif isinstance(chosen, EnumNode):
+                self._enum_member(node, chosen, var, ind + 1, named)
+            else:
+                self.read(chosen, var, ind + 1, "pos", "end")
+                if _deferred(f):
+                    b.line(ind + 1, f"k{var} = -1")
         else:
             b.line(ind, f"{keyword} tag == {_tag(number, node.wire_type)}:")
-            self.read(node, var, ind + 1, "pos", "end", var)
+            if _message_like(node):
+                self._defer(node, var, f"r{var}", ind + 1)
+            else:
+                self.read(node, var, ind + 1, "pos", "end")
 
-    def _enum_member(self, node: EnumNode, var: str, ind: int, named: bool) -> None:
-        """An enum oneof member. A number the enum does not know could not be told apart from
-        an int on encode, so it stays among the unknown fields (protobuf's closed-enum rule)
-        and goes back on the wire unchanged; the field keeps its previous value."""
+    def _defer(self, node: Node, var: str, ranges: str, ind: int, selector: str | None = None, member: int = 0) -> None:
+        """Decode a message-like value now, and remember where it lies.
+
+        protobuf merges repeated occurrences of a singular message field, which is the same as
+        parsing their concatenation. The first occurrence is decoded at once (so errors come in
+        wire order); if more follow, only their ranges are kept, and the field is decoded once
+        more after the loop from all of them. Hostile input (the same field 100 000 times) stays
+        linear. ``selector`` names the oneof member whose ranges these are.
+        """
         b = self.b
+        self._length("pos", "end", ind)
+        if selector is None:
+            b.line(ind, f"if {ranges} is None:")
+        else:
+            b.line(ind, f"if {selector} != {member}:")
+            b.line(ind + 1, f"{selector} = {member}")
+        b.line(ind + 1, f"{var} = {self._decoder_of(node)}(buf, pos, q, budget - 1)")
+        b.line(ind + 1, f"{ranges} = [pos, q]")
+        b.line(ind, "else:")
+        b.line(ind + 1, f"{ranges} += (pos, q)")
+        b.line(ind, "pos = q")
+
+    def _enum_member(self, union: UnionNode, node: EnumNode, var: str, ind: int, named: bool) -> None:
+        """An enum oneof member. A number the enum does not know decodes as a plain int, as in
+        any enum field, unless the oneof also has an int member: then the int could not be told
+        apart on encode, so the occurrence stays among the unknown fields (protobuf's rule for
+        closed enums) and goes back on the wire unchanged."""
+        b = self.b
+        members = b.ref(_enum_members(node.cls), "E")
         self._varint(ScalarNode("int32"), "v", ind, "pos")
-        b.line(ind, f"e = {b.ref(_enum_members(node.cls), 'E')}.get(v)")
-        b.line(ind, "if e is not None:")
-        b.line(ind + 1, f"{var} = e")
-        if named:
-            b.line(ind, "else:")
+        if named and any(int in m.python_types() for m in union.members):
+            b.line(ind, f"e = {members}.get(v)")
+            b.line(ind, "if e is None:")
             b.line(ind + 1, "if unk is None:")
             b.line(ind + 2, "unk = bytearray()")
             b.line(ind + 1, "unk += buf[start:pos]")
+            b.line(ind, "else:")
+            b.line(ind + 1, f"{var} = e")
+            if any(_message_like(m) for m in union.members):
+                b.line(ind + 1, f"k{var} = -1")
+            return
+        b.line(ind, f"{var} = {members}.get(v, v)")
+        if any(_message_like(m) for m in union.members):
+            b.line(ind, f"k{var} = -1")
 
     def _packed(self, elem: Node, var: str, ind: int) -> None:
         """A packed run: fixed widths through ``array``, varints in one helper call."""
@@ -250,23 +292,37 @@ class DecoderSource:
 
     def _map_entry(self, node: MapNode, var: str, ind: int) -> None:
         b = self.b
+        deferred = _message_like(node.value)
         self._length("pos", "end", ind)
         b.line(ind, "me = q")
         b.line(ind, f"mk = {self._zero(node.key)}")
-        b.line(ind, f"mv = {self._zero(node.value) if _has_literal_zero(node.value) else 'None'}")
+        b.line(ind, f"mv = {'None' if deferred else self._zero(node.value)}")
+        if deferred:
+            b.line(ind, "mr = None")
         b.line(ind, "while pos < me:")
         self._read_tag("t", "pos", ind + 1)
         b.line(ind + 1, f"if t == {_tag(1, node.key.wire_type)}:")
-        self.read(node.key, "mk", ind + 2, "pos", "me", None)
+        self.read(node.key, "mk", ind + 2, "pos", "me")
         b.line(ind + 1, f"elif t == {_tag(2, node.value.wire_type)}:")
-        self.read(node.value, "mv", ind + 2, "pos", "me", "mv")
+        if deferred:
+            self._length("pos", "me", ind + 2)
+            b.line(ind + 2, "if mr is None:")
+            b.line(ind + 3, f"mv = {self._decoder_of(node.value)}(buf, pos, q, budget - 1)")
+            b.line(ind + 3, "mr = [pos, q]")
+            b.line(ind + 2, "else:")
+            b.line(ind + 3, "mr += (pos, q)")
+            b.line(ind + 2, "pos = q")
+        else:
+            self.read(node.value, "mv", ind + 2, "pos", "me")
         b.line(ind + 1, "else:")
         b.line(ind + 2, "pos = _skip(buf, pos, me, t, budget)")
         b.line(ind, "if pos != me:")
         b.line(ind + 1, "raise _DecodeError('a map entry runs past its length', pos)")
-        if not _has_literal_zero(node.value):
-            b.line(ind, "if mv is None:")
+        if deferred:
+            b.line(ind, "if mr is None:")
             b.line(ind + 1, f"mv = {self._zero(node.value)}")
+            b.line(ind, "elif len(mr) > 2:")
+            b.line(ind + 1, f"mv = _ranges({self._decoder_of(node.value)}, buf, mr, budget - 1)")
         b.line(ind, f"{var}[mk] = mv")
 
     # -- one value, after its tag -----------------------------------------------------------
@@ -292,7 +348,7 @@ class DecoderSource:
         b.line(ind, f"if q > {end}:")
         b.line(ind + 1, f"raise _lenerr(n, {pos}, {end})")
 
-    def read(self, node: Node, var: str, ind: int, pos: str, end: str, prev: str | None) -> None:
+    def read(self, node: Node, var: str, ind: int, pos: str, end: str) -> None:
         b = self.b
         if isinstance(node, (ScalarNode, EnumNode)) and node.wire_type == 0:
             self._varint(node, var, ind, pos)
@@ -302,17 +358,17 @@ class DecoderSource:
             b.line(ind, f"{pos} += {size}")
         else:
             self._length(pos, end, ind)
-            b.line(ind, f"{var} = {self._len_value(node, pos, prev)}")
+            b.line(ind, f"{var} = {self._len_value(node, pos)}")
             b.line(ind, f"{pos} = q")
 
-    def _len_value(self, node: Node, pos: str, prev: str | None) -> str:
+    def _len_value(self, node: Node, pos: str) -> str:
         b = self.b
         if isinstance(node, ScalarNode):
             return f"buf[{pos}:q].decode()" if node.proto == "string" else f"buf[{pos}:q]"
         if isinstance(node, ConvertedNode):
             raw = f"buf[{pos}:q].decode()" if node.base.proto == "string" else f"buf[{pos}:q]"
             return f"{b.ref(node.from_wire, 'CV')}({raw})"
-        return f"{self._decoder_of(node)}(buf, {pos}, q, budget - 1, {prev or 'None'})"
+        return f"{self._decoder_of(node)}(buf, {pos}, q, budget - 1)"
 
     def _varint(self, node: ScalarNode | EnumNode, var: str, ind: int, pos: str) -> None:
         b = self.b
@@ -353,6 +409,17 @@ class DecoderSource:
                 self._wrappers[key] = self._function(b.fresh("wrap"), [node.inner], _order(node.inner), None)
             return self._wrappers[key]
         raise AssertionError(f"no decoder for {node!r}")
+
+
+def _message_like(node: Node) -> bool:
+    return isinstance(node, (MessageNode, WellKnownNode, WrapperNode))
+
+
+def _deferred(f: FieldPlan) -> bool:
+    """Whether a field's occurrences are collected as byte ranges and decoded after the loop."""
+    if isinstance(f.node, UnionNode):
+        return any(_message_like(m) for m in f.node.members)
+    return _message_like(f.node)
 
 
 def _has_literal_zero(node: Node) -> bool:

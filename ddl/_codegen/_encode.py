@@ -103,7 +103,7 @@ class EncoderSource:
         b.line(2, f"_push(e, {fields_name}[fi], {named}, {value}, x, mk)")
         b.line(2, "raise")
         b.line(1, "except RecursionError:")
-        b.line(2, "raise")
+        b.line(2, "raise _EncodeError('nesting is too deep for the Python stack') from None")
         b.line(1, "except Exception as e:")
         b.line(2, f"raise _fail({fields_name}[fi], {named}, {value}, e, x, mk) from None")
         b.line(0, "")
@@ -190,8 +190,14 @@ class EncoderSource:
         b.line(ind + 1, "if v.__class__ not in _SEQ:")
         b.line(ind + 2, "_bad()")
         if node.container in (set, frozenset):
+            # Scalars sort by value. Other elements (messages, nested containers, JSON values)
+            # have no total order in Python, so they sort by their own encoding: equal sets
+            # then give equal bytes whatever their iteration order.
             b.line(ind + 1, "if det:")
-            b.line(ind + 2, "v = _sorted(v)")
+            if _totally_ordered(elem):
+                b.line(ind + 2, "v = _sorted(v)")
+            else:
+                b.line(ind + 2, f"v = _sorted(v, key=lambda x: {self._key_function(elem)}(x, budget))")
         if node.packed:
             b.line(ind + 1, f"out += {tag_bytes(number, WT_LEN)!r}")
             if isinstance(elem, ScalarNode) and elem.proto in _FIXED:
@@ -215,6 +221,20 @@ class EncoderSource:
             self.payload(elem, "x", ind + 2)
         b.line(ind, "elif v.__class__ not in _SEQ:")
         b.line(ind + 1, "_bad()")
+
+    def _key_function(self, elem: Node) -> str:
+        b = self.b
+        name = b.fresh("element_bytes")
+        saved, b.lines = b.lines, []
+        b.line(0, f"def {name}(x, budget):")
+        b.line(1, "det = True")
+        b.line(1, "out = bytearray()")
+        self.payload(elem, "x", 1)
+        b.line(1, "return bytes(out)")
+        b.line(0, "")
+        self.functions.extend(b.lines)
+        b.lines = saved
+        return name
 
     def _map(self, node: MapNode, number: int, ind: int) -> None:
         b = self.b
@@ -307,3 +327,9 @@ class EncoderSource:
 def _order(f: FieldPlan) -> list[tuple[int, FieldPlan, int]]:
     members = isinstance(f.node, UnionNode)
     return sorted(((n, f, i if members else -1) for i, n in enumerate(f.numbers)), key=lambda e: e[0])
+
+
+def _totally_ordered(node: Node) -> bool:
+    if isinstance(node, WellKnownNode):
+        return node.name in ("timestamp", "duration", "date")
+    return isinstance(node, (ScalarNode, EnumNode, ConvertedNode))

@@ -7,7 +7,7 @@ fails, these helpers work out which field, element and value were at fault, and 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from .._errors import DecodeError, EncodeError
@@ -89,6 +89,12 @@ def pick_member(node: UnionNode, value: object, raising: bool = True) -> int:
             continue
         if isinstance(value, types) and not (isinstance(member, MessageNode) and type(value) is not member.cls):
             return i
+    if type(value) is int:
+        # An enum number the enum does not know decodes as a plain int; it goes back to the
+        # enum member it came from (no member takes plain ints, or it would have matched).
+        for i, member in enumerate(node.members):
+            if isinstance(member, EnumNode):
+                return i
     if raising:
         bad_type()
     return -1
@@ -183,6 +189,26 @@ def decode_failure(
     err = DecodeError(message, start)
     push_decode_path(err, fields, named, tag, acc)
     return err
+
+
+def decode_ranges(decoder: Callable[[bytes, int, int, int], Any], buf: bytes, ranges: list[int], budget: int) -> Any:
+    """Decode a message-like field from the concatenation of its occurrences' byte ranges,
+    which is protobuf's definition of merging them. Offsets in errors count in that
+    concatenation; the first occurrence alone was already decoded in place, so an error in any
+    single occurrence has been reported with its real offset before this runs."""
+    joined = b"".join([buf[ranges[i] : ranges[i + 1]] for i in range(0, len(ranges), 2)])
+    return decoder(joined, 0, len(joined), budget)
+
+
+def to_set(container: type, values: list[Any], field: FieldPlan, named: bool, offset: int) -> Any:
+    """A set field's values as a set; an element Python cannot hash (an ``Any`` holding a list,
+    say) is bad data for this class."""
+    try:
+        return container(values)
+    except TypeError as exc:
+        err = DecodeError(f"a {container.__name__} cannot hold these elements: {exc}", offset)
+        err._push(segment(field, named))
+        raise err from None
 
 
 def depth_error_encode() -> EncodeError:

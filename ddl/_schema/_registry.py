@@ -193,8 +193,29 @@ def _repeated(tp: Any, ctx: Context) -> Node | None:
         if len(args) != 2 or args[1] is not Ellipsis:
             raise ctx.error("a tuple field must be tuple[T, ...]; fixed-size tuples have no protobuf form")
         args = args[:1]
-    elem = resolve(args[0], ctx)
-    return RepeatedNode(singular(elem), container)
+    elem = singular(resolve(args[0], ctx))
+    if container in (set, frozenset):
+        problem = _unhashable(elem)
+        if problem:
+            raise ctx.error(f"{container.__name__} elements must be hashable, and {problem} are not")
+    return RepeatedNode(elem, container)
+
+
+def _unhashable(node: Node) -> str | None:
+    """Why values of ``node`` cannot be set elements, or None (unknown counts as fine)."""
+    if isinstance(node, MessageNode) and not is_pending(node.cls) and getattr(node.cls, "__hash__", None) is None:
+        return f"{node.cls.__qualname__} messages (declare it frozen=True)"
+    if isinstance(node, WellKnownNode) and node.name == "struct":
+        return "dicts"
+    if isinstance(node, WrapperNode):
+        inner = node.inner.node
+        if isinstance(inner, MapNode):
+            return "dicts"
+        if isinstance(inner, RepeatedNode) and inner.container in (list, set):
+            return f"{inner.container.__name__}s (use tuple[T, ...] or frozenset[T])"
+        members = inner.members if isinstance(inner, UnionNode) else [inner]
+        return next((p for p in map(_unhashable, members) if p), None)
+    return None
 
 
 @handler("map")

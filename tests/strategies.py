@@ -1,0 +1,603 @@
+"""Hypothesis strategies that build random ddl message classes, and random values for them.
+
+A schema is a handful of message classes created at run time in a real module (so names in
+string annotations resolve, including forward and recursive references), plus the IntEnums
+they use. Every field's type is described by a ``Desc`` that knows its annotation, how to draw
+a value, and which Python types its values have (so oneof members are kept distinct).
+
+Recursion: a reference to a message class that may lead back to itself (the class itself, or
+one created later) is only allowed where an empty value exists (inside a list, a map, an
+``X | None`` or a union with another way out). Values carry a depth budget: once it is spent,
+such references get the empty value, so every drawn value is finite and shallow.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import math
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from hypothesis import strategies as st
+
+import ddl
+from ddl import DatetimeNs, TimedeltaNs
+
+MODULE_NAME = "tests._ddl_generated_schemas"
+MODULE = types.ModuleType(MODULE_NAME)
+sys.modules[MODULE_NAME] = MODULE
+# What string annotations may name, besides the generated classes and enums themselves.
+MODULE.__dict__.update(
+    ddl=ddl, Any=Any, datetime=datetime, timedelta=timedelta, date=date, Decimal=Decimal, UUID=UUID
+)
+
+_names = itertools.count()
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}{next(_names)}"
+
+
+_ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)), timezone(timedelta(hours=14))]
+# Timestamp's range is 0001-01-01..9999-12-31 UTC; keep a day clear so any offset stays inside.
+_DT_MIN, _DT_MAX = datetime(1, 1, 2), datetime(9999, 12, 30)
+_DUR_DAYS = 3_652_499  # Duration's range is +-315,576,000,000 s, a little over this many days
+
+# --- value strategies for the leaves ------------------------------------------------------------
+
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "int": (-(1 << 63), (1 << 63) - 1),
+    "ddl.int64": (-(1 << 63), (1 << 63) - 1),
+    "ddl.int32": (-(1 << 31), (1 << 31) - 1),
+    "ddl.uint32": (0, (1 << 32) - 1),
+    "ddl.uint64": (0, (1 << 64) - 1),
+    "ddl.sint32": (-(1 << 31), (1 << 31) - 1),
+    "ddl.sint64": (-(1 << 63), (1 << 63) - 1),
+    "ddl.fixed32": (0, (1 << 32) - 1),
+    "ddl.fixed64": (0, (1 << 64) - 1),
+    "ddl.sfixed32": (-(1 << 31), (1 << 31) - 1),
+    "ddl.sfixed64": (-(1 << 63), (1 << 63) - 1),
+}
+
+
+def ints(lo: int, hi: int) -> st.SearchStrategy[int]:
+    # Edges and small numbers matter most for varints; mix them in with the full range.
+    edges = sorted({v for v in (lo, hi, 0, 1, -1, 127, 128, lo + 1, hi - 1) if lo <= v <= hi})
+    return st.one_of(st.sampled_from(edges), st.integers(-300, 300).filter(lambda v: lo <= v <= hi), st.integers(lo, hi))
+
+
+def _datetimes() -> st.SearchStrategy[datetime]:
+    plain = st.datetimes(min_value=_DT_MIN, max_value=_DT_MAX, timezones=st.sampled_from(_ZONES))
+    with_ns = st.builds(DatetimeNs.from_datetime, plain, st.integers(1, 999))
+    return st.one_of(plain, with_ns)
+
+
+def _timedeltas() -> st.SearchStrategy[timedelta]:
+    plain = st.timedeltas(min_value=timedelta(days=-_DUR_DAYS), max_value=timedelta(days=_DUR_DAYS))
+    with_ns = st.builds(TimedeltaNs.from_timedelta, plain, st.integers(1, 999))
+    return st.one_of(plain, with_ns)
+
+
+JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=4))
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """What ``typing.Any`` holds. Numbers are floats, since Value decodes every number as one."""
+    return st.recursive(
+        JSON_LEAVES,
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+        max_leaves=6,
+    )
+
+
+def json_objects() -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(st.text(max_size=3), json_values(), max_size=3)
+
+
+# --- type descriptions ----------------------------------------------------------------------
+
+
+class Desc:
+    """One field type: its annotation text, its values, and facts the generator needs."""
+
+    ann: str
+    tokens: frozenset[str]  # the Python types of its values, as names, to keep unions unambiguous
+    finite: bool = True  # a value exists without following a possibly recursive reference
+    numbers: int = 1  # field numbers it takes (a oneof takes one per member)
+    has_set: bool = False
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class Leaf(Desc):
+    ann: str
+    tokens: frozenset[str]
+    make: Callable[[], st.SearchStrategy[Any]]
+    orderable: bool = True  # hashable and totally ordered, so it may sit in a set
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        return self.make()
+
+
+def _leaf(ann: str, token: str, make: Callable[[], st.SearchStrategy[Any]], orderable: bool = True) -> Leaf:
+    return Leaf(ann, frozenset([token]), make, orderable)
+
+
+INT_LEAVES = [_leaf(ann, "int", lambda lo=lo, hi=hi: ints(lo, hi)) for ann, (lo, hi) in INT_RANGES.items()]
+FLOAT_LEAVES = [
+    _leaf("float", "float", lambda: st.floats(allow_nan=False)),
+    _leaf("ddl.float64", "float", lambda: st.floats(allow_nan=False)),
+    _leaf("ddl.float32", "float", lambda: st.floats(width=32, allow_nan=False)),
+]
+OTHER_SCALAR_LEAVES = [
+    _leaf("bool", "bool", st.booleans),
+    _leaf("str", "str", lambda: st.text(max_size=6)),
+    _leaf("bytes", "bytes", lambda: st.binary(max_size=6)),
+]
+WKT_LEAVES = [
+    _leaf("datetime", "datetime", _datetimes),
+    _leaf("timedelta", "timedelta", _timedeltas),
+    _leaf("date", "date", st.dates),
+    _leaf("Decimal", "Decimal", lambda: st.decimals(allow_nan=False)),
+    _leaf("UUID", "UUID", st.uuids),
+]
+SCALAR_LEAVES = INT_LEAVES + FLOAT_LEAVES + OTHER_SCALAR_LEAVES
+SET_ELEMENT_LEAVES = SCALAR_LEAVES + WKT_LEAVES
+ANY_LEAF = _leaf("Any", "any", json_values, orderable=False)
+STRUCT_LEAF = _leaf("dict[str, Any]", "dict", json_objects, orderable=False)
+MAP_KEY_LEAVES = INT_LEAVES + [_leaf("bool", "bool", st.booleans), _leaf("str", "str", lambda: st.text(max_size=4))]
+
+
+@dataclass(eq=False)
+class EnumDesc(Desc):
+    cls: type[enum.IntEnum]
+
+    def __post_init__(self) -> None:
+        self.ann = self.cls.__name__
+        self.tokens = frozenset([f"enum:{self.ann}"])
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        return st.sampled_from(list(self.cls))
+
+
+@dataclass(eq=False)
+class MsgRef(Desc):
+    """A nested message, by class name. ``finite`` is False when it may lead back to its owner."""
+
+    name: str
+    finite: bool
+
+    def __post_init__(self) -> None:
+        self.ann = self.name
+        self.tokens = frozenset([f"msg:{self.name}"])
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        assert self.finite or depth > 0, "a recursive reference is only followed while depth remains"
+        return schema.message_values(self.name, depth - 1)
+
+
+_CONTAINERS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
+
+
+@dataclass(eq=False)
+class Repeated(Desc):
+    container: str
+    elem: Desc
+
+    def __post_init__(self) -> None:
+        inner = f"{self.elem.ann}, ..." if self.container == "tuple" else self.elem.ann
+        self.ann = f"{self.container}[{inner}]"
+        self.tokens = frozenset(["seq"])
+        self.has_set = self.container in ("set", "frozenset") or self.elem.has_set
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        make = _CONTAINERS[self.container]
+        if not self.elem.finite and depth <= 0:
+            return st.just(make())
+        return st.lists(self.elem.values(schema, depth), max_size=3).map(make)
+
+
+@dataclass(eq=False)
+class MapDesc(Desc):
+    key: Leaf
+    value: Desc
+
+    def __post_init__(self) -> None:
+        self.ann = f"dict[{self.key.ann}, {self.value.ann}]"
+        self.tokens = frozenset(["dict"])
+        self.has_set = self.value.has_set
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        if not self.value.finite and depth <= 0:
+            return st.just({})
+        return st.dictionaries(self.key.values(schema, depth), self.value.values(schema, depth), max_size=3)
+
+
+@dataclass(eq=False)
+class Opt(Desc):
+    inner: Desc
+
+    def __post_init__(self) -> None:
+        self.ann = f"{self.inner.ann} | None"
+        self.tokens = self.inner.tokens | {"none"}
+        self.has_set = self.inner.has_set
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        if not self.inner.finite and depth <= 0:
+            return st.none()
+        return st.one_of(st.none(), self.inner.values(schema, depth))
+
+
+@dataclass(eq=False)
+class OneOf(Desc):
+    """A oneof of members with distinct exact Python types, with or without None."""
+
+    members: list[Desc]
+    has_none: bool
+
+    def __post_init__(self) -> None:
+        self.ann = " | ".join([m.ann for m in self.members] + (["None"] if self.has_none else []))
+        self.tokens = frozenset().union(*(m.tokens for m in self.members))
+        self.finite = self.has_none or any(m.finite for m in self.members)
+        self.numbers = len(self.members)
+        self.has_set = any(m.has_set for m in self.members)
+
+    def values(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
+        options = [m.values(schema, depth) for m in self.members if m.finite or depth > 0]
+        if self.has_none:
+            options.append(st.none())
+        return st.one_of(options)
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class FieldDef:
+    name: str
+    desc: Desc
+    has_default: bool
+    default: Any = None
+
+
+@dataclass(eq=False)
+class Schema:
+    """Message classes made together (they may refer to one another) and their fields."""
+
+    names: list[str]
+    classes: dict[str, type] = field(default_factory=dict)
+    fields: dict[str, list[FieldDef]] = field(default_factory=dict)
+    enums: list[type[enum.IntEnum]] = field(default_factory=list)
+    _cache: dict[tuple[str, int], st.SearchStrategy[Any]] = field(default_factory=dict)
+
+    @property
+    def root(self) -> type:
+        return self.classes[self.names[-1]]
+
+    @property
+    def has_set(self) -> bool:
+        return any(f.desc.has_set for defs in self.fields.values() for f in defs)
+
+    def fields_of(self, cls: type) -> list[FieldDef]:
+        return self.fields[cls.__name__]
+
+    def message_values(self, name: str, depth: int) -> st.SearchStrategy[Any]:
+        key = (name, max(depth, -1))
+        if key not in self._cache:
+            cls = self.classes[name]
+            defs = self.fields[name]
+            required = {f.name: f.desc.values(self, depth) for f in defs if not f.has_default}
+            optional = {f.name: f.desc.values(self, depth) for f in defs if f.has_default}
+            self._cache[key] = st.fixed_dictionaries(required, optional=optional).map(lambda kw: cls(**kw))
+        return self._cache[key]
+
+    def values(self, depth: int = 2) -> st.SearchStrategy[Any]:
+        return self.message_values(self.names[-1], depth)
+
+
+@dataclass
+class _Gen:
+    """State while one schema is drawn: which classes exist and which are still to come."""
+
+    names: list[str]
+    index: int  # the class being made; names[:index] exist and can be nested without recursion
+    enums: list[type[enum.IntEnum]]
+    allow_sets: bool
+
+
+def _make_enum(draw: st.DrawFn) -> type[enum.IntEnum]:
+    values = draw(
+        st.lists(st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]), min_size=1, max_size=4, unique=True)
+    )
+    name = unique_name("GenEnum")
+    cls = enum.IntEnum(name, {f"M{i}_{abs(v)}": v for i, v in enumerate(values)})  # type: ignore[misc]
+    cls.__module__ = MODULE_NAME
+    setattr(MODULE, name, cls)
+    return cls
+
+
+def _message_ref(draw: st.DrawFn, g: _Gen, recursive_ok: bool) -> Desc | None:
+    earlier = g.names[: g.index]
+    anywhere = g.names if recursive_ok else earlier
+    if not anywhere:
+        return None
+    name = draw(st.sampled_from(anywhere))
+    return MsgRef(name, finite=name in earlier)
+
+
+def _leaf_type(draw: st.DrawFn, g: _Gen, recursive_ok: bool, allow_any: bool) -> Desc:
+    kind = draw(st.sampled_from(["int", "float", "other", "wkt", "enum", "msg", "msg", "any", "struct"]))
+    if kind == "enum":
+        if not g.enums or draw(st.booleans()):
+            g.enums.append(_make_enum(draw))
+        return EnumDesc(draw(st.sampled_from(g.enums)))
+    if kind == "msg":
+        ref = _message_ref(draw, g, recursive_ok)
+        if ref is not None:
+            return ref
+        kind = "other"
+    if kind == "any" and allow_any:
+        return ANY_LEAF
+    if kind == "struct":
+        return STRUCT_LEAF
+    pool = {"int": INT_LEAVES, "float": FLOAT_LEAVES, "wkt": WKT_LEAVES}.get(kind, OTHER_SCALAR_LEAVES)
+    return draw(st.sampled_from(pool))
+
+
+def _set_element(draw: st.DrawFn, g: _Gen) -> Desc:
+    if draw(st.integers(0, 4)) == 0:
+        if not g.enums:
+            g.enums.append(_make_enum(draw))
+        return EnumDesc(draw(st.sampled_from(g.enums)))
+    return draw(st.sampled_from(SET_ELEMENT_LEAVES))
+
+
+def type_desc(draw: st.DrawFn, g: _Gen, level: int, recursive_ok: bool, *, in_union: bool = False) -> Desc:
+    """A field, element or map-value type; ``level`` bounds how deep containers nest."""
+    kinds = ["leaf"] * 4
+    if level > 0:
+        kinds += ["list", "tuple", "map", "optional"]
+        if g.allow_sets:
+            kinds.append("set")
+        if not in_union:
+            kinds.append("union")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "leaf":
+        return _leaf_type(draw, g, recursive_ok, allow_any=not in_union)
+    if kind in ("list", "tuple"):
+        return Repeated(kind, type_desc(draw, g, level - 1, True))
+    if kind == "set":
+        return Repeated(draw(st.sampled_from(["set", "frozenset"])), _set_element(draw, g))
+    if kind == "map":
+        key = draw(st.sampled_from(MAP_KEY_LEAVES))
+        return MapDesc(key, type_desc(draw, g, level - 1, True))
+    if kind == "optional":
+        inner = type_desc(draw, g, level - 1, True, in_union=True)
+        if isinstance(inner, (Opt, OneOf)):
+            return inner
+        return Opt(inner)
+    has_none = draw(st.booleans())
+    members: list[Desc] = []
+    seen: set[str] = set()
+    for _ in range(draw(st.integers(2, 3))):
+        member = type_desc(draw, g, level - 1, recursive_ok or has_none, in_union=True)
+        if isinstance(member, (Opt, OneOf)) or member.tokens & seen:
+            continue
+        members.append(member)
+        seen |= member.tokens
+    if not members:
+        return _leaf_type(draw, g, recursive_ok, allow_any=False)
+    if len(members) == 1:
+        return Opt(members[0]) if has_none else members[0]
+    union = OneOf(members, has_none)
+    return union if union.finite or recursive_ok else OneOf(members, True)
+
+
+_NUMBERS = st.one_of(st.integers(1, 40), st.sampled_from([16, 2047, 2048, 18999, 20000, 65535, (1 << 29) - 1]))
+
+
+@st.composite
+def schemas(draw: st.DrawFn, *, max_classes: int = 3, allow_sets: bool = True, max_fields: int = 5) -> Schema:
+    """A few message classes; the last is the root. Later ones nest earlier ones, and any may
+    refer to itself or to a later one through a list, a map or an optional field."""
+    count = draw(st.integers(1, max_classes))
+    names = [unique_name("Gen") for _ in range(count)]
+    schema = Schema(names)
+    g = _Gen(names, 0, schema.enums, allow_sets)
+    for index, name in enumerate(names):
+        g.index = index
+        descs = [type_desc(draw, g, 2, False) for _ in range(draw(st.integers(0, max_fields)))]
+        defs = []
+        for i, desc in enumerate(descs):
+            has_default = draw(st.booleans())
+            default = draw(desc.values(schema, 0)) if has_default else None
+            defs.append(FieldDef(f"f{i}", desc, has_default, default))
+        kw_only = draw(st.booleans())
+        if not kw_only:  # positional parameters without defaults must come first
+            defs.sort(key=lambda f: f.has_default)
+        explicit = draw(st.booleans())
+        total = sum(f.desc.numbers for f in defs)
+        numbers = iter(draw(st.lists(_NUMBERS, min_size=total, max_size=total, unique=True))) if explicit else None
+        schema.fields[name] = defs
+        schema.classes[name] = make_class(
+            name,
+            {f.name: f.desc.ann for f in defs},
+            {f.name: f.default for f in defs if f.has_default},
+            {f.name: _take(numbers, f.desc.numbers) for f in defs} if numbers is not None else {},
+            frozen=draw(st.booleans()),
+            kw_only=kw_only,
+        )
+    return schema
+
+
+def _take(numbers: Any, count: int) -> int | tuple[int, ...]:
+    taken = tuple(next(numbers) for _ in range(count))
+    return taken[0] if count == 1 else taken
+
+
+def make_class(
+    name: str,
+    annotations: dict[str, str],
+    defaults: dict[str, Any],
+    numbers: dict[str, int | tuple[int, ...]],
+    *,
+    frozen: bool = False,
+    kw_only: bool = True,
+) -> type:
+    """A message class built at run time in the shared module, as a class statement would."""
+    ns: dict[str, Any] = {"__annotations__": dict(annotations), "__module__": MODULE_NAME, "__qualname__": name}
+    for fname in annotations:
+        if fname in numbers:
+            if fname in defaults:
+                ns[fname] = ddl.field(number=numbers[fname], default=defaults[fname])
+            else:
+                ns[fname] = ddl.field(number=numbers[fname])
+        elif fname in defaults:
+            ns[fname] = defaults[fname]
+    cls = type(ddl.Message)(name, (ddl.Message,), ns, frozen=frozen, kw_only=kw_only)
+    setattr(MODULE, name, cls)
+    return cls
+
+
+def field_numbers(cls: type) -> dict[str, tuple[int, ...]]:
+    return {f.name: f.numbers for f in cls.__ddl_spec__.fields}  # type: ignore[attr-defined]
+
+
+@st.composite
+def schema_and_value(draw: st.DrawFn, *, allow_sets: bool = True, depth: int = 2) -> tuple[Schema, Any]:
+    schema = draw(schemas(allow_sets=allow_sets))
+    return schema, draw(schema.values(depth))
+
+
+# --- comparing values exactly -----------------------------------------------------------------
+
+
+def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
+    """Equality that also checks exact types, float signs and Decimal digits, with a path.
+
+    ``==`` alone would let set for frozenset, 1 for 1.0, -0.0 for 0.0 and Decimal("1.0") for
+    Decimal("1") through. Datetimes compare as instants, since ddl decodes them to UTC.
+    """
+    if isinstance(expected, ddl.Message):
+        assert type(actual) is type(expected), f"{path}: {type(actual).__name__} != {type(expected).__name__}"
+        for f in type(expected).__ddl_spec__.fields:  # type: ignore[attr-defined]
+            assert_same(getattr(expected, f.name), getattr(actual, f.name), f"{path}.{f.name}")
+        return
+    assert type(actual) is type(expected), f"{path}: {actual!r} ({type(actual).__name__}) != {expected!r}"
+    if isinstance(expected, datetime):
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"
+        assert actual.utcoffset() == timedelta(0), f"{path}: {actual!r} is not in UTC"
+    elif isinstance(expected, float):
+        assert actual == expected and math.copysign(1, actual) == math.copysign(1, expected), f"{path}: {actual!r} != {expected!r}"
+    elif isinstance(expected, Decimal):
+        assert str(actual) == str(expected), f"{path}: {actual!r} != {expected!r}"
+    elif isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            assert_same(e, a, f"{path}[{i}]")
+    elif isinstance(expected, dict):
+        assert actual.keys() == expected.keys(), f"{path}: keys {list(actual)} != {list(expected)}"
+        actual_keys = {k: k for k in actual}
+        for k, e in expected.items():
+            assert_same(k, actual_keys[k], f"{path} key {k!r}")
+            assert_same(e, actual[k], f"{path}[{k!r}]")
+    elif isinstance(expected, (set, frozenset)):
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"
+        actual_elems = {x: x for x in actual}
+        for x in expected:
+            assert_same(x, actual_elems[x], f"{path} element {x!r}")
+    else:
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"
+
+
+# --- raw wire data --------------------------------------------------------------------------
+
+
+def varint(value: int) -> bytes:
+    """The varint encoding of ``value`` modulo 2**64 (negative ints as protobuf writes them)."""
+    value &= (1 << 64) - 1
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def tag(number: int, wire_type: int) -> bytes:
+    return varint((number << 3) | wire_type)
+
+
+def length_delimited(number: int, body: bytes) -> bytes:
+    return tag(number, 2) + varint(len(body)) + body
+
+
+def all_numbers(schema: Schema) -> list[int]:
+    """Every field number the schema's classes use, plus the low numbers that wrappers, map
+    entries and well-known types use inside their bodies."""
+    found = {1, 2, 3, 4, 5, 6}
+    for cls in schema.classes.values():
+        for numbers in field_numbers(cls).values():
+            found.update(numbers)
+    return sorted(found)
+
+
+def wire_data(numbers: list[int]) -> st.SearchStrategy[bytes]:
+    """Plausible-looking protobuf: fields with the schema's numbers, nested messages and groups,
+    packed runs, and now and then a wrong wire type, a bad length or a truncated value."""
+    number = st.one_of(st.sampled_from(numbers), st.integers(0, 40), st.sampled_from([(1 << 29) - 1, 1 << 29, 1 << 32]))
+    varint_payload = st.one_of(
+        ints(0, (1 << 64) - 1).map(varint),
+        ints(-(1 << 63), (1 << 63) - 1).map(varint),
+        st.binary(min_size=1, max_size=11),
+    )
+    leaf = st.one_of(
+        st.builds(lambda n, p: tag(n, 0) + p, number, varint_payload),
+        st.builds(lambda n, p: tag(n, 5) + p, number, st.binary(min_size=4, max_size=4)),
+        st.builds(lambda n, p: tag(n, 1) + p, number, st.binary(min_size=8, max_size=8)),
+        st.builds(length_delimited, number, st.binary(max_size=20)),
+        st.builds(length_delimited, number, st.lists(varint_payload, max_size=5).map(b"".join)),
+        st.builds(lambda n, w, p: tag(n, w) + p, number, st.integers(0, 7), st.binary(max_size=6)),
+        st.builds(lambda n, extra, p: tag(n, 2) + varint(len(p) + extra) + p, number, st.integers(-3, 3), st.binary(max_size=6)),
+    )
+
+    def nest(children: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
+        body = st.lists(children, max_size=4).map(b"".join)
+        return st.one_of(
+            st.builds(length_delimited, number, body),
+            st.builds(lambda n, b: tag(n, 3) + b + tag(n, 4), number, body),
+        )
+
+    return st.lists(st.recursive(leaf, nest, max_leaves=12), max_size=6).map(b"".join)
+
+
+@st.composite
+def mutations(draw: st.DrawFn, data: bytes) -> bytes:
+    """``data`` with a few random edits: bit flips, overwrites, insertions, deletions,
+    duplicated runs, truncation."""
+    out = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["flip", "set", "insert", "delete", "dup", "truncate"]))
+        at = draw(st.integers(0, max(len(out) - 1, 0)))
+        if op == "flip" and out:
+            out[at] ^= 1 << draw(st.integers(0, 7))
+        elif op == "set" and out:
+            out[at] = draw(st.sampled_from([0x00, 0x7F, 0x80, 0xFF, 0x0A, 0x08, 0x0B, 0x0C, 0x0E, 0x0F]) | st.integers(0, 255))
+        elif op == "insert":
+            out[at:at] = draw(st.binary(min_size=1, max_size=4))
+        elif op == "delete" and out:
+            del out[at : at + draw(st.integers(1, 4))]
+        elif op == "dup" and out:
+            out[at:at] = out[at : at + draw(st.integers(1, 8))]
+        elif op == "truncate":
+            del out[at:]
+    return bytes(out)

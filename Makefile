@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: test demo typecheck clean
+.PHONY: test demo bench typecheck clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ typecheck: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
+	@echo
+	@echo "== ddl against its peers: a quick benchmark (make bench for the full run) =="
+	$(VENV)/bin/ddl bench --quick --no-memory --json .venv/bench-quick.json --chart .venv/bench-quick.png
+
+# The full suite: several minutes; writes bench-results.json and bench-results.png.
+bench: $(STAMP)
+	$(VENV)/bin/ddl bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .hypothesis

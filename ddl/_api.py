@@ -36,6 +36,10 @@ def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAUL
 
         data = ddl.encode(User(id=1, name="Ada"))
     """
+    return _encode(msg, deterministic, max_depth)
+
+
+def _encode(msg: Message, deterministic: bool, max_depth: int) -> bytes:
     codec: Codec | None = getattr(type(msg), "__ddl_codec__", None)
     if codec is None:
         codec = _codec(type(msg))
@@ -57,7 +61,7 @@ def decode(data: Buffer, cls: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) ->
 
         user = ddl.decode(data, User)
     """
-    buf = _as_bytes(data)
+    buf = data if data.__class__ is bytes else _as_bytes(data)
     codec = getattr(cls, "__ddl_codec__", None) or _codec(cls)
     try:
         result: M = codec.decode(buf, 0, len(buf), max_depth)
@@ -82,7 +86,7 @@ class Encoder:
         self.max_depth = max_depth
 
     def encode(self, msg: Message) -> bytes:
-        return encode(msg, deterministic=self.deterministic, max_depth=self.max_depth)
+        return _encode(msg, self.deterministic, self.max_depth)
 
 
 class Decoder(Generic[M]):
@@ -102,7 +106,7 @@ class Decoder(Generic[M]):
         self._decode = _codec(type).decode
 
     def decode(self, data: Buffer) -> M:
-        buf = _as_bytes(data)
+        buf = data if data.__class__ is bytes else _as_bytes(data)
         try:
             result: M = self._decode(buf, 0, len(buf), self.max_depth)
         except RecursionError:

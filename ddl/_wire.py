@@ -49,11 +49,16 @@ def write_uvarint(out: bytearray, value: int) -> None:
     _write_varint_loop(out, value)
 
 
+# 14-bit chunks with both continuation bits set: a large varint is written two bytes per step,
+# and the last one to three bytes come from SMALL_VARINTS.
+CONTINUED_CHUNKS: tuple[bytes, ...] = tuple(bytes(((x & 0x7F) | 0x80, (x >> 7) | 0x80)) for x in range(1 << 14))
+
+
 def _write_varint_loop(out: bytearray, value: int) -> None:
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
+    while value >= 0x4000:
+        out += CONTINUED_CHUNKS[value & 0x3FFF]
+        value >>= 14
+    out += SMALL_VARINTS[value]
 
 
 def write_int64(out: bytearray, value: int) -> None:
@@ -157,17 +162,15 @@ def pack_varints(kind: str, values: list[int] | tuple[int, ...]) -> bytearray:
         values = [v & MASK64 for v in values]
     out = bytearray()
     append = out.append
-    small = SMALL_VARINTS
+    small, chunks = SMALL_VARINTS, CONTINUED_CHUNKS
     for v in values:
         if v < 0x80:
             append(v)
-        elif v < 0x4000:
-            out += small[v]
         else:
-            while v > 0x7F:
-                append((v & 0x7F) | 0x80)
-                v >>= 7
-            append(v)
+            while v >= 0x4000:
+                out += chunks[v & 0x3FFF]
+                v >>= 14
+            out += small[v]
     return out
 
 
@@ -221,22 +224,40 @@ def unpack_varints_as(kind: str, buf: bytes, pos: int, end: int) -> list[Any]:
 
 
 def read_varint(buf: bytes, pos: int) -> tuple[int, int]:
-    """Read a varint at ``pos``; return its value modulo 2**64 and the next position."""
-    result = 0
-    shift = 0
-    start = pos
+    """Read a varint at ``pos``; return its value modulo 2**64 and the next position.
+
+    The first four bytes are unrolled: a loop's counter and bound checks cost more than the
+    work itself for the lengths most values take.
+    """
     try:
+        b = buf[pos]
+        result = b & 0x7F
+        if b < 0x80:
+            return result, pos + 1
+        b = buf[pos + 1]
+        result |= (b & 0x7F) << 7
+        if b < 0x80:
+            return result, pos + 2
+        b = buf[pos + 2]
+        result |= (b & 0x7F) << 14
+        if b < 0x80:
+            return result, pos + 3
+        b = buf[pos + 3]
+        result |= (b & 0x7F) << 21
+        if b < 0x80:
+            return result, pos + 4
+        shift, i = 28, pos + 4
         while True:
-            b = buf[pos]
-            pos += 1
+            b = buf[i]
             result |= (b & 0x7F) << shift
+            i += 1
             if b < 0x80:
-                return result & MASK64, pos
+                return result & MASK64, i
             shift += 7
             if shift >= 70:
-                raise DecodeError("varint is longer than 10 bytes", start)
+                raise DecodeError("varint is longer than 10 bytes", pos)
     except IndexError:
-        raise DecodeError("truncated varint", start) from None
+        raise DecodeError("truncated varint", pos) from None
 
 
 def read_length(buf: bytes, pos: int, end: int) -> tuple[int, int]:

@@ -14,6 +14,7 @@ Example::
 
 from ._api import Decoder, Encoder, decode, encode
 from ._codegen import generated_source
+from ._compiled import engine
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._message import Message
 from ._types import (
@@ -44,6 +45,7 @@ __all__ = [
     "TimedeltaNs",
     "decode",
     "encode",
+    "engine",
     "field",
     "fixed32",
     "fixed64",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-import ddl
+from ddl._api import decode_with, encode_with
+from ddl._compiled import speedups
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -28,7 +30,9 @@ class Engine:
     decode: Callable[..., Any]
 
 
-ENGINES = [Engine("python", ddl.encode, ddl.decode)]
+ENGINES = [Engine("python", partial(encode_with, False), partial(decode_with, False))]
+if speedups is not None:
+    ENGINES.append(Engine("cython", partial(encode_with, True), partial(decode_with, True)))
 
 
 @pytest.fixture(params=ENGINES, ids=lambda e: e.name)

@@ -22,12 +22,15 @@ __all__ = ["Codec", "codec_for", "make_init", "generated_source"]
 class Codec:
     """One class's compiled plan and the functions both top-level calls use."""
 
-    __slots__ = ("plan", "encode", "decode", "filenames")
+    __slots__ = ("plan", "encode", "decode", "filenames", "program")
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]
     decode: Callable[[bytes, int, int, int], Any]
     filenames: tuple[str, str]
+    # The compiled engine's Program for the class: None until asked for, False when the
+    # class has shapes that engine does not compile (see ddl._compiled).
+    program: Any
 
 
 _lock = threading.RLock()
@@ -62,6 +65,7 @@ def codec_for(cls: type) -> Codec:
 def _compile(cls: type) -> Codec:
     spec: ClassSpec = cls.__dict__["__ddl_spec__"]
     codec = Codec()
+    codec.program = None
     codec.plan = plan_for(cls)
     qualname = f"{cls.__module__}.{cls.__qualname__}"
     deps: list[tuple[str, type, str]] = []

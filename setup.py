@@ -1,0 +1,41 @@
+"""Builds the compiled engine, ddl._speedups, when Cython and a C compiler are available.
+
+Without them, or with DDL_PURE_PYTHON=1 at build time, ddl installs and runs on its pure-Python
+engine alone. Everything else about the package is declared in pyproject.toml.
+"""
+
+import os
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+class OptionalBuildExt(build_ext):
+    """A failed compile is a warning, not an error: the pure-Python engine is the fallback."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:  # noqa: BLE001 - any build failure means "no compiled engine"
+            self.warn(f"ddl: the compiled engine was not built ({exc}); ddl runs on its pure-Python engine")
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as exc:  # noqa: BLE001
+            self.warn(f"ddl: {ext.name} was not built ({exc}); ddl runs on its pure-Python engine")
+
+
+def extensions() -> list[Extension]:
+    if os.environ.get("DDL_PURE_PYTHON") == "1":
+        return []
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        return []
+    ext = Extension("ddl._speedups", ["ddl/_speedups.pyx"], extra_compile_args=["-O3"])
+    directives = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
+    return cythonize([ext], compiler_directives=directives, quiet=True)
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

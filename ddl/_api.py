@@ -50,7 +50,7 @@ def encode_with(compiled: bool, msg: Message, deterministic: bool = False, max_d
         program = codec.program if codec.program is not None else _compiled.program_of(type(msg))
         if program:
             try:
-                data: bytes = _speedups.encode(program, msg, max_depth)
+                data: bytes = _speedups.encode(program, msg, max_depth, deterministic)
                 return data
             except Exception:  # noqa: BLE001, S110 - the reference engine gives the verdict below
                 pass

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from ._codegen import codec_for
-from ._schema import EnumNode, MessageNode, RepeatedNode, ScalarNode
+from ._schema import EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode
 
 
 def _load() -> ModuleType | None:
@@ -95,6 +95,8 @@ def _compilable(cls: type, visiting: set[type]) -> bool:
             if node.container not in (list, tuple):
                 return False
             node = node.elem
+        elif isinstance(node, MapNode):
+            node = node.value
         if isinstance(node, MessageNode):
             if not _compilable(node.cls, visiting):
                 return False

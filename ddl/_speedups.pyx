@@ -24,7 +24,7 @@ cdef extern from "Python.h":
 cdef extern from "float.h":
     double FLT_MAX
 
-from ._schema import EnumNode, MessageNode, RepeatedNode
+from ._schema import EnumNode, MapNode, MessageNode, RepeatedNode
 
 
 class Bail(Exception):
@@ -42,7 +42,7 @@ cdef enum Kind:
     K_INT64, K_INT32, K_UINT32, K_UINT64, K_SINT32, K_SINT64, K_BOOL, K_ENUM,
     K_FIXED32, K_SFIXED32, K_FLOAT,
     K_FIXED64, K_SFIXED64, K_DOUBLE,
-    K_STRING, K_BYTES, K_MESSAGE
+    K_STRING, K_BYTES, K_MESSAGE, K_MAP
 
 _KINDS = {
     "int64": K_INT64, "int32": K_INT32, "uint32": K_UINT32, "uint64": K_UINT64,
@@ -74,6 +74,8 @@ cdef class FieldOp:
     cdef int ptaglen
     cdef Program sub
     cdef object enum_map
+    cdef FieldOp key, value
+    cdef object zero
 
 
 cdef class Program:
@@ -109,28 +111,16 @@ def build(plan, program_of, register):
     for i in range(256):
         p.fast[i] = -1
     zeros = []
-    for f in plan.fields:
+    # Fields are written in ascending number order, whatever order they were declared in.
+    for f in sorted(plan.fields, key=lambda f: f.numbers[0]):
         node = f.node
-        op = FieldOp.__new__(FieldOp)
-        op.name = f.name
-        op.presence = f.presence
-        op.repeated = isinstance(node, RepeatedNode)
-        op.as_tuple = op.repeated and node.container is tuple
-        if op.repeated:
-            node = node.elem
-        op.sub = None
-        op.enum_map = None
-        if isinstance(node, MessageNode):
-            op.kind = K_MESSAGE
-            op.sub = program_of(node.cls)
-        elif isinstance(node, EnumNode):
-            op.kind = K_ENUM
-            op.enum_map = {int(m): m for m in node.cls}
-        else:
-            op.kind = _KINDS[node.proto]
-        op.packed = op.repeated and wire_type(op.kind) != 2
+        repeated = isinstance(node, RepeatedNode)
         number = f.numbers[0]
-        op.taglen = _tag_bytes(op.tag, (number << 3) | wire_type(op.kind))
+        op = _op(f.name, node.elem if repeated else node, number, program_of)
+        op.presence = f.presence
+        op.repeated = repeated
+        op.as_tuple = repeated and node.container is tuple
+        op.packed = repeated and wire_type(op.kind) != 2
         op.ptaglen = _tag_bytes(op.ptag, (number << 3) | 2)
         index = len(p.ops)
         p.ops.append(op)
@@ -139,14 +129,35 @@ def build(plan, program_of, register):
                 p.fast[t] = index
             else:
                 p.slow[t] = index
-        if op.repeated or op.presence or op.kind == K_MESSAGE:
-            zeros.append(None)
-        elif op.kind == K_ENUM:
-            zeros.append(op.enum_map.get(0, 0))
-        else:
-            zeros.append({K_BOOL: False, K_FLOAT: 0.0, K_DOUBLE: 0.0, K_STRING: "", K_BYTES: b""}.get(op.kind, 0))
+        zeros.append(None if (op.repeated or op.presence) else op.zero)
     p.zeros = tuple(zeros)
     return p
+
+
+cdef FieldOp _op(object name, object node, uint64_t number, object program_of):
+    """The operation for one value of ``node`` under field ``number`` (a field, or a map
+    entry's key or value). ``zero`` is the value when absent; None for messages and maps,
+    which are made at the end."""
+    cdef FieldOp op = FieldOp.__new__(FieldOp)
+    op.name = name
+    op.presence = op.repeated = op.packed = op.as_tuple = False
+    op.sub = op.enum_map = op.key = op.value = op.zero = None
+    if isinstance(node, MessageNode):
+        op.kind = K_MESSAGE
+        op.sub = program_of(node.cls)
+    elif isinstance(node, MapNode):
+        op.kind = K_MAP
+        op.key = _op(None, node.key, 1, program_of)
+        op.value = _op(None, node.value, 2, program_of)
+    elif isinstance(node, EnumNode):
+        op.kind = K_ENUM
+        op.enum_map = {int(m): m for m in node.cls}
+        op.zero = op.enum_map.get(0, 0)
+    else:
+        op.kind = _KINDS[node.proto]
+        op.zero = {K_BOOL: False, K_FLOAT: 0.0, K_DOUBLE: 0.0, K_STRING: "", K_BYTES: b""}.get(op.kind, 0)
+    op.taglen = _tag_bytes(op.tag, (number << 3) | wire_type(op.kind))
+    return op
 
 
 # -- encoding ------------------------------------------------------------------------------------
@@ -232,7 +243,7 @@ cdef inline int64_t _int_in(object v, int64_t lo, int64_t hi) except? -1:
     return i
 
 
-cdef int _value(FieldOp op, object v, Buf* b, int budget, int mode) except -1:
+cdef int _value(FieldOp op, object v, Buf* b, int budget, int mode, bint det) except -1:
     """Write one value. ``mode`` 0: payload only (a packed element); 1: tag and payload;
     2: tag and payload unless the value is proto3's zero (a field without presence)."""
     cdef int64_t i
@@ -327,19 +338,40 @@ cdef int _value(FieldOp op, object v, Buf* b, int budget, int mode) except -1:
         _put(b, op.tag, op.taglen)
         _put_varint(b, 0)
         at = b.len - 1
-        _encode(op.sub, v, b, budget - 1)
+        _encode(op.sub, v, b, budget - 1, det)
         _patch_length(b, at)
     return 0
 
 
-cdef int _encode(Program p, object obj, Buf* b, int budget) except -1:
+cdef int _encode_map(FieldOp op, object v, Buf* b, int budget, bint det) except -1:
+    """Map entries always carry both key and value, as protobuf's own writers do."""
+    cdef Py_ssize_t at
+    if type(v) is not dict:
+        raise Bail()
+    for key, value in (sorted(v.items(), key=_first) if det else v.items()):
+        _put(b, op.tag, op.taglen)
+        _put_varint(b, 0)
+        at = b.len - 1
+        _value(op.key, key, b, budget, 1, det)
+        _value(op.value, value, b, budget, 1, det)
+        _patch_length(b, at)
+    return 0
+
+
+def _first(item):
+    return item[0]
+
+
+cdef int _encode(Program p, object obj, Buf* b, int budget, bint det) except -1:
     cdef FieldOp op
     cdef Py_ssize_t at, k, n
     if budget < 0 or type(obj) is not p.cls:
         raise Bail()
     for op in p.ops:
         v = getattr(obj, op.name)
-        if op.repeated:
+        if op.kind == K_MAP:
+            _encode_map(op, v, b, budget, det)
+        elif op.repeated:
             if type(v) is list or type(v) is tuple:
                 n = len(v)
             else:
@@ -351,16 +383,16 @@ cdef int _encode(Program p, object obj, Buf* b, int budget) except -1:
                 _put_varint(b, 0)
                 at = b.len - 1
                 for k in range(n):
-                    _value(op, v[k], b, budget, 0)
+                    _value(op, v[k], b, budget, 0, det)
                 _patch_length(b, at)
             else:
                 for k in range(n):
-                    _value(op, v[k], b, budget, 1)
+                    _value(op, v[k], b, budget, 1, det)
         elif v is None:
             if not op.presence:
                 raise Bail()
         else:
-            _value(op, v, b, budget, 1 if (op.presence or op.kind == K_MESSAGE) else 2)
+            _value(op, v, b, budget, 1 if (op.presence or op.kind == K_MESSAGE) else 2, det)
     unknown = obj._ddl_unknown
     if unknown is not None:
         if type(unknown) is not bytes:
@@ -369,7 +401,7 @@ cdef int _encode(Program p, object obj, Buf* b, int budget) except -1:
     return 0
 
 
-def encode(Program p, object obj, int budget):
+def encode(Program p, object obj, int budget, bint det=False):
     """The bytes of ``obj``; raises Bail for anything the reference engine must decide."""
     cdef Buf b
     b.len = 0
@@ -378,7 +410,7 @@ def encode(Program p, object obj, int budget):
     if b.data == NULL:
         raise MemoryError()
     try:
-        _encode(p, obj, &b, min(budget, C_DEPTH_LIMIT))
+        _encode(p, obj, &b, min(budget, C_DEPTH_LIMIT), det)
         return PyBytes_FromStringAndSize(<const char*>b.data, b.len)
     finally:
         PyMem_Free(b.data)
@@ -489,6 +521,39 @@ cdef object _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uin
         raise Bail()
 
 
+cdef int _map_entry(FieldOp op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
+                    object data, list values, Py_ssize_t index) except -1:
+    """One map entry; fields other than the key and the value are skipped, as protobuf does."""
+    cdef Py_ssize_t stop = <Py_ssize_t>_varint(buf, pos, end)
+    cdef uint64_t tag
+    cdef uint64_t key_tag = (1 << 3) | wire_type(op.key.kind)
+    cdef uint64_t value_tag = (2 << 3) | wire_type(op.value.kind)
+    cdef bint seen_value = False
+    if stop < 0 or stop > end - pos[0]:
+        raise Bail()
+    stop += pos[0]
+    key = op.key.zero
+    value = op.value.zero
+    while pos[0] < stop:
+        tag = _varint(buf, pos, stop)
+        if tag == key_tag:
+            key = _read(op.key, buf, pos, stop, budget, data)
+        elif tag == value_tag:
+            if seen_value and op.value.kind == K_MESSAGE:
+                raise Bail()  # an occurrence to merge
+            value = _read(op.value, buf, pos, stop, budget, data)
+            seen_value = True
+        else:
+            _skip(buf, pos, stop, tag)
+    if value is None:
+        value = _decode(op.value.sub, buf, 0, 0, budget - 1, data)
+    entries = values[index]
+    if entries is None:
+        entries = values[index] = {}
+    entries[key] = value
+    return 0
+
+
 cdef object _decode(Program p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
     cdef FieldOp op
     cdef uint64_t tag
@@ -512,6 +577,9 @@ cdef object _decode(Program p, const unsigned char* buf, Py_ssize_t pos, Py_ssiz
             unknown += data[start:pos]
             continue
         op = <FieldOp>p.ops[index]
+        if op.kind == K_MAP:
+            _map_entry(op, buf, &pos, end, budget, data, values, index)
+            continue
         if op.packed and (tag & 7) == 2:
             stop = <Py_ssize_t>_varint(buf, &pos, end)
             if stop < 0 or stop > end - pos:
@@ -545,6 +613,8 @@ cdef object _decode(Program p, const unsigned char* buf, Py_ssize_t pos, Py_ssiz
                 value = tuple(value)
         elif value is None and op.kind == K_MESSAGE and not op.presence:
             value = _decode(op.sub, buf, 0, 0, budget - 1, data)
+        elif value is None and op.kind == K_MAP:
+            value = {}
         PyObject_GenericSetAttr(obj, op.name, value)
     PyObject_GenericSetAttr(obj, "_ddl_unknown", None if unknown is None else bytes(unknown))
     return obj

@@ -33,6 +33,7 @@ class Leaf(ddl.Message, frozen=True):
 
 
 class Everything(ddl.Message):
+    late: int = ddl.field(number=40, default=0)
     i64: int = 0
     i32: ddl.int32 = 0
     u32: ddl.uint32 = 0
@@ -59,6 +60,9 @@ class Everything(ddl.Message):
     moods: list[Mood] = []
     texts: list[str] = []
     leaves: list[Leaf] = []
+    labels: dict[str, int] = {}
+    by_id: dict[ddl.sint64, Leaf] = {}
+    switches: dict[bool, Mood] = {}
     children: list[Everything] = []
 
 
@@ -70,7 +74,7 @@ leaves = st.builds(Leaf, label=st.text(max_size=5), weight=st.floats(width=32, a
 flat = st.fixed_dictionaries(
     {},
     optional={
-        "i64": i(64), "i32": i(32), "u32": i(32, False), "u64": i(64, False), "s32": i(32), "s64": i(64),
+        "late": i(64), "i64": i(64), "i32": i(32), "u32": i(32, False), "u64": i(64, False), "s32": i(32), "s64": i(64),
         "f32": i(32, False), "f64": i(64, False), "sf32": i(32), "sf64": i(64),
         "flt": st.floats(width=32, allow_nan=False), "dbl": st.floats(allow_nan=False), "flag": st.booleans(),
         "text": st.text(max_size=20), "blob": st.binary(max_size=20), "mood": st.sampled_from(Mood),
@@ -79,6 +83,9 @@ flat = st.fixed_dictionaries(
         "doubles": st.lists(st.floats(allow_nan=False), max_size=5), "flags": st.lists(st.booleans(), max_size=5),
         "moods": st.lists(st.sampled_from(Mood) | st.integers(-5, 5), max_size=5),
         "texts": st.lists(st.text(max_size=5), max_size=5), "leaves": st.lists(leaves, max_size=3),
+        "labels": st.dictionaries(st.text(max_size=4), i(64), max_size=3),
+        "by_id": st.dictionaries(i(64), leaves, max_size=3),
+        "switches": st.dictionaries(st.booleans(), st.sampled_from(Mood), max_size=2),
     },
 )
 everything = st.recursive(
@@ -110,6 +117,7 @@ def test_the_compiled_engine_handles_valid_values_itself(value: Everything) -> N
     data = speedups.encode(program, value, 100)
     assert data == encode_with(False, value)
     assert speedups.decode(program, data, 100) == value
+    assert speedups.encode(program, value, 100, True) == encode_with(False, value, True)
 
 
 @given(everything, st.data())
@@ -159,7 +167,8 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
     good = Everything(
         i64=-5, u64=2**64 - 1, s64=-(2**63), dbl=1.5, text="héllo", blob=b"\x00", mood=Mood.SAD, maybe=0,
         leaf=Leaf("x", 1.5), ints=[1, -1], sints=(-3, 3), doubles=[0.5], flags=[True], moods=[Mood.GLAD, 7],
-        texts=["a"], leaves=[Leaf()], children=[Everything(text="kid")],
+        texts=["a"], leaves=[Leaf()], labels={"a": 1}, by_id={-7: Leaf("l")}, switches={True: Mood.SAD},
+        children=[Everything(text="kid")],
     )
     data = encode_with(True, good)
     bad_value = Everything(ints=[1, "x"])

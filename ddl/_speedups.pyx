@@ -17,9 +17,17 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memmove
 
 cdef extern from "Python.h":
+    ctypedef struct PyObject
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
+    ctypedef struct PyTypeObject:
+        PyObject* (*tp_alloc)(PyTypeObject*, Py_ssize_t) except NULL
     const char* PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t* size) except NULL
     object PyUnicode_DecodeUTF8(const char* s, Py_ssize_t size, const char* errors)
-    int PyObject_GenericSetAttr(object obj, object name, object value) except -1
+    void Py_INCREF(object o)
+    void Py_XDECREF(PyObject* o)
 
 cdef extern from "float.h":
     double FLT_MAX
@@ -66,6 +74,7 @@ cdef class FieldOp:
     """One field: what to read from the object, and how it goes on the wire."""
 
     cdef object name
+    cdef Py_ssize_t offset
     cdef int kind
     cdef bint presence, repeated, packed, as_tuple
     cdef unsigned char tag[5]
@@ -84,8 +93,36 @@ cdef class Program:
     cdef object cls
     cdef list ops
     cdef object zeros
+    cdef Py_ssize_t unknown_offset
     cdef int fast[256]
     cdef dict slow
+
+
+cdef Py_ssize_t _slot_offset(object cls, str name) except -1:
+    """Where the slot ``name`` lives in instances of ``cls``: message classes use __slots__,
+    so each field is a pointer at a fixed offset, read and written without attribute lookup."""
+    for klass in cls.__mro__:
+        descr = klass.__dict__.get(name)
+        if descr is not None:
+            if type(descr).__name__ != "member_descriptor":
+                raise TypeError(f"{cls.__qualname__}.{name} is not a slot")
+            return (<PyMemberDescrObject*><PyObject*>descr).d_member.offset
+    raise TypeError(f"{cls.__qualname__} has no slot {name}")
+
+
+cdef inline object _get_slot(object obj, Py_ssize_t offset):
+    cdef PyObject* value = (<PyObject**>((<char*><PyObject*>obj) + offset))[0]
+    if value == NULL:
+        raise Bail()  # an unset slot (deleted attribute): let the reference engine say so
+    return <object>value
+
+
+cdef inline void _set_slot(object obj, Py_ssize_t offset, object value):
+    cdef PyObject** slot = <PyObject**>((<char*><PyObject*>obj) + offset)
+    cdef PyObject* old = slot[0]
+    Py_INCREF(value)
+    slot[0] = <PyObject*>value
+    Py_XDECREF(old)
 
 
 cdef int _tag_bytes(unsigned char* out, uint64_t tag):
@@ -106,6 +143,7 @@ def build(plan, program_of, register):
     cdef int i
     register(p)
     p.cls = plan.cls
+    p.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
     p.ops = []
     p.slow = {}
     for i in range(256):
@@ -117,6 +155,7 @@ def build(plan, program_of, register):
         repeated = isinstance(node, RepeatedNode)
         number = f.numbers[0]
         op = _op(f.name, node.elem if repeated else node, number, program_of)
+        op.offset = _slot_offset(plan.cls, f.name)
         op.presence = f.presence
         op.repeated = repeated
         op.as_tuple = repeated and node.container is tuple
@@ -368,7 +407,7 @@ cdef int _encode(Program p, object obj, Buf* b, int budget, bint det) except -1:
     if budget < 0 or type(obj) is not p.cls:
         raise Bail()
     for op in p.ops:
-        v = getattr(obj, op.name)
+        v = _get_slot(obj, op.offset)
         if op.kind == K_MAP:
             _encode_map(op, v, b, budget, det)
         elif op.repeated:
@@ -393,7 +432,7 @@ cdef int _encode(Program p, object obj, Buf* b, int budget, bint det) except -1:
                 raise Bail()
         else:
             _value(op, v, b, budget, 1 if (op.presence or op.kind == K_MESSAGE) else 2, det)
-    unknown = obj._ddl_unknown
+    unknown = _get_slot(obj, p.unknown_offset)
     if unknown is not None:
         if type(unknown) is not bytes:
             raise Bail()
@@ -602,7 +641,8 @@ cdef object _decode(Program p, const unsigned char* buf, Py_ssize_t pos, Py_ssiz
             raise Bail()  # a repeated occurrence to merge: the reference engine does it
         else:
             values[index] = value
-    obj = _object_new(p.cls)
+    obj = <object>(<PyTypeObject*>p.cls).tp_alloc(<PyTypeObject*>p.cls, 0)
+    Py_XDECREF(<PyObject*>obj)  # tp_alloc's reference; <object> took one of its own
     for index in range(len(p.ops)):
         op = <FieldOp>p.ops[index]
         value = values[index]
@@ -615,12 +655,10 @@ cdef object _decode(Program p, const unsigned char* buf, Py_ssize_t pos, Py_ssiz
             value = _decode(op.sub, buf, 0, 0, budget - 1, data)
         elif value is None and op.kind == K_MAP:
             value = {}
-        PyObject_GenericSetAttr(obj, op.name, value)
-    PyObject_GenericSetAttr(obj, "_ddl_unknown", None if unknown is None else bytes(unknown))
+        _set_slot(obj, op.offset, value)
+    _set_slot(obj, p.unknown_offset, None if unknown is None else bytes(unknown))
     return obj
 
-
-_object_new = object.__new__
 
 
 def decode(Program p, bytes data, int budget):

@@ -665,3 +665,52 @@ def decode(Program p, bytes data, int budget):
     """The message in ``data``; raises Bail for anything the reference engine must decide."""
     cdef int limit = min(budget, C_DEPTH_LIMIT)
     return _decode(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data), limit, data)
+
+
+# -- entry points --------------------------------------------------------------------------------
+# ddl.encode and ddl.decode themselves, when this engine is built: a call goes to C at once,
+# and only a class it does not compile, or a bail, goes to the reference functions.
+
+cdef object _reference_encode = None
+cdef object _reference_decode = None
+cdef object _program_of = None
+
+
+def install(reference_encode, reference_decode, program_of):
+    global _reference_encode, _reference_decode, _program_of
+    _reference_encode = reference_encode
+    _reference_decode = reference_decode
+    _program_of = program_of
+
+
+cdef inline object _program(object cls):
+    codec = getattr(cls, "__ddl_codec__", None)
+    if codec is None:
+        return None
+    program = codec.program
+    if program is None:
+        program = _program_of(cls)
+    return program if program else None
+
+
+def encode_entry(msg, *, bint deterministic=False, int max_depth=100):
+    program = _program(type(msg))
+    if program is not None:
+        try:
+            return encode(<Program>program, msg, max_depth, deterministic)
+        except Exception:
+            pass
+    return _reference_encode(False, msg, deterministic, max_depth)
+
+
+def decode_entry(data, cls, *, int max_depth=100):
+    if type(data) is not bytes and isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if type(data) is bytes:
+        program = _program(cls)
+        if program is not None:
+            try:
+                return decode(<Program>program, data, max_depth)
+            except Exception:
+                pass
+    return _reference_decode(False, data, cls, max_depth)

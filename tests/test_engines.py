@@ -194,3 +194,19 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
         tracemalloc.stop()
     growth = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
     assert growth < 64 * 1024, f"memory grew by {growth} bytes over 12 000 calls"
+
+
+def test_public_functions_take_the_documented_arguments_on_the_compiled_engine() -> None:
+    value = Everything(labels={"b": 2, "a": 1}, children=[Everything(i64=3)])
+    data = ddl.encode(value, deterministic=True, max_depth=5)
+    assert data == encode_with(False, value, True, 5)
+    for buf in (data, bytearray(data), memoryview(data)):
+        assert ddl.decode(buf, Everything, max_depth=5) == value
+    with pytest.raises(ddl.EncodeError, match="max_depth"):
+        ddl.encode(value, max_depth=0)
+    with pytest.raises(ddl.DecodeError):
+        ddl.decode(data, Everything, max_depth=0)
+    with pytest.raises(TypeError, match="Message subclass"):
+        ddl.encode(object())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="bytes"):
+        ddl.decode("text", Everything)  # type: ignore[arg-type]

@@ -28,6 +28,8 @@ cdef extern from "Python.h":
     object PyUnicode_DecodeUTF8(const char* s, Py_ssize_t size, const char* errors)
     void Py_INCREF(object o)
     void Py_XDECREF(PyObject* o)
+    int PyGC_Disable()
+    int PyGC_Enable()
 
 cdef extern from "float.h":
     double FLT_MAX
@@ -44,6 +46,10 @@ class Bail(Exception):
 # engine then applies max_depth itself.
 cdef enum:
     C_DEPTH_LIMIT = 1000
+    # A decoded message graph is a fresh tree: no cycles, no garbage. Above this size the cyclic
+    # GC is paused while decoding, since its passes over millions of new objects find nothing
+    # and cost twice the decode itself (measured on a 50 MB batch: 1.9 s against 0.66 s).
+    GC_PAUSE_BYTES = 16384
 
 
 cdef enum Kind:
@@ -664,7 +670,12 @@ cdef object _decode(Program p, const unsigned char* buf, Py_ssize_t pos, Py_ssiz
 def decode(Program p, bytes data, int budget):
     """The message in ``data``; raises Bail for anything the reference engine must decide."""
     cdef int limit = min(budget, C_DEPTH_LIMIT)
-    return _decode(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data), limit, data)
+    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES and PyGC_Disable()
+    try:
+        return _decode(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data), limit, data)
+    finally:
+        if paused:
+            PyGC_Enable()
 
 
 # -- entry points --------------------------------------------------------------------------------

@@ -196,6 +196,25 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
     assert growth < 64 * 1024, f"memory grew by {growth} bytes over 12 000 calls"
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_large_decode_pauses_the_gc_and_restores_it(compiled: bool) -> None:
+    value = Everything(texts=["x" * 100] * 400)
+    data = encode_with(False, value)
+    assert len(data) > 16384
+    assert gc.isenabled()
+    assert decode_with(compiled, data, Everything) == value
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        decode_with(compiled, data, Everything)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ddl.DecodeError):
+        decode_with(compiled, data[:-1], Everything)
+    assert gc.isenabled()
+
+
 def test_public_functions_take_the_documented_arguments_on_the_compiled_engine() -> None:
     value = Everything(labels={"b": 2, "a": 1}, children=[Everything(i64=3)])
     data = ddl.encode(value, deterministic=True, max_depth=5)

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 import ddl
 from tests import corpus as c
 from tests.conftest import Engine
+from tests.pb_json import struct_to_pb, value_from_pb, value_to_pb
 from tests.protoc import compile_proto
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -169,30 +170,8 @@ def dur_to_pb(td: timedelta) -> duration_pb2.Duration:
     return m
 
 
-def value_to_pb(v: Any) -> struct_pb2.Value:
-    m = struct_pb2.Value()
-    if v is None:
-        m.null_value = struct_pb2.NULL_VALUE
-    elif isinstance(v, bool):
-        m.bool_value = v
-    elif isinstance(v, (int, float)):
-        m.number_value = v
-    elif isinstance(v, str):
-        m.string_value = v
-    elif isinstance(v, (list, tuple)):
-        m.list_value.SetInParent()
-        for item in v:
-            m.list_value.values.add().CopyFrom(value_to_pb(item))
-    else:
-        m.struct_value.CopyFrom(struct_to_pb(v))
-    return m
 
 
-def struct_to_pb(d: dict[str, Any]) -> struct_pb2.Struct:
-    m = struct_pb2.Struct()
-    for key, item in d.items():
-        m.fields[key].CopyFrom(value_to_pb(item))
-    return m
 
 
 def write_wkt(target: Any, k: str, v: Any) -> None:
@@ -301,13 +280,6 @@ def set_map_value(m: Any, key: Any, tp: Any, x: Any, sort_sets: bool) -> None:
 # --- protobuf message -> ddl value ---------------------------------------------------------------
 
 
-def value_from_pb(m: struct_pb2.Value) -> Any:
-    which = m.WhichOneof("kind")
-    if which == "struct_value":
-        return {k: value_from_pb(v) for k, v in m.struct_value.fields.items()}
-    if which == "list_value":
-        return [value_from_pb(v) for v in m.list_value.values]
-    return None if which in (None, "null_value") else getattr(m, which)
 
 
 def from_pb(pbmsg: Any, cls: type) -> Any:

@@ -19,9 +19,9 @@ from google.type import date_pb2
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ddl import _wkt
+from ddl import DatetimeNs, TimedeltaNs, _wkt
 from ddl._errors import DecodeError, EncodeError
-from ddl import DatetimeNs, TimedeltaNs
+from tests.pb_json import struct_to_pb, value_from_pb, value_to_pb
 
 UTC = timezone.utc
 TS_MIN, TS_MAX = -62_135_596_800, 253_402_300_799
@@ -84,39 +84,10 @@ def total_ns(td: timedelta) -> int:
     return micros * 1000 + getattr(td, "nanosecond", 0)
 
 
-def value_to_pb(v: Json) -> struct_pb2.Value:
-    m = struct_pb2.Value()
-    if v is None:
-        m.null_value = struct_pb2.NULL_VALUE
-    elif isinstance(v, bool):
-        m.bool_value = v
-    elif isinstance(v, (int, float)):
-        m.number_value = v
-    elif isinstance(v, str):
-        m.string_value = v
-    elif isinstance(v, (list, tuple)):
-        m.list_value.SetInParent()
-        for item in v:
-            m.list_value.values.add().CopyFrom(value_to_pb(item))
-    else:
-        m.struct_value.CopyFrom(struct_to_pb(v))
-    return m
 
 
-def struct_to_pb(d: dict[str, Json]) -> struct_pb2.Struct:
-    m = struct_pb2.Struct()
-    for key, item in d.items():
-        m.fields[key].CopyFrom(value_to_pb(item))
-    return m
 
 
-def value_from_pb(m: struct_pb2.Value) -> Json:
-    kind = m.WhichOneof("kind")
-    if kind == "struct_value":
-        return {k: value_from_pb(v) for k, v in m.struct_value.fields.items()}
-    if kind == "list_value":
-        return [value_from_pb(v) for v in m.list_value.values]
-    return None if kind in (None, "null_value") else getattr(m, kind)
 
 
 def same_json(a: Json, b: Json) -> bool:

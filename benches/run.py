@@ -41,7 +41,7 @@ from benches.worker import worker
 def run(args: argparse.Namespace) -> int:
     settings = QUICK if args.quick else FULL
     try:
-        libs = [library(n) for n in args.libs.split(",")] if args.libs else [lib for lib in LIBRARIES if lib.default]
+        libs = [library(n) for n in args.libs.split(",")] if args.libs else list(LIBRARIES)
     except KeyError as e:
         raise SystemExit(f"ddl bench: {e.args[0]}") from None
     names = args.workloads.split(",") if args.workloads else list(workloads.WORKLOADS)
@@ -155,7 +155,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", default="bench-results.json", metavar="PATH", help="results file (%(default)s)")
     p.add_argument("--chart", default="bench-results.png", metavar="PATH", help="ratio chart, PNG (%(default)s)")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
-    p.add_argument("--libs", metavar="A,B", help="libraries to run (default: all but ddl-python)")
+    p.add_argument("--libs", metavar="A,B", help="libraries to run (default: all)")
     p.add_argument("--workloads", metavar="A,B", help="workloads to run (default: all)")
     p.add_argument("--no-memory", dest="memory", action="store_false", help="skip the memory benchmark")
     p.add_argument("--worker", metavar="LIB", help=argparse.SUPPRESS)

@@ -37,7 +37,6 @@ class Library:
     env: Mapping[str, str] = field(default_factory=dict)
     #: environment variables removed from the process (so a default really is the default)
     unset: tuple[str, ...] = ()
-    default: bool = True
     #: the memory benchmark (peak RSS of decoding a big batch) runs for these
     memory: bool = False
     note: str = ""
@@ -46,7 +45,7 @@ class Library:
 LIBRARIES: tuple[Library, ...] = (
     Library("ddl", "ddl_adapter", unset=("DDL_PURE_PYTHON",), memory=True, note="default engine"),
     # Identical to "ddl" while the pure-Python engine is the only one; run it with --libs.
-    Library("ddl-python", "ddl_adapter", env={"DDL_PURE_PYTHON": "1"}, default=False, note="pure-Python engine"),
+    Library("ddl-python", "ddl_adapter", env={"DDL_PURE_PYTHON": "1"}, note="pure-Python engine"),
     Library("protobuf-upb", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "upb"}, memory=True),
     Library("protobuf-python", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"}),
     Library("protobuf-py", "protobuf_py_adapter", note="Buf's protobuf-py"),

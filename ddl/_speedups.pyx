@@ -9,7 +9,7 @@ Classes whose plans use shapes this engine does not compile yet keep the Python 
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.float cimport PyFloat_AsDouble, PyFloat_Check
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_Check
 from cpython.long cimport PyLong_AsLongLong, PyLong_AsUnsignedLongLong, PyLong_Check
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport isfinite, signbit
@@ -30,6 +30,7 @@ cdef extern from "Python.h":
     void Py_XDECREF(PyObject* o)
     int PyGC_Disable()
     int PyGC_Enable()
+    PyObject** PySequence_Fast_ITEMS(object o)
 
 cdef extern from "float.h":
     double FLT_MAX
@@ -407,9 +408,48 @@ def _first(item):
     return item[0]
 
 
+cdef int _encode_packed(FieldOp op, object v, Buf* b, int budget, bint det) except -1:
+    """A packed run. Doubles and int64s, the common cases, get loops of their own; any element
+    that is not an exact float or int goes the general way, one value at a time."""
+    cdef Py_ssize_t k, n = len(v)
+    cdef double d
+    cdef int64_t i
+    cdef PyObject** items = PySequence_Fast_ITEMS(v)  # v is an exact list or tuple
+    _put(b, op.ptag, op.ptaglen)
+    if op.kind == K_DOUBLE:
+        _put_varint(b, <uint64_t>n * 8)
+        if b.len + n * 8 > b.cap:
+            _grow(b, n * 8)
+        for k in range(n):
+            item = <object>items[k]
+            if type(item) is float:
+                d = PyFloat_AS_DOUBLE(item)
+                memcpy(b.data + b.len, &d, 8)  # the host is little-endian (checked at import)
+                b.len += 8
+            else:
+                _value(op, item, b, budget, 0, det)
+        return 0
+    _put_varint(b, 0)
+    cdef Py_ssize_t at = b.len - 1
+    if op.kind == K_INT64:
+        for k in range(n):
+            item = <object>items[k]
+            if type(item) is int:
+                i = PyLong_AsLongLong(item)
+                _put_varint(b, <uint64_t>i)
+            else:
+                _value(op, item, b, budget, 0, det)
+    else:
+        for k in range(n):
+            _value(op, <object>items[k], b, budget, 0, det)
+    _patch_length(b, at)
+    return 0
+
+
 cdef int _encode(Program p, object obj, Buf* b, int budget, bint det) except -1:
     cdef FieldOp op
     cdef Py_ssize_t at, k, n
+    cdef PyObject** items
     if budget < 0 or type(obj) is not p.cls:
         raise Bail()
     for op in p.ops:
@@ -424,15 +464,11 @@ cdef int _encode(Program p, object obj, Buf* b, int budget, bint det) except -1:
             if n == 0:
                 continue
             if op.packed:
-                _put(b, op.ptag, op.ptaglen)
-                _put_varint(b, 0)
-                at = b.len - 1
-                for k in range(n):
-                    _value(op, v[k], b, budget, 0, det)
-                _patch_length(b, at)
+                _encode_packed(op, v, b, budget, det)
             else:
+                items = PySequence_Fast_ITEMS(v)
                 for k in range(n):
-                    _value(op, v[k], b, budget, 1, det)
+                    _value(op, <object>items[k], b, budget, 1, det)
         elif v is None:
             if not op.presence:
                 raise Bail()
@@ -725,3 +761,9 @@ def decode_entry(data, cls, *, int max_depth=100):
             except Exception:
                 pass
     return _reference_decode(False, data, cls, max_depth)
+
+
+import sys as _sys
+
+if _sys.byteorder != "little":
+    raise ImportError("ddl's compiled engine assumes a little-endian host; the pure-Python engine runs instead")

@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 from benches import workloads
-from benches.adapters import library, load
-from benches.processes import emit
+from benches.processes import emit, load_in_worker
 from benches.settings import Settings
 
 
@@ -33,15 +32,10 @@ def memory_payload(settings: Settings, folder: Path) -> tuple[Path, int]:
 
 def memory_worker(name: str, payload: Path, records: int) -> int:
     """Peak RSS growth of decoding ``payload`` (a Batch) in this fresh process, in MB."""
-    lib = library(name)
-    try:
-        module = load(lib)
-    except ImportError as e:
-        emit("skip", reason=f"not installed ({e})")
+    loaded = load_in_worker(name)
+    if loaded is None:
         return 0
-    if module.library_name() != lib.name:
-        emit("skip", reason=f"this process runs {module.library_name()}, not {lib.name}")
-        return 0
+    _, module = loaded
     warm = module.make("batch", workloads.batch(2))  # compile/import everything first
     warm.read(warm.decode(warm.encode(warm.obj)))
     decode = warm.decode

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benches.adapters import Library
+from benches.adapters import Library, library, load
 
 RUN_PY = Path(__file__).resolve().with_name("run.py")
 MARK = "@ddlbench "
@@ -24,6 +24,22 @@ MARK = "@ddlbench "
 def emit(event: str, **fields: Any) -> None:
     """In a worker: send one event to the runner."""
     print(MARK + json.dumps({"event": event, **fields}), flush=True)
+
+
+def load_in_worker(name: str) -> tuple[Library, Any] | None:
+    """The library and its adapter module in this worker process, or None (with a "skip" event)
+    when it is not installed or the process runs another engine than the one asked for."""
+    lib = library(name)
+    try:
+        module = load(lib)
+    except ImportError as e:
+        emit("skip", reason=f"not installed ({e})")
+        return None
+    actual = module.library_name()
+    if actual != lib.name:
+        emit("skip", reason=f"this process runs {actual}, not {lib.name}")
+        return None
+    return lib, module
 
 
 def _child_env(lib: Library) -> dict[str, str]:

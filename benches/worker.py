@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from benches import workloads
-from benches.adapters import Case, check, library, load
-from benches.processes import emit
+from benches.adapters import Case, check
+from benches.processes import emit, load_in_worker
 from benches.settings import Settings
 
 
@@ -83,16 +83,10 @@ def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]
 
 def worker(name: str, settings: Settings, names: Sequence[str]) -> int:
     """Check, then time, one library on the workloads ``names``, streaming JSON lines to stdout."""
-    lib = library(name)
-    try:
-        module = load(lib)
-    except ImportError as e:
-        emit("skip", reason=f"not installed ({e})")
+    loaded = load_in_worker(name)
+    if loaded is None:
         return 0
-    actual = module.library_name()
-    if actual != lib.name:
-        emit("skip", reason=f"this process runs {actual}, not {lib.name}")
-        return 0
+    lib, module = loaded
     emit("info", version=module.version(), python=platform.python_version())
     ddl_adapter = None
     if module.WIRE == "protobuf" and lib.module != "ddl_adapter":

@@ -1,0 +1,53 @@
+"""The ``ddl`` command line: one module per subcommand, each adding its own parser.
+
+Example::
+
+    ddl gen -I protos -o out protos/shop/order.proto
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import _bench, _check, _decode, _gen, _proto
+from ._bench import benches_dir
+
+__all__ = ["benches_dir", "main"]
+
+EXAMPLES = """\
+examples:
+  ddl gen -I protos -o out protos/shop/order.proto   # typed ddl modules from .proto files
+  ddl proto shop.models:Order                         # the .proto of ddl classes
+  ddl check old.proto new.proto                       # breaking changes between two versions
+  ddl decode --raw message.bin                        # what any protobuf bytes hold
+  ddl bench --quick                                   # benchmark ddl against other libraries
+  ddl COMMAND --help                                  # every option of one command
+"""
+
+_COMMANDS = (_gen, _proto, _check, _decode)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ddl`` command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="ddl",
+        description="ddl: typed Python classes that read and write protobuf's binary format.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in _COMMANDS:
+        command.add_parser(commands)
+    # The benchmark runner parses its own options (ddl bench --help lists them).
+    commands.add_parser(
+        "bench", add_help=False, help="benchmark ddl against other serialization libraries (needs a checkout)"
+    )
+    args, rest = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command == "bench":
+        return _bench.run(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    result: int = args.run(args)
+    return result

@@ -1,0 +1,17 @@
+"""``ddl decode``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def add_parser(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser("decode", help="(in progress)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("ddl decode: not built yet", file=sys.stderr)
+    return 2

@@ -1,0 +1,1 @@
+"""The .proto bridge: descriptors from protoc, ddl modules from descriptors, .proto text from ddl classes."""

@@ -1,0 +1,178 @@
+"""Where each ddl type goes in a .proto file and what it is called there.
+
+A class nested in a message class is a nested message; anything else is top level. Every name
+is taken from a ``Scope`` that knows which names are used already, so two ``Point`` classes from
+different modules, or a wrapper whose name a user class already has, never collide: the later one
+gets a longer name. Names are given in a fixed order, so the same classes always give the same
+.proto.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import sys
+from dataclasses import dataclass, field
+
+from .._schema import is_message_class
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class RenderError(Exception):
+    """The classes have no faithful .proto form; the message names the class and the reason."""
+
+
+class Scope:
+    """The names used in one proto scope: the package, or the inside of one message.
+
+    Types and fields share one namespace in protobuf. proto3 also rejects two fields whose JSON
+    names match (``foo_bar`` and ``fooBar``), so fields are checked on that too.
+    """
+
+    def __init__(self) -> None:
+        self.symbols: set[str] = set()
+        self.types: set[str] = set()
+        self._json: set[str] = set()
+
+    def take_type(self, *choices: str, avoid: set[str] | frozenset[str] = frozenset()) -> str:
+        """The first free name of ``choices``, or the last one with a number appended."""
+        name = self._first_free(choices, lambda n: n in self.symbols or n in avoid)
+        self.symbols.add(name)
+        self.types.add(name)
+        return name
+
+    def take_field(self, wanted: str) -> str:
+        name = self._first_free((wanted,), lambda n: n in self.symbols or _json_key(n) in self._json, "_")
+        self.keep_field(name)
+        return name
+
+    def keep_field(self, name: str) -> None:
+        """Record a field whose name is fixed: the name of a ddl field."""
+        self.symbols.add(name)
+        self._json.add(_json_key(name))
+
+    def take_value(self, wanted: str) -> str:
+        """An enum value name; values belong to the scope that encloses their enum."""
+        name = self._first_free((wanted,), lambda n: n in self.symbols, "_")
+        self.symbols.add(name)
+        return name
+
+    @staticmethod
+    def _first_free(choices: tuple[str, ...], taken: object, sep: str = "") -> str:
+        assert callable(taken)
+        for choice in choices:
+            if not taken(choice):
+                return choice
+        n = 2
+        while taken(f"{choices[-1]}{sep}{n}"):
+            n += 1
+        return f"{choices[-1]}{sep}{n}"
+
+
+def _json_key(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+@dataclass(eq=False)
+class Decl:
+    """A ddl message class or IntEnum as it appears in the .proto."""
+
+    obj: type
+    parent: Decl | None = None
+    children: list[Decl] = field(default_factory=list)
+    name: str = ""
+    scope: Scope = field(default_factory=Scope)
+
+    @property
+    def is_enum(self) -> bool:
+        return issubclass(self.obj, enum.Enum)
+
+    @property
+    def path(self) -> str:
+        """The dotted name relative to the package: ``Outer.Inner``."""
+        return f"{self.parent.path}.{self.name}" if self.parent else self.name
+
+    def chain(self) -> list[Decl]:
+        """This message and the messages around it, innermost first."""
+        return [self, *(self.parent.chain() if self.parent else [])]
+
+
+def enclosing_message(obj: type) -> type | None:
+    """The message class ``obj`` is defined in (``Outer`` for ``Outer.Inner``), if any."""
+    parts = obj.__qualname__.split(".")
+    if len(parts) < 2 or "<locals>" in parts:
+        return None
+    outer: object = sys.modules.get(obj.__module__)
+    for part in parts[:-1]:
+        outer = getattr(outer, part, None)
+    return outer if is_message_class(outer) and getattr(outer, parts[-1], None) is obj else None  # type: ignore[return-value]
+
+
+def assign_names(top: list[Decl], package_scope: Scope) -> None:
+    """Name every declaration: types before enum values, outer scopes before inner ones."""
+    for decl in top:
+        base = _simple_name(decl.obj)
+        module = pascal(decl.obj.__module__.rsplit(".", 1)[-1])
+        decl.name = package_scope.take_type(base, module + base)
+    for decl in top:
+        _name_inside(decl, package_scope)
+
+
+def _name_inside(decl: Decl, enclosing: Scope) -> None:
+    if decl.is_enum:
+        return
+    from .._schema import plan_for
+
+    for f in plan_for(decl.obj).fields:
+        check_identifier(f.name, f"{decl.obj.__qualname__}.{f.name}")
+        decl.scope.keep_field(f.name)
+    for child in decl.children:
+        child.name = decl.scope.take_type(_simple_name(child.obj))
+    for child in decl.children:
+        _name_inside(child, decl.scope)
+
+
+def _simple_name(obj: type) -> str:
+    name = obj.__qualname__.rsplit(".", 1)[-1]
+    check_identifier(name, obj.__qualname__)
+    return name
+
+
+def check_identifier(name: str, what: str) -> None:
+    if not _IDENT.match(name):
+        raise RenderError(f"{what}: {name!r} is not a valid .proto identifier (ASCII letters, digits and _)")
+
+
+def pascal(name: str) -> str:
+    """``order_items`` -> ``OrderItems``, the usual spelling of a message name."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "X"
+
+
+def upper_snake(name: str) -> str:
+    """``OrderStatus`` -> ``ORDER_STATUS``, the usual prefix of an enum's values."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
+
+
+def snake(name: str) -> str:
+    return upper_snake(name).lower()
+
+
+def reference(target: Decl, site: list[Decl], package: str) -> str:
+    """How code inside ``site`` (messages, innermost first) names ``target`` unambiguously.
+
+    A type nested in one of those messages is named from there (``Inner`` inside ``Outer``).
+    protoc looks a name's first part up from the innermost scope outwards, so a nested type of
+    the same name would capture it; then the name is written in full, from the root.
+    """
+    for depth, enclosing in enumerate(site):
+        if target.path.startswith(enclosing.path + "."):
+            relative = target.path[len(enclosing.path) + 1 :]
+            inner = site[:depth]
+            break
+    else:
+        relative, inner = target.path, site
+    first = relative.split(".", 1)[0]
+    if any(first in decl.scope.types for decl in inner):
+        return f".{package}.{target.path}" if package else f".{target.path}"
+    return relative

@@ -1,0 +1,275 @@
+"""ddl classes to .proto text, by walking their plans: what ddl writes is what the .proto says.
+
+Example::
+
+    print(render([Order], package="shop"))
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .._schema import (
+    ConvertedNode,
+    EnumNode,
+    FieldPlan,
+    MapNode,
+    MessageNode,
+    Node,
+    RepeatedNode,
+    ScalarNode,
+    UnionNode,
+    WellKnownNode,
+    WrapperNode,
+    plan_for,
+)
+from ._layout import Decl, RenderError, Scope, assign_names, enclosing_message, pascal, reference, snake, upper_snake
+from ._protoc import wkt_include
+
+__all__ = ["RenderError", "include_paths", "package_for", "render"]
+
+WKT_IMPORTS = {
+    "timestamp": "google/protobuf/timestamp.proto",
+    "duration": "google/protobuf/duration.proto",
+    "value": "google/protobuf/struct.proto",
+    "struct": "google/protobuf/struct.proto",
+    "date": "google/type/date.proto",
+}
+_CONVERTED_NOTES = {"decimal": "Decimal: str(d), exact", "uuid": "UUID: its 16 bytes (UUID.bytes)"}
+_INT32 = range(-(1 << 31), 1 << 31)
+
+
+def render(classes: Sequence[type], package: str, source: str = "") -> str:
+    """The proto3 text for ``classes`` and every message and enum they reach.
+
+    ``source`` names where the classes come from, for the header comment.
+
+    Example::
+
+        text = render([User], package="accounts")
+        assert "message User {" in text
+    """
+    top, decls, imports = _collect(classes)
+    package_scope = Scope()
+    assign_names(top, package_scope)
+    lines = [
+        f"// The protobuf schema of ddl classes{' from ' + source if source else ''}, written by `ddl proto`.",
+        "// Field numbers, oneofs and wrapper messages follow ddl's type mapping.",
+        'syntax = "proto3";',
+        "",
+    ]
+    if package:
+        lines += [f"package {package};", ""]
+    if imports:
+        lines += [f'import "{path}";' for path in sorted(imports)] + [""]
+    writer = _Writer(package, decls, {decl.name for decl in top})
+    enum_values = {decl: _enum_values(decl, package_scope) for decl in top if decl.is_enum}
+    for decl in top:
+        body = writer.enum(decl, enum_values[decl]) if decl.is_enum else writer.message(decl)
+        lines += [*body, ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def include_paths() -> list[Path]:
+    """The protoc ``-I`` folders for the imports ``render`` writes.
+
+    ``google/protobuf/*.proto`` ship with grpcio-tools; ``google/type/date.proto`` ships with
+    googleapis-common-protos, whose ``google.type.date_pb2`` generated code imports it.
+
+    Example::
+
+        argv = ["protoc", *(f"-I{p}" for p in include_paths()), "order.proto"]
+    """
+    from google.type import date_pb2
+
+    common = Path(date_pb2.__file__).resolve().parents[2]
+    return [wkt_include(), common]
+
+
+def package_for(module: str) -> str:
+    """The default package of a module's classes: its dotted name, made of valid identifiers.
+
+    Example::
+
+        assert package_for("shop.models") == "shop.models"
+        assert package_for("__main__") == "main"
+    """
+    parts = []
+    for part in module.split("."):
+        word = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in part).strip("_")
+        if word:
+            parts.append("p" + word if word[0].isdigit() else word)
+    return ".".join(parts)
+
+
+def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[str]]:
+    """Every message and enum reachable from ``roots``, placed in the tree the .proto nests."""
+    decls: dict[type, Decl] = {}
+    top: list[Decl] = []
+    imports: set[str] = set()
+    queue = deque(roots)
+    while queue:
+        obj = queue.popleft()
+        if obj in decls:
+            continue
+        decl = decls[obj] = Decl(obj)
+        outer = enclosing_message(obj)
+        if outer is not None:
+            queue.appendleft(outer)  # the enclosing message is rendered too, as the nested one's home
+        else:
+            top.append(decl)
+        if decl.is_enum:
+            continue
+        for f in plan_for(obj).fields:
+            for node in _walk(f.node):
+                if isinstance(node, (MessageNode, EnumNode)):
+                    queue.append(node.cls)
+                elif isinstance(node, WellKnownNode):
+                    imports.add(WKT_IMPORTS[node.name])
+    for obj, decl in decls.items():
+        outer = enclosing_message(obj)
+        if outer is not None:
+            decl.parent = decls[outer]
+            decl.parent.children.append(decl)
+    return top, decls, imports
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, RepeatedNode):
+        yield from _walk(node.elem)
+    elif isinstance(node, MapNode):
+        yield from _walk(node.key)
+        yield from _walk(node.value)
+    elif isinstance(node, UnionNode):
+        for member in node.members:
+            yield from _walk(member)
+    elif isinstance(node, WrapperNode):
+        yield from _walk(node.inner.node)
+
+
+def _enum_values(decl: Decl, scope: Scope) -> list[tuple[str, int, str]]:
+    """(name, number, comment) per value, zero first; names take the enum's prefix."""
+    cls: type[enum.IntEnum] = decl.obj  # type: ignore[assignment]
+    prefix = upper_snake(decl.name) + "_"
+    values: list[tuple[str, int, str]] = []
+    if 0 not in cls._value2member_map_:
+        note = f"added: proto3 needs a zero value, and {cls.__qualname__} has none (ddl reads 0 as the int 0)"
+        values.append((scope.take_value(prefix + "UNSPECIFIED"), 0, note))
+    for name, member in cls.__members__.items():
+        if member.value not in _INT32:
+            raise RenderError(f"{cls.__qualname__}.{name} = {member.value}: enum values must fit in int32")
+        upper = name.upper()
+        values.append((scope.take_value(upper if upper.startswith(prefix) else prefix + upper), member.value, ""))
+    values.sort(key=lambda v: v[1] != 0)
+    return values
+
+
+class _Writer:
+    """Writes message and enum blocks; wrapper messages are nested in the message that needs them."""
+
+    def __init__(self, package: str, decls: dict[type, Decl], top_names: set[str]) -> None:
+        self.package = package
+        self.decls = decls
+        # A wrapper named like a top-level type would capture the references to it.
+        self.top_names = top_names
+
+    def enum(self, decl: Decl, values: list[tuple[str, int, str]], indent: str = "") -> list[str]:
+        lines = [f"{indent}enum {decl.name} {{"]
+        if len({number for _, number, _ in values}) < len(values):
+            lines.append(f"{indent}  option allow_alias = true;")
+        for name, number, note in values:
+            lines.append(f"{indent}  {name} = {number};{'  // ' + note if note else ''}")
+        return [*lines, f"{indent}}}"]
+
+    def message(self, decl: Decl, indent: str = "") -> list[str]:
+        # Enum values are named before the oneof members that share the message's scope.
+        enums = {child: _enum_values(child, decl.scope) for child in decl.children if child.is_enum}
+        body = _Body(self, decl)
+        fields = [line for f in plan_for(decl.obj).fields for line in body.field(f, pascal(f.name))]
+        nested: list[str] = []
+        for child in decl.children:
+            if child.is_enum:
+                nested += self.enum(child, enums[child], indent + "  ")
+            else:
+                nested += self.message(child, indent + "  ")
+        for block in body.wrappers:
+            nested += [indent + "  " + line for line in block]
+        return [f"{indent}message {decl.name} {{", *nested, *(indent + "  " + line for line in fields), f"{indent}}}"]
+
+
+class _Body:
+    """The fields of one message, and the wrapper messages they need (named in its scope)."""
+
+    def __init__(self, writer: _Writer, decl: Decl) -> None:
+        self.writer = writer
+        self.decl = decl
+        self.wrappers: list[list[str]] = []
+
+    def field(self, f: FieldPlan, owner: str, scope: Scope | None = None) -> list[str]:
+        """The lines of one field; ``owner`` prefixes the names of wrappers it needs."""
+        scope = scope or self.decl.scope
+        node = f.node
+        if isinstance(node, UnionNode) and len(node.members) > 1:
+            lines = [f"oneof {f.name} {{"]
+            for member, number in zip(node.members, f.numbers):
+                type_name = self.type_of(member, owner, "member")
+                name = scope.take_field(f"{f.name}_{self._token(member)}")
+                lines.append(f"  {type_name} {name} = {number};{self._note(member)}")
+            return [*lines, "}"]
+        number = f.numbers[0]
+        if isinstance(node, RepeatedNode):
+            return [f"repeated {self.type_of(node.elem, owner, 'item')} {f.name} = {number};{self._note(node.elem)}"]
+        if isinstance(node, MapNode):
+            value = self.type_of(node.value, owner, "value")
+            return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]
+        label = "optional " if f.presence and isinstance(node, (ScalarNode, EnumNode, ConvertedNode)) else ""
+        return [f"{label}{self.type_of(node, owner, 'field')} {f.name} = {number};{self._note(node)}"]
+
+    def type_of(self, node: Node, owner: str, role: str) -> str:
+        """The .proto type of a singular node; a wrapper message is made on first use."""
+        if isinstance(node, ScalarNode):
+            return node.proto
+        if isinstance(node, ConvertedNode):
+            return node.base.proto
+        if isinstance(node, WellKnownNode):
+            return node.proto
+        if isinstance(node, (MessageNode, EnumNode)):
+            return reference(self.writer.decls[node.cls], self.decl.chain(), self.writer.package)
+        if isinstance(node, WrapperNode):
+            return self._wrapper(node, owner, role)
+        raise AssertionError(f"not a singular node: {node!r}")  # the planner wraps every other shape
+
+    def _wrapper(self, node: WrapperNode, owner: str, role: str) -> str:
+        if role == "item":
+            suffix = "Item"
+        elif role == "value":
+            suffix = "Value"
+        else:
+            suffix = "Map" if isinstance(node.inner.node, MapNode) else "List"
+        name = self.decl.scope.take_type(owner + suffix, avoid=self.writer.top_names)
+        slot = len(self.wrappers)
+        self.wrappers.append([])  # the slot keeps an outer wrapper before the ones it holds
+        scope = Scope()
+        scope.keep_field(node.inner.name)
+        inner = self.field(node.inner, name, scope)
+        self.wrappers[slot] = [f"message {name} {{", *("  " + line for line in inner), "}"]
+        return name
+
+    def _token(self, node: Node) -> str:
+        """What a oneof member's name says about its type: int64, point, timestamp, list..."""
+        if isinstance(node, ScalarNode):
+            return node.proto
+        if isinstance(node, (WellKnownNode, ConvertedNode)):
+            return node.name
+        if isinstance(node, (MessageNode, EnumNode)):
+            return snake(self.writer.decls[node.cls].name)
+        assert isinstance(node, WrapperNode)
+        return "map" if isinstance(node.inner.node, MapNode) else "list"
+
+    @staticmethod
+    def _note(node: Node) -> str:
+        return f"  // {_CONVERTED_NOTES[node.name]}" if isinstance(node, ConvertedNode) else ""

@@ -1,17 +1,142 @@
-"""``ddl decode``."""
+"""``ddl decode``: what protobuf bytes hold, read with a ddl class or without any schema.
+
+Example::
+
+    ddl decode --type shop.models:Order order.bin
+"""
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
+import json
+import os
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from .. import _api
+from .._errors import DecodeError, SchemaError
+from .._inspect import load_message_class, message_json, message_lines
+from .._raw import raw_lines
+
+EXAMPLES = """\
+examples (from the root of a ddl checkout):
+  echo 089601120474657874 | ddl decode --raw --hex -
+      1: 150
+      2: "text"
+  echo 082a12045a6fc3ab1801220d0a0374656110021a04332e3530 | ddl decode --type examples.demo:Order --hex -
+  ddl decode --type shop.models:Order --json order.bin
+
+Exit status: 0 when the bytes decode, 1 when they do not (the error gives the field path and
+the byte offset, after --raw has printed every field it could read), 2 for a usage error.
+"""
 
 
 def add_parser(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser("decode", help="(in progress)")
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "decode",
+        help="show what protobuf bytes hold, with a ddl class or without a schema",
+        description="Print what protobuf bytes hold: the message a ddl class decodes them into\n"
+        "(--type), or the field numbers and values of any protobuf bytes, printed as\n"
+        "protoc --decode_raw prints them (--raw).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    schema = parser.add_mutually_exclusive_group(required=True)
+    schema.add_argument(
+        "--type",
+        metavar="MODULE:CLASS",
+        help="decode with this ddl.Message subclass; MODULE is imported as python -m would, "
+        "from the current directory first",
+    )
+    schema.add_argument("--raw", action="store_true", help="decode without a schema, as protoc --decode_raw does")
+    parser.add_argument("--json", action="store_true", help="with --type: print JSON instead of indented text")
+    encoding = parser.add_mutually_exclusive_group()
+    encoding.add_argument("--hex", action="store_true", help="the input is hex text (whitespace is ignored)")
+    encoding.add_argument("--base64", action="store_true", help="the input is base64 text")
+    parser.add_argument("file", metavar="FILE", help="the bytes to decode; - reads standard input")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("ddl decode: not built yet", file=sys.stderr)
-    return 2
+    if args.json and args.raw:
+        return _fail("--json needs --type", 2)
+    try:
+        data = _read(args.file)
+    except OSError as error:
+        return _fail(f"cannot read {args.file}: {error.strerror or error}", 2)
+    try:
+        data = _unwrap(data, args.hex, args.base64)
+    except ValueError as error:
+        return _fail(str(error), 1)
+    if args.raw:
+        return _print_raw(data)
+    with _current_directory_importable():
+        try:
+            cls = load_message_class(args.type)
+        except ValueError as error:
+            return _fail(str(error), 2)
+        try:
+            msg = _api.decode(data, cls)
+        except (DecodeError, SchemaError) as error:
+            return _fail(f"cannot decode {cls.__qualname__}: {error}", 1)
+    if args.json:
+        print(json.dumps(message_json(msg), indent=2, ensure_ascii=False))
+    else:
+        _write(message_lines(msg))
+    return 0
+
+
+def _read(file: str) -> bytes:
+    if file == "-":
+        return sys.stdin.buffer.read()
+    with open(file, "rb") as f:
+        return f.read()
+
+
+def _unwrap(data: bytes, hex_text: bool, base64_text: bool) -> bytes:
+    if hex_text:
+        try:
+            return bytes.fromhex(data.decode("ascii"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise ValueError(f"the input is not hex: {error}") from None
+    if base64_text:
+        try:
+            return base64.b64decode(b"".join(data.split()), validate=True)
+        except binascii.Error as error:
+            raise ValueError(f"the input is not base64: {error}") from None
+    return data
+
+
+def _print_raw(data: bytes) -> int:
+    try:
+        _write(raw_lines(data))
+    except DecodeError as error:
+        sys.stdout.flush()
+        return _fail(f"invalid protobuf at byte offset {error.offset}: {error.message}", 1)
+    return 0
+
+
+def _write(lines: Iterable[str]) -> None:
+    write = sys.stdout.write
+    for line in lines:
+        write(line + "\n")
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"ddl decode: {message}", file=sys.stderr)
+    return status
+
+
+@contextmanager
+def _current_directory_importable() -> Iterator[None]:
+    # As `python -m` does, so that --type shop.models:Order finds ./shop/models.py.
+    cwd = os.getcwd()
+    sys.path.insert(0, cwd)
+    try:
+        yield
+    finally:
+        sys.path.remove(cwd)

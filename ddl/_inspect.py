@@ -117,8 +117,6 @@ def _scalar(value: object) -> str:
         return _duration(value)
     if isinstance(value, (Decimal, UUID)):
         return str(value)
-    if isinstance(value, (bytearray, memoryview)):
-        return repr(bytes(value))
     return repr(value)
 
 
@@ -162,7 +160,7 @@ def _json(value: object) -> Any:
         if math.isfinite(value):
             return value
         return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
-    if isinstance(value, (bytes, bytearray, memoryview)):
+    if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, (list, tuple)):
         return [_json(item) for item in value]

@@ -15,7 +15,7 @@ import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -153,6 +153,9 @@ class Everything(ddl.Message):
     key: uuid.UUID = uuid.UUID(int=0)
     amount: Decimal = Decimal(0)
     grid: list[list[ddl.sint32]] = ddl.field(default_factory=list)
+    day: date = date(1970, 1, 1)
+    seen: frozenset[str] = frozenset()
+    flags: dict[bool, str] = ddl.field(default_factory=dict)
 
 
 def test_raw_matches_protoc_on_bytes_written_by_ddl() -> None:
@@ -166,6 +169,9 @@ def test_raw_matches_protoc_on_bytes_written_by_ddl() -> None:
         key=uuid.UUID("12345678-9abc-def0-1234-56789abcdef0"),
         amount=Decimal("-1.10"),
         grid=[[1, -2], [], [3]],
+        day=date(2026, 2, 28),
+        seen=frozenset({"b", "a"}),
+        flags={True: "yes"},
     )
     data = ddl.encode(value)
     assert ddl_raw(data) == protoc_decode_raw(data)
@@ -483,6 +489,76 @@ def test_type_finds_a_class_nested_in_another_class(tmp_path: Path, capsys: pyte
     path = write(tmp_path, ddl.encode(Outer.Inner(n=4)))
     assert run_cli("--type", f"{__name__}:Outer.Inner", path) == 0
     assert capsys.readouterr().out == "Outer.Inner {\n  n: 4\n}\n"
+
+
+def test_type_shows_well_known_and_converted_types_readably(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = Everything(
+        id=1,
+        took=ddl.TimedeltaNs.from_nanoseconds(-2_000_000_005),
+        extra={"n": [float("nan"), float("inf"), float("-inf"), 2.0], "s": {"t": None}},
+        key=uuid.UUID("12345678-9abc-def0-1234-56789abcdef0"),
+        amount=Decimal("-1.10"),
+        grid=[[], [5]],
+        day=date(2026, 2, 28),
+        seen=frozenset({"b", "a"}),
+        flags={False: "no"},
+    )
+    path = write(tmp_path, ddl.encode(value))
+    target = f"{__name__}:Everything"
+    assert run_cli("--type", target, path) == 0
+    assert capsys.readouterr().out == textwrap.dedent("""\
+        Everything {
+          id: 1
+          when: None
+          took: -2.000000005s
+          leaves: []
+          scores: {}
+          extra: {
+            'n': [
+              [0]: nan
+              [1]: inf
+              [2]: -inf
+              [3]: 2.0
+            ]
+            's': {
+              't': None
+            }
+          }
+          key: 12345678-9abc-def0-1234-56789abcdef0
+          amount: -1.10
+          grid: [
+            [0]: []
+            [1]: [
+              [0]: 5
+            ]
+          ]
+          day: 2026-02-28
+          seen: {
+            'a'
+            'b'
+          }
+          flags: {
+            False: 'no'
+          }
+        }
+        """)
+    assert run_cli("--type", target, "--json", path) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "id": 1,
+        "when": None,
+        "took": "-2.000000005s",
+        "leaves": [],
+        "scores": {},
+        "extra": {"n": ["NaN", "Infinity", "-Infinity", 2.0], "s": {"t": None}},
+        "key": "12345678-9abc-def0-1234-56789abcdef0",
+        "amount": "-1.10",
+        "grid": [[], [5]],
+        "day": "2026-02-28",
+        "seen": ["a", "b"],
+        "flags": {"false": "no"},
+    }
 
 
 class Outer:

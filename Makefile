@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 .PHONY: test demo bench typecheck clean
 
-$(STAMP): pyproject.toml setup.py ddl/_speedups.pyx
+$(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

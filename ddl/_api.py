@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _compiled
 from ._codegen import Codec, codec_for
@@ -147,6 +147,10 @@ if _speedups is not None:
     # The compiled engine's entry points take over the public functions, with the same
     # signatures (checked against these by the test suite); they fall back to encode_with and
     # decode_with on the Python engine for anything they do not take themselves.
-    _speedups.install(encode_with, decode_with, _compiled.program_of)
+    _speedups.install(encode_with, decode_with, _compiled.program_of, _codec)
     encode = _speedups.encode_entry  # noqa: F811
     decode = _speedups.decode_entry  # noqa: F811
+    if not TYPE_CHECKING:
+        # The same classes in C: a method call reaches the engine without a Python frame.
+        Encoder = _speedups.Encoder  # noqa: F811
+        Decoder = _speedups.Decoder  # noqa: F811

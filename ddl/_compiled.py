@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from ._codegen import codec_for
-from ._schema import EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode
+from ._schema import MapNode, MessageNode, RepeatedNode, UnionNode, WrapperNode
 
 
 def _load() -> ModuleType | None:
@@ -60,6 +60,9 @@ def program_of(cls: type) -> Any:
         with _lock:
             if codec.program is None:
                 _build(cls)
+    if "__ddl_program__" not in cls.__dict__:
+        # Where the compiled entry points look first (see _speedups._program_for).
+        type.__setattr__(cls, "__ddl_program__", codec.program)
     return codec.program or None
 
 
@@ -82,7 +85,8 @@ def _build(cls: type) -> None:
 
 
 def _compilable(cls: type, visiting: set[type]) -> bool:
-    """Whether this class and every class it nests have only shapes the engine compiles."""
+    """Whether this class and every class it nests have only shapes the engine compiles: all but
+    the wrapper messages of the nested-container conventions."""
     codec = codec_for(cls)
     if codec.program is not None:
         return codec.program is not False
@@ -92,14 +96,16 @@ def _compilable(cls: type, visiting: set[type]) -> bool:
     for f in codec.plan.fields:
         node = f.node
         if isinstance(node, RepeatedNode):
-            if node.container not in (list, tuple):
-                return False
-            node = node.elem
+            nodes = [node.elem]
         elif isinstance(node, MapNode):
-            node = node.value
-        if isinstance(node, MessageNode):
-            if not _compilable(node.cls, visiting):
+            nodes = [node.value]
+        elif isinstance(node, UnionNode):
+            nodes = list(node.members)
+        else:
+            nodes = [node]
+        for node in nodes:
+            if isinstance(node, WrapperNode):
                 return False
-        elif not isinstance(node, (ScalarNode, EnumNode)):
-            return False
+            if isinstance(node, MessageNode) and not _compilable(node.cls, visiting):
+                return False
     return True

@@ -1,0 +1,164 @@
+# The C API as the hot loops use it: borrowed PyObject* everywhere, so that reading a slot or a
+# list item costs no reference-count traffic, plus a few inline helpers in C.
+
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.math cimport isfinite, signbit
+from libc.string cimport memcpy
+from cpython.bytes cimport PyBytes_FromStringAndSize
+
+cdef extern from "float.h":
+    double FLT_MAX
+
+cdef extern from "Python.h":
+    ctypedef struct PyObject
+    ctypedef struct PyTypeObject:
+        PyObject* (*tp_alloc)(PyTypeObject*, Py_ssize_t)
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
+
+    PyTypeObject PyFloat_Type
+    PyTypeObject PyUnicode_Type
+    PyTypeObject PyBytes_Type
+    PyTypeObject PyList_Type
+    PyTypeObject PyTuple_Type
+    PyTypeObject PyDict_Type
+    PyTypeObject PyLong_Type
+
+    PyTypeObject* Py_TYPE(PyObject* o)
+    void Py_INCREF_ptr "Py_INCREF"(PyObject* o)
+    void Py_DECREF_ptr "Py_DECREF"(PyObject* o)
+    void Py_XDECREF_ptr "Py_XDECREF"(PyObject* o)
+    bint PyLong_Check_ptr "PyLong_Check"(PyObject* o)
+    double PyFloat_AS_DOUBLE_ptr "PyFloat_AS_DOUBLE"(PyObject* o)
+    double PyLong_AsDouble_ptr "PyLong_AsDouble"(PyObject* o) except? -1.0
+    PyObject* PyFloat_FromDouble_ptr "PyFloat_FromDouble"(double v) except NULL
+    PyObject* PyLong_FromLongLong_ptr "PyLong_FromLongLong"(long long v) except NULL
+    PyObject* PyLong_FromUnsignedLongLong_ptr "PyLong_FromUnsignedLongLong"(unsigned long long v) except NULL
+    const char* PyUnicode_AsUTF8AndSize_ptr "PyUnicode_AsUTF8AndSize"(PyObject* o, Py_ssize_t* size) except NULL
+    PyObject* PyUnicode_DecodeUTF8_ptr "PyUnicode_DecodeUTF8"(const char* s, Py_ssize_t n, const char* errors) except NULL
+    PyObject* PyBytes_FromStringAndSize_ptr "PyBytes_FromStringAndSize"(const char* s, Py_ssize_t n) except NULL
+    char* PyBytes_AS_STRING_ptr "PyBytes_AS_STRING"(PyObject* o)
+    Py_ssize_t PyBytes_GET_SIZE_ptr "PyBytes_GET_SIZE"(PyObject* o)
+    Py_ssize_t Py_SIZE_ptr "Py_SIZE"(PyObject* o)
+    PyObject** PySequence_Fast_ITEMS_ptr "PySequence_Fast_ITEMS"(PyObject* o)
+    PyObject* PyList_New_ptr "PyList_New"(Py_ssize_t n) except NULL
+    int PyList_Append_ptr "PyList_Append"(PyObject* lst, PyObject* item) except -1
+    PyObject* PyList_AsTuple_ptr "PyList_AsTuple"(PyObject* lst) except NULL
+    PyObject* PyDict_New_ptr "PyDict_New"() except NULL
+    int PyDict_SetItem_ptr "PyDict_SetItem"(PyObject* d, PyObject* k, PyObject* v) except -1
+    PyObject* PyDict_GetItem_ptr "PyDict_GetItem"(PyObject* d, PyObject* k)
+    int PyDict_Next_ptr "PyDict_Next"(PyObject* d, Py_ssize_t* pos, PyObject** k, PyObject** v)
+    Py_ssize_t PyDict_GET_SIZE_ptr "PyDict_GET_SIZE"(PyObject* d)
+    PyObject* PySet_New_ptr "PySet_New"(PyObject* iterable) except NULL
+    PyObject* PyFrozenSet_New_ptr "PyFrozenSet_New"(PyObject* iterable) except NULL
+    int PyObject_IsInstance_ptr "PyObject_IsInstance"(PyObject* o, PyObject* cls) except -1
+    PyObject* PyObject_CallNoArgs_ptr "PyObject_CallNoArgs"(PyObject* f) except NULL
+    int PyGC_Disable()
+    int PyGC_Enable()
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+
+    static PyObject* const ddl_none = Py_None;
+    static PyObject* const ddl_true = Py_True;
+    static PyObject* const ddl_false = Py_False;
+
+    /* The bytes of a varint holding v: 1 to 10. */
+    static inline int ddl_vsize(uint64_t v) {
+        return (int)(((64 - __builtin_clzll(v | 1)) * 9 + 64) / 64);
+    }
+
+    static inline void ddl_put_varint(unsigned char* p, uint64_t v) {
+        while (v >= 0x80) { *p++ = (unsigned char)(v | 0x80); v >>= 7; }
+        *p = (unsigned char)v;
+    }
+
+    /* An int (or int subclass) as int64: 0 when it fits, 1 when it does not (or on any error,
+       which is cleared: the reference engine will report it). Small ints are read from their
+       digits directly, which is several times faster than PyLong_AsLongLong. */
+    static inline int ddl_as_int64(PyObject* v, int64_t* out) {
+    #if PY_VERSION_HEX >= 0x030C0000
+        if (_PyLong_IsCompact((PyLongObject*)v)) { *out = (int64_t)_PyLong_CompactValue((PyLongObject*)v); return 0; }
+    #else
+        Py_ssize_t size = Py_SIZE(v);
+        const digit* d = ((PyLongObject*)v)->ob_digit;
+        switch (size) {
+            case 0: *out = 0; return 0;
+            case 1: *out = (int64_t)d[0]; return 0;
+            case -1: *out = -(int64_t)d[0]; return 0;
+            case 2: *out = (int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 0;
+            case -2: *out = -(int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 0;
+        }
+    #endif
+        int overflow = 0;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return 1; }
+        *out = (int64_t)x;
+        return 0;
+    }
+
+    /* An int as uint64: 0 when it is in [0, 2**64), 1 otherwise. */
+    static inline int ddl_as_uint64(PyObject* v, uint64_t* out) {
+        int64_t i;
+        if (ddl_as_int64(v, &i) == 0) {
+            if (i < 0) return 1;
+            *out = (uint64_t)i;
+            return 0;
+        }
+        unsigned long long x = PyLong_AsUnsignedLongLong(v);
+        if (x == (unsigned long long)-1 && PyErr_Occurred()) { PyErr_Clear(); return 1; }
+        *out = (uint64_t)x;
+        return 0;
+    }
+
+    /* The UTF-8 bytes of a str: read in place for compact ASCII strings, the common case. */
+    static inline const char* ddl_utf8(PyObject* s, Py_ssize_t* n) {
+        if (PyUnicode_IS_COMPACT_ASCII(s)) {
+            *n = ((PyASCIIObject*)s)->length;
+            return (const char*)(((PyASCIIObject*)s) + 1);
+        }
+        return PyUnicode_AsUTF8AndSize(s, n);
+    }
+
+    /* What a class's own __dict__ holds under name (borrowed; NULL if nothing). */
+    static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
+        if (!PyType_Check(cls)) return NULL;
+        PyObject* dict = ((PyTypeObject*)cls)->tp_dict;
+        return dict == NULL ? NULL : PyDict_GetItem(dict, name);
+    }
+
+    /* The slot at offset in obj: a borrowed pointer, NULL when unset. */
+    static inline PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset) {
+        return *(PyObject**)((char*)obj + offset);
+    }
+
+    /* Store a new reference in a slot, releasing what it held. */
+    static inline void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value) {
+        PyObject** slot = (PyObject**)((char*)obj + offset);
+        PyObject* old = *slot;
+        *slot = value;
+        Py_XDECREF(old);
+    }
+    """
+    PyObject* ddl_none
+    PyObject* ddl_true
+    PyObject* ddl_false
+    int ddl_vsize(uint64_t v) nogil
+    void ddl_put_varint(unsigned char* p, uint64_t v) nogil
+    int ddl_as_int64(PyObject* v, int64_t* out)
+    int ddl_as_uint64(PyObject* v, uint64_t* out)
+    const char* ddl_utf8(PyObject* s, Py_ssize_t* n) except NULL
+    PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
+    PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset)
+    void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value)
+
+
+class Bail(Exception):
+    """The compiled engine leaves this call to the reference engine."""
+
+
+cdef int bail() except -1:
+    raise Bail()

@@ -1,0 +1,341 @@
+# Decoding allocates the instance first and writes each value straight into its slot. A slot
+# still NULL at the end of the message is a field that was absent: it gets its zero value then.
+
+cdef inline uint64_t _varint(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except? 0xFFFFFFFFFFFFFFFF:
+    cdef uint64_t result = 0
+    cdef int shift = 0
+    cdef unsigned char c
+    cdef Py_ssize_t i = pos[0]
+    if i < end and buf[i] < 0x80:
+        pos[0] = i + 1
+        return buf[i]
+    while True:
+        if i >= end or shift > 63:
+            bail()
+        c = buf[i]
+        i += 1
+        result |= (<uint64_t>(c & 0x7F)) << shift
+        if c < 0x80:
+            pos[0] = i
+            return result
+        shift += 7
+
+
+cdef inline Py_ssize_t _length(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except -1:
+    """A length prefix, checked against the bytes left before anything is allocated."""
+    cdef uint64_t n = _varint(buf, pos, end)
+    if n > <uint64_t>(end - pos[0]):
+        bail()
+    return <Py_ssize_t>n
+
+
+cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except NULL:
+    """A new reference to one scalar of ``kind`` at ``pos`` (after its tag)."""
+    cdef uint64_t u
+    cdef uint32_t u32
+    cdef double d
+    cdef float f
+    cdef Py_ssize_t n, start
+    cdef PyObject* number
+    cdef PyObject* member
+    if kind <= K_ENUM:
+        u = _varint(buf, pos, end)
+        if kind == K_INT64:
+            return PyLong_FromLongLong_ptr(<int64_t>u)
+        if kind == K_UINT64:
+            return PyLong_FromUnsignedLongLong_ptr(u)
+        if kind == K_INT32:
+            return PyLong_FromLongLong_ptr(<int32_t><uint32_t>u)
+        if kind == K_UINT32:
+            return PyLong_FromLongLong_ptr(<uint32_t>u)
+        if kind == K_SINT32:
+            u32 = <uint32_t>u
+            return PyLong_FromLongLong_ptr(<int32_t>((u32 >> 1) ^ (-(<int32_t>(u32 & 1)))))
+        if kind == K_SINT64:
+            return PyLong_FromLongLong_ptr(<int64_t>((u >> 1) ^ (-(<int64_t>(u & 1)))))
+        if kind == K_BOOL:
+            member = ddl_true if u != 0 else ddl_false
+            Py_INCREF_ptr(member)
+            return member
+        number = PyLong_FromLongLong_ptr(<int32_t><uint32_t>u)
+        member = PyDict_GetItem_ptr(op.enum_map, number)
+        if member == NULL:
+            if op.closed_enum:
+                Py_DECREF_ptr(number)
+                bail()  # kept with the unknown fields: the reference engine does that
+            return number
+        Py_DECREF_ptr(number)
+        Py_INCREF_ptr(member)
+        return member
+    if kind <= K_FLOAT:
+        if end - pos[0] < 4:
+            bail()
+        memcpy(&u32, buf + pos[0], 4)
+        pos[0] += 4
+        if kind == K_FIXED32:
+            return PyLong_FromLongLong_ptr(u32)
+        if kind == K_SFIXED32:
+            return PyLong_FromLongLong_ptr(<int32_t>u32)
+        memcpy(&f, &u32, 4)
+        return PyFloat_FromDouble_ptr(<double>f)
+    if kind <= K_DOUBLE:
+        if end - pos[0] < 8:
+            bail()
+        memcpy(&u, buf + pos[0], 8)
+        pos[0] += 8
+        if kind == K_FIXED64:
+            return PyLong_FromUnsignedLongLong_ptr(u)
+        if kind == K_SFIXED64:
+            return PyLong_FromLongLong_ptr(<int64_t>u)
+        memcpy(&d, &u, 8)
+        return PyFloat_FromDouble_ptr(d)
+    n = _length(buf, pos, end)
+    start = pos[0]
+    pos[0] += n
+    if kind == K_STRING:
+        return PyUnicode_DecodeUTF8_ptr(<const char*>buf + start, n, NULL)
+    return PyBytes_FromStringAndSize_ptr(<const char*>buf + start, n)
+
+
+cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
+                        object data) except NULL:
+    """A new reference to a length-delimited message-like value of ``op`` at ``pos``."""
+    cdef Py_ssize_t n = _length(buf, pos, end)
+    cdef Py_ssize_t start = pos[0]
+    pos[0] += n
+    if op.kind == K_MESSAGE:
+        value = _decode(op.sub, buf, start, start + n, budget - 1, data)
+    else:
+        value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
+    Py_INCREF_ptr(<PyObject*>value)
+    return <PyObject*>value
+
+
+cdef PyObject* _one(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
+                    object data) except NULL:
+    """A new reference to one value of ``op`` (a field's, an element's, or a map entry's)."""
+    cdef PyObject* raw
+    if op.kind <= K_BYTES:
+        return _read(op, op.kind, buf, pos, end)
+    if op.kind == K_CONVERTED:
+        raw = _read(op, op.base, buf, pos, end)
+        wire = <object>raw
+        Py_DECREF_ptr(raw)
+        value = (<object>op.fn_decode)(wire)
+        Py_INCREF_ptr(<PyObject*>value)
+        return <PyObject*>value
+    return _message(op, buf, pos, end, budget, data)
+
+
+cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data) except NULL:
+    """A new reference to the value of a field that was not on the wire."""
+    if op.fill == FILL_VALUE:
+        Py_INCREF_ptr(op.zero)
+        return op.zero
+    if op.fill == FILL_LIST:
+        return PyList_New_ptr(0)
+    if op.fill == FILL_DICT:
+        return PyDict_New_ptr()
+    if op.fill == FILL_MESSAGE:
+        value = _decode(op.fill_sub, buf, 0, 0, budget - 1, data)
+    elif op.fill == FILL_CALL:
+        value = (<object>op.fn_zero)()
+    elif op.fill == FILL_TUPLE:
+        value = ()
+    elif op.fill == FILL_SET:
+        value = set()
+    else:
+        value = frozenset()
+    Py_INCREF_ptr(<PyObject*>value)
+    return <PyObject*>value
+
+
+cdef int _append(PyObject* obj, Op* op, PyObject* value) except -1:
+    """Append a new reference to the list in ``op``'s slot, which is made on first use."""
+    cdef PyObject* items = ddl_slot(obj, op.offset)
+    if items == NULL:
+        items = PyList_New_ptr(0)
+        ddl_set_slot(obj, op.offset, items)
+    try:
+        PyList_Append_ptr(items, value)
+    finally:
+        Py_DECREF_ptr(value)
+    return 0
+
+
+cdef int _packed_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except -1:
+    """A packed run, read into a list of the right size: its count is known before any value is
+    made (fixed widths divide the length; a varint ends at each byte below 0x80)."""
+    cdef Py_ssize_t stop = _length(buf, pos, end) + pos[0]
+    cdef Py_ssize_t k, count = 0
+    cdef int kind = op.kind
+    cdef PyObject* items
+    cdef PyObject** slots
+    cdef PyObject* existing
+    cdef double d
+    cdef uint64_t u
+    if kind <= K_ENUM:
+        for k in range(pos[0], stop):
+            count += buf[k] < 0x80
+    else:
+        width = 4 if kind <= K_FLOAT else 8
+        if (stop - pos[0]) % width:
+            bail()
+        count = (stop - pos[0]) // width
+    items = PyList_New_ptr(count)
+    try:
+        slots = PySequence_Fast_ITEMS_ptr(items)
+        if kind == K_DOUBLE:
+            for k in range(count):
+                memcpy(&d, buf + pos[0] + 8 * k, 8)
+                slots[k] = PyFloat_FromDouble_ptr(d)
+            pos[0] = stop
+        elif kind == K_INT64:
+            for k in range(count):
+                u = _varint(buf, pos, stop)
+                slots[k] = PyLong_FromLongLong_ptr(<int64_t>u)
+        else:
+            for k in range(count):
+                slots[k] = _read(op, kind, buf, pos, stop)
+        if pos[0] != stop:
+            bail()
+        existing = ddl_slot(obj, op.offset)
+        if existing == NULL:
+            Py_INCREF_ptr(items)
+            ddl_set_slot(obj, op.offset, items)
+        else:
+            (<list>existing).extend(<list>items)
+    finally:
+        Py_DECREF_ptr(items)
+    return 0
+
+
+cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
+                    object data) except -1:
+    """One map entry; fields other than the key and the value are skipped, as protobuf does."""
+    cdef Py_ssize_t stop = _length(buf, pos, end) + pos[0]
+    cdef uint64_t tag
+    cdef PyObject* key = NULL
+    cdef PyObject* value = NULL
+    cdef PyObject* entries
+    try:
+        while pos[0] < stop:
+            tag = _varint(buf, pos, stop)
+            if tag == op.key.wiretag:
+                Py_XDECREF_ptr(key)
+                key = NULL
+                key = _one(op.key, buf, pos, stop, budget, data)
+            elif tag == op.value.wiretag:
+                if value != NULL and op.value.kind >= K_MESSAGE:
+                    bail()  # an occurrence to merge: the reference engine does it
+                Py_XDECREF_ptr(value)
+                value = NULL
+                value = _one(op.value, buf, pos, stop, budget, data)
+            else:
+                _skip(buf, pos, stop, tag)
+        if key == NULL:
+            key = _absent(op.key, buf, budget, data)
+        if value == NULL:
+            value = _absent(op.value, buf, budget, data)
+        entries = ddl_slot(obj, op.offset)
+        if entries == NULL:
+            entries = PyDict_New_ptr()
+            ddl_set_slot(obj, op.offset, entries)
+        PyDict_SetItem_ptr(entries, key, value)
+    finally:
+        Py_XDECREF_ptr(key)
+        Py_XDECREF_ptr(value)
+    return 0
+
+
+cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64_t tag) except -1:
+    cdef int wt = tag & 7
+    if tag >> 3 == 0 or tag >> 3 > 0x1FFFFFFF:
+        bail()
+    if wt == 0:
+        _varint(buf, pos, end)
+    elif wt == 1 or wt == 5:
+        if end - pos[0] < (8 if wt == 1 else 4):
+            bail()
+        pos[0] += 8 if wt == 1 else 4
+    elif wt == 2:
+        pos[0] += _length(buf, pos, end)
+    else:
+        bail()
+    return 0
+
+
+cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
+    cdef Op* op
+    cdef uint64_t tag
+    cdef Py_ssize_t start, k
+    cdef int index
+    cdef PyObject* raw
+    cdef PyObject* slot
+    if budget < 0:
+        bail()
+    raw = p.cls.tp_alloc(p.cls, 0)
+    if raw == NULL:
+        raise MemoryError()
+    obj = <object>raw
+    Py_DECREF_ptr(raw)  # ``obj`` holds the reference from here on, released if anything fails
+    unknown = None
+    while pos < end:
+        start = pos
+        tag = _varint(buf, &pos, end)
+        if tag < 256:
+            index = p.fast[tag]
+        else:
+            found = (<dict>p.slow).get(tag)
+            index = -1 if found is None else found
+        if index < 0:
+            _skip(buf, &pos, end, tag)
+            if unknown is None:
+                unknown = bytearray()
+            unknown += data[start:pos]
+            continue
+        op = &p.ops[index]
+        if op.repeated:
+            if tag != op.wiretag:
+                _packed_run(raw, op, buf, &pos, end)
+            elif op.kind <= K_BYTES:
+                _append(raw, op, _read(op, op.kind, buf, &pos, end))
+            else:
+                _append(raw, op, _one(op, buf, &pos, end, budget, data))
+        elif op.kind <= K_BYTES:
+            ddl_set_slot(raw, op.offset, _read(op, op.kind, buf, &pos, end))
+        elif op.kind == K_MAP:
+            _map_entry(raw, op, buf, &pos, end, budget, data)
+        elif op.kind == K_CONVERTED:
+            ddl_set_slot(raw, op.offset, _one(op, buf, &pos, end, budget, data))
+        else:
+            if ddl_slot(raw, op.offset) != NULL:
+                bail()  # a repeated occurrence to merge: the reference engine does it
+            ddl_set_slot(raw, op.offset, _message(op, buf, &pos, end, budget, data))
+    for k in range(p.nops):
+        op = &p.ops[k]
+        slot = ddl_slot(raw, op.offset)
+        if slot == NULL:
+            ddl_set_slot(raw, op.offset, _absent(op, buf, budget, data))
+        elif op.repeated and op.container != FILL_LIST and Py_TYPE(slot) == &PyList_Type:
+            if op.container == FILL_TUPLE:
+                ddl_set_slot(raw, op.offset, PyList_AsTuple_ptr(slot))
+            elif op.container == FILL_SET:
+                ddl_set_slot(raw, op.offset, PySet_New_ptr(slot))
+            else:
+                ddl_set_slot(raw, op.offset, PyFrozenSet_New_ptr(slot))
+    if unknown is not None:
+        unknown = bytes(unknown)
+    Py_INCREF_ptr(<PyObject*>unknown)
+    ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
+    return obj
+
+
+cdef object _decode_bytes(ProgC* p, bytes data, int budget):
+    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES and PyGC_Disable()
+    try:
+        return _decode(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data),
+                       min(budget, C_DEPTH_LIMIT), data)
+    finally:
+        if paused:
+            PyGC_Enable()

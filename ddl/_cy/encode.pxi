@@ -1,0 +1,443 @@
+# Encoding writes backwards, from the end of the buffer towards its start, as upb does: a
+# nested message is written before its length, which is then known, so no body is ever moved.
+# Fields, repeated elements and map entries are visited in reverse, so the bytes come out in
+# the same order as the reference engine's.
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+
+cdef struct Out:
+    unsigned char* base     # the allocation
+    unsigned char* pos      # the first byte written so far
+    unsigned char* end      # one past the last byte of the allocation
+    bint heap               # whether ``base`` came from PyMem_Malloc
+
+
+cdef int _grow(Out* o, Py_ssize_t need) except -1:
+    cdef Py_ssize_t used = o.end - o.pos
+    cdef Py_ssize_t cap = 2 * (o.end - o.base)
+    if cap < used + need + 256:
+        cap = used + need + 256
+    cdef unsigned char* base = <unsigned char*>PyMem_Malloc(cap)
+    if base == NULL:
+        raise MemoryError()
+    memcpy(base + cap - used, o.pos, used)
+    if o.heap:
+        PyMem_Free(o.base)
+    o.base = base
+    o.end = base + cap
+    o.pos = o.end - used
+    o.heap = True
+    return 0
+
+
+cdef inline int _room(Out* o, Py_ssize_t need) except -1:
+    if o.pos - o.base < need:
+        _grow(o, need)
+    return 0
+
+
+cdef inline void _varint_back(Out* o, uint64_t v) noexcept:
+    cdef int n = ddl_vsize(v)
+    o.pos -= n
+    ddl_put_varint(o.pos, v)
+
+
+cdef inline void _tag_back(Out* o, const unsigned char* tag, int n) noexcept:
+    o.pos -= n
+    memcpy(o.pos, tag, n)
+
+
+cdef inline Py_ssize_t _written(Out* o) noexcept:
+    return o.end - o.pos
+
+
+cdef int _scalar(Op* op, int kind, PyObject* v, Out* o, bint skip_zero) except -1:
+    """One scalar payload, and its tag unless ``op`` is NULL (a packed element). Returns 1 when
+    a zero was skipped. Anything the reference engine would reject bails."""
+    cdef int64_t i = 0
+    cdef uint64_t u = 0
+    cdef uint32_t u32
+    cdef double d = 0.0
+    cdef float f
+    cdef const char* s
+    cdef Py_ssize_t n
+    _room(o, 24)
+    if kind <= K_ENUM:
+        if kind == K_BOOL:
+            if v == ddl_true:
+                u = 1
+            elif v == ddl_false:
+                u = 0
+            else:
+                bail()
+        else:
+            if not PyLong_Check_ptr(v):
+                bail()
+            if kind == K_UINT64:
+                if ddl_as_uint64(v, &u):
+                    bail()
+            else:
+                if ddl_as_int64(v, &i):
+                    bail()
+                if kind == K_INT64:
+                    u = <uint64_t>i
+                elif kind == K_INT32 or kind == K_ENUM:
+                    if i < -0x80000000 or i > 0x7FFFFFFF:
+                        bail()
+                    u = <uint64_t>i
+                elif kind == K_UINT32:
+                    if i < 0 or i > 0xFFFFFFFF:
+                        bail()
+                    u = <uint64_t>i
+                elif kind == K_SINT32:
+                    if i < -0x80000000 or i > 0x7FFFFFFF:
+                        bail()
+                    u = (<uint64_t>i << 1) ^ <uint64_t>(i >> 63)
+                else:
+                    u = (<uint64_t>i << 1) ^ <uint64_t>(i >> 63)
+        if skip_zero and u == 0:
+            return 1
+        _varint_back(o, u)
+    elif kind == K_FLOAT or kind == K_DOUBLE:
+        if Py_TYPE(v) == &PyFloat_Type:
+            d = PyFloat_AS_DOUBLE_ptr(v)
+        elif PyLong_Check_ptr(v):
+            d = PyLong_AsDouble_ptr(v)
+        else:
+            bail()
+        if skip_zero and d == 0.0 and not signbit(d):
+            return 1
+        if kind == K_DOUBLE:
+            o.pos -= 8
+            memcpy(o.pos, &d, 8)  # the host is little-endian (checked at import)
+        else:
+            if isfinite(d) and (d > FLT_MAX or d < -FLT_MAX):
+                bail()
+            f = <float>d
+            o.pos -= 4
+            memcpy(o.pos, &f, 4)
+    elif kind <= K_SFIXED64:
+        if not PyLong_Check_ptr(v):
+            bail()
+        if kind == K_FIXED64:
+            if ddl_as_uint64(v, &u):
+                bail()
+        else:
+            if ddl_as_int64(v, &i):
+                bail()
+            if kind == K_FIXED32 and (i < 0 or i > 0xFFFFFFFF):
+                bail()
+            if kind == K_SFIXED32 and (i < -0x80000000 or i > 0x7FFFFFFF):
+                bail()
+            u = <uint64_t>i
+        if skip_zero and u == 0:
+            return 1
+        if kind <= K_FLOAT:
+            u32 = <uint32_t>u
+            o.pos -= 4
+            memcpy(o.pos, &u32, 4)
+        else:
+            o.pos -= 8
+            memcpy(o.pos, &u, 8)
+    elif kind == K_STRING:
+        if Py_TYPE(v) != &PyUnicode_Type:
+            bail()
+        s = ddl_utf8(v, &n)
+        if skip_zero and n == 0:
+            return 1
+        _room(o, n + 24)
+        o.pos -= n
+        memcpy(o.pos, s, n)
+        _varint_back(o, <uint64_t>n)
+    else:  # K_BYTES
+        if Py_TYPE(v) != &PyBytes_Type:
+            bail()
+        n = PyBytes_GET_SIZE_ptr(v)
+        if skip_zero and n == 0:
+            return 1
+        _room(o, n + 24)
+        o.pos -= n
+        memcpy(o.pos, PyBytes_AS_STRING_ptr(v), n)
+        _varint_back(o, <uint64_t>n)
+    if op != NULL:
+        _tag_back(o, op.tag, op.taglen)
+    return 0
+
+
+cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zero) except -1:
+    """One value of ``op`` with its tag; ``skip_zero`` leaves out proto3's implicit zero."""
+    cdef Py_ssize_t mark
+    cdef int kind = op.kind
+    if kind <= K_BYTES:
+        _scalar(op, kind, v, o, skip_zero)
+    elif kind == K_MESSAGE:
+        mark = _written(o)
+        _encode(op.sub, v, o, budget - 1, det)
+        _room(o, 16)
+        _varint_back(o, <uint64_t>(_written(o) - mark))
+        _tag_back(o, op.tag, op.taglen)
+    elif kind == K_CONVERTED:
+        wire = (<object>op.fn_encode)(<object>v)
+        if op.base == K_STRING:
+            if type(wire) is not str:
+                bail()
+        elif type(wire) is not bytes:
+            bail()
+        _scalar(op, op.base, <PyObject*>wire, o, False)
+    else:  # K_HELPER
+        if not PyObject_IsInstance_ptr(v, op.types):
+            bail()
+        body = bytearray()
+        (<object>op.fn_encode)(<object>v, body, budget - 1, det)
+        _room(o, len(body) + 16)
+        o.pos -= len(body)
+        memcpy(o.pos, <const char*>body, len(body))
+        _varint_back(o, <uint64_t>len(body))
+        _tag_back(o, op.tag, op.taglen)
+    return 0
+
+
+cdef inline int _element(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    """One value with its tag, always written (a repeated element, a map key or value); strings,
+    the commonest case, without a call."""
+    cdef const char* s
+    cdef Py_ssize_t n
+    if op.kind == K_STRING and Py_TYPE(v) == &PyUnicode_Type:
+        s = ddl_utf8(v, &n)
+        _room(o, n + 16)
+        o.pos -= n
+        memcpy(o.pos, s, n)
+        _varint_back(o, <uint64_t>n)
+        _tag_back(o, op.tag, op.taglen)
+        return 0
+    return _value(op, v, o, budget, det, False)
+
+
+cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
+    """A packed run: each element's payload, then the run's length and tag."""
+    cdef Py_ssize_t k, n = Py_SIZE_ptr(seq)
+    cdef PyObject** items = PySequence_Fast_ITEMS_ptr(seq)
+    cdef PyObject* item
+    cdef Py_ssize_t mark = _written(o)
+    cdef int kind = op.kind
+    cdef int64_t i
+    cdef double d = 0.0
+    cdef unsigned char* p
+    if kind == K_DOUBLE:
+        _room(o, n * 8 + 16)
+        o.pos -= n * 8
+        p = o.pos
+        for k in range(n):
+            item = items[k]
+            if Py_TYPE(item) == &PyFloat_Type:
+                d = PyFloat_AS_DOUBLE_ptr(item)
+            elif PyLong_Check_ptr(item):
+                d = PyLong_AsDouble_ptr(item)
+            else:
+                bail()
+            memcpy(p + 8 * k, &d, 8)  # the host is little-endian (checked at import)
+    elif kind == K_INT64:
+        _room(o, n * 10 + 16)
+        for k in range(n - 1, -1, -1):
+            item = items[k]
+            if Py_TYPE(item) == &PyLong_Type and ddl_as_int64(item, &i) == 0:
+                _varint_back(o, <uint64_t>i)
+            else:
+                _scalar(NULL, kind, item, o, False)
+    else:
+        for k in range(n - 1, -1, -1):
+            _scalar(NULL, kind, items[k], o, False)
+    _room(o, 16)
+    _varint_back(o, <uint64_t>(_written(o) - mark))
+    _tag_back(o, op.ptag, op.ptaglen)
+    return 0
+
+
+cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    """Map entries always carry both key and value, as protobuf's own writers do."""
+    cdef Py_ssize_t k, n, mark, at = 0
+    cdef PyObject* small[64]
+    cdef PyObject** pairs = small
+    if Py_TYPE(v) != &PyDict_Type:
+        bail()
+    n = PyDict_GET_SIZE_ptr(v)
+    if n == 0:
+        return 0
+    if det:
+        ordered = dict(sorted((<dict>v).items(), key=_first))  # iterates in sorted order
+        v = <PyObject*>ordered
+    if n > 32:
+        pairs = <PyObject**>PyMem_Malloc(2 * n * sizeof(PyObject*))
+        if pairs == NULL:
+            raise MemoryError()
+    try:
+        # Borrowed pointers: nothing below runs Python code that could change the dict.
+        k = 0
+        while k < n and PyDict_Next_ptr(v, &at, &pairs[2 * k], &pairs[2 * k + 1]):
+            k += 1
+        for k in range(n - 1, -1, -1):
+            mark = _written(o)
+            _element(op.value, pairs[2 * k + 1], o, budget, det)
+            _element(op.key, pairs[2 * k], o, budget, det)
+            _room(o, 16)
+            _varint_back(o, <uint64_t>(_written(o) - mark))
+            _tag_back(o, op.tag, op.taglen)
+    finally:
+        if pairs != small:
+            PyMem_Free(pairs)
+    return 0
+
+
+def _first(item):
+    return item[0]
+
+
+cdef int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    cdef Py_ssize_t k, n
+    cdef PyObject** items
+    cdef PyTypeObject* t = Py_TYPE(v)
+    if det and (op.container == FILL_SET or op.container == FILL_FROZENSET):
+        bail()  # sorting set elements is the reference engine's business
+    if t == &PyList_Type or t == &PyTuple_Type:
+        if Py_SIZE_ptr(v) == 0:
+            return 0
+        seq = <object>v
+    elif op.container == FILL_SET or op.container == FILL_FROZENSET:
+        if not isinstance(<object>v, (set, frozenset)):
+            bail()
+        if not <object>v:
+            return 0
+        seq = list(<object>v)
+    else:
+        bail()
+    if op.packed:
+        return _packed(op, <PyObject*>seq, o)
+    n = Py_SIZE_ptr(<PyObject*>seq)
+    items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)
+    for k in range(n - 1, -1, -1):
+        _element(op, items[k], o, budget, det)
+    return 0
+
+
+cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
+    """A scalar field without presence, left out when it is proto3's zero. The commonest kinds
+    are written here; the others, and anything unusual, go through ``_scalar``."""
+    cdef int64_t i
+    cdef double d
+    cdef const char* s
+    cdef Py_ssize_t n
+    cdef int kind = op.kind
+    cdef PyTypeObject* t = Py_TYPE(v)
+    if kind == K_STRING and t == &PyUnicode_Type:
+        s = ddl_utf8(v, &n)
+        if n:
+            _room(o, n + 16)
+            o.pos -= n
+            memcpy(o.pos, s, n)
+            _varint_back(o, <uint64_t>n)
+            _tag_back(o, op.tag, op.taglen)
+        return 0
+    if (kind == K_INT64 or kind == K_INT32) and t == &PyLong_Type and ddl_as_int64(v, &i) == 0:
+        if kind == K_INT32 and (i < -0x80000000 or i > 0x7FFFFFFF):
+            bail()
+        if i:
+            _room(o, 16)
+            _varint_back(o, <uint64_t>i)
+            _tag_back(o, op.tag, op.taglen)
+        return 0
+    if kind == K_DOUBLE and t == &PyFloat_Type:
+        d = PyFloat_AS_DOUBLE_ptr(v)
+        if d != 0.0 or signbit(d):
+            _room(o, 16)
+            o.pos -= 8
+            memcpy(o.pos, &d, 8)
+            _tag_back(o, op.tag, op.taglen)
+        return 0
+    if kind == K_BOOL:
+        if v == ddl_true:
+            _room(o, 16)
+            o.pos -= 1
+            o.pos[0] = 1
+            _tag_back(o, op.tag, op.taglen)
+        elif v != ddl_false:
+            bail()
+        return 0
+    _scalar(op, kind, v, o, True)
+    return 0
+
+
+cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -1:
+    cdef Py_ssize_t k, n
+    cdef int64_t chosen_index = -1
+    cdef Op* op
+    cdef PyObject* v
+    cdef PyObject* chosen
+    cdef PyObject* unknown
+    if budget < 0 or Py_TYPE(obj) != p.cls:
+        bail()
+    unknown = ddl_slot(obj, p.unknown_offset)
+    if unknown == NULL:
+        bail()
+    if unknown != ddl_none:
+        if Py_TYPE(unknown) != &PyBytes_Type:
+            bail()
+        n = PyBytes_GET_SIZE_ptr(unknown)
+        _room(o, n)
+        o.pos -= n
+        memcpy(o.pos, PyBytes_AS_STRING_ptr(unknown), n)
+    for k in range(p.nops - 1, -1, -1):
+        op = &p.ops[k]
+        v = ddl_slot(obj, op.offset)
+        if v == NULL:
+            bail()  # an unset slot (a deleted attribute): the reference engine says so
+        if op.implicit:
+            _implicit(op, v, o)
+        elif op.repeated:
+            _repeated(op, v, o, budget, det)
+        elif op.kind == K_MAP:
+            _map(op, v, o, budget, det)
+        elif op.member >= 0:
+            if v == ddl_none:
+                if not op.presence:
+                    bail()
+                continue
+            chosen = PyDict_GetItem_ptr(op.select, <PyObject*>Py_TYPE(v))
+            if chosen == NULL:
+                bail()  # a subclass, or a value no member takes: the reference engine picks
+            ddl_as_int64(chosen, &chosen_index)
+            if chosen_index == op.member:
+                _value(op, v, o, budget, det, False)
+        elif v == ddl_none:
+            if not op.presence and op.skip != SKIP_NONE:
+                bail()
+        elif op.skip == SKIP_EMPTY_DICT and not op.presence and Py_TYPE(v) == &PyDict_Type and PyDict_GET_SIZE_ptr(v) == 0:
+            continue
+        else:
+            _value(op, v, o, budget, det, False)
+    return 0
+
+
+cdef object _encode_bytes(ProgC* p, object obj, int budget, bint det):
+    cdef unsigned char stack[512]
+    cdef Out o
+    cdef Py_ssize_t hint = p.size_hint
+    if hint > 512:
+        # Messages of a class tend to have similar sizes: starting at the last one's size saves
+        # the copies of growing the buffer step by step.
+        o.base = <unsigned char*>PyMem_Malloc(hint + hint // 8)
+        if o.base == NULL:
+            raise MemoryError()
+        o.end = o.base + hint + hint // 8
+        o.heap = True
+    else:
+        o.base = stack
+        o.end = stack + 512
+        o.heap = False
+    o.pos = o.end
+    try:
+        _encode(p, <PyObject*>obj, &o, min(budget, C_DEPTH_LIMIT), det)
+        p.size_hint = o.end - o.pos
+        return PyBytes_FromStringAndSize(<const char*>o.pos, o.end - o.pos)
+    finally:
+        if o.heap:
+            PyMem_Free(o.base)

@@ -1,0 +1,253 @@
+# A class's plan as C structs: one Op per (field, number), sorted by number, and a table from
+# wire tags to ops. Programs own the Python objects their ops point at (``keep``).
+
+from cpython.mem cimport PyMem_Calloc, PyMem_Free
+
+cdef enum Kind:
+    K_INT64, K_INT32, K_UINT32, K_UINT64, K_SINT32, K_SINT64, K_BOOL, K_ENUM,
+    K_FIXED32, K_SFIXED32, K_FLOAT,
+    K_FIXED64, K_SFIXED64, K_DOUBLE,
+    K_STRING, K_BYTES, K_MESSAGE, K_MAP,
+    K_CONVERTED,   # a Python value written as a string or bytes through two conversions
+    K_HELPER       # a message-like value (Timestamp, Value...) written by a Python helper
+
+cdef enum Fill:
+    FILL_VALUE, FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET, FILL_DICT, FILL_MESSAGE, FILL_CALL
+
+cdef enum Skip:
+    # When a field without presence is left out on encode (proto3's implicit zero).
+    SKIP_NEVER, SKIP_ZERO, SKIP_NONE, SKIP_EMPTY_DICT
+
+_KINDS = {
+    "int64": K_INT64, "int32": K_INT32, "uint32": K_UINT32, "uint64": K_UINT64,
+    "sint32": K_SINT32, "sint64": K_SINT64, "bool": K_BOOL,
+    "fixed32": K_FIXED32, "sfixed32": K_SFIXED32, "float": K_FLOAT,
+    "fixed64": K_FIXED64, "sfixed64": K_SFIXED64, "double": K_DOUBLE,
+    "string": K_STRING, "bytes": K_BYTES,
+}
+_SCALAR_ZEROS = {K_BOOL: False, K_FLOAT: 0.0, K_DOUBLE: 0.0, K_STRING: "", K_BYTES: b""}
+
+
+cdef inline int wire_type(int kind) noexcept:
+    if kind <= K_ENUM:
+        return 0
+    if kind <= K_FLOAT:
+        return 5
+    if kind <= K_DOUBLE:
+        return 1
+    return 2
+
+
+cdef struct Op:
+    Py_ssize_t offset       # of the slot in the instance
+    int kind
+    int base                # K_CONVERTED: K_STRING or K_BYTES
+    int number
+    uint32_t wiretag        # (number << 3) | wire type
+    bint presence           # None means absent (X | None, or a oneof with None)
+    bint repeated
+    bint packed
+    int container           # FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET for repeated ops
+    int skip                # Skip, for singular fields
+    bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
+    int member              # the oneof member index, -1 outside oneofs
+    bint closed_enum        # a oneof enum member beside an int member: unknown numbers bail
+    unsigned char tag[8]
+    int taglen
+    unsigned char ptag[8]   # the tag of a packed run
+    int ptaglen
+    int fill                # how the slot is filled when the field is absent
+    ProgC* sub              # K_MESSAGE
+    ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
+    PyObject* zero          # FILL_VALUE
+    PyObject* enum_map      # int -> member
+    PyObject* select        # oneof: exact type -> member index
+    PyObject* types         # K_HELPER / K_CONVERTED: the accepted types
+    PyObject* fn_encode     # K_HELPER: encode(value, out, budget, det); K_CONVERTED: to_wire
+    PyObject* fn_decode     # K_HELPER: decode(buf, pos, end, budget); K_CONVERTED: from_wire
+    PyObject* fn_zero       # FILL_CALL
+    Op* key                 # K_MAP
+    Op* value
+
+
+cdef struct ProgC:
+    PyTypeObject* cls
+    Op* ops
+    Py_ssize_t nops
+    Op* entries             # map keys and values
+    Py_ssize_t unknown_offset
+    Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
+    short fast[256]         # tag -> op index, -1 for unknown; larger tags go through ``slow``
+    PyObject* slow
+
+
+cdef class Program:
+    """A message class's plan in the form the C loops run."""
+
+    cdef ProgC c
+    cdef list keep
+
+    def __dealloc__(self):
+        PyMem_Free(self.c.ops)
+        PyMem_Free(self.c.entries)
+
+
+cdef Py_ssize_t _slot_offset(object cls, str name) except -1:
+    """Where the slot ``name`` lives in instances of ``cls``: message classes use __slots__,
+    so each field is a pointer at a fixed offset, read and written without attribute lookup."""
+    for klass in cls.__mro__:
+        descr = klass.__dict__.get(name)
+        if descr is not None:
+            if type(descr).__name__ != "member_descriptor":
+                raise TypeError(f"{cls.__qualname__}.{name} is not a slot")
+            return (<PyMemberDescrObject*><PyObject*>descr).d_member.offset
+    raise TypeError(f"{cls.__qualname__} has no slot {name}")
+
+
+cdef int _tag_bytes(unsigned char* out, uint64_t tag) noexcept:
+    cdef int n = 0
+    while tag >= 0x80:
+        out[n] = <unsigned char>((tag & 0x7F) | 0x80)
+        tag >>= 7
+        n += 1
+    out[n] = <unsigned char>tag
+    return n + 1
+
+
+cdef PyObject* _own(Program p, object value):
+    """A borrowed pointer to ``value``, kept alive by the Program."""
+    p.keep.append(value)
+    return <PyObject*>value
+
+
+def build(plan, program_of, register):
+    """The Program for a plan. It is passed to ``register`` before the Programs of nested
+    classes are asked for (``program_of``), so recursive schemas find it."""
+    cdef Program p = Program.__new__(Program)
+    cdef Op* op
+    cdef Py_ssize_t i, n_entries = 0
+    register(p)
+    p.keep = [plan.cls]
+    p.c.cls = <PyTypeObject*>plan.cls
+    p.c.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
+    p.c.slow = _own(p, {})
+    for i in range(256):
+        p.c.fast[i] = -1
+    # One entry per wire number; a oneof has one per member. Written in ascending number order.
+    entries = sorted(
+        ((number, f, m if isinstance(f.node, UnionNode) else -1) for f in plan.fields for m, number in enumerate(f.numbers)),
+        key=lambda e: e[0],
+    )
+    p.c.nops = len(entries)
+    p.c.ops = <Op*>PyMem_Calloc(max(1, len(entries)), sizeof(Op))
+    p.c.entries = <Op*>PyMem_Calloc(max(1, 2 * sum(isinstance(f.node, MapNode) for f in plan.fields)), sizeof(Op))
+    if p.c.ops == NULL or p.c.entries == NULL:
+        raise MemoryError()
+    for i, (number, f, member) in enumerate(entries):
+        op = &p.c.ops[i]
+        node = f.node
+        op.offset = _slot_offset(plan.cls, f.name)
+        op.member = member
+        op.presence = f.presence
+        if isinstance(node, RepeatedNode):
+            _fill_op(p, op, node.elem, number, program_of)
+            op.repeated = True
+            op.container = {list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET}[node.container]
+            op.fill = op.container
+            op.packed = op.kind <= K_DOUBLE and wire_type(op.kind) != 2
+            op.ptaglen = _tag_bytes(op.ptag, (number << 3) | 2)
+        elif isinstance(node, MapNode):
+            op.kind = K_MAP
+            op.key = &p.c.entries[n_entries]
+            op.value = &p.c.entries[n_entries + 1]
+            n_entries += 2
+            _fill_op(p, op.key, node.key, 1, program_of)
+            _fill_op(p, op.value, node.value, 2, program_of)
+            op.fill = FILL_DICT
+            op.wiretag = (number << 3) | 2
+            op.taglen = _tag_bytes(op.tag, op.wiretag)
+        elif isinstance(node, UnionNode):
+            chosen = node.members[member]
+            _fill_op(p, op, chosen, number, program_of)
+            op.select = _own(p, {t: k for k, m in enumerate(node.members) for t in m.python_types()})
+            op.closed_enum = isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members)
+            op.skip = SKIP_NEVER
+            if f.presence:
+                op.fill = FILL_VALUE
+                op.zero = <PyObject*>None
+            elif member != 0:
+                _fill_zero(p, op, node.members[0], program_of)
+        else:
+            _fill_op(p, op, node, number, program_of)
+            if f.presence:
+                op.skip = SKIP_NEVER
+                op.fill = FILL_VALUE
+                op.zero = <PyObject*>None
+            op.implicit = op.skip == SKIP_ZERO
+        tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
+        for t in tags:
+            if t < 256:
+                p.c.fast[t] = i
+            else:
+                (<dict>p.c.slow)[t] = i
+    return p
+
+
+cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object program_of) except -1:
+    """The kind, wire tag and absent value of one value of ``node``."""
+    if isinstance(node, MessageNode):
+        op.kind = K_MESSAGE
+        op.sub = _program(p, node.cls, program_of)
+        op.skip = SKIP_NEVER
+    elif isinstance(node, EnumNode):
+        op.kind = K_ENUM
+        op.enum_map = _own(p, {int(m): m for m in node.cls})
+        op.skip = SKIP_ZERO
+    elif isinstance(node, ScalarNode):
+        op.kind = _KINDS[node.proto]
+        op.skip = SKIP_ZERO
+    elif isinstance(node, ConvertedNode):
+        op.kind = K_CONVERTED
+        op.base = _KINDS[node.base.proto]
+        op.types = _own(p, tuple(node.types))
+        op.fn_encode = _own(p, node.to_wire)
+        op.fn_decode = _own(p, node.from_wire)
+        op.skip = SKIP_NEVER
+    elif isinstance(node, WellKnownNode):
+        op.kind = K_HELPER
+        op.types = _own(p, tuple(node.types))
+        op.fn_encode = _own(p, node.encode)
+        op.fn_decode = _own(p, node.decode)
+        op.skip = SKIP_NONE if node.name == "value" else SKIP_EMPTY_DICT if node.name == "struct" else SKIP_NEVER
+    else:
+        raise TypeError(f"the compiled engine does not run {type(node).__name__}")
+    op.wiretag = (number << 3) | wire_type(op.base if op.kind == K_CONVERTED else op.kind)
+    op.taglen = _tag_bytes(op.tag, op.wiretag)
+    _fill_zero(p, op, node, program_of)
+    return 0
+
+
+cdef ProgC* _program(Program p, object cls, object program_of) except NULL:
+    sub = program_of(cls)
+    p.keep.append(sub)
+    return &(<Program>sub).c
+
+
+cdef int _fill_zero(Program p, Op* op, object node, object program_of) except -1:
+    """How a slot of ``node`` is filled when its field is absent from the wire."""
+    if isinstance(node, MessageNode):
+        op.fill = FILL_MESSAGE
+        op.fill_sub = _program(p, node.cls, program_of)
+    elif isinstance(node, EnumNode):
+        op.fill = FILL_VALUE
+        op.zero = _own(p, {int(m): m for m in node.cls}.get(0, 0))
+    elif isinstance(node, ScalarNode):
+        op.fill = FILL_VALUE
+        op.zero = _own(p, _SCALAR_ZEROS.get(_KINDS[node.proto], 0))
+    elif isinstance(node, ConvertedNode):
+        op.fill = FILL_VALUE
+        op.zero = _own(p, node.zero())
+    elif isinstance(node, WellKnownNode):
+        op.fill = FILL_CALL
+        op.fn_zero = _own(p, node.zero)
+    return 0

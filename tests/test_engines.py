@@ -6,8 +6,11 @@ from __future__ import annotations
 import gc
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from enum import IntEnum
 from typing import Any
+from uuid import UUID
 
 import pytest
 from hypothesis import given
@@ -66,6 +69,26 @@ class Everything(ddl.Message):
     children: list[Everything] = []
 
 
+class Variety(ddl.Message):
+    """The shapes beyond plain scalars and messages that the compiled engine also runs."""
+
+    choice: int | str | Leaf | None = None
+    picked: Mood | int = 0
+    when: datetime | None = None
+    always: datetime = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    span: timedelta = timedelta(0)
+    day: date | None = None
+    loose: Any = None
+    doc: dict[str, Any] = {}
+    price: Decimal = Decimal(0)
+    key: UUID | None = None
+    unique: set[int] = set()
+    names: frozenset[str] = frozenset()
+    stamps: list[datetime] = []
+    prices: dict[str, Decimal] = {}
+    nested: list[Variety] = []
+
+
 def i(bits: int, signed: bool = True) -> st.SearchStrategy[int]:
     return st.integers(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else st.integers(0, 2**bits - 1)
 
@@ -95,6 +118,32 @@ everything = st.recursive(
 )
 
 
+utc_times = st.datetimes(timezones=st.just(timezone.utc), min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=5,
+)
+variety_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "choice": st.none() | i(64) | st.text(max_size=5) | leaves, "picked": st.sampled_from(Mood) | i(32),
+        "when": st.none() | utc_times, "always": utc_times, "span": st.timedeltas(min_value=timedelta(days=-3_000_000), max_value=timedelta(days=3_000_000)),
+        "day": st.none() | st.dates(), "loose": json_values,
+        "doc": st.dictionaries(st.text(max_size=3), json_values, max_size=3),
+        "price": st.decimals(allow_nan=False, allow_infinity=False), "key": st.none() | st.uuids(),
+        "unique": st.sets(i(64), max_size=4), "names": st.frozensets(st.text(max_size=3), max_size=3),
+        "stamps": st.lists(utc_times, max_size=3),
+        "prices": st.dictionaries(st.text(max_size=3), st.decimals(allow_nan=False, allow_infinity=False), max_size=3),
+    },
+)
+varieties = st.recursive(
+    variety_fields.map(lambda kw: Variety(**kw)),
+    lambda inner: st.builds(lambda kw, kids: Variety(**kw, nested=kids), variety_fields, st.lists(inner, max_size=2)),
+    max_leaves=4,
+)
+
+
 def outcome(fn: Any, *args: Any) -> tuple[str, Any]:
     """What a call gives: its value, or its error's type, path and offset."""
     try:
@@ -118,6 +167,24 @@ def test_the_compiled_engine_handles_valid_values_itself(value: Everything) -> N
     assert data == encode_with(False, value)
     assert speedups.decode(program, data, 100) == value
     assert speedups.encode(program, value, 100, True) == encode_with(False, value, True)
+
+
+@given(varieties)
+def test_the_compiled_engine_runs_oneofs_well_known_types_conversions_and_sets_itself(value: Variety) -> None:
+    assert speedups is not None
+    program = program_of(Variety)
+    assert program is not None
+    data = speedups.encode(program, value, 100)
+    assert data == encode_with(False, value)
+    assert speedups.decode(program, data, 100) == decode_with(False, data, Variety) == value
+
+
+@given(varieties, st.data())
+def test_both_engines_agree_on_oneofs_well_known_types_conversions_and_sets(value: Variety, data: st.DataObject) -> None:
+    for det in (False, True):
+        assert encode_with(True, value, det) == encode_with(False, value, det)
+    damaged = data.draw(mutations(encode_with(False, value)))
+    assert repr(outcome(decode_with, True, damaged, Variety)) == repr(outcome(decode_with, False, damaged, Variety))
 
 
 @given(everything, st.data())
@@ -172,10 +239,17 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
     )
     data = encode_with(True, good)
     bad_value = Everything(ints=[1, "x"])
+    various = Variety(
+        choice=Leaf("c"), picked=Mood.SAD, when=datetime(2020, 1, 2, tzinfo=timezone.utc), span=timedelta(seconds=-3),
+        day=date(2024, 2, 29), loose=[1.5, {"a": None}], doc={"k": "v"}, price=Decimal("1.10"), key=UUID(int=7),
+        unique={1, 2}, names=frozenset({"x"}), stamps=[datetime(2000, 1, 1, tzinfo=timezone.utc)],
+        prices={"p": Decimal("2")}, nested=[Variety(choice=3)],
+    )
 
     def round_of_calls() -> None:
         for _ in range(10_000):
             decode_with(True, encode_with(True, good), Everything)
+            decode_with(True, encode_with(True, various), Variety)
         for _ in range(1_000):
             with pytest.raises(ddl.DecodeError):
                 decode_with(True, data[:-1], Everything)

@@ -1,4 +1,4 @@
-"""``ddl gen``."""
+"""``ddl gen``: typed ddl modules from .proto files, compiled by the real protoc."""
 
 from __future__ import annotations
 
@@ -6,12 +6,51 @@ import argparse
 import sys
 from typing import Any
 
+EXAMPLES = """\
+example:
+  ddl gen -I protos -o gen protos/shop/order.proto protos/shop/common.proto
+      writes gen/shop/order_ddl.py and gen/shop/common_ddl.py; with gen on sys.path:
+      from shop.order_ddl import Order
+
+Each message becomes a ddl.Message class with explicit field numbers, each enum an IntEnum,
+each oneof a union. Imports work as protoc's do: -I folders, the well-known types found without
+one, imports across files. Only the files named are generated, as with protoc: name the files
+they import too. Services and extensions are skipped with a note; groups are an error.
+"""
+
 
 def add_parser(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser("gen", help="(in progress)")
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "gen",
+        help="typed ddl modules from .proto files",
+        description="Generate typed ddl modules from .proto files: OUT/<path>/<name>_ddl.py for each FILE.proto.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE.proto", help="the .proto files to generate modules for")
+    parser.add_argument(
+        "-I", "--proto_path", dest="includes", action="append", default=[], metavar="DIR",
+        help="a folder to find imports in, as protoc's -I (repeatable; default: the current folder)",
+    )  # fmt: skip
+    parser.add_argument("-o", "--out", required=True, metavar="OUT", help="the folder to write modules to")
+    parser.add_argument(
+        "--init", action="store_true",
+        help="add __init__.py to each folder written (default: namespace packages, as protoc's output; "
+        "not for folders shared with other packages, such as google/)",
+    )  # fmt: skip
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("ddl gen: not built yet", file=sys.stderr)
-    return 2
+    from .._proto._gen import GenError, ProtocError, generate
+
+    try:
+        result = generate(args.files, args.includes, args.out, init_files=args.init)
+    except (ProtocError, GenError) as exc:
+        print(f"ddl gen: {exc}", file=sys.stderr)
+        return 1
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    for path in result.paths:
+        print(path)
+    return 0

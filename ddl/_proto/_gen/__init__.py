@@ -1,0 +1,78 @@
+"""``ddl gen``: typed ddl modules from .proto files, through the descriptors protoc writes.
+
+Example::
+
+    result = generate(["protos/shop/order.proto"], includes=["protos"], out="gen")
+    print(result.paths)     # [PosixPath('gen/shop/order_ddl.py')]
+    print(result.notes)     # what was skipped, such as services, each with file:line:col
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._protoc import ProtocError, descriptor_set
+from ._index import Index
+from ._names import module_path
+from ._render import GenError, render
+
+__all__ = ["GenError", "Generated", "ProtocError", "generate"]
+
+
+@dataclass
+class Generated:
+    """What ``generate`` wrote, and its notes on what it skipped."""
+
+    paths: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def generate(
+    files: Sequence[str | Path], includes: Sequence[str | Path] = (), out: str | Path = ".", *, init_files: bool = False
+) -> Generated:
+    """Write ``OUT/<proto path without .proto>_ddl.py`` for each of ``files``.
+
+    ``includes`` are protoc's ``-I`` folders; the well-known types are found without one. Only the
+    files named are generated, as protoc does: generate the files they import too. Nothing is
+    written unless every file can be generated. ``init_files`` adds an ``__init__.py`` to each
+    folder created under ``out``; without it the folders are namespace packages.
+
+    Raises ``ProtocError`` for what protoc rejects and ``GenError`` for what ddl cannot express.
+    """
+    index = Index(descriptor_set(files, includes))
+    result = Generated()
+    rendered: list[tuple[Path, str]] = []
+    for name in _requested(files, includes, index):
+        text, notes = render(index, name)
+        rendered.append((Path(out) / module_path(name), text))
+        result.notes += notes
+    for path, text in rendered:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        result.paths.append(path)
+        if init_files:
+            _add_init_files(Path(out), path.parent)
+    return result
+
+
+def _requested(files: Sequence[str | Path], includes: Sequence[str | Path], index: Index) -> list[str]:
+    """The names protoc gave the files on the command line: their paths inside an include folder."""
+    roots = [Path(i).resolve() for i in includes] or [Path.cwd()]
+    names = []
+    for file in files:
+        candidates = [Path(file).resolve().relative_to(r).as_posix() for r in roots if Path(file).resolve().is_relative_to(r)]
+        candidates.append(Path(file).as_posix())
+        name = next((c for c in candidates if c in index.files), None)
+        if name is None:
+            raise GenError(f"{file}: not found among the files protoc compiled (is it under an -I folder?)")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _add_init_files(out: Path, folder: Path) -> None:
+    while folder != out and out in folder.parents:
+        (folder / "__init__.py").touch()
+        folder = folder.parent

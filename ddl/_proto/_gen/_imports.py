@@ -1,0 +1,84 @@
+"""The imports of one generated module: standard modules, ddl, and other generated modules.
+
+Example::
+
+    imports = Imports("shop.order_ddl", taken={"Order"})
+    imports.alias("shop.common_ddl")      # "common_ddl", imported as `from shop import common_ddl`
+    print("\\n".join(imports.lines()))
+"""
+
+from __future__ import annotations
+
+from ._names import module_alias
+
+
+class Imports:
+    """Collects what a module's code refers to, and writes the import lines for it."""
+
+    def __init__(self, module: str, taken: set[str]) -> None:
+        self.module = module
+        self._taken = set(taken)
+        self._std: set[str] = set()
+        self._modules: dict[str, str] = {}
+        self._tops: dict[str, str] = {}
+        self._public: list[tuple[str, list[str]]] = []
+
+    def need(self, *modules: str) -> None:
+        """Note that the code uses ``datetime``, ``enum``, ``typing`` or ``ddl.wkt``."""
+        self._std.update(modules)
+
+    def alias(self, module: str) -> str:
+        """The name another generated module is imported as (a clash gets a longer name)."""
+        if module not in self._modules:
+            alias = module_alias(module, self._taken)
+            self._taken.add(alias)
+            self._modules[module] = alias
+        return self._modules[module]
+
+    def top_alias(self, name: str) -> str:
+        """A module-level second name for a top-level class that a nested class's name hides."""
+        if name not in self._tops:
+            alias = f"_{name}_"
+            while alias in self._taken:
+                alias = f"_{alias}"
+            self._taken.add(alias)
+            self._tops[name] = alias
+        return self._tops[name]
+
+    def top_aliases(self, names: set[str]) -> list[str]:
+        """``_Name_ = Name`` lines for the aliases of ``names``, once those classes exist."""
+        return [f"{alias} = {name}" for name, alias in self._tops.items() if name in names]
+
+    def public(self, module: str, names: list[str]) -> None:
+        """Re-export ``names`` from ``module`` (``import public``)."""
+        self._public.append((module, names))
+
+    def lines(self) -> list[str]:
+        """The import block, sorted as isort sorts it when the generated tree is first-party code."""
+        std = [f"import {m}" for m in ("datetime", "enum", "typing") if m in self._std]
+        out = ["from __future__ import annotations", "", *std, *([""] if std else [])]
+        out += ["import ddl"] + (["import ddl.wkt"] if "ddl.wkt" in self._std else [])
+        plain: list[str] = []
+        froms: dict[tuple[str, str], list[str]] = {}
+        for module, alias in self._modules.items():
+            package, _, last = module.rpartition(".")
+            rename = "" if alias == last else f" as {alias}"
+            if package:
+                froms.setdefault((package, rename), []).append(f"{last}{rename}")
+            else:
+                plain.append(f"import {last}{rename}")
+        for module, names in self._public:
+            froms.setdefault((module, ""), []).extend(names)
+        others = sorted(plain, key=str.lower)
+        for (module, rename), names in sorted(froms.items(), key=lambda item: (item[0][0].lower(), item[0][1])):
+            if rename:
+                others += [f"from {module} import {name}" for name in sorted(names)]
+            else:
+                others.append(f"from {module} import {', '.join(sorted(set(names), key=member_key))}")
+        return out + ([""] + others if others else [])
+
+
+def member_key(name: str) -> tuple[int, str]:
+    """isort's order for imported names and ``__all__``: CONSTANTS, then Classes, then the rest."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name.lower()

@@ -34,21 +34,8 @@ class Order(ddl.Message):
     created: datetime | None = None
 
 
-ORDER_PROTO = """
-syntax = "proto3";
-import "google/protobuf/timestamp.proto";
-enum Status { UNKNOWN = 0; ACTIVE = 1; }
-message Item { string sku = 1; int32 qty = 2; string price = 3; }
-message Order {
-  int64 id = 1;
-  string customer = 2;
-  Status status = 3;
-  repeated Item items = 4;
-  map<string, string> tags = 5;
-  optional string note = 6;
-  google.protobuf.Timestamp created = 7;
-}
-"""
+# The same schema as a .proto file, for protoc and for `ddl gen`.
+ORDER_PROTO = Path(__file__).with_name("order.proto")
 
 
 def section(title: str) -> None:
@@ -61,11 +48,28 @@ def google_runtime_module() -> object:
     from grpc_tools import protoc
 
     folder = Path(tempfile.mkdtemp(prefix="ddl-demo-"))
-    (folder / "order.proto").write_text(ORDER_PROTO)
     include = Path(grpc_tools.__file__).parent / "_proto"
-    protoc.main(["protoc", f"-I{folder}", f"-I{include}", f"--python_out={folder}", str(folder / "order.proto")])
+    protoc.main(["protoc", f"-I{ORDER_PROTO.parent}", f"-I{include}", f"--python_out={folder}", str(ORDER_PROTO)])
     sys.path.insert(0, str(folder))
     return importlib.import_module("order_pb2")
+
+
+def generated_classes(data: bytes) -> None:
+    """``ddl gen`` writes typed classes from the .proto; they read the bytes of the classes above."""
+    from ddl._cli import main as ddl_command
+
+    out = Path(tempfile.mkdtemp(prefix="ddl-gen-demo-"))
+    section(f"ddl gen -I examples -o {out} examples/order.proto")
+    ddl_command(["gen", "-I", str(ORDER_PROTO.parent), "-o", str(out), str(ORDER_PROTO)])
+    source = (out / "order_ddl.py").read_text()
+    print(source[source.index("class Item") : source.index("class Order")].rstrip())
+    sys.path.insert(0, str(out))
+    order_ddl = importlib.import_module("order_ddl")
+    generated = ddl.decode(data, order_ddl.Order)
+    print(f"\nthe generated Order reads the same bytes: id={generated.id} items={[i.sku for i in generated.items]}")
+    print("and writes them too:", ddl.encode(generated) == data)
+    generated.payment = "visa-4242"  # the oneof: card (a str) or voucher (an int)
+    print("a oneof is a union:", repr(ddl.decode(ddl.encode(generated), order_ddl.Order).payment))
 
 
 def main() -> None:
@@ -96,6 +100,8 @@ def main() -> None:
     print(f"id={parsed.id} customer={parsed.customer!r} items={[i.sku for i in parsed.items]}")
     print(f"note present={parsed.HasField('note')} created={parsed.created.ToDatetime().isoformat()}")
     print("and ddl reads what protobuf writes:", ddl.decode(parsed.SerializeToString(), Order) == order)
+
+    generated_classes(data)
 
     section("what errors look like")
     bad = bytearray(data)

@@ -36,6 +36,7 @@ from tests.pb_fill import fill
 PROTOS = Path(__file__).parent / "protos"
 CORPUS = sorted((PROTOS / "ddltest").rglob("*.proto"))
 ROOT = Path(__file__).parent.parent
+SCALARS, LEGACY = "ddltest/kinds/scalars.proto", "ddltest/legacy/legacy.proto"
 
 # The engine fixture's value never changes between examples.
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -54,6 +55,11 @@ class Trees:
 
     def pb2(self, proto: str) -> ModuleType:
         return importlib.import_module(proto.removesuffix(".proto").replace("/", ".") + "_pb2")
+
+
+def line_of(proto: str, text: str) -> int:
+    """The 1-based line of ``text`` in a corpus file, for messages that name file and line."""
+    return next(n for n, line in enumerate((PROTOS / proto).read_text().splitlines(), 1) if text in line)
 
 
 def _forget(prefix: str) -> None:
@@ -205,10 +211,13 @@ def test_oneof_whose_members_share_a_python_type_becomes_separate_fields(trees: 
 
 def test_python_keywords_and_shadowing_names_get_a_trailing_underscore(trees: Trees, engine: Engine) -> None:
     kinds, pb = trees.ddl("ddltest/kinds/scalars.proto"), trees.pb2("ddltest/kinds/scalars.proto")
-    value = kinds.Keywords(class_="c", from_=1, None_=True, str_=kinds.Keywords.list_(int_=2), lambda_=3, ddl_="d")
+    keywords = kinds.Keywords
+    value = keywords(class_="c", from_=1, None_=True, str_=keywords.list_(int_=2), lambda_=3, ddl_="d")
+    value.kind = keywords.import_.raise_
     parsed = pb.Keywords.FromString(engine.encode(value))
     assert (getattr(parsed, "class"), getattr(parsed, "from"), getattr(parsed, "None"), parsed.str.int) == ("c", 1, True, 2)
-    assert (parsed.WhichOneof("lambda"), parsed.ddl) == ("yield", "d")
+    assert (parsed.WhichOneof("lambda"), parsed.ddl, parsed.kind) == ("yield", "d", 1)
+    assert keywords().kind is keywords.import_.pass_
 
 
 def test_proto_comments_become_docstrings_exactly(trees: Trees) -> None:
@@ -289,9 +298,10 @@ def test_well_known_values_keep_what_the_wire_holds(trees: Trees, engine: Engine
 
 
 def test_services_and_extensions_are_skipped_with_a_note_naming_file_and_line(trees: Trees) -> None:
+    service, extension = line_of(SCALARS, "service Catalog"), line_of(LEGACY, "legacy_code")
     assert trees.result.notes == [
-        "ddltest/kinds/scalars.proto:180:1: note: service 'Catalog' skipped: ddl gen does not generate it",
-        "ddltest/legacy/legacy.proto:60:3: note: extension 'legacy_code' skipped: ddl gen does not generate it",
+        f"{SCALARS}:{service}:1: note: service 'Catalog' skipped: ddl gen does not generate it",
+        f"{LEGACY}:{extension}:3: note: extension 'legacy_code' skipped: ddl gen does not generate it",
     ]
     assert "# service Catalog" in (trees.out / "ddltest/kinds/scalars_ddl.py").read_text()
 
@@ -300,6 +310,43 @@ def test_groups_fail_with_a_message_naming_file_and_line(tmp_path: Path) -> None
     with pytest.raises(GenError, match=r"^group\.proto:7:3: group 'result': groups .* not supported"):
         generate([PROTOS / "bad/group.proto"], [PROTOS / "bad"], tmp_path)
     assert not any(tmp_path.iterdir())
+
+
+def test_google_protobuf_types_without_a_ddl_form_fail_naming_the_field(tmp_path: Path) -> None:
+    (tmp_path / "api.proto").write_text(
+        'syntax = "proto3";\nimport "google/protobuf/api.proto";\nmessage M {\n  google.protobuf.Api api = 1;\n}\n'
+    )
+    with pytest.raises(GenError, match=r"^api\.proto:4:3: field 'api': google\.protobuf\.Api is not a well-known type"):
+        generate([tmp_path / "api.proto"], [tmp_path], tmp_path / "out")
+
+
+def test_well_known_type_files_are_skipped_with_a_note(tmp_path: Path) -> None:
+    result = generate(["google/protobuf/timestamp.proto"], [], tmp_path)
+    assert result.paths == [] and not any(tmp_path.iterdir())
+    assert result.notes == ["google/protobuf/timestamp.proto: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)"]
+
+
+def test_editions_files_fail_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "ed.proto").write_text('edition = "2023";\nmessage M {\n  int32 x = 1;\n}\n')
+    with pytest.raises(GenError, match=r"^ed\.proto: syntax 'editions' is not supported"):
+        generate([tmp_path / "ed.proto"], [tmp_path], tmp_path / "out")
+
+
+def test_files_outside_folders_import_each_other_as_top_level_modules(tmp_path: Path, engine: Engine) -> None:
+    (tmp_path / "base.proto").write_text('syntax = "proto3";\nmessage Base {\n  string id = 1;\n}\n')
+    (tmp_path / "top.proto").write_text(
+        'syntax = "proto3";\nimport "base.proto";\nmessage Top {\n  Base base = 1;\n}\n'
+    )
+    generate([tmp_path / "base.proto", tmp_path / "top.proto"], [tmp_path], tmp_path / "out")
+    assert "\nimport base_ddl\n" in (tmp_path / "out/top_ddl.py").read_text()
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        top = importlib.import_module("top_ddl")
+        assert engine.encode(top.Top(base=importlib.import_module("base_ddl").Base(id="x"))) == b"\x0a\x03\x0a\x01x"
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+        _forget("top_ddl")
+        _forget("base_ddl")
 
 
 def test_protoc_errors_are_protocs_own_messages(tmp_path: Path) -> None:
@@ -344,7 +391,7 @@ def test_cli_writes_modules_prints_their_paths_and_notes_on_stderr(
     assert main(["gen", "-I", str(PROTOS), "-o", str(tmp_path), "--init", *files]) == 0
     out, err = capsys.readouterr()
     assert out.split() == [str(tmp_path / "ddltest/shared/common_ddl.py"), str(tmp_path / "ddltest/kinds/scalars_ddl.py")]
-    assert "scalars.proto:180:1: note: service 'Catalog' skipped" in err
+    assert f"{SCALARS}:{line_of(SCALARS, 'service Catalog')}:1: note: service 'Catalog' skipped" in err
     assert (tmp_path / "ddltest/kinds/__init__.py").exists()
 
 

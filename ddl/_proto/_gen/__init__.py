@@ -16,7 +16,8 @@ from pathlib import Path
 from .._protoc import ProtocError, descriptor_set
 from ._index import Index
 from ._names import module_path
-from ._render import GenError, render
+from ._render import render
+from ._source import GenError
 
 __all__ = ["GenError", "Generated", "ProtocError", "generate"]
 
@@ -45,6 +46,10 @@ def generate(
     result = Generated()
     rendered: list[tuple[Path, str]] = []
     for name in _requested(files, includes, index):
+        if name.startswith("google/protobuf/"):
+            # protobuf's own package owns google/protobuf/, so modules there could not be imported.
+            result.notes.append(f"{name}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)")
+            continue
         text, notes = render(index, name)
         rendered.append((Path(out) / module_path(name), text))
         result.notes += notes

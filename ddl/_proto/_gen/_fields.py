@@ -69,6 +69,10 @@ class Field:
     noqa: str = ""
 
 
+class Unsupported(Exception):
+    """A field type ddl gen has no form for; the caller adds where the field is."""
+
+
 def is_packable(f: FieldDescriptorProto) -> bool:
     return f.label == LABEL_REPEATED and f.type not in _LENGTH_DELIMITED and f.type != TYPE_GROUP
 
@@ -85,6 +89,9 @@ class Typer:
     def ref(self, info: TypeInfo, owner: TypeInfo | None) -> str:
         """A message or enum class as the generated module names it from inside ``owner``."""
         if info.module != self.imports.module:
+            if info.file.startswith("google/protobuf/"):
+                # Modules under google/protobuf/ could never be imported: protobuf's package owns it.
+                raise Unsupported(f"{info.full_name[1:]} is not a well-known type that ddl gen maps")
             return f"{self.imports.alias(info.module)}.{info.qualname}"
         top, _, rest = info.qualname.partition(".")
         if owner is not None and self._shadows(owner, top):

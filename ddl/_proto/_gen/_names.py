@@ -39,8 +39,9 @@ def py_name(name: str) -> str:
 
 
 def enum_member_name(name: str) -> str:
-    """An enum value's name: as written unless it is a Python keyword."""
-    return name + "_" if keyword.iskeyword(name) else name
+    """An enum value's name: as written, unless Python or ``enum`` keeps it for itself."""
+    sunder = len(name) > 2 and name[0] == name[-1] == "_" and name[1] != "_" and name[-2] != "_"
+    return name + "_" if keyword.iskeyword(name) or name == "mro" or sunder else name
 
 
 def module_alias(module: str, taken: set[str]) -> str:

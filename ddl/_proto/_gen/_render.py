@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._fields import LABEL_REQUIRED, TYPE_GROUP, Field, Typer, is_packable
+from ._fields import LABEL_REQUIRED, TYPE_GROUP, Field, Typer, Unsupported, is_packable
 from ._imports import Imports, member_key
 from ._index import Index, TypeInfo
 from ._names import enum_member_name, module_name, py_name
@@ -20,6 +20,7 @@ from ._source import (
     MESSAGE_EXTENSION,
     MESSAGE_FIELD,
     MESSAGE_ONEOF,
+    GenError,
     Source,
     docstring,
 )
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import DescriptorProto, FieldDescriptorProto
 
 INDENT = "    "
-
-
-class GenError(Exception):
-    """A .proto construct that ddl cannot express; the message starts with ``file:line:col``."""
 
 
 def render(index: Index, file: str) -> tuple[str, list[str]]:
@@ -146,12 +143,14 @@ class _Renderer:
                     f"{self.source.where(path)}: group {f.name!r}: groups (wire types 3 and 4) are not "
                     "supported by ddl; declare a nested message and a message field instead"
                 )
-            if f.HasField("oneof_index") and not f.proto3_optional:
-                if f.oneof_index not in done:
+            try:
+                if not f.HasField("oneof_index") or f.proto3_optional:
+                    lines += self._render_field(self._field(info, f, path), indent)
+                elif f.oneof_index not in done:
                     done.add(f.oneof_index)
                     lines += self._oneof(info, msg, f.oneof_index, indent)
-                continue
-            lines += self._render_field(self._field(info, f, path), indent)
+            except Unsupported as exc:
+                raise GenError(f"{self.source.where(path)}: field {f.name!r}: {exc}") from None
         for i, ext in enumerate(msg.extension):
             self._note((*info.path, MESSAGE_EXTENSION, i), f"extension {ext.name!r} skipped")
         return lines

@@ -24,6 +24,10 @@ ENUM_VALUE = 2
 Path = tuple[int, ...]
 
 
+class GenError(Exception):
+    """A .proto construct that ddl cannot express; the message starts with ``file:line:col``."""
+
+
 class Source:
     """Comments and positions of one file's declarations."""
 

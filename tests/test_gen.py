@@ -92,6 +92,7 @@ def test_each_file_becomes_a_module_at_its_proto_path_in_namespace_packages(tree
         "ddltest/kinds/wkt_ddl.py",
         "ddltest/legacy/legacy_ddl.py",
         "ddltest/shared/common_ddl.py",
+        "ddltest/shared/facade_ddl.py",
         "ddltest/shared/reexport_ddl.py",
     ]
     assert sorted(trees.result.paths) == sorted(trees.out / w for w in written)
@@ -235,6 +236,8 @@ def test_import_public_reexports_the_imported_files_classes(trees: Trees) -> Non
     reexport, common = trees.ddl("ddltest/shared/reexport.proto"), trees.ddl("ddltest/shared/common.proto")
     assert reexport.Money is common.Money and reexport.Level is common.Level
     assert reexport.__all__ == ["Level", "Money", "Tag"]
+    facade = trees.ddl("ddltest/shared/facade.proto")  # public imports pass on public imports
+    assert facade.__all__ == ["Level", "Money", "Tag"] and facade.Money is common.Money
 
 
 # --- proto2 -----------------------------------------------------------------------------------

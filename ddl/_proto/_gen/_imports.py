@@ -24,7 +24,7 @@ class Imports:
         self._public: list[tuple[str, list[str]]] = []
 
     def need(self, *modules: str) -> None:
-        """Note that the code uses ``datetime``, ``enum``, ``typing`` or ``ddl.wkt``."""
+        """Note that the code uses ``datetime``, ``enum``, ``typing``, ``ddl`` or ``ddl.wkt``."""
         self._std.update(modules)
 
     def alias(self, module: str) -> str:
@@ -57,7 +57,8 @@ class Imports:
         """The import block, sorted as isort sorts it when the generated tree is first-party code."""
         std = [f"import {m}" for m in ("datetime", "enum", "typing") if m in self._std]
         out = ["from __future__ import annotations", "", *std, *([""] if std else [])]
-        out += ["import ddl"] + (["import ddl.wkt"] if "ddl.wkt" in self._std else [])
+        ddl = [m for m in ("ddl", "ddl.wkt") if m in self._std]
+        out += [f"import {m}" for m in ddl] + ([""] if ddl else [])
         plain: list[str] = []
         froms: dict[tuple[str, str], list[str]] = {}
         for module, alias in self._modules.items():
@@ -75,7 +76,7 @@ class Imports:
                 others += [f"from {module} import {name}" for name in sorted(names)]
             else:
                 others.append(f"from {module} import {', '.join(sorted(set(names), key=member_key))}")
-        return out + ([""] + others if others else [])
+        return out + others if others else out[:-1]
 
 
 def member_key(name: str) -> tuple[int, str]:

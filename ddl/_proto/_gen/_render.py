@@ -24,7 +24,7 @@ from ._source import (
     Source,
     docstring,
 )
-from ._wellknown import Place, is_well_known
+from ._wellknown import Place
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import DescriptorProto, FieldDescriptorProto
@@ -87,18 +87,24 @@ class _Renderer:
         return f"ddl classes for the messages and enums of {self.fd.name}{package}."
 
     def _public(self) -> list[str]:
+        """Re-export the classes of ``import public`` files, and of the files they import publicly."""
         names: list[str] = []
-        for i in self.fd.public_dependency:
-            dep = self.fd.dependency[i]
+        for dep in self._public_files(self.fd.name):
             own = [t.qualname for t in self.index.types.values() if t.file == dep and t.parent is None]
-            own = [n for n in own if not is_well_known(f".{self.index.files[dep].package}.{n}")]
-            if own:
+            if own and not dep.startswith("google/protobuf/"):  # the well-known types have no module
                 self.imports.public(module_name(dep), own)
                 names += own
         return names
 
-    def _doc(self, path: tuple[int, ...], indent: str, extra: list[str] = []) -> list[str]:  # noqa: B006
-        text = "\n\n".join(t for t in [self.source.comment(path), *extra] if t)
+    def _public_files(self, file: str) -> list[str]:
+        fd = self.index.files[file]
+        found: list[str] = []
+        for dep in (fd.dependency[i] for i in fd.public_dependency):
+            found += [dep, *self._public_files(dep)]
+        return found
+
+    def _doc(self, path: tuple[int, ...], indent: str) -> list[str]:
+        text = self.source.comment(path)
         return [docstring(text, indent)] if text else []
 
     def _enum(self, info: TypeInfo, indent: str) -> list[str]:
@@ -117,6 +123,7 @@ class _Renderer:
     def _message(self, info: TypeInfo, indent: str) -> list[str]:
         msg = info.message
         assert msg is not None
+        self.imports.need("ddl")
         name = info.qualname.rsplit(".", 1)[-1]
         inner = indent + INDENT
         required = any(f.label == LABEL_REQUIRED for f in msg.field)

@@ -54,4 +54,4 @@ def form_of(full_name: str, place: Place) -> str:
 
 def imports_of(form: str) -> set[str]:
     """The modules a form's text uses."""
-    return {module for module in ("datetime", "typing", "ddl.wkt") if f"{module}." in form}
+    return {module for module in ("datetime", "typing", "ddl", "ddl.wkt") if f"{module}." in form}

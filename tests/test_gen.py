@@ -9,6 +9,7 @@ exactly, and protobuf must parse what ddl writes to the same message.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import subprocess
 import sys
@@ -201,6 +202,21 @@ def test_oneof_of_distinct_types_is_a_union_with_each_members_number(trees: Tree
     # An IntEnum member declared after an int member: each keeps its own number.
     assert pb.Choices.FromString(engine.encode(kinds.Choices(level_or_count=shared.Level.LEVEL_LOW))).level == 1
     assert pb.Choices.FromString(engine.encode(kinds.Choices(level_or_count=1))).count == 1
+
+
+def test_oneof_numbers_hold_when_typings_cache_has_the_union_in_another_order(trees: Trees, engine: Engine) -> None:
+    level = trees.ddl("ddltest/shared/common.proto").Level
+    held = level | ddl.uint64 | None  # noqa: F841 - typing now caches this union
+    assert typing.get_args(ddl.uint64 | level | None)[0] is level  # what `|` would hand back
+    spec = importlib.util.spec_from_file_location("fresh_scalars_ddl", trees.out / "ddltest/kinds/scalars_ddl.py")
+    assert spec is not None and spec.loader is not None
+    sys.modules[spec.name] = fresh = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(fresh)
+        assert engine.encode(fresh.Choices(level_or_count=level.LEVEL_LOW)) == b"\x70\x01"  # field 14
+        assert engine.encode(fresh.Choices(level_or_count=1)) == b"\x68\x01"  # field 13
+    finally:
+        del sys.modules[spec.name]
 
 
 def test_oneof_whose_members_share_a_python_type_becomes_separate_fields(trees: Trees, engine: Engine) -> None:

@@ -92,6 +92,11 @@ cdef extern from *:
             case 2: *out = (int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 0;
             case -2: *out = -(int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 0;
         }
+        if ((size == 3 || size == -3) && PyLong_SHIFT == 30 && d[2] <= 8) {
+            uint64_t u = ((uint64_t)d[2] << 60) | ((uint64_t)d[1] << 30) | d[0];
+            if (size == 3 && u <= (uint64_t)INT64_MAX) { *out = (int64_t)u; return 0; }
+            if (size == -3 && u <= (uint64_t)INT64_MAX + 1) { *out = (int64_t)(0 - u); return 0; }
+        }
     #endif
         int overflow = 0;
         long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
@@ -123,6 +128,106 @@ cdef extern from *:
         return PyUnicode_AsUTF8AndSize(s, n);
     }
 
+    /* A str from UTF-8, or NULL with no exception set when the bytes are not strict UTF-8
+       (the caller then lets CPython's decoder raise the error). One pass validates and finds
+       the length and the widest character, so the string is allocated once at its final
+       width; CPython's decoder widens and copies as it meets wider characters. */
+    /* memcpy for the short strings that dominate messages, without a call into libc. */
+    static inline void ddl_copy(unsigned char* d, const unsigned char* s, Py_ssize_t n) {
+        if (n > 16) { memcpy(d, s, n); return; }
+        if (n >= 8) {
+            uint64_t a, b;
+            memcpy(&a, s, 8); memcpy(&b, s + n - 8, 8);
+            memcpy(d, &a, 8); memcpy(d + n - 8, &b, 8);
+        } else if (n >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4); memcpy(&b, s + n - 4, 4);
+            memcpy(d, &a, 4); memcpy(d + n - 4, &b, 4);
+        } else if (n > 0) {
+            d[0] = s[0]; d[n / 2] = s[n / 2]; d[n - 1] = s[n - 1];
+        }
+    }
+
+    #define DDL_ASCII8(p) ((ddl_load8(p) & 0x8080808080808080ULL) == 0)
+    static inline uint64_t ddl_load8(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
+
+    /* Write the characters of valid UTF-8 into a string of kind T; ASCII runs go 8 at a time. */
+    #define DDL_TRANSCODE(T) do { \
+        T* out = (T*)data; \
+        for (j = 0; j < n;) { \
+            if (j + 8 <= n && DDL_ASCII8(s + j)) { \
+                for (int b = 0; b < 8; b++) out[b] = s[j + b]; \
+                out += 8; j += 8; continue; \
+            } \
+            c = s[j]; \
+            if (c < 0x80) { *out++ = c; j++; } \
+            else if (c < 0xE0) { *out++ = (T)(((Py_UCS4)(c & 0x1F) << 6) | (s[j + 1] & 0x3F)); j += 2; } \
+            else if (c < 0xF0) { \
+                *out++ = (T)(((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[j + 1] & 0x3F) << 6) | (s[j + 2] & 0x3F)); \
+                j += 3; \
+            } else { \
+                *out++ = (T)(((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[j + 1] & 0x3F) << 12) \
+                             | ((Py_UCS4)(s[j + 2] & 0x3F) << 6) | (s[j + 3] & 0x3F)); \
+                j += 4; \
+            } \
+        } \
+    } while (0)
+
+    /* A str from UTF-8, or NULL with no exception set when the bytes are not strict UTF-8
+       (the caller then lets CPython's decoder raise the error). One pass validates and finds
+       the length and the widest character, so the string is allocated once at its final
+       width (CPython's decoder widens and copies as it meets wider characters); a second
+       pass writes it. */
+    static PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n) {
+        Py_ssize_t i = 0, j, count;
+        Py_UCS4 cp, widest = 127;
+        unsigned char c;
+        while (i + 8 <= n && DDL_ASCII8(s + i)) i += 8;
+        while (i < n && s[i] < 0x80) i++;
+        if (i == n) {
+            PyObject* r = PyUnicode_New(n, 127);
+            if (r != NULL) ddl_copy((unsigned char*)PyUnicode_DATA(r), s, n);
+            return r;
+        }
+        count = i;
+        for (j = i; j < n;) {
+            if (j + 8 <= n && DDL_ASCII8(s + j)) { j += 8; count += 8; continue; }
+            c = s[j];
+            count++;
+            if (c < 0x80) { j++; continue; }
+            if (c < 0xC2) return NULL;
+            if (c < 0xE0) {
+                if (j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) return NULL;
+                cp = ((Py_UCS4)(c & 0x1F) << 6) | (s[j + 1] & 0x3F);
+                j += 2;
+            } else if (c < 0xF0) {
+                if (j + 2 >= n || (s[j + 1] & 0xC0) != 0x80 || (s[j + 2] & 0xC0) != 0x80) return NULL;
+                cp = ((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[j + 1] & 0x3F) << 6) | (s[j + 2] & 0x3F);
+                if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return NULL;
+                j += 3;
+            } else if (c < 0xF5) {
+                if (j + 3 >= n || (s[j + 1] & 0xC0) != 0x80 || (s[j + 2] & 0xC0) != 0x80
+                        || (s[j + 3] & 0xC0) != 0x80) return NULL;
+                cp = ((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[j + 1] & 0x3F) << 12)
+                     | ((Py_UCS4)(s[j + 2] & 0x3F) << 6) | (s[j + 3] & 0x3F);
+                if (cp < 0x10000 || cp > 0x10FFFF) return NULL;
+                j += 4;
+            } else {
+                return NULL;
+            }
+            if (cp > widest) widest = cp;
+        }
+        PyObject* r = PyUnicode_New(count, widest);
+        if (r == NULL) return NULL;
+        void* data = PyUnicode_DATA(r);
+        switch (PyUnicode_KIND(r)) {
+            case PyUnicode_1BYTE_KIND: DDL_TRANSCODE(Py_UCS1); break;
+            case PyUnicode_2BYTE_KIND: DDL_TRANSCODE(Py_UCS2); break;
+            default: DDL_TRANSCODE(Py_UCS4); break;
+        }
+        return r;
+    }
+
     /* What a class's own __dict__ holds under name (borrowed; NULL if nothing). */
     static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
         if (!PyType_Check(cls)) return NULL;
@@ -152,6 +257,8 @@ cdef extern from *:
     int ddl_as_uint64(PyObject* v, uint64_t* out)
     const char* ddl_utf8(PyObject* s, Py_ssize_t* n) except NULL
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
+    PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n)
+    void ddl_copy(unsigned char* d, const unsigned char* s, Py_ssize_t n) nogil
     PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset)
     void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value)
 

@@ -38,6 +38,7 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     cdef Py_ssize_t n, start
     cdef PyObject* number
     cdef PyObject* member
+    cdef PyObject* text
     if kind <= K_ENUM:
         u = _varint(buf, pos, end)
         if kind == K_INT64:
@@ -93,7 +94,10 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     start = pos[0]
     pos[0] += n
     if kind == K_STRING:
-        return PyUnicode_DecodeUTF8_ptr(<const char*>buf + start, n, NULL)
+        text = ddl_decode_utf8(buf + start, n)
+        if text == NULL:
+            return PyUnicode_DecodeUTF8_ptr(<const char*>buf + start, n, NULL)  # raises the error
+        return text
     return PyBytes_FromStringAndSize_ptr(<const char*>buf + start, n)
 
 

@@ -42,9 +42,11 @@ cdef inline void _varint_back(Out* o, uint64_t v) noexcept:
     ddl_put_varint(o.pos, v)
 
 
-cdef inline void _tag_back(Out* o, const unsigned char* tag, int n) noexcept:
+cdef inline void _tag_back(Out* o, uint64_t word, int n) noexcept:
+    """A tag kept right-aligned in a word: one 8-byte store, whose spare low bytes land in the
+    free space below ``pos`` (every caller has made room for them)."""
+    memcpy(o.pos - 8, &word, 8)
     o.pos -= n
-    memcpy(o.pos, tag, n)
 
 
 cdef inline Py_ssize_t _written(Out* o) noexcept:
@@ -147,7 +149,7 @@ cdef int _scalar(Op* op, int kind, PyObject* v, Out* o, bint skip_zero) except -
             return 1
         _room(o, n + 24)
         o.pos -= n
-        memcpy(o.pos, s, n)
+        ddl_copy(o.pos, <const unsigned char*>s, n)
         _varint_back(o, <uint64_t>n)
     else:  # K_BYTES
         if Py_TYPE(v) != &PyBytes_Type:
@@ -160,7 +162,7 @@ cdef int _scalar(Op* op, int kind, PyObject* v, Out* o, bint skip_zero) except -
         memcpy(o.pos, PyBytes_AS_STRING_ptr(v), n)
         _varint_back(o, <uint64_t>n)
     if op != NULL:
-        _tag_back(o, op.tag, op.taglen)
+        _tag_back(o, op.tagword, op.taglen)
     return 0
 
 
@@ -173,9 +175,9 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
     elif kind == K_MESSAGE:
         mark = _written(o)
         _encode(op.sub, v, o, budget - 1, det)
-        _room(o, 16)
+        _room(o, 24)
         _varint_back(o, <uint64_t>(_written(o) - mark))
-        _tag_back(o, op.tag, op.taglen)
+        _tag_back(o, op.tagword, op.taglen)
     elif kind == K_CONVERTED:
         wire = (<object>op.fn_encode)(<object>v)
         if op.base == K_STRING:
@@ -189,11 +191,11 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
             bail()
         body = bytearray()
         (<object>op.fn_encode)(<object>v, body, budget - 1, det)
-        _room(o, len(body) + 16)
+        _room(o, len(body) + 24)
         o.pos -= len(body)
         memcpy(o.pos, <const char*>body, len(body))
         _varint_back(o, <uint64_t>len(body))
-        _tag_back(o, op.tag, op.taglen)
+        _tag_back(o, op.tagword, op.taglen)
     return 0
 
 
@@ -204,11 +206,11 @@ cdef inline int _element(Op* op, PyObject* v, Out* o, int budget, bint det) exce
     cdef Py_ssize_t n
     if op.kind == K_STRING and Py_TYPE(v) == &PyUnicode_Type:
         s = ddl_utf8(v, &n)
-        _room(o, n + 16)
+        _room(o, n + 24)
         o.pos -= n
-        memcpy(o.pos, s, n)
+        ddl_copy(o.pos, <const unsigned char*>s, n)
         _varint_back(o, <uint64_t>n)
-        _tag_back(o, op.tag, op.taglen)
+        _tag_back(o, op.tagword, op.taglen)
         return 0
     return _value(op, v, o, budget, det, False)
 
@@ -224,7 +226,7 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     cdef double d = 0.0
     cdef unsigned char* p
     if kind == K_DOUBLE:
-        _room(o, n * 8 + 16)
+        _room(o, n * 8 + 24)
         o.pos -= n * 8
         p = o.pos
         for k in range(n):
@@ -237,7 +239,7 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
                 bail()
             memcpy(p + 8 * k, &d, 8)  # the host is little-endian (checked at import)
     elif kind == K_INT64:
-        _room(o, n * 10 + 16)
+        _room(o, n * 10 + 24)
         for k in range(n - 1, -1, -1):
             item = items[k]
             if Py_TYPE(item) == &PyLong_Type and ddl_as_int64(item, &i) == 0:
@@ -247,9 +249,9 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     else:
         for k in range(n - 1, -1, -1):
             _scalar(NULL, kind, items[k], o, False)
-    _room(o, 16)
+    _room(o, 24)
     _varint_back(o, <uint64_t>(_written(o) - mark))
-    _tag_back(o, op.ptag, op.ptaglen)
+    _tag_back(o, op.ptagword, op.ptaglen)
     return 0
 
 
@@ -279,9 +281,9 @@ cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
             mark = _written(o)
             _element(op.value, pairs[2 * k + 1], o, budget, det)
             _element(op.key, pairs[2 * k], o, budget, det)
-            _room(o, 16)
+            _room(o, 24)
             _varint_back(o, <uint64_t>(_written(o) - mark))
-            _tag_back(o, op.tag, op.taglen)
+            _tag_back(o, op.tagword, op.taglen)
     finally:
         if pairs != small:
             PyMem_Free(pairs)
@@ -331,34 +333,34 @@ cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
     if kind == K_STRING and t == &PyUnicode_Type:
         s = ddl_utf8(v, &n)
         if n:
-            _room(o, n + 16)
+            _room(o, n + 24)
             o.pos -= n
-            memcpy(o.pos, s, n)
+            ddl_copy(o.pos, <const unsigned char*>s, n)
             _varint_back(o, <uint64_t>n)
-            _tag_back(o, op.tag, op.taglen)
+            _tag_back(o, op.tagword, op.taglen)
         return 0
     if (kind == K_INT64 or kind == K_INT32) and t == &PyLong_Type and ddl_as_int64(v, &i) == 0:
         if kind == K_INT32 and (i < -0x80000000 or i > 0x7FFFFFFF):
             bail()
         if i:
-            _room(o, 16)
+            _room(o, 24)
             _varint_back(o, <uint64_t>i)
-            _tag_back(o, op.tag, op.taglen)
+            _tag_back(o, op.tagword, op.taglen)
         return 0
     if kind == K_DOUBLE and t == &PyFloat_Type:
         d = PyFloat_AS_DOUBLE_ptr(v)
         if d != 0.0 or signbit(d):
-            _room(o, 16)
+            _room(o, 24)
             o.pos -= 8
             memcpy(o.pos, &d, 8)
-            _tag_back(o, op.tag, op.taglen)
+            _tag_back(o, op.tagword, op.taglen)
         return 0
     if kind == K_BOOL:
         if v == ddl_true:
-            _room(o, 16)
+            _room(o, 24)
             o.pos -= 1
             o.pos[0] = 1
-            _tag_back(o, op.tag, op.taglen)
+            _tag_back(o, op.tagword, op.taglen)
         elif v != ddl_false:
             bail()
         return 0

@@ -52,9 +52,9 @@ cdef struct Op:
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
     int member              # the oneof member index, -1 outside oneofs
     bint closed_enum        # a oneof enum member beside an int member: unknown numbers bail
-    unsigned char tag[8]
+    uint64_t tagword        # the tag's bytes at the high end of a word (see _tag_back)
     int taglen
-    unsigned char ptag[8]   # the tag of a packed run
+    uint64_t ptagword       # the same for the tag of a packed run
     int ptaglen
     int fill                # how the slot is filled when the field is absent
     ProgC* sub              # K_MESSAGE
@@ -104,14 +104,19 @@ cdef Py_ssize_t _slot_offset(object cls, str name) except -1:
     raise TypeError(f"{cls.__qualname__} has no slot {name}")
 
 
-cdef int _tag_bytes(unsigned char* out, uint64_t tag) noexcept:
+cdef int _tag_bytes(uint64_t* word, uint64_t tag) noexcept:
+    """Encode ``tag`` as a varint into the high bytes of ``word``; return its length."""
+    cdef unsigned char out[8]
     cdef int n = 0
     while tag >= 0x80:
         out[n] = <unsigned char>((tag & 0x7F) | 0x80)
         tag >>= 7
         n += 1
     out[n] = <unsigned char>tag
-    return n + 1
+    n += 1
+    word[0] = 0
+    memcpy((<unsigned char*>word) + 8 - n, out, n)
+    return n
 
 
 cdef PyObject* _own(Program p, object value):
@@ -155,7 +160,7 @@ def build(plan, program_of, register):
             op.container = {list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET}[node.container]
             op.fill = op.container
             op.packed = op.kind <= K_DOUBLE and wire_type(op.kind) != 2
-            op.ptaglen = _tag_bytes(op.ptag, (number << 3) | 2)
+            op.ptaglen = _tag_bytes(&op.ptagword, (number << 3) | 2)
         elif isinstance(node, MapNode):
             op.kind = K_MAP
             op.key = &p.c.entries[n_entries]
@@ -165,7 +170,7 @@ def build(plan, program_of, register):
             _fill_op(p, op.value, node.value, 2, program_of)
             op.fill = FILL_DICT
             op.wiretag = (number << 3) | 2
-            op.taglen = _tag_bytes(op.tag, op.wiretag)
+            op.taglen = _tag_bytes(&op.tagword, op.wiretag)
         elif isinstance(node, UnionNode):
             chosen = node.members[member]
             _fill_op(p, op, chosen, number, program_of)
@@ -222,7 +227,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
     else:
         raise TypeError(f"the compiled engine does not run {type(node).__name__}")
     op.wiretag = (number << 3) | wire_type(op.base if op.kind == K_CONVERTED else op.kind)
-    op.taglen = _tag_bytes(op.tag, op.wiretag)
+    op.taglen = _tag_bytes(&op.tagword, op.wiretag)
     _fill_zero(p, op, node, program_of)
     return 0
 

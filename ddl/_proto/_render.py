@@ -8,6 +8,7 @@ Example::
 from __future__ import annotations
 
 import enum
+import importlib.util
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -26,7 +27,17 @@ from .._schema import (
     WrapperNode,
     plan_for,
 )
-from ._layout import Decl, RenderError, Scope, assign_names, enclosing_message, pascal, reference, snake, upper_snake
+from ._layout import (
+    Decl,
+    RenderError,
+    Scope,
+    assign_names,
+    enclosing_message,
+    pascal,
+    reference,
+    snake,
+    upper_snake,
+)
 from ._protoc import wkt_include
 
 __all__ = ["RenderError", "include_paths", "package_for", "render"]
@@ -83,10 +94,10 @@ def include_paths() -> list[Path]:
 
         argv = ["protoc", *(f"-I{p}" for p in include_paths()), "order.proto"]
     """
-    from google.type import date_pb2
-
-    common = Path(date_pb2.__file__).resolve().parents[2]
-    return [wkt_include(), common]
+    spec = importlib.util.find_spec("google.type.date_pb2")
+    if spec is None or spec.origin is None:  # pragma: no cover - the dev extra installs it
+        raise RenderError("google/type/date.proto needs googleapis-common-protos: pip install googleapis-common-protos")
+    return [wkt_include(), Path(spec.origin).resolve().parents[2]]
 
 
 def package_for(module: str) -> str:
@@ -153,7 +164,7 @@ def _walk(node: Node) -> Iterator[Node]:
 
 def _enum_values(decl: Decl, scope: Scope) -> list[tuple[str, int, str]]:
     """(name, number, comment) per value, zero first; names take the enum's prefix."""
-    cls: type[enum.IntEnum] = decl.obj  # type: ignore[assignment]
+    cls: type[enum.IntEnum] = decl.obj
     prefix = upper_snake(decl.name) + "_"
     values: list[tuple[str, int, str]] = []
     if 0 not in cls._value2member_map_:

@@ -31,6 +31,7 @@ cdef enum:
 include "_cy/capi.pxi"
 include "_cy/program.pxi"
 include "_cy/encode.pxi"
+include "_cy/wkt.pxi"
 include "_cy/decode.pxi"
 
 

@@ -119,6 +119,11 @@ everything = st.recursive(
 
 
 utc_times = st.datetimes(timezones=st.just(timezone.utc), min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
+# Times the C paths leave to the Python helpers: another offset, and nanosecond precision.
+odd_times = st.builds(
+    lambda t, minutes, ns: ddl.DatetimeNs.from_datetime(t, ns) if ns else t.astimezone(timezone(timedelta(minutes=minutes))),
+    utc_times.filter(lambda t: t.year > 1 and t.year < 9999), st.integers(-600, 600), st.integers(0, 999),
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=4),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
@@ -128,7 +133,7 @@ variety_fields = st.fixed_dictionaries(
     {},
     optional={
         "choice": st.none() | i(64) | st.text(max_size=5) | leaves, "picked": st.sampled_from(Mood) | i(32),
-        "when": st.none() | utc_times, "always": utc_times, "span": st.timedeltas(min_value=timedelta(days=-3_000_000), max_value=timedelta(days=3_000_000)),
+        "when": st.none() | utc_times | odd_times, "always": utc_times, "span": st.timedeltas(min_value=timedelta(days=-3_652_400), max_value=timedelta(days=3_652_400)),
         "day": st.none() | st.dates(), "loose": json_values,
         "doc": st.dictionaries(st.text(max_size=3), json_values, max_size=3),
         "price": st.decimals(allow_nan=False, allow_infinity=False), "key": st.none() | st.uuids(),

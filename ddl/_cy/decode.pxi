@@ -107,8 +107,14 @@ cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ss
     cdef Py_ssize_t n = _length(buf, pos, end)
     cdef Py_ssize_t start = pos[0]
     pos[0] += n
+    cdef PyObject* fast
     if op.kind == K_MESSAGE:
         value = _decode(op.sub, buf, start, start + n, budget - 1, data)
+    elif op.wkt != WKT_OTHER and budget >= 1:
+        fast = _time_value(op.wkt, buf, start, start + n)
+        if fast != NULL:
+            return fast
+        value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
     else:
         value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
     Py_INCREF_ptr(<PyObject*>value)

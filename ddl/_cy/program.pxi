@@ -51,6 +51,7 @@ cdef struct Op:
     int skip                # Skip, for singular fields
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
     int member              # the oneof member index, -1 outside oneofs
+    int wkt                 # K_HELPER: a WellKnown the C loops write themselves, or WKT_OTHER
     bint closed_enum        # a oneof enum member beside an int member: unknown numbers bail
     uint64_t tagword        # the tag's bytes at the high end of a word (see _tag_back)
     int taglen
@@ -223,6 +224,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.types = _own(p, tuple(node.types))
         op.fn_encode = _own(p, node.encode)
         op.fn_decode = _own(p, node.decode)
+        op.wkt = {"timestamp": WKT_TIMESTAMP, "duration": WKT_DURATION}.get(node.name, WKT_OTHER)
         op.skip = SKIP_NONE if node.name == "value" else SKIP_EMPTY_DICT if node.name == "struct" else SKIP_NEVER
     else:
         raise TypeError(f"the compiled engine does not run {type(node).__name__}")

@@ -1,0 +1,137 @@
+# Timestamp and Duration in C, for the values they commonly hold: an exact datetime in UTC, an
+# exact timedelta, whole microseconds. Anything else (another tzinfo, DatetimeNs, nanoseconds,
+# unknown fields in the body) goes to the Python helpers in ddl/_wkt.py, as do all errors.
+
+from cpython.datetime cimport (
+    PyDateTime_CheckExact, PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MICROSECOND, PyDateTime_DATE_GET_MINUTE,
+    PyDateTime_DATE_GET_SECOND, PyDateTime_DELTA_GET_DAYS, PyDateTime_DELTA_GET_MICROSECONDS,
+    PyDateTime_DELTA_GET_SECONDS, PyDateTime_GET_DAY, PyDateTime_GET_MONTH, PyDateTime_GET_YEAR, PyDelta_CheckExact,
+    datetime_new, datetime_tzinfo, get_utc, import_datetime, timedelta_new,
+)
+
+import_datetime()
+
+cdef enum WellKnown:
+    WKT_OTHER, WKT_TIMESTAMP, WKT_DURATION
+
+cdef enum:
+    TS_MIN = -62135596800    # 0001-01-01T00:00:00Z
+    TS_MAX = 253402300799    # 9999-12-31T23:59:59Z
+    DUR_MAX = 315576000000   # 10,000 years
+    DUR_MAX_DAYS = 3652500
+
+cdef object _UTC = get_utc()
+
+cdef extern from *:
+    """
+    /* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms). */
+    static inline int64_t ddl_days_from_civil(int64_t y, int m, int d) {
+        y -= m <= 2;
+        int64_t era = (y >= 0 ? y : y - 399) / 400;
+        unsigned yoe = (unsigned)(y - era * 400);
+        unsigned doy = (153 * (unsigned)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (unsigned)d - 1;
+        unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + (int64_t)doe - 719468;
+    }
+    static inline void ddl_civil_from_days(int64_t z, int* y, int* m, int* d) {
+        z += 719468;
+        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+        unsigned doe = (unsigned)(z - era * 146097);
+        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        unsigned mp = (5 * doy + 2) / 153;
+        *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+        *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+        *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
+    }
+    static inline int64_t ddl_floor_div(int64_t a, int64_t b) {
+        int64_t q = a / b;
+        return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+    }
+    """
+    int64_t ddl_days_from_civil(int64_t y, int m, int d)
+    void ddl_civil_from_days(int64_t z, int* y, int* m, int* d)
+    int64_t ddl_floor_div(int64_t a, int64_t b)
+
+# The one-byte tags of the two fields, right-aligned for _tag_back.
+cdef uint64_t _SECONDS_TAG = (<uint64_t>0x08) << 56
+cdef uint64_t _NANOS_TAG = (<uint64_t>0x10) << 56
+
+
+cdef int _seconds_nanos_back(Out* o, int64_t seconds, int64_t nanos) except -1:
+    """A Timestamp or Duration body, proto3 style: zero fields are left out."""
+    _room(o, 40)
+    if nanos:
+        _varint_back(o, <uint64_t>nanos)
+        _tag_back(o, _NANOS_TAG, 1)
+    if seconds:
+        _varint_back(o, <uint64_t>seconds)
+        _tag_back(o, _SECONDS_TAG, 1)
+    return 0
+
+
+cdef bint _time_body(int wkt, PyObject* v, Out* o) except -1:
+    """Write the body of a Timestamp or Duration value in C; False leaves it to the helper."""
+    cdef int64_t seconds, total
+    cdef int64_t days
+    if wkt == WKT_TIMESTAMP:
+        if not PyDateTime_CheckExact(<object>v) or datetime_tzinfo(<object>v) is not _UTC:
+            return False
+        seconds = (ddl_days_from_civil(PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v),
+                                       PyDateTime_GET_DAY(<object>v)) * 86400
+                   + PyDateTime_DATE_GET_HOUR(<object>v) * 3600 + PyDateTime_DATE_GET_MINUTE(<object>v) * 60
+                   + PyDateTime_DATE_GET_SECOND(<object>v))
+        _seconds_nanos_back(o, seconds, <int64_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000)
+        return True
+    if not PyDelta_CheckExact(<object>v):
+        return False
+    days = PyDateTime_DELTA_GET_DAYS(<object>v)
+    if days > DUR_MAX_DAYS or days < -DUR_MAX_DAYS:
+        return False
+    total = (days * 86400 + PyDateTime_DELTA_GET_SECONDS(<object>v)) * 1000000 + PyDateTime_DELTA_GET_MICROSECONDS(<object>v)
+    seconds = (-total if total < 0 else total) // 1000000
+    if seconds > DUR_MAX:
+        return False
+    # Both parts carry the sign, as protobuf requires.
+    if total < 0:
+        _seconds_nanos_back(o, -seconds, -(((-total) % 1000000) * 1000))
+    else:
+        _seconds_nanos_back(o, seconds, (total % 1000000) * 1000)
+    return True
+
+
+cdef PyObject* _time_value(int wkt, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except? NULL:
+    """A new reference to the datetime or timedelta in a body, or NULL (no error) to leave it to
+    the helper. Malformed bodies bail: the reference engine reports them."""
+    cdef int64_t seconds = 0, nanos = 0, days, rest
+    cdef uint64_t tag
+    cdef int y, m, d
+    while pos < end:
+        tag = _varint(buf, &pos, end)
+        if tag == 0x08:
+            seconds = <int64_t>_varint(buf, &pos, end)
+        elif tag == 0x10:
+            nanos = <int32_t><uint32_t>_varint(buf, &pos, end)
+        else:
+            return NULL
+    if nanos % 1000:
+        return NULL  # sub-microsecond: DatetimeNs / TimedeltaNs
+    if wkt == WKT_TIMESTAMP:
+        if seconds < TS_MIN or seconds > TS_MAX or nanos < 0 or nanos > 999999999:
+            bail()
+        days = ddl_floor_div(seconds, 86400)
+        rest = seconds - days * 86400
+        ddl_civil_from_days(days, &y, &m, &d)
+        value = datetime_new(y, m, d, <int>(rest // 3600), <int>((rest // 60) % 60), <int>(rest % 60),
+                             <int>(nanos // 1000), _UTC)
+    else:
+        if seconds < -DUR_MAX or seconds > DUR_MAX or nanos < -999999999 or nanos > 999999999:
+            bail()
+        if (seconds < 0 and nanos > 0) or (nanos < 0 and seconds > 0):
+            bail()
+        rest = seconds * 1000000 + nanos // 1000
+        days = ddl_floor_div(rest, 86400000000)
+        rest -= days * 86400000000
+        value = timedelta_new(<int>days, <int>(rest // 1000000), <int>(rest % 1000000))
+    Py_INCREF_ptr(<PyObject*>value)
+    return <PyObject*>value

@@ -41,6 +41,12 @@ def generate(
     folder created under ``out``; without it the folders are namespace packages.
 
     Raises ``ProtocError`` for what protoc rejects and ``GenError`` for what ddl cannot express.
+
+    Example::
+
+        generate(["protos/shop/order.proto", "protos/shop/common.proto"], ["protos"], "gen")
+        # gen/shop/order_ddl.py and gen/shop/common_ddl.py; then, with gen on sys.path:
+        # from shop.order_ddl import Order
     """
     index = Index(descriptor_set(files, includes))
     result = Generated()

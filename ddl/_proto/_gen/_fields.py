@@ -82,11 +82,10 @@ class Typer:
 
     def __init__(self, index: Index, file: str, imports: Imports) -> None:
         self.index = index
-        self.file = file
         self.imports = imports
         self.proto3 = index.files[file].syntax == "proto3"
 
-    def ref(self, info: TypeInfo, owner: TypeInfo | None) -> str:
+    def ref(self, info: TypeInfo, owner: TypeInfo) -> str:
         """A message or enum class as the generated module names it from inside ``owner``."""
         if info.module != self.imports.module:
             if info.file.startswith("google/protobuf/"):
@@ -94,7 +93,7 @@ class Typer:
                 raise Unsupported(f"{info.full_name[1:]} is not a well-known type that ddl gen maps")
             return f"{self.imports.alias(info.module)}.{info.qualname}"
         top, _, rest = info.qualname.partition(".")
-        if owner is not None and self._shadows(owner, top):
+        if self._shadows(owner, top):
             return self.imports.top_alias(top) + (f".{rest}" if rest else "")
         return info.qualname
 

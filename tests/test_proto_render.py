@@ -13,6 +13,7 @@ import importlib
 import itertools
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,12 +26,19 @@ from hypothesis import strategies as st
 import ddl
 from ddl._cli import main
 from ddl._proto._render import RenderError, include_paths, package_for, render
-from tests import corpus as c
 from tests import future_schemas
 from tests.conftest import Engine
-from tests.strategies import Schema, schemas
+from tests.strategies import Schema, make_class, schemas
 from tests.strategies import assert_same as assert_same_value
-from tests.test_differential import CORPUS, FIXTURE_SAFE, WITH_MAPS, assert_same, from_pb, message_of, to_pb
+from tests.test_differential import (
+    CORPUS,
+    FIXTURE_SAFE,
+    WITH_MAPS,
+    assert_same,
+    from_pb,
+    message_of,
+    to_pb,
+)
 
 _OUT = Path(tempfile.mkdtemp(prefix="ddl-render-"))
 _names = itertools.count()
@@ -54,7 +62,7 @@ def compile_rendered(text: str) -> ModuleType:
     return module
 
 
-def pb_class(classes: list[type], cls: type, package: str) -> Any:
+def pb_class(classes: Sequence[type], cls: type, package: str) -> Any:
     return getattr(compile_rendered(render(classes, package)), cls.__name__)
 
 
@@ -99,3 +107,185 @@ def test_protoc_code_for_a_random_schema_parses_ddl_bytes_and_writes_back_the_sa
     assert_same_value(value, engine.decode(theirs, schema.root))
     if "map<" not in text and "google/protobuf/struct.proto" not in text:
         assert theirs == ours
+
+
+# --- Names: enums, clashes, nesting ----------------------------------------------------------
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+class Alarm(ddl.Message):
+    level: Level = Level.LOW
+    levels: list[Level] = ddl.field(default_factory=list)
+
+
+def test_an_int_enum_without_a_zero_member_gets_an_unspecified_zero_that_keeps_the_wire_as_it_is(
+    engine: Engine,
+) -> None:
+    text = render([Alarm], "ddl_render_level")
+    assert "  LEVEL_UNSPECIFIED = 0;  // added: proto3 needs a zero value" in text
+    pb = compile_rendered(text)
+    assert pb.Alarm.FromString(engine.encode(Alarm(level=Level.HIGH, levels=[Level.LOW]))).levels == [1]
+    assert pb.Alarm.FromString(engine.encode(Alarm(level=Level.HIGH))).level == pb.LEVEL_HIGH
+    # Absent on the wire is 0 on both sides: protobuf's added zero, ddl's plain int 0.
+    assert pb.Alarm.FromString(b"").level == pb.LEVEL_UNSPECIFIED == 0
+    assert engine.decode(pb.Alarm(level=0).SerializeToString(), Alarm).level == 0
+
+
+class Mode(enum.IntEnum):
+    OFF = 0
+    ON = 1
+    ENABLED = 1
+    mode_auto = 2
+
+
+class Switch(ddl.Message):
+    mode: Mode = Mode.OFF
+
+
+def test_enum_values_take_the_enum_prefix_and_aliases_are_allowed() -> None:
+    text = render([Switch], "ddl_render_mode")
+    assert "enum Mode {\n  option allow_alias = true;\n  MODE_OFF = 0;\n  MODE_ON = 1;\n  MODE_ENABLED = 1;\n" in text
+    assert "  MODE_MODE_AUTO = 2;\n" not in text and "  MODE_AUTO = 2;\n" in text
+    assert compile_rendered(text).Switch(mode=2).mode == 2
+
+
+class Big(enum.IntEnum):
+    ZERO = 0
+    HUGE = 1 << 31
+
+
+class Holder(ddl.Message):
+    big: Big = Big.ZERO
+
+
+def test_an_enum_value_beyond_int32_is_a_render_error_naming_it() -> None:
+    with pytest.raises(RenderError, match=r"Big.HUGE = 2147483648: enum values must fit in int32"):
+        render([Holder], "x")
+
+
+def test_a_field_name_protobuf_cannot_spell_is_a_render_error() -> None:
+    cls = make_class("Menu", {"café": "int"}, {"café": 0}, {})
+    with pytest.raises(RenderError, match=r"Menu.café: 'café' is not a valid .proto identifier"):
+        render([cls], "x")
+
+
+def test_nested_classes_are_nested_messages_named_from_inside_their_outer_message() -> None:
+    text = render([future_schemas.Outer], "ddl_render_nested")
+    assert "message Outer {\n  message Inner {\n    int64 n = 1;\n  }\n  Inner inner = 1;\n" in text
+    pb = compile_rendered(text)
+    assert pb.Outer.FromString(ddl.encode(future_schemas.Outer(inners=[future_schemas.Outer.Inner(n=7)]))).inners[0].n == 7
+
+
+def write_module(folder: Path, name: str, source: str) -> ModuleType:
+    (folder / f"{name}.py").write_text(source)
+    sys.path.insert(0, str(folder))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(folder))
+
+
+def test_two_classes_of_one_name_from_two_modules_get_two_names(tmp_path: Path, engine: Engine) -> None:
+    point = "import ddl\nclass Point(ddl.Message):\n    {}: float = 0.0\n"
+    write_module(tmp_path, "ddl_render_geo", point.format("lat"))
+    write_module(tmp_path, "ddl_render_screen", point.format("px"))
+    scene = write_module(
+        tmp_path,
+        "ddl_render_scene",
+        "import ddl, ddl_render_geo, ddl_render_screen\n"
+        "class Scene(ddl.Message):\n"
+        "    where: ddl_render_geo.Point | None = None\n"
+        "    pixel: ddl_render_screen.Point | None = None\n",
+    )
+    text = render([scene.Scene], "ddl_render_scene")
+    assert "  Point where = 1;\n  DdlRenderScreenPoint pixel = 2;\n" in text
+    pb = compile_rendered(text)
+    value = scene.Scene(where=scene.ddl_render_geo.Point(lat=1.5), pixel=scene.ddl_render_screen.Point(px=2.5))
+    parsed = pb.Scene.FromString(engine.encode(value))
+    assert (parsed.where.lat, parsed.pixel.px) == (1.5, 2.5)
+
+
+class MatrixItem(ddl.Message):
+    label: str = ""
+
+
+class Grid(ddl.Message):
+    matrix: list[list[int]] = ddl.field(default_factory=list)
+    item: MatrixItem | None = None
+
+
+TopGrid = Grid
+
+
+class Board(ddl.Message):
+    class Grid(ddl.Message):
+        size: int = 0
+
+    outer: TopGrid | None = None
+    inner: Board.Grid | None = None
+
+
+def test_wrapper_and_nested_names_never_capture_references_to_user_classes(engine: Engine) -> None:
+    text = render([Grid, Board], "ddl_render_clash")
+    assert "  message MatrixItem2 {\n    repeated int64 values = 1;\n  }\n" in text
+    assert "  .ddl_render_clash.Grid outer = 1;\n  Grid inner = 2;\n" in text
+    pb = compile_rendered(text)
+    grid = pb.Grid.FromString(engine.encode(Grid(matrix=[[1, 2]], item=MatrixItem(label="a"))))
+    assert (list(grid.matrix[0].values), grid.item.label) == ([1, 2], "a")
+    board = pb.Board.FromString(engine.encode(Board(outer=Grid(matrix=[[3]]), inner=Board.Grid(size=4))))
+    assert (list(board.outer.matrix[0].values), board.inner.size) == ([3], 4)
+
+
+@pytest.mark.parametrize(
+    ("module", "package"),
+    [("shop.models", "shop.models"), ("__main__", "main"), ("tests._ddl_generated_schemas", "tests.ddl_generated_schemas"),
+     ("v1.2beta", "v1.p2beta")],
+)  # fmt: skip
+def test_the_default_package_is_the_module_name_made_of_identifiers(module: str, package: str) -> None:
+    assert package_for(module) == package
+
+
+# --- The command ---------------------------------------------------------------------------
+
+
+def test_ddl_proto_of_a_module_prints_every_class_it_defines_in_order(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["proto", "examples.demo"]) == 0
+    out = capsys.readouterr().out
+    assert "package examples.demo;" in out
+    assert out.index("message Item {") < out.index("message Order {") < out.index("enum Status {")
+
+
+def test_ddl_proto_of_one_class_writes_it_and_what_it_uses_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "order.proto"
+    assert main(["proto", "examples.demo:Item", "--package", "shop.v1", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "package shop.v1;" in text and "message Item {" in text and "Order" not in text
+
+
+def test_ddl_proto_of_a_python_file_loads_it_by_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ddl_render_file.py"
+    path.write_text("import ddl\nclass Ping(ddl.Message):\n    n: ddl.sint32 = 0\n")
+    assert main(["proto", str(path)]) == 0
+    assert "message Ping {\n  sint32 n = 1;\n}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("ddl_no_such_module", "importing it failed: ModuleNotFoundError"), ("examples.demo:Nope", "has no Nope"),
+     ("examples.demo:Status", "is not a ddl.Message class"), ("ddl._types", "defines no ddl.Message class")],
+)  # fmt: skip
+def test_ddl_proto_says_what_is_wrong_with_a_target_and_exits_2(
+    target: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["proto", target]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_ddl_proto_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["proto", "--help"])
+    assert "ddl proto examples.demo:Order" in capsys.readouterr().out

@@ -14,8 +14,8 @@ from typing import Any
 
 from .._errors import SchemaError
 from .._proto._layout import RenderError
-from .._proto._load import LoadError, load_classes
-from .._proto._render import package_for, render
+from .._proto._load import LoadError
+from .._proto._render import render_targets
 
 EXAMPLES = """\
 examples (from the root of a ddl checkout):
@@ -59,7 +59,7 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        text = proto_text(args.targets, args.package)
+        text = render_targets(args.targets, args.package)
     except (LoadError, RenderError, SchemaError) as exc:
         print(f"ddl proto: {exc}", file=sys.stderr)
         return 2
@@ -69,19 +69,3 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     return 0
 
-
-def proto_text(targets: list[str], package: str | None = None) -> str:
-    """The .proto text for the classes that ``targets`` (``MODULE[:CLASS]``) name.
-
-    Example::
-
-        text = proto_text(["examples.demo:Order"])
-    """
-    classes: list[type] = []
-    modules: list[str] = []
-    for target in targets:
-        found, module = load_classes(target)
-        classes += found
-        modules.append(module)
-    source = ", ".join(dict.fromkeys(modules))
-    return render(classes, package_for(modules[0]) if package is None else package, source)

@@ -38,9 +38,10 @@ from ._layout import (
     snake,
     upper_snake,
 )
+from ._load import load_classes
 from ._protoc import wkt_include
 
-__all__ = ["RenderError", "include_paths", "package_for", "render"]
+__all__ = ["RenderError", "include_paths", "package_for", "render", "render_targets"]
 
 WKT_IMPORTS = {
     "timestamp": "google/protobuf/timestamp.proto",
@@ -82,6 +83,25 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
         body = writer.enum(decl, enum_values[decl]) if decl.is_enum else writer.message(decl)
         lines += [*body, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_targets(targets: Sequence[str], package: str | None = None) -> str:
+    """The .proto text for the classes that ``targets`` (``MODULE[:CLASS]`` or a .py file) name.
+
+    The package defaults to the first module's name.
+
+    Example::
+
+        text = render_targets(["examples.demo:Order"])
+    """
+    classes: list[type] = []
+    modules: list[str] = []
+    for target in targets:
+        found, module = load_classes(target)
+        classes += found
+        modules.append(module)
+    source = ", ".join(dict.fromkeys(modules))
+    return render(classes, package_for(modules[0]) if package is None else package, source)
 
 
 def include_paths() -> list[Path]:

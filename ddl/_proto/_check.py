@@ -1,0 +1,256 @@
+"""Breaking changes between two versions of a schema, each a .proto file or ddl classes.
+
+Both sides become FileDescriptorSets, through protoc: a .proto directly, ddl classes through the
+.proto that ``ddl proto`` writes for them, so both are compared in one model. Messages and enums
+match by name, fields and enum values by number. A field whose message or enum type has a new
+name is compared with the old type field by field, so renaming a type (or a wrapper message,
+whose name follows its field's) is no breaking change in itself.
+
+Example::
+
+    findings = check("old/shop.proto", "new/shop.proto", includes=["protos"])
+    print("\\n".join(f.line() for f in findings))
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ._model import Enum, Field, Message, Schema
+from ._protoc import ProtocError, descriptor_set
+from ._render import include_paths, render_targets
+from ._rules import WARNINGS, scalar_change
+
+_Add = Callable[[str, str], None]  # records a finding on the field being compared: (rule, detail)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One change: the rule it breaks, where (message or enum, field or value, number), and how."""
+
+    rule: str
+    message: str
+    field: str | None
+    number: int | None
+    detail: str
+    breaking: bool
+
+    def line(self) -> str:
+        """One short line: ``shop.Order.qty (field 3): type changed from int32 to sint32 [FIELD_SAME_ENCODING]``."""
+        where = self.message + (f".{self.field}" if self.field else "")
+        if self.number is not None:
+            where += f" ({'value' if self.rule.startswith('ENUM_') else 'field'} {self.number})"
+        return f"{'' if self.breaking else 'warning: '}{where}: {self.detail} [{self.rule}]"
+
+
+def check(old: str, new: str, includes: Sequence[str] = (), package: str | None = None) -> list[Finding]:
+    """The findings between two versions: .proto files, or ddl classes (``MODULE[:CLASS]``, a .py file).
+
+    ``includes`` are protoc's ``-I`` folders for .proto sides; ``package`` names the package of
+    ddl classes (default: their module's name).
+
+    Example::
+
+        for finding in check("shop.proto", "shop.models"):
+            print(finding.line())
+    """
+    old_schema, old_is_proto = load(old, includes, package)
+    new_schema, new_is_proto = load(new, includes, package)
+    findings = compare(old_schema, new_schema)
+    if old_is_proto and new_is_proto and old_schema.packages[:1] != new_schema.packages[:1]:
+        old_pkg, new_pkg = old_schema.packages[0], new_schema.packages[0]
+        detail = f"package changed from {old_pkg or '(none)'} to {new_pkg or '(none)'}"
+        findings.insert(0, Finding("PACKAGE_CHANGED", new_pkg, None, None, detail, False))
+    return findings
+
+
+def load(target: str, includes: Sequence[str] = (), package: str | None = None) -> tuple[Schema, bool]:
+    """One side as a Schema, and whether it was a .proto file."""
+    if target.endswith(".proto"):
+        path = Path(target)
+        if not path.is_file():
+            raise ProtocError(f"{target}: no such file")
+        if includes:
+            folders = list(includes)
+        else:
+            # protoc's default, the current folder, holds only files below it.
+            folders = ["."] if path.resolve().is_relative_to(Path.cwd()) else [str(path.parent)]
+        files = descriptor_set([path], [*folders, *map(str, include_paths()[1:])], source_info=False)
+        return Schema.of(files.file, [files.file[-1].name]), True
+    text = render_targets([target], package)
+    with tempfile.TemporaryDirectory(prefix="ddl-check-") as tmp:
+        (Path(tmp) / "ddl_classes.proto").write_text(text)
+        files = descriptor_set([Path(tmp) / "ddl_classes.proto"], [tmp, *map(str, include_paths()[1:])], source_info=False)
+    return Schema.of(files.file, ["ddl_classes.proto"]), False
+
+
+def to_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([asdict(f) for f in findings], indent=2)
+
+
+def compare(old: Schema, new: Schema) -> list[Finding]:
+    """Every finding between two schemas, in the order of the old one's declarations."""
+    return _Comparison(old, new).run()
+
+
+class _Comparison:
+    def __init__(self, old: Schema, new: Schema) -> None:
+        self.old, self.new = old, new
+        self.findings: list[Finding] = []
+        self.message_pairs: deque[tuple[str, str]] = deque()
+        self.enum_pairs: deque[tuple[str, str]] = deque()
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def run(self) -> list[Finding]:
+        for name, message in self.old.messages.items():
+            if name in self.new.messages and not message.map_entry:  # entries go with their map field
+                self._pair("message", name, name)
+        for name in self.old.enums:
+            if name in self.new.enums:
+                self._pair("enum", name, name)
+        while self.message_pairs or self.enum_pairs:
+            if self.message_pairs:
+                o, n = self.message_pairs.popleft()
+                self._message(self.old.messages[o], self.new.messages[n])
+            else:
+                o, n = self.enum_pairs.popleft()
+                self._enum(self.old.enums[o], self.new.enums[n])
+        matched = {(kind, o) for kind, o, _ in self.seen}
+        for name, message in self.old.messages.items():
+            if ("message", name) not in matched and not message.map_entry and not self._outer_removed(name):
+                self._add("MESSAGE_REMOVED", message.full, None, None, "message removed")
+        for name, enum in self.old.enums.items():
+            if ("enum", name) not in matched and not self._outer_removed(name):
+                self._add("ENUM_REMOVED", enum.full, None, None, "enum removed")
+        return self.findings
+
+    def _outer_removed(self, name: str) -> bool:
+        outer = name.rpartition(".")[0]
+        return bool(outer) and outer in self.old.messages and outer not in self.new.messages
+
+    def _pair(self, kind: str, old: str, new: str) -> None:
+        if (kind, old, new) in self.seen:
+            return
+        self.seen.add((kind, old, new))
+        (self.message_pairs if kind == "message" else self.enum_pairs).append((old, new))
+
+    def _add(self, rule: str, where: str, name: str | None, number: int | None, detail: str) -> None:
+        self.findings.append(Finding(rule, where, name, number, detail, rule not in WARNINGS))
+
+    # --- messages and fields ---------------------------------------------------------------
+
+    def _message(self, old: Message, new: Message) -> None:
+        for number, of in old.fields.items():
+            nf = new.fields.get(number)
+            if nf is None:
+                if not new.reserves(number):
+                    detail = f"removed without reserving its number (reserved {number};)"
+                    self._add("FIELD_REMOVED", new.full, of.name, number, detail)
+                continue
+            self._field(old, new, of, nf)
+        for number, nf in new.fields.items():
+            if number not in old.fields and old.reserves(number):
+                self._add("FIELD_NUMBER_WAS_RESERVED", new.full, nf.name, number, "takes a number the old version reserved")
+
+    def _field(self, old: Message, new: Message, of: Field, nf: Field) -> None:
+        def add(rule: str, detail: str) -> None:
+            self._add(rule, new.full, nf.name, nf.number, detail)
+
+        before = len(self.findings)
+        if of.name == nf.name:
+            changed = f"changed from {of.spelled()} to {nf.spelled()}"
+        else:
+            changed = f"changed from {of.spelled()} {of.name} to {nf.spelled()} {nf.name}"
+        if of.required != nf.required:
+            add("FIELD_SAME_LABEL", "became required" if nf.required else "is no longer required")
+        if bool(of.map) != bool(nf.map) or of.repeated != nf.repeated:
+            if of.repeated and nf.repeated:  # a map and a repeated message of the same shape
+                self._compare_types(of, nf, add, changed)
+            else:
+                add("FIELD_SAME_CARDINALITY", changed)
+        elif of.map and nf.map:
+            if of.map[0].kind != nf.map[0].kind:
+                add("MAP_SAME_KEY_TYPE", f"map key {changed}")
+            else:
+                self._compare_types(of.map[1], nf.map[1], add, f"map value {changed}")
+        else:
+            self._compare_types(of, nf, add, f"type {changed}")
+        self._oneof(old, new, of, nf, add)
+        # A number reused for something incompatible says so already; the rest is worth a warning.
+        if not any(f.breaking for f in self.findings[before:]):
+            if of.presence != nf.presence and not nf.repeated and nf.oneof is None and of.oneof is None:
+                gained = "now has explicit presence: a zero from old writers reads as absent"
+                add("FIELD_SAME_PRESENCE", gained if nf.presence else "lost explicit presence: absent reads as zero")
+            if of.name != nf.name:
+                add("FIELD_RENAMED", f"renamed from {of.name} to {nf.name}")
+
+    def _compare_types(self, of: Field, nf: Field, add: _Add, changed: str) -> None:
+        if of.kind == nf.kind and of.kind in ("message", "group", "enum"):
+            if of.type_name != nf.type_name:
+                if of.type_name in self._old_types(of.kind) and nf.type_name in self._new_types(nf.kind):
+                    self._pair("enum" if of.kind == "enum" else "message", of.type_name, nf.type_name)
+                    add("FIELD_TYPE_RENAMED", f"type renamed from {of.type_name} to {nf.type_name}")
+                else:
+                    add("FIELD_SAME_TYPE", f"{changed}, another message type")
+            return
+        verdict = scalar_change(of.kind, nf.kind)
+        if verdict is not None:
+            add(verdict.rule, f"{changed}: {verdict.why}")
+
+    def _old_types(self, kind: str) -> dict[str, Enum] | dict[str, Message]:
+        return self.old.enums if kind == "enum" else self.old.messages
+
+    def _new_types(self, kind: str) -> dict[str, Enum] | dict[str, Message]:
+        return self.new.enums if kind == "enum" else self.new.messages
+
+    def _oneof(self, old: Message, new: Message, of: Field, nf: Field, add: _Add) -> None:
+        """Fields sharing a oneof on one side only: the side with the oneof keeps one of them."""
+        for number, og in old.fields.items():
+            ng = new.fields.get(number)
+            if ng is None or number == of.number:
+                continue
+            apart_before = of.oneof is None or of.oneof != og.oneof
+            apart_now = nf.oneof is None or nf.oneof != ng.oneof
+            if apart_before and not apart_now:
+                add("FIELD_SAME_ONEOF", f"moved into oneof {nf.oneof} with {ng.name}, which old writers may also set")
+                return
+            if apart_now and not apart_before:
+                add("FIELD_SAME_ONEOF", f"moved out of oneof {of.oneof}, apart from {ng.name}: old readers keep one")
+                return
+
+    # --- enums -------------------------------------------------------------------------------
+
+    def _enum(self, old: Enum, new: Enum) -> None:
+        def add(rule: str, name: str, number: int, detail: str) -> None:
+            self._add(rule, new.full, name, number, detail)
+
+        old_zero, new_zero = old.values.get(0, []), new.values.get(0, [])
+        if old_zero and not set(old_zero) & set(new_zero):
+            moved = [n for n in old_zero if new.numbers.get(n, 0) != 0] + [n for n in new_zero if old.numbers.get(n, 0) != 0]
+            if moved or not new_zero:
+                detail = f"the zero value was {old_zero[0]}, is now {new_zero[0] if new_zero else 'missing'}"
+                add("ENUM_ZERO_VALUE_CHANGED", old_zero[0], 0, detail + ": absent fields read as another value")
+            else:
+                add("ENUM_VALUE_RENAMED", new_zero[0], 0, f"renamed from {old_zero[0]} to {new_zero[0]}")
+        for number, names in old.values.items():
+            if number == 0:
+                continue
+            now = new.values.get(number)
+            moved_to = [(n, new.numbers[n]) for n in names if new.numbers.get(n, number) != number]
+            if now is None and not moved_to:
+                if not new.reserves(number):
+                    add("ENUM_VALUE_REMOVED", names[0], number, "removed without reserving its number")
+            elif moved_to and not set(names) & set(now or []):
+                name, to = moved_to[0]
+                add("ENUM_VALUE_SAME_NUMBER", name, number, f"number changed from {number} to {to}")
+            elif now is not None and not set(names) & set(now):
+                add("ENUM_VALUE_RENAMED", now[0], number, f"renamed from {names[0]} to {now[0]}")
+        for number, names in new.values.items():
+            if number not in old.values and old.reserves(number):
+                add("ENUM_VALUE_NUMBER_WAS_RESERVED", names[0], number, "takes a number the old version reserved")
+

@@ -1,0 +1,161 @@
+"""The parts of a FileDescriptorSet that ``ddl check`` compares: messages, fields and enums.
+
+Types are named relative to their file's package (``Order.Line``), so that two versions of a
+schema compare even when their packages differ, as a .proto and the ddl module it mirrors do.
+
+Example::
+
+    schema = Schema.of(descriptor_set(["shop.proto"]).file, ["shop.proto"])
+    print(schema.messages["Order"].fields[3].spelled())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from google.protobuf.descriptor_pb2 import (
+        DescriptorProto,
+        EnumDescriptorProto,
+        FileDescriptorProto,
+    )
+
+# FieldDescriptorProto.Type numbers, as .proto spells them.
+TYPE_NAMES = {
+    1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64", 7: "fixed32", 8: "bool",
+    9: "string", 10: "group", 11: "message", 12: "bytes", 13: "uint32", 14: "enum", 15: "sfixed32",
+    16: "sfixed64", 17: "sint32", 18: "sint64",
+}  # fmt: skip
+_REPEATED, _REQUIRED = 3, 2
+
+
+@dataclass(eq=False)
+class Field:
+    name: str
+    number: int
+    kind: str  # a scalar's name, or enum, message or group
+    type_name: str  # the message or enum, relative to its package; "" for scalars
+    repeated: bool = False
+    required: bool = False
+    presence: bool = False
+    oneof: str | None = None  # a real oneof, not the synthetic one of proto3 `optional`
+    map: tuple[Field, Field] | None = None
+
+    def type_text(self) -> str:
+        return self.type_name or self.kind
+
+    def spelled(self) -> str:
+        """The type as .proto writes it: ``repeated int32``, ``map<string, Point>``, ``optional Color``."""
+        if self.map:
+            return f"map<{self.map[0].type_text()}, {self.map[1].type_text()}>"
+        if self.repeated:
+            return f"repeated {self.type_text()}"
+        if self.presence and self.kind not in ("message", "group") and self.oneof is None:
+            return f"optional {self.type_text()}"
+        return self.type_text()
+
+
+@dataclass(eq=False)
+class Message:
+    name: str
+    full: str
+    fields: dict[int, Field] = field(default_factory=dict)
+    reserved: list[range] = field(default_factory=list)
+    map_entry: bool = False
+
+    def reserves(self, number: int) -> bool:
+        return any(number in r for r in self.reserved)
+
+
+@dataclass(eq=False)
+class Enum:
+    name: str
+    full: str
+    values: dict[int, list[str]] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)
+    reserved: list[range] = field(default_factory=list)
+
+    def reserves(self, number: int) -> bool:
+        return any(number in r for r in self.reserved)
+
+
+@dataclass(eq=False)
+class Schema:
+    """Every message and enum of some files, by name relative to the package."""
+
+    packages: list[str] = field(default_factory=list)
+    messages: dict[str, Message] = field(default_factory=dict)
+    enums: dict[str, Enum] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, files: Sequence[FileDescriptorProto], names: Iterable[str]) -> Schema:
+        """The types declared in the files called ``names`` (the others only resolve references)."""
+        wanted = set(names)
+        schema = cls()
+        relative: dict[str, str] = {}
+        chosen = [fd for fd in files if fd.name in wanted]
+        for fd in chosen:
+            schema.packages.append(fd.package)
+            prefix = f".{fd.package}." if fd.package else "."
+            for m in fd.message_type:
+                _names(m, prefix, "", relative)
+            for e in fd.enum_type:
+                relative[prefix + e.name] = e.name
+        for fd in chosen:
+            package = f"{fd.package}." if fd.package else ""
+            proto2 = fd.syntax in ("", "proto2")
+            for m in fd.message_type:
+                schema._add_message(m, "", package, proto2, relative)
+            for e in fd.enum_type:
+                schema._add_enum(e, e.name, package)
+        return schema
+
+    def _add_message(
+        self, m: DescriptorProto, outer: str, package: str, proto2: bool, relative: dict[str, str]
+    ) -> None:
+        name = f"{outer}{m.name}"
+        message = self.messages[name] = Message(name, package + name, map_entry=m.options.map_entry)
+        message.reserved = [range(r.start, r.end) for r in m.reserved_range]
+        for nested in m.nested_type:
+            self._add_message(nested, name + ".", package, proto2, relative)
+        for e in m.enum_type:
+            self._add_enum(e, f"{name}.{e.name}", package)
+        entries = {f"{name}.{n.name}": n for n in m.nested_type if n.options.map_entry}
+        for fd in m.field:
+            kind = TYPE_NAMES[fd.type]
+            type_name = relative.get(fd.type_name, fd.type_name.lstrip("."))
+            real_oneof = fd.HasField("oneof_index") and not fd.proto3_optional
+            f = Field(
+                fd.name, fd.number, kind, type_name,
+                repeated=fd.label == _REPEATED, required=fd.label == _REQUIRED,
+                presence=fd.proto3_optional or real_oneof or kind in ("message", "group")
+                or (proto2 and fd.label != _REPEATED),
+                oneof=m.oneof_decl[fd.oneof_index].name if real_oneof else None,
+            )  # fmt: skip
+            entry = entries.get(type_name)
+            if entry is not None and f.repeated:
+                key, value = sorted(entry.field, key=lambda e: e.number)
+                f.map = tuple(  # type: ignore[assignment]
+                    Field(e.name, e.number, TYPE_NAMES[e.type], relative.get(e.type_name, e.type_name.lstrip(".")))
+                    for e in (key, value)
+                )
+            message.fields[fd.number] = f
+
+    def _add_enum(self, e: EnumDescriptorProto, name: str, package: str) -> None:
+        enum = self.enums[name] = Enum(name, package + name)
+        # Enum reserved ranges include their end, unlike message ones.
+        enum.reserved = [range(r.start, r.end + 1) for r in e.reserved_range]
+        for v in e.value:
+            enum.values.setdefault(v.number, []).append(v.name)
+            enum.numbers[v.name] = v.number
+
+
+def _names(m: DescriptorProto, prefix: str, outer: str, relative: dict[str, str]) -> None:
+    name = f"{outer}{m.name}"
+    relative[prefix + name] = name
+    for nested in m.nested_type:
+        _names(nested, prefix, name + ".", relative)
+    for e in m.enum_type:
+        relative[f"{prefix}{name}.{e.name}"] = f"{name}.{e.name}"

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from ._errors import DecodeError
 from ._wire import (
-    MAX_FIELD_NUMBER,
     UNPACK_FIXED32,
     UNPACK_FIXED64,
     WT_EGROUP,
@@ -43,7 +42,9 @@ class RawField:
     fields: list[RawField] | None = None
 
 
-def parse_raw(buf: bytes, start: int, end: int, max_groups: int) -> tuple[list[RawField], DecodeError | None]:
+def parse_raw(
+    buf: bytes, start: int, end: int, max_groups: int, nested: bool = False
+) -> tuple[list[RawField], DecodeError | None]:
     """The fields in ``buf[start:end]``, and the error that stopped the parse early, if any.
 
     Length-delimited bodies are left unparsed. On an error the fields read so far are returned,
@@ -63,11 +64,14 @@ def parse_raw(buf: bytes, start: int, end: int, max_groups: int) -> tuple[list[R
         while pos < end:
             at = pos
             tag, pos = _varint(buf, pos, end)
+            # protoc's rule: a tag keeps the low 32 bits of its varint, and only a nested
+            # message may spell it in more than 5 bytes.
+            if pos - at > 5 and not nested:
+                raise DecodeError("a tag takes at most 5 bytes", at)
+            tag &= 0xFFFFFFFF
             number, wire_type = tag >> 3, tag & 7
             if number == 0:
                 raise DecodeError("field number 0 is invalid", at)
-            if number > MAX_FIELD_NUMBER:
-                raise DecodeError(f"field number {number} is too large", at)
             if wire_type == WT_VARINT:
                 value, pos = _varint(buf, pos, end)
                 into.append(RawField(number, wire_type, value))
@@ -166,7 +170,7 @@ def _as_message(buf: bytes, f: RawField, budget: int) -> list[RawField] | None:
     """The fields of a length-delimited body if it reads completely as a message."""
     if f.start == f.end or budget <= 0:
         return None
-    fields, error = parse_raw(buf, f.start, f.end, budget)
+    fields, error = parse_raw(buf, f.start, f.end, budget, nested=True)
     return fields if error is None else None
 
 

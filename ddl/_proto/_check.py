@@ -75,11 +75,11 @@ def load(target: str, includes: Sequence[str] = (), package: str | None = None) 
         path = Path(target)
         if not path.is_file():
             raise ProtocError(f"{target}: no such file")
-        if includes:
-            folders = list(includes)
-        else:
-            # protoc's default, the current folder, holds only files below it.
-            folders = ["."] if path.resolve().is_relative_to(Path.cwd()) else [str(path.parent)]
+        folders = list(includes) or ["."]
+        if not any(path.resolve().is_relative_to(Path(f).resolve()) for f in folders):
+            # A file outside every folder (an old version saved to /tmp) is found from its own
+            # folder, first, so that a file of the same name in the folders does not shadow it.
+            folders.insert(0, str(path.parent))
         files = descriptor_set([path], [*folders, *map(str, include_paths()[1:])], source_info=False)
         return Schema.of(files.file, [files.file[-1].name]), True
     text = render_targets([target], package)
@@ -87,6 +87,11 @@ def load(target: str, includes: Sequence[str] = (), package: str | None = None) 
         (Path(tmp) / "ddl_classes.proto").write_text(text)
         files = descriptor_set([Path(tmp) / "ddl_classes.proto"], [tmp, *map(str, include_paths()[1:])], source_info=False)
     return Schema.of(files.file, ["ddl_classes.proto"]), False
+
+
+def _wrapper_like(f: Field, owner: str) -> bool:
+    """A type nested in the field's own message: how ddl names a wrapper, after its field."""
+    return f.type_name.rpartition(".")[0] == owner
 
 
 def to_json(findings: Sequence[Finding]) -> str:
@@ -179,7 +184,7 @@ class _Comparison:
             else:
                 self._compare_types(of.map[1], nf.map[1], add, f"map value {changed}")
         else:
-            self._compare_types(of, nf, add, f"type {changed}")
+            self._compare_types(of, nf, add, f"type {changed}", old.name, new.name)
         self._oneof(old, new, of, nf, add)
         # A number reused for something incompatible says so already; the rest is worth a warning.
         if not any(f.breaking for f in self.findings[before:]):
@@ -189,12 +194,15 @@ class _Comparison:
             if of.name != nf.name:
                 add("FIELD_RENAMED", f"renamed from {of.name} to {nf.name}")
 
-    def _compare_types(self, of: Field, nf: Field, add: _Add, changed: str) -> None:
+    def _compare_types(
+        self, of: Field, nf: Field, add: _Add, changed: str, owner_old: str = "", owner_new: str = ""
+    ) -> None:
         if of.kind == nf.kind and of.kind in ("message", "group", "enum"):
             if of.type_name != nf.type_name:
                 if of.type_name in self._old_types(of.kind) and nf.type_name in self._new_types(nf.kind):
                     self._pair("enum" if of.kind == "enum" else "message", of.type_name, nf.type_name)
-                    add("FIELD_TYPE_RENAMED", f"type renamed from {of.type_name} to {nf.type_name}")
+                    if not (of.name != nf.name and _wrapper_like(of, owner_old) and _wrapper_like(nf, owner_new)):
+                        add("FIELD_TYPE_RENAMED", f"type renamed from {of.type_name} to {nf.type_name}")
                 else:
                     add("FIELD_SAME_TYPE", f"{changed}, another message type")
             return

@@ -1,0 +1,272 @@
+"""``ddl check``: each rule fires on the change it names, and safe changes pass.
+
+The rule table compiles every case with the real protoc, in two runs (all old files, then all
+new ones), each case in its own package.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ddl._cli import main
+from ddl._proto._check import check, compare
+from ddl._proto._model import Schema
+from ddl._proto._protoc import descriptor_set
+from ddl._proto._render import render_targets
+from ddl._proto._rules import RULES, WARNINGS
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    old: str
+    new: str
+    expected: frozenset[tuple[str, str | None]]  # (rule, field or enum value)
+    syntax: str = "proto3"
+
+
+def case(name: str, old: str, new: str, *expected: tuple[str, str | None], syntax: str = "proto3") -> Case:
+    return Case(name, old, new, frozenset(expected), syntax)
+
+
+CASES = [
+    # Fields removed, reserved, reused.
+    case("field_removed", "message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; }", ("FIELD_REMOVED", "b")),
+    case("field_removed_reserved", "message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved 2; }"),
+    case("field_removed_reserved_range", "message M { int32 b = 5; }", "message M { reserved 1 to 9; }"),
+    case("reserved_number_reused", "message M { reserved 2; }", "message M { string b = 2; }",
+         ("FIELD_NUMBER_WAS_RESERVED", "b")),
+    # Scalar types.
+    case("int32_to_sint32", "message M { int32 a = 1; }", "message M { sint32 a = 1; }", ("FIELD_SAME_ENCODING", "a")),
+    case("sint64_to_int64", "message M { sint64 a = 1; }", "message M { int64 a = 1; }", ("FIELD_SAME_ENCODING", "a")),
+    case("float_to_fixed32", "message M { float a = 1; }", "message M { fixed32 a = 1; }", ("FIELD_SAME_ENCODING", "a")),
+    case("int32_to_fixed32", "message M { int32 a = 1; }", "message M { fixed32 a = 1; }", ("FIELD_SAME_WIRE_TYPE", "a")),
+    case("double_to_float", "message M { double a = 1; }", "message M { float a = 1; }", ("FIELD_SAME_WIRE_TYPE", "a")),
+    case("int64_to_int32", "message M { int64 a = 1; }", "message M { int32 a = 1; }", ("FIELD_SAME_RANGE", "a")),
+    case("int32_to_uint32", "message M { int32 a = 1; }", "message M { uint32 a = 1; }", ("FIELD_SAME_RANGE", "a")),
+    case("fixed64_to_sfixed64", "message M { fixed64 a = 1; }", "message M { sfixed64 a = 1; }", ("FIELD_SAME_RANGE", "a")),
+    case("int32_to_bool", "message M { int32 a = 1; }", "message M { bool a = 1; }", ("FIELD_SAME_RANGE", "a")),
+    case("int32_to_int64", "message M { int32 a = 1; }", "message M { int64 a = 1; }", ("FIELD_WIDENED", "a")),
+    case("uint32_to_int64", "message M { uint32 a = 1; }", "message M { int64 a = 1; }", ("FIELD_WIDENED", "a")),
+    case("enum_to_int32", "enum E { Z = 0; } message M { E a = 1; }", "enum E { Z = 0; } message M { int32 a = 1; }"),
+    case("string_to_bytes", "message M { string a = 1; }", "message M { bytes a = 1; }", ("FIELD_SAME_TYPE", "a")),
+    case("bytes_to_message", "message P {} message M { bytes a = 1; }", "message P {} message M { P a = 1; }",
+         ("FIELD_SAME_TYPE", "a")),
+    case("message_to_int64", "message P {} message M { P a = 1; }", "message P {} message M { int64 a = 1; }",
+         ("FIELD_SAME_WIRE_TYPE", "a")),
+    # A field's message type renamed: compared field by field.
+    case("message_type_renamed", "message P { int32 x = 1; } message M { P a = 1; }",
+         "message Q { int32 x = 1; } message M { Q a = 1; }", ("FIELD_TYPE_RENAMED", "a")),
+    case("message_type_swapped", "message P { int32 x = 1; } message M { P a = 1; }",
+         "message P { int32 x = 1; } message Q { string x = 1; } message M { Q a = 1; }",
+         ("FIELD_TYPE_RENAMED", "a"), ("FIELD_SAME_WIRE_TYPE", "x")),
+    # Cardinality, maps, oneofs, labels, presence.
+    case("repeated_to_singular", "message M { repeated int32 a = 1; }", "message M { int32 a = 1; }",
+         ("FIELD_SAME_CARDINALITY", "a")),
+    case("singular_to_repeated", "message M { string a = 1; }", "message M { repeated string a = 1; }",
+         ("FIELD_SAME_CARDINALITY", "a")),
+    case("map_to_singular", "message M { map<string, int32> a = 1; }", "message M { bytes a = 1; }",
+         ("FIELD_SAME_CARDINALITY", "a")),
+    case("map_key_type", "message M { map<string, int32> a = 1; }", "message M { map<int64, int32> a = 1; }",
+         ("MAP_SAME_KEY_TYPE", "a")),
+    case("map_value_type", "message M { map<string, int32> a = 1; }", "message M { map<string, sint32> a = 1; }",
+         ("FIELD_SAME_ENCODING", "a")),
+    case("map_to_repeated_entry", "message M { map<string, int32> a = 1; }",
+         "message E { string key = 1; int32 value = 2; } message M { repeated E a = 1; }",
+         ("FIELD_TYPE_RENAMED", "a")),
+    case("into_oneof", "message M { int32 a = 1; int32 b = 2; }", "message M { oneof o { int32 a = 1; int32 b = 2; } }",
+         ("FIELD_SAME_ONEOF", "a"), ("FIELD_SAME_ONEOF", "b")),
+    case("out_of_oneof", "message M { oneof o { int32 a = 1; int32 b = 2; } }", "message M { int32 a = 1; int32 b = 2; }",
+         ("FIELD_SAME_ONEOF", "a"), ("FIELD_SAME_ONEOF", "b")),
+    case("field_widened_to_a_union", "message M { int64 x = 1; }",
+         "message M { oneof x { int64 x_int64 = 1; string x_string = 2; } }", ("FIELD_RENAMED", "x_int64")),
+    case("required_added", "message M { optional int32 a = 1; }", "message M { required int32 a = 1; }",
+         ("FIELD_SAME_LABEL", "a"), syntax="proto2"),
+    case("presence_gained", "message M { int32 a = 1; }", "message M { optional int32 a = 1; }",
+         ("FIELD_SAME_PRESENCE", "a")),
+    case("field_renamed", "message M { int32 a = 1; }", "message M { int32 b = 1; }", ("FIELD_RENAMED", "b")),
+    # Messages and enums.
+    case("message_removed", "message M { int32 a = 1; message N {} }", "message K {}", ("MESSAGE_REMOVED", None)),
+    case("enum_removed", "enum E { Z = 0; } message M {}", "message M {}", ("ENUM_REMOVED", None)),
+    case("enum_zero_changed", "enum E { A = 0; B = 1; }", "enum E { B = 0; A = 1; }",
+         ("ENUM_ZERO_VALUE_CHANGED", "A"), ("ENUM_VALUE_SAME_NUMBER", "B")),
+    case("enum_zero_renamed", "enum E { A = 0; B = 1; }", "enum E { NONE = 0; B = 1; }", ("ENUM_VALUE_RENAMED", "NONE")),
+    case("enum_value_removed", "enum E { A = 0; B = 1; C = 2; }", "enum E { A = 0; B = 1; }",
+         ("ENUM_VALUE_REMOVED", "C")),
+    case("enum_value_removed_reserved", "enum E { A = 0; B = 1; C = 2; }", "enum E { A = 0; B = 1; reserved 2; }"),
+    case("enum_value_renumbered", "enum E { A = 0; B = 1; }", "enum E { A = 0; B = 2; }",
+         ("ENUM_VALUE_SAME_NUMBER", "B")),
+    case("enum_reserved_reused", "enum E { A = 0; reserved 2; }", "enum E { A = 0; C = 2; }",
+         ("ENUM_VALUE_NUMBER_WAS_RESERVED", "C")),
+    case("enum_value_renamed", "enum E { A = 0; B = 1; }", "enum E { A = 0; BEE = 1; }", ("ENUM_VALUE_RENAMED", "BEE")),
+    # Safe changes.
+    case("field_added", "message M { int32 a = 1; }", "message M { int32 a = 1; string b = 2; M c = 3; }"),
+    case("enum_value_added", "enum E { A = 0; }", "enum E { A = 0; B = 1; }"),
+    case("message_added", "message M {}", "message M {} message N { int32 a = 1; }"),
+    case("unpacked", "message M { repeated int32 a = 1; }", "message M { repeated int32 a = 1 [packed = false]; }"),
+    case("moved_field_order", "message M { int32 a = 1; string b = 2; }", "message M { string b = 2; int32 a = 1; }"),
+]  # fmt: skip
+
+
+def write_cases(folder: Path, side: str) -> list[Path]:
+    paths = []
+    for c in CASES:
+        path = folder / f"{c.name}.proto"
+        path.write_text(f'syntax = "{c.syntax}";\npackage {c.name};\n{getattr(c, side)}\n')
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def schemas(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Schema, Schema]]:
+    sides = []
+    for side in ("old", "new"):
+        folder = tmp_path_factory.mktemp(side)
+        files = descriptor_set(write_cases(folder, side), [folder], source_info=False).file
+        sides.append({c.name: Schema.of(files, [f"{c.name}.proto"]) for c in CASES})
+    return {c.name: (sides[0][c.name], sides[1][c.name]) for c in CASES}
+
+
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_each_rule_fires_on_its_change_and_safe_changes_find_nothing(
+    c: Case, schemas: dict[str, tuple[Schema, Schema]]
+) -> None:
+    findings = compare(*schemas[c.name])
+    assert {(f.rule, f.field) for f in findings} == c.expected, [f.line() for f in findings]
+    assert all(f.breaking == (f.rule not in WARNINGS) for f in findings)
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {rule for c in CASES for rule, _ in c.expected} | {"PACKAGE_CHANGED"}
+    assert covered == set(RULES)
+
+
+def test_a_finding_line_names_the_message_the_field_its_number_and_the_rule(
+    schemas: dict[str, tuple[Schema, Schema]],
+) -> None:
+    [finding] = compare(*schemas["int32_to_sint32"])
+    assert finding.line() == (
+        "int32_to_sint32.M.a (field 1): type changed from int32 to sint32: "
+        "zigzag and two's complement varints read as different numbers [FIELD_SAME_ENCODING]"
+    )
+    [value] = compare(*schemas["enum_value_removed"])
+    assert value.line() == "enum_value_removed.E.C (value 2): removed without reserving its number [ENUM_VALUE_REMOVED]"
+    [warning] = compare(*schemas["field_renamed"])
+    assert warning.line() == "warning: field_renamed.M.b (field 1): renamed from a to b [FIELD_RENAMED]"
+
+
+# --- ddl classes as either side --------------------------------------------------------------
+
+
+def write(folder: Path, name: str, source: str) -> str:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(source))
+    return str(path)
+
+
+MODELS = """\
+    import ddl
+
+    class Order(ddl.Message):
+        id: int = 0
+        qty: ddl.{qty} = 0
+        {grid}: list[list[int]] = []
+        {extra}
+"""
+
+
+def models(folder: Path, side: str, qty: str = "int32", grid: str = "grid", extra: str = "") -> str:
+    return write(folder, f"{side}/models.py", MODELS.format(qty=qty, grid=grid, extra=extra))
+
+
+def test_two_versions_of_a_python_module_compare_through_their_rendered_proto(tmp_path: Path) -> None:
+    [finding] = check(models(tmp_path, "old"), models(tmp_path, "new", qty="sint32"))
+    assert (finding.rule, finding.message, finding.field, finding.number) == ("FIELD_SAME_ENCODING", "models.Order", "qty", 2)
+
+
+def test_renaming_a_field_that_needs_a_wrapper_is_only_a_rename(tmp_path: Path) -> None:
+    findings = check(models(tmp_path, "old"), models(tmp_path, "new", grid="matrix", extra="note: str = ''"))
+    assert [(f.rule, f.field) for f in findings] == [("FIELD_RENAMED", "matrix")]
+
+
+def test_the_rendered_proto_of_a_module_checks_clean_against_the_module(tmp_path: Path) -> None:
+    proto = write(tmp_path, "corpus.proto", render_targets(["tests.corpus"]))
+    assert check(proto, "tests.corpus") == []
+    assert check("tests.corpus", proto) == []
+
+
+def test_a_class_target_compares_that_class_and_what_it_uses(tmp_path: Path) -> None:
+    proto = write(tmp_path, "point.proto", 'syntax = "proto3";\nmessage Point { int64 x = 1; sint64 y = 2; string label = 3; }\n')
+    [finding] = check(proto, "tests.corpus:Point")
+    assert (finding.rule, finding.message, finding.field) == ("FIELD_SAME_ENCODING", "tests.corpus.Point", "y")
+
+
+# --- The command ---------------------------------------------------------------------------
+
+
+def test_ddl_check_exits_1_with_one_line_per_breaking_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path, "old/shop.proto", 'syntax = "proto3";\npackage shop;\nmessage Order { int32 qty = 3; string note = 4; }\n')
+    new = write(tmp_path, "new/shop.proto", 'syntax = "proto3";\npackage shop;\nmessage Order { sint32 qty = 3; }\n')
+    assert main(["check", old, new]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        (
+            "shop.Order.qty (field 3): type changed from int32 to sint32: zigzag and two's complement varints "
+            "read as different numbers [FIELD_SAME_ENCODING]"
+        ),
+        "shop.Order.note (field 4): removed without reserving its number (reserved 4;) [FIELD_REMOVED]",
+    ]
+    assert err == "ddl check: 2 breaking changes, 0 warnings\n"
+
+
+def test_ddl_check_exits_0_when_only_warnings_and_prints_json_for_tools(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = write(tmp_path, "old/a.proto", 'syntax = "proto3";\npackage v1;\nmessage M { int32 a = 1; }\n')
+    new = write(tmp_path, "new/a.proto", 'syntax = "proto3";\npackage v2;\nmessage M { int64 b = 1; int32 c = 2; }\n')
+    assert main(["check", old, new, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"rule": "PACKAGE_CHANGED", "message": "v2", "field": None, "number": None,
+         "detail": "package changed from v1 to v2", "breaking": False},
+        {"rule": "FIELD_WIDENED", "message": "v2.M", "field": "b", "number": 1,
+         "detail": "type changed from int32 a to int64 b: old readers truncate values beyond int32", "breaking": False},
+        {"rule": "FIELD_RENAMED", "message": "v2.M", "field": "b", "number": 1,
+         "detail": "renamed from a to b", "breaking": False},
+    ]  # fmt: skip
+
+
+def test_ddl_check_finds_imports_through_include_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "protos/common/money.proto", 'syntax = "proto3";\npackage common;\nmessage Money { int64 units = 1; }\n')
+    body = 'syntax = "proto3";\nimport "common/money.proto";\nmessage Order {{ {} }}\n'
+    # The old version saved outside the include folders, as from git show main:protos/order.proto.
+    old = write(tmp_path, "saved/order.proto", body.format("common.Money total = 1;"))
+    new = write(tmp_path, "protos/order.proto", body.format("common.Money total = 1; string note = 2;"))
+    assert main(["check", "-I", str(tmp_path / "protos"), old, new]) == 0
+    assert main(["check", "-I", str(tmp_path / "protos"), new, old]) == 1
+    assert "Order.note (field 2): removed without reserving its number" in capsys.readouterr().out
+
+
+def test_ddl_check_reports_protoc_errors_with_file_and_line_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(tmp_path, "good.proto", 'syntax = "proto3";\nmessage M {}\n')
+    bad = write(tmp_path, "bad.proto", 'syntax = "proto3";\nmessage M {\n  int33 a = 1;\n}\n')
+    assert main(["check", good, bad]) == 2
+    assert 'bad.proto:3:3: "int33" is not defined.' in capsys.readouterr().err
+    assert main(["check", good, str(tmp_path / "missing.proto")]) == 2
+    assert "missing.proto: no such file" in capsys.readouterr().err
+    assert main(["check", good, "ddl_no_such_module"]) == 2
+    assert "ddl_no_such_module: importing it failed" in capsys.readouterr().err
+
+
+def test_ddl_check_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    assert "ddl check old/shop.proto shop.proto" in capsys.readouterr().out
+

@@ -57,6 +57,12 @@ CASES = [
     case("string_to_bytes", "message M { string a = 1; }", "message M { bytes a = 1; }", ("FIELD_SAME_TYPE", "a")),
     case("bytes_to_message", "message P {} message M { bytes a = 1; }", "message P {} message M { P a = 1; }",
          ("FIELD_SAME_TYPE", "a")),
+    case("timestamp_to_duration",
+         'import "google/protobuf/timestamp.proto";\nmessage M { google.protobuf.Timestamp a = 1; }',
+         'import "google/protobuf/duration.proto";\nmessage M { google.protobuf.Duration a = 1; }',
+         ("FIELD_SAME_TYPE", "a")),
+    case("nested_enum_value_removed", "message M { enum E { A = 0; B = 1; } E e = 1; }",
+         "message M { enum E { A = 0; } E e = 1; }", ("ENUM_VALUE_REMOVED", "B")),
     case("message_to_int64", "message P {} message M { P a = 1; }", "message P {} message M { int64 a = 1; }",
          ("FIELD_SAME_WIRE_TYPE", "a")),
     # A field's message type renamed: compared field by field.

@@ -180,6 +180,23 @@ def test_nested_classes_are_nested_messages_named_from_inside_their_outer_messag
     assert pb.Outer.FromString(ddl.encode(future_schemas.Outer(inners=[future_schemas.Outer.Inner(n=7)]))).inners[0].n == 7
 
 
+class Ticket(ddl.Message):
+    class State(enum.IntEnum):
+        OPEN = 0
+        DONE = 1
+
+    state: State = State.OPEN
+    history: list[Ticket.State] = ddl.field(default_factory=list)
+
+
+def test_an_enum_nested_in_a_message_class_is_a_nested_enum(engine: Engine) -> None:
+    text = render([Ticket], "ddl_render_ticket")
+    assert "message Ticket {\n  enum State {\n    STATE_OPEN = 0;\n    STATE_DONE = 1;\n  }\n  State state = 1;\n" in text
+    pb = compile_rendered(text)
+    parsed = pb.Ticket.FromString(engine.encode(Ticket(state=Ticket.State.DONE, history=[Ticket.State.DONE])))
+    assert (parsed.state, list(parsed.history)) == (pb.Ticket.STATE_DONE, [1])
+
+
 def write_module(folder: Path, name: str, source: str) -> ModuleType:
     (folder / f"{name}.py").write_text(source)
     sys.path.insert(0, str(folder))
@@ -276,13 +293,23 @@ def test_ddl_proto_of_a_python_file_loads_it_by_path(tmp_path: Path, capsys: pyt
 @pytest.mark.parametrize(
     ("target", "message"),
     [("ddl_no_such_module", "importing it failed: ModuleNotFoundError"), ("examples.demo:Nope", "has no Nope"),
-     ("examples.demo:Status", "is not a ddl.Message class"), ("ddl._types", "defines no ddl.Message class")],
+     ("examples.demo:Status", "is not a ddl.Message class"), ("ddl._types", "defines no ddl.Message class"),
+     ("missing_file.py", "missing_file.py: no such file")],
 )  # fmt: skip
 def test_ddl_proto_says_what_is_wrong_with_a_target_and_exits_2(
     target: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["proto", target]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_ddl_proto_reports_a_schema_error_raised_while_importing_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ddl_render_broken.py"
+    path.write_text("import ddl\nclass Bad(ddl.Message):\n    when: complex = 0j\n")
+    assert main(["proto", str(path)]) == 2
+    assert "importing it failed: SchemaError: Bad.when: ddl cannot map complex" in capsys.readouterr().err
 
 
 def test_ddl_proto_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:

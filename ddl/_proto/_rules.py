@@ -71,10 +71,6 @@ class Verdict:
     rule: str
     why: str
 
-    @property
-    def breaking(self) -> bool:
-        return self.rule not in WARNINGS
-
 
 def scalar_change(old: str, new: str) -> Verdict | None:
     """What changing a value's type from ``old`` to ``new`` does, or None when nothing changes.

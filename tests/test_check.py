@@ -201,6 +201,11 @@ def test_renaming_a_field_that_needs_a_wrapper_is_only_a_rename(tmp_path: Path) 
     assert [(f.rule, f.field) for f in findings] == [("FIELD_RENAMED", "matrix")]
 
 
+def test_removing_a_field_that_needs_a_wrapper_reports_the_field_alone(tmp_path: Path) -> None:
+    findings = check(models(tmp_path, "old"), write(tmp_path, "new/models.py", "import ddl\nclass Order(ddl.Message):\n    id: int = 0\n"))
+    assert [(f.rule, f.field) for f in findings] == [("FIELD_REMOVED", "qty"), ("FIELD_REMOVED", "grid")]
+
+
 def test_the_rendered_proto_of_a_module_checks_clean_against_the_module(tmp_path: Path) -> None:
     proto = write(tmp_path, "corpus.proto", render_targets(["tests.corpus"]))
     assert check(proto, "tests.corpus") == []

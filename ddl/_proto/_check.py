@@ -81,6 +81,7 @@ def load(target: str, includes: Sequence[str] = (), package: str | None = None) 
             # folder, first, so that a file of the same name in the folders does not shadow it.
             folders.insert(0, str(path.parent))
         files = descriptor_set([path], [*folders, *map(str, include_paths()[1:])], source_info=False)
+        # Only the types the file itself declares are compared; its imports come first in the set.
         return Schema.of(files.file, [files.file[-1].name]), True
     text = render_targets([target], package)
     with tempfile.TemporaryDirectory(prefix="ddl-check-") as tmp:
@@ -110,6 +111,8 @@ class _Comparison:
         self.message_pairs: deque[tuple[str, str]] = deque()
         self.enum_pairs: deque[tuple[str, str]] = deque()
         self.seen: set[tuple[str, str, str]] = set()
+        # Types of old fields already reported as removed or changed: their removal is that change.
+        self.reported: set[str] = set()
 
     def run(self) -> list[Finding]:
         for name, message in self.old.messages.items():
@@ -127,16 +130,18 @@ class _Comparison:
                 self._enum(self.old.enums[o], self.new.enums[n])
         matched = {(kind, o) for kind, o, _ in self.seen}
         for name, message in self.old.messages.items():
-            if ("message", name) not in matched and not message.map_entry and not self._outer_removed(name):
+            if ("message", name) not in matched and not message.map_entry and not self._covered(name):
                 self._add("MESSAGE_REMOVED", message.full, None, None, "message removed")
         for name, enum in self.old.enums.items():
-            if ("enum", name) not in matched and not self._outer_removed(name):
+            if ("enum", name) not in matched and not self._covered(name):
                 self._add("ENUM_REMOVED", enum.full, None, None, "enum removed")
         return self.findings
 
-    def _outer_removed(self, name: str) -> bool:
+    def _covered(self, name: str) -> bool:
+        """Whether a removed type's removal is reported already: with its outer message, or at
+        the field that used it (a wrapper message goes with its field)."""
         outer = name.rpartition(".")[0]
-        return bool(outer) and outer in self.old.messages and outer not in self.new.messages
+        return name in self.reported or (bool(outer) and outer in self.old.messages and outer not in self.new.messages)
 
     def _pair(self, kind: str, old: str, new: str) -> None:
         if (kind, old, new) in self.seen:
@@ -153,6 +158,7 @@ class _Comparison:
         for number, of in old.fields.items():
             nf = new.fields.get(number)
             if nf is None:
+                self.reported |= {of.type_name, of.map[1].type_name if of.map else ""}
                 if not new.reserves(number):
                     detail = f"removed without reserving its number (reserved {number};)"
                     self._add("FIELD_REMOVED", new.full, of.name, number, detail)
@@ -186,8 +192,9 @@ class _Comparison:
         else:
             self._compare_types(of, nf, add, f"type {changed}", old.name, new.name)
         self._oneof(old, new, of, nf, add)
-        # A number reused for something incompatible says so already; the rest is worth a warning.
-        if not any(f.breaking for f in self.findings[before:]):
+        if any(f.breaking for f in self.findings[before:]):
+            self.reported |= {of.type_name, of.map[1].type_name if of.map else ""}
+        else:  # a number reused for something incompatible says so already; the rest is worth a warning
             if of.presence != nf.presence and not nf.repeated and nf.oneof is None and of.oneof is None:
                 gained = "now has explicit presence: a zero from old writers reads as absent"
                 add("FIELD_SAME_PRESENCE", gained if nf.presence else "lost explicit presence: absent reads as zero")

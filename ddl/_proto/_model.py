@@ -137,9 +137,10 @@ class Schema:
             entry = entries.get(type_name)
             if entry is not None and f.repeated:
                 key, value = sorted(entry.field, key=lambda e: e.number)
-                f.map = tuple(  # type: ignore[assignment]
-                    Field(e.name, e.number, TYPE_NAMES[e.type], relative.get(e.type_name, e.type_name.lstrip(".")))
-                    for e in (key, value)
+                value_type = relative.get(value.type_name, value.type_name.lstrip("."))
+                f.map = (
+                    Field(key.name, key.number, TYPE_NAMES[key.type], ""),
+                    Field(value.name, value.number, TYPE_NAMES[value.type], value_type),
                 )
             message.fields[fd.number] = f
 

@@ -45,17 +45,19 @@ MISSING: Final = _Missing()
 class FieldInfo:
     """What ``ddl.field`` records: an explicit number and a default."""
 
-    __slots__ = ("number", "default", "default_factory")
+    __slots__ = ("number", "default", "default_factory", "packed")
 
     def __init__(
         self,
         number: int | tuple[int, ...] | None,
         default: Any,
         default_factory: Callable[[], Any] | None,
+        packed: bool = True,
     ) -> None:
         self.number = number
         self.default = default
         self.default_factory = default_factory
+        self.packed = packed
 
 
 def field(
@@ -63,10 +65,13 @@ def field(
     number: int | tuple[int, ...] | None = None,
     default: Any = MISSING,
     default_factory: Callable[[], Any] | None = None,
+    packed: bool = True,
 ) -> Any:
     """Give a field an explicit number, a default, or both.
 
     A union field takes consecutive numbers from ``number``, or one per member when given a tuple.
+    ``packed=False`` writes a repeated number or enum field one tagged element at a time, as
+    proto2 does by default (both forms are always read).
 
     Example::
 
@@ -74,7 +79,8 @@ def field(
             id: int = ddl.field(number=1)
             items: list[str] = ddl.field(number=5, default_factory=list)
             payment: Card | Cash | None = ddl.field(number=(10, 12), default=None)
+            legacy: list[int] = ddl.field(number=20, default_factory=list, packed=False)
     """
     if default is not MISSING and default_factory is not None:
         raise TypeError("ddl.field() takes default or default_factory, not both")
-    return FieldInfo(number, default, default_factory)
+    return FieldInfo(number, default, default_factory, packed)

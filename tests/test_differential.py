@@ -1380,3 +1380,46 @@ def test_unknown_proto2_groups_are_skipped_and_written_back_like_protobuf(engine
     again = engine.encode(decoded)
     assert again == data
     assert module.WithGroup.FromString(again) == message
+
+
+class Unpacked(ddl.Message):
+    ints: list[ddl.int32] = ddl.field(number=1, default_factory=list, packed=False)
+    flags: list[bool] = ddl.field(number=2, default_factory=list, packed=False)
+    doubles: tuple[float, ...] = ddl.field(number=3, default=(), packed=False)
+    packed: list[ddl.sint64] = ddl.field(number=4, default_factory=list)
+
+
+UNPACKED_PROTO = """
+syntax = "proto3";
+message Unpacked {
+  repeated int32 ints = 1 [packed = false];
+  repeated bool flags = 2 [packed = false];
+  repeated double doubles = 3 [packed = false];
+  repeated sint64 packed = 4;
+}
+"""
+
+
+@FIXTURE_SAFE
+@given(
+    st.builds(
+        Unpacked,
+        ints=st.lists(st.integers(-(2**31), 2**31 - 1), max_size=4),
+        flags=st.lists(st.booleans(), max_size=4),
+        doubles=st.lists(st.floats(allow_nan=False), max_size=4).map(tuple),
+        packed=st.lists(st.integers(-(2**63), 2**63 - 1), max_size=4),
+    )
+)
+def test_packed_false_fields_write_protobufs_unpacked_bytes_and_read_both_forms(engine: Engine, value: Unpacked) -> None:
+    pb = compile_proto("ddl_unpacked", UNPACKED_PROTO).Unpacked
+    expected = pb(ints=value.ints, flags=value.flags, doubles=value.doubles, packed=value.packed)
+    assert engine.encode(value) == expected.SerializeToString()
+    packed_form = ddl.encode(Packed(ints=value.ints, flags=value.flags, doubles=value.doubles, packed=value.packed))
+    assert engine.decode(packed_form, Unpacked) == value
+
+
+class Packed(ddl.Message):
+    ints: list[ddl.int32] = []
+    flags: list[bool] = []
+    doubles: tuple[float, ...] = ()
+    packed: list[ddl.sint64] = []

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ddl
+import ddl._codegen
 import ddl.wkt
 from ddl._cli import main
 from ddl._proto._gen import Generated, GenError, ProtocError, generate
@@ -128,11 +129,13 @@ def test_generated_modules_pass_mypy_strict_and_ruff(trees: Trees) -> None:
 
 MESSAGES = [
     ("ddltest/kinds/scalars.proto", name)
-    for name in ("Scalars", "Optionals", "Tree", "Node", "Maps", "Choices", "Keywords", "UsesShared", "Empty")
+    for name in (
+        "Scalars", "Optionals", "Tree", "Node", "Maps", "Choices", "Keywords", "UsesShared", "Empty", "Reserved"
+    )
 ] + [
     ("ddltest/kinds/wkt.proto", name) for name in ("Known", "KnownRepeated", "KnownMaps", "KnownOneof")
 ] + [
-    ("ddltest/legacy/legacy.proto", name) for name in ("Item", "Order")
+    ("ddltest/legacy/legacy.proto", name) for name in ("Item", "Order", "Unpacked")
 ] + [
     ("ddltest/shared/reexport.proto", "Tag"),
 ]  # fmt: skip
@@ -161,19 +164,18 @@ def test_messages_read_and_write_the_bytes_protoc_code_writes(
 
 
 @pytest.mark.parametrize(
-    ("proto", "name"), [("ddltest/kinds/scalars.proto", "Reserved"), ("ddltest/legacy/legacy.proto", "Unpacked")]
+    ("proto", "name", "expected"),
+    [
+        ("ddltest/kinds/scalars.proto", "Reserved", {"unpacked", "colors"}),
+        ("ddltest/legacy/legacy.proto", "Unpacked", {"ints", "doubles", "sizes", "fixeds"}),
+    ],
 )
-@EXAMPLES
-@given(data=st.data())
-def test_unpacked_fields_are_read_in_either_form_and_written_packed(
-    trees: Trees, engine: Engine, proto: str, name: str, data: st.DataObject
+def test_fields_protoc_writes_unpacked_are_generated_with_packed_false(
+    trees: Trees, proto: str, name: str, expected: set[str]
 ) -> None:
-    pb_cls, ddl_cls = _classes(trees, proto, name)
-    original = fill(pb_cls(), data)
-    value = engine.decode(original.SerializeToString(), ddl_cls)
-    again = engine.encode(value)
-    assert pb_cls.FromString(again) == original
-    assert engine.decode(again, ddl_cls) == value
+    ddl_cls = _classes(trees, proto, name)[1]
+    plan = ddl._codegen.codec_for(ddl_cls).plan
+    assert {f.name for f in plan.fields if getattr(f.node, "unpacked", False)} == expected
 
 
 # --- The shapes of generated classes ----------------------------------------------------------

@@ -220,3 +220,15 @@ def test_concurrent_first_use_sees_only_fully_linked_codecs(engine: Engine) -> N
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: engine.decode(engine.encode(value), Ping), range(64)))
     assert all(r == value for r in results)
+
+
+class PackedInner(ddl.Message):
+    x: int = 0
+
+
+@pytest.mark.parametrize("annotation", [list[str], int, list[PackedInner], dict[int, int]], ids=str)
+def test_packed_false_on_a_field_that_cannot_be_packed_is_a_schema_error(annotation: object) -> None:
+    namespace = {"__annotations__": {"f": annotation}, "f": ddl.field(packed=False, default=None), "__qualname__": "Bad"}
+    bad = type(ddl.Message)("Bad", (ddl.Message,), namespace)
+    with pytest.raises(ddl.SchemaError, match=r"Bad\.f: packed=False applies only to repeated numbers"):
+        ddl.encode(bad())

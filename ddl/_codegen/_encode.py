@@ -198,7 +198,7 @@ class EncoderSource:
                 b.line(ind + 2, "v = _sorted(v)")
             else:
                 b.line(ind + 2, f"v = _sorted(v, key=lambda x: {self._key_function(elem)}(x, budget))")
-        if node.packed:
+        if node.write_packed:
             b.line(ind + 1, f"out += {tag_bytes(number, WT_LEN)!r}")
             if isinstance(elem, ScalarNode) and elem.proto in _FIXED:
                 size = _FIXED[elem.proto][2]

@@ -319,7 +319,7 @@ cdef int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
         seq = list(<object>v)
     else:
         bail()
-    if op.packed:
+    if op.write_packed:
         return _packed(op, <PyObject*>seq, o)
     n = Py_SIZE_ptr(<PyObject*>seq)
     items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)

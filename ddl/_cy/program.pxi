@@ -46,7 +46,8 @@ cdef struct Op:
     uint32_t wiretag        # (number << 3) | wire type
     bint presence           # None means absent (X | None, or a oneof with None)
     bint repeated
-    bint packed
+    bint packed             # elements may come in packed runs
+    bint write_packed       # and are written so (not ddl.field(packed=False))
     int container           # FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET for repeated ops
     int skip                # Skip, for singular fields
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
@@ -161,6 +162,7 @@ def build(plan, program_of, register):
             op.container = {list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET}[node.container]
             op.fill = op.container
             op.packed = op.kind <= K_DOUBLE and wire_type(op.kind) != 2
+            op.write_packed = op.packed and not node.unpacked
             op.ptaglen = _tag_bytes(&op.ptagword, (number << 3) | 2)
         elif isinstance(node, MapNode):
             op.kind = K_MAP

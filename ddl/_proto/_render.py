@@ -253,7 +253,8 @@ class _Body:
             return [*lines, "}"]
         number = f.numbers[0]
         if isinstance(node, RepeatedNode):
-            return [f"repeated {self.type_of(node.elem, owner, 'item')} {f.name} = {number};{self._note(node.elem)}"]
+            options = " [packed = false]" if node.unpacked else ""
+            return [f"repeated {self.type_of(node.elem, owner, 'item')} {f.name} = {number}{options};{self._note(node.elem)}"]
         if isinstance(node, MapNode):
             value = self.type_of(node.value, owner, "value")
             return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]

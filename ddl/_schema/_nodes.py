@@ -115,10 +115,17 @@ class RepeatedNode(Node):
     elem: Node
     container: type
     singular: bool = False
+    #: ``ddl.field(packed=False)``: written one tagged element at a time (read in both forms)
+    unpacked: bool = False
 
     @property
     def packed(self) -> bool:
+        """Whether elements may come in packed runs (numbers and enums)."""
         return self.elem.wire_type != WT_LEN
+
+    @property
+    def write_packed(self) -> bool:
+        return self.packed and not self.unpacked
 
     def python_types(self) -> tuple[type, ...]:
         return (list, tuple, set, frozenset)

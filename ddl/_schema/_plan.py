@@ -8,6 +8,7 @@ placeholders) and assigns field numbers, so that schema mistakes fail at class c
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import sys
 import typing
@@ -18,7 +19,7 @@ from typing import Any
 
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
-from ._nodes import FieldPlan, MessageNode, UnionNode
+from ._nodes import FieldPlan, MessageNode, RepeatedNode, UnionNode
 from ._registry import field_plan, numbers_taken, resolve
 from ._resolve import Context, Namespace, pending_type
 
@@ -36,6 +37,7 @@ class FieldSpec:
     factory: Callable[[], Any] | None
     numbers: tuple[int, ...]
     owner: ClassSpec
+    packed: bool = True
 
     @property
     def required(self) -> bool:
@@ -106,15 +108,15 @@ def _is_classvar(annotation: object) -> bool:
     return getattr(annotation, "__origin__", None) is typing.ClassVar
 
 
-def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, int | tuple[int, ...] | None]:
+def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, int | tuple[int, ...] | None, bool]:
     if isinstance(value, FieldInfo):
-        default, factory, number = value.default, value.default_factory, value.number
+        default, factory, number, packed = value.default, value.default_factory, value.number, value.packed
     else:
-        default, factory, number = value, None, None
+        default, factory, number, packed = value, None, None, True
     if isinstance(default, (list, dict, set, bytearray)):
         # A mutable default is copied for each instance, never shared between them.
         default, factory = MISSING, functools.partial(copy.copy, default)
-    return default, factory, number
+    return default, factory, number, packed
 
 
 def collect(
@@ -143,7 +145,7 @@ def collect(
             continue
         if any(f.name == name for f in inherited):
             raise SchemaError(f"{qualname}.{name}: redefines a field of a base class")
-        default, factory, explicit = _default_of(namespace.pop(name, MISSING))
+        default, factory, explicit, packed = _default_of(namespace.pop(name, MISSING))
         ctx = spec.context(None, name, pending=True)
         count = numbers_taken(resolve(annotation, ctx))
         numbers = _numbers_for(ctx, explicit, count, next_number)
@@ -152,7 +154,7 @@ def collect(
                 raise ctx.error(f"field number {number} is already taken by {used[number]!r}")
             used[number] = name
         next_number = max(used) + 1
-        spec.fields.append(FieldSpec(name, annotation, default, factory, numbers, spec))
+        spec.fields.append(FieldSpec(name, annotation, default, factory, numbers, spec, packed))
     _check_argument_order(spec)
     return spec
 
@@ -237,5 +239,9 @@ def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
                 "the annotation names a union that was not defined when the class was created; "
                 "define it before the class so that its field numbers can be assigned"
             )
+        if not f.packed:
+            if not (isinstance(node, RepeatedNode) and node.packed):
+                raise ctx.error("packed=False applies only to repeated numbers, bools and enums")
+            node = dataclasses.replace(node, unpacked=True)
         fields.append(field_plan(f.name, f.numbers, node))
     return MessagePlan(cls, fields, spec.frozen)

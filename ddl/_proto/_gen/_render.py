@@ -169,7 +169,8 @@ class _Renderer:
             shown = f'"{f.default_value}"' if f.type == 9 else f.default_value
             out.doc.append(f"proto2 default: {shown}. Not on the wire, so an absent field reads as None.")
         if is_packable(f) and not self._packed(f):
-            out.comment.append("protoc's code writes this field unpacked; ddl writes it packed. Readers take both.")
+            # Unpacked, as protoc's code writes it: the same bytes (readers take both forms).
+            out.default = out.default[:-1] + ", packed=False)"
         return out
 
     def _packed(self, f: FieldDescriptorProto) -> bool:

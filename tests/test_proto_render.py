@@ -173,6 +173,12 @@ def test_a_field_name_protobuf_cannot_spell_is_a_render_error() -> None:
         render([cls], "x")
 
 
+def test_two_fields_whose_json_names_match_are_a_render_error() -> None:
+    cls = make_class("Clash", {"foo_bar": "int", "fooBar": "int"}, {"foo_bar": 0, "fooBar": 0}, {})
+    with pytest.raises(RenderError, match=r"Clash.fooBar: proto3 rejects .* \(fooBar and foo_bar are both fooBar\)"):
+        render([cls], "x")
+
+
 def test_nested_classes_are_nested_messages_named_from_inside_their_outer_message() -> None:
     text = render([future_schemas.Outer], "ddl_render_nested")
     assert "message Outer {\n  message Inner {\n    int64 n = 1;\n  }\n  Inner inner = 1;\n" in text

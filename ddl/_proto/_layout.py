@@ -33,7 +33,7 @@ class Scope:
     def __init__(self) -> None:
         self.symbols: set[str] = set()
         self.types: set[str] = set()
-        self._json: set[str] = set()
+        self._json: dict[str, str] = {}
 
     def take_type(self, *choices: str, avoid: set[str] | frozenset[str] = frozenset()) -> str:
         """The first free name of ``choices``, or the last one with a number appended."""
@@ -43,14 +43,20 @@ class Scope:
         return name
 
     def take_field(self, wanted: str) -> str:
-        name = self._first_free((wanted,), lambda n: n in self.symbols or _json_key(n) in self._json, "_")
-        self.keep_field(name)
+        name = self._first_free((wanted,), lambda n: n in self.symbols or json_name(n) in self._json, "_")
+        self.keep_field(name, name)
         return name
 
-    def keep_field(self, name: str) -> None:
-        """Record a field whose name is fixed: the name of a ddl field."""
+    def keep_field(self, name: str, what: str) -> None:
+        """Record a field whose name is fixed: the name of a ddl field (``what`` is Class.field)."""
+        other = self._json.get(json_name(name))
+        if other is not None:
+            raise RenderError(
+                f"{what}: proto3 rejects two fields whose JSON names match ({name} and {other} are both "
+                f"{json_name(name)}); rename one"
+            )
         self.symbols.add(name)
-        self._json.add(_json_key(name))
+        self._json[json_name(name)] = name
 
     def take_value(self, wanted: str) -> str:
         """An enum value name; values belong to the scope that encloses their enum."""
@@ -70,8 +76,10 @@ class Scope:
         return f"{choices[-1]}{sep}{n}"
 
 
-def _json_key(name: str) -> str:
-    return name.replace("_", "").lower()
+def json_name(name: str) -> str:
+    """protobuf's default JSON name: ``foo_bar`` -> ``fooBar``."""
+    parts = name.split("_")
+    return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
 @dataclass(eq=False)
@@ -126,7 +134,7 @@ def _name_inside(decl: Decl, enclosing: Scope) -> None:
 
     for f in plan_for(decl.obj).fields:
         check_identifier(f.name, f"{decl.obj.__qualname__}.{f.name}")
-        decl.scope.keep_field(f.name)
+        decl.scope.keep_field(f.name, f"{decl.obj.__qualname__}.{f.name}")
     for child in decl.children:
         child.name = decl.scope.take_type(_simple_name(child.obj))
     for child in decl.children:

@@ -286,7 +286,7 @@ class _Body:
         slot = len(self.wrappers)
         self.wrappers.append([])  # the slot keeps an outer wrapper before the ones it holds
         scope = Scope()
-        scope.keep_field(node.inner.name)
+        scope.keep_field(node.inner.name, name)
         inner = self.field(node.inner, name, scope)
         self.wrappers[slot] = [f"message {name} {{", *("  " + line for line in inner), "}"]
         return name

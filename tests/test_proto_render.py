@@ -326,12 +326,12 @@ def test_ddl_proto_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> 
 
 class Legacy(ddl.Message):
     codes: list[ddl.int32] = ddl.field(default_factory=list, packed=False)
-    levels: list[Level] = []
+    levels: list[Level] = ddl.field(default_factory=list)
 
 
 def test_packed_false_is_rendered_and_protoc_code_writes_the_same_unpacked_bytes(engine: Engine) -> None:
     text = render([Legacy], "ddl_render_unpacked")
     assert "repeated int32 codes = 1 [packed = false];" in text
     value = Legacy(codes=[1, -2, 300], levels=[Level.LOW, Level.HIGH])
-    pbcls = getattr(compile_rendered(text), "Legacy")
+    pbcls = compile_rendered(text).Legacy
     assert pbcls(codes=[1, -2, 300], levels=[1, 2]).SerializeToString() == engine.encode(value)

@@ -318,6 +318,15 @@ def test_ddl_proto_reports_a_schema_error_raised_while_importing_a_file(
     assert "importing it failed: SchemaError: Bad.when: ddl cannot map complex" in capsys.readouterr().err
 
 
+def test_a_python_file_never_replaces_a_module_imported_under_its_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "json.py").write_text("import ddl\nclass Doc(ddl.Message):\n    text: str = ''\n")
+    assert main(["proto", str(tmp_path / "json.py")]) == 2
+    assert "json.py: a module named json is imported already; give the file another name" in capsys.readouterr().err
+    assert sys.modules["json"].__file__ != str(tmp_path / "json.py")
+
+
 def test_ddl_proto_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["proto", "--help"])

@@ -73,9 +73,13 @@ def _import_file(path: Path) -> ModuleType:
     if not path.is_file():
         raise LoadError(f"{path}: no such file")
     name = path.stem
+    loaded = sys.modules.get(name)
+    if loaded is not None and not getattr(loaded, "__ddl_from_file__", False):
+        raise LoadError(f"{path}: a module named {name} is imported already; give the file another name")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    module.__ddl_from_file__ = True  # type: ignore[attr-defined]
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)

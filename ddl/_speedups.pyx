@@ -5,8 +5,8 @@ It takes the happy path only. Whenever it meets something it does not handle, or
 wrong (a bad type, a number out of range, a truncated field, a repeated occurrence to merge),
 it raises ``Bail``, and the caller runs the same call on the pure-Python engine, the reference.
 So both engines give the same bytes, the same values and the same errors, by construction.
-Classes whose plans use shapes this engine does not compile (the nested-container wrappers)
-keep the Python codec.
+Values that Python helpers write (the bodies of well-known types, the wrapper messages of the
+nested-container conventions, Decimal and UUID conversions) are the only calls back to Python.
 
 The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers), ``_cy/program.pxi`` (plans as C
 structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi`` (the loops); the entry points are below.
@@ -15,7 +15,7 @@ structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi`` (the loops); the entry point
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 
 from ._schema import (
-    ConvertedNode, EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode, UnionNode, WellKnownNode,
+    ConvertedNode, EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode, UnionNode, WellKnownNode, WrapperNode,
 )
 
 # The C loops recurse once per nesting level. Past this depth they bail, whatever max_depth

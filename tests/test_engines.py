@@ -70,7 +70,8 @@ class Everything(ddl.Message):
 
 
 class Variety(ddl.Message):
-    """The shapes beyond plain scalars and messages that the compiled engine also runs."""
+    """The shapes beyond plain scalars and messages that the compiled engine also runs, the
+    nested-container wrapper messages among them."""
 
     choice: int | str | Leaf | None = None
     picked: Mood | int = 0
@@ -86,6 +87,11 @@ class Variety(ddl.Message):
     names: frozenset[str] = frozenset()
     stamps: list[datetime] = []
     prices: dict[str, Decimal] = {}
+    grid: list[list[int]] = []
+    gaps: list[int | None] = []
+    mixed: list[int | str] = []
+    chosen: list[str] | None = None
+    groups: dict[str, list[str]] = {}
     nested: list[Variety] = []
 
 
@@ -140,6 +146,10 @@ variety_fields = st.fixed_dictionaries(
         "unique": st.sets(i(64), max_size=4), "names": st.frozensets(st.text(max_size=3), max_size=3),
         "stamps": st.lists(utc_times, max_size=3),
         "prices": st.dictionaries(st.text(max_size=3), st.decimals(allow_nan=False, allow_infinity=False), max_size=3),
+        "grid": st.lists(st.lists(i(64), max_size=3), max_size=3), "gaps": st.lists(st.none() | i(64), max_size=3),
+        "mixed": st.lists(i(64) | st.text(max_size=3), max_size=3),
+        "chosen": st.none() | st.lists(st.text(max_size=3), max_size=3),
+        "groups": st.dictionaries(st.text(max_size=3), st.lists(st.text(max_size=3), max_size=2), max_size=2),
     },
 )
 varieties = st.recursive(
@@ -248,7 +258,8 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
         choice=Leaf("c"), picked=Mood.SAD, when=datetime(2020, 1, 2, tzinfo=timezone.utc), span=timedelta(seconds=-3),
         day=date(2024, 2, 29), loose=[1.5, {"a": None}], doc={"k": "v"}, price=Decimal("1.10"), key=UUID(int=7),
         unique={1, 2}, names=frozenset({"x"}), stamps=[datetime(2000, 1, 1, tzinfo=timezone.utc)],
-        prices={"p": Decimal("2")}, nested=[Variety(choice=3)],
+        prices={"p": Decimal("2")}, grid=[[1], []], gaps=[None, 2], mixed=[1, "a"], chosen=["c"],
+        groups={"g": ["x"]}, nested=[Variety(choice=3)],
     )
 
     def round_of_calls() -> None:

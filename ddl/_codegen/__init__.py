@@ -22,7 +22,7 @@ __all__ = ["Codec", "codec_for", "make_init", "generated_source"]
 class Codec:
     """One class's compiled plan and the functions both top-level calls use."""
 
-    __slots__ = ("plan", "encode", "decode", "filenames", "program")
+    __slots__ = ("plan", "encode", "decode", "filenames", "program", "wrappers")
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]
@@ -31,6 +31,9 @@ class Codec:
     # The compiled engine's Program for the class: None until asked for, False when the
     # class has shapes that engine does not compile (see ddl._compiled).
     program: Any
+    # The generated encode and decode functions of each wrapper message of the nested-container
+    # conventions, by id of its WrapperNode: the compiled engine calls them for those values.
+    wrappers: dict[int, tuple[Callable[..., None], Callable[..., Any]]]
 
 
 _lock = threading.RLock()
@@ -70,11 +73,14 @@ def _compile(cls: type) -> Codec:
     qualname = f"{cls.__module__}.{cls.__qualname__}"
     deps: list[tuple[str, type, str]] = []
 
-    enc = Builder()
-    enc_file = compile_source("encode", qualname, EncoderSource(enc, deps).message(codec.plan), enc.globs)
-    dec = Builder()
-    dec_file = compile_source("decode", qualname, DecoderSource(dec, deps).message(codec.plan), dec.globs)
+    enc, dec = Builder(), Builder()
+    enc_source, dec_source = EncoderSource(enc, deps), DecoderSource(dec, deps)
+    enc_file = compile_source("encode", qualname, enc_source.message(codec.plan), enc.globs)
+    dec_file = compile_source("decode", qualname, dec_source.message(codec.plan), dec.globs)
     codec.encode, codec.decode = enc.globs["encode"], dec.globs["decode"]
+    codec.wrappers = {
+        key: (enc.globs[name], dec.globs[dec_source.wrappers[key]]) for key, name in enc_source.wrappers.items()
+    }
     codec.filenames = (enc_file, dec_file)
 
     # Registered before linking: a class that refers back to this one finds its functions.

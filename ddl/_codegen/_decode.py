@@ -58,7 +58,7 @@ class DecoderSource:
         self.b = b
         self.deps = deps
         self.functions: list[str] = []
-        self._wrappers: dict[int, str] = {}
+        self.wrappers: dict[int, str] = {}
         self.b.globs.update(BASE_GLOBALS)
 
     def message(self, plan: MessagePlan) -> str:
@@ -405,9 +405,9 @@ class DecoderSource:
             return b.ref(node.decode, "wkt")
         if isinstance(node, WrapperNode):
             key = id(node)
-            if key not in self._wrappers:
-                self._wrappers[key] = self._function(b.fresh("wrap"), [node.inner], _order(node.inner), None)
-            return self._wrappers[key]
+            if key not in self.wrappers:
+                self.wrappers[key] = self._function(b.fresh("wrap"), [node.inner], _order(node.inner), None)
+            return self.wrappers[key]
         raise AssertionError(f"no decoder for {node!r}")
 
 

@@ -61,7 +61,7 @@ class EncoderSource:
         self.b = b
         self.deps = deps
         self.functions: list[str] = []
-        self._wrappers: dict[int, str] = {}
+        self.wrappers: dict[int, str] = {}
         self.b.globs.update(BASE_GLOBALS)
 
     def message(self, plan: MessagePlan) -> str:
@@ -296,9 +296,9 @@ class EncoderSource:
             b.line(ind + 1, "_bad()")
             self._nested(b.ref(node.encode, "wkt"), var, ind)
         elif isinstance(node, WrapperNode):
-            if id(node) not in self._wrappers:
-                self._wrappers[id(node)] = self._function(b.fresh("wrap"), "v", [node.inner], _order(node.inner), False)
-            self._nested(self._wrappers[id(node)], var, ind)
+            if id(node) not in self.wrappers:
+                self.wrappers[id(node)] = self._function(b.fresh("wrap"), "v", [node.inner], _order(node.inner), False)
+            self._nested(self.wrappers[id(node)], var, ind)
         else:
             raise AssertionError(f"no payload for {node!r}")
 

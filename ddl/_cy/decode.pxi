@@ -150,6 +150,8 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
         value = _decode(op.fill_sub, buf, 0, 0, budget - 1, data)
     elif op.fill == FILL_CALL:
         value = (<object>op.fn_zero)()
+    elif op.fill == FILL_WRAPPER:
+        value = (<object>op.fn_zero)(b"", 0, 0, budget - 1)
     elif op.fill == FILL_TUPLE:
         value = ()
     elif op.fill == FILL_SET:

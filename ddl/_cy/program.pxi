@@ -9,10 +9,11 @@ cdef enum Kind:
     K_FIXED64, K_SFIXED64, K_DOUBLE,
     K_STRING, K_BYTES, K_MESSAGE, K_MAP,
     K_CONVERTED,   # a Python value written as a string or bytes through two conversions
-    K_HELPER       # a message-like value (Timestamp, Value...) written by a Python helper
+    K_HELPER       # a message-like value (Timestamp, Value, a convention's wrapper) written by Python
 
 cdef enum Fill:
-    FILL_VALUE, FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET, FILL_DICT, FILL_MESSAGE, FILL_CALL
+    FILL_VALUE, FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET, FILL_DICT, FILL_MESSAGE, FILL_CALL,
+    FILL_WRAPPER    # the helper's decode of an empty body
 
 cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
@@ -127,9 +128,10 @@ cdef PyObject* _own(Program p, object value):
     return <PyObject*>value
 
 
-def build(plan, program_of, register):
+def build(plan, program_of, register, wrappers):
     """The Program for a plan. It is passed to ``register`` before the Programs of nested
-    classes are asked for (``program_of``), so recursive schemas find it."""
+    classes are asked for (``program_of``), so recursive schemas find it. ``wrappers`` holds the
+    generated functions of the class's wrapper messages (``Codec.wrappers``)."""
     cdef Program p = Program.__new__(Program)
     cdef Op* op
     cdef Py_ssize_t i, n_entries = 0
@@ -157,7 +159,7 @@ def build(plan, program_of, register):
         op.member = member
         op.presence = f.presence
         if isinstance(node, RepeatedNode):
-            _fill_op(p, op, node.elem, number, program_of)
+            _fill_op(p, op, node.elem, number, program_of, wrappers)
             op.repeated = True
             op.container = {list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET}[node.container]
             op.fill = op.container
@@ -169,14 +171,14 @@ def build(plan, program_of, register):
             op.key = &p.c.entries[n_entries]
             op.value = &p.c.entries[n_entries + 1]
             n_entries += 2
-            _fill_op(p, op.key, node.key, 1, program_of)
-            _fill_op(p, op.value, node.value, 2, program_of)
+            _fill_op(p, op.key, node.key, 1, program_of, wrappers)
+            _fill_op(p, op.value, node.value, 2, program_of, wrappers)
             op.fill = FILL_DICT
             op.wiretag = (number << 3) | 2
             op.taglen = _tag_bytes(&op.tagword, op.wiretag)
         elif isinstance(node, UnionNode):
             chosen = node.members[member]
-            _fill_op(p, op, chosen, number, program_of)
+            _fill_op(p, op, chosen, number, program_of, wrappers)
             op.select = _own(p, {t: k for k, m in enumerate(node.members) for t in m.python_types()})
             op.closed_enum = isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members)
             op.skip = SKIP_NEVER
@@ -184,9 +186,9 @@ def build(plan, program_of, register):
                 op.fill = FILL_VALUE
                 op.zero = <PyObject*>None
             elif member != 0:
-                _fill_zero(p, op, node.members[0], program_of)
+                _fill_zero(p, op, node.members[0], program_of, wrappers)
         else:
-            _fill_op(p, op, node, number, program_of)
+            _fill_op(p, op, node, number, program_of, wrappers)
             if f.presence:
                 op.skip = SKIP_NEVER
                 op.fill = FILL_VALUE
@@ -201,7 +203,7 @@ def build(plan, program_of, register):
     return p
 
 
-cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object program_of) except -1:
+cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object program_of, dict wrappers) except -1:
     """The kind, wire tag and absent value of one value of ``node``."""
     if isinstance(node, MessageNode):
         op.kind = K_MESSAGE
@@ -221,6 +223,13 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.fn_encode = _own(p, node.to_wire)
         op.fn_decode = _own(p, node.from_wire)
         op.skip = SKIP_NEVER
+    elif isinstance(node, WrapperNode):
+        op.kind = K_HELPER
+        op.types = _own(p, (object,))  # the wrapper's own function checks the value
+        encode, decode = wrappers[id(node)]
+        op.fn_encode = _own(p, encode)
+        op.fn_decode = _own(p, decode)
+        op.skip = SKIP_NEVER
     elif isinstance(node, WellKnownNode):
         op.kind = K_HELPER
         op.types = _own(p, tuple(node.types))
@@ -232,7 +241,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         raise TypeError(f"the compiled engine does not run {type(node).__name__}")
     op.wiretag = (number << 3) | wire_type(op.base if op.kind == K_CONVERTED else op.kind)
     op.taglen = _tag_bytes(&op.tagword, op.wiretag)
-    _fill_zero(p, op, node, program_of)
+    _fill_zero(p, op, node, program_of, wrappers)
     return 0
 
 
@@ -242,7 +251,7 @@ cdef ProgC* _program(Program p, object cls, object program_of) except NULL:
     return &(<Program>sub).c
 
 
-cdef int _fill_zero(Program p, Op* op, object node, object program_of) except -1:
+cdef int _fill_zero(Program p, Op* op, object node, object program_of, dict wrappers) except -1:
     """How a slot of ``node`` is filled when its field is absent from the wire."""
     if isinstance(node, MessageNode):
         op.fill = FILL_MESSAGE
@@ -259,4 +268,7 @@ cdef int _fill_zero(Program p, Op* op, object node, object program_of) except -1
     elif isinstance(node, WellKnownNode):
         op.fill = FILL_CALL
         op.fn_zero = _own(p, node.zero)
+    elif isinstance(node, WrapperNode):
+        op.fill = FILL_WRAPPER
+        op.fn_zero = _own(p, wrappers[id(node)][1])
     return 0

@@ -143,6 +143,9 @@ class Decoder(Generic[M]):
         return decode(data, self.type, max_depth=self.max_depth)
 
 
+# The Python classes stay reachable for the tests, which check both against each other.
+PythonEncoder, PythonDecoder = Encoder, Decoder
+
 if _speedups is not None:
     # The compiled engine's entry points take over the public functions, with the same
     # signatures (checked against these by the test suite); they fall back to encode_with and

@@ -9,10 +9,12 @@ import linecache
 import pickle
 import traceback
 from enum import IntEnum
+from typing import Any
 
 import pytest
 
 import ddl
+from ddl._api import PythonDecoder, PythonEncoder
 from tests.conftest import Engine
 
 
@@ -153,12 +155,22 @@ def test_unknown_fields_survive_copy_and_pickle(engine: Engine) -> None:
         assert engine.decode(engine.encode(clone), Child) == Child(a=1, c=2.5)
 
 
-def test_encoder_and_decoder_objects_match_the_functions(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    ("encoder", "decoder"), [(ddl.Encoder, ddl.Decoder), (PythonEncoder, PythonDecoder)], ids=["public", "python"]
+)
+def test_encoder_and_decoder_objects_match_the_functions(engine: Engine, encoder: Any, decoder: Any) -> None:
     order = Order(5, labels={"b": 2, "a": 1})
-    data = ddl.Encoder(deterministic=True).encode(order)
+    enc = encoder(deterministic=True, max_depth=7)
+    assert (enc.deterministic, enc.max_depth) == (True, 7)
+    data = enc.encode(order)
     assert data == engine.encode(order, deterministic=True)
-    assert ddl.Decoder(Order).decode(data) == order
-    assert ddl.Decoder(Order, max_depth=1).decode(data) == order
+    dec = decoder[Order](Order, max_depth=1)
+    assert (dec.type, dec.max_depth) == (Order, 1)
+    assert dec.decode(data) == decoder(Order).decode(bytearray(data)) == order
+    with pytest.raises(ddl.EncodeError, match="max_depth"):
+        encoder(max_depth=0).encode(Order(1, items=[Item()]))
+    with pytest.raises(TypeError, match="Message subclass"):
+        decoder(int)
 
 
 def test_decode_accepts_bytes_bytearray_and_memoryview(engine: Engine) -> None:

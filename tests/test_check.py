@@ -156,10 +156,7 @@ def test_a_finding_line_names_the_message_the_field_its_number_and_the_rule(
     schemas: dict[str, tuple[Schema, Schema]],
 ) -> None:
     [finding] = compare(*schemas["int32_to_sint32"])
-    assert finding.line() == (
-        "int32_to_sint32.M.a (field 1): type changed from int32 to sint32: "
-        "zigzag and two's complement varints read as different numbers [FIELD_SAME_ENCODING]"
-    )
+    assert finding.line() == "int32_to_sint32.M.a (field 1): type changed from int32 to sint32 [FIELD_SAME_ENCODING]"
     [value] = compare(*schemas["enum_value_removed"])
     assert value.line() == "enum_value_removed.E.C (value 2): removed without reserving its number [ENUM_VALUE_REMOVED]"
     [warning] = compare(*schemas["field_renamed"])
@@ -227,10 +224,7 @@ def test_ddl_check_exits_1_with_one_line_per_breaking_change(tmp_path: Path, cap
     assert main(["check", old, new]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        (
-            "shop.Order.qty (field 3): type changed from int32 to sint32: zigzag and two's complement varints "
-            "read as different numbers [FIELD_SAME_ENCODING]"
-        ),
+        "shop.Order.qty (field 3): type changed from int32 to sint32 [FIELD_SAME_ENCODING]",
         "shop.Order.note (field 4): removed without reserving its number (reserved 4;) [FIELD_REMOVED]",
     ]
     assert err == "ddl check: 2 breaking changes, 0 warnings\n"
@@ -246,7 +240,7 @@ def test_ddl_check_exits_0_when_only_warnings_and_prints_json_for_tools(
         {"rule": "PACKAGE_CHANGED", "message": "v2", "field": None, "number": None,
          "detail": "package changed from v1 to v2", "breaking": False},
         {"rule": "FIELD_WIDENED", "message": "v2.M", "field": "b", "number": 1,
-         "detail": "type changed from int32 a to int64 b: old readers truncate values beyond int32", "breaking": False},
+         "detail": "type changed from int32 a to int64 b", "breaking": False},
         {"rule": "FIELD_RENAMED", "message": "v2.M", "field": "b", "number": 1,
          "detail": "renamed from a to b", "breaking": False},
     ]  # fmt: skip

@@ -16,6 +16,7 @@ from .._proto._check import check, to_json
 from .._proto._layout import RenderError
 from .._proto._load import LoadError
 from .._proto._protoc import ProtocError
+from .._proto._rules import RULES
 
 EXAMPLES = """\
 examples:
@@ -26,10 +27,11 @@ examples:
   ddl check old.proto new.proto --format json        # for tools
 
 Each finding is one line that names the message, the field (and its number) and the rule:
-  shop.Order.qty (field 3): type changed from int32 to sint32: zigzag and two's complement
-  varints read as different numbers [FIELD_SAME_ENCODING]
-Warnings (a rename, a wider integer, a change of presence) start with "warning:"; they are
-safe on the wire and do not fail the check.
+  shop.Order.qty (field 3): type changed from int32 to sint32 [FIELD_SAME_ENCODING]
+Warnings start with "warning:": safe on the wire, they do not fail the check.
+
+rules:
+{rules}
 
 Exit status: 0 when nothing breaks, 1 when something does, 2 when a side cannot be read
 (protoc's own message names the file and line).
@@ -45,7 +47,7 @@ def add_parser(commands: Any) -> None:
         "a changed encoding (int32 to sint32), a field moved into or out of a oneof, a changed enum\n"
         "zero value, a changed map key type, and more. Messages and enums match by name (relative\n"
         "to the package), fields and enum values by number.",
-        epilog=EXAMPLES,
+        epilog=EXAMPLES.format(rules="\n".join(f"  {rule:<31}{text}" for rule, text in RULES.items())),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     side = (

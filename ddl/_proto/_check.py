@@ -196,8 +196,7 @@ class _Comparison:
             self.reported |= {of.type_name, of.map[1].type_name if of.map else ""}
         else:  # a number reused for something incompatible says so already; the rest is worth a warning
             if of.presence != nf.presence and not nf.repeated and nf.oneof is None and of.oneof is None:
-                gained = "now has explicit presence: a zero from old writers reads as absent"
-                add("FIELD_SAME_PRESENCE", gained if nf.presence else "lost explicit presence: absent reads as zero")
+                add("FIELD_SAME_PRESENCE", f"presence {changed}")
             if of.name != nf.name:
                 add("FIELD_RENAMED", f"renamed from {of.name} to {nf.name}")
 
@@ -213,9 +212,9 @@ class _Comparison:
                 else:
                     add("FIELD_SAME_TYPE", f"{changed}, another message type")
             return
-        verdict = scalar_change(of.kind, nf.kind)
-        if verdict is not None:
-            add(verdict.rule, f"{changed}: {verdict.why}")
+        rule = scalar_change(of.kind, nf.kind)
+        if rule is not None:
+            add(rule, changed)
 
     def _old_types(self, kind: str) -> dict[str, Enum] | dict[str, Message]:
         return self.old.enums if kind == "enum" else self.old.messages
@@ -232,10 +231,10 @@ class _Comparison:
             apart_before = of.oneof is None or of.oneof != og.oneof
             apart_now = nf.oneof is None or nf.oneof != ng.oneof
             if apart_before and not apart_now:
-                add("FIELD_SAME_ONEOF", f"moved into oneof {nf.oneof} with {ng.name}, which old writers may also set")
+                add("FIELD_SAME_ONEOF", f"moved into oneof {nf.oneof}, with {ng.name}")
                 return
             if apart_now and not apart_before:
-                add("FIELD_SAME_ONEOF", f"moved out of oneof {of.oneof}, apart from {ng.name}: old readers keep one")
+                add("FIELD_SAME_ONEOF", f"moved out of oneof {of.oneof}, apart from {ng.name}")
                 return
 
     # --- enums -------------------------------------------------------------------------------
@@ -248,8 +247,8 @@ class _Comparison:
         if old_zero and not set(old_zero) & set(new_zero):
             moved = [n for n in old_zero if new.numbers.get(n, 0) != 0] + [n for n in new_zero if old.numbers.get(n, 0) != 0]
             if moved or not new_zero:
-                detail = f"the zero value was {old_zero[0]}, is now {new_zero[0] if new_zero else 'missing'}"
-                add("ENUM_ZERO_VALUE_CHANGED", old_zero[0], 0, detail + ": absent fields read as another value")
+                detail = f"zero value changed from {old_zero[0]} to {new_zero[0] if new_zero else '(none)'}"
+                add("ENUM_ZERO_VALUE_CHANGED", old_zero[0], 0, detail)
             else:
                 add("ENUM_VALUE_RENAMED", new_zero[0], 0, f"renamed from {old_zero[0]} to {new_zero[0]}")
         for number, names in old.values.items():

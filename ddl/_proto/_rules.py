@@ -7,36 +7,34 @@ and that is a warning.
 
 Example::
 
-    assert scalar_change("int32", "sint32").rule == "FIELD_SAME_ENCODING"
+    assert scalar_change("int32", "sint32") == "FIELD_SAME_ENCODING"
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 # The rules, each with what it guards. Breaking ones make ddl check exit 1.
 RULES: dict[str, str] = {
-    "FIELD_REMOVED": "a field is removed without reserving its number, so a later field may reuse it",
+    "FIELD_REMOVED": "a field removed without reserving its number, which a later field may reuse",
     "FIELD_NUMBER_WAS_RESERVED": "a field takes a number the old version reserved",
     "FIELD_SAME_WIRE_TYPE": "a field's wire type changes: each side skips what the other writes",
     "FIELD_SAME_ENCODING": "same wire type, different encoding: int32 and sint32, fixed32 and float",
-    "FIELD_SAME_RANGE": "the new type reads some old values differently: int64 to int32, int32 to uint32",
+    "FIELD_SAME_RANGE": "the new type reads some old values as other numbers: int64 to int32",
     "FIELD_WIDENED": "(warning) the new type holds more values, which old readers truncate",
-    "FIELD_SAME_TYPE": "same wire type, different kind of value: string and bytes, bytes and a message",
+    "FIELD_SAME_TYPE": "same wire type, another kind of value: string and bytes, bytes and a message",
     "FIELD_SAME_CARDINALITY": "repeated, map and singular fields are not interchangeable",
     "FIELD_SAME_ONEOF": "fields that one side keeps apart, the other side keeps only one of",
     "FIELD_SAME_LABEL": "a proto2 field becomes required, or stops being required",
     "MAP_SAME_KEY_TYPE": "a map's key type changes",
-    "FIELD_SAME_PRESENCE": "(warning) a field gains or loses explicit presence: zero and absent swap",
-    "FIELD_RENAMED": "(warning) same number and type, new name: JSON and code change, the wire does not",
-    "FIELD_TYPE_RENAMED": "(warning) a field's message or enum type has a new name; compared field by field",
+    "FIELD_SAME_PRESENCE": "(warning) a field gains or loses explicit presence: absent and zero swap",
+    "FIELD_RENAMED": "(warning) a new name for the same number and type: JSON and code change",
+    "FIELD_TYPE_RENAMED": "(warning) the message or enum type has a new name (compared field by field)",
     "MESSAGE_REMOVED": "a message is removed",
     "ENUM_REMOVED": "an enum is removed",
     "ENUM_ZERO_VALUE_CHANGED": "the zero value, which absent fields read as, means another value",
     "ENUM_VALUE_REMOVED": "an enum value is removed without reserving its number",
     "ENUM_VALUE_SAME_NUMBER": "an enum value keeps its name but takes another number",
     "ENUM_VALUE_NUMBER_WAS_RESERVED": "an enum value takes a number the old version reserved",
-    "ENUM_VALUE_RENAMED": "(warning) same number, new name: JSON and code change, the wire does not",
+    "ENUM_VALUE_RENAMED": "(warning) a new name for the same number: JSON and code change",
     "PACKAGE_CHANGED": "(warning) the package changes: full names change, the wire does not",
 }
 WARNINGS = frozenset(rule for rule, text in RULES.items() if text.startswith("(warning)"))
@@ -66,35 +64,29 @@ _RANGES: dict[str, range] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Verdict:
-    rule: str
-    why: str
-
-
-def scalar_change(old: str, new: str) -> Verdict | None:
-    """What changing a value's type from ``old`` to ``new`` does, or None when nothing changes.
+def scalar_change(old: str, new: str) -> str | None:
+    """The rule that changing a value's type from ``old`` to ``new`` breaks, or None when none does.
 
     Types are .proto scalar names, or ``enum``, ``message`` and ``group``.
 
     Example::
 
-        assert scalar_change("int32", "int64").rule == "FIELD_WIDENED"
+        assert scalar_change("int32", "int64") == "FIELD_WIDENED"
         assert scalar_change("enum", "int32") is None
     """
     if old == new:
         return None
     if WIRE_TYPES[old] != WIRE_TYPES[new]:
-        return Verdict("FIELD_SAME_WIRE_TYPE", "the wire type changes, so each side skips what the other writes")
+        return "FIELD_SAME_WIRE_TYPE"
     if old not in _ENCODINGS or new not in _ENCODINGS:
         if {old, new} <= {"float", "fixed32", "sfixed32"} or {old, new} <= {"double", "fixed64", "sfixed64"}:
-            return Verdict("FIELD_SAME_ENCODING", "the same bits mean another number")
-        return Verdict("FIELD_SAME_TYPE", "the bytes mean another kind of value")
+            return "FIELD_SAME_ENCODING"  # the same bits mean another number
+        return "FIELD_SAME_TYPE"
     if _ENCODINGS[old] != _ENCODINGS[new]:
-        return Verdict("FIELD_SAME_ENCODING", "zigzag and two's complement varints read as different numbers")
+        return "FIELD_SAME_ENCODING"
     old_range, new_range = _RANGES[old], _RANGES[new]
     if old_range == new_range:
         return None
     if old_range.start >= new_range.start and old_range.stop <= new_range.stop:
-        return Verdict("FIELD_WIDENED", f"old readers truncate values beyond {old}")
-    return Verdict("FIELD_SAME_RANGE", f"{new} reads some {old} values as other numbers")
+        return "FIELD_WIDENED"
+    return "FIELD_SAME_RANGE"

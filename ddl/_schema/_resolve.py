@@ -8,9 +8,13 @@ number the fields. The full resolution happens on first use, when every name is 
 
 from __future__ import annotations
 
+import ast
 import builtins
+import functools
+import operator
 from collections.abc import Iterator, Mapping
-from typing import Any, ForwardRef
+from types import CodeType
+from typing import Any, ForwardRef, Optional, Union, get_origin
 
 from .._errors import SchemaError
 
@@ -52,6 +56,8 @@ class Namespace(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         if key in self._local:
             return self._local[key]
+        if key in _HELPERS:  # called by the compiled annotation, never a placeholder
+            return _HELPERS[key]
         if self._pending and key not in self._globalns and not hasattr(builtins, key):
             return pending_type(key)
         raise KeyError(key)
@@ -82,8 +88,72 @@ class Context:
         if not isinstance(tp, str):
             return tp
         try:
-            return eval(tp, dict(self.globalns), self.localns)  # noqa: S307 - annotations are code
+            return eval(_compile(tp), dict(self.globalns), self.localns)  # noqa: S307 - annotations are code
         except NameError as exc:
             raise self.error(f"cannot resolve {tp!r}: {exc}") from None
         except Exception as exc:
             raise self.error(f"cannot evaluate annotation {tp!r}: {exc}") from None
+
+
+# A union's members take field numbers in the order they are written, but typing caches
+# Union[...] under an equality that ignores order: with a typing form among the members
+# (ddl.int32 is an Annotated alias), ``A | B | None`` or ``Optional[A | B]`` can return the union
+# some other annotation built first as ``B | A | None``. So an annotation string is compiled
+# with each ``|`` chain and each Union[...] or Optional[...] going through the helpers below,
+# which rebuild the union from the members as written. The function beneath typing's cache
+# builds it afresh; where there is none, a flat key is at least compared in order.
+_UNION: Any = Union
+_uncached_union = getattr(getattr(type(_UNION), "__getitem__", None), "__wrapped__", None)
+
+
+def _union(members: tuple[Any, ...]) -> Any:
+    return _UNION[members] if _uncached_union is None else _uncached_union(_UNION, members)
+
+
+def _or(*operands: Any) -> Any:
+    # The operator runs first, so its errors and its meaning for values other than types stay.
+    result = functools.reduce(operator.or_, operands)
+    return _union(operands) if get_origin(result) is Union else result
+
+
+def _subscript(form: Any, key: Any) -> Any:
+    result = form[key]  # for its errors: Optional takes a single type
+    if form is Union:
+        return _union(key if isinstance(key, tuple) else (key,))
+    if form is Optional:
+        return _union((key, None))
+    return result
+
+
+_HELPERS = {"__ddl_or__": _or, "__ddl_subscript__": _subscript}
+
+
+class _WrittenOrder(ast.NodeTransformer):
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        if not isinstance(node.op, ast.BitOr):
+            return self.generic_visit(node)
+        operands: list[ast.expr] = []
+        chain: ast.expr = node
+        while isinstance(chain, ast.BinOp) and isinstance(chain.op, ast.BitOr):
+            operands.append(chain.right)
+            chain = chain.left
+        operands.append(chain)
+        return _call("__ddl_or__", [self.visit(o) for o in reversed(operands)], node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        name = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", None)
+        if name not in ("Union", "Optional"):
+            return node
+        return _call("__ddl_subscript__", [node.value, node.slice], node)
+
+
+def _call(helper: str, args: list[ast.expr], at: ast.expr) -> ast.Call:
+    return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), args, []), at)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(source: str) -> CodeType:
+    # eval() skips leading blanks in a string, and compile() does not.
+    tree = ast.parse(source.lstrip(" \t"), "<string>", "eval")
+    return compile(ast.fix_missing_locations(_WrittenOrder().visit(tree)), "<string>", "eval")

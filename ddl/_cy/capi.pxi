@@ -151,37 +151,51 @@ cdef extern from *:
     #define DDL_ASCII8(p) ((ddl_load8(p) & 0x8080808080808080ULL) == 0)
     static inline uint64_t ddl_load8(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
 
-    /* Write the characters of valid UTF-8 into a string of kind T; ASCII runs go 8 at a time. */
+    /* Decode UTF-8 into a string of kind T, checking it as strictly as CPython does; ASCII
+       runs go 8 bytes at a time. Leaves j < n, or k != count, when the bytes are not valid. */
     #define DDL_TRANSCODE(T) do { \
         T* out = (T*)data; \
-        for (j = 0; j < n;) { \
-            if (j + 8 <= n && DDL_ASCII8(s + j)) { \
-                for (int b = 0; b < 8; b++) out[b] = s[j + b]; \
-                out += 8; j += 8; continue; \
+        for (j = 0; j < n && k < count;) { \
+            if (j + 8 <= n && k + 8 <= count && DDL_ASCII8(s + j)) { \
+                for (int b = 0; b < 8; b++) out[k + b] = s[j + b]; \
+                k += 8; j += 8; continue; \
             } \
             c = s[j]; \
-            if (c < 0x80) { *out++ = c; j++; } \
-            else if (c < 0xE0) { *out++ = (T)(((Py_UCS4)(c & 0x1F) << 6) | (s[j + 1] & 0x3F)); j += 2; } \
-            else if (c < 0xF0) { \
-                *out++ = (T)(((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[j + 1] & 0x3F) << 6) | (s[j + 2] & 0x3F)); \
+            if (c < 0x80) { out[k++] = c; j++; continue; } \
+            if (c < 0xC2) break; \
+            if (c < 0xE0) { \
+                if (j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) break; \
+                cp = ((Py_UCS4)(c & 0x1F) << 6) | (s[j + 1] & 0x3F); \
+                j += 2; \
+            } else if (c < 0xF0) { \
+                if (j + 2 >= n || (s[j + 1] & 0xC0) != 0x80 || (s[j + 2] & 0xC0) != 0x80) break; \
+                cp = ((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[j + 1] & 0x3F) << 6) | (s[j + 2] & 0x3F); \
+                if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) break; \
                 j += 3; \
-            } else { \
-                *out++ = (T)(((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[j + 1] & 0x3F) << 12) \
-                             | ((Py_UCS4)(s[j + 2] & 0x3F) << 6) | (s[j + 3] & 0x3F)); \
+            } else if (c < 0xF5) { \
+                if (j + 3 >= n || (s[j + 1] & 0xC0) != 0x80 || (s[j + 2] & 0xC0) != 0x80 \
+                        || (s[j + 3] & 0xC0) != 0x80) break; \
+                cp = ((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[j + 1] & 0x3F) << 12) \
+                     | ((Py_UCS4)(s[j + 2] & 0x3F) << 6) | (s[j + 3] & 0x3F); \
+                if (cp < 0x10000 || cp > 0x10FFFF) break; \
                 j += 4; \
+            } else { \
+                break; \
             } \
+            out[k++] = (T)cp; \
         } \
     } while (0)
 
     /* A str from UTF-8, or NULL with no exception set when the bytes are not strict UTF-8
-       (the caller then lets CPython's decoder raise the error). One pass validates and finds
-       the length and the widest character, so the string is allocated once at its final
-       width (CPython's decoder widens and copies as it meets wider characters); a second
-       pass writes it. */
+       (the caller then lets CPython's decoder raise the error). A first pass counts the
+       characters (the bytes that are not continuation bytes) and finds the largest lead byte,
+       which fixes the string's width, so the string is allocated once at its final width
+       (CPython's decoder widens and copies as it meets wider characters); the second pass
+       decodes and checks. */
     static PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n) {
-        Py_ssize_t i = 0, j, count;
-        Py_UCS4 cp, widest = 127;
-        unsigned char c;
+        Py_ssize_t i = 0, j, k = 0, count;
+        Py_UCS4 cp, widest;
+        unsigned char c, lead = 0;
         while (i + 8 <= n && DDL_ASCII8(s + i)) i += 8;
         while (i < n && s[i] < 0x80) i++;
         if (i == n) {
@@ -190,33 +204,14 @@ cdef extern from *:
             return r;
         }
         count = i;
-        for (j = i; j < n;) {
-            if (j + 8 <= n && DDL_ASCII8(s + j)) { j += 8; count += 8; continue; }
+        for (j = i; j < n; j++) {
             c = s[j];
-            count++;
-            if (c < 0x80) { j++; continue; }
-            if (c < 0xC2) return NULL;
-            if (c < 0xE0) {
-                if (j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) return NULL;
-                cp = ((Py_UCS4)(c & 0x1F) << 6) | (s[j + 1] & 0x3F);
-                j += 2;
-            } else if (c < 0xF0) {
-                if (j + 2 >= n || (s[j + 1] & 0xC0) != 0x80 || (s[j + 2] & 0xC0) != 0x80) return NULL;
-                cp = ((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[j + 1] & 0x3F) << 6) | (s[j + 2] & 0x3F);
-                if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return NULL;
-                j += 3;
-            } else if (c < 0xF5) {
-                if (j + 3 >= n || (s[j + 1] & 0xC0) != 0x80 || (s[j + 2] & 0xC0) != 0x80
-                        || (s[j + 3] & 0xC0) != 0x80) return NULL;
-                cp = ((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[j + 1] & 0x3F) << 12)
-                     | ((Py_UCS4)(s[j + 2] & 0x3F) << 6) | (s[j + 3] & 0x3F);
-                if (cp < 0x10000 || cp > 0x10FFFF) return NULL;
-                j += 4;
-            } else {
-                return NULL;
-            }
-            if (cp > widest) widest = cp;
+            count += (c & 0xC0) != 0x80;
+            if (c > lead) lead = c;
         }
+        /* Valid UTF-8 only: a 4-byte sequence is above U+FFFF, a 3-byte one or a 2-byte one led
+           by 0xC4 or more is above U+FF, and 0xC2 or 0xC3 lead U+0080..U+00FF. */
+        widest = lead >= 0xF0 ? 0x10FFFF : lead >= 0xC4 ? 0xFFFF : 0xFF;
         PyObject* r = PyUnicode_New(count, widest);
         if (r == NULL) return NULL;
         void* data = PyUnicode_DATA(r);
@@ -224,6 +219,10 @@ cdef extern from *:
             case PyUnicode_1BYTE_KIND: DDL_TRANSCODE(Py_UCS1); break;
             case PyUnicode_2BYTE_KIND: DDL_TRANSCODE(Py_UCS2); break;
             default: DDL_TRANSCODE(Py_UCS4); break;
+        }
+        if (j != n || k != count) {
+            Py_DECREF(r);
+            return NULL;
         }
         return r;
     }

@@ -262,6 +262,11 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
         groups={"g": ["x"]}, nested=[Variety(choice=3)],
     )
 
+    various_data = encode_with(True, various)
+    # Failures at many points of a message of every family: each leaves the C loops at another place.
+    cuts = range(1, len(various_data), max(1, len(various_data) // 12))
+    bad_variety = Variety(nested=[Variety(groups={"g": ["x", 1]})])  # type: ignore[list-item]
+
     def round_of_calls() -> None:
         for _ in range(10_000):
             decode_with(True, encode_with(True, good), Everything)
@@ -271,6 +276,10 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
                 decode_with(True, data[:-1], Everything)
             with pytest.raises(ddl.EncodeError):
                 encode_with(True, bad_value)
+            for cut in cuts:
+                outcome(decode_with, True, various_data[:cut], Variety)
+            with pytest.raises(ddl.EncodeError):
+                encode_with(True, bad_variety)
 
     round_of_calls()  # warm every cache first
     gc.collect()

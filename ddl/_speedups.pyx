@@ -67,13 +67,24 @@ def install(reference_encode, reference_decode, program_of, check_class):
 cdef object _PROGRAM_ATTR = "__ddl_program__"
 
 
+# The Program used last: calls in a row for one class skip even the dict lookup below. Only
+# code holding the GIL reads or replaces it.
+cdef Program _last = None
+
+
 cdef inline object _program_for(object cls):
     """The Program of ``cls``, or None when it runs on the Python engine. ``program_of`` puts
     the answer in the class's own __dict__, where it is found without walking the MRO (and a
     subclass never finds its base's)."""
+    global _last
+    if _last is not None and <PyObject*>_last.c.cls == <PyObject*>cls:
+        return _last
     cdef PyObject* found = ddl_class_attr(<PyObject*>cls, <PyObject*>_PROGRAM_ATTR)
     if found != NULL:
-        return <object>found if found != ddl_false else None
+        if found == ddl_false:
+            return None
+        _last = <Program>found
+        return _last
     codec = getattr(cls, "__ddl_codec__", None)
     if codec is None:
         return None

@@ -125,6 +125,11 @@ cdef extern from *:
             *n = ((PyASCIIObject*)s)->length;
             return (const char*)(((PyASCIIObject*)s) + 1);
         }
+        /* Other strings keep their UTF-8 once made: read it in place when it is there. */
+        if (PyUnicode_IS_COMPACT(s) && ((PyCompactUnicodeObject*)s)->utf8 != NULL) {
+            *n = ((PyCompactUnicodeObject*)s)->utf8_length;
+            return ((PyCompactUnicodeObject*)s)->utf8;
+        }
         return PyUnicode_AsUTF8AndSize(s, n);
     }
 

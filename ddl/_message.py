@@ -6,12 +6,13 @@ import copy as _copy
 import dataclasses
 import operator
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import CodeType
 from typing import Any, ClassVar, dataclass_transform
 
 from ._codegen import Codec, codec_for, make_init
 from ._schema import ClassSpec, collect
+from ._schema._reserved import ReservedItem
 from ._types import FieldInfo, field
 
 
@@ -27,6 +28,7 @@ class MessageMeta(type):
         *,
         frozen: bool | None = None,
         kw_only: bool = False,
+        reserved: ReservedItem | Iterable[ReservedItem] = (),
         **kwargs: Any,
     ) -> MessageMeta:
         if namespace.get("__ddl_root__"):
@@ -34,7 +36,7 @@ class MessageMeta(type):
         if frozen is None:
             frozen = any(getattr(getattr(b, "__ddl_spec__", None), "frozen", False) for b in bases)
         scope, scope_code = _defining_scope()
-        spec = collect(namespace.get("__qualname__", name), bases, namespace, frozen, kw_only, scope)
+        spec = collect(namespace.get("__qualname__", name), bases, namespace, frozen, kw_only, scope, reserved)
         spec.scope_code = scope_code
         own = [f.name for f in spec.fields if f.owner is spec]
         namespace["__slots__"] = tuple(own)
@@ -109,6 +111,15 @@ class Message(metaclass=MessageMeta):
 
         data = ddl.encode(User(id=1, name="Ada"))
         assert ddl.decode(data, User) == User(id=1, name="Ada")
+
+    Class keywords: ``frozen=True`` (immutable and hashable), ``kw_only=True`` (keyword-only
+    arguments), and ``reserved``: field numbers (ints, and ``range``s, half-open as in Python) and
+    field names that no field may take, such as those of removed fields. Subclasses keep them,
+    and ``ddl proto`` writes them as ``reserved`` lines::
+
+        class Order(ddl.Message, reserved=(8, range(20, 30), "legacy_note")):
+            id: int                  # 1
+            note: str = ""           # 2; number=8 or a field named legacy_note is a SchemaError
     """
 
     __ddl_root__: ClassVar[bool] = True
@@ -118,7 +129,14 @@ class Message(metaclass=MessageMeta):
     # Unknown fields' raw bytes, or None. Not annotated: an annotation would make it a field.
     __slots__ = ("_ddl_unknown",)
 
-    def __init_subclass__(cls, *, frozen: bool = False, kw_only: bool = False, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        *,
+        frozen: bool = False,
+        kw_only: bool = False,
+        reserved: ReservedItem | Iterable[ReservedItem] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init_subclass__(**kwargs)
 
     def __eq__(self, other: object) -> bool:

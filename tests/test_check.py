@@ -215,6 +215,36 @@ def test_a_class_target_compares_that_class_and_what_it_uses(tmp_path: Path) -> 
     assert (finding.rule, finding.message, finding.field) == ("FIELD_SAME_ENCODING", "tests.corpus.Point", "y")
 
 
+def orders(folder: Path, side: str, keywords: str, fields: str) -> str:
+    """A models.py whose Order class takes ``keywords`` (such as ``, reserved=2``) and ``fields``."""
+    body = "".join(f"    {line.strip()}\n" for line in fields.split(";"))
+    return write(folder, f"{side}/models.py", f"import ddl\nclass Order(ddl.Message{keywords}):\n{body}")
+
+
+def test_removing_a_field_from_a_class_passes_when_the_class_reserves_its_number(tmp_path: Path) -> None:
+    old = orders(tmp_path, "old", "", "id: int = 0; note: str = ''; total: int = 0")
+    kept = "id: int = 0; total: int = ddl.field(number=3, default=0)"
+    assert check(old, orders(tmp_path, "new", ', reserved=(2, "note")', kept)) == []
+    [finding] = check(old, orders(tmp_path, "bare", "", kept))
+    assert (finding.rule, finding.field, finding.number) == ("FIELD_REMOVED", "note", 2)
+
+
+def test_removing_a_field_of_a_proto_passes_when_the_class_that_replaces_it_reserves_its_number(tmp_path: Path) -> None:
+    proto = 'syntax = "proto3";\nmessage Order { int64 id = 1; string note = 2; int64 total = 3; }\n'
+    old = write(tmp_path, "models.proto", proto)
+    new = orders(tmp_path, "new", ", reserved=range(2, 3)", "id: int = 0; total: int = 0")  # total takes 3
+    assert check(old, new) == []
+    assert main(["check", old, new]) == 0
+
+
+def test_a_new_field_on_a_number_the_old_class_reserved_is_reported(tmp_path: Path) -> None:
+    old = orders(tmp_path, "old", ", reserved=(range(2, 5),)", "id: int = 0; total: int = 0")
+    fields = "id: int = 0; total: int = ddl.field(number=5, default=0); note: str = ddl.field(number=3, default='')"
+    [finding] = check(old, orders(tmp_path, "new", "", fields))
+    assert (finding.rule, finding.field, finding.number) == ("FIELD_NUMBER_WAS_RESERVED", "note", 3)
+    assert finding.line() == "models.Order.note (field 3): takes a number the old version reserved [FIELD_NUMBER_WAS_RESERVED]"
+
+
 # --- The command ---------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from google.protobuf import descriptor_pb2
 from grpc_tools import protoc
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -344,3 +345,73 @@ def test_packed_false_is_rendered_and_protoc_code_writes_the_same_unpacked_bytes
     value = Legacy(codes=[1, -2, 300], levels=[Level.LOW, Level.HIGH])
     pbcls = compile_rendered(text).Legacy
     assert pbcls(codes=[1, -2, 300], levels=[1, 2]).SerializeToString() == engine.encode(value)
+
+
+# --- Reserved numbers and names ----------------------------------------------------------------
+
+
+class Order(ddl.Message, reserved=(8, 9, range(20, 30), "legacy_note")):
+    id: int = 0
+    total: int = 0
+    choice: int | str | None = None  # members avoid 20..29: 10 and 11
+
+
+class Refund(Order, reserved=("reason_code", 12)):
+    reason: str = ""
+
+
+def protoc_errors(text: str, folder: Path, capfd: pytest.CaptureFixture[str]) -> str:
+    """What protoc says about ``text``: "" when it compiles."""
+    (folder / "reserved.proto").write_text(text)
+    capfd.readouterr()
+    status = protoc.main(["protoc", f"-I{folder}", f"--descriptor_set_out={folder / 'out.pb'}", "reserved.proto"])
+    err = capfd.readouterr().err
+    assert (status == 0) == (err == ""), err
+    return err
+
+
+def reserved_of(pbcls: Any) -> tuple[list[tuple[int, int]], list[str]]:
+    """The reserved ranges (end exclusive) and names protoc compiled into a message."""
+    proto = descriptor_pb2.DescriptorProto()
+    pbcls.DESCRIPTOR.CopyToProto(proto)
+    return [(r.start, r.end) for r in proto.reserved_range], list(proto.reserved_name)
+
+
+def test_reserved_numbers_and_names_are_rendered_as_reserved_lines_that_protoc_compiles(engine: Engine) -> None:
+    text = render([Order], "ddl_render_reserved")
+    assert 'message Order {\n  reserved 8 to 9, 20 to 29;\n  reserved "legacy_note";\n  int64 id = 1;\n' in text
+    pb = compile_rendered(text)
+    assert reserved_of(pb.Order) == ([(8, 10), (20, 30)], ["legacy_note"])
+    assert pb.Order.FromString(engine.encode(Order(id=1, total=2, choice="x"))).choice_string == "x"
+
+
+@pytest.mark.parametrize(
+    ("field", "error"),
+    [
+        ("string note = 8;", 'Field "note" uses reserved number 8.'),
+        ("string note = 29;", 'Field "note" uses reserved number 29.'),
+        ("string legacy_note = 40;", 'Field name "legacy_note" is reserved.'),
+    ],
+)
+def test_protoc_rejects_a_field_that_takes_a_rendered_reservation(
+    field: str, error: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    text = render([Order], "ddl_render_reserved")
+    assert protoc_errors(text, tmp_path, capfd) == ""
+    assert error in protoc_errors(text.replace("  int64 id = 1;\n", f"  int64 id = 1;\n  {field}\n"), tmp_path, capfd)
+
+
+def test_a_subclass_renders_its_bases_reservations_with_its_own() -> None:
+    text = render([Refund], "ddl_render_refund")
+    assert 'message Refund {\n  reserved 8 to 9, 12, 20 to 29;\n  reserved "legacy_note", "reason_code";\n' in text
+    assert reserved_of(compile_rendered(text).Refund) == ([(8, 10), (12, 13), (20, 30)], ["legacy_note", "reason_code"])
+
+
+class Shipment(ddl.Message, reserved="via_string"):
+    via: int | str | None = None
+
+
+def test_a_oneof_member_name_steps_around_a_reserved_name() -> None:
+    text = render([Shipment], "ddl_render_shipment")
+    assert "int64 via_int64 = 1;\n    string via_string_2 = 2;" in text
+    compile_rendered(text)

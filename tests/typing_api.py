@@ -47,6 +47,15 @@ class Options(ddl.Message, kw_only=True):
     level: int = ddl.field(number=7, default=3)
 
 
+class Order(ddl.Message, reserved=(8, range(20, 30), "legacy_note")):
+    id: int = 0
+    total: int = 0
+
+
+class Refund(Order, reserved=9):
+    reason: str = ""
+
+
 user = User(1, name="Ada", tags=["x"])
 assert_type(user.id, int)
 assert_type(user.age, int)

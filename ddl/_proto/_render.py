@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .._schema import (
+    ClassSpec,
     ConvertedNode,
     EnumNode,
     FieldPlan,
@@ -229,7 +230,20 @@ class _Writer:
                 nested += self.message(child, indent + "  ")
         for block in body.wrappers:
             nested += [indent + "  " + line for line in block]
-        return [f"{indent}message {decl.name} {{", *nested, *(indent + "  " + line for line in fields), f"{indent}}}"]
+        own = [*_reserved_lines(decl.obj.__dict__["__ddl_spec__"]), *fields]
+        return [f"{indent}message {decl.name} {{", *nested, *(indent + "  " + line for line in own), f"{indent}}}"]
+
+
+def _reserved_lines(spec: ClassSpec) -> list[str]:
+    """``reserved 8, 20 to 29;`` and ``reserved "legacy_note";``: the class's ``reserved`` keyword."""
+    lines = []
+    if spec.reserved.numbers:
+        spans = [str(r.start) if len(r) == 1 else f"{r.start} to {r.stop - 1}" for r in spec.reserved.numbers]
+        lines.append(f"reserved {', '.join(spans)};")
+    if spec.reserved.names:
+        names = ", ".join(f'"{name}"' for name in spec.reserved.names)
+        lines.append(f"reserved {names};")
+    return lines
 
 
 class _Body:

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import sys
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import Any
@@ -21,10 +21,8 @@ from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
 from ._nodes import FieldPlan, MessageNode, RepeatedNode, UnionNode
 from ._registry import field_plan, numbers_taken, resolve
+from ._reserved import MAX_NUMBER, PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
-
-MAX_NUMBER = (1 << 29) - 1
-RESERVED = range(19000, 20000)
 
 
 @dataclass(eq=False)
@@ -72,6 +70,7 @@ class ClassSpec:
     namespace: dict[str, Any]
     scope: dict[str, Any] = field(default_factory=dict)
     scope_code: CodeType | None = None
+    reserved: Reserved = field(default_factory=Reserved)  # its own and its bases'
     cls: type | None = None
     plan: MessagePlan | None = None
 
@@ -126,18 +125,26 @@ def collect(
     frozen: bool,
     kw_only: bool,
     scope: dict[str, Any],
+    reserved: ReservedItem | Iterable[ReservedItem] = (),
 ) -> ClassSpec:
     """Collect, check and number the fields of a class being created; pops their defaults.
 
     ``scope`` holds the locals of the function the class is defined in, if any, so that
-    postponed annotations can name classes local to that function.
+    postponed annotations can name classes local to that function. ``reserved`` is the class
+    keyword: numbers and names no field may take, added to those of the bases.
     """
     inherited: list[FieldSpec] = []
+    own = Reserved.of(qualname, reserved)
+    reservations = Reserved()
     for base in bases:
         base_spec: ClassSpec | None = getattr(base, "__ddl_spec__", None)
         if base_spec is not None:
             inherited.extend(f for f in base_spec.fields if f.name not in {g.name for g in inherited})
+            reservations |= base_spec.reserved
     spec = ClassSpec(qualname, list(inherited), frozen, kw_only, namespace.get("__module__", ""), namespace, scope)
+    spec.reserved = reservations = reservations | own
+    for f in inherited:  # the class may reserve what a base class still uses
+        _check_not_reserved(qualname, f.name, f.numbers, reservations)
     used = {n: f.name for f in inherited for n in f.numbers}
     next_number = max(used, default=0) + 1
     for name, annotation in namespace.get("__annotations__", {}).items():
@@ -148,7 +155,8 @@ def collect(
         default, factory, explicit, packed = _default_of(namespace.pop(name, MISSING))
         ctx = spec.context(None, name, pending=True)
         count = numbers_taken(resolve(annotation, ctx))
-        numbers = _numbers_for(ctx, explicit, count, next_number)
+        numbers = _numbers_for(ctx, explicit, count, next_number, reservations)
+        _check_not_reserved(qualname, name, numbers, reservations)
         for number in numbers:
             if number in used:
                 raise ctx.error(f"field number {number} is already taken by {used[number]!r}")
@@ -159,11 +167,12 @@ def collect(
     return spec
 
 
-def _numbers_for(ctx: Context, explicit: int | tuple[int, ...] | None, count: int, next_number: int) -> tuple[int, ...]:
+def _numbers_for(
+    ctx: Context, explicit: int | tuple[int, ...] | None, count: int, next_number: int, reserved: Reserved
+) -> tuple[int, ...]:
     if explicit is None:
-        if next_number in RESERVED or next_number + count - 1 in RESERVED:
-            next_number = RESERVED.stop
-        numbers = tuple(range(next_number, next_number + count))
+        start = _first_free(next_number, count, [PROTOBUF_RESERVED, *reserved.numbers])
+        numbers = tuple(range(start, start + count))
     elif isinstance(explicit, tuple):
         if len(explicit) != count:
             raise ctx.error(f"{len(explicit)} field numbers given for a union of {count} members")
@@ -175,9 +184,26 @@ def _numbers_for(ctx: Context, explicit: int | tuple[int, ...] | None, count: in
     for number in numbers:
         if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_NUMBER:
             raise ctx.error(f"field number {number!r} is outside 1..{MAX_NUMBER}")
-        if number in RESERVED:
+        if number in PROTOBUF_RESERVED:
             raise ctx.error(f"field number {number} is in 19000..19999, which protobuf reserves")
     return numbers
+
+
+def _first_free(start: int, count: int, blocked: list[range]) -> int:
+    """The first number from ``start`` where ``count`` consecutive numbers avoid every blocked range."""
+    while True:
+        hit = next((r for r in blocked if r.start < start + count and start < r.stop), None)
+        if hit is None:
+            return start
+        start = hit.stop
+
+
+def _check_not_reserved(qualname: str, name: str, numbers: tuple[int, ...], reserved: Reserved) -> None:
+    if name in reserved.names:
+        raise SchemaError(f"{qualname}.{name}: field name {name!r} is reserved")
+    for number in numbers:
+        if reserved.has_number(number):
+            raise SchemaError(f"{qualname}.{name}: field number {number} is reserved")
 
 
 def _check_argument_order(spec: ClassSpec) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import gc
+import threading
 from typing import Any
 
 import pytest
@@ -232,3 +234,21 @@ def test_packed_false_on_a_field_that_cannot_be_packed_is_a_schema_error(annotat
     bad = type(ddl.Message)("Bad", (ddl.Message,), namespace)
     with pytest.raises(ddl.SchemaError, match=r"Bad\.f: packed=False applies only to repeated numbers"):
         ddl.encode(bad())
+
+
+def test_a_local_class_first_used_on_another_thread_finds_names_in_its_running_function() -> None:
+    def define_then_encode_on_a_thread() -> bytes:
+        class Outer(ddl.Message):
+            inner: Inner | None = None  # a local class defined below
+
+        class Inner(ddl.Message):
+            x: int = 0
+
+        out: list[bytes] = []
+        worker = threading.Thread(target=lambda: out.append(ddl.encode(Outer(inner=Inner(x=1)))))
+        worker.start()
+        worker.join()
+        return out[0]
+
+    assert define_then_encode_on_a_thread() == b"\x0a\x02\x08\x01"
+    assert gc.isenabled()

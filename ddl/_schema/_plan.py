@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import gc
 import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -85,16 +86,38 @@ class ClassSpec:
 
 
 def _live_locals(code: CodeType | None) -> dict[str, Any]:
-    """The current locals of the defining function, if it is still running on some thread."""
+    """The current locals of the defining function, if it is still running on some thread:
+    this thread's stack first, then the others'."""
     if code is None:
         return {}
-    stacks: list[FrameType | None] = [sys._getframe(1), *sys._current_frames().values()]
-    for frame in stacks:
-        while frame is not None:
-            if frame.f_code is code:
-                return dict(frame.f_locals)
-            frame = frame.f_back
-    return {}
+    found = _locals_in(sys._getframe(1), code)
+    if found is None:
+        for frame in _other_threads_frames():
+            found = _locals_in(frame, code)
+            if found is not None:
+                break
+    return found or {}
+
+
+def _locals_in(frame: FrameType | None, code: CodeType) -> dict[str, Any] | None:
+    while frame is not None:
+        if frame.f_code is code:
+            return dict(frame.f_locals)
+        frame = frame.f_back
+    return None
+
+
+def _other_threads_frames() -> list[FrameType]:
+    # CPython 3.11 deadlocks when a garbage collection starts inside sys._current_frames(),
+    # which holds the runtime's thread-list lock, and frees a threading.local that needs the
+    # same lock (seen here with a thread pool). The collector stays off for the call.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return list(sys._current_frames().values())
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _self_placeholder(qualname: str) -> type:

@@ -419,3 +419,13 @@ def test_cli_writes_modules_prints_their_paths_and_notes_on_stderr(
 def test_cli_reports_errors_with_file_and_line_and_exit_code_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gen", "-I", str(PROTOS / "bad"), "-o", "unused", str(PROTOS / "bad/group.proto")]) == 1
     assert capsys.readouterr().err.startswith("ddl gen: group.proto:7:3: group 'result'")
+
+
+def test_reserved_numbers_and_names_become_the_reserved_class_keyword(trees: Trees) -> None:
+    reserved = trees.ddl("ddltest/kinds/scalars.proto").Reserved.__ddl_spec__.reserved
+    assert reserved.numbers == (range(2, 3), range(9, 12), range(15, 16))
+    assert reserved.names == ("old", "older")
+    with pytest.raises(ddl.SchemaError, match="field number 10 is reserved"):
+
+        class Reused(trees.ddl("ddltest/kinds/scalars.proto").Reserved):  # type: ignore[name-defined,misc]
+            again: int = ddl.field(number=10, default=0)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .._errors import SchemaError
 
 MAX_NUMBER = (1 << 29) - 1
-# protobuf's own numbers: no field may take them, so reserving them too would only mislead.
+# protobuf's own numbers: no field may take them (a class may still reserve them, as protoc allows).
 PROTOBUF_RESERVED = range(19000, 20000)
 
 ReservedItem = int | range | str
@@ -69,9 +69,6 @@ def _checked_range(qualname: str, item: int | range) -> range:
     if first < 1 or last > MAX_NUMBER:
         bad = first if first < 1 else last
         raise SchemaError(f"{qualname}: reserved number {bad} is outside 1..{MAX_NUMBER}")
-    if first < PROTOBUF_RESERVED.stop and PROTOBUF_RESERVED.start <= last:
-        bad = max(first, PROTOBUF_RESERVED.start)
-        raise SchemaError(f"{qualname}: reserved number {bad} is in 19000..19999, which protobuf reserves itself")
     return numbers
 
 

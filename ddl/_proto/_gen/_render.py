@@ -128,7 +128,8 @@ class _Renderer:
         inner = indent + INDENT
         required = any(f.label == LABEL_REQUIRED for f in msg.field)
         # Required proto2 fields are required arguments, which may follow optional ones.
-        head = f"{indent}class {name}(ddl.Message{', kw_only=True' if required else ''}):"
+        options = (", kw_only=True" if required else "") + _reserved(msg)
+        head = f"{indent}class {name}(ddl.Message{options}):"
         blocks = [self._doc(info.path, inner)]
         children = [t for t in self.index.types.values() if t.parent == info.full_name and not t.is_map_entry]
         blocks += [self._enum(t, inner) for t in children if t.enum is not None]
@@ -231,3 +232,13 @@ class _Renderer:
 
     def _note(self, path: tuple[int, ...], what: str) -> None:
         self.notes.append(f"{self.source.where(path)}: note: {what}: ddl gen does not generate it")
+
+
+def _reserved(msg: DescriptorProto) -> str:
+    """The ``reserved=`` class keyword for a message's reserved numbers and names, or ""."""
+    items = [
+        str(r.start) if r.end == r.start + 1 else f"range({r.start}, {r.end})" for r in msg.reserved_range
+    ] + [repr(py_name(name)) for name in msg.reserved_name]
+    if not items:
+        return ""
+    return f", reserved=({', '.join(items)}{',' if len(items) == 1 else ''})"

@@ -9,6 +9,7 @@ exactly, and protobuf must parse what ddl writes to the same message.
 from __future__ import annotations
 
 import importlib
+import json
 import importlib.util
 import inspect
 import subprocess
@@ -429,3 +430,14 @@ def test_reserved_numbers_and_names_become_the_reserved_class_keyword(trees: Tre
 
         class Reused(trees.ddl("ddltest/kinds/scalars.proto").Reserved):  # type: ignore[name-defined,misc]
             again: int = ddl.field(number=10, default=0)
+
+
+@pytest.mark.parametrize("proto", ["ddltest/kinds/wkt.proto"])
+def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_generated_module(
+    trees: Trees, proto: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # proto2's required fields are the exception: ddl classes are proto3, where nothing is required.
+    module = proto.removesuffix(".proto").replace("/", ".") + "_ddl"
+    code = main(["check", "-I", str(PROTOS), str(PROTOS / proto), module, "--package", "ddltest.kinds", "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)
+    assert [f for f in findings if f["breaking"]] == [] and code == 0

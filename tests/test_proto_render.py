@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddl
+import ddl.wkt
 from ddl._cli import main
 from ddl._proto._render import RenderError, include_paths, package_for, render
 from tests import future_schemas
@@ -415,3 +416,30 @@ def test_a_oneof_member_name_steps_around_a_reserved_name() -> None:
     text = render([Shipment], "ddl_render_shipment")
     assert "int64 via_int64 = 1;\n    string via_string_2 = 2;" in text
     compile_rendered(text)
+
+
+class Wellknown(ddl.Message):
+    count: ddl.wkt.Int32Value | None = None
+    label: ddl.wkt.StringValue | None = None
+    extra: ddl.wkt.Any | None = None
+    mask: ddl.wkt.FieldMask | None = None
+    nothing: ddl.wkt.Empty | None = None
+    json: ddl.wkt.Value | None = None
+    values: list[ddl.wkt.UInt64Value] = []
+
+
+def test_ddl_wkt_classes_are_rendered_as_googles_own_messages_and_protoc_code_reads_them(engine: Engine) -> None:
+    text = render([Wellknown], "ddl_render_wkt")
+    assert "google.protobuf.Int32Value count = 1;" in text and 'import "google/protobuf/wrappers.proto";' in text
+    assert "message Int32Value" not in text and "message Any" not in text
+    pbcls = getattr(compile_rendered(text), "Wellknown")
+    value = Wellknown(
+        count=ddl.wkt.Int32Value(0), label=ddl.wkt.StringValue("x"), extra=ddl.wkt.Any("type.example/T", b"\x01"),
+        mask=ddl.wkt.FieldMask(["a.b"]), nothing=ddl.wkt.Empty(), json=ddl.wkt.Value(ddl.wkt.NullValue.NULL_VALUE),
+        values=[ddl.wkt.UInt64Value(2**64 - 1)],
+    )
+    parsed = pbcls.FromString(engine.encode(value))
+    assert parsed.HasField("count") and parsed.count.value == 0 and parsed.label.value == "x"
+    assert parsed.extra.type_url == "type.example/T" and list(parsed.mask.paths) == ["a.b"]
+    assert parsed.HasField("nothing") and parsed.json.WhichOneof("kind") == "null_value"
+    assert engine.decode(parsed.SerializeToString(), Wellknown) == value

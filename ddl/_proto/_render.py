@@ -39,6 +39,7 @@ from ._layout import (
     snake,
     upper_snake,
 )
+from .. import wkt
 from ._load import load_classes
 from ._protoc import wkt_include
 
@@ -50,6 +51,16 @@ WKT_IMPORTS = {
     "value": "google/protobuf/struct.proto",
     "struct": "google/protobuf/struct.proto",
     "date": "google/type/date.proto",
+}
+# ddl.wkt's classes are Google's own messages: referenced and imported, never written out.
+_WKT_FILES = {
+    "Any": "any", "Empty": "empty", "FieldMask": "field_mask", "Value": "struct", "ListValue": "struct",
+    "NullValue": "struct", "DoubleValue": "wrappers", "FloatValue": "wrappers", "Int64Value": "wrappers",
+    "UInt64Value": "wrappers", "Int32Value": "wrappers", "UInt32Value": "wrappers", "BoolValue": "wrappers",
+    "StringValue": "wrappers", "BytesValue": "wrappers",
+}
+WKT_CLASSES: dict[type, tuple[str, str]] = {
+    getattr(wkt, name): (f"google.protobuf.{name}", f"google/protobuf/{file}.proto") for name, file in _WKT_FILES.items()
 }
 _CONVERTED_NOTES = {"decimal": "Decimal: str(d), exact", "uuid": "UUID: its 16 bytes (UUID.bytes)"}
 _INT32 = range(-(1 << 31), 1 << 31)
@@ -157,7 +168,9 @@ def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[s
             continue
         for f in plan_for(obj).fields:
             for node in _walk(f.node):
-                if isinstance(node, (MessageNode, EnumNode)):
+                if isinstance(node, (MessageNode, EnumNode)) and node.cls in WKT_CLASSES:
+                    imports.add(WKT_CLASSES[node.cls][1])
+                elif isinstance(node, (MessageNode, EnumNode)):
                     queue.append(node.cls)
                 elif isinstance(node, WellKnownNode):
                     imports.add(WKT_IMPORTS[node.name])
@@ -283,6 +296,8 @@ class _Body:
             return node.base.proto
         if isinstance(node, WellKnownNode):
             return node.proto
+        if isinstance(node, (MessageNode, EnumNode)) and node.cls in WKT_CLASSES:
+            return WKT_CLASSES[node.cls][0]
         if isinstance(node, (MessageNode, EnumNode)):
             return reference(self.writer.decls[node.cls], self.decl.chain(), self.writer.package)
         if isinstance(node, WrapperNode):
@@ -311,6 +326,8 @@ class _Body:
             return node.proto
         if isinstance(node, (WellKnownNode, ConvertedNode)):
             return node.name
+        if isinstance(node, (MessageNode, EnumNode)) and node.cls in WKT_CLASSES:
+            return snake(node.cls.__name__)
         if isinstance(node, (MessageNode, EnumNode)):
             return snake(self.writer.decls[node.cls].name)
         assert isinstance(node, WrapperNode)

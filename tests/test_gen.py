@@ -9,9 +9,9 @@ exactly, and protobuf must parse what ddl writes to the same message.
 from __future__ import annotations
 
 import importlib
-import json
 import importlib.util
 import inspect
+import json
 import subprocess
 import sys
 import typing

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from .. import wkt
 from .._schema import (
     ClassSpec,
     ConvertedNode,
@@ -39,7 +40,6 @@ from ._layout import (
     snake,
     upper_snake,
 )
-from .. import wkt
 from ._load import load_classes
 from ._protoc import wkt_include
 

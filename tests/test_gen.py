@@ -432,7 +432,7 @@ def test_reserved_numbers_and_names_become_the_reserved_class_keyword(trees: Tre
             again: int = ddl.field(number=10, default=0)
 
 
-@pytest.mark.parametrize("proto", ["ddltest/kinds/wkt.proto"])
+@pytest.mark.parametrize("proto", ["ddltest/kinds/wkt.proto", "ddltest/kinds/scalars.proto"])
 def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_generated_module(
     trees: Trees, proto: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -440,4 +440,11 @@ def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_genera
     module = proto.removesuffix(".proto").replace("/", ".") + "_ddl"
     code = main(["check", "-I", str(PROTOS), str(PROTOS / proto), module, "--package", "ddltest.kinds", "--format", "json"])
     findings = json.loads(capsys.readouterr().out)
-    assert [f for f in findings if f["breaking"]] == [] and code == 0
+    # scalars.proto's Choices has a oneof of two strings, first and last, which ddl gen splits into
+    # two fields (a union cannot tell them apart): a real difference, and the only one.
+    known = SPLIT_ONEOF if proto == "ddltest/kinds/scalars.proto" else []
+    assert [(f["rule"], f["message"], f["field"]) for f in findings if f["breaking"]] == known
+    assert code == (1 if known else 0)
+
+
+SPLIT_ONEOF = [("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "first"), ("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "last")]

@@ -46,7 +46,10 @@ def add_parser(commands: Any) -> None:
         "number reused with an incompatible type, a field removed without reserving its number,\n"
         "a changed encoding (int32 to sint32), a field moved into or out of a oneof, a changed enum\n"
         "zero value, a changed map key type, and more. Messages and enums match by name (relative\n"
-        "to the package), fields and enum values by number.",
+        "to the package), fields and enum values by number. A field whose type has another name on\n"
+        "each side (renamed, or imported from another package on one side and declared on the other,\n"
+        "as ddl proto writes every class into one package) compares the two types field by field;\n"
+        "their differences are reported once, at the type's own fields.",
         epilog=EXAMPLES.format(rules="\n".join(f"  {rule:<31}{text}" for rule, text in RULES.items())),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

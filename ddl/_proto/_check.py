@@ -4,7 +4,10 @@ Both sides become FileDescriptorSets, through protoc: a .proto directly, ddl cla
 .proto that ``ddl proto`` writes for them, so both are compared in one model. Messages and enums
 match by name, fields and enum values by number. A field whose message or enum type has a new
 name is compared with the old type field by field, so renaming a type (or a wrapper message,
-whose name follows its field's) is no breaking change in itself.
+whose name follows its field's) is no breaking change in itself. So is a type that one side
+imports from another package and the other declares itself, as ``ddl proto`` writes every class
+into one package: the two are compared field by field, each pair once (recursive types too), and
+their differences are reported at the type's own fields.
 
 Example::
 
@@ -95,6 +98,12 @@ def _wrapper_like(f: Field, owner: str) -> bool:
     return f.type_name.rpartition(".")[0] == owner
 
 
+def _well_known(t: Message | Enum) -> bool:
+    """Google's well-known types mean what their names say (JSON writes a Timestamp as a date and
+    a Duration as seconds), so one is never the same as another type of the same fields."""
+    return t.full.startswith("google.protobuf.")
+
+
 def to_json(findings: Sequence[Finding]) -> str:
     return json.dumps([asdict(f) for f in findings], indent=2)
 
@@ -124,10 +133,10 @@ class _Comparison:
         while self.message_pairs or self.enum_pairs:
             if self.message_pairs:
                 o, n = self.message_pairs.popleft()
-                self._message(self.old.messages[o], self.new.messages[n])
+                self._message(self.old.message(o), self.new.message(n))
             else:
                 o, n = self.enum_pairs.popleft()
-                self._enum(self.old.enums[o], self.new.enums[n])
+                self._enum(self.old.enum(o), self.new.enum(n))
         matched = {(kind, o) for kind, o, _ in self.seen}
         for name, message in self.old.messages.items():
             if ("message", name) not in matched and not message.map_entry and not self._covered(name):
@@ -205,22 +214,24 @@ class _Comparison:
     ) -> None:
         if of.kind == nf.kind and of.kind in ("message", "group", "enum"):
             if of.type_name != nf.type_name:
-                if of.type_name in self._old_types(of.kind) and nf.type_name in self._new_types(nf.kind):
-                    self._pair("enum" if of.kind == "enum" else "message", of.type_name, nf.type_name)
-                    if not (of.name != nf.name and _wrapper_like(of, owner_old) and _wrapper_like(nf, owner_new)):
-                        add("FIELD_TYPE_RENAMED", f"type renamed from {of.type_name} to {nf.type_name}")
+                kind = "enum" if of.kind == "enum" else "message"
+                if kind == "enum":
+                    old_type: Message | Enum = self.old.enum(of.type_name)
+                    new_type: Message | Enum = self.new.enum(nf.type_name)
                 else:
-                    add("FIELD_SAME_TYPE", f"{changed}, another message type")
+                    old_type, new_type = self.old.message(of.type_name), self.new.message(nf.type_name)
+                if _well_known(old_type) or _well_known(new_type):
+                    add("FIELD_SAME_TYPE", f"{changed}, another {kind} type")
+                    return
+                self._pair(kind, of.type_name, nf.type_name)
+                # A name that differs only in its package is the same type, moved or imported.
+                wrapper = of.name != nf.name and _wrapper_like(of, owner_old) and _wrapper_like(nf, owner_new)
+                if old_type.name != new_type.name and not wrapper:
+                    add("FIELD_TYPE_RENAMED", f"type renamed from {of.type_name} to {nf.type_name}")
             return
         rule = scalar_change(of.kind, nf.kind)
         if rule is not None:
             add(rule, changed)
-
-    def _old_types(self, kind: str) -> dict[str, Enum] | dict[str, Message]:
-        return self.old.enums if kind == "enum" else self.old.messages
-
-    def _new_types(self, kind: str) -> dict[str, Enum] | dict[str, Message]:
-        return self.new.enums if kind == "enum" else self.new.messages
 
     def _oneof(self, old: Message, new: Message, of: Field, nf: Field, add: _Add) -> None:
         """Fields sharing a oneof on one side only: the side with the oneof keeps one of them."""

@@ -2,6 +2,8 @@
 
 Types are named relative to their file's package (``Order.Line``), so that two versions of a
 schema compare even when their packages differ, as a .proto and the ddl module it mirrors do.
+The types of imported files are kept too, by full name, for the fields that use them: ``ddl
+proto`` writes every class into one package, so a type one side imports is the other side's own.
 
 Example::
 
@@ -59,7 +61,7 @@ class Field:
 
 @dataclass(eq=False)
 class Message:
-    name: str
+    name: str  # relative to its own file's package
     full: str
     fields: dict[int, Field] = field(default_factory=dict)
     reserved: list[range] = field(default_factory=list)
@@ -83,46 +85,63 @@ class Enum:
 
 @dataclass(eq=False)
 class Schema:
-    """Every message and enum of some files, by name relative to the package."""
+    """Every message and enum of some files, by name relative to the package, and those of the
+    files they import (``imported_messages``, ``imported_enums``), by full name.
+
+    A field's ``type_name`` is the key of its type in one of these: ``message`` and ``enum`` resolve it.
+    """
 
     packages: list[str] = field(default_factory=list)
     messages: dict[str, Message] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
+    imported_messages: dict[str, Message] = field(default_factory=dict)
+    imported_enums: dict[str, Enum] = field(default_factory=dict)
 
     @classmethod
     def of(cls, files: Sequence[FileDescriptorProto], names: Iterable[str]) -> Schema:
-        """The types declared in the files called ``names`` (the others only resolve references)."""
+        """The types declared in the files called ``names``; the others' types resolve references."""
         wanted = set(names)
         schema = cls()
         relative: dict[str, str] = {}
-        chosen = [fd for fd in files if fd.name in wanted]
-        for fd in chosen:
-            schema.packages.append(fd.package)
-            prefix = f".{fd.package}." if fd.package else "."
-            for m in fd.message_type:
-                _names(m, prefix, "", relative)
-            for e in fd.enum_type:
-                relative[prefix + e.name] = e.name
-        for fd in chosen:
+        for fd in files:
+            if fd.name in wanted:
+                schema.packages.append(fd.package)
+                prefix = f".{fd.package}." if fd.package else "."
+                for m in fd.message_type:
+                    _names(m, prefix, "", relative)
+                for e in fd.enum_type:
+                    relative[prefix + e.name] = e.name
+        for fd in files:
             package = f"{fd.package}." if fd.package else ""
             proto2 = fd.syntax in ("", "proto2")
+            declared = fd.name in wanted
             for m in fd.message_type:
-                schema._add_message(m, "", package, proto2, relative)
+                schema._add_message(m, "", package, proto2, relative, declared)
             for e in fd.enum_type:
-                schema._add_enum(e, e.name, package)
+                schema._add_enum(e, e.name, package, relative, declared)
         return schema
 
+    def message(self, type_name: str) -> Message:
+        """The message (or group) a field's ``type_name`` names; protoc resolved them all."""
+        return self.messages.get(type_name) or self.imported_messages[type_name]
+
+    def enum(self, type_name: str) -> Enum:
+        """The enum a field's ``type_name`` names."""
+        return self.enums.get(type_name) or self.imported_enums[type_name]
+
     def _add_message(
-        self, m: DescriptorProto, outer: str, package: str, proto2: bool, relative: dict[str, str]
+        self, m: DescriptorProto, outer: str, package: str, proto2: bool, relative: dict[str, str], declared: bool
     ) -> None:
         name = f"{outer}{m.name}"
-        message = self.messages[name] = Message(name, package + name, map_entry=m.options.map_entry)
+        own_name = relative.get(f".{package}{name}", package + name)  # as fields name it
+        message = Message(name, package + name, map_entry=m.options.map_entry)
+        (self.messages if declared else self.imported_messages)[own_name] = message
         message.reserved = [range(r.start, r.end) for r in m.reserved_range]
         for nested in m.nested_type:
-            self._add_message(nested, name + ".", package, proto2, relative)
+            self._add_message(nested, name + ".", package, proto2, relative, declared)
         for e in m.enum_type:
-            self._add_enum(e, f"{name}.{e.name}", package)
-        entries = {f"{name}.{n.name}": n for n in m.nested_type if n.options.map_entry}
+            self._add_enum(e, f"{name}.{e.name}", package, relative, declared)
+        entries = {f"{own_name}.{n.name}": n for n in m.nested_type if n.options.map_entry}
         for fd in m.field:
             kind = TYPE_NAMES[fd.type]
             type_name = relative.get(fd.type_name, fd.type_name.lstrip("."))
@@ -144,8 +163,11 @@ class Schema:
                 )
             message.fields[fd.number] = f
 
-    def _add_enum(self, e: EnumDescriptorProto, name: str, package: str) -> None:
-        enum = self.enums[name] = Enum(name, package + name)
+    def _add_enum(
+        self, e: EnumDescriptorProto, name: str, package: str, relative: dict[str, str], declared: bool
+    ) -> None:
+        enum = Enum(name, package + name)
+        (self.enums if declared else self.imported_enums)[relative.get(f".{package}{name}", package + name)] = enum
         # Enum reserved ranges include their end, unlike message ones.
         enum.reserved = [range(r.start, r.end + 1) for r in e.reserved_range]
         for v in e.value:

@@ -50,6 +50,7 @@ class Options(ddl.Message, kw_only=True):
 class Order(ddl.Message, reserved=(8, range(20, 30), "legacy_note")):
     id: int = 0
     total: int = 0
+    legacy_codes: list[ddl.int32] = ddl.field(default_factory=list, packed=False)
 
 
 class Refund(Order, reserved=9):

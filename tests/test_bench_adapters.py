@@ -172,3 +172,13 @@ def test_cli_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert report["results"]["small"]["decode"]["ddl"]["median_us"] > 0
     assert report["machine"]["cores"] and report["machine"]["python"]
     assert report["payload_bytes"]["small"] > 0
+
+
+def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    """Shapes only: the numbers are timings, which tests never judge."""
+    from benches import ceiling
+
+    ceiling.main(["small"])
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("| workload | ddl read+free µs")
+    assert rows[2].startswith("| small |") and rows[2].endswith("x |")

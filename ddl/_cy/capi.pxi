@@ -165,8 +165,10 @@ cdef extern from *:
                 for (int b = 0; b < 8; b++) out[k + b] = s[j + b]; \
                 k += 8; j += 8; continue; \
             } \
+            /* A byte of the next 8 is not ASCII: copy up to it without checking 8 at a time. */ \
+            while (j < n && k < count && s[j] < 0x80) out[k++] = s[j++]; \
+            if (j >= n || k >= count) break; \
             c = s[j]; \
-            if (c < 0x80) { out[k++] = c; j++; continue; } \
             if (c < 0xC2) break; \
             if (c < 0xE0) { \
                 if (j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) break; \

@@ -122,7 +122,17 @@ def _subscript(form: Any, key: Any) -> Any:
         return _union(key if isinstance(key, tuple) else (key,))
     if form is Optional:
         return _union((key, None))
-    return result
+    # typing.List[...], Annotated[...] and the like are cached the same way: an equal key with a
+    # union inside in another order would hand back that other order.
+    uncached = _uncached_subscript(form)
+    return result if uncached is None else uncached(form, key)
+
+
+def _uncached_subscript(form: Any) -> Any:
+    wrapped = getattr(getattr(type(form), "__getitem__", None), "__wrapped__", None)
+    if wrapped is None and isinstance(form, type):
+        wrapped = getattr(getattr(form.__dict__.get("__class_getitem__"), "__func__", None), "__wrapped__", None)
+    return wrapped
 
 
 _HELPERS = {"__ddl_or__": _or, "__ddl_subscript__": _subscript}
@@ -142,9 +152,6 @@ class _WrittenOrder(ast.NodeTransformer):
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         self.generic_visit(node)
-        name = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", None)
-        if name not in ("Union", "Optional"):
-            return node
         return _call("__ddl_subscript__", [node.value, node.slice], node)
 
 

@@ -624,3 +624,16 @@ def test_help_examples_run_from_the_root_of_a_checkout(
     out = capsys.readouterr().out
     assert out.startswith('1: 150\n2: "text"\nOrder {\n  id: 42\n')
     assert '1: 150\n      2: "text"\n' in EXAMPLES
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"\x08\x96\x01\x12\x04text" * 200_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ddl", "decode", "--raw", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"1: 150\n"
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.wait(timeout=60) == 1
+    assert proc.stderr.read() == b""

@@ -8,6 +8,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -49,5 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _bench.run(rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`ddl decode --raw big.bin | head`): stop quietly, as Unix tools
+        # do, and keep Python from reporting the same error again when it flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return result

@@ -273,7 +273,7 @@ class _Body:
         node = f.node
         if isinstance(node, UnionNode) and len(node.members) > 1:
             lines = [f"oneof {f.name} {{"]
-            for member, number in zip(node.members, f.numbers):
+            for member, number in zip(node.members, f.numbers, strict=True):
                 type_name = self.type_of(member, owner, "member")
                 name = scope.take_field(f"{f.name}_{self._token(member)}")
                 lines.append(f"  {type_name} {name} = {number};{self._note(member)}")

@@ -85,12 +85,9 @@ cdef inline object _program_for(object cls):
             return None
         _last = <Program>found
         return _last
-    codec = getattr(cls, "__ddl_codec__", None)
-    if codec is None:
-        return None
-    program = codec.program
-    if program is None:
-        program = _program_of(cls)
+    if getattr(cls, "__ddl_codec__", None) is None:
+        return None  # not compiled yet, or not a message class: the reference engine sees to it
+    program = _program_of(cls)
     return program if program else None
 
 

@@ -378,7 +378,6 @@ cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
 cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -1:
     cdef Py_ssize_t k, n
     cdef int64_t chosen_index = -1
-    cdef Py_ssize_t chosen_offset = -1   # the oneof whose member ``chosen_index`` is
     cdef Op* op
     cdef PyObject* v
     cdef PyObject* chosen
@@ -411,13 +410,10 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
                 if not op.presence:
                     bail()
                 continue
-            if chosen_offset != op.offset:
-                # Picked once per oneof: its other members' ops share the slot and the choice.
-                chosen = PyDict_GetItem_ptr(op.select, <PyObject*>Py_TYPE(v))
-                if chosen == NULL:
-                    bail()  # a subclass, or a value no member takes: the reference engine picks
-                ddl_as_int64(chosen, &chosen_index)
-                chosen_offset = op.offset
+            chosen = PyDict_GetItem_ptr(op.select, <PyObject*>Py_TYPE(v))
+            if chosen == NULL:
+                bail()  # a subclass, or a value no member takes: the reference engine picks
+            ddl_as_int64(chosen, &chosen_index)
             if chosen_index == op.member:
                 _value(op, v, o, budget, det, False)
         elif v == ddl_none:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl._api import decode_with, encode_with
 from ddl._compiled import program_of, speedups
-from tests.strategies import Schema, mutations, schema_and_value
+from tests.strategies import Schema, mutations, schema_and_value, varint
 
 pytestmark = pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
 
@@ -343,6 +343,33 @@ def test_the_compiled_engine_decodes_any_text_to_the_string_python_makes(text: s
     # Equal strings of different internal widths compare unequal in CPython: this also checks
     # that each string is made at the narrowest width, as CPython's own decoder makes it.
     assert decoded.text == text and hash(decoded.text) == hash(text) and decoded.texts == texts
+
+
+_PIECES = ["a", "word ", "é", "ÿ", "Ā", "€", "中文", "😀", "\U0010ffff"]
+
+
+@pytest.mark.parametrize("piece", ["é", "€", "😀", "a€"])
+@pytest.mark.parametrize("size", [5, 16, 17, 4079, 4080, 4081, 9000])
+def test_the_compiled_engine_decodes_long_text_past_every_scanning_step(piece: str, size: int) -> None:
+    # Lengths around the scan's 16-byte steps and the 4080 bytes after which it sums its lanes;
+    # the widest byte it finds sets the string's width, so a miss would cut characters short.
+    text = (piece * size)[: max(1, size // len(piece.encode()))]
+    assert speedups is not None
+    decoded = speedups.decode(program_of(Texts), encode_with(False, Texts(text)), 100)
+    assert decoded.text == text and hash(decoded.text) == hash(text)
+
+
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.integers(1, 1500)), max_size=4), st.data())
+def test_both_engines_agree_on_long_text_and_on_any_byte_of_it_damaged(runs: list[tuple[str, int]], data: Any) -> None:
+    text = "".join(piece * times for piece, times in runs)
+    assert decode_with(True, encode_with(False, Texts(text)), Texts) == Texts(text)
+    raw = bytearray(text.encode())
+    if raw:
+        at = data.draw(st.integers(0, len(raw) - 1))
+        raw[at] = data.draw(st.integers(0, 255))
+    body = bytes(raw)
+    message = b"\x0a" + varint(len(body)) + body
+    assert repr(outcome(decode_with, True, message, Texts)) == repr(outcome(decode_with, False, message, Texts))
 
 
 @given(st.binary(max_size=24))

@@ -262,6 +262,20 @@ cdef extern from *:
         return r;
     }
 
+    /* Whether v can hold references, and so be part of a cycle: CPython's test (a GC type),
+       less the tuples the GC has already found to hold none. */
+    static inline int ddl_may_cycle(PyObject* v) {
+        return PyType_IS_GC(Py_TYPE(v)) && (!PyTuple_CheckExact(v) || PyObject_GC_IsTracked(v));
+    }
+
+    /* Whether the decoder may leave instances of t untracked by the GC when none of their
+       values can hold references, so that collections skip them (msgspec does this for its
+       Structs). Only frozen classes: an assignment to any other could bring a reference in,
+       and a cycle through an untracked object is never collected. */
+    static inline int ddl_untrackable(PyTypeObject* t, int frozen) {
+        return frozen && PyType_IS_GC(t) && t->tp_dictoffset == 0;
+    }
+
     /* What a class's own __dict__ holds under name (borrowed; NULL if nothing). */
     static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
         if (!PyType_Check(cls)) return NULL;
@@ -291,6 +305,9 @@ cdef extern from *:
     int ddl_as_uint64(PyObject* v, uint64_t* out)
     const char* ddl_utf8(PyObject* s, Py_ssize_t* n) except NULL
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
+    bint ddl_may_cycle(PyObject* v)
+    bint ddl_untrackable(PyTypeObject* t, int frozen)
+    void PyObject_GC_UnTrack_ptr "PyObject_GC_UnTrack"(PyObject* o)
     PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n)
     void ddl_copy(unsigned char* d, const unsigned char* s, Py_ssize_t n) nogil
     PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset)

@@ -284,6 +284,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef int index
     cdef PyObject* raw
     cdef PyObject* slot
+    cdef bint cyclic = not p.untrack
     if budget < 0:
         bail()
     raw = p.cls.tp_alloc(p.cls, 0)
@@ -336,10 +337,14 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 ddl_set_slot(raw, op.offset, PySet_New_ptr(slot))
             else:
                 ddl_set_slot(raw, op.offset, PyFrozenSet_New_ptr(slot))
+        if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
+            cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
     if unknown is not None:
         unknown = bytes(unknown)
     Py_INCREF_ptr(<PyObject*>unknown)
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
+    if not cyclic:
+        PyObject_GC_UnTrack_ptr(raw)
     return obj
 
 

@@ -79,6 +79,7 @@ cdef struct ProgC:
     Py_ssize_t nops
     Op* entries             # map keys and values
     Py_ssize_t unknown_offset
+    bint untrack            # instances holding no value that can reference others leave the GC
     Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
     short fast[256]         # tag -> op index, -1 for unknown; larger tags go through ``slow``
     PyObject* slow
@@ -139,6 +140,7 @@ def build(plan, program_of, register, wrappers):
     p.keep = [plan.cls]
     p.c.cls = <PyTypeObject*>plan.cls
     p.c.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
+    p.c.untrack = ddl_untrackable(<PyTypeObject*>plan.cls, plan.frozen)
     p.c.slow = _own(p, {})
     for i in range(256):
         p.c.fast[i] = -1

@@ -277,6 +277,36 @@ def test_a_cycle_through_a_decoded_message_is_collected() -> None:
     assert ref() is None
 
 
+class Numbers(ddl.Message):
+    value: int = 0
+    values: list[int] = []
+    tail: str = ""
+
+
+_VARINTS = [
+    b"\x00", b"\x7f", b"\x80\x01", b"\x80\x00", b"\xff\xff\xff\xff\x0f", b"\xff" * 7 + b"\x7f", b"\x80" * 8 + b"\x01",
+    b"\xff" * 9 + b"\x01", b"\xff" * 9 + b"\x7f", b"\x80" * 9 + b"\x00", b"\xff" * 10 + b"\x01", b"\xff" * 12, b"\xff" * 9,
+]
+
+
+@pytest.mark.parametrize("raw", _VARINTS)
+@pytest.mark.parametrize("tail", [b"", b"\x1a\x0c" + b"twelve bytes", b"\x1a\x00"])
+def test_both_engines_read_every_varint_length_alike_near_the_end_of_the_buffer_or_far_from_it(
+    raw: bytes, tail: bytes
+) -> None:
+    # Ten bytes or more left take the word-at-a-time path; fewer, the byte-by-byte one.
+    for message in (b"\x08" + raw + tail, b"\x12" + varint(len(raw)) + raw + tail, b"\x12" + varint(2 * len(raw)) + raw + raw):
+        assert repr(outcome(decode_with, True, message, Numbers)) == repr(outcome(decode_with, False, message, Numbers))
+
+
+@given(st.lists(st.integers(-(2**63), 2**63 - 1)), st.text(max_size=12))
+def test_the_compiled_engine_reads_back_any_int64_whatever_follows_it(values: list[int], tail: str) -> None:
+    assert speedups is not None
+    for value in values or [0]:
+        message = Numbers(value=value, values=values, tail=tail)
+        assert speedups.decode(program_of(Numbers), encode_with(False, message), 100) == message
+
+
 def test_encoding_and_decoding_from_many_threads_gives_the_same_results() -> None:
     values = [Everything(i64=n, text=str(n) * n, children=[Everything(ints=list(range(n)))]) for n in range(50)]
     expected = [encode_with(False, v) for v in values]

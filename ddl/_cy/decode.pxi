@@ -3,13 +3,19 @@
 
 cdef inline uint64_t _varint(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except? 0xFFFFFFFFFFFFFFFF:
     cdef uint64_t result = 0
-    cdef int shift = 0
+    cdef int shift = 0, n
     cdef unsigned char c
     cdef Py_ssize_t i = pos[0]
     if i < end and buf[i] < 0x80:
         pos[0] = i + 1
         return buf[i]
-    while True:
+    if end - i >= 10:
+        result = ddl_varint10(buf + i, &n)
+        if n == 0:
+            bail()
+        pos[0] = i + n
+        return result
+    while True:  # near the end of the buffer: byte by byte, never reading past it
         if i >= end or shift > 63:
             bail()
         c = buf[i]

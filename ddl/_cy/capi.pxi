@@ -80,10 +80,10 @@ cdef extern from *:
 
     /* A varint of at most 10 bytes at p, which has at least 10 bytes: its value, and its
        length in *len (0 when it runs on past 10 bytes). Bytes past the 64th bit are dropped, as
-       protobuf does. One 8-byte load finds where it ends, and three shift-and-mask steps
-       squeeze out the continuation bits, so no branch depends on the length below 9 bytes. */
+       protobuf does. One 8-byte load (the host is little-endian, checked at import) finds where
+       it ends, and three shift-and-mask steps squeeze out the continuation bits, so no branch
+       depends on a length below 9 bytes. */
     static inline uint64_t ddl_varint10(const unsigned char* p, int* len) {
-    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         uint64_t w, x, stops;
         memcpy(&w, p, 8);
         stops = ~w & 0x8080808080808080ULL;
@@ -93,13 +93,6 @@ cdef extern from *:
         x = (x & 0x00003FFF00003FFFULL) | ((x & 0x3FFF00003FFF0000ULL) >> 2);
         x = (x & 0x000000000FFFFFFFULL) | ((x & 0x0FFFFFFF00000000ULL) >> 4);
         if (stops) { *len = (__builtin_ctzll(stops) >> 3) + 1; return x; }
-    #else
-        uint64_t x = 0;
-        for (int b = 0; b < 8; b++) {
-            x |= (uint64_t)(p[b] & 0x7F) << (7 * b);
-            if (p[b] < 0x80) { *len = b + 1; return x; }
-        }
-    #endif
         if (p[8] < 0x80) { *len = 9; return x | ((uint64_t)p[8] << 56); }
         if (p[9] < 0x80) { *len = 10; return x | ((uint64_t)(p[8] & 0x7F) << 56) | ((uint64_t)p[9] << 63); }
         *len = 0;

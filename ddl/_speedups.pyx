@@ -45,6 +45,12 @@ def decode(Program p, bytes data, int budget):
     return _decode_bytes(&p.c, data, budget)
 
 
+def frees(cls):
+    """Whether this engine's own dealloc frees instances of the class ``cls`` (see
+    ddl_message_dealloc)."""
+    return isinstance(cls, type) and (<PyTypeObject*><PyObject*>cls).tp_dealloc == ddl_message_dealloc
+
+
 # -- entry points --------------------------------------------------------------------------------
 # ddl.encode, ddl.decode, ddl.Encoder and ddl.Decoder themselves, when this engine is built: a
 # call goes to C at once, and only a class it does not compile, or a bail, goes to the

@@ -13,6 +13,7 @@ cdef extern from "Python.h":
     ctypedef struct PyObject
     ctypedef struct PyTypeObject:
         PyObject* (*tp_alloc)(PyTypeObject*, Py_ssize_t)
+        void (*tp_dealloc)(PyObject*)
     ctypedef struct PyMemberDef:
         Py_ssize_t offset
     ctypedef struct PyMemberDescrObject:
@@ -297,6 +298,59 @@ cdef extern from *:
         return frozen && PyType_IS_GC(t) && t->tp_dictoffset == 0;
     }
 
+    /* Freeing a message. CPython's subtype_dealloc walks the class's bases twice, reads each
+       one's member table to find its slots, and untracks, tracks and untracks the object
+       again; a message class (slots only, on object, no __del__, no weakrefs, no __dict__) has
+       nothing but object pointers after its header, so clearing them is all there is to do. */
+    static void ddl_message_dealloc(PyObject* self);
+
+    static Py_ssize_t ddl_message_size(PyTypeObject* t) {
+        /* For a subclass that CPython frees first, the size of the adopted class above it:
+           subtype_dealloc has cleared the subclass's own slots and its __dict__ or weakrefs. */
+        while (t->tp_dealloc != ddl_message_dealloc) t = t->tp_base;
+        return t->tp_basicsize;
+    }
+
+    static void ddl_message_dealloc(PyObject* self) {
+        PyTypeObject* type = Py_TYPE(self);
+        PyObject_GC_UnTrack(self);
+        Py_TRASHCAN_BEGIN(self, ddl_message_dealloc)
+        if (type->tp_finalize != NULL) {  /* a __del__ given to the class after it was adopted */
+            PyObject_GC_Track(self);
+            if (PyObject_CallFinalizerFromDealloc(self) < 0) goto done;  /* resurrected */
+            PyObject_GC_UnTrack(self);
+        }
+        {
+            PyObject** slot = (PyObject**)((char*)self + sizeof(PyObject));
+            PyObject** stop = (PyObject**)((char*)self + ddl_message_size(type));
+            for (; slot < stop; slot++) Py_CLEAR(*slot);
+        }
+        type->tp_free(self);
+        Py_DECREF(type);
+      done:;
+        Py_TRASHCAN_END
+    }
+
+    /* Give t ddl_message_dealloc when its instances are laid out as that function expects:
+       CPython's dealloc for classes (the one the plain class ``plain`` has), only slots on
+       object in every base, and no finalizer. */
+    static int ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain) {
+        PyTypeObject* b;
+        if (t->tp_dealloc != plain->tp_dealloc || t->tp_finalize != NULL || t->tp_del != NULL
+                || t->tp_free != PyObject_GC_Del || !PyType_IS_GC(t)) return 0;
+        for (b = t; b->tp_flags & Py_TPFLAGS_HEAPTYPE; b = b->tp_base) {
+            if (b->tp_itemsize != 0 || b->tp_dictoffset != 0 || b->tp_weaklistoffset != 0
+    #ifdef Py_TPFLAGS_MANAGED_DICT
+                    || (b->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+    #endif
+                    || (b->tp_basicsize - (Py_ssize_t)sizeof(PyObject)) % (Py_ssize_t)sizeof(PyObject*) != 0)
+                return 0;
+        }
+        if (b != &PyBaseObject_Type) return 0;
+        t->tp_dealloc = ddl_message_dealloc;
+        return 1;
+    }
+
     /* What a class's own __dict__ holds under name (borrowed; NULL if nothing). */
     static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
         if (!PyType_Check(cls)) return NULL;
@@ -329,6 +383,8 @@ cdef extern from *:
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
     bint ddl_may_cycle(PyObject* v)
     bint ddl_untrackable(PyTypeObject* t, int frozen)
+    bint ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain)
+    void ddl_message_dealloc(PyObject* self)
     void PyObject_GC_UnTrack_ptr "PyObject_GC_UnTrack"(PyObject* o)
     PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n)
     void ddl_copy(unsigned char* d, const unsigned char* s, Py_ssize_t n) nogil

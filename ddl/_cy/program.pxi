@@ -85,6 +85,11 @@ cdef struct ProgC:
     PyObject* slow
 
 
+class _Plain:
+    """A class with CPython's own dealloc for classes, to recognise it."""
+    __slots__ = ("x",)
+
+
 cdef class Program:
     """A message class's plan in the form the C loops run."""
 
@@ -141,6 +146,7 @@ def build(plan, program_of, register, wrappers):
     p.c.cls = <PyTypeObject*>plan.cls
     p.c.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
     p.c.untrack = ddl_untrackable(<PyTypeObject*>plan.cls, plan.frozen)
+    ddl_adopt_dealloc(<PyTypeObject*>plan.cls, <PyTypeObject*>_Plain)
     p.c.slow = _own(p, {})
     for i in range(256):
         p.c.fast[i] = -1

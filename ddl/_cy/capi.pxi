@@ -65,6 +65,8 @@ cdef extern from *:
     #include <emmintrin.h>
     #endif
 
+    static inline uint64_t ddl_load8(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
+
     static PyObject* const ddl_none = Py_None;
     static PyObject* const ddl_true = Py_True;
     static PyObject* const ddl_false = Py_False;
@@ -85,8 +87,7 @@ cdef extern from *:
        it ends, and three shift-and-mask steps squeeze out the continuation bits, so no branch
        depends on a length below 9 bytes. */
     static inline uint64_t ddl_varint10(const unsigned char* p, int* len) {
-        uint64_t w, x, stops;
-        memcpy(&w, p, 8);
+        uint64_t w = ddl_load8(p), x, stops;
         stops = ~w & 0x8080808080808080ULL;
         /* the bytes up to the first without a continuation bit, or all eight */
         x = stops ? w & (stops ^ (stops - 1)) : w;
@@ -174,15 +175,15 @@ cdef extern from *:
     }
 
     #define DDL_ASCII8(p) ((ddl_load8(p) & 0x8080808080808080ULL) == 0)
-    static inline uint64_t ddl_load8(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
 
     /* Decode UTF-8 into a string of kind T, checking it as strictly as CPython does. The lead
        byte picks the path first, so that text mixing scripts costs one well-predicted branch
-       per character; ASCII runs go 8 bytes at a time. Leaves j < n, or k != count, when the
-       bytes are not valid. */
+       per character; ASCII runs go 8 bytes at a time. The first i bytes, ASCII as the caller
+       found, are copied unchecked. Leaves j < n, or k != count, when the bytes are not valid. */
     #define DDL_TRANSCODE(T) do { \
         T* out = (T*)data; \
-        for (j = 0; j < n && k < count;) { \
+        for (j = 0; j < i; j++) out[j] = s[j]; \
+        for (k = i; j < n && k < count;) { \
             c = s[j]; \
             if (c < 0x80) { \
                 if (j + 8 <= n && k + 8 <= count && DDL_ASCII8(s + j)) { \

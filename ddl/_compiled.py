@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -69,11 +70,20 @@ def _build(cls: type) -> None:
         codec_for(cls).program = False
         return
 
+    # Programs are published on their codecs only once every one of them is complete: another
+    # thread finds codec.program without taking the lock, and must never run a Program whose
+    # ops are not filled in yet. A recursive schema finds its own Program in ``building``.
+    building: dict[type, Any] = {}
+
     def nested(child: type) -> Any:
-        child_codec = codec_for(child)
-        if child_codec.program is None:
+        program = codec_for(child).program
+        if program is not None:
+            return program
+        if child not in building:
             assert speedups is not None
-            speedups.build(child_codec.plan, nested, lambda p: setattr(child_codec, "program", p), child_codec.wrappers)
-        return child_codec.program
+            speedups.build(codec_for(child).plan, nested, partial(building.__setitem__, child), codec_for(child).wrappers)
+        return building[child]
 
     nested(cls)
+    for child, program in building.items():
+        codec_for(child).program = program

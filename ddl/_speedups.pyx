@@ -87,7 +87,9 @@ cdef inline object _program_for(object cls):
         return _last
     cdef PyObject* found = ddl_class_attr(<PyObject*>cls, <PyObject*>_PROGRAM_ATTR)
     if found != NULL:
-        if found == ddl_false:
+        if Py_TYPE(found) != <PyTypeObject*>Program:
+            # False (the class runs on Python code), or anything else someone put there: only
+            # a Program this engine built is ever run.
             return None
         _last = <Program>found
         return _last

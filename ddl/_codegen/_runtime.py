@@ -101,14 +101,16 @@ def pick_member(node: UnionNode, value: object, raising: bool = True) -> int:
 
 
 def _element_problem(node: Node, value: object) -> tuple[str, str] | None:
-    """The first element (as a path segment) of a container that is at fault, and why."""
+    """The first element (as a path segment) of a container that is at fault, and why. It looks
+    at a snapshot: ``describe`` runs Python code, as may another thread, and either may change the
+    container."""
     if isinstance(node, RepeatedNode) and type(value) in SEQUENCE_TYPES:
-        for i, elem in enumerate(cast("Iterable[object]", value)):
+        for i, elem in enumerate(list(cast("Iterable[object]", value))):
             problem = describe(node.elem, elem)
             if problem is not None:
                 return (f"[{i}]" if type(value) in (list, tuple) else f"[{elem!r}]", problem)
     if isinstance(node, MapNode) and isinstance(value, dict):
-        for k, v in value.items():
+        for k, v in list(value.items()):
             problem = describe(node.key, k)
             if problem is not None:
                 return (f"[{k!r}]", "map key: " + problem)
@@ -118,13 +120,16 @@ def _element_problem(node: Node, value: object) -> tuple[str, str] | None:
     return None
 
 
+_MISSING = object()
+
+
 def _locate(node: Node, value: object, elem: object, key: object) -> str:
     """The index or key of ``elem`` (the element being encoded when a nested error arose)."""
     if isinstance(node, RepeatedNode) and type(value) in (list, tuple):
-        for i, candidate in enumerate(cast("Iterable[object]", value)):
+        for i, candidate in enumerate(list(cast("Iterable[object]", value))):
             if candidate is elem:
                 return f"[{i}]"
-    if isinstance(node, MapNode) and isinstance(value, dict) and key in value and value[key] is elem:
+    if isinstance(node, MapNode) and isinstance(value, dict) and value.get(key, _MISSING) is elem:
         return f"[{key!r}]"
     return ""
 

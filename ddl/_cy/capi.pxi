@@ -44,6 +44,7 @@ cdef extern from "Python.h":
     Py_ssize_t PyBytes_GET_SIZE_ptr "PyBytes_GET_SIZE"(PyObject* o)
     Py_ssize_t Py_SIZE_ptr "Py_SIZE"(PyObject* o)
     PyObject** PySequence_Fast_ITEMS_ptr "PySequence_Fast_ITEMS"(PyObject* o)
+    PyObject* PyList_GET_ITEM_ptr "PyList_GET_ITEM"(PyObject* lst, Py_ssize_t i)
     PyObject* PyList_New_ptr "PyList_New"(Py_ssize_t n) except NULL
     int PyList_Append_ptr "PyList_Append"(PyObject* lst, PyObject* item) except -1
     PyObject* PyList_AsTuple_ptr "PyList_AsTuple"(PyObject* lst) except NULL
@@ -359,6 +360,13 @@ cdef extern from *:
         return dict == NULL ? NULL : PyDict_GetItem(dict, name);
     }
 
+    /* Whether the tuple t holds x itself: identity only, so no __eq__ or __hash__ runs. */
+    static inline int ddl_tuple_has(PyObject* t, PyObject* x) {
+        Py_ssize_t i, n = PyTuple_GET_SIZE(t);
+        for (i = 0; i < n; i++) if (PyTuple_GET_ITEM(t, i) == x) return 1;
+        return 0;
+    }
+
     /* The slot at offset in obj: a borrowed pointer, NULL when unset. */
     static inline PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset) {
         return *(PyObject**)((char*)obj + offset);
@@ -389,6 +397,7 @@ cdef extern from *:
     void PyObject_GC_UnTrack_ptr "PyObject_GC_UnTrack"(PyObject* o)
     PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n)
     void ddl_copy(unsigned char* d, const unsigned char* s, Py_ssize_t n) nogil
+    bint ddl_tuple_has(PyObject* t, PyObject* x)
     PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset)
     void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value)
 

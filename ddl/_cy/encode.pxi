@@ -264,36 +264,69 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
 
 cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     """Map entries always carry both key and value, as protobuf's own writers do."""
-    cdef Py_ssize_t k, n, mark, at = 0
+    cdef Py_ssize_t k, n, at = 0
     cdef PyObject* small[64]
     cdef PyObject** pairs = small
+    cdef bint owned
     if Py_TYPE(v) != &PyDict_Type:
         bail()
-    n = PyDict_GET_SIZE_ptr(v)
-    if n == 0:
+    if PyDict_GET_SIZE_ptr(v) == 0:
         return 0
     if det:
-        ordered = dict(sorted((<dict>v).items(), key=_first))  # iterates in sorted order
-        v = <PyObject*>ordered
+        # Sorting compares keys, which may run Python code (an int subclass's __lt__): the
+        # sorted list owns its entries, and its length is the count, whatever the dict does.
+        # Like the reference engine, it writes this snapshot even if the dict changes.
+        ordered = sorted((<dict>v).items(), key=_first)
+        n = len(ordered)
+        for k in range(n - 1, -1, -1):
+            entry = <tuple>(<list>ordered)[k]
+            _entry(op, <PyObject*>entry[0], <PyObject*>entry[1], o, budget, det)
+        return 0
+    n = PyDict_GET_SIZE_ptr(v)
     if n > 32:
         pairs = <PyObject**>PyMem_Malloc(2 * n * sizeof(PyObject*))
         if pairs == NULL:
             raise MemoryError()
+    # Keys and values are read first (no Python code runs while PyDict_Next walks the dict).
+    # When writing an entry can run Python code (a message, a converted value, a helper), that
+    # code may empty the dict: the pointers are then owned until the last entry is written.
+    owned = op.key.kind >= K_MESSAGE or op.value.kind >= K_MESSAGE
+    k = 0
+    while k < n and PyDict_Next_ptr(v, &at, &pairs[2 * k], &pairs[2 * k + 1]):
+        k += 1
+    n = k
+    if owned:
+        for k in range(2 * n):
+            Py_INCREF_ptr(pairs[k])
     try:
-        # Borrowed pointers: nothing below runs Python code that could change the dict.
-        k = 0
-        while k < n and PyDict_Next_ptr(v, &at, &pairs[2 * k], &pairs[2 * k + 1]):
-            k += 1
         for k in range(n - 1, -1, -1):
-            mark = _written(o)
-            _element(op.value, pairs[2 * k + 1], o, budget, det)
-            _element(op.key, pairs[2 * k], o, budget, det)
-            _room(o, 24)
-            _varint_back(o, <uint64_t>(_written(o) - mark))
-            _tag_back(o, op.tagword, op.taglen)
+            _entry(op, pairs[2 * k], pairs[2 * k + 1], o, budget, det)
     finally:
+        if owned:
+            for k in range(2 * n):
+                Py_DECREF_ptr(pairs[k])
         if pairs != small:
             PyMem_Free(pairs)
+    return _unchanged(v, n) if owned else 0
+
+
+cdef inline int _unchanged(PyObject* container, Py_ssize_t n) except -1:
+    """Bail if Python code run while writing a dict's or a set's snapshot changed its size: the
+    reference engine then writes what it holds now (or reports the change, as Python's own
+    iteration does), rather than bytes of entries it no longer has."""
+    if len(<object>container) != n:
+        bail()
+    return 0
+
+
+cdef inline int _entry(Op* op, PyObject* key, PyObject* value, Out* o, int budget, bint det) except -1:
+    """One map entry: the value, the key, then the entry's length and tag (written backwards)."""
+    cdef Py_ssize_t mark = _written(o)
+    _element(op.value, value, o, budget, det)
+    _element(op.key, key, o, budget, det)
+    _room(o, 24)
+    _varint_back(o, <uint64_t>(_written(o) - mark))
+    _tag_back(o, op.tagword, op.taglen)
     return 0
 
 
@@ -316,15 +349,26 @@ cdef int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
             bail()
         if not <object>v:
             return 0
-        seq = list(<object>v)
+        seq = list(<object>v)  # a snapshot: the set may change while its elements are written
     else:
         bail()
     if op.write_packed:
         return _packed(op, <PyObject*>seq, o)
     n = Py_SIZE_ptr(<PyObject*>seq)
-    items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)
+    if t != &PyList_Type or op.kind < K_MESSAGE:
+        # Plain values run no Python code; a tuple, or the snapshot of a set, owns its items.
+        items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)
+        for k in range(n - 1, -1, -1):
+            _element(op, items[k], o, budget, det)
+        return _unchanged(v, n) if op.kind >= K_MESSAGE and <PyObject*>seq != v else 0
+    # Writing an element can run Python code that changes the list (a converted value's
+    # __str__, a tzinfo, another thread): each element is read afresh and owned while it is
+    # written, and a list that changed size goes to the reference engine.
     for k in range(n - 1, -1, -1):
-        _element(op, items[k], o, budget, det)
+        if Py_SIZE_ptr(v) != n:
+            bail()
+        item = <object>PyList_GET_ITEM_ptr(v, k)
+        _element(op, <PyObject*>item, o, budget, det)
     return 0
 
 
@@ -377,11 +421,10 @@ cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
 
 cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -1:
     cdef Py_ssize_t k, n
-    cdef int64_t chosen_index = -1
     cdef Op* op
     cdef PyObject* v
-    cdef PyObject* chosen
     cdef PyObject* unknown
+    cdef object held
     if budget < 0 or Py_TYPE(obj) != p.cls:
         bail()
     unknown = ddl_slot(obj, p.unknown_offset)
@@ -399,6 +442,9 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
         v = ddl_slot(obj, op.offset)
         if v == NULL:
             bail()  # an unset slot (a deleted attribute): the reference engine says so
+        if op.kind >= K_MESSAGE:
+            # Writing it can run Python code, which may assign the slot and free its value.
+            held = <object>v
         if op.implicit:
             _implicit(op, v, o)
         elif op.repeated:
@@ -410,12 +456,10 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
                 if not op.presence:
                     bail()
                 continue
-            chosen = PyDict_GetItem_ptr(op.select, <PyObject*>Py_TYPE(v))
-            if chosen == NULL:
-                bail()  # a subclass, or a value no member takes: the reference engine picks
-            ddl_as_int64(chosen, &chosen_index)
-            if chosen_index == op.member:
+            if ddl_tuple_has(op.select, <PyObject*>Py_TYPE(v)):
                 _value(op, v, o, budget, det, False)
+            elif not ddl_tuple_has(op.union_types, <PyObject*>Py_TYPE(v)):
+                bail()  # a subclass, or a value no member takes: the reference engine picks
         elif v == ddl_none:
             if not op.presence and op.skip != SKIP_NONE:
                 bail()

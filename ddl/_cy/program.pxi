@@ -64,7 +64,8 @@ cdef struct Op:
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
     PyObject* zero          # FILL_VALUE
     PyObject* enum_map      # int -> member
-    PyObject* select        # oneof: exact type -> member index
+    PyObject* select        # oneof: the exact types this member writes (a tuple)
+    PyObject* union_types   # oneof: the exact types any member writes (a tuple)
     PyObject* types         # K_HELPER / K_CONVERTED: the accepted types
     PyObject* fn_encode     # K_HELPER: encode(value, out, budget, det); K_CONVERTED: to_wire
     PyObject* fn_decode     # K_HELPER: decode(buf, pos, end, budget); K_CONVERTED: from_wire
@@ -187,7 +188,10 @@ def build(plan, program_of, register, wrappers):
         elif isinstance(node, UnionNode):
             chosen = node.members[member]
             _fill_op(p, op, chosen, number, program_of, wrappers)
-            op.select = _own(p, {t: k for k, m in enumerate(node.members) for t in m.python_types()})
+            # Tuples scanned by identity (members hold distinct types): a lookup by hash could
+            # run a metaclass's __hash__.
+            op.select = _own(p, tuple(chosen.python_types()))
+            op.union_types = _own(p, tuple(t for m in node.members for t in m.python_types()))
             op.closed_enum = isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members)
             op.skip = SKIP_NEVER
             if f.presence:

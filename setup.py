@@ -5,6 +5,7 @@ engine alone. Everything else about the package is declared in pyproject.toml.
 """
 
 import os
+import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -26,6 +27,12 @@ class OptionalBuildExt(build_ext):
             self.warn(f"ddl: {ext.name} was not built ({exc}); ddl runs on its pure-Python engine")
 
 
+# gcc and clang: Cython's ``inline`` hint becomes a requirement. Without it gcc stops inlining
+# the per-element helpers into the recursive encode loop as that loop grows (measured with
+# callgrind: medium encode +18%, tree +8%). MSVC has no such attribute and keeps the hint.
+ALWAYS_INLINE = [] if sys.platform == "win32" else ["-DCYTHON_INLINE=inline __attribute__((always_inline))"]
+
+
 def extensions() -> list[Extension]:
     if os.environ.get("DDL_PURE_PYTHON") == "1":
         return []
@@ -33,7 +40,7 @@ def extensions() -> list[Extension]:
         from Cython.Build import cythonize
     except ImportError:
         return []
-    ext = Extension("ddl._speedups", ["ddl/_speedups.pyx"], extra_compile_args=["-O3"])
+    ext = Extension("ddl._speedups", ["ddl/_speedups.pyx"], extra_compile_args=["-O3", *ALWAYS_INLINE])
     directives = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
     return cythonize([ext], compiler_directives=directives, quiet=True)
 

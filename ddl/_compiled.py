@@ -85,5 +85,6 @@ def _build(cls: type) -> None:
         return building[child]
 
     nested(cls)
+    speedups.seal(list(building.values()))
     for child, program in building.items():
         codec_for(child).program = program

@@ -45,6 +45,7 @@ cdef extern from "Python.h":
     Py_ssize_t Py_SIZE_ptr "Py_SIZE"(PyObject* o)
     PyObject** PySequence_Fast_ITEMS_ptr "PySequence_Fast_ITEMS"(PyObject* o)
     PyObject* PyList_GET_ITEM_ptr "PyList_GET_ITEM"(PyObject* lst, Py_ssize_t i)
+    PyObject* PyTuple_GET_ITEM_ptr "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
     PyObject* PyList_New_ptr "PyList_New"(Py_ssize_t n) except NULL
     int PyList_Append_ptr "PyList_Append"(PyObject* lst, PyObject* item) except -1
     PyObject* PyList_AsTuple_ptr "PyList_AsTuple"(PyObject* lst) except NULL

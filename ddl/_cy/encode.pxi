@@ -264,43 +264,51 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
 
 cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     """Map entries always carry both key and value, as protobuf's own writers do."""
-    cdef Py_ssize_t k, n, at = 0
+    cdef Py_ssize_t k, n, mark, at = 0
     cdef PyObject* small[64]
     cdef PyObject** pairs = small
-    cdef bint owned
+    cdef PyObject* entry
+    cdef bint owned = False
     if Py_TYPE(v) != &PyDict_Type:
         bail()
-    if PyDict_GET_SIZE_ptr(v) == 0:
+    n = PyDict_GET_SIZE_ptr(v)
+    if n == 0:
         return 0
     if det:
         # Sorting compares keys, which may run Python code (an int subclass's __lt__): the
         # sorted list owns its entries, and its length is the count, whatever the dict does.
-        # Like the reference engine, it writes this snapshot even if the dict changes.
+        # Like the reference engine, this snapshot is what is written even if the dict changes.
         ordered = sorted((<dict>v).items(), key=_first)
         n = len(ordered)
-        for k in range(n - 1, -1, -1):
-            entry = <tuple>(<list>ordered)[k]
-            _entry(op, <PyObject*>entry[0], <PyObject*>entry[1], o, budget, det)
-        return 0
-    n = PyDict_GET_SIZE_ptr(v)
     if n > 32:
         pairs = <PyObject**>PyMem_Malloc(2 * n * sizeof(PyObject*))
         if pairs == NULL:
             raise MemoryError()
-    # Keys and values are read first (no Python code runs while PyDict_Next walks the dict).
-    # When writing an entry can run Python code (a message, a converted value, a helper), that
-    # code may empty the dict: the pointers are then owned until the last entry is written.
-    owned = op.key.kind >= K_MESSAGE or op.value.kind >= K_MESSAGE
-    k = 0
-    while k < n and PyDict_Next_ptr(v, &at, &pairs[2 * k], &pairs[2 * k + 1]):
-        k += 1
-    n = k
-    if owned:
-        for k in range(2 * n):
-            Py_INCREF_ptr(pairs[k])
+    if det:
+        for k in range(n):
+            entry = PyList_GET_ITEM_ptr(<PyObject*>ordered, k)
+            pairs[2 * k] = PyTuple_GET_ITEM_ptr(entry, 0)
+            pairs[2 * k + 1] = PyTuple_GET_ITEM_ptr(entry, 1)
+    else:
+        # No Python code runs while PyDict_Next walks the dict. When writing an entry can run
+        # some (a converted value, a helper, a loud message), it may empty the dict: the
+        # pointers are then owned until the last entry is written.
+        k = 0
+        while k < n and PyDict_Next_ptr(v, &at, &pairs[2 * k], &pairs[2 * k + 1]):
+            k += 1
+        n = k
+        owned = not (op.key.quiet and op.value.quiet)
+        if owned:
+            for k in range(2 * n):
+                Py_INCREF_ptr(pairs[k])
     try:
         for k in range(n - 1, -1, -1):
-            _entry(op, pairs[2 * k], pairs[2 * k + 1], o, budget, det)
+            mark = _written(o)
+            _element(op.value, pairs[2 * k + 1], o, budget, det)
+            _element(op.key, pairs[2 * k], o, budget, det)
+            _room(o, 24)
+            _varint_back(o, <uint64_t>(_written(o) - mark))
+            _tag_back(o, op.tagword, op.taglen)
     finally:
         if owned:
             for k in range(2 * n):
@@ -310,7 +318,7 @@ cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     return _unchanged(v, n) if owned else 0
 
 
-cdef inline int _unchanged(PyObject* container, Py_ssize_t n) except -1:
+cdef int _unchanged(PyObject* container, Py_ssize_t n) except -1:
     """Bail if Python code run while writing a dict's or a set's snapshot changed its size: the
     reference engine then writes what it holds now (or reports the change, as Python's own
     iteration does), rather than bytes of entries it no longer has."""
@@ -319,22 +327,11 @@ cdef inline int _unchanged(PyObject* container, Py_ssize_t n) except -1:
     return 0
 
 
-cdef inline int _entry(Op* op, PyObject* key, PyObject* value, Out* o, int budget, bint det) except -1:
-    """One map entry: the value, the key, then the entry's length and tag (written backwards)."""
-    cdef Py_ssize_t mark = _written(o)
-    _element(op.value, value, o, budget, det)
-    _element(op.key, key, o, budget, det)
-    _room(o, 24)
-    _varint_back(o, <uint64_t>(_written(o) - mark))
-    _tag_back(o, op.tagword, op.taglen)
-    return 0
-
-
 def _first(item):
     return item[0]
 
 
-cdef int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+cdef inline int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     cdef Py_ssize_t k, n
     cdef PyObject** items
     cdef PyTypeObject* t = Py_TYPE(v)
@@ -355,15 +352,22 @@ cdef int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     if op.write_packed:
         return _packed(op, <PyObject*>seq, o)
     n = Py_SIZE_ptr(<PyObject*>seq)
-    if t != &PyList_Type or op.kind < K_MESSAGE:
-        # Plain values run no Python code; a tuple, or the snapshot of a set, owns its items.
-        items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)
-        for k in range(n - 1, -1, -1):
-            _element(op, items[k], o, budget, det)
-        return _unchanged(v, n) if op.kind >= K_MESSAGE and <PyObject*>seq != v else 0
-    # Writing an element can run Python code that changes the list (a converted value's
-    # __str__, a tzinfo, another thread): each element is read afresh and owned while it is
-    # written, and a list that changed size goes to the reference engine.
+    if t == &PyList_Type and not op.quiet:
+        return _loud_list(op, v, n, o, budget, det)
+    # Quiet values run no Python code, and a tuple, or the snapshot of a set, owns its items:
+    # they are read through borrowed pointers.
+    items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)
+    for k in range(n - 1, -1, -1):
+        _element(op, items[k], o, budget, det)
+    return _unchanged(v, n) if <PyObject*>seq != v and not op.quiet else 0
+
+
+cdef int _loud_list(Op* op, PyObject* v, Py_ssize_t n, Out* o, int budget, bint det) except -1:
+    """A list whose elements can run Python code as they are written (a converted value's
+    __str__, a tzinfo, another thread), which may change the list: each element is read afresh
+    and owned while it is written, and a list that changed size goes to the reference engine."""
+    cdef Py_ssize_t k
+    cdef object item
     for k in range(n - 1, -1, -1):
         if Py_SIZE_ptr(v) != n:
             bail()
@@ -419,12 +423,44 @@ cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
     return 0
 
 
+cdef inline int _field(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    """One field's value (a slot's content), with its tags, or nothing when it is absent."""
+    if op.implicit:
+        return _implicit(op, v, o)
+    if op.repeated:
+        return _repeated(op, v, o, budget, det)
+    if op.kind == K_MAP:
+        return _map(op, v, o, budget, det)
+    if op.member >= 0:
+        if v == ddl_none:
+            if not op.presence:
+                bail()
+        elif ddl_tuple_has(op.select, <PyObject*>Py_TYPE(v)):
+            _value(op, v, o, budget, det, False)
+        elif not ddl_tuple_has(op.union_types, <PyObject*>Py_TYPE(v)):
+            bail()  # a subclass, or a value no member takes: the reference engine picks
+        return 0
+    if v == ddl_none:
+        if not op.presence and op.skip != SKIP_NONE:
+            bail()
+        return 0
+    if op.skip == SKIP_EMPTY_DICT and not op.presence and Py_TYPE(v) == &PyDict_Type and PyDict_GET_SIZE_ptr(v) == 0:
+        return 0
+    return _value(op, v, o, budget, det, False)
+
+
+cdef int _held_field(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    """``_field`` for a value whose writing can run Python code, which may assign the slot and
+    so free the value: it is owned until written."""
+    cdef object held = <object>v
+    return _field(op, <PyObject*>held, o, budget, det)
+
+
 cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -1:
     cdef Py_ssize_t k, n
     cdef Op* op
     cdef PyObject* v
     cdef PyObject* unknown
-    cdef object held
     if budget < 0 or Py_TYPE(obj) != p.cls:
         bail()
     unknown = ddl_slot(obj, p.unknown_offset)
@@ -442,31 +478,10 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
         v = ddl_slot(obj, op.offset)
         if v == NULL:
             bail()  # an unset slot (a deleted attribute): the reference engine says so
-        if op.kind >= K_MESSAGE:
-            # Writing it can run Python code, which may assign the slot and free its value.
-            held = <object>v
-        if op.implicit:
-            _implicit(op, v, o)
-        elif op.repeated:
-            _repeated(op, v, o, budget, det)
-        elif op.kind == K_MAP:
-            _map(op, v, o, budget, det)
-        elif op.member >= 0:
-            if v == ddl_none:
-                if not op.presence:
-                    bail()
-                continue
-            if ddl_tuple_has(op.select, <PyObject*>Py_TYPE(v)):
-                _value(op, v, o, budget, det, False)
-            elif not ddl_tuple_has(op.union_types, <PyObject*>Py_TYPE(v)):
-                bail()  # a subclass, or a value no member takes: the reference engine picks
-        elif v == ddl_none:
-            if not op.presence and op.skip != SKIP_NONE:
-                bail()
-        elif op.skip == SKIP_EMPTY_DICT and not op.presence and Py_TYPE(v) == &PyDict_Type and PyDict_GET_SIZE_ptr(v) == 0:
-            continue
+        if op.quiet:
+            _field(op, v, o, budget, det)
         else:
-            _value(op, v, o, budget, det, False)
+            _held_field(op, v, o, budget, det)
     return 0
 
 

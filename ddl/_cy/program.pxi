@@ -55,6 +55,7 @@ cdef struct Op:
     int member              # the oneof member index, -1 outside oneofs
     int wkt                 # K_HELPER: a WellKnown the C loops write themselves, or WKT_OTHER
     bint closed_enum        # a oneof enum member beside an int member: unknown numbers bail
+    bint quiet              # writing a value runs no Python code (see seal); 0 until proven
     uint64_t tagword        # the tag's bytes at the high end of a word (see _tag_back)
     int taglen
     uint64_t ptagword       # the same for the tag of a packed run
@@ -81,6 +82,7 @@ cdef struct ProgC:
     Op* entries             # map keys and values
     Py_ssize_t unknown_offset
     bint untrack            # instances holding no value that can reference others leave the GC
+    bint quiet              # writing an instance runs no Python code (see seal); 0 until proven
     Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
     short fast[256]         # tag -> op index, -1 for unknown; larger tags go through ``slow``
     PyObject* slow
@@ -255,6 +257,43 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
     op.taglen = _tag_bytes(&op.tagword, op.wiretag)
     _fill_zero(p, op, node, program_of, wrappers)
     return 0
+
+
+def seal(programs):
+    """Find which of ``programs`` (just built) are quiet: writing an instance runs no Python
+    code, so the encode loops may walk its lists and slots through borrowed pointers. A value
+    is loud if it is converted or written by a helper, a map (sorting keys compares them), a set
+    (copying one iterates it), or a message that is not quiet. Recursive schemas settle by
+    fixed point: every program starts quiet and turns loud until nothing changes."""
+    cdef Program p
+    cdef Py_ssize_t k
+    cdef bint changed = True
+    for p in programs:
+        p.c.quiet = True
+    while changed:
+        changed = False
+        for p in programs:
+            if p.c.quiet and not all(_quiet(&p.c.ops[k]) for k in range(p.c.nops)):
+                p.c.quiet = False
+                changed = True
+    for p in programs:
+        for k in range(p.c.nops):
+            _seal_op(&p.c.ops[k])
+            if p.c.ops[k].kind == K_MAP:
+                _seal_op(p.c.ops[k].key)
+                _seal_op(p.c.ops[k].value)
+
+
+cdef void _seal_op(Op* op) noexcept:
+    op.quiet = _quiet(op)
+
+
+cdef bint _quiet(Op* op) noexcept:
+    if op.kind == K_MESSAGE:
+        return op.sub.quiet
+    if op.kind > K_MESSAGE:
+        return False
+    return not (op.repeated and (op.container == FILL_SET or op.container == FILL_FROZENSET))
 
 
 cdef ProgC* _program(Program p, object cls, object program_of) except NULL:

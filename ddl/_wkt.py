@@ -19,7 +19,7 @@ from uuid import UUID
 from . import _wire
 from ._errors import DecodeError, EncodeError
 from ._nanotime import DatetimeNs, TimedeltaNs, extra_nanos, total_ns
-from ._wire import read_length, read_varint, skip_field
+from ._wire import read_length, read_tag, read_varint, skip_field
 
 _T = TypeVar("_T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -61,13 +61,20 @@ def _varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
     return value, after
 
 
+def _tag(buf: bytes, pos: int, end: int) -> tuple[int, int]:
+    value, after = read_tag(buf, pos)
+    if after > end:
+        raise DecodeError("varint runs past the end of the message", pos)
+    return value, after
+
+
 def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int]) -> list[int]:
     """Overwrite ``vals`` with the varint fields 1..len(vals) present in the body.
 
     Field 1 of a two-field body is an int64 (seconds); every other field is an int32.
     """
     while pos < end:
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         number = tag >> 3
         if tag & 7 == 0 and 1 <= number <= len(vals):
             raw, pos = _varint(buf, pos, end)
@@ -273,7 +280,7 @@ def _decode_value(buf: bytes, pos: int, end: int, budget: int, cur: object) -> o
     _check_budget(budget, pos)
     while pos < end:
         field_at = pos
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         if tag == 0x11:
             if pos + 8 > end:
                 raise DecodeError("number_value runs past the end of the message", field_at)
@@ -300,7 +307,7 @@ def _decode_value(buf: bytes, pos: int, end: int, budget: int, cur: object) -> o
 def _decode_list(buf: bytes, pos: int, end: int, budget: int, items: list[object]) -> list[object]:
     _check_budget(budget, pos)
     while pos < end:
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         if tag == 0x0A:
             n, pos = read_length(buf, pos, end)
             items.append(_decode_value(buf, pos, pos + n, budget - 1, None))
@@ -313,7 +320,7 @@ def _decode_list(buf: bytes, pos: int, end: int, budget: int, items: list[object
 def _decode_struct(buf: bytes, pos: int, end: int, budget: int, fields: dict[str, Any]) -> object:
     _check_budget(budget, pos)
     while pos < end:
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         if tag != 0x0A:
             pos = skip_field(buf, pos, end, tag, budget)
             continue
@@ -321,7 +328,7 @@ def _decode_struct(buf: bytes, pos: int, end: int, budget: int, fields: dict[str
         entry_end = pos + n
         key, value = "", None  # an entry is a message: its fields may repeat, and merge
         while pos < entry_end:
-            tag, pos = _varint(buf, pos, entry_end)
+            tag, pos = _tag(buf, pos, entry_end)
             if tag == 0x0A or tag == 0x12:
                 n, pos = read_length(buf, pos, entry_end)
                 if tag == 0x0A:

@@ -39,7 +39,7 @@ _FIXED = {
 _ZEROS = {"bool": "False", "string": "''", "bytes": "b''", "double": "0.0", "float": "0.0"}
 
 BASE_GLOBALS: dict[str, Any] = {
-    "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_skip": _wire.skip_field,
+    "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_rt": _wire.read_tag, "_skip": _wire.skip_field,
     "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__, "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
     "_dfail": rt.decode_failure, "_ranges": rt.decode_ranges, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
@@ -327,9 +327,10 @@ class DecoderSource:
 
     # -- one value, after its tag -----------------------------------------------------------
 
-    def _read_tag(self, var: str, pos: str, ind: int) -> None:
-        """Read a varint, inlining the one- and two-byte cases that most tags, lengths and
-        numbers take. A second byte past ``end`` is caught by the caller's end check."""
+    def _read_tag(self, var: str, pos: str, ind: int, value: bool = False) -> None:
+        """Read a tag or a length prefix (at most 5 bytes), or with ``value`` a varint value (at
+        most 10), inlining the one- and two-byte cases that most of them take. A second byte
+        past ``end`` is caught by the caller's end check."""
         b = self.b
         b.line(ind, f"{var} = buf[{pos}]")
         b.line(ind, f"if {var} < 128:")
@@ -338,7 +339,9 @@ class DecoderSource:
         b.line(ind + 1, f"{var} = ({var} & 127) | (buf[{pos} + 1] << 7)")
         b.line(ind + 1, f"{pos} += 2")
         b.line(ind, "else:")
-        b.line(ind + 1, f"{var}, {pos} = _rv(buf, {pos})")
+        if var == "tag":
+            b.line(ind + 1, "tag = 0")  # should it fail, the error names no field
+        b.line(ind + 1, f"{var}, {pos} = {'_rv' if value else '_rt'}(buf, {pos})")
 
     def _length(self, pos: str, end: str, ind: int) -> None:
         """Read a length prefix into ``n`` and the end of the value into ``q``, bounds-checked."""
@@ -374,7 +377,7 @@ class DecoderSource:
         b = self.b
         proto = "enum" if isinstance(node, EnumNode) else node.proto
         raw = var if proto in ("int64", "int32", "uint32", "uint64") else "v"
-        self._read_tag(raw, pos, ind)
+        self._read_tag(raw, pos, ind, value=True)
         # One-byte varints are already right for every kind but zigzag, bool and enum.
         if proto == "int64":
             b.line(ind + 1, f"if {raw} > 0x7FFFFFFFFFFFFFFF:")

@@ -2,9 +2,9 @@
 
 Each message-typed codec handles only the message *body*; generated code writes the tag and
 length prefix around it. Decoders take absolute offsets into the caller's buffer so nested
-bodies are never copied. A field that occurs more than once reaches a decoder as the
-concatenation of its occurrences, which is how protobuf defines their merge. Decimal and UUID
-are plain scalar conversions.
+bodies are never copied. A field that occurs more than once is decoded from its first body,
+then each ``merge_*`` reads the later bodies, one by one, into that value, as protobuf merges
+them. Decimal and UUID are plain scalar conversions.
 """
 
 from __future__ import annotations
@@ -85,6 +85,12 @@ def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int])
     return vals
 
 
+def _merge_fields(buf: bytes, ranges: list[int], budget: int, vals: list[int]) -> list[int]:
+    for i in range(0, len(ranges), 2):
+        _varint_fields(buf, ranges[i], ranges[i + 1], budget, vals)
+    return vals
+
+
 def _utf8(buf: bytes, pos: int, end: int, what: str) -> str:
     try:
         return str(buf[pos:end], "utf-8")
@@ -127,6 +133,17 @@ def decode_timestamp(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Timestamp body as an aware UTC datetime (a DatetimeNs if it has sub-us nanos)."""
     _check_budget(budget, pos)
     seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
+    return _timestamp(seconds, nanos, pos)
+
+
+def merge_timestamp(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Timestamp bodies into ``base``: the fields each one holds replace base's."""
+    _check_budget(budget, ranges[0])
+    seconds, nanos = _guard(ranges[0], lambda: _merge_fields(buf, ranges, budget, [*_timestamp_parts(base)]))
+    return _timestamp(seconds, nanos, ranges[-2])
+
+
+def _timestamp(seconds: int, nanos: int, pos: int) -> object:
     if not _TS_MIN <= seconds <= _TS_MAX:
         raise DecodeError(f"Timestamp seconds {seconds} is outside 0001-01-01..9999-12-31", pos)
     if not 0 <= nanos <= _NANOS_MAX:
@@ -159,6 +176,17 @@ def decode_duration(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Duration body as a timedelta (a TimedeltaNs if it has sub-us nanos)."""
     _check_budget(budget, pos)
     seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
+    return _duration(seconds, nanos, pos)
+
+
+def merge_duration(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Duration bodies into ``base``: the fields each one holds replace base's."""
+    _check_budget(budget, ranges[0])
+    seconds, nanos = _guard(ranges[0], lambda: _merge_fields(buf, ranges, budget, [*_duration_parts(base)]))
+    return _duration(seconds, nanos, ranges[-2])
+
+
+def _duration(seconds: int, nanos: int, pos: int) -> object:
     if not -_DUR_MAX <= seconds <= _DUR_MAX:
         raise DecodeError(f"Duration seconds {seconds} is outside +-{_DUR_MAX}", pos)
     if not -_NANOS_MAX <= nanos <= _NANOS_MAX:
@@ -190,7 +218,20 @@ def encode_date(value: object, out: bytearray, budget: int, det: bool) -> None:
 def decode_date(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a google.type.Date body; partial dates (a 0 part) cannot be held and are errors."""
     _check_budget(budget, pos)
-    year, month, day = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0, 0]))
+    return _date(_guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0, 0])), pos)
+
+
+def merge_date(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Date bodies into ``base``: the fields each one holds replace base's."""
+    _check_budget(budget, ranges[0])
+    if not isinstance(base, date):
+        raise TypeError(f"expected date, got {type(base).__name__}")
+    parts = [base.year, base.month, base.day]
+    return _date(_guard(ranges[0], lambda: _merge_fields(buf, ranges, budget, parts)), ranges[-2])
+
+
+def _date(parts: list[int], pos: int) -> object:
+    year, month, day = parts
     try:
         return date(year, month, day)
     except (ValueError, OverflowError):
@@ -350,6 +391,32 @@ def decode_value(buf: bytes, pos: int, end: int, budget: int) -> object:
 def decode_struct(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Struct body as a dict; a key given twice keeps its last value."""
     return _guard(pos, lambda: _decode_struct(buf, pos, end, budget, {}))
+
+
+def merge_value(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Value bodies into ``base``: a struct merges into a struct, a list extends a
+    list, and any other kind replaces what was there."""
+
+    def run() -> object:
+        value = base
+        for i in range(0, len(ranges), 2):
+            value = _decode_value(buf, ranges[i], ranges[i + 1], budget, value)
+        return value
+
+    return _guard(ranges[0], run)
+
+
+def merge_struct(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Struct bodies into ``base`` (a dict this decode made): a key replaces its value."""
+    if not isinstance(base, dict):
+        raise TypeError(f"expected dict, got {type(base).__name__}")
+
+    def run() -> object:
+        for i in range(0, len(ranges), 2):
+            _decode_struct(buf, ranges[i], ranges[i + 1], budget, base)
+        return base
+
+    return _guard(ranges[0], run)
 
 
 def zero_value() -> object:

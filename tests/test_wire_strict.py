@@ -6,7 +6,9 @@ the field and the byte."""
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+import sys
+import time
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -17,12 +19,14 @@ from tests.conftest import Engine
 from tests.protoc import compile_proto
 from tests.strategies import length_delimited as ld
 from tests.strategies import tag, varint
+from tests.test_hostile import within
 
 
 class Leaf(ddl.Message):
     sku: int = 0  # 1
     name: str = ""  # 2
     scores: list[int] = []  # 3
+    child: Leaf | None = None  # 4
 
 
 class Strict(ddl.Message):
@@ -47,7 +51,7 @@ syntax = "proto3";
 import "google/protobuf/timestamp.proto";
 import "google/protobuf/duration.proto";
 import "google/protobuf/struct.proto";
-message Leaf { int64 sku = 1; string name = 2; repeated int64 scores = 3; }
+message Leaf { int64 sku = 1; string name = 2; repeated int64 scores = 3; Leaf child = 4; }
 message Int64List { repeated int64 values = 1; }
 message Strict {
   int64 id = 1;
@@ -65,6 +69,7 @@ message Strict {
   repeated Int64List matrix = 14;
   map<string, Int64List> groups = 15;
 }
+message Chain { Chain next = 1; repeated int64 values = 2; }
 """
 UNKNOWN = 30
 
@@ -89,25 +94,25 @@ def long_tag(number: int, wire_type: int, size: int) -> bytes:
     return overlong((number << 3) | wire_type, size)
 
 
-def upb_accepts(data: bytes) -> bool:
+def upb_accepts(data: bytes, cls: type = Strict) -> bool:
     try:
-        pb().Strict.FromString(data)
+        getattr(pb(), cls.__name__).FromString(data)
     except Exception:  # noqa: BLE001 - upb's DecodeError; any failure is its verdict
         return False
     return True
 
 
-def same_as_upb(engine: Engine, data: bytes) -> ddl.DecodeError | None:
+def same_as_upb(engine: Engine, data: bytes, cls: type = Strict) -> ddl.DecodeError | None:
     """Decode with ddl and upb: both reject (ddl's error is returned), or both accept with the
     same value: ddl reads the bytes as it reads upb's serialization of what upb read."""
-    expected = upb_accepts(data)
+    expected = upb_accepts(data, cls)
     try:
-        value = engine.decode(data, Strict)
+        value = engine.decode(data, cls)
     except ddl.DecodeError as err:
         assert not expected, f"upb accepts {data.hex()}, ddl raised {err}"
         return err
     assert expected, f"upb rejects {data.hex()}, ddl accepted {value!r}"
-    assert value == engine.decode(pb().Strict.FromString(data).SerializeToString(), Strict)
+    assert value == engine.decode(getattr(pb(), cls.__name__).FromString(data).SerializeToString(), cls)
     return None
 
 
@@ -262,3 +267,156 @@ def test_field_number_0_inside_an_unknown_group_is_accepted_as_upb_does(engine: 
 )
 def test_field_number_0_outside_a_group_is_rejected_as_upb_does(engine: Engine, data: bytes, path: str) -> None:
     rejected(engine, data, path, len(ID), len(data))
+
+
+# --- a message field that occurs more than once: each occurrence parses alone, then merges ----------
+
+
+def occurrences(number: int, first: bytes) -> Any:
+    """A builder of the data where field ``number`` occurs with ``first`` and then each body."""
+    return lambda bodies: ld(number, first) + b"".join(ld(number, body) for body in bodies)
+
+
+def in_one_entry(number: int, first: bytes) -> Any:
+    """The same for a map value: ``first`` and the bodies all in one entry, as value fields."""
+    return lambda bodies: ld(number, ld(1, b"k") + ld(2, first) + b"".join(ld(2, body) for body in bodies))
+
+
+# Bodies that are valid whole, the place they go, where to cut them so that neither half is
+# valid alone, and the path of the error.
+SPLIT = {
+    "message": (occurrences(2, ld(2, b"a")), ld(2, b"abc"), 2, "$.leaf"),
+    "message-packed": (occurrences(2, b""), ld(3, varint(300) + varint(1)), 3, "$.leaf"),
+    "timestamp": (occurrences(4, tag(2, 0) + varint(1)), tag(1, 0) + varint(1 << 20), 2, "$.when"),
+    "duration": (occurrences(13, tag(1, 0) + varint(1)), tag(2, 0) + varint(5000), 1, "$.took"),
+    "oneof-message": (occurrences(6, ld(2, b"a")), ld(2, b"xyz"), 3, "$.choice"),
+    "map-value": (in_one_entry(5, tag(1, 0) + varint(2)), ld(2, b"ab"), 1, "$.leaves"),
+    "map-wrapper-value": (in_one_entry(15, ld(1, varint(1))), ld(1, varint(70000)), 3, "$.groups"),
+    "json-value": (occurrences(10, ld(3, b"a")), ld(3, b"text"), 1, "$.body"),
+    "struct": (occurrences(11, b""), ld(1, ld(1, b"key")), 2, "$.extra"),
+    # The halves are occurrences of a field of a message that is itself merged.
+    "nested": (lambda bodies: ld(2, b"") + ld(2, occurrences(4, ld(2, b"a"))(bodies)), ld(2, b"deep"), 2, "$.leaf.child"),
+}
+
+
+@pytest.mark.parametrize("kind", list(SPLIT))
+def test_two_truncated_occurrences_that_concatenate_into_a_valid_body_are_rejected(engine: Engine, kind: str) -> None:
+    build, body, cut, path = SPLIT[kind]
+    head, tail = body[:cut], body[cut:]
+    assert same_as_upb(engine, ID + build([body, body])) is None  # whole, the occurrences merge
+    data = ID + build([head, tail])
+    err = same_as_upb(engine, data)
+    assert err is not None
+    assert err.path.startswith(path), (err.path, path)
+    assert isinstance(err.offset, int) and len(ID) + len(build([])) <= err.offset <= len(data)
+
+
+MERGES = {
+    # A later occurrence's scalars replace the earlier ones, even with a zero written out;
+    # its repeated fields append and its messages merge, as in upb.
+    "scalars": ld(2, tag(1, 0) + varint(5) + ld(2, b"a")) + ld(2, tag(1, 0) + varint(0)) + ld(2, ld(2, b"b")),
+    "repeated": ld(2, ld(3, varint(1))) + ld(2, tag(3, 0) + varint(2)) + ld(2, ld(3, varint(3) + varint(4))),
+    "many": b"".join(ld(2, tag(3, 0) + varint(i)) for i in range(50)),
+    "unknown-fields": ld(2, tag(UNKNOWN, 0) + varint(1)) + ld(2, tag(1, 0) + varint(2)) + ld(2, tag(UNKNOWN, 2) + varint(0)),
+    "timestamp": ld(4, tag(1, 0) + varint(5)) + ld(4, tag(2, 0) + varint(7000)) + ld(4, tag(1, 0) + varint(9)),
+    "timestamp-zeroed": ld(4, tag(1, 0) + varint(5) + tag(2, 0) + varint(3)) + ld(4, tag(2, 0) + varint(0)),
+    "duration": ld(13, tag(1, 0) + varint(5)) + ld(13, tag(2, 0) + varint(7)),
+    "oneof-same-member": ld(6, tag(1, 0) + varint(3)) + ld(6, ld(2, b"n")) + ld(6, ld(3, varint(1))),
+    "oneof-switch": ld(6, tag(1, 0) + varint(3)) + tag(7, 0) + varint(1) + ld(6, ld(2, b"m")) + ld(6, ld(3, varint(2))),
+    "oneof-switch-back": tag(7, 0) + varint(1) + ld(6, ld(2, b"m")) + tag(7, 0) + varint(2),
+    "map-value": ld(5, ld(1, b"k") + ld(2, tag(1, 0) + varint(3)) + ld(2, ld(2, b"n")) + ld(2, ld(3, varint(4)))),
+    "map-entries-replace": ld(5, ld(1, b"k") + ld(2, tag(1, 0) + varint(3))) + ld(5, ld(1, b"k") + ld(2, ld(2, b"n"))),
+    "map-wrapper-value": ld(15, ld(1, b"g") + ld(2, ld(1, varint(1))) + ld(2, ld(1, varint(2) + varint(3)))),
+    "json-value-struct": ld(10, ld(5, ld(1, ld(1, b"a") + ld(2, tag(4, 0) + varint(1))))) + ld(10, ld(5, ld(1, ld(1, b"b")))),
+    "json-value-list": ld(10, ld(6, ld(1, tag(4, 0) + varint(1)))) + ld(10, ld(6, ld(1, ld(3, b"s")))),
+    "json-value-replaced": ld(10, ld(6, ld(1, tag(4, 0) + varint(1)))) + ld(10, ld(3, b"s")),
+    "struct": ld(11, ld(1, ld(1, b"a") + ld(2, tag(4, 0) + varint(1)))) + ld(11, ld(1, ld(1, b"a") + ld(2, ld(3, b"x")))),
+    "nested": ld(2, ld(2, b"a") + tag(3, 0) + varint(1)) + ld(2, tag(3, 0) + varint(2)) + ld(2, tag(1, 0) + varint(7)),
+    "nested-child": ld(2, ld(4, ld(2, b"a"))) + ld(2, ld(4, tag(1, 0) + varint(3))) + ld(2, ld(4, ld(4, ld(3, varint(1))))),
+    "nested-in-map-value": ld(5, ld(1, b"k") + ld(2, ld(3, varint(1))) + ld(2, tag(1, 0) + varint(2))) + ld(2, b""),
+}
+
+
+@pytest.mark.parametrize("kind", list(MERGES))
+def test_occurrences_of_a_message_field_merge_to_the_value_upb_gives(engine: Engine, kind: str) -> None:
+    assert same_as_upb(engine, ID + MERGES[kind]) is None
+    assert same_as_upb(engine, ID + ld(2, b"") + MERGES[kind]) is None
+
+
+def test_a_merged_timestamp_is_checked_as_a_whole(engine: Engine) -> None:
+    # Seconds from one occurrence and nanos from the next make one Timestamp, which must be valid
+    # (upb does not check Timestamps); the error points at the occurrence that made it invalid.
+    first = ld(4, tag(1, 0) + varint(5))
+    data = first + ld(4, tag(2, 0) + varint(2_000_000_000))
+    with pytest.raises(ddl.DecodeError) as info:
+        engine.decode(data, Strict)
+    assert info.value.path == "$.when"
+    assert info.value.offset == len(first) + 2
+    assert engine.decode(first + ld(4, tag(2, 0) + varint(7000)), Strict).when == datetime(1970, 1, 1, 0, 0, 5, 7, UTC)
+
+
+# --- merging stays linear -------------------------------------------------------------------------
+
+
+class Chain(ddl.Message):
+    next: Chain | None = None  # 1
+    values: list[int] = []  # 2
+
+
+def repeated_at_every_level(depth: int, deep_first: bool) -> bytes:
+    """Chain.next occurring twice at every level down to ``depth``: once holding the rest of the
+    chain, and once holding a small body whose own ``next`` merges into the rest's."""
+    body = b""
+    for i in range(depth):
+        small = ld(1, tag(2, 0) + varint(i)) + tag(2, 0) + varint(i)
+        body = ld(1, body) + ld(1, small) if deep_first else ld(1, small) + ld(1, body)
+    return body
+
+
+def python_calls(engine: Engine, data: bytes, cls: type) -> int:
+    """How many Python functions decoding ``data`` calls: a count of work that does not jitter."""
+    count = 0
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        nonlocal count
+        count += event == "call"
+
+    sys.setprofile(profile)
+    try:
+        engine.decode(data, cls)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize("deep_first", [True, False], ids=["deep-first", "deep-last"])
+def test_a_field_repeated_at_every_level_of_a_deep_nesting_merges_in_linear_work(engine: Engine, deep_first: bool) -> None:
+    # Decoding each occurrence and then the concatenation of all would double the work at each
+    # level: 2**80 here. Ten times the depth must cost about ten times the work.
+    engine.decode(repeated_at_every_level(2, deep_first), Chain)  # compile outside the count
+    with within(10):
+        small = python_calls(engine, repeated_at_every_level(8, deep_first), Chain)
+        large = python_calls(engine, repeated_at_every_level(80, deep_first), Chain)
+    assert large < 30 * small, f"depth 80 made {large} calls, depth 8 {small}"
+    assert same_as_upb(engine, repeated_at_every_level(80, deep_first), Chain) is None
+
+
+def timed(engine: Engine, data: bytes, cls: type) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        engine.decode(data, cls)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_100000_occurrences_each_merging_a_nested_field_take_linear_time(engine: Engine) -> None:
+    piece = ld(1, ld(1, tag(2, 0) + varint(1)) + tag(2, 0) + varint(2))
+    engine.decode(piece * 2, Chain)
+    with within(20):
+        small = timed(engine, piece * 10_000, Chain)
+        large = timed(engine, piece * 100_000, Chain)
+    assert large < 30 * small + 0.05, f"100 000 occurrences took {large:.3f} s, 10 000 {small:.3f} s"
+    chain = engine.decode(piece * 100_000, Chain)
+    assert chain.next is not None and chain.next.values == [2] * 100_000
+    assert chain.next.next is not None and chain.next.next.values == [1] * 100_000

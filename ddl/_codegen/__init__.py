@@ -22,11 +22,14 @@ __all__ = ["Codec", "codec_for", "make_init", "generated_source"]
 class Codec:
     """One class's compiled plan and the functions both top-level calls use."""
 
-    __slots__ = ("plan", "encode", "decode", "filenames", "program", "wrappers")
+    __slots__ = ("plan", "encode", "decode", "merge", "filenames", "program", "wrappers")
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]
     decode: Callable[[bytes, int, int, int], Any]
+    # Merges the later occurrences of a field of this class into the first one's value:
+    # merge(base, buf, ranges, budget), the bodies lying between ranges[2i] and ranges[2i + 1].
+    merge: Callable[[Any, bytes, list[int], int], Any]
     filenames: tuple[str, str]
     # The compiled engine's Program for the class: None until asked for, False when the
     # class has shapes that engine does not compile (see ddl._compiled).
@@ -77,7 +80,7 @@ def _compile(cls: type) -> Codec:
     enc_source, dec_source = EncoderSource(enc, deps), DecoderSource(dec, deps)
     enc_file = compile_source("encode", qualname, enc_source.message(codec.plan), enc.globs)
     dec_file = compile_source("decode", qualname, dec_source.message(codec.plan), dec.globs)
-    codec.encode, codec.decode = enc.globs["encode"], dec.globs["decode"]
+    codec.encode, codec.decode, codec.merge = enc.globs["encode"], dec.globs["decode"], dec.globs["merge"]
     codec.wrappers = {
         key: (enc.globs[name], dec.globs[dec_source.wrappers[key]]) for key, name in enc_source.wrappers.items()
     }
@@ -88,7 +91,7 @@ def _compile(cls: type) -> Codec:
     for name, dep, kind in deps:
         dep_codec = codec_for(dep)
         target = enc.globs if kind == "enc" else dec.globs
-        target[name] = dep_codec.encode if kind == "enc" else dep_codec.decode
+        target[name] = {"enc": dep_codec.encode, "dec": dep_codec.decode, "mrg": dep_codec.merge}[kind]
     assert spec.plan is codec.plan
     return codec
 

@@ -7,7 +7,7 @@ fails, these helpers work out which field, element and value were at fault, and 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, cast
 
 from .._errors import DecodeError, EncodeError
@@ -217,13 +217,14 @@ def decode_failure(
     return err
 
 
-def decode_ranges(decoder: Callable[[bytes, int, int, int], Any], buf: bytes, ranges: list[int], budget: int) -> Any:
-    """Decode a message-like field from the concatenation of its occurrences' byte ranges,
-    which is protobuf's definition of merging them. Offsets in errors count in that
-    concatenation; the first occurrence alone was already decoded in place, so an error in any
-    single occurrence has been reported with its real offset before this runs."""
-    joined = b"".join([buf[ranges[i] : ranges[i + 1]] for i in range(0, len(ranges), 2)])
-    return decoder(joined, 0, len(joined), budget)
+def message_member(node: UnionNode, value: object) -> int:
+    """The oneof member that ``value`` (a decoded value) belongs to, if it is a message-like one
+    that later occurrences merge into; -1 otherwise. Members are told apart as on encode."""
+    if value is None:
+        return -1
+    member = pick_member(node, value, raising=False)
+    message_like = member >= 0 and isinstance(node.members[member], (MessageNode, WellKnownNode, WrapperNode))
+    return member if message_like else -1
 
 
 def to_set(container: type, values: list[Any], field: FieldPlan, named: bool, offset: int) -> Any:

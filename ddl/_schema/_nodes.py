@@ -77,8 +77,8 @@ class MessageNode(Node):
 class WellKnownNode(Node):
     """A Python type written as a fixed protobuf message (Timestamp, Duration, Date, Value, Struct).
 
-    ``encode``/``decode`` have the same signatures as a generated message codec, so executors
-    treat these exactly like nested messages.
+    ``encode``/``decode``/``merge`` have the same signatures as a generated message codec's, so
+    executors treat these exactly like nested messages.
     """
 
     name: str
@@ -87,6 +87,7 @@ class WellKnownNode(Node):
     encode: Callable[..., None]
     decode: Callable[..., Any]
     zero: Callable[[], Any]
+    merge: Callable[..., Any]
 
     def python_types(self) -> tuple[type, ...]:
         return self.types

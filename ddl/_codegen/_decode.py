@@ -63,9 +63,12 @@ class DecoderSource:
         self.b.globs.update(BASE_GLOBALS)
 
     def message(self, plan: MessagePlan) -> str:
-        """The source of ``decode(buf, pos, end, budget)``, of ``merge(base, buf, ranges, budget)``
-        and of the wrapper functions they call."""
+        """The source of ``decode(buf, pos, end, budget)`` and the wrapper functions it calls."""
         self._function("decode", plan.fields, plan.order, plan, merge=False)
+        return "\n".join(self.functions) + "\n"
+
+    def merger(self, plan: MessagePlan) -> str:
+        """The source of ``merge(base, buf, ranges, budget)`` and the wrapper functions it calls."""
         self._function("merge", plan.fields, plan.order, plan, merge=True)
         return "\n".join(self.functions) + "\n"
 

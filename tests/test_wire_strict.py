@@ -257,13 +257,14 @@ def test_field_number_0_inside_an_unknown_group_is_accepted_as_upb_does(engine: 
     ("data", "path"),
     [
         (ID + tag(0, 0) + b"\x05", "$"),
+        (ID + overlong(0, 2) + b"\x05", "$"),  # 80 00: field 0 however it is spelled
         (ID + tag(UNKNOWN, 3) + tag(0, 4), "$"),  # an end-group 0 closes no group
         (ID + tag(UNKNOWN, 3) + tag(0, 6) + tag(UNKNOWN, 4), "$"),
         (ID + ld(2, tag(0, 0) + b"\x05"), "$.leaf"),
         (ID + ld(12, tag(0, 0) + b"\x05"), "$.labels"),  # a map entry is a message too
         (ID + ld(4, tag(0, 0) + b"\x05"), "$.when"),
     ],
-    ids=["message", "end-group-0", "wire-type-6", "nested", "map-entry", "timestamp"],
+    ids=["message", "message-80-00", "end-group-0", "wire-type-6", "nested", "map-entry", "timestamp"],
 )
 def test_field_number_0_outside_a_group_is_rejected_as_upb_does(engine: Engine, data: bytes, path: str) -> None:
     rejected(engine, data, path, len(ID), len(data))

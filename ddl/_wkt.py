@@ -2,9 +2,9 @@
 
 Each message-typed codec handles only the message *body*; generated code writes the tag and
 length prefix around it. Decoders take absolute offsets into the caller's buffer so nested
-bodies are never copied. A field that occurs more than once is decoded from its first body,
-then each ``merge_*`` reads the later bodies, one by one, into that value, as protobuf merges
-them. Decimal and UUID are plain scalar conversions.
+bodies are never copied. A field that occurs more than once is decoded from its first body
+(``first_*``, which defers the value check), then each ``merge_*`` reads the later bodies, one by
+one, into that value, as protobuf merges them. Decimal and UUID are plain scalar conversions.
 """
 
 from __future__ import annotations
@@ -85,10 +85,46 @@ def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int])
     return vals
 
 
-def _merge_fields(buf: bytes, ranges: list[int], budget: int, vals: list[int]) -> list[int]:
-    for i in range(0, len(ranges), 2):
-        _varint_fields(buf, ranges[i], ranges[i + 1], budget, vals)
-    return vals
+class Unchecked:
+    """The fields of a Timestamp, Duration or Date occurrence that is not a valid value alone.
+
+    protobuf merges a later occurrence into it, which may complete it (a Date's year in one,
+    its month and day in the next), so its value is checked once merged; generated code raises
+    ``error`` if no occurrence follows.
+    """
+
+    __slots__ = ("parts", "error")
+
+    def __init__(self, parts: list[int], error: DecodeError) -> None:
+        self.parts = parts
+        self.error = error
+
+
+def _first(check: Callable[[list[int], int], object], parts: list[int], pos: int) -> object:
+    try:
+        return check(parts, pos)
+    except DecodeError as error:
+        return Unchecked(parts, error)
+
+
+def _read_parts(buf: bytes, pos: int, end: int, budget: int, count: int) -> list[int]:
+    _check_budget(budget, pos)
+    return _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0] * count))
+
+
+def _merge_parts(
+    base: object, parts_of: Callable[[Any], tuple[int, ...]], buf: bytes, ranges: list[int], budget: int
+) -> list[int]:
+    """The fields of ``base`` with those of each body in ``ranges`` read over them."""
+    _check_budget(budget, ranges[0])
+    vals = list(base.parts) if isinstance(base, Unchecked) else list(parts_of(base))
+
+    def run() -> list[int]:
+        for i in range(0, len(ranges), 2):
+            _varint_fields(buf, ranges[i], ranges[i + 1], budget, vals)
+        return vals
+
+    return _guard(ranges[0], run)
 
 
 def _utf8(buf: bytes, pos: int, end: int, what: str) -> str:
@@ -131,19 +167,21 @@ def encode_timestamp(value: object, out: bytearray, budget: int, det: bool) -> N
 
 def decode_timestamp(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Timestamp body as an aware UTC datetime (a DatetimeNs if it has sub-us nanos)."""
-    _check_budget(budget, pos)
-    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
-    return _timestamp(seconds, nanos, pos)
+    return _timestamp(_read_parts(buf, pos, end, budget, 2), pos)
+
+
+def first_timestamp(buf: bytes, pos: int, end: int, budget: int) -> object:
+    """``decode_timestamp`` for an occurrence that a later one may merge into (see Unchecked)."""
+    return _first(_timestamp, _read_parts(buf, pos, end, budget, 2), pos)
 
 
 def merge_timestamp(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
     """Read more Timestamp bodies into ``base``: the fields each one holds replace base's."""
-    _check_budget(budget, ranges[0])
-    seconds, nanos = _guard(ranges[0], lambda: _merge_fields(buf, ranges, budget, [*_timestamp_parts(base)]))
-    return _timestamp(seconds, nanos, ranges[-2])
+    return _timestamp(_merge_parts(base, _timestamp_parts, buf, ranges, budget), ranges[-2])
 
 
-def _timestamp(seconds: int, nanos: int, pos: int) -> object:
+def _timestamp(parts: list[int], pos: int) -> object:
+    seconds, nanos = parts
     if not _TS_MIN <= seconds <= _TS_MAX:
         raise DecodeError(f"Timestamp seconds {seconds} is outside 0001-01-01..9999-12-31", pos)
     if not 0 <= nanos <= _NANOS_MAX:
@@ -174,19 +212,21 @@ def encode_duration(value: object, out: bytearray, budget: int, det: bool) -> No
 
 def decode_duration(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Duration body as a timedelta (a TimedeltaNs if it has sub-us nanos)."""
-    _check_budget(budget, pos)
-    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
-    return _duration(seconds, nanos, pos)
+    return _duration(_read_parts(buf, pos, end, budget, 2), pos)
+
+
+def first_duration(buf: bytes, pos: int, end: int, budget: int) -> object:
+    """``decode_duration`` for an occurrence that a later one may merge into (see Unchecked)."""
+    return _first(_duration, _read_parts(buf, pos, end, budget, 2), pos)
 
 
 def merge_duration(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
     """Read more Duration bodies into ``base``: the fields each one holds replace base's."""
-    _check_budget(budget, ranges[0])
-    seconds, nanos = _guard(ranges[0], lambda: _merge_fields(buf, ranges, budget, [*_duration_parts(base)]))
-    return _duration(seconds, nanos, ranges[-2])
+    return _duration(_merge_parts(base, _duration_parts, buf, ranges, budget), ranges[-2])
 
 
-def _duration(seconds: int, nanos: int, pos: int) -> object:
+def _duration(parts: list[int], pos: int) -> object:
+    seconds, nanos = parts
     if not -_DUR_MAX <= seconds <= _DUR_MAX:
         raise DecodeError(f"Duration seconds {seconds} is outside +-{_DUR_MAX}", pos)
     if not -_NANOS_MAX <= nanos <= _NANOS_MAX:
@@ -217,17 +257,23 @@ def encode_date(value: object, out: bytearray, budget: int, det: bool) -> None:
 
 def decode_date(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a google.type.Date body; partial dates (a 0 part) cannot be held and are errors."""
-    _check_budget(budget, pos)
-    return _date(_guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0, 0])), pos)
+    return _date(_read_parts(buf, pos, end, budget, 3), pos)
+
+
+def first_date(buf: bytes, pos: int, end: int, budget: int) -> object:
+    """``decode_date`` for an occurrence that a later one may merge into (see Unchecked)."""
+    return _first(_date, _read_parts(buf, pos, end, budget, 3), pos)
 
 
 def merge_date(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
     """Read more Date bodies into ``base``: the fields each one holds replace base's."""
-    _check_budget(budget, ranges[0])
-    if not isinstance(base, date):
-        raise TypeError(f"expected date, got {type(base).__name__}")
-    parts = [base.year, base.month, base.day]
-    return _date(_guard(ranges[0], lambda: _merge_fields(buf, ranges, budget, parts)), ranges[-2])
+    return _date(_merge_parts(base, _date_parts, buf, ranges, budget), ranges[-2])
+
+
+def _date_parts(value: object) -> tuple[int, ...]:
+    if not isinstance(value, date):
+        raise TypeError(f"expected date, got {type(value).__name__}")
+    return value.year, value.month, value.day
 
 
 def _date(parts: list[int], pos: int) -> object:

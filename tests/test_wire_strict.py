@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -44,6 +44,7 @@ class Strict(ddl.Message):
     took: timedelta | None = None  # 13
     matrix: list[list[int]] = []  # 14
     groups: dict[str, list[int]] = {}  # 15
+    day: date | None = None  # 16
 
 
 PROTO = """
@@ -68,7 +69,9 @@ message Strict {
   google.protobuf.Duration took = 13;
   repeated Int64List matrix = 14;
   map<string, Int64List> groups = 15;
+  Date day = 16;
 }
+message Date { int32 year = 1; int32 month = 2; int32 day = 3; }  // google.type.Date's fields
 message Chain { Chain next = 1; repeated int64 values = 2; }
 """
 UNKNOWN = 30
@@ -322,6 +325,11 @@ MERGES = {
     "timestamp": ld(4, tag(1, 0) + varint(5)) + ld(4, tag(2, 0) + varint(7000)) + ld(4, tag(1, 0) + varint(9)),
     "timestamp-zeroed": ld(4, tag(1, 0) + varint(5) + tag(2, 0) + varint(3)) + ld(4, tag(2, 0) + varint(0)),
     "duration": ld(13, tag(1, 0) + varint(5)) + ld(13, tag(2, 0) + varint(7)),
+    "date": ld(16, tag(1, 0) + varint(2024) + tag(2, 0) + varint(2) + tag(3, 0) + varint(3)) + ld(16, tag(3, 0) + varint(9)),
+    # A first occurrence that is no valid value alone, completed by the next: the merged value counts.
+    "date-completed": ld(16, tag(1, 0) + varint(2024)) + ld(16, tag(2, 0) + varint(1) + tag(3, 0) + varint(2)),
+    "timestamp-completed": ld(4, tag(2, 0) + varint(2_000_000_000)) + ld(4, tag(2, 0) + varint(5)),
+    "duration-completed": ld(13, tag(1, 0) + varint(5) + tag(2, 0) + varint(-3)) + ld(13, tag(1, 0) + varint(-5)),
     "oneof-same-member": ld(6, tag(1, 0) + varint(3)) + ld(6, ld(2, b"n")) + ld(6, ld(3, varint(1))),
     "oneof-switch": ld(6, tag(1, 0) + varint(3)) + tag(7, 0) + varint(1) + ld(6, ld(2, b"m")) + ld(6, ld(3, varint(2))),
     "oneof-switch-back": tag(7, 0) + varint(1) + ld(6, ld(2, b"m")) + tag(7, 0) + varint(2),
@@ -354,6 +362,13 @@ def test_a_merged_timestamp_is_checked_as_a_whole(engine: Engine) -> None:
     assert info.value.path == "$.when"
     assert info.value.offset == len(first) + 2
     assert engine.decode(first + ld(4, tag(2, 0) + varint(7000)), Strict).when == datetime(1970, 1, 1, 0, 0, 5, 7, UTC)
+    # A value that is invalid alone and that no later occurrence completes is still an error,
+    # at the occurrence, even when other fields follow it.
+    partial = ID + ld(16, tag(1, 0) + varint(2024))
+    for data in (partial, partial + tag(1, 0) + varint(6)):
+        with pytest.raises(ddl.DecodeError) as info:
+            engine.decode(data, Strict)
+        assert (info.value.path, info.value.offset) == ("$.day", len(ID) + len(tag(16, 2)) + 1)
 
 
 # --- merging stays linear -------------------------------------------------------------------------

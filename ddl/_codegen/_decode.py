@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import _wire
 from .._errors import DecodeError
+from .._wkt import Unchecked
 from .._schema import (
     ConvertedNode,
     EnumNode,
@@ -42,7 +43,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_rt": _wire.read_tag, "_skip": _wire.skip_field,
     "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__, "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
-    "_dfail": rt.decode_failure, "_member_of": rt.message_member, "_list": list, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
+    "_dfail": rt.decode_failure, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
     **{name: fn for name, fn, _size in _FIXED.values()},
 }
 
@@ -163,13 +164,24 @@ class DecoderSource:
         if isinstance(f.node, UnionNode):
             for i, member in enumerate(f.node.members):
                 if _message_like(member):
-                    b.line(ind, f"if k{var} == {i} and r{var}:")
-                    b.line(ind + 1, f"tag = {_tag(f.numbers[i], member.wire_type)}")
-                    b.line(ind + 1, f"{var} = {self._merger_of(member)}({var}, buf, r{var}, budget - 1)")
+                    tag = _tag(f.numbers[i], member.wire_type)
+                    self._merge_into(member, var, f"r{var}", f"k{var} == {i} and ", tag, ind)
             return
-        b.line(ind, f"if r{var}:")
-        b.line(ind + 1, f"tag = {_tag(f.numbers[0], f.node.wire_type)}")
-        b.line(ind + 1, f"{var} = {self._merger_of(f.node)}({var}, buf, r{var}, budget - 1)")
+        self._merge_into(f.node, var, f"r{var}", "", _tag(f.numbers[0], f.node.wire_type), ind)
+
+    def _merge_into(self, node: Node, var: str, ranges: str, when: str, tag: int | None, ind: int) -> None:
+        """After the loop: merge the later occurrences into ``var``, or else raise the error of a
+        first occurrence whose value, checked alone, was invalid (see ``_wkt.Unchecked``)."""
+        b = self.b
+        b.line(ind, f"if {when}{ranges}:")
+        if tag is not None:
+            b.line(ind + 1, f"tag = {tag}")
+        b.line(ind + 1, f"{var} = {self._merger_of(node)}({var}, buf, {ranges}, budget - 1)")
+        if _checked_late(node):
+            b.line(ind, f"elif {when}{var}.__class__ is _Unchecked:")
+            if tag is not None:
+                b.line(ind + 1, f"tag = {tag}")
+            b.line(ind + 1, f"raise {var}.error")
 
     def _build(self, plan: MessagePlan, local: dict[int, str]) -> None:
         b = self.b
@@ -283,7 +295,7 @@ class DecoderSource:
         else:
             b.line(ind, f"if {selector} != {member}:")
             b.line(ind + 1, f"{selector} = {member}")
-        b.line(ind + 1, f"{var} = {self._decoder_of(node)}(buf, pos, q, budget - 1)")
+        b.line(ind + 1, f"{var} = {self._first_of(node)}(buf, pos, q, budget - 1)")
         b.line(ind + 1, f"{ranges} = []")
         b.line(ind, "else:")
         b.line(ind + 1, f"{ranges} += (pos, q)")
@@ -344,7 +356,7 @@ class DecoderSource:
         if deferred:
             self._length("pos", "me", ind + 2)
             b.line(ind + 2, "if mr is None:")
-            b.line(ind + 3, f"mv = {self._decoder_of(node.value)}(buf, pos, q, budget - 1)")
+            b.line(ind + 3, f"mv = {self._first_of(node.value)}(buf, pos, q, budget - 1)")
             b.line(ind + 3, "mr = []")
             b.line(ind + 2, "else:")
             b.line(ind + 3, "mr += (pos, q)")
@@ -358,8 +370,8 @@ class DecoderSource:
         if deferred:
             b.line(ind, "if mr is None:")
             b.line(ind + 1, f"mv = {self._zero(node.value)}")
-            b.line(ind, "elif mr:")
-            b.line(ind + 1, f"mv = {self._merger_of(node.value)}(mv, buf, mr, budget - 1)")
+            b.line(ind, "else:")
+            self._merge_into(node.value, "mv", "mr", "", None, ind + 1)
         b.line(ind, f"{var}[mk] = mv")
 
     # -- one value, after its tag -----------------------------------------------------------
@@ -448,6 +460,12 @@ class DecoderSource:
             return self.wrappers[key]
         raise AssertionError(f"no decoder for {node!r}")
 
+    def _first_of(self, node: Node) -> str:
+        """The decoder of an occurrence that later ones may merge into."""
+        if isinstance(node, WellKnownNode):
+            return self.b.ref(node.first, "wkt")
+        return self._decoder_of(node)
+
     def _merger_of(self, node: Node) -> str:
         """The function that merges more bodies into a value: (base, buf, ranges, budget)."""
         b = self.b
@@ -471,6 +489,11 @@ class DecoderSource:
 
 def _message_like(node: Node) -> bool:
     return isinstance(node, (MessageNode, WellKnownNode, WrapperNode))
+
+
+def _checked_late(node: Node) -> bool:
+    """Whether a first occurrence of ``node`` may decode to an ``Unchecked`` holder."""
+    return isinstance(node, WellKnownNode) and node.first is not node.decode
 
 
 def _deferred(f: FieldPlan) -> bool:

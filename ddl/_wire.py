@@ -260,13 +260,44 @@ def read_varint(buf: bytes, pos: int) -> tuple[int, int]:
         raise DecodeError("truncated varint", pos) from None
 
 
+def read_tag(buf: bytes, pos: int) -> tuple[int, int]:
+    """Read a tag or a length prefix at ``pos``; return its value and the next position.
+
+    protobuf's parsers take at most 5 bytes for these (a value may take 10), and upb rejects
+    a longer spelling even of a small number, such as ``80 80 80 80 80 00`` for 0.
+    """
+    try:
+        b = buf[pos]
+        result = b & 0x7F
+        if b < 0x80:
+            return result, pos + 1
+        b = buf[pos + 1]
+        result |= (b & 0x7F) << 7
+        if b < 0x80:
+            return result, pos + 2
+        b = buf[pos + 2]
+        result |= (b & 0x7F) << 14
+        if b < 0x80:
+            return result, pos + 3
+        b = buf[pos + 3]
+        result |= (b & 0x7F) << 21
+        if b < 0x80:
+            return result, pos + 4
+        b = buf[pos + 4]
+        if b < 0x80:
+            return result | (b << 28), pos + 5
+    except IndexError:
+        raise DecodeError("truncated varint", pos) from None
+    raise DecodeError("a tag or length prefix is longer than 5 bytes", pos)
+
+
 def read_length(buf: bytes, pos: int, end: int) -> tuple[int, int]:
     """Read a length prefix and check it against the bytes that remain before ``end``."""
     b = buf[pos] if pos < end else -1
     if 0 <= b < 0x80:
         n, pos = b, pos + 1
     else:
-        n, pos = read_varint(buf, pos)
+        n, pos = read_tag(buf, pos)
     if n > end - pos:
         raise DecodeError(f"length {n} runs past the end of the data ({end - pos} bytes left)", pos)
     return n, pos
@@ -293,9 +324,13 @@ def skip_field(buf: bytes, pos: int, end: int, tag: int, budget: int) -> int:
     number = tag >> 3
     if number == 0:
         raise DecodeError("field number 0 is invalid", pos)
+    return _skip_value(buf, pos, end, tag, budget)
+
+
+def _skip_value(buf: bytes, pos: int, end: int, tag: int, budget: int) -> int:
+    number, wire_type = tag >> 3, tag & 7
     if number > MAX_FIELD_NUMBER:
         raise DecodeError(f"field number {number} is too large", pos)
-    wire_type = tag & 7
     if wire_type == WT_VARINT:
         _, pos = read_varint(buf, pos)
     elif wire_type == WT_I64:
@@ -317,24 +352,26 @@ def skip_field(buf: bytes, pos: int, end: int, tag: int, budget: int) -> int:
 
 
 def _skip_group(buf: bytes, pos: int, end: int, number: int, budget: int) -> int:
+    # Inside a group, upb takes field number 0 like any other (a group 0 too, closed by an
+    # end-group 0); only the message level rejects it.
     open_groups = [number]
     while open_groups:
         if pos >= end:
             raise DecodeError(f"group {open_groups[-1]} is not closed", pos)
-        tag, pos = read_varint(buf, pos)
+        tag, pos = read_tag(buf, pos)
         wire_type, inner = tag & 7, tag >> 3
         if wire_type == WT_EGROUP:
             if inner != open_groups[-1]:
                 raise DecodeError(f"end-group tag {inner} does not match group {open_groups[-1]}", pos)
             open_groups.pop()
         elif wire_type == WT_SGROUP:
-            if inner == 0:
-                raise DecodeError("field number 0 is invalid", pos)
+            if inner > MAX_FIELD_NUMBER:
+                raise DecodeError(f"field number {inner} is too large", pos)
             if len(open_groups) >= budget:
                 raise DecodeError("groups are nested deeper than max_depth", pos)
             open_groups.append(inner)
         else:
-            pos = skip_field(buf, pos, end, tag, budget)
+            pos = _skip_value(buf, pos, end, tag, budget)
     return pos
 
 

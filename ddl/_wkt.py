@@ -2,9 +2,9 @@
 
 Each message-typed codec handles only the message *body*; generated code writes the tag and
 length prefix around it. Decoders take absolute offsets into the caller's buffer so nested
-bodies are never copied. A field that occurs more than once reaches a decoder as the
-concatenation of its occurrences, which is how protobuf defines their merge. Decimal and UUID
-are plain scalar conversions.
+bodies are never copied. A field that occurs more than once is decoded from its first body
+(``first_*``, which defers the value check), then each ``merge_*`` reads the later bodies, one by
+one, into that value, as protobuf merges them. Decimal and UUID are plain scalar conversions.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from uuid import UUID
 from . import _wire
 from ._errors import DecodeError, EncodeError
 from ._nanotime import DatetimeNs, TimedeltaNs, extra_nanos, total_ns
-from ._wire import read_length, read_varint, skip_field
+from ._wire import read_length, read_tag, read_varint, skip_field
 
 _T = TypeVar("_T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -61,13 +61,20 @@ def _varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
     return value, after
 
 
+def _tag(buf: bytes, pos: int, end: int) -> tuple[int, int]:
+    value, after = read_tag(buf, pos)
+    if after > end:
+        raise DecodeError("varint runs past the end of the message", pos)
+    return value, after
+
+
 def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int]) -> list[int]:
     """Overwrite ``vals`` with the varint fields 1..len(vals) present in the body.
 
     Field 1 of a two-field body is an int64 (seconds); every other field is an int32.
     """
     while pos < end:
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         number = tag >> 3
         if tag & 7 == 0 and 1 <= number <= len(vals):
             raw, pos = _varint(buf, pos, end)
@@ -76,6 +83,48 @@ def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int])
         else:
             pos = skip_field(buf, pos, end, tag, budget)
     return vals
+
+
+class Unchecked:
+    """The fields of a Timestamp, Duration or Date occurrence that is not a valid value alone.
+
+    protobuf merges a later occurrence into it, which may complete it (a Date's year in one,
+    its month and day in the next), so its value is checked once merged; generated code raises
+    ``error`` if no occurrence follows.
+    """
+
+    __slots__ = ("parts", "error")
+
+    def __init__(self, parts: list[int], error: DecodeError) -> None:
+        self.parts = parts
+        self.error = error
+
+
+def _first(check: Callable[[list[int], int], object], parts: list[int], pos: int) -> object:
+    try:
+        return check(parts, pos)
+    except DecodeError as error:
+        return Unchecked(parts, error)
+
+
+def _read_parts(buf: bytes, pos: int, end: int, budget: int, count: int) -> list[int]:
+    _check_budget(budget, pos)
+    return _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0] * count))
+
+
+def _merge_parts(
+    base: object, parts_of: Callable[[Any], tuple[int, ...]], buf: bytes, ranges: list[int], budget: int
+) -> list[int]:
+    """The fields of ``base`` with those of each body in ``ranges`` read over them."""
+    _check_budget(budget, ranges[0])
+    vals = list(base.parts) if isinstance(base, Unchecked) else list(parts_of(base))
+
+    def run() -> list[int]:
+        for i in range(0, len(ranges), 2):
+            _varint_fields(buf, ranges[i], ranges[i + 1], budget, vals)
+        return vals
+
+    return _guard(ranges[0], run)
 
 
 def _utf8(buf: bytes, pos: int, end: int, what: str) -> str:
@@ -118,8 +167,21 @@ def encode_timestamp(value: object, out: bytearray, budget: int, det: bool) -> N
 
 def decode_timestamp(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Timestamp body as an aware UTC datetime (a DatetimeNs if it has sub-us nanos)."""
-    _check_budget(budget, pos)
-    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
+    return _timestamp(_read_parts(buf, pos, end, budget, 2), pos)
+
+
+def first_timestamp(buf: bytes, pos: int, end: int, budget: int) -> object:
+    """``decode_timestamp`` for an occurrence that a later one may merge into (see Unchecked)."""
+    return _first(_timestamp, _read_parts(buf, pos, end, budget, 2), pos)
+
+
+def merge_timestamp(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Timestamp bodies into ``base``: the fields each one holds replace base's."""
+    return _timestamp(_merge_parts(base, _timestamp_parts, buf, ranges, budget), ranges[-2])
+
+
+def _timestamp(parts: list[int], pos: int) -> object:
+    seconds, nanos = parts
     if not _TS_MIN <= seconds <= _TS_MAX:
         raise DecodeError(f"Timestamp seconds {seconds} is outside 0001-01-01..9999-12-31", pos)
     if not 0 <= nanos <= _NANOS_MAX:
@@ -150,8 +212,21 @@ def encode_duration(value: object, out: bytearray, budget: int, det: bool) -> No
 
 def decode_duration(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Duration body as a timedelta (a TimedeltaNs if it has sub-us nanos)."""
-    _check_budget(budget, pos)
-    seconds, nanos = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0]))
+    return _duration(_read_parts(buf, pos, end, budget, 2), pos)
+
+
+def first_duration(buf: bytes, pos: int, end: int, budget: int) -> object:
+    """``decode_duration`` for an occurrence that a later one may merge into (see Unchecked)."""
+    return _first(_duration, _read_parts(buf, pos, end, budget, 2), pos)
+
+
+def merge_duration(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Duration bodies into ``base``: the fields each one holds replace base's."""
+    return _duration(_merge_parts(base, _duration_parts, buf, ranges, budget), ranges[-2])
+
+
+def _duration(parts: list[int], pos: int) -> object:
+    seconds, nanos = parts
     if not -_DUR_MAX <= seconds <= _DUR_MAX:
         raise DecodeError(f"Duration seconds {seconds} is outside +-{_DUR_MAX}", pos)
     if not -_NANOS_MAX <= nanos <= _NANOS_MAX:
@@ -182,8 +257,27 @@ def encode_date(value: object, out: bytearray, budget: int, det: bool) -> None:
 
 def decode_date(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a google.type.Date body; partial dates (a 0 part) cannot be held and are errors."""
-    _check_budget(budget, pos)
-    year, month, day = _guard(pos, lambda: _varint_fields(buf, pos, end, budget, [0, 0, 0]))
+    return _date(_read_parts(buf, pos, end, budget, 3), pos)
+
+
+def first_date(buf: bytes, pos: int, end: int, budget: int) -> object:
+    """``decode_date`` for an occurrence that a later one may merge into (see Unchecked)."""
+    return _first(_date, _read_parts(buf, pos, end, budget, 3), pos)
+
+
+def merge_date(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Date bodies into ``base``: the fields each one holds replace base's."""
+    return _date(_merge_parts(base, _date_parts, buf, ranges, budget), ranges[-2])
+
+
+def _date_parts(value: object) -> tuple[int, ...]:
+    if not isinstance(value, date):
+        raise TypeError(f"expected date, got {type(value).__name__}")
+    return value.year, value.month, value.day
+
+
+def _date(parts: list[int], pos: int) -> object:
+    year, month, day = parts
     try:
         return date(year, month, day)
     except (ValueError, OverflowError):
@@ -273,7 +367,7 @@ def _decode_value(buf: bytes, pos: int, end: int, budget: int, cur: object) -> o
     _check_budget(budget, pos)
     while pos < end:
         field_at = pos
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         if tag == 0x11:
             if pos + 8 > end:
                 raise DecodeError("number_value runs past the end of the message", field_at)
@@ -300,7 +394,7 @@ def _decode_value(buf: bytes, pos: int, end: int, budget: int, cur: object) -> o
 def _decode_list(buf: bytes, pos: int, end: int, budget: int, items: list[object]) -> list[object]:
     _check_budget(budget, pos)
     while pos < end:
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         if tag == 0x0A:
             n, pos = read_length(buf, pos, end)
             items.append(_decode_value(buf, pos, pos + n, budget - 1, None))
@@ -313,7 +407,7 @@ def _decode_list(buf: bytes, pos: int, end: int, budget: int, items: list[object
 def _decode_struct(buf: bytes, pos: int, end: int, budget: int, fields: dict[str, Any]) -> object:
     _check_budget(budget, pos)
     while pos < end:
-        tag, pos = _varint(buf, pos, end)
+        tag, pos = _tag(buf, pos, end)
         if tag != 0x0A:
             pos = skip_field(buf, pos, end, tag, budget)
             continue
@@ -321,7 +415,7 @@ def _decode_struct(buf: bytes, pos: int, end: int, budget: int, fields: dict[str
         entry_end = pos + n
         key, value = "", None  # an entry is a message: its fields may repeat, and merge
         while pos < entry_end:
-            tag, pos = _varint(buf, pos, entry_end)
+            tag, pos = _tag(buf, pos, entry_end)
             if tag == 0x0A or tag == 0x12:
                 n, pos = read_length(buf, pos, entry_end)
                 if tag == 0x0A:
@@ -343,6 +437,32 @@ def decode_value(buf: bytes, pos: int, end: int, budget: int) -> object:
 def decode_struct(buf: bytes, pos: int, end: int, budget: int) -> object:
     """Read a Struct body as a dict; a key given twice keeps its last value."""
     return _guard(pos, lambda: _decode_struct(buf, pos, end, budget, {}))
+
+
+def merge_value(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Value bodies into ``base``: a struct merges into a struct, a list extends a
+    list, and any other kind replaces what was there."""
+
+    def run() -> object:
+        value = base
+        for i in range(0, len(ranges), 2):
+            value = _decode_value(buf, ranges[i], ranges[i + 1], budget, value)
+        return value
+
+    return _guard(ranges[0], run)
+
+
+def merge_struct(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
+    """Read more Struct bodies into ``base`` (a dict this decode made): a key replaces its value."""
+    if not isinstance(base, dict):
+        raise TypeError(f"expected dict, got {type(base).__name__}")
+
+    def run() -> object:
+        for i in range(0, len(ranges), 2):
+            _decode_struct(buf, ranges[i], ranges[i + 1], budget, base)
+        return base
+
+    return _guard(ranges[0], run)
 
 
 def zero_value() -> object:

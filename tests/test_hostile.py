@@ -556,6 +556,40 @@ def test_encoding_a_wrong_value_raises_encode_error_naming_the_field(
     assert info.value.path == path
 
 
+@pytest.mark.parametrize("name", ["id", "items", "gift", "labels", "placed", "body", "note", "next", "blob"])
+def test_encoding_a_message_with_a_deleted_field_raises_encode_error_naming_it(engine: Engine, name: str) -> None:
+    order = Order(id=1, items=[Item(sku=2)], gift=Item(), labels={"a": 1}, note="n", next=Order(id=3))
+    delattr(order, name)
+    with pytest.raises(ddl.EncodeError) as info:
+        engine.encode(order)
+    assert info.value.path == f"$.{name}"
+    assert "deleted" in str(info.value)
+    nested = Order(items=[Item(), Item(name="x")])
+    del nested.items[1].name
+    with pytest.raises(ddl.EncodeError) as info:
+        engine.encode(nested)
+    assert info.value.path == "$.items[1].name"
+
+
+def test_encoding_a_message_whose_unknown_fields_slot_was_deleted_raises_encode_error_naming_it(engine: Engine) -> None:
+    order = engine.decode(tag(1, 0) + varint(1) + tag(UNKNOWN, 0) + varint(2), Order)
+    del order._ddl_unknown
+    with pytest.raises(ddl.EncodeError) as info:
+        engine.encode(order)
+    assert info.value.path == "$._ddl_unknown"
+    outer = Order(items=[Item(), Item(sku=1)], next=Order(note="x"))
+    del outer.items[1]._ddl_unknown
+    with pytest.raises(ddl.EncodeError) as info:
+        engine.encode(outer)
+    assert info.value.path == "$.items[1]._ddl_unknown"
+    outer = Order(next=Order(note="x"))
+    assert outer.next is not None
+    outer.next._ddl_unknown = 5  # type: ignore[assignment]
+    with pytest.raises(ddl.EncodeError) as info:
+        engine.encode(outer)
+    assert info.value.path == "$.next._ddl_unknown"
+
+
 # --- schemas whose values Python cannot always hold -------------------------------------------------
 
 

@@ -22,12 +22,17 @@ __all__ = ["Codec", "codec_for", "make_init", "generated_source"]
 class Codec:
     """One class's compiled plan and the functions both top-level calls use."""
 
-    __slots__ = ("plan", "encode", "decode", "filenames", "program", "wrappers")
+    __slots__ = ("plan", "encode", "decode", "merge", "merger", "filenames", "program", "wrappers")
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]
     decode: Callable[[bytes, int, int, int], Any]
-    filenames: tuple[str, str]
+    # Merges the later occurrences of a field of this class into the first one's value:
+    # merge(base, buf, ranges, budget), the bodies lying between ranges[2i] and ranges[2i + 1].
+    # Few classes ever need it, so ``merge`` generates the real function, ``merger``, on first use.
+    merge: Callable[[Any, bytes, list[int], int], Any]
+    merger: Callable[[Any, bytes, list[int], int], Any] | None
+    filenames: tuple[str, ...]
     # The compiled engine's Program for the class: None until asked for, False when the
     # class has shapes that engine does not compile (see ddl._compiled).
     program: Any
@@ -78,6 +83,7 @@ def _compile(cls: type) -> Codec:
     enc_file = compile_source("encode", qualname, enc_source.message(codec.plan), enc.globs)
     dec_file = compile_source("decode", qualname, dec_source.message(codec.plan), dec.globs)
     codec.encode, codec.decode = enc.globs["encode"], dec.globs["decode"]
+    codec.merge, codec.merger = _merge_on_first_use(cls, codec), None
     codec.wrappers = {
         key: (enc.globs[name], dec.globs[dec_source.wrappers[key]]) for key, name in enc_source.wrappers.items()
     }
@@ -88,17 +94,41 @@ def _compile(cls: type) -> Codec:
     for name, dep, kind in deps:
         dep_codec = codec_for(dep)
         target = enc.globs if kind == "enc" else dec.globs
-        target[name] = dep_codec.encode if kind == "enc" else dep_codec.decode
+        target[name] = {"enc": dep_codec.encode, "dec": dep_codec.decode, "mrg": dep_codec.merge}[kind]
     assert spec.plan is codec.plan
     return codec
 
 
+def _merge_on_first_use(cls: type, codec: Codec) -> Callable[[Any, bytes, list[int], int], Any]:
+    def merge(base: Any, buf: bytes, ranges: list[int], budget: int) -> Any:
+        return (codec.merger or _compile_merger(cls, codec))(base, buf, ranges, budget)
+
+    return merge
+
+
+def _compile_merger(cls: type, codec: Codec) -> Callable[[Any, bytes, list[int], int], Any]:
+    with _lock:
+        if codec.merger is None:
+            deps: list[tuple[str, type, str]] = []
+            b = Builder()
+            source = DecoderSource(b, deps).merger(codec.plan)
+            merge_file = compile_source("merge", f"{cls.__module__}.{cls.__qualname__}", source, b.globs)
+            for name, dep, kind in deps:
+                dep_codec = codec_for(dep)
+                b.globs[name] = dep_codec.decode if kind == "dec" else dep_codec.merge
+            codec.filenames += (merge_file,)
+            codec.merger = b.globs["merge"]  # only now, linked, can another thread run it
+        return codec.merger
+
+
 def generated_source(cls: type) -> str:
-    """The generated encode and decode source of a message class, for reading and debugging.
+    """The generated encode, decode and merge source of a message class, for reading and
+    debugging.
 
     Example::
 
         print(ddl.generated_source(User))
     """
     codec = codec_for(cls)
+    _compile_merger(cls, codec)
     return "\n".join(source_of(name) for name in codec.filenames)

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import _wire
 from .._errors import DecodeError
+from .._wkt import Unchecked
 from .._schema import (
     ConvertedNode,
     EnumNode,
@@ -39,10 +40,10 @@ _FIXED = {
 _ZEROS = {"bool": "False", "string": "''", "bytes": "b''", "double": "0.0", "float": "0.0"}
 
 BASE_GLOBALS: dict[str, Any] = {
-    "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_skip": _wire.skip_field,
+    "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_rt": _wire.read_tag, "_skip": _wire.skip_field,
     "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__, "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
-    "_dfail": rt.decode_failure, "_ranges": rt.decode_ranges, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
+    "_dfail": rt.decode_failure, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
     **{name: fn for name, fn, _size in _FIXED.values()},
 }
 
@@ -59,16 +60,27 @@ class DecoderSource:
         self.deps = deps
         self.functions: list[str] = []
         self.wrappers: dict[int, str] = {}
+        self.mergers: dict[int, str] = {}
         self.b.globs.update(BASE_GLOBALS)
 
     def message(self, plan: MessagePlan) -> str:
         """The source of ``decode(buf, pos, end, budget)`` and the wrapper functions it calls."""
-        self._function("decode", plan.fields, plan.order, plan)
+        self._function("decode", plan.fields, plan.order, plan, merge=False)
+        return "\n".join(self.functions) + "\n"
+
+    def merger(self, plan: MessagePlan) -> str:
+        """The source of ``merge(base, buf, ranges, budget)`` and the wrapper functions it calls."""
+        self._function("merge", plan.fields, plan.order, plan, merge=True)
         return "\n".join(self.functions) + "\n"
 
     def _function(
-        self, name: str, fields: list[FieldPlan], order: list[tuple[int, FieldPlan, int]], plan: MessagePlan | None
-    ) -> str:
+        self, name: str, fields: list[FieldPlan], order: list[tuple[int, FieldPlan, int]], plan: MessagePlan | None,
+        merge: bool,
+    ) -> str:  # fmt: skip
+        """``decode`` reads one body into a new value. ``merge`` reads the later occurrences of a
+        field, the bodies between ``ranges[2i]`` and ``ranges[2i + 1]``, into ``base``, the value
+        of the first, and returns the merged value: each body is parsed on its own, as upb
+        parses them, and each byte once however the occurrences nest."""
         b = self.b
         saved, b.lines = b.lines, []
         local = {id(f): f"f{i}" for i, f in enumerate(fields)}
@@ -77,37 +89,55 @@ class DecoderSource:
         named = plan is not None
         deferred = [f for f in fields if _deferred(f)]
 
-        b.line(0, f"def {name}(buf, pos, end, budget):")
+        if merge:
+            b.line(0, f"def {name}(base, buf, ranges, budget):")
+            b.line(1, "pos = ranges[0]")
+        else:
+            b.line(0, f"def {name}(buf, pos, end, budget):")
         b.line(1, "if budget < 0:")
         b.line(2, "raise _depth(pos)")
         for f in fields:
-            b.line(1, f"{local[id(f)]} = {self._initial(f)}")
+            b.line(1, f"{local[id(f)]} = {self._merged(f, named) if merge else self._initial(f)}")
         for f in deferred:
-            b.line(1, f"r{local[id(f)]} = None")
+            var = local[id(f)]
             if isinstance(f.node, UnionNode):
-                b.line(1, f"k{local[id(f)]} = -1")
-        if named:
+                # Occurrences of the member ``k`` merge into its value; another member's replace it.
+                selected = f"_member_of({b.ref(f.node, 'U')}, {var})" if merge else "-1"
+                b.line(1, f"r{var} = []")
+                b.line(1, f"k{var} = {selected}")
+            else:
+                b.line(1, f"r{var} = None if {var} is None else []" if merge else f"r{var} = None")
+        if named and merge:
+            b.line(1, "unk = base._ddl_unknown")
+            b.line(1, "if unk is not None:")
+            b.line(2, "unk = bytearray(unk)")
+        elif named:
             b.line(1, "unk = None")
         b.line(1, "tag = 0")
         b.line(1, "start = pos")
         b.line(1, "try:")
-        b.line(2, "while pos < end:")
-        b.line(3, "start = pos")
-        self._read_tag("tag", "pos", 3)
+        d = 1 if merge else 0
+        if merge:
+            b.line(2, "for ri in range(0, len(ranges), 2):")
+            b.line(3, "pos = ranges[ri]")
+            b.line(3, "end = ranges[ri + 1]")
+        b.line(2 + d, "while pos < end:")
+        b.line(3 + d, "start = pos")
+        self._read_tag("tag", "pos", 3 + d)
         keyword = "if"
         for number, f, member in order:
-            self._case(f, number, member, local[id(f)], keyword, 3, named)
+            self._case(f, number, member, local[id(f)], keyword, 3 + d, named)
             keyword = "elif"
-        b.line(3, "else:" if keyword == "elif" else "if True:")
-        b.line(4, "pos = _skip(buf, pos, end, tag, budget)")
+        b.line(3 + d, "else:" if keyword == "elif" else "if True:")
+        b.line(4 + d, "pos = _skip(buf, pos, end, tag, budget)")
         if named:
-            b.line(4, "if unk is None:")
-            b.line(5, "unk = bytearray()")
-            b.line(4, "unk += buf[start:pos]")
-        b.line(2, "if pos != end:")
-        b.line(3, "raise _DecodeError('the last field runs past the end of its message', start)")
+            b.line(4 + d, "if unk is None:")
+            b.line(5 + d, "unk = bytearray()")
+            b.line(4 + d, "unk += buf[start:pos]")
+        b.line(2 + d, "if pos != end:")
+        b.line(3 + d, "raise _DecodeError('the last field runs past the end of its message', start)")
         for f in deferred:
-            self._decode_deferred(f, local[id(f)], 2)
+            self._merge_deferred(f, local[id(f)], 2)
         b.line(1, "except _DecodeError as e:")
         b.line(2, f"_dpush(e, {by_number}, {named}, tag, {acc})")
         b.line(2, "raise")
@@ -128,19 +158,30 @@ class DecoderSource:
         b.lines = saved
         return name
 
-    def _decode_deferred(self, f: FieldPlan, var: str, ind: int) -> None:
-        """Decode again a message-like field that occurred more than once (see ``_defer``)."""
+    def _merge_deferred(self, f: FieldPlan, var: str, ind: int) -> None:
+        """Merge the later occurrences of a message-like field into the first (see ``_defer``)."""
         b = self.b
         if isinstance(f.node, UnionNode):
             for i, member in enumerate(f.node.members):
                 if _message_like(member):
-                    b.line(ind, f"if k{var} == {i} and len(r{var}) > 2:")
-                    b.line(ind + 1, f"tag = {_tag(f.numbers[i], member.wire_type)}")
-                    b.line(ind + 1, f"{var} = _ranges({self._decoder_of(member)}, buf, r{var}, budget - 1)")
+                    tag = _tag(f.numbers[i], member.wire_type)
+                    self._merge_into(member, var, f"r{var}", f"k{var} == {i} and ", tag, ind)
             return
-        b.line(ind, f"if r{var} is not None and len(r{var}) > 2:")
-        b.line(ind + 1, f"tag = {_tag(f.numbers[0], f.node.wire_type)}")
-        b.line(ind + 1, f"{var} = _ranges({self._decoder_of(f.node)}, buf, r{var}, budget - 1)")
+        self._merge_into(f.node, var, f"r{var}", "", _tag(f.numbers[0], f.node.wire_type), ind)
+
+    def _merge_into(self, node: Node, var: str, ranges: str, when: str, tag: int | None, ind: int) -> None:
+        """After the loop: merge the later occurrences into ``var``, or else raise the error of a
+        first occurrence whose value, checked alone, was invalid (see ``_wkt.Unchecked``)."""
+        b = self.b
+        b.line(ind, f"if {when}{ranges}:")
+        if tag is not None:
+            b.line(ind + 1, f"tag = {tag}")
+        b.line(ind + 1, f"{var} = {self._merger_of(node)}({var}, buf, {ranges}, budget - 1)")
+        if _checked_late(node):
+            b.line(ind, f"elif {when}{var}.__class__ is _Unchecked:")
+            if tag is not None:
+                b.line(ind + 1, f"tag = {tag}")
+            b.line(ind + 1, f"raise {var}.error")
 
     def _build(self, plan: MessagePlan, local: dict[int, str]) -> None:
         b = self.b
@@ -168,6 +209,14 @@ class DecoderSource:
         if f.presence or isinstance(node, UnionNode) or not _has_literal_zero(node):
             return "None"
         return self._zero(node)
+
+    def _merged(self, f: FieldPlan, named: bool) -> str:
+        """A field's value in ``base``, as the state that later occurrences update. ``base`` is a
+        value this decode made and drops, so its lists and dicts are extended in place."""
+        value = f"base.{f.name}" if named else "base"
+        if isinstance(f.node, RepeatedNode) and f.node.container is not list:
+            return f"_list({value})"
+        return value
 
     def _finish(self, f: FieldPlan, var: str, ind: int, named: bool) -> None:
         b, node = self.b, f.node
@@ -231,13 +280,13 @@ class DecoderSource:
                 self.read(node, var, ind + 1, "pos", "end")
 
     def _defer(self, node: Node, var: str, ranges: str, ind: int, selector: str | None = None, member: int = 0) -> None:
-        """Decode a message-like value now, and remember where it lies.
+        """Decode a message-like value, or remember where it lies if it occurred before.
 
-        protobuf merges repeated occurrences of a singular message field, which is the same as
-        parsing their concatenation. The first occurrence is decoded at once (so errors come in
-        wire order); if more follow, only their ranges are kept, and the field is decoded once
-        more after the loop from all of them. Hostile input (the same field 100 000 times) stays
-        linear. ``selector`` names the oneof member whose ranges these are.
+        protobuf merges repeated occurrences of a singular message field. The first occurrence
+        is decoded at once (so errors come in wire order); the ranges of any later ones are
+        merged into it after the loop, in one pass over all of them, so hostile input (the same
+        field 100 000 times, or at every level of a deep nesting) stays linear. ``selector``
+        names the oneof member whose occurrences these are.
         """
         b = self.b
         self._length("pos", "end", ind)
@@ -246,8 +295,8 @@ class DecoderSource:
         else:
             b.line(ind, f"if {selector} != {member}:")
             b.line(ind + 1, f"{selector} = {member}")
-        b.line(ind + 1, f"{var} = {self._decoder_of(node)}(buf, pos, q, budget - 1)")
-        b.line(ind + 1, f"{ranges} = [pos, q]")
+        b.line(ind + 1, f"{var} = {self._first_of(node)}(buf, pos, q, budget - 1)")
+        b.line(ind + 1, f"{ranges} = []")
         b.line(ind, "else:")
         b.line(ind + 1, f"{ranges} += (pos, q)")
         b.line(ind, "pos = q")
@@ -307,8 +356,8 @@ class DecoderSource:
         if deferred:
             self._length("pos", "me", ind + 2)
             b.line(ind + 2, "if mr is None:")
-            b.line(ind + 3, f"mv = {self._decoder_of(node.value)}(buf, pos, q, budget - 1)")
-            b.line(ind + 3, "mr = [pos, q]")
+            b.line(ind + 3, f"mv = {self._first_of(node.value)}(buf, pos, q, budget - 1)")
+            b.line(ind + 3, "mr = []")
             b.line(ind + 2, "else:")
             b.line(ind + 3, "mr += (pos, q)")
             b.line(ind + 2, "pos = q")
@@ -321,15 +370,16 @@ class DecoderSource:
         if deferred:
             b.line(ind, "if mr is None:")
             b.line(ind + 1, f"mv = {self._zero(node.value)}")
-            b.line(ind, "elif len(mr) > 2:")
-            b.line(ind + 1, f"mv = _ranges({self._decoder_of(node.value)}, buf, mr, budget - 1)")
+            b.line(ind, "else:")
+            self._merge_into(node.value, "mv", "mr", "", None, ind + 1)
         b.line(ind, f"{var}[mk] = mv")
 
     # -- one value, after its tag -----------------------------------------------------------
 
-    def _read_tag(self, var: str, pos: str, ind: int) -> None:
-        """Read a varint, inlining the one- and two-byte cases that most tags, lengths and
-        numbers take. A second byte past ``end`` is caught by the caller's end check."""
+    def _read_tag(self, var: str, pos: str, ind: int, value: bool = False) -> None:
+        """Read a tag or a length prefix (at most 5 bytes), or with ``value`` a varint value (at
+        most 10), inlining the one- and two-byte cases that most of them take. A second byte
+        past ``end`` is caught by the caller's end check."""
         b = self.b
         b.line(ind, f"{var} = buf[{pos}]")
         b.line(ind, f"if {var} < 128:")
@@ -338,7 +388,9 @@ class DecoderSource:
         b.line(ind + 1, f"{var} = ({var} & 127) | (buf[{pos} + 1] << 7)")
         b.line(ind + 1, f"{pos} += 2")
         b.line(ind, "else:")
-        b.line(ind + 1, f"{var}, {pos} = _rv(buf, {pos})")
+        if var == "tag":
+            b.line(ind + 1, "tag = 0")  # should it fail, the error names no field
+        b.line(ind + 1, f"{var}, {pos} = {'_rv' if value else '_rt'}(buf, {pos})")
 
     def _length(self, pos: str, end: str, ind: int) -> None:
         """Read a length prefix into ``n`` and the end of the value into ``q``, bounds-checked."""
@@ -374,7 +426,7 @@ class DecoderSource:
         b = self.b
         proto = "enum" if isinstance(node, EnumNode) else node.proto
         raw = var if proto in ("int64", "int32", "uint32", "uint64") else "v"
-        self._read_tag(raw, pos, ind)
+        self._read_tag(raw, pos, ind, value=True)
         # One-byte varints are already right for every kind but zigzag, bool and enum.
         if proto == "int64":
             b.line(ind + 1, f"if {raw} > 0x7FFFFFFFFFFFFFFF:")
@@ -395,24 +447,53 @@ class DecoderSource:
             b.line(ind, f"{var} = {b.ref(_enum_members(node.cls), 'E')}.get(v, v)")
 
     def _decoder_of(self, node: Node) -> str:
+        """The function that decodes one body of a message-like node: (buf, pos, end, budget)."""
         b = self.b
         if isinstance(node, MessageNode):
-            name = f"_dec_{b.ref(node.cls, 'C')}"
-            if not any(d[0] == name for d in self.deps):
-                self.deps.append((name, node.cls, "dec"))
-            return name
+            return self._dep(node.cls, "dec")
         if isinstance(node, WellKnownNode):
             return b.ref(node.decode, "wkt")
         if isinstance(node, WrapperNode):
             key = id(node)
             if key not in self.wrappers:
-                self.wrappers[key] = self._function(b.fresh("wrap"), [node.inner], _order(node.inner), None)
+                self.wrappers[key] = self._function(b.fresh("wrap"), [node.inner], _order(node.inner), None, False)
             return self.wrappers[key]
         raise AssertionError(f"no decoder for {node!r}")
+
+    def _first_of(self, node: Node) -> str:
+        """The decoder of an occurrence that later ones may merge into."""
+        if isinstance(node, WellKnownNode):
+            return self.b.ref(node.first, "wkt")
+        return self._decoder_of(node)
+
+    def _merger_of(self, node: Node) -> str:
+        """The function that merges more bodies into a value: (base, buf, ranges, budget)."""
+        b = self.b
+        if isinstance(node, MessageNode):
+            return self._dep(node.cls, "mrg")
+        if isinstance(node, WellKnownNode):
+            return b.ref(node.merge, "wkt")
+        if isinstance(node, WrapperNode):
+            key = id(node)
+            if key not in self.mergers:
+                self.mergers[key] = self._function(b.fresh("merge_wrap"), [node.inner], _order(node.inner), None, True)
+            return self.mergers[key]
+        raise AssertionError(f"no merger for {node!r}")
+
+    def _dep(self, cls: type, kind: str) -> str:
+        name = f"_{kind}_{self.b.ref(cls, 'C')}"
+        if not any(d[0] == name for d in self.deps):
+            self.deps.append((name, cls, kind))
+        return name
 
 
 def _message_like(node: Node) -> bool:
     return isinstance(node, (MessageNode, WellKnownNode, WrapperNode))
+
+
+def _checked_late(node: Node) -> bool:
+    """Whether a first occurrence of ``node`` may decode to an ``Unchecked`` holder."""
+    return isinstance(node, WellKnownNode) and node.first is not node.decode
 
 
 def _deferred(f: FieldPlan) -> bool:

@@ -95,17 +95,19 @@ class EncoderSource:
                 self._member(f, number, member, index[id(f)], 2, first=id(f) not in selected)
                 selected.add(id(f))
         if named:
+            b.line(2, "fi = -1")  # the unknown fields, which the error helpers name as such
             b.line(2, "u = obj._ddl_unknown")
             b.line(2, "if u is not None:")
             b.line(3, "out += u")
-        value = f"getattr(obj, {fields_name}[fi].name)" if named else "v"
+        # What failed is found again from the object (or a wrapper's value) and ``fi``.
+        holder = "obj" if named else "v"
         b.line(1, "except _EncodeError as e:")
-        b.line(2, f"_push(e, {fields_name}[fi], {named}, {value}, x, mk)")
+        b.line(2, f"_push(e, {fields_name}, fi, {named}, {holder}, x, mk)")
         b.line(2, "raise")
         b.line(1, "except RecursionError:")
         b.line(2, "raise _EncodeError('nesting is too deep for the Python stack') from None")
         b.line(1, "except Exception as e:")
-        b.line(2, f"raise _fail({fields_name}[fi], {named}, {value}, e, x, mk) from None")
+        b.line(2, f"raise _fail({fields_name}, fi, {named}, {holder}, e, x, mk) from None")
         b.line(0, "")
         self.functions.extend(b.lines)
         b.lines = saved

@@ -7,7 +7,7 @@ fails, these helpers work out which field, element and value were at fault, and 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, cast
 
 from .._errors import DecodeError, EncodeError
@@ -138,11 +138,33 @@ def segment(field: FieldPlan, named: bool) -> str:
     return f".{field.name}" if named else ""
 
 
+UNSET = object()  # an attribute deleted from a message (``del msg.x``)
+
+
+def _field_value(fields: tuple[FieldPlan, ...], fi: int, named: bool, holder: object) -> object:
+    """The value being encoded when something failed: field ``fi`` of the message ``holder``
+    (-1: its unknown fields), or ``holder`` itself for a wrapper's value."""
+    if not named:
+        return holder
+    return getattr(holder, fields[fi].name if fi >= 0 else "_ddl_unknown", UNSET)
+
+
 def encode_failure(
-    field: FieldPlan, named: bool, value: object, exc: Exception, elem: object, key: object
+    fields: tuple[FieldPlan, ...], fi: int, named: bool, holder: object, exc: Exception, elem: object, key: object
 ) -> EncodeError:
     """Turn whatever the fast path raised into an EncodeError naming the field and the problem."""
-    if value is None:
+    value = _field_value(fields, fi, named, holder)
+    if fi < 0:
+        err = EncodeError(
+            "_ddl_unknown (the unknown fields) was deleted" if value is UNSET
+            else f"_ddl_unknown (the unknown fields) must be bytes or None, got {_tname(value)}"
+        )
+        err._push("._ddl_unknown")
+        return err
+    field = fields[fi]
+    if value is UNSET:
+        problem: str | None = f"{field.name} has no value: it was deleted (del)"
+    elif value is None:
         problem = None if field.presence else f"None is not allowed here: annotate it as {_hint(field)} | None"
     else:
         problem = describe(field.node, value)
@@ -165,8 +187,12 @@ def _hint(field: FieldPlan) -> str:
     return "X"
 
 
-def push_encode_path(err: EncodeError, field: FieldPlan, named: bool, value: object, elem: object, key: object) -> None:
-    err._push(segment(field, named) + _locate(field.node, value, elem, key))
+def push_encode_path(
+    err: EncodeError, fields: tuple[FieldPlan, ...], fi: int, named: bool, holder: object, elem: object, key: object
+) -> None:
+    """Add the field being encoded (and the index or key of the element) to a nested error."""
+    field = fields[fi]
+    err._push(segment(field, named) + _locate(field.node, _field_value(fields, fi, named, holder), elem, key))
 
 
 def push_decode_path(err: DecodeError, fields: dict[int, FieldPlan], named: bool, tag: int, acc: dict[str, Any]) -> None:
@@ -196,13 +222,14 @@ def decode_failure(
     return err
 
 
-def decode_ranges(decoder: Callable[[bytes, int, int, int], Any], buf: bytes, ranges: list[int], budget: int) -> Any:
-    """Decode a message-like field from the concatenation of its occurrences' byte ranges,
-    which is protobuf's definition of merging them. Offsets in errors count in that
-    concatenation; the first occurrence alone was already decoded in place, so an error in any
-    single occurrence has been reported with its real offset before this runs."""
-    joined = b"".join([buf[ranges[i] : ranges[i + 1]] for i in range(0, len(ranges), 2)])
-    return decoder(joined, 0, len(joined), budget)
+def message_member(node: UnionNode, value: object) -> int:
+    """The oneof member that ``value`` (a decoded value) belongs to, if it is a message-like one
+    that later occurrences merge into; -1 otherwise. Members are told apart as on encode."""
+    if value is None:
+        return -1
+    member = pick_member(node, value, raising=False)
+    message_like = member >= 0 and isinstance(node.members[member], (MessageNode, WellKnownNode, WrapperNode))
+    return member if message_like else -1
 
 
 def to_set(container: type, values: list[Any], field: FieldPlan, named: bool, offset: int) -> Any:

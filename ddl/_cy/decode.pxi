@@ -27,9 +27,22 @@ cdef inline uint64_t _varint(const unsigned char* buf, Py_ssize_t* pos, Py_ssize
         shift += 7
 
 
+cdef inline uint64_t _tag(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except? 0xFFFFFFFFFFFFFFFF:
+    """A tag or a length prefix: protobuf's parsers take at most 5 bytes for these (a value may
+    take 10), however small the number."""
+    cdef Py_ssize_t start = pos[0]
+    if start < end and buf[start] < 0x80:
+        pos[0] = start + 1
+        return buf[start]
+    cdef uint64_t result = _varint(buf, pos, end)
+    if pos[0] - start > 5:
+        bail()
+    return result
+
+
 cdef inline Py_ssize_t _length(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except -1:
     """A length prefix, checked against the bytes left before anything is allocated."""
-    cdef uint64_t n = _varint(buf, pos, end)
+    cdef uint64_t n = _tag(buf, pos, end)
     if n > <uint64_t>(end - pos[0]):
         bail()
     return <Py_ssize_t>n
@@ -238,7 +251,7 @@ cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t*
     cdef PyObject* entries
     try:
         while pos[0] < stop:
-            tag = _varint(buf, pos, stop)
+            tag = _tag(buf, pos, stop)
             if tag == op.key.wiretag:
                 Py_XDECREF_ptr(key)
                 key = NULL
@@ -301,7 +314,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     unknown = None
     while pos < end:
         start = pos
-        tag = _varint(buf, &pos, end)
+        tag = _tag(buf, &pos, end)
         if tag < 256:
             index = p.fast[tag]
         else:

@@ -107,7 +107,7 @@ cdef PyObject* _time_value(int wkt, const unsigned char* buf, Py_ssize_t pos, Py
     cdef uint64_t tag
     cdef int y, m, d
     while pos < end:
-        tag = _varint(buf, &pos, end)
+        tag = _tag(buf, &pos, end)
         if tag == 0x08:
             seconds = <int64_t>_varint(buf, &pos, end)
         elif tag == 0x10:

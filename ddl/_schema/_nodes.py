@@ -77,8 +77,10 @@ class MessageNode(Node):
 class WellKnownNode(Node):
     """A Python type written as a fixed protobuf message (Timestamp, Duration, Date, Value, Struct).
 
-    ``encode``/``decode`` have the same signatures as a generated message codec, so executors
-    treat these exactly like nested messages.
+    ``encode``/``decode``/``merge`` have the same signatures as a generated message codec's, so
+    executors treat these exactly like nested messages. ``first`` decodes an occurrence that a
+    later one may merge into: for a value that is checked (a Timestamp's range, say), it returns
+    an ``Unchecked`` holder rather than raising, since the merged value is the one to check.
     """
 
     name: str
@@ -87,6 +89,8 @@ class WellKnownNode(Node):
     encode: Callable[..., None]
     decode: Callable[..., Any]
     zero: Callable[[], Any]
+    merge: Callable[..., Any]
+    first: Callable[..., Any]
 
     def python_types(self) -> tuple[type, ...]:
         return self.types

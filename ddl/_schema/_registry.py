@@ -137,6 +137,8 @@ def _well_known(name: str, proto: str, *pytypes: type) -> Node:
         encode=getattr(_wkt, f"encode_{name}"),
         decode=getattr(_wkt, f"decode_{name}"),
         zero=getattr(_wkt, f"zero_{name}"),
+        merge=getattr(_wkt, f"merge_{name}"),
+        first=getattr(_wkt, f"first_{name}", None) or getattr(_wkt, f"decode_{name}"),
     )
 
 

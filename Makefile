@@ -3,8 +3,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
+PYTEST := -m pytest -q -x -p no:cacheprovider
 
-.PHONY: test demo bench typecheck clean
+.PHONY: test demo bench typecheck clean test-py313 test-debugmalloc
 
 $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,3 +32,21 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .hypothesis
+
+# The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
+# checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,
+# which must build, and once installed with DDL_PURE_PYTHON=1, which must leave it out.
+SHARED ?= ../shared
+PY313 := bash $(SHARED)/tools/py313
+QUIET = >/tmp/ddl-pip.log 2>&1 || { cat /tmp/ddl-pip.log; exit 1; }
+test-py313:
+	$(PY313) 'python3.13 -m venv /opt/v && pip install -q -U pip $(QUIET); pip install -e ".[dev]" $(QUIET); \
+	  python -c "import ddl._speedups" && python $(PYTEST)'
+	$(PY313) 'DDL_PURE_PYTHON=1 pip install -e ".[dev]" $(QUIET); \
+	  ! python -c "import ddl._speedups" 2>/dev/null && python $(PYTEST)'
+
+# The suite with CPython's debug allocator: it checks every block's bounds and frees, so a write
+# past a buffer or a double free in the compiled engine fails at once.
+test-debugmalloc: $(STAMP)
+	$(PY) -c "import ddl._speedups"
+	PYTHONMALLOC=debug $(PY) $(PYTEST)

@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 PYTEST := -m pytest -q -x -p no:cacheprovider
 
-.PHONY: test demo bench typecheck clean test-py313 test-debugmalloc
+.PHONY: test demo bench typecheck clean test-py313 test-debugmalloc asan
 
 $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,20 @@ test-py313:
 test-debugmalloc: $(STAMP)
 	$(PY) -c "import ddl._speedups"
 	PYTHONMALLOC=debug $(PY) $(PYTEST)
+
+# An instrumented build works on a fresh copy of the checkout in build/NAME, so that the normal
+# in-place build stays as it is; it needs Cython in .venv to build without pip.
+define copy-tree
+rm -rf build/$(1) && mkdir -p build/$(1)
+git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C build/$(1)
+$(PY) -m pip install --quiet 'Cython>=3.0' 'setuptools>=68'
+endef
+
+# The suite against an AddressSanitizer build of the compiled engine (gcc's libasan preloaded;
+# PYTHONMALLOC=malloc, so that ASan also sees the buffers of the objects the engine makes).
+ASAN_RUN = ASAN_OPTIONS=detect_leaks=0 PYTHONMALLOC=malloc LD_PRELOAD=$$(gcc -print-file-name=libasan.so) ../../$(PY)
+asan: $(STAMP)
+	$(call copy-tree,asan)
+	cd build/asan && DDL_SANITIZE=address ../../$(PY) setup.py -q build_ext --inplace >../asan.log 2>&1 || { cat ../asan.log; exit 1; }
+	cd build/asan && $(ASAN_RUN) -c "import ddl._speedups as s; assert '/build/asan/' in s.__file__, s.__file__"
+	cd build/asan && $(ASAN_RUN) $(PYTEST)

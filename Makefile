@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 PYTEST := -m pytest -q -x -p no:cacheprovider
 
-.PHONY: test demo bench typecheck clean test-py313 test-debugmalloc asan
+.PHONY: test demo bench typecheck clean test-py313 test-debugmalloc asan fuzz fuzz-ci
 
 $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,10 @@ clean:
 SHARED ?= ../shared
 PY313 := bash $(SHARED)/tools/py313
 QUIET = >/tmp/ddl-pip.log 2>&1 || { cat /tmp/ddl-pip.log; exit 1; }
+# A tool from Debian's packages, installed when missing (CI may run on a new machine).
+APT_TOOL = command -v $(1) >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); } >/dev/null
 test-py313:
+	$(call APT_TOOL,debootstrap)
 	$(PY313) 'python3.13 -m venv /opt/v && pip install -q -U pip $(QUIET); pip install -e ".[dev]" $(QUIET); \
 	  python -c "import ddl._speedups" && python $(PYTEST)'
 	$(PY313) 'DDL_PURE_PYTHON=1 pip install -e ".[dev]" $(QUIET); \
@@ -67,3 +70,23 @@ asan: $(STAMP)
 	cd build/asan && DDL_SANITIZE=address ../../$(PY) setup.py -q build_ext --inplace >../asan.log 2>&1 || { cat ../asan.log; exit 1; }
 	cd build/asan && $(ASAN_RUN) -c "import ddl._speedups as s; assert '/build/asan/' in s.__file__, s.__file__"
 	cd build/asan && $(ASAN_RUN) $(PYTEST)
+
+# Coverage-guided fuzzing (fuzz/README.md): atheris drives fuzz/check.py against a build of the
+# compiled engine made by clang with libFuzzer's coverage hooks and AddressSanitizer. Inputs
+# that fail are saved in tests/fuzz_regressions/, which the suite replays. Installs its tools.
+FUZZ_TIME ?= 600
+ATHERIS_LIB = $$(../../$(PY) -c "import atheris; print(atheris.path())")/asan_with_fuzzer.so
+fuzz: $(STAMP)
+	$(call APT_TOOL,clang)
+	$(PY) -m pip install --quiet atheris
+	$(call copy-tree,fuzz)
+	cd build/fuzz && CC=clang LDSHARED="clang -shared" DDL_SANITIZE=fuzzer-no-link,address \
+	  ../../$(PY) setup.py -q build_ext --inplace >../fuzz.log 2>&1 || { cat ../fuzz.log; exit 1; }
+	mkdir -p build/fuzz-corpus tests/fuzz_regressions
+	cd build/fuzz && ASAN_OPTIONS=detect_leaks=0 PYTHONMALLOC=malloc LD_PRELOAD=$(ATHERIS_LIB) \
+	  ../../$(PY) -m fuzz.run $(CURDIR)/build/fuzz-corpus -max_total_time=$(FUZZ_TIME) -timeout=60 -rss_limit_mb=4096 \
+	  -artifact_prefix=$(CURDIR)/tests/fuzz_regressions/
+
+# A minute of it, for CI.
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_TIME=60

@@ -3,8 +3,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
+PYTEST := -m pytest -q -x -p no:cacheprovider
 
-.PHONY: test demo bench typecheck clean
+.PHONY: test demo bench typecheck clean test-py313 test-debugmalloc asan fuzz fuzz-ci
 
 $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,3 +32,61 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .hypothesis
+
+# The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
+# checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,
+# which must build, and once installed with DDL_PURE_PYTHON=1, which must leave it out.
+SHARED ?= ../shared
+PY313 := bash $(SHARED)/tools/py313
+QUIET = >/tmp/ddl-pip.log 2>&1 || { cat /tmp/ddl-pip.log; exit 1; }
+# A tool from Debian's packages, installed when missing (CI may run on a new machine).
+APT_TOOL = command -v $(1) >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); } >/dev/null
+test-py313:
+	$(call APT_TOOL,debootstrap)
+	$(PY313) 'python3.13 -m venv /opt/v && pip install -q -U pip $(QUIET); pip install -e ".[dev]" $(QUIET); \
+	  python -c "import ddl._speedups" && python $(PYTEST)'
+	$(PY313) 'DDL_PURE_PYTHON=1 pip install -e ".[dev]" $(QUIET); \
+	  ! python -c "import ddl._speedups" 2>/dev/null && python $(PYTEST)'
+
+# The suite with CPython's debug allocator: it checks every block's bounds and frees, so a write
+# past a buffer or a double free in the compiled engine fails at once.
+test-debugmalloc: $(STAMP)
+	$(PY) -c "import ddl._speedups"
+	PYTHONMALLOC=debug $(PY) $(PYTEST)
+
+# An instrumented build works on a fresh copy of the checkout in build/NAME, so that the normal
+# in-place build stays as it is; it needs Cython in .venv to build without pip.
+define copy-tree
+rm -rf build/$(1) && mkdir -p build/$(1)
+git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C build/$(1)
+$(PY) -m pip install --quiet 'Cython>=3.0' 'setuptools>=68'
+endef
+
+# The suite against an AddressSanitizer build of the compiled engine (gcc's libasan preloaded;
+# PYTHONMALLOC=malloc, so that ASan also sees the buffers of the objects the engine makes).
+ASAN_RUN = ASAN_OPTIONS=detect_leaks=0 PYTHONMALLOC=malloc LD_PRELOAD=$$(gcc -print-file-name=libasan.so) ../../$(PY)
+asan: $(STAMP)
+	$(call copy-tree,asan)
+	cd build/asan && DDL_SANITIZE=address ../../$(PY) setup.py -q build_ext --inplace >../asan.log 2>&1 || { cat ../asan.log; exit 1; }
+	cd build/asan && $(ASAN_RUN) -c "import ddl._speedups as s; assert '/build/asan/' in s.__file__, s.__file__"
+	cd build/asan && $(ASAN_RUN) $(PYTEST)
+
+# Coverage-guided fuzzing (fuzz/README.md): atheris drives fuzz/check.py against a build of the
+# compiled engine made by clang with libFuzzer's coverage hooks and AddressSanitizer. Inputs
+# that fail are saved in tests/fuzz_regressions/, which the suite replays. Installs its tools.
+FUZZ_TIME ?= 600
+ATHERIS_LIB = $$(../../$(PY) -c "import atheris; print(atheris.path())")/asan_with_fuzzer.so
+fuzz: $(STAMP)
+	$(call APT_TOOL,clang)
+	$(PY) -m pip install --quiet atheris
+	$(call copy-tree,fuzz)
+	cd build/fuzz && CC=clang LDSHARED="clang -shared" DDL_SANITIZE=fuzzer-no-link,address \
+	  ../../$(PY) setup.py -q build_ext --inplace >../fuzz.log 2>&1 || { cat ../fuzz.log; exit 1; }
+	mkdir -p build/fuzz-corpus tests/fuzz_regressions
+	cd build/fuzz && ASAN_OPTIONS=detect_leaks=0 PYTHONMALLOC=malloc LD_PRELOAD=$(ATHERIS_LIB) \
+	  ../../$(PY) -m fuzz.run $(CURDIR)/build/fuzz-corpus -max_total_time=$(FUZZ_TIME) -timeout=60 -rss_limit_mb=4096 \
+	  -artifact_prefix=$(CURDIR)/tests/fuzz_regressions/
+
+# A minute of it, for CI.
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_TIME=60

@@ -1,7 +1,9 @@
 """Builds the compiled engine, ddl._speedups, when Cython and a C compiler are available.
 
 Without them, or with DDL_PURE_PYTHON=1 at build time, ddl installs and runs on its pure-Python
-engine alone. Everything else about the package is declared in pyproject.toml.
+engine alone. DDL_SANITIZE=address (or any list for -fsanitize=, such as fuzzer-no-link,address
+with CC=clang) builds it instrumented for `make asan` and `make fuzz`. Everything else about the
+package is declared in pyproject.toml.
 """
 
 import os
@@ -40,7 +42,15 @@ def extensions() -> list[Extension]:
         from Cython.Build import cythonize
     except ImportError:
         return []
-    ext = Extension("ddl._speedups", ["ddl/_speedups.pyx"], extra_compile_args=["-O3", *ALWAYS_INLINE])
+    compile_args, link_args = ["-O3", *ALWAYS_INLINE], []
+    sanitize = os.environ.get("DDL_SANITIZE")
+    if sanitize:
+        # -O1 and frame pointers keep the sanitizer's stack traces readable and its checks exact.
+        compile_args = [f"-fsanitize={sanitize}", "-O1", "-g", "-fno-omit-frame-pointer", *ALWAYS_INLINE]
+        link_args = [f"-fsanitize={sanitize}"]
+    ext = Extension(
+        "ddl._speedups", ["ddl/_speedups.pyx"], extra_compile_args=compile_args, extra_link_args=link_args
+    )
     directives = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
     return cythonize([ext], compiler_directives=directives, quiet=True)
 

@@ -103,28 +103,60 @@ cdef extern from *:
         return 0;
     }
 
+    /* The CPython internals the hot loops read, each behind one helper that checks the version
+       it was written for; elsewhere the helper takes the public, slower route. */
+    #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+    #define DDL_KNOWN_LAYOUT 1  /* 3.11 to 3.13, with the GIL: the object layouts read below */
+    #endif
+
+    /* An int (or int subclass) that fits in a machine word, read from its digits: 1 with the
+       value in *out, or 0 when it is larger or its digits are not laid out as this build knows. */
+    static inline int ddl_small_long(PyObject* v, int64_t* out) {
+    #if PY_VERSION_HEX >= 0x030C0000
+        /* 3.12 made small ints "compact" and published the test as unstable API. */
+        if (PyUnstable_Long_IsCompact((PyLongObject*)v)) { *out = (int64_t)PyUnstable_Long_CompactValue((PyLongObject*)v); return 1; }
+        return 0;
+    #elif defined(DDL_KNOWN_LAYOUT)
+        /* 3.11: the sign is the sign of ob_size, and |ob_size| digits of PyLong_SHIFT bits follow. */
+        Py_ssize_t size = Py_SIZE(v);
+        const digit* d = ((PyLongObject*)v)->ob_digit;
+        switch (size) {
+            case 0: *out = 0; return 1;
+            case 1: *out = (int64_t)d[0]; return 1;
+            case -1: *out = -(int64_t)d[0]; return 1;
+            case 2: *out = (int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 1;
+            case -2: *out = -(int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 1;
+        }
+        if ((size == 3 || size == -3) && PyLong_SHIFT == 30 && d[2] <= 8) {
+            uint64_t u = ((uint64_t)d[2] << 60) | ((uint64_t)d[1] << 30) | d[0];
+            if (size == 3 && u <= (uint64_t)INT64_MAX) { *out = (int64_t)u; return 1; }
+            if (size == -3 && u <= (uint64_t)INT64_MAX + 1) { *out = (int64_t)(0 - u); return 1; }
+        }
+        return 0;
+    #else
+        (void)v; (void)out;
+        return 0;
+    #endif
+    }
+
+    /* The UTF-8 that a non-ASCII str keeps once it was asked for it, read in place: its bytes
+       with the length in *n, or NULL when it has none (or this build does not know the field). */
+    static inline const char* ddl_cached_utf8(PyObject* s, Py_ssize_t* n) {
+    #if defined(DDL_KNOWN_LAYOUT)
+        if (PyUnicode_IS_COMPACT(s) && ((PyCompactUnicodeObject*)s)->utf8 != NULL) {
+            *n = ((PyCompactUnicodeObject*)s)->utf8_length;
+            return ((PyCompactUnicodeObject*)s)->utf8;
+        }
+    #endif
+        (void)s; (void)n;
+        return NULL;
+    }
+
     /* An int (or int subclass) as int64: 0 when it fits, 1 when it does not (or on any error,
        which is cleared: the reference engine will report it). Small ints are read from their
        digits directly, which is several times faster than PyLong_AsLongLong. */
     static inline int ddl_as_int64(PyObject* v, int64_t* out) {
-    #if PY_VERSION_HEX >= 0x030C0000
-        if (_PyLong_IsCompact((PyLongObject*)v)) { *out = (int64_t)_PyLong_CompactValue((PyLongObject*)v); return 0; }
-    #else
-        Py_ssize_t size = Py_SIZE(v);
-        const digit* d = ((PyLongObject*)v)->ob_digit;
-        switch (size) {
-            case 0: *out = 0; return 0;
-            case 1: *out = (int64_t)d[0]; return 0;
-            case -1: *out = -(int64_t)d[0]; return 0;
-            case 2: *out = (int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 0;
-            case -2: *out = -(int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 0;
-        }
-        if ((size == 3 || size == -3) && PyLong_SHIFT == 30 && d[2] <= 8) {
-            uint64_t u = ((uint64_t)d[2] << 60) | ((uint64_t)d[1] << 30) | d[0];
-            if (size == 3 && u <= (uint64_t)INT64_MAX) { *out = (int64_t)u; return 0; }
-            if (size == -3 && u <= (uint64_t)INT64_MAX + 1) { *out = (int64_t)(0 - u); return 0; }
-        }
-    #endif
+        if (ddl_small_long(v, out)) return 0;
         int overflow = 0;
         long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
         if (overflow || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return 1; }
@@ -148,15 +180,12 @@ cdef extern from *:
 
     /* The UTF-8 bytes of a str: read in place for compact ASCII strings, the common case. */
     static inline const char* ddl_utf8(PyObject* s, Py_ssize_t* n) {
+        const char* cached;
         if (PyUnicode_IS_COMPACT_ASCII(s)) {
-            *n = ((PyASCIIObject*)s)->length;
-            return (const char*)(((PyASCIIObject*)s) + 1);
+            *n = PyUnicode_GET_LENGTH(s);
+            return (const char*)PyUnicode_1BYTE_DATA(s);
         }
-        /* Other strings keep their UTF-8 once made: read it in place when it is there. */
-        if (PyUnicode_IS_COMPACT(s) && ((PyCompactUnicodeObject*)s)->utf8 != NULL) {
-            *n = ((PyCompactUnicodeObject*)s)->utf8_length;
-            return ((PyCompactUnicodeObject*)s)->utf8;
-        }
+        if ((cached = ddl_cached_utf8(s, n)) != NULL) return cached;
         return PyUnicode_AsUTF8AndSize(s, n);
     }
 
@@ -338,6 +367,7 @@ cdef extern from *:
        CPython's dealloc for classes (the one the plain class ``plain`` has), only slots on
        object in every base, and no finalizer. */
     static int ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain) {
+    #if defined(DDL_KNOWN_LAYOUT)
         PyTypeObject* b;
         if (t->tp_dealloc != plain->tp_dealloc || t->tp_finalize != NULL || t->tp_del != NULL
                 || t->tp_free != PyObject_GC_Del || !PyType_IS_GC(t)) return 0;
@@ -352,6 +382,11 @@ cdef extern from *:
         if (b != &PyBaseObject_Type) return 0;
         t->tp_dealloc = ddl_message_dealloc;
         return 1;
+    #else
+        /* Elsewhere (a free-threaded build's object header, a newer CPython) CPython's stays. */
+        (void)t; (void)plain;
+        return 0;
+    #endif
     }
 
     /* What a class's own __dict__ holds under name (borrowed; NULL if nothing). */

@@ -1,0 +1,1 @@
+"""Coverage-guided fuzzing of both engines (see fuzz/README.md)."""

@@ -1,0 +1,160 @@
+"""What one fuzz input checks: both engines against each other, and against upb where a _pb2 exists.
+
+An input picks a target class by its first byte and a mode by its second. In decode mode the
+rest is the wire data itself, so libFuzzer's mutations reach the decoders' byte handling
+directly; in encode mode the rest drives Hypothesis, which draws a value of the class from it.
+Every check raises AssertionError on a disagreement; nothing else may escape. The targets are
+the differential corpus (whose .proto twins protoc compiles) and random schemas drawn from
+tests/strategies.py with fixed seeds, so a saved input means the same thing on every run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf.message import DecodeError as PbDecodeError
+from hypothesis import HealthCheck, given, settings
+
+import ddl
+from ddl._api import decode_with, encode_with
+from tests import corpus as c
+from tests import test_differential as diff
+from tests.strategies import Schema, schemas
+
+# Random schemas made once per process from these seeds; more would slow the start more than
+# they widen what the fuzzer sees (each input picks one schema).
+SCHEMA_SEEDS = range(24)
+
+# The corpus classes whose decoders check nothing beyond what protobuf's wire format does: upb
+# must accept exactly the bytes they accept. Timestamps, dates, decimals, UUIDs and JSON values
+# carry range and format checks that upb, which sees plain messages and strings, does not make.
+UPB_ALIKE = {c.Scalars, c.Renumbered, c.Optionals, c.Nested, c.Tree, c.Repeated, c.Collections, c.Wrappers, c.Small, c.IntOrColor}
+
+FUZZ_SETTINGS = settings(
+    database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
+
+
+@dataclass
+class Target:
+    cls: type
+    values: Any  # a Hypothesis strategy of the class's values
+    pb: Any  # the _pb2 class of its .proto twin, or None
+    upb_alike: bool = False  # upb accepts exactly the bytes ddl accepts
+    encode_check: Callable[[bytes], None] | None = None
+
+
+def outcome(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
+    """What a call gives: its value, or its error's type, path, offset and message."""
+    try:
+        return ("value", fn(*args))
+    except (ddl.DecodeError, ddl.EncodeError) as exc:
+        return (type(exc).__name__, (exc.path, getattr(exc, "offset", None), str(exc)))
+
+
+def same_outcome(compiled: tuple[str, Any], reference: tuple[str, Any]) -> None:
+    # repr tells apart what == does not (1 from True or Color.RED, -0.0 from 0.0, set from
+    # frozenset) and shows NaN as itself, which == never equals.
+    assert repr(compiled) == repr(reference), f"compiled {compiled!r} != reference {reference!r}"
+
+
+def check_decode(target: Target, data: bytes) -> None:
+    """Both engines give the same value or the same error; upb accepts exactly what they accept."""
+    compiled = outcome(decode_with, True, data, target.cls)
+    reference = outcome(decode_with, False, data, target.cls)
+    same_outcome(compiled, reference)
+    if target.upb_alike:
+        try:
+            target.pb.FromString(data)
+            upb = "value"
+        except PbDecodeError:
+            upb = "DecodeError"
+        assert upb == reference[0], f"upb: {upb}, ddl: {reference!r}"
+
+
+def check_encode(target: Target, value: Any) -> None:
+    """Both engines write the same bytes (or raise the same error), read them back alike, and
+    upb parses what they write."""
+    for deterministic in (False, True):
+        compiled = outcome(encode_with, True, value, deterministic)
+        reference = outcome(encode_with, False, value, deterministic)
+        assert compiled == reference, f"compiled {compiled!r} != reference {reference!r}"
+        if reference[0] != "value":
+            continue
+        data = reference[1]
+        same_outcome(outcome(decode_with, True, data, target.cls), outcome(decode_with, False, data, target.cls))
+        if target.pb is not None:
+            target.pb.FromString(data)
+
+
+def _drawn(strategy: Any, seeds: range, size: int) -> list[tuple[bytes, Any]]:
+    """What ``strategy`` draws from ``size`` fixed random bytes per seed: (bytes, value) pairs."""
+    found: list[Any] = []
+
+    @FUZZ_SETTINGS
+    @given(strategy)
+    def keep(value: Any) -> None:
+        found.append(value)
+
+    pairs = []
+    for seed in seeds:
+        drawn = random.Random(seed).randbytes(size)
+        before = len(found)
+        keep.hypothesis.fuzz_one_input(drawn)  # type: ignore[attr-defined]
+        if len(found) > before:
+            pairs.append((drawn, found[-1]))
+    return pairs
+
+
+def _random_schemas() -> list[Schema]:
+    return [schema for _, schema in _drawn(schemas(), SCHEMA_SEEDS, 8192)]
+
+
+def _encode_checker(target: Target) -> Callable[[bytes], None]:
+    @FUZZ_SETTINGS
+    @given(target.values)
+    def encode_one(value: Any) -> None:
+        check_encode(target, value)
+
+    check: Callable[[bytes], None] = encode_one.hypothesis.fuzz_one_input  # type: ignore[attr-defined]
+    return check
+
+
+def _targets() -> list[Target]:
+    targets = [Target(cls, diff.message_of(cls), diff.twin(cls), cls in UPB_ALIKE) for cls in diff.CORPUS]
+    targets += [Target(s.root, s.values(), None) for s in _random_schemas()]
+    for target in targets:
+        target.encode_check = _encode_checker(target)
+    return targets
+
+
+TARGETS = _targets()
+
+
+def seed_inputs(per_target: int = 4) -> list[bytes]:
+    """Inputs to start a corpus from: for each target, encodings of a few of its values in
+    decode mode, and the bytes that drew them in encode mode."""
+    seeds = []
+    for index, target in enumerate(TARGETS):
+        for drawn, value in _drawn(target.values, range(per_target), 256):
+            seeds.append(bytes([index, 1]) + drawn)
+            try:
+                seeds.append(bytes([index, 0]) + encode_with(False, value))
+            except ddl.EncodeError:
+                pass  # a value that cannot be written still serves as an encode-mode seed
+    return seeds
+
+
+def one_input(data: bytes) -> None:
+    """Check one fuzz input; raises on any disagreement between the engines or with upb."""
+    if len(data) < 2:
+        return
+    target = TARGETS[data[0] % len(TARGETS)]
+    if data[1] & 1:
+        assert target.encode_check is not None
+        target.encode_check(data[2:])
+    else:
+        check_decode(target, data[2:])

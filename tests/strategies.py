@@ -20,7 +20,7 @@ import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -28,7 +28,8 @@ from uuid import UUID
 from hypothesis import strategies as st
 
 import ddl
-from ddl import DatetimeNs, TimedeltaNs
+from ddl import testing
+from ddl.testing import datetimes, ints, json_objects, json_values, timedeltas
 
 MODULE_NAME = "tests._ddl_generated_schemas"
 MODULE = types.ModuleType(MODULE_NAME)
@@ -45,60 +46,12 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}{next(_names)}"
 
 
-_ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)), timezone(timedelta(hours=14))]
-# Timestamp's range is 0001-01-01..9999-12-31 UTC; keep a day clear so any offset stays inside.
-_DT_MIN, _DT_MAX = datetime(1, 1, 2), datetime(9999, 12, 30)
-_DUR_DAYS = 3_652_499  # Duration's range is +-315,576,000,000 s, a little over this many days
-
-# --- value strategies for the leaves ------------------------------------------------------------
+# --- value strategies for the leaves: ddl.testing's, keyed by annotation -------------------------
 
 INT_RANGES: dict[str, tuple[int, int]] = {
-    "int": (-(1 << 63), (1 << 63) - 1),
-    "ddl.int64": (-(1 << 63), (1 << 63) - 1),
-    "ddl.int32": (-(1 << 31), (1 << 31) - 1),
-    "ddl.uint32": (0, (1 << 32) - 1),
-    "ddl.uint64": (0, (1 << 64) - 1),
-    "ddl.sint32": (-(1 << 31), (1 << 31) - 1),
-    "ddl.sint64": (-(1 << 63), (1 << 63) - 1),
-    "ddl.fixed32": (0, (1 << 32) - 1),
-    "ddl.fixed64": (0, (1 << 64) - 1),
-    "ddl.sfixed32": (-(1 << 31), (1 << 31) - 1),
-    "ddl.sfixed64": (-(1 << 63), (1 << 63) - 1),
+    "int": testing.INT_RANGES["int64"],
+    **{f"ddl.{proto}": bounds for proto, bounds in testing.INT_RANGES.items()},
 }
-
-
-def ints(lo: int, hi: int) -> st.SearchStrategy[int]:
-    # Edges and small numbers matter most for varints; mix them in with the full range.
-    edges = sorted({v for v in (lo, hi, 0, 1, -1, 127, 128, lo + 1, hi - 1) if lo <= v <= hi})
-    return st.one_of(st.sampled_from(edges), st.integers(-300, 300).filter(lambda v: lo <= v <= hi), st.integers(lo, hi))
-
-
-def _datetimes() -> st.SearchStrategy[datetime]:
-    plain = st.datetimes(min_value=_DT_MIN, max_value=_DT_MAX, timezones=st.sampled_from(_ZONES))
-    with_ns = st.builds(DatetimeNs.from_datetime, plain, st.integers(1, 999))
-    return st.one_of(plain, with_ns)
-
-
-def _timedeltas() -> st.SearchStrategy[timedelta]:
-    plain = st.timedeltas(min_value=timedelta(days=-_DUR_DAYS), max_value=timedelta(days=_DUR_DAYS))
-    with_ns = st.builds(TimedeltaNs.from_timedelta, plain, st.integers(1, 999))
-    return st.one_of(plain, with_ns)
-
-
-JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=4))
-
-
-def json_values() -> st.SearchStrategy[Any]:
-    """What ``typing.Any`` holds. Numbers are floats, since Value decodes every number as one."""
-    return st.recursive(
-        JSON_LEAVES,
-        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)),
-        max_leaves=6,
-    )
-
-
-def json_objects() -> st.SearchStrategy[dict[str, Any]]:
-    return st.dictionaries(st.text(max_size=3), json_values(), max_size=3)
 
 
 # --- type descriptions ----------------------------------------------------------------------
@@ -144,8 +97,8 @@ OTHER_SCALAR_LEAVES = [
     _leaf("bytes", "bytes", lambda: st.binary(max_size=6)),
 ]
 WKT_LEAVES = [
-    _leaf("datetime", "datetime", _datetimes),
-    _leaf("timedelta", "timedelta", _timedeltas),
+    _leaf("datetime", "datetime", datetimes),
+    _leaf("timedelta", "timedelta", timedeltas),
     _leaf("date", "date", st.dates),
     _leaf("Decimal", "Decimal", lambda: st.decimals(allow_nan=False)),
     _leaf("UUID", "UUID", st.uuids),

@@ -12,7 +12,10 @@ import uuid
 from enum import IntEnum
 from typing import Any, assert_type
 
+from hypothesis.strategies import SearchStrategy
+
 import ddl
+from ddl.testing import instances
 
 
 class Status(IntEnum):
@@ -94,6 +97,8 @@ except ddl.DecodeError as exc:
     assert_type(exc.offset, int | None)
     assert isinstance(exc, ValueError)
 
+assert_type(instances(User), SearchStrategy[User])
+assert_type(instances(Point, max_depth=1, unknown_enums=False), SearchStrategy[Point])
 
 
 def misuses_mypy_rejects() -> None:
@@ -106,3 +111,4 @@ def misuses_mypy_rejects() -> None:
     Options(True)  # type: ignore[call-arg]
     ddl.decode(data, int)  # type: ignore[type-var]
     ddl.encode(42)  # type: ignore[arg-type]
+    instances(int)  # type: ignore[type-var]

@@ -67,6 +67,41 @@ cdef extern from *:
 
     static inline uint64_t ddl_load8(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
 
+    /* Ints of one- and two-byte varints are made once and shared, as CPython shares those up to
+       256: a packed run of them then costs a list pointer per value, not a 32-byte int object too.
+       Filled on first use, so the table holds at most 16,384 ints (512 KB). */
+    #define DDL_SHARED_INTS 16384
+    static PyObject* ddl_shared_ints[DDL_SHARED_INTS];
+
+    static inline PyObject* ddl_int(long long v) {
+        if ((unsigned long long)v >= DDL_SHARED_INTS) return PyLong_FromLongLong(v);
+        PyObject* r = ddl_shared_ints[v];
+        if (r == NULL) {
+            r = PyLong_FromLongLong(v);
+            if (r == NULL) return NULL;
+            ddl_shared_ints[v] = r;  /* the table's reference, never released */
+        }
+        Py_INCREF(r);
+        return r;
+    }
+
+    static inline PyObject* ddl_uint(unsigned long long v) {
+        return v < DDL_SHARED_INTS ? ddl_int((long long)v) : PyLong_FromUnsignedLongLong(v);
+    }
+
+    /* A list built by appending keeps up to an eighth more room than it holds, and four slots
+       for one item; the decoder gives that back once the message is complete. */
+    static inline void ddl_list_fit(PyObject* list) {
+        PyListObject* l = (PyListObject*)list;
+        if (l->allocated > Py_SIZE(l) && Py_SIZE(l) > 0) {
+            PyObject** items = PyMem_Realloc(l->ob_item, Py_SIZE(l) * sizeof(PyObject*));
+            if (items != NULL) {  /* else the list keeps its room: nothing is lost */
+                l->ob_item = items;
+                l->allocated = Py_SIZE(l);
+            }
+        }
+    }
+
     static PyObject* const ddl_none = Py_None;
     static PyObject* const ddl_true = Py_True;
     static PyObject* const ddl_false = Py_False;
@@ -372,6 +407,9 @@ cdef extern from *:
         Py_XDECREF(old);
     }
     """
+    PyObject* ddl_int(long long v) except NULL
+    PyObject* ddl_uint(unsigned long long v) except NULL
+    void ddl_list_fit(PyObject* list)
     PyObject* ddl_none
     PyObject* ddl_true
     PyObject* ddl_false

@@ -48,23 +48,23 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     if kind <= K_ENUM:
         u = _varint(buf, pos, end)
         if kind == K_INT64:
-            return PyLong_FromLongLong_ptr(<int64_t>u)
+            return ddl_int(<int64_t>u)
         if kind == K_UINT64:
-            return PyLong_FromUnsignedLongLong_ptr(u)
+            return ddl_uint(u)
         if kind == K_INT32:
-            return PyLong_FromLongLong_ptr(<int32_t><uint32_t>u)
+            return ddl_int(<int32_t><uint32_t>u)
         if kind == K_UINT32:
-            return PyLong_FromLongLong_ptr(<uint32_t>u)
+            return ddl_int(<uint32_t>u)
         if kind == K_SINT32:
             u32 = <uint32_t>u
-            return PyLong_FromLongLong_ptr(<int32_t>((u32 >> 1) ^ (-(<int32_t>(u32 & 1)))))
+            return ddl_int(<int32_t>((u32 >> 1) ^ (-(<int32_t>(u32 & 1)))))
         if kind == K_SINT64:
-            return PyLong_FromLongLong_ptr(<int64_t>((u >> 1) ^ (-(<int64_t>(u & 1)))))
+            return ddl_int(<int64_t>((u >> 1) ^ (-(<int64_t>(u & 1)))))
         if kind == K_BOOL:
             member = ddl_true if u != 0 else ddl_false
             Py_INCREF_ptr(member)
             return member
-        number = PyLong_FromLongLong_ptr(<int32_t><uint32_t>u)
+        number = ddl_int(<int32_t><uint32_t>u)
         member = PyDict_GetItem_ptr(op.enum_map, number)
         if member == NULL:
             if op.closed_enum:
@@ -169,13 +169,17 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
 
 
 cdef int _append(PyObject* obj, Op* op, PyObject* value) except -1:
-    """Append a new reference to the list in ``op``'s slot, which is made on first use."""
+    """Append a new reference to the list in ``op``'s slot, which is made on first use with room
+    for this one value (appending to an empty list would reserve four)."""
     cdef PyObject* items = ddl_slot(obj, op.offset)
-    if items == NULL:
-        items = PyList_New_ptr(0)
-        ddl_set_slot(obj, op.offset, items)
     try:
-        PyList_Append_ptr(items, value)
+        if items == NULL:
+            items = PyList_New_ptr(1)
+            Py_INCREF_ptr(value)
+            PySequence_Fast_ITEMS_ptr(items)[0] = value
+            ddl_set_slot(obj, op.offset, items)
+        else:
+            PyList_Append_ptr(items, value)
     finally:
         Py_DECREF_ptr(value)
     return 0
@@ -211,7 +215,7 @@ cdef int _packed_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
         elif kind == K_INT64:
             for k in range(count):
                 u = _varint(buf, pos, stop)
-                slots[k] = PyLong_FromLongLong_ptr(<int64_t>u)
+                slots[k] = ddl_int(<int64_t>u)
         else:
             for k in range(count):
                 slots[k] = _read(op, kind, buf, pos, stop)
@@ -336,7 +340,9 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         slot = ddl_slot(raw, op.offset)
         if slot == NULL:
             ddl_set_slot(raw, op.offset, _absent(op, buf, budget, data))
-        elif op.repeated and op.container != FILL_LIST and Py_TYPE(slot) == &PyList_Type:
+        elif op.repeated and op.container == FILL_LIST:
+            ddl_list_fit(slot)
+        elif op.repeated and Py_TYPE(slot) == &PyList_Type:
             if op.container == FILL_TUPLE:
                 ddl_set_slot(raw, op.offset, PyList_AsTuple_ptr(slot))
             elif op.container == FILL_SET:

@@ -113,6 +113,14 @@ CASES: dict[str, Case] = {
         lambda n: b"\x91" + _msgpack_array(n) + b"\x90" * n,
         lambda o: len(o.items),
     ),
+    "frozen": Case(
+        "the same as wide for a frozen class holding tuples and frozen messages, without the map",
+        1_000_000,
+        "Frozens",
+        lambda n: b"\x0a\x00" * n,
+        lambda n: b"\x91" + _msgpack_array(n) + b"\x90" * n,
+        lambda o: len(o.items),
+    ),
     "packed": Case(
         "packed int64, 2-byte varints (128..16383)",
         10_000_000,

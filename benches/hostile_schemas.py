@@ -28,6 +28,24 @@ class Wide(ddl.Message):
     count: ddl.int32 = 0
 
 
+class FrozenInner(ddl.Message, frozen=True):
+    a: int = 0
+    b: str = ""
+
+
+class Frozen(ddl.Message, frozen=True):
+    id: int = 0
+    name: str = ""
+    score: float = 0.0
+    active: bool = False
+    blob: bytes = b""
+    nums: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
+    inner: FrozenInner = ddl.field(default_factory=FrozenInner)
+    other: FrozenInner = ddl.field(default_factory=FrozenInner)
+    count: ddl.int32 = 0
+
+
 class Known(ddl.Message):
     a: int = 0
 
@@ -42,6 +60,10 @@ class Empties(ddl.Message):
 
 class Wides(ddl.Message):
     items: list[Wide] = []
+
+
+class Frozens(ddl.Message, frozen=True):
+    items: tuple[Frozen, ...] = ()
 
 
 class Knowns(ddl.Message):

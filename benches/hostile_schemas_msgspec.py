@@ -28,6 +28,24 @@ class Wide(msgspec.Struct, array_like=True):
     count: int = 0
 
 
+class FrozenInner(msgspec.Struct, array_like=True, frozen=True):
+    a: int = 0
+    b: str = ""
+
+
+class Frozen(msgspec.Struct, array_like=True, frozen=True):
+    id: int = 0
+    name: str = ""
+    score: float = 0.0
+    active: bool = False
+    blob: bytes = b""
+    nums: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
+    inner: FrozenInner = msgspec.field(default_factory=FrozenInner)
+    other: FrozenInner = msgspec.field(default_factory=FrozenInner)
+    count: int = 0
+
+
 class Known(msgspec.Struct, array_like=True):
     a: int = 0
 
@@ -42,6 +60,10 @@ class Empties(msgspec.Struct, array_like=True):
 
 class Wides(msgspec.Struct, array_like=True):
     items: list[Wide] = []
+
+
+class Frozens(msgspec.Struct, array_like=True, frozen=True):
+    items: tuple[Frozen, ...] = ()
 
 
 class Knowns(msgspec.Struct, array_like=True):

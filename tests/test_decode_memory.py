@@ -54,3 +54,42 @@ def test_repeated_message_lists_keep_no_spare_room(engine: Engine, width: int) -
     while node.children:
         assert sys.getsizeof(node.children) == sys.getsizeof([]) + len(node.children) * POINTER
         node = node.children[0]
+
+
+class Point(ddl.Message, frozen=True):
+    x: int = 0
+    label: str = ""
+    tags: tuple[str, ...] = ()
+    kinds: frozenset[int] = frozenset()
+
+
+class Shape(ddl.Message, frozen=True):
+    corner: Point = ddl.field(default_factory=Point)
+    points: tuple[Point, ...] = ()
+    note: str | None = None
+
+
+class Loose(ddl.Message, frozen=True):
+    corner: Point = ddl.field(default_factory=Point)
+    names: list[str] = []
+
+
+def test_empty_frozen_instances_are_shared_when_immutable_all_the_way_down(engine: Engine) -> None:
+    if engine.name == "python":
+        pytest.skip("the generated code makes a new instance for each")
+    empty_points = engine.encode(Shape(points=(Point(),) * 3))
+    shape = engine.decode(empty_points, Shape)
+    assert shape == Shape(points=(Point(),) * 3)
+    assert shape.corner is shape.points[0] is shape.points[2]
+    assert engine.decode(b"", Shape) is engine.decode(b"", Shape)
+    assert engine.decode(b"", Shape).corner is shape.corner
+    filled = engine.decode(engine.encode(Shape(points=(Point(x=1), Point()))), Shape)
+    assert filled.points == (Point(x=1), Point())
+    assert filled.points[1] is shape.corner
+    # A list in the class (even a frozen one) can change, so its instances are never shared.
+    first, second = engine.decode(b"", Loose), engine.decode(b"", Loose)
+    assert first == second == Loose()
+    assert first is not second
+    assert first.names is not second.names
+    first.names.append("a")
+    assert second.names == []

@@ -287,6 +287,24 @@ cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64
     return 0
 
 
+cdef bint _shares_empty(ProgC* p):
+    """Whether an empty instance of ``p``'s class can be shared: the class is frozen, without a
+    ``__dict__``, and every zero value it would hold is immutable (scalars, enums, None, ``()``,
+    ``frozenset()``, and empty instances that can be shared in turn)."""
+    cdef Op* op
+    cdef Py_ssize_t k
+    if p.share < 0:
+        p.share = 0  # until decided, as a cycle back to this class would be
+        for k in range(p.nops):
+            op = &p.ops[k]
+            if op.fill == FILL_MESSAGE and not _shares_empty(op.fill_sub):
+                return False
+            if op.fill != FILL_MESSAGE and op.fill != FILL_VALUE and op.fill != FILL_TUPLE and op.fill != FILL_FROZENSET:
+                return False
+        p.share = 1
+    return p.share
+
+
 cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
     cdef Op* op
     cdef uint64_t tag
@@ -297,6 +315,11 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef bint cyclic = not p.untrack
     if budget < 0:
         bail()
+    # An empty body of a frozen class makes one instance, shared by every absent field and empty
+    # element of that class: a million of them cost a pointer each, not 48 bytes or more each.
+    cdef bint share = pos == end and p.share != 0 and _shares_empty(p)
+    if share and p.empty != NULL:
+        return <object>p.empty
     raw = p.cls.tp_alloc(p.cls, 0)
     if raw == NULL:
         raise MemoryError()
@@ -357,6 +380,9 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
     if not cyclic:
         PyObject_GC_UnTrack_ptr(raw)
+    if share:
+        Py_INCREF_ptr(raw)
+        p.empty = raw
     return obj
 
 

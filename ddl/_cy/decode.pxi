@@ -287,6 +287,25 @@ cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64
     return 0
 
 
+cdef object _last_unknown = None
+
+
+cdef bytes _unknown_bytes(bytearray fields):
+    """A message's unknown fields as bytes. Short ones equal to the last message's share its
+    object: the records of a newer schema often carry the same new fields, and a copy each would
+    cost 48 bytes or more per record."""
+    global _last_unknown
+    cdef Py_ssize_t n = len(fields)
+    cdef const char* have = fields
+    last = _last_unknown
+    if last is not None and len(<bytes>last) == n and memcmp(<const char*><bytes>last, have, n) == 0:
+        return <bytes>last
+    value = bytes(fields)
+    if n <= 64:  # a long one is rarely repeated, and would stay alive after its message
+        _last_unknown = value
+    return value
+
+
 cdef bint _shares_empty(ProgC* p):
     """Whether an empty instance of ``p``'s class can be shared: the class is frozen, without a
     ``__dict__``, and every zero value it would hold is immutable (scalars, enums, None, ``()``,
@@ -375,7 +394,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
             cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
     if unknown is not None:
-        unknown = bytes(unknown)
+        unknown = _unknown_bytes(unknown)
     Py_INCREF_ptr(<PyObject*>unknown)
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
     if not cyclic:

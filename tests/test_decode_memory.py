@@ -56,6 +56,22 @@ def test_repeated_message_lists_keep_no_spare_room(engine: Engine, width: int) -
         node = node.children[0]
 
 
+class Mixed(ddl.Message):
+    nodes: list[Node] = []
+    names: list[str] = []
+
+
+@pytest.mark.parametrize("count", [2, 3, 9])
+def test_lists_of_interleaved_elements_keep_no_spare_room(engine: Engine, count: int) -> None:
+    if engine.name == "python":
+        pytest.skip("generated code appends, and CPython's lists keep room for more")
+    one_each = engine.encode(Mixed(nodes=[Node()], names=["x"]))
+    decoded = engine.decode(one_each * count, Mixed)  # nodes and names alternate on the wire
+    assert decoded == Mixed(nodes=[Node()] * count, names=["x"] * count)
+    for items in (decoded.nodes, decoded.names):
+        assert sys.getsizeof(items) == sys.getsizeof([]) + count * POINTER
+
+
 class Point(ddl.Message, frozen=True):
     x: int = 0
     label: str = ""

@@ -43,6 +43,7 @@ cdef extern from "Python.h":
     char* PyBytes_AS_STRING_ptr "PyBytes_AS_STRING"(PyObject* o)
     Py_ssize_t PyBytes_GET_SIZE_ptr "PyBytes_GET_SIZE"(PyObject* o)
     Py_ssize_t Py_SIZE_ptr "Py_SIZE"(PyObject* o)
+    void Py_SET_SIZE_ptr "Py_SET_SIZE"(PyObject* o, Py_ssize_t n)
     PyObject** PySequence_Fast_ITEMS_ptr "PySequence_Fast_ITEMS"(PyObject* o)
     PyObject* PyList_New_ptr "PyList_New"(Py_ssize_t n) except NULL
     int PyList_Append_ptr "PyList_Append"(PyObject* lst, PyObject* item) except -1
@@ -71,18 +72,29 @@ cdef extern from *:
        256: a packed run of them then costs a list pointer per value, not a 32-byte int object too.
        Filled on first use, so the table holds at most 16,384 ints (512 KB). */
     #define DDL_SHARED_INTS 16384
+    #if defined(__GNUC__)
+    #define DDL_NOINLINE __attribute__((noinline))
+    #else
+    #define DDL_NOINLINE
+    #endif
     static PyObject* ddl_shared_ints[DDL_SHARED_INTS];
 
-    static inline PyObject* ddl_int(long long v) {
-        if ((unsigned long long)v >= DDL_SHARED_INTS) return PyLong_FromLongLong(v);
-        PyObject* r = ddl_shared_ints[v];
-        if (r == NULL) {
-            r = PyLong_FromLongLong(v);
-            if (r == NULL) return NULL;
+    static PyObject* DDL_NOINLINE ddl_int_new(long long v) {
+        PyObject* r = PyLong_FromLongLong(v);
+        if (r != NULL && (unsigned long long)v < DDL_SHARED_INTS) {
+            Py_INCREF(r);
             ddl_shared_ints[v] = r;  /* the table's reference, never released */
         }
-        Py_INCREF(r);
         return r;
+    }
+
+    /* Small enough to inline in every reader without pushing the varint reader out of line. */
+    static inline PyObject* ddl_int(long long v) {
+        if ((unsigned long long)v < DDL_SHARED_INTS && ddl_shared_ints[v] != NULL) {
+            Py_INCREF(ddl_shared_ints[v]);
+            return ddl_shared_ints[v];
+        }
+        return ddl_int_new(v);
     }
 
     static inline PyObject* ddl_uint(unsigned long long v) {
@@ -90,7 +102,9 @@ cdef extern from *:
     }
 
     /* A list built by appending keeps up to an eighth more room than it holds, and four slots
-       for one item; the decoder gives that back once the message is complete. */
+       for one item; the decoder gives that back once the message is complete (it sizes a run
+       of elements in a row exactly, so this happens when a field's elements are interleaved
+       with other fields). */
     static inline void ddl_list_fit(PyObject* list) {
         PyListObject* l = (PyListObject*)list;
         if (l->allocated > Py_SIZE(l) && Py_SIZE(l) > 0) {

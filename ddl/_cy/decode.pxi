@@ -168,15 +168,51 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
     return <PyObject*>value
 
 
-cdef int _append(PyObject* obj, Op* op, PyObject* value) except -1:
-    """Append a new reference to the list in ``op``'s slot, which is made on first use with room
-    for this one value (appending to an empty list would reserve four)."""
+cdef Py_ssize_t _run(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) noexcept:
+    """How many more elements of ``op`` follow at ``pos``, each right after the last and led by
+    the same tag bytes: only tags and lengths are read, and anything malformed ends the count
+    (the decoder meets it there)."""
+    cdef const unsigned char* tag = (<const unsigned char*>&op.tagword) + 8 - op.taglen
+    cdef int wt = op.wiretag & 7
+    cdef Py_ssize_t count = 0
+    cdef uint64_t n
+    cdef int shift
+    while end - pos > op.taglen and memcmp(buf + pos, tag, op.taglen) == 0:
+        pos += op.taglen
+        if wt == 1 or wt == 5:
+            pos += 8 if wt == 1 else 4
+            if pos > end:
+                break
+        else:
+            n = 0
+            shift = 0
+            while pos < end and buf[pos] >= 0x80 and shift < 63:
+                n |= (<uint64_t>(buf[pos] & 0x7F)) << shift
+                pos += 1
+                shift += 7
+            if pos >= end or buf[pos] >= 0x80:
+                break
+            n |= (<uint64_t>buf[pos]) << shift
+            pos += 1
+            if wt == 2:
+                if n > <uint64_t>(end - pos):
+                    break
+                pos += <Py_ssize_t>n
+        count += 1
+    return count
+
+
+cdef int _append(PyObject* obj, Op* op, PyObject* value, const unsigned char* buf, Py_ssize_t pos,
+                 Py_ssize_t end) except -1:
+    """Append a new reference to the list in ``op``'s slot. The list is made on first use with
+    room for the run of elements that follows on the wire, so it is never grown or over-sized."""
     cdef PyObject* items = ddl_slot(obj, op.offset)
     try:
         if items == NULL:
-            items = PyList_New_ptr(1)
+            items = PyList_New_ptr(1 + _run(op, buf, pos, end))
             Py_INCREF_ptr(value)
             PySequence_Fast_ITEMS_ptr(items)[0] = value
+            Py_SET_SIZE_ptr(items, 1)  # the other slots are room, NULL until appended to
             ddl_set_slot(obj, op.offset, items)
         else:
             PyList_Append_ptr(items, value)
@@ -331,6 +367,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef int index
     cdef PyObject* raw
     cdef PyObject* slot
+    cdef PyObject* item
     cdef bint cyclic = not p.untrack
     if budget < 0:
         bail()
@@ -364,9 +401,11 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             if tag != op.wiretag:
                 _packed_run(raw, op, buf, &pos, end)
             elif op.kind <= K_BYTES:
-                _append(raw, op, _read(op, op.kind, buf, &pos, end))
+                item = _read(op, op.kind, buf, &pos, end)
+                _append(raw, op, item, buf, pos, end)
             else:
-                _append(raw, op, _one(op, buf, &pos, end, budget, data))
+                item = _one(op, buf, &pos, end, budget, data)
+                _append(raw, op, item, buf, pos, end)
         elif op.kind <= K_BYTES:
             ddl_set_slot(raw, op.offset, _read(op, op.kind, buf, &pos, end))
         elif op.kind == K_MAP:

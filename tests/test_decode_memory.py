@@ -134,3 +134,9 @@ def test_records_with_the_same_unknown_fields_share_their_bytes(engine: Engine) 
     assert [item.a for item in decoded.items] == [5] * 10_000
     # A record is 48 bytes and its list pointer 8; a bytes object of its own would add 48.
     assert peak < 10_000 * 72, f"{peak / 10_000:.0f} bytes per record"
+
+
+def test_absent_frozensets_are_one_shared_empty_frozenset(engine: Engine) -> None:
+    first, second = engine.decode(b"\x08\x01", Point), engine.decode(b"\x08\x02", Point)
+    assert first.kinds == second.kinds == frozenset()
+    assert first.kinds is second.kinds

@@ -5,7 +5,8 @@ starts a worker process (``--worker NAME``) with that library's environment (pro
 implementation is chosen by an environment variable before import), which builds its objects,
 checks its answers, times ``encode``, ``decode+read`` and ``decode`` on every workload, and
 streams the results back as JSON lines. Then the memory benchmark decodes one big batch payload
-in a fresh process per library.
+in a fresh process per library, and the hostile-memory benchmark (``hostile_memory.py``) decodes
+inputs built to make many objects per byte, in a fresh process per library and case.
 
 This module parses the options and runs the phases; the rest lives beside it: ``worker.py``
 (the timing worker), ``memory.py`` (the memory benchmark), ``processes.py`` (starting workers
@@ -30,6 +31,7 @@ from typing import Any
 
 from benches import workloads
 from benches.adapters import BASELINE, LIBRARIES, library
+from benches.hostile_memory import CASES, LIBS, format_hostile, hostile_worker, run_cases
 from benches.memory import memory_payload, memory_worker
 from benches.processes import stream_worker
 from benches.progress import Progress
@@ -50,7 +52,11 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit(f"ddl bench: unknown workload {n!r}; choose from {', '.join(workloads.WORKLOADS)}")
     memory_libs = [lib for lib in libs if lib.memory] if args.memory else []
     memory_weight = 4 if args.quick else 15
-    progress = Progress(len(libs) * len(names) * len(workloads.OPS) + memory_weight * len(memory_libs))
+    hostile_libs = [n for n in LIBS if any(lib.name == n for lib in libs)] if args.memory else []
+    hostile_runs = len(hostile_libs) * len(CASES)
+    progress = Progress(
+        len(libs) * len(names) * len(workloads.OPS) + memory_weight * len(memory_libs) + memory_weight * hostile_runs
+    )
     report: dict[str, Any] = {
         "machine": machine_info(),
         "settings": {**asdict(settings), "quick": args.quick, "gc": "enabled; gc.collect() before each sample"},
@@ -60,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         "ratios": {},
         "payload_bytes": {},
         "memory": None,
+        "hostile_memory": None,
         "problems": [],
     }
     worker_args = ["--workloads", ",".join(names)] + (["--quick"] if args.quick else [])
@@ -120,6 +127,20 @@ def run(args: argparse.Namespace) -> int:
                         report["problems"].append(msg)
                         progress.note(msg)
                 progress.advance(memory_weight)
+    if hostile_runs:
+        hostile: dict[str, Any] = {
+            "what": "peak RSS (ru_maxrss) growth of one decode, fresh process per library and case",
+            "quick": args.quick,
+            "results": {},
+        }
+        report["hostile_memory"] = hostile
+        progress.label = "hostile memory: writing the inputs"
+        progress.draw()
+        for case_name, lib_name, result in run_cases(hostile_libs, list(CASES), args.quick):
+            hostile["results"].setdefault(case_name, {})[lib_name] = result
+            if "error" in result:
+                report["problems"].append(f"hostile memory {lib_name} {case_name}: {result['error']}")
+            progress.advance(memory_weight, f"hostile memory: {lib_name} {case_name}")
     progress.close()
     ok = [n for n, i in report["libraries"].items() if i["status"] == "ok"]
     report["ratios"] = ratios(report["results"], ok)
@@ -127,6 +148,9 @@ def run(args: argparse.Namespace) -> int:
         report["problems"].append(f"{BASELINE} did not run, so there are no ratios")
 
     print(format_table(report, args.markdown))
+    if report["hostile_memory"]:
+        print()
+        print(format_hostile(report["hostile_memory"]["results"], hostile_libs, args.markdown))
     json_path = Path(args.json)
     json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     wrote = [str(json_path)]
@@ -157,11 +181,15 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
     p.add_argument("--libs", metavar="A,B", help="libraries to run (default: all)")
     p.add_argument("--workloads", metavar="A,B", help="workloads to run (default: all)")
-    p.add_argument("--no-memory", dest="memory", action="store_false", help="skip the memory benchmark")
+    p.add_argument(
+        "--no-memory", dest="memory", action="store_false", help="skip the memory and hostile-memory benchmarks"
+    )
     p.add_argument("--worker", metavar="LIB", help=argparse.SUPPRESS)
     p.add_argument("--memory-worker", metavar="LIB", help=argparse.SUPPRESS)
     p.add_argument("--payload", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--records", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--hostile-worker", metavar="LIB", help=argparse.SUPPRESS)
+    p.add_argument("--case", help=argparse.SUPPRESS)
     return p
 
 
@@ -172,6 +200,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         return worker(args.worker, QUICK if args.quick else FULL, names)
     if args.memory_worker:
         return memory_worker(args.memory_worker, args.payload, args.records)
+    if args.hostile_worker:
+        return hostile_worker(args.hostile_worker, args.case, args.payload)
     try:
         return run(args)
     except KeyboardInterrupt:

@@ -174,15 +174,25 @@ def pack_varints(kind: str, values: list[int] | tuple[int, ...]) -> bytearray:
     return out
 
 
+#: The ints of two-byte varints, shared by every packed run as the compiled engine shares them,
+#: so such a run costs a list pointer per value rather than a 32-byte int too (made on first use).
+_SHARED_INTS: list[int] = []
+
+
 def unpack_varints(buf: bytes, pos: int, end: int) -> list[int]:
     """The values (modulo 2**64) of a packed run of varints in ``buf[pos:end]``."""
     values: list[int] = []
     append = values.append
+    shared = _SHARED_INTS or _share_ints()
     while pos < end:
         b = buf[pos]
         pos += 1
         if b < 0x80:
             append(b)
+            continue
+        if pos < end and buf[pos] < 0x80:
+            append(shared[(b & 0x7F) | (buf[pos] << 7)])
+            pos += 1
             continue
         result, shift = b & 0x7F, 7
         while True:
@@ -198,6 +208,11 @@ def unpack_varints(buf: bytes, pos: int, end: int) -> list[int]:
     if pos != end:
         raise DecodeError("a packed element runs past the end of its field", end)
     return values
+
+
+def _share_ints() -> list[int]:
+    _SHARED_INTS[:] = range(1 << 14)
+    return _SHARED_INTS
 
 
 def unpack_varints_as(kind: str, buf: bytes, pos: int, end: int) -> list[Any]:

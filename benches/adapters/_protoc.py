@@ -1,4 +1,4 @@
-"""Generate code from bench.proto at run time (never committed) and import it.
+"""Generate code from bench.proto (or hostile.proto) at run time (never committed) and import it.
 
 protoc comes from grpcio-tools. The output goes to ``benches/_generated/<key>/`` (gitignored),
 where ``<key>`` hashes the .proto and the generator versions, so a stale output is never reused.
@@ -22,7 +22,7 @@ from types import ModuleType
 BENCHES = Path(__file__).resolve().parent.parent
 PROTO = BENCHES / "bench.proto"
 _lock = threading.Lock()
-_modules: dict[str, ModuleType] = {}
+_modules: dict[tuple[str, Path], ModuleType] = {}
 
 
 def _version(dist: str) -> str:
@@ -56,31 +56,31 @@ def _cache_root() -> Path:
     return root
 
 
-def generate(kind: str) -> Path:
+def generate(kind: str, proto: Path = PROTO) -> Path:
     """protoc's output for ``kind`` (``"google"`` or ``"protobuf-py"``); the folder to import from."""
     try:
         from grpc_tools import protoc
     except ImportError as e:
         raise ImportError("grpcio-tools (for protoc) is not installed") from e
-    source = PROTO.read_bytes()
+    source = proto.read_bytes()
     versions = f"{_version('grpcio-tools')}|{_version('protoc-gen-py')}|{kind}"
     key = hashlib.sha256(source + versions.encode()).hexdigest()[:16]
-    out = _cache_root() / f"{kind}-{key}"
+    out = _cache_root() / f"{kind}-{proto.stem}-{key}"
     if out.exists():
         return out
     tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=out.parent))
     try:
         (tmp / "ddlbench").mkdir()
-        shutil.copyfile(PROTO, tmp / "ddlbench" / "bench.proto")
+        shutil.copyfile(proto, tmp / "ddlbench" / proto.name)
         if kind == "google":
             flags = [f"--python_out={tmp}"]
         elif kind == "protobuf-py":
             flags = [f"--plugin=protoc-gen-py={_plugin()}", f"--py_out={tmp}"]
         else:
             raise ValueError(kind)
-        args = ["protoc", f"-I{tmp}", *flags, str(tmp / "ddlbench" / "bench.proto")]
+        args = ["protoc", f"-I{tmp}", *flags, str(tmp / "ddlbench" / proto.name)]
         if protoc.main(args) != 0:
-            raise RuntimeError(f"protoc failed on {PROTO} ({kind})")
+            raise RuntimeError(f"protoc failed on {proto} ({kind})")
         try:
             os.rename(tmp, out)  # atomic; another process may have won the race
         except OSError:
@@ -91,18 +91,18 @@ def generate(kind: str) -> Path:
     return out
 
 
-def load(kind: str) -> ModuleType:
+def load(kind: str, proto: Path = PROTO) -> ModuleType:
     """Import the generated module for ``kind`` once per process."""
     with _lock:
-        if kind in _modules:
-            return _modules[kind]
-        folder = generate(kind) / "ddlbench"
-        filename = "bench_pb2.py" if kind == "google" else "bench_pb.py"
+        if (kind, proto) in _modules:
+            return _modules[kind, proto]
+        folder = generate(kind, proto) / "ddlbench"
+        filename = f"{proto.stem}_pb2.py" if kind == "google" else f"{proto.stem}_pb.py"
         name = f"_ddlbench_{kind.replace('-', '_')}_{filename[:-3]}"
         spec = importlib.util.spec_from_file_location(name, folder / filename)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-        _modules[kind] = module
+        _modules[kind, proto] = module
         return module

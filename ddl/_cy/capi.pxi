@@ -3,7 +3,7 @@
 
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.math cimport isfinite, signbit
-from libc.string cimport memcpy
+from libc.string cimport memcmp, memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize
 
 cdef extern from "float.h":
@@ -43,6 +43,7 @@ cdef extern from "Python.h":
     char* PyBytes_AS_STRING_ptr "PyBytes_AS_STRING"(PyObject* o)
     Py_ssize_t PyBytes_GET_SIZE_ptr "PyBytes_GET_SIZE"(PyObject* o)
     Py_ssize_t Py_SIZE_ptr "Py_SIZE"(PyObject* o)
+    void Py_SET_SIZE_ptr "Py_SET_SIZE"(PyObject* o, Py_ssize_t n)
     PyObject** PySequence_Fast_ITEMS_ptr "PySequence_Fast_ITEMS"(PyObject* o)
     PyObject* PyList_GET_ITEM_ptr "PyList_GET_ITEM"(PyObject* lst, Py_ssize_t i)
     PyObject* PyTuple_GET_ITEM_ptr "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
@@ -68,6 +69,54 @@ cdef extern from *:
     #endif
 
     static inline uint64_t ddl_load8(const unsigned char* p) { uint64_t w; memcpy(&w, p, 8); return w; }
+
+    /* Ints of one- and two-byte varints are made once and shared, as CPython shares those up to
+       256: a packed run of them then costs a list pointer per value, not a 32-byte int object too.
+       Filled on first use, so the table holds at most 16,384 ints (512 KB). */
+    #define DDL_SHARED_INTS 16384
+    #if defined(__GNUC__)
+    #define DDL_NOINLINE __attribute__((noinline))
+    #else
+    #define DDL_NOINLINE
+    #endif
+    static PyObject* ddl_shared_ints[DDL_SHARED_INTS];
+
+    static PyObject* DDL_NOINLINE ddl_int_new(long long v) {
+        PyObject* r = PyLong_FromLongLong(v);
+        if (r != NULL && (unsigned long long)v < DDL_SHARED_INTS) {
+            Py_INCREF(r);
+            ddl_shared_ints[v] = r;  /* the table's reference, never released */
+        }
+        return r;
+    }
+
+    /* Small enough to inline in every reader without pushing the varint reader out of line. */
+    static inline PyObject* ddl_int(long long v) {
+        if ((unsigned long long)v < DDL_SHARED_INTS && ddl_shared_ints[v] != NULL) {
+            Py_INCREF(ddl_shared_ints[v]);
+            return ddl_shared_ints[v];
+        }
+        return ddl_int_new(v);
+    }
+
+    static inline PyObject* ddl_uint(unsigned long long v) {
+        return v < DDL_SHARED_INTS ? ddl_int((long long)v) : PyLong_FromUnsignedLongLong(v);
+    }
+
+    /* A list built by appending keeps up to an eighth more room than it holds, and four slots
+       for one item; the decoder gives that back once the message is complete (it sizes a run
+       of elements in a row exactly, so this happens when a field's elements are interleaved
+       with other fields). */
+    static inline void ddl_list_fit(PyObject* list) {
+        PyListObject* l = (PyListObject*)list;
+        if (l->allocated > Py_SIZE(l) && Py_SIZE(l) > 0) {
+            PyObject** items = PyMem_Realloc(l->ob_item, Py_SIZE(l) * sizeof(PyObject*));
+            if (items != NULL) {  /* else the list keeps its room: nothing is lost */
+                l->ob_item = items;
+                l->allocated = Py_SIZE(l);
+            }
+        }
+    }
 
     static PyObject* const ddl_none = Py_None;
     static PyObject* const ddl_true = Py_True;
@@ -416,6 +465,9 @@ cdef extern from *:
         Py_XDECREF(old);
     }
     """
+    PyObject* ddl_int(long long v) except NULL
+    PyObject* ddl_uint(unsigned long long v) except NULL
+    void ddl_list_fit(PyObject* list)
     PyObject* ddl_none
     PyObject* ddl_true
     PyObject* ddl_false

@@ -61,23 +61,23 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     if kind <= K_ENUM:
         u = _varint(buf, pos, end)
         if kind == K_INT64:
-            return PyLong_FromLongLong_ptr(<int64_t>u)
+            return ddl_int(<int64_t>u)
         if kind == K_UINT64:
-            return PyLong_FromUnsignedLongLong_ptr(u)
+            return ddl_uint(u)
         if kind == K_INT32:
-            return PyLong_FromLongLong_ptr(<int32_t><uint32_t>u)
+            return ddl_int(<int32_t><uint32_t>u)
         if kind == K_UINT32:
-            return PyLong_FromLongLong_ptr(<uint32_t>u)
+            return ddl_int(<uint32_t>u)
         if kind == K_SINT32:
             u32 = <uint32_t>u
-            return PyLong_FromLongLong_ptr(<int32_t>((u32 >> 1) ^ (-(<int32_t>(u32 & 1)))))
+            return ddl_int(<int32_t>((u32 >> 1) ^ (-(<int32_t>(u32 & 1)))))
         if kind == K_SINT64:
-            return PyLong_FromLongLong_ptr(<int64_t>((u >> 1) ^ (-(<int64_t>(u & 1)))))
+            return ddl_int(<int64_t>((u >> 1) ^ (-(<int64_t>(u & 1)))))
         if kind == K_BOOL:
             member = ddl_true if u != 0 else ddl_false
             Py_INCREF_ptr(member)
             return member
-        number = PyLong_FromLongLong_ptr(<int32_t><uint32_t>u)
+        number = ddl_int(<int32_t><uint32_t>u)
         member = PyDict_GetItem_ptr(op.enum_map, number)
         if member == NULL:
             if op.closed_enum:
@@ -156,6 +156,11 @@ cdef PyObject* _one(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_
     return _message(op, buf, pos, end, budget, data)
 
 
+# Immutable, so one serves every absent frozenset field (CPython makes a new 216-byte one each
+# time), as ``()`` does for tuples.
+cdef object _EMPTY_FROZENSET = frozenset()
+
+
 cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data) except NULL:
     """A new reference to the value of a field that was not on the wire."""
     if op.fill == FILL_VALUE:
@@ -176,19 +181,59 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
     elif op.fill == FILL_SET:
         value = set()
     else:
-        value = frozenset()
+        value = _EMPTY_FROZENSET
     Py_INCREF_ptr(<PyObject*>value)
     return <PyObject*>value
 
 
-cdef int _append(PyObject* obj, Op* op, PyObject* value) except -1:
-    """Append a new reference to the list in ``op``'s slot, which is made on first use."""
+cdef Py_ssize_t _run(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) noexcept:
+    """How many more elements of ``op`` follow at ``pos``, each right after the last and led by
+    the same tag bytes: only tags and lengths are read, and anything malformed ends the count
+    (the decoder meets it there)."""
+    cdef const unsigned char* tag = (<const unsigned char*>&op.tagword) + 8 - op.taglen
+    cdef int wt = op.wiretag & 7
+    cdef Py_ssize_t count = 0
+    cdef uint64_t n
+    cdef int shift
+    while end - pos > op.taglen and memcmp(buf + pos, tag, op.taglen) == 0:
+        pos += op.taglen
+        if wt == 1 or wt == 5:
+            pos += 8 if wt == 1 else 4
+            if pos > end:
+                break
+        else:
+            n = 0
+            shift = 0
+            while pos < end and buf[pos] >= 0x80 and shift < 63:
+                n |= (<uint64_t>(buf[pos] & 0x7F)) << shift
+                pos += 1
+                shift += 7
+            if pos >= end or buf[pos] >= 0x80:
+                break
+            n |= (<uint64_t>buf[pos]) << shift
+            pos += 1
+            if wt == 2:
+                if n > <uint64_t>(end - pos):
+                    break
+                pos += <Py_ssize_t>n
+        count += 1
+    return count
+
+
+cdef int _append(PyObject* obj, Op* op, PyObject* value, const unsigned char* buf, Py_ssize_t pos,
+                 Py_ssize_t end) except -1:
+    """Append a new reference to the list in ``op``'s slot. The list is made on first use with
+    room for the run of elements that follows on the wire, so it is never grown or over-sized."""
     cdef PyObject* items = ddl_slot(obj, op.offset)
-    if items == NULL:
-        items = PyList_New_ptr(0)
-        ddl_set_slot(obj, op.offset, items)
     try:
-        PyList_Append_ptr(items, value)
+        if items == NULL:
+            items = PyList_New_ptr(1 + _run(op, buf, pos, end))
+            Py_INCREF_ptr(value)
+            PySequence_Fast_ITEMS_ptr(items)[0] = value
+            Py_SET_SIZE_ptr(items, 1)  # the other slots are room, NULL until appended to
+            ddl_set_slot(obj, op.offset, items)
+        else:
+            PyList_Append_ptr(items, value)
     finally:
         Py_DECREF_ptr(value)
     return 0
@@ -224,7 +269,7 @@ cdef int _packed_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
         elif kind == K_INT64:
             for k in range(count):
                 u = _varint(buf, pos, stop)
-                slots[k] = PyLong_FromLongLong_ptr(<int64_t>u)
+                slots[k] = ddl_int(<int64_t>u)
         else:
             for k in range(count):
                 slots[k] = _read(op, kind, buf, pos, stop)
@@ -296,6 +341,43 @@ cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64
     return 0
 
 
+cdef object _last_unknown = None
+
+
+cdef bytes _unknown_bytes(bytearray fields):
+    """A message's unknown fields as bytes. Short ones equal to the last message's share its
+    object: the records of a newer schema often carry the same new fields, and a copy each would
+    cost 48 bytes or more per record."""
+    global _last_unknown
+    cdef Py_ssize_t n = len(fields)
+    cdef const char* have = fields
+    last = _last_unknown
+    if last is not None and len(<bytes>last) == n and memcmp(<const char*><bytes>last, have, n) == 0:
+        return <bytes>last
+    value = bytes(fields)
+    if n <= 64:  # a long one is rarely repeated, and would stay alive after its message
+        _last_unknown = value
+    return value
+
+
+cdef bint _shares_empty(ProgC* p):
+    """Whether an empty instance of ``p``'s class can be shared: the class is frozen, without a
+    ``__dict__``, and every zero value it would hold is immutable (scalars, enums, None, ``()``,
+    ``frozenset()``, and empty instances that can be shared in turn)."""
+    cdef Op* op
+    cdef Py_ssize_t k
+    if p.share < 0:
+        p.share = 0  # until decided, as a cycle back to this class would be
+        for k in range(p.nops):
+            op = &p.ops[k]
+            if op.fill == FILL_MESSAGE and not _shares_empty(op.fill_sub):
+                return False
+            if op.fill != FILL_MESSAGE and op.fill != FILL_VALUE and op.fill != FILL_TUPLE and op.fill != FILL_FROZENSET:
+                return False
+        p.share = 1
+    return p.share
+
+
 cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
     cdef Op* op
     cdef uint64_t tag
@@ -303,9 +385,15 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef int index
     cdef PyObject* raw
     cdef PyObject* slot
+    cdef PyObject* item
     cdef bint cyclic = not p.untrack
     if budget < 0:
         bail()
+    # An empty body of a frozen class makes one instance, shared by every absent field and empty
+    # element of that class: a million of them cost a pointer each, not 48 bytes or more each.
+    cdef bint share = pos == end and p.share != 0 and _shares_empty(p)
+    if share and p.empty != NULL:
+        return <object>p.empty
     raw = p.cls.tp_alloc(p.cls, 0)
     if raw == NULL:
         raise MemoryError()
@@ -331,9 +419,11 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             if tag != op.wiretag:
                 _packed_run(raw, op, buf, &pos, end)
             elif op.kind <= K_BYTES:
-                _append(raw, op, _read(op, op.kind, buf, &pos, end))
+                item = _read(op, op.kind, buf, &pos, end)
+                _append(raw, op, item, buf, pos, end)
             else:
-                _append(raw, op, _one(op, buf, &pos, end, budget, data))
+                item = _one(op, buf, &pos, end, budget, data)
+                _append(raw, op, item, buf, pos, end)
         elif op.kind <= K_BYTES:
             ddl_set_slot(raw, op.offset, _read(op, op.kind, buf, &pos, end))
         elif op.kind == K_MAP:
@@ -349,7 +439,9 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         slot = ddl_slot(raw, op.offset)
         if slot == NULL:
             ddl_set_slot(raw, op.offset, _absent(op, buf, budget, data))
-        elif op.repeated and op.container != FILL_LIST and Py_TYPE(slot) == &PyList_Type:
+        elif op.repeated and op.container == FILL_LIST:
+            ddl_list_fit(slot)
+        elif op.repeated and Py_TYPE(slot) == &PyList_Type:
             if op.container == FILL_TUPLE:
                 ddl_set_slot(raw, op.offset, PyList_AsTuple_ptr(slot))
             elif op.container == FILL_SET:
@@ -359,11 +451,14 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
             cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
     if unknown is not None:
-        unknown = bytes(unknown)
+        unknown = _unknown_bytes(unknown)
     Py_INCREF_ptr(<PyObject*>unknown)
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
     if not cyclic:
         PyObject_GC_UnTrack_ptr(raw)
+    if share:
+        Py_INCREF_ptr(raw)
+        p.empty = raw
     return obj
 
 

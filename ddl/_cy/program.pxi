@@ -86,6 +86,8 @@ cdef struct ProgC:
     Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
     short fast[256]         # tag -> op index, -1 for unknown; larger tags go through ``slow``
     PyObject* slow
+    int share               # an empty instance is shared (immutable all the way down): 1, 0, -1 unknown
+    PyObject* empty         # that instance, made on first use
 
 
 class _Plain:
@@ -100,6 +102,7 @@ cdef class Program:
     cdef list keep
 
     def __dealloc__(self):
+        Py_XDECREF_ptr(self.c.empty)
         PyMem_Free(self.c.ops)
         PyMem_Free(self.c.entries)
 
@@ -149,6 +152,7 @@ def build(plan, program_of, register, wrappers):
     p.c.cls = <PyTypeObject*>plan.cls
     p.c.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
     p.c.untrack = ddl_untrackable(<PyTypeObject*>plan.cls, plan.frozen)
+    p.c.share = -1 if p.c.untrack else 0  # decided at first use, once every nested Program is built
     ddl_adopt_dealloc(<PyTypeObject*>plan.cls, <PyTypeObject*>_Plain)
     p.c.slow = _own(p, {})
     for i in range(256):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from . import _compiled
+from . import _compiled, _gcpause
+from ._gcpause import GC_PAUSE_BYTES
 from ._codegen import Codec, codec_for
 from ._errors import DecodeError, EncodeError
 from ._message import Message
@@ -15,7 +14,6 @@ M = TypeVar("M", bound=Message)
 _speedups: Any = _compiled.speedups
 
 DEFAULT_MAX_DEPTH = 100
-GC_PAUSE_BYTES = 16384
 Buffer = bytes | bytearray | memoryview
 
 
@@ -90,17 +88,16 @@ def decode_with(compiled: bool, data: Buffer, cls: type[M], max_depth: int = DEF
                 return value
             except Exception:  # noqa: BLE001, S110 - the reference engine gives the verdict below
                 pass
-    paused = len(buf) > GC_PAUSE_BYTES and gc.isenabled()
+    paused = len(buf) > GC_PAUSE_BYTES
     if paused:
-        # As in the compiled engine: the GC's passes over freshly decoded objects find nothing.
-        gc.disable()
+        _gcpause.pause()  # see _gcpause: collections over freshly decoded objects find nothing
     try:
         result: M = codec.decode(buf, 0, len(buf), max_depth)
     except RecursionError:
         raise DecodeError(f"nesting is too deep for Python's stack; max_depth={max_depth} is too high") from None
     finally:
         if paused:
-            gc.enable()
+            _gcpause.resume()
     return result
 
 

@@ -88,3 +88,4 @@ def _build(cls: type) -> None:
     speedups.seal(list(building.values()))
     for child, program in building.items():
         codec_for(child).program = program
+    building.clear()  # ``nested`` refers to itself: the cycle must not hold the classes until a collection

@@ -23,10 +23,11 @@ from ._schema import (
 # engine then applies max_depth itself.
 cdef enum:
     C_DEPTH_LIMIT = 1000
-    # A decoded message graph is a fresh tree: no cycles, no garbage. Above this size the cyclic
-    # GC is paused while decoding, since its passes over millions of new objects find nothing
-    # and cost twice the decode itself (measured on a 50 MB batch: 1.9 s against 0.66 s).
-    GC_PAUSE_BYTES = 16384
+
+# Large decodes pause the cyclic GC, as the reference engine does, through the same shared
+# count (see ddl/_gcpause.py).
+from ._gcpause import GC_PAUSE_BYTES as _GC_PAUSE_BYTES, pause as _gc_pause, resume as _gc_resume
+cdef Py_ssize_t GC_PAUSE_BYTES = _GC_PAUSE_BYTES
 
 include "_cy/capi.pxi"
 include "_cy/program.pxi"

@@ -58,8 +58,6 @@ cdef extern from "Python.h":
     PyObject* PySet_New_ptr "PySet_New"(PyObject* iterable) except NULL
     PyObject* PyFrozenSet_New_ptr "PyFrozenSet_New"(PyObject* iterable) except NULL
     int PyObject_IsInstance_ptr "PyObject_IsInstance"(PyObject* o, PyObject* cls) except -1
-    int PyGC_Disable()
-    int PyGC_Enable()
 
 cdef extern from *:
     """

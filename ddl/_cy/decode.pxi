@@ -463,10 +463,12 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
 
 
 cdef object _decode_bytes(ProgC* p, bytes data, int budget):
-    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES and PyGC_Disable()
+    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES
+    if paused:
+        _gc_pause()
     try:
         return _decode(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data),
                        min(budget, C_DEPTH_LIMIT), data)
     finally:
         if paused:
-            PyGC_Enable()
+            _gc_resume()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _compiled, _gcpause
-from ._gcpause import GC_PAUSE_BYTES
+from ._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from ._codegen import Codec, codec_for
 from ._errors import DecodeError, EncodeError
 from ._message import Message
@@ -13,7 +13,6 @@ from ._message import Message
 M = TypeVar("M", bound=Message)
 _speedups: Any = _compiled.speedups
 
-DEFAULT_MAX_DEPTH = 100
 Buffer = bytes | bytearray | memoryview
 
 

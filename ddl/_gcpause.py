@@ -15,7 +15,9 @@ from __future__ import annotations
 import gc
 import threading
 
-GC_PAUSE_BYTES = 16384
+from ._limits import GC_PAUSE_BYTES
+
+__all__ = ["GC_PAUSE_BYTES", "pause", "resume"]
 
 _lock = threading.Lock()
 _depth = 0

@@ -11,6 +11,7 @@ from types import CodeType
 from typing import Any, ClassVar, dataclass_transform
 
 from ._codegen import Codec, codec_for, make_init
+from ._limits import DEFAULT_MAX_DEPTH
 from ._schema import ClassSpec, collect
 from ._schema._reserved import ReservedItem
 from ._types import FieldInfo, field
@@ -95,7 +96,7 @@ def _hash(self: Message) -> int:
 
 def _restore(cls: type[Message], data: bytes) -> Message:
     codec = codec_for(cls)
-    result: Message = codec.decode(data, 0, len(data), 100)
+    result: Message = codec.decode(data, 0, len(data), DEFAULT_MAX_DEPTH)
     return result
 
 

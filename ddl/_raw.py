@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ._errors import DecodeError
+from ._limits import DEFAULT_MAX_DEPTH
 from ._wire import (
     UNPACK_FIXED32,
     UNPACK_FIXED64,
@@ -26,7 +27,6 @@ from ._wire import (
     read_varint,
 )
 
-DEFAULT_MAX_DEPTH = 100
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from ._schema import (
     ConvertedNode, EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode, UnionNode, WellKnownNode, WrapperNode,
 )
+from ._schema import Kind as PlanKind
 
 # The C loops recurse once per nesting level. Past this depth they bail, whatever max_depth
 # allows, so that a deep or cyclic object graph can never exhaust the C stack; the reference

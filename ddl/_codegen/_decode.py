@@ -7,7 +7,6 @@ arrives with an unexpected wire type falls through to the unknown-field path, as
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from .. import _wire
@@ -17,6 +16,7 @@ from .._schema import (
     ConvertedNode,
     EnumNode,
     FieldPlan,
+    Kind,
     MapNode,
     MessageNode,
     MessagePlan,
@@ -27,24 +27,23 @@ from .._schema import (
     WellKnownNode,
     WrapperNode,
 )
-from .._schema._nodes import WT_LEN
+from .._wire import WT_LEN, WT_VARINT
 from . import _runtime as rt
-from ._encode import _order
 from ._source import Builder
 
+# The readers of each fixed-width kind, by the global name the generated code calls them by.
 _FIXED = {
-    "double": ("_UP_d", _wire.UNPACK_DOUBLE, 8), "float": ("_UP_f", _wire.UNPACK_FLOAT, 4),
-    "fixed64": ("_UP_Q", _wire.UNPACK_FIXED64, 8), "sfixed64": ("_UP_q", _wire.UNPACK_SFIXED64, 8),
-    "fixed32": ("_UP_I", _wire.UNPACK_FIXED32, 4), "sfixed32": ("_UP_i", _wire.UNPACK_SFIXED32, 4),
+    Kind.DOUBLE: ("_UP_d", _wire.UNPACK_DOUBLE), Kind.FLOAT: ("_UP_f", _wire.UNPACK_FLOAT),
+    Kind.FIXED64: ("_UP_Q", _wire.UNPACK_FIXED64), Kind.SFIXED64: ("_UP_q", _wire.UNPACK_SFIXED64),
+    Kind.FIXED32: ("_UP_I", _wire.UNPACK_FIXED32), Kind.SFIXED32: ("_UP_i", _wire.UNPACK_SFIXED32),
 }
-_ZEROS = {"bool": "False", "string": "''", "bytes": "b''", "double": "0.0", "float": "0.0"}
 
 BASE_GLOBALS: dict[str, Any] = {
     "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_rt": _wire.read_tag, "_skip": _wire.skip_field,
     "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__, "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
     "_dfail": rt.decode_failure, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
-    **{name: fn for name, fn, _size in _FIXED.values()},
+    **dict(_FIXED.values()),
 }
 
 
@@ -237,9 +236,9 @@ class DecoderSource:
         """An expression for the value a field takes when it is absent from the wire."""
         b = self.b
         if isinstance(node, ScalarNode):
-            return _ZEROS.get(node.proto, "0")
+            return repr(node.zero)
         if isinstance(node, EnumNode):
-            return b.ref(_enum_zero(node.cls), "Z")
+            return b.ref(node.zero, "Z")
         if isinstance(node, ConvertedNode):
             return b.ref(node.zero(), "Z")
         if isinstance(node, WellKnownNode):
@@ -307,7 +306,7 @@ class DecoderSource:
         apart on encode, so the occurrence stays among the unknown fields (protobuf's rule for
         closed enums) and goes back on the wire unchanged."""
         b = self.b
-        members = b.ref(_enum_members(node.cls), "E")
+        members = b.ref(node.by_number, "E")
         self._varint(ScalarNode("int32"), "v", ind, "pos")
         if named and any(int in m.python_types() for m in union.members):
             b.line(ind, f"e = {members}.get(v)")
@@ -329,12 +328,12 @@ class DecoderSource:
         b = self.b
         self._length("pos", "end", ind)
         assert isinstance(elem, (ScalarNode, EnumNode))
-        if isinstance(elem, ScalarNode) and elem.proto in _FIXED:
+        if isinstance(elem, ScalarNode) and elem.kind.width:
             values = f"_unpack_arr({_wire.ARRAY_CODES[elem.proto]!r}, buf, pos, q)"
         elif isinstance(elem, ScalarNode):
             values = f"_unpack_varints({elem.proto!r}, buf, pos, q)"
         else:
-            members = b.ref(_enum_members(elem.cls), "E")
+            members = b.ref(elem.by_number, "E")
             values = f"[{members}.get(x, x) for x in _unpack_varints('enum', buf, pos, q)]"
         b.line(ind, f"{var} += {values}")
         b.line(ind, "pos = q")
@@ -402,12 +401,11 @@ class DecoderSource:
 
     def read(self, node: Node, var: str, ind: int, pos: str, end: str) -> None:
         b = self.b
-        if isinstance(node, (ScalarNode, EnumNode)) and node.wire_type == 0:
+        if isinstance(node, (ScalarNode, EnumNode)) and node.wire_type == WT_VARINT:
             self._varint(node, var, ind, pos)
-        elif isinstance(node, ScalarNode) and node.proto in _FIXED:
-            fn, _unpack, size = _FIXED[node.proto]
-            b.line(ind, f"{var} = {fn}(buf, {pos})[0]")
-            b.line(ind, f"{pos} += {size}")
+        elif isinstance(node, ScalarNode) and node.kind.width:
+            b.line(ind, f"{var} = {_FIXED[node.kind][0]}(buf, {pos})[0]")
+            b.line(ind, f"{pos} += {node.kind.width}")
         else:
             self._length(pos, end, ind)
             b.line(ind, f"{var} = {self._len_value(node, pos)}")
@@ -416,35 +414,34 @@ class DecoderSource:
     def _len_value(self, node: Node, pos: str) -> str:
         b = self.b
         if isinstance(node, ScalarNode):
-            return f"buf[{pos}:q].decode()" if node.proto == "string" else f"buf[{pos}:q]"
+            return f"buf[{pos}:q].decode()" if node.kind == Kind.STRING else f"buf[{pos}:q]"
         if isinstance(node, ConvertedNode):
-            raw = f"buf[{pos}:q].decode()" if node.base.proto == "string" else f"buf[{pos}:q]"
+            raw = f"buf[{pos}:q].decode()" if node.base.kind == Kind.STRING else f"buf[{pos}:q]"
             return f"{b.ref(node.from_wire, 'CV')}({raw})"
         return f"{self._decoder_of(node)}(buf, {pos}, q, budget - 1)"
 
     def _varint(self, node: ScalarNode | EnumNode, var: str, ind: int, pos: str) -> None:
         b = self.b
-        proto = "enum" if isinstance(node, EnumNode) else node.proto
-        raw = var if proto in ("int64", "int32", "uint32", "uint64") else "v"
+        kind = node.kind
+        raw = var if kind <= Kind.UINT64 else "v"
         self._read_tag(raw, pos, ind, value=True)
         # One-byte varints are already right for every kind but zigzag, bool and enum.
-        if proto == "int64":
+        if kind == Kind.INT64:
             b.line(ind + 1, f"if {raw} > 0x7FFFFFFFFFFFFFFF:")
             b.line(ind + 2, f"{raw} -= 0x10000000000000000")
-        elif proto in ("int32", "enum"):
+        elif kind in (Kind.INT32, Kind.ENUM):
             b.line(ind + 1, f"if {raw} > 0x7FFFFFFF:")
             b.line(ind + 2, f"{raw} = (({raw} & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000")
-        elif proto == "uint32":
+        elif kind == Kind.UINT32:
             b.line(ind + 1, f"{raw} &= 0xFFFFFFFF")
-        if proto == "sint32":
+        if kind == Kind.SINT32:
             b.line(ind, f"{var} = ((v & 0xFFFFFFFF) >> 1) ^ -(v & 1)")
-        elif proto == "sint64":
+        elif kind == Kind.SINT64:
             b.line(ind, f"{var} = (v >> 1) ^ -(v & 1)")
-        elif proto == "bool":
+        elif kind == Kind.BOOL:
             b.line(ind, f"{var} = v != 0")
-        elif proto == "enum":
-            assert isinstance(node, EnumNode)
-            b.line(ind, f"{var} = {b.ref(_enum_members(node.cls), 'E')}.get(v, v)")
+        elif isinstance(node, EnumNode):
+            b.line(ind, f"{var} = {b.ref(node.by_number, 'E')}.get(v, v)")
 
     def _decoder_of(self, node: Node) -> str:
         """The function that decodes one body of a message-like node: (buf, pos, end, budget)."""
@@ -456,7 +453,7 @@ class DecoderSource:
         if isinstance(node, WrapperNode):
             key = id(node)
             if key not in self.wrappers:
-                self.wrappers[key] = self._function(b.fresh("wrap"), [node.inner], _order(node.inner), None, False)
+                self.wrappers[key] = self._function(b.fresh("wrap"), [node.inner], node.inner.order, None, False)
             return self.wrappers[key]
         raise AssertionError(f"no decoder for {node!r}")
 
@@ -476,7 +473,7 @@ class DecoderSource:
         if isinstance(node, WrapperNode):
             key = id(node)
             if key not in self.mergers:
-                self.mergers[key] = self._function(b.fresh("merge_wrap"), [node.inner], _order(node.inner), None, True)
+                self.mergers[key] = self._function(b.fresh("merge_wrap"), [node.inner], node.inner.order, None, True)
             return self.mergers[key]
         raise AssertionError(f"no merger for {node!r}")
 
@@ -505,14 +502,6 @@ def _deferred(f: FieldPlan) -> bool:
 
 def _has_literal_zero(node: Node) -> bool:
     return isinstance(node, (ScalarNode, EnumNode, ConvertedNode))
-
-
-def _enum_zero(cls: type[enum.IntEnum]) -> object:
-    return _enum_members(cls).get(0, 0)
-
-
-def _enum_members(cls: type[enum.IntEnum]) -> dict[int, object]:
-    return {int(m): m for m in cls}
 
 
 def _slot_setter(cls: type, name: str) -> Any:

@@ -14,6 +14,7 @@ from .._schema import (
     ConvertedNode,
     EnumNode,
     FieldPlan,
+    Kind,
     MapNode,
     MessageNode,
     MessagePlan,
@@ -24,18 +25,19 @@ from .._schema import (
     WellKnownNode,
     WrapperNode,
 )
-from .._schema._nodes import FLOAT_SCALARS, WT_LEN
+from .._wire import WT_LEN
 from . import _runtime as rt
 from ._source import Builder
 
+# The writers of each kind, by the global name the generated code calls them by.
 _FIXED = {
-    "double": ("_PK_d", _wire.PACK_DOUBLE, 8), "float": ("_PK_f", _wire.PACK_FLOAT, 4),
-    "fixed64": ("_PK_Q", _wire.PACK_FIXED64, 8), "sfixed64": ("_PK_q", _wire.PACK_SFIXED64, 8),
-    "fixed32": ("_PK_I", _wire.PACK_FIXED32, 4), "sfixed32": ("_PK_i", _wire.PACK_SFIXED32, 4),
+    Kind.DOUBLE: ("_PK_d", _wire.PACK_DOUBLE), Kind.FLOAT: ("_PK_f", _wire.PACK_FLOAT),
+    Kind.FIXED64: ("_PK_Q", _wire.PACK_FIXED64), Kind.SFIXED64: ("_PK_q", _wire.PACK_SFIXED64),
+    Kind.FIXED32: ("_PK_I", _wire.PACK_FIXED32), Kind.SFIXED32: ("_PK_i", _wire.PACK_SFIXED32),
 }
 _VARINT_WRITERS = {
-    "int64": _wire.write_int64, "int32": _wire.write_int32, "uint32": _wire.write_uint32,
-    "uint64": _wire.write_uint64, "sint32": _wire.write_sint32, "sint64": _wire.write_sint64,
+    Kind.INT64: _wire.write_int64, Kind.INT32: _wire.write_int32, Kind.UINT32: _wire.write_uint32,
+    Kind.UINT64: _wire.write_uint64, Kind.SINT32: _wire.write_sint32, Kind.SINT64: _wire.write_sint64,
 }
 
 BASE_GLOBALS: dict[str, Any] = {
@@ -45,8 +47,8 @@ BASE_GLOBALS: dict[str, Any] = {
     "_SEQ": rt.SEQUENCE_TYPES, "_bad": rt.bad_type, "_signbit": rt.signbit, "_sorted_items": rt.sorted_items,
     "_depth": rt.depth_error_encode, "_fail": rt.encode_failure, "_push": rt.push_encode_path,
     "_pick": rt.pick_member, "_BYTES": (bytes, bytearray, memoryview), "_sorted": sorted,
-    **{f"_w_{k}": fn for k, fn in _VARINT_WRITERS.items()},
-    **{name: fn for name, fn, _size in _FIXED.values()},
+    **{f"_w_{k.proto}": fn for k, fn in _VARINT_WRITERS.items()},
+    **dict(_FIXED.values()),
 }
 
 
@@ -132,7 +134,7 @@ class EncoderSource:
         """A field without presence: proto3 omits its zero value, but still checks its type."""
         b = self.b
         tag = tag_bytes(number, node.wire_type)
-        if isinstance(node, ScalarNode) and node.proto == "bool":
+        if isinstance(node, ScalarNode) and node.kind == Kind.BOOL:
             true_field = tag + b"\x01"
             b.line(ind, "if v is True:")
             b.line(ind + 1, f"out += {true_field!r}")
@@ -142,15 +144,15 @@ class EncoderSource:
             b.line(ind, "if v:")
             b.line(ind + 1, f"out += {tag!r}")
             self.payload(node, "v", ind + 1)
-            if isinstance(node, ScalarNode) and node.proto in FLOAT_SCALARS:
+            if isinstance(node, ScalarNode) and node.kind.floating:
                 b.line(ind, "elif v.__class__ is float:")
                 b.line(ind + 1, "if _signbit(v):")
                 b.line(ind + 2, f"out += {tag!r}")
                 self.payload(node, "v", ind + 2)
                 b.line(ind, "elif not isinstance(v, int):")
-            elif isinstance(node, ScalarNode) and node.proto == "string":
+            elif isinstance(node, ScalarNode) and node.kind == Kind.STRING:
                 b.line(ind, "elif v.__class__ is not str:")
-            elif isinstance(node, ScalarNode) and node.proto == "bytes":
+            elif isinstance(node, ScalarNode) and node.kind == Kind.BYTES:
                 b.line(ind, "elif not isinstance(v, _BYTES):")
             else:
                 b.line(ind, "elif v.__class__ is not int and not isinstance(v, int):")
@@ -160,9 +162,9 @@ class EncoderSource:
             # b""), and other readers cannot parse the empty value.
             b.line(ind, f"out += {tag!r}")
             self.payload(node, "v", ind)
-        elif isinstance(node, WellKnownNode) and node.name in ("value", "struct"):
+        elif isinstance(node, WellKnownNode) and node.omitted:
             # None (for Any) and {} (for a Struct) are the zero values, omitted like "" or 0.
-            b.line(ind, "if v is not None:" if node.name == "value" else "if v or not isinstance(v, dict):")
+            b.line(ind, "if v is not None:" if node.omitted == "none" else "if v or not isinstance(v, dict):")
             b.line(ind + 1, f"out += {tag!r}")
             self.payload(node, "v", ind + 1)
         else:
@@ -202,12 +204,11 @@ class EncoderSource:
                 b.line(ind + 2, f"v = _sorted(v, key=lambda x: {self._key_function(elem)}(x, budget))")
         if node.write_packed:
             b.line(ind + 1, f"out += {tag_bytes(number, WT_LEN)!r}")
-            if isinstance(elem, ScalarNode) and elem.proto in _FIXED:
-                size = _FIXED[elem.proto][2]
-                b.line(ind + 1, f"_w_uv(out, len(v) * {size})")
+            if isinstance(elem, ScalarNode) and elem.kind.width:
+                b.line(ind + 1, f"_w_uv(out, len(v) * {elem.kind.width})")
                 b.line(ind + 1, f"out += _pack_arr({_wire.ARRAY_CODES[elem.proto]!r}, v)")
-            elif isinstance(elem, EnumNode) or (isinstance(elem, ScalarNode) and elem.proto != "bool"):
-                kind = elem.proto if isinstance(elem, ScalarNode) else "enum"
+            elif isinstance(elem, EnumNode) or (isinstance(elem, ScalarNode) and elem.kind != Kind.BOOL):
+                kind = elem.kind.proto
                 b.line(ind + 1, f"b = _pack_varints({kind!r}, v if v.__class__ is list else list(v))")
                 b.line(ind + 1, "_w_uv(out, len(b))")
                 b.line(ind + 1, "out += b")
@@ -260,7 +261,8 @@ class EncoderSource:
 
     def payload(self, node: Node, var: str, ind: int) -> None:
         b = self.b
-        if isinstance(node, EnumNode) or (isinstance(node, ScalarNode) and node.proto in ("int64", "int32", "uint32", "uint64")):
+        if isinstance(node, EnumNode) or (isinstance(node, ScalarNode) and node.kind <= Kind.UINT64):
+            # an enum's number is written as an int32 is
             proto = "int32" if isinstance(node, EnumNode) else node.proto
             b.line(ind, f"if 0 <= {var} < 128:")
             b.line(ind + 1, f"out.append({var})")
@@ -268,13 +270,13 @@ class EncoderSource:
             b.line(ind + 1, f"out += _SV[{var}]")
             b.line(ind, "else:")
             b.line(ind + 1, f"_w_{proto}(out, {var})")
-        elif isinstance(node, ScalarNode) and node.proto in ("sint32", "sint64"):
+        elif isinstance(node, ScalarNode) and node.kind in (Kind.SINT32, Kind.SINT64):
             b.line(ind, f"_w_{node.proto}(out, {var})")
-        elif isinstance(node, ScalarNode) and node.proto == "bool":
+        elif isinstance(node, ScalarNode) and node.kind == Kind.BOOL:
             b.line(ind, f"_w_bool(out, {var})")
-        elif isinstance(node, ScalarNode) and node.proto in _FIXED:
-            b.line(ind, f"out += {_FIXED[node.proto][0]}({var})")
-        elif isinstance(node, ScalarNode) and node.proto == "string":
+        elif isinstance(node, ScalarNode) and node.kind in _FIXED:
+            b.line(ind, f"out += {_FIXED[node.kind][0]}({var})")
+        elif isinstance(node, ScalarNode) and node.kind == Kind.STRING:
             b.line(ind, f"b = {var}.encode()")
             b.line(ind, "n = len(b)")
             b.line(ind, "if n < 128:")
@@ -299,7 +301,7 @@ class EncoderSource:
             self._nested(b.ref(node.encode, "wkt"), var, ind)
         elif isinstance(node, WrapperNode):
             if id(node) not in self.wrappers:
-                self.wrappers[id(node)] = self._function(b.fresh("wrap"), "v", [node.inner], _order(node.inner), False)
+                self.wrappers[id(node)] = self._function(b.fresh("wrap"), "v", [node.inner], node.inner.order, False)
             self._nested(self.wrappers[id(node)], var, ind)
         else:
             raise AssertionError(f"no payload for {node!r}")
@@ -326,12 +328,7 @@ class EncoderSource:
         return name
 
 
-def _order(f: FieldPlan) -> list[tuple[int, FieldPlan, int]]:
-    members = isinstance(f.node, UnionNode)
-    return sorted(((n, f, i if members else -1) for i, n in enumerate(f.numbers)), key=lambda e: e[0])
-
-
 def _totally_ordered(node: Node) -> bool:
     if isinstance(node, WellKnownNode):
-        return node.name in ("timestamp", "duration", "date")
+        return node.ordered
     return isinstance(node, (ScalarNode, EnumNode, ConvertedNode))

@@ -15,6 +15,7 @@ from .._schema import (
     ConvertedNode,
     EnumNode,
     FieldPlan,
+    Kind,
     MapNode,
     MessageNode,
     Node,
@@ -24,7 +25,6 @@ from .._schema import (
     WellKnownNode,
     WrapperNode,
 )
-from .._schema._nodes import FLOAT_SCALARS, INT_SCALARS
 
 SEQUENCE_TYPES = frozenset((list, tuple, set, frozenset))
 
@@ -41,20 +41,9 @@ def _tname(value: object) -> str:
 def describe(node: Node, value: object) -> str | None:
     """What is wrong with ``value`` as a value of ``node``, or None when its type is right."""
     if isinstance(node, ScalarNode):
-        if node.proto in INT_SCALARS:
-            ok = isinstance(value, int)
-        elif node.proto in FLOAT_SCALARS:
-            ok = isinstance(value, (int, float))
-        elif node.proto == "bool":
-            ok = isinstance(value, bool)
-        elif node.proto == "string":
-            ok = isinstance(value, str)
-        else:
-            ok = isinstance(value, (bytes, bytearray, memoryview))
-        expected = {"bool": "bool", "string": "str", "bytes": "bytes"}.get(
-            node.proto, "float" if node.proto in FLOAT_SCALARS else "int"
-        )
-        return None if ok else f"expected {expected} ({node.proto}), got {_tname(value)}"
+        types = node.kind.python_types
+        ok = isinstance(value, (int, float) if node.kind.floating else types)  # an int is a fine double
+        return None if ok else f"expected {types[0].__name__} ({node.proto}), got {_tname(value)}"
     if isinstance(node, EnumNode):
         return None if isinstance(value, int) else f"expected {node.cls.__name__}, got {_tname(value)}"
     if isinstance(node, MessageNode):
@@ -181,7 +170,8 @@ def encode_failure(
 def _hint(field: FieldPlan) -> str:
     node = field.node
     if isinstance(node, ScalarNode):
-        return {"string": "str", "bytes": "bytes", "bool": "bool"}.get(node.proto, node.proto)
+        # the Python type where it says more than the .proto name ("str", not "string")
+        return node.kind.python_types[0].__name__ if node.kind in (Kind.BOOL, Kind.STRING, Kind.BYTES) else node.proto
     if isinstance(node, (EnumNode, MessageNode)):
         return node.cls.__name__
     return "X"

@@ -4,10 +4,15 @@
 from cpython.mem cimport PyMem_Calloc, PyMem_Free
 
 cdef enum Kind:
-    K_INT64, K_INT32, K_UINT32, K_UINT64, K_SINT32, K_SINT64, K_BOOL, K_ENUM,
-    K_FIXED32, K_SFIXED32, K_FLOAT,
-    K_FIXED64, K_SFIXED64, K_DOUBLE,
-    K_STRING, K_BYTES, K_MESSAGE, K_MAP,
+    # The plan's scalar kinds (ddl._schema.Kind) with the same values, checked at import
+    # (_check_kinds): the loops test a wire type by range, so varints end with K_ENUM, 4-byte
+    # kinds with K_FLOAT and 8-byte kinds with K_DOUBLE. Then the kinds of the C ops alone.
+    K_INT64 = 0, K_INT32 = 1, K_UINT32 = 2, K_UINT64 = 3, K_SINT32 = 4, K_SINT64 = 5, K_BOOL = 6,
+    K_ENUM = 7,
+    K_FIXED32 = 8, K_SFIXED32 = 9, K_FLOAT = 10,
+    K_FIXED64 = 11, K_SFIXED64 = 12, K_DOUBLE = 13,
+    K_STRING = 14, K_BYTES = 15,
+    K_MESSAGE, K_MAP,
     K_CONVERTED,   # a Python value written as a string or bytes through two conversions
     K_HELPER       # a message-like value (Timestamp, Value, a convention's wrapper) written by Python
 
@@ -19,24 +24,20 @@ cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
     SKIP_NEVER, SKIP_ZERO, SKIP_NONE, SKIP_EMPTY_DICT
 
-_KINDS = {
-    "int64": K_INT64, "int32": K_INT32, "uint32": K_UINT32, "uint64": K_UINT64,
-    "sint32": K_SINT32, "sint64": K_SINT64, "bool": K_BOOL,
-    "fixed32": K_FIXED32, "sfixed32": K_SFIXED32, "float": K_FLOAT,
-    "fixed64": K_FIXED64, "sfixed64": K_SFIXED64, "double": K_DOUBLE,
-    "string": K_STRING, "bytes": K_BYTES,
-}
-_SCALAR_ZEROS = {K_BOOL: False, K_FLOAT: 0.0, K_DOUBLE: 0.0, K_STRING: "", K_BYTES: b""}
+
+def _check_kinds():
+    """Fail the import if this build's Kind values are not the plan's."""
+    ours = {
+        "INT64": K_INT64, "INT32": K_INT32, "UINT32": K_UINT32, "UINT64": K_UINT64, "SINT32": K_SINT32,
+        "SINT64": K_SINT64, "BOOL": K_BOOL, "ENUM": K_ENUM, "FIXED32": K_FIXED32, "SFIXED32": K_SFIXED32,
+        "FLOAT": K_FLOAT, "FIXED64": K_FIXED64, "SFIXED64": K_SFIXED64, "DOUBLE": K_DOUBLE,
+        "STRING": K_STRING, "BYTES": K_BYTES,
+    }
+    if ours != {k.name: int(k) for k in PlanKind} or K_MESSAGE <= K_BYTES:
+        raise ImportError("ddl._speedups was built for another ddl._schema.Kind; rebuild it")
 
 
-cdef inline int wire_type(int kind) noexcept:
-    if kind <= K_ENUM:
-        return 0
-    if kind <= K_FLOAT:
-        return 5
-    if kind <= K_DOUBLE:
-        return 1
-    return 2
+_check_kinds()
 
 
 cdef struct Op:
@@ -157,11 +158,7 @@ def build(plan, program_of, register, wrappers):
     p.c.slow = _own(p, {})
     for i in range(256):
         p.c.fast[i] = -1
-    # One entry per wire number; a oneof has one per member. Written in ascending number order.
-    entries = sorted(
-        ((number, f, m if isinstance(f.node, UnionNode) else -1) for f in plan.fields for m, number in enumerate(f.numbers)),
-        key=lambda e: e[0],
-    )
+    entries = plan.order  # one op per wire number (a oneof has one per member), ascending
     p.c.nops = len(entries)
     p.c.ops = <Op*>PyMem_Calloc(max(1, len(entries)), sizeof(Op))
     p.c.entries = <Op*>PyMem_Calloc(max(1, 2 * sum(isinstance(f.node, MapNode) for f in plan.fields)), sizeof(Op))
@@ -178,8 +175,8 @@ def build(plan, program_of, register, wrappers):
             op.repeated = True
             op.container = {list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET}[node.container]
             op.fill = op.container
-            op.packed = op.kind <= K_DOUBLE and wire_type(op.kind) != 2
-            op.write_packed = op.packed and not node.unpacked
+            op.packed = node.packed
+            op.write_packed = node.write_packed
             op.ptaglen = _tag_bytes(&op.ptagword, (number << 3) | 2)
         elif isinstance(node, MapNode):
             op.kind = K_MAP
@@ -229,14 +226,14 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.skip = SKIP_NEVER
     elif isinstance(node, EnumNode):
         op.kind = K_ENUM
-        op.enum_map = _own(p, {int(m): m for m in node.cls})
+        op.enum_map = _own(p, node.by_number)
         op.skip = SKIP_ZERO
     elif isinstance(node, ScalarNode):
-        op.kind = _KINDS[node.proto]
+        op.kind = node.kind
         op.skip = SKIP_ZERO
     elif isinstance(node, ConvertedNode):
         op.kind = K_CONVERTED
-        op.base = _KINDS[node.base.proto]
+        op.base = node.base.kind
         op.types = _own(p, tuple(node.types))
         op.fn_encode = _own(p, node.to_wire)
         op.fn_decode = _own(p, node.from_wire)
@@ -254,10 +251,10 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.fn_encode = _own(p, node.encode)
         op.fn_decode = _own(p, node.decode)
         op.wkt = {"timestamp": WKT_TIMESTAMP, "duration": WKT_DURATION}.get(node.name, WKT_OTHER)
-        op.skip = SKIP_NONE if node.name == "value" else SKIP_EMPTY_DICT if node.name == "struct" else SKIP_NEVER
+        op.skip = {"none": SKIP_NONE, "empty": SKIP_EMPTY_DICT}.get(node.omitted, SKIP_NEVER)
     else:
         raise TypeError(f"the compiled engine does not run {type(node).__name__}")
-    op.wiretag = (number << 3) | wire_type(op.base if op.kind == K_CONVERTED else op.kind)
+    op.wiretag = (number << 3) | node.wire_type
     op.taglen = _tag_bytes(&op.tagword, op.wiretag)
     _fill_zero(p, op, node, program_of, wrappers)
     return 0
@@ -313,10 +310,10 @@ cdef int _fill_zero(Program p, Op* op, object node, object program_of, dict wrap
         op.fill_sub = _program(p, node.cls, program_of)
     elif isinstance(node, EnumNode):
         op.fill = FILL_VALUE
-        op.zero = _own(p, {int(m): m for m in node.cls}.get(0, 0))
+        op.zero = _own(p, node.zero)
     elif isinstance(node, ScalarNode):
         op.fill = FILL_VALUE
-        op.zero = _own(p, _SCALAR_ZEROS.get(_KINDS[node.proto], 0))
+        op.zero = _own(p, node.zero)
     elif isinstance(node, ConvertedNode):
         op.fill = FILL_VALUE
         op.zero = _own(p, node.zero())

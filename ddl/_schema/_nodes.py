@@ -9,23 +9,85 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-WT_VARINT, WT_I64, WT_LEN, WT_I32 = 0, 1, 2, 5
+from .._wire import WT_I32, WT_I64, WT_LEN, WT_VARINT
 
-SCALAR_WIRE_TYPES: dict[str, int] = {
-    "int32": WT_VARINT, "int64": WT_VARINT, "uint32": WT_VARINT, "uint64": WT_VARINT,
-    "sint32": WT_VARINT, "sint64": WT_VARINT, "bool": WT_VARINT,
-    "fixed32": WT_I32, "sfixed32": WT_I32, "float": WT_I32,
-    "fixed64": WT_I64, "sfixed64": WT_I64, "double": WT_I64,
-    "string": WT_LEN, "bytes": WT_LEN,
-}
-INT_SCALARS = frozenset(
-    ("int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64")
-)
-FLOAT_SCALARS = frozenset(("float", "double"))
-# protobuf allows these as map keys: every integral scalar, bool and string.
-MAP_KEY_SCALARS = INT_SCALARS | {"bool", "string"}
+
+
+class Kind(enum.IntEnum):
+    """The scalar kinds of protobuf, and what every executor needs to know about each.
+
+    The order is part of the contract: the compiled engine's ``Kind`` enum (``_cy/program.pxi``)
+    has the same values, checked when it is imported, and its loops test a kind's wire type by
+    range. Varint kinds come first and end with ENUM, then the 4-byte kinds ending with FLOAT,
+    the 8-byte kinds ending with DOUBLE, and the length-delimited kinds.
+    """
+
+    INT64 = 0
+    INT32 = 1
+    UINT32 = 2
+    UINT64 = 3
+    SINT32 = 4
+    SINT64 = 5
+    BOOL = 6
+    ENUM = 7
+    FIXED32 = 8
+    SFIXED32 = 9
+    FLOAT = 10
+    FIXED64 = 11
+    SFIXED64 = 12
+    DOUBLE = 13
+    STRING = 14
+    BYTES = 15
+
+    @property
+    def proto(self) -> str:
+        """The kind's name in a .proto file (``enum`` for ENUM)."""
+        return self.name.lower()
+
+    @property
+    def wire_type(self) -> int:
+        if self <= Kind.ENUM:
+            return WT_VARINT
+        if self <= Kind.FLOAT:
+            return WT_I32
+        if self <= Kind.DOUBLE:
+            return WT_I64
+        return WT_LEN
+
+    @property
+    def width(self) -> int | None:
+        """The bytes of a fixed-width value (4 or 8), None for varints and lengths."""
+        return {WT_I32: 4, WT_I64: 8}.get(self.wire_type)
+
+    @property
+    def integral(self) -> bool:
+        """Read and written as a Python ``int`` (not bool, not an enum member)."""
+        return self not in (Kind.BOOL, Kind.ENUM, Kind.FLOAT, Kind.DOUBLE, Kind.STRING, Kind.BYTES)
+
+    @property
+    def floating(self) -> bool:
+        return self in (Kind.FLOAT, Kind.DOUBLE)
+
+    @property
+    def map_key(self) -> bool:
+        """protobuf allows it as a map key: every integral kind, bool and string."""
+        return self.integral or self in (Kind.BOOL, Kind.STRING)
+
+    @property
+    def python_types(self) -> tuple[type, ...]:
+        """The runtime types a value of this kind may have on encode."""
+        if self.integral:
+            return (int,)
+        if self.floating:
+            return (float,)
+        return {Kind.BOOL: (bool,), Kind.STRING: (str,), Kind.BYTES: (bytes, bytearray, memoryview)}[self]
+
+    @property
+    def zero(self) -> Any:
+        """proto3's zero value: what an absent field reads as, and what is left off on encode."""
+        return {Kind.BOOL: False, Kind.FLOAT: 0.0, Kind.DOUBLE: 0.0, Kind.STRING: "", Kind.BYTES: b""}.get(self, 0)
 
 
 class Node:
@@ -41,23 +103,39 @@ class Node:
 
 @dataclass(eq=False)
 class ScalarNode(Node):
+    """A protobuf scalar, by its .proto name (``"int64"``, ``"string"``, ...)."""
+
     proto: str
+    kind: Kind = field(init=False)
 
     def __post_init__(self) -> None:
-        self.wire_type = SCALAR_WIRE_TYPES[self.proto]
+        self.kind = Kind[self.proto.upper()]
+        self.wire_type = self.kind.wire_type
+
+    @property
+    def zero(self) -> Any:
+        return self.kind.zero
 
     def python_types(self) -> tuple[type, ...]:
-        if self.proto in INT_SCALARS:
-            return (int,)
-        if self.proto in FLOAT_SCALARS:
-            return (float,)
-        return {"bool": (bool,), "string": (str,), "bytes": (bytes, bytearray, memoryview)}[self.proto]
+        return self.kind.python_types
 
 
 @dataclass(eq=False)
 class EnumNode(Node):
+    """An ``IntEnum``. ``by_number`` maps each number to its member (the first, for aliases)."""
+
     cls: type[enum.IntEnum]
     wire_type: int = WT_VARINT
+    kind: Kind = Kind.ENUM
+    by_number: dict[int, enum.IntEnum] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_number = {int(m): m for m in self.cls}
+
+    @property
+    def zero(self) -> Any:
+        """The member numbered 0, or the bare 0 when the enum has none (protobuf's default)."""
+        return self.by_number.get(0, 0)
 
     def python_types(self) -> tuple[type, ...]:
         return (self.cls,)
@@ -81,6 +159,11 @@ class WellKnownNode(Node):
     executors treat these exactly like nested messages. ``first`` decodes an occurrence that a
     later one may merge into: for a value that is checked (a Timestamp's range, say), it returns
     an ``Unchecked`` holder rather than raising, since the merged value is the one to check.
+
+    ``omitted`` is the value a field without presence leaves off on encode, as proto3 leaves
+    off 0 and "": ``"none"`` (a Value's None), ``"empty"`` (a Struct's ``{}``), or ``""`` when
+    every value is written. ``ordered`` says that values compare totally (times and dates), so a
+    deterministic set sorts them by value rather than by their encoding.
     """
 
     name: str
@@ -91,6 +174,8 @@ class WellKnownNode(Node):
     zero: Callable[[], Any]
     merge: Callable[..., Any]
     first: Callable[..., Any]
+    omitted: Literal["", "none", "empty"] = ""
+    ordered: bool = False
 
     def python_types(self) -> tuple[type, ...]:
         return self.types
@@ -177,6 +262,8 @@ class FieldPlan:
     """One field of a message: its name, numbers (several for a oneof) and wire shape.
 
     ``presence`` marks ``X | None``: None is "not present", and a present zero is still written.
+    ``order`` is what executors walk: one (number, field, member) entry per wire number in
+    ascending order, where ``member`` indexes the oneof's members and is -1 outside oneofs.
     """
 
     name: str
@@ -184,7 +271,14 @@ class FieldPlan:
     node: Node
     presence: bool = False
     members: list[Node] = field(default_factory=list)
+    order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        union = isinstance(self.node, UnionNode)
         if isinstance(self.node, UnionNode):
             self.members = self.node.members
+        self.order = sorted(((n, self, i if union else -1) for i, n in enumerate(self.numbers)), key=_number)
+
+
+def _number(entry: tuple[int, FieldPlan, int]) -> int:
+    return entry[0]

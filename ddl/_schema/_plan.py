@@ -20,9 +20,10 @@ from typing import Any
 
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
-from ._nodes import FieldPlan, MessageNode, RepeatedNode, UnionNode
+from ._nodes import FieldPlan, MessageNode, RepeatedNode
 from ._registry import field_plan, numbers_taken, resolve
-from ._reserved import MAX_NUMBER, PROTOBUF_RESERVED, Reserved, ReservedItem
+from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
+from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
 
 
@@ -45,7 +46,9 @@ class FieldSpec:
 
 @dataclass(eq=False)
 class MessagePlan:
-    """The compiled plan both engines execute. ``order`` lists (number, field, member) ascending."""
+    """The compiled plan every engine executes. ``order`` merges its fields' ``order`` entries:
+    (number, field, oneof member or -1) for every wire number, ascending, the order in which
+    fields are written."""
 
     cls: type
     fields: list[FieldPlan]
@@ -53,10 +56,7 @@ class MessagePlan:
     order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for f in self.fields:
-            for i, number in enumerate(f.numbers):
-                self.order.append((number, f, i if isinstance(f.node, UnionNode) else -1))
-        self.order.sort(key=lambda entry: entry[0])
+        self.order = sorted((entry for f in self.fields for entry in f.order), key=lambda entry: entry[0])
 
 
 @dataclass(eq=False)

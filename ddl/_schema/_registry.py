@@ -14,13 +14,12 @@ import types
 import typing
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from .. import _wkt
 from .._nanotime import DatetimeNs, TimedeltaNs
 from .._types import Scalar
 from ._nodes import (
-    MAP_KEY_SCALARS,
     ConvertedNode,
     EnumNode,
     FieldPlan,
@@ -129,7 +128,9 @@ def _message(tp: Any, ctx: Context) -> Node | None:
     return None
 
 
-def _well_known(name: str, proto: str, *pytypes: type) -> Node:
+def _well_known(
+    name: str, proto: str, *pytypes: type, omitted: Literal["", "none", "empty"] = "", ordered: bool = False
+) -> Node:
     return WellKnownNode(
         name=name,
         proto=proto,
@@ -139,6 +140,8 @@ def _well_known(name: str, proto: str, *pytypes: type) -> Node:
         zero=getattr(_wkt, f"zero_{name}"),
         merge=getattr(_wkt, f"merge_{name}"),
         first=getattr(_wkt, f"first_{name}", None) or getattr(_wkt, f"decode_{name}"),
+        omitted=omitted,
+        ordered=ordered,
     )
 
 
@@ -146,11 +149,11 @@ def _well_known(name: str, proto: str, *pytypes: type) -> Node:
 def _time(tp: Any, ctx: Context) -> Node | None:
     # datetime is a subclass of date, so it is matched first and exactly.
     if tp is _dt.datetime:
-        return _well_known("timestamp", "google.protobuf.Timestamp", _dt.datetime, DatetimeNs)
+        return _well_known("timestamp", "google.protobuf.Timestamp", _dt.datetime, DatetimeNs, ordered=True)
     if tp is _dt.timedelta:
-        return _well_known("duration", "google.protobuf.Duration", _dt.timedelta, TimedeltaNs)
+        return _well_known("duration", "google.protobuf.Duration", _dt.timedelta, TimedeltaNs, ordered=True)
     if tp is _dt.date:
-        return _well_known("date", "google.type.Date", _dt.date)
+        return _well_known("date", "google.type.Date", _dt.date, ordered=True)
     return None
 
 
@@ -172,7 +175,7 @@ def _conversion(tp: Any, ctx: Context) -> Node | None:
 @handler("json value")
 def _json_value(tp: Any, ctx: Context) -> Node | None:
     if tp is Any:
-        return _well_known("value", "google.protobuf.Value", object)
+        return _well_known("value", "google.protobuf.Value", object, omitted="none")
     return None
 
 
@@ -230,9 +233,9 @@ def _map(tp: Any, ctx: Context) -> Node | None:
         raise ctx.error("dict needs key and value types, such as dict[str, int]")
     key_tp, value_tp = args
     if ctx.evaluate(key_tp) is str and ctx.evaluate(value_tp) is Any:
-        return _well_known("struct", "google.protobuf.Struct", dict)
+        return _well_known("struct", "google.protobuf.Struct", dict, omitted="empty")
     key = resolve(key_tp, ctx)
-    if not (isinstance(key, ScalarNode) and key.proto in MAP_KEY_SCALARS):
+    if not (isinstance(key, ScalarNode) and key.kind.map_key):
         raise ctx.error(
             f"a map key must be an integer, bool or str type, not {_type_name(ctx.evaluate(key_tp))} "
             "(protobuf allows no other map keys); use a list of messages instead"

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .._errors import SchemaError
+from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
 
-MAX_NUMBER = (1 << 29) - 1
 # protobuf's own numbers: no field may take them (a class may still reserve them, as protoc allows).
 PROTOBUF_RESERVED = range(19000, 20000)
 

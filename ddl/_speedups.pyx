@@ -49,7 +49,7 @@ def decode(Program p, bytes data, int budget):
 def frees(cls):
     """Whether this engine's own dealloc frees instances of the class ``cls`` (see
     ddl_message_dealloc)."""
-    return isinstance(cls, type) and (<PyTypeObject*><PyObject*>cls).tp_dealloc == ddl_message_dealloc
+    return isinstance(cls, type) and ddl_dealloc_adopted(<PyTypeObject*><PyObject*>cls)
 
 
 # -- entry points --------------------------------------------------------------------------------

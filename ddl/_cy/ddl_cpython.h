@@ -8,8 +8,10 @@
 #define DDL_CPYTHON_H
 
 #include <Python.h>
-#include <structmember.h>
 #include <stdint.h>
+#if PY_VERSION_HEX < 0x030C0000
+#include <structmember.h>  /* PyMemberDef, which 3.12 moved into Python.h */
+#endif
 
 /* 3.11 to 3.13, with the GIL: the object layouts read below are the ones these versions
    have. A free-threaded build has another object header and list storage; 3.14 and later

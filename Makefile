@@ -7,7 +7,7 @@ PYTEST := -m pytest -q -x -p no:cacheprovider
 
 .PHONY: test demo bench typecheck clean test-py313 test-debugmalloc asan fuzz fuzz-ci
 
-$(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi)
+$(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(wildcard ddl/_cy/*.h)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -6,6 +6,7 @@ with CC=clang) builds it instrumented for `make asan` and `make fuzz`. Everythin
 package is declared in pyproject.toml.
 """
 
+import glob
 import os
 import sys
 
@@ -48,8 +49,14 @@ def extensions() -> list[Extension]:
         # -O1 and frame pointers keep the sanitizer's stack traces readable and its checks exact.
         compile_args = [f"-fsanitize={sanitize}", "-O1", "-g", "-fno-omit-frame-pointer", *ALWAYS_INLINE]
         link_args = [f"-fsanitize={sanitize}"]
+    # The C helpers are headers in ddl/_cy; listed as depends, so that editing one rebuilds.
     ext = Extension(
-        "ddl._speedups", ["ddl/_speedups.pyx"], extra_compile_args=compile_args, extra_link_args=link_args
+        "ddl._speedups",
+        ["ddl/_speedups.pyx"],
+        include_dirs=["ddl/_cy"],
+        depends=sorted(glob.glob("ddl/_cy/*.h")),
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
     )
     directives = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True}
     return cythonize([ext], compiler_directives=directives, quiet=True)

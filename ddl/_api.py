@@ -116,6 +116,12 @@ class Encoder:
         self.max_depth = max_depth
 
     def encode(self, msg: Message) -> bytes:
+        """Encode ``msg`` with this encoder's options (see ``ddl.encode``).
+
+        Example::
+
+            data = ddl.Encoder(deterministic=True).encode(user)
+        """
         return encode(msg, deterministic=self.deterministic, max_depth=self.max_depth)
 
 
@@ -136,19 +142,38 @@ class Decoder(Generic[M]):
         self.max_depth = max_depth
 
     def decode(self, data: Buffer) -> M:
+        """Decode ``data`` into an instance of this decoder's class (see ``ddl.decode``).
+
+        Example::
+
+            user = ddl.Decoder(User).decode(data)
+        """
         return decode(data, self.type, max_depth=self.max_depth)
 
 
-# The Python classes stay reachable for the tests, which check both against each other.
+# The Python entry points stay reachable: a build without the compiled engine runs them, and
+# the tests run them too, on the Python engine (with _compiled.state.compiled off).
+python_encode, python_decode = encode, decode
 PythonEncoder, PythonDecoder = Encoder, Decoder
+
+
+def _present_as(compiled: Any, python: Any) -> Any:
+    """``compiled`` under the module, name, docstring and annotations of ``python``: one source
+    for both engines, so that help(), inspect.signature and pickle see the same function."""
+    for attr in ("__module__", "__name__", "__qualname__", "__doc__", "__annotations__"):
+        setattr(compiled, attr, getattr(python, attr))
+    return compiled
+
 
 if _speedups is not None:
     # The compiled engine's entry points take over the public functions, with the same
-    # signatures (checked against these by the test suite); they fall back to encode_with and
-    # decode_with on the Python engine for anything they do not take themselves.
+    # signatures (checked against these by tests/test_compiled_api.py); they fall back to
+    # encode_with and decode_with on the Python engine for anything they do not take themselves.
     _speedups.install(encode_with, decode_with, _compiled.program_of, _codec)
-    encode = _speedups.encode_entry  # noqa: F811
-    decode = _speedups.decode_entry  # noqa: F811
+    encode = _present_as(_speedups.encode_entry, encode)
+    decode = _present_as(_speedups.decode_entry, decode)
+    _present_as(vars(_speedups.Encoder)["encode"], Encoder.encode)
+    _present_as(vars(_speedups.Decoder)["decode"], Decoder.decode)
     if not TYPE_CHECKING:
         # The same classes in C: a method call reaches the engine without a Python frame.
         Encoder = _speedups.Encoder  # noqa: F811

@@ -20,7 +20,7 @@ def _load() -> ModuleType | None:
     if os.environ.get("DDL_PURE_PYTHON") == "1":
         return None
     try:
-        from . import _speedups  # type: ignore[attr-defined]
+        from . import _speedups
     except ImportError:
         return None
     module: ModuleType = _speedups

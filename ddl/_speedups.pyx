@@ -8,8 +8,10 @@ So both engines give the same bytes, the same values and the same errors, by con
 Values that Python helpers write (the bodies of well-known types, the wrapper messages of the
 nested-container conventions, Decimal and UUID conversions) are the only calls back to Python.
 
-The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers), ``_cy/program.pxi`` (plans as C
-structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi`` (the loops); the entry points are below.
+The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers of
+``_cy/*.h``), ``_cy/program.pxi`` (plans as C structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi``
+(the loops), ``_cy/wkt.pxi`` (Timestamp and Duration); the entry points are below, and
+``_speedups.pyi`` gives their types.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
@@ -50,13 +52,15 @@ def decode(Program p, bytes data, int budget):
 def frees(cls):
     """Whether this engine's own dealloc frees instances of the class ``cls`` (see
     ddl_message_dealloc)."""
-    return isinstance(cls, type) and (<PyTypeObject*><PyObject*>cls).tp_dealloc == ddl_message_dealloc
+    return isinstance(cls, type) and ddl_dealloc_adopted(<PyTypeObject*><PyObject*>cls)
 
 
 # -- entry points --------------------------------------------------------------------------------
 # ddl.encode, ddl.decode, ddl.Encoder and ddl.Decoder themselves, when this engine is built: a
 # call goes to C at once, and only a class it does not compile, or a bail, goes to the
-# reference functions.
+# reference functions. Their docstrings come from those of ddl/_api.py: the functions and
+# methods take them (and their names and annotations) at import, in ddl/_api.py; the classes,
+# whose docstrings cannot be set, repeat them, and the tests check that they are the same.
 
 cdef object _reference_encode = None
 cdef object _reference_decode = None
@@ -130,8 +134,14 @@ def decode_entry(data, cls, *, int max_depth=100):
     return _decode_any(data, cls, _program_for(cls), max_depth)
 
 
+# A class docstring that opens with its call signature and a "--" line gives the class a
+# __text_signature__, so that inspect.signature and help() show its parameters, as for the
+# Python class; __doc__ is the text after it.
 cdef class Encoder:
-    """A reusable encoder with fixed options.
+    """Encoder(*, deterministic=False, max_depth=100)
+--
+
+A reusable encoder with fixed options.
 
     Example::
 
@@ -151,7 +161,10 @@ cdef class Encoder:
 
 
 cdef class Decoder:
-    """A decoder for one message class, compiled when it is created.
+    """Decoder(type, *, max_depth=100)
+--
+
+A decoder for one message class, compiled when it is created.
 
     Example::
 

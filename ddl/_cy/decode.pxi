@@ -225,13 +225,12 @@ cdef int _append(PyObject* obj, Op* op, PyObject* value, const unsigned char* bu
     """Append a new reference to the list in ``op``'s slot. The list is made on first use with
     room for the run of elements that follows on the wire, so it is never grown or over-sized."""
     cdef PyObject* items = ddl_slot(obj, op.offset)
+    cdef Py_ssize_t room
     try:
         if items == NULL:
-            items = PyList_New_ptr(1 + _run(op, buf, pos, end))
+            room = _run(op, buf, pos, end)
             Py_INCREF_ptr(value)
-            PySequence_Fast_ITEMS_ptr(items)[0] = value
-            Py_SET_SIZE_ptr(items, 1)  # the other slots are room, NULL until appended to
-            ddl_set_slot(obj, op.offset, items)
+            ddl_set_slot(obj, op.offset, ddl_list_with_room(value, room))
         else:
             PyList_Append_ptr(items, value)
     finally:
@@ -394,7 +393,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef bint share = pos == end and p.share != 0 and _shares_empty(p)
     if share and p.empty != NULL:
         return <object>p.empty
-    raw = p.cls.tp_alloc(p.cls, 0)
+    raw = ddl_alloc(p.cls)
     if raw == NULL:
         raise MemoryError()
     obj = <object>raw

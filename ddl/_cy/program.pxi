@@ -116,7 +116,7 @@ cdef Py_ssize_t _slot_offset(object cls, str name) except -1:
         if descr is not None:
             if type(descr).__name__ != "member_descriptor":
                 raise TypeError(f"{cls.__qualname__}.{name} is not a slot")
-            return (<PyMemberDescrObject*><PyObject*>descr).d_member.offset
+            return ddl_member_offset(<PyObject*>descr)
     raise TypeError(f"{cls.__qualname__} has no slot {name}")
 
 

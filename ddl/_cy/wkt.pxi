@@ -22,33 +22,7 @@ cdef enum:
 
 cdef object _UTC = get_utc()
 
-cdef extern from *:
-    """
-    /* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms). */
-    static inline int64_t ddl_days_from_civil(int64_t y, int m, int d) {
-        y -= m <= 2;
-        int64_t era = (y >= 0 ? y : y - 399) / 400;
-        unsigned yoe = (unsigned)(y - era * 400);
-        unsigned doy = (153 * (unsigned)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (unsigned)d - 1;
-        unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146097 + (int64_t)doe - 719468;
-    }
-    static inline void ddl_civil_from_days(int64_t z, int* y, int* m, int* d) {
-        z += 719468;
-        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-        unsigned doe = (unsigned)(z - era * 146097);
-        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        unsigned mp = (5 * doy + 2) / 153;
-        *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-        *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-        *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-    }
-    static inline int64_t ddl_floor_div(int64_t a, int64_t b) {
-        int64_t q = a / b;
-        return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-    }
-    """
+cdef extern from "ddl_time.h":
     int64_t ddl_days_from_civil(int64_t y, int m, int d)
     void ddl_civil_from_days(int64_t z, int* y, int* m, int* d)
     int64_t ddl_floor_div(int64_t a, int64_t b)

@@ -1,0 +1,83 @@
+/* ddl_compat.h: what ddl's C needs from the compiler, behind macros that every compiler
+   accepts. Builtins and SIMD are used where the compiler is known to have them (gcc and clang,
+   MSVC), and portable C is used everywhere else. Defining DDL_NO_BUILTINS forces that portable
+   C even where the compiler has the builtins, so that the tests can check the fallback on any
+   machine. Plain C: this header needs nothing from Python. */
+
+#ifndef DDL_COMPAT_H
+#define DDL_COMPAT_H
+
+#include <stdint.h>
+
+#if defined(_MSC_VER) && !defined(DDL_NO_BUILTINS)
+#include <intrin.h>
+#endif
+
+/* DDL_NOINLINE: keep a function out of line. Used for the rare path of a hot helper, so that
+   the helper itself stays small enough to inline into every loop that calls it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define DDL_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define DDL_NOINLINE __declspec(noinline)
+#else
+#define DDL_NOINLINE
+#endif
+
+/* DDL_SSE2: defined when SSE2 may be used. Every x86-64 compiler targets it by default; gcc
+   and clang say so with __SSE2__, MSVC with _M_X64 (or /arch:SSE2 on 32-bit x86). */
+#if !defined(DDL_NO_BUILTINS) && \
+    (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
+#define DDL_SSE2 1
+#endif
+
+/* DDL_CLZ64(x), DDL_CTZ64(x): the number of leading (most significant) and trailing zero
+   bits of the 64-bit x, as an int. Undefined for x == 0, like __builtin_clzll: the callers
+   (varint sizes and ends, in ddl_wire.h) never pass 0. MSVC's _BitScan*64 exist on 64-bit
+   targets only; 32-bit MSVC takes the portable path. */
+#if !defined(DDL_NO_BUILTINS) && (defined(__GNUC__) || defined(__clang__))
+#define DDL_CLZ64(x) __builtin_clzll((unsigned long long)(x))
+#define DDL_CTZ64(x) __builtin_ctzll((unsigned long long)(x))
+#elif !defined(DDL_NO_BUILTINS) && defined(_MSC_VER) && (defined(_M_X64) || defined(_M_ARM64))
+/* MSVC's intrinsics give the index of the highest or lowest set bit, from which the counts
+   follow. */
+static inline int ddl_clz64_msvc(uint64_t x) {
+    unsigned long top;
+    _BitScanReverse64(&top, x);
+    return 63 - (int)top;
+}
+static inline int ddl_ctz64_msvc(uint64_t x) {
+    unsigned long bottom;
+    _BitScanForward64(&bottom, x);
+    return (int)bottom;
+}
+#define DDL_CLZ64(x) ddl_clz64_msvc(x)
+#define DDL_CTZ64(x) ddl_ctz64_msvc(x)
+#else
+/* The portable counts, for other compilers: a binary search in six steps (they return 63 and
+   0 for 0, but no caller may rely on that). */
+static inline int ddl_clz64_portable(uint64_t x) {
+    int n = 0;
+    if ((x >> 32) == 0) { n += 32; x <<= 32; }
+    if ((x >> 48) == 0) { n += 16; x <<= 16; }
+    if ((x >> 56) == 0) { n += 8; x <<= 8; }
+    if ((x >> 60) == 0) { n += 4; x <<= 4; }
+    if ((x >> 62) == 0) { n += 2; x <<= 2; }
+    if ((x >> 63) == 0) { n += 1; }
+    return n;
+}
+
+static inline int ddl_ctz64_portable(uint64_t x) {
+    int n = 0;
+    if ((x & 0xFFFFFFFFULL) == 0) { n += 32; x >>= 32; }
+    if ((x & 0xFFFFULL) == 0) { n += 16; x >>= 16; }
+    if ((x & 0xFFULL) == 0) { n += 8; x >>= 8; }
+    if ((x & 0xFULL) == 0) { n += 4; x >>= 4; }
+    if ((x & 0x3ULL) == 0) { n += 2; x >>= 2; }
+    if ((x & 0x1ULL) == 0) { n += 1; }
+    return n;
+}
+#define DDL_CLZ64(x) ddl_clz64_portable(x)
+#define DDL_CTZ64(x) ddl_ctz64_portable(x)
+#endif
+
+#endif /* DDL_COMPAT_H */

@@ -1,0 +1,209 @@
+/* ddl_cpython.h: every place where ddl's C reads or writes CPython's objects past the public
+   functions: int digits, a str's cached UTF-8, a list's spare room, a type's slots and its
+   dealloc. Each helper checks the CPython versions it was written for (DDL_KNOWN_LAYOUT) and
+   elsewhere takes the public, slower route, or declines, so a new CPython or a free-threaded
+   build costs speed, never correctness. Nothing else in ddl/_cy reads a CPython struct field. */
+
+#ifndef DDL_CPYTHON_H
+#define DDL_CPYTHON_H
+
+#include <Python.h>
+#include <stdint.h>
+#if PY_VERSION_HEX < 0x030C0000
+#include <structmember.h>  /* PyMemberDef, which 3.12 moved into Python.h */
+#endif
+
+/* 3.11 to 3.13, with the GIL: the object layouts read below are the ones these versions
+   have. A free-threaded build has another object header and list storage; 3.14 and later
+   are untried. */
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#define DDL_KNOWN_LAYOUT 1
+#endif
+
+/* An int (or int subclass) that fits in a machine word, read from its digits: 1 with the
+   value in *out, or 0 when it is larger or its digits are not laid out as this build knows
+   (the caller then asks PyLong_AsLongLongAndOverflow, several times slower). */
+static inline int ddl_small_long(PyObject* v, int64_t* out) {
+#if PY_VERSION_HEX >= 0x030C0000
+    /* 3.12 made small ints "compact" and published the test as unstable API. */
+    if (PyUnstable_Long_IsCompact((PyLongObject*)v)) {
+        *out = (int64_t)PyUnstable_Long_CompactValue((PyLongObject*)v);
+        return 1;
+    }
+    return 0;
+#elif defined(DDL_KNOWN_LAYOUT)
+    /* 3.11: the sign is the sign of ob_size, and |ob_size| digits of PyLong_SHIFT bits follow. */
+    Py_ssize_t size = Py_SIZE(v);
+    const digit* d = ((PyLongObject*)v)->ob_digit;
+    switch (size) {
+        case 0: *out = 0; return 1;
+        case 1: *out = (int64_t)d[0]; return 1;
+        case -1: *out = -(int64_t)d[0]; return 1;
+        case 2: *out = (int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 1;
+        case -2: *out = -(int64_t)(((uint64_t)d[1] << PyLong_SHIFT) | d[0]); return 1;
+    }
+    if ((size == 3 || size == -3) && PyLong_SHIFT == 30 && d[2] <= 8) {
+        uint64_t u = ((uint64_t)d[2] << 60) | ((uint64_t)d[1] << 30) | d[0];
+        if (size == 3 && u <= (uint64_t)INT64_MAX) { *out = (int64_t)u; return 1; }
+        if (size == -3 && u <= (uint64_t)INT64_MAX + 1) { *out = (int64_t)(0 - u); return 1; }
+    }
+    return 0;
+#else
+    (void)v; (void)out;
+    return 0;
+#endif
+}
+
+/* The UTF-8 that a non-ASCII str keeps once it was asked for it, read in place: its bytes
+   with the length in *n, or NULL when it has none (or this build does not know the field).
+   PyUnicode_AsUTF8AndSize would return the same bytes, through a call and its checks. */
+static inline const char* ddl_cached_utf8(PyObject* s, Py_ssize_t* n) {
+#if defined(DDL_KNOWN_LAYOUT)
+    if (PyUnicode_IS_COMPACT(s) && ((PyCompactUnicodeObject*)s)->utf8 != NULL) {
+        *n = ((PyCompactUnicodeObject*)s)->utf8_length;
+        return ((PyCompactUnicodeObject*)s)->utf8;
+    }
+#endif
+    (void)s; (void)n;
+    return NULL;
+}
+
+/* A new list holding first (a new reference, which the list takes) with room for `room`
+   more items, so that as many PyList_Append calls after it never regrow it: the decoder
+   counts a field's run of elements on the wire before it makes the list. Relies on a list
+   keeping the room that PyList_New gave it when its size is lowered; elsewhere the list is
+   made for the one item, and appends grow it as usual. */
+static inline PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) {
+#if defined(DDL_KNOWN_LAYOUT)
+    PyObject* list = PyList_New(1 + room);
+    if (list == NULL) { Py_DECREF(first); return NULL; }
+    PyList_SET_ITEM(list, 0, first);
+    Py_SET_SIZE(list, 1);  /* the other slots are room, NULL until appended to */
+    return list;
+#else
+    PyObject* list = PyList_New(1);
+    (void)room;
+    if (list == NULL) { Py_DECREF(first); return NULL; }
+    PyList_SET_ITEM(list, 0, first);
+    return list;
+#endif
+}
+
+/* Give back a list's spare room. A list built by appending keeps up to an eighth more room
+   than it holds, and four slots for one item; the decoder calls this once a message is
+   complete (it sizes a run of elements in a row exactly, so this matters when a field's
+   elements are interleaved with other fields). Where the list's storage is not known to be a
+   PyMem block, the room stays: nothing is lost but memory. */
+static inline void ddl_list_fit(PyObject* list) {
+#if defined(DDL_KNOWN_LAYOUT)
+    PyListObject* l = (PyListObject*)list;
+    if (l->allocated > Py_SIZE(l) && Py_SIZE(l) > 0) {
+        PyObject** items = PyMem_Realloc(l->ob_item, Py_SIZE(l) * sizeof(PyObject*));
+        if (items != NULL) {  /* else the list keeps its room */
+            l->ob_item = items;
+            l->allocated = Py_SIZE(l);
+        }
+    }
+#else
+    (void)list;
+#endif
+}
+
+/* Where a __slots__ member descriptor (type(descr).__name__ == "member_descriptor") keeps
+   its value in instances: a byte offset from the object's start. CPython publishes no
+   function for it; the field has been the same since slots exist. */
+static inline Py_ssize_t ddl_member_offset(PyObject* descr) {
+    return ((PyMemberDescrObject*)descr)->d_member->offset;
+}
+
+/* What a class's own __dict__ holds under name (borrowed; NULL if nothing), without walking
+   the MRO as attribute lookup does. Static builtin types of 3.12+ keep no tp_dict here, and
+   answer NULL, which the caller treats as "not a message class". */
+static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
+    if (!PyType_Check(cls)) return NULL;
+    PyObject* dict = ((PyTypeObject*)cls)->tp_dict;
+    return dict == NULL ? NULL : PyDict_GetItem(dict, name);
+}
+
+/* A new instance of t with every slot NULL, as object.__new__ makes it but without running
+   __new__ or __init__: the decoder fills the slots itself. */
+static inline PyObject* ddl_alloc(PyTypeObject* t) {
+    return t->tp_alloc(t, 0);
+}
+
+/* Whether the decoder may leave instances of t untracked by the GC when none of their
+   values can hold references, so that collections skip them (msgspec does this for its
+   Structs). Only frozen classes: an assignment to any other could bring a reference in,
+   and a cycle through an untracked object is never collected. */
+static inline int ddl_untrackable(PyTypeObject* t, int frozen) {
+    return frozen && PyType_IS_GC(t) && t->tp_dictoffset == 0;
+}
+
+/* Freeing a message. CPython's subtype_dealloc walks the class's bases twice, reads each
+   one's member table to find its slots, and untracks, tracks and untracks the object
+   again; a message class (slots only, on object, no __del__, no weakrefs, no __dict__) has
+   nothing but object pointers after its header, so clearing them is all there is to do.
+   Installed only by ddl_adopt_dealloc, which checks that layout first. */
+static void ddl_message_dealloc(PyObject* self);
+
+/* The size of the instances ddl_message_dealloc clears for type t: for a subclass that
+   CPython frees first, that of the adopted class above it (subtype_dealloc has cleared the
+   subclass's own slots and its __dict__ or weakrefs already). */
+static Py_ssize_t ddl_message_size(PyTypeObject* t) {
+    while (t->tp_dealloc != ddl_message_dealloc) t = t->tp_base;
+    return t->tp_basicsize;
+}
+
+static void ddl_message_dealloc(PyObject* self) {
+    PyTypeObject* type = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    Py_TRASHCAN_BEGIN(self, ddl_message_dealloc)
+    if (type->tp_finalize != NULL) {  /* a __del__ given to the class after it was adopted */
+        PyObject_GC_Track(self);
+        if (PyObject_CallFinalizerFromDealloc(self) < 0) goto done;  /* resurrected */
+        PyObject_GC_UnTrack(self);
+    }
+    {
+        PyObject** slot = (PyObject**)((char*)self + sizeof(PyObject));
+        PyObject** stop = (PyObject**)((char*)self + ddl_message_size(type));
+        for (; slot < stop; slot++) Py_CLEAR(*slot);
+    }
+    type->tp_free(self);
+    Py_DECREF(type);
+  done:;
+    Py_TRASHCAN_END
+}
+
+/* Give t ddl_message_dealloc when its instances are laid out as that function expects:
+   CPython's dealloc for classes (the one the plain class ``plain`` has), only slots on
+   object in every base, and no finalizer. 1 when it did. Elsewhere (a free-threaded build's
+   object header, a newer CPython) CPython's dealloc stays, and 0 is the answer. */
+static int ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain) {
+#if defined(DDL_KNOWN_LAYOUT)
+    PyTypeObject* b;
+    if (t->tp_dealloc != plain->tp_dealloc || t->tp_finalize != NULL || t->tp_del != NULL
+            || t->tp_free != PyObject_GC_Del || !PyType_IS_GC(t)) return 0;
+    for (b = t; b->tp_flags & Py_TPFLAGS_HEAPTYPE; b = b->tp_base) {
+        if (b->tp_itemsize != 0 || b->tp_dictoffset != 0 || b->tp_weaklistoffset != 0
+#ifdef Py_TPFLAGS_MANAGED_DICT
+                || (b->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+#endif
+                || (b->tp_basicsize - (Py_ssize_t)sizeof(PyObject)) % (Py_ssize_t)sizeof(PyObject*) != 0)
+            return 0;
+    }
+    if (b != &PyBaseObject_Type) return 0;
+    t->tp_dealloc = ddl_message_dealloc;
+    return 1;
+#else
+    (void)t; (void)plain;
+    return 0;
+#endif
+}
+
+/* Whether ddl_message_dealloc frees instances of t (ddl._speedups.frees, which the tests of
+   freeing ask). */
+static inline int ddl_dealloc_adopted(PyTypeObject* t) {
+    return t->tp_dealloc == ddl_message_dealloc;
+}
+
+#endif /* DDL_CPYTHON_H */

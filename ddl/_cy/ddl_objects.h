@@ -1,0 +1,104 @@
+/* ddl_objects.h: the Python objects the loops make and read, through public API only (the
+   reads of CPython internals they build on are in ddl_cpython.h): shared small ints, ints as
+   machine words, the slots of message instances, and the GC tests of the decoder. Pointers
+   are borrowed unless a comment says "new reference". */
+
+#ifndef DDL_OBJECTS_H
+#define DDL_OBJECTS_H
+
+#include <Python.h>
+#include <stdint.h>
+
+#include "ddl_compat.h"
+#include "ddl_cpython.h"
+
+/* Ints of one- and two-byte varints are made once and shared, as CPython shares those up to
+   256: a packed run of them then costs a list pointer per value, not a 32-byte int object too.
+   Filled on first use, so the table holds at most 16,384 ints (512 KB). */
+#define DDL_SHARED_INTS 16384
+static PyObject* ddl_shared_ints[DDL_SHARED_INTS];
+
+/* The slow path of ddl_int, out of line: a new reference to a new int, which is also kept in
+   the table when it is small enough. */
+static DDL_NOINLINE PyObject* ddl_int_new(long long v) {
+    PyObject* r = PyLong_FromLongLong(v);
+    if (r != NULL && (unsigned long long)v < DDL_SHARED_INTS) {
+        Py_INCREF(r);
+        ddl_shared_ints[v] = r;  /* the table's reference, never released */
+    }
+    return r;
+}
+
+/* A new reference to the int v (NULL on error). Small enough to inline in every reader
+   without pushing the varint reader out of line. */
+static inline PyObject* ddl_int(long long v) {
+    if ((unsigned long long)v < DDL_SHARED_INTS && ddl_shared_ints[v] != NULL) {
+        Py_INCREF(ddl_shared_ints[v]);
+        return ddl_shared_ints[v];
+    }
+    return ddl_int_new(v);
+}
+
+/* A new reference to the int v, for unsigned fields. */
+static inline PyObject* ddl_uint(unsigned long long v) {
+    return v < DDL_SHARED_INTS ? ddl_int((long long)v) : PyLong_FromUnsignedLongLong(v);
+}
+
+/* The singletons as constants that Cython can compare pointers with. */
+static PyObject* const ddl_none = Py_None;
+static PyObject* const ddl_true = Py_True;
+static PyObject* const ddl_false = Py_False;
+
+/* An int (or int subclass) as int64: 0 when it fits, 1 when it does not (or on any error,
+   which is cleared: the reference engine will report it). */
+static inline int ddl_as_int64(PyObject* v, int64_t* out) {
+    if (ddl_small_long(v, out)) return 0;
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return 1; }
+    *out = (int64_t)x;
+    return 0;
+}
+
+/* An int as uint64: 0 when it is in [0, 2**64), 1 otherwise (errors cleared, as above). */
+static inline int ddl_as_uint64(PyObject* v, uint64_t* out) {
+    int64_t i;
+    if (ddl_as_int64(v, &i) == 0) {
+        if (i < 0) return 1;
+        *out = (uint64_t)i;
+        return 0;
+    }
+    unsigned long long x = PyLong_AsUnsignedLongLong(v);
+    if (x == (unsigned long long)-1 && PyErr_Occurred()) { PyErr_Clear(); return 1; }
+    *out = (uint64_t)x;
+    return 0;
+}
+
+/* Whether v can hold references, and so be part of a cycle: CPython's test (a GC type),
+   less the tuples the GC has already found to hold none. */
+static inline int ddl_may_cycle(PyObject* v) {
+    return PyType_IS_GC(Py_TYPE(v)) && (!PyTuple_CheckExact(v) || PyObject_GC_IsTracked(v));
+}
+
+/* Whether the tuple t holds x itself: identity only, so no __eq__ or __hash__ runs. */
+static inline int ddl_tuple_has(PyObject* t, PyObject* x) {
+    Py_ssize_t i, n = PyTuple_GET_SIZE(t);
+    for (i = 0; i < n; i++) if (PyTuple_GET_ITEM(t, i) == x) return 1;
+    return 0;
+}
+
+/* The slot at offset (from ddl_member_offset) in obj: a borrowed pointer, NULL when unset. */
+static inline PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset) {
+    return *(PyObject**)((char*)obj + offset);
+}
+
+/* Store a new reference in a slot, releasing what it held (after the store, so that code
+   the release runs never sees the old value). */
+static inline void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value) {
+    PyObject** slot = (PyObject**)((char*)obj + offset);
+    PyObject* old = *slot;
+    *slot = value;
+    Py_XDECREF(old);
+}
+
+#endif /* DDL_OBJECTS_H */

@@ -1,0 +1,75 @@
+/* ddl_wire.h: the byte-level pieces of protobuf's wire format that the loops share: 8-byte
+   word loads, varint sizes, reads and writes, and short copies. Plain C on bytes: this header
+   needs nothing from Python, so tests/test_compiled_api.py compiles it alone with a C compiler
+   and checks it against Python's own arithmetic. */
+
+#ifndef DDL_WIRE_H
+#define DDL_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ddl_compat.h"
+
+/* The 8 bytes at p as a word in host order, at any alignment (memcpy compiles to one load).
+   The varint and ASCII tests below read it as little-endian: the compiled engine refuses to
+   import on a big-endian host (see the end of ddl/_speedups.pyx). */
+static inline uint64_t ddl_load8(const unsigned char* p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Whether the 8 bytes at p are all ASCII: no byte has its top bit set. */
+#define DDL_ASCII8(p) ((ddl_load8(p) & 0x8080808080808080ULL) == 0)
+
+/* The bytes of a varint holding v: 1 to 10, that is ceil(significant bits / 7), computed
+   without a loop or a division ((bits * 9 + 64) / 64 equals it for bits 1 to 64). */
+static inline int ddl_vsize(uint64_t v) {
+    return (int)(((64 - DDL_CLZ64(v | 1)) * 9 + 64) / 64);
+}
+
+/* Write v as a varint at p, which has room for ddl_vsize(v) bytes. */
+static inline void ddl_put_varint(unsigned char* p, uint64_t v) {
+    while (v >= 0x80) { *p++ = (unsigned char)(v | 0x80); v >>= 7; }
+    *p = (unsigned char)v;
+}
+
+/* A varint of at most 10 bytes at p, which has at least 10 bytes: its value, and its
+   length in *len (0 when it runs on past 10 bytes). Bytes past the 64th bit are dropped, as
+   protobuf does. One 8-byte load finds where it ends, and three shift-and-mask steps squeeze
+   out the continuation bits, so no branch depends on a length below 9 bytes. */
+static inline uint64_t ddl_varint10(const unsigned char* p, int* len) {
+    uint64_t w = ddl_load8(p), x, stops;
+    stops = ~w & 0x8080808080808080ULL;
+    /* the bytes up to the first without a continuation bit, or all eight */
+    x = stops ? w & (stops ^ (stops - 1)) : w;
+    x = (x & 0x007F007F007F007FULL) | ((x & 0x7F007F007F007F00ULL) >> 1);
+    x = (x & 0x00003FFF00003FFFULL) | ((x & 0x3FFF00003FFF0000ULL) >> 2);
+    x = (x & 0x000000000FFFFFFFULL) | ((x & 0x0FFFFFFF00000000ULL) >> 4);
+    if (stops) { *len = (DDL_CTZ64(stops) >> 3) + 1; return x; }
+    if (p[8] < 0x80) { *len = 9; return x | ((uint64_t)p[8] << 56); }
+    if (p[9] < 0x80) { *len = 10; return x | ((uint64_t)(p[8] & 0x7F) << 56) | ((uint64_t)p[9] << 63); }
+    *len = 0;
+    return 0;
+}
+
+/* Copy n bytes from s to d (which do not overlap): memcpy for the short strings that dominate
+   messages, as at most two overlapping loads and stores instead of a call into libc. */
+static inline void ddl_copy(unsigned char* d, const unsigned char* s, ptrdiff_t n) {
+    if (n > 16) { memcpy(d, s, (size_t)n); return; }
+    if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8); memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8); memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4); memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4); memcpy(d + n - 4, &b, 4);
+    } else if (n > 0) {
+        d[0] = s[0]; d[n / 2] = s[n / 2]; d[n - 1] = s[n - 1];
+    }
+}
+
+#endif /* DDL_WIRE_H */

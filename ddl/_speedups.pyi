@@ -1,0 +1,58 @@
+"""Types of ddl._speedups, the compiled engine (ddl/_speedups.pyx and ddl/_cy/*.pxi).
+
+Only the names other modules use: the Program-level calls that ddl/_api.py and ddl/_compiled.py
+make, and the entry points that become ``ddl.encode``, ``ddl.decode``, ``ddl.Encoder`` and
+``ddl.Decoder`` when this engine is built.
+"""
+
+import builtins
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeAlias, TypeVar, final
+
+from ._message import Message
+from ._schema import MessagePlan
+
+_M = TypeVar("_M", bound=Message)
+_Buffer: TypeAlias = bytes | bytearray | memoryview
+
+class Bail(Exception):
+    """The compiled engine leaves this call to the reference engine."""
+
+@final
+class Program:
+    """One message class's plan as C structs (opaque to Python)."""
+
+def build(
+    plan: MessagePlan,
+    program_of: Callable[[type], Program],
+    register: Callable[[Program], object],
+    wrappers: dict[int, tuple[Callable[..., None], Callable[..., Any]]],
+) -> Program: ...
+def seal(programs: Iterable[Program]) -> None: ...
+def encode(p: Program, obj: Message, budget: int, det: bool = False) -> bytes: ...
+def decode(p: Program, data: bytes, budget: int) -> Any: ...
+def frees(cls: object) -> bool: ...
+def install(
+    reference_encode: Callable[[bool, Message, bool, int], bytes],
+    reference_decode: Callable[[bool, _Buffer, type[Message], int], Message],
+    program_of: Callable[[type], Any],
+    check_class: Callable[[type], object],
+) -> None: ...
+def encode_entry(msg: Message, *, deterministic: bool = False, max_depth: int = 100) -> bytes: ...
+def decode_entry(data: _Buffer, cls: type[_M], *, max_depth: int = 100) -> _M: ...
+
+class Encoder:
+    @property
+    def deterministic(self) -> bool: ...
+    @property
+    def max_depth(self) -> int: ...
+    def __init__(self, *, deterministic: bool = False, max_depth: int = 100) -> None: ...
+    def encode(self, msg: Message) -> bytes: ...
+
+class Decoder(Generic[_M]):
+    @property
+    def type(self) -> builtins.type[_M]: ...
+    @property
+    def max_depth(self) -> int: ...
+    def __init__(self, type: builtins.type[_M], *, max_depth: int = 100) -> None: ...
+    def decode(self, data: _Buffer) -> _M: ...

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _compiled, _gcpause
 from ._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
+from ._binding import Binding, binding_of
 from ._codegen import Codec, codec_for
 from ._errors import DecodeError, EncodeError
 from ._message import Message
@@ -23,9 +24,10 @@ def _as_bytes(data: Buffer) -> bytes:
 
 
 def _codec(cls: type) -> Codec:
-    if not (isinstance(cls, type) and issubclass(cls, Message)) or cls is Message:
+    binding = binding_of(cls)
+    if binding is None:
         raise TypeError(f"expected a ddl.Message subclass, got {cls!r}")
-    return cls.__ddl_codec__ or codec_for(cls)
+    return binding.codec or codec_for(cls)
 
 
 def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
@@ -43,12 +45,13 @@ def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAUL
 
 def encode_with(compiled: bool, msg: Message, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
     """``encode`` on a chosen engine (the test suite runs every test on both)."""
-    codec: Codec | None = getattr(type(msg), "__ddl_codec__", None)
+    binding = getattr(type(msg), "__ddl__", None)
+    codec = binding.codec if type(binding) is Binding else None
     if codec is None:
         codec = _codec(type(msg))
     if compiled:
-        program = codec.program if codec.program is not None else _compiled.program_of(type(msg))
-        if program:
+        program = _compiled.program_of(type(msg))
+        if program is not None:
             try:
                 data: bytes = _speedups.encode(program, msg, max_depth, deterministic)
                 return data
@@ -78,10 +81,11 @@ def decode(data: Buffer, cls: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) ->
 def decode_with(compiled: bool, data: Buffer, cls: type[M], max_depth: int = DEFAULT_MAX_DEPTH) -> M:
     """``decode`` on a chosen engine (the test suite runs every test on both)."""
     buf = data if data.__class__ is bytes else _as_bytes(data)
-    codec = getattr(cls, "__ddl_codec__", None) or _codec(cls)
+    binding = getattr(cls, "__ddl__", None)
+    codec = (binding.codec if type(binding) is Binding else None) or _codec(cls)
     if compiled:
-        program = codec.program if codec.program is not None else _compiled.program_of(cls)
-        if program:
+        program = _compiled.program_of(cls)
+        if program is not None:
             try:
                 value: M = _speedups.decode(program, buf, max_depth)
                 return value

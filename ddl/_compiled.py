@@ -13,6 +13,7 @@ from functools import partial
 from types import ModuleType
 from typing import Any
 
+from ._binding import Binding
 from ._codegen import codec_for
 
 
@@ -53,39 +54,41 @@ def engine() -> str:
 
 
 def program_of(cls: type) -> Any:
-    """The compiled Program of a message class, or None when the class runs on Python code."""
-    codec = codec_for(cls)
-    if codec.program is None:
+    """The compiled Program of a message class, or None when the class runs on Python code.
+    Decided on first use, and kept on the class's Binding (``__ddl__``)."""
+    binding: Binding = cls.__dict__["__ddl__"]
+    if binding.runs_on == "undecided":
+        codec_for(cls)  # the Python engine first: a Program calls its wrapper functions
         with _lock:
-            if codec.program is None:
+            if binding.runs_on == "undecided":
                 _build(cls)
-    if "__ddl_program__" not in cls.__dict__:
-        # Where the compiled entry points look first (see _speedups._program_for).
-        type.__setattr__(cls, "__ddl_program__", codec.program)
-    return codec.program or None
+    return binding.program
 
 
 def _build(cls: type) -> None:
     if speedups is None:
-        codec_for(cls).program = False
+        cls.__dict__["__ddl__"].runs_on = "python"
         return
 
-    # Programs are published on their codecs only once every one of them is complete: another
-    # thread finds codec.program without taking the lock, and must never run a Program whose
-    # ops are not filled in yet. A recursive schema finds its own Program in ``building``.
+    # Programs are published on their bindings only once every one of them is complete: the
+    # compiled entry points read binding.program without taking the lock, and must never run a
+    # Program whose ops are not filled in yet. A recursive schema finds its own in ``building``.
     building: dict[type, Any] = {}
 
     def nested(child: type) -> Any:
-        program = codec_for(child).program
-        if program is not None:
-            return program
+        binding: Binding = child.__dict__["__ddl__"]
+        if binding.runs_on == "compiled":
+            return binding.program
         if child not in building:
             assert speedups is not None
-            speedups.build(codec_for(child).plan, nested, partial(building.__setitem__, child), codec_for(child).wrappers)
+            codec = codec_for(child)
+            speedups.build(codec.plan, nested, partial(building.__setitem__, child), codec.wrappers)
         return building[child]
 
     nested(cls)
     speedups.seal(list(building.values()))
     for child, program in building.items():
-        codec_for(child).program = program
+        binding = child.__dict__["__ddl__"]
+        binding.program = program
+        binding.runs_on = "compiled"
     building.clear()  # ``nested`` refers to itself: the cycle must not hold the classes until a collection

@@ -102,8 +102,7 @@ def _container(pad: str, label: str, brackets: str, items: list[tuple[str, objec
 
 
 def _fields(msg: Message) -> list[str]:
-    spec = type(msg).__ddl_spec__
-    return [f.name for f in spec.fields] if spec is not None else []
+    return [f.name for f in type(msg).__ddl__.spec.fields]
 
 
 def _scalar(value: object) -> str:

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable
 from types import CodeType
 from typing import Any, ClassVar, dataclass_transform
 
-from ._codegen import Codec, codec_for, make_init
+from ._binding import Binding, binding_of
+from ._codegen import codec_for, make_init
 from ._limits import DEFAULT_MAX_DEPTH
 from ._schema import ClassSpec, collect
 from ._schema._reserved import ReservedItem
@@ -32,22 +33,19 @@ class MessageMeta(type):
         reserved: ReservedItem | Iterable[ReservedItem] = (),
         **kwargs: Any,
     ) -> MessageMeta:
-        if namespace.get("__ddl_root__"):
+        if "__ddl__" in namespace:  # ddl.Message itself, the root
             return super().__new__(mcls, name, bases, namespace, **kwargs)
         if frozen is None:
-            frozen = any(getattr(getattr(b, "__ddl_spec__", None), "frozen", False) for b in bases)
+            frozen = any(binding.spec.frozen for binding in map(binding_of, bases) if binding is not None)
         scope, scope_code = _defining_scope()
         spec = collect(namespace.get("__qualname__", name), bases, namespace, frozen, kw_only, scope, reserved)
         spec.scope_code = scope_code
         own = [f.name for f in spec.fields if f.owner is spec]
         namespace["__slots__"] = tuple(own)
-        namespace["__ddl_spec__"] = spec
-        namespace["__ddl_codec__"] = None
         namespace["__match_args__"] = () if kw_only else tuple(f.name for f in spec.fields)
         cls = super().__new__(mcls, name, bases, namespace, **kwargs)
         spec.cls = cls
-        names = [f.name for f in spec.fields]
-        cls.__ddl_values__ = _values_getter(names)  # type: ignore[attr-defined]
+        type.__setattr__(cls, "__ddl__", Binding(cls, spec, _values_getter([f.name for f in spec.fields])))
         cls.__init__ = make_init(cls, spec)  # type: ignore[misc]
         if frozen:
             cls.__setattr__ = _frozen_setattr  # type: ignore[assignment]
@@ -91,7 +89,7 @@ def _frozen_delattr(self: Message, name: str) -> None:
 
 
 def _hash(self: Message) -> int:
-    return hash((type(self), type(self).__ddl_values__(self)))
+    return hash((type(self), type(self).__ddl__.values(self)))
 
 
 def _restore(cls: type[Message], data: bytes) -> Message:
@@ -123,10 +121,9 @@ class Message(metaclass=MessageMeta):
             note: str = ""           # 2; number=8 or a field named legacy_note is a SchemaError
     """
 
-    __ddl_root__: ClassVar[bool] = True
-    __ddl_spec__: ClassVar[ClassSpec | None] = None
-    __ddl_values__: ClassVar[Callable[[Any], tuple[Any, ...]]]
-    __ddl_codec__: ClassVar[Codec | None] = None
+    # Each message class's state for the engines (see ddl._binding); None on this root class.
+    __ddl__: ClassVar[Binding]
+    __ddl__ = None  # type: ignore[assignment]
     # Unknown fields' raw bytes, or None. Not annotated: an annotation would make it a field.
     __slots__ = ("_ddl_unknown",)
 
@@ -143,12 +140,11 @@ class Message(metaclass=MessageMeta):
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        values = type(self).__ddl_values__
+        values = type(self).__ddl__.values
         return values(self) == values(other)
 
     def __repr__(self) -> str:
-        spec = type(self).__ddl_spec__
-        fields = spec.fields if spec is not None else []
+        fields = type(self).__ddl__.spec.fields
         inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields)
         return f"{type(self).__qualname__}({inner})"
 
@@ -173,5 +169,4 @@ class Message(metaclass=MessageMeta):
 
     @classmethod
     def _slot_names(cls) -> list[str]:
-        spec = cls.__ddl_spec__
-        return [f.name for f in spec.fields] + ["_ddl_unknown"] if spec is not None else ["_ddl_unknown"]
+        return [f.name for f in cls.__ddl__.spec.fields] + ["_ddl_unknown"]

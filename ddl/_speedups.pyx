@@ -20,6 +20,7 @@ from ._schema import (
     ConvertedNode, EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode, UnionNode, WellKnownNode, WrapperNode,
 )
 from ._schema import Kind as PlanKind
+from ._binding import Binding
 
 # The C loops recurse once per nesting level. Past this depth they bail, whatever max_depth
 # allows, so that a deep or cyclic object graph can never exhaust the C stack; the reference
@@ -76,7 +77,9 @@ def install(reference_encode, reference_decode, program_of, check_class):
     _check_class = check_class
 
 
-cdef object _PROGRAM_ATTR = "__ddl_program__"
+cdef object _BINDING_ATTR = "__ddl__"
+# Where a Binding keeps its Program: read in place, as the loops read message slots.
+cdef Py_ssize_t _PROGRAM_OFFSET = _slot_offset(Binding, "program")
 
 
 # The Program used last: calls in a row for one class skip even the dict lookup below. Only
@@ -85,24 +88,22 @@ cdef Program _last = None
 
 
 cdef inline object _program_for(object cls):
-    """The Program of ``cls``, or None when it runs on the Python engine. ``program_of`` puts
-    the answer in the class's own __dict__, where it is found without walking the MRO (and a
-    subclass never finds its base's)."""
+    """The Program of ``cls``, or None when it runs on the Python engine. It is read from the
+    Binding in the class's own __dict__ (see ddl._binding), found without walking the MRO."""
     global _last
     if _last is not None and <PyObject*>_last.c.cls == <PyObject*>cls:
         return _last
-    cdef PyObject* found = ddl_class_attr(<PyObject*>cls, <PyObject*>_PROGRAM_ATTR)
-    if found != NULL:
-        if Py_TYPE(found) != <PyTypeObject*>Program:
-            # False (the class runs on Python code), or anything else someone put there: only
-            # a Program this engine built is ever run.
-            return None
-        _last = <Program>found
-        return _last
-    if getattr(cls, "__ddl_codec__", None) is None:
-        return None  # not compiled yet, or not a message class: the reference engine sees to it
-    program = _program_of(cls)
-    return program if program else None
+    cdef PyObject* binding = ddl_class_attr(<PyObject*>cls, <PyObject*>_BINDING_ATTR)
+    if binding == NULL or Py_TYPE(binding) != <PyTypeObject*>Binding:
+        return None  # not a message class: the reference engine says so
+    cdef PyObject* found = ddl_slot(binding, _PROGRAM_OFFSET)
+    if found == NULL or Py_TYPE(found) != <PyTypeObject*>Program:
+        # Not decided yet, the class runs on Python code, or something else was put there:
+        # only a Program this engine built is ever run, and program_of decides the rest.
+        program = _program_of(cls)
+        return program if type(program) is Program else None
+    _last = <Program>found
+    return _last
 
 
 cdef inline object _encode_any(object msg, bint det, int max_depth):

@@ -353,7 +353,7 @@ def instances(cls: type[M], *, max_depth: int = 2, unknown_enums: bool = True) -
     Raises TypeError for anything but a ddl message class, and SchemaError for a class whose
     annotations do not resolve.
     """
-    if not is_message_class(cls) or "__ddl_spec__" not in cls.__dict__:
+    if not is_message_class(cls):
         raise TypeError(f"instances() takes a ddl.Message subclass, not {cls!r}")
     if max_depth < 0:
         raise ValueError(f"max_depth must be 0 or more, not {max_depth}")

@@ -422,7 +422,7 @@ def make_class(
 
 
 def field_numbers(cls: type) -> dict[str, tuple[int, ...]]:
-    return {f.name: f.numbers for f in cls.__ddl_spec__.fields}  # type: ignore[attr-defined]
+    return {f.name: f.numbers for f in cls.__ddl__.spec.fields}
 
 
 @st.composite
@@ -442,7 +442,7 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
     """
     if isinstance(expected, ddl.Message):
         assert type(actual) is type(expected), f"{path}: {type(actual).__name__} != {type(expected).__name__}"
-        for f in type(expected).__ddl_spec__.fields:  # type: ignore[attr-defined]
+        for f in type(expected).__ddl__.spec.fields:
             assert_same(getattr(expected, f.name), getattr(actual, f.name), f"{path}.{f.name}")
         return
     assert type(actual) is type(expected), f"{path}: {actual!r} ({type(actual).__name__}) != {expected!r}"

@@ -423,7 +423,7 @@ def test_cli_reports_errors_with_file_and_line_and_exit_code_1(capsys: pytest.Ca
 
 
 def test_reserved_numbers_and_names_become_the_reserved_class_keyword(trees: Trees) -> None:
-    reserved = trees.ddl("ddltest/kinds/scalars.proto").Reserved.__ddl_spec__.reserved
+    reserved = trees.ddl("ddltest/kinds/scalars.proto").Reserved.__ddl__.spec.reserved
     assert reserved.numbers == (range(2, 3), range(9, 12), range(15, 16))
     assert reserved.names == ("old", "older")
     with pytest.raises(ddl.SchemaError, match="field number 10 is reserved"):

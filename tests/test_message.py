@@ -138,7 +138,7 @@ def test_pickle_round_trips_through_ddl_bytes() -> None:
 
 
 def test_subclass_numbers_continue_after_base_class() -> None:
-    numbers = {f.name: f.numbers for f in Child.__ddl_spec__.fields}  # type: ignore[union-attr]
+    numbers = {f.name: f.numbers for f in Child.__ddl__.spec.fields}
     assert numbers == {"a": (1,), "b": (2,), "c": (3,)}
 
 

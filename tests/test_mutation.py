@@ -302,21 +302,31 @@ def test_scenarios_under_the_debug_allocator(name: str) -> None:
     assert done.stdout.split() == ["ok", str(len(ENGINES))]
 
 
-def test_program_slot_holding_anything_else_is_ignored(engine: Engine) -> None:
-    """``__ddl_program__`` is where the compiled engine finds a class's Program; anything else
-    stored there (by mistake or malice) is not run as one."""
+def test_a_binding_holding_anything_else_is_never_run(engine: Engine) -> None:
+    """The compiled engine finds a class's Program on its Binding (``cls.__ddl__``); anything
+    else stored there, by mistake or malice, is not run as one."""
 
     class Loose(ddl.Message):
         n: int = 0
         text: str = ""
 
+    class Other(ddl.Message):
+        n: int = 0
+
     msg = Loose(n=5, text="x")
     expected = engine.encode(msg)
-    type.__setattr__(Loose, "__ddl_program__", 12345)
+    Loose.__ddl__.program = 12345
+    ddl.encode(Other())  # the engine remembers the last class it ran: make it another
     assert ddl.encode(msg) == expected
     assert ddl.Encoder().encode(msg) == expected
     assert ddl.decode(expected, Loose) == msg
     assert ddl.Decoder(Loose).decode(expected) == msg
+    ddl.encode(Other())
+    type.__setattr__(Loose, "__ddl__", 12345)  # no Binding at all: not a message class any more
+    with pytest.raises(TypeError, match="ddl.Message"):
+        ddl.encode(msg)
+    with pytest.raises(TypeError, match="ddl.Message"):
+        ddl.decode(expected, Loose)
 
 
 def test_threads_that_change_shared_messages_while_others_encode_and_decode() -> None:

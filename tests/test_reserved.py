@@ -15,7 +15,7 @@ from tests.conftest import Engine
 
 
 def numbers(cls: type[ddl.Message]) -> dict[str, tuple[int, ...]]:
-    spec = cls.__ddl_spec__
+    spec = cls.__ddl__.spec
     assert spec is not None
     return {f.name: f.numbers for f in spec.fields}
 
@@ -101,16 +101,16 @@ def test_a_lone_number_range_or_name_stands_for_a_tuple_of_one() -> None:
         a: int = 0
 
     assert numbers(ByNumber) == {"a": (2,)} and numbers(ByRange) == {"a": (3,)}
-    assert ByName.__ddl_spec__ is not None and ByName.__ddl_spec__.reserved.names == ("note",)
+    assert ByName.__ddl__.spec is not None and ByName.__ddl__.spec.reserved.names == ("note",)
 
 
 def test_overlapping_reservations_are_merged_into_ascending_ranges() -> None:
     class Order(ddl.Message, reserved=(range(20, 30), 8, range(25, 35), 9, 35, "a", "a")):
         pass
 
-    assert Order.__ddl_spec__ is not None
-    assert Order.__ddl_spec__.reserved.numbers == (range(8, 10), range(20, 36))
-    assert Order.__ddl_spec__.reserved.names == ("a",)
+    assert Order.__ddl__.spec is not None
+    assert Order.__ddl__.spec.reserved.numbers == (range(8, 10), range(20, 36))
+    assert Order.__ddl__.spec.reserved.names == ("a",)
 
 
 class Base(ddl.Message, reserved=(3, "legacy")):
@@ -158,4 +158,4 @@ def test_every_number_may_be_reserved_as_protoc_allows_reserved_1_to_max() -> No
     class Retired(ddl.Message, reserved=range(1, 2**29)):
         pass
 
-    assert Retired.__ddl_spec__.reserved.numbers == (range(1, 2**29),)
+    assert Retired.__ddl__.spec.reserved.numbers == (range(1, 2**29),)

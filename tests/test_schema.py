@@ -15,7 +15,7 @@ from tests.conftest import Engine
 
 
 def numbers(cls: type[ddl.Message]) -> dict[str, tuple[int, ...]]:
-    spec = cls.__ddl_spec__
+    spec = cls.__ddl__.spec
     assert spec is not None
     return {f.name: f.numbers for f in spec.fields}
 

@@ -118,8 +118,8 @@ def test_members_take_numbers_in_the_order_each_annotation_names_them(
 )
 def test_an_optional_typing_form_is_one_field_with_presence(annotation: str, value: Any) -> None:
     cls = message_class(annotation)
-    assert cls.__ddl_spec__ is not None
-    assert [f.numbers for f in cls.__ddl_spec__.fields] == [(1,)]
+    assert cls.__ddl__.spec is not None
+    assert [f.numbers for f in cls.__ddl__.spec.fields] == [(1,)]
     assert ddl.decode(ddl.encode(cls(u=value)), cls) == cls(u=value)
     assert ddl.encode(cls(u=None)) == b""
 

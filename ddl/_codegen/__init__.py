@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .._binding import Binding
 from .._schema import ClassSpec, MessagePlan, plan_for
 from ._decode import DecoderSource
 from ._encode import EncoderSource
@@ -22,7 +23,7 @@ __all__ = ["Codec", "codec_for", "make_init", "generated_source"]
 class Codec:
     """One class's compiled plan and the functions both top-level calls use."""
 
-    __slots__ = ("plan", "encode", "decode", "merge", "merger", "filenames", "program", "wrappers")
+    __slots__ = ("plan", "encode", "decode", "merge", "merger", "filenames", "wrappers")
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]
@@ -33,9 +34,6 @@ class Codec:
     merge: Callable[[Any, bytes, list[int], int], Any]
     merger: Callable[[Any, bytes, list[int], int], Any] | None
     filenames: tuple[str, ...]
-    # The compiled engine's Program for the class: None until asked for, False when the
-    # class has shapes that engine does not compile (see ddl._compiled).
-    program: Any
     # The generated encode and decode functions of each wrapper message of the nested-container
     # conventions, by id of its WrapperNode: the compiled engine calls them for those values.
     wrappers: dict[int, tuple[Callable[..., None], Callable[..., Any]]]
@@ -48,12 +46,14 @@ _building: dict[type, Codec] = {}
 
 
 def codec_for(cls: type) -> Codec:
-    """The compiled codec of a message class, compiling it (and what it refers to) on first use."""
-    codec: Codec | None = cls.__dict__.get("__ddl_codec__")
+    """The Python engine's codec of a message class, compiling it (and what it refers to) on
+    first use. It is published on the class's Binding (``__ddl__.codec``) once linked."""
+    binding: Binding = cls.__dict__["__ddl__"]
+    codec = binding.codec
     if codec is not None:
         return codec
     with _lock:
-        codec = cls.__dict__.get("__ddl_codec__") or _building.get(cls)
+        codec = binding.codec or _building.get(cls)
         if codec is not None:
             return codec
         outermost = not _building
@@ -65,15 +65,14 @@ def codec_for(cls: type) -> Codec:
             raise
         if outermost:
             for built_cls, built in _building.items():
-                type.__setattr__(built_cls, "__ddl_codec__", built)
+                built_cls.__dict__["__ddl__"].codec = built
             _building.clear()
         return codec
 
 
 def _compile(cls: type) -> Codec:
-    spec: ClassSpec = cls.__dict__["__ddl_spec__"]
+    spec: ClassSpec = cls.__dict__["__ddl__"].spec
     codec = Codec()
-    codec.program = None
     codec.plan = plan_for(cls)
     qualname = f"{cls.__module__}.{cls.__qualname__}"
     deps: list[tuple[str, type, str]] = []

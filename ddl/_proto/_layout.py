@@ -136,7 +136,7 @@ def _name_inside(decl: Decl, enclosing: Scope) -> None:
         check_identifier(f.name, f"{decl.obj.__qualname__}.{f.name}")
         decl.scope.keep_field(f.name, f"{decl.obj.__qualname__}.{f.name}")
     # protoc rejects a field with a reserved name, so oneof members named here must avoid them.
-    decl.scope.symbols.update(decl.obj.__dict__["__ddl_spec__"].reserved.names)
+    decl.scope.symbols.update(decl.obj.__dict__["__ddl__"].spec.reserved.names)
     for child in decl.children:
         child.name = decl.scope.take_type(_simple_name(child.obj))
     for child in decl.children:

@@ -243,7 +243,7 @@ class _Writer:
                 nested += self.message(child, indent + "  ")
         for block in body.wrappers:
             nested += [indent + "  " + line for line in block]
-        own = [*_reserved_lines(decl.obj.__dict__["__ddl_spec__"]), *fields]
+        own = [*_reserved_lines(decl.obj.__dict__["__ddl__"].spec), *fields]
         return [f"{indent}message {decl.name} {{", *nested, *(indent + "  " + line for line in own), f"{indent}}}"]
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import Any
 
+from .._binding import binding_of
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
 from ._nodes import FieldPlan, MessageNode, RepeatedNode
@@ -61,7 +62,7 @@ class MessagePlan:
 
 @dataclass(eq=False)
 class ClassSpec:
-    """What the metaclass records on each message class as ``__ddl_spec__``."""
+    """What the metaclass records on each message class (as ``__ddl__.spec``, see ddl._binding)."""
 
     qualname: str
     fields: list[FieldSpec]
@@ -160,8 +161,9 @@ def collect(
     own = Reserved.of(qualname, reserved)
     reservations = Reserved()
     for base in bases:
-        base_spec: ClassSpec | None = getattr(base, "__ddl_spec__", None)
-        if base_spec is not None:
+        base_binding = binding_of(base)
+        if base_binding is not None:
+            base_spec = base_binding.spec
             inherited.extend(f for f in base_spec.fields if f.name not in {g.name for g in inherited})
             reservations |= base_spec.reserved
     spec = ClassSpec(qualname, list(inherited), frozen, kw_only, namespace.get("__module__", ""), namespace, scope)
@@ -245,7 +247,7 @@ def _check_argument_order(spec: ClassSpec) -> None:
 
 def plan_for(cls: type) -> MessagePlan:
     """The class's plan, built once; a cycle of fields that can never be absent is rejected."""
-    spec: ClassSpec = cls.__dict__["__ddl_spec__"]
+    spec: ClassSpec = cls.__dict__["__ddl__"].spec
     if spec.plan is None:
         spec.plan = build_plan(cls, spec)
         try:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from .. import _wkt
+from .._binding import binding_of
 from .._nanotime import DatetimeNs, TimedeltaNs
 from .._types import Scalar
 from ._nodes import (
@@ -61,7 +62,7 @@ def _type_name(tp: object) -> str:
 
 
 def is_message_class(tp: object) -> bool:
-    return isinstance(tp, type) and getattr(tp, "__ddl_spec__", None) is not None
+    return binding_of(tp) is not None
 
 
 @handler("annotated")

@@ -1,0 +1,56 @@
+"""What ddl keeps on each message class, in one object: ``cls.__ddl__``, a ``Binding``.
+
+Every engine finds a class's state here and nowhere else:
+
+- ``spec``: the fields as declared, collected and numbered by the metaclass at class creation;
+  ``spec.plan`` is the plan, built from it on first use (``ddl._schema.plan_for``).
+- ``values``: a function giving the field values in order (``__eq__``, ``__hash__``).
+- ``codec``: the Python engine's generated functions (``ddl._codegen.Codec``), set on first use
+  once the class and every class it refers to are compiled and linked.
+- ``runs_on`` and ``program``: which engine runs the class, decided on first use. ``"undecided"``
+  until then; ``"compiled"`` with its ``Program`` in ``program``; ``"python"`` (``program`` is
+  None) when the compiled engine is not built. ``program`` is published only complete, after
+  ``runs_on``'s other fields: the compiled entry points read it without a lock.
+
+``ddl.Message`` itself has ``__ddl__ = None``: it is the root, not a message class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ._codegen import Codec
+    from ._schema import ClassSpec
+
+RunsOn = Literal["undecided", "compiled", "python"]
+
+
+class Binding:
+    """A message class's state, shared by the engines (see the module docstring).
+
+    Example::
+
+        binding = User.__ddl__
+        print([f.name for f in binding.spec.fields], binding.runs_on)
+    """
+
+    __slots__ = ("cls", "spec", "values", "codec", "runs_on", "program")
+
+    def __init__(self, cls: type, spec: ClassSpec, values: Callable[[Any], tuple[Any, ...]]) -> None:
+        self.cls = cls
+        self.spec = spec
+        self.values = values
+        self.codec: Codec | None = None
+        self.runs_on: RunsOn = "undecided"
+        self.program: Any = None
+
+    def __repr__(self) -> str:
+        return f"<ddl binding of {self.cls.__qualname__}: {self.runs_on}>"
+
+
+def binding_of(cls: object) -> Binding | None:
+    """The class's own Binding, or None when ``cls`` is not a ddl message class."""
+    binding = getattr(cls, "__ddl__", None) if isinstance(cls, type) else None
+    return binding if type(binding) is Binding and binding.cls is cls else None

@@ -74,7 +74,7 @@ def stable_repr(value: Any) -> str:
     if isinstance(value, dict):
         return f"dict({[(stable_repr(k), stable_repr(v)) for k, v in value.items()]})"
     if isinstance(value, ddl.Message):
-        fields = [f"{f.name}={stable_repr(getattr(value, f.name))}" for f in type(value).__ddl_spec__.fields]
+        fields = [f"{f.name}={stable_repr(getattr(value, f.name))}" for f in type(value).__ddl__.spec.fields]
         return f"{type(value).__qualname__}({', '.join(fields)}; unknown={value._ddl_unknown!r})"
     return repr(value)
 

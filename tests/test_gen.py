@@ -31,7 +31,7 @@ import ddl
 import ddl._codegen
 import ddl.wkt
 from ddl._cli import main
-from ddl._proto._gen import Generated, GenError, ProtocError, generate
+from ddl._proto._gen import Generated, GenError, GenFailures, ProtocError, generate
 from ddl._proto._protoc import wkt_include
 from tests.conftest import Engine
 from tests.pb_fill import fill
@@ -448,3 +448,81 @@ def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_genera
 
 
 SPLIT_ONEOF = [("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "first"), ("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "last")]
+
+
+# --- Files under google/protobuf/, and files that fail ------------------------------------------
+
+# The files of protobuf's tree whose every type ddl.wkt (or a native form) stands for.
+WELL_KNOWN_FILES = ["any", "duration", "empty", "field_mask", "struct", "timestamp", "wrappers"]
+
+
+def _load_path(path: Path) -> ModuleType:
+    """A generated module by its file: under google/protobuf/, protobuf's own package hides it."""
+    spec = importlib.util.spec_from_file_location(f"_gen_test_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # where ddl finds the names the annotations use
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_only_files_of_well_known_types_are_skipped_and_other_google_protobuf_files_are_generated(
+    tmp_path: Path, engine: Engine
+) -> None:
+    files = [f"google/protobuf/{name}.proto" for name in WELL_KNOWN_FILES] + ["google/protobuf/source_context.proto"]
+    result = generate(files, [], tmp_path)
+    assert result.paths == [tmp_path / "google/protobuf/source_context_ddl.py"]
+    assert result.notes == [
+        *(f"{f}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)" for f in files[:-1]),
+        (
+            "google/protobuf/source_context.proto: note: module google.protobuf.source_context_ddl is hidden by "
+            "protobuf's package google.protobuf"
+        ),
+    ]
+    source_context = _load_path(result.paths[0]).SourceContext
+    assert engine.encode(source_context(file_name="a.proto")) == b"\x0a\x07a.proto"
+
+
+def test_a_file_under_google_protobuf_with_its_own_package_is_generated(tmp_path: Path, engine: Engine) -> None:
+    # As protobuf's conformance messages: google/protobuf/test_messages_proto3.proto, package protobuf_test_messages.
+    (tmp_path / "google/protobuf").mkdir(parents=True)
+    (tmp_path / "google/protobuf/suite.proto").write_text(
+        'syntax = "proto3";\npackage suite.v1;\nimport "google/protobuf/timestamp.proto";\n'
+        "message Case {\n  string name = 1;\n  google.protobuf.Timestamp at = 2;\n}\n"
+    )
+    result = generate([tmp_path / "google/protobuf/suite.proto"], [tmp_path], tmp_path / "out")
+    assert result.paths == [tmp_path / "out/google/protobuf/suite_ddl.py"]
+    case = _load_path(result.paths[0]).Case(name="x", at=datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
+    assert engine.encode(case) == b"\x0a\x01x\x12\x02\x08\x01"
+
+
+def test_a_file_that_fails_does_not_stop_the_others_and_every_failure_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "good.proto").write_text('syntax = "proto3";\nmessage Good {\n  int32 x = 1;\n}\n')
+    files = [PROTOS / "bad/group.proto", tmp_path / "good.proto", "google/protobuf/compiler/plugin.proto"]
+    with pytest.raises(GenFailures) as failed:
+        generate(files, [PROTOS / "bad", tmp_path, wkt_include()], tmp_path / "out")
+    assert failed.value.generated.paths == [tmp_path / "out/good_ddl.py"]
+    assert (tmp_path / "out/good_ddl.py").exists()
+    assert [e.split(": ", 2)[:2] for e in failed.value.errors] == [
+        ["group.proto:7:3", "group 'result'"],
+        [f"google/protobuf/compiler/plugin.proto:{line_of_wkt('compiler/plugin.proto', 'proto_file = 15')}:3", "field 'proto_file'"],
+    ]
+    assert str(failed.value) == "\n".join(failed.value.errors)
+    assert "google.protobuf.FileDescriptorProto is not a well-known type that ddl gen maps" in failed.value.errors[1]
+
+
+def line_of_wkt(proto: str, text: str) -> int:
+    """The 1-based line of ``text`` in one of the .proto files shipped with grpcio-tools."""
+    lines = (wkt_include() / "google/protobuf" / proto).read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+def test_cli_writes_the_files_that_succeed_then_reports_each_failure_last_with_exit_code_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.proto").write_text('syntax = "proto3";\nmessage Good {\n  int32 x = 1;\n}\n')
+    files = [str(PROTOS / "bad/group.proto"), str(tmp_path / "good.proto")]
+    assert main(["gen", "-I", str(PROTOS / "bad"), "-I", str(tmp_path), "-o", str(tmp_path / "out"), *files]) == 1
+    out, err = capsys.readouterr()
+    assert out.split() == [str(tmp_path / "out/good_ddl.py")]
+    assert err.splitlines()[-1].startswith("ddl gen: group.proto:7:3: group 'result'")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .._proto._gen import Generated
 
 EXAMPLES = """\
 example:
@@ -15,7 +18,9 @@ example:
 Each message becomes a ddl.Message class with explicit field numbers, each enum an IntEnum,
 each oneof a union. Imports work as protoc's do: -I folders, the well-known types found without
 one, imports across files. Only the files named are generated, as with protoc: name the files
-they import too. Services and extensions are skipped with a note; groups are an error.
+they import too. Services and extensions are skipped with a note; groups are an error. A file
+that fails does not stop the others: they are written, and every failure is reported at the
+end (exit status 1).
 """
 
 
@@ -42,15 +47,25 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._proto._gen import GenError, ProtocError, generate
+    from .._proto._gen import GenError, GenFailures, ProtocError, generate
 
     try:
         result = generate(args.files, args.includes, args.out, init_files=args.init)
+    except GenFailures as exc:
+        # The files that could be generated were written: report them, then every failure.
+        _report(exc.generated)
+        for error in exc.errors:
+            print(f"ddl gen: {error}", file=sys.stderr)
+        return 1
     except (ProtocError, GenError) as exc:
         print(f"ddl gen: {exc}", file=sys.stderr)
         return 1
+    _report(result)
+    return 0
+
+
+def _report(result: Generated) -> None:
     for note in result.notes:
         print(note, file=sys.stderr)
     for path in result.paths:
         print(path)
-    return 0

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from .._protoc import ProtocError, descriptor_set
 from ._index import Index
-from ._names import module_path
+from ._names import module_name, module_path
 from ._render import render
 from ._source import GenError
+from ._wellknown import maps_whole_file
 
-__all__ = ["GenError", "Generated", "ProtocError", "generate"]
+__all__ = ["GenError", "GenFailures", "Generated", "ProtocError", "generate"]
 
 
 @dataclass
@@ -30,17 +31,32 @@ class Generated:
     notes: list[str] = field(default_factory=list)
 
 
+class GenFailures(GenError):
+    """Some files could not be generated; the others were written, as ``generated`` lists.
+
+    The message holds one line per failed file, each starting with ``file:line:col``.
+    """
+
+    def __init__(self, errors: list[str], generated: Generated) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+        self.generated = generated
+
+
 def generate(
     files: Sequence[str | Path], includes: Sequence[str | Path] = (), out: str | Path = ".", *, init_files: bool = False
 ) -> Generated:
     """Write ``OUT/<proto path without .proto>_ddl.py`` for each of ``files``.
 
     ``includes`` are protoc's ``-I`` folders; the well-known types are found without one. Only the
-    files named are generated, as protoc does: generate the files they import too. Nothing is
-    written unless every file can be generated. ``init_files`` adds an ``__init__.py`` to each
+    files named are generated, as protoc does: generate the files they import too. A file that
+    declares only well-known types (``google/protobuf/timestamp.proto``...) is skipped with a
+    note, as its types map to ddl's own forms. ``init_files`` adds an ``__init__.py`` to each
     folder created under ``out``; without it the folders are namespace packages.
 
-    Raises ``ProtocError`` for what protoc rejects and ``GenError`` for what ddl cannot express.
+    Raises ``ProtocError`` for what protoc rejects, when nothing is written. A file that ddl
+    cannot express does not stop the others: they are written, then ``GenFailures`` (a
+    ``GenError``) names every file that failed and carries what was written.
 
     Example::
 
@@ -50,21 +66,27 @@ def generate(
     """
     index = Index(descriptor_set(files, includes))
     result = Generated()
-    rendered: list[tuple[Path, str]] = []
+    errors: list[str] = []
     for name in _requested(files, includes, index):
-        if name.startswith("google/protobuf/"):
-            # protobuf's own package owns google/protobuf/, so modules there could not be imported.
+        if maps_whole_file([t.full_name for t in index.types.values() if t.file == name and t.parent is None]):
             result.notes.append(f"{name}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)")
             continue
-        text, notes = render(index, name)
-        rendered.append((Path(out) / module_path(name), text))
-        result.notes += notes
-    for path, text in rendered:
+        try:
+            text, notes = render(index, name)
+        except GenError as exc:
+            errors.append(str(exc))
+            continue
+        if name.startswith("google/protobuf/"):
+            notes.append(f"{name}: note: module {module_name(name)} is hidden by protobuf's package google.protobuf")
+        path = Path(out) / module_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         result.paths.append(path)
+        result.notes += notes
         if init_files:
             _add_init_files(Path(out), path.parent)
+    if errors:
+        raise GenFailures(errors, result)
     return result
 
 

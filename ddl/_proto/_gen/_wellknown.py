@@ -44,6 +44,15 @@ def is_well_known(full_name: str) -> bool:
     return full_name in _WKT
 
 
+def maps_whole_file(type_names: list[str]) -> bool:
+    """Whether a file declaring these types (full names) holds only well-known types.
+
+    Such a file (timestamp.proto, struct.proto, wrappers.proto...) needs no module: its types
+    take the forms above. Any other file, wherever it lives, is generated.
+    """
+    return bool(type_names) and all(is_well_known(name) for name in type_names)
+
+
 def form_of(full_name: str, place: Place) -> str:
     """The annotation for a well-known type in ``place`` (the caller adds ``| None``)."""
     if full_name == VALUE and place in (Place.ELEMENT, Place.MAP_VALUE):

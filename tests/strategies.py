@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl import testing
 from ddl.testing import datetimes, ints, json_objects, json_values, timedeltas
+from tests.wire import length_delimited, tag, varint
 
 MODULE_NAME = "tests._ddl_generated_schemas"
 MODULE = types.ModuleType(MODULE_NAME)
@@ -473,25 +474,6 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
 
 
 # --- raw wire data --------------------------------------------------------------------------
-
-
-def varint(value: int) -> bytes:
-    """The varint encoding of ``value`` modulo 2**64 (negative ints as protobuf writes them)."""
-    value &= (1 << 64) - 1
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def tag(number: int, wire_type: int) -> bytes:
-    return varint((number << 3) | wire_type)
-
-
-def length_delimited(number: int, body: bytes) -> bytes:
-    return tag(number, 2) + varint(len(body)) + body
 
 
 def all_numbers(schema: Schema) -> list[int]:

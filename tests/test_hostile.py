@@ -17,8 +17,9 @@ import pytest
 
 import ddl
 from tests.conftest import Engine
-from tests.strategies import length_delimited as ld
-from tests.strategies import tag, unique_name, varint
+from tests.strategies import unique_name
+from tests.wire import length_delimited as ld
+from tests.wire import tag, varint
 
 
 class Item(ddl.Message):

@@ -21,12 +21,11 @@ from tests.strategies import (
     mutations,
     schema_and_value,
     schemas,
-    tag,
     unique_name,
-    varint,
     wire_data,
 )
-from tests.strategies import length_delimited as ld
+from tests.wire import length_delimited as ld
+from tests.wire import tag, varint
 
 # The engine fixture only selects an implementation; nothing in it changes between examples.
 SETTINGS = settings(

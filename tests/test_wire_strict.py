@@ -17,9 +17,10 @@ import pytest
 import ddl
 from tests.conftest import Engine
 from tests.protoc import compile_proto
-from tests.strategies import length_delimited as ld
-from tests.strategies import tag, varint
 from tests.test_hostile import within
+from tests.wire import length_delimited as ld
+from tests.wire import overlong_varint as overlong
+from tests.wire import tag, varint
 
 
 class Leaf(ddl.Message):
@@ -80,17 +81,6 @@ UNKNOWN = 30
 @functools.cache
 def pb() -> ModuleType:
     return compile_proto("ddl_wire_strict", PROTO)
-
-
-def overlong(value: int, size: int) -> bytes:
-    """``value`` as a varint spelled in exactly ``size`` bytes (padded with continuation bytes)."""
-    out = bytearray()
-    for _ in range(size - 1):
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    assert value < 0x80
-    out.append(value)
-    return bytes(out)
 
 
 def long_tag(number: int, wire_type: int, size: int) -> bytes:

@@ -291,7 +291,8 @@ def test_scenarios_under_the_debug_allocator(name: str) -> None:
         "from tests.test_mutation import run\n"
         "from tests.conftest import ENGINES\n"
         "for engine in ENGINES:\n"
-        "    run(engine, sys.argv[1])\n"
+        "    with engine.running():\n"
+        "        run(engine, sys.argv[1])\n"
         "print('ok', len(ENGINES))\n"
     )
     env = {**os.environ, "PYTHONMALLOC": "debug", "PYTHONPATH": str(root)}

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.control import current_build_context, currently_in_test_context
 
 import ddl
 from ddl import _api, _compiled
@@ -28,7 +29,8 @@ class Engine:
 
     ``encode`` and ``decode`` take the public functions' arguments. Their calls alternate between
     the functions (``ddl.encode``, ``ddl.decode``) and the classes (``ddl.Encoder``, ``ddl.Decoder``),
-    the functions first: every test runs the functions, and a test that calls twice runs both.
+    the functions first: every test (and every hypothesis example, which a replay then runs through
+    the same entry points) runs the functions, and one that calls twice runs both.
     The ``python`` engine runs the entry points that a build without the compiled engine offers,
     on the Python engine (see ``running``); ``cython`` runs the compiled build's own.
     """
@@ -37,14 +39,19 @@ class Engine:
     functions: tuple[Callable[..., bytes], Callable[..., Any]]
     classes: tuple[type[ddl.Encoder], type[ddl.Decoder[Any]]]
     compiled: bool
-    _calls: dict[str, Iterator[int]] = field(default_factory=dict, compare=False, repr=False)
+    _calls: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def fresh(self) -> Engine:
         """This engine with its calls counted from the first again (the fixture's, per test)."""
         return Engine(self.name, self.functions, self.classes, self.compiled)
 
     def _through_function(self, operation: str) -> bool:
-        return next(self._calls.setdefault(operation, itertools.count())) % 2 == 0
+        example = current_build_context() if currently_in_test_context() else None
+        if self._calls.get("example", None) is not example:
+            self._calls.clear()
+            self._calls["example"] = example
+        calls: Iterator[int] = self._calls.setdefault(operation, itertools.count())
+        return next(calls) % 2 == 0
 
     def encode(self, msg: Any, deterministic: bool = False, **options: Any) -> bytes:
         if deterministic:
@@ -69,6 +76,11 @@ class Engine:
         finally:
             _compiled.state.compiled = before
 
+
+# Hypothesis tests that take the engine fixture: nothing in it needs setting up again between examples.
+FIXTURE_SAFE = settings(
+    suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture]
+)
 
 ENGINES = [Engine("python", (_api.python_encode, _api.python_decode), (_api.PythonEncoder, _api.PythonDecoder), False)]
 if _compiled.speedups is not None:

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 import ddl
 from ddl._api import decode_with, encode_with
 from ddl._compiled import program_of, speedups
-from tests.strategies import Schema, mutations, schema_and_value
-from tests.wire import varint
+from tests.strategies import Schema, schema_and_value
+from tests.wire import mutations, varint
 
 pytestmark = pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
 

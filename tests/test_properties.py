@@ -7,30 +7,23 @@ from enum import IntEnum
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import ddl
-from tests.conftest import Engine
+from tests.conftest import FIXTURE_SAFE, Engine
 from tests.strategies import (
     Schema,
     all_numbers,
     assert_same,
     field_numbers,
     make_class,
-    mutations,
     schema_and_value,
     schemas,
     unique_name,
-    wire_data,
 )
 from tests.wire import length_delimited as ld
-from tests.wire import tag, varint
-
-# The engine fixture only selects an implementation; nothing in it changes between examples.
-SETTINGS = settings(
-    suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture]
-)
+from tests.wire import mutations, tag, varint, wire_data
 
 
 def _decode_or_error(engine: Engine, data: bytes, cls: type, **kw: Any) -> Any:
@@ -53,7 +46,7 @@ def _reencodes(engine: Engine, msg: Any) -> None:
 # --- round trips ------------------------------------------------------------------------------
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value())
 def test_decode_of_encode_gives_back_an_identical_value(engine: Engine, sv: tuple[Schema, Any]) -> None:
     schema, value = sv
@@ -62,7 +55,7 @@ def test_decode_of_encode_gives_back_an_identical_value(engine: Engine, sv: tupl
     assert decoded == value
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value())
 def test_deterministic_encoding_is_a_fixed_point_of_decode(engine: Engine, sv: tuple[Schema, Any]) -> None:
     schema, value = sv
@@ -70,7 +63,7 @@ def test_deterministic_encoding_is_a_fixed_point_of_decode(engine: Engine, sv: t
     assert engine.encode(engine.decode(data, schema.root), deterministic=True) == data
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value(allow_sets=False))
 def test_encoding_without_sets_is_a_fixed_point_of_decode(engine: Engine, sv: tuple[Schema, Any]) -> None:
     # Maps keep their order through a round trip (dicts are ordered, entries are read in
@@ -80,7 +73,7 @@ def test_encoding_without_sets_is_a_fixed_point_of_decode(engine: Engine, sv: tu
     assert engine.encode(engine.decode(data, schema.root)) == data
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(st.data())
 def test_fields_unknown_to_the_reader_survive_decode_and_reencode(engine: Engine, data: st.DataObject) -> None:
     schema, value = data.draw(schema_and_value())
@@ -105,7 +98,7 @@ def test_fields_unknown_to_the_reader_survive_decode_and_reencode(engine: Engine
 # --- depth limits -----------------------------------------------------------------------------
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value(depth=3))
 def test_encode_and_decode_agree_on_the_depth_a_value_needs(engine: Engine, sv: tuple[Schema, Any]) -> None:
     schema, value = sv
@@ -127,7 +120,7 @@ def test_encode_and_decode_agree_on_the_depth_a_value_needs(engine: Engine, sv: 
 # --- hostile bytes ----------------------------------------------------------------------------
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(st.data())
 def test_random_bytes_decode_to_a_reencodable_message_or_raise_decode_error(engine: Engine, data: st.DataObject) -> None:
     schema = data.draw(schemas())
@@ -138,7 +131,7 @@ def test_random_bytes_decode_to_a_reencodable_message_or_raise_decode_error(engi
         _reencodes(engine, msg)
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(st.data())
 def test_mutated_encodings_decode_to_a_reencodable_message_or_raise_decode_error(
     engine: Engine, data: st.DataObject
@@ -215,7 +208,7 @@ SET_ELEMENTS: dict[str, st.SearchStrategy[Any]] = {
 
 
 @pytest.mark.parametrize("name", list(SET_ELEMENTS))
-@SETTINGS
+@FIXTURE_SAFE
 @given(data=st.data())
 @example(data=None)
 def test_deterministic_encoding_gives_equal_sets_equal_bytes(

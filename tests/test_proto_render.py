@@ -30,15 +30,13 @@ from ddl._cli import main
 from ddl._proto._render import RenderError, include_paths, package_for, render
 from tests import future_schemas
 from tests.conftest import Engine
-from tests.strategies import Schema, make_class, schemas
+from tests.corpus import CORPUS, WITH_MAPS
+from tests.strategies import Schema, make_class, message_of, schemas
 from tests.strategies import assert_same as assert_same_value
 from tests.test_differential import (
-    CORPUS,
     FIXTURE_SAFE,
-    WITH_MAPS,
     assert_same,
     from_pb,
-    message_of,
     to_pb,
 )
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import pytest
 from google.protobuf import any_pb2, empty_pb2, field_mask_pb2, struct_pb2, wrappers_pb2
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import ddl
@@ -24,13 +24,10 @@ from ddl._schema import _registry
 from ddl._schema._nodes import Node
 from ddl.testing import instances
 from tests import corpus as c
-from tests.conftest import Engine
+from tests.conftest import FIXTURE_SAFE, Engine
+from tests.corpus import CORPUS
 from tests.strategies import schemas
-from tests.test_differential import CORPUS, assert_same, from_pb, twin
-
-FIXTURE_SAFE = settings(
-    suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture]
-)
+from tests.test_differential import assert_same, from_pb, twin
 
 
 class Frozen(ddl.Message, frozen=True):

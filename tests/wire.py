@@ -10,6 +10,10 @@ Example::
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
+from ddl.testing import ints
+
 VARINT, I64, LEN, SGROUP, EGROUP, I32 = 0, 1, 2, 3, 4, 5
 
 
@@ -75,3 +79,58 @@ def read_field(data: bytes) -> tuple[int, int, bytes, bytes]:
         return number, wire_type, rest[:length], rest[length:]
     size = {I64: 8, I32: 4}[wire_type]
     return number, wire_type, rest[:size], rest[size:]
+
+
+# --- random wire data -------------------------------------------------------------------------
+
+
+def wire_data(numbers: list[int]) -> st.SearchStrategy[bytes]:
+    """Plausible-looking protobuf: fields with the schema's numbers, nested messages and groups,
+    packed runs, and now and then a wrong wire type, a bad length or a truncated value."""
+    number = st.one_of(st.sampled_from(numbers), st.integers(0, 40), st.sampled_from([(1 << 29) - 1, 1 << 29, 1 << 32]))
+    varint_payload = st.one_of(
+        ints(0, (1 << 64) - 1).map(varint),
+        ints(-(1 << 63), (1 << 63) - 1).map(varint),
+        st.binary(min_size=1, max_size=11),
+    )
+    leaf = st.one_of(
+        st.builds(lambda n, p: tag(n, 0) + p, number, varint_payload),
+        st.builds(lambda n, p: tag(n, 5) + p, number, st.binary(min_size=4, max_size=4)),
+        st.builds(lambda n, p: tag(n, 1) + p, number, st.binary(min_size=8, max_size=8)),
+        st.builds(length_delimited, number, st.binary(max_size=20)),
+        st.builds(length_delimited, number, st.lists(varint_payload, max_size=5).map(b"".join)),
+        st.builds(lambda n, w, p: tag(n, w) + p, number, st.integers(0, 7), st.binary(max_size=6)),
+        st.builds(lambda n, extra, p: tag(n, 2) + varint(len(p) + extra) + p, number, st.integers(-3, 3), st.binary(max_size=6)),
+    )
+
+    def nest(children: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
+        body = st.lists(children, max_size=4).map(b"".join)
+        return st.one_of(
+            st.builds(length_delimited, number, body),
+            st.builds(lambda n, b: tag(n, 3) + b + tag(n, 4), number, body),
+        )
+
+    return st.lists(st.recursive(leaf, nest, max_leaves=12), max_size=6).map(b"".join)
+
+
+@st.composite
+def mutations(draw: st.DrawFn, data: bytes) -> bytes:
+    """``data`` with a few random edits: bit flips, overwrites, insertions, deletions,
+    duplicated runs, truncation."""
+    out = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["flip", "set", "insert", "delete", "dup", "truncate"]))
+        at = draw(st.integers(0, max(len(out) - 1, 0)))
+        if op == "flip" and out:
+            out[at] ^= 1 << draw(st.integers(0, 7))
+        elif op == "set" and out:
+            out[at] = draw(st.sampled_from([0x00, 0x7F, 0x80, 0xFF, 0x0A, 0x08, 0x0B, 0x0C, 0x0E, 0x0F]) | st.integers(0, 255))
+        elif op == "insert":
+            out[at:at] = draw(st.binary(min_size=1, max_size=4))
+        elif op == "delete" and out:
+            del out[at : at + draw(st.integers(1, 4))]
+        elif op == "dup" and out:
+            out[at:at] = out[at : at + draw(st.integers(1, 8))]
+        elif op == "truncate":
+            del out[at:]
+    return bytes(out)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _compiled, _gcpause
-from ._gcpause import GC_PAUSE_BYTES
 from ._codegen import Codec, codec_for
 from ._errors import DecodeError, EncodeError
+from ._gcpause import GC_PAUSE_BYTES
 from ._message import Message
 
 M = TypeVar("M", bound=Message)
@@ -129,7 +129,7 @@ class Decoder(Generic[M]):
         user = dec.decode(data)
     """
 
-    __slots__ = ("type", "max_depth")
+    __slots__ = ("max_depth", "type")
 
     def __init__(self, type: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         _codec(type)
@@ -150,9 +150,9 @@ if _speedups is not None:
     # signatures (checked against these by the test suite); they fall back to encode_with and
     # decode_with on the Python engine for anything they do not take themselves.
     _speedups.install(encode_with, decode_with, _compiled.program_of, _codec)
-    encode = _speedups.encode_entry  # noqa: F811
-    decode = _speedups.decode_entry  # noqa: F811
+    encode = _speedups.encode_entry
+    decode = _speedups.decode_entry
     if not TYPE_CHECKING:
         # The same classes in C: a method call reaches the engine without a Python frame.
-        Encoder = _speedups.Encoder  # noqa: F811
-        Decoder = _speedups.Decoder  # noqa: F811
+        Encoder = _speedups.Encoder
+        Decoder = _speedups.Decoder

@@ -83,7 +83,8 @@ def _build(cls: type) -> None:
             return program
         if child not in building:
             assert speedups is not None
-            speedups.build(codec_for(child).plan, nested, partial(building.__setitem__, child), codec_for(child).wrappers)
+            codec = codec_for(child)
+            speedups.build(codec.plan, nested, partial(building.__setitem__, child), codec.wrappers)
         return building[child]
 
     nested(cls)

@@ -109,7 +109,7 @@ SCALAR_LEAVES = INT_LEAVES + FLOAT_LEAVES + OTHER_SCALAR_LEAVES
 SET_ELEMENT_LEAVES = SCALAR_LEAVES + WKT_LEAVES
 ANY_LEAF = _leaf("Any", "any", json_values, orderable=False)
 STRUCT_LEAF = _leaf("dict[str, Any]", "dict", json_objects, orderable=False)
-MAP_KEY_LEAVES = INT_LEAVES + [_leaf("bool", "bool", st.booleans), _leaf("str", "str", lambda: st.text(max_size=4))]
+MAP_KEY_LEAVES = [*INT_LEAVES, _leaf("bool", "bool", st.booleans), _leaf("str", "str", lambda: st.text(max_size=4))]
 
 
 @dataclass(eq=False)
@@ -271,7 +271,8 @@ class _Gen:
 
 def _make_enum(draw: st.DrawFn) -> type[enum.IntEnum]:
     values = draw(
-        st.lists(st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]), min_size=1, max_size=4, unique=True)
+        st.lists(st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]), min_size=1, max_size=4,
+                 unique=True)
     )
     name = unique_name("GenEnum")
     cls = enum.IntEnum(name, {f"M{i}_{abs(v)}": v for i, v in enumerate(values)})  # type: ignore[misc]
@@ -452,12 +453,13 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
         assert actual.utcoffset() == timedelta(0), f"{path}: {actual!r} is not in UTC"
     elif isinstance(expected, float):
-        assert actual == expected and math.copysign(1, actual) == math.copysign(1, expected), f"{path}: {actual!r} != {expected!r}"
+        same_sign = math.copysign(1, actual) == math.copysign(1, expected)
+        assert actual == expected and same_sign, f"{path}: {actual!r} != {expected!r}"
     elif isinstance(expected, Decimal):
         assert str(actual) == str(expected), f"{path}: {actual!r} != {expected!r}"
     elif isinstance(expected, (list, tuple)):
         assert len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             assert_same(e, a, f"{path}[{i}]")
     elif isinstance(expected, dict):
         assert actual.keys() == expected.keys(), f"{path}: keys {list(actual)} != {list(expected)}"
@@ -513,7 +515,9 @@ def _durations(merge: bool) -> st.SearchStrategy[timedelta]:
     return plain | st.integers(low, high).map(ddl.TimedeltaNs.from_nanoseconds)
 
 
-def annotation_values(tp: Any, depth: int = 0, in_union: bool = False, implicit: bool = False, merge: bool = False) -> Any:
+def annotation_values(
+    tp: Any, depth: int = 0, in_union: bool = False, implicit: bool = False, merge: bool = False
+) -> Any:
     """Values of a ddl annotation, canonical: each decodes back to an equal value."""
     k = mapping.kind(tp)
     rec = functools.partial(annotation_values, depth=depth, merge=merge)

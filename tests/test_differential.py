@@ -260,7 +260,7 @@ def assert_same(actual: Any, expected: Any, path: str = "$") -> None:
     elif type(expected) in (list, tuple):
         assert type(actual) is type(expected), f"{path}: {actual!r} is not a {type(expected).__name__}"
         assert len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             assert_same(a, e, f"{path}[{i}]")
     elif type(expected) is dict:
         assert type(actual) is dict, f"{path}: {actual!r} is not a dict"
@@ -1224,7 +1224,9 @@ message Unpacked {
         packed=st.lists(st.integers(-(2**63), 2**63 - 1), max_size=4),
     )
 )
-def test_packed_false_fields_write_protobufs_unpacked_bytes_and_read_both_forms(engine: Engine, value: Unpacked) -> None:
+def test_packed_false_fields_write_protobufs_unpacked_bytes_and_read_both_forms(
+    engine: Engine, value: Unpacked
+) -> None:
     pb = compile_proto("ddl_unpacked", UNPACKED_PROTO).Unpacked
     expected = pb(ints=value.ints, flags=value.flags, doubles=value.doubles, packed=value.packed)
     assert engine.encode(value) == expected.SerializeToString()

@@ -388,7 +388,7 @@ def test_threads_that_compile_a_class_at_once() -> None:
             sys.modules[module.__name__] = module
             namespace = module.__dict__
             namespace.update(ddl=ddl, Decimal=Decimal)
-            exec(  # fresh classes each round: nothing compiled yet
+            exec(  # noqa: S102 - fresh classes each round: nothing compiled yet
                 "class Leaf(ddl.Message):\n    a: int = 0\n    b: str = ''\n    c: Decimal = Decimal(0)\n"
                 "class Node(ddl.Message):\n    leaves: list[Leaf] = []\n    kids: list['Node'] = []\n"
                 "    names: dict[str, Leaf] = {}\n    pick: Leaf | int | None = None\n",

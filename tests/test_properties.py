@@ -113,7 +113,8 @@ def test_encode_and_decode_agree_on_the_depth_a_value_needs(engine: Engine, sv: 
             decodes = True
         except ddl.DecodeError:
             decodes = False
-        assert decodes == (encoded is not None), f"max_depth={max_depth}: encodes={encoded is not None}, decodes={decodes}"
+        encodes = encoded is not None
+        assert decodes == encodes, f"max_depth={max_depth}: encodes={encodes}, decodes={decodes}"
         assert encoded is None or encoded == data
 
 
@@ -122,7 +123,9 @@ def test_encode_and_decode_agree_on_the_depth_a_value_needs(engine: Engine, sv: 
 
 @FIXTURE_SAFE
 @given(st.data())
-def test_random_bytes_decode_to_a_reencodable_message_or_raise_decode_error(engine: Engine, data: st.DataObject) -> None:
+def test_random_bytes_decode_to_a_reencodable_message_or_raise_decode_error(
+    engine: Engine, data: st.DataObject
+) -> None:
     schema = data.draw(schemas())
     raw = data.draw(st.binary(max_size=64) | wire_data(all_numbers(schema)))
     max_depth = data.draw(st.sampled_from([100, 0, 1, 3]))
@@ -171,7 +174,9 @@ class Paint(ddl.Message):
     ],
     ids=["field", "optional", "oneof-with-str", "oneof-with-int", "repeated", "list-of-oneofs", "map-of-oneofs"],
 )
-def test_a_message_holding_an_enum_number_without_a_member_encodes_again(engine: Engine, data: bytes, kept: bool) -> None:
+def test_a_message_holding_an_enum_number_without_a_member_encodes_again(
+    engine: Engine, data: bytes, kept: bool
+) -> None:
     # proto3 enums are open: a number the IntEnum lacks is valid data, however ddl holds it.
     # What decode returns must encode again, and where the message has room for the number
     # (a field or unknown fields) the bytes come back unchanged.

@@ -7,7 +7,7 @@ import math
 import pickle
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -24,7 +24,7 @@ from ddl._errors import DecodeError, EncodeError
 from tests.pb_json import struct_to_pb, value_from_pb, value_to_pb
 from tests.wire import length_delimited
 
-UTC = timezone.utc
+UTC = UTC
 TS_MIN, TS_MAX = -62_135_596_800, 253_402_300_799
 DUR_MAX = 315_576_000_000
 Json = Any

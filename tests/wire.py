@@ -100,7 +100,10 @@ def wire_data(numbers: list[int]) -> st.SearchStrategy[bytes]:
         st.builds(length_delimited, number, st.binary(max_size=20)),
         st.builds(length_delimited, number, st.lists(varint_payload, max_size=5).map(b"".join)),
         st.builds(lambda n, w, p: tag(n, w) + p, number, st.integers(0, 7), st.binary(max_size=6)),
-        st.builds(lambda n, extra, p: tag(n, 2) + varint(len(p) + extra) + p, number, st.integers(-3, 3), st.binary(max_size=6)),
+        st.builds(
+            lambda n, extra, p: tag(n, 2) + varint(len(p) + extra) + p,
+            number, st.integers(-3, 3), st.binary(max_size=6),
+        ),
     )
 
     def nest(children: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
@@ -124,7 +127,8 @@ def mutations(draw: st.DrawFn, data: bytes) -> bytes:
         if op == "flip" and out:
             out[at] ^= 1 << draw(st.integers(0, 7))
         elif op == "set" and out:
-            out[at] = draw(st.sampled_from([0x00, 0x7F, 0x80, 0xFF, 0x0A, 0x08, 0x0B, 0x0C, 0x0E, 0x0F]) | st.integers(0, 255))
+            telling = st.sampled_from([0x00, 0x7F, 0x80, 0xFF, 0x0A, 0x08, 0x0B, 0x0C, 0x0E, 0x0F])
+            out[at] = draw(telling | st.integers(0, 255))
         elif op == "insert":
             out[at:at] = draw(st.binary(min_size=1, max_size=4))
         elif op == "delete" and out:

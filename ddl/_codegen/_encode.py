@@ -260,7 +260,9 @@ class EncoderSource:
 
     def payload(self, node: Node, var: str, ind: int) -> None:
         b = self.b
-        if isinstance(node, EnumNode) or (isinstance(node, ScalarNode) and node.proto in ("int64", "int32", "uint32", "uint64")):
+        if isinstance(node, EnumNode) or (
+            isinstance(node, ScalarNode) and node.proto in ("int64", "int32", "uint32", "uint64")
+        ):
             proto = "int32" if isinstance(node, EnumNode) else node.proto
             b.line(ind, f"if 0 <= {var} < 128:")
             b.line(ind + 1, f"out.append({var})")

@@ -38,7 +38,7 @@ bench: $(STAMP)
 	$(VENV)/bin/ddl bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .ruff_cache .hypothesis
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,

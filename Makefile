@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= python3
 PYTEST := -m pytest -q -x -p no:cacheprovider
 
-.PHONY: test demo bench typecheck clean test-py313 test-debugmalloc asan fuzz fuzz-ci conformance
+.PHONY: test demo bench typecheck lint clean test-py313 test-debugmalloc asan fuzz fuzz-ci conformance
 
 $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(wildcard ddl/_cy/*.h)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,16 @@ $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(
 test: $(STAMP)
 	$(PY) -m pytest -q --cov=ddl --cov-report=term-missing:skip-covered --cov-fail-under=90
 	$(MAKE) typecheck
+	$(MAKE) lint
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict ddl tests/typing_api.py
+
+# ruff over the tree ([tool.ruff] in pyproject.toml), and a second type checker on the public
+# API as users write it: pyright through basedpyright, which brings its own Node runtime.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/basedpyright --pythonpath $(PY) tests/typing_api.py
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
@@ -31,7 +38,7 @@ bench: $(STAMP)
 	$(VENV)/bin/ddl bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .ruff_cache .hypothesis
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,

@@ -29,8 +29,8 @@ from typing import Any
 
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
 
-from benches import workloads  # noqa: E402
-from benches.adapters import ddl_adapter, protobuf_adapter  # noqa: E402
+from benches import workloads
+from benches.adapters import ddl_adapter, protobuf_adapter
 
 
 def _best(run: Callable[[], float], rounds: int) -> float:

@@ -181,7 +181,6 @@ def _map_msgpack(n: int) -> bytes:
 def _decoder(lib: str, message: str) -> Callable[[bytes], Any]:
     if lib.startswith("ddl"):
         import ddl
-
         from benches import hostile_schemas
 
         return ddl.Decoder(getattr(hostile_schemas, message)).decode
@@ -285,10 +284,12 @@ def format_hostile(results: dict[str, dict[str, dict[str, Any]]], libs: list[str
         lines += ["| " + " | ".join(r) + " |" for r in rows]
     else:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines = [intro, "  ".join(h.rjust(w) if i > 1 else h.ljust(w) for i, (h, w) in enumerate(zip(header, widths)))]
-        lines += [
-            "  ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows
-        ]
+
+        def cells(row: list[str]) -> str:
+            padded = (c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+            return "  ".join(padded)
+
+        lines = [intro, cells(header), *(cells(r) for r in rows)]
     sizes = {c: {lib: r.get("payload_mb") for lib, r in by.items()} for c, by in results.items()}
     lines.append("")
     lines.append(

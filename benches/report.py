@@ -102,7 +102,7 @@ def format_table(report: dict[str, Any], markdown: bool) -> str:
         fmt = [str.ljust, str.ljust] + [str.rjust] * (len(header) - 2)
 
         def line(cells: list[str]) -> str:
-            return "  ".join(f(c, w) for f, c, w in zip(fmt, cells, widths)).rstrip()
+            return "  ".join(f(c, w) for f, c, w in zip(fmt, cells, widths, strict=True)).rstrip()
 
         lines.append(line(header))
         lines.append("  ".join("-" * w for w in widths))
@@ -146,7 +146,7 @@ def write_chart(report: dict[str, Any], path: Path) -> bool:
     names = list(report["workloads"])
     fig, axes = plt.subplots(1, len(workloads.OPS), figsize=(15, 6.5), sharey=True, sharex=True)
     height = 0.8 / max(len(peers), 1)
-    for ax, op in zip(axes, workloads.OPS):
+    for ax, op in zip(axes, workloads.OPS, strict=True):
         for j, peer in enumerate(peers):
             ys, xs = [], []
             for i, w in enumerate(names):

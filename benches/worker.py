@@ -97,7 +97,7 @@ def worker(name: str, settings: Settings, names: Sequence[str]) -> int:
             case = module.make(workload, logical)
             ddl_case = ddl_adapter.make(workload, logical) if ddl_adapter is not None else None
             data = check(lib.name, workload, case, logical, ddl_case)
-        except Exception as e:  # a wrong answer (CheckError) or a crash: never time it
+        except Exception as e:  # noqa: BLE001 - a wrong answer (CheckError) or a crash: never time it
             emit("wrong", workload=workload, error=f"{type(e).__name__}: {e}"[:500])
             for op in workloads.OPS:
                 emit("progress", label=f"{workload} {op} (skipped)")

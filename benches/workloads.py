@@ -29,9 +29,17 @@ SEED = 20240601
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
-_WORDS_ASCII = "alpha beta gamma delta widget gadget sprocket north south ledger invoice order".split()
-_WORDS_ACCENTED = "café naïve déjà crème brûlée façade jalapeño Ångström Zürich São Paulo Kraków smörgåsbord".split()
-_WORDS_CJK = "東京 日本語 数据 序列化 北京 서울 한국어 프로토콜 漢字 かな カタカナ 中文 信息 消息".split()
+_WORDS_ASCII = [
+    "alpha", "beta", "gamma", "delta", "widget", "gadget", "sprocket", "north", "south", "ledger", "invoice", "order",
+]  # fmt: skip
+_WORDS_ACCENTED = [
+    "café", "naïve", "déjà", "crème", "brûlée", "façade", "jalapeño", "Ångström", "Zürich", "São", "Paulo", "Kraków",
+    "smörgåsbord",
+]  # fmt: skip
+_WORDS_CJK = [
+    "東京", "日本語", "数据", "序列化", "北京", "서울", "한국어", "프로토콜", "漢字", "かな",
+    "カタカナ", "中文", "信息", "消息",
+]  # fmt: skip
 _EMOJI = ["😀", "🚀", "🎉", "🐍", "✨", "🌍", "👍🏽", "🇯🇵", "👨‍👩‍👧", "🔥", "☕", "📦"]
 
 

@@ -28,7 +28,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 GENERATED = HERE / "generated"
 # The .proto files the testee's classes come from, inside the runner's src/ folder.
-PROTOS = ["conformance.proto", "google/protobuf/test_messages_proto3.proto", "google/protobuf/test_messages_proto2.proto"]
+PROTOS = [
+    "conformance.proto",
+    "google/protobuf/test_messages_proto3.proto",
+    "google/protobuf/test_messages_proto2.proto",
+]
 # Each engine (as ddl.engine() names it, which the testee reports) and the environment that selects it.
 ENGINES = [("cython", {}), ("python", {"DDL_PURE_PYTHON": "1"})]
 # The rows of the report: the binary tests by level and message, then the formats ddl skips.
@@ -37,7 +41,7 @@ ROWS += ["JSON", "text format"]
 
 sys.path.insert(0, str(ROOT))
 
-from ddl._proto._gen import GenFailures, generate
+from ddl._proto._gen import GenFailures, generate  # noqa: E402 - the checkout's ddl, put on the path above
 
 
 def generate_classes(src: Path, out: Path) -> list[str]:

@@ -26,19 +26,25 @@ GENERATED = HERE / "generated"
 # The ddl of the checkout this file is in, whatever ddl the interpreter has installed.
 sys.path[:0] = [str(HERE.parent), str(GENERATED)]
 
-from conformance_ddl import (
+from conformance_ddl import (  # noqa: E402 - from GENERATED, put on the path above
     ConformanceRequest,
     ConformanceResponse,
     FailureSet,
     WireFormat,
 )
 
-import ddl
+import ddl  # noqa: E402 - the checkout's ddl, put on the path above
 
 # The messages the suite sends: full name -> (generated module, class name).
 MESSAGES = {
-    "protobuf_test_messages.proto3.TestAllTypesProto3": ("google/protobuf/test_messages_proto3_ddl.py", "TestAllTypesProto3"),
-    "protobuf_test_messages.proto2.TestAllTypesProto2": ("google/protobuf/test_messages_proto2_ddl.py", "TestAllTypesProto2"),
+    "protobuf_test_messages.proto3.TestAllTypesProto3": (
+        "google/protobuf/test_messages_proto3_ddl.py",
+        "TestAllTypesProto3",
+    ),
+    "protobuf_test_messages.proto2.TestAllTypesProto2": (
+        "google/protobuf/test_messages_proto2_ddl.py",
+        "TestAllTypesProto2",
+    ),
 }
 # Why a message whose module `ddl gen` could not write is skipped (conformance/README.md).
 NOT_GENERATED = "ddl gen cannot generate this message's file yet (see conformance/README.md)"

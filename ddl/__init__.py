@@ -17,6 +17,7 @@ from ._codegen import generated_source
 from ._compiled import engine
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._message import Message
+from ._nanotime import DatetimeNs, TimedeltaNs
 from ._types import (
     field,
     fixed32,
@@ -32,7 +33,6 @@ from ._types import (
     uint32,
     uint64,
 )
-from ._nanotime import DatetimeNs, TimedeltaNs
 
 __all__ = [
     "DatetimeNs",

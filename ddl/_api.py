@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _compiled, _gcpause
-from ._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from ._binding import Binding, binding_of
 from ._codegen import Codec, codec_for
 from ._errors import DecodeError, EncodeError
+from ._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from ._message import Message
 
 M = TypeVar("M", bound=Message)
@@ -126,7 +126,7 @@ class Encoder:
 
             data = ddl.Encoder(deterministic=True).encode(user)
         """
-        return encode(msg, deterministic=self.deterministic, max_depth=self.max_depth)
+        return encode_with(_compiled.state.compiled, msg, self.deterministic, self.max_depth)
 
 
 class Decoder(Generic[M]):
@@ -138,7 +138,7 @@ class Decoder(Generic[M]):
         user = dec.decode(data)
     """
 
-    __slots__ = ("type", "max_depth")
+    __slots__ = ("max_depth", "type")
 
     def __init__(self, type: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         _codec(type)
@@ -152,7 +152,7 @@ class Decoder(Generic[M]):
 
             user = ddl.Decoder(User).decode(data)
         """
-        return decode(data, self.type, max_depth=self.max_depth)
+        return decode_with(_compiled.state.compiled, data, self.type, self.max_depth)
 
 
 # The Python entry points stay reachable: a build without the compiled engine runs them, and
@@ -180,5 +180,5 @@ if _speedups is not None:
     _present_as(vars(_speedups.Decoder)["decode"], Decoder.decode)
     if not TYPE_CHECKING:
         # The same classes in C: a method call reaches the engine without a Python frame.
-        Encoder = _speedups.Encoder  # noqa: F811
-        Decoder = _speedups.Decoder  # noqa: F811
+        Encoder = _speedups.Encoder
+        Decoder = _speedups.Decoder

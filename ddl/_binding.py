@@ -36,7 +36,7 @@ class Binding:
         print([f.name for f in binding.spec.fields], binding.runs_on)
     """
 
-    __slots__ = ("cls", "spec", "values", "codec", "runs_on", "program")
+    __slots__ = ("cls", "codec", "program", "runs_on", "spec", "values")
 
     def __init__(self, cls: type, spec: ClassSpec, values: Callable[[Any], tuple[Any, ...]]) -> None:
         self.cls = cls

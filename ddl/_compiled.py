@@ -33,7 +33,9 @@ _lock = threading.RLock()
 
 
 class _State:
-    """Whether the public API runs the compiled engine (tests switch it per call)."""
+    """Whether the Python entry points (``_api.encode`` and the rest, the public API of a build
+    without the compiled engine) run the compiled engine; the tests turn it off to run them on
+    the Python engine."""
 
     compiled = speedups is not None
 

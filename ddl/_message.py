@@ -13,7 +13,7 @@ from typing import Any, ClassVar, dataclass_transform
 from ._binding import Binding, binding_of
 from ._codegen import codec_for, make_init
 from ._limits import DEFAULT_MAX_DEPTH
-from ._schema import ClassSpec, collect
+from ._schema import collect
 from ._schema._reserved import ReservedItem
 from ._types import FieldInfo, field
 
@@ -122,8 +122,7 @@ class Message(metaclass=MessageMeta):
     """
 
     # Each message class's state for the engines (see ddl._binding); None on this root class.
-    __ddl__: ClassVar[Binding]
-    __ddl__ = None  # type: ignore[assignment]
+    __ddl__: ClassVar[Binding] = None  # type: ignore[assignment]
     # Unknown fields' raw bytes, or None. Not annotated: an annotation would make it a field.
     __slots__ = ("_ddl_unknown",)
 

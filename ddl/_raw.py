@@ -28,7 +28,6 @@ from ._wire import (
 )
 
 
-
 @dataclass(slots=True)
 class RawField:
     """One field as the wire gives it: ``value`` is the number of a varint or fixed-width field,
@@ -75,7 +74,7 @@ def parse_raw(
             if wire_type == WT_VARINT:
                 value, pos = _varint(buf, pos, end)
                 into.append(RawField(number, wire_type, value))
-            elif wire_type == WT_I64 or wire_type == WT_I32:
+            elif wire_type in (WT_I64, WT_I32):
                 width = 8 if wire_type == WT_I64 else 4
                 if end - pos < width:
                     raise DecodeError(f"field {number} needs {width} bytes, {end - pos} left", pos)

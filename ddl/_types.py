@@ -45,7 +45,7 @@ MISSING: Final = _Missing()
 class FieldInfo:
     """What ``ddl.field`` records: an explicit number and a default."""
 
-    __slots__ = ("number", "default", "default_factory", "packed")
+    __slots__ = ("default", "default_factory", "number", "packed")
 
     def __init__(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from uuid import UUID
@@ -22,7 +22,7 @@ from ._nanotime import DatetimeNs, TimedeltaNs, extra_nanos, total_ns
 from ._wire import read_length, read_tag, read_varint, skip_field
 
 _T = TypeVar("_T")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TS_MIN, _TS_MAX = -62_135_596_800, 253_402_300_799  # 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z
 _DUR_MAX = 315_576_000_000  # 10,000 years, protobuf's documented Duration limit
 _NANOS_MAX = 999_999_999
@@ -93,7 +93,7 @@ class Unchecked:
     ``error`` if no occurrence follows.
     """
 
-    __slots__ = ("parts", "error")
+    __slots__ = ("error", "parts")
 
     def __init__(self, parts: list[int], error: DecodeError) -> None:
         self.parts = parts

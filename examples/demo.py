@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import IntEnum
 from pathlib import Path
@@ -80,7 +80,7 @@ def main() -> None:
         items=[Item(sku="tea", qty=2, price=Decimal("3.50")), Item(sku="mug", qty=1, price=Decimal("9.99"))],
         tags={"channel": "web"},
         note="",
-        created=datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc),
+        created=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
     )
     section("a ddl message")
     print(order)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.control import current_build_context, currently_in_test_context
 
-from ddl._api import decode_with, encode_with
-from ddl._compiled import speedups
+import ddl
+from ddl import _api, _compiled
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -23,19 +25,69 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @dataclass(frozen=True)
 class Engine:
-    """One executor of the compiled plan, seen through the same calls the public API offers."""
+    """One engine, seen through the entry points users call.
+
+    ``encode`` and ``decode`` take the public functions' arguments. Their calls alternate between
+    the functions (``ddl.encode``, ``ddl.decode``) and the classes (``ddl.Encoder``, ``ddl.Decoder``),
+    the functions first: every test (and every hypothesis example, which a replay then runs through
+    the same entry points) runs the functions, and one that calls twice runs both.
+    The ``python`` engine runs the entry points that a build without the compiled engine offers,
+    on the Python engine (see ``running``); ``cython`` runs the compiled build's own.
+    """
 
     name: str
-    encode: Callable[..., bytes]
-    decode: Callable[..., Any]
+    functions: tuple[Callable[..., bytes], Callable[..., Any]]
+    classes: tuple[type[ddl.Encoder], type[ddl.Decoder[Any]]]
+    compiled: bool
+    _calls: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def fresh(self) -> Engine:
+        """This engine with its calls counted from the first again (the fixture's, per test)."""
+        return Engine(self.name, self.functions, self.classes, self.compiled)
+
+    def _through_function(self, operation: str) -> bool:
+        example = current_build_context() if currently_in_test_context() else None
+        if self._calls.get("example", None) is not example:
+            self._calls.clear()
+            self._calls["example"] = example
+        calls: Iterator[int] = self._calls.setdefault(operation, itertools.count())
+        return next(calls) % 2 == 0
+
+    def encode(self, msg: Any, deterministic: bool = False, **options: Any) -> bytes:
+        if deterministic:
+            options["deterministic"] = True
+        if self._through_function("encode"):
+            return self.functions[0](msg, **options)
+        return self.classes[0](**options).encode(msg)
+
+    def decode(self, data: Any, cls: Any, **options: Any) -> Any:
+        if self._through_function("decode"):
+            return self.functions[1](data, cls, **options)
+        return self.classes[1](cls, **options).decode(data)
+
+    @contextmanager
+    def running(self) -> Iterator[Engine]:
+        """While the block runs, the Python entry points run this engine (the compiled build's
+        own entry points always run the compiled one)."""
+        before = _compiled.state.compiled
+        _compiled.state.compiled = self.compiled
+        try:
+            yield self
+        finally:
+            _compiled.state.compiled = before
 
 
-ENGINES = [Engine("python", partial(encode_with, False), partial(decode_with, False))]
-if speedups is not None:
-    ENGINES.append(Engine("cython", partial(encode_with, True), partial(decode_with, True)))
+# Hypothesis tests that take the engine fixture: nothing in it needs setting up again between examples.
+FIXTURE_SAFE = settings(
+    suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture]
+)
+
+ENGINES = [Engine("python", (_api.python_encode, _api.python_decode), (_api.PythonEncoder, _api.PythonDecoder), False)]
+if _compiled.speedups is not None:
+    ENGINES.append(Engine("cython", (ddl.encode, ddl.decode), (ddl.Encoder, ddl.Decoder), True))
 
 
 @pytest.fixture(params=ENGINES, ids=lambda e: e.name)
-def engine(request: pytest.FixtureRequest) -> Engine:
-    engine: Engine = request.param
-    return engine
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    with request.param.fresh().running() as engine:
+        yield engine

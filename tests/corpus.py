@@ -215,6 +215,14 @@ class IntOrColor(ddl.Message):
     choice: int | Color | None = None
 
 
+# The classes the differential tests run over, and those of them with maps (whose entries
+# protobuf may write in any order).
+CORPUS = [
+    Scalars, Renumbered, Optionals, Nested, Tree, Shape, Repeated, Collections,
+    Maps, Wrappers, Times, Json, Ledger, Small, IntOrColor,
+]  # fmt: skip
+WITH_MAPS = {Maps, Json}
+
 PROTO = """
 syntax = "proto3";
 package ddltest;

@@ -14,13 +14,14 @@ such references get the empty value, so every drawn value is finite and shallow.
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import math
 import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -30,6 +31,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl import testing
 from ddl.testing import datetimes, ints, json_objects, json_values, timedeltas
+from tests import mapping
 
 MODULE_NAME = "tests._ddl_generated_schemas"
 MODULE = types.ModuleType(MODULE_NAME)
@@ -107,7 +109,7 @@ SCALAR_LEAVES = INT_LEAVES + FLOAT_LEAVES + OTHER_SCALAR_LEAVES
 SET_ELEMENT_LEAVES = SCALAR_LEAVES + WKT_LEAVES
 ANY_LEAF = _leaf("Any", "any", json_values, orderable=False)
 STRUCT_LEAF = _leaf("dict[str, Any]", "dict", json_objects, orderable=False)
-MAP_KEY_LEAVES = INT_LEAVES + [_leaf("bool", "bool", st.booleans), _leaf("str", "str", lambda: st.text(max_size=4))]
+MAP_KEY_LEAVES = [*INT_LEAVES, _leaf("bool", "bool", st.booleans), _leaf("str", "str", lambda: st.text(max_size=4))]
 
 
 @dataclass(eq=False)
@@ -269,7 +271,8 @@ class _Gen:
 
 def _make_enum(draw: st.DrawFn) -> type[enum.IntEnum]:
     values = draw(
-        st.lists(st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]), min_size=1, max_size=4, unique=True)
+        st.lists(st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]), min_size=1, max_size=4,
+                 unique=True)
     )
     name = unique_name("GenEnum")
     cls = enum.IntEnum(name, {f"M{i}_{abs(v)}": v for i, v in enumerate(values)})  # type: ignore[misc]
@@ -450,12 +453,13 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
         assert actual.utcoffset() == timedelta(0), f"{path}: {actual!r} is not in UTC"
     elif isinstance(expected, float):
-        assert actual == expected and math.copysign(1, actual) == math.copysign(1, expected), f"{path}: {actual!r} != {expected!r}"
+        same_sign = math.copysign(1, actual) == math.copysign(1, expected)
+        assert actual == expected and same_sign, f"{path}: {actual!r} != {expected!r}"
     elif isinstance(expected, Decimal):
         assert str(actual) == str(expected), f"{path}: {actual!r} != {expected!r}"
     elif isinstance(expected, (list, tuple)):
         assert len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             assert_same(e, a, f"{path}[{i}]")
     elif isinstance(expected, dict):
         assert actual.keys() == expected.keys(), f"{path}: keys {list(actual)} != {list(expected)}"
@@ -475,25 +479,6 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
 # --- raw wire data --------------------------------------------------------------------------
 
 
-def varint(value: int) -> bytes:
-    """The varint encoding of ``value`` modulo 2**64 (negative ints as protobuf writes them)."""
-    value &= (1 << 64) - 1
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def tag(number: int, wire_type: int) -> bytes:
-    return varint((number << 3) | wire_type)
-
-
-def length_delimited(number: int, body: bytes) -> bytes:
-    return tag(number, 2) + varint(len(body)) + body
-
-
 def all_numbers(schema: Schema) -> list[int]:
     """Every field number the schema's classes use, plus the low numbers that wrappers, map
     entries and well-known types use inside their bodies."""
@@ -504,53 +489,96 @@ def all_numbers(schema: Schema) -> list[int]:
     return sorted(found)
 
 
-def wire_data(numbers: list[int]) -> st.SearchStrategy[bytes]:
-    """Plausible-looking protobuf: fields with the schema's numbers, nested messages and groups,
-    packed runs, and now and then a wrong wire type, a bad length or a truncated value."""
-    number = st.one_of(st.sampled_from(numbers), st.integers(0, 40), st.sampled_from([(1 << 29) - 1, 1 << 29, 1 << 32]))
-    varint_payload = st.one_of(
-        ints(0, (1 << 64) - 1).map(varint),
-        ints(-(1 << 63), (1 << 63) - 1).map(varint),
-        st.binary(min_size=1, max_size=11),
-    )
-    leaf = st.one_of(
-        st.builds(lambda n, p: tag(n, 0) + p, number, varint_payload),
-        st.builds(lambda n, p: tag(n, 5) + p, number, st.binary(min_size=4, max_size=4)),
-        st.builds(lambda n, p: tag(n, 1) + p, number, st.binary(min_size=8, max_size=8)),
-        st.builds(length_delimited, number, st.binary(max_size=20)),
-        st.builds(length_delimited, number, st.lists(varint_payload, max_size=5).map(b"".join)),
-        st.builds(lambda n, w, p: tag(n, w) + p, number, st.integers(0, 7), st.binary(max_size=6)),
-        st.builds(lambda n, extra, p: tag(n, 2) + varint(len(p) + extra) + p, number, st.integers(-3, 3), st.binary(max_size=6)),
-    )
+# --- values of any annotation, from the documented mapping -------------------------------------
+# An oracle of its own: the differential tests draw values here, from tests/mapping.py's reading
+# of an annotation, rather than from ddl.testing, which reads ddl's compiled plan.
 
-    def nest(children: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
-        body = st.lists(children, max_size=4).map(b"".join)
-        return st.one_of(
-            st.builds(length_delimited, number, body),
-            st.builds(lambda n, b: tag(n, 3) + b + tag(n, 4), number, body),
-        )
-
-    return st.lists(st.recursive(leaf, nest, max_leaves=12), max_size=6).map(b"".join)
+_DUR_MAX = 315_576_000_000  # google.protobuf.Duration's limit, in seconds
+_NS = 10**9
+_ANNOTATION_DEPTH = 3
+utf8_texts = st.text(st.characters(codec="utf-8"), max_size=12)
+_json_trees = st.recursive(
+    st.none() | st.booleans() | st.floats() | utf8_texts,
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(utf8_texts, kids, max_size=3),
+    max_leaves=8,
+)
+_utc_datetimes = st.datetimes(
+    min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59, 999_999), timezones=st.just(UTC)
+)
 
 
-@st.composite
-def mutations(draw: st.DrawFn, data: bytes) -> bytes:
-    """``data`` with a few random edits: bit flips, overwrites, insertions, deletions,
-    duplicated runs, truncation."""
-    out = bytearray(data)
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["flip", "set", "insert", "delete", "dup", "truncate"]))
-        at = draw(st.integers(0, max(len(out) - 1, 0)))
-        if op == "flip" and out:
-            out[at] ^= 1 << draw(st.integers(0, 7))
-        elif op == "set" and out:
-            out[at] = draw(st.sampled_from([0x00, 0x7F, 0x80, 0xFF, 0x0A, 0x08, 0x0B, 0x0C, 0x0E, 0x0F]) | st.integers(0, 255))
-        elif op == "insert":
-            out[at:at] = draw(st.binary(min_size=1, max_size=4))
-        elif op == "delete" and out:
-            del out[at : at + draw(st.integers(1, 4))]
-        elif op == "dup" and out:
-            out[at:at] = out[at : at + draw(st.integers(1, 8))]
-        elif op == "truncate":
-            del out[at:]
-    return bytes(out)
+def _durations(merge: bool) -> st.SearchStrategy[timedelta]:
+    # Merging two Durations takes seconds and nanos from either, so merged ones keep one sign.
+    low = 0 if merge else -(_DUR_MAX * _NS + _NS - 1)
+    high = _DUR_MAX * _NS + _NS - 1
+    plain = st.timedeltas(min_value=timedelta(microseconds=low // 1000 + 1), max_value=timedelta(seconds=_DUR_MAX))
+    return plain | st.integers(low, high).map(ddl.TimedeltaNs.from_nanoseconds)
+
+
+def annotation_values(
+    tp: Any, depth: int = 0, in_union: bool = False, implicit: bool = False, merge: bool = False
+) -> Any:
+    """Values of a ddl annotation, canonical: each decodes back to an equal value."""
+    k = mapping.kind(tp)
+    rec = functools.partial(annotation_values, depth=depth, merge=merge)
+    if k[0] == "scalar":
+        proto = k[1]
+        if proto in mapping.INT_RANGES:
+            return st.integers(*mapping.INT_RANGES[proto])
+        return {
+            "double": st.floats(), "float": st.floats(width=32), "bool": st.booleans(),
+            "string": utf8_texts, "bytes": st.binary(max_size=12),
+        }[proto]  # fmt: skip
+    if k[0] == "enum":
+        known = st.sampled_from(list(k[1]))
+        if in_union:  # an unknown number is a plain int, which would pick an int member instead
+            return known
+        unknown = st.integers(-(2**31), 2**31 - 1).filter(lambda n: n not in k[1]._value2member_map_)
+        return known | unknown
+    if k[0] == "message":
+        if depth >= _ANNOTATION_DEPTH:
+            return st.nothing()
+        fields = {
+            name: annotation_values(ftp, depth + 1, implicit=mapping.kind(ftp)[0] != "union", merge=merge)
+            for name, ftp in mapping.hints(k[1]).items()
+        }
+        return st.builds(k[1], **fields)
+    if k[0] == "timestamp":
+        return _utc_datetimes | st.builds(ddl.DatetimeNs.from_datetime, _utc_datetimes, st.integers(1, 999))
+    if k[0] == "duration":
+        return _durations(merge)
+    if k[0] == "date":
+        # Merged Dates take year, month and day from either: keep every combination valid.
+        return st.dates(max_value=date(9999, 12, 28)).filter(lambda d: d.day <= 28) if merge else st.dates()
+    if k[0] == "value":
+        return _json_trees
+    if k[0] == "struct":
+        return st.dictionaries(utf8_texts, _json_trees, max_size=3)
+    if k[0] == "decimal":
+        decimals = st.decimals(allow_nan=True, allow_infinity=True)
+        # Decimal(0) in an implicit field is checked by test_decimal_zero_field_is_written_as_0_like_protobuf.
+        return decimals.filter(lambda d: str(d) != "0") if implicit else decimals
+    if k[0] == "uuid":
+        # The nil UUID in an implicit field is checked by test_nil_uuid_field_is_written_like_protobuf.
+        return st.uuids().filter(lambda u: u.int != 0) if implicit else st.uuids()
+    if k[0] == "union":
+        members, has_none = k[1], k[2]
+        options = [rec(m, in_union=len(members) > 1) for m in members]
+        return st.one_of(*([st.none()] if has_none else []), *(o for o in options if not o.is_empty))
+    if k[0] == "repeated":
+        container, elem = k[1], rec(k[2])
+        if elem.is_empty:  # a message nested too deep: no elements
+            return st.just(container())
+        if container is set:
+            return st.sets(elem, max_size=3)
+        if container is frozenset:
+            return st.frozensets(elem, max_size=3)
+        return st.lists(elem, max_size=3).map(container)
+    if k[0] == "map":
+        values = rec(k[2])
+        return st.just({}) if values.is_empty else st.dictionaries(rec(k[1]), values, max_size=3)
+    raise AssertionError(tp)
+
+
+def message_of(cls: type, merge: bool = False) -> Any:
+    return annotation_values(cls, merge=merge)

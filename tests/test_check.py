@@ -38,7 +38,8 @@ def case(name: str, old: str, new: str, *expected: tuple[str, str | None], synta
 
 CASES = [
     # Fields removed, reserved, reused.
-    case("field_removed", "message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; }", ("FIELD_REMOVED", "b")),
+    case("field_removed", "message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; }",
+         ("FIELD_REMOVED", "b")),
     case("field_removed_reserved", "message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved 2; }"),
     case("field_removed_reserved_range", "message M { int32 b = 5; }", "message M { reserved 1 to 9; }"),
     case("reserved_number_reused", "message M { reserved 2; }", "message M { string b = 2; }",
@@ -46,12 +47,15 @@ CASES = [
     # Scalar types.
     case("int32_to_sint32", "message M { int32 a = 1; }", "message M { sint32 a = 1; }", ("FIELD_SAME_ENCODING", "a")),
     case("sint64_to_int64", "message M { sint64 a = 1; }", "message M { int64 a = 1; }", ("FIELD_SAME_ENCODING", "a")),
-    case("float_to_fixed32", "message M { float a = 1; }", "message M { fixed32 a = 1; }", ("FIELD_SAME_ENCODING", "a")),
-    case("int32_to_fixed32", "message M { int32 a = 1; }", "message M { fixed32 a = 1; }", ("FIELD_SAME_WIRE_TYPE", "a")),
+    case("float_to_fixed32", "message M { float a = 1; }", "message M { fixed32 a = 1; }",
+         ("FIELD_SAME_ENCODING", "a")),
+    case("int32_to_fixed32", "message M { int32 a = 1; }", "message M { fixed32 a = 1; }",
+         ("FIELD_SAME_WIRE_TYPE", "a")),
     case("double_to_float", "message M { double a = 1; }", "message M { float a = 1; }", ("FIELD_SAME_WIRE_TYPE", "a")),
     case("int64_to_int32", "message M { int64 a = 1; }", "message M { int32 a = 1; }", ("FIELD_SAME_RANGE", "a")),
     case("int32_to_uint32", "message M { int32 a = 1; }", "message M { uint32 a = 1; }", ("FIELD_SAME_RANGE", "a")),
-    case("fixed64_to_sfixed64", "message M { fixed64 a = 1; }", "message M { sfixed64 a = 1; }", ("FIELD_SAME_RANGE", "a")),
+    case("fixed64_to_sfixed64", "message M { fixed64 a = 1; }", "message M { sfixed64 a = 1; }",
+         ("FIELD_SAME_RANGE", "a")),
     case("int32_to_bool", "message M { int32 a = 1; }", "message M { bool a = 1; }", ("FIELD_SAME_RANGE", "a")),
     case("int32_to_int64", "message M { int32 a = 1; }", "message M { int64 a = 1; }", ("FIELD_WIDENED", "a")),
     case("uint32_to_int64", "message M { uint32 a = 1; }", "message M { int64 a = 1; }", ("FIELD_WIDENED", "a")),
@@ -89,8 +93,8 @@ CASES = [
          ("FIELD_TYPE_RENAMED", "a")),
     case("into_oneof", "message M { int32 a = 1; int32 b = 2; }", "message M { oneof o { int32 a = 1; int32 b = 2; } }",
          ("FIELD_SAME_ONEOF", "a"), ("FIELD_SAME_ONEOF", "b")),
-    case("out_of_oneof", "message M { oneof o { int32 a = 1; int32 b = 2; } }", "message M { int32 a = 1; int32 b = 2; }",
-         ("FIELD_SAME_ONEOF", "a"), ("FIELD_SAME_ONEOF", "b")),
+    case("out_of_oneof", "message M { oneof o { int32 a = 1; int32 b = 2; } }",
+         "message M { int32 a = 1; int32 b = 2; }", ("FIELD_SAME_ONEOF", "a"), ("FIELD_SAME_ONEOF", "b")),
     case("field_widened_to_a_union", "message M { int64 x = 1; }",
          "message M { oneof x { int64 x_int64 = 1; string x_string = 2; } }", ("FIELD_RENAMED", "x_int64")),
     case("required_added", "message M { optional int32 a = 1; }", "message M { required int32 a = 1; }",
@@ -103,7 +107,8 @@ CASES = [
     case("enum_removed", "enum E { Z = 0; } message M {}", "message M {}", ("ENUM_REMOVED", None)),
     case("enum_zero_changed", "enum E { A = 0; B = 1; }", "enum E { B = 0; A = 1; }",
          ("ENUM_ZERO_VALUE_CHANGED", "A"), ("ENUM_VALUE_SAME_NUMBER", "B")),
-    case("enum_zero_renamed", "enum E { A = 0; B = 1; }", "enum E { NONE = 0; B = 1; }", ("ENUM_VALUE_RENAMED", "NONE")),
+    case("enum_zero_renamed", "enum E { A = 0; B = 1; }", "enum E { NONE = 0; B = 1; }",
+         ("ENUM_VALUE_RENAMED", "NONE")),
     case("enum_value_removed", "enum E { A = 0; B = 1; C = 2; }", "enum E { A = 0; B = 1; }",
          ("ENUM_VALUE_REMOVED", "C")),
     case("enum_value_removed_reserved", "enum E { A = 0; B = 1; C = 2; }", "enum E { A = 0; B = 1; reserved 2; }"),
@@ -192,7 +197,8 @@ def models(folder: Path, side: str, qty: str = "int32", grid: str = "grid", extr
 
 def test_two_versions_of_a_python_module_compare_through_their_rendered_proto(tmp_path: Path) -> None:
     [finding] = check(models(tmp_path, "old"), models(tmp_path, "new", qty="sint32"))
-    assert (finding.rule, finding.message, finding.field, finding.number) == ("FIELD_SAME_ENCODING", "models.Order", "qty", 2)
+    expected = ("FIELD_SAME_ENCODING", "models.Order", "qty", 2)
+    assert (finding.rule, finding.message, finding.field, finding.number) == expected
 
 
 def test_renaming_a_field_that_needs_a_wrapper_is_only_a_rename(tmp_path: Path) -> None:
@@ -201,7 +207,8 @@ def test_renaming_a_field_that_needs_a_wrapper_is_only_a_rename(tmp_path: Path) 
 
 
 def test_removing_a_field_that_needs_a_wrapper_reports_the_field_alone(tmp_path: Path) -> None:
-    findings = check(models(tmp_path, "old"), write(tmp_path, "new/models.py", "import ddl\nclass Order(ddl.Message):\n    id: int = 0\n"))
+    new = write(tmp_path, "new/models.py", "import ddl\nclass Order(ddl.Message):\n    id: int = 0\n")
+    findings = check(models(tmp_path, "old"), new)
     assert [(f.rule, f.field) for f in findings] == [("FIELD_REMOVED", "qty"), ("FIELD_REMOVED", "grid")]
 
 
@@ -212,7 +219,8 @@ def test_the_rendered_proto_of_a_module_checks_clean_against_the_module(tmp_path
 
 
 def test_a_class_target_compares_that_class_and_what_it_uses(tmp_path: Path) -> None:
-    proto = write(tmp_path, "point.proto", 'syntax = "proto3";\nmessage Point { int64 x = 1; sint64 y = 2; string label = 3; }\n')
+    text = 'syntax = "proto3";\nmessage Point { int64 x = 1; sint64 y = 2; string label = 3; }\n'
+    proto = write(tmp_path, "point.proto", text)
     [finding] = check(proto, "tests.corpus:Point")
     assert (finding.rule, finding.message, finding.field) == ("FIELD_SAME_ENCODING", "tests.corpus.Point", "y")
 
@@ -244,7 +252,9 @@ def test_a_new_field_on_a_number_the_old_class_reserved_is_reported(tmp_path: Pa
     fields = "id: int = 0; total: int = ddl.field(number=5, default=0); note: str = ddl.field(number=3, default='')"
     [finding] = check(old, orders(tmp_path, "new", "", fields))
     assert (finding.rule, finding.field, finding.number) == ("FIELD_NUMBER_WAS_RESERVED", "note", 3)
-    assert finding.line() == "models.Order.note (field 3): takes a number the old version reserved [FIELD_NUMBER_WAS_RESERVED]"
+    assert finding.line() == (
+        "models.Order.note (field 3): takes a number the old version reserved [FIELD_NUMBER_WAS_RESERVED]"
+    )
 
 
 # --- Types imported from other files ------------------------------------------------------
@@ -275,16 +285,21 @@ def test_a_proto_that_imports_types_checks_against_its_generated_module(generate
     ]
     assert [f for f in findings if f.rule == "FIELD_TYPE_RENAMED" and "shared" in f.detail] == []
     backward = check(module, proto, includes, "ddltest.kinds")
-    assert [(f.rule, f.field) for f in backward if f.breaking] == [("FIELD_SAME_ONEOF", "first"), ("FIELD_SAME_ONEOF", "last")]
+    breaking = [(f.rule, f.field) for f in backward if f.breaking]
+    assert breaking == [("FIELD_SAME_ONEOF", "first"), ("FIELD_SAME_ONEOF", "last")]
 
 
-SHOP = 'syntax = "proto3";\npackage shop;\n{}\nmessage Order {{ {money} total = 1; {money} tax = 2; repeated {money} history = 3; }}\n'
+SHOP = (
+    'syntax = "proto3";\npackage shop;\n{}\n'
+    "message Order {{ {money} total = 1; {money} tax = 2; repeated {money} history = 3; }}\n"
+)
 
 
 def shops(folder: Path, units: str, name: str = "Money") -> tuple[str, str]:
     """An old shop.proto that uses shared.Money, and a new one that declares its own ``name``
     message, whose field 1 is ``units``, instead."""
-    write(folder, "protos/shared/money.proto", 'syntax = "proto3";\npackage shared;\nmessage Money { int64 units = 1; string currency = 2; }\n')
+    money = 'syntax = "proto3";\npackage shared;\nmessage Money { int64 units = 1; string currency = 2; }\n'
+    write(folder, "protos/shared/money.proto", money)
     old = write(folder, "old/shop.proto", SHOP.format('import "shared/money.proto";', money="shared.Money"))
     local = f"message {name} {{ {units} units = 1; string currency = 2; }}"
     return old, write(folder, "new/shop.proto", SHOP.format(local, money=name))
@@ -310,16 +325,22 @@ def test_an_incompatible_change_inside_an_imported_type_is_reported_once_at_its_
 def test_an_imported_type_replaced_by_one_of_another_name_is_a_rename_per_field(tmp_path: Path) -> None:
     findings = check(*shops(tmp_path, "int64", name="Cash"), [str(tmp_path / "protos")])
     assert [(f.rule, f.field, f.breaking) for f in findings] == [
-        ("FIELD_TYPE_RENAMED", "total", False), ("FIELD_TYPE_RENAMED", "tax", False), ("FIELD_TYPE_RENAMED", "history", False)
+        ("FIELD_TYPE_RENAMED", "total", False),
+        ("FIELD_TYPE_RENAMED", "tax", False),
+        ("FIELD_TYPE_RENAMED", "history", False),
     ]
 
 
-TREE = "message Node {{ {label} label = 1; repeated Node children = 2; Node parent = 3; map<string, Node> by_name = 4; }}"
+TREE = (
+    "message Node {{ {label} label = 1; repeated Node children = 2; Node parent = 3; map<string, Node> by_name = 4; }}"
+)
 
 
 def test_a_recursive_imported_type_is_compared_once(tmp_path: Path) -> None:
     write(tmp_path, "protos/shared/tree.proto", f'syntax = "proto3";\npackage shared;\n{TREE.format(label="string")}\n')
-    forest = 'syntax = "proto3";\npackage woods;\n{}\nmessage Forest {{ repeated {node} roots = 1; {node} tallest = 2; }}\n'
+    forest = (
+        'syntax = "proto3";\npackage woods;\n{}\nmessage Forest {{ repeated {node} roots = 1; {node} tallest = 2; }}\n'
+    )
     old = write(tmp_path, "old/forest.proto", forest.format('import "shared/tree.proto";', node="shared.Node"))
     same = write(tmp_path, "same/forest.proto", forest.format(TREE.format(label="string"), node="Node"))
     changed = write(tmp_path, "changed/forest.proto", forest.format(TREE.format(label="bytes"), node="Node"))
@@ -333,8 +354,11 @@ def test_a_recursive_imported_type_is_compared_once(tmp_path: Path) -> None:
 # --- The command ---------------------------------------------------------------------------
 
 
-def test_ddl_check_exits_1_with_one_line_per_breaking_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    old = write(tmp_path, "old/shop.proto", 'syntax = "proto3";\npackage shop;\nmessage Order { int32 qty = 3; string note = 4; }\n')
+def test_ddl_check_exits_1_with_one_line_per_breaking_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = 'syntax = "proto3";\npackage shop;\nmessage Order { int32 qty = 3; string note = 4; }\n'
+    old = write(tmp_path, "old/shop.proto", text)
     new = write(tmp_path, "new/shop.proto", 'syntax = "proto3";\npackage shop;\nmessage Order { sint32 qty = 3; }\n')
     assert main(["check", old, new]) == 1
     out, err = capsys.readouterr()
@@ -362,7 +386,8 @@ def test_ddl_check_exits_0_when_only_warnings_and_prints_json_for_tools(
 
 
 def test_ddl_check_finds_imports_through_include_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(tmp_path, "protos/common/money.proto", 'syntax = "proto3";\npackage common;\nmessage Money { int64 units = 1; }\n')
+    money = 'syntax = "proto3";\npackage common;\nmessage Money { int64 units = 1; }\n'
+    write(tmp_path, "protos/common/money.proto", money)
     body = 'syntax = "proto3";\nimport "common/money.proto";\nmessage Order {{ {} }}\n'
     # The old version saved outside the include folders, as from git show main:protos/order.proto.
     old = write(tmp_path, "saved/order.proto", body.format("common.Money total = 1;"))

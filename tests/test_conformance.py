@@ -97,7 +97,9 @@ def test_the_testee_answers_each_kind_of_request_on_the_engine_the_environment_s
     assert proto2 == (
         envelope.ConformanceResponse(protobuf_payload=b"\x08\x01")
         if proto2_generated
-        else envelope.ConformanceResponse(skipped=f"{PROTO2}: ddl gen cannot generate this message's file yet (see conformance/README.md)")
+        else envelope.ConformanceResponse(
+            skipped=f"{PROTO2}: ddl gen cannot generate this message's file yet (see conformance/README.md)"
+        )
     )
 
 

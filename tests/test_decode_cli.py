@@ -28,8 +28,9 @@ import ddl
 from ddl import _cli
 from ddl._cli._decode import EXAMPLES
 from ddl._raw import raw_lines
-from ddl._wire import uvarint_bytes
 from tests.protoc import compile_proto
+from tests.wire import group, tag, varint, varint_field
+from tests.wire import length_delimited as ld
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -46,22 +47,6 @@ def ddl_raw(data: bytes, max_depth: int = 100) -> str:
 
 
 # --- wire builders -------------------------------------------------------------------------------
-
-
-def tag(number: int, wire_type: int) -> bytes:
-    return uvarint_bytes(number << 3 | wire_type)
-
-
-def varint_field(number: int, value: int) -> bytes:
-    return tag(number, 0) + uvarint_bytes(value & (1 << 64) - 1)
-
-
-def ld(number: int, body: bytes) -> bytes:
-    return tag(number, 2) + uvarint_bytes(len(body)) + body
-
-
-def group(number: int, body: bytes) -> bytes:
-    return tag(number, 3) + body + tag(number, 4)
 
 
 def nested_ld(levels: int, leaf: bytes = b"\x08\x01") -> bytes:
@@ -246,7 +231,7 @@ def test_raw_prints_the_fields_before_a_truncated_varint_then_the_offset(
 def test_raw_rejects_a_huge_length_prefix_without_allocating_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = varint_field(1, 1) + tag(2, 2) + uvarint_bytes((1 << 62) - 1) + b"abc"
+    data = varint_field(1, 1) + tag(2, 2) + varint((1 << 62) - 1) + b"abc"
     assert run_cli("--raw", write(tmp_path, data)) == 1
     out, err = capsys.readouterr()
     assert out == "1: 1\n"
@@ -272,7 +257,7 @@ def test_raw_reports_malformed_bytes_with_their_offset(data: bytes, offset: int,
 
 
 def test_raw_keeps_the_low_32_bits_of_a_5_byte_tag_as_protoc_does() -> None:
-    data = uvarint_bytes(1 << 32 | 8) + b"\x01"
+    data = varint(1 << 32 | 8) + b"\x01"
     assert ddl_raw(data) == protoc_decode_raw(data) == "1: 1\n"
 
 

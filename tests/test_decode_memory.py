@@ -12,7 +12,6 @@ import pytest
 import ddl
 from tests.conftest import Engine
 
-
 POINTER = struct.calcsize("P")
 
 

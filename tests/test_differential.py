@@ -8,39 +8,34 @@ directions are checked: ddl's bytes parsed by protobuf, and protobuf's bytes dec
 
 from __future__ import annotations
 
-import enum
 import functools
 import math
 import struct
-import typing
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from types import ModuleType, UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from types import ModuleType
+from typing import Any
 from uuid import UUID
 
 import pytest
 from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
 from google.protobuf.descriptor import FieldDescriptor
 from google.type import date_pb2
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import ddl
 from tests import corpus as c
-from tests.conftest import Engine
+from tests.conftest import FIXTURE_SAFE, Engine
+from tests.corpus import CORPUS, WITH_MAPS
+from tests.mapping import hints, kind, python_types, singular, wrapper_field
 from tests.pb_json import struct_to_pb, value_from_pb, value_to_pb
 from tests.protoc import compile_proto
+from tests.strategies import message_of, utf8_texts
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DUR_MAX = 315_576_000_000
 NS = 10**9
-
-# Every hypothesis test here takes the engine fixture, whose value never changes between examples.
-FIXTURE_SAFE = settings(
-    suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture]
-)
-
 
 @functools.cache
 def pb() -> ModuleType:
@@ -49,96 +44,6 @@ def pb() -> ModuleType:
 
 def twin(cls: type) -> Any:
     return getattr(pb(), cls.__name__)
-
-
-# --- Reading annotations -------------------------------------------------------------------------
-
-ALIASES: list[tuple[object, str]] = [
-    (ddl.int32, "int32"), (ddl.int64, "int64"), (ddl.uint32, "uint32"), (ddl.uint64, "uint64"),
-    (ddl.sint32, "sint32"), (ddl.sint64, "sint64"), (ddl.fixed32, "fixed32"), (ddl.fixed64, "fixed64"),
-    (ddl.sfixed32, "sfixed32"), (ddl.sfixed64, "sfixed64"), (ddl.float32, "float"), (ddl.float64, "double"),
-]  # fmt: skip
-BUILTINS = {int: "int64", float: "double", bool: "bool", str: "string", bytes: "bytes"}
-INT_RANGES = {
-    "int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1),
-    "uint32": (0, 2**32 - 1), "uint64": (0, 2**64 - 1),
-    "sint32": (-(2**31), 2**31 - 1), "sint64": (-(2**63), 2**63 - 1),
-    "fixed32": (0, 2**32 - 1), "fixed64": (0, 2**64 - 1),
-    "sfixed32": (-(2**31), 2**31 - 1), "sfixed64": (-(2**63), 2**63 - 1),
-}  # fmt: skip
-SEQUENCES = (list, tuple, set, frozenset)
-
-
-@functools.cache
-def hints(cls: type) -> dict[str, Any]:
-    all_hints = typing.get_type_hints(cls, include_extras=True)
-    return {name: all_hints[name] for name in cls.__match_args__}
-
-
-def is_message(tp: object) -> bool:
-    return isinstance(tp, type) and issubclass(tp, ddl.Message)
-
-
-def kind(tp: Any) -> tuple[Any, ...]:
-    """What an annotation means under ddl's documented mapping."""
-    for alias, proto in ALIASES:
-        if tp == alias:
-            return ("scalar", proto)
-    if tp in BUILTINS:
-        return ("scalar", BUILTINS[tp])
-    if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
-        return ("enum", tp)
-    if is_message(tp):
-        return ("message", tp)
-    if tp is datetime:
-        return ("timestamp",)
-    if tp is timedelta:
-        return ("duration",)
-    if tp is date:
-        return ("date",)
-    if tp is Decimal:
-        return ("decimal",)
-    if tp is UUID:
-        return ("uuid",)
-    if tp is Any:
-        return ("value",)
-    origin, args = get_origin(tp), get_args(tp)
-    if origin is Annotated:
-        return kind(args[0])
-    if origin is Union or isinstance(tp, UnionType):
-        members = [a for a in args if a is not type(None)]
-        return ("union", members, len(members) < len(args))
-    if origin in SEQUENCES:
-        return ("repeated", origin, args[0])
-    if origin is dict:
-        if args[1] is Any:
-            return ("struct",)
-        return ("map", args[0], args[1])
-    raise AssertionError(f"not in the mapping: {tp!r}")
-
-
-def singular(tp: Any) -> bool:
-    return kind(tp)[0] not in ("union", "repeated", "map")
-
-
-def wrapper_field(tp: Any) -> str:
-    """The field name inside the wrapper message of a shape protobuf cannot nest."""
-    return {"union": "value", "repeated": "values", "map": "entries"}[kind(tp)[0]]
-
-
-def python_types(tp: Any) -> tuple[type, ...]:
-    k = kind(tp)
-    if k[0] == "scalar":
-        proto = k[1]
-        if proto in ("float", "double"):
-            return (float,)
-        return {"bool": (bool,), "string": (str,), "bytes": (bytes,)}.get(proto, (int,))
-    if k[0] in ("enum", "message"):
-        return (k[1],)
-    return {
-        "timestamp": (datetime, ddl.DatetimeNs), "duration": (timedelta, ddl.TimedeltaNs), "date": (date,),
-        "decimal": (Decimal,), "uuid": (UUID,), "repeated": SEQUENCES, "map": (dict,), "struct": (dict,),
-    }[k[0]]  # fmt: skip
 
 
 def pick(members: list[Any], value: object) -> int:
@@ -355,7 +260,7 @@ def assert_same(actual: Any, expected: Any, path: str = "$") -> None:
     elif type(expected) in (list, tuple):
         assert type(actual) is type(expected), f"{path}: {actual!r} is not a {type(expected).__name__}"
         assert len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             assert_same(a, e, f"{path}[{i}]")
     elif type(expected) is dict:
         assert type(actual) is dict, f"{path}: {actual!r} is not a dict"
@@ -378,104 +283,13 @@ def assert_same(actual: Any, expected: Any, path: str = "$") -> None:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
 
 
-# --- Strategies from annotations -----------------------------------------------------------------
-
-MAX_DEPTH = 3
-texts = st.text(st.characters(codec="utf-8"), max_size=12)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.floats() | texts,
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(texts, kids, max_size=3),
-    max_leaves=8,
-)
-utc_datetimes = st.datetimes(
-    min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59, 999_999), timezones=st.just(UTC)
-)
-
-
-def durations(merge: bool) -> st.SearchStrategy[timedelta]:
-    # Merging two Durations takes seconds and nanos from either, so merged ones keep one sign.
-    low = 0 if merge else -(DUR_MAX * NS + NS - 1)
-    high = DUR_MAX * NS + NS - 1
-    plain = st.timedeltas(min_value=timedelta(microseconds=low // 1000 + 1), max_value=timedelta(seconds=DUR_MAX))
-    return plain | st.integers(low, high).map(ddl.TimedeltaNs.from_nanoseconds)
-
-
-def strategy(tp: Any, depth: int = 0, in_union: bool = False, implicit: bool = False, merge: bool = False) -> Any:
-    """Values of a ddl annotation, canonical: each decodes back to an equal value."""
-    k = kind(tp)
-    rec = functools.partial(strategy, depth=depth, merge=merge)
-    if k[0] == "scalar":
-        proto = k[1]
-        if proto in INT_RANGES:
-            return st.integers(*INT_RANGES[proto])
-        return {
-            "double": st.floats(), "float": st.floats(width=32), "bool": st.booleans(),
-            "string": texts, "bytes": st.binary(max_size=12),
-        }[proto]  # fmt: skip
-    if k[0] == "enum":
-        known = st.sampled_from(list(k[1]))
-        if in_union:  # an unknown number is a plain int, which would pick an int member instead
-            return known
-        unknown = st.integers(-(2**31), 2**31 - 1).filter(lambda n: n not in k[1]._value2member_map_)
-        return known | unknown
-    if k[0] == "message":
-        if depth >= MAX_DEPTH:
-            return st.nothing()
-        fields = {
-            name: strategy(ftp, depth + 1, implicit=kind(ftp)[0] != "union", merge=merge)
-            for name, ftp in hints(k[1]).items()
-        }
-        return st.builds(k[1], **fields)
-    if k[0] == "timestamp":
-        return utc_datetimes | st.builds(ddl.DatetimeNs.from_datetime, utc_datetimes, st.integers(1, 999))
-    if k[0] == "duration":
-        return durations(merge)
-    if k[0] == "date":
-        # Merged Dates take year, month and day from either: keep every combination valid.
-        return st.dates(max_value=date(9999, 12, 28)).filter(lambda d: d.day <= 28) if merge else st.dates()
-    if k[0] == "value":
-        return json_values
-    if k[0] == "struct":
-        return st.dictionaries(texts, json_values, max_size=3)
-    if k[0] == "decimal":
-        decimals = st.decimals(allow_nan=True, allow_infinity=True)
-        # Decimal(0) in an implicit field is checked by test_decimal_zero_field_is_written_as_0_like_protobuf.
-        return decimals.filter(lambda d: str(d) != "0") if implicit else decimals
-    if k[0] == "uuid":
-        # The nil UUID in an implicit field is checked by test_nil_uuid_field_is_written_like_protobuf.
-        return st.uuids().filter(lambda u: u.int != 0) if implicit else st.uuids()
-    if k[0] == "union":
-        members, has_none = k[1], k[2]
-        options = [rec(m, in_union=len(members) > 1) for m in members]
-        return st.one_of(*([st.none()] if has_none else []), *(o for o in options if not o.is_empty))
-    if k[0] == "repeated":
-        container, elem = k[1], rec(k[2])
-        if elem.is_empty:  # a message nested too deep: no elements
-            return st.just(container())
-        if container is set:
-            return st.sets(elem, max_size=3)
-        if container is frozenset:
-            return st.frozensets(elem, max_size=3)
-        return st.lists(elem, max_size=3).map(container)
-    if k[0] == "map":
-        values = rec(k[2])
-        return st.just({}) if values.is_empty else st.dictionaries(rec(k[1]), values, max_size=3)
-    raise AssertionError(tp)
-
-
 # --- The corpus ----------------------------------------------------------------------------------
 
-CORPUS = [
-    c.Scalars, c.Renumbered, c.Optionals, c.Nested, c.Tree, c.Shape, c.Repeated, c.Collections,
-    c.Maps, c.Wrappers, c.Times, c.Json, c.Ledger, c.Small, c.IntOrColor,
-]  # fmt: skip
-WITH_MAPS = {c.Maps, c.Json}
 NO_MAPS = [cls for cls in CORPUS if cls not in WITH_MAPS]
-ids = lambda cls: cls.__name__
 
 
-def message_of(cls: type, merge: bool = False) -> Any:
-    return strategy(cls, merge=merge)
+def ids(cls: type) -> str:
+    return cls.__name__
 
 
 def check_both_directions(engine: Engine, value: ddl.Message, *, exact: bool = True) -> bytes:
@@ -1339,7 +1153,7 @@ def test_field_with_an_unexpected_wire_type_is_kept_as_unknown_like_protobuf(eng
 
 @FIXTURE_SAFE
 @given(
-    a=st.integers(-(2**63), 2**63 - 1), b=texts, cc=st.integers(0, 2**32 - 1), d=st.floats(allow_nan=False),
+    a=st.integers(-(2**63), 2**63 - 1), b=utf8_texts, cc=st.integers(0, 2**32 - 1), d=st.floats(allow_nan=False),
     f=st.lists(st.integers(-(2**31), 2**31 - 1), max_size=4), g=st.integers(-(2**31), 2**31 - 1),
     h=st.integers(0, 2**64 - 1), i=st.binary(max_size=8),
 )  # fmt: skip
@@ -1410,7 +1224,9 @@ message Unpacked {
         packed=st.lists(st.integers(-(2**63), 2**63 - 1), max_size=4),
     )
 )
-def test_packed_false_fields_write_protobufs_unpacked_bytes_and_read_both_forms(engine: Engine, value: Unpacked) -> None:
+def test_packed_false_fields_write_protobufs_unpacked_bytes_and_read_both_forms(
+    engine: Engine, value: Unpacked
+) -> None:
     pb = compile_proto("ddl_unpacked", UNPACKED_PROTO).Unpacked
     expected = pb(ints=value.ints, flags=value.flags, doubles=value.doubles, packed=value.packed)
     assert engine.encode(value) == expected.SerializeToString()

@@ -7,7 +7,7 @@ import gc
 import tracemalloc
 import weakref
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import IntEnum
 from typing import Any
@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 import ddl
 from ddl._api import decode_with, encode_with
 from ddl._compiled import program_of, speedups
-from tests.strategies import Schema, mutations, schema_and_value, varint
+from tests.strategies import Schema, schema_and_value
+from tests.wire import mutations, varint
 
 pytestmark = pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
 
@@ -77,7 +78,7 @@ class Variety(ddl.Message):
     choice: int | str | Leaf | None = None
     picked: Mood | int = 0
     when: datetime | None = None
-    always: datetime = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    always: datetime = datetime(1970, 1, 1, tzinfo=UTC)
     span: timedelta = timedelta(0)
     day: date | None = None
     loose: Any = None
@@ -125,10 +126,12 @@ everything = st.recursive(
 )
 
 
-utc_times = st.datetimes(timezones=st.just(timezone.utc), min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
+utc_times = st.datetimes(timezones=st.just(UTC), min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
 # Times the C paths leave to the Python helpers: another offset, and nanosecond precision.
 odd_times = st.builds(
-    lambda t, minutes, ns: ddl.DatetimeNs.from_datetime(t, ns) if ns else t.astimezone(timezone(timedelta(minutes=minutes))),
+    lambda t, minutes, ns: (
+        ddl.DatetimeNs.from_datetime(t, ns) if ns else t.astimezone(timezone(timedelta(minutes=minutes)))
+    ),
     utc_times.filter(lambda t: t.year > 1 and t.year < 9999), st.integers(-600, 600), st.integers(0, 999),
 )
 json_values = st.recursive(
@@ -140,7 +143,8 @@ variety_fields = st.fixed_dictionaries(
     {},
     optional={
         "choice": st.none() | i(64) | st.text(max_size=5) | leaves, "picked": st.sampled_from(Mood) | i(32),
-        "when": st.none() | utc_times | odd_times, "always": utc_times, "span": st.timedeltas(min_value=timedelta(days=-3_652_400), max_value=timedelta(days=3_652_400)),
+        "when": st.none() | utc_times | odd_times, "always": utc_times,
+        "span": st.timedeltas(min_value=timedelta(days=-3_652_400), max_value=timedelta(days=3_652_400)),
         "day": st.none() | st.dates(), "loose": json_values,
         "doc": st.dictionaries(st.text(max_size=3), json_values, max_size=3),
         "price": st.decimals(allow_nan=False, allow_infinity=False), "key": st.none() | st.uuids(),
@@ -196,7 +200,9 @@ def test_the_compiled_engine_runs_oneofs_well_known_types_conversions_and_sets_i
 
 
 @given(varieties, st.data())
-def test_both_engines_agree_on_oneofs_well_known_types_conversions_and_sets(value: Variety, data: st.DataObject) -> None:
+def test_both_engines_agree_on_oneofs_well_known_types_conversions_and_sets(
+    value: Variety, data: st.DataObject
+) -> None:
     for det in (False, True):
         assert encode_with(True, value, det) == encode_with(False, value, det)
     damaged = data.draw(mutations(encode_with(False, value)))
@@ -218,7 +224,8 @@ def test_both_engines_agree_on_random_schemas_and_damaged_bytes(sv: tuple[Schema
     compiled = outcome(encode_with, True, value, True)
     assert compiled == outcome(encode_with, False, value, True)
     damaged = data.draw(mutations(compiled[1]))
-    assert repr(outcome(decode_with, True, damaged, schema.root)) == repr(outcome(decode_with, False, damaged, schema.root))
+    compiled_decode = outcome(decode_with, True, damaged, schema.root)
+    assert repr(compiled_decode) == repr(outcome(decode_with, False, damaged, schema.root))
 
 
 @pytest.mark.parametrize(
@@ -284,8 +291,9 @@ class Numbers(ddl.Message):
 
 
 _VARINTS = [
-    b"\x00", b"\x7f", b"\x80\x01", b"\x80\x00", b"\xff\xff\xff\xff\x0f", b"\xff" * 7 + b"\x7f", b"\x80" * 8 + b"\x01",
-    b"\xff" * 9 + b"\x01", b"\xff" * 9 + b"\x7f", b"\x80" * 9 + b"\x00", b"\xff" * 10 + b"\x01", b"\xff" * 12, b"\xff" * 9,
+    b"\x00", b"\x7f", b"\x80\x01", b"\x80\x00", b"\xff\xff\xff\xff\x0f", b"\xff" * 7 + b"\x7f",
+    b"\x80" * 8 + b"\x01", b"\xff" * 9 + b"\x01", b"\xff" * 9 + b"\x7f", b"\x80" * 9 + b"\x00",
+    b"\xff" * 10 + b"\x01", b"\xff" * 12, b"\xff" * 9,
 ]
 
 
@@ -295,7 +303,10 @@ def test_both_engines_read_every_varint_length_alike_near_the_end_of_the_buffer_
     raw: bytes, tail: bytes
 ) -> None:
     # Ten bytes or more left take the word-at-a-time path; fewer, the byte-by-byte one.
-    for message in (b"\x08" + raw + tail, b"\x12" + varint(len(raw)) + raw + tail, b"\x12" + varint(2 * len(raw)) + raw + raw):
+    as_field = b"\x08" + raw + tail
+    in_a_string = b"\x12" + varint(len(raw)) + raw + tail
+    twice_in_a_string = b"\x12" + varint(2 * len(raw)) + raw + raw
+    for message in (as_field, in_a_string, twice_in_a_string):
         assert repr(outcome(decode_with, True, message, Numbers)) == repr(outcome(decode_with, False, message, Numbers))
 
 
@@ -329,9 +340,9 @@ def test_ten_thousand_calls_on_every_type_family_and_on_failures_do_not_grow_mem
     data = encode_with(True, good)
     bad_value = Everything(ints=[1, "x"])
     various = Variety(
-        choice=Leaf("c"), picked=Mood.SAD, when=datetime(2020, 1, 2, tzinfo=timezone.utc), span=timedelta(seconds=-3),
+        choice=Leaf("c"), picked=Mood.SAD, when=datetime(2020, 1, 2, tzinfo=UTC), span=timedelta(seconds=-3),
         day=date(2024, 2, 29), loose=[1.5, {"a": None}], doc={"k": "v"}, price=Decimal("1.10"), key=UUID(int=7),
-        unique={1, 2}, names=frozenset({"x"}), stamps=[datetime(2000, 1, 1, tzinfo=timezone.utc)],
+        unique={1, 2}, names=frozenset({"x"}), stamps=[datetime(2000, 1, 1, tzinfo=UTC)],
         prices={"p": Decimal("2")}, grid=[[1], []], gaps=[None, 2], mixed=[1, "a"], chosen=["c"],
         groups={"g": ["x"]}, nested=[Variety(choice=3)],
     )

@@ -68,7 +68,7 @@ def test_a_subclass_with_its_own_finalizer_is_finalized_once_and_releases_every_
     FINALIZED.clear()
     watched = Watched(name=name, extra=extra)
     del watched
-    assert FINALIZED == [name]
+    assert [name] == FINALIZED
     FINALIZED.clear()
     assert (sys.getrefcount(name), sys.getrefcount(extra)) == before
 

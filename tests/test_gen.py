@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import json
+import shutil
 import subprocess
 import sys
 import typing
@@ -113,17 +114,49 @@ def test_each_module_starts_with_a_header_and_lists_its_classes_in_all(trees: Tr
     assert trees.ddl("ddltest/shared/common.proto").__all__ == ["Level", "Money"]
 
 
-def test_generated_modules_pass_mypy_strict_and_ruff(trees: Trees) -> None:
+def test_generated_modules_pass_mypy_strict(trees: Trees) -> None:
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--explicit-package-bases", "--no-incremental", "ddltest"],
         cwd=trees.out, env={"MYPYPATH": str(ROOT), "PATH": ""}, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
-    ruff = subprocess.run(
-        [Path(sys.executable).parent / "ruff", "check", "--no-cache", "."],
-        cwd=trees.out, capture_output=True, text=True, check=False,
+
+def ruff_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    """ruff over ``folder`` with the rules of this project's pyproject.toml ([tool.ruff])."""
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    return subprocess.run(
+        [ruff, "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), "."],
+        cwd=folder, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+def test_generated_modules_pass_ruff_with_this_projects_rules(trees: Trees) -> None:
+    done = ruff_check(trees.out)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_all_lists_names_in_ruffs_order_and_long_lines_are_wrapped(tmp_path: Path) -> None:
+    """``__all__`` in ruff's order: constants, classes, the rest, each in natural order (V2 before
+    V10) with capitals first (HTTPServer before Http); a long oneof's comment and union wrapped
+    within 120 columns."""
+    (tmp_path / "protos").mkdir()
+    (tmp_path / "protos/order.proto").write_text(
+        'syntax = "proto3";\npackage order;\nimport "google/protobuf/timestamp.proto";\n'
+        "message V10 {} message V2 {} message Http {} message HTTPServer {}\n"
+        "message Item10Value {} message Item2Value {}\n"
+        "message Long { oneof pick { google.protobuf.Timestamp when = 1; V10 v10 = 2; V2 v2 = 3; Http http = 4; "
+        "HTTPServer server = 5; Item10Value item10 = 6; Item2Value item2 = 7; int32 small = 8; string text = 9; "
+        "bytes blob = 10; bool flag = 11; double real = 12; } }\n"
+    )
+    [path] = generate([tmp_path / "protos/order.proto"], [tmp_path / "protos"], tmp_path / "out").paths
+    source = path.read_text()
+    names = ["V2", "V10", "HTTPServer", "Http", "Item2Value", "Item10Value", "Long"]  # V2 and V10 read as constants
+    assert "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]" in source
+    assert "pick: typing.Union[  # noqa: UP007\n" in source
+    done = ruff_check(tmp_path / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # --- Same bytes as protoc's code --------------------------------------------------------------
@@ -235,7 +268,8 @@ def test_python_keywords_and_shadowing_names_get_a_trailing_underscore(trees: Tr
     value = keywords(class_="c", from_=1, None_=True, str_=keywords.list_(int_=2), lambda_=3, ddl_="d")
     value.kind = keywords.import_.raise_
     parsed = pb.Keywords.FromString(engine.encode(value))
-    assert (getattr(parsed, "class"), getattr(parsed, "from"), getattr(parsed, "None"), parsed.str.int) == ("c", 1, True, 2)
+    fields = (getattr(parsed, "class"), getattr(parsed, "from"), getattr(parsed, "None"), parsed.str.int)
+    assert fields == ("c", 1, True, 2)
     assert (parsed.WhichOneof("lambda"), parsed.ddl, parsed.kind) == ("yield", "d", 1)
     assert keywords().kind is keywords.import_.pass_
 
@@ -345,7 +379,9 @@ def test_google_protobuf_types_without_a_ddl_form_fail_naming_the_field(tmp_path
 def test_well_known_type_files_are_skipped_with_a_note(tmp_path: Path) -> None:
     result = generate(["google/protobuf/timestamp.proto"], [], tmp_path)
     assert result.paths == [] and not any(tmp_path.iterdir())
-    assert result.notes == ["google/protobuf/timestamp.proto: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)"]
+    assert result.notes == [
+        "google/protobuf/timestamp.proto: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)"
+    ]
 
 
 def test_editions_files_fail_naming_the_file(tmp_path: Path) -> None:
@@ -412,7 +448,8 @@ def test_cli_writes_modules_prints_their_paths_and_notes_on_stderr(
     files = [str(PROTOS / "ddltest/shared/common.proto"), str(PROTOS / "ddltest/kinds/scalars.proto")]
     assert main(["gen", "-I", str(PROTOS), "-o", str(tmp_path), "--init", *files]) == 0
     out, err = capsys.readouterr()
-    assert out.split() == [str(tmp_path / "ddltest/shared/common_ddl.py"), str(tmp_path / "ddltest/kinds/scalars_ddl.py")]
+    written = [str(tmp_path / "ddltest/shared/common_ddl.py"), str(tmp_path / "ddltest/kinds/scalars_ddl.py")]
+    assert out.split() == written
     assert f"{SCALARS}:{line_of(SCALARS, 'service Catalog')}:1: note: service 'Catalog' skipped" in err
     assert (tmp_path / "ddltest/kinds/__init__.py").exists()
 
@@ -438,7 +475,9 @@ def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_genera
 ) -> None:
     # proto2's required fields are the exception: ddl classes are proto3, where nothing is required.
     module = proto.removesuffix(".proto").replace("/", ".") + "_ddl"
-    code = main(["check", "-I", str(PROTOS), str(PROTOS / proto), module, "--package", "ddltest.kinds", "--format", "json"])
+    code = main(
+        ["check", "-I", str(PROTOS), str(PROTOS / proto), module, "--package", "ddltest.kinds", "--format", "json"]
+    )
     findings = json.loads(capsys.readouterr().out)
     # scalars.proto's Choices has a oneof of two strings, first and last, which ddl gen splits into
     # two fields (a union cannot tell them apart): a real difference, and the only one.
@@ -447,7 +486,10 @@ def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_genera
     assert code == (1 if known else 0)
 
 
-SPLIT_ONEOF = [("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "first"), ("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "last")]
+SPLIT_ONEOF = [
+    ("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "first"),
+    ("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "last"),
+]
 
 
 # --- Files under google/protobuf/, and files that fail ------------------------------------------
@@ -505,7 +547,10 @@ def test_a_file_that_fails_does_not_stop_the_others_and_every_failure_is_reporte
     assert (tmp_path / "out/good_ddl.py").exists()
     assert [e.split(": ", 2)[:2] for e in failed.value.errors] == [
         ["group.proto:7:3", "group 'result'"],
-        [f"google/protobuf/compiler/plugin.proto:{line_of_wkt('compiler/plugin.proto', 'proto_file = 15')}:3", "field 'proto_file'"],
+        [
+            f"google/protobuf/compiler/plugin.proto:{line_of_wkt('compiler/plugin.proto', 'proto_file = 15')}:3",
+            "field 'proto_file'",
+        ],
     ]
     assert str(failed.value) == "\n".join(failed.value.errors)
     assert "google.protobuf.FileDescriptorProto is not a well-known type that ddl gen maps" in failed.value.errors[1]

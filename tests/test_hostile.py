@@ -17,8 +17,9 @@ import pytest
 
 import ddl
 from tests.conftest import Engine
-from tests.strategies import length_delimited as ld
-from tests.strategies import tag, unique_name, varint
+from tests.strategies import unique_name
+from tests.wire import length_delimited as ld
+from tests.wire import tag, varint
 
 
 class Item(ddl.Message):
@@ -102,7 +103,7 @@ def nested_through(numbers: list[int], inner: bytes = b"") -> tuple[bytes, list[
     sizes = [len(inner)]
     for number in reversed(numbers[1:]):
         sizes.append(len(tag(number, 2)) + len(varint(sizes[-1])) + sizes[-1])
-    headers = [tag(number, 2) + varint(size) for number, size in zip(numbers, reversed(sizes))]
+    headers = [tag(number, 2) + varint(size) for number, size in zip(numbers, reversed(sizes), strict=True)]
     starts = [0]
     for header in headers:
         starts.append(starts[-1] + len(header))

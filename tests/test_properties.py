@@ -7,31 +7,23 @@ from enum import IntEnum
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import ddl
-from tests.conftest import Engine
+from tests.conftest import FIXTURE_SAFE, Engine
 from tests.strategies import (
     Schema,
     all_numbers,
     assert_same,
     field_numbers,
     make_class,
-    mutations,
     schema_and_value,
     schemas,
-    tag,
     unique_name,
-    varint,
-    wire_data,
 )
-from tests.strategies import length_delimited as ld
-
-# The engine fixture only selects an implementation; nothing in it changes between examples.
-SETTINGS = settings(
-    suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture]
-)
+from tests.wire import length_delimited as ld
+from tests.wire import mutations, tag, varint, wire_data
 
 
 def _decode_or_error(engine: Engine, data: bytes, cls: type, **kw: Any) -> Any:
@@ -54,7 +46,7 @@ def _reencodes(engine: Engine, msg: Any) -> None:
 # --- round trips ------------------------------------------------------------------------------
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value())
 def test_decode_of_encode_gives_back_an_identical_value(engine: Engine, sv: tuple[Schema, Any]) -> None:
     schema, value = sv
@@ -63,7 +55,7 @@ def test_decode_of_encode_gives_back_an_identical_value(engine: Engine, sv: tupl
     assert decoded == value
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value())
 def test_deterministic_encoding_is_a_fixed_point_of_decode(engine: Engine, sv: tuple[Schema, Any]) -> None:
     schema, value = sv
@@ -71,7 +63,7 @@ def test_deterministic_encoding_is_a_fixed_point_of_decode(engine: Engine, sv: t
     assert engine.encode(engine.decode(data, schema.root), deterministic=True) == data
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value(allow_sets=False))
 def test_encoding_without_sets_is_a_fixed_point_of_decode(engine: Engine, sv: tuple[Schema, Any]) -> None:
     # Maps keep their order through a round trip (dicts are ordered, entries are read in
@@ -81,7 +73,7 @@ def test_encoding_without_sets_is_a_fixed_point_of_decode(engine: Engine, sv: tu
     assert engine.encode(engine.decode(data, schema.root)) == data
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(st.data())
 def test_fields_unknown_to_the_reader_survive_decode_and_reencode(engine: Engine, data: st.DataObject) -> None:
     schema, value = data.draw(schema_and_value())
@@ -106,7 +98,7 @@ def test_fields_unknown_to_the_reader_survive_decode_and_reencode(engine: Engine
 # --- depth limits -----------------------------------------------------------------------------
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(schema_and_value(depth=3))
 def test_encode_and_decode_agree_on_the_depth_a_value_needs(engine: Engine, sv: tuple[Schema, Any]) -> None:
     schema, value = sv
@@ -121,16 +113,19 @@ def test_encode_and_decode_agree_on_the_depth_a_value_needs(engine: Engine, sv: 
             decodes = True
         except ddl.DecodeError:
             decodes = False
-        assert decodes == (encoded is not None), f"max_depth={max_depth}: encodes={encoded is not None}, decodes={decodes}"
+        encodes = encoded is not None
+        assert decodes == encodes, f"max_depth={max_depth}: encodes={encodes}, decodes={decodes}"
         assert encoded is None or encoded == data
 
 
 # --- hostile bytes ----------------------------------------------------------------------------
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(st.data())
-def test_random_bytes_decode_to_a_reencodable_message_or_raise_decode_error(engine: Engine, data: st.DataObject) -> None:
+def test_random_bytes_decode_to_a_reencodable_message_or_raise_decode_error(
+    engine: Engine, data: st.DataObject
+) -> None:
     schema = data.draw(schemas())
     raw = data.draw(st.binary(max_size=64) | wire_data(all_numbers(schema)))
     max_depth = data.draw(st.sampled_from([100, 0, 1, 3]))
@@ -139,7 +134,7 @@ def test_random_bytes_decode_to_a_reencodable_message_or_raise_decode_error(engi
         _reencodes(engine, msg)
 
 
-@SETTINGS
+@FIXTURE_SAFE
 @given(st.data())
 def test_mutated_encodings_decode_to_a_reencodable_message_or_raise_decode_error(
     engine: Engine, data: st.DataObject
@@ -179,7 +174,9 @@ class Paint(ddl.Message):
     ],
     ids=["field", "optional", "oneof-with-str", "oneof-with-int", "repeated", "list-of-oneofs", "map-of-oneofs"],
 )
-def test_a_message_holding_an_enum_number_without_a_member_encodes_again(engine: Engine, data: bytes, kept: bool) -> None:
+def test_a_message_holding_an_enum_number_without_a_member_encodes_again(
+    engine: Engine, data: bytes, kept: bool
+) -> None:
     # proto3 enums are open: a number the IntEnum lacks is valid data, however ddl holds it.
     # What decode returns must encode again, and where the message has room for the number
     # (a field or unknown fields) the bytes come back unchanged.
@@ -216,7 +213,7 @@ SET_ELEMENTS: dict[str, st.SearchStrategy[Any]] = {
 
 
 @pytest.mark.parametrize("name", list(SET_ELEMENTS))
-@SETTINGS
+@FIXTURE_SAFE
 @given(data=st.data())
 @example(data=None)
 def test_deterministic_encoding_gives_equal_sets_equal_bytes(

@@ -30,15 +30,13 @@ from ddl._cli import main
 from ddl._proto._render import RenderError, include_paths, package_for, render
 from tests import future_schemas
 from tests.conftest import Engine
-from tests.strategies import Schema, make_class, schemas
+from tests.corpus import CORPUS, WITH_MAPS
+from tests.strategies import Schema, make_class, message_of, schemas
 from tests.strategies import assert_same as assert_same_value
 from tests.test_differential import (
-    CORPUS,
     FIXTURE_SAFE,
-    WITH_MAPS,
     assert_same,
     from_pb,
-    message_of,
     to_pb,
 )
 
@@ -185,7 +183,8 @@ def test_nested_classes_are_nested_messages_named_from_inside_their_outer_messag
     text = render([future_schemas.Outer], "ddl_render_nested")
     assert "message Outer {\n  message Inner {\n    int64 n = 1;\n  }\n  Inner inner = 1;\n" in text
     pb = compile_rendered(text)
-    assert pb.Outer.FromString(ddl.encode(future_schemas.Outer(inners=[future_schemas.Outer.Inner(n=7)]))).inners[0].n == 7
+    outer = future_schemas.Outer(inners=[future_schemas.Outer.Inner(n=7)])
+    assert pb.Outer.FromString(ddl.encode(outer)).inners[0].n == 7
 
 
 class Ticket(ddl.Message):
@@ -199,7 +198,9 @@ class Ticket(ddl.Message):
 
 def test_an_enum_nested_in_a_message_class_is_a_nested_enum(engine: Engine) -> None:
     text = render([Ticket], "ddl_render_ticket")
-    assert "message Ticket {\n  enum State {\n    STATE_OPEN = 0;\n    STATE_DONE = 1;\n  }\n  State state = 1;\n" in text
+    assert (
+        "message Ticket {\n  enum State {\n    STATE_OPEN = 0;\n    STATE_DONE = 1;\n  }\n  State state = 1;\n" in text
+    )
     pb = compile_rendered(text)
     parsed = pb.Ticket.FromString(engine.encode(Ticket(state=Ticket.State.DONE, history=[Ticket.State.DONE])))
     assert (parsed.state, list(parsed.history)) == (pb.Ticket.STATE_DONE, [1])
@@ -267,8 +268,8 @@ def test_wrapper_and_nested_names_never_capture_references_to_user_classes(engin
 
 @pytest.mark.parametrize(
     ("module", "package"),
-    [("shop.models", "shop.models"), ("__main__", "main"), ("tests._ddl_generated_schemas", "tests.ddl_generated_schemas"),
-     ("v1.2beta", "v1.p2beta")],
+    [("shop.models", "shop.models"), ("__main__", "main"),
+     ("tests._ddl_generated_schemas", "tests.ddl_generated_schemas"), ("v1.2beta", "v1.p2beta")],
 )  # fmt: skip
 def test_the_default_package_is_the_module_name_made_of_identifiers(module: str, package: str) -> None:
     assert package_for(module) == package
@@ -432,7 +433,7 @@ def test_ddl_wkt_classes_are_rendered_as_googles_own_messages_and_protoc_code_re
     text = render([Wellknown], "ddl_render_wkt")
     assert "google.protobuf.Int32Value count = 1;" in text and 'import "google/protobuf/wrappers.proto";' in text
     assert "message Int32Value" not in text and "message Any" not in text
-    pbcls = getattr(compile_rendered(text), "Wellknown")
+    pbcls = compile_rendered(text).Wellknown
     value = Wellknown(
         count=ddl.wkt.Int32Value(0), label=ddl.wkt.StringValue("x"), extra=ddl.wkt.Any("type.example/T", b"\x01"),
         mask=ddl.wkt.FieldMask(["a.b"]), nothing=ddl.wkt.Empty(), json=ddl.wkt.Value(ddl.wkt.NullValue.NULL_VALUE),

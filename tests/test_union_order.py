@@ -14,6 +14,7 @@ from typing import Any, Optional, Union  # noqa: F401 - annotation strings below
 import pytest
 
 import ddl
+from tests.wire import read_field
 
 
 def wire_numbers(message: ddl.Message, depth: int) -> list[int]:
@@ -21,29 +22,12 @@ def wire_numbers(message: ddl.Message, depth: int) -> list[int]:
     data = ddl.encode(message)
     numbers = []
     for _ in range(depth):
-        key, payload = 0, b""
+        number, payload = 0, b""
         while data:
-            key, data = _varint(data)
-            if key & 7 == 0:
-                _, data = _varint(data)
-            elif key & 7 == 2:
-                length, data = _varint(data)
-                payload, data = data[:length], data[length:]
-            else:
-                data = data[8 if key & 7 == 1 else 4 :]
-        numbers.append(key >> 3)
+            number, _, payload, data = read_field(data)
+        numbers.append(number)
         data = payload
     return numbers
-
-
-def _varint(data: bytes) -> tuple[int, bytes]:
-    value = shift = 0
-    for i, byte in enumerate(data):
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, data[i + 1 :]
-    raise AssertionError("truncated varint")
 
 
 def message_class(annotation: object) -> type[ddl.Message]:

@@ -17,9 +17,10 @@ import pytest
 import ddl
 from tests.conftest import Engine
 from tests.protoc import compile_proto
-from tests.strategies import length_delimited as ld
-from tests.strategies import tag, varint
 from tests.test_hostile import within
+from tests.wire import length_delimited as ld
+from tests.wire import overlong_varint as overlong
+from tests.wire import tag, varint
 
 
 class Leaf(ddl.Message):
@@ -82,17 +83,6 @@ def pb() -> ModuleType:
     return compile_proto("ddl_wire_strict", PROTO)
 
 
-def overlong(value: int, size: int) -> bytes:
-    """``value`` as a varint spelled in exactly ``size`` bytes (padded with continuation bytes)."""
-    out = bytearray()
-    for _ in range(size - 1):
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    assert value < 0x80
-    out.append(value)
-    return bytes(out)
-
-
 def long_tag(number: int, wire_type: int, size: int) -> bytes:
     return overlong((number << 3) | wire_type, size)
 
@@ -133,7 +123,9 @@ ID = tag(1, 0) + varint(5)  # a field before the damage, so offsets are not all 
 
 @pytest.mark.parametrize("size", [6, 7, 10])
 @pytest.mark.parametrize(("number", "wire_type"), [(1, 0), (3, 2), (2, 2), (UNKNOWN, 0), (UNKNOWN, 2)])
-def test_a_tag_longer_than_5_bytes_is_rejected_at_the_tag(engine: Engine, number: int, wire_type: int, size: int) -> None:
+def test_a_tag_longer_than_5_bytes_is_rejected_at_the_tag(
+    engine: Engine, number: int, wire_type: int, size: int
+) -> None:
     value = b"\x01" if wire_type == 0 else b"\x00"
     rejected(engine, ID + long_tag(number, wire_type, size) + value, "$", len(ID), len(ID))
 
@@ -299,7 +291,9 @@ SPLIT = {
     "json-value": (occurrences(10, ld(3, b"a")), ld(3, b"text"), 1, "$.body"),
     "struct": (occurrences(11, b""), ld(1, ld(1, b"key")), 2, "$.extra"),
     # The halves are occurrences of a field of a message that is itself merged.
-    "nested": (lambda bodies: ld(2, b"") + ld(2, occurrences(4, ld(2, b"a"))(bodies)), ld(2, b"deep"), 2, "$.leaf.child"),
+    "nested": (
+        lambda bodies: ld(2, b"") + ld(2, occurrences(4, ld(2, b"a"))(bodies)), ld(2, b"deep"), 2, "$.leaf.child"
+    ),
 }
 
 
@@ -321,11 +315,15 @@ MERGES = {
     "scalars": ld(2, tag(1, 0) + varint(5) + ld(2, b"a")) + ld(2, tag(1, 0) + varint(0)) + ld(2, ld(2, b"b")),
     "repeated": ld(2, ld(3, varint(1))) + ld(2, tag(3, 0) + varint(2)) + ld(2, ld(3, varint(3) + varint(4))),
     "many": b"".join(ld(2, tag(3, 0) + varint(i)) for i in range(50)),
-    "unknown-fields": ld(2, tag(UNKNOWN, 0) + varint(1)) + ld(2, tag(1, 0) + varint(2)) + ld(2, tag(UNKNOWN, 2) + varint(0)),
+    "unknown-fields": (
+        ld(2, tag(UNKNOWN, 0) + varint(1)) + ld(2, tag(1, 0) + varint(2)) + ld(2, tag(UNKNOWN, 2) + varint(0))
+    ),
     "timestamp": ld(4, tag(1, 0) + varint(5)) + ld(4, tag(2, 0) + varint(7000)) + ld(4, tag(1, 0) + varint(9)),
     "timestamp-zeroed": ld(4, tag(1, 0) + varint(5) + tag(2, 0) + varint(3)) + ld(4, tag(2, 0) + varint(0)),
     "duration": ld(13, tag(1, 0) + varint(5)) + ld(13, tag(2, 0) + varint(7)),
-    "date": ld(16, tag(1, 0) + varint(2024) + tag(2, 0) + varint(2) + tag(3, 0) + varint(3)) + ld(16, tag(3, 0) + varint(9)),
+    "date": (
+        ld(16, tag(1, 0) + varint(2024) + tag(2, 0) + varint(2) + tag(3, 0) + varint(3)) + ld(16, tag(3, 0) + varint(9))
+    ),
     # A first occurrence that is no valid value alone, completed by the next: the merged value counts.
     "date-completed": ld(16, tag(1, 0) + varint(2024)) + ld(16, tag(2, 0) + varint(1) + tag(3, 0) + varint(2)),
     "timestamp-completed": ld(4, tag(2, 0) + varint(2_000_000_000)) + ld(4, tag(2, 0) + varint(5)),
@@ -336,12 +334,18 @@ MERGES = {
     "map-value": ld(5, ld(1, b"k") + ld(2, tag(1, 0) + varint(3)) + ld(2, ld(2, b"n")) + ld(2, ld(3, varint(4)))),
     "map-entries-replace": ld(5, ld(1, b"k") + ld(2, tag(1, 0) + varint(3))) + ld(5, ld(1, b"k") + ld(2, ld(2, b"n"))),
     "map-wrapper-value": ld(15, ld(1, b"g") + ld(2, ld(1, varint(1))) + ld(2, ld(1, varint(2) + varint(3)))),
-    "json-value-struct": ld(10, ld(5, ld(1, ld(1, b"a") + ld(2, tag(4, 0) + varint(1))))) + ld(10, ld(5, ld(1, ld(1, b"b")))),
+    "json-value-struct": (
+        ld(10, ld(5, ld(1, ld(1, b"a") + ld(2, tag(4, 0) + varint(1))))) + ld(10, ld(5, ld(1, ld(1, b"b"))))
+    ),
     "json-value-list": ld(10, ld(6, ld(1, tag(4, 0) + varint(1)))) + ld(10, ld(6, ld(1, ld(3, b"s")))),
     "json-value-replaced": ld(10, ld(6, ld(1, tag(4, 0) + varint(1)))) + ld(10, ld(3, b"s")),
-    "struct": ld(11, ld(1, ld(1, b"a") + ld(2, tag(4, 0) + varint(1)))) + ld(11, ld(1, ld(1, b"a") + ld(2, ld(3, b"x")))),
+    "struct": (
+        ld(11, ld(1, ld(1, b"a") + ld(2, tag(4, 0) + varint(1)))) + ld(11, ld(1, ld(1, b"a") + ld(2, ld(3, b"x"))))
+    ),
     "nested": ld(2, ld(2, b"a") + tag(3, 0) + varint(1)) + ld(2, tag(3, 0) + varint(2)) + ld(2, tag(1, 0) + varint(7)),
-    "nested-child": ld(2, ld(4, ld(2, b"a"))) + ld(2, ld(4, tag(1, 0) + varint(3))) + ld(2, ld(4, ld(4, ld(3, varint(1))))),
+    "nested-child": (
+        ld(2, ld(4, ld(2, b"a"))) + ld(2, ld(4, tag(1, 0) + varint(3))) + ld(2, ld(4, ld(4, ld(3, varint(1)))))
+    ),
     "nested-in-map-value": ld(5, ld(1, b"k") + ld(2, ld(3, varint(1))) + ld(2, tag(1, 0) + varint(2))) + ld(2, b""),
 }
 
@@ -406,7 +410,9 @@ def python_calls(engine: Engine, data: bytes, cls: type) -> int:
 
 
 @pytest.mark.parametrize("deep_first", [True, False], ids=["deep-first", "deep-last"])
-def test_a_field_repeated_at_every_level_of_a_deep_nesting_merges_in_linear_work(engine: Engine, deep_first: bool) -> None:
+def test_a_field_repeated_at_every_level_of_a_deep_nesting_merges_in_linear_work(
+    engine: Engine, deep_first: bool
+) -> None:
     # Decoding each occurrence and then the concatenation of all would double the work at each
     # level: 2**80 here. Ten times the depth must cost about ten times the work.
     engine.decode(repeated_at_every_level(2, deep_first), Chain)  # compile outside the count

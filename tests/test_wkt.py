@@ -7,7 +7,7 @@ import math
 import pickle
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from ddl import DatetimeNs, TimedeltaNs, _wkt
 from ddl._errors import DecodeError, EncodeError
 from tests.pb_json import struct_to_pb, value_from_pb, value_to_pb
+from tests.wire import length_delimited
 
-UTC = timezone.utc
+UTC = UTC
 TS_MIN, TS_MAX = -62_135_596_800, 253_402_300_799
 DUR_MAX = 315_576_000_000
 Json = Any
@@ -37,19 +38,6 @@ def enc(fn: Callable[..., None], value: object, budget: int = 100, det: bool = F
 
 def dec(fn: Callable[..., object], data: bytes, budget: int = 100) -> object:
     return fn(data, 0, len(data), budget)
-
-
-def varint(n: int) -> bytes:
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while n > 0x7F:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    return bytes(out + bytes([n]))
-
-
-def length_delimited(tag: int, body: bytes) -> bytes:
-    return bytes([tag]) + varint(len(body)) + body
 
 
 # --- The oracle's view of Python values ---------------------------------------------------------
@@ -554,7 +542,7 @@ def nested_lists(depth: int) -> bytes:
     """A Value body holding ``depth`` lists inside each other."""
     body = b""
     for _ in range(depth):
-        body = length_delimited(0x32, length_delimited(0x0A, body))
+        body = length_delimited(6, length_delimited(1, body))
     return body
 
 
@@ -575,8 +563,8 @@ def test_value_nested_past_python_recursion_limit_is_a_decode_error_not_recursio
     with pytest.raises(DecodeError):
         dec(_wkt.decode_value, data, budget=10**9)
     with pytest.raises(DecodeError):
-        entry = b"\x0a\x00" + length_delimited(0x12, data)
-        dec(_wkt.decode_struct, length_delimited(0x0A, entry), budget=10**9)
+        entry = b"\x0a\x00" + length_delimited(2, data)
+        dec(_wkt.decode_struct, length_delimited(1, entry), budget=10**9)
 
 
 def test_value_nested_past_the_budget_is_an_encode_error() -> None:
@@ -709,8 +697,8 @@ def test_unknown_and_wrongly_typed_fields_are_skipped_like_protobuf(extra: bytes
         assert same_json(dec(_wkt.decode_value, v + extra), parsed)
     if extra[0] != 0x0A:  # 0x0a is ListValue.values itself
         inner = value_to_pb([1, "a"]).list_value.SerializeToString() + extra
-        parsed = value_from_pb(struct_pb2.Value.FromString(length_delimited(0x32, inner)))
-        assert same_json(dec(_wkt.decode_value, length_delimited(0x32, inner)), parsed)
+        parsed = value_from_pb(struct_pb2.Value.FromString(length_delimited(6, inner)))
+        assert same_json(dec(_wkt.decode_value, length_delimited(6, inner)), parsed)
     if extra[0] != 0x0A:  # 0x0a is Struct.fields itself
         s = struct_to_pb({"a": None}).SerializeToString()
         parsed = {k: value_from_pb(x) for k, x in struct_pb2.Struct.FromString(s + extra).fields.items()}
@@ -721,7 +709,7 @@ def test_unknown_and_wrongly_typed_fields_are_skipped_like_protobuf(extra: bytes
 def test_unknown_fields_inside_a_struct_entry_are_skipped_and_the_entry_kept(extra: bytes) -> None:
     """As protobuf-go and -java do; upb (Python's protobuf) moves such an entry to unknown fields."""
     entry = b"\x0a\x01b" + extra + b"\x12\x02\x20\x01"
-    got = dec(_wkt.decode_struct, length_delimited(0x0A, entry))
+    got = dec(_wkt.decode_struct, length_delimited(1, entry))
     assert same_json(got, {"b": True}) and got == value_from_pb(value_to_pb({"b": True}))
 
 

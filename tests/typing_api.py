@@ -1,7 +1,8 @@
-"""The public API as users write it, checked by ``mypy --strict`` (see ``make typecheck``).
+"""The public API as users write it, checked by ``mypy --strict`` (``make typecheck``) and by
+pyright in strict mode (``make lint``, through basedpyright).
 
 ``assert_type`` lines fail the check when a type is inferred wrongly; ``type: ignore[code]``
-lines fail it (as unused ignores) when mypy stops rejecting a misuse.
+lines fail it (as unused ignores) when either checker stops rejecting a misuse.
 """
 
 from __future__ import annotations

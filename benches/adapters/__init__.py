@@ -202,7 +202,7 @@ def first_difference(got: Any, want: Any, path: str = "$") -> str | None:
                 return diff
         return None
     if isinstance(want, list) and isinstance(got, list):
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=False)):  # the lengths are compared after
             diff = first_difference(g, w, f"{path}[{i}]")
             if diff:
                 return diff

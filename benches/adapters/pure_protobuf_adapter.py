@@ -10,11 +10,10 @@ from __future__ import annotations
 import importlib.metadata
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pure_protobuf.annotations import Field, double
 from pure_protobuf.message import BaseMessage
-from typing_extensions import Self
 
 from benches.adapters import Case, make_builder, make_readers
 
@@ -40,7 +39,7 @@ class Status(IntEnum):
 class Small(BaseMessage):
     id: Annotated[int, Field(1)] = 0
     name: Annotated[str, Field(2)] = ""
-    score: Annotated[double, Field(3)] = double(0.0)
+    score: Annotated[double, Field(3)] = double(0.0)  # noqa: RUF009 - a NewType: the call is the float itself
     active: Annotated[bool, Field(4)] = False
     count: Annotated[int, Field(5)] = 0
     status: Annotated[Status, Field(6)] = Status.STATUS_UNSPECIFIED
@@ -51,7 +50,7 @@ class Item(BaseMessage):
     id: Annotated[int, Field(1)] = 0
     sku: Annotated[str, Field(2)] = ""
     qty: Annotated[int, Field(3)] = 0
-    price: Annotated[double, Field(4)] = double(0.0)
+    price: Annotated[double, Field(4)] = double(0.0)  # noqa: RUF009 - a NewType: the call is the float itself
     in_stock: Annotated[bool, Field(5)] = False
 
 
@@ -68,7 +67,7 @@ class Medium(BaseMessage):
     items: Annotated[list[Item], Field(3)] = field(default_factory=list)
     tags: Annotated[list[str], Field(4)] = field(default_factory=list)
     attrs: Annotated[list[AttrsEntry], Field(5)] = field(default_factory=list)
-    total: Annotated[double, Field(6)] = double(0.0)
+    total: Annotated[double, Field(6)] = double(0.0)  # noqa: RUF009 - a NewType: the call is the float itself
     status: Annotated[Status, Field(7)] = Status.STATUS_UNSPECIFIED
 
 

@@ -7,7 +7,9 @@ import enum
 
 import ddl
 
-__all__ = ["ConformanceRequest", "ConformanceResponse", "FailureSet", "JspbEncodingConfig", "TestCategory", "WireFormat"]
+__all__ = [
+    "ConformanceRequest", "ConformanceResponse", "FailureSet", "JspbEncodingConfig", "TestCategory", "WireFormat",
+]
 
 
 class WireFormat(enum.IntEnum):

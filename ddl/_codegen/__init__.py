@@ -17,13 +17,13 @@ from ._encode import EncoderSource
 from ._init import make_init
 from ._source import Builder, compile_source, source_of
 
-__all__ = ["Codec", "codec_for", "make_init", "generated_source"]
+__all__ = ["Codec", "codec_for", "generated_source", "make_init"]
 
 
 class Codec:
     """One class's compiled plan and the functions both top-level calls use."""
 
-    __slots__ = ("plan", "encode", "decode", "merge", "merger", "filenames", "wrappers")
+    __slots__ = ("decode", "encode", "filenames", "merge", "merger", "plan", "wrappers")
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]

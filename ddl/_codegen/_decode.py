@@ -11,7 +11,6 @@ from typing import Any
 
 from .. import _wire
 from .._errors import DecodeError
-from .._wkt import Unchecked
 from .._schema import (
     ConvertedNode,
     EnumNode,
@@ -28,6 +27,7 @@ from .._schema import (
     WrapperNode,
 )
 from .._wire import WT_LEN, WT_VARINT
+from .._wkt import Unchecked
 from . import _runtime as rt
 from ._source import Builder
 
@@ -40,9 +40,11 @@ _FIXED = {
 
 BASE_GLOBALS: dict[str, Any] = {
     "_DecodeError": DecodeError, "_rv": _wire.read_varint, "_rt": _wire.read_tag, "_skip": _wire.skip_field,
-    "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__, "_EMPTY": b"",
+    "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__,
+    "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
-    "_dfail": rt.decode_failure, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked, "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
+    "_dfail": rt.decode_failure, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked,
+    "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
     **dict(_FIXED.values()),
 }
 
@@ -159,7 +161,6 @@ class DecoderSource:
 
     def _merge_deferred(self, f: FieldPlan, var: str, ind: int) -> None:
         """Merge the later occurrences of a message-like field into the first (see ``_defer``)."""
-        b = self.b
         if isinstance(f.node, UnionNode):
             for i, member in enumerate(f.node.members):
                 if _message_like(member):
@@ -228,7 +229,9 @@ class DecoderSource:
         elif isinstance(node, UnionNode) and not f.presence:
             b.line(ind, f"if {var} is None:")
             b.line(ind + 1, f"{var} = {self._zero(node.members[0])}")
-        elif not f.presence and not isinstance(node, (RepeatedNode, MapNode, UnionNode)) and not _has_literal_zero(node):
+        elif (
+            not f.presence and not isinstance(node, (RepeatedNode, MapNode, UnionNode)) and not _has_literal_zero(node)
+        ):
             b.line(ind, f"if {var} is None:")
             b.line(ind + 1, f"{var} = {self._zero(node)}")
 

@@ -185,7 +185,9 @@ def push_encode_path(
     err._push(segment(field, named) + _locate(field.node, _field_value(fields, fi, named, holder), elem, key))
 
 
-def push_decode_path(err: DecodeError, fields: dict[int, FieldPlan], named: bool, tag: int, acc: dict[str, Any]) -> None:
+def push_decode_path(
+    err: DecodeError, fields: dict[int, FieldPlan], named: bool, tag: int, acc: dict[str, Any]
+) -> None:
     """Add the field being decoded (and the index of the element, for repeated fields)."""
     field = fields.get(tag >> 3)
     if field is None:

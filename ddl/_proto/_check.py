@@ -89,7 +89,9 @@ def load(target: str, includes: Sequence[str] = (), package: str | None = None) 
     text = render_targets([target], package)
     with tempfile.TemporaryDirectory(prefix="ddl-check-") as tmp:
         (Path(tmp) / "ddl_classes.proto").write_text(text)
-        files = descriptor_set([Path(tmp) / "ddl_classes.proto"], [tmp, *map(str, include_paths()[1:])], source_info=False)
+        files = descriptor_set(
+            [Path(tmp) / "ddl_classes.proto"], [tmp, *map(str, include_paths()[1:])], source_info=False
+        )
     return Schema.of(files.file, ["ddl_classes.proto"]), False
 
 
@@ -175,7 +177,9 @@ class _Comparison:
             self._field(old, new, of, nf)
         for number, nf in new.fields.items():
             if number not in old.fields and old.reserves(number):
-                self._add("FIELD_NUMBER_WAS_RESERVED", new.full, nf.name, number, "takes a number the old version reserved")
+                self._add(
+                    "FIELD_NUMBER_WAS_RESERVED", new.full, nf.name, number, "takes a number the old version reserved"
+                )
 
     def _field(self, old: Message, new: Message, of: Field, nf: Field) -> None:
         def add(rule: str, detail: str) -> None:
@@ -256,7 +260,8 @@ class _Comparison:
 
         old_zero, new_zero = old.values.get(0, []), new.values.get(0, [])
         if old_zero and not set(old_zero) & set(new_zero):
-            moved = [n for n in old_zero if new.numbers.get(n, 0) != 0] + [n for n in new_zero if old.numbers.get(n, 0) != 0]
+            moved = [n for n in old_zero if new.numbers.get(n, 0) != 0]
+            moved += [n for n in new_zero if old.numbers.get(n, 0) != 0]
             if moved or not new_zero:
                 detail = f"zero value changed from {old_zero[0]} to {new_zero[0] if new_zero else '(none)'}"
                 add("ENUM_ZERO_VALUE_CHANGED", old_zero[0], 0, detail)

@@ -60,7 +60,8 @@ _WKT_FILES = {
     "StringValue": "wrappers", "BytesValue": "wrappers",
 }
 WKT_CLASSES: dict[type, tuple[str, str]] = {
-    getattr(wkt, name): (f"google.protobuf.{name}", f"google/protobuf/{file}.proto") for name, file in _WKT_FILES.items()
+    getattr(wkt, name): (f"google.protobuf.{name}", f"google/protobuf/{file}.proto")
+    for name, file in _WKT_FILES.items()
 }
 _CONVERTED_NOTES = {"decimal": "Decimal: str(d), exact", "uuid": "UUID: its 16 bytes (UUID.bytes)"}
 _INT32 = range(-(1 << 31), 1 << 31)
@@ -281,7 +282,8 @@ class _Body:
         number = f.numbers[0]
         if isinstance(node, RepeatedNode):
             options = " [packed = false]" if node.unpacked else ""
-            return [f"repeated {self.type_of(node.elem, owner, 'item')} {f.name} = {number}{options};{self._note(node.elem)}"]
+            elem = self.type_of(node.elem, owner, "item")
+            return [f"repeated {elem} {f.name} = {number}{options};{self._note(node.elem)}"]
         if isinstance(node, MapNode):
             value = self.type_of(node.value, owner, "value")
             return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]

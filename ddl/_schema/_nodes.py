@@ -14,7 +14,6 @@ from typing import Any, Literal
 from .._wire import WT_I32, WT_I64, WT_LEN, WT_VARINT
 
 
-
 class Kind(enum.IntEnum):
     """The scalar kinds of protobuf, and what every executor needs to know about each.
 

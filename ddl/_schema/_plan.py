@@ -21,9 +21,9 @@ from typing import Any
 from .._binding import binding_of
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
+from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
 from ._nodes import FieldPlan, MessageNode, RepeatedNode
 from ._registry import field_plan, numbers_taken, resolve
-from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
 

@@ -91,7 +91,7 @@ class Context:
             return eval(_compile(tp), dict(self.globalns), self.localns)  # noqa: S307 - annotations are code
         except NameError as exc:
             raise self.error(f"cannot resolve {tp!r}: {exc}") from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an annotation is code: whatever it raises is a SchemaError
             raise self.error(f"cannot evaluate annotation {tp!r}: {exc}") from None
 
 

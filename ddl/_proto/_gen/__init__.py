@@ -95,7 +95,8 @@ def _requested(files: Sequence[str | Path], includes: Sequence[str | Path], inde
     roots = [Path(i).resolve() for i in includes] or [Path.cwd()]
     names = []
     for file in files:
-        candidates = [Path(file).resolve().relative_to(r).as_posix() for r in roots if Path(file).resolve().is_relative_to(r)]
+        resolved = Path(file).resolve()
+        candidates = [resolved.relative_to(r).as_posix() for r in roots if resolved.is_relative_to(r)]
         candidates.append(Path(file).as_posix())
         name = next((c for c in candidates if c in index.files), None)
         if name is None:

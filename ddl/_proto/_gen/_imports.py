@@ -9,6 +9,8 @@ Example::
 
 from __future__ import annotations
 
+import re
+
 from ._names import module_alias
 
 
@@ -83,3 +85,10 @@ def member_key(name: str) -> tuple[int, str]:
     """isort's order for imported names and ``__all__``: CONSTANTS, then Classes, then the rest."""
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return kind, name.lower()
+
+
+def all_key(name: str) -> tuple[int, list[tuple[int, int, int] | tuple[int, str]]]:
+    """ruff's order for ``__all__`` (RUF022): member_key's kinds, each in natural order of the exact
+    name (``V2`` before ``V10``, ``V02`` before ``V2``, ``HTTPServer`` before ``Http``)."""
+    runs = re.findall(r"\d+|\D+", name)
+    return member_key(name)[0], [(0, int(run), -len(run)) if run.isdigit() else (1, run) for run in runs]

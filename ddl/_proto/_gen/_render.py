@@ -7,10 +7,11 @@ Example::
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from ._fields import LABEL_REQUIRED, TYPE_GROUP, Field, Typer, Unsupported, is_packable
-from ._imports import Imports, member_key
+from ._imports import Imports, all_key
 from ._index import Index, TypeInfo
 from ._names import enum_member_name, module_name, py_name
 from ._source import (
@@ -25,6 +26,7 @@ from ._source import (
     docstring,
 )
 from ._wellknown import Place
+from ._wrap import LINE_LENGTH, bracketed, comment_lines, subscript
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import DescriptorProto, FieldDescriptorProto
@@ -74,17 +76,21 @@ class _Renderer:
             "",
             *self.imports.lines(),
             "",
-            "__all__ = [" + ", ".join(f'"{n}"' for n in sorted(set(exported), key=member_key)) + "]",
+            *bracketed("__all__ = [", [f'"{n}"' for n in sorted(set(exported), key=all_key)], "]", ""),
         ]
         return "\n".join(head + body) + "\n", self.notes
 
     def _aliases(self, names: set[str]) -> list[str]:
         lines = self.imports.top_aliases(names)
-        return ["", "", "# Second names for classes that a nested class of the same name hides.", *lines] if lines else []
+        if not lines:
+            return []
+        return ["", "", "# Second names for classes that a nested class of the same name hides.", *lines]
 
     def _module_doc(self) -> str:
         package = f" (package {self.fd.package})" if self.fd.package else ""
-        return f"ddl classes for the messages and enums of {self.fd.name}{package}."
+        # wrapped within the line length, counting the quotes that open the docstring
+        text = f"ddl classes for the messages and enums of {self.fd.name}{package}."
+        return "\n".join(textwrap.wrap(text, LINE_LENGTH - 3))
 
     def _public(self) -> list[str]:
         """Re-export the classes of ``import public`` files, and of the files they import publicly."""
@@ -214,9 +220,14 @@ class _Renderer:
         return self._render_field(field, indent)
 
     def _render_field(self, f: Field, indent: str) -> list[str]:
-        lines = [f"{indent}# {c}" for c in f.comment]
+        lines = [line for c in f.comment for line in comment_lines(c, indent)]
         noqa = f"  # noqa: {f.noqa}" if f.noqa else ""
-        lines.append(f"{indent}{f.name}: {f.annotation} = {f.default}{noqa}")
+        parts = subscript(f.annotation)
+        if parts:
+            head, items = parts
+            lines += bracketed(f"{indent}{f.name}: {head}[", items, f"] = {f.default}", indent, noqa)
+        else:
+            lines.append(f"{indent}{f.name}: {f.annotation} = {f.default}{noqa}")
         text = "\n".join(d for d in f.doc if d)
         return lines + ([docstring(text, indent)] if text else [])
 

@@ -24,9 +24,47 @@ def _as_bytes(data: Buffer) -> bytes:
 
 
 def _codec(cls: type) -> Codec:
+    """The codec of a message class; a clear TypeError for anything else (decode, Decoder)."""
     if not (isinstance(cls, type) and issubclass(cls, Message)) or cls is Message:
-        raise TypeError(f"expected a ddl.Message subclass, got {cls!r}")
+        raise TypeError(f"expected a ddl.Message subclass, got {_describe(cls)}")
     return cls.__ddl_codec__ or codec_for(cls)
+
+
+def _message_codec(msg: object) -> Codec:
+    """The codec of a message's class; a clear TypeError for anything else (encode, Encoder)."""
+    cls = type(msg)
+    if not issubclass(cls, Message) or cls is Message:
+        raise TypeError(f"expected an instance of a ddl.Message subclass, got {_describe(msg, expected_instance=True)}")
+    return cls.__ddl_codec__ or codec_for(cls)
+
+
+def _describe(obj: object, *, expected_instance: bool = False) -> str:
+    """What was passed where a message class (or, with ``instance``, a message) was expected."""
+    if obj is Message or type(obj) is Message:
+        return "ddl.Message itself" if obj is Message else "an instance of ddl.Message itself"
+    if isinstance(obj, type) and issubclass(obj, Message):
+        return f"the class {obj.__qualname__} itself (encode an instance: {obj.__qualname__}(...))"
+    if isinstance(obj, Message) and not expected_instance:
+        name = type(obj).__qualname__
+        return f"a {name} instance (pass the class itself: {name})"
+    if isinstance(obj, type):
+        return f"the class {obj.__qualname__}"
+    return f"an object of type {type(obj).__qualname__}"
+
+
+def _check_max_depth(max_depth: object) -> None:
+    # The compiled entry points take max_depth as a C int; the Python ones check it alike.
+    if not isinstance(max_depth, int):
+        raise TypeError(f"max_depth must be an int, got {type(max_depth).__qualname__}")
+    if not -(2**31) <= max_depth < 2**31:
+        raise OverflowError(f"max_depth={max_depth} does not fit in a C int")
+
+
+def _program_of_class(cls: type) -> Any:
+    """``_compiled.program_of`` for the compiled entry points, which first check ``cls`` here:
+    ``ddl.decode(data, user)`` (an instance) raises the same TypeError on both engines."""
+    _codec(cls)
+    return _compiled.program_of(cls)
 
 
 def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
@@ -39,6 +77,7 @@ def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAUL
 
         data = ddl.encode(User(id=1, name="Ada"))
     """
+    _check_max_depth(max_depth)
     return encode_with(_compiled.state.compiled, msg, deterministic, max_depth)
 
 
@@ -46,7 +85,7 @@ def encode_with(compiled: bool, msg: Message, deterministic: bool = False, max_d
     """``encode`` on a chosen engine (the test suite runs every test on both)."""
     codec: Codec | None = getattr(type(msg), "__ddl_codec__", None)
     if codec is None:
-        codec = _codec(type(msg))
+        codec = _message_codec(msg)
     if compiled:
         program = codec.program if codec.program is not None else _compiled.program_of(type(msg))
         if program:
@@ -73,13 +112,15 @@ def decode(data: Buffer, cls: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) ->
 
         user = ddl.decode(data, User)
     """
+    _check_max_depth(max_depth)
     return decode_with(_compiled.state.compiled, data, cls, max_depth)
 
 
 def decode_with(compiled: bool, data: Buffer, cls: type[M], max_depth: int = DEFAULT_MAX_DEPTH) -> M:
     """``decode`` on a chosen engine (the test suite runs every test on both)."""
     buf = data if data.__class__ is bytes else _as_bytes(data)
-    codec = getattr(cls, "__ddl_codec__", None) or _codec(cls)
+    # An instance has its class's codec too: only a class may pass without the check.
+    codec = (getattr(cls, "__ddl_codec__", None) if isinstance(cls, type) else None) or _codec(cls)
     if compiled:
         program = codec.program if codec.program is not None else _compiled.program_of(cls)
         if program:
@@ -113,7 +154,8 @@ class Encoder:
     __slots__ = ("deterministic", "max_depth")
 
     def __init__(self, *, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
-        self.deterministic = deterministic
+        _check_max_depth(max_depth)
+        self.deterministic = bool(deterministic)  # as the compiled Encoder stores it
         self.max_depth = max_depth
 
     def encode(self, msg: Message) -> bytes:
@@ -133,6 +175,7 @@ class Decoder(Generic[M]):
 
     def __init__(self, type: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         _codec(type)
+        _check_max_depth(max_depth)
         self.type = type
         self.max_depth = max_depth
 
@@ -140,14 +183,15 @@ class Decoder(Generic[M]):
         return decode(data, self.type, max_depth=self.max_depth)
 
 
-# The Python classes stay reachable for the tests, which check both against each other.
+# The Python entry points stay reachable for the tests, which check both against each other.
 PythonEncoder, PythonDecoder = Encoder, Decoder
+python_encode, python_decode = encode, decode
 
 if _speedups is not None:
     # The compiled engine's entry points take over the public functions, with the same
     # signatures (checked against these by the test suite); they fall back to encode_with and
     # decode_with on the Python engine for anything they do not take themselves.
-    _speedups.install(encode_with, decode_with, _compiled.program_of, _codec)
+    _speedups.install(encode_with, decode_with, _program_of_class, _codec)
     encode = _speedups.encode_entry  # noqa: F811
     decode = _speedups.decode_entry  # noqa: F811
     if not TYPE_CHECKING:

@@ -33,7 +33,7 @@ from ._types import (
     uint64,
 )
 from ._nanotime import DatetimeNs, TimedeltaNs
-from ._version import __version__
+from ._version import __version__ as __version__
 
 __all__ = [
     "CompiledEngineWarning",

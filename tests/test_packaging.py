@@ -124,7 +124,8 @@ def test_a_compile_that_fails_leaves_a_marker_or_with_require_fails_the_build(tm
         shutil.copy2(ROOT / name, tmp_path / name)
     # The generated C is copied too (with its time), so that only the C compiler runs, and fails.
     shutil.copytree(ROOT / "ddl", tmp_path / "ddl", ignore=shutil.ignore_patterns("*.so", "__pycache__", "*.failed"))
-    env = {**os.environ, "CC": "false", "DDL_REQUIRE_COMPILED": "1" if required else "0"}
+    env = {k: v for k, v in os.environ.items() if k != "DDL_PURE_PYTHON"}  # which would skip the build
+    env.update(CC="false", DDL_REQUIRE_COMPILED="1" if required else "0")
     build = subprocess.run(
         [sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300,

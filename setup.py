@@ -1,33 +1,50 @@
 """Builds the compiled engine, ddl._speedups, when Cython and a C compiler are available.
 
 Without them, or with DDL_PURE_PYTHON=1 at build time, ddl installs and runs on its pure-Python
-engine alone. DDL_SANITIZE=address (or any list for -fsanitize=, such as fuzzer-no-link,address
-with CC=clang) builds it instrumented for `make asan` and `make fuzz`. Everything else about the
-package is declared in pyproject.toml.
+engine alone. A compile that fails leaves the marker ddl/_speedups.failed where the engine would
+be, so that ``import ddl`` warns (see ddl/_compiled.py); DDL_REQUIRE_COMPILED=1 makes it an error
+instead, for CI and wheel builds. DDL_SANITIZE=address (or any list for -fsanitize=, such as
+fuzzer-no-link,address with CC=clang) builds it instrumented for `make asan` and `make fuzz`.
+Everything else about the package is declared in pyproject.toml.
 """
 
 import glob
 import os
 import sys
+from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+REQUIRED = os.environ.get("DDL_REQUIRE_COMPILED") == "1"
+
 
 class OptionalBuildExt(build_ext):
-    """A failed compile is a warning, not an error: the pure-Python engine is the fallback."""
+    """A failed compile is a warning and a marker, not an error: the pure-Python engine is the fallback."""
 
     def run(self) -> None:
+        # Where the module goes: the source tree for --inplace and editable installs, build/lib
+        # (and so the wheel) otherwise. Found before the build, which clears ``inplace`` meanwhile.
+        self.marker = Path(self.get_ext_fullpath("ddl._speedups")).parent / "_speedups.failed"
+        self.marker.unlink(missing_ok=True)  # from an earlier build that failed
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001 - any build failure means "no compiled engine"
-            self.warn(f"ddl: the compiled engine was not built ({exc}); ddl runs on its pure-Python engine")
+            self._failed(exc)
 
     def build_extension(self, ext: Extension) -> None:
         try:
             super().build_extension(ext)
         except Exception as exc:  # noqa: BLE001
-            self.warn(f"ddl: {ext.name} was not built ({exc}); ddl runs on its pure-Python engine")
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        if REQUIRED:
+            raise exc
+        self.warn(f"ddl: the compiled engine was not built ({exc}); ddl runs on its pure-Python engine")
+        if not self.marker.exists():  # the first failure is the cause; later ones follow from it
+            self.marker.parent.mkdir(parents=True, exist_ok=True)
+            self.marker.write_text(f"{type(exc).__name__}: {exc}\n")
 
 
 # gcc and clang: Cython's ``inline`` hint becomes a requirement. Without it gcc stops inlining
@@ -42,6 +59,8 @@ def extensions() -> list[Extension]:
     try:
         from Cython.Build import cythonize
     except ImportError:
+        if REQUIRED:
+            raise
         return []
     compile_args, link_args = ["-O3", *ALWAYS_INLINE], []
     sanitize = os.environ.get("DDL_SANITIZE")

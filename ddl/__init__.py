@@ -14,7 +14,7 @@ Example::
 
 from ._api import Decoder, Encoder, decode, encode
 from ._codegen import generated_source
-from ._compiled import engine
+from ._compiled import CompiledEngineWarning, engine
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs
@@ -33,8 +33,10 @@ from ._types import (
     uint32,
     uint64,
 )
+from ._version import __version__ as __version__
 
 __all__ = [
+    "CompiledEngineWarning",
     "DatetimeNs",
     "DecodeError",
     "Decoder",

@@ -24,10 +24,48 @@ def _as_bytes(data: Buffer) -> bytes:
 
 
 def _codec(cls: type) -> Codec:
+    """The codec of a message class; a clear TypeError for anything else (decode, Decoder)."""
     binding = binding_of(cls)
     if binding is None:
-        raise TypeError(f"expected a ddl.Message subclass, got {cls!r}")
+        raise TypeError(f"expected a ddl.Message subclass, got {_describe(cls)}")
     return binding.codec or codec_for(cls)
+
+
+def _message_codec(msg: object) -> Codec:
+    """The codec of a message's class; a clear TypeError for anything else (encode, Encoder)."""
+    binding = binding_of(type(msg))
+    if binding is None:
+        raise TypeError(f"expected an instance of a ddl.Message subclass, got {_describe(msg, expected_instance=True)}")
+    return binding.codec or codec_for(type(msg))
+
+
+def _describe(obj: object, *, expected_instance: bool = False) -> str:
+    """What was passed where a message class (or, with ``instance``, a message) was expected."""
+    if obj is Message or type(obj) is Message:
+        return "ddl.Message itself" if obj is Message else "an instance of ddl.Message itself"
+    if isinstance(obj, type) and issubclass(obj, Message):
+        return f"the class {obj.__qualname__} itself (encode an instance: {obj.__qualname__}(...))"
+    if isinstance(obj, Message) and not expected_instance:
+        name = type(obj).__qualname__
+        return f"a {name} instance (pass the class itself: {name})"
+    if isinstance(obj, type):
+        return f"the class {obj.__qualname__}"
+    return f"an object of type {type(obj).__qualname__}"
+
+
+def _check_max_depth(max_depth: object) -> None:
+    # The compiled entry points take max_depth as a C int; the Python ones check it alike.
+    if not isinstance(max_depth, int):
+        raise TypeError(f"max_depth must be an int, got {type(max_depth).__qualname__}")
+    if not -(2**31) <= max_depth < 2**31:
+        raise OverflowError(f"max_depth={max_depth} does not fit in a C int")
+
+
+def _program_of_class(cls: type) -> Any:
+    """``_compiled.program_of`` for the compiled entry points, which first check ``cls`` here:
+    ``ddl.decode(data, user)`` (an instance) raises the same TypeError on both engines."""
+    _codec(cls)
+    return _compiled.program_of(cls)
 
 
 def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> bytes:
@@ -40,6 +78,7 @@ def encode(msg: Message, *, deterministic: bool = False, max_depth: int = DEFAUL
 
         data = ddl.encode(User(id=1, name="Ada"))
     """
+    _check_max_depth(max_depth)
     return encode_with(_compiled.state.compiled, msg, deterministic, max_depth)
 
 
@@ -48,7 +87,7 @@ def encode_with(compiled: bool, msg: Message, deterministic: bool = False, max_d
     binding = getattr(type(msg), "__ddl__", None)
     codec = binding.codec if type(binding) is Binding else None
     if codec is None:
-        codec = _codec(type(msg))
+        codec = _message_codec(msg)
     if compiled:
         program = _compiled.program_of(type(msg))
         if program is not None:
@@ -75,13 +114,15 @@ def decode(data: Buffer, cls: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) ->
 
         user = ddl.decode(data, User)
     """
+    _check_max_depth(max_depth)
     return decode_with(_compiled.state.compiled, data, cls, max_depth)
 
 
 def decode_with(compiled: bool, data: Buffer, cls: type[M], max_depth: int = DEFAULT_MAX_DEPTH) -> M:
     """``decode`` on a chosen engine (the test suite runs every test on both)."""
     buf = data if data.__class__ is bytes else _as_bytes(data)
-    binding = getattr(cls, "__ddl__", None)
+    # An instance has its class's Binding too: only a class may pass without the check.
+    binding = getattr(cls, "__ddl__", None) if isinstance(cls, type) else None
     codec = (binding.codec if type(binding) is Binding else None) or _codec(cls)
     if compiled:
         program = _compiled.program_of(cls)
@@ -116,7 +157,8 @@ class Encoder:
     __slots__ = ("deterministic", "max_depth")
 
     def __init__(self, *, deterministic: bool = False, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
-        self.deterministic = deterministic
+        _check_max_depth(max_depth)
+        self.deterministic = bool(deterministic)  # as the compiled Encoder stores it
         self.max_depth = max_depth
 
     def encode(self, msg: Message) -> bytes:
@@ -142,6 +184,7 @@ class Decoder(Generic[M]):
 
     def __init__(self, type: type[M], *, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         _codec(type)
+        _check_max_depth(max_depth)
         self.type = type
         self.max_depth = max_depth
 
@@ -159,6 +202,7 @@ class Decoder(Generic[M]):
 # the tests run them too, on the Python engine (with _compiled.state.compiled off).
 python_encode, python_decode = encode, decode
 PythonEncoder, PythonDecoder = Encoder, Decoder
+python_encode, python_decode = encode, decode
 
 
 def _present_as(compiled: Any, python: Any) -> Any:
@@ -173,7 +217,7 @@ if _speedups is not None:
     # The compiled engine's entry points take over the public functions, with the same
     # signatures (checked against these by tests/test_compiled_api.py); they fall back to
     # encode_with and decode_with on the Python engine for anything they do not take themselves.
-    _speedups.install(encode_with, decode_with, _compiled.program_of, _codec)
+    _speedups.install(encode_with, decode_with, _program_of_class, _codec)
     encode = _present_as(_speedups.encode_entry, encode)
     decode = _present_as(_speedups.decode_entry, decode)
     _present_as(vars(_speedups.Encoder)["encode"], Encoder.encode)

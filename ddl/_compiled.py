@@ -3,13 +3,22 @@
 The compiled engine (``ddl._speedups``) runs every class when it is built; without it, classes
 run on the generated Python code. Either way the results are the same: the compiled engine
 hands anything unusual, every error included, back to the Python engine (see ``_speedups.Bail``).
+
+A compiled engine that was expected but cannot be imported is reported once, at import, by a
+``CompiledEngineWarning``: expected means that the build tried and failed (it leaves the marker
+``_speedups.failed``, see setup.py), or that a built module does not load. A pure-Python install
+(``DDL_PURE_PYTHON=1`` at build or run time) is silent. ``DDL_REQUIRE_COMPILED=1`` at import
+makes a missing engine an ``ImportError``.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
+import warnings
 from functools import partial
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -17,14 +26,47 @@ from ._binding import Binding
 from ._codegen import codec_for
 
 
+class CompiledEngineWarning(RuntimeWarning):
+    """The compiled engine was expected but cannot be loaded; ddl runs on its pure-Python engine.
+
+    The results are the same, only slower. Set ``DDL_PURE_PYTHON=1`` to choose the pure-Python
+    engine and silence it, or ``DDL_REQUIRE_COMPILED=1`` to make it an ``ImportError``.
+
+    Example::
+
+        warnings.simplefilter("error", ddl.CompiledEngineWarning)  # before the first ``import ddl``
+    """
+
+
+FAILED_BUILD = Path(__file__).with_name("_speedups.failed")
+
+
 def _load() -> ModuleType | None:
     if os.environ.get("DDL_PURE_PYTHON") == "1":
         return None
+    required = os.environ.get("DDL_REQUIRE_COMPILED") == "1"
     try:
-        from . import _speedups
-    except ImportError:
+        # Not ``from . import _speedups``: that turns "no such module" into a plain ImportError.
+        module = importlib.import_module(f"{__package__}._speedups")
+    except ImportError as exc:
+        absent = isinstance(exc, ModuleNotFoundError) and exc.name == f"{__package__}._speedups"
+        failed_build = FAILED_BUILD.exists()
+        if absent and not failed_build and not required:
+            return None  # installed without it, by choice or for want of Cython
+        if absent:
+            reason = f"its build failed: {FAILED_BUILD.read_text().strip()}" if failed_build else "it was not built"
+        else:
+            reason = f"it does not load: {type(exc).__name__}: {exc}"
+        if required:
+            raise ImportError(f"ddl: DDL_REQUIRE_COMPILED=1, but the compiled engine is missing ({reason})") from exc
+        warnings.warn(
+            f"ddl: the compiled engine is missing ({reason}); ddl runs on its pure-Python engine, with the "
+            "same results, more slowly. Reinstall with a C compiler (DDL_REQUIRE_COMPILED=1 makes a failed "
+            "build an error), or set DDL_PURE_PYTHON=1 to choose the pure-Python engine.",
+            CompiledEngineWarning,
+            stacklevel=2,
+        )
         return None
-    module: ModuleType = _speedups
     return module
 
 

@@ -26,11 +26,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
+from ._version import DISTRIBUTION
+
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess by the tests
     raise ImportError(
-        "ddl.testing needs hypothesis; install it with: pip install 'ddl[testing]'"
+        f"ddl.testing needs hypothesis; install it with: pip install '{DISTRIBUTION}[testing]'"
     ) from exc
 
 from ._message import Message

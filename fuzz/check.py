@@ -23,7 +23,7 @@ import ddl
 from ddl._api import decode_with, encode_with
 from tests import corpus as c
 from tests import test_differential as diff
-from tests.strategies import Schema, schemas
+from tests.strategies import Schema, schemas, stable_repr
 
 # Random schemas made once per process from these seeds; more would slow the start more than
 # they widen what the fuzzer sees (each input picks one schema).
@@ -62,25 +62,6 @@ def outcome(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
 def same_outcome(compiled: tuple[str, Any], reference: tuple[str, Any]) -> None:
     """Both outcomes are the same, value for value: see ``stable_repr``."""
     assert stable_repr(compiled) == stable_repr(reference), f"compiled {compiled!r} != reference {reference!r}"
-
-
-def stable_repr(value: Any) -> str:
-    """``repr`` with the elements of sets sorted, and messages' unknown fields shown.
-
-    repr tells apart what == does not (1 from True or Color.RED, -0.0 from 0.0, set from
-    frozenset) and shows NaN as itself, which == never equals. But a set's order follows its
-    elements' hashes, and a NaN's hash is its identity: two equal-looking sets holding NaN can
-    list their elements in different orders, so sets are compared as sorted element reprs."""
-    if isinstance(value, (set, frozenset)):
-        return f"{type(value).__name__}({sorted(map(stable_repr, value))})"
-    if isinstance(value, (list, tuple)):
-        return f"{type(value).__name__}({[stable_repr(x) for x in value]})"
-    if isinstance(value, dict):
-        return f"dict({[(stable_repr(k), stable_repr(v)) for k, v in value.items()]})"
-    if isinstance(value, ddl.Message):
-        fields = [f"{f.name}={stable_repr(getattr(value, f.name))}" for f in type(value).__ddl__.spec.fields]
-        return f"{type(value).__qualname__}({', '.join(fields)}; unknown={value._ddl_unknown!r})"
-    return repr(value)
 
 
 def check_decode(target: Target, data: bytes) -> None:

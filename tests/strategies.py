@@ -582,3 +582,22 @@ def annotation_values(
 
 def message_of(cls: type, merge: bool = False) -> Any:
     return annotation_values(cls, merge=merge)
+
+
+def stable_repr(value: Any) -> str:
+    """``repr`` with the elements of sets sorted, and messages' unknown fields shown.
+
+    repr tells apart what == does not (1 from True or Color.RED, -0.0 from 0.0, set from
+    frozenset) and shows NaN as itself, which == never equals. But a set's order follows its
+    elements' hashes, and a NaN's hash is its identity: two equal-looking sets holding NaN can
+    list their elements in different orders, so sets are compared as sorted element reprs."""
+    if isinstance(value, (set, frozenset)):
+        return f"{type(value).__name__}({sorted(map(stable_repr, value))})"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__}({[stable_repr(x) for x in value]})"
+    if isinstance(value, dict):
+        return f"dict({[(stable_repr(k), stable_repr(v)) for k, v in value.items()]})"
+    if isinstance(value, ddl.Message):
+        fields = [f"{f.name}={stable_repr(getattr(value, f.name))}" for f in type(value).__ddl__.spec.fields]
+        return f"{type(value).__qualname__}({', '.join(fields)}; unknown={value._ddl_unknown!r})"
+    return repr(value)

@@ -44,6 +44,13 @@ ADAPTERS = {
 REDUCED = workloads.build_all(reduced=True)
 
 
+@pytest.fixture(autouse=True)
+def benches_beside_the_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ddl bench` runs the benches beside these tests: when ddl is an installed wheel (make
+    test-wheel), its own folder has none."""
+    monkeypatch.setattr(ddl._cli, "benches_dir", lambda: ROOT / "benches")
+
+
 def _adapter(module_name: str) -> Any:
     pytest.importorskip(ADAPTERS[module_name])
     if module_name == "protobuf_py_adapter":

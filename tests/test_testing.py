@@ -278,4 +278,4 @@ def test_import_ddl_testing_without_hypothesis_says_what_to_install() -> None:
     result = run_python("import sys; sys.modules['hypothesis'] = None; import ddl.testing")
     assert result.returncode != 0
     assert "ImportError: ddl.testing needs hypothesis" in result.stderr
-    assert "pip install 'ddl[testing]'" in result.stderr
+    assert "pip install 'ddl-proto[testing]'" in result.stderr

@@ -5,7 +5,6 @@ The classes match bench.proto field for field: numbers follow declaration order 
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 from enum import IntEnum
 from typing import Any
@@ -21,7 +20,7 @@ def library_name() -> str:
 
 
 def version() -> str:
-    return importlib.metadata.version("ddl")
+    return ddl.__version__
 
 
 class Status(IntEnum):

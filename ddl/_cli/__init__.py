@@ -12,8 +12,11 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .._compiled import engine
+from .._version import __version__
 from . import _bench, _check, _decode, _gen, _proto
 from ._bench import benches_dir
+from ._options import missing_tools
 
 __all__ = ["benches_dir", "main"]
 
@@ -38,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"ddl {__version__} ({engine()} engine)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in _COMMANDS:
         command.add_parser(commands)
     # The benchmark runner parses its own options (ddl bench --help lists them).
@@ -46,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench", add_help=False, help="benchmark ddl against other serialization libraries (needs a checkout)"
     )
     args, rest = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        # Bare `ddl`: what it can do, and a usage error's status, as for any missing argument.
+        parser.print_help()
+        return 2
     if args.command == "bench":
         return _bench.run(rest)
     if rest:
@@ -53,6 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.run(args)
         sys.stdout.flush()
+    except ModuleNotFoundError as error:
+        status = missing_tools(args.command, error)
+        if status is None:
+            raise
+        return status
     except BrokenPipeError:
         # The reader went away (`ddl decode --raw big.bin | head`): stop quietly, as Unix tools
         # do, and keep Python from reporting the same error again when it flushes at exit.

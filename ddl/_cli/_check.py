@@ -17,6 +17,7 @@ from .._proto._layout import RenderError
 from .._proto._load import LoadError
 from .._proto._protoc import ProtocError
 from .._proto._rules import RULES
+from ._options import add_proto_path
 
 EXAMPLES = """\
 examples:
@@ -59,14 +60,9 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("old", metavar="OLD", help=f"the old version: {side}")
     parser.add_argument("new", metavar="NEW", help="the new version, in the same forms")
-    parser.add_argument(
-        "-I",
-        "--proto-path",
-        dest="includes",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="a folder that .proto imports are found in, as for protoc (repeatable; default: the current "
+    add_proto_path(
+        parser,
+        "a folder that .proto imports are found in, as for protoc (repeatable; default: the current "
         "folder, or the file's own folder when it lies outside)",
     )
     parser.add_argument("--package", help="the package of ddl classes (default: their module's name)")

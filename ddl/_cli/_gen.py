@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .._proto._gen import Generated
 
+from ._options import add_output, add_proto_path
+
 EXAMPLES = """\
 example:
   ddl gen -I protos -o gen protos/shop/order.proto protos/shop/common.proto
@@ -33,11 +35,8 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", metavar="FILE.proto", help="the .proto files to generate modules for")
-    parser.add_argument(
-        "-I", "--proto_path", dest="includes", action="append", default=[], metavar="DIR",
-        help="a folder to find imports in, as protoc's -I (repeatable; default: the current folder)",
-    )  # fmt: skip
-    parser.add_argument("-o", "--out", required=True, metavar="OUT", help="the folder to write modules to")
+    add_proto_path(parser, "a folder to find imports in, as protoc's -I (repeatable; default: the current folder)")
+    add_output(parser, "OUT", "the folder to write modules to (required)")
     parser.add_argument(
         "--init", action="store_true",
         help="add __init__.py to each folder written (default: namespace packages, as protoc's output; "
@@ -49,8 +48,11 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from .._proto._gen import GenError, GenFailures, ProtocError, generate
 
+    if args.output is None:
+        print("ddl gen: the following arguments are required: -o/--output", file=sys.stderr)
+        return 2
     try:
-        result = generate(args.files, args.includes, args.out, init_files=args.init)
+        result = generate(args.files, args.includes, args.output, init_files=args.init)
     except GenFailures as exc:
         # The files that could be generated were written: report them, then every failure.
         _report(exc.generated)

@@ -16,6 +16,7 @@ from .._errors import SchemaError
 from .._proto._layout import RenderError
 from .._proto._load import LoadError
 from .._proto._render import render_targets
+from ._options import add_output
 
 EXAMPLES = """\
 examples (from the root of a ddl checkout):
@@ -50,7 +51,7 @@ def add_parser(commands: Any) -> None:
         help="a module (every ddl.Message class it defines) or one class of it; MODULE is a dotted "
         "name imported as python -m would, from the current directory first, or a .py file",
     )
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the .proto here instead of standard output")
+    add_output(parser, "FILE", "write the .proto here instead of standard output")
     parser.add_argument(
         "--package", help="the .proto package (default: the first module's name, such as shop.models)"
     )

@@ -17,10 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._version import DISTRIBUTION
+
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import FileDescriptorSet
 
-INSTALL_HINT = "it needs grpcio-tools and protobuf: pip install 'ddl[proto]'"
+INSTALL_EXTRA = f"pip install '{DISTRIBUTION}[proto]'"
+INSTALL_HINT = f"it needs grpcio-tools and protobuf: {INSTALL_EXTRA}"
 
 
 class ProtocError(Exception):

@@ -41,7 +41,7 @@ from ._layout import (
     upper_snake,
 )
 from ._load import load_classes
-from ._protoc import wkt_include
+from ._protoc import INSTALL_EXTRA, wkt_include
 
 __all__ = ["RenderError", "include_paths", "package_for", "render", "render_targets"]
 
@@ -127,9 +127,12 @@ def include_paths() -> list[Path]:
 
         argv = ["protoc", *(f"-I{p}" for p in include_paths()), "order.proto"]
     """
-    spec = importlib.util.find_spec("google.type.date_pb2")
-    if spec is None or spec.origin is None:  # pragma: no cover - the dev extra installs it
-        raise RenderError("google/type/date.proto needs googleapis-common-protos: pip install googleapis-common-protos")
+    try:
+        spec = importlib.util.find_spec("google.type.date_pb2")
+    except ModuleNotFoundError:  # no google.type package at all
+        spec = None
+    if spec is None or spec.origin is None:
+        raise RenderError(f"google/type/date.proto needs googleapis-common-protos: {INSTALL_EXTRA}")
     return [wkt_include(), Path(spec.origin).resolve().parents[2]]
 
 

@@ -13,11 +13,11 @@ Example::
 """
 
 from ._api import Decoder, Encoder, decode, encode
-from ._codegen import generated_source
 from ._compiled import CompiledEngineWarning, engine
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs
+from ._pyengine import generated_source
 from ._types import (
     field,
     fixed32,

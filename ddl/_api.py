@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _compiled, _gcpause
 from ._binding import Binding, binding_of
-from ._codegen import Codec, codec_for
 from ._errors import DecodeError, EncodeError
 from ._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from ._message import Message
+from ._pyengine import Codec, codec_for
 
 M = TypeVar("M", bound=Message)
 _speedups: Any = _compiled.speedups

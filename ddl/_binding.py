@@ -5,7 +5,7 @@ Every engine finds a class's state here and nowhere else:
 - ``spec``: the fields as declared, collected and numbered by the metaclass at class creation;
   ``spec.plan`` is the plan, built from it on first use (``ddl._schema.plan_for``).
 - ``values``: a function giving the field values in order (``__eq__``, ``__hash__``).
-- ``codec``: the Python engine's generated functions (``ddl._codegen.Codec``), set on first use
+- ``codec``: the Python engine's generated functions (``ddl._pyengine.Codec``), set on first use
   once the class and every class it refers to are compiled and linked.
 - ``runs_on`` and ``program``: which engine runs the class, decided on first use. ``"undecided"``
   until then; ``"compiled"`` with its ``Program`` in ``program``; ``"python"`` (``program`` is
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from ._codegen import Codec
+    from ._pyengine import Codec
     from ._schema import ClassSpec
 
 RunsOn = Literal["undecided", "compiled", "python"]

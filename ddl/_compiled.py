@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from ._binding import Binding
-from ._codegen import codec_for
+from ._pyengine import codec_for
 
 
 class CompiledEngineWarning(RuntimeWarning):

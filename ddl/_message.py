@@ -11,8 +11,8 @@ from types import CodeType
 from typing import Any, ClassVar, dataclass_transform
 
 from ._binding import Binding, binding_of
-from ._codegen import codec_for, make_init
 from ._limits import DEFAULT_MAX_DEPTH
+from ._pyengine import codec_for, make_init
 from ._schema import collect
 from ._schema._reserved import ReservedItem
 from ._types import FieldInfo, field

@@ -10,7 +10,7 @@ nested-container conventions, Decimal and UUID conversions) are the only calls b
 
 The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers of
 ``_cy/*.h``), ``_cy/program.pxi`` (plans as C structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi``
-(the loops), ``_cy/wkt.pxi`` (Timestamp and Duration); the entry points are below, and
+(the loops), ``_cy/wkt_codecs.pxi`` (Timestamp and Duration); the entry points are below, and
 ``_speedups.pyi`` gives their types.
 """
 
@@ -36,7 +36,7 @@ cdef Py_ssize_t GC_PAUSE_BYTES = _GC_PAUSE_BYTES
 include "_cy/capi.pxi"
 include "_cy/program.pxi"
 include "_cy/encode.pxi"
-include "_cy/wkt.pxi"
+include "_cy/wkt_codecs.pxi"
 include "_cy/decode.pxi"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ddl._cli import main
-from ddl._proto._check import check, compare
+from ddl._proto._breaking import check, compare
 from ddl._proto._model import Schema
 from ddl._proto._protoc import descriptor_set
 from ddl._proto._render import render_targets

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _cli
-from ddl._cli._decode import EXAMPLES
-from ddl._raw import raw_lines
+from ddl._cli._cmd_decode import EXAMPLES
+from ddl._cli._raw import raw_lines
 from tests.protoc import compile_proto
 from tests.wire import group, tag, varint, varint_field
 from tests.wire import length_delimited as ld
@@ -469,10 +469,10 @@ def test_type_names_the_field_path_and_offset_of_garbled_bytes(
     ("target", "message"),
     [
         ("{module}", "expected MODULE:CLASS, such as shop.models:Order, got '{module}'"),
-        ("{module}:Missing", "{module} has no Missing"),
-        ("{module}:NotAMessage", "{module}:NotAMessage is not a ddl.Message subclass"),
-        ("{module}:ddl.Message", "{module}:ddl.Message is not a ddl.Message subclass"),
-        ("no_such_module_here:Order", "cannot import no_such_module_here: ModuleNotFoundError"),
+        ("{module}:Missing", "{module}:Missing: {module} has no Missing"),
+        ("{module}:NotAMessage", "{module}:NotAMessage: NotAMessage is not a ddl.Message class"),
+        ("{module}:ddl.Message", "{module}:ddl.Message: ddl.Message is not a ddl.Message class"),
+        ("no_such_module_here:Order", "no_such_module_here: importing it failed: ModuleNotFoundError"),
     ],
 )
 def test_type_that_is_not_a_message_class_is_a_usage_error(

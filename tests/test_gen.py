@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ddl
-import ddl._codegen
+import ddl._pyengine
 import ddl.wkt
 from ddl._cli import main
 from ddl._proto._gen import Generated, GenError, GenFailures, ProtocError, generate
@@ -208,7 +208,7 @@ def test_fields_protoc_writes_unpacked_are_generated_with_packed_false(
     trees: Trees, proto: str, name: str, expected: set[str]
 ) -> None:
     ddl_cls = _classes(trees, proto, name)[1]
-    plan = ddl._codegen.codec_for(ddl_cls).plan
+    plan = ddl._pyengine.codec_for(ddl_cls).plan
     assert {f.name for f in plan.fields if getattr(f.node, "unpacked", False)} == expected
 
 

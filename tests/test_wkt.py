@@ -19,7 +19,7 @@ from google.type import date_pb2
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ddl import DatetimeNs, TimedeltaNs, _wkt
+from ddl import DatetimeNs, TimedeltaNs, _wkt_codecs
 from ddl._errors import DecodeError, EncodeError
 from tests.pb_json import struct_to_pb, value_from_pb, value_to_pb
 from tests.wire import length_delimited
@@ -149,7 +149,7 @@ def normalized(v: Json) -> Json:
 def test_timestamp_encoding_is_byte_identical_to_protobuf(dt: datetime, ns: int) -> None:
     value = DatetimeNs.from_datetime(dt, ns) if ns else dt
     expected = ts_to_pb(value)
-    assert enc(_wkt.encode_timestamp, value) == expected.SerializeToString()
+    assert enc(_wkt_codecs.encode_timestamp, value) == expected.SerializeToString()
 
 
 @given(pb_timestamps)
@@ -157,17 +157,17 @@ def test_timestamp_encoding_is_byte_identical_to_protobuf(dt: datetime, ns: int)
 @example(timestamp_pb2.Timestamp(seconds=TS_MAX, nanos=999_999_999))
 def test_timestamp_decodes_protobuf_bytes_keeping_every_nanosecond(m: timestamp_pb2.Timestamp) -> None:
     data = m.SerializeToString()
-    got = dec(_wkt.decode_timestamp, data)
+    got = dec(_wkt_codecs.decode_timestamp, data)
     assert isinstance(got, datetime) and got.tzinfo is UTC
     assert type(got) is (DatetimeNs if m.nanos % 1000 else datetime)
     assert split_ns(got) == ts_from_pb(m)
-    assert enc(_wkt.encode_timestamp, got) == data
+    assert enc(_wkt_codecs.encode_timestamp, got) == data
 
 
 def test_timestamp_zero_is_the_epoch_and_an_empty_body_decodes_to_it() -> None:
-    assert _wkt.zero_timestamp() == datetime(1970, 1, 1, tzinfo=UTC)
-    assert dec(_wkt.decode_timestamp, b"") == _wkt.zero_timestamp()
-    assert enc(_wkt.encode_timestamp, _wkt.zero_timestamp()) == b""
+    assert _wkt_codecs.zero_timestamp() == datetime(1970, 1, 1, tzinfo=UTC)
+    assert dec(_wkt_codecs.decode_timestamp, b"") == _wkt_codecs.zero_timestamp()
+    assert enc(_wkt_codecs.encode_timestamp, _wkt_codecs.zero_timestamp()) == b""
 
 
 @given(pb_timestamps, pb_timestamps)
@@ -178,7 +178,7 @@ def test_timestamp_merge_matches_protobuf_merge_from_string(
     merged = timestamp_pb2.Timestamp()
     merged.MergeFromString(first)
     merged.MergeFromString(second)
-    got = dec(_wkt.decode_timestamp, first + second)
+    got = dec(_wkt_codecs.decode_timestamp, first + second)
     assert split_ns(got) == ts_from_pb(merged)
 
 
@@ -195,7 +195,7 @@ def test_timestamp_merge_matches_protobuf_merge_from_string(
 )
 def test_timestamp_out_of_range_on_the_wire_is_a_decode_error(m: timestamp_pb2.Timestamp) -> None:
     with pytest.raises(DecodeError):
-        dec(_wkt.decode_timestamp, m.SerializeToString())
+        dec(_wkt_codecs.decode_timestamp, m.SerializeToString())
 
 
 @pytest.mark.parametrize(
@@ -207,21 +207,21 @@ def test_timestamp_out_of_range_on_the_wire_is_a_decode_error(m: timestamp_pb2.T
 )
 def test_timestamp_encode_rejects_datetimes_whose_utc_instant_is_out_of_range(dt: datetime) -> None:
     with pytest.raises(ValueError, match="outside the Timestamp range"):
-        enc(_wkt.encode_timestamp, dt)
+        enc(_wkt_codecs.encode_timestamp, dt)
 
 
 def test_timestamp_encode_rejects_naive_datetimes_and_other_types() -> None:
     with pytest.raises(ValueError, match="naive datetime"):
-        enc(_wkt.encode_timestamp, datetime(2024, 1, 1))
+        enc(_wkt_codecs.encode_timestamp, datetime(2024, 1, 1))
     with pytest.raises(TypeError, match="expected datetime, got str"):
-        enc(_wkt.encode_timestamp, "2024-01-01")
+        enc(_wkt_codecs.encode_timestamp, "2024-01-01")
     with pytest.raises(TypeError, match="expected datetime, got date"):
-        enc(_wkt.encode_timestamp, date(2024, 1, 1))
+        enc(_wkt_codecs.encode_timestamp, date(2024, 1, 1))
 
 
 def test_timestamp_keeps_the_utc_instant_of_an_offset_datetime() -> None:
     dt = datetime(2024, 1, 1, 5, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
-    got = dec(_wkt.decode_timestamp, enc(_wkt.encode_timestamp, dt))
+    got = dec(_wkt_codecs.decode_timestamp, enc(_wkt_codecs.encode_timestamp, dt))
     assert got == dt and got == datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -327,19 +327,19 @@ def test_timedelta_ns_adds_a_non_negative_nanosecond_even_when_negative() -> Non
 @example(timedelta(microseconds=-1), 999)
 def test_duration_encoding_is_byte_identical_to_protobuf(td: timedelta, ns: int) -> None:
     value = TimedeltaNs.from_timedelta(td, ns) if ns else td
-    assert enc(_wkt.encode_duration, value) == dur_to_pb(value).SerializeToString()
+    assert enc(_wkt_codecs.encode_duration, value) == dur_to_pb(value).SerializeToString()
 
 
 @given(pb_durations)
 def test_duration_decodes_protobuf_bytes_keeping_every_nanosecond(m: duration_pb2.Duration) -> None:
     data = m.SerializeToString()
-    got = dec(_wkt.decode_duration, data)
+    got = dec(_wkt_codecs.decode_duration, data)
     assert isinstance(got, timedelta)
     assert total_ns(got) == m.seconds * 10**9 + m.nanos
     assert type(got) is (TimedeltaNs if m.nanos % 1000 else timedelta)
     if m.nanos % 1000 == 0:
         assert got == m.ToTimedelta()
-    assert enc(_wkt.encode_duration, got) == data
+    assert enc(_wkt_codecs.encode_duration, got) == data
 
 
 @given(pb_durations, pb_durations)
@@ -352,9 +352,9 @@ def test_duration_merge_matches_protobuf_merge_from_string(
     merged.MergeFromString(second)
     if merged.seconds * merged.nanos < 0:  # the halves can disagree in sign: not a valid Duration
         with pytest.raises(DecodeError, match="differ in sign"):
-            dec(_wkt.decode_duration, first + second)
+            dec(_wkt_codecs.decode_duration, first + second)
         return
-    got = dec(_wkt.decode_duration, first + second)
+    got = dec(_wkt_codecs.decode_duration, first + second)
     assert total_ns(got) == merged.seconds * 10**9 + merged.nanos
 
 
@@ -372,21 +372,21 @@ def test_duration_merge_matches_protobuf_merge_from_string(
 )
 def test_duration_out_of_range_or_mixed_signs_on_the_wire_is_a_decode_error(m: duration_pb2.Duration) -> None:
     with pytest.raises(DecodeError):
-        dec(_wkt.decode_duration, m.SerializeToString())
+        dec(_wkt_codecs.decode_duration, m.SerializeToString())
 
 
 def test_duration_encode_rejects_out_of_range_and_non_timedelta() -> None:
     for td in (timedelta(seconds=DUR_MAX + 1), timedelta(seconds=-DUR_MAX - 1), timedelta.max):
         with pytest.raises(ValueError, match="outside the Duration range"):
-            enc(_wkt.encode_duration, td)
+            enc(_wkt_codecs.encode_duration, td)
     with pytest.raises(TypeError, match="expected timedelta, got int"):
-        enc(_wkt.encode_duration, 5)
+        enc(_wkt_codecs.encode_duration, 5)
 
 
 def test_duration_zero_is_an_empty_body() -> None:
-    assert _wkt.zero_duration() == timedelta(0)
-    assert enc(_wkt.encode_duration, timedelta(0)) == b""
-    assert dec(_wkt.decode_duration, b"") == timedelta(0)
+    assert _wkt_codecs.zero_duration() == timedelta(0)
+    assert enc(_wkt_codecs.encode_duration, timedelta(0)) == b""
+    assert dec(_wkt_codecs.decode_duration, b"") == timedelta(0)
 
 
 # --- Date ---------------------------------------------------------------------------------------
@@ -395,8 +395,8 @@ def test_duration_zero_is_an_empty_body() -> None:
 @given(st.dates())
 def test_date_round_trips_byte_identical_to_google_type_date(d: date) -> None:
     m = date_pb2.Date(year=d.year, month=d.month, day=d.day)
-    assert enc(_wkt.encode_date, d) == m.SerializeToString()
-    got = dec(_wkt.decode_date, m.SerializeToString())
+    assert enc(_wkt_codecs.encode_date, d) == m.SerializeToString()
+    got = dec(_wkt_codecs.decode_date, m.SerializeToString())
     assert type(got) is date and got == d
 
 
@@ -411,9 +411,9 @@ def test_date_merge_matches_protobuf_merge_from_string(a: date, b: date) -> None
         expected = date(merged.year, merged.month, merged.day)
     except ValueError:
         with pytest.raises(DecodeError):
-            dec(_wkt.decode_date, first + second)
+            dec(_wkt_codecs.decode_date, first + second)
         return
-    assert dec(_wkt.decode_date, first + second) == expected
+    assert dec(_wkt_codecs.decode_date, first + second) == expected
 
 
 @pytest.mark.parametrize(
@@ -432,15 +432,15 @@ def test_date_merge_matches_protobuf_merge_from_string(a: date, b: date) -> None
 )
 def test_date_partial_or_invalid_is_a_decode_error(m: date_pb2.Date) -> None:
     with pytest.raises(DecodeError):
-        dec(_wkt.decode_date, m.SerializeToString())
+        dec(_wkt_codecs.decode_date, m.SerializeToString())
 
 
 def test_date_encode_rejects_datetimes_and_other_types() -> None:
     with pytest.raises(TypeError, match="expected date, got datetime"):
-        enc(_wkt.encode_date, datetime(2024, 1, 1))
+        enc(_wkt_codecs.encode_date, datetime(2024, 1, 1))
     with pytest.raises(TypeError, match="expected date, got str"):
-        enc(_wkt.encode_date, "2024-01-01")
-    assert _wkt.zero_date() == date(1970, 1, 1)
+        enc(_wkt_codecs.encode_date, "2024-01-01")
+    assert _wkt_codecs.zero_date() == date(1970, 1, 1)
 
 
 # --- Value and Struct ---------------------------------------------------------------------------
@@ -454,27 +454,27 @@ def test_date_encode_rejects_datetimes_and_other_types() -> None:
 @example(("a", (1, None)))
 @example({"": {"": []}})
 def test_value_encoding_parses_in_protobuf_to_the_same_value(v: Json) -> None:
-    data = enc(_wkt.encode_value, v)
+    data = enc(_wkt_codecs.encode_value, v)
     assert same_json(value_from_pb(struct_pb2.Value.FromString(data)), normalized(v))
 
 
 @given(prefix_free_json_values)
 def test_value_det_encoding_is_byte_identical_to_protobuf_deterministic(v: Json) -> None:
-    assert enc(_wkt.encode_value, v, det=True) == value_to_pb(v).SerializeToString(deterministic=True)
+    assert enc(_wkt_codecs.encode_value, v, det=True) == value_to_pb(v).SerializeToString(deterministic=True)
 
 
 @given(json_values)
 def test_value_decodes_protobuf_bytes_to_the_same_value(v: Json) -> None:
     data = value_to_pb(v).SerializeToString()
-    assert same_json(dec(_wkt.decode_value, data), normalized(v))
+    assert same_json(dec(_wkt_codecs.decode_value, data), normalized(v))
 
 
 @given(json_dicts)
 def test_struct_round_trips_with_protobuf_and_det_sorts_keys(d: dict[str, Json]) -> None:
-    data = enc(_wkt.encode_struct, d)
+    data = enc(_wkt_codecs.encode_struct, d)
     assert struct_pb2.Struct.FromString(data) == struct_to_pb(d)
-    assert struct_pb2.Struct.FromString(enc(_wkt.encode_struct, d, det=True)) == struct_to_pb(d)
-    assert same_json(dec(_wkt.decode_struct, struct_to_pb(d).SerializeToString()), normalized(d))
+    assert struct_pb2.Struct.FromString(enc(_wkt_codecs.encode_struct, d, det=True)) == struct_to_pb(d)
+    assert same_json(dec(_wkt_codecs.decode_struct, struct_to_pb(d).SerializeToString()), normalized(d))
 
 
 def test_struct_det_writes_keys_in_code_point_order_regardless_of_insertion() -> None:
@@ -482,8 +482,8 @@ def test_struct_det_writes_keys_in_code_point_order_regardless_of_insertion() ->
     expected = b"".join(
         struct_to_pb({k: d[k]}).SerializeToString(deterministic=True) for k in ["", "B", "a", "ab", "b", "é"]
     )
-    assert enc(_wkt.encode_struct, d, det=True) == expected
-    assert enc(_wkt.encode_struct, dict(reversed(d.items())), det=True) == expected
+    assert enc(_wkt_codecs.encode_struct, d, det=True) == expected
+    assert enc(_wkt_codecs.encode_struct, dict(reversed(d.items())), det=True) == expected
 
 
 @given(json_values, json_values)
@@ -498,7 +498,7 @@ def test_value_merge_matches_protobuf_merge_from_string(a: Json, b: Json) -> Non
     merged.MergeFromString(first)
     merged.MergeFromString(second)
     expected = value_from_pb(merged)
-    assert same_json(dec(_wkt.decode_value, first + second), expected)
+    assert same_json(dec(_wkt_codecs.decode_value, first + second), expected)
 
 
 @given(json_dicts, json_dicts)
@@ -508,34 +508,34 @@ def test_struct_merge_adds_and_replaces_entries_like_protobuf(a: dict[str, Json]
     merged.MergeFromString(first)
     merged.MergeFromString(second)
     expected = {k: value_from_pb(v) for k, v in merged.fields.items()}
-    assert same_json(dec(_wkt.decode_struct, first + second), expected)
+    assert same_json(dec(_wkt_codecs.decode_struct, first + second), expected)
 
 
 def test_value_with_no_kind_and_empty_struct_decode_to_their_zero() -> None:
-    assert dec(_wkt.decode_value, b"") is None and _wkt.zero_value() is None
-    assert dec(_wkt.decode_struct, b"") == {} == _wkt.zero_struct()
-    assert _wkt.zero_struct() is not _wkt.zero_struct()
-    assert enc(_wkt.encode_value, None) == value_to_pb(None).SerializeToString() == b"\x08\x00"
+    assert dec(_wkt_codecs.decode_value, b"") is None and _wkt_codecs.zero_value() is None
+    assert dec(_wkt_codecs.decode_struct, b"") == {} == _wkt_codecs.zero_struct()
+    assert _wkt_codecs.zero_struct() is not _wkt_codecs.zero_struct()
+    assert enc(_wkt_codecs.encode_value, None) == value_to_pb(None).SerializeToString() == b"\x08\x00"
 
 
 @pytest.mark.parametrize("bad", [2**60, 2**53 + 1, -(2**53) - 1, [1, {"x": -(2**60)}]])
 def test_value_rejects_ints_that_a_double_cannot_hold_exactly(bad: Json) -> None:
     with pytest.raises(ValueError, match="2\\*\\*53"):
-        enc(_wkt.encode_value, bad)
+        enc(_wkt_codecs.encode_value, bad)
 
 
 @pytest.mark.parametrize("bad", [{1: "x"}, [{"a": {(1, 2): None}}], {None: 1}])
 def test_struct_keys_must_be_str(bad: Json) -> None:
     with pytest.raises(TypeError, match="keys must be str"):
-        enc(_wkt.encode_value, bad)
+        enc(_wkt_codecs.encode_value, bad)
 
 
 @pytest.mark.parametrize("bad", [b"bytes", {1, 2}, object(), 1j, [datetime(2024, 1, 1)]])
 def test_value_rejects_non_json_types(bad: object) -> None:
     with pytest.raises(TypeError, match="expected a JSON value"):
-        enc(_wkt.encode_value, bad)
+        enc(_wkt_codecs.encode_value, bad)
     with pytest.raises(TypeError, match="expected dict"):
-        enc(_wkt.encode_struct, bad)
+        enc(_wkt_codecs.encode_struct, bad)
 
 
 def nested_lists(depth: int) -> bytes:
@@ -550,8 +550,8 @@ def test_value_nested_past_the_budget_is_a_decode_error() -> None:
     data = nested_lists(200)
     assert struct_pb2.Value.FromString(nested_lists(30)) is not None  # shape accepted by protobuf
     with pytest.raises(DecodeError, match="max_depth"):
-        dec(_wkt.decode_value, data, budget=100)
-    deep: Json = dec(_wkt.decode_value, data, budget=1000)
+        dec(_wkt_codecs.decode_value, data, budget=100)
+    deep: Json = dec(_wkt_codecs.decode_value, data, budget=1000)
     for _ in range(200):
         assert isinstance(deep, list) and len(deep) == 1
         deep = deep[0]
@@ -561,10 +561,10 @@ def test_value_nested_past_the_budget_is_a_decode_error() -> None:
 def test_value_nested_past_python_recursion_limit_is_a_decode_error_not_recursion_error() -> None:
     data = nested_lists(sys.getrecursionlimit() * 2)
     with pytest.raises(DecodeError):
-        dec(_wkt.decode_value, data, budget=10**9)
+        dec(_wkt_codecs.decode_value, data, budget=10**9)
     with pytest.raises(DecodeError):
         entry = b"\x0a\x00" + length_delimited(2, data)
-        dec(_wkt.decode_struct, length_delimited(1, entry), budget=10**9)
+        dec(_wkt_codecs.decode_struct, length_delimited(1, entry), budget=10**9)
 
 
 def test_value_nested_past_the_budget_is_an_encode_error() -> None:
@@ -572,10 +572,10 @@ def test_value_nested_past_the_budget_is_an_encode_error() -> None:
     for _ in range(200):
         deep = [deep]
     with pytest.raises(EncodeError, match="max_depth"):
-        enc(_wkt.encode_value, deep, budget=100)
-    assert dec(_wkt.decode_value, enc(_wkt.encode_value, deep, budget=1000), budget=1000) == deep
+        enc(_wkt_codecs.encode_value, deep, budget=100)
+    assert dec(_wkt_codecs.decode_value, enc(_wkt_codecs.encode_value, deep, budget=1000), budget=1000) == deep
     with pytest.raises(EncodeError, match="max_depth"):
-        enc(_wkt.encode_struct, {"a": deep}, budget=100)
+        enc(_wkt_codecs.encode_struct, {"a": deep}, budget=100)
 
 
 def test_cyclic_values_are_an_encode_error_whatever_the_budget() -> None:
@@ -586,18 +586,18 @@ def test_cyclic_values_are_an_encode_error_whatever_the_budget() -> None:
     for value in (loop, cyclic):
         for budget in (100, 10**9):
             with pytest.raises(EncodeError):
-                enc(_wkt.encode_value, value, budget=budget)
+                enc(_wkt_codecs.encode_value, value, budget=budget)
 
 
 KINDS = ["timestamp", "duration", "date", "value", "struct"]
-ENCODERS = [getattr(_wkt, f"encode_{kind}") for kind in KINDS]
-DECODERS = [getattr(_wkt, f"decode_{kind}") for kind in KINDS]
+ENCODERS = [getattr(_wkt_codecs, f"encode_{kind}") for kind in KINDS]
+DECODERS = [getattr(_wkt_codecs, f"decode_{kind}") for kind in KINDS]
 
 
 @pytest.mark.parametrize("fn", ENCODERS)
 def test_every_encoder_refuses_a_negative_budget(fn: Callable[..., None]) -> None:
     with pytest.raises(EncodeError, match="max_depth"):
-        fn(_wkt.zero_date() if fn is _wkt.encode_date else None, bytearray(), -1, False)
+        fn(_wkt_codecs.zero_date() if fn is _wkt_codecs.encode_date else None, bytearray(), -1, False)
 
 
 @pytest.mark.parametrize("fn", DECODERS)
@@ -619,7 +619,7 @@ def test_every_decoder_refuses_a_negative_budget(fn: Callable[..., object]) -> N
 def test_bad_utf8_is_a_decode_error_as_in_protobuf(data: bytes, pb_class: Any) -> None:
     with pytest.raises(google.protobuf.message.DecodeError):
         pb_class.FromString(data)
-    fn = _wkt.decode_value if pb_class is struct_pb2.Value else _wkt.decode_struct
+    fn = _wkt_codecs.decode_value if pb_class is struct_pb2.Value else _wkt_codecs.decode_struct
     with pytest.raises(DecodeError, match="UTF-8") as info:
         fn(b"junk" + data, 4, 4 + len(data), 100)
     assert info.value.offset is not None and 4 <= info.value.offset <= 4 + len(data)
@@ -628,17 +628,17 @@ def test_bad_utf8_is_a_decode_error_as_in_protobuf(data: bytes, pb_class: Any) -
 # --- Truncation, bounds and unknown fields ------------------------------------------------------
 
 TRUNCATED = [
-    (_wkt.decode_timestamp, b"\x08"),
-    (_wkt.decode_timestamp, b"\x08\x96"),
-    (_wkt.decode_duration, b"\x10\xff\xff"),
-    (_wkt.decode_date, b"\x08\xe8\x0f\x10"),
-    (_wkt.decode_value, b"\x11\x00\x00\x00"),
-    (_wkt.decode_value, b"\x1a\x05abc"),
-    (_wkt.decode_value, b"\x32\x04\x0a\x05\x08\x00"),
-    (_wkt.decode_value, b"\x2a\x02\x0a"),
-    (_wkt.decode_struct, b"\x0a\x04\x0a\x01a\x12"),
-    (_wkt.decode_struct, b"\x0a\x02\x12\x05"),
-    (_wkt.decode_struct, b"\x0a\x80"),
+    (_wkt_codecs.decode_timestamp, b"\x08"),
+    (_wkt_codecs.decode_timestamp, b"\x08\x96"),
+    (_wkt_codecs.decode_duration, b"\x10\xff\xff"),
+    (_wkt_codecs.decode_date, b"\x08\xe8\x0f\x10"),
+    (_wkt_codecs.decode_value, b"\x11\x00\x00\x00"),
+    (_wkt_codecs.decode_value, b"\x1a\x05abc"),
+    (_wkt_codecs.decode_value, b"\x32\x04\x0a\x05\x08\x00"),
+    (_wkt_codecs.decode_value, b"\x2a\x02\x0a"),
+    (_wkt_codecs.decode_struct, b"\x0a\x04\x0a\x01a\x12"),
+    (_wkt_codecs.decode_struct, b"\x0a\x02\x12\x05"),
+    (_wkt_codecs.decode_struct, b"\x0a\x80"),
 ]
 
 
@@ -651,11 +651,11 @@ def test_truncated_bodies_are_decode_errors(fn: Callable[..., object], data: byt
 @pytest.mark.parametrize(
     ("fn", "body"),
     [
-        (_wkt.decode_timestamp, timestamp_pb2.Timestamp(seconds=-5, nanos=7).SerializeToString()),
-        (_wkt.decode_duration, duration_pb2.Duration(seconds=300, nanos=1).SerializeToString()),
-        (_wkt.decode_date, date_pb2.Date(year=2024, month=2, day=29).SerializeToString()),
-        (_wkt.decode_value, value_to_pb({"k": [1.5, "s", None, True]}).SerializeToString()),
-        (_wkt.decode_struct, struct_to_pb({"k": "v", "n": {}}).SerializeToString()),
+        (_wkt_codecs.decode_timestamp, timestamp_pb2.Timestamp(seconds=-5, nanos=7).SerializeToString()),
+        (_wkt_codecs.decode_duration, duration_pb2.Duration(seconds=300, nanos=1).SerializeToString()),
+        (_wkt_codecs.decode_date, date_pb2.Date(year=2024, month=2, day=29).SerializeToString()),
+        (_wkt_codecs.decode_value, value_to_pb({"k": [1.5, "s", None, True]}).SerializeToString()),
+        (_wkt_codecs.decode_struct, struct_to_pb({"k": "v", "n": {}}).SerializeToString()),
     ],
 )
 def test_decoders_never_read_past_end(fn: Callable[..., object], body: bytes) -> None:
@@ -684,32 +684,32 @@ UNKNOWN_FIELDS = [
 def test_unknown_and_wrongly_typed_fields_are_skipped_like_protobuf(extra: bytes) -> None:
     ts = timestamp_pb2.Timestamp(seconds=100, nanos=5).SerializeToString()
     clean = timestamp_pb2.Timestamp.FromString(extra + ts).SerializeToString()  # protobuf's reading
-    assert dec(_wkt.decode_timestamp, extra + ts) == dec(_wkt.decode_timestamp, clean)
+    assert dec(_wkt_codecs.decode_timestamp, extra + ts) == dec(_wkt_codecs.decode_timestamp, clean)
     du = duration_pb2.Duration(seconds=-100, nanos=-5).SerializeToString()
     clean = duration_pb2.Duration.FromString(du + extra).SerializeToString()
-    assert dec(_wkt.decode_duration, du + extra) == dec(_wkt.decode_duration, clean)
+    assert dec(_wkt_codecs.decode_duration, du + extra) == dec(_wkt_codecs.decode_duration, clean)
     if extra[0] >> 3 > 3 or extra[0] & 7 != 0:
         d = date_pb2.Date(year=2000, month=1, day=2).SerializeToString()
-        assert dec(_wkt.decode_date, extra + d) == date(2000, 1, 2)
+        assert dec(_wkt_codecs.decode_date, extra + d) == date(2000, 1, 2)
     if extra[0] != 0x11:  # 0x11 is Value.number_value itself
         v = value_to_pb([1, "a"]).SerializeToString()
         parsed = value_from_pb(struct_pb2.Value.FromString(v + extra))
-        assert same_json(dec(_wkt.decode_value, v + extra), parsed)
+        assert same_json(dec(_wkt_codecs.decode_value, v + extra), parsed)
     if extra[0] != 0x0A:  # 0x0a is ListValue.values itself
         inner = value_to_pb([1, "a"]).list_value.SerializeToString() + extra
         parsed = value_from_pb(struct_pb2.Value.FromString(length_delimited(6, inner)))
-        assert same_json(dec(_wkt.decode_value, length_delimited(6, inner)), parsed)
+        assert same_json(dec(_wkt_codecs.decode_value, length_delimited(6, inner)), parsed)
     if extra[0] != 0x0A:  # 0x0a is Struct.fields itself
         s = struct_to_pb({"a": None}).SerializeToString()
         parsed = {k: value_from_pb(x) for k, x in struct_pb2.Struct.FromString(s + extra).fields.items()}
-        assert same_json(dec(_wkt.decode_struct, s + extra), parsed)
+        assert same_json(dec(_wkt_codecs.decode_struct, s + extra), parsed)
 
 
 @pytest.mark.parametrize("extra", [b"\x08\x05", b"\x10\x01", b"\x1a\x01x", *UNKNOWN_FIELDS[2:]])
 def test_unknown_fields_inside_a_struct_entry_are_skipped_and_the_entry_kept(extra: bytes) -> None:
     """As protobuf-go and -java do; upb (Python's protobuf) moves such an entry to unknown fields."""
     entry = b"\x0a\x01b" + extra + b"\x12\x02\x20\x01"
-    got = dec(_wkt.decode_struct, length_delimited(1, entry))
+    got = dec(_wkt_codecs.decode_struct, length_delimited(1, entry))
     assert same_json(got, {"b": True}) and got == value_from_pb(value_to_pb({"b": True}))
 
 
@@ -731,39 +731,39 @@ def test_arbitrary_bytes_raise_nothing_but_decode_error(data: bytes, fn: Callabl
 @example(Decimal("-0E-7"))
 @example(Decimal("1E+3"))
 def test_decimal_round_trips_exactly_including_exponent_sign_and_nan(d: Decimal) -> None:
-    back = _wkt.decimal_from_wire(_wkt.decimal_to_wire(d))
+    back = _wkt_codecs.decimal_from_wire(_wkt_codecs.decimal_to_wire(d))
     assert back.as_tuple() == d.as_tuple() and back.is_snan() == d.is_snan()
 
 
 def test_decimal_from_wire_accepts_other_spellings_and_treats_empty_as_zero() -> None:
-    assert _wkt.decimal_from_wire("1e3").as_tuple() == Decimal("1E+3").as_tuple()
-    assert _wkt.decimal_from_wire("").as_tuple() == Decimal(0).as_tuple()
+    assert _wkt_codecs.decimal_from_wire("1e3").as_tuple() == Decimal("1E+3").as_tuple()
+    assert _wkt_codecs.decimal_from_wire("").as_tuple() == Decimal(0).as_tuple()
 
 
 @pytest.mark.parametrize("text", ["abc", " 1", "1 ", "1_000", "1.2.3", "--1", "0x10"])
 def test_decimal_from_wire_rejects_bad_text_with_value_error(text: str) -> None:
     with pytest.raises(ValueError):
-        _wkt.decimal_from_wire(text)
+        _wkt_codecs.decimal_from_wire(text)
 
 
 @pytest.mark.parametrize("bad", [1, 1.5, "1.5", True, None])
 def test_decimal_to_wire_accepts_only_decimal(bad: object) -> None:
     with pytest.raises(TypeError, match="expected Decimal"):
-        _wkt.decimal_to_wire(bad)
+        _wkt_codecs.decimal_to_wire(bad)
 
 
 @given(st.uuids())
 def test_uuid_round_trips_through_its_16_big_endian_bytes(u: UUID) -> None:
-    data = _wkt.uuid_to_wire(u)
+    data = _wkt_codecs.uuid_to_wire(u)
     assert data == u.int.to_bytes(16, "big")
-    assert _wkt.uuid_from_wire(data) == u
-    assert _wkt.uuid_from_wire(bytearray(data)) == u
+    assert _wkt_codecs.uuid_from_wire(data) == u
+    assert _wkt_codecs.uuid_from_wire(bytearray(data)) == u
 
 
 def test_uuid_empty_bytes_is_nil_and_wrong_length_or_type_is_rejected() -> None:
-    assert _wkt.uuid_from_wire(b"") == UUID(int=0)
+    assert _wkt_codecs.uuid_from_wire(b"") == UUID(int=0)
     for data in (b"\x00" * 15, b"\x00" * 17, b"\x01"):
         with pytest.raises(ValueError, match="16 bytes"):
-            _wkt.uuid_from_wire(data)
+            _wkt_codecs.uuid_from_wire(data)
     with pytest.raises(TypeError, match="expected UUID"):
-        _wkt.uuid_to_wire("12345678-1234-5678-1234-567812345678")
+        _wkt_codecs.uuid_to_wire("12345678-1234-5678-1234-567812345678")

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from .._compiled import engine
 from .._version import __version__
-from . import _bench, _check, _decode, _gen, _proto
-from ._bench import benches_dir
+from . import _cmd_bench, _cmd_check, _cmd_decode, _cmd_gen, _cmd_proto
+from ._cmd_bench import benches_dir
 from ._options import missing_tools
 
 __all__ = ["benches_dir", "main"]
@@ -30,7 +30,7 @@ examples:
   ddl COMMAND --help                                  # every option of one command
 """
 
-_COMMANDS = (_gen, _proto, _check, _decode)
+_COMMANDS = (_cmd_gen, _cmd_proto, _cmd_check, _cmd_decode)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     if args.command == "bench":
-        return _bench.run(rest)
+        return _cmd_bench.run(rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from .._message import Message
 from .._schema import is_message_class
 
 
@@ -50,6 +51,20 @@ def load_classes(target: str) -> tuple[list[type], str]:
         raise LoadError(f"{target}: {class_part} is not a ddl.Message class")
     assert isinstance(obj, type)
     return [obj], module.__name__
+
+
+def load_class(target: str) -> type[Message]:
+    """The one class ``MODULE:CLASS`` names (``MODULE`` as in ``load_classes``).
+
+    Example::
+
+        order = load_class("examples.demo:Order")
+    """
+    module_part, colon, class_part = target.partition(":")
+    if not colon or not module_part or not class_part:
+        raise LoadError(f"expected MODULE:CLASS, such as shop.models:Order, got {target!r}")
+    cls: type[Message] = load_classes(target)[0][0]  # load_classes checked it is one
+    return cls
 
 
 def _import(name: str) -> ModuleType:

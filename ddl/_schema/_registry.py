@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from .. import _wkt
+from .. import _wkt_codecs
 from .._binding import binding_of
 from .._nanotime import DatetimeNs, TimedeltaNs
 from .._types import Scalar
@@ -136,11 +136,11 @@ def _well_known(
         name=name,
         proto=proto,
         types=pytypes,
-        encode=getattr(_wkt, f"encode_{name}"),
-        decode=getattr(_wkt, f"decode_{name}"),
-        zero=getattr(_wkt, f"zero_{name}"),
-        merge=getattr(_wkt, f"merge_{name}"),
-        first=getattr(_wkt, f"first_{name}", None) or getattr(_wkt, f"decode_{name}"),
+        encode=getattr(_wkt_codecs, f"encode_{name}"),
+        decode=getattr(_wkt_codecs, f"decode_{name}"),
+        zero=getattr(_wkt_codecs, f"zero_{name}"),
+        merge=getattr(_wkt_codecs, f"merge_{name}"),
+        first=getattr(_wkt_codecs, f"first_{name}", None) or getattr(_wkt_codecs, f"decode_{name}"),
         omitted=omitted,
         ordered=ordered,
     )
@@ -163,12 +163,12 @@ def _conversion(tp: Any, ctx: Context) -> Node | None:
     if tp is decimal.Decimal:
         return ConvertedNode(
             "decimal", ScalarNode("string"), (decimal.Decimal,),
-            _wkt.decimal_to_wire, _wkt.decimal_from_wire, lambda: decimal.Decimal(0),
+            _wkt_codecs.decimal_to_wire, _wkt_codecs.decimal_from_wire, lambda: decimal.Decimal(0),
         )
     if tp is uuid.UUID:
         return ConvertedNode(
             "uuid", ScalarNode("bytes"), (uuid.UUID,),
-            _wkt.uuid_to_wire, _wkt.uuid_from_wire, lambda: uuid.UUID(int=0),
+            _wkt_codecs.uuid_to_wire, _wkt_codecs.uuid_from_wire, lambda: uuid.UUID(int=0),
         )
     return None
 

@@ -18,7 +18,7 @@ from ._index import Index
 from ._names import module_name, module_path
 from ._render import render
 from ._source import GenError
-from ._wellknown import maps_whole_file
+from ._wkt_forms import maps_whole_file
 
 __all__ = ["GenError", "GenFailures", "Generated", "ProtocError", "generate"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ._imports import Imports
 from ._index import Index, TypeInfo
 from ._names import enum_member_name
-from ._wellknown import Place, form_of, imports_of, is_well_known
+from ._wkt_forms import Place, form_of, imports_of, is_well_known
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import FieldDescriptorProto

@@ -25,7 +25,7 @@ from ._source import (
     Source,
     docstring,
 )
-from ._wellknown import Place
+from ._wkt_forms import Place
 from ._wrap import LINE_LENGTH, bracketed, comment_lines, subscript
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from .._schema import (
     WrapperNode,
 )
 from .._wire import WT_LEN, WT_VARINT
-from .._wkt import Unchecked
+from .._wkt_codecs import Unchecked
 from . import _runtime as rt
 from ._source import Builder
 
@@ -171,7 +171,7 @@ class DecoderSource:
 
     def _merge_into(self, node: Node, var: str, ranges: str, when: str, tag: int | None, ind: int) -> None:
         """After the loop: merge the later occurrences into ``var``, or else raise the error of a
-        first occurrence whose value, checked alone, was invalid (see ``_wkt.Unchecked``)."""
+        first occurrence whose value, checked alone, was invalid (see ``_wkt_codecs.Unchecked``)."""
         b = self.b
         b.line(ind, f"if {when}{ranges}:")
         if tag is not None:

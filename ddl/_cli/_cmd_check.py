@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from .._errors import SchemaError
-from .._proto._check import check, to_json
+from .._proto._breaking import check, to_json
 from .._proto._layout import RenderError
 from .._proto._load import LoadError
 from .._proto._protoc import ProtocError

@@ -19,8 +19,9 @@ from typing import Any
 
 from .. import _api
 from .._errors import DecodeError, SchemaError
-from .._inspect import load_message_class, message_json, message_lines
-from .._raw import raw_lines
+from .._proto._load import LoadError, load_class
+from ._inspect import message_json, message_lines
+from ._raw import raw_lines
 
 EXAMPLES = """\
 examples (from the root of a ddl checkout):
@@ -76,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
         return _print_raw(data)
     with _current_directory_importable():
         try:
-            cls = load_message_class(args.type)
-        except ValueError as error:
+            cls = load_class(args.type)
+        except LoadError as error:
             return _fail(str(error), 2)
         try:
             msg = _api.decode(data, cls)

@@ -1,6 +1,6 @@
 # Timestamp and Duration in C, for the values they commonly hold: an exact datetime in UTC, an
 # exact timedelta, whole microseconds. Anything else (another tzinfo, DatetimeNs, nanoseconds,
-# unknown fields in the body) goes to the Python helpers in ddl/_wkt.py, as do all errors.
+# unknown fields in the body) goes to the Python helpers in ddl/_wkt_codecs.py, as do all errors.
 
 from cpython.datetime cimport (
     PyDateTime_CheckExact, PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MICROSECOND, PyDateTime_DATE_GET_MINUTE,

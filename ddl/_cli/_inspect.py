@@ -1,5 +1,4 @@
-"""Decoded ddl messages shown to a person, as indented text or as JSON, and the class that
-``MODULE:CLASS`` names.
+"""Decoded ddl messages shown to a person (``ddl decode --type``), as indented text or as JSON.
 
 Both forms read the Python values that ``ddl.decode`` returns, so they show exactly what a
 program would see: every field, zero values included.
@@ -9,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import enum
-import importlib
 import json
 import math
 from collections.abc import Iterator
@@ -18,36 +16,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ._message import Message
-from ._nanotime import total_ns
+from .._message import Message
+from .._nanotime import total_ns
 from ._raw import raw_lines
-
-
-def load_message_class(target: str) -> type[Message]:
-    """The ``ddl.Message`` subclass that ``target`` (``MODULE:CLASS``) names, importing MODULE.
-
-    CLASS may be dotted, for a class nested in another. Every failure is a ``ValueError`` whose
-    message says what to fix.
-
-    Example::
-
-        >>> load_message_class("examples.demo:Order").__name__
-        'Order'
-    """
-    module_name, colon, class_name = target.partition(":")
-    if not colon or not module_name or not class_name:
-        raise ValueError(f"expected MODULE:CLASS, such as shop.models:Order, got {target!r}")
-    try:
-        found: object = importlib.import_module(module_name)
-    except Exception as error:
-        raise ValueError(f"cannot import {module_name}: {type(error).__name__}: {error}") from error
-    for part in class_name.split("."):
-        if not hasattr(found, part):
-            raise ValueError(f"{module_name} has no {class_name}")
-        found = getattr(found, part)
-    if not (isinstance(found, type) and issubclass(found, Message) and found is not Message):
-        raise ValueError(f"{target} is not a ddl.Message subclass: {found!r}")
-    return found
 
 
 def message_lines(msg: Message) -> Iterator[str]:

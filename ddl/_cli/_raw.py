@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ._errors import DecodeError
-from ._limits import DEFAULT_MAX_DEPTH
-from ._wire import (
+from .._errors import DecodeError
+from .._limits import DEFAULT_MAX_DEPTH
+from .._wire import (
     UNPACK_FIXED32,
     UNPACK_FIXED64,
     WT_EGROUP,

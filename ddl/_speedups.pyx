@@ -21,6 +21,7 @@ from ._schema import (
 )
 from ._schema import Kind as PlanKind
 from ._binding import Binding
+from ._limits import DEFAULT_MAX_DEPTH
 
 # The C loops recurse once per nesting level. Past this depth they bail, whatever max_depth
 # allows, so that a deep or cyclic object graph can never exhaust the C stack; the reference
@@ -127,11 +128,11 @@ cdef inline object _decode_any(object data, object cls, object program, int max_
     return _reference_decode(False, data, cls, max_depth)
 
 
-def encode_entry(msg, *, bint deterministic=False, int max_depth=100):
+def encode_entry(msg, *, bint deterministic=False, int max_depth=DEFAULT_MAX_DEPTH):
     return _encode_any(msg, deterministic, max_depth)
 
 
-def decode_entry(data, cls, *, int max_depth=100):
+def decode_entry(data, cls, *, int max_depth=DEFAULT_MAX_DEPTH):
     return _decode_any(data, cls, _program_for(cls), max_depth)
 
 
@@ -153,7 +154,7 @@ A reusable encoder with fixed options.
     cdef readonly bint deterministic
     cdef readonly int max_depth
 
-    def __init__(self, *, bint deterministic=False, int max_depth=100):
+    def __init__(self, *, bint deterministic=False, int max_depth=DEFAULT_MAX_DEPTH):
         self.deterministic = deterministic
         self.max_depth = max_depth
 
@@ -177,7 +178,7 @@ A decoder for one message class, compiled when it is created.
     cdef readonly int max_depth
     cdef object program
 
-    def __init__(self, type, *, int max_depth=100):
+    def __init__(self, type, *, int max_depth=DEFAULT_MAX_DEPTH):
         _check_class(type)
         self.type = type
         self.max_depth = max_depth

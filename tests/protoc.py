@@ -39,3 +39,14 @@ def compile_proto(name: str, source: str) -> ModuleType:
         sys.path.remove(str(folder))
     _cache[key] = module
     return module
+
+
+def load_file(path: Path, prefix: str) -> ModuleType:
+    """Import a module from its file, as ``<prefix>_<stem>``: a generated module under
+    google/protobuf/ cannot be imported by name, since protobuf's own package hides it."""
+    spec = importlib.util.spec_from_file_location(f"{prefix}_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # where ddl finds the names the annotations use
+    spec.loader.exec_module(module)
+    return module

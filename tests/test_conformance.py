@@ -8,18 +8,17 @@ it, with hand-made requests on stdin. The classes it uses are committed under
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import struct
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from tests.conftest import Engine
+from tests.protoc import load_file
 
 CONFORMANCE = Path(__file__).resolve().parent.parent / "conformance"
 GENERATED = CONFORMANCE / "generated"
@@ -28,17 +27,8 @@ PROTO3 = "protobuf_test_messages.proto3.TestAllTypesProto3"
 PROTO2 = "protobuf_test_messages.proto2.TestAllTypesProto2"
 
 
-def _load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_conformance_test_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # where ddl finds the names the annotations use
-    spec.loader.exec_module(module)
-    return module
-
-
-envelope = _load(GENERATED / "conformance_ddl.py")
-proto3 = _load(GENERATED / "google/protobuf/test_messages_proto3_ddl.py")
+envelope = load_file(GENERATED / "conformance_ddl.py", "_conformance_test")
+proto3 = load_file(GENERATED / "google/protobuf/test_messages_proto3_ddl.py", "_conformance_test")
 
 
 def run_testee(engine: Engine, requests: list[bytes]) -> tuple[list[Any], str]:
@@ -113,7 +103,7 @@ def test_a_request_that_is_not_a_conformance_request_is_a_runtime_error(engine: 
     reason=f"the suite's .proto files are not in {RUNNER_DIR} (run ../shared/tools/conformance-runner)",
 )
 def test_the_committed_classes_are_what_ddl_gen_writes_today(tmp_path: Path) -> None:
-    run = _load(CONFORMANCE / "run.py")
+    run = load_file(CONFORMANCE / "run.py", "_conformance_test")
     run.generate_classes(RUNNER_DIR / "src", tmp_path)
     fresh = {p.relative_to(tmp_path): p.read_text() for p in tmp_path.rglob("*.py")}
     committed = {p.relative_to(GENERATED): p.read_text() for p in GENERATED.rglob("*.py")}

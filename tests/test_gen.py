@@ -36,6 +36,7 @@ from ddl._proto._gen import Generated, GenError, GenFailures, ProtocError, gener
 from ddl._proto._protoc import wkt_include
 from tests.conftest import Engine
 from tests.pb_fill import fill
+from tests.protoc import load_file
 
 PROTOS = Path(__file__).parent / "protos"
 CORPUS = sorted((PROTOS / "ddltest").rglob("*.proto"))
@@ -498,16 +499,6 @@ SPLIT_ONEOF = [
 WELL_KNOWN_FILES = ["any", "duration", "empty", "field_mask", "struct", "timestamp", "wrappers"]
 
 
-def _load_path(path: Path) -> ModuleType:
-    """A generated module by its file: under google/protobuf/, protobuf's own package hides it."""
-    spec = importlib.util.spec_from_file_location(f"_gen_test_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # where ddl finds the names the annotations use
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_only_files_of_well_known_types_are_skipped_and_other_google_protobuf_files_are_generated(
     tmp_path: Path, engine: Engine
 ) -> None:
@@ -521,7 +512,7 @@ def test_only_files_of_well_known_types_are_skipped_and_other_google_protobuf_fi
             "protobuf's package google.protobuf"
         ),
     ]
-    source_context = _load_path(result.paths[0]).SourceContext
+    source_context = load_file(result.paths[0], "_gen_test").SourceContext
     assert engine.encode(source_context(file_name="a.proto")) == b"\x0a\x07a.proto"
 
 
@@ -534,7 +525,7 @@ def test_a_file_under_google_protobuf_with_its_own_package_is_generated(tmp_path
     )
     result = generate([tmp_path / "google/protobuf/suite.proto"], [tmp_path], tmp_path / "out")
     assert result.paths == [tmp_path / "out/google/protobuf/suite_ddl.py"]
-    case = _load_path(result.paths[0]).Case(name="x", at=datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
+    case = load_file(result.paths[0], "_gen_test").Case(name="x", at=datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
     assert engine.encode(case) == b"\x0a\x01x\x12\x02\x08\x01"
 
 

@@ -16,8 +16,8 @@ def which_oneof(msg: object, group: str) -> str | None:
     Example::
 
         class Customer(ddl.Message):
-            name: str | None = ddl.field(oneof="id")
-            uuid: str | None = ddl.field(oneof="id")
+            name: str | None = ddl.field(oneof="id", default=None)
+            uuid: str | None = ddl.field(oneof="id", default=None)
 
         assert ddl.which_oneof(Customer(uuid="9f3c"), "id") == "uuid"
         assert ddl.which_oneof(Customer(), "id") is None

@@ -78,9 +78,10 @@ def field(
 
     ``oneof="name"`` puts the field in the oneof group ``name`` with the other fields that name
     it, whatever their types (a union such as ``int | str`` can only hold members of distinct
-    types). Each member is ``X | None`` with the default None, which ``oneof`` implies. At most
-    one member may be set on encode (else ``ddl.EncodeError``); on decode the member read last
-    wins and the others are None, as in protobuf. ``ddl.which_oneof`` names the member set.
+    types). Each member is ``X | None`` with the default None; ``oneof`` implies it, but type
+    checkers see a default only where one is written, so write ``default=None``. At most one
+    member may be set on encode (else ``ddl.EncodeError``); on decode the member read last wins
+    and the others are None, as in protobuf. ``ddl.which_oneof`` names the member set.
 
     Example::
 
@@ -89,8 +90,8 @@ def field(
             items: list[str] = ddl.field(number=5, default_factory=list)
             payment: Card | Cash | None = ddl.field(number=(10, 12), default=None)
             legacy: list[int] = ddl.field(number=20, default_factory=list, packed=False)
-            name: str | None = ddl.field(oneof="customer")
-            uuid: str | None = ddl.field(oneof="customer")
+            name: str | None = ddl.field(oneof="customer", default=None)
+            uuid: str | None = ddl.field(oneof="customer", default=None)
     """
     if default is not MISSING and default_factory is not None:
         raise TypeError("ddl.field() takes default or default_factory, not both")

@@ -356,8 +356,9 @@ def instances(cls: type[M], *, max_depth: int = 2, unknown_enums: bool = True) -
     protobuf kind, floats (no NaN, which never equals itself), text, enums and, where the
     field keeps them, enum numbers the enum does not name (as plain ints; ``unknown_enums=False``
     leaves them out), nested and recursive messages, containers, maps, absent ``X | None``
-    fields, every oneof member (at most one member of a ``ddl.field(oneof=...)`` group), aware datetimes with nanoseconds (``ddl.DatetimeNs``) and the
-    other well-known types. A recursive class nests at most ``max_depth`` times below the root.
+    fields, every oneof member (one member at most of a ``ddl.field(oneof=...)`` group), aware
+    datetimes with nanoseconds (``ddl.DatetimeNs``) and the other well-known types. A recursive
+    class nests at most ``max_depth`` times below the root.
 
     Example::
 

@@ -7,6 +7,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -231,6 +232,10 @@ class _Renderer:
         if parts:
             head, items = parts
             lines += bracketed(f"{indent}{f.name}: {head}[", items, f"] = {f.default}", indent, noqa)
+        elif f.default.startswith("ddl.field(") and f.default.endswith(")"):
+            # The call's keyword arguments, which hold no ", name=" inside their values.
+            arguments = re.split(r", (?=\w+=)", f.default.removeprefix("ddl.field(").removesuffix(")"))
+            lines += bracketed(f"{indent}{f.name}: {f.annotation} = ddl.field(", arguments, ")", indent, noqa)
         else:
             lines.append(f"{indent}{f.name}: {f.annotation} = {f.default}{noqa}")
         text = "\n".join(d for d in f.doc if d)

@@ -150,7 +150,9 @@ class TestAllTypesProto3(ddl.Message, reserved=(range(501, 511),)):
     map_string_foreign_enum: dict[str, ForeignEnum] = ddl.field(number=74, default_factory=dict)
     # oneof oneof_field: at most one of these fields is set.
     oneof_uint32: ddl.uint32 | None = ddl.field(number=111, default=None, oneof="oneof_field")
-    oneof_nested_message: TestAllTypesProto3.NestedMessage | None = ddl.field(number=112, default=None, oneof="oneof_field")
+    oneof_nested_message: TestAllTypesProto3.NestedMessage | None = ddl.field(
+        number=112, default=None, oneof="oneof_field",
+    )
     oneof_string: str | None = ddl.field(number=113, default=None, oneof="oneof_field")
     oneof_bytes: bytes | None = ddl.field(number=114, default=None, oneof="oneof_field")
     oneof_bool: bool | None = ddl.field(number=115, default=None, oneof="oneof_field")

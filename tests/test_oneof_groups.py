@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 
 import ddl
+from ddl._schema import plan_for
 from ddl.testing import instances
 from tests.conftest import FIXTURE_SAFE, Engine
 from tests.protoc import compile_proto
@@ -283,6 +284,16 @@ def test_which_oneof_of_an_unknown_group_is_a_value_error_listing_the_groups() -
 def test_which_oneof_of_something_else_than_a_message_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="which_oneof\\(\\) takes a ddl message, not int"):
         ddl.which_oneof(3, "id")
+
+
+# --- the plan -------------------------------------------------------------------------------------
+
+
+def test_the_plan_records_each_group_once_with_its_members_in_declaration_order() -> None:
+    plan = plan_for(Groups)
+    assert {group: [f.name for f in members] for group, members in plan.oneofs.items()} == GROUPS
+    assert {f.name: f.oneof for f in plan.fields if f.oneof is None} == {"before": None, "after": None}
+    assert all(f.presence for members in plan.oneofs.values() for f in members)
 
 
 # --- schema errors at class creation -------------------------------------------------------------

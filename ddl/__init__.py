@@ -17,6 +17,7 @@ from ._compiled import CompiledEngineWarning, engine
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs
+from ._oneof import which_oneof
 from ._pyengine import generated_source
 from ._types import (
     field,
@@ -62,4 +63,5 @@ __all__ = [
     "sint64",
     "uint32",
     "uint64",
+    "which_oneof",
 ]

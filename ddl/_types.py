@@ -43,9 +43,9 @@ MISSING: Final = _Missing()
 
 
 class FieldInfo:
-    """What ``ddl.field`` records: an explicit number and a default."""
+    """What ``ddl.field`` records: an explicit number, a default, packing and a oneof group."""
 
-    __slots__ = ("default", "default_factory", "number", "packed")
+    __slots__ = ("default", "default_factory", "number", "oneof", "packed")
 
     def __init__(
         self,
@@ -53,11 +53,13 @@ class FieldInfo:
         default: Any,
         default_factory: Callable[[], Any] | None,
         packed: bool = True,
+        oneof: str | None = None,
     ) -> None:
         self.number = number
         self.default = default
         self.default_factory = default_factory
         self.packed = packed
+        self.oneof = oneof
 
 
 def field(
@@ -66,12 +68,20 @@ def field(
     default: Any = MISSING,
     default_factory: Callable[[], Any] | None = None,
     packed: bool = True,
+    oneof: str | None = None,
 ) -> Any:
-    """Give a field an explicit number, a default, or both.
+    """Give a field an explicit number, a default, packing, or a oneof group.
 
     A union field takes consecutive numbers from ``number``, or one per member when given a tuple.
     ``packed=False`` writes a repeated number or enum field one tagged element at a time, as
     proto2 does by default (both forms are always read).
+
+    ``oneof="name"`` puts the field in the oneof group ``name`` with the other fields that name
+    it, whatever their types (a union such as ``int | str`` can only hold members of distinct
+    types). Each member is ``X | None`` with the default None; ``oneof`` implies it, but type
+    checkers see a default only where one is written, so write ``default=None``. At most one
+    member may be set on encode (else ``ddl.EncodeError``); on decode the member read last wins
+    and the others are None, as in protobuf. ``ddl.which_oneof`` names the member set.
 
     Example::
 
@@ -80,7 +90,9 @@ def field(
             items: list[str] = ddl.field(number=5, default_factory=list)
             payment: Card | Cash | None = ddl.field(number=(10, 12), default=None)
             legacy: list[int] = ddl.field(number=20, default_factory=list, packed=False)
+            name: str | None = ddl.field(oneof="customer", default=None)
+            uuid: str | None = ddl.field(oneof="customer", default=None)
     """
     if default is not MISSING and default_factory is not None:
         raise TypeError("ddl.field() takes default or default_factory, not both")
-    return FieldInfo(number, default, default_factory, packed)
+    return FieldInfo(number, default, default_factory, packed, oneof)

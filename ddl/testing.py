@@ -205,9 +205,25 @@ class _Builder:
         if key in self._building:  # only a oneof whose every member recurses gets here
             return st.deferred(lambda: self._cache[key])
         self._building.add(key)
-        fields = {f.name: self.field(f, _Where(depth, f"{cls.__qualname__}.{f.name}")) for f in plan_for(cls).fields}
-        self._cache[key] = st.fixed_dictionaries(fields).map(lambda kw: cls(**kw))
+        plan = plan_for(cls)
+        fields = {
+            f.name: self.field(f, _Where(depth, f"{cls.__qualname__}.{f.name}")) for f in plan.fields if f.oneof is None
+        }
+        # A oneof group holds one member at most: each draws none, or one member's name and value.
+        groups = [self.group(cls, members, depth) for members in plan.oneofs.values()]
+        drawn = st.tuples(st.fixed_dictionaries(fields), *groups)
+        self._cache[key] = drawn.map(lambda parts: cls(**{k: v for part in parts for k, v in part.items()}))
         return self._cache[key]
+
+    def group(self, cls: type, members: list[FieldPlan], depth: int) -> Strategy:
+        """The keyword arguments of one oneof group: {} (no member set) or one member's value."""
+        options: list[Strategy] = [st.just({})]
+        for f in members:
+            if depth == 0 and self.recursive(f.node):
+                continue
+            value = self.node(f.node, _Where(depth, f"{cls.__qualname__}.{f.name}"))
+            options.append(st.fixed_dictionaries({f.name: value}))
+        return st.one_of(*options)
 
     def field(self, f: FieldPlan, where: _Where) -> Strategy:
         values = self.node(f.node, where)
@@ -340,8 +356,9 @@ def instances(cls: type[M], *, max_depth: int = 2, unknown_enums: bool = True) -
     protobuf kind, floats (no NaN, which never equals itself), text, enums and, where the
     field keeps them, enum numbers the enum does not name (as plain ints; ``unknown_enums=False``
     leaves them out), nested and recursive messages, containers, maps, absent ``X | None``
-    fields, every oneof member, aware datetimes with nanoseconds (``ddl.DatetimeNs``) and the
-    other well-known types. A recursive class nests at most ``max_depth`` times below the root.
+    fields, every oneof member (one member at most of a ``ddl.field(oneof=...)`` group), aware
+    datetimes with nanoseconds (``ddl.DatetimeNs``) and the other well-known types. A recursive
+    class nests at most ``max_depth`` times below the root.
 
     Example::
 

@@ -275,18 +275,44 @@ def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
 
 def test_a_proto_that_imports_types_checks_against_its_generated_module(generated: None) -> None:
     # ddl proto writes the module's Money, Tag and Level into ddltest.kinds; the .proto imports
-    # them from ddltest.shared. They are the same types, not even renamed. Only the oneof that ddl
-    # gen splits (first and last, both strings, are two fields in Python) really differs.
+    # them from ddltest.shared. They are the same types, not even renamed; the oneof of two
+    # strings (first and last) is a oneof group in Python, the same oneof.
     proto, module, includes = str(PROTOS / "ddltest/kinds/scalars.proto"), "ddltest.kinds.scalars_ddl", [str(PROTOS)]
     findings = check(proto, module, includes, "ddltest.kinds")
-    assert [f.line() for f in findings if f.breaking] == [
-        "ddltest.kinds.Choices.first (field 10): moved out of oneof name, apart from last [FIELD_SAME_ONEOF]",
-        "ddltest.kinds.Choices.last (field 11): moved out of oneof name, apart from first [FIELD_SAME_ONEOF]",
-    ]
+    assert [f.line() for f in findings if f.breaking] == []
     assert [f for f in findings if f.rule == "FIELD_TYPE_RENAMED" and "shared" in f.detail] == []
-    backward = check(module, proto, includes, "ddltest.kinds")
-    breaking = [(f.rule, f.field) for f in backward if f.breaking]
-    assert breaking == [("FIELD_SAME_ONEOF", "first"), ("FIELD_SAME_ONEOF", "last")]
+    assert [f.line() for f in check(module, proto, includes, "ddltest.kinds") if f.breaking] == []
+
+
+GROUPED = """
+import ddl
+
+
+class Customer(ddl.Message):
+    since: int = 0
+    name: str | None = ddl.field(oneof="id", default=None)
+    uuid: str | None = ddl.field(oneof="id", default=None)
+"""
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("int64 since = 1; oneof id { string name = 2; string uuid = 3; }", []),
+        ("int64 since = 1; optional string name = 2; optional string uuid = 3;", None),
+    ],
+    ids=["same_oneof", "apart"],
+)
+def test_a_oneof_group_checks_as_a_oneof(tmp_path: Path, fields: str, expected: list[str] | None) -> None:
+    (tmp_path / "grouped.py").write_text(GROUPED)
+    proto = tmp_path / "grouped.proto"
+    proto.write_text(f'syntax = "proto3";\npackage grouped;\nmessage Customer {{ {fields} }}\n')
+    moved = [
+        "grouped.Customer.name (field 2): moved into oneof id, with uuid [FIELD_SAME_ONEOF]",
+        "grouped.Customer.uuid (field 3): moved into oneof id, with name [FIELD_SAME_ONEOF]",
+    ]
+    findings = check(str(proto), str(tmp_path / "grouped.py"), [str(tmp_path)], "grouped")
+    assert [f.line() for f in findings if f.breaking] == (moved if expected is None else expected)
 
 
 SHOP = (

@@ -256,11 +256,18 @@ def test_oneof_numbers_hold_when_typings_cache_has_the_union_in_another_order(tr
         del sys.modules[spec.name]
 
 
-def test_oneof_whose_members_share_a_python_type_becomes_separate_fields(trees: Trees, engine: Engine) -> None:
+def test_oneof_whose_members_share_a_python_type_becomes_a_oneof_group(trees: Trees, engine: Engine) -> None:
     kinds, pb = trees.ddl("ddltest/kinds/scalars.proto"), trees.pb2("ddltest/kinds/scalars.proto")
     assert pb.Choices.FromString(engine.encode(kinds.Choices(last=""))).WhichOneof("name") == "last"
     assert engine.decode(pb.Choices(first="x").SerializeToString(), kinds.Choices).first == "x"
-    assert "two members hold the same Python type" in inspect.getsource(kinds.Choices)
+    both = pb.Choices(first="x").SerializeToString() + pb.Choices(last="y").SerializeToString()
+    decoded = engine.decode(both, kinds.Choices)
+    assert (decoded.first, decoded.last, ddl.which_oneof(decoded, "name")) == (None, "y", "last")
+    with pytest.raises(ddl.EncodeError, match="oneof group 'name' has more than one member set: first, last"):
+        engine.encode(kinds.Choices(first="x", last="y"))
+    source = inspect.getsource(kinds.Choices)
+    assert 'first: str | None = ddl.field(number=10, default=None, oneof="name")' in source
+    assert "# oneof name: at most one of these fields is set." in source
 
 
 def test_python_keywords_and_shadowing_names_get_a_trailing_underscore(trees: Trees, engine: Engine) -> None:
@@ -480,17 +487,10 @@ def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_genera
         ["check", "-I", str(PROTOS), str(PROTOS / proto), module, "--package", "ddltest.kinds", "--format", "json"]
     )
     findings = json.loads(capsys.readouterr().out)
-    # scalars.proto's Choices has a oneof of two strings, first and last, which ddl gen splits into
-    # two fields (a union cannot tell them apart): a real difference, and the only one.
-    known = SPLIT_ONEOF if proto == "ddltest/kinds/scalars.proto" else []
-    assert [(f["rule"], f["message"], f["field"]) for f in findings if f["breaking"]] == known
-    assert code == (1 if known else 0)
-
-
-SPLIT_ONEOF = [
-    ("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "first"),
-    ("FIELD_SAME_ONEOF", "ddltest.kinds.Choices", "last"),
-]
+    # scalars.proto's Choices has a oneof of two strings, first and last, which ddl gen makes a
+    # oneof group (a union cannot tell them apart): the same oneof, so no difference.
+    assert [(f["rule"], f["message"], f["field"]) for f in findings if f["breaking"]] == []
+    assert code == 0
 
 
 # --- Files under google/protobuf/, and files that fail ------------------------------------------

@@ -419,6 +419,33 @@ def test_a_oneof_member_name_steps_around_a_reserved_name() -> None:
     compile_rendered(text)
 
 
+class Contact(ddl.Message):
+    since: int = 0
+    name: str | None = ddl.field(oneof="id", default=None)
+    note: str | None = None
+    email: str | None = ddl.field(oneof="id", default=None)
+    where: int | str | None = None
+    home: Order | None = ddl.field(oneof="place", default=None)
+    codes: list[int] | None = ddl.field(oneof="place", default=None)
+
+
+def test_a_oneof_group_is_a_oneof_block_where_its_first_member_stands(engine: Engine) -> None:
+    # A member is written without ``optional``: a oneof member has presence already.
+    text = render([Contact], "ddl_render_groups")
+    assert (
+        "  int64 since = 1;\n"
+        "  oneof id {\n    string name = 2;\n    string email = 4;\n  }\n"
+        "  optional string note = 3;\n"
+        "  oneof where {\n    int64 where_int64 = 5;\n    string where_string = 6;\n  }\n"
+        "  oneof place {\n    Order home = 7;\n    CodesList codes = 8;\n  }\n"
+    ) in text
+    pb = compile_rendered(text)
+    assert pb.Contact.FromString(engine.encode(Contact(email="e"))).WhichOneof("id") == "email"
+    assert pb.Contact.FromString(engine.encode(Contact(codes=[1, 2]))).codes.values == [1, 2]
+    both = pb.Contact(name="n").SerializeToString() + pb.Contact(email="e").SerializeToString()
+    assert engine.decode(both, Contact) == Contact(email="e")
+
+
 class Wellknown(ddl.Message):
     count: ddl.wkt.Int32Value | None = None
     label: ddl.wkt.StringValue | None = None

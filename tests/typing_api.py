@@ -61,6 +61,13 @@ class Refund(Order, reserved=9):
     reason: str = ""
 
 
+class Customer(ddl.Message):
+    since: int = 0
+    name: str | None = ddl.field(oneof="id", default=None)
+    uuid: str | None = ddl.field(oneof="id", default=None)
+    number: ddl.uint64 | None = ddl.field(oneof="id", default=None)
+
+
 user = User(1, name="Ada", tags=["x"])
 assert_type(user.id, int)
 assert_type(user.age, int)
@@ -98,6 +105,11 @@ except ddl.DecodeError as exc:
     assert_type(exc.offset, int | None)
     assert isinstance(exc, ValueError)
 
+customer = Customer(uuid="9f3c")
+assert_type(customer.uuid, str | None)
+assert_type(customer.number, int | None)
+assert_type(ddl.which_oneof(customer, "id"), str | None)
+
 assert_type(instances(User), SearchStrategy[User])
 assert_type(instances(Point, max_depth=1, unknown_enums=False), SearchStrategy[Point])
 
@@ -113,3 +125,5 @@ def misuses_mypy_rejects() -> None:
     ddl.decode(data, int)  # type: ignore[type-var]
     ddl.encode(42)  # type: ignore[arg-type]
     instances(int)  # type: ignore[type-var]
+    Customer(name=5)  # type: ignore[arg-type]
+    ddl.which_oneof(customer, 3)  # type: ignore[arg-type]

@@ -59,13 +59,16 @@ class ConformanceRequest(ddl.Message):
       3. if the parse succeeded, serialize the message in the requested format.
     """
 
-    # oneof payload: two members hold the same Python type, so a union
-    # could not tell them apart. Set at most one of these fields.
-    protobuf_payload: bytes | None = ddl.field(number=1, default=None)
-    json_payload: str | None = ddl.field(number=2, default=None)
-    jspb_payload: str | None = ddl.field(number=7, default=None)
+    # oneof payload: at most one of these fields is set.
+    # The payload (whether protobuf of JSON) is always for a protobuf_test_messages.proto3.TestAllTypes proto (as
+    # defined in src/google/protobuf/proto3_test_messages.proto).  TODO(haberman): if/when we expand the conformance
+    # tests to support proto2, we will want to include a field that lets the payload/response be a
+    # protobuf_test_messages.google.protobuf.TestAllTypes message instead.
+    protobuf_payload: bytes | None = ddl.field(number=1, default=None, oneof="payload")
+    json_payload: str | None = ddl.field(number=2, default=None, oneof="payload")
+    jspb_payload: str | None = ddl.field(number=7, default=None, oneof="payload")
     """Google internal only.  Opensource testees just skip it."""
-    text_payload: str | None = ddl.field(number=8, default=None)
+    text_payload: str | None = ddl.field(number=8, default=None, oneof="payload")
     requested_output_format: WireFormat = ddl.field(number=3, default=WireFormat.UNSPECIFIED)
     """Which format should the testee serialize its message to?"""
     message_type: str = ddl.field(number=4, default="")
@@ -89,43 +92,42 @@ class ConformanceRequest(ddl.Message):
 class ConformanceResponse(ddl.Message):
     """Represents a single test case's output."""
 
-    # oneof result: two members hold the same Python type, so a union
-    # could not tell them apart. Set at most one of these fields.
-    parse_error: str | None = ddl.field(number=1, default=None)
+    # oneof result: at most one of these fields is set.
+    parse_error: str | None = ddl.field(number=1, default=None, oneof="result")
     """This string should be set to indicate parsing failed.  The string can
     provide more information about the parse error if it is available.
 
     Setting this string does not necessarily mean the testee failed the
     test.  Some of the test cases are intentionally invalid input.
     """
-    serialize_error: str | None = ddl.field(number=6, default=None)
+    serialize_error: str | None = ddl.field(number=6, default=None, oneof="result")
     """If the input was successfully parsed but errors occurred when
     serializing it to the requested output format, set the error message in
     this field.
     """
-    runtime_error: str | None = ddl.field(number=2, default=None)
+    runtime_error: str | None = ddl.field(number=2, default=None, oneof="result")
     """This should be set if some other error occurred.  This will always
     indicate that the test failed.  The string can provide more information
     about the failure.
     """
-    protobuf_payload: bytes | None = ddl.field(number=3, default=None)
+    protobuf_payload: bytes | None = ddl.field(number=3, default=None, oneof="result")
     """If the input was successfully parsed and the requested output was
     protobuf, serialize it to protobuf and set it in this field.
     """
-    json_payload: str | None = ddl.field(number=4, default=None)
+    json_payload: str | None = ddl.field(number=4, default=None, oneof="result")
     """If the input was successfully parsed and the requested output was JSON,
     serialize to JSON and set it in this field.
     """
-    skipped: str | None = ddl.field(number=5, default=None)
+    skipped: str | None = ddl.field(number=5, default=None, oneof="result")
     """For when the testee skipped the test, likely because a certain feature
     wasn't supported, like JSON input/output.
     """
-    jspb_payload: str | None = ddl.field(number=7, default=None)
+    jspb_payload: str | None = ddl.field(number=7, default=None, oneof="result")
     """If the input was successfully parsed and the requested output was JSPB,
     serialize to JSPB and set it in this field. JSPB is google internal only
     format. Opensource testees can just skip it.
     """
-    text_payload: str | None = ddl.field(number=8, default=None)
+    text_payload: str | None = ddl.field(number=8, default=None, oneof="result")
     """If the input was successfully parsed and the requested output was
     TEXT_FORMAT, serialize to TEXT_FORMAT and set it in this field.
     """

@@ -386,6 +386,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef PyObject* slot
     cdef PyObject* item
     cdef bint cyclic = not p.untrack
+    cdef uint64_t groups_read = 0  # the oneof groups a member was read of (Op.group bits)
     if budget < 0:
         bail()
     # An empty body of a frozen class makes one instance, shared by every absent field and empty
@@ -414,6 +415,10 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             unknown += data[start:pos]
             continue
         op = &p.ops[index]
+        if op.group:
+            if groups_read & op.group:
+                bail()  # a group's member again: the reference engine keeps the last, clearing others
+            groups_read |= op.group
         if op.repeated:
             if tag != op.wiretag:
                 _packed_run(raw, op, buf, &pos, end)

@@ -461,6 +461,7 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
     cdef Op* op
     cdef PyObject* v
     cdef PyObject* unknown
+    cdef uint64_t groups_set = 0  # the oneof groups a member was found set of (Op.group bits)
     if budget < 0 or Py_TYPE(obj) != p.cls:
         bail()
     unknown = ddl_slot(obj, p.unknown_offset)
@@ -478,6 +479,10 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
         v = ddl_slot(obj, op.offset)
         if v == NULL:
             bail()  # an unset slot (a deleted attribute): the reference engine says so
+        if op.group and v != ddl_none:
+            if groups_set & op.group:
+                bail()  # two members of a oneof group set: the reference engine reports it
+            groups_set |= op.group
         if op.quiet:
             _field(op, v, o, budget, det)
         else:

@@ -54,6 +54,7 @@ cdef struct Op:
     int skip                # Skip, for singular fields
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
     int member              # the oneof member index, -1 outside oneofs
+    uint64_t group          # a oneof group member: its group's bit (0 outside groups, see build)
     int wkt                 # K_HELPER: a WellKnown the C loops write themselves, or WKT_OTHER
     bint closed_enum        # a oneof enum member beside an int member: unknown numbers bail
     bint quiet              # writing a value runs no Python code (see seal); 0 until proven
@@ -158,6 +159,9 @@ def build(plan, program_of, register, wrappers):
     p.c.slow = _own(p, {})
     for i in range(256):
         p.c.fast[i] = -1
+    # One bit per oneof group (ddl.field(oneof=...)): the loops bail when a group meets a second
+    # member. Past 64 groups bits are shared, which can only bail more often, never wrongly.
+    group_bits = {name: 1 << (k % 64) for k, name in enumerate(plan.oneofs)}
     entries = plan.order  # one op per wire number (a oneof has one per member), ascending
     p.c.nops = len(entries)
     p.c.ops = <Op*>PyMem_Calloc(max(1, len(entries)), sizeof(Op))
@@ -170,6 +174,7 @@ def build(plan, program_of, register, wrappers):
         op.offset = _slot_offset(plan.cls, f.name)
         op.member = member
         op.presence = f.presence
+        op.group = group_bits.get(f.oneof, 0)
         if isinstance(node, RepeatedNode):
             _fill_op(p, op, node.elem, number, program_of, wrappers)
             op.repeated = True

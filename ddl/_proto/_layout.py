@@ -135,6 +135,11 @@ def _name_inside(decl: Decl, enclosing: Scope) -> None:
     for f in plan_for(decl.obj).fields:
         check_identifier(f.name, f"{decl.obj.__qualname__}.{f.name}")
         decl.scope.keep_field(f.name, f"{decl.obj.__qualname__}.{f.name}")
+    # oneof groups share the fields' names (ddl checked they differ from them): members of
+    # unions named here must avoid them.
+    for group in plan_for(decl.obj).oneofs:
+        check_identifier(group, f"{decl.obj.__qualname__}: oneof group {group}")
+        decl.scope.symbols.add(group)
     # protoc rejects a field with a reserved name, so oneof members named here must avoid them.
     decl.scope.symbols.update(decl.obj.__dict__["__ddl__"].spec.reserved.names)
     for child in decl.children:

@@ -238,7 +238,14 @@ class _Writer:
         # Enum values are named before the oneof members that share the message's scope.
         enums = {child: _enum_values(child, decl.scope) for child in decl.children if child.is_enum}
         body = _Body(self, decl)
-        fields = [line for f in plan_for(decl.obj).fields for line in body.field(f, pascal(f.name))]
+        plan = plan_for(decl.obj)
+        fields: list[str] = []
+        for f in plan.fields:
+            if f.oneof is None:
+                fields += body.field(f, pascal(f.name))
+            elif f is plan.oneofs[f.oneof][0]:  # a oneof group's block stands where its first member does
+                members = [line for m in plan.oneofs[f.oneof] for line in body.field(m, pascal(m.name))]
+                fields += [f"oneof {f.oneof} {{", *("  " + line for line in members), "}"]
         nested: list[str] = []
         for child in decl.children:
             if child.is_enum:
@@ -290,7 +297,8 @@ class _Body:
         if isinstance(node, MapNode):
             value = self.type_of(node.value, owner, "value")
             return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]
-        label = "optional " if f.presence and isinstance(node, (ScalarNode, EnumNode, ConvertedNode)) else ""
+        explicit = f.presence and f.oneof is None  # a oneof member has presence without the label
+        label = "optional " if explicit and isinstance(node, (ScalarNode, EnumNode, ConvertedNode)) else ""
         return [f"{label}{self.type_of(node, owner, 'field')} {f.name} = {number};{self._note(node)}"]
 
     def type_of(self, node: Node, owner: str, role: str) -> str:

@@ -125,9 +125,15 @@ class DecoderSource:
         b.line(2 + d, "while pos < end:")
         b.line(3 + d, "start = pos")
         self._read_tag("tag", "pos", 3 + d)
+        # Reading a member of a oneof group clears the others (the last member on the wire wins);
+        # a cleared message-like member forgets its occurrences, so a later one starts afresh.
+        clears = {
+            id(f): [c for g in plan.oneofs[f.oneof] if g is not f for c in _cleared(g, local[id(g)])]
+            for f in fields if plan is not None and f.oneof is not None
+        }  # fmt: skip
         keyword = "if"
         for number, f, member in order:
-            self._case(f, number, member, local[id(f)], keyword, 3 + d, named)
+            self._case(f, number, member, local[id(f)], keyword, 3 + d, named, clears.get(id(f), []))
             keyword = "elif"
         b.line(3 + d, "else:" if keyword == "elif" else "if True:")
         b.line(4 + d, "pos = _skip(buf, pos, end, tag, budget)")
@@ -250,7 +256,9 @@ class DecoderSource:
 
     # -- the cases of the tag switch --------------------------------------------------------
 
-    def _case(self, f: FieldPlan, number: int, member: int, var: str, keyword: str, ind: int, named: bool) -> None:
+    def _case(
+        self, f: FieldPlan, number: int, member: int, var: str, keyword: str, ind: int, named: bool, clears: list[str]
+    ) -> None:
         b, node = self.b, f.node
         if isinstance(node, RepeatedNode):
             elem = node.elem
@@ -276,6 +284,8 @@ class DecoderSource:
                     b.line(ind + 1, f"k{var} = -1")
         else:
             b.line(ind, f"{keyword} tag == {_tag(number, node.wire_type)}:")
+            for name in clears:
+                b.line(ind + 1, f"{name} = None")
             if _message_like(node):
                 self._defer(node, var, f"r{var}", ind + 1)
             else:
@@ -501,6 +511,12 @@ def _deferred(f: FieldPlan) -> bool:
     if isinstance(f.node, UnionNode):
         return any(_message_like(m) for m in f.node.members)
     return _message_like(f.node)
+
+
+def _cleared(f: FieldPlan, var: str) -> list[str]:
+    """The locals that forget a oneof group member read so far: its value, and the byte ranges
+    of its later occurrences if it is message-like."""
+    return [var, f"r{var}"] if _deferred(f) else [var]
 
 
 def _has_literal_zero(node: Node) -> bool:

@@ -46,7 +46,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_pack_varints": _wire.pack_varints,
     "_SEQ": rt.SEQUENCE_TYPES, "_bad": rt.bad_type, "_signbit": rt.signbit, "_sorted_items": rt.sorted_items,
     "_depth": rt.depth_error_encode, "_fail": rt.encode_failure, "_push": rt.push_encode_path,
-    "_pick": rt.pick_member, "_BYTES": (bytes, bytearray, memoryview), "_sorted": sorted,
+    "_pick": rt.pick_member, "_oneofs": rt.check_oneofs, "_BYTES": (bytes, bytearray, memoryview), "_sorted": sorted,
     **{f"_w_{k.proto}": fn for k, fn in _VARINT_WRITERS.items()},
     **dict(_FIXED.values()),
 }
@@ -68,12 +68,13 @@ class EncoderSource:
 
     def message(self, plan: MessagePlan) -> str:
         """The source of ``encode(obj, out, budget, det)`` and the wrapper functions it calls."""
-        self._function("encode", "obj", plan.fields, plan.order, named=True)
+        self._function("encode", "obj", plan.fields, plan.order, named=True, oneofs=plan.oneofs)
         return "\n".join(self.functions) + "\n"
 
     def _function(
-        self, name: str, arg: str, fields: list[FieldPlan], order: list[tuple[int, FieldPlan, int]], named: bool
-    ) -> str:
+        self, name: str, arg: str, fields: list[FieldPlan], order: list[tuple[int, FieldPlan, int]], named: bool,
+        oneofs: dict[str, list[FieldPlan]] | None = None,
+    ) -> str:  # fmt: skip
         b = self.b
         fields_name = b.ref(tuple(fields), "FIELDS")
         index = {id(f): i for i, f in enumerate(fields)}
@@ -86,6 +87,10 @@ class EncoderSource:
         b.line(2, "raise _depth()")
         b.line(1, "fi = 0")
         b.line(1, "x = mk = None")
+        if oneofs:
+            # At most one member of each oneof group may be set; the error names the message.
+            groups = b.ref(tuple((g, tuple(f.name for f in members)) for g, members in oneofs.items()), "GROUPS")
+            b.line(1, f"_oneofs(obj, {groups})")
         b.line(1, "try:")
         for number, f, member in order:
             b.line(2, f"fi = {index[id(f)]}")

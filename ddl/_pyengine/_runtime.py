@@ -89,6 +89,15 @@ def pick_member(node: UnionNode, value: object, raising: bool = True) -> int:
     return -1
 
 
+def check_oneofs(obj: object, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+    """Refuse a message with more than one member of a oneof group set (not None): protobuf
+    holds one at most, and a reader would keep whichever came last."""
+    for group, names in groups:
+        present = [name for name in names if getattr(obj, name, None) is not None]
+        if len(present) > 1:
+            raise EncodeError(f"oneof group {group!r} has more than one member set: {', '.join(present)}")
+
+
 def _element_problem(node: Node, value: object) -> tuple[str, str] | None:
     """The first element (as a path segment) of a container that is at fault, and why. It looks
     at a snapshot: ``describe`` runs Python code, as may another thread, and either may change the

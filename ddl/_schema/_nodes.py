@@ -263,12 +263,15 @@ class FieldPlan:
     ``presence`` marks ``X | None``: None is "not present", and a present zero is still written.
     ``order`` is what executors walk: one (number, field, member) entry per wire number in
     ascending order, where ``member`` indexes the oneof's members and is -1 outside oneofs.
+    ``oneof`` names the oneof group of a field declared with ``ddl.field(oneof=...)`` (such a
+    field has presence; ``MessagePlan.oneofs`` lists each group's fields).
     """
 
     name: str
     numbers: tuple[int, ...]
     node: Node
     presence: bool = False
+    oneof: str | None = None
     members: list[Node] = field(default_factory=list)
     order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
 

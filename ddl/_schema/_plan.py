@@ -22,7 +22,7 @@ from .._binding import binding_of
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
 from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
-from ._nodes import FieldPlan, MessageNode, RepeatedNode
+from ._nodes import FieldPlan, MessageNode, Node, RepeatedNode, UnionNode
 from ._registry import field_plan, numbers_taken, resolve
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
@@ -39,6 +39,7 @@ class FieldSpec:
     numbers: tuple[int, ...]
     owner: ClassSpec
     packed: bool = True
+    oneof: str | None = None  # the oneof group the field belongs to (``ddl.field(oneof=...)``)
 
     @property
     def required(self) -> bool:
@@ -49,15 +50,20 @@ class FieldSpec:
 class MessagePlan:
     """The compiled plan every engine executes. ``order`` merges its fields' ``order`` entries:
     (number, field, oneof member or -1) for every wire number, ascending, the order in which
-    fields are written."""
+    fields are written. ``oneofs`` holds the oneof groups (``ddl.field(oneof=...)``) by name, in
+    the order first declared, each with its member fields in declaration order."""
 
     cls: type
     fields: list[FieldPlan]
     frozen: bool
     order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
+    oneofs: dict[str, list[FieldPlan]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.order = sorted((entry for f in self.fields for entry in f.order), key=lambda entry: entry[0])
+        for f in self.fields:
+            if f.oneof is not None:
+                self.oneofs.setdefault(f.oneof, []).append(f)
 
 
 @dataclass(eq=False)
@@ -131,15 +137,18 @@ def _is_classvar(annotation: object) -> bool:
     return getattr(annotation, "__origin__", None) is typing.ClassVar
 
 
-def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, int | tuple[int, ...] | None, bool]:
+def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, int | tuple[int, ...] | None, bool, str | None]:
     if isinstance(value, FieldInfo):
         default, factory, number, packed = value.default, value.default_factory, value.number, value.packed
+        oneof = value.oneof
+        if oneof is not None and default is MISSING and factory is None:
+            default = None  # a oneof member is absent unless set
     else:
-        default, factory, number, packed = value, None, None, True
+        default, factory, number, packed, oneof = value, None, None, True, None
     if isinstance(default, (list, dict, set, bytearray)):
         # A mutable default is copied for each instance, never shared between them.
         default, factory = MISSING, functools.partial(copy.copy, default)
-    return default, factory, number, packed
+    return default, factory, number, packed, oneof
 
 
 def collect(
@@ -177,9 +186,12 @@ def collect(
             continue
         if any(f.name == name for f in inherited):
             raise SchemaError(f"{qualname}.{name}: redefines a field of a base class")
-        default, factory, explicit, packed = _default_of(namespace.pop(name, MISSING))
+        default, factory, explicit, packed, oneof = _default_of(namespace.pop(name, MISSING))
         ctx = spec.context(None, name, pending=True)
-        count = numbers_taken(resolve(annotation, ctx))
+        node = resolve(annotation, ctx)
+        if oneof is not None:
+            _check_member(ctx, oneof, node, default, factory)
+        count = numbers_taken(node)
         numbers = _numbers_for(ctx, explicit, count, next_number, reservations)
         _check_not_reserved(qualname, name, numbers, reservations)
         for number in numbers:
@@ -187,9 +199,32 @@ def collect(
                 raise ctx.error(f"field number {number} is already taken by {used[number]!r}")
             used[number] = name
         next_number = max(used) + 1
-        spec.fields.append(FieldSpec(name, annotation, default, factory, numbers, spec, packed))
+        spec.fields.append(FieldSpec(name, annotation, default, factory, numbers, spec, packed, oneof))
+    _check_oneof_names(spec)
     _check_argument_order(spec)
     return spec
+
+
+def _check_member(ctx: Context, group: object, node: Node, default: Any, factory: Callable[[], Any] | None) -> None:
+    """A member of a oneof group is one optional value (``X | None``) that starts as None."""
+    if not isinstance(group, str) or not group.isidentifier():
+        raise ctx.error(f"oneof group name must be an identifier, not {group!r}")
+    if isinstance(node, UnionNode) and len(node.members) > 1:
+        raise ctx.error(
+            f"a member of oneof group {group!r} cannot be a union: declare each type as a field of the group"
+        )
+    if not (isinstance(node, UnionNode) and node.has_none):
+        raise ctx.error(f"a member of oneof group {group!r} must be optional: annotate it as X | None")
+    if default is not None or factory is not None:
+        raise ctx.error(f"a member of oneof group {group!r} has the default None (leave the default out)")
+
+
+def _check_oneof_names(spec: ClassSpec) -> None:
+    """protobuf gives oneofs and fields one namespace, so a group may not take a field's name."""
+    names = {f.name for f in spec.fields}
+    for f in spec.fields:
+        if f.oneof in names:
+            raise SchemaError(f"{spec.qualname}.{f.name}: oneof group {f.oneof!r} has the name of a field")
 
 
 def _numbers_for(
@@ -294,5 +329,5 @@ def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
             if not (isinstance(node, RepeatedNode) and node.packed):
                 raise ctx.error("packed=False applies only to repeated numbers, bools and enums")
             node = dataclasses.replace(node, unpacked=True)
-        fields.append(field_plan(f.name, f.numbers, node))
+        fields.append(field_plan(f.name, f.numbers, node, f.oneof))
     return MessagePlan(cls, fields, spec.frozen)

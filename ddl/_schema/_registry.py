@@ -264,10 +264,11 @@ def numbers_taken(node: Node) -> int:
     return 1
 
 
-def field_plan(name: str, numbers: tuple[int, ...], node: Node) -> FieldPlan:
-    """The plan for a message field; ``X | None`` gives presence, other unions give a oneof."""
+def field_plan(name: str, numbers: tuple[int, ...], node: Node, oneof: str | None = None) -> FieldPlan:
+    """The plan for a message field; ``X | None`` gives presence, other unions give a oneof.
+    ``oneof`` names the field's oneof group (always an ``X | None`` field, see ``collect``)."""
     if isinstance(node, UnionNode):
         if len(node.members) == 1:
-            return FieldPlan(name, numbers, singular(node.members[0]), presence=True)
+            return FieldPlan(name, numbers, singular(node.members[0]), presence=True, oneof=oneof)
         return FieldPlan(name, numbers, node, presence=node.has_none)
     return FieldPlan(name, numbers, node)

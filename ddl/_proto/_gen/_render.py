@@ -7,6 +7,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -190,12 +191,17 @@ class _Renderer:
         forms = [self.typer.form(f, Place.MEMBER, info) for _, f in members]
         docs = [self.source.comment((*info.path, MESSAGE_ONEOF, index))]
         if len({form.key for form in forms}) < len(forms):
+            # A union could not tell these members apart: each is a field of one oneof group.
+            group = py_name(msg.oneof_decl[index].name)
             lines = [
-                f"{indent}# oneof {msg.oneof_decl[index].name}: two members hold the same Python type, so a union",
-                f"{indent}# could not tell them apart. Set at most one of these fields.",
+                line
+                for text in (f"oneof {msg.oneof_decl[index].name}: at most one of these fields is set.", docs[0])
+                if text
+                for line in comment_lines(text, indent)
             ]
             for (i, f), form in zip(members, forms, strict=True):
-                member = Field(py_name(f.name), f"{form.text} | None", f"ddl.field(number={f.number}, default=None)")
+                default = f'ddl.field(number={f.number}, default=None, oneof="{group}")'
+                member = Field(py_name(f.name), f"{form.text} | None", default)
                 member.doc = [self.source.comment((*info.path, MESSAGE_FIELD, i))]
                 lines += self._render_field(member, indent)
             return lines
@@ -226,6 +232,10 @@ class _Renderer:
         if parts:
             head, items = parts
             lines += bracketed(f"{indent}{f.name}: {head}[", items, f"] = {f.default}", indent, noqa)
+        elif f.default.startswith("ddl.field(") and f.default.endswith(")"):
+            # The call's keyword arguments, which hold no ", name=" inside their values.
+            arguments = re.split(r", (?=\w+=)", f.default.removeprefix("ddl.field(").removesuffix(")"))
+            lines += bracketed(f"{indent}{f.name}: {f.annotation} = ddl.field(", arguments, ")", indent, noqa)
         else:
             lines.append(f"{indent}{f.name}: {f.annotation} = {f.default}{noqa}")
         text = "\n".join(d for d in f.doc if d)

@@ -148,18 +148,19 @@ class TestAllTypesProto3(ddl.Message, reserved=(range(501, 511),)):
     map_string_foreign_message: dict[str, ForeignMessage] = ddl.field(number=72, default_factory=dict)
     map_string_nested_enum: dict[str, TestAllTypesProto3.NestedEnum] = ddl.field(number=73, default_factory=dict)
     map_string_foreign_enum: dict[str, ForeignEnum] = ddl.field(number=74, default_factory=dict)
-    # oneof oneof_field: two members hold the same Python type, so a union
-    # could not tell them apart. Set at most one of these fields.
-    oneof_uint32: ddl.uint32 | None = ddl.field(number=111, default=None)
-    oneof_nested_message: TestAllTypesProto3.NestedMessage | None = ddl.field(number=112, default=None)
-    oneof_string: str | None = ddl.field(number=113, default=None)
-    oneof_bytes: bytes | None = ddl.field(number=114, default=None)
-    oneof_bool: bool | None = ddl.field(number=115, default=None)
-    oneof_uint64: ddl.uint64 | None = ddl.field(number=116, default=None)
-    oneof_float: ddl.float32 | None = ddl.field(number=117, default=None)
-    oneof_double: float | None = ddl.field(number=118, default=None)
-    oneof_enum: TestAllTypesProto3.NestedEnum | None = ddl.field(number=119, default=None)
-    oneof_null_value: ddl.wkt.NullValue | None = ddl.field(number=120, default=None)
+    # oneof oneof_field: at most one of these fields is set.
+    oneof_uint32: ddl.uint32 | None = ddl.field(number=111, default=None, oneof="oneof_field")
+    oneof_nested_message: TestAllTypesProto3.NestedMessage | None = ddl.field(
+        number=112, default=None, oneof="oneof_field",
+    )
+    oneof_string: str | None = ddl.field(number=113, default=None, oneof="oneof_field")
+    oneof_bytes: bytes | None = ddl.field(number=114, default=None, oneof="oneof_field")
+    oneof_bool: bool | None = ddl.field(number=115, default=None, oneof="oneof_field")
+    oneof_uint64: ddl.uint64 | None = ddl.field(number=116, default=None, oneof="oneof_field")
+    oneof_float: ddl.float32 | None = ddl.field(number=117, default=None, oneof="oneof_field")
+    oneof_double: float | None = ddl.field(number=118, default=None, oneof="oneof_field")
+    oneof_enum: TestAllTypesProto3.NestedEnum | None = ddl.field(number=119, default=None, oneof="oneof_field")
+    oneof_null_value: ddl.wkt.NullValue | None = ddl.field(number=120, default=None, oneof="oneof_field")
     optional_bool_wrapper: ddl.wkt.BoolValue | None = ddl.field(number=201, default=None)
     """Well-known types"""
     optional_int32_wrapper: ddl.wkt.Int32Value | None = ddl.field(number=202, default=None)

@@ -8,7 +8,7 @@ EDITABLE := --config-settings editable_mode=compat
 PYTHON ?= python3
 PYTEST := -m pytest -q -x -p no:cacheprovider
 
-.PHONY: test demo bench typecheck lint clean test-py313 test-debugmalloc asan fuzz fuzz-ci conformance dist test-wheel
+.PHONY: test demo bench typecheck lint clean protobuf-classes test-py313 test-debugmalloc asan fuzz fuzz-ci conformance dist test-wheel
 
 $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(wildcard ddl/_cy/*.h)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ demo: $(STAMP)
 # The full suite: several minutes; writes bench-results.json and bench-results.png.
 bench: $(STAMP)
 	$(VENV)/bin/ddl bench
+
+# ddl.protobuf: ddl gen's classes for protobuf's own .proto files (descriptor.proto, plugin.proto...),
+# committed; regenerate after upgrading grpcio-tools or changing ddl gen (a test checks they are current).
+protobuf-classes: $(STAMP)
+	$(PY) -c 'from pathlib import Path; from ddl._proto._gen import write_shipped; write_shipped(Path("."))'
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .coverage .mypy_cache .ruff_cache .hypothesis

@@ -30,9 +30,13 @@ from hypothesis import strategies as st
 
 import ddl
 import ddl._pyengine
+import ddl.protobuf.api
+import ddl.protobuf.descriptor
+import ddl.protobuf.type
 import ddl.wkt
 from ddl._cli import main
 from ddl._proto._gen import Generated, GenError, GenFailures, ProtocError, generate
+from ddl._proto._gen._names import SHIPPED
 from ddl._proto._protoc import wkt_include
 from tests.conftest import Engine
 from tests.pb_fill import fill
@@ -376,12 +380,35 @@ def test_groups_fail_with_a_message_naming_file_and_line(tmp_path: Path) -> None
     assert not any(tmp_path.iterdir())
 
 
-def test_google_protobuf_types_without_a_ddl_form_fail_naming_the_field(tmp_path: Path) -> None:
-    (tmp_path / "api.proto").write_text(
-        'syntax = "proto3";\nimport "google/protobuf/api.proto";\nmessage M {\n  google.protobuf.Api api = 1;\n}\n'
+def test_fields_of_protobufs_own_types_are_the_classes_ddl_ships(tmp_path: Path, engine: Engine) -> None:
+    (tmp_path / "plugin_user.proto").write_text(
+        'syntax = "proto3";\nimport "google/protobuf/api.proto";\nimport "google/protobuf/type.proto";\n'
+        'import "google/protobuf/descriptor.proto";\n'
+        "message M {\n  google.protobuf.Api api = 1;\n  repeated google.protobuf.Type types = 2;\n"
+        "  google.protobuf.FileDescriptorProto file = 3;\n}\n"
     )
-    with pytest.raises(GenError, match=r"^api\.proto:4:3: field 'api': google\.protobuf\.Api is not a well-known type"):
-        generate([tmp_path / "api.proto"], [tmp_path], tmp_path / "out")
+    generate([tmp_path / "plugin_user.proto"], [tmp_path], tmp_path / "out")
+    text = (tmp_path / "out/plugin_user_ddl.py").read_text()
+    assert "from ddl.protobuf import api, descriptor\nfrom ddl.protobuf import type as protobuf_type\n" in text
+    m = load_file(tmp_path / "out/plugin_user_ddl.py", "_gen_test").M
+    hints = typing.get_type_hints(m)
+    assert (hints["api"], hints["types"], hints["file"]) == (
+        ddl.protobuf.api.Api | None,
+        list[ddl.protobuf.type.Type],
+        ddl.protobuf.descriptor.FileDescriptorProto | None,
+    )
+    value = m(api=ddl.protobuf.api.Api(name="a"), file=ddl.protobuf.descriptor.FileDescriptorProto(name="f"))
+    assert engine.encode(value) == b"\x0a\x03\x0a\x01a\x1a\x03\x0a\x01f"
+
+
+def test_types_of_other_files_under_google_protobuf_fail_naming_the_field(tmp_path: Path) -> None:
+    (tmp_path / "google/protobuf").mkdir(parents=True)
+    (tmp_path / "google/protobuf/suite.proto").write_text('syntax = "proto3";\npackage suite;\nmessage Case {}\n')
+    (tmp_path / "user.proto").write_text(
+        'syntax = "proto3";\nimport "google/protobuf/suite.proto";\nmessage M {\n  suite.Case case = 1;\n}\n'
+    )
+    with pytest.raises(GenError, match=r"^user\.proto:4:3: field 'case': suite\.Case is declared in google/protobuf/"):
+        generate([tmp_path / "user.proto"], [tmp_path], tmp_path / "out")
 
 
 def test_well_known_type_files_are_skipped_with_a_note(tmp_path: Path) -> None:
@@ -499,21 +526,18 @@ def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_genera
 WELL_KNOWN_FILES = ["any", "duration", "empty", "field_mask", "struct", "timestamp", "wrappers"]
 
 
-def test_only_files_of_well_known_types_are_skipped_and_other_google_protobuf_files_are_generated(
-    tmp_path: Path, engine: Engine
-) -> None:
-    files = [f"google/protobuf/{name}.proto" for name in WELL_KNOWN_FILES] + ["google/protobuf/source_context.proto"]
-    result = generate(files, [], tmp_path)
-    assert result.paths == [tmp_path / "google/protobuf/source_context_ddl.py"]
+def test_every_file_of_protobufs_tree_is_skipped_as_well_known_or_shipped_by_ddl(tmp_path: Path) -> None:
+    files = sorted(p.relative_to(wkt_include()).as_posix() for p in wkt_include().rglob("*.proto"))
+    result = generate(files, [wkt_include()], tmp_path)
+    assert result.paths == [] and not any(tmp_path.iterdir())
+    well_known = {f"google/protobuf/{name}.proto" for name in WELL_KNOWN_FILES}
     assert result.notes == [
-        *(f"{f}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)" for f in files[:-1]),
-        (
-            "google/protobuf/source_context.proto: note: module google.protobuf.source_context_ddl is hidden by "
-            "protobuf's package google.protobuf"
-        ),
+        f"{f}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)"
+        if f in well_known
+        else f"{f}: note: skipped: ddl ships its classes as module {SHIPPED[f]}"
+        for f in files
     ]
-    source_context = load_file(result.paths[0], "_gen_test").SourceContext
-    assert engine.encode(source_context(file_name="a.proto")) == b"\x0a\x07a.proto"
+    assert set(files) == well_known | set(SHIPPED)
 
 
 def test_a_file_under_google_protobuf_with_its_own_package_is_generated(tmp_path: Path, engine: Engine) -> None:
@@ -531,26 +555,17 @@ def test_a_file_under_google_protobuf_with_its_own_package_is_generated(tmp_path
 
 def test_a_file_that_fails_does_not_stop_the_others_and_every_failure_is_reported(tmp_path: Path) -> None:
     (tmp_path / "good.proto").write_text('syntax = "proto3";\nmessage Good {\n  int32 x = 1;\n}\n')
-    files = [PROTOS / "bad/group.proto", tmp_path / "good.proto", "google/protobuf/compiler/plugin.proto"]
+    (tmp_path / "ed.proto").write_text('edition = "2023";\nmessage M {\n  int32 x = 1;\n}\n')
+    files = [PROTOS / "bad/group.proto", tmp_path / "good.proto", tmp_path / "ed.proto"]
     with pytest.raises(GenFailures) as failed:
-        generate(files, [PROTOS / "bad", tmp_path, wkt_include()], tmp_path / "out")
+        generate(files, [PROTOS / "bad", tmp_path], tmp_path / "out")
     assert failed.value.generated.paths == [tmp_path / "out/good_ddl.py"]
     assert (tmp_path / "out/good_ddl.py").exists()
     assert [e.split(": ", 2)[:2] for e in failed.value.errors] == [
         ["group.proto:7:3", "group 'result'"],
-        [
-            f"google/protobuf/compiler/plugin.proto:{line_of_wkt('compiler/plugin.proto', 'proto_file = 15')}:3",
-            "field 'proto_file'",
-        ],
+        ["ed.proto", "syntax 'editions' is not supported by ddl gen yet"],
     ]
     assert str(failed.value) == "\n".join(failed.value.errors)
-    assert "google.protobuf.FileDescriptorProto is not a well-known type that ddl gen maps" in failed.value.errors[1]
-
-
-def line_of_wkt(proto: str, text: str) -> int:
-    """The 1-based line of ``text`` in one of the .proto files shipped with grpcio-tools."""
-    lines = (wkt_include() / "google/protobuf" / proto).read_text().splitlines()
-    return next(n for n, line in enumerate(lines, 1) if text in line)
 
 
 def test_cli_writes_the_files_that_succeed_then_reports_each_failure_last_with_exit_code_1(

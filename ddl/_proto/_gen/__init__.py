@@ -15,12 +15,13 @@ from pathlib import Path
 
 from .._protoc import ProtocError, descriptor_set
 from ._index import Index
-from ._names import module_name, module_path
+from ._names import SHIPPED, is_hidden, module_name, module_path
 from ._render import render
+from ._shipped import write_shipped
 from ._source import GenError
 from ._wkt_forms import maps_whole_file
 
-__all__ = ["GenError", "GenFailures", "Generated", "ProtocError", "generate"]
+__all__ = ["GenError", "GenFailures", "Generated", "ProtocError", "generate", "write_shipped"]
 
 
 @dataclass
@@ -51,8 +52,11 @@ def generate(
     ``includes`` are protoc's ``-I`` folders; the well-known types are found without one. Only the
     files named are generated, as protoc does: generate the files they import too. A file that
     declares only well-known types (``google/protobuf/timestamp.proto``...) is skipped with a
-    note, as its types map to ddl's own forms. ``init_files`` adds an ``__init__.py`` to each
-    folder created under ``out``; without it the folders are namespace packages.
+    note, as its types map to ddl's own forms; so is every other file of protobuf's own tree
+    (``descriptor.proto``, ``compiler/plugin.proto``...), whose classes ddl ships in
+    ``ddl.protobuf``, where fields of their types find them. ``init_files`` adds an
+    ``__init__.py`` to each folder created under ``out``; without it the folders are namespace
+    packages.
 
     Raises ``ProtocError`` for what protoc rejects, when nothing is written. A file that ddl
     cannot express does not stop the others: they are written, then ``GenFailures`` (a
@@ -71,12 +75,15 @@ def generate(
         if maps_whole_file([t.full_name for t in index.types.values() if t.file == name and t.parent is None]):
             result.notes.append(f"{name}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)")
             continue
+        if name in SHIPPED:
+            result.notes.append(f"{name}: note: skipped: ddl ships its classes as module {SHIPPED[name]}")
+            continue
         try:
             text, notes = render(index, name)
         except GenError as exc:
             errors.append(str(exc))
             continue
-        if name.startswith("google/protobuf/"):
+        if is_hidden(name):
             notes.append(f"{name}: note: module {module_name(name)} is hidden by protobuf's package google.protobuf")
         path = Path(out) / module_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)

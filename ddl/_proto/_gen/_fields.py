@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._imports import Imports
 from ._index import Index, TypeInfo
-from ._names import enum_member_name
+from ._names import enum_member_name, is_hidden
 from ._wkt_forms import Place, form_of, imports_of, is_well_known
 
 if TYPE_CHECKING:
@@ -88,9 +88,12 @@ class Typer:
     def ref(self, info: TypeInfo, owner: TypeInfo) -> str:
         """A message or enum class as the generated module names it from inside ``owner``."""
         if info.module != self.imports.module:
-            if info.file.startswith("google/protobuf/"):
+            if is_hidden(info.file):
                 # Modules under google/protobuf/ could never be imported: protobuf's package owns it.
-                raise Unsupported(f"{info.full_name[1:]} is not a well-known type that ddl gen maps")
+                raise Unsupported(
+                    f"{info.full_name[1:]} is declared in {info.file}, and a module there would be hidden by "
+                    "protobuf's package google.protobuf"
+                )
             return f"{self.imports.alias(info.module)}.{info.qualname}"
         top, _, rest = info.qualname.partition(".")
         if self._shadows(owner, top):

@@ -10,8 +10,10 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ._names import module_alias
+from ._wrap import LINE_LENGTH
 
 
 class Imports:
@@ -56,14 +58,25 @@ class Imports:
         self._public.append((module, names))
 
     def lines(self) -> list[str]:
-        """The import block, sorted as isort sorts it when the generated tree is first-party code."""
+        """The import block, sorted as isort sorts it when the generated tree is first-party code.
+
+        ddl's own modules (``ddl.protobuf.descriptor`` and the like) join ``import ddl``'s section.
+        """
         std = [f"import {m}" for m in ("datetime", "enum", "typing") if m in self._std]
         out = ["from __future__ import annotations", "", *std, *([""] if std else [])]
-        ddl = [m for m in ("ddl", "ddl.wkt") if m in self._std]
-        out += [f"import {m}" for m in ddl] + ([""] if ddl else [])
+        ours = [f"import {m}" for m in ("ddl", "ddl.wkt") if m in self._std]
+        ours += self._froms(lambda module: module.startswith("ddl."))
+        out += ours + ([""] if ours else [])
+        others = self._froms(lambda module: not module.startswith("ddl."))
+        return out + others if others else out[:-1]
+
+    def _froms(self, keep: Callable[[str], bool]) -> list[str]:
+        """The lines importing the generated modules that ``keep`` takes, and their public names."""
         plain: list[str] = []
         froms: dict[tuple[str, str], list[str]] = {}
         for module, alias in self._modules.items():
+            if not keep(module):
+                continue
             package, _, last = module.rpartition(".")
             rename = "" if alias == last else f" as {alias}"
             if package:
@@ -71,14 +84,23 @@ class Imports:
             else:
                 plain.append(f"import {last}{rename}")
         for module, names in self._public:
-            froms.setdefault((module, ""), []).extend(names)
-        others = sorted(plain, key=str.lower)
+            if keep(module):
+                froms.setdefault((module, ""), []).extend(names)
+        lines = sorted(plain, key=str.lower)
         for (module, rename), names in sorted(froms.items(), key=lambda item: (item[0][0].lower(), item[0][1])):
             if rename:
-                others += [f"from {module} import {name}" for name in sorted(names)]
+                lines += [f"from {module} import {name}" for name in sorted(names)]
             else:
-                others.append(f"from {module} import {', '.join(sorted(set(names), key=member_key))}")
-        return out + others if others else out[:-1]
+                lines += _from_line(module, sorted(set(names), key=member_key))
+        return lines
+
+
+def _from_line(module: str, names: list[str]) -> list[str]:
+    """``from module import names``; past the line length, one name a line in parentheses, as isort wraps it."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= LINE_LENGTH:
+        return [line]
+    return [f"from {module} import (", *(f"    {name}," for name in names), ")"]
 
 
 def member_key(name: str) -> tuple[int, str]:

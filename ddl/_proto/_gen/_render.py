@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ._fields import LABEL_REQUIRED, TYPE_GROUP, Field, Typer, Unsupported, is_packable
 from ._imports import Imports, all_key
 from ._index import Index, TypeInfo
-from ._names import enum_member_name, module_name, py_name
+from ._names import enum_member_name, is_hidden, module_name, py_name
 from ._source import (
     ENUM_VALUE,
     FILE_EXTENSION,
@@ -89,16 +89,16 @@ class _Renderer:
 
     def _module_doc(self) -> str:
         package = f" (package {self.fd.package})" if self.fd.package else ""
-        # wrapped within the line length, counting the quotes that open the docstring
+        # wrapped within the line length, counting the quotes that open and close a one-line docstring
         text = f"ddl classes for the messages and enums of {self.fd.name}{package}."
-        return "\n".join(textwrap.wrap(text, LINE_LENGTH - 3))
+        return "\n".join(textwrap.wrap(text, LINE_LENGTH - 6))
 
     def _public(self) -> list[str]:
         """Re-export the classes of ``import public`` files, and of the files they import publicly."""
         names: list[str] = []
         for dep in self._public_files(self.fd.name):
             own = [t.qualname for t in self.index.types.values() if t.file == dep and t.parent is None]
-            if own and not dep.startswith("google/protobuf/"):  # the well-known types have no module
+            if own and not is_hidden(dep):  # the well-known types have no module (ddl.protobuf's have)
                 self.imports.public(module_name(dep), own)
                 names += own
         return names

@@ -1,0 +1,46 @@
+"""The classes ddl ships for protobuf's own .proto files: the package ``ddl.protobuf``.
+
+They are ``ddl gen``'s output for the files of ``SHIPPED`` (descriptor.proto, compiler/plugin.proto,
+api.proto...), as protoc finds them in grpcio-tools, committed to the source tree. Regenerate them
+with ``make protobuf-classes`` after grpcio-tools brings new versions of those files, or after
+``ddl gen`` changes what it writes; a test checks that doing so changes nothing.
+
+Example::
+
+    write_shipped(Path("."))   # ddl/protobuf/descriptor.py, ddl/protobuf/plugin.py, ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .._protoc import descriptor_set, wkt_include
+from ._index import Index
+from ._names import SHIPPED, module_path
+from ._render import render
+from ._source import GenError
+
+
+def write_shipped(root: Path) -> list[Path]:
+    """Write the modules of ``ddl.protobuf`` under ``root`` (the folder holding ``ddl/``).
+
+    Raises ``GenError`` if ``ddl gen`` cannot express a file, or skips a part of one: the shipped
+    classes must be whole. Returns the paths written, the package's ``__init__.py`` excluded.
+    """
+    index = Index(descriptor_set(sorted(SHIPPED), [wkt_include()]))
+    paths = []
+    for name in sorted(SHIPPED):
+        text, notes = render(index, name)
+        lost = [note for note in notes if not _expected(note)]
+        if lost:
+            raise GenError("\n".join(lost))
+        path = root / module_path(name)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _expected(note: str) -> bool:
+    """The notes every shipped file may carry: the features files extend FeatureSet, and ddl has
+    no extensions (FeatureSet keeps them as unknown fields, so no byte is lost)."""
+    return "note: extension " in note

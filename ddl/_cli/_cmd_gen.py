@@ -20,7 +20,8 @@ example:
 Each message becomes a ddl.Message class with explicit field numbers, each enum an IntEnum,
 each oneof a union. Imports work as protoc's do: -I folders, the well-known types found without
 one, imports across files. Only the files named are generated, as with protoc: name the files
-they import too. Services and extensions are skipped with a note; groups are an error. A file
+they import too, except protobuf's own (google/protobuf/*.proto), whose types are ddl's native
+forms, ddl.wkt or ddl.protobuf. Services and extensions are skipped with a note; groups are an error. A file
 that fails does not stop the others: they are written, and every failure is reported at the
 end (exit status 1).
 """

@@ -35,6 +35,7 @@ def write_shipped(root: Path) -> list[Path]:
         if lost:
             raise GenError("\n".join(lost))
         path = root / module_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 
 from .._protoc import descriptor_set, wkt_include
@@ -25,7 +26,8 @@ def write_shipped(root: Path) -> list[Path]:
     """Write the modules of ``ddl.protobuf`` under ``root`` (the folder holding ``ddl/``).
 
     Raises ``GenError`` if ``ddl gen`` cannot express a file, or skips a part of one: the shipped
-    classes must be whole. Returns the paths written, the package's ``__init__.py`` excluded.
+    classes must be whole. Returns the modules written; ``ddl/protobuf/_origin.py`` also records
+    the grpcio-tools version whose .proto files they come from (another version may differ).
     """
     index = Index(descriptor_set(sorted(SHIPPED), [wkt_include()]))
     paths = []
@@ -38,6 +40,12 @@ def write_shipped(root: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         paths.append(path)
+    origin = root / "ddl/protobuf/_origin.py"
+    origin.write_text(
+        '"""The grpcio-tools whose .proto files ddl.protobuf was generated from (by make protobuf-classes)."""\n\n'
+        f'GRPCIO_TOOLS = "{version("grpcio-tools")}"\n',
+        encoding="utf-8",
+    )
     return paths
 
 

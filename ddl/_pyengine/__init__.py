@@ -105,7 +105,10 @@ def _compile(cls: type) -> Codec:
 
 def _linked(codec: Codec, kind: str) -> Callable[..., Any]:
     """The function of ``codec`` that generated code calls as a dependency of this ``kind``."""
-    return {"enc": codec.encode, "dec": codec.decode, "mrg": codec.merge, "grp": codec.group}[kind]
+    functions: dict[str, Callable[..., Any]] = {
+        "enc": codec.encode, "dec": codec.decode, "mrg": codec.merge, "grp": codec.group
+    }
+    return functions[kind]
 
 
 def _merge_on_first_use(cls: type, codec: Codec) -> Callable[[Any, bytes, list[int], int], Any]:

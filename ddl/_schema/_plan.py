@@ -232,9 +232,8 @@ def delimited(node: Node, annotation: object, ctx: Context) -> Node:
         return dataclasses.replace(node, members=[delimited(node.members[0], annotation, ctx)])
     if isinstance(node, RepeatedNode) and isinstance(node.elem, MessageNode):
         return dataclasses.replace(node, elem=delimited(node.elem, annotation, ctx))
-    raise ctx.error(
-        f"delimited=True applies only to a message field (M, M | None or list[M]), not {type_name(ctx.evaluate(annotation))}"
-    )
+    written = annotation if isinstance(annotation, str) else type_name(ctx.evaluate(annotation))
+    raise ctx.error(f"delimited=True applies only to a message field (M, M | None or list[M]), not {written}")
 
 
 def _check_oneof_names(spec: ClassSpec) -> None:

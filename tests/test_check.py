@@ -476,6 +476,7 @@ def test_a_field_that_becomes_delimited_changes_its_wire_type(tmp_path: Path) ->
 
 def test_a_proto2_group_checks_clean_against_a_delimited_field_of_the_same_message(tmp_path: Path) -> None:
     delimited = write(tmp_path, "notes.py", NOTES.format(delimited=", delimited=True"))
-    proto = 'syntax = "proto2";\npackage notes;\nmessage Page { optional group Note = 1 { optional string text = 1; } }\n'
+    page = "message Page { optional group Note = 1 { optional string text = 1; } }"
+    proto = f'syntax = "proto2";\npackage notes;\n{page}\n'
     findings = check(write(tmp_path, "notes.proto", proto), delimited, [str(tmp_path)], "notes")
     assert [f.line() for f in findings if f.breaking] == []

@@ -175,7 +175,8 @@ def test_a_group_is_its_start_tag_body_and_end_tag_as_protobuf_writes_it(engine:
         id=1, header={"title": "t", "meta": {"rank": 2, "tags": ["a"]}}, line=[{"text": "x"}, {"width": 3}]
     ).SerializeToString()
     meta = group(4, varint_field(5, 2) + ld(6, b"a"))
-    assert expected == varint_field(1, 1) + group(2, ld(3, b"t") + meta) + group(7, ld(8, b"x")) + group(7, varint_field(9, 3))
+    lines = group(7, ld(8, b"x")) + group(7, varint_field(9, 3))
+    assert expected == varint_field(1, 1) + group(2, ld(3, b"t") + meta) + lines
     assert engine.encode(value) == expected
     assert engine.decode(expected, Doc) == value
 

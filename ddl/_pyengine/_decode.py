@@ -285,7 +285,8 @@ class DecoderSource:
             elem = node.elem
             b.line(ind, f"{keyword} tag == {_tag(number, elem.wire_type)}:")
             if _delimited(elem):
-                b.line(ind + 1, f"x, pos = {self._group_decoder_of(elem)}(buf, pos, end, budget - 1, {_tag(number, WT_EGROUP)})")
+                decoder, etag = self._group_decoder_of(elem), _tag(number, WT_EGROUP)
+                b.line(ind + 1, f"x, pos = {decoder}(buf, pos, end, budget - 1, {etag})")
             else:
                 self.read(elem, "x", ind + 1, "pos", "end")
             b.line(ind + 1, f"{var}.append(x)")

@@ -100,12 +100,12 @@ class AlwaysHeader(ddl.Message):
 
 @functools.cache
 def pb() -> ModuleType:
-    return compile_proto("ddl_groups", PROTO2)
+    return compile_proto("ddl_delimited", PROTO2)
 
 
 @functools.cache
 def pb_editions() -> ModuleType:
-    return compile_proto("ddl_groups_editions", EDITIONS)
+    return compile_proto("ddl_delimited_editions", EDITIONS)
 
 
 def upb_reads(data: bytes, cls: type) -> Any:

@@ -25,8 +25,10 @@ from tests.test_hostile import check, decode_error
 from tests.wire import EGROUP, SGROUP, group, overlong_varint, tag, varint_field
 from tests.wire import length_delimited as ld
 
+# Each file has a package of its own: protobuf's default pool holds every test's messages by full name.
 PROTO2 = """
 syntax = "proto2";
+package ddl_delimited;
 message Doc {
   optional int32 id = 1;
   optional group Header = 2 {
@@ -52,6 +54,7 @@ message Doc {
 
 EDITIONS = """
 edition = "2023";
+package ddl_delimited_editions;
 message Chain {
   Chain next = 1 [features.message_encoding = DELIMITED];
   int32 value = 2;

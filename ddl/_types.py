@@ -43,9 +43,10 @@ MISSING: Final = _Missing()
 
 
 class FieldInfo:
-    """What ``ddl.field`` records: an explicit number, a default, packing and a oneof group."""
+    """What ``ddl.field`` records: an explicit number, a default, packing, a oneof group and the
+    delimited (group) encoding."""
 
-    __slots__ = ("default", "default_factory", "number", "oneof", "packed")
+    __slots__ = ("default", "default_factory", "delimited", "number", "oneof", "packed")
 
     def __init__(
         self,
@@ -54,12 +55,14 @@ class FieldInfo:
         default_factory: Callable[[], Any] | None,
         packed: bool = True,
         oneof: str | None = None,
+        delimited: bool = False,
     ) -> None:
         self.number = number
         self.default = default
         self.default_factory = default_factory
         self.packed = packed
         self.oneof = oneof
+        self.delimited = delimited
 
 
 def field(
@@ -69,8 +72,9 @@ def field(
     default_factory: Callable[[], Any] | None = None,
     packed: bool = True,
     oneof: str | None = None,
+    delimited: bool = False,
 ) -> Any:
-    """Give a field an explicit number, a default, packing, or a oneof group.
+    """Give a field an explicit number, a default, packing, a oneof group, or the group encoding.
 
     A union field takes consecutive numbers from ``number``, or one per member when given a tuple.
     ``packed=False`` writes a repeated number or enum field one tagged element at a time, as
@@ -83,6 +87,11 @@ def field(
     member may be set on encode (else ``ddl.EncodeError``); on decode the member read last wins
     and the others are None, as in protobuf. ``ddl.which_oneof`` names the member set.
 
+    ``delimited=True`` writes a message field (``M``, ``M | None`` or ``list[M]``) the way
+    proto2's ``group`` fields and editions' ``message_encoding = DELIMITED`` do: a start-group
+    tag, the body, and an end-group tag, instead of a length prefix. Only that form is read for
+    the field; a length-prefixed occurrence stays among the unknown fields, as in protobuf.
+
     Example::
 
         class Order(ddl.Message):
@@ -92,7 +101,8 @@ def field(
             legacy: list[int] = ddl.field(number=20, default_factory=list, packed=False)
             name: str | None = ddl.field(oneof="customer", default=None)
             uuid: str | None = ddl.field(oneof="customer", default=None)
+            notes: list[Note] = ddl.field(number=30, default_factory=list, delimited=True)
     """
     if default is not MISSING and default_factory is not None:
         raise TypeError("ddl.field() takes default or default_factory, not both")
-    return FieldInfo(number, default, default_factory, packed, oneof)
+    return FieldInfo(number, default, default_factory, packed, oneof, delimited)

@@ -356,7 +356,7 @@ def _skip_value(buf: bytes, pos: int, end: int, tag: int, budget: int) -> int:
     elif wire_type == WT_I32:
         pos += 4
     elif wire_type == WT_SGROUP:
-        pos = _skip_group(buf, pos, end, number, budget)
+        _, pos = _skip_group(buf, pos, end, number, budget)
     elif wire_type == WT_EGROUP:
         raise DecodeError(f"end-group tag for field {number} without a start-group", pos)
     else:
@@ -366,13 +366,24 @@ def _skip_value(buf: bytes, pos: int, end: int, tag: int, budget: int) -> int:
     return pos
 
 
-def _skip_group(buf: bytes, pos: int, end: int, number: int, budget: int) -> int:
+def group_end(buf: bytes, pos: int, end: int, number: int, budget: int) -> tuple[int, int]:
+    """Find the end-group tag of group ``number``, whose body starts at ``pos``: return where the
+    tag starts (the end of the body) and the position after it."""
+    closing, pos = _skip_group(buf, pos, end, number, budget)
+    if pos > end:
+        raise DecodeError(f"field {number} is truncated", end)
+    return closing, pos
+
+
+def _skip_group(buf: bytes, pos: int, end: int, number: int, budget: int) -> tuple[int, int]:
     # Inside a group, upb takes field number 0 like any other (a group 0 too, closed by an
     # end-group 0); only the message level rejects it.
     open_groups = [number]
+    closing = pos
     while open_groups:
         if pos >= end:
             raise DecodeError(f"group {open_groups[-1]} is not closed", pos)
+        closing = pos
         tag, pos = read_tag(buf, pos)
         wire_type, inner = tag & 7, tag >> 3
         if wire_type == WT_EGROUP:
@@ -387,7 +398,7 @@ def _skip_group(buf: bytes, pos: int, end: int, number: int, budget: int) -> int
             open_groups.append(inner)
         else:
             pos = _skip_value(buf, pos, end, tag, budget)
-    return pos
+    return closing, pos
 
 
 # Fixed-width scalars. Packed runs go through array, which converts a whole run in C.

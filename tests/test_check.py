@@ -29,7 +29,7 @@ class Case:
     old: str
     new: str
     expected: frozenset[tuple[str, str | None]]  # (rule, field or enum value)
-    syntax: str = "proto3"
+    syntax: str = "proto3"  # or an edition: "2023"
 
 
 def case(name: str, old: str, new: str, *expected: tuple[str, str | None], syntax: str = "proto3") -> Case:
@@ -122,6 +122,17 @@ CASES = [
     case("enum_value_added", "enum E { A = 0; }", "enum E { A = 0; B = 1; }"),
     case("message_added", "message M {}", "message M {} message N { int32 a = 1; }"),
     case("unpacked", "message M { repeated int32 a = 1; }", "message M { repeated int32 a = 1 [packed = false]; }"),
+    # Groups: proto2's group syntax, and editions' DELIMITED message fields.
+    case("group_to_message", "message M { optional group G = 1 { optional int32 a = 2; } }",
+         "message M { message G { optional int32 a = 2; } optional G g = 1; }", ("FIELD_SAME_WIRE_TYPE", "g"),
+         syntax="proto2"),
+    case("delimited_to_length_prefixed", "message M { M m = 1 [features.message_encoding = DELIMITED]; }",
+         "message M { M m = 1; }", ("FIELD_SAME_WIRE_TYPE", "m"), syntax="2023"),
+    case("delimited_by_file_default", "option features.message_encoding = DELIMITED; message M { M m = 1; }",
+         "message M { M m = 1 [features.message_encoding = DELIMITED]; }", syntax="2023"),
+    case("editions_presence_lost", "message M { int32 a = 1; }",
+         "message M { int32 a = 1 [features.field_presence = IMPLICIT]; }", ("FIELD_SAME_PRESENCE", "a"),
+         syntax="2023"),
     case("moved_field_order", "message M { int32 a = 1; string b = 2; }", "message M { string b = 2; int32 a = 1; }"),
 ]  # fmt: skip
 
@@ -130,7 +141,8 @@ def write_cases(folder: Path, side: str) -> list[Path]:
     paths = []
     for c in CASES:
         path = folder / f"{c.name}.proto"
-        path.write_text(f'syntax = "{c.syntax}";\npackage {c.name};\n{getattr(c, side)}\n')
+        head = f'edition = "{c.syntax}"' if c.syntax.isdigit() else f'syntax = "{c.syntax}"'  # an edition
+        path.write_text(f"{head};\npackage {c.name};\n{getattr(c, side)}\n")
         paths.append(path)
     return paths
 
@@ -441,3 +453,30 @@ def test_ddl_check_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> 
         main(["check", "--help"])
     assert "ddl check old/shop.proto shop.proto" in capsys.readouterr().out
 
+
+
+NOTES = """\
+import ddl
+
+class Note(ddl.Message):
+    text: str = ""
+
+class Page(ddl.Message):
+    note: Note | None = ddl.field(default=None{delimited})
+"""
+
+
+def test_a_field_that_becomes_delimited_changes_its_wire_type(tmp_path: Path) -> None:
+    old = write(tmp_path, "old/notes.py", NOTES.format(delimited=""))
+    new = write(tmp_path, "new/notes.py", NOTES.format(delimited=", delimited=True"))
+    [finding] = check(old, new)
+    assert finding.line() == "notes.Page.note (field 1): type changed from Note to group Note [FIELD_SAME_WIRE_TYPE]"
+    assert check(new, new) == []
+
+
+def test_a_proto2_group_checks_clean_against_a_delimited_field_of_the_same_message(tmp_path: Path) -> None:
+    delimited = write(tmp_path, "notes.py", NOTES.format(delimited=", delimited=True"))
+    page = "message Page { optional group Note = 1 { optional string text = 1; } }"
+    proto = f'syntax = "proto2";\npackage notes;\n{page}\n'
+    findings = check(write(tmp_path, "notes.proto", proto), delimited, [str(tmp_path)], "notes")
+    assert [f.line() for f in findings if f.breaking] == []

@@ -29,6 +29,8 @@ PROTO2 = "protobuf_test_messages.proto2.TestAllTypesProto2"
 
 envelope = load_file(GENERATED / "conformance_ddl.py", "_conformance_test")
 proto3 = load_file(GENERATED / "google/protobuf/test_messages_proto3_ddl.py", "_conformance_test")
+proto2_classes = load_file(GENERATED / "google/protobuf/test_messages_proto2_ddl.py", "_conformance_test")
+PROTO2_PAYLOAD = b"\x08\x01" + b"\xcb\x0c" + b"\xd0\x0c\x05" + b"\xcc\x0c"
 
 
 def run_testee(engine: Engine, requests: list[bytes]) -> tuple[list[Any], str]:
@@ -71,7 +73,8 @@ def test_the_testee_answers_each_kind_of_request_on_the_engine_the_environment_s
         request(payload, output="TEXT_FORMAT"),
         request(b"", message_type="conformance.FailureSet"),
         request(b"", message_type="no.such.Message"),
-        request(b"\x08\x01", message_type=PROTO2),
+        # optional_int32 = 1, and the group data (201) holding group_int32 (202) = 5
+        request(PROTO2_PAYLOAD, message_type=PROTO2),
     ]
     responses, stderr = run_testee(engine, [engine.encode(r) for r in requests])
     assert f"ddl conformance testee: {engine.name} engine" in stderr
@@ -82,15 +85,8 @@ def test_the_testee_answers_each_kind_of_request_on_the_engine_the_environment_s
     assert json.skipped is not None and text.skipped is not None
     assert failure_set == envelope.ConformanceResponse(protobuf_payload=b"")
     assert unknown.runtime_error == "unknown message type 'no.such.Message'"
-    # Answered once `ddl gen` can write test_messages_proto2.proto; until then, skipped.
-    proto2_generated = (GENERATED / "google/protobuf/test_messages_proto2_ddl.py").exists()
-    assert proto2 == (
-        envelope.ConformanceResponse(protobuf_payload=b"\x08\x01")
-        if proto2_generated
-        else envelope.ConformanceResponse(
-            skipped=f"{PROTO2}: ddl gen cannot generate this message's file yet (see conformance/README.md)"
-        )
-    )
+    assert proto2 == envelope.ConformanceResponse(protobuf_payload=PROTO2_PAYLOAD)
+    assert engine.decode(PROTO2_PAYLOAD, proto2_classes.TestAllTypesProto2).data.group_int32 == 5
 
 
 def test_a_request_that_is_not_a_conformance_request_is_a_runtime_error(engine: Engine) -> None:

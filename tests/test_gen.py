@@ -174,7 +174,7 @@ MESSAGES = [
 ] + [
     ("ddltest/kinds/wkt.proto", name) for name in ("Known", "KnownRepeated", "KnownMaps", "KnownOneof")
 ] + [
-    ("ddltest/legacy/legacy.proto", name) for name in ("Item", "Order", "Unpacked")
+    ("ddltest/legacy/legacy.proto", name) for name in ("Item", "Order", "Unpacked", "Grouped")
 ] + [
     ("ddltest/shared/reexport.proto", "Tag"),
 ]  # fmt: skip
@@ -374,9 +374,9 @@ def test_services_and_extensions_are_skipped_with_a_note_naming_file_and_line(tr
     assert "# service Catalog" in (trees.out / "ddltest/kinds/scalars_ddl.py").read_text()
 
 
-def test_groups_fail_with_a_message_naming_file_and_line(tmp_path: Path) -> None:
-    with pytest.raises(GenError, match=r"^group\.proto:7:3: group 'result': groups .* not supported"):
-        generate([PROTOS / "bad/group.proto"], [PROTOS / "bad"], tmp_path)
+def test_editions_files_fail_with_a_message_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(GenError, match=r"^editions\.proto: syntax 'editions' is not supported"):
+        generate([PROTOS / "bad/editions.proto"], [PROTOS / "bad"], tmp_path)
     assert not any(tmp_path.iterdir())
 
 
@@ -489,9 +489,9 @@ def test_cli_writes_modules_prints_their_paths_and_notes_on_stderr(
     assert (tmp_path / "ddltest/kinds/__init__.py").exists()
 
 
-def test_cli_reports_errors_with_file_and_line_and_exit_code_1(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["gen", "-I", str(PROTOS / "bad"), "-o", "unused", str(PROTOS / "bad/group.proto")]) == 1
-    assert capsys.readouterr().err.startswith("ddl gen: group.proto:7:3: group 'result'")
+def test_cli_reports_errors_naming_the_file_with_exit_code_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gen", "-I", str(PROTOS / "bad"), "-o", "unused", str(PROTOS / "bad/editions.proto")]) == 1
+    assert capsys.readouterr().err.startswith("ddl gen: editions.proto: syntax 'editions'")
 
 
 def test_reserved_numbers_and_names_become_the_reserved_class_keyword(trees: Trees) -> None:
@@ -556,13 +556,13 @@ def test_a_file_under_google_protobuf_with_its_own_package_is_generated(tmp_path
 def test_a_file_that_fails_does_not_stop_the_others_and_every_failure_is_reported(tmp_path: Path) -> None:
     (tmp_path / "good.proto").write_text('syntax = "proto3";\nmessage Good {\n  int32 x = 1;\n}\n')
     (tmp_path / "ed.proto").write_text('edition = "2023";\nmessage M {\n  int32 x = 1;\n}\n')
-    files = [PROTOS / "bad/group.proto", tmp_path / "good.proto", tmp_path / "ed.proto"]
+    files = [PROTOS / "bad/editions.proto", tmp_path / "good.proto", tmp_path / "ed.proto"]
     with pytest.raises(GenFailures) as failed:
         generate(files, [PROTOS / "bad", tmp_path], tmp_path / "out")
     assert failed.value.generated.paths == [tmp_path / "out/good_ddl.py"]
     assert (tmp_path / "out/good_ddl.py").exists()
     assert [e.split(": ", 2)[:2] for e in failed.value.errors] == [
-        ["group.proto:7:3", "group 'result'"],
+        ["editions.proto", "syntax 'editions' is not supported by ddl gen yet"],
         ["ed.proto", "syntax 'editions' is not supported by ddl gen yet"],
     ]
     assert str(failed.value) == "\n".join(failed.value.errors)
@@ -572,8 +572,8 @@ def test_cli_writes_the_files_that_succeed_then_reports_each_failure_last_with_e
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "good.proto").write_text('syntax = "proto3";\nmessage Good {\n  int32 x = 1;\n}\n')
-    files = [str(PROTOS / "bad/group.proto"), str(tmp_path / "good.proto")]
+    files = [str(PROTOS / "bad/editions.proto"), str(tmp_path / "good.proto")]
     assert main(["gen", "-I", str(PROTOS / "bad"), "-I", str(tmp_path), "-o", str(tmp_path / "out"), *files]) == 1
     out, err = capsys.readouterr()
     assert out.split() == [str(tmp_path / "out/good_ddl.py")]
-    assert err.splitlines()[-1].startswith("ddl gen: group.proto:7:3: group 'result'")
+    assert err.splitlines()[-1].startswith("ddl gen: editions.proto: syntax 'editions'")

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from google.protobuf import descriptor_pb2
+from google.protobuf.unknown_fields import UnknownFieldSet
 from grpc_tools import protoc
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ import ddl
 import ddl.wkt
 from ddl._cli import main
 from ddl._proto._render import RenderError, include_paths, package_for, render
+from ddl.testing import instances
 from tests import future_schemas
 from tests.conftest import Engine
 from tests.corpus import CORPUS, WITH_MAPS
@@ -471,3 +473,48 @@ def test_ddl_wkt_classes_are_rendered_as_googles_own_messages_and_protoc_code_re
     assert parsed.extra.type_url == "type.example/T" and list(parsed.mask.paths) == ["a.b"]
     assert parsed.HasField("nothing") and parsed.json.WhichOneof("kind") == "null_value"
     assert engine.decode(parsed.SerializeToString(), Wellknown) == value
+
+
+# --- Groups: ddl.field(delimited=True) ------------------------------------------------------------
+
+
+class Note(ddl.Message):
+    text: str = ""
+    stars: int | None = None
+
+
+class Page(ddl.Message):
+    number: int = 0  # implicit presence, as in proto3: 0 is not written
+    title: str | None = None  # explicit presence
+    head: Note | None = ddl.field(default=None, delimited=True)
+    body: Note = ddl.field(default_factory=Note, delimited=True)
+    notes: list[Note] = ddl.field(default_factory=list, delimited=True)
+    codes: list[int] = ddl.field(default_factory=list, packed=False)
+    linked: Note | None = None
+    pinned: Note | None = ddl.field(default=None, oneof="extra", delimited=True)
+    remark: str | None = ddl.field(default=None, oneof="extra")
+
+
+@settings(FIXTURE_SAFE, max_examples=30)
+@given(value=instances(Page))
+def test_delimited_fields_are_rendered_in_edition_2023_and_protoc_code_writes_the_same_bytes(
+    engine: Engine, value: Page
+) -> None:
+    text = render([Page], "ddl_render_delimited")
+    assert 'edition = "2023";' in text and "option features.field_presence = IMPLICIT;" in text
+    assert "  int64 number = 1;\n  string title = 2 [features.field_presence = EXPLICIT];\n" in text
+    assert "  Note head = 3 [features.message_encoding = DELIMITED];\n" in text
+    assert "  repeated Note notes = 5 [features.message_encoding = DELIMITED];\n" in text
+    assert "  repeated int64 codes = 6 [features.repeated_field_encoding = EXPANDED];\n" in text
+    assert "  Note linked = 7;\n" in text
+    assert "    Note pinned = 8 [features.message_encoding = DELIMITED];\n" in text
+    pbcls = compile_rendered(text).Page
+    ours = engine.encode(value)
+    parsed = pbcls.FromString(ours)
+    assert list(UnknownFieldSet(parsed)) == []  # protoc's code read every field as declared
+    assert parsed.SerializeToString() == ours
+    assert engine.decode(ours, Page) == value
+
+
+def test_classes_without_delimited_fields_are_still_rendered_as_proto3() -> None:
+    assert 'syntax = "proto3";' in render([Note], "ddl_render_plain")

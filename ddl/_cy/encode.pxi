@@ -172,6 +172,13 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
     cdef int kind = op.kind
     if kind <= K_BYTES:
         _scalar(op, kind, v, o, skip_zero)
+    elif kind == K_MESSAGE and op.etaglen:
+        # A group: written backwards, its end-group tag, the body, its start-group tag.
+        _room(o, 24)
+        _tag_back(o, op.etagword, op.etaglen)
+        _encode(op.sub, v, o, budget - 1, det)
+        _room(o, 24)
+        _tag_back(o, op.tagword, op.taglen)
     elif kind == K_MESSAGE:
         mark = _written(o)
         _encode(op.sub, v, o, budget - 1, det)

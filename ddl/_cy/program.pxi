@@ -62,6 +62,8 @@ cdef struct Op:
     int taglen
     uint64_t ptagword       # the same for the tag of a packed run
     int ptaglen
+    uint64_t etagword       # K_MESSAGE written as a group (delimited): the end-group tag
+    int etaglen             # 0 for a length-prefixed message
     int fill                # how the slot is filled when the field is absent
     ProgC* sub              # K_MESSAGE
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
@@ -215,6 +217,10 @@ def build(plan, program_of, register, wrappers):
                 op.zero = <PyObject*>None
             op.implicit = op.skip == SKIP_ZERO
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
+        if op.etaglen:
+            # A group is read by the reference engine: its start-group tag stays out of the
+            # table, and _skip bails on it as on any group.
+            tags = []
         for t in tags:
             if t < 256:
                 p.c.fast[t] = i
@@ -229,6 +235,8 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.kind = K_MESSAGE
         op.sub = _program(p, node.cls, program_of)
         op.skip = SKIP_NEVER
+        if node.delimited:
+            op.etaglen = _tag_bytes(&op.etagword, (number << 3) | 4)
     elif isinstance(node, EnumNode):
         op.kind = K_ENUM
         op.enum_map = _own(p, node.by_number)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import (
         DescriptorProto,
         EnumDescriptorProto,
+        FeatureSet,
         FileDescriptorProto,
     )
 
@@ -31,6 +32,28 @@ TYPE_NAMES = {
     16: "sfixed64", 17: "sint32", 18: "sint64",
 }  # fmt: skip
 _REPEATED, _REQUIRED = 3, 2
+# FeatureSet values (descriptor.proto); 0 is "not set here".
+_EXPLICIT, _IMPLICIT, _LEGACY_REQUIRED = 1, 2, 3
+_LENGTH_PREFIXED, _DELIMITED = 1, 2
+
+
+@dataclass(frozen=True)
+class _Features:
+    """The editions features ``ddl check`` reads, as resolved for a file, a message or a field.
+    proto2 and proto3 files get their syntax's fixed values."""
+
+    presence: int  # FeatureSet.FieldPresence
+    encoding: int  # FeatureSet.MessageEncoding
+
+    @classmethod
+    def of_file(cls, fd: FileDescriptorProto) -> _Features:
+        if fd.syntax == "editions":
+            return cls(_EXPLICIT, _LENGTH_PREFIXED).under(fd.options.features)  # edition 2023's defaults
+        return cls(_IMPLICIT if fd.syntax == "proto3" else _EXPLICIT, _LENGTH_PREFIXED)
+
+    def under(self, features: FeatureSet) -> _Features:
+        """These features overridden by what a nested element sets."""
+        return _Features(features.field_presence or self.presence, features.message_encoding or self.encoding)
 
 
 @dataclass(eq=False)
@@ -46,6 +69,8 @@ class Field:
     map: tuple[Field, Field] | None = None
 
     def type_text(self) -> str:
+        if self.kind == "group":  # a message written between group tags
+            return f"group {self.type_name}"
         return self.type_name or self.kind
 
     def spelled(self) -> str:
@@ -113,10 +138,10 @@ class Schema:
                     relative[prefix + e.name] = e.name
         for fd in files:
             package = f"{fd.package}." if fd.package else ""
-            proto2 = fd.syntax in ("", "proto2")
+            features = _Features.of_file(fd)
             declared = fd.name in wanted
             for m in fd.message_type:
-                schema._add_message(m, "", package, proto2, relative, declared)
+                schema._add_message(m, "", package, features, relative, declared)
             for e in fd.enum_type:
                 schema._add_enum(e, e.name, package, relative, declared)
         return schema
@@ -130,30 +155,36 @@ class Schema:
         return self.enums.get(type_name) or self.imported_enums[type_name]
 
     def _add_message(
-        self, m: DescriptorProto, outer: str, package: str, proto2: bool, relative: dict[str, str], declared: bool
-    ) -> None:
+        self, m: DescriptorProto, outer: str, package: str, features: _Features, relative: dict[str, str],
+        declared: bool,
+    ) -> None:  # fmt: skip
         name = f"{outer}{m.name}"
         own_name = relative.get(f".{package}{name}", package + name)  # as fields name it
         message = Message(name, package + name, map_entry=m.options.map_entry)
         (self.messages if declared else self.imported_messages)[own_name] = message
         message.reserved = [range(r.start, r.end) for r in m.reserved_range]
+        features = features.under(m.options.features)
         for nested in m.nested_type:
-            self._add_message(nested, name + ".", package, proto2, relative, declared)
+            self._add_message(nested, name + ".", package, features, relative, declared)
         for e in m.enum_type:
             self._add_enum(e, f"{name}.{e.name}", package, relative, declared)
         entries = {f"{own_name}.{n.name}": n for n in m.nested_type if n.options.map_entry}
         for fd in m.field:
-            kind = TYPE_NAMES[fd.type]
+            own = features.under(fd.options.features)
+            # Editions spell a group as a message field with features.message_encoding = DELIMITED.
+            kind = "group" if fd.type == 11 and own.encoding == _DELIMITED else TYPE_NAMES[fd.type]
             type_name = relative.get(fd.type_name, fd.type_name.lstrip("."))
             real_oneof = fd.HasField("oneof_index") and not fd.proto3_optional
+            entry = entries.get(type_name)
+            if entry is not None and kind == "group":
+                kind = "message"  # a map's entries are always length-prefixed
             f = Field(
                 fd.name, fd.number, kind, type_name,
-                repeated=fd.label == _REPEATED, required=fd.label == _REQUIRED,
+                repeated=fd.label == _REPEATED, required=fd.label == _REQUIRED or own.presence == _LEGACY_REQUIRED,
                 presence=fd.proto3_optional or real_oneof or kind in ("message", "group")
-                or (proto2 and fd.label != _REPEATED),
+                or (own.presence != _IMPLICIT and fd.label != _REPEATED),
                 oneof=m.oneof_decl[fd.oneof_index].name if real_oneof else None,
             )  # fmt: skip
-            entry = entries.get(type_name)
             if entry is not None and f.repeated:
                 key, value = sorted(entry.field, key=lambda e: e.number)
                 value_type = relative.get(value.type_name, value.type_name.lstrip("."))

@@ -70,7 +70,10 @@ _INT32 = range(-(1 << 31), 1 << 31)
 def render(classes: Sequence[type], package: str, source: str = "") -> str:
     """The proto3 text for ``classes`` and every message and enum they reach.
 
-    ``source`` names where the classes come from, for the header comment.
+    ``source`` names where the classes come from, for the header comment. proto3 has no groups:
+    when a field is ``ddl.field(delimited=True)``, the file is written in edition 2023 instead,
+    with proto3's implicit presence as the file's default and the group encoding as the field's
+    ``features.message_encoding = DELIMITED``.
 
     Example::
 
@@ -80,17 +83,27 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
     top, decls, imports = _collect(classes)
     package_scope = Scope()
     assign_names(top, package_scope)
+    editions = any(_delimited(decl) for decl in decls.values())
     lines = [
         f"// The protobuf schema of ddl classes{' from ' + source if source else ''}, written by `ddl proto`.",
         "// Field numbers, oneofs and wrapper messages follow ddl's type mapping.",
-        'syntax = "proto3";',
-        "",
     ]
+    if editions:
+        lines += [
+            "// Edition 2023, for the group encoding (ddl.field(delimited=True)), which proto3 lacks;",
+            "// fields have proto3's implicit presence unless they say otherwise.",
+            'edition = "2023";',
+            "",
+        ]
+    else:
+        lines += ['syntax = "proto3";', ""]
     if package:
         lines += [f"package {package};", ""]
     if imports:
         lines += [f'import "{path}";' for path in sorted(imports)] + [""]
-    writer = _Writer(package, decls, {decl.name for decl in top})
+    if editions:
+        lines += ["option features.field_presence = IMPLICIT;", ""]
+    writer = _Writer(package, decls, {decl.name for decl in top}, editions)
     enum_values = {decl: _enum_values(decl, package_scope) for decl in top if decl.is_enum}
     for decl in top:
         body = writer.enum(decl, enum_values[decl]) if decl.is_enum else writer.message(decl)
@@ -186,6 +199,13 @@ def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[s
     return top, decls, imports
 
 
+def _delimited(decl: Decl) -> bool:
+    """Whether a message has a field written as a group (a wrapper's fields never are)."""
+    if decl.is_enum:
+        return False
+    return any(isinstance(n, MessageNode) and n.delimited for f in plan_for(decl.obj).fields for n in _walk(f.node))
+
+
 def _walk(node: Node) -> Iterator[Node]:
     yield node
     if isinstance(node, RepeatedNode):
@@ -220,11 +240,13 @@ def _enum_values(decl: Decl, scope: Scope) -> list[tuple[str, int, str]]:
 class _Writer:
     """Writes message and enum blocks; wrapper messages are nested in the message that needs them."""
 
-    def __init__(self, package: str, decls: dict[type, Decl], top_names: set[str]) -> None:
+    def __init__(self, package: str, decls: dict[type, Decl], top_names: set[str], editions: bool) -> None:
         self.package = package
         self.decls = decls
         # A wrapper named like a top-level type would capture the references to it.
         self.top_names = top_names
+        # Written in edition 2023 (see ``render``): labels and options become features.
+        self.editions = editions
 
     def enum(self, decl: Decl, values: list[tuple[str, int, str]], indent: str = "") -> list[str]:
         lines = [f"{indent}enum {decl.name} {{"]
@@ -270,6 +292,16 @@ def _reserved_lines(spec: ClassSpec) -> list[str]:
     return lines
 
 
+def _is_delimited(node: Node) -> bool:
+    return isinstance(node, MessageNode) and node.delimited
+
+
+def _options(*pairs: str | bool) -> str:
+    """A field's options, ``" [a = 1, b = 2]"``, from (option, wanted) pairs; "" when none is."""
+    chosen = [str(pairs[i]) for i in range(0, len(pairs), 2) if pairs[i + 1]]
+    return f" [{', '.join(chosen)}]" if chosen else ""
+
+
 class _Body:
     """The fields of one message, and the wrapper messages they need (named in its scope)."""
 
@@ -290,16 +322,25 @@ class _Body:
                 lines.append(f"  {type_name} {name} = {number};{self._note(member)}")
             return [*lines, "}"]
         number = f.numbers[0]
+        editions = self.writer.editions
         if isinstance(node, RepeatedNode):
-            options = " [packed = false]" if node.unpacked else ""
+            options = _options(
+                "features.repeated_field_encoding = EXPANDED" if editions else "packed = false", node.unpacked,
+                "features.message_encoding = DELIMITED", _is_delimited(node.elem),
+            )  # fmt: skip
             elem = self.type_of(node.elem, owner, "item")
             return [f"repeated {elem} {f.name} = {number}{options};{self._note(node.elem)}"]
         if isinstance(node, MapNode):
             value = self.type_of(node.value, owner, "value")
             return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]
         explicit = f.presence and f.oneof is None  # a oneof member has presence without the label
-        label = "optional " if explicit and isinstance(node, (ScalarNode, EnumNode, ConvertedNode)) else ""
-        return [f"{label}{self.type_of(node, owner, 'field')} {f.name} = {number};{self._note(node)}"]
+        explicit = explicit and isinstance(node, (ScalarNode, EnumNode, ConvertedNode))
+        label = "optional " if explicit and not editions else ""
+        options = _options(
+            "features.field_presence = EXPLICIT", explicit and editions,
+            "features.message_encoding = DELIMITED", _is_delimited(node),
+        )  # fmt: skip
+        return [f"{label}{self.type_of(node, owner, 'field')} {f.name} = {number}{options};{self._note(node)}"]
 
     def type_of(self, node: Node, owner: str, role: str) -> str:
         """The .proto type of a singular node; a wrapper message is made on first use."""

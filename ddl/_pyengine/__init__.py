@@ -23,7 +23,7 @@ __all__ = ["Codec", "codec_for", "generated_source", "make_init"]
 class Codec:
     """One class's compiled plan and the functions both top-level calls use."""
 
-    __slots__ = ("decode", "encode", "filenames", "merge", "merger", "plan", "wrappers")
+    __slots__ = ("decode", "encode", "filenames", "group", "grouper", "merge", "merger", "plan", "wrappers")
 
     plan: MessagePlan
     encode: Callable[[Any, bytearray, int, bool], None]
@@ -33,6 +33,11 @@ class Codec:
     # Few classes ever need it, so ``merge`` generates the real function, ``merger``, on first use.
     merge: Callable[[Any, bytes, list[int], int], Any]
     merger: Callable[[Any, bytes, list[int], int], Any] | None
+    # Decodes a group of this class (a field declared ``ddl.field(delimited=True)``):
+    # group(buf, pos, end, budget, etag) -> (value, position after the end-group tag ``etag``).
+    # Generated on first use too, as ``grouper``.
+    group: Callable[[bytes, int, int, int, int], tuple[Any, int]]
+    grouper: Callable[[bytes, int, int, int, int], tuple[Any, int]] | None
     filenames: tuple[str, ...]
     # The generated encode and decode functions of each wrapper message of the nested-container
     # conventions, by id of its WrapperNode: the compiled engine calls them for those values.
@@ -83,6 +88,7 @@ def _compile(cls: type) -> Codec:
     dec_file = compile_source("decode", qualname, dec_source.message(codec.plan), dec.globs)
     codec.encode, codec.decode = enc.globs["encode"], dec.globs["decode"]
     codec.merge, codec.merger = _merge_on_first_use(cls, codec), None
+    codec.group, codec.grouper = _group_on_first_use(cls, codec), None
     codec.wrappers = {
         key: (enc.globs[name], dec.globs[dec_source.wrappers[key]]) for key, name in enc_source.wrappers.items()
     }
@@ -91,11 +97,18 @@ def _compile(cls: type) -> Codec:
     # Registered before linking: a class that refers back to this one finds its functions.
     _building[cls] = codec
     for name, dep, kind in deps:
-        dep_codec = codec_for(dep)
         target = enc.globs if kind == "enc" else dec.globs
-        target[name] = {"enc": dep_codec.encode, "dec": dep_codec.decode, "mrg": dep_codec.merge}[kind]
+        target[name] = _linked(codec_for(dep), kind)
     assert spec.plan is codec.plan
     return codec
+
+
+def _linked(codec: Codec, kind: str) -> Callable[..., Any]:
+    """The function of ``codec`` that generated code calls as a dependency of this ``kind``."""
+    functions: dict[str, Callable[..., Any]] = {
+        "enc": codec.encode, "dec": codec.decode, "mrg": codec.merge, "grp": codec.group
+    }
+    return functions[kind]
 
 
 def _merge_on_first_use(cls: type, codec: Codec) -> Callable[[Any, bytes, list[int], int], Any]:
@@ -113,11 +126,31 @@ def _compile_merger(cls: type, codec: Codec) -> Callable[[Any, bytes, list[int],
             source = DecoderSource(b, deps).merger(codec.plan)
             merge_file = compile_source("merge", f"{cls.__module__}.{cls.__qualname__}", source, b.globs)
             for name, dep, kind in deps:
-                dep_codec = codec_for(dep)
-                b.globs[name] = dep_codec.decode if kind == "dec" else dep_codec.merge
+                b.globs[name] = _linked(codec_for(dep), kind)
             codec.filenames += (merge_file,)
             codec.merger = b.globs["merge"]  # only now, linked, can another thread run it
         return codec.merger
+
+
+def _group_on_first_use(cls: type, codec: Codec) -> Callable[[bytes, int, int, int, int], tuple[Any, int]]:
+    def group(buf: bytes, pos: int, end: int, budget: int, etag: int) -> tuple[Any, int]:
+        return (codec.grouper or _compile_grouper(cls, codec))(buf, pos, end, budget, etag)
+
+    return group
+
+
+def _compile_grouper(cls: type, codec: Codec) -> Callable[[bytes, int, int, int, int], tuple[Any, int]]:
+    with _lock:
+        if codec.grouper is None:
+            deps: list[tuple[str, type, str]] = []
+            b = Builder()
+            source = DecoderSource(b, deps).group(codec.plan)
+            group_file = compile_source("decode_group", f"{cls.__module__}.{cls.__qualname__}", source, b.globs)
+            for name, dep, kind in deps:
+                b.globs[name] = _linked(codec_for(dep), kind)
+            codec.filenames += (group_file,)
+            codec.grouper = b.globs["decode_group"]  # only now, linked, can another thread run it
+        return codec.grouper
 
 
 def generated_source(cls: type) -> str:

@@ -26,7 +26,7 @@ from .._schema import (
     WellKnownNode,
     WrapperNode,
 )
-from .._wire import WT_LEN, WT_VARINT
+from .._wire import WT_EGROUP, WT_LEN, WT_VARINT
 from .._wkt_codecs import Unchecked
 from . import _runtime as rt
 from ._source import Builder
@@ -43,7 +43,8 @@ BASE_GLOBALS: dict[str, Any] = {
     "_unpack_arr": _wire.unpack_array, "_unpack_varints": _wire.unpack_varints_as, "_new": object.__new__,
     "_EMPTY": b"",
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
-    "_dfail": rt.decode_failure, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked,
+    "_dfail": rt.decode_failure, "_group_end": _wire.group_end, "_unclosed": rt.unclosed_group,
+    "_mismatch": rt.mismatched_group, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked,
     "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
     **dict(_FIXED.values()),
 }
@@ -74,14 +75,21 @@ class DecoderSource:
         self._function("merge", plan.fields, plan.order, plan, merge=True)
         return "\n".join(self.functions) + "\n"
 
+    def group(self, plan: MessagePlan) -> str:
+        """The source of ``decode_group(buf, pos, end, budget, etag)``, which reads a group's
+        body up to its end-group tag ``etag`` and returns the value and the position after it."""
+        self._function("decode_group", plan.fields, plan.order, plan, merge=False, group=True)
+        return "\n".join(self.functions) + "\n"
+
     def _function(
         self, name: str, fields: list[FieldPlan], order: list[tuple[int, FieldPlan, int]], plan: MessagePlan | None,
-        merge: bool,
+        merge: bool, group: bool = False,
     ) -> str:  # fmt: skip
         """``decode`` reads one body into a new value. ``merge`` reads the later occurrences of a
         field, the bodies between ``ranges[2i]`` and ``ranges[2i + 1]``, into ``base``, the value
         of the first, and returns the merged value: each body is parsed on its own, as upb
-        parses them, and each byte once however the occurrences nest."""
+        parses them, and each byte once however the occurrences nest. ``group`` reads a body
+        that its end-group tag ``etag`` closes, rather than ``end``, which it must come before."""
         b = self.b
         saved, b.lines = b.lines, []
         local = {id(f): f"f{i}" for i, f in enumerate(fields)}
@@ -94,7 +102,7 @@ class DecoderSource:
             b.line(0, f"def {name}(base, buf, ranges, budget):")
             b.line(1, "pos = ranges[0]")
         else:
-            b.line(0, f"def {name}(buf, pos, end, budget):")
+            b.line(0, f"def {name}(buf, pos, end, budget{', etag' if group else ''}):")
         b.line(1, "if budget < 0:")
         b.line(2, "raise _depth(pos)")
         for f in fields:
@@ -135,13 +143,26 @@ class DecoderSource:
         for number, f, member in order:
             self._case(f, number, member, local[id(f)], keyword, 3 + d, named, clears.get(id(f), []))
             keyword = "elif"
+        if group:
+            b.line(3 + d, f"{keyword} tag == etag:")
+            b.line(4 + d, "break")
+            b.line(3 + d, "elif tag & 7 == 4:")  # upb rejects an end-group tag of another number
+            b.line(4 + d, "e = _mismatch(tag, etag, start)")
+            b.line(4 + d, "tag = 0")  # the error is the group's, not the field's of that number
+            b.line(4 + d, "raise e")
+            keyword = "elif"
         b.line(3 + d, "else:" if keyword == "elif" else "if True:")
         b.line(4 + d, "pos = _skip(buf, pos, end, tag, budget)")
         if named:
             b.line(4 + d, "if unk is None:")
             b.line(5 + d, "unk = bytearray()")
             b.line(4 + d, "unk += buf[start:pos]")
-        b.line(2 + d, "if pos != end:")
+        if group:
+            b.line(2, "else:")  # no end-group tag before ``end``, unless the last field overran it
+            b.line(3, "if pos == end:")
+            b.line(4, "tag = 0")
+            b.line(4, "raise _unclosed(etag, pos)")
+        b.line(2 + d, "if pos > end:" if group else "if pos != end:")
         b.line(3 + d, "raise _DecodeError('the last field runs past the end of its message', start)")
         for f in deferred:
             self._merge_deferred(f, local[id(f)], 2)
@@ -159,7 +180,7 @@ class DecoderSource:
         if plan is None:
             b.line(1, f"return {local[id(fields[0])]}")
         else:
-            self._build(plan, local)
+            self._build(plan, local, "obj, pos" if group else "obj")
         b.line(0, "")
         self.functions.extend(b.lines)
         b.lines = saved
@@ -189,7 +210,7 @@ class DecoderSource:
                 b.line(ind + 1, f"tag = {tag}")
             b.line(ind + 1, f"raise {var}.error")
 
-    def _build(self, plan: MessagePlan, local: dict[int, str]) -> None:
+    def _build(self, plan: MessagePlan, local: dict[int, str], result: str) -> None:
         b = self.b
         b.line(1, f"obj = _new({b.ref(plan.cls, 'C')})")
         for f in plan.fields:
@@ -202,7 +223,7 @@ class DecoderSource:
             b.line(1, f"{b.ref(_slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, {unknown})")
         else:
             b.line(1, f"obj._ddl_unknown = {unknown}")
-        b.line(1, "return obj")
+        b.line(1, f"return {result}")
 
     # -- initial and final values -----------------------------------------------------------
 
@@ -263,7 +284,11 @@ class DecoderSource:
         if isinstance(node, RepeatedNode):
             elem = node.elem
             b.line(ind, f"{keyword} tag == {_tag(number, elem.wire_type)}:")
-            self.read(elem, "x", ind + 1, "pos", "end")
+            if _delimited(elem):
+                decoder, etag = self._group_decoder_of(elem), _tag(number, WT_EGROUP)
+                b.line(ind + 1, f"x, pos = {decoder}(buf, pos, end, budget - 1, {etag})")
+            else:
+                self.read(elem, "x", ind + 1, "pos", "end")
             b.line(ind + 1, f"{var}.append(x)")
             if node.packed:
                 b.line(ind, f"elif tag == {_tag(number, WT_LEN)}:")
@@ -286,7 +311,9 @@ class DecoderSource:
             b.line(ind, f"{keyword} tag == {_tag(number, node.wire_type)}:")
             for name in clears:
                 b.line(ind + 1, f"{name} = None")
-            if _message_like(node):
+            if _delimited(node):
+                self._defer_group(node, number, var, f"r{var}", ind + 1)
+            elif _message_like(node):
                 self._defer(node, var, f"r{var}", ind + 1)
             else:
                 self.read(node, var, ind + 1, "pos", "end")
@@ -312,6 +339,19 @@ class DecoderSource:
         b.line(ind, "else:")
         b.line(ind + 1, f"{ranges} += (pos, q)")
         b.line(ind, "pos = q")
+
+    def _defer_group(self, node: Node, number: int, var: str, ranges: str, ind: int) -> None:
+        """``_defer`` for a group: the first occurrence is decoded up to its end-group tag; a later
+        one is only scanned for that tag, and its body merged after the loop."""
+        b = self.b
+        b.line(ind, f"if {ranges} is None:")
+        decoder = self._group_decoder_of(node)
+        b.line(ind + 1, f"{var}, pos = {decoder}(buf, pos, end, budget - 1, {_tag(number, WT_EGROUP)})")
+        b.line(ind + 1, f"{ranges} = []")
+        b.line(ind, "else:")
+        b.line(ind + 1, f"q, g = _group_end(buf, pos, end, {number}, budget)")
+        b.line(ind + 1, f"{ranges} += (pos, q)")
+        b.line(ind + 1, "pos = g")
 
     def _enum_member(self, union: UnionNode, node: EnumNode, var: str, ind: int, named: bool) -> None:
         """An enum oneof member. A number the enum does not know decodes as a plain int, as in
@@ -470,6 +510,12 @@ class DecoderSource:
             return self.wrappers[key]
         raise AssertionError(f"no decoder for {node!r}")
 
+    def _group_decoder_of(self, node: Node) -> str:
+        """The function that decodes one group of a delimited message node: (buf, pos, end,
+        budget, etag) -> (value, position after the end-group tag)."""
+        assert isinstance(node, MessageNode) and node.delimited
+        return self._dep(node.cls, "grp")
+
     def _first_of(self, node: Node) -> str:
         """The decoder of an occurrence that later ones may merge into."""
         if isinstance(node, WellKnownNode):
@@ -499,6 +545,11 @@ class DecoderSource:
 
 def _message_like(node: Node) -> bool:
     return isinstance(node, (MessageNode, WellKnownNode, WrapperNode))
+
+
+def _delimited(node: Node) -> bool:
+    """A message written as a group (``ddl.field(delimited=True)``)."""
+    return isinstance(node, MessageNode) and node.delimited
 
 
 def _checked_late(node: Node) -> bool:

@@ -25,7 +25,7 @@ from .._schema import (
     WellKnownNode,
     WrapperNode,
 )
-from .._wire import WT_LEN
+from .._wire import WT_EGROUP, WT_LEN
 from . import _runtime as rt
 from ._source import Builder
 
@@ -130,8 +130,7 @@ class EncoderSource:
             self._map(node, number, ind)
         elif f.presence:
             b.line(ind, "if v is not None:")
-            b.line(ind + 1, f"out += {tag_bytes(number, node.wire_type)!r}")
-            self.payload(node, "v", ind + 1)
+            self._tagged(node, number, "v", ind + 1)
         else:
             self._implicit(node, number, ind)
 
@@ -173,8 +172,15 @@ class EncoderSource:
             b.line(ind + 1, f"out += {tag!r}")
             self.payload(node, "v", ind + 1)
         else:
-            b.line(ind, f"out += {tag!r}")
-            self.payload(node, "v", ind)
+            self._tagged(node, number, "v", ind)
+
+    def _tagged(self, node: Node, number: int, var: str, ind: int) -> None:
+        """One value with its tag; a group's body is followed by its end-group tag."""
+        b = self.b
+        b.line(ind, f"out += {tag_bytes(number, node.wire_type)!r}")
+        self.payload(node, var, ind)
+        if isinstance(node, MessageNode) and node.delimited:
+            b.line(ind, f"out += {tag_bytes(number, WT_EGROUP)!r}")
 
     def _member(self, f: FieldPlan, number: int, member: int, fi: int, ind: int, first: bool) -> None:
         b = self.b
@@ -190,8 +196,7 @@ class EncoderSource:
             b.line(ind + 2, f"{sel} = _pick({b.ref(f.node, 'U')}, v)")
         node = f.node.members[member]
         b.line(ind, f"if {sel} == {member}:")
-        b.line(ind + 1, f"out += {tag_bytes(number, node.wire_type)!r}")
-        self.payload(node, "v", ind + 1)
+        self._tagged(node, number, "v", ind + 1)
 
     def _repeated(self, node: RepeatedNode, number: int, ind: int) -> None:
         b, elem = self.b, node.elem
@@ -225,8 +230,7 @@ class EncoderSource:
                 self._patch("q", ind + 1)
         else:
             b.line(ind + 1, "for x in v:")
-            b.line(ind + 2, f"out += {tag_bytes(number, elem.wire_type)!r}")
-            self.payload(elem, "x", ind + 2)
+            self._tagged(elem, number, "x", ind + 2)
         b.line(ind, "elif v.__class__ not in _SEQ:")
         b.line(ind + 1, "_bad()")
 
@@ -298,7 +302,10 @@ class EncoderSource:
             cls = b.ref(node.cls, "C")
             b.line(ind, f"if {var}.__class__ is not {cls}:")
             b.line(ind + 1, "_bad()")
-            self._nested(self._dep(node.cls, "enc"), var, ind)
+            if node.delimited:  # the body alone: its end-group tag, not a length, closes it
+                b.line(ind, f"{self._dep(node.cls, 'enc')}({var}, out, budget - 1, det)")
+            else:
+                self._nested(self._dep(node.cls, "enc"), var, ind)
         elif isinstance(node, WellKnownNode):
             types = b.ref(node.types, "T")
             b.line(ind, f"if {var}.__class__ not in {types} and not isinstance({var}, {types}):")

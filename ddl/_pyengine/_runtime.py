@@ -259,6 +259,14 @@ def depth_error_decode(pos: int) -> DecodeError:
     return DecodeError("message nesting exceeds max_depth", pos)
 
 
+def unclosed_group(etag: int, pos: int) -> DecodeError:
+    return DecodeError(f"group {etag >> 3} is not closed: no end-group tag before the end of the data", pos)
+
+
+def mismatched_group(tag: int, etag: int, pos: int) -> DecodeError:
+    return DecodeError(f"end-group tag {tag >> 3} does not match group {etag >> 3}", pos)
+
+
 def length_error(n: int, pos: int, end: int) -> DecodeError:
     return DecodeError(f"length {n} runs past the end of the data ({end - pos} bytes left)", pos)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .._wire import WT_I32, WT_I64, WT_LEN, WT_VARINT
+from .._wire import WT_I32, WT_I64, WT_LEN, WT_SGROUP, WT_VARINT
 
 
 class Kind(enum.IntEnum):
@@ -142,9 +142,17 @@ class EnumNode(Node):
 
 @dataclass(eq=False)
 class MessageNode(Node):
-    """A nested ddl message. ``cls`` may still be a placeholder while the owner is being created."""
+    """A nested ddl message. ``cls`` may still be a placeholder while the owner is being created.
+
+    ``delimited`` (``ddl.field(delimited=True)``) writes it as a group: a start-group tag (its
+    ``wire_type``), the body, and an end-group tag of the same number, with no length prefix.
+    """
 
     cls: type
+    delimited: bool = False
+
+    def __post_init__(self) -> None:
+        self.wire_type = WT_SGROUP if self.delimited else WT_LEN
 
     def python_types(self) -> tuple[type, ...]:
         return (self.cls,)
@@ -209,7 +217,7 @@ class RepeatedNode(Node):
     @property
     def packed(self) -> bool:
         """Whether elements may come in packed runs (numbers and enums)."""
-        return self.elem.wire_type != WT_LEN
+        return self.elem.wire_type in (WT_VARINT, WT_I32, WT_I64)
 
     @property
     def write_packed(self) -> bool:

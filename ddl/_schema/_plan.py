@@ -23,7 +23,7 @@ from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
 from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
 from ._nodes import FieldPlan, MessageNode, Node, RepeatedNode, UnionNode
-from ._registry import field_plan, numbers_taken, resolve
+from ._registry import field_plan, numbers_taken, resolve, type_name
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
 
@@ -40,6 +40,7 @@ class FieldSpec:
     owner: ClassSpec
     packed: bool = True
     oneof: str | None = None  # the oneof group the field belongs to (``ddl.field(oneof=...)``)
+    delimited: bool = False  # written as a group (``ddl.field(delimited=True)``)
 
     @property
     def required(self) -> bool:
@@ -137,18 +138,17 @@ def _is_classvar(annotation: object) -> bool:
     return getattr(annotation, "__origin__", None) is typing.ClassVar
 
 
-def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, int | tuple[int, ...] | None, bool, str | None]:
-    if isinstance(value, FieldInfo):
-        default, factory, number, packed = value.default, value.default_factory, value.number, value.packed
-        oneof = value.oneof
-        if oneof is not None and default is MISSING and factory is None:
-            default = None  # a oneof member is absent unless set
-    else:
-        default, factory, number, packed, oneof = value, None, None, True, None
+def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, FieldInfo]:
+    """A field's default and default factory, and its ``ddl.field`` options (the defaults of
+    ``ddl.field`` for a plain value)."""
+    info = value if isinstance(value, FieldInfo) else FieldInfo(None, value, None)
+    default, factory = info.default, info.default_factory
+    if info.oneof is not None and default is MISSING and factory is None:
+        default = None  # a oneof member is absent unless set
     if isinstance(default, (list, dict, set, bytearray)):
         # A mutable default is copied for each instance, never shared between them.
         default, factory = MISSING, functools.partial(copy.copy, default)
-    return default, factory, number, packed, oneof
+    return default, factory, info
 
 
 def collect(
@@ -186,20 +186,24 @@ def collect(
             continue
         if any(f.name == name for f in inherited):
             raise SchemaError(f"{qualname}.{name}: redefines a field of a base class")
-        default, factory, explicit, packed, oneof = _default_of(namespace.pop(name, MISSING))
+        default, factory, info = _default_of(namespace.pop(name, MISSING))
         ctx = spec.context(None, name, pending=True)
         node = resolve(annotation, ctx)
-        if oneof is not None:
-            _check_member(ctx, oneof, node, default, factory)
+        if info.oneof is not None:
+            _check_member(ctx, info.oneof, node, default, factory)
+        if info.delimited:
+            delimited(node, annotation, ctx)  # checked now, applied by build_plan
         count = numbers_taken(node)
-        numbers = _numbers_for(ctx, explicit, count, next_number, reservations)
+        numbers = _numbers_for(ctx, info.number, count, next_number, reservations)
         _check_not_reserved(qualname, name, numbers, reservations)
         for number in numbers:
             if number in used:
                 raise ctx.error(f"field number {number} is already taken by {used[number]!r}")
             used[number] = name
         next_number = max(used) + 1
-        spec.fields.append(FieldSpec(name, annotation, default, factory, numbers, spec, packed, oneof))
+        spec.fields.append(
+            FieldSpec(name, annotation, default, factory, numbers, spec, info.packed, info.oneof, bool(info.delimited))
+        )
     _check_oneof_names(spec)
     _check_argument_order(spec)
     return spec
@@ -217,6 +221,19 @@ def _check_member(ctx: Context, group: object, node: Node, default: Any, factory
         raise ctx.error(f"a member of oneof group {group!r} must be optional: annotate it as X | None")
     if default is not None or factory is not None:
         raise ctx.error(f"a member of oneof group {group!r} has the default None (leave the default out)")
+
+
+def delimited(node: Node, annotation: object, ctx: Context) -> Node:
+    """``node`` written as a group (``ddl.field(delimited=True)``): a message field, optional or
+    not, or a repeated one. protobuf has the group encoding for messages alone."""
+    if isinstance(node, MessageNode):
+        return dataclasses.replace(node, delimited=True)
+    if isinstance(node, UnionNode) and len(node.members) == 1 and isinstance(node.members[0], MessageNode):
+        return dataclasses.replace(node, members=[delimited(node.members[0], annotation, ctx)])
+    if isinstance(node, RepeatedNode) and isinstance(node.elem, MessageNode):
+        return dataclasses.replace(node, elem=delimited(node.elem, annotation, ctx))
+    written = annotation if isinstance(annotation, str) else type_name(ctx.evaluate(annotation))
+    raise ctx.error(f"delimited=True applies only to a message field (M, M | None or list[M]), not {written}")
 
 
 def _check_oneof_names(spec: ClassSpec) -> None:
@@ -329,5 +346,7 @@ def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
             if not (isinstance(node, RepeatedNode) and node.packed):
                 raise ctx.error("packed=False applies only to repeated numbers, bools and enums")
             node = dataclasses.replace(node, unpacked=True)
+        if f.delimited:
+            node = delimited(node, f.annotation, ctx)
         fields.append(field_plan(f.name, f.numbers, node, f.oneof))
     return MessagePlan(cls, fields, spec.frozen)

@@ -54,10 +54,11 @@ def resolve(tp: object, ctx: Context) -> Node:
         node = fn(tp, ctx)
         if node is not None:
             return node
-    raise ctx.error(f"ddl cannot map {_type_name(tp)}")
+    raise ctx.error(f"ddl cannot map {type_name(tp)}")
 
 
-def _type_name(tp: object) -> str:
+def type_name(tp: object) -> str:
+    """A type as error messages name it."""
     return tp.__qualname__ if isinstance(tp, type) else repr(tp)
 
 
@@ -76,7 +77,7 @@ def _annotated(tp: Any, ctx: Context) -> Node | None:
     proto = markers[-1].proto
     expected = float if proto in ("float", "double") else int
     if base is not expected:
-        raise ctx.error(f"{proto} annotates {expected.__name__}, not {_type_name(base)}")
+        raise ctx.error(f"{proto} annotates {expected.__name__}, not {type_name(base)}")
     return ScalarNode(proto)
 
 
@@ -238,7 +239,7 @@ def _map(tp: Any, ctx: Context) -> Node | None:
     key = resolve(key_tp, ctx)
     if not (isinstance(key, ScalarNode) and key.kind.map_key):
         raise ctx.error(
-            f"a map key must be an integer, bool or str type, not {_type_name(ctx.evaluate(key_tp))} "
+            f"a map key must be an integer, bool or str type, not {type_name(ctx.evaluate(key_tp))} "
             "(protobuf allows no other map keys); use a list of messages instead"
         )
     return MapNode(key, singular(resolve(value_tp, ctx)))

@@ -153,11 +153,6 @@ class _Renderer:
         done: set[int] = set()
         for i, f in enumerate(msg.field):
             path = (*info.path, MESSAGE_FIELD, i)
-            if f.type == TYPE_GROUP:
-                raise GenError(
-                    f"{self.source.where(path)}: group {f.name!r}: groups (wire types 3 and 4) are not "
-                    "supported by ddl; declare a nested message and a message field instead"
-                )
             try:
                 if not f.HasField("oneof_index") or f.proto3_optional:
                     lines += self._render_field(self._field(info, f, path), indent)
@@ -179,6 +174,8 @@ class _Renderer:
         if is_packable(f) and not self._packed(f):
             # Unpacked, as protoc's code writes it: the same bytes (readers take both forms).
             out.default = out.default[:-1] + ", packed=False)"
+        if f.type == TYPE_GROUP:  # the group's nested message, written between group tags
+            out.default = out.default[:-1] + ", delimited=True)"
         return out
 
     def _packed(self, f: FieldDescriptorProto) -> bool:
@@ -190,8 +187,9 @@ class _Renderer:
         members = [(i, f) for i, f in enumerate(msg.field) if f.HasField("oneof_index") and f.oneof_index == index]
         forms = [self.typer.form(f, Place.MEMBER, info) for _, f in members]
         docs = [self.source.comment((*info.path, MESSAGE_ONEOF, index))]
-        if len({form.key for form in forms}) < len(forms):
-            # A union could not tell these members apart: each is a field of one oneof group.
+        if len({form.key for form in forms}) < len(forms) or any(f.type == TYPE_GROUP for _, f in members):
+            # A union could not tell these members apart, or has no group encoding: each is a
+            # field of one oneof group.
             group = py_name(msg.oneof_decl[index].name)
             lines = [
                 line
@@ -200,7 +198,8 @@ class _Renderer:
                 for line in comment_lines(text, indent)
             ]
             for (i, f), form in zip(members, forms, strict=True):
-                default = f'ddl.field(number={f.number}, default=None, oneof="{group}")'
+                delimited = ", delimited=True" if f.type == TYPE_GROUP else ""
+                default = f'ddl.field(number={f.number}, default=None, oneof="{group}"{delimited})'
                 member = Field(py_name(f.name), f"{form.text} | None", default)
                 member.doc = [self.source.comment((*info.path, MESSAGE_FIELD, i))]
                 lines += self._render_field(member, indent)

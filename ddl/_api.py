@@ -217,7 +217,7 @@ if _speedups is not None:
     # The compiled engine's entry points take over the public functions, with the same
     # signatures (checked against these by tests/test_compiled_api.py); they fall back to
     # encode_with and decode_with on the Python engine for anything they do not take themselves.
-    _speedups.install(encode_with, decode_with, _program_of_class, _codec)
+    _speedups.install(encode_with, decode_with, _program_of_class, _codec, _check_max_depth)
     encode = _present_as(_speedups.encode_entry, encode)
     decode = _present_as(_speedups.decode_entry, decode)
     _present_as(vars(_speedups.Encoder)["encode"], Encoder.encode)

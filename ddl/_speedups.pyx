@@ -15,6 +15,7 @@ The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.long cimport PyLong_AsLongAndOverflow, PyLong_CheckExact
 
 from ._schema import (
     ConvertedNode, EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode, UnionNode, WellKnownNode, WrapperNode,
@@ -68,10 +69,12 @@ cdef object _reference_encode = None
 cdef object _reference_decode = None
 cdef object _program_of = None
 cdef object _check_class = None
+cdef object _check_depth = None
 
 
-def install(reference_encode, reference_decode, program_of, check_class):
-    global _reference_encode, _reference_decode, _program_of, _check_class
+def install(reference_encode, reference_decode, program_of, check_class, check_depth):
+    global _reference_encode, _reference_decode, _program_of, _check_class, _check_depth
+    _check_depth = check_depth
     _reference_encode = reference_encode
     _reference_decode = reference_decode
     _program_of = program_of
@@ -128,12 +131,25 @@ cdef inline object _decode_any(object data, object cls, object program, int max_
     return _reference_decode(False, data, cls, max_depth)
 
 
-def encode_entry(msg, *, bint deterministic=False, int max_depth=DEFAULT_MAX_DEPTH):
-    return _encode_any(msg, deterministic, max_depth)
+cdef inline int _depth(object max_depth) except? -1:
+    """``max_depth`` as a C int. Anything but an int in C int range goes to the Python engine's
+    check, so both engines raise the same TypeError or OverflowError (a float is never truncated)."""
+    cdef int overflow = 0
+    cdef long v
+    if PyLong_CheckExact(max_depth):
+        v = PyLong_AsLongAndOverflow(max_depth, &overflow)
+        if not overflow and -2147483648 <= v <= 2147483647:
+            return <int>v
+    _check_depth(max_depth)
+    return <int>max_depth  # an int subclass (a bool, an IntEnum) within range
 
 
-def decode_entry(data, cls, *, int max_depth=DEFAULT_MAX_DEPTH):
-    return _decode_any(data, cls, _program_for(cls), max_depth)
+def encode_entry(msg, *, bint deterministic=False, object max_depth=DEFAULT_MAX_DEPTH):
+    return _encode_any(msg, deterministic, _depth(max_depth))
+
+
+def decode_entry(data, cls, *, object max_depth=DEFAULT_MAX_DEPTH):
+    return _decode_any(data, cls, _program_for(cls), _depth(max_depth))
 
 
 # A class docstring that opens with its call signature and a "--" line gives the class a
@@ -154,9 +170,9 @@ A reusable encoder with fixed options.
     cdef readonly bint deterministic
     cdef readonly int max_depth
 
-    def __init__(self, *, bint deterministic=False, int max_depth=DEFAULT_MAX_DEPTH):
+    def __init__(self, *, bint deterministic=False, object max_depth=DEFAULT_MAX_DEPTH):
         self.deterministic = deterministic
-        self.max_depth = max_depth
+        self.max_depth = _depth(max_depth)
 
     def encode(self, msg):
         return _encode_any(msg, self.deterministic, self.max_depth)
@@ -178,10 +194,10 @@ A decoder for one message class, compiled when it is created.
     cdef readonly int max_depth
     cdef object program
 
-    def __init__(self, type, *, int max_depth=DEFAULT_MAX_DEPTH):
+    def __init__(self, type, *, object max_depth=DEFAULT_MAX_DEPTH):
         _check_class(type)
         self.type = type
-        self.max_depth = max_depth
+        self.max_depth = _depth(max_depth)
         self.program = _program_for(type)
 
     def decode(self, data):

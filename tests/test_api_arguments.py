@@ -105,25 +105,29 @@ def test_encoder_and_decoder_options_are_keywords(entry: Entry) -> None:
         entry.decoder()
 
 
-def test_a_max_depth_that_is_not_an_int_is_a_type_error_when_given(entry: Entry) -> None:
-    # The compiled entry points convert it as a C int (Cython's own message); the Python ones check alike.
+@pytest.mark.parametrize(("bad", "shown"), [("9", "str"), (None, "NoneType"), (2.5, "float")])
+def test_a_max_depth_that_is_not_an_int_is_the_same_type_error_on_both_engines(
+    entry: Entry, bad: object, shown: str
+) -> None:
+    # A float is refused, never truncated to a C int.
     for call in (
-        lambda: entry.encoder(max_depth="9"),
-        lambda: entry.decoder(User, max_depth="1"),
-        lambda: entry.encode(User(), max_depth="9"),
-        lambda: entry.decode(b"", User, max_depth=None),
+        lambda: entry.encoder(max_depth=bad),
+        lambda: entry.decoder(User, max_depth=bad),
+        lambda: entry.encode(User(), max_depth=bad),
+        lambda: entry.decode(b"", User, max_depth=bad),
     ):
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match=rf"^max_depth must be an int, got {shown}$"):
             call()
-    with pytest.raises(OverflowError):
-        entry.encode(User(), max_depth=2**40)
 
 
-def test_the_python_engine_names_the_max_depth_it_rejects() -> None:
-    with pytest.raises(TypeError, match=r"^max_depth must be an int, got str$"):
-        _api.python_encode(User(), max_depth="9")
-    with pytest.raises(OverflowError, match="does not fit in a C int"):
-        _api.PythonDecoder(User, max_depth=2**40)
+def test_a_max_depth_beyond_a_c_int_is_the_same_overflow_error_on_both_engines(entry: Entry) -> None:
+    for call in (
+        lambda: entry.encode(User(), max_depth=2**40),
+        lambda: entry.decoder(User, max_depth=-(2**31) - 1),
+    ):
+        with pytest.raises(OverflowError, match=r"^max_depth=-?\d+ does not fit in a C int$"):
+            call()
+    assert entry.encoder(max_depth=2**31 - 1).max_depth == 2**31 - 1
 
 
 def test_encoder_stores_deterministic_as_a_bool(entry: Entry) -> None:

@@ -71,7 +71,7 @@ dist: $(DIST_TOOLS)
 	  sys.exit(f"wheel: sources {bad}" if bad else f"wheel: no {need}" if not set(need) <= set(names) else \
 	    "wheel: no compiled engine" if not any(n.startswith("ddl/_speedups.") for n in names) else 0)' dist/*.whl
 	tar -tzf dist/*.tar.gz | sed 's|^[^/]*/||' | sort >build/sdist-files.txt
-	git ls-files ddl tests benches examples fuzz LICENSE | sort | comm -23 - build/sdist-files.txt >build/sdist-missing.txt
+	git ls-files ddl tests benches examples fuzz conformance LICENSE | sort | comm -23 - build/sdist-files.txt >build/sdist-missing.txt
 	test ! -s build/sdist-missing.txt || { echo "the sdist lacks:"; cat build/sdist-missing.txt; exit 1; }
 
 # The suite against the wheel, installed in a fresh venv, run from a copy of the sdist's tests

@@ -20,8 +20,9 @@ import tempfile
 from pathlib import Path
 
 # What the suite imports or reads besides ddl: its helpers and .proto corpora, the benchmark
-# adapters it checks, the demo, and the fuzz harness whose saved inputs it replays.
-FOLDERS = ("tests", "benches", "examples", "fuzz")
+# adapters it checks, the demo, the fuzz harness whose saved inputs it replays, and the conformance
+# testee with its generated classes.
+FOLDERS = ("tests", "benches", "examples", "fuzz", "conformance")
 
 
 def main(argv: list[str]) -> int:

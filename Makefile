@@ -59,7 +59,7 @@ $(DIST_TOOLS):
 	touch $@
 
 dist: $(DIST_TOOLS)
-	rm -rf dist build/wheelhouse
+	rm -rf dist build/wheelhouse && mkdir -p build
 	DDL_REQUIRE_COMPILED=1 $(PY) -m build --outdir build/wheelhouse . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --wheel-dir dist build/wheelhouse/*.whl
 	mv build/wheelhouse/*.tar.gz dist/

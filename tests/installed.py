@@ -23,6 +23,8 @@ from pathlib import Path
 # adapters it checks, the demo, the fuzz harness whose saved inputs it replays, and the conformance
 # testee with its generated classes.
 FOLDERS = ("tests", "benches", "examples", "fuzz", "conformance")
+# And the project's configuration: pytest's options, and the ruff rules generated code must pass.
+FILES = ("pyproject.toml",)
 
 
 def main(argv: list[str]) -> int:
@@ -34,6 +36,8 @@ def main(argv: list[str]) -> int:
         for name in FOLDERS:
             ignore = shutil.ignore_patterns("__pycache__", "_generated", ".hypothesis")
             shutil.copytree(root / name, Path(tmp) / name, ignore=ignore)
+        for name in FILES:
+            shutil.copy(root / name, Path(tmp) / name)
         where = subprocess.run(
             [sys.executable, "-c", "import ddl; print(ddl.__file__)"],
             cwd=tmp, capture_output=True, text=True, check=True,

@@ -93,6 +93,8 @@ def test_bit_counts_and_varints_of_every_bit_position(tmp_path: Path, defines: l
     cc = _compiler()
     if cc is None:
         pytest.skip("no C compiler")
+    if not (HEADERS / "ddl_wire.h").exists():
+        pytest.skip("no C headers beside the tests: an installed wheel carries no C sources")
     source, program = tmp_path / "probe.c", tmp_path / "probe"
     source.write_text(WIRE_PROBE)
     flags = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{HEADERS}", *defines]

@@ -34,6 +34,8 @@ from tests.conftest import Engine
 from tests.pb_fill import fill
 
 ROOT = Path(__file__).parent.parent
+# The shipped classes as imported: the source tree's, or an installed wheel's.
+SHIPPED = Path(descriptor.__file__).parent
 PROTOS = ROOT / "tests/protos"
 CORPUS = sorted((PROTOS / "ddltest").rglob("*.proto"))
 EXAMPLES = settings(
@@ -77,10 +79,10 @@ def test_regenerating_the_shipped_classes_changes_nothing(tmp_path: Path) -> Non
     if version("grpcio-tools") != GRPCIO_TOOLS:
         pytest.skip(f"ddl.protobuf is generated from grpcio-tools {GRPCIO_TOOLS}'s .proto files, not these")
     written = write_shipped(tmp_path)
-    assert (tmp_path / "ddl/protobuf/_origin.py").read_text() == (ROOT / "ddl/protobuf/_origin.py").read_text()
-    assert sorted(p.name for p in written) == sorted(p.name for p in (ROOT / "ddl/protobuf").glob("[!_]*.py"))
+    assert (tmp_path / "ddl/protobuf/_origin.py").read_text() == (SHIPPED / "_origin.py").read_text()
+    assert sorted(p.name for p in written) == sorted(p.name for p in SHIPPED.glob("[!_]*.py"))
     for path in written:
-        shipped = ROOT / "ddl/protobuf" / path.name
+        shipped = SHIPPED / path.name
         assert path.read_text() == shipped.read_text(), f"{shipped} is stale: run make protobuf-classes"
 
 

@@ -18,8 +18,10 @@ from ._errors import DecodeError, EncodeError, SchemaError
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs
 from ._oneof import which_oneof
+from ._proto2 import proto_default
 from ._pyengine import generated_source
 from ._types import (
+    ClosedEnum,
     field,
     fixed32,
     fixed64,
@@ -37,6 +39,7 @@ from ._types import (
 from ._version import __version__ as __version__
 
 __all__ = [
+    "ClosedEnum",
     "CompiledEngineWarning",
     "DatetimeNs",
     "DecodeError",
@@ -57,6 +60,7 @@ __all__ = [
     "generated_source",
     "int32",
     "int64",
+    "proto_default",
     "sfixed32",
     "sfixed64",
     "sint32",

@@ -9,6 +9,7 @@ from ._binding import Binding, binding_of
 from ._errors import DecodeError, EncodeError
 from ._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from ._message import Message
+from ._proto2 import check_required
 from ._pyengine import Codec, codec_for
 
 M = TypeVar("M", bound=Message)
@@ -129,9 +130,12 @@ def decode_with(compiled: bool, data: Buffer, cls: type[M], max_depth: int = DEF
         if program is not None:
             try:
                 value: M = _speedups.decode(program, buf, max_depth)
-                return value
             except Exception:  # noqa: BLE001, S110 - the reference engine gives the verdict below
                 pass
+            else:
+                if codec.plan.reaches_required:
+                    check_required(value, len(buf))
+                return value
     paused = len(buf) > GC_PAUSE_BYTES
     if paused:
         _gcpause.pause()  # see _gcpause: collections over freshly decoded objects find nothing
@@ -142,6 +146,8 @@ def decode_with(compiled: bool, data: Buffer, cls: type[M], max_depth: int = DEF
     finally:
         if paused:
             _gcpause.resume()
+    if codec.plan.reaches_required:
+        check_required(result, len(buf))
     return result
 
 
@@ -217,7 +223,7 @@ if _speedups is not None:
     # The compiled engine's entry points take over the public functions, with the same
     # signatures (checked against these by tests/test_compiled_api.py); they fall back to
     # encode_with and decode_with on the Python engine for anything they do not take themselves.
-    _speedups.install(encode_with, decode_with, _program_of_class, _codec, _check_max_depth)
+    _speedups.install(encode_with, decode_with, _program_of_class, _codec, _check_max_depth, check_required)
     encode = _present_as(_speedups.encode_entry, encode)
     decode = _present_as(_speedups.decode_entry, decode)
     _present_as(vars(_speedups.Encoder)["encode"], Encoder.encode)

@@ -70,11 +70,13 @@ cdef object _reference_decode = None
 cdef object _program_of = None
 cdef object _check_class = None
 cdef object _check_depth = None
+cdef object _check_required = None
 
 
-def install(reference_encode, reference_decode, program_of, check_class, check_depth):
-    global _reference_encode, _reference_decode, _program_of, _check_class, _check_depth
+def install(reference_encode, reference_decode, program_of, check_class, check_depth, check_required):
+    global _reference_encode, _reference_decode, _program_of, _check_class, _check_depth, _check_required
     _check_depth = check_depth
+    _check_required = check_required
     _reference_encode = reference_encode
     _reference_decode = reference_decode
     _program_of = program_of
@@ -125,9 +127,13 @@ cdef inline object _decode_any(object data, object cls, object program, int max_
         data = bytes(data)
     if type(data) is bytes and program is not None:
         try:
-            return _decode_bytes(&(<Program>program).c, data, max_depth)
+            value = _decode_bytes(&(<Program>program).c, data, max_depth)
         except Exception:
             pass
+        else:
+            if (<Program>program).c.check_required:
+                _check_required(value, len(<bytes>data))  # proto2's required fields, once all is read
+            return value
     return _reference_decode(False, data, cls, max_depth)
 
 

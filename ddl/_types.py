@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Annotated, Any, Final, TypeAlias
 
@@ -32,6 +33,26 @@ float32: TypeAlias = Annotated[float, Scalar("float")]
 float64: TypeAlias = Annotated[float, Scalar("double")]
 
 
+class ClosedEnum(enum.IntEnum):
+    """An enum whose numbers are only its members', as proto2's enums and editions' closed ones.
+
+    Decoding a number it does not have keeps the whole field among the unknown fields (written
+    back unchanged by ``encode``), as protobuf does, rather than reading it as a plain int; a
+    field absent from the wire reads as the first member, protobuf's default for these enums.
+    Encoding a number it does not have is an ``EncodeError``. A singular field of a closed enum
+    has presence (``Color | None``), as protobuf requires.
+
+    Example::
+
+        class Color(ddl.ClosedEnum):
+            RED = 1
+            GREEN = 2
+
+        class Pixel(ddl.Message):
+            color: Color | None = None
+    """
+
+
 class _Missing:
     __slots__ = ()
 
@@ -43,10 +64,10 @@ MISSING: Final = _Missing()
 
 
 class FieldInfo:
-    """What ``ddl.field`` records: an explicit number, a default, packing, a oneof group and the
-    delimited (group) encoding."""
+    """What ``ddl.field`` records: an explicit number, a default, packing, a oneof group, the
+    delimited (group) encoding, proto2's ``required`` and a .proto's ``[default = ...]``."""
 
-    __slots__ = ("default", "default_factory", "delimited", "number", "oneof", "packed")
+    __slots__ = ("default", "default_factory", "delimited", "number", "oneof", "packed", "proto_default", "required")
 
     def __init__(
         self,
@@ -56,6 +77,8 @@ class FieldInfo:
         packed: bool = True,
         oneof: str | None = None,
         delimited: bool = False,
+        required: bool = False,
+        proto_default: Any = None,
     ) -> None:
         self.number = number
         self.default = default
@@ -63,6 +86,8 @@ class FieldInfo:
         self.packed = packed
         self.oneof = oneof
         self.delimited = delimited
+        self.required = required
+        self.proto_default = proto_default
 
 
 def field(
@@ -73,8 +98,11 @@ def field(
     packed: bool = True,
     oneof: str | None = None,
     delimited: bool = False,
+    required: bool = False,
+    proto_default: Any = None,
 ) -> Any:
-    """Give a field an explicit number, a default, packing, a oneof group, or the group encoding.
+    """Give a field an explicit number, a default, packing, a oneof group, the group encoding,
+    proto2's ``required`` rule, or a .proto's ``[default = ...]``.
 
     A union field takes consecutive numbers from ``number``, or one per member when given a tuple.
     ``packed=False`` writes a repeated number or enum field one tagged element at a time, as
@@ -92,6 +120,16 @@ def field(
     tag, the body, and an end-group tag, instead of a length prefix. Only that form is read for
     the field; a length-prefixed occurrence stays among the unknown fields, as in protobuf.
 
+    ``required=True`` is proto2's ``required`` label (editions' ``LEGACY_REQUIRED``): the field
+    is a constructor argument, always written, and a message without it cannot be encoded
+    (``EncodeError``) or decoded (``DecodeError`` naming the field, checked after the whole
+    message is read, as protobuf's parse checks it). Annotate it ``X``, not ``X | None``.
+
+    ``proto_default`` records a .proto's ``[default = ...]`` on an optional field (``X | None``):
+    the value protobuf's runtime reads for the field while it is absent. ddl keeps absence
+    itself (None), so nothing is lost between readers; ``ddl proto`` writes the default back,
+    and ``ddl.proto_default(Msg, "field")`` reads it.
+
     Example::
 
         class Order(ddl.Message):
@@ -102,7 +140,9 @@ def field(
             name: str | None = ddl.field(oneof="customer", default=None)
             uuid: str | None = ddl.field(oneof="customer", default=None)
             notes: list[Note] = ddl.field(number=30, default_factory=list, delimited=True)
+            sku: str = ddl.field(number=31, required=True)
+            retries: ddl.int32 | None = ddl.field(number=32, default=None, proto_default=3)
     """
     if default is not MISSING and default_factory is not None:
         raise TypeError("ddl.field() takes default or default_factory, not both")
-    return FieldInfo(number, default, default_factory, packed, oneof, delimited)
+    return FieldInfo(number, default, default_factory, packed, oneof, delimited, required, proto_default)

@@ -227,7 +227,8 @@ class _Builder:
 
     def field(self, f: FieldPlan, where: _Where) -> Strategy:
         values = self.node(f.node, where)
-        if f.presence and not isinstance(f.node, UnionNode):  # a oneof's own None comes from the oneof
+        # A oneof's own None comes from the oneof; a required field is never None.
+        if f.presence and not f.required and not isinstance(f.node, UnionNode):
             if where.depth == 0 and self.recursive(f.node):
                 return st.none()
             return st.one_of(st.none(), values)
@@ -266,7 +267,8 @@ def _enum(b: _Builder, node: EnumNode, where: _Where) -> Strategy:
     known: list[enum.IntEnum] = list(node.cls)
     # An open enum field keeps a number it does not know as a plain int. A oneof member cannot:
     # ddl picks the member by exact type, and such an int would pick an int member instead.
-    if where.member or not b.unknown_enums:
+    # A closed enum has no other numbers (ddl.ClosedEnum).
+    if where.member or not b.unknown_enums or node.closed:
         if not known:
             raise TypeError(f"{where.path}: {node.cls.__qualname__} has no members to draw")
         return st.sampled_from(known)

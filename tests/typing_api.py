@@ -68,6 +68,17 @@ class Customer(ddl.Message):
     number: ddl.uint64 | None = ddl.field(oneof="id", default=None)
 
 
+class Shade(ddl.ClosedEnum):
+    DARK = 1
+    LIGHT = 2
+
+
+class Job(ddl.Message, kw_only=True):
+    shade: Shade | None = ddl.field(number=1, default=None)
+    sku: str = ddl.field(number=2, required=True)
+    retries: ddl.int32 | None = ddl.field(number=3, default=None, proto_default=3)
+
+
 user = User(1, name="Ada", tags=["x"])
 assert_type(user.id, int)
 assert_type(user.age, int)
@@ -110,6 +121,10 @@ assert_type(customer.uuid, str | None)
 assert_type(customer.number, int | None)
 assert_type(ddl.which_oneof(customer, "id"), str | None)
 
+assert_type(Job(sku="a1").sku, str)
+assert_type(Job(sku="a1").shade, Shade | None)
+assert_type(ddl.proto_default(Job, "retries"), Any)
+
 assert_type(instances(User), SearchStrategy[User])
 assert_type(instances(Point, max_depth=1, unknown_enums=False), SearchStrategy[Point])
 
@@ -127,3 +142,5 @@ def misuses_mypy_rejects() -> None:
     instances(int)  # type: ignore[type-var]
     Customer(name=5)  # type: ignore[arg-type]
     ddl.which_oneof(customer, 3)  # type: ignore[arg-type]
+    Job()  # type: ignore[call-arg]
+    Job(sku="a1", shade=3)  # type: ignore[arg-type]

@@ -171,6 +171,8 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
     cdef Py_ssize_t mark
     cdef int kind = op.kind
     if kind <= K_BYTES:
+        if op.closed_enum and Py_TYPE(v) != <PyTypeObject*>op.enum_cls:
+            bail()  # an int may be a number the enum has not: the reference engine checks it
         _scalar(op, kind, v, o, skip_zero)
     elif kind == K_MESSAGE and op.etaglen:
         # A group: written backwards, its end-group tag, the body, its start-group tag.
@@ -239,6 +241,10 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     cdef int64_t i
     cdef double d = 0.0
     cdef unsigned char* p
+    if op.closed_enum:
+        for k in range(n):
+            if Py_TYPE(items[k]) != <PyTypeObject*>op.enum_cls:
+                bail()  # as in _value
     if kind == K_DOUBLE:
         _room(o, n * 8 + 24)
         o.pos -= n * 8
@@ -448,7 +454,7 @@ cdef inline int _field(Op* op, PyObject* v, Out* o, int budget, bint det) except
             bail()  # a subclass, or a value no member takes: the reference engine picks
         return 0
     if v == ddl_none:
-        if not op.presence and op.skip != SKIP_NONE:
+        if op.required or (not op.presence and op.skip != SKIP_NONE):
             bail()
         return 0
     if op.skip == SKIP_EMPTY_DICT and not op.presence and Py_TYPE(v) == &PyDict_Type and PyDict_GET_SIZE_ptr(v) == 0:

@@ -56,7 +56,9 @@ cdef struct Op:
     int member              # the oneof member index, -1 outside oneofs
     uint64_t group          # a oneof group member: its group's bit (0 outside groups, see build)
     int wkt                 # K_HELPER: a WellKnown the C loops write themselves, or WKT_OTHER
-    bint closed_enum        # a oneof enum member beside an int member: unknown numbers bail
+    bint closed_enum        # a ddl.ClosedEnum, or a oneof enum member beside an int member: unknown
+                            # numbers bail on decode, and any value but a member bails on encode
+    bint required           # ddl.field(required=True): None bails on encode
     bint quiet              # writing a value runs no Python code (see seal); 0 until proven
     uint64_t tagword        # the tag's bytes at the high end of a word (see _tag_back)
     int taglen
@@ -69,6 +71,7 @@ cdef struct Op:
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
     PyObject* zero          # FILL_VALUE
     PyObject* enum_map      # int -> member
+    PyObject* enum_cls      # K_ENUM: the enum class
     PyObject* select        # oneof: the exact types this member writes (a tuple)
     PyObject* union_types   # oneof: the exact types any member writes (a tuple)
     PyObject* types         # K_HELPER / K_CONVERTED: the accepted types
@@ -91,6 +94,7 @@ cdef struct ProgC:
     short fast[256]         # tag -> op index, -1 for unknown; larger tags go through ``slow``
     PyObject* slow
     int share               # an empty instance is shared (immutable all the way down): 1, 0, -1 unknown
+    bint check_required     # plan.reaches_required: a decoded instance is checked by ddl._proto2
     PyObject* empty         # that instance, made on first use
 
 
@@ -157,6 +161,7 @@ def build(plan, program_of, register, wrappers):
     p.c.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
     p.c.untrack = ddl_untrackable(<PyTypeObject*>plan.cls, plan.frozen)
     p.c.share = -1 if p.c.untrack else 0  # decided at first use, once every nested Program is built
+    p.c.check_required = plan.reaches_required
     ddl_adopt_dealloc(<PyTypeObject*>plan.cls, <PyTypeObject*>_Plain)
     p.c.slow = _own(p, {})
     for i in range(256):
@@ -176,6 +181,7 @@ def build(plan, program_of, register, wrappers):
         op.offset = _slot_offset(plan.cls, f.name)
         op.member = member
         op.presence = f.presence
+        op.required = f.required
         op.group = group_bits.get(f.oneof, 0)
         if isinstance(node, RepeatedNode):
             _fill_op(p, op, node.elem, number, program_of, wrappers)
@@ -202,7 +208,8 @@ def build(plan, program_of, register, wrappers):
             # run a metaclass's __hash__.
             op.select = _own(p, tuple(chosen.python_types()))
             op.union_types = _own(p, tuple(t for m in node.members for t in m.python_types()))
-            op.closed_enum = isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members)
+            if isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members):
+                op.closed_enum = True
             op.skip = SKIP_NEVER
             if f.presence:
                 op.fill = FILL_VALUE
@@ -240,6 +247,8 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
     elif isinstance(node, EnumNode):
         op.kind = K_ENUM
         op.enum_map = _own(p, node.by_number)
+        op.enum_cls = _own(p, node.cls)
+        op.closed_enum = node.closed
         op.skip = SKIP_ZERO
     elif isinstance(node, ScalarNode):
         op.kind = node.kind

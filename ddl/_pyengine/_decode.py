@@ -46,6 +46,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_dfail": rt.decode_failure, "_group_end": _wire.group_end, "_unclosed": rt.unclosed_group,
     "_mismatch": rt.mismatched_group, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked,
     "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
+    "_closed_run": rt.closed_run, "_closed_miss": rt.closed_miss, "_unpack_raw": _wire.unpack_varints,
     **dict(_FIXED.values()),
 }
 
@@ -287,15 +288,21 @@ class DecoderSource:
             if _delimited(elem):
                 decoder, etag = self._group_decoder_of(elem), _tag(number, WT_EGROUP)
                 b.line(ind + 1, f"x, pos = {decoder}(buf, pos, end, budget - 1, {etag})")
+            elif _closed(elem):
+                self.read(elem, "x", ind + 1, "pos", "end")
+                self._unknown_number("x", ind + 1, named)
+                b.line(ind + 1, "else:")
+                b.line(ind + 2, f"{var}.append(x)")
             else:
                 self.read(elem, "x", ind + 1, "pos", "end")
-            b.line(ind + 1, f"{var}.append(x)")
+            if not _closed(elem):
+                b.line(ind + 1, f"{var}.append(x)")
             if node.packed:
                 b.line(ind, f"elif tag == {_tag(number, WT_LEN)}:")
-                self._packed(elem, var, ind + 1)
+                self._packed(elem, var, ind + 1, number, named)
         elif isinstance(node, MapNode):
             b.line(ind, f"{keyword} tag == {_tag(number, WT_LEN)}:")
-            self._map_entry(node, var, ind + 1)
+            self._map_entry(node, var, ind + 1, named)
         elif isinstance(node, UnionNode):
             chosen = node.members[member]
             b.line(ind, f"{keyword} tag == {_tag(number, chosen.wire_type)}:")
@@ -315,8 +322,27 @@ class DecoderSource:
                 self._defer_group(node, number, var, f"r{var}", ind + 1)
             elif _message_like(node):
                 self._defer(node, var, f"r{var}", ind + 1)
+            elif _closed(node):
+                # A number the enum has not leaves the field as it was.
+                self.read(node, "x", ind + 1, "pos", "end")
+                self._unknown_number("x", ind + 1, named)
+                b.line(ind + 1, "else:")
+                b.line(ind + 2, f"{var} = x")
             else:
                 self.read(node, var, ind + 1, "pos", "end")
+
+    def _unknown_number(self, var: str, ind: int, named: bool) -> None:
+        """Open ``if`` a closed enum's value ``var`` was a number the enum has not (read as None):
+        the field, from ``start`` to ``pos``, joins the unknown fields, as protobuf keeps it.
+        A wrapper of ddl's own (``list[list[E]]``) has no unknown fields: there it is an error."""
+        b = self.b
+        b.line(ind, f"if {var} is None:")
+        if named:
+            b.line(ind + 1, "if unk is None:")
+            b.line(ind + 2, "unk = bytearray()")
+            b.line(ind + 1, "unk += buf[start:pos]")
+        else:
+            b.line(ind + 1, "raise _closed_miss(v, start)")
 
     def _defer(self, node: Node, var: str, ranges: str, ind: int, selector: str | None = None, member: int = 0) -> None:
         """Decode a message-like value, or remember where it lies if it occurred before.
@@ -361,7 +387,7 @@ class DecoderSource:
         b = self.b
         members = b.ref(node.by_number, "E")
         self._varint(ScalarNode("int32"), "v", ind, "pos")
-        if named and any(int in m.python_types() for m in union.members):
+        if named and (node.closed or any(int in m.python_types() for m in union.members)):
             b.line(ind, f"e = {members}.get(v)")
             b.line(ind, "if e is None:")
             b.line(ind + 1, "if unk is None:")
@@ -376,11 +402,22 @@ class DecoderSource:
         if any(_message_like(m) for m in union.members):
             b.line(ind, f"k{var} = -1")
 
-    def _packed(self, elem: Node, var: str, ind: int) -> None:
+    def _packed(self, elem: Node, var: str, ind: int, number: int, named: bool) -> None:
         """A packed run: fixed widths through ``array``, varints in one helper call."""
         b = self.b
         self._length("pos", "end", ind)
         assert isinstance(elem, (ScalarNode, EnumNode))
+        if isinstance(elem, EnumNode) and elem.closed:
+            # Numbers the enum has not join the unknown fields, each as a one-value field.
+            members = b.ref(elem.by_number, "E")
+            tag = _wire.uvarint_bytes(_tag(number, WT_VARINT))
+            values = "_unpack_raw(buf, pos, q)"
+            if named:
+                b.line(ind, f"unk = _closed_run({members}, {values}, {var}, unk, {tag!r})")
+            else:
+                b.line(ind, f"_closed_run({members}, {values}, {var}, None, None, start)")
+            b.line(ind, "pos = q")
+            return
         if isinstance(elem, ScalarNode) and elem.kind.width:
             values = f"_unpack_arr({_wire.ARRAY_CODES[elem.proto]!r}, buf, pos, q)"
         elif isinstance(elem, ScalarNode):
@@ -391,7 +428,7 @@ class DecoderSource:
         b.line(ind, f"{var} += {values}")
         b.line(ind, "pos = q")
 
-    def _map_entry(self, node: MapNode, var: str, ind: int) -> None:
+    def _map_entry(self, node: MapNode, var: str, ind: int, named: bool) -> None:
         b = self.b
         deferred = _message_like(node.value)
         self._length("pos", "end", ind)
@@ -424,7 +461,13 @@ class DecoderSource:
             b.line(ind + 1, f"mv = {self._zero(node.value)}")
             b.line(ind, "else:")
             self._merge_into(node.value, "mv", "mr", "", None, ind + 1)
-        b.line(ind, f"{var}[mk] = mv")
+        if _closed(node.value):
+            # An entry whose value the closed enum has not is kept whole, as protobuf keeps it.
+            self._unknown_number("mv", ind, named)
+            b.line(ind, "else:")
+            b.line(ind + 1, f"{var}[mk] = mv")
+        else:
+            b.line(ind, f"{var}[mk] = mv")
 
     # -- one value, after its tag -----------------------------------------------------------
 
@@ -494,7 +537,8 @@ class DecoderSource:
         elif kind == Kind.BOOL:
             b.line(ind, f"{var} = v != 0")
         elif isinstance(node, EnumNode):
-            b.line(ind, f"{var} = {b.ref(node.by_number, 'E')}.get(v, v)")
+            # A closed enum reads a number it has not as None, which the caller handles.
+            b.line(ind, f"{var} = {b.ref(node.by_number, 'E')}.get(v{'' if node.closed else ', v'})")
 
     def _decoder_of(self, node: Node) -> str:
         """The function that decodes one body of a message-like node: (buf, pos, end, budget)."""
@@ -550,6 +594,11 @@ def _message_like(node: Node) -> bool:
 def _delimited(node: Node) -> bool:
     """A message written as a group (``ddl.field(delimited=True)``)."""
     return isinstance(node, MessageNode) and node.delimited
+
+
+def _closed(node: Node) -> bool:
+    """A ``ddl.ClosedEnum``: numbers it has not are kept as unknown fields, not read as ints."""
+    return isinstance(node, EnumNode) and node.closed
 
 
 def _checked_late(node: Node) -> bool:

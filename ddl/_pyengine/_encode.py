@@ -43,7 +43,7 @@ _VARINT_WRITERS = {
 BASE_GLOBALS: dict[str, Any] = {
     "_EncodeError": EncodeError, "_w_uv": _wire.write_uvarint, "_SV": _wire.SMALL_VARINTS, "_w_bool": _wire.write_bool,
     "_w_bytes": _wire.write_bytes, "_patch": _wire.patch_length, "_pack_arr": _wire.pack_array,
-    "_pack_varints": _wire.pack_varints,
+    "_pack_varints": _wire.pack_varints, "_members_all": rt.members_all,
     "_SEQ": rt.SEQUENCE_TYPES, "_bad": rt.bad_type, "_signbit": rt.signbit, "_sorted_items": rt.sorted_items,
     "_depth": rt.depth_error_encode, "_fail": rt.encode_failure, "_push": rt.push_encode_path,
     "_pick": rt.pick_member, "_oneofs": rt.check_oneofs, "_BYTES": (bytes, bytearray, memoryview), "_sorted": sorted,
@@ -131,6 +131,9 @@ class EncoderSource:
         elif f.presence:
             b.line(ind, "if v is not None:")
             self._tagged(node, number, "v", ind + 1)
+            if f.required:
+                b.line(ind, "else:")  # ``encode_failure`` names the required field
+                b.line(ind + 1, "_bad()")
         else:
             self._implicit(node, number, ind)
 
@@ -219,6 +222,9 @@ class EncoderSource:
                 b.line(ind + 1, f"out += _pack_arr({_wire.ARRAY_CODES[elem.proto]!r}, v)")
             elif isinstance(elem, EnumNode) or (isinstance(elem, ScalarNode) and elem.kind != Kind.BOOL):
                 kind = elem.kind.proto
+                if isinstance(elem, EnumNode) and elem.closed:
+                    b.line(ind + 1, f"if not _members_all({b.ref(elem.by_number, 'E')}, v):")
+                    b.line(ind + 2, "_bad()")
                 b.line(ind + 1, f"b = _pack_varints({kind!r}, v if v.__class__ is list else list(v))")
                 b.line(ind + 1, "_w_uv(out, len(b))")
                 b.line(ind + 1, "out += b")
@@ -273,6 +279,9 @@ class EncoderSource:
         if isinstance(node, EnumNode) or (isinstance(node, ScalarNode) and node.kind <= Kind.UINT64):
             # an enum's number is written as an int32 is
             proto = "int32" if isinstance(node, EnumNode) else node.proto
+            if isinstance(node, EnumNode) and node.closed:
+                b.line(ind, f"if {var} not in {b.ref(node.by_number, 'E')}:")  # a number it has not
+                b.line(ind + 1, "_bad()")
             b.line(ind, f"if 0 <= {var} < 128:")
             b.line(ind + 1, f"out.append({var})")
             b.line(ind, f"elif 0 < {var} < 16384:")

@@ -25,6 +25,7 @@ from .._schema import (
     WellKnownNode,
     WrapperNode,
 )
+from .._wire import INT32_MAX, to_int32, write_uvarint
 
 SEQUENCE_TYPES = frozenset((list, tuple, set, frozenset))
 
@@ -45,7 +46,11 @@ def describe(node: Node, value: object) -> str | None:
         ok = isinstance(value, (int, float) if node.kind.floating else types)  # an int is a fine double
         return None if ok else f"expected {types[0].__name__} ({node.proto}), got {_tname(value)}"
     if isinstance(node, EnumNode):
-        return None if isinstance(value, int) else f"expected {node.cls.__name__}, got {_tname(value)}"
+        if not isinstance(value, int):
+            return f"expected {node.cls.__name__}, got {_tname(value)}"
+        if node.closed and value not in node.by_number:
+            return f"{value!r} is not a number of the closed enum {node.cls.__name__}"
+        return None
     if isinstance(node, MessageNode):
         if type(value) is node.cls:
             return None
@@ -68,6 +73,37 @@ def describe(node: Node, value: object) -> str | None:
         names = ", ".join(t.__name__ for t in node.python_types())
         return f"expected one of {names}, got {_tname(value)}"
     return None
+
+
+def members_all(by_number: dict[int, object], values: Iterable[object]) -> bool:
+    """Whether every value is a number of a closed enum (``by_number``)."""
+    return all(x in by_number for x in values)
+
+
+def closed_run(
+    by_number: dict[int, Any], values: list[int], into: list[Any], unk: bytearray | None, tag: bytes | None,
+    start: int = 0,
+) -> bytearray | None:  # fmt: skip
+    """A packed run of a closed enum, as raw varint values: its members go ``into`` the field's
+    list, and each number the enum has not becomes a one-value field (``tag`` and the value,
+    re-encoded as upb does) among the unknown fields ``unk``. Without ``tag`` (a wrapper of
+    ddl's own, which has no unknown fields) such a number is an error at ``start``."""
+    for raw in values:
+        member = by_number.get(raw if raw <= INT32_MAX else to_int32(raw))
+        if member is not None:
+            into.append(member)
+        elif tag is None:
+            raise closed_miss(to_int32(raw), start)
+        else:
+            unk = bytearray() if unk is None else unk
+            unk += tag
+            write_uvarint(unk, raw)
+    return unk
+
+
+def closed_miss(number: int, start: int) -> DecodeError:
+    """A closed enum's number that it has not, where no unknown field can keep it."""
+    return DecodeError(f"{number} is not a number of the closed enum, and this value keeps no unknown fields", start)
 
 
 def pick_member(node: UnionNode, value: object, raising: bool = True) -> int:
@@ -162,6 +198,8 @@ def encode_failure(
     field = fields[fi]
     if value is UNSET:
         problem: str | None = f"{field.name} has no value: it was deleted (del)"
+    elif value is None and field.required:
+        problem = f"{field.name} is required (proto2's required) but is None"
     elif value is None:
         problem = None if field.presence else f"None is not allowed here: annotate it as {_hint(field)} | None"
     else:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._types import ClosedEnum
 from .._wire import WT_I32, WT_I64, WT_LEN, WT_SGROUP, WT_VARINT
 
 
@@ -121,19 +122,28 @@ class ScalarNode(Node):
 
 @dataclass(eq=False)
 class EnumNode(Node):
-    """An ``IntEnum``. ``by_number`` maps each number to its member (the first, for aliases)."""
+    """An ``IntEnum``. ``by_number`` maps each number to its member (the first, for aliases).
+
+    ``closed`` marks a ``ddl.ClosedEnum`` (proto2's enums): a number it does not have is never
+    a value, so decoding one keeps the field among the unknown fields, and encoding one fails.
+    """
 
     cls: type[enum.IntEnum]
     wire_type: int = WT_VARINT
     kind: Kind = Kind.ENUM
     by_number: dict[int, enum.IntEnum] = field(init=False)
+    closed: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_number = {int(m): m for m in self.cls}
+        self.closed = issubclass(self.cls, ClosedEnum)
 
     @property
     def zero(self) -> Any:
-        """The member numbered 0, or the bare 0 when the enum has none (protobuf's default)."""
+        """What an absent value reads as: a closed enum's first member, else the member numbered
+        0, or the bare 0 when the enum has none (protobuf's defaults)."""
+        if self.closed:
+            return next(iter(self.cls))
         return self.by_number.get(0, 0)
 
     def python_types(self) -> tuple[type, ...]:
@@ -272,7 +282,10 @@ class FieldPlan:
     ``order`` is what executors walk: one (number, field, member) entry per wire number in
     ascending order, where ``member`` indexes the oneof's members and is -1 outside oneofs.
     ``oneof`` names the oneof group of a field declared with ``ddl.field(oneof=...)`` (such a
-    field has presence; ``MessagePlan.oneofs`` lists each group's fields).
+    field has presence; ``MessagePlan.oneofs`` lists each group's fields). ``required`` is
+    proto2's label (``ddl.field(required=True)``): the field has presence, so it is written
+    whatever its value, and None is an error both ways. ``proto_default`` is a .proto's
+    ``[default = ...]``, kept for ``ddl proto`` and readers; absence itself stays None.
     """
 
     name: str
@@ -280,6 +293,8 @@ class FieldPlan:
     node: Node
     presence: bool = False
     oneof: str | None = None
+    required: bool = False
+    proto_default: Any = None
     members: list[Node] = field(default_factory=list)
     order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
 

@@ -22,8 +22,8 @@ from .._binding import binding_of
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
 from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
-from ._nodes import FieldPlan, MessageNode, Node, RepeatedNode, UnionNode
-from ._registry import field_plan, numbers_taken, resolve, type_name
+from ._nodes import EnumNode, FieldPlan, MessageNode, Node, RepeatedNode, UnionNode
+from ._registry import field_plan, message_classes, numbers_taken, resolve, type_name
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
 
@@ -41,9 +41,12 @@ class FieldSpec:
     packed: bool = True
     oneof: str | None = None  # the oneof group the field belongs to (``ddl.field(oneof=...)``)
     delimited: bool = False  # written as a group (``ddl.field(delimited=True)``)
+    required: bool = False  # proto2's label (``ddl.field(required=True)``)
+    proto_default: Any = None  # a .proto's ``[default = ...]`` (``ddl.field(proto_default=...)``)
 
     @property
-    def required(self) -> bool:
+    def needs_argument(self) -> bool:
+        """No default: ``__init__`` takes it as a required argument."""
         return self.default is MISSING and self.factory is None
 
 
@@ -59,6 +62,9 @@ class MessagePlan:
     frozen: bool
     order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
     oneofs: dict[str, list[FieldPlan]] = field(default_factory=dict)
+    #: A required field (``ddl.field(required=True)``) is in this class or in one it may hold,
+    #: so a decoded message must be checked (``ddl._proto2.check_required``). Set by ``plan_for``.
+    reaches_required: bool = False
 
     def __post_init__(self) -> None:
         self.order = sorted((entry for f in self.fields for entry in f.order), key=lambda entry: entry[0])
@@ -193,6 +199,10 @@ def collect(
             _check_member(ctx, info.oneof, node, default, factory)
         if info.delimited:
             delimited(node, annotation, ctx)  # checked now, applied by build_plan
+        if info.required:
+            _check_required(ctx, node, info)
+        if info.proto_default is not None:
+            _check_proto_default(ctx, node, info)
         count = numbers_taken(node)
         numbers = _numbers_for(ctx, info.number, count, next_number, reservations)
         _check_not_reserved(qualname, name, numbers, reservations)
@@ -202,8 +212,11 @@ def collect(
             used[number] = name
         next_number = max(used) + 1
         spec.fields.append(
-            FieldSpec(name, annotation, default, factory, numbers, spec, info.packed, info.oneof, bool(info.delimited))
-        )
+            FieldSpec(
+                name, annotation, default, factory, numbers, spec, info.packed, info.oneof, bool(info.delimited),
+                bool(info.required), info.proto_default,
+            )
+        )  # fmt: skip
     _check_oneof_names(spec)
     _check_argument_order(spec)
     return spec
@@ -221,6 +234,33 @@ def _check_member(ctx: Context, group: object, node: Node, default: Any, factory
         raise ctx.error(f"a member of oneof group {group!r} must be optional: annotate it as X | None")
     if default is not None or factory is not None:
         raise ctx.error(f"a member of oneof group {group!r} has the default None (leave the default out)")
+
+
+def _check_required(ctx: Context, node: Node, info: FieldInfo) -> None:
+    """proto2's ``required`` label is for one value: not a list, a map, a oneof or ``X | None``
+    (whose None would be a value the field may not hold)."""
+    if isinstance(node, UnionNode) or not node.singular or info.oneof is not None:
+        raise ctx.error(
+            "required=True applies to a field of one value, annotated X "
+            "(not X | None, a list, a dict, a union or a oneof member)"
+        )
+
+
+def _check_proto_default(ctx: Context, node: Node, info: FieldInfo) -> None:
+    """A .proto's ``[default = ...]`` belongs to a field with presence, and is one of its values."""
+    if isinstance(node, UnionNode) and len(node.members) == 1 and node.has_none:
+        node = node.members[0]
+    elif not info.required:
+        raise ctx.error("proto_default applies to an optional field (X | None) or a required one")
+    types = node.python_types()
+    if float in types:
+        types = (*types, int)
+    if isinstance(node, EnumNode):
+        ok = info.proto_default in node.by_number.values()
+    else:
+        ok = isinstance(info.proto_default, types) and not (isinstance(info.proto_default, bool) and bool not in types)
+    if not ok:
+        raise ctx.error(f"proto_default {info.proto_default!r} is not a value of the field")
 
 
 def delimited(node: Node, annotation: object, ctx: Context) -> Node:
@@ -288,7 +328,7 @@ def _check_argument_order(spec: ClassSpec) -> None:
         return
     seen_default = None
     for f in spec.fields:
-        if not f.required:
+        if not f.needs_argument:
             seen_default = f.name
         elif seen_default is not None:
             raise SchemaError(
@@ -301,13 +341,27 @@ def plan_for(cls: type) -> MessagePlan:
     """The class's plan, built once; a cycle of fields that can never be absent is rejected."""
     spec: ClassSpec = cls.__dict__["__ddl__"].spec
     if spec.plan is None:
-        spec.plan = build_plan(cls, spec)
+        spec.plan = plan = build_plan(cls, spec)
         try:
             _check_required_cycle(cls)
+            plan.reaches_required = any(f.required for c in _reachable(cls) for f in plan_for(c).fields)
         except SchemaError:
             spec.plan = None
             raise
     return spec.plan
+
+
+def _reachable(root: type) -> list[type]:
+    """``root`` and every message class its values may hold, however deep."""
+    found = [root]
+    seen = {root}
+    for cls in found:  # grows while it is walked
+        for f in plan_for(cls).fields:
+            for child in message_classes(f.node):
+                if child not in seen:
+                    seen.add(child)
+                    found.append(child)
+    return found
 
 
 def _check_required_cycle(root: type) -> None:
@@ -317,7 +371,7 @@ def _check_required_cycle(root: type) -> None:
     while stack:
         cls, path = stack.pop()
         for f in plan_for(cls).fields:
-            if not isinstance(f.node, MessageNode) or f.presence:
+            if not isinstance(f.node, MessageNode) or (f.presence and not f.required):
                 continue
             steps = [*path, f"{cls.__qualname__}.{f.name}"]
             if f.node.cls is root:
@@ -348,5 +402,12 @@ def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
             node = dataclasses.replace(node, unpacked=True)
         if f.delimited:
             node = delimited(node, f.annotation, ctx)
-        fields.append(field_plan(f.name, f.numbers, node, f.oneof))
+        plan = field_plan(f.name, f.numbers, node, f.oneof, f.required, f.proto_default)
+        if isinstance(plan.node, EnumNode) and plan.node.closed and not plan.presence:
+            # A closed enum's absent value (its first member) is no zero to leave off.
+            raise ctx.error(
+                f"a field of the closed enum {plan.node.cls.__qualname__} has presence: "
+                f"annotate it {plan.node.cls.__qualname__} | None (or give it required=True)"
+            )
+        fields.append(plan)
     return MessagePlan(cls, fields, spec.frozen)

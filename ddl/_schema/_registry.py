@@ -265,11 +265,32 @@ def numbers_taken(node: Node) -> int:
     return 1
 
 
-def field_plan(name: str, numbers: tuple[int, ...], node: Node, oneof: str | None = None) -> FieldPlan:
+def message_classes(node: Node) -> list[type]:
+    """The message classes a value of ``node`` may hold directly (in a list, a map, a oneof...)."""
+    if isinstance(node, MessageNode):
+        return [node.cls]
+    if isinstance(node, RepeatedNode):
+        return message_classes(node.elem)
+    if isinstance(node, MapNode):
+        return message_classes(node.value)
+    if isinstance(node, UnionNode):
+        return [cls for m in node.members for cls in message_classes(m)]
+    if isinstance(node, WrapperNode):
+        return message_classes(node.inner.node)
+    return []
+
+
+def field_plan(
+    name: str, numbers: tuple[int, ...], node: Node, oneof: str | None = None, required: bool = False,
+    proto_default: Any = None,
+) -> FieldPlan:  # fmt: skip
     """The plan for a message field; ``X | None`` gives presence, other unions give a oneof.
-    ``oneof`` names the field's oneof group (always an ``X | None`` field, see ``collect``)."""
+    ``oneof`` names the field's oneof group (always an ``X | None`` field, see ``collect``);
+    a ``required`` field (proto2's label, a plain ``X``) has presence too."""
     if isinstance(node, UnionNode):
         if len(node.members) == 1:
-            return FieldPlan(name, numbers, singular(node.members[0]), presence=True, oneof=oneof)
+            return FieldPlan(
+                name, numbers, singular(node.members[0]), presence=True, oneof=oneof, proto_default=proto_default
+            )
         return FieldPlan(name, numbers, node, presence=node.has_none)
-    return FieldPlan(name, numbers, node)
+    return FieldPlan(name, numbers, node, presence=required, required=required, proto_default=proto_default)

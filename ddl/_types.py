@@ -65,9 +65,13 @@ MISSING: Final = _Missing()
 
 class FieldInfo:
     """What ``ddl.field`` records: an explicit number, a default, packing, a oneof group, the
-    delimited (group) encoding, proto2's ``required`` and a .proto's ``[default = ...]``."""
+    delimited (group) encoding, proto2's ``required``, a .proto's ``[default = ...]`` and
+    whether strings are checked as UTF-8."""
 
-    __slots__ = ("default", "default_factory", "delimited", "number", "oneof", "packed", "proto_default", "required")
+    __slots__ = (
+        "default", "default_factory", "delimited", "number", "oneof", "packed", "proto_default", "required",
+        "verify_utf8",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class FieldInfo:
         delimited: bool = False,
         required: bool = False,
         proto_default: Any = None,
+        verify_utf8: bool = True,
     ) -> None:
         self.number = number
         self.default = default
@@ -88,6 +93,7 @@ class FieldInfo:
         self.delimited = delimited
         self.required = required
         self.proto_default = proto_default
+        self.verify_utf8 = verify_utf8
 
 
 def field(
@@ -100,9 +106,10 @@ def field(
     delimited: bool = False,
     required: bool = False,
     proto_default: Any = None,
+    verify_utf8: bool = True,
 ) -> Any:
     """Give a field an explicit number, a default, packing, a oneof group, the group encoding,
-    proto2's ``required`` rule, or a .proto's ``[default = ...]``.
+    proto2's ``required`` rule, a .proto's ``[default = ...]``, or strings unchecked as UTF-8.
 
     A union field takes consecutive numbers from ``number``, or one per member when given a tuple.
     ``packed=False`` writes a repeated number or enum field one tagged element at a time, as
@@ -130,6 +137,12 @@ def field(
     itself (None), so nothing is lost between readers; ``ddl proto`` writes the default back,
     and ``ddl.proto_default(Msg, "field")`` reads it.
 
+    ``verify_utf8=False`` is proto2's rule for strings (editions' ``utf8_validation = NONE``):
+    the field's strings (elements, map keys and values too) may carry bytes that are not UTF-8,
+    as writers in C++ often send. Such bytes decode into the ``str`` as lone surrogates
+    (Python's ``surrogateescape``: byte 0x80 is ``"\udc80"``) and encode back byte for byte, so
+    nothing is lost; other fields reject invalid UTF-8 with a ``DecodeError``.
+
     Example::
 
         class Order(ddl.Message):
@@ -142,7 +155,8 @@ def field(
             notes: list[Note] = ddl.field(number=30, default_factory=list, delimited=True)
             sku: str = ddl.field(number=31, required=True)
             retries: ddl.int32 | None = ddl.field(number=32, default=None, proto_default=3)
+            legacy_name: str = ddl.field(number=33, default="", verify_utf8=False)
     """
     if default is not MISSING and default_factory is not None:
         raise TypeError("ddl.field() takes default or default_factory, not both")
-    return FieldInfo(number, default, default_factory, packed, oneof, delimited, required, proto_default)
+    return FieldInfo(number, default, default_factory, packed, oneof, delimited, required, proto_default, verify_utf8)

@@ -510,7 +510,10 @@ class DecoderSource:
     def _len_value(self, node: Node, pos: str) -> str:
         b = self.b
         if isinstance(node, ScalarNode):
-            return f"buf[{pos}:q].decode()" if node.kind == Kind.STRING else f"buf[{pos}:q]"
+            if node.kind == Kind.STRING:
+                # Bytes that are not UTF-8, where allowed, become lone surrogates and go back as they came.
+                return f"buf[{pos}:q].decode({rt.text_codec(node)})"
+            return f"buf[{pos}:q]"
         if isinstance(node, ConvertedNode):
             raw = f"buf[{pos}:q].decode()" if node.base.kind == Kind.STRING else f"buf[{pos}:q]"
             return f"{b.ref(node.from_wire, 'CV')}({raw})"

@@ -295,7 +295,7 @@ class EncoderSource:
         elif isinstance(node, ScalarNode) and node.kind in _FIXED:
             b.line(ind, f"out += {_FIXED[node.kind][0]}({var})")
         elif isinstance(node, ScalarNode) and node.kind == Kind.STRING:
-            b.line(ind, f"b = {var}.encode()")
+            b.line(ind, f"b = {var}.encode({rt.text_codec(node)})")
             b.line(ind, "n = len(b)")
             b.line(ind, "if n < 128:")
             b.line(ind + 1, "out.append(n)")

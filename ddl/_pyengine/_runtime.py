@@ -30,6 +30,12 @@ from .._wire import INT32_MAX, to_int32, write_uvarint
 SEQUENCE_TYPES = frozenset((list, tuple, set, frozenset))
 
 
+def text_codec(node: ScalarNode) -> str:
+    """The arguments of a string field's ``decode``/``encode`` in generated code: strict UTF-8,
+    or for ``verify_utf8=False`` any bytes, through lone surrogates (``surrogateescape``)."""
+    return "" if node.verify_utf8 else "'utf-8', 'surrogateescape'"
+
+
 def bad_type() -> None:
     """Raised from the generated fast path; ``encode_failure`` then explains the problem."""
     raise TypeError("wrong type")

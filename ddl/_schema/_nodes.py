@@ -103,9 +103,12 @@ class Node:
 
 @dataclass(eq=False)
 class ScalarNode(Node):
-    """A protobuf scalar, by its .proto name (``"int64"``, ``"string"``, ...)."""
+    """A protobuf scalar, by its .proto name (``"int64"``, ``"string"``, ...). A string that is
+    not ``verify_utf8`` (``ddl.field(verify_utf8=False)``) holds any bytes, those that are not
+    UTF-8 as lone surrogates (``surrogateescape``)."""
 
     proto: str
+    verify_utf8: bool = True
     kind: Kind = field(init=False)
 
     def __post_init__(self) -> None:

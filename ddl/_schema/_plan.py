@@ -22,7 +22,7 @@ from .._binding import binding_of
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
 from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
-from ._nodes import EnumNode, FieldPlan, MessageNode, Node, RepeatedNode, UnionNode
+from ._nodes import EnumNode, FieldPlan, Kind, MapNode, MessageNode, Node, RepeatedNode, ScalarNode, UnionNode
 from ._registry import field_plan, message_classes, numbers_taken, resolve, type_name
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
@@ -43,6 +43,7 @@ class FieldSpec:
     delimited: bool = False  # written as a group (``ddl.field(delimited=True)``)
     required: bool = False  # proto2's label (``ddl.field(required=True)``)
     proto_default: Any = None  # a .proto's ``[default = ...]`` (``ddl.field(proto_default=...)``)
+    verify_utf8: bool = True  # ``ddl.field(verify_utf8=False)``: strings may hold any bytes
 
     @property
     def needs_argument(self) -> bool:
@@ -203,6 +204,8 @@ def collect(
             _check_required(ctx, node, info)
         if info.proto_default is not None:
             _check_proto_default(ctx, node, info)
+        if not info.verify_utf8:
+            unverified_text(node, annotation, ctx)  # checked now, applied by build_plan
         count = numbers_taken(node)
         numbers = _numbers_for(ctx, info.number, count, next_number, reservations)
         _check_not_reserved(qualname, name, numbers, reservations)
@@ -214,7 +217,7 @@ def collect(
         spec.fields.append(
             FieldSpec(
                 name, annotation, default, factory, numbers, spec, info.packed, info.oneof, bool(info.delimited),
-                bool(info.required), info.proto_default,
+                bool(info.required), info.proto_default, bool(info.verify_utf8),
             )
         )  # fmt: skip
     _check_oneof_names(spec)
@@ -261,6 +264,33 @@ def _check_proto_default(ctx: Context, node: Node, info: FieldInfo) -> None:
         ok = isinstance(info.proto_default, types) and not (isinstance(info.proto_default, bool) and bool not in types)
     if not ok:
         raise ctx.error(f"proto_default {info.proto_default!r} is not a value of the field")
+
+
+def unverified_text(node: Node, annotation: object, ctx: Context) -> Node:
+    """``node`` with its strings unchecked as UTF-8 (``ddl.field(verify_utf8=False)``): a string
+    field, or a list, map or oneof holding strings."""
+    found = False
+
+    def walk(n: Node) -> Node:
+        nonlocal found
+        if isinstance(n, ScalarNode) and n.kind == Kind.STRING:
+            found = True
+            return dataclasses.replace(n, verify_utf8=False)
+        if isinstance(n, RepeatedNode):
+            return dataclasses.replace(n, elem=walk(n.elem))
+        if isinstance(n, MapNode):
+            key = walk(n.key)
+            assert isinstance(key, ScalarNode)
+            return dataclasses.replace(n, key=key, value=walk(n.value))
+        if isinstance(n, UnionNode):
+            return dataclasses.replace(n, members=[walk(m) for m in n.members])
+        return n
+
+    result = walk(node)
+    if not found:
+        written = annotation if isinstance(annotation, str) else type_name(ctx.evaluate(annotation))
+        raise ctx.error(f"verify_utf8=False applies only to a field holding strings, not {written}")
+    return result
 
 
 def delimited(node: Node, annotation: object, ctx: Context) -> Node:
@@ -402,6 +432,8 @@ def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
             node = dataclasses.replace(node, unpacked=True)
         if f.delimited:
             node = delimited(node, f.annotation, ctx)
+        if not f.verify_utf8:
+            node = unverified_text(node, f.annotation, ctx)
         plan = field_plan(f.name, f.numbers, node, f.oneof, f.required, f.proto_default)
         if isinstance(plan.node, EnumNode) and plan.node.closed and not plan.presence:
             # A closed enum's absent value (its first member) is no zero to leave off.

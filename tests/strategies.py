@@ -5,6 +5,9 @@ string annotations resolve, including forward and recursive references), plus th
 they use. Every field's type is described by a ``Desc`` that knows its annotation, how to draw
 a value, and which Python types its values have (so oneof members are kept distinct).
 
+Fields may also be ``ddl.field(oneof=...)`` groups (members ``X | None``, of one type or several;
+a value sets at most one) and message fields written as groups (``ddl.field(delimited=True)``).
+
 Recursion: a reference to a message class that may lead back to itself (the class itself, or
 one created later) is only allowed where an empty value exists (inside a list, a map, an
 ``X | None`` or a union with another way out). Values carry a depth budget: once it is spent,
@@ -17,6 +20,7 @@ import enum
 import functools
 import itertools
 import math
+import operator
 import sys
 import types
 from collections.abc import Callable
@@ -220,8 +224,20 @@ class OneOf(Desc):
 class FieldDef:
     name: str
     desc: Desc
-    has_default: bool
+    has_default: bool  # a oneof group's member has None, which the class does not spell out
     default: Any = None
+    oneof: str | None = None
+    delimited: bool = False
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The ``ddl.field`` arguments besides number and default."""
+        options: dict[str, Any] = {}
+        if self.oneof is not None:
+            options["oneof"] = self.oneof
+        if self.delimited:
+            options["delimited"] = True
+        return options
 
 
 @dataclass(eq=False)
@@ -251,12 +267,26 @@ class Schema:
             cls = self.classes[name]
             defs = self.fields[name]
             required = {f.name: f.desc.values(self, depth) for f in defs if not f.has_default}
-            optional = {f.name: f.desc.values(self, depth) for f in defs if f.has_default}
-            self._cache[key] = st.fixed_dictionaries(required, optional=optional).map(lambda kw: cls(**kw))
+            optional = {f.name: f.desc.values(self, depth) for f in defs if f.has_default and f.oneof is None}
+            # A oneof group: no member set, or one (which may still be None, an unset member).
+            groups = [
+                st.one_of(st.just({}), *(f.desc.values(self, depth).map(lambda v, n=f.name: {n: v}) for f in members))
+                for members in _groups(defs).values()
+            ]
+            parts = st.tuples(st.fixed_dictionaries(required, optional=optional), *groups)
+            self._cache[key] = parts.map(lambda dicts: cls(**functools.reduce(operator.or_, dicts)))
         return self._cache[key]
 
     def values(self, depth: int = 2) -> st.SearchStrategy[Any]:
         return self.message_values(self.names[-1], depth)
+
+
+def _groups(defs: list[FieldDef]) -> dict[str, list[FieldDef]]:
+    found: dict[str, list[FieldDef]] = {}
+    for f in defs:
+        if f.oneof is not None:
+            found.setdefault(f.oneof, []).append(f)
+    return found
 
 
 @dataclass
@@ -358,6 +388,27 @@ def type_desc(draw: st.DrawFn, g: _Gen, level: int, recursive_ok: bool, *, in_un
     return union if union.finite or recursive_ok else OneOf(members, True)
 
 
+def _delimitable(desc: Desc) -> bool:
+    """Whether ``ddl.field(delimited=True)`` applies: a message field, M | None or a list (tuple) of M."""
+    if isinstance(desc, Opt):
+        desc = desc.inner
+    elif isinstance(desc, Repeated) and desc.container in ("list", "tuple"):
+        desc = desc.elem
+    return isinstance(desc, MsgRef)
+
+
+def _group_members(draw: st.DrawFn, g: _Gen) -> list[Desc]:
+    """The types of a oneof group's members: one optional value each, often all of one type."""
+    members: list[Desc] = []
+    for _ in range(draw(st.integers(1, 3))):
+        if members and draw(st.booleans()):
+            members.append(members[0])
+            continue
+        inner = type_desc(draw, g, 1, True, in_union=True)  # never a union: a member is one type
+        members.append(inner if isinstance(inner, Opt) else Opt(inner))
+    return members
+
+
 _NUMBERS = st.one_of(st.integers(1, 40), st.sampled_from([16, 2047, 2048, 18999, 20000, 65535, (1 << 29) - 1]))
 
 
@@ -377,6 +428,13 @@ def schemas(draw: st.DrawFn, *, max_classes: int = 3, allow_sets: bool = True, m
             has_default = draw(st.booleans())
             default = draw(desc.values(schema, 0)) if has_default else None
             defs.append(FieldDef(f"f{i}", desc, has_default, default))
+        for group in range(draw(st.sampled_from([0, 0, 1, 2]))):
+            for desc in _group_members(draw, g):
+                defs.append(FieldDef(f"f{len(defs)}", desc, True, oneof=f"g{group}"))
+        for f in defs:
+            f.delimited = _delimitable(f.desc) and draw(st.booleans())
+        if defs and draw(st.booleans()):  # group members among the other fields, not only after them
+            defs = draw(st.permutations(defs))
         kw_only = draw(st.booleans())
         if not kw_only:  # positional parameters without defaults must come first
             defs.sort(key=lambda f: f.has_default)
@@ -387,10 +445,11 @@ def schemas(draw: st.DrawFn, *, max_classes: int = 3, allow_sets: bool = True, m
         schema.classes[name] = make_class(
             name,
             {f.name: f.desc.ann for f in defs},
-            {f.name: f.default for f in defs if f.has_default},
+            {f.name: f.default for f in defs if f.has_default and f.oneof is None},
             {f.name: _take(numbers, f.desc.numbers) for f in defs} if numbers is not None else {},
             frozen=draw(st.booleans()),
             kw_only=kw_only,
+            options={f.name: f.options for f in defs},
         )
     return schema
 
@@ -408,15 +467,20 @@ def make_class(
     *,
     frozen: bool = False,
     kw_only: bool = True,
+    options: dict[str, dict[str, Any]] | None = None,
 ) -> type:
-    """A message class built at run time in the shared module, as a class statement would."""
+    """A message class built at run time in the shared module, as a class statement would.
+
+    ``options`` holds further ``ddl.field`` arguments by field name (oneof, delimited)."""
     ns: dict[str, Any] = {"__annotations__": dict(annotations), "__module__": MODULE_NAME, "__qualname__": name}
     for fname in annotations:
+        arguments = dict((options or {}).get(fname, {}))
         if fname in numbers:
-            if fname in defaults:
-                ns[fname] = ddl.field(number=numbers[fname], default=defaults[fname])
-            else:
-                ns[fname] = ddl.field(number=numbers[fname])
+            arguments["number"] = numbers[fname]
+        if arguments and fname in defaults:
+            arguments["default"] = defaults[fname]
+        if arguments:
+            ns[fname] = ddl.field(**arguments)
         elif fname in defaults:
             ns[fname] = defaults[fname]
     cls = type(ddl.Message)(name, (ddl.Message,), ns, frozen=frozen, kw_only=kw_only)

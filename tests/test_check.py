@@ -480,3 +480,41 @@ def test_a_proto2_group_checks_clean_against_a_delimited_field_of_the_same_messa
     proto = f'syntax = "proto2";\npackage notes;\n{page}\n'
     findings = check(write(tmp_path, "notes.proto", proto), delimited, [str(tmp_path)], "notes")
     assert [f.line() for f in findings if f.breaking] == []
+
+
+BUNDLE = """\
+import ddl
+from ddl.protobuf import descriptor, plugin
+
+class Bundle(ddl.Message):
+    file: descriptor.FileDescriptorProto | None = None
+    files: list[descriptor.FileDescriptorProto] = []
+    request: plugin.CodeGeneratorRequest | None = None
+    edition: descriptor.Edition | None = None
+"""
+
+
+def test_a_field_of_a_ddl_protobuf_class_is_a_field_of_protobufs_own_type(tmp_path: Path) -> None:
+    module = write(tmp_path, "bundle.py", BUNDLE)
+    rendered = write(tmp_path, "rendered/bundle.proto", render_targets([module]))
+    assert "google.protobuf.FileDescriptorProto file = 1;" in Path(rendered).read_text()
+    assert check(rendered, module) == [] and check(module, rendered) == []
+    # A .proto written by hand, in proto2, means the same types: the same wire, nothing breaks.
+    by_hand = """\
+        syntax = "proto2";
+        package bundle;
+        import "google/protobuf/descriptor.proto";
+        import "google/protobuf/compiler/plugin.proto";
+        message Bundle {
+          optional google.protobuf.FileDescriptorProto file = 1;
+          repeated google.protobuf.FileDescriptorProto files = 2;
+          optional google.protobuf.compiler.CodeGeneratorRequest request = 3;
+          optional google.protobuf.Edition edition = 4;
+        }
+    """
+    assert check(write(tmp_path, "hand/bundle.proto", by_hand), module) == []
+    # A copy of FileDescriptorProto is another message, as Google's types are (their JSON differs).
+    copied = by_hand.replace("google.protobuf.FileDescriptorProto file = 1", "FileDescriptorProto file = 1")
+    copied += "        message FileDescriptorProto { optional string name = 1; }\n"
+    findings = check(write(tmp_path, "copy/bundle.proto", copied), module)
+    assert [(f.rule, f.field) for f in findings] == [("FIELD_SAME_TYPE", "file")]

@@ -86,6 +86,7 @@ def test_fields_unknown_to_the_reader_survive_decode_and_reencode(engine: Engine
         {f.name: f.desc.ann for f in defs if f.name in kept},
         {},
         {name: numbers[name] for name in kept},
+        options={f.name: f.options for f in defs if f.name in kept},
     )
 
     seen = engine.decode(engine.encode(value), partial)

@@ -15,8 +15,48 @@ import sys
 from dataclasses import dataclass, field
 
 from .._schema import is_message_class
+from ._gen._names import SHIPPED
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+# ddl.protobuf's modules and the files of protobuf's they mirror (``ddl gen`` wrote them from there).
+_SHIPPED_FILES = {module: proto for proto, module in SHIPPED.items()}
+# Those files' packages, where not google.protobuf.
+_SHIPPED_PACKAGES = {
+    "ddl.protobuf.plugin": "google.protobuf.compiler",
+    "ddl.protobuf.cpp_features": "pb",
+    "ddl.protobuf.go_features": "pb",
+    "ddl.protobuf.java_features": "pb",
+}
+# Those written in proto2: their enums are closed, and a proto3 field cannot have a closed enum's type.
+_SHIPPED_PROTO2 = frozenset(
+    {"ddl.protobuf.descriptor", "ddl.protobuf.plugin", "ddl.protobuf.cpp_features", "ddl.protobuf.go_features",
+     "ddl.protobuf.java_features"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A type that one of protobuf's own files declares: fields name it, and the file is imported."""
+
+    name: str  # the full name, google.protobuf.FileDescriptorProto
+    file: str  # google/protobuf/descriptor.proto
+    closed: bool = False  # an enum of a proto2 file
+
+
+def shipped(obj: type) -> Imported | None:
+    """What a class of ``ddl.protobuf`` is in protobuf's own files; None for any other class.
+
+    Those classes are ``ddl gen``'s copies of protobuf's messages and enums, so a .proto refers
+    to the originals rather than declaring them again (another copy would be another type).
+    """
+    proto = _SHIPPED_FILES.get(obj.__module__)
+    if proto is None:
+        return None
+    package = _SHIPPED_PACKAGES.get(obj.__module__, "google.protobuf")
+    closed = issubclass(obj, enum.Enum) and obj.__module__ in _SHIPPED_PROTO2
+    return Imported(f"{package}.{obj.__qualname__}", proto, closed)
 
 
 class RenderError(Exception):

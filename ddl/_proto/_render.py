@@ -31,12 +31,14 @@ from .._schema import (
 )
 from ._layout import (
     Decl,
+    Imported,
     RenderError,
     Scope,
     assign_names,
     enclosing_message,
     pascal,
     reference,
+    shipped,
     snake,
     upper_snake,
 )
@@ -73,7 +75,12 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
     ``source`` names where the classes come from, for the header comment. proto3 has no groups:
     when a field is ``ddl.field(delimited=True)``, the file is written in edition 2023 instead,
     with proto3's implicit presence as the file's default and the group encoding as the field's
-    ``features.message_encoding = DELIMITED``.
+    ``features.message_encoding = DELIMITED``. So it is when a field has the type of a closed enum
+    (an enum of protobuf's proto2 files, such as ``ddl.protobuf.descriptor.Edition``), which
+    proto3 fields cannot have: such a field has explicit presence.
+
+    Classes of ``ddl.wkt`` and ``ddl.protobuf`` are protobuf's own types: fields name them
+    (``google.protobuf.FileDescriptorProto``) and the file imports theirs, never a copy.
 
     Example::
 
@@ -83,14 +90,14 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
     top, decls, imports = _collect(classes)
     package_scope = Scope()
     assign_names(top, package_scope)
-    editions = any(_delimited(decl) for decl in decls.values())
+    editions = any(_needs_editions(decl) for decl in decls.values())
     lines = [
         f"// The protobuf schema of ddl classes{' from ' + source if source else ''}, written by `ddl proto`.",
         "// Field numbers, oneofs and wrapper messages follow ddl's type mapping.",
     ]
     if editions:
         lines += [
-            "// Edition 2023, for the group encoding (ddl.field(delimited=True)), which proto3 lacks;",
+            "// Edition 2023, for the group encoding (ddl.field(delimited=True)) or closed enums, which proto3 lacks;",
             "// fields have proto3's implicit presence unless they say otherwise.",
             'edition = "2023";',
             "",
@@ -175,6 +182,12 @@ def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[s
         obj = queue.popleft()
         if obj in decls:
             continue
+        own = shipped(obj)
+        if own is not None:  # only a root gets here: references to it are imports
+            raise RenderError(
+                f"{obj.__module__}.{obj.__qualname__} is protobuf's own {own.name}: "
+                f'a .proto imports it (import "{own.file}";) rather than declaring it again'
+            )
         decl = decls[obj] = Decl(obj)
         outer = enclosing_message(obj)
         if outer is not None:
@@ -185,8 +198,9 @@ def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[s
             continue
         for f in plan_for(obj).fields:
             for node in _walk(f.node):
-                if isinstance(node, (MessageNode, EnumNode)) and node.cls in WKT_CLASSES:
-                    imports.add(WKT_CLASSES[node.cls][1])
+                found = _imported(node.cls) if isinstance(node, (MessageNode, EnumNode)) else None
+                if found is not None:
+                    imports.add(found.file)
                 elif isinstance(node, (MessageNode, EnumNode)):
                     queue.append(node.cls)
                 elif isinstance(node, WellKnownNode):
@@ -199,11 +213,26 @@ def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[s
     return top, decls, imports
 
 
-def _delimited(decl: Decl) -> bool:
-    """Whether a message has a field written as a group (a wrapper's fields never are)."""
+def _imported(cls: type) -> Imported | None:
+    """What a class is in protobuf's own files (a class of ddl.wkt or ddl.protobuf), if anything."""
+    if cls in WKT_CLASSES:
+        return Imported(*WKT_CLASSES[cls])
+    return shipped(cls)
+
+
+def _closed(node: Node) -> Imported | None:
+    """The closed enum a node has the type of, if it has one."""
+    found = _imported(node.cls) if isinstance(node, EnumNode) else None
+    return found if found is not None and found.closed else None
+
+
+def _needs_editions(decl: Decl) -> bool:
+    """Whether a message has a field written as a group (a wrapper's fields never are), or one
+    that holds a closed enum: proto3 has neither."""
     if decl.is_enum:
         return False
-    return any(isinstance(n, MessageNode) and n.delimited for f in plan_for(decl.obj).fields for n in _walk(f.node))
+    nodes = [n for f in plan_for(decl.obj).fields for n in _walk(f.node)]
+    return any(_is_delimited(n) or _closed(n) is not None for n in nodes)
 
 
 def _walk(node: Node) -> Iterator[Node]:
@@ -331,10 +360,22 @@ class _Body:
             elem = self.type_of(node.elem, owner, "item")
             return [f"repeated {elem} {f.name} = {number}{options};{self._note(node.elem)}"]
         if isinstance(node, MapNode):
+            closed = _closed(node.value)
+            if closed is not None:
+                raise RenderError(
+                    f"{self._where(f)}: a map value cannot be the closed enum {closed.name} "
+                    "(a map's values have no presence, which closed enums need)"
+                )
             value = self.type_of(node.value, owner, "value")
             return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]
         explicit = f.presence and f.oneof is None  # a oneof member has presence without the label
         explicit = explicit and isinstance(node, (ScalarNode, EnumNode, ConvertedNode))
+        closed = _closed(node)
+        if closed is not None and not f.presence:
+            raise RenderError(
+                f"{self._where(f)}: the closed enum {closed.name} needs a field with presence, "
+                f"as protobuf gives it: declare it {closed.name.rpartition('.')[2]} | None"
+            )
         label = "optional " if explicit and not editions else ""
         options = _options(
             "features.field_presence = EXPLICIT", explicit and editions,
@@ -350,8 +391,9 @@ class _Body:
             return node.base.proto
         if isinstance(node, WellKnownNode):
             return node.proto
-        if isinstance(node, (MessageNode, EnumNode)) and node.cls in WKT_CLASSES:
-            return WKT_CLASSES[node.cls][0]
+        found = _imported(node.cls) if isinstance(node, (MessageNode, EnumNode)) else None
+        if found is not None:
+            return found.name
         if isinstance(node, (MessageNode, EnumNode)):
             return reference(self.writer.decls[node.cls], self.decl.chain(), self.writer.package)
         if isinstance(node, WrapperNode):
@@ -380,12 +422,15 @@ class _Body:
             return node.proto
         if isinstance(node, (WellKnownNode, ConvertedNode)):
             return node.name
-        if isinstance(node, (MessageNode, EnumNode)) and node.cls in WKT_CLASSES:
+        if isinstance(node, (MessageNode, EnumNode)) and _imported(node.cls) is not None:
             return snake(node.cls.__name__)
         if isinstance(node, (MessageNode, EnumNode)):
             return snake(self.writer.decls[node.cls].name)
         assert isinstance(node, WrapperNode)
         return "map" if isinstance(node.inner.node, MapNode) else "list"
+
+    def _where(self, f: FieldPlan) -> str:
+        return f"{self.decl.obj.__qualname__}.{f.name}"
 
     @staticmethod
     def _note(node: Node) -> str:

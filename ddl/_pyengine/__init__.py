@@ -30,14 +30,14 @@ class Codec:
     decode: Callable[[bytes, int, int, int], Any]
     # Merges the later occurrences of a field of this class into the first one's value:
     # merge(base, buf, ranges, budget), the bodies lying between ranges[2i] and ranges[2i + 1].
-    # Few classes ever need it, so ``merge`` generates the real function, ``merger``, on first use.
+    # Few classes ever need it, so ``merge`` has ``merger`` generate the real function on first use.
     merge: Callable[[Any, bytes, list[int], int], Any]
-    merger: Callable[[Any, bytes, list[int], int], Any] | None
+    merger: _OnFirstUse
     # Decodes a group of this class (a field declared ``ddl.field(delimited=True)``):
     # group(buf, pos, end, budget, etag) -> (value, position after the end-group tag ``etag``).
-    # Generated on first use too, as ``grouper``.
+    # Generated on first use too, by ``grouper``.
     group: Callable[[bytes, int, int, int, int], tuple[Any, int]]
-    grouper: Callable[[bytes, int, int, int, int], tuple[Any, int]] | None
+    grouper: _OnFirstUse
     filenames: tuple[str, ...]
     # The generated encode and decode functions of each wrapper message of the nested-container
     # conventions, by id of its WrapperNode: the compiled engine calls them for those values.
@@ -87,8 +87,12 @@ def _compile(cls: type) -> Codec:
     enc_file = compile_source("encode", qualname, enc_source.message(codec.plan), enc.globs)
     dec_file = compile_source("decode", qualname, dec_source.message(codec.plan), dec.globs)
     codec.encode, codec.decode = enc.globs["encode"], dec.globs["decode"]
-    codec.merge, codec.merger = _merge_on_first_use(cls, codec), None
-    codec.group, codec.grouper = _group_on_first_use(cls, codec), None
+    m = codec.merger = _OnFirstUse(cls, codec, DecoderSource.merger, "merge")
+    g = codec.grouper = _OnFirstUse(cls, codec, DecoderSource.group, "decode_group")
+    # What generated code calls. The parameters are spelled out rather than passed as *args:
+    # the group decoder runs once per group read, and packing arguments would slow each one.
+    codec.merge = lambda base, buf, ranges, budget: (m.function or m.compile())(base, buf, ranges, budget)
+    codec.group = lambda buf, pos, end, budget, etag: (g.function or g.compile())(buf, pos, end, budget, etag)
     codec.wrappers = {
         key: (enc.globs[name], dec.globs[dec_source.wrappers[key]]) for key, name in enc_source.wrappers.items()
     }
@@ -111,46 +115,34 @@ def _linked(codec: Codec, kind: str) -> Callable[..., Any]:
     return functions[kind]
 
 
-def _merge_on_first_use(cls: type, codec: Codec) -> Callable[[Any, bytes, list[int], int], Any]:
-    def merge(base: Any, buf: bytes, ranges: list[int], budget: int) -> Any:
-        return (codec.merger or _compile_merger(cls, codec))(base, buf, ranges, budget)
+class _OnFirstUse:
+    """A generated decode function few classes ever need (``merge``, ``decode_group``): written,
+    compiled and linked by ``compile()`` on first use, then kept in ``function``.
 
-    return merge
+    ``write`` is the DecoderSource method that writes its source, defining ``name``.
+    """
 
+    __slots__ = ("cls", "codec", "function", "name", "write")
 
-def _compile_merger(cls: type, codec: Codec) -> Callable[[Any, bytes, list[int], int], Any]:
-    with _lock:
-        if codec.merger is None:
-            deps: list[tuple[str, type, str]] = []
-            b = Builder()
-            source = DecoderSource(b, deps).merger(codec.plan)
-            merge_file = compile_source("merge", f"{cls.__module__}.{cls.__qualname__}", source, b.globs)
-            for name, dep, kind in deps:
-                b.globs[name] = _linked(codec_for(dep), kind)
-            codec.filenames += (merge_file,)
-            codec.merger = b.globs["merge"]  # only now, linked, can another thread run it
-        return codec.merger
+    def __init__(self, cls: type, codec: Codec, write: Callable[[DecoderSource, MessagePlan], str], name: str) -> None:
+        self.cls, self.codec, self.write, self.name = cls, codec, write, name
+        self.function: Callable[..., Any] | None = None
 
-
-def _group_on_first_use(cls: type, codec: Codec) -> Callable[[bytes, int, int, int, int], tuple[Any, int]]:
-    def group(buf: bytes, pos: int, end: int, budget: int, etag: int) -> tuple[Any, int]:
-        return (codec.grouper or _compile_grouper(cls, codec))(buf, pos, end, budget, etag)
-
-    return group
-
-
-def _compile_grouper(cls: type, codec: Codec) -> Callable[[bytes, int, int, int, int], tuple[Any, int]]:
-    with _lock:
-        if codec.grouper is None:
-            deps: list[tuple[str, type, str]] = []
-            b = Builder()
-            source = DecoderSource(b, deps).group(codec.plan)
-            group_file = compile_source("decode_group", f"{cls.__module__}.{cls.__qualname__}", source, b.globs)
-            for name, dep, kind in deps:
-                b.globs[name] = _linked(codec_for(dep), kind)
-            codec.filenames += (group_file,)
-            codec.grouper = b.globs["decode_group"]  # only now, linked, can another thread run it
-        return codec.grouper
+    def compile(self) -> Callable[..., Any]:
+        """The real function, generated now unless it was already."""
+        with _lock:
+            if self.function is None:
+                deps: list[tuple[str, type, str]] = []
+                b = Builder()
+                source = self.write(DecoderSource(b, deps), self.codec.plan)
+                filename = compile_source(self.name, f"{self.cls.__module__}.{self.cls.__qualname__}", source, b.globs)
+                for name, dep, kind in deps:
+                    b.globs[name] = _linked(codec_for(dep), kind)
+                self.codec.filenames += (filename,)
+                # Published only now, linked: other threads read ``function`` without the lock,
+                # and would otherwise run code whose dependencies are still unbound names.
+                self.function = b.globs[self.name]
+            return self.function
 
 
 def generated_source(cls: type) -> str:
@@ -162,5 +154,5 @@ def generated_source(cls: type) -> str:
         print(ddl.generated_source(User))
     """
     codec = codec_for(cls)
-    _compile_merger(cls, codec)
+    codec.merger.compile()
     return "\n".join(source_of(name) for name in codec.filenames)

@@ -27,11 +27,13 @@ examples:
 Each message becomes a ddl.Message class with explicit field numbers, each enum an IntEnum,
 each oneof a union (or a oneof group when its members share a Python type), each proto2 group a
 nested class in a delimited field. Imports work as protoc's do: -I folders, the well-known types
-found without one, imports across files. From .proto files or a descriptor set, only the files
-named are generated, as with protoc: name the files they import too, except protobuf's own
-(google/protobuf/*.proto), whose types are ddl's native forms, ddl.wkt or ddl.protobuf.
-Services and extensions are skipped with a note. A file that fails does not stop the others:
-they are written, and every failure is reported at the end (exit status 1).
+found without one, imports across files. From .proto files, only the files named are
+generated, as with protoc: name the files they import too, except protobuf's own
+(google/protobuf/*.proto), whose types are ddl's native forms, ddl.wkt or ddl.protobuf. From a
+descriptor set, the files named or else all of its files; from modules, their files and every
+file they import except protobuf's own. Services and extensions are skipped with a note. A
+file that fails does not stop the others: they are written, and every failure is reported at
+the end (exit status 1).
 """
 
 

@@ -93,7 +93,7 @@ def generate_from_set(
 
     ``names`` are proto paths inside the set (``shop/order.proto``); without them every file of
     the set is generated (protobuf's own files are skipped with a note, as by ``generate``). The
-    files they import must be in the set: ``GenError`` names the first one missing, as it does a
+    files they import must be in the set: ``GenError`` names one that is missing, as it does a
     name the set lacks or a file that is no descriptor set. Comments become docstrings only if
     protoc wrote them (``--include_source_info``).
 

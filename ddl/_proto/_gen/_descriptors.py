@@ -43,7 +43,7 @@ def read_set(path: str | Path) -> FileDescriptorSet:
 
 
 def check_imports(files: dict[str, FileDescriptorProto], names: Iterable[str], where: str) -> None:
-    """``GenError`` naming the first file that ``names`` need, directly or not, and ``where`` lacks."""
+    """``GenError`` naming a file that ``names`` need, directly or not, and ``where`` lacks."""
     seen: set[str] = set()
     pending = list(names)
     while pending:

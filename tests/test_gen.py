@@ -119,12 +119,18 @@ def test_each_module_starts_with_a_header_and_lists_its_classes_in_all(trees: Tr
     assert trees.ddl("ddltest/shared/common.proto").__all__ == ["Level", "Money"]
 
 
-def test_generated_modules_pass_mypy_strict(trees: Trees) -> None:
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--explicit-package-bases", "--no-incremental", "ddltest"],
-        cwd=trees.out, env={"MYPYPATH": str(ROOT), "PATH": ""}, capture_output=True, text=True, check=False,
+def mypy_strict(folder: Path, *targets: str) -> subprocess.CompletedProcess[str]:
+    """mypy --strict over ``targets`` (packages or files) inside ``folder``, with this checkout's ddl."""
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--explicit-package-bases", "--no-incremental", *targets],
+        cwd=folder, env={"MYPYPATH": str(ROOT), "PATH": ""}, capture_output=True, text=True, check=False,
     )  # fmt: skip
+
+
+def test_generated_modules_pass_mypy_strict(trees: Trees) -> None:
+    mypy = mypy_strict(trees.out, "ddltest")
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
 
 def ruff_check(folder: Path) -> subprocess.CompletedProcess[str]:
     """ruff over ``folder`` with the rules of this project's pyproject.toml ([tool.ruff])."""
@@ -160,6 +166,48 @@ def test_all_lists_names_in_ruffs_order_and_long_lines_are_wrapped(tmp_path: Pat
     names = ["V2", "V10", "HTTPServer", "Http", "Item2Value", "Item10Value", "Long"]  # V2 and V10 read as constants
     assert "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]" in source
     assert "pick: typing.Union[  # noqa: UP007\n" in source
+    done = ruff_check(tmp_path / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_union_too_long_for_a_line_is_wrapped_a_member_a_line_and_keeps_its_numbers(
+    tmp_path: Path, engine: Engine
+) -> None:
+    (tmp_path / "protos").mkdir()
+    (tmp_path / "protos/buckets.proto").write_text(
+        'syntax = "proto3";\npackage buckets;\nmessage Distribution { message BucketOptions {\n'
+        "  message LinearBucketsWithAnExtremelyLongName {} message ExponentialBucketsWithAnExtremelyLongName {}\n"
+        "  message ExplicitBucketsWithAnExtremelyLongName { repeated double bounds = 1; }\n"
+        "  oneof options { LinearBucketsWithAnExtremelyLongName linear = 1;\n"
+        "    ExponentialBucketsWithAnExtremelyLongName exponential = 2; ExplicitBucketsWithAnExtremelyLongName "
+        "explicit = 3; } } }\n"
+    )
+    [path] = generate([tmp_path / "protos/buckets.proto"], [tmp_path / "protos"], tmp_path / "out").paths
+    assert (
+        "        options: (\n"
+        "            Distribution.BucketOptions.LinearBucketsWithAnExtremelyLongName\n"
+        "            | Distribution.BucketOptions.ExponentialBucketsWithAnExtremelyLongName\n"
+        "            | Distribution.BucketOptions.ExplicitBucketsWithAnExtremelyLongName\n"
+        "            | None\n"
+        "        ) = ddl.field(number=(1, 2, 3), default=None)\n"
+    ) in path.read_text()
+    done = ruff_check(tmp_path / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    options = load_file(path, "_gen_test").Distribution.BucketOptions
+    value = options(options=options.ExplicitBucketsWithAnExtremelyLongName(bounds=[1.0]))
+    assert engine.encode(value) == b"\x1a\x0a\x0a\x08" + b"\x00" * 6 + b"\xf0\x3f"  # field 3, explicit
+
+
+def test_docstrings_escape_symbols_that_look_like_ascii_and_keep_the_comments_text(tmp_path: Path) -> None:
+    comment = "ij = \u2212ji = k, 1\u00a0000 \u2264 n \u2014 caf\u00e9, \u65e5\u672c, \U0001f600"  # minus, nbsp...
+    (tmp_path / "q.proto").write_text(f'syntax = "proto3";\n// {comment}\nmessage Q {{}}\n', encoding="utf-8")
+    [path] = generate([tmp_path / "q.proto"], [tmp_path], tmp_path / "out").paths
+    # Letters of any script stay as written; symbols, punctuation and spaces outside ASCII are escapes.
+    assert (
+        '"""ij = \\u2212ji = k, 1\\xa0000 \\u2264 n \\u2014 caf\u00e9, \u65e5\u672c, \\U0001f600"""'
+        in path.read_text(encoding="utf-8")
+    )
+    assert inspect.getdoc(load_file(path, "_gen_test").Q) == comment
     done = ruff_check(tmp_path / "out")
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -52,7 +52,8 @@ def test_the_proto_extra_installs_everything_the_proto_commands_import() -> None
     assert isinstance(extras, dict)
     names = {requirement.split(">")[0] for requirement in extras["proto"]}
     assert names == {"protobuf", "grpcio-tools", "googleapis-common-protos"}
-    assert extras["dev"] == [f"{DISTRIBUTION}[test,bench,lint]"]
+    # dev: every other extra, and the _pb2 package that test_gen_otel.py generates from
+    assert extras["dev"] == [f"{DISTRIBUTION}[test,bench,lint]", "opentelemetry-proto>=1.20"]
 
 
 # --- the compiled engine: a warning when it was expected and is missing ------------------------

@@ -1,10 +1,13 @@
-"""``ddl gen``: typed ddl modules from .proto files, through the descriptors protoc writes.
+"""``ddl gen``: typed ddl modules from .proto files, through the descriptors protoc writes, or
+from descriptors protoc wrote before (a descriptor set file, or ``_pb2`` modules).
 
 Example::
 
     result = generate(["protos/shop/order.proto"], includes=["protos"], out="gen")
     print(result.paths)     # [PosixPath('gen/shop/order_ddl.py')]
     print(result.notes)     # what was skipped, such as services, each with file:line:col
+    generate_from_set("shop.pb", ["shop/order.proto"], out="gen")             # the same module
+    generate_from_modules(["shop.order_pb2"], out="gen")                       # the same again
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._protoc import ProtocError, descriptor_set
+from ._descriptors import check_imports, module_set, read_set
 from ._index import Index
 from ._names import SHIPPED, is_hidden, module_name, module_path
 from ._render import render
@@ -21,7 +25,16 @@ from ._shipped import write_shipped
 from ._source import GenError
 from ._wkt_forms import maps_whole_file
 
-__all__ = ["GenError", "GenFailures", "Generated", "ProtocError", "generate", "write_shipped"]
+__all__ = [
+    "GenError",
+    "GenFailures",
+    "Generated",
+    "ProtocError",
+    "generate",
+    "generate_from_modules",
+    "generate_from_set",
+    "write_shipped",
+]
 
 
 @dataclass
@@ -69,14 +82,71 @@ def generate(
         # from shop.order_ddl import Order
     """
     index = Index(descriptor_set(files, includes))
+    return _write(index, _requested(files, includes, index), Path(out), init_files)
+
+
+def generate_from_set(
+    path: str | Path, names: Sequence[str] = (), out: str | Path = ".", *, init_files: bool = False
+) -> Generated:
+    """As ``generate``, from the FileDescriptorSet serialized in the file at ``path`` (what
+    ``protoc --descriptor_set_out=FILE --include_imports`` writes) instead of .proto sources.
+
+    ``names`` are proto paths inside the set (``shop/order.proto``); without them every file of
+    the set is generated (protobuf's own files are skipped with a note, as by ``generate``). The
+    files they import must be in the set: ``GenError`` names one that is missing, as it does a
+    name the set lacks or a file that is no descriptor set. Comments become docstrings only if
+    protoc wrote them (``--include_source_info``).
+
+    Example::
+
+        # protoc -Iprotos --descriptor_set_out=shop.pb --include_imports --include_source_info shop/order.proto
+        generate_from_set("shop.pb", ["shop/order.proto"], "gen")   # gen/shop/order_ddl.py
+    """
+    index = Index(read_set(path))
+    missing = [name for name in names if name not in index.files]
+    if missing:
+        raise GenError(f"{missing[0]}: not in the descriptor set {path} (name files by their path inside it)")
+    wanted = list(dict.fromkeys(names)) or list(index.files)
+    check_imports(index.files, wanted, f"the descriptor set {path}")
+    return _write(index, wanted, Path(out), init_files)
+
+
+def generate_from_modules(modules: Sequence[str], out: str | Path = ".", *, init_files: bool = False) -> Generated:
+    """As ``generate``, from the ``DESCRIPTOR`` of protoc's ``_pb2`` modules, imported by name.
+
+    The modules' own files are generated (or skipped with a note, as by ``generate``), and so is
+    every file they import, directly or not, except protobuf's own, whose types ddl maps to its
+    own forms or ships in ``ddl.protobuf``: ``out`` then holds every module the named ones import.
+    ``GenError`` names a module that cannot be imported or carries no ``DESCRIPTOR``.
+
+    Example::
+
+        generate_from_modules(["opentelemetry.proto.collector.trace.v1.trace_service_pb2"], "gen")
+        # gen/opentelemetry/proto/collector/trace/v1/trace_service_ddl.py, and the trace,
+        # resource and common modules it imports
+    """
+    files, named = module_set(modules)
+    index = Index(files)
+    imported = [name for name in index.files if name not in named and _skipped(index, name) is None]
+    return _write(index, named + imported, Path(out), init_files)
+
+
+def _skipped(index: Index, name: str) -> str | None:
+    """The note of a file whose types need no module of the output, or None."""
+    if maps_whole_file([t.full_name for t in index.types.values() if t.file == name and t.parent is None]):
+        return f"{name}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)"
+    if name in SHIPPED:
+        return f"{name}: note: skipped: ddl ships its classes as module {SHIPPED[name]}"
+    return None
+
+
+def _write(index: Index, names: list[str], out: Path, init_files: bool) -> Generated:
     result = Generated()
     errors: list[str] = []
-    for name in _requested(files, includes, index):
-        if maps_whole_file([t.full_name for t in index.types.values() if t.file == name and t.parent is None]):
-            result.notes.append(f"{name}: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)")
-            continue
-        if name in SHIPPED:
-            result.notes.append(f"{name}: note: skipped: ddl ships its classes as module {SHIPPED[name]}")
+    for name in names:
+        skipped = _skipped(index, name)
+        if skipped is not None:
+            result.notes.append(skipped)
             continue
         try:
             text, notes = render(index, name)
@@ -85,13 +155,13 @@ def generate(
             continue
         if is_hidden(name):
             notes.append(f"{name}: note: module {module_name(name)} is hidden by protobuf's package google.protobuf")
-        path = Path(out) / module_path(name)
+        path = out / module_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         result.paths.append(path)
         result.notes += notes
         if init_files:
-            _add_init_files(Path(out), path.parent)
+            _add_init_files(out, path.parent)
     if errors:
         raise GenFailures(errors, result)
     return result

@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -62,7 +63,11 @@ def docstring(text: str, indent: str) -> str:
     """``text`` as a triple-quoted docstring literal; ``inspect.cleandoc`` of its value is ``text``.
 
     Backslashes, quotes and control characters are escaped, so no comment can end the literal
-    early or change what it says.
+    early or change what it says. So is every character outside ASCII that is not a letter, mark
+    or digit (U+2212, the minus sign, is written ``\\u2212``): symbols, punctuation and spaces that
+    look like ASCII ones are what ruff's RUF002 rejects in a docstring, and the value stays the
+    comment's exact text, where a replacement or a ``noqa`` would change it or hide it. Letters
+    of any script stay as written, so comments in other languages stay readable.
     """
     quotes = '""' in text or text.endswith('"')  # otherwise no quote can close the literal
     body = "".join(_escape(ch, quotes) for ch in text.expandtabs(4))
@@ -77,6 +82,8 @@ def _escape(ch: str, quotes: bool) -> str:
     code = ord(ch)
     if ch == "\\" or (ch == '"' and quotes):
         return "\\" + ch
-    if ch == "\n" or (code >= 32 and code != 127 and not 0xD800 <= code <= 0xDFFF):
+    if ch == "\n" or 32 <= code < 127 or (code > 127 and unicodedata.category(ch)[0] in "LMN"):
         return ch
-    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+    if code < 256:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

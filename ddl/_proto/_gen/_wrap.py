@@ -36,6 +36,30 @@ def bracketed(head: str, items: list[str], tail: str, indent: str, comment: str 
     return [*(line for line in lines if line), indent + tail]
 
 
+def union_lines(head: str, members: list[str], indent: str, comment: str = "") -> list[str]:
+    """A union too long for one line, in parentheses, a member a line with a leading ``|`` after
+    the first, as ruff's formatter wraps one: ``head`` takes the ``(`` and ``comment``, and the
+    last line is the closing ``)``, for the caller to go on after."""
+    inner = indent + "    "
+    return [f"{head}({comment}", f"{inner}{members[0]}", *(f"{inner}| {m}" for m in members[1:]), f"{indent})"]
+
+
+def union_members(text: str) -> list[str]:
+    """The members of a union written with ``|``, outside brackets: ``a | b[c | d]`` is ``a`` and
+    ``b[c | d]``; any other text is its only member."""
+    members: list[str] = []
+    depth = start = 0
+    for i, ch in enumerate(text):
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            members.append(text[start:i].strip())
+            start = i + 1
+    return [*members, text[start:].strip()]
+
+
 def subscript(text: str) -> tuple[str, list[str]] | None:
     """``text`` as its head and items when it is one subscript: ``typing.Union[a[b, c], d]`` is
     ``typing.Union`` and ``a[b, c]``, ``d``; ``a[b] | c[d]`` is None."""

@@ -259,7 +259,7 @@ class _Renderer:
         lines: list[str] = []
         for i, ext in enumerate(msg.extension):
             path = (*info.path, MESSAGE_EXTENSION, i)
-            extendee, value, _ = self._extension_parts(ext, path, info)
+            extendee, value = self._extension_types(ext, path, info)
             self.imports.need("typing")
             lines.append(f"{indent}{py_name(ext.name)}: typing.ClassVar[ddl.Extension[{extendee}, {value}]]")
             lines += self._doc(path, indent)
@@ -270,27 +270,27 @@ class _Renderer:
         lines: list[str] = []
         package = f"{self.fd.package}." if self.fd.package else ""
         for i, ext in enumerate(self.fd.extension):
-            path = (FILE_EXTENSION, i)
-            extendee, value, call = self._extension_parts(ext, path, None, package + ext.name)
-            name = py_name(ext.name)
-            lines += bracketed(f"{name}: ddl.Extension[{extendee}, {value}] = ddl.Extension(", call, ")", "")
+            path: tuple[int, ...] = (FILE_EXTENSION, i)
+            extendee, value = self._extension_types(ext, path, None)
+            head = f"{py_name(ext.name)}: ddl.Extension[{extendee}, {value}] = ddl.Extension("
+            lines += bracketed(head, self._extension_arguments(ext, path, package + ext.name), ")", "")
             lines += self._doc(path, "")
         types = self.index.types.values()
         for info in (i for i in types if i.file == self.fd.name and i.message is not None):
             assert info.message is not None
             for i, ext in enumerate(info.message.extension):
                 path = (*info.path, MESSAGE_EXTENSION, i)
-                _, _, call = self._extension_parts(ext, path, None, f"{info.full_name[1:]}.{ext.name}")
-                lines += bracketed(f"{info.qualname}.{py_name(ext.name)} = ddl.Extension(", call, ")", "")
+                arguments = self._extension_arguments(ext, path, f"{info.full_name[1:]}.{ext.name}")
+                lines += bracketed(f"{info.qualname}.{py_name(ext.name)} = ddl.Extension(", arguments, ")", "")
         if not lines:
             return []
         return ["", "", "# Extensions: fields of other messages, read and written through ddl.Extension.", *lines]
 
-    def _extension_parts(
-        self, ext: FieldDescriptorProto, path: tuple[int, ...], owner: TypeInfo | None, full_name: str = ""
-    ) -> tuple[str, str, list[str]]:
-        """An extension's extendee and value annotation as seen from ``owner``'s body (None: at
-        module level), and the arguments of its ``ddl.Extension`` call."""
+    def _extension_types(
+        self, ext: FieldDescriptorProto, path: tuple[int, ...], owner: TypeInfo | None
+    ) -> tuple[str, str]:
+        """An extension's extendee and value annotation, as seen from ``owner``'s body (None: at
+        module level)."""
         scope = owner or TypeInfo("", self.fd.name, self.module, "", None, ())
         try:
             extendee = self.typer.ref(self.index.types[ext.extendee], scope)
@@ -300,12 +300,17 @@ class _Renderer:
                 value = self.typer.form(ext, Place.FIELD, scope).text
         except Unsupported as exc:
             raise GenError(f"{self.source.where(path)}: extension {ext.name!r}: {exc}") from None
-        call = [f'"{full_name}"', extendee, str(ext.number), value]
+        return extendee, value
+
+    def _extension_arguments(self, ext: FieldDescriptorProto, path: tuple[int, ...], full_name: str) -> list[str]:
+        """The arguments of an extension's ``ddl.Extension`` call, at module level."""
+        extendee, value = self._extension_types(ext, path, None)
+        arguments = [f'"{full_name}"', extendee, str(ext.number), value]
         if is_packable(ext) and not self._packed(ext):
-            call.append("packed=False")  # proto2's default form, as protoc's code writes it
+            arguments.append("packed=False")  # proto2's default form, as protoc's code writes it
         if ext.type == TYPE_GROUP:
-            call.append("delimited=True")
-        return extendee, value, call
+            arguments.append("delimited=True")
+        return arguments
 
     def _note(self, path: tuple[int, ...], what: str) -> None:
         self.notes.append(f"{self.source.where(path)}: note: {what}: ddl gen does not generate it")

@@ -49,6 +49,11 @@ class Extension(Generic[M, T]):
     bytes that are not one a ``DecodeError``, and a message of another class a ``TypeError``.
     Messages of frozen classes can be read, not changed (``dataclasses.FrozenInstanceError``).
 
+    Type checkers take the value type from ``annotation``; pyright sees none in a bare scalar
+    alias such as ``ddl.int32``, so annotate such a variable (``ddl.Extension[Item, int]``).
+    The arguments stay readable as ``name``, ``extendee``, ``number`` and ``annotation``, and
+    ``repeated`` tells a repeated extension.
+
     ``ddl gen`` writes one for each ``extend`` block's field: at module level, or for an
     ``extend`` nested in a message, as a class attribute of that message, as protobuf's
     Python code places them.

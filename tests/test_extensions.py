@@ -382,3 +382,40 @@ def test_ddl_keeps_what_protobuf_wrote_for_an_extension_byte_for_byte(modules: M
     original.Extensions[modules.pb.seal].serial = 3
     wire = original.SerializeToString()
     assert engine.encode(engine.decode(wire, modules.ddl.Box)) == wire
+
+
+def test_long_names_wrap_and_messageset_extensions_are_skipped_with_a_note(tmp_path: Path) -> None:
+    long = "a_rather_long_extension_name_that_needs_wrapping"
+    (tmp_path / "wide.proto").write_text(
+        'syntax = "proto2";\n'
+        "package wide.package_with_a_long_name;\n"
+        "message TheExtendableMessageWithAVeryLongName { extensions 100 to max; }\n"
+        "message Set { option message_set_wire_format = true; extensions 4 to max; }\n"
+        "message TheValueMessageWithAnotherVeryLongName {\n"
+        f"  extend TheExtendableMessageWithAVeryLongName {{ optional TheValueMessageWithAnotherVeryLongName {long} = 100; }}\n"  # noqa: E501
+        "  extend Set { optional TheValueMessageWithAnotherVeryLongName item = 5; }\n"
+        "}\n"
+        f"extend TheExtendableMessageWithAVeryLongName {{ repeated TheValueMessageWithAnotherVeryLongName {long}s = 101; }}\n"  # noqa: E501
+    )
+    out = tmp_path / "out"
+    result = generate([tmp_path / "wide.proto"], [tmp_path], out)
+    assert result.notes == [
+        "wide.proto:7:16: note: extension 'item' of a MessageSet skipped (ddl has no MessageSet wire format): "
+        "ddl gen does not generate it"
+    ]
+    done = ruff_check(out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "wide_ddl.py"],
+        cwd=out, env={"MYPYPATH": str(ROOT), "PATH": ""}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    sys.path.insert(0, str(out))
+    try:
+        import wide_ddl  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(out))
+        sys.modules.pop("wide_ddl", None)
+    value = wide_ddl.TheValueMessageWithAnotherVeryLongName
+    assert getattr(value, long).number == 100 and getattr(wide_ddl, f"{long}s").repeated
+    assert "item" not in vars(value)

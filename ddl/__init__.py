@@ -15,6 +15,7 @@ Example::
 from ._api import Decoder, Encoder, decode, encode
 from ._compiled import CompiledEngineWarning, engine
 from ._errors import DecodeError, EncodeError, SchemaError
+from ._extensions import Extension
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs
 from ._oneof import which_oneof
@@ -46,6 +47,7 @@ __all__ = [
     "Decoder",
     "EncodeError",
     "Encoder",
+    "Extension",
     "Message",
     "SchemaError",
     "TimedeltaNs",

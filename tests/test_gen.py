@@ -413,13 +413,26 @@ def test_well_known_values_keep_what_the_wire_holds(trees: Trees, engine: Engine
 # --- Errors and skipped parts -----------------------------------------------------------------
 
 
-def test_services_and_extensions_are_skipped_with_a_note_naming_file_and_line(trees: Trees) -> None:
-    service, extension = line_of(SCALARS, "service Catalog"), line_of(LEGACY, "legacy_code")
+def test_services_are_skipped_with_a_note_naming_file_and_line(trees: Trees) -> None:
+    service = line_of(SCALARS, "service Catalog")
     assert trees.result.notes == [
         f"{SCALARS}:{service}:1: note: service 'Catalog' skipped: ddl gen does not generate it",
-        f"{LEGACY}:{extension}:3: note: extension 'legacy_code' skipped: ddl gen does not generate it",
     ]
     assert "# service Catalog" in (trees.out / "ddltest/kinds/scalars_ddl.py").read_text()
+
+
+def test_extensions_are_ddl_extension_objects_that_read_what_protobuf_sets(trees: Trees, engine: Engine) -> None:
+    # Every kind of extension, nested ones and option extensions: tests/test_extensions.py.
+    legacy, pb = trees.ddl(LEGACY), trees.pb2(LEGACY)
+    assert "legacy_code" in legacy.__all__
+    code = legacy.legacy_code
+    assert (code.name, code.extendee, code.number) == ("ddltest.legacy.legacy_code", legacy.Item, 100)
+    item = pb.Item(sku="s", price={"units": 1})
+    item.Extensions[pb.legacy_code] = "L-7"
+    read = engine.decode(item.SerializeToString(), legacy.Item)
+    assert code.get(read) == "L-7"
+    code.set(read, "L-8")
+    assert pb.Item.FromString(engine.encode(read)).Extensions[pb.legacy_code] == "L-8"
 
 
 def test_editions_files_fail_with_a_message_naming_the_file(tmp_path: Path) -> None:

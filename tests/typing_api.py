@@ -125,6 +125,23 @@ assert_type(Job(sku="a1").sku, str)
 assert_type(Job(sku="a1").shade, Shade | None)
 assert_type(ddl.proto_default(Job, "retries"), Any)
 
+rank: ddl.Extension[Order, int] = ddl.Extension("shop.rank", Order, 100, ddl.int32)
+labels = ddl.Extension("shop.labels", Order, 101, list[str])
+assert_type(labels, ddl.Extension[Order, list[str]])
+status_ext = ddl.Extension("shop.status", Order, 102, Status)
+owner_ext = ddl.Extension("shop.owner", Order, 103, User, delimited=True)
+codes_ext: ddl.Extension[Order, list[int]] = ddl.Extension("shop.codes", Order, 104, list[ddl.sint32], packed=False)
+order = Order()
+assert_type(rank.get(order), int | None)
+assert_type(labels.get(order), list[str])
+assert_type(status_ext.get(order), Status | None)
+assert_type(owner_ext.get(order), User | None)
+assert_type(codes_ext.get(order), list[int])
+assert_type(rank.has(Refund()), bool)
+rank.set(order, 3)
+labels.set(order, ["a"])
+rank.clear(order)
+
 assert_type(instances(User), SearchStrategy[User])
 assert_type(instances(Point, max_depth=1, unknown_enums=False), SearchStrategy[Point])
 
@@ -144,3 +161,6 @@ def misuses_mypy_rejects() -> None:
     ddl.which_oneof(customer, 3)  # type: ignore[arg-type]
     Job()  # type: ignore[call-arg]
     Job(sku="a1", shade=3)  # type: ignore[arg-type]
+    rank.get(user)  # type: ignore[arg-type]
+    rank.set(order, "3")  # type: ignore[arg-type]
+    labels.set(order, "a")  # type: ignore[arg-type]

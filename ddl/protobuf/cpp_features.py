@@ -6,8 +6,9 @@ from __future__ import annotations
 import enum
 
 import ddl
+from ddl.protobuf import descriptor
 
-__all__ = ["CppFeatures"]
+__all__ = ["CppFeatures", "cpp"]
 
 
 class CppFeatures(ddl.Message):
@@ -39,4 +40,7 @@ class CppFeatures(ddl.Message):
     repeated_type: CppFeatures.RepeatedType | None = ddl.field(number=4, default=None)
 
 
-# extension cpp (google/protobuf/cpp_features.proto): skipped, ddl has no extensions.
+# Extensions: fields of other messages, read and written through ddl.Extension.
+cpp: ddl.Extension[descriptor.FeatureSet, CppFeatures] = ddl.Extension(
+    "pb.cpp", descriptor.FeatureSet, 1000, CppFeatures,
+)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import enum
 
 import ddl
+from ddl.protobuf import descriptor
 
-__all__ = ["GoFeatures"]
+__all__ = ["GoFeatures", "go"]
 
 
 class GoFeatures(ddl.Message):
@@ -56,4 +57,5 @@ class GoFeatures(ddl.Message):
     optimize_mode: GoFeatures.OptimizeModeFeature.OptimizeMode | None = ddl.field(number=4, default=None)
 
 
-# extension go (google/protobuf/go_features.proto): skipped, ddl has no extensions.
+# Extensions: fields of other messages, read and written through ddl.Extension.
+go: ddl.Extension[descriptor.FeatureSet, GoFeatures] = ddl.Extension("pb.go", descriptor.FeatureSet, 1002, GoFeatures)

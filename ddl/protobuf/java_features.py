@@ -6,8 +6,9 @@ from __future__ import annotations
 import enum
 
 import ddl
+from ddl.protobuf import descriptor
 
-__all__ = ["JavaFeatures"]
+__all__ = ["JavaFeatures", "java"]
 
 
 class JavaFeatures(ddl.Message, reserved=(6,)):
@@ -63,4 +64,7 @@ class JavaFeatures(ddl.Message, reserved=(6,)):
     """
 
 
-# extension java (google/protobuf/java_features.proto): skipped, ddl has no extensions.
+# Extensions: fields of other messages, read and written through ddl.Extension.
+java: ddl.Extension[descriptor.FeatureSet, JavaFeatures] = ddl.Extension(
+    "pb.java", descriptor.FeatureSet, 1001, JavaFeatures,
+)

@@ -11,7 +11,7 @@ import ddl
 
 __all__ = [
     "EnumOnlyProto2", "ForeignEnumProto2", "ForeignMessageProto2", "NullHypothesisProto2", "OneStringProto2",
-    "TestAllTypesProto2", "UnknownToTestAllTypes",
+    "TestAllTypesProto2", "UnknownToTestAllTypes", "extension_int32",
 ]
 
 
@@ -252,4 +252,7 @@ class OneStringProto2(ddl.Message):
     data: str | None = ddl.field(number=1, default=None)
 
 
-# extension extension_int32 (google/protobuf/test_messages_proto2.proto): skipped, ddl has no extensions.
+# Extensions: fields of other messages, read and written through ddl.Extension.
+extension_int32: ddl.Extension[TestAllTypesProto2, ddl.int32] = ddl.Extension(
+    "protobuf_test_messages.proto2.extension_int32", TestAllTypesProto2, 120, ddl.int32,
+)

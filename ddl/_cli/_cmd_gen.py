@@ -23,6 +23,9 @@ examples:
       (add --include_source_info for docstrings); without a name, every file of the set
   ddl gen --from-module opentelemetry.proto.collector.trace.v1.trace_service_pb2 -o gen
       from an installed _pb2 module: its file and every file it imports
+  ddl gen --python-package otel --from-module opentelemetry.proto.trace.v1.trace_pb2 -o gen
+      the same inside package otel (gen/otel/opentelemetry/proto/...): from otel.opentelemetry...
+      beside the installed opentelemetry package, which owns the folder of that name
 
 Each message becomes a ddl.Message class with explicit field numbers, each enum an IntEnum,
 each oneof a union (or a oneof group when its members share a Python type), each proto2 group a
@@ -31,8 +34,8 @@ found without one, imports across files. From .proto files, only the files named
 generated, as with protoc: name the files they import too, except protobuf's own
 (google/protobuf/*.proto), whose types are ddl's native forms, ddl.wkt or ddl.protobuf. From a
 descriptor set, the files named or else all of its files; from modules, their files and every
-file they import except protobuf's own. Services and extensions are skipped with a note. A
-file that fails does not stop the others: they are written, and every failure is reported at
+file they import except protobuf's own. Extensions become ddl.Extension objects; services are
+skipped with a note. A file that fails does not stop the others: they are written, and every failure is reported at
 the end (exit status 1).
 """
 
@@ -63,6 +66,11 @@ def add_parser(commands: Any) -> None:
         "its file and the files it imports from its DESCRIPTOR (repeatable)",
     )  # fmt: skip
     add_output(parser, "OUT", "the folder to write modules to (required)")
+    parser.add_argument(
+        "--python-package", metavar="PKG", default="",
+        help="put every module in the Python package PKG (OUT/PKG/<path>_ddl.py, imported as PKG.<path>_ddl): "
+        "for files under google/protobuf/, or whose folder an installed package already owns",
+    )  # fmt: skip
     parser.add_argument(
         "--init", action="store_true",
         help="add __init__.py to each folder written (default: namespace packages, as protoc's output; "
@@ -110,7 +118,9 @@ def _generate(args: argparse.Namespace) -> Generated:
     from .._proto._gen import generate, generate_from_modules, generate_from_set
 
     if args.descriptor_set:
-        return generate_from_set(args.descriptor_set, args.files, args.output, init_files=args.init)
+        return generate_from_set(
+            args.descriptor_set, args.files, args.output, init_files=args.init, package=args.python_package
+        )
     if args.modules:
         # The ddl script's own folder is sys.path[0], not the current one as with python -m.
         here = os.getcwd()
@@ -118,11 +128,11 @@ def _generate(args: argparse.Namespace) -> Generated:
         if added:
             sys.path.insert(0, here)
         try:
-            return generate_from_modules(args.modules, args.output, init_files=args.init)
+            return generate_from_modules(args.modules, args.output, init_files=args.init, package=args.python_package)
         finally:
             if added:
                 sys.path.remove(here)
-    return generate(args.files, args.includes, args.output, init_files=args.init)
+    return generate(args.files, args.includes, args.output, init_files=args.init, package=args.python_package)
 
 
 def _report(result: Generated) -> None:

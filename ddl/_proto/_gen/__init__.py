@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +59,12 @@ class GenFailures(GenError):
 
 
 def generate(
-    files: Sequence[str | Path], includes: Sequence[str | Path] = (), out: str | Path = ".", *, init_files: bool = False
+    files: Sequence[str | Path],
+    includes: Sequence[str | Path] = (),
+    out: str | Path = ".",
+    *,
+    init_files: bool = False,
+    package: str = "",
 ) -> Generated:
     """Write ``OUT/<proto path without .proto>_ddl.py`` for each of ``files``.
 
@@ -69,7 +75,9 @@ def generate(
     (``descriptor.proto``, ``compiler/plugin.proto``...), whose classes ddl ships in
     ``ddl.protobuf``, where fields of their types find them. ``init_files`` adds an
     ``__init__.py`` to each folder created under ``out``; without it the folders are namespace
-    packages.
+    packages. ``package`` puts every module in that Python package (``OUT/pkg/shop/order_ddl.py``,
+    imported as ``pkg.shop.order_ddl``): files under ``google/protobuf/`` that ddl does not ship,
+    or whose folder an installed package already owns, then import by name.
 
     Raises ``ProtocError`` for what protoc rejects, when nothing is written. A file that ddl
     cannot express does not stop the others: they are written, then ``GenFailures`` (a
@@ -81,12 +89,12 @@ def generate(
         # gen/shop/order_ddl.py and gen/shop/common_ddl.py; then, with gen on sys.path:
         # from shop.order_ddl import Order
     """
-    index = Index(descriptor_set(files, includes))
+    index = Index(descriptor_set(files, includes), _checked_package(package))
     return _write(index, _requested(files, includes, index), Path(out), init_files)
 
 
 def generate_from_set(
-    path: str | Path, names: Sequence[str] = (), out: str | Path = ".", *, init_files: bool = False
+    path: str | Path, names: Sequence[str] = (), out: str | Path = ".", *, init_files: bool = False, package: str = ""
 ) -> Generated:
     """As ``generate``, from the FileDescriptorSet serialized in the file at ``path`` (what
     ``protoc --descriptor_set_out=FILE --include_imports`` writes) instead of .proto sources.
@@ -102,7 +110,7 @@ def generate_from_set(
         # protoc -Iprotos --descriptor_set_out=shop.pb --include_imports --include_source_info shop/order.proto
         generate_from_set("shop.pb", ["shop/order.proto"], "gen")   # gen/shop/order_ddl.py
     """
-    index = Index(read_set(path))
+    index = Index(read_set(path), _checked_package(package))
     missing = [name for name in names if name not in index.files]
     if missing:
         raise GenError(f"{missing[0]}: not in the descriptor set {path} (name files by their path inside it)")
@@ -111,7 +119,9 @@ def generate_from_set(
     return _write(index, wanted, Path(out), init_files)
 
 
-def generate_from_modules(modules: Sequence[str], out: str | Path = ".", *, init_files: bool = False) -> Generated:
+def generate_from_modules(
+    modules: Sequence[str], out: str | Path = ".", *, init_files: bool = False, package: str = ""
+) -> Generated:
     """As ``generate``, from the ``DESCRIPTOR`` of protoc's ``_pb2`` modules, imported by name.
 
     The modules' own files are generated (or skipped with a note, as by ``generate``), and so is
@@ -126,7 +136,7 @@ def generate_from_modules(modules: Sequence[str], out: str | Path = ".", *, init
         # resource and common modules it imports
     """
     files, named = module_set(modules)
-    index = Index(files)
+    index = Index(files, _checked_package(package))
     imported = [name for name in index.files if name not in named and _skipped(index, name) is None]
     return _write(index, named + imported, Path(out), init_files)
 
@@ -153,9 +163,9 @@ def _write(index: Index, names: list[str], out: Path, init_files: bool) -> Gener
         except GenError as exc:
             errors.append(str(exc))
             continue
-        if is_hidden(name):
+        if is_hidden(name, index.package):
             notes.append(f"{name}: note: module {module_name(name)} is hidden by protobuf's package google.protobuf")
-        path = out / module_path(name)
+        path = out / module_path(name, index.package)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         result.paths.append(path)
@@ -165,6 +175,13 @@ def _write(index: Index, names: list[str], out: Path, init_files: bool) -> Gener
     if errors:
         raise GenFailures(errors, result)
     return result
+
+
+def _checked_package(package: str) -> str:
+    """``package`` if it is a dotted Python name (or empty), else a GenError."""
+    if package and not all(part.isidentifier() and not keyword.iskeyword(part) for part in package.split(".")):
+        raise GenError(f"--python-package {package!r} is not a Python package name (such as gen or my_app.protos)")
+    return package
 
 
 def _requested(files: Sequence[str | Path], includes: Sequence[str | Path], index: Index) -> list[str]:

@@ -88,11 +88,11 @@ class Typer:
     def ref(self, info: TypeInfo, owner: TypeInfo) -> str:
         """A message or enum class as the generated module names it from inside ``owner``."""
         if info.module != self.imports.module:
-            if is_hidden(info.file):
+            if is_hidden(info.file, self.index.package):
                 # Modules under google/protobuf/ could never be imported: protobuf's package owns it.
                 raise Unsupported(
                     f"{info.full_name[1:]} is declared in {info.file}, and a module there would be hidden by "
-                    "protobuf's package google.protobuf"
+                    "protobuf's package google.protobuf (generate with --python-package PKG to put it in PKG)"
                 )
             return f"{self.imports.alias(info.module)}.{info.qualname}"
         top, _, rest = info.qualname.partition(".")

@@ -45,12 +45,14 @@ class TypeInfo:
 class Index:
     """The types of every file in the set, and the files themselves by name."""
 
-    def __init__(self, files: FileDescriptorSet) -> None:
+    def __init__(self, files: FileDescriptorSet, package: str = "") -> None:
         self.files: dict[str, FileDescriptorProto] = {f.name: f for f in files.file}
         self.types: dict[str, TypeInfo] = {}
+        #: The Python package every generated module goes in ("" for none: ``--python-package``).
+        self.package = package
         for fd in files.file:
             prefix = f".{fd.package}" if fd.package else ""
-            module = module_name(fd.name)
+            module = module_name(fd.name, package)
             for i, msg in enumerate(fd.message_type):
                 self._message(fd.name, module, prefix, "", None, msg, (FILE_MESSAGE, i))
             for i, enum in enumerate(fd.enum_type):

@@ -39,23 +39,25 @@ SHIPPED = {
 }
 
 
-def module_name(proto: str) -> str:
-    """The module a .proto file's ddl code lives in (dashes become underscores, as protoc does)."""
+def module_name(proto: str, package: str = "") -> str:
+    """The module a .proto file's ddl code lives in (dashes become underscores, as protoc does),
+    inside the Python ``package`` if one is given (``ddl gen --python-package``)."""
     if proto in SHIPPED:
         return SHIPPED[proto]
     stem = proto.removesuffix(".proto")
-    return stem.replace("-", "_").replace("/", ".") + "_ddl"
+    return (f"{package}." if package else "") + stem.replace("-", "_").replace("/", ".") + "_ddl"
 
 
-def module_path(proto: str) -> PurePosixPath:
+def module_path(proto: str, package: str = "") -> PurePosixPath:
     """The generated file, relative to the output folder."""
-    return PurePosixPath(*module_name(proto).split(".")).with_suffix(".py")
+    return PurePosixPath(*module_name(proto, package).split(".")).with_suffix(".py")
 
 
-def is_hidden(proto: str) -> bool:
+def is_hidden(proto: str, package: str = "") -> bool:
     """Whether a file's module would sit in package ``google.protobuf``, where protobuf's own
-    package hides it from imports by name (a file of protobuf's tree that ddl does not ship)."""
-    return proto.startswith("google/protobuf/") and proto not in SHIPPED
+    package hides it from imports by name (a file of protobuf's tree that ddl does not ship,
+    generated without a ``package`` of its own)."""
+    return not package and proto.startswith("google/protobuf/") and proto not in SHIPPED
 
 
 def py_name(name: str) -> str:

@@ -45,7 +45,7 @@ class _Renderer:
         self.index = index
         self.fd = index.files[file]
         self.source = Source(self.fd)
-        self.module = module_name(file)
+        self.module = module_name(file, index.package)
         tops = [i for i in index.types.values() if i.file == file and i.parent is None]
         self.enums = [i for i in tops if i.enum is not None]
         self.messages = [i for i in tops if i.message is not None]
@@ -101,8 +101,9 @@ class _Renderer:
         names: list[str] = []
         for dep in self._public_files(self.fd.name):
             own = [t.qualname for t in self.index.types.values() if t.file == dep and t.parent is None]
-            if own and not is_hidden(dep):  # the well-known types have no module (ddl.protobuf's have)
-                self.imports.public(module_name(dep), own)
+            # The well-known types have no module (ddl.protobuf's have).
+            if own and not is_hidden(dep, self.index.package):
+                self.imports.public(module_name(dep, self.index.package), own)
                 names += own
         return names
 
@@ -297,6 +298,7 @@ class _Renderer:
                 lines += bracketed(f"{info.qualname}.{py_name(ext.name)} = ddl.Extension(", arguments, ")", "")
         if not lines:
             return []
+        self.imports.need("ddl")  # a file of extensions alone has no class that imports it
         return ["", "", "# Extensions: fields of other messages, read and written through ddl.Extension.", *lines]
 
     def _message_set(self, ext: FieldDescriptorProto) -> bool:

@@ -69,8 +69,8 @@ class FieldInfo:
     whether strings are checked as UTF-8."""
 
     __slots__ = (
-        "default", "default_factory", "delimited", "number", "oneof", "packed", "proto_default", "required",
-        "verify_utf8",
+        "default", "default_factory", "delimited", "json_name", "number", "oneof", "packed", "proto_default",
+        "proto_name", "required", "verify_utf8",
     )  # fmt: skip
 
     def __init__(
@@ -84,6 +84,8 @@ class FieldInfo:
         required: bool = False,
         proto_default: Any = None,
         verify_utf8: bool = True,
+        proto_name: str | tuple[str, ...] | None = None,
+        json_name: str | tuple[str, ...] | None = None,
     ) -> None:
         self.number = number
         self.default = default
@@ -94,6 +96,8 @@ class FieldInfo:
         self.required = required
         self.proto_default = proto_default
         self.verify_utf8 = verify_utf8
+        self.proto_name = proto_name
+        self.json_name = json_name
 
 
 def field(
@@ -107,9 +111,12 @@ def field(
     required: bool = False,
     proto_default: Any = None,
     verify_utf8: bool = True,
+    proto_name: str | tuple[str, ...] | None = None,
+    json_name: str | tuple[str, ...] | None = None,
 ) -> Any:
     """Give a field an explicit number, a default, packing, a oneof group, the group encoding,
-    proto2's ``required`` rule, a .proto's ``[default = ...]``, or strings unchecked as UTF-8.
+    proto2's ``required`` rule, a .proto's ``[default = ...]``, strings unchecked as UTF-8, or the
+    field's names in a .proto and in JSON.
 
     A union field takes consecutive numbers from ``number``, or one per member when given a tuple.
     ``packed=False`` writes a repeated number or enum field one tagged element at a time, as
@@ -143,6 +150,11 @@ def field(
     (Python's ``surrogateescape``: byte 0x80 is ``"\udc80"``) and encode back byte for byte, so
     nothing is lost; other fields reject invalid UTF-8 with a ``DecodeError``.
 
+    ``proto_name`` is the field's name in a .proto where it differs from the Python name (a
+    Python keyword, say), and for a union a tuple of its members' names (by default
+    ``<field>_<type>``, as ``ddl proto`` writes them). ``json_name`` is its name in JSON (by
+    default the lowerCamelCase of the .proto name, as protobuf's), a tuple for a union.
+
     Example::
 
         class Order(ddl.Message):
@@ -159,4 +171,7 @@ def field(
     """
     if default is not MISSING and default_factory is not None:
         raise TypeError("ddl.field() takes default or default_factory, not both")
-    return FieldInfo(number, default, default_factory, packed, oneof, delimited, required, proto_default, verify_utf8)
+    return FieldInfo(
+        number, default, default_factory, packed, oneof, delimited, required, proto_default, verify_utf8, proto_name,
+        json_name,
+    )  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from typing import Any
 
 import pytest
 from google.protobuf.descriptor import FieldDescriptor
@@ -11,6 +13,7 @@ from google.protobuf.internal import type_checkers, wire_format
 import ddl
 from ddl._compiled import speedups
 from ddl._schema import Kind, ScalarNode, plan_for
+from tests.protoc import compile_proto
 
 
 @pytest.mark.parametrize("kind", list(Kind), ids=lambda k: k.name)
@@ -51,3 +54,57 @@ def test_the_compiled_engine_refuses_a_plan_whose_kinds_differ(monkeypatch: pyte
     monkeypatch.setattr(speedups, "PlanKind", shifted)
     with pytest.raises(ImportError, match="rebuild"):
         speedups._check_kinds()
+
+
+# --- names outside Python ---------------------------------------------------------------------
+
+
+class Card(ddl.Message):
+    number: str = ""
+
+
+class Named(ddl.Message):
+    order_id: int = 0
+    pay: Card | str | None = ddl.field(number=(2, 3), default=None)
+    class_: str = ddl.field(number=4, default="", proto_name="class")
+    total: int = ddl.field(number=5, default=0, json_name="sum")
+    pick: Card | int | None = ddl.field(number=(6, 7), default=None, proto_name=("card", "count"))
+    field__name_: int = 0
+
+
+@pytest.mark.parametrize(
+    ("field", "proto_names", "json_names"),
+    [
+        ("order_id", ("order_id",), ("orderId",)),
+        ("pay", ("pay_card", "pay_string"), ("payCard", "payString")),
+        ("class_", ("class",), ("class",)),
+        ("total", ("total",), ("sum",)),
+        ("pick", ("card", "count"), ("card", "count")),
+        ("field__name_", ("field__name_",), ("fieldName",)),
+    ],
+)
+def test_the_plan_names_each_field_in_a_proto_and_in_json_as_protoc_would(
+    field: str, proto_names: tuple[str, ...], json_names: tuple[str, ...]
+) -> None:
+    [plan] = [f for f in plan_for(Named).fields if f.name == field]
+    assert (plan.proto_names, plan.json_names) == (proto_names, json_names)
+    if field in ("order_id", "field__name_"):  # protoc's own default JSON name agrees
+        source = f'syntax = "proto3"; package ddl_plan_{field}; message M {{ int64 {field} = 1; }}'
+        assert compile_proto(f"ddl_plan_{field}", source).M.DESCRIPTOR.fields[0].json_name == json_names[0]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"proto_name": ("a", "b")}, "proto_name must be a name, not ('a', 'b')"),
+        ({"proto_name": "not-an-ident"}, "proto_name 'not-an-ident' is not a .proto identifier"),
+        ({"json_name": 3}, "json_name must be a name, not 3"),
+    ],
+)
+def test_names_given_must_fit_the_field(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ddl.SchemaError, match=f"Bad.x: {re.escape(message)}"):
+        namespace = {"__annotations__": {"x": "int"}, "x": ddl.field(default=0, **options), "__module__": __name__}
+        type("Bad", (ddl.Message,), namespace)
+    with pytest.raises(ddl.SchemaError, match="must be a tuple of 2 names, one per union member"):
+        union = ddl.field(default=None, json_name="one")
+        type("Bad", (ddl.Message,), {"__annotations__": {"x": "int | str | None"}, "x": union, "__module__": __name__})

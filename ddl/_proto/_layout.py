@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass, field
 
 from .._schema import is_message_class
+from .._schema._names import snake as snake  # re-exported for _render
+from .._schema._names import upper_snake as upper_snake
 from ._gen._names import SHIPPED
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -204,13 +206,6 @@ def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "X"
 
 
-def upper_snake(name: str) -> str:
-    """``OrderStatus`` -> ``ORDER_STATUS``, the usual prefix of an enum's values."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
-
-
-def snake(name: str) -> str:
-    return upper_snake(name).lower()
 
 
 def reference(target: Decl, site: list[Decl], package: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from .._types import ClosedEnum
 from .._wire import WT_I32, WT_I64, WT_LEN, WT_SGROUP, WT_VARINT
+from ._names import json_name_of, snake
 
 
 class Kind(enum.IntEnum):
@@ -298,6 +299,11 @@ class FieldPlan:
     oneof: str | None = None
     required: bool = False
     proto_default: Any = None
+    #: One name per number, in ``numbers`` order: the field's (a union's members') .proto names,
+    #: and JSON names (see ``_names``); given by ``ddl.field(proto_name=..., json_name=...)`` or
+    #: derived here.
+    proto_names: tuple[str, ...] = ()
+    json_names: tuple[str, ...] = ()
     members: list[Node] = field(default_factory=list)
     order: list[tuple[int, FieldPlan, int]] = field(default_factory=list)
 
@@ -305,7 +311,29 @@ class FieldPlan:
         union = isinstance(self.node, UnionNode)
         if isinstance(self.node, UnionNode):
             self.members = self.node.members
+        if not self.proto_names:
+            if union:
+                self.proto_names = tuple(f"{self.name}_{member_token(m)}" for m in self.members)
+            else:
+                self.proto_names = (self.name,)
+        if not self.json_names:
+            self.json_names = tuple(json_name_of(n) for n in self.proto_names)
         self.order = sorted(((n, self, i if union else -1) for i, n in enumerate(self.numbers)), key=_number)
+
+
+def member_token(node: Node) -> str:
+    """What a union member's default .proto name says about its type: ``int64``, ``point``,
+    ``timestamp``, ``list``... (``payment: Card | Cash`` has members ``payment_card`` and
+    ``payment_cash``)."""
+    if isinstance(node, ScalarNode):
+        return node.proto
+    if isinstance(node, (WellKnownNode, ConvertedNode)):
+        return node.name
+    if isinstance(node, (MessageNode, EnumNode)):
+        return snake(node.cls.__name__)
+    if isinstance(node, WrapperNode):
+        return "map" if isinstance(node.inner.node, MapNode) else "list"
+    raise AssertionError(f"not a union member: {node!r}")
 
 
 def _number(entry: tuple[int, FieldPlan, int]) -> int:

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import functools
 import gc
+import re
 import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -26,6 +27,8 @@ from ._nodes import EnumNode, FieldPlan, Kind, MapNode, MessageNode, Node, Repea
 from ._registry import field_plan, message_classes, numbers_taken, resolve, type_name
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, pending_type
+
+_PROTO_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 @dataclass(eq=False)
@@ -44,6 +47,8 @@ class FieldSpec:
     required: bool = False  # proto2's label (``ddl.field(required=True)``)
     proto_default: Any = None  # a .proto's ``[default = ...]`` (``ddl.field(proto_default=...)``)
     verify_utf8: bool = True  # ``ddl.field(verify_utf8=False)``: strings may hold any bytes
+    proto_names: tuple[str, ...] = ()  # ``ddl.field(proto_name=...)``, one per number ((): the default)
+    json_names: tuple[str, ...] = ()  # ``ddl.field(json_name=...)``, one per number ((): the default)
 
     @property
     def needs_argument(self) -> bool:
@@ -206,6 +211,8 @@ def collect(
             _check_proto_default(ctx, node, info)
         if not info.verify_utf8:
             unverified_text(node, annotation, ctx)  # checked now, applied by build_plan
+        proto_names = _names_given(ctx, "proto_name", info.proto_name, numbers_taken(node))
+        json_names = _names_given(ctx, "json_name", info.json_name, numbers_taken(node))
         count = numbers_taken(node)
         numbers = _numbers_for(ctx, info.number, count, next_number, reservations)
         _check_not_reserved(qualname, name, numbers, reservations)
@@ -217,7 +224,7 @@ def collect(
         spec.fields.append(
             FieldSpec(
                 name, annotation, default, factory, numbers, spec, info.packed, info.oneof, bool(info.delimited),
-                bool(info.required), info.proto_default, bool(info.verify_utf8),
+                bool(info.required), info.proto_default, bool(info.verify_utf8), proto_names, json_names,
             )
         )  # fmt: skip
     _check_oneof_names(spec)
@@ -237,6 +244,20 @@ def _check_member(ctx: Context, group: object, node: Node, default: Any, factory
         raise ctx.error(f"a member of oneof group {group!r} must be optional: annotate it as X | None")
     if default is not None or factory is not None:
         raise ctx.error(f"a member of oneof group {group!r} has the default None (leave the default out)")
+
+
+def _names_given(ctx: Context, option: str, given: object, count: int) -> tuple[str, ...]:
+    """``proto_name``/``json_name`` as one name per wire number: a str for a field of one number,
+    a tuple of one per member for a union."""
+    if given is None:
+        return ()
+    names = (given,) if count == 1 and isinstance(given, str) else given
+    if not (isinstance(names, tuple) and len(names) == count and all(isinstance(n, str) and n for n in names)):
+        shape = "a name" if count == 1 else f"a tuple of {count} names, one per union member"
+        raise ctx.error(f"{option} must be {shape}, not {given!r}")
+    if option == "proto_name" and not all(_PROTO_IDENT.match(n) for n in names):
+        raise ctx.error(f"proto_name {given!r} is not a .proto identifier (ASCII letters, digits and _)")
+    return names
 
 
 def _check_required(ctx: Context, node: Node, info: FieldInfo) -> None:
@@ -434,7 +455,7 @@ def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
             node = delimited(node, f.annotation, ctx)
         if not f.verify_utf8:
             node = unverified_text(node, f.annotation, ctx)
-        plan = field_plan(f.name, f.numbers, node, f.oneof, f.required, f.proto_default)
+        plan = field_plan(f.name, f.numbers, node, f.oneof, f.required, f.proto_default, f.proto_names, f.json_names)
         if isinstance(plan.node, EnumNode) and plan.node.closed and not plan.presence:
             # A closed enum's absent value (its first member) is no zero to leave off.
             raise ctx.error(

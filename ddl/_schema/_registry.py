@@ -282,7 +282,7 @@ def message_classes(node: Node) -> list[type]:
 
 def field_plan(
     name: str, numbers: tuple[int, ...], node: Node, oneof: str | None = None, required: bool = False,
-    proto_default: Any = None,
+    proto_default: Any = None, proto_names: tuple[str, ...] = (), json_names: tuple[str, ...] = (),
 ) -> FieldPlan:  # fmt: skip
     """The plan for a message field; ``X | None`` gives presence, other unions give a oneof.
     ``oneof`` names the field's oneof group (always an ``X | None`` field, see ``collect``);
@@ -290,7 +290,11 @@ def field_plan(
     if isinstance(node, UnionNode):
         if len(node.members) == 1:
             return FieldPlan(
-                name, numbers, singular(node.members[0]), presence=True, oneof=oneof, proto_default=proto_default
-            )
-        return FieldPlan(name, numbers, node, presence=node.has_none)
-    return FieldPlan(name, numbers, node, presence=required, required=required, proto_default=proto_default)
+                name, numbers, singular(node.members[0]), presence=True, oneof=oneof, proto_default=proto_default,
+                proto_names=proto_names, json_names=json_names,
+            )  # fmt: skip
+        return FieldPlan(name, numbers, node, presence=node.has_none, proto_names=proto_names, json_names=json_names)
+    return FieldPlan(
+        name, numbers, node, presence=required, required=required, proto_default=proto_default,
+        proto_names=proto_names, json_names=json_names,
+    )  # fmt: skip

@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 
 __all__ = ["CppFeatures"]
 
 
 class CppFeatures(ddl.Message):
-    class StringType(enum.IntEnum):
+    class StringType(ddl.ClosedEnum):
         STRING_TYPE_UNKNOWN = 0
         VIEW = 1
         CORD = 2
         STRING = 3
 
-    class RepeatedType(enum.IntEnum):
+    class RepeatedType(ddl.ClosedEnum):
         REPEATED_TYPE_UNKNOWN = 0
         LEGACY = 1
         """The repeated field will be backed by proto2::Repeated(Ptr)Field, and

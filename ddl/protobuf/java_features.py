@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 
 __all__ = ["JavaFeatures"]
 
 
 class JavaFeatures(ddl.Message, reserved=(6,)):
-    class Utf8Validation(enum.IntEnum):
+    class Utf8Validation(ddl.ClosedEnum):
         """The UTF8 validation strategy to use."""
 
         UTF8_VALIDATION_UNKNOWN = 0
@@ -26,7 +24,7 @@ class JavaFeatures(ddl.Message, reserved=(6,)):
         """
 
     class NestInFileClassFeature(ddl.Message, reserved=(range(1, 536870912),)):
-        class NestInFileClass(enum.IntEnum):
+        class NestInFileClass(ddl.ClosedEnum):
             NEST_IN_FILE_CLASS_UNKNOWN = 0
             """Invalid default, which should never be used."""
             NO = 1

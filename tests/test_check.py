@@ -512,4 +512,6 @@ def test_a_default_change_says_what_an_absent_field_read_as_before_and_after(
         "default changed from 1 to 2",
     ]
     [moved] = compare(*schemas["enum_default_moved"])  # no default: a closed enum's first value
-    assert moved.line() == "enum_default_moved.M.f (field 2): default changed from (none: A) to (none: B) [FIELD_SAME_DEFAULT]"
+    assert moved.line() == (
+        "enum_default_moved.M.f (field 2): default changed from (none: A) to (none: B) [FIELD_SAME_DEFAULT]"
+    )

@@ -308,9 +308,7 @@ def test_import_public_reexports_the_imported_files_classes(trees: Trees) -> Non
 # --- proto2 -----------------------------------------------------------------------------------
 
 
-def test_proto2_required_fields_are_required_keyword_arguments_checked_both_ways(
-    trees: Trees, engine: Engine
-) -> None:
+def test_proto2_required_fields_are_required_keyword_arguments_checked_both_ways(trees: Trees, engine: Engine) -> None:
     legacy, pb = trees.ddl("ddltest/legacy/legacy.proto"), trees.pb2("ddltest/legacy/legacy.proto")
     money = trees.ddl("ddltest/shared/common.proto").Money
     hints = typing.get_type_hints(legacy.Item)
@@ -497,7 +495,8 @@ def test_cli_writes_modules_prints_their_paths_and_notes_on_stderr(
 
 def test_cli_reports_errors_naming_the_file_with_exit_code_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gen", "-I", str(PROTOS / "bad"), "-o", "unused", str(PROTOS / "bad/hidden.proto")]) == 1
-    assert capsys.readouterr().err.startswith(f"ddl gen: hidden.proto:{line_of('bad/hidden.proto', 'case = 1')}:3: field 'case'")
+    where = f"hidden.proto:{line_of('bad/hidden.proto', 'case = 1')}:3"
+    assert capsys.readouterr().err.startswith(f"ddl gen: {where}: field 'case': ddltest.suite.Case is declared")
     assert not Path("unused").exists()
 
 
@@ -587,4 +586,5 @@ def test_cli_writes_the_files_that_succeed_then_reports_each_failure_last_with_e
     assert main(["gen", "-I", str(PROTOS / "bad"), "-I", str(tmp_path), "-o", str(tmp_path / "out"), *files]) == 1
     out, err = capsys.readouterr()
     assert out.split() == [str(tmp_path / "out/good_ddl.py")]
-    assert err.splitlines()[-1].startswith(f"ddl gen: hidden.proto:{line_of('bad/hidden.proto', 'case = 1')}:3: field 'case'")
+    where = f"hidden.proto:{line_of('bad/hidden.proto', 'case = 1')}:3"
+    assert err.splitlines()[-1].startswith(f"ddl gen: {where}: field 'case': ddltest.suite.Case is declared")

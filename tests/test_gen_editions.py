@@ -262,7 +262,9 @@ def test_generated_editions_modules_pass_mypy_strict_and_ruff(tmp_path: Path) ->
         for level, text in (("field", FIELD_LEVEL), ("file", FILE_LEVEL)):
             name = f"ed{edition}_{level}"
             (tmp_path / "protos").mkdir(exist_ok=True)
-            (tmp_path / "protos" / f"{name}.proto").write_text(text.replace("EDITION", edition).replace("PACKAGE", name))
+            (tmp_path / "protos" / f"{name}.proto").write_text(
+                text.replace("EDITION", edition).replace("PACKAGE", name)
+            )
             generate([tmp_path / "protos" / f"{name}.proto"], [tmp_path / "protos"], tmp_path / "out")
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "."],

@@ -20,8 +20,8 @@ from ddl._proto._breaking import check
 from ddl._proto._render import proto_literal, render
 from ddl.testing import instances
 from tests.conftest import Engine
-from tests.test_proto_render import compile_rendered
 from tests.test_differential import FIXTURE_SAFE
+from tests.test_proto_render import compile_rendered
 
 
 class Shade(ddl.ClosedEnum):
@@ -41,7 +41,7 @@ class Item(ddl.Message, kw_only=True):
     sku: str = ddl.field(number=1, required=True)
     qty: ddl.int32 | None = ddl.field(number=2, default=None, proto_default=-3)
     note: str | None = ddl.field(number=3, default=None, proto_default='say "hi" \\ café\n')
-    blob: bytes | None = ddl.field(number=4, default=None, proto_default=b"\x00\xff\"")
+    blob: bytes | None = ddl.field(number=4, default=None, proto_default=b'\x00\xff"')
     shade: Shade | None = ddl.field(number=5, default=None, proto_default=Shade.LIGHT)
     weight: float | None = ddl.field(number=6, default=None, proto_default=float("-inf"))
     ratio: ddl.float32 | None = ddl.field(number=7, default=None, proto_default=0.5)
@@ -148,5 +148,7 @@ def test_written_string_and_bytes_defaults_read_back_as_the_same_values() -> Non
         f"{'string' if isinstance(v, str) else 'bytes'} v{i} = {i + 1} [default = {proto_literal(v)}];"
         for i, v in enumerate(TRICKY)
     ]
-    pb = compile_rendered('edition = "2023";\npackage ddl_render_literals;\nmessage L {\n' + "\n".join(fields) + "\n}\n")
+    pb = compile_rendered(
+        'edition = "2023";\npackage ddl_render_literals;\nmessage L {\n' + "\n".join(fields) + "\n}\n"
+    )
     assert [getattr(pb.L(), f"v{i}") for i in range(len(TRICKY))] == TRICKY

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .. import wkt
-from .._types import ClosedEnum
 from .._schema import (
     ClassSpec,
     ConvertedNode,
@@ -31,6 +30,7 @@ from .._schema import (
     WrapperNode,
     plan_for,
 )
+from .._types import ClosedEnum
 from ._layout import (
     Decl,
     RenderError,

@@ -25,8 +25,8 @@ from ._wkt_forms import Place, form_of, imports_of, is_well_known
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import FieldDescriptorProto
 
-LABEL_REPEATED, LABEL_REQUIRED = 3, 2
-TYPE_GROUP, TYPE_MESSAGE, TYPE_ENUM, TYPE_STRING = 10, 11, 14, 9
+LABEL_REPEATED = 3
+TYPE_GROUP, TYPE_ENUM, TYPE_STRING = 10, 14, 9
 UTF8_NONE = 3  # FeatureSet.Utf8Validation.NONE
 
 # Scalar type number: (annotation, the Python type oneof members are told apart by, zero value)

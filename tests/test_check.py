@@ -102,6 +102,28 @@ CASES = [
     case("presence_gained", "message M { int32 a = 1; }", "message M { optional int32 a = 1; }",
          ("FIELD_SAME_PRESENCE", "a")),
     case("field_renamed", "message M { int32 a = 1; }", "message M { int32 b = 1; }", ("FIELD_RENAMED", "b")),
+    # proto2 and editions: defaults and closed enums.
+    case("default_changed", "message M { optional int32 a = 1 [default = 1]; optional string b = 2; }",
+         'message M { optional int32 a = 1 [default = 2]; optional string b = 2 [default = "x"]; }',
+         ("FIELD_SAME_DEFAULT", "a"), ("FIELD_SAME_DEFAULT", "b"), syntax="proto2"),
+    case("default_spelled_as_the_zero", "message M { optional double a = 1; optional bool b = 2; }",
+         "message M { optional double a = 1 [default = 0.0]; optional bool b = 2 [default = false]; }",
+         syntax="proto2"),
+    case("default_nan_and_float_spelling", "message M { float a = 1 [default = nan]; double b = 2 [default = 1.50]; }",
+         "message M { float a = 1 [default = -nan]; double b = 2 [default = 15e-1]; }", syntax="2023"),
+    case("enum_default_moved",
+         "enum E { option features.enum_type = CLOSED; A = 1; B = 2; } message M { E e = 1 [default = B]; E f = 2; }",
+         "enum E { option features.enum_type = CLOSED; B = 2; A = 1; } message M { E e = 1 [default = B]; E f = 2; }",
+         ("FIELD_SAME_DEFAULT", "f"), syntax="2023"),  # f reads as the first value, now B
+    case("enum_closed", "enum E { A = 0; } message M {}",
+         "enum E { option features.enum_type = CLOSED; A = 0; } message M {}", ("ENUM_SAME_TYPE", None),
+         syntax="2023"),
+    case("enum_closed_by_file", "enum E { A = 0; } message M {}",
+         "option features.enum_type = CLOSED; enum E { A = 0; } message M {}", ("ENUM_SAME_TYPE", None),
+         syntax="2023"),
+    case("enum_opened_inside_a_closed_file", "option features.enum_type = CLOSED; enum E { A = 0; } message M {}",
+         "option features.enum_type = CLOSED; enum E { option features.enum_type = OPEN; A = 0; } message M {}",
+         ("ENUM_SAME_TYPE", None), syntax="2023"),
     # Messages and enums.
     case("message_removed", "message M { int32 a = 1; message N {} }", "message K {}", ("MESSAGE_REMOVED", None)),
     case("enum_removed", "enum E { Z = 0; } message M {}", "message M {}", ("ENUM_REMOVED", None)),
@@ -518,3 +540,16 @@ def test_a_field_of_a_ddl_protobuf_class_is_a_field_of_protobufs_own_type(tmp_pa
     copied += "        message FileDescriptorProto { optional string name = 1; }\n"
     findings = check(write(tmp_path, "copy/bundle.proto", copied), module)
     assert [(f.rule, f.field) for f in findings] == [("FIELD_SAME_TYPE", "file")]
+
+
+def test_a_default_change_says_what_an_absent_field_read_as_before_and_after(
+    schemas: dict[str, tuple[Schema, Schema]],
+) -> None:
+    assert sorted(f.detail for f in compare(*schemas["default_changed"])) == [
+        "default changed from (none: '') to x",
+        "default changed from 1 to 2",
+    ]
+    [moved] = compare(*schemas["enum_default_moved"])  # no default: a closed enum's first value
+    assert moved.line() == (
+        "enum_default_moved.M.f (field 2): default changed from (none: A) to (none: B) [FIELD_SAME_DEFAULT]"
+    )

@@ -356,29 +356,45 @@ def test_import_public_reexports_the_imported_files_classes(trees: Trees) -> Non
 # --- proto2 -----------------------------------------------------------------------------------
 
 
-def test_proto2_required_fields_are_required_keyword_arguments(trees: Trees, engine: Engine) -> None:
+def test_proto2_required_fields_are_required_keyword_arguments_checked_both_ways(trees: Trees, engine: Engine) -> None:
     legacy, pb = trees.ddl("ddltest/legacy/legacy.proto"), trees.pb2("ddltest/legacy/legacy.proto")
     money = trees.ddl("ddltest/shared/common.proto").Money
+    hints = typing.get_type_hints(legacy.Item)
+    assert hints["sku"] is str and hints["price"] is money  # required: no None
     with pytest.raises(TypeError):
         legacy.Item(sku="a")
     item = legacy.Item(sku="", price=money(), qty=0)
-    parsed = pb.Item.FromString(engine.encode(item))  # protobuf checks that required fields are set
-    assert parsed.HasField("sku") and parsed.HasField("qty") and not parsed.HasField("gift")
+    parsed = pb.Item.FromString(engine.encode(item))
+    assert parsed.IsInitialized() and parsed.HasField("sku") and parsed.HasField("qty") and not parsed.HasField("gift")
+    partial = pb.Item(sku="s").SerializePartialToString()  # no price: protobuf parses it, uninitialized
+    assert not pb.Item.FromString(partial).IsInitialized()
+    with pytest.raises(ddl.DecodeError, match="'price' is missing"):
+        engine.decode(partial, legacy.Item)
 
 
-def test_proto2_defaults_are_documented_and_absent_fields_read_as_none(trees: Trees, engine: Engine) -> None:
+def test_proto2_defaults_become_proto_default_and_absent_fields_read_as_none(trees: Trees, engine: Engine) -> None:
     legacy, pb = trees.ddl("ddltest/legacy/legacy.proto"), trees.pb2("ddltest/legacy/legacy.proto")
-    source = (trees.out / "ddltest/legacy/legacy_ddl.py").read_text()
-    assert '"""proto2 default: 1. Not on the wire, so an absent field reads as None."""' in source
     wire = pb.Item(sku="s", price={}).SerializeToString()
-    assert engine.decode(wire, legacy.Item).qty is None and pb.Item.FromString(wire).qty == 1
+    value, parsed = engine.decode(wire, legacy.Item), pb.Item.FromString(wire)
+    for name in ("qty", "note", "size", "weight", "blob"):
+        assert getattr(value, name) is None and not parsed.HasField(name)
+        assert ddl.proto_default(legacy.Item, name) == getattr(parsed, name)  # what protobuf reads while absent
+    assert ddl.proto_default(legacy.Item, "size") is legacy.Size.LARGE
+    assert ddl.proto_default(legacy.Item, "gift") is None  # no [default = ...]
+    assert engine.encode(value) == wire  # absence survives the round trip
     assert engine.decode(pb.Order(id=5).SerializeToString(), legacy.Order).previous is None
 
 
-def test_proto2_enums_without_a_zero_value_keep_unknown_numbers(trees: Trees, engine: Engine) -> None:
-    legacy = trees.ddl("ddltest/legacy/legacy.proto")
-    part = engine.decode(b"\x10\x07", legacy.Item.Part)
-    assert part.size == 7 and engine.encode(part) == b"\x10\x07"
+def test_proto2_enums_are_closed_and_keep_unknown_numbers_as_unknown_fields(trees: Trees, engine: Engine) -> None:
+    legacy, pb = trees.ddl("ddltest/legacy/legacy.proto"), trees.pb2("ddltest/legacy/legacy.proto")
+    kinds = trees.ddl("ddltest/kinds/scalars.proto")
+    assert issubclass(legacy.Size, ddl.ClosedEnum) and not issubclass(kinds.Color, ddl.ClosedEnum)  # proto3: open
+    wire = b"\x0a\x01a\x10\x07"  # label "a", then size 7, which Size lacks
+    part, parsed = engine.decode(wire, legacy.Item.Part), pb.Item.Part.FromString(wire)
+    assert part.size is None and not parsed.HasField("size")
+    assert engine.encode(part) == parsed.SerializeToString() == wire
+    with pytest.raises(ddl.EncodeError):
+        engine.encode(legacy.Item.Part(size=7))  # type: ignore[arg-type]
 
 
 # --- Well-known types -------------------------------------------------------------------------
@@ -441,6 +457,8 @@ def test_editions_files_fail_with_a_message_naming_the_file(tmp_path: Path) -> N
     assert not any(tmp_path.iterdir())
 
 
+
+
 def test_fields_of_protobufs_own_types_are_the_classes_ddl_ships(tmp_path: Path, engine: Engine) -> None:
     (tmp_path / "plugin_user.proto").write_text(
         'syntax = "proto3";\nimport "google/protobuf/api.proto";\nimport "google/protobuf/type.proto";\n'
@@ -478,12 +496,6 @@ def test_well_known_type_files_are_skipped_with_a_note(tmp_path: Path) -> None:
     assert result.notes == [
         "google/protobuf/timestamp.proto: note: skipped: its well-known types map to ddl's own forms (ddl.wkt)"
     ]
-
-
-def test_editions_files_fail_naming_the_file(tmp_path: Path) -> None:
-    (tmp_path / "ed.proto").write_text('edition = "2023";\nmessage M {\n  int32 x = 1;\n}\n')
-    with pytest.raises(GenError, match=r"^ed\.proto: syntax 'editions' is not supported"):
-        generate([tmp_path / "ed.proto"], [tmp_path], tmp_path / "out")
 
 
 def test_files_outside_folders_import_each_other_as_top_level_modules(tmp_path: Path, engine: Engine) -> None:
@@ -551,8 +563,10 @@ def test_cli_writes_modules_prints_their_paths_and_notes_on_stderr(
 
 
 def test_cli_reports_errors_naming_the_file_with_exit_code_1(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["gen", "-I", str(PROTOS / "bad"), "-o", "unused", str(PROTOS / "bad/editions.proto")]) == 1
-    assert capsys.readouterr().err.startswith("ddl gen: editions.proto: syntax 'editions'")
+    assert main(["gen", "-I", str(PROTOS / "bad"), "-o", "unused", str(PROTOS / "bad/hidden.proto")]) == 1
+    where = f"hidden.proto:{line_of('bad/hidden.proto', 'case = 1')}:3"
+    assert capsys.readouterr().err.startswith(f"ddl gen: {where}: field 'case': ddltest.suite.Case is declared")
+    assert not Path("unused").exists()
 
 
 def test_reserved_numbers_and_names_become_the_reserved_class_keyword(trees: Trees) -> None:
@@ -565,15 +579,14 @@ def test_reserved_numbers_and_names_become_the_reserved_class_keyword(trees: Tre
             again: int = ddl.field(number=10, default=0)
 
 
-@pytest.mark.parametrize("proto", ["ddltest/kinds/wkt.proto", "ddltest/kinds/scalars.proto"])
-def test_ddl_check_finds_no_breaking_change_between_a_proto3_file_and_its_generated_module(
+@pytest.mark.parametrize("proto", ["ddltest/kinds/wkt.proto", "ddltest/kinds/scalars.proto", LEGACY])
+def test_ddl_check_finds_no_breaking_change_between_a_proto_file_and_its_generated_module(
     trees: Trees, proto: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # proto2's required fields are the exception: ddl classes are proto3, where nothing is required.
+    # proto2's closed enums, required fields and defaults too: ddl proto writes them in edition 2023.
     module = proto.removesuffix(".proto").replace("/", ".") + "_ddl"
-    code = main(
-        ["check", "-I", str(PROTOS), str(PROTOS / proto), module, "--package", "ddltest.kinds", "--format", "json"]
-    )
+    package = proto.rsplit("/", 1)[0].replace("/", ".")
+    code = main(["check", "-I", str(PROTOS), str(PROTOS / proto), module, "--package", package, "--format", "json"])
     findings = json.loads(capsys.readouterr().out)
     # scalars.proto's Choices has a oneof of two strings, first and last, which ddl gen makes a
     # oneof group (a union cannot tell them apart): the same oneof, so no difference.
@@ -616,16 +629,21 @@ def test_a_file_under_google_protobuf_with_its_own_package_is_generated(tmp_path
 
 def test_a_file_that_fails_does_not_stop_the_others_and_every_failure_is_reported(tmp_path: Path) -> None:
     (tmp_path / "good.proto").write_text('syntax = "proto3";\nmessage Good {\n  int32 x = 1;\n}\n')
-    (tmp_path / "ed.proto").write_text('edition = "2023";\nmessage M {\n  int32 x = 1;\n}\n')
-    files = [PROTOS / "bad/editions.proto", tmp_path / "good.proto", tmp_path / "ed.proto"]
+    (tmp_path / "also.proto").write_text(
+        'syntax = "proto3";\nimport "google/protobuf/suite.proto";\nmessage M {\n  ddltest.suite.Case x = 1;\n}\n'
+    )
+    files = [PROTOS / "bad/hidden.proto", tmp_path / "good.proto", tmp_path / "also.proto"]
     with pytest.raises(GenFailures) as failed:
         generate(files, [PROTOS / "bad", tmp_path], tmp_path / "out")
     assert failed.value.generated.paths == [tmp_path / "out/good_ddl.py"]
     assert (tmp_path / "out/good_ddl.py").exists()
-    assert [e.split(": ", 2)[:2] for e in failed.value.errors] == [
-        ["editions.proto", "syntax 'editions' is not supported by ddl gen yet"],
-        ["ed.proto", "syntax 'editions' is not supported by ddl gen yet"],
-    ]
+    hidden = "ddltest.suite.Case is declared in google/protobuf/suite.proto"
+    assert [e.split(": ", 2) for e in failed.value.errors] == [
+        [f"hidden.proto:{line_of('bad/hidden.proto', 'case = 1')}:3", "field 'case'", f"{hidden}, and a module there "
+         "would be hidden by protobuf's package google.protobuf"],
+        ["also.proto:4:3", "field 'x'", f"{hidden}, and a module there would be hidden by protobuf's package "
+         "google.protobuf"],
+    ]  # fmt: skip
     assert str(failed.value) == "\n".join(failed.value.errors)
 
 
@@ -633,8 +651,9 @@ def test_cli_writes_the_files_that_succeed_then_reports_each_failure_last_with_e
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "good.proto").write_text('syntax = "proto3";\nmessage Good {\n  int32 x = 1;\n}\n')
-    files = [str(PROTOS / "bad/editions.proto"), str(tmp_path / "good.proto")]
+    files = [str(PROTOS / "bad/hidden.proto"), str(tmp_path / "good.proto")]
     assert main(["gen", "-I", str(PROTOS / "bad"), "-I", str(tmp_path), "-o", str(tmp_path / "out"), *files]) == 1
     out, err = capsys.readouterr()
     assert out.split() == [str(tmp_path / "out/good_ddl.py")]
-    assert err.splitlines()[-1].startswith("ddl gen: editions.proto: syntax 'editions'")
+    where = f"hidden.proto:{line_of('bad/hidden.proto', 'case = 1')}:3"
+    assert err.splitlines()[-1].startswith(f"ddl gen: {where}: field 'case': ddltest.suite.Case is declared")

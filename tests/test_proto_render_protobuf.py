@@ -105,18 +105,18 @@ def test_a_closed_enum_of_protobufs_proto2_files_makes_an_edition_2023_field_wit
     assert engine.decode(parsed.SerializeToString(), Edited) == value
 
 
-class Implicit(ddl.Message):
-    edition: descriptor.Edition = descriptor.Edition.EDITION_UNKNOWN
-
-
 class Mapped(ddl.Message):
-    editions: dict[str, descriptor.Edition] = {}
+    types: dict[str, descriptor.FieldDescriptorProto.Type] = {}
 
 
-def test_a_closed_enum_where_protobuf_cannot_put_one_is_a_render_error() -> None:
-    with pytest.raises(RenderError, match=r"Implicit.edition: the closed enum google.protobuf.Edition needs a field"):
+def test_a_closed_enum_where_protobuf_cannot_put_one_is_an_error() -> None:
+    with pytest.raises(ddl.SchemaError, match=r"Implicit.edition: a field of the closed enum Edition has presence"):
+
+        class Implicit(ddl.Message):
+            edition: descriptor.Edition = descriptor.Edition.EDITION_UNKNOWN
+
         render([Implicit], "x")
-    with pytest.raises(RenderError, match=r"Mapped.editions: a map value cannot be the closed enum google.proto"):
+    with pytest.raises(RenderError, match=r"Mapped.types: a map value of the closed enum FieldDescriptorProto.Type"):
         render([Mapped], "x")
 
 

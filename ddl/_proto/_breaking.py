@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -104,6 +105,35 @@ def _well_known(t: Message | Enum) -> bool:
     """Google's well-known types mean what their names say (JSON writes a Timestamp as a date and
     a Duration as seconds), so one is never the same as another type of the same fields."""
     return t.full.startswith("google.protobuf.")
+
+
+def _default(schema: Schema, f: Field) -> object:
+    """What a singular field reads as while absent: its ``[default = ...]``, else its type's zero
+    (a closed enum's first value); None for messages, repeated fields and maps."""
+    if f.repeated or f.map or f.kind in ("message", "group"):
+        return None
+    if f.kind == "enum":
+        enum = schema.enum(f.type_name)
+        return enum.numbers[f.default] if f.default is not None else next(iter(enum.values), 0)
+    if f.kind in ("string", "bytes"):  # protoc wrote both as text, bytes with C escapes
+        return f.default or ""
+    if f.kind == "bool":
+        return f.default == "true"
+    if f.kind in ("float", "double"):
+        value = float(f.default or 0)
+        return "nan" if math.isnan(value) else value  # every nan is the same default
+    return int(f.default or 0)
+
+
+def _shown(schema: Schema, f: Field) -> str:
+    """A field's default as the .proto says it, or what the field reads as without one."""
+    if f.default is not None:
+        return f.default
+    value = _default(schema, f)
+    if f.kind == "enum":
+        names = schema.enum(f.type_name).values.get(int(str(value)), [])
+        value = names[0] if names else value
+    return f"(none: {value!r})" if isinstance(value, str) and f.kind != "enum" else f"(none: {value})"
 
 
 def to_json(findings: Sequence[Finding]) -> str:
@@ -205,6 +235,8 @@ class _Comparison:
         else:
             self._compare_types(of, nf, add, f"type {changed}", old.name, new.name)
         self._oneof(old, new, of, nf, add)
+        if not any(f.breaking for f in self.findings[before:]) and _default(self.old, of) != _default(self.new, nf):
+            add("FIELD_SAME_DEFAULT", f"default changed from {_shown(self.old, of)} to {_shown(self.new, nf)}")
         if any(f.breaking for f in self.findings[before:]):
             self.reported |= {of.type_name, of.map[1].type_name if of.map else ""}
         else:  # a number reused for something incompatible says so already; the rest is worth a warning
@@ -257,6 +289,10 @@ class _Comparison:
     def _enum(self, old: Enum, new: Enum) -> None:
         def add(rule: str, name: str, number: int, detail: str) -> None:
             self._add(rule, new.full, name, number, detail)
+
+        if old.closed != new.closed:
+            kinds = ("open", "closed") if new.closed else ("closed", "open")
+            self._add("ENUM_SAME_TYPE", new.full, None, None, "changed from {} to {}".format(*kinds))
 
         old_zero, new_zero = old.values.get(0, []), new.values.get(0, [])
         if old_zero and not set(old_zero) & set(new_zero):

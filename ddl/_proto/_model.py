@@ -35,6 +35,7 @@ _REPEATED, _REQUIRED = 3, 2
 # FeatureSet values (descriptor.proto); 0 is "not set here".
 _EXPLICIT, _IMPLICIT, _LEGACY_REQUIRED = 1, 2, 3
 _LENGTH_PREFIXED, _DELIMITED = 1, 2
+_OPEN, _CLOSED = 1, 2
 
 
 @dataclass(frozen=True)
@@ -44,16 +45,23 @@ class _Features:
 
     presence: int  # FeatureSet.FieldPresence
     encoding: int  # FeatureSet.MessageEncoding
+    enum_type: int  # FeatureSet.EnumType
 
     @classmethod
     def of_file(cls, fd: FileDescriptorProto) -> _Features:
-        if fd.syntax == "editions":
-            return cls(_EXPLICIT, _LENGTH_PREFIXED).under(fd.options.features)  # edition 2023's defaults
-        return cls(_IMPLICIT if fd.syntax == "proto3" else _EXPLICIT, _LENGTH_PREFIXED)
+        if fd.syntax == "editions":  # the defaults of editions 2023 and 2024
+            return cls(_EXPLICIT, _LENGTH_PREFIXED, _OPEN).under(fd.options.features)
+        if fd.syntax == "proto3":
+            return cls(_IMPLICIT, _LENGTH_PREFIXED, _OPEN)
+        return cls(_EXPLICIT, _LENGTH_PREFIXED, _CLOSED)
 
     def under(self, features: FeatureSet) -> _Features:
         """These features overridden by what a nested element sets."""
-        return _Features(features.field_presence or self.presence, features.message_encoding or self.encoding)
+        return _Features(
+            features.field_presence or self.presence,
+            features.message_encoding or self.encoding,
+            features.enum_type or self.enum_type,
+        )
 
 
 @dataclass(eq=False)
@@ -67,6 +75,7 @@ class Field:
     presence: bool = False
     oneof: str | None = None  # a real oneof, not the synthetic one of proto3 `optional`
     map: tuple[Field, Field] | None = None
+    default: str | None = None  # [default = ...], as protoc spells it (an enum value by name)
 
     def type_text(self) -> str:
         if self.kind == "group":  # a message written between group tags
@@ -103,6 +112,7 @@ class Enum:
     values: dict[int, list[str]] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
     reserved: list[range] = field(default_factory=list)
+    closed: bool = False  # proto2's enums, editions' enum_type = CLOSED
 
     def reserves(self, number: int) -> bool:
         return any(number in r for r in self.reserved)
@@ -143,7 +153,7 @@ class Schema:
             for m in fd.message_type:
                 schema._add_message(m, "", package, features, relative, declared)
             for e in fd.enum_type:
-                schema._add_enum(e, e.name, package, relative, declared)
+                schema._add_enum(e, e.name, package, features, relative, declared)
         return schema
 
     def message(self, type_name: str) -> Message:
@@ -167,7 +177,7 @@ class Schema:
         for nested in m.nested_type:
             self._add_message(nested, name + ".", package, features, relative, declared)
         for e in m.enum_type:
-            self._add_enum(e, f"{name}.{e.name}", package, relative, declared)
+            self._add_enum(e, f"{name}.{e.name}", package, features, relative, declared)
         entries = {f"{own_name}.{n.name}": n for n in m.nested_type if n.options.map_entry}
         for fd in m.field:
             own = features.under(fd.options.features)
@@ -184,6 +194,7 @@ class Schema:
                 presence=fd.proto3_optional or real_oneof or kind in ("message", "group")
                 or (own.presence != _IMPLICIT and fd.label != _REPEATED),
                 oneof=m.oneof_decl[fd.oneof_index].name if real_oneof else None,
+                default=fd.default_value if fd.HasField("default_value") else None,
             )  # fmt: skip
             if entry is not None and f.repeated:
                 key, value = sorted(entry.field, key=lambda e: e.number)
@@ -195,9 +206,10 @@ class Schema:
             message.fields[fd.number] = f
 
     def _add_enum(
-        self, e: EnumDescriptorProto, name: str, package: str, relative: dict[str, str], declared: bool
-    ) -> None:
-        enum = Enum(name, package + name)
+        self, e: EnumDescriptorProto, name: str, package: str, features: _Features, relative: dict[str, str],
+        declared: bool,
+    ) -> None:  # fmt: skip
+        enum = Enum(name, package + name, closed=features.under(e.options.features).enum_type == _CLOSED)
         (self.enums if declared else self.imported_enums)[relative.get(f".{package}{name}", package + name)] = enum
         # Enum reserved ranges include their end, unlike message ones.
         enum.reserved = [range(r.start, r.end + 1) for r in e.reserved_range]

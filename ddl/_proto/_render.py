@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 import importlib.util
+import math
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .. import wkt
@@ -29,6 +30,7 @@ from .._schema import (
     WrapperNode,
     plan_for,
 )
+from .._types import ClosedEnum
 from ._layout import (
     Decl,
     Imported,
@@ -72,12 +74,13 @@ _INT32 = range(-(1 << 31), 1 << 31)
 def render(classes: Sequence[type], package: str, source: str = "") -> str:
     """The proto3 text for ``classes`` and every message and enum they reach.
 
-    ``source`` names where the classes come from, for the header comment. proto3 has no groups:
-    when a field is ``ddl.field(delimited=True)``, the file is written in edition 2023 instead,
-    with proto3's implicit presence as the file's default and the group encoding as the field's
-    ``features.message_encoding = DELIMITED``. So it is when a field has the type of a closed enum
-    (an enum of protobuf's proto2 files, such as ``ddl.protobuf.descriptor.Edition``), which
-    proto3 fields cannot have: such a field has explicit presence.
+    ``source`` names where the classes come from, for the header comment. proto3 has no groups,
+    closed enums, required fields or default values: when a field is ``ddl.field(delimited=True)``,
+    ``required=True`` or has a ``proto_default``, or an enum is a ``ddl.ClosedEnum``, the file is
+    written in edition 2023 instead, with proto3's implicit presence as the file's default and
+    each of those as a feature or option: ``features.message_encoding = DELIMITED``,
+    ``features.field_presence = LEGACY_REQUIRED``, ``[default = ...]`` and
+    ``option features.enum_type = CLOSED;``.
 
     Classes of ``ddl.wkt`` and ``ddl.protobuf`` are protobuf's own types: fields name them
     (``google.protobuf.FileDescriptorProto``) and the file imports theirs, never a copy.
@@ -90,15 +93,24 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
     top, decls, imports = _collect(classes)
     package_scope = Scope()
     assign_names(top, package_scope)
-    editions = any(_needs_editions(decl) for decl in decls.values())
+    needs = _beyond_proto3(decls.values())
+    editions = bool(needs)
+    # A map's entries take the file's presence, and a closed enum value cannot be implicit.
+    file_implicit = editions and not any(_closed_map_value(decl) for decl in decls.values())
     lines = [
         f"// The protobuf schema of ddl classes{' from ' + source if source else ''}, written by `ddl proto`.",
         "// Field numbers, oneofs and wrapper messages follow ddl's type mapping.",
     ]
     if editions:
+        presence = (
+            "fields have proto3's implicit presence unless they say otherwise"
+            if file_implicit
+            else "fields have explicit presence unless they say IMPLICIT (a map of closed enum values needs it)"
+        )
         lines += [
-            "// Edition 2023, for the group encoding (ddl.field(delimited=True)) or closed enums, which proto3 lacks;",
-            "// fields have proto3's implicit presence unless they say otherwise.",
+            "// Edition 2023, for what proto3 lacks:",
+            f"// {', '.join(needs)};",
+            f"// {presence}.",
             'edition = "2023";',
             "",
         ]
@@ -108,12 +120,14 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
         lines += [f"package {package};", ""]
     if imports:
         lines += [f'import "{path}";' for path in sorted(imports)] + [""]
-    if editions:
+    if file_implicit:
         lines += ["option features.field_presence = IMPLICIT;", ""]
     writer = _Writer(package, decls, {decl.name for decl in top}, editions)
-    enum_values = {decl: _enum_values(decl, package_scope) for decl in top if decl.is_enum}
+    writer.file_implicit = file_implicit
+    # Every enum's values are named first, in their scopes, for the [default = ...] that name one.
+    writer.enum_values = _all_enum_values(top, package_scope)
     for decl in top:
-        body = writer.enum(decl, enum_values[decl]) if decl.is_enum else writer.message(decl)
+        body = writer.enum(decl, writer.enum_values[decl]) if decl.is_enum else writer.message(decl)
         lines += [*body, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -220,19 +234,45 @@ def _imported(cls: type) -> Imported | None:
     return shipped(cls)
 
 
-def _closed(node: Node) -> Imported | None:
-    """The closed enum a node has the type of, if it has one."""
-    found = _imported(node.cls) if isinstance(node, EnumNode) else None
-    return found if found is not None and found.closed else None
+def _beyond_proto3(decls: Iterable[Decl]) -> list[str]:
+    """What proto3 cannot say that these classes use, each named as ddl spells it."""
+    found = {
+        "the group encoding (ddl.field(delimited=True))": False,
+        "closed enums (ddl.ClosedEnum)": False,
+        "required fields (required=True)": False,
+        "default values (proto_default)": False,
+    }
+    for decl in decls:
+        if decl.is_enum:
+            found["closed enums (ddl.ClosedEnum)"] |= issubclass(decl.obj, ClosedEnum)
+            continue
+        for f in plan_for(decl.obj).fields:
+            delimited = any(isinstance(n, MessageNode) and n.delimited for n in _walk(f.node))
+            found["the group encoding (ddl.field(delimited=True))"] |= delimited
+            found["required fields (required=True)"] |= f.required
+            found["default values (proto_default)"] |= f.proto_default is not None
+    return [need for need, used in found.items() if used]
 
 
-def _needs_editions(decl: Decl) -> bool:
-    """Whether a message has a field written as a group (a wrapper's fields never are), or one
-    that holds a closed enum: proto3 has neither."""
+def _closed_map_value(decl: Decl) -> bool:
+    """Whether a message has a map whose values are a closed enum (a wrapper's maps included)."""
     if decl.is_enum:
         return False
     nodes = [n for f in plan_for(decl.obj).fields for n in _walk(f.node)]
-    return any(_is_delimited(n) or _closed(n) is not None for n in nodes)
+    return any(isinstance(n, MapNode) and isinstance(n.value, EnumNode) and n.value.closed for n in nodes)
+
+
+def _all_enum_values(top: list[Decl], package_scope: Scope) -> dict[Decl, list[tuple[str, int, str]]]:
+    """The values of every enum, named in the scope that encloses it (the package, or its message)."""
+    values: dict[Decl, list[tuple[str, int, str]]] = {}
+    pending = [(decl, package_scope) for decl in top]
+    while pending:
+        decl, scope = pending.pop(0)
+        if decl.is_enum:
+            values[decl] = _enum_values(decl, scope)
+        else:
+            pending += [(child, decl.scope) for child in decl.children]
+    return values
 
 
 def _walk(node: Node) -> Iterator[Node]:
@@ -250,11 +290,13 @@ def _walk(node: Node) -> Iterator[Node]:
 
 
 def _enum_values(decl: Decl, scope: Scope) -> list[tuple[str, int, str]]:
-    """(name, number, comment) per value, zero first; names take the enum's prefix."""
+    """(name, number, comment) per value, zero first; names take the enum's prefix. A closed
+    enum keeps its order and needs no zero: its first value is what an absent field reads as."""
     cls: type[enum.IntEnum] = decl.obj
+    closed = issubclass(cls, ClosedEnum)
     prefix = upper_snake(decl.name) + "_"
     values: list[tuple[str, int, str]] = []
-    if 0 not in cls._value2member_map_:
+    if 0 not in cls._value2member_map_ and not closed:
         note = f"added: proto3 needs a zero value, and {cls.__qualname__} has none (ddl reads 0 as the int 0)"
         values.append((scope.take_value(prefix + "UNSPECIFIED"), 0, note))
     for name, member in cls.__members__.items():
@@ -262,7 +304,8 @@ def _enum_values(decl: Decl, scope: Scope) -> list[tuple[str, int, str]]:
             raise RenderError(f"{cls.__qualname__}.{name} = {member.value}: enum values must fit in int32")
         upper = name.upper()
         values.append((scope.take_value(upper if upper.startswith(prefix) else prefix + upper), member.value, ""))
-    values.sort(key=lambda v: v[1] != 0)
+    if not closed:
+        values.sort(key=lambda v: v[1] != 0)
     return values
 
 
@@ -276,9 +319,13 @@ class _Writer:
         self.top_names = top_names
         # Written in edition 2023 (see ``render``): labels and options become features.
         self.editions = editions
+        self.file_implicit = editions  # whether the file says IMPLICIT, else each implicit field does
+        self.enum_values: dict[Decl, list[tuple[str, int, str]]] = {}
 
     def enum(self, decl: Decl, values: list[tuple[str, int, str]], indent: str = "") -> list[str]:
         lines = [f"{indent}enum {decl.name} {{"]
+        if issubclass(decl.obj, ClosedEnum):
+            lines.append(f"{indent}  option features.enum_type = CLOSED;")
         if len({number for _, number, _ in values}) < len(values):
             lines.append(f"{indent}  option allow_alias = true;")
         for name, number, note in values:
@@ -286,8 +333,6 @@ class _Writer:
         return [*lines, f"{indent}}}"]
 
     def message(self, decl: Decl, indent: str = "") -> list[str]:
-        # Enum values are named before the oneof members that share the message's scope.
-        enums = {child: _enum_values(child, decl.scope) for child in decl.children if child.is_enum}
         body = _Body(self, decl)
         plan = plan_for(decl.obj)
         fields: list[str] = []
@@ -300,7 +345,7 @@ class _Writer:
         nested: list[str] = []
         for child in decl.children:
             if child.is_enum:
-                nested += self.enum(child, enums[child], indent + "  ")
+                nested += self.enum(child, self.enum_values[child], indent + "  ")
             else:
                 nested += self.message(child, indent + "  ")
         for block in body.wrappers:
@@ -319,6 +364,30 @@ def _reserved_lines(spec: ClassSpec) -> list[str]:
         names = ", ".join(f'"{name}"' for name in spec.reserved.names)
         lines.append(f"reserved {names};")
     return lines
+
+
+def proto_literal(value: object) -> str:
+    """A scalar as .proto text writes it: ``true``, ``-inf``, ``"caf\\303\\251"`` (a string's
+    UTF-8 and bytes as octal escapes, beyond printable ASCII).
+
+    Example::
+
+        assert proto_literal(b"\\x00a") == '"\\000a"'
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return "nan" if math.isnan(value) else "inf" if value > 0 else "-inf"
+    if isinstance(value, (str, bytes)):
+        raw = value.encode() if isinstance(value, str) else value
+        return '"' + "".join(_proto_char(b) for b in raw) + '"'
+    return str(value)
+
+
+def _proto_char(byte: int) -> str:
+    if byte in b'"\\':
+        return "\\" + chr(byte)
+    return chr(byte) if 32 <= byte < 127 else f"\\{byte:03o}"
 
 
 def _is_delimited(node: Node) -> bool:
@@ -360,28 +429,37 @@ class _Body:
             elem = self.type_of(node.elem, owner, "item")
             return [f"repeated {elem} {f.name} = {number}{options};{self._note(node.elem)}"]
         if isinstance(node, MapNode):
-            closed = _closed(node.value)
-            if closed is not None:
+            closed = node.value if isinstance(node.value, EnumNode) and node.value.closed else None
+            if closed is not None and int(closed.zero) != 0:
+                # An absent map value reads as the enum's first member; protoc wants it to be 0.
                 raise RenderError(
-                    f"{self._where(f)}: a map value cannot be the closed enum {closed.name} "
-                    "(a map's values have no presence, which closed enums need)"
+                    f"{self._where(f)}: a map value of the closed enum {closed.cls.__qualname__} needs 0 as "
+                    "its first member, as protoc requires"
                 )
             value = self.type_of(node.value, owner, "value")
             return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]
-        explicit = f.presence and f.oneof is None  # a oneof member has presence without the label
-        explicit = explicit and isinstance(node, (ScalarNode, EnumNode, ConvertedNode))
-        closed = _closed(node)
-        if closed is not None and not f.presence:
-            raise RenderError(
-                f"{self._where(f)}: the closed enum {closed.name} needs a field with presence, "
-                f"as protobuf gives it: declare it {closed.name.rpartition('.')[2]} | None"
-            )
-        label = "optional " if explicit and not editions else ""
+        # A oneof member has presence without the label; a required field has its own feature.
+        explicit = f.presence and f.oneof is None and not f.required
+        plain = isinstance(node, (ScalarNode, EnumNode, ConvertedNode))  # a message always has presence
+        label = "optional " if explicit and plain and not editions else ""
         options = _options(
-            "features.field_presence = EXPLICIT", explicit and editions,
+            "features.field_presence = LEGACY_REQUIRED", f.required,
+            "features.field_presence = EXPLICIT", explicit and plain and editions and self.writer.file_implicit,
+            "features.field_presence = IMPLICIT", not (f.presence or self.writer.file_implicit) and plain and editions,
             "features.message_encoding = DELIMITED", _is_delimited(node),
+            f"default = {self._default(f)}" if f.proto_default is not None else "", f.proto_default is not None,
         )  # fmt: skip
         return [f"{label}{self.type_of(node, owner, 'field')} {f.name} = {number}{options};{self._note(node)}"]
+
+    def _default(self, f: FieldPlan) -> str:
+        """A ``proto_default`` as the value of .proto's ``[default = ...]``."""
+        value, node = f.proto_default, f.node
+        if isinstance(node, UnionNode):  # X | None
+            node = node.members[0]
+        if isinstance(node, EnumNode):
+            values = self.writer.enum_values[self.writer.decls[node.cls]]
+            return next(name for name, number, _ in values if number == value)
+        return proto_literal(value)
 
     def type_of(self, node: Node, owner: str, role: str) -> str:
         """The .proto type of a singular node; a wrapper message is made on first use."""

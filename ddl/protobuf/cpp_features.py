@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 from ddl.protobuf import descriptor
 
@@ -12,13 +10,13 @@ __all__ = ["CppFeatures", "cpp"]
 
 
 class CppFeatures(ddl.Message):
-    class StringType(enum.IntEnum):
+    class StringType(ddl.ClosedEnum):
         STRING_TYPE_UNKNOWN = 0
         VIEW = 1
         CORD = 2
         STRING = 3
 
-    class RepeatedType(enum.IntEnum):
+    class RepeatedType(ddl.ClosedEnum):
         REPEATED_TYPE_UNKNOWN = 0
         LEGACY = 1
         """The repeated field will be backed by proto2::Repeated(Ptr)Field, and

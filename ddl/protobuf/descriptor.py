@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 
 __all__ = [
@@ -16,7 +14,7 @@ __all__ = [
 ]
 
 
-class Edition(enum.IntEnum):
+class Edition(ddl.ClosedEnum):
     """The full set of known editions."""
 
     EDITION_UNKNOWN = 0
@@ -56,7 +54,7 @@ class Edition(enum.IntEnum):
     """
 
 
-class SymbolVisibility(enum.IntEnum):
+class SymbolVisibility(ddl.ClosedEnum):
     """Describes the 'visibility' of a symbol with respect to the proto import
     system. Symbols can only be imported when the visibility rules do not prevent
     it (ex: local symbols cannot be imported).  Visibility modifiers can only set
@@ -164,7 +162,7 @@ class DescriptorProto(ddl.Message):
 
 
 class ExtensionRangeOptions(ddl.Message):
-    class VerificationState(enum.IntEnum):
+    class VerificationState(ddl.ClosedEnum):
         """The verification state of the extension range."""
 
         DECLARATION = 0
@@ -202,18 +200,19 @@ class ExtensionRangeOptions(ddl.Message):
     """
     features: FeatureSet | None = ddl.field(number=50, default=None)
     """Any features defined in the specific edition."""
-    verification: ExtensionRangeOptions.VerificationState | None = ddl.field(number=3, default=None)
+    verification: VerificationState | None = ddl.field(
+        number=3, default=None, proto_default=VerificationState.UNVERIFIED,
+    )
     """The verification state of the range.
     TODO: flip the default to DECLARATION once all empty ranges
     are marked as UNVERIFIED.
-    proto2 default: UNVERIFIED. Not on the wire, so an absent field reads as None.
     """
 
 
 class FieldDescriptorProto(ddl.Message):
     """Describes a field within a message."""
 
-    class Type(enum.IntEnum):
+    class Type(ddl.ClosedEnum):
         TYPE_DOUBLE = 1
         """0 is reserved for errors.
         Order is weird for historical reasons.
@@ -252,7 +251,7 @@ class FieldDescriptorProto(ddl.Message):
         TYPE_SINT64 = 18
         """Uses ZigZag encoding."""
 
-    class Label(enum.IntEnum):
+    class Label(ddl.ClosedEnum):
         LABEL_OPTIONAL = 1
         """0 is reserved for errors"""
         LABEL_REPEATED = 3
@@ -388,18 +387,14 @@ class MethodDescriptorProto(ddl.Message):
     """
     output_type: str | None = ddl.field(number=3, default=None)
     options: MethodOptions | None = ddl.field(number=4, default=None)
-    client_streaming: bool | None = ddl.field(number=5, default=None)
-    """Identifies if client streams multiple client messages
-    proto2 default: false. Not on the wire, so an absent field reads as None.
-    """
-    server_streaming: bool | None = ddl.field(number=6, default=None)
-    """Identifies if server streams multiple server messages
-    proto2 default: false. Not on the wire, so an absent field reads as None.
-    """
+    client_streaming: bool | None = ddl.field(number=5, default=None, proto_default=False)
+    """Identifies if client streams multiple client messages"""
+    server_streaming: bool | None = ddl.field(number=6, default=None, proto_default=False)
+    """Identifies if server streams multiple server messages"""
 
 
 class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
-    class OptimizeMode(enum.IntEnum):
+    class OptimizeMode(ddl.ClosedEnum):
         """Generated classes can be optimized for speed or code size."""
 
         SPEED = 1
@@ -425,18 +420,17 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
     If java_multiple_files is disabled, then all the other classes from the
     .proto file will be nested inside the single wrapper outer class.
     """
-    java_multiple_files: bool | None = ddl.field(number=10, default=None)
+    java_multiple_files: bool | None = ddl.field(number=10, default=None, proto_default=False)
     """If enabled, then the Java code generator will generate a separate .java
     file for each top-level message, enum, and service defined in the .proto
     file.  Thus, these types will *not* be nested inside the wrapper class
     named by java_outer_classname.  However, the wrapper class will still be
     generated to contain the file's getDescriptor() method as well as any
     top-level extensions defined in the file.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
     java_generate_equals_and_hash: bool | None = ddl.field(number=20, default=None)
     """This option does nothing."""
-    java_string_check_utf8: bool | None = ddl.field(number=27, default=None)
+    java_string_check_utf8: bool | None = ddl.field(number=27, default=None, proto_default=False)
     """A proto2 file can set this to true to opt in to UTF-8 checking for Java,
     which will throw an exception if invalid UTF-8 is parsed from the wire or
     assigned to a string field.
@@ -447,10 +441,8 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
     Proto3 files already perform these checks. Setting the option explicitly to
     false has no effect: it cannot be used to opt proto3 files out of UTF-8
     checks.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    optimize_for: FileOptions.OptimizeMode | None = ddl.field(number=9, default=None)
-    """proto2 default: SPEED. Not on the wire, so an absent field reads as None."""
+    optimize_for: OptimizeMode | None = ddl.field(number=9, default=None, proto_default=OptimizeMode.SPEED)
     go_package: str | None = ddl.field(number=11, default=None)
     """Sets the Go package where structs generated from this .proto will be
     placed. If omitted, the Go package will be derived from the following:
@@ -458,7 +450,7 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
       - Otherwise, the package statement in the .proto file, if present.
       - Otherwise, the basename of the .proto file, without extension.
     """
-    cc_generic_services: bool | None = ddl.field(number=16, default=None)
+    cc_generic_services: bool | None = ddl.field(number=16, default=None, proto_default=False)
     """Should generic services be generated in each language?  "Generic" services
     are not specific to any particular RPC system.  They are generated by the
     main code generators in each language (without additional plugins).
@@ -469,23 +461,18 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
     that generate code specific to your particular RPC system.  Therefore,
     these default to false.  Old code which depends on generic services should
     explicitly set them to true.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    java_generic_services: bool | None = ddl.field(number=17, default=None)
-    """proto2 default: false. Not on the wire, so an absent field reads as None."""
-    py_generic_services: bool | None = ddl.field(number=18, default=None)
-    """proto2 default: false. Not on the wire, so an absent field reads as None."""
-    deprecated: bool | None = ddl.field(number=23, default=None)
+    java_generic_services: bool | None = ddl.field(number=17, default=None, proto_default=False)
+    py_generic_services: bool | None = ddl.field(number=18, default=None, proto_default=False)
+    deprecated: bool | None = ddl.field(number=23, default=None, proto_default=False)
     """Is this file deprecated?
     Depending on the target platform, this can emit Deprecated annotations
     for everything in the file, or it will be completely ignored; in the very
     least, this is a formalization for deprecating files.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    cc_enable_arenas: bool | None = ddl.field(number=31, default=None)
+    cc_enable_arenas: bool | None = ddl.field(number=31, default=None, proto_default=True)
     """Enables the use of arenas for the proto messages in this file. This applies
     only to generated classes for C++.
-    proto2 default: true. Not on the wire, so an absent field reads as None.
     """
     objc_class_prefix: str | None = ddl.field(number=36, default=None)
     """Sets the objective c class prefix which is prepended to all objective c
@@ -531,7 +518,7 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
 
 
 class MessageOptions(ddl.Message, reserved=(4, 5, 6, 8, 9)):
-    message_set_wire_format: bool | None = ddl.field(number=1, default=None)
+    message_set_wire_format: bool | None = ddl.field(number=1, default=None, proto_default=False)
     """Set true to use the old proto1 MessageSet wire format for extensions.
     This is provided for backwards-compatibility with the MessageSet wire
     format.  You should not use this for any other reason:  It's less
@@ -550,20 +537,17 @@ class MessageOptions(ddl.Message, reserved=(4, 5, 6, 8, 9)):
 
     Because this is an option, the above two restrictions are not enforced by
     the protocol compiler.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    no_standard_descriptor_accessor: bool | None = ddl.field(number=2, default=None)
+    no_standard_descriptor_accessor: bool | None = ddl.field(number=2, default=None, proto_default=False)
     """Disables the generation of the standard "descriptor()" accessor, which can
     conflict with a field of the same name.  This is meant to make migration
     from proto1 easier; new code should avoid fields named "descriptor".
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    deprecated: bool | None = ddl.field(number=3, default=None)
+    deprecated: bool | None = ddl.field(number=3, default=None, proto_default=False)
     """Is this message deprecated?
     Depending on the target platform, this can emit Deprecated annotations
     for the message, or it will be completely ignored; in the very least,
     this is a formalization for deprecating messages.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
     map_entry: bool | None = ddl.field(number=7, default=None)
     """Whether the message is an automatically generated map entry type for the
@@ -611,7 +595,7 @@ class MessageOptions(ddl.Message, reserved=(4, 5, 6, 8, 9)):
 
 
 class FieldOptions(ddl.Message, reserved=(4, 18)):
-    class CType(enum.IntEnum):
+    class CType(ddl.ClosedEnum):
         STRING = 0
         """Default mode."""
         CORD = 1
@@ -624,7 +608,7 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
         """
         STRING_PIECE = 2
 
-    class JSType(enum.IntEnum):
+    class JSType(ddl.ClosedEnum):
         JS_NORMAL = 0
         """Use the default type."""
         JS_STRING = 1
@@ -632,14 +616,14 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
         JS_NUMBER = 2
         """Use JavaScript numbers."""
 
-    class OptionRetention(enum.IntEnum):
+    class OptionRetention(ddl.ClosedEnum):
         """If set to RETENTION_SOURCE, the option will be omitted from the binary."""
 
         RETENTION_UNKNOWN = 0
         RETENTION_RUNTIME = 1
         RETENTION_SOURCE = 2
 
-    class OptionTargetType(enum.IntEnum):
+    class OptionTargetType(ddl.ClosedEnum):
         """This indicates the types of entities that the field may apply to when used
         as an option. If it is unset, then the field may be freely used as an
         option on any kind of entity.
@@ -687,7 +671,7 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
         removed in.
         """
 
-    ctype: FieldOptions.CType | None = ddl.field(number=1, default=None)
+    ctype: CType | None = ddl.field(number=1, default=None, proto_default=CType.STRING)
     """NOTE: ctype is deprecated. Use `features.(pb.cpp).string_type` instead.
     The ctype option instructs the C++ code generator to use a different
     representation of the field than it normally would.  See the specific
@@ -695,7 +679,6 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
     [ctype=CORD] and [ctype=STRING] (the default) on non-repeated fields of
     type "bytes" in the open source release.
     TODO: make ctype actually deprecated.
-    proto2 default: STRING. Not on the wire, so an absent field reads as None.
     """
     packed: bool | None = ddl.field(number=2, default=None)
     """The packed option can be enabled for repeated primitive fields to enable
@@ -706,7 +689,7 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
     Editions, but the `repeated_field_encoding` feature can be used to control
     the behavior.
     """
-    jstype: FieldOptions.JSType | None = ddl.field(number=6, default=None)
+    jstype: JSType | None = ddl.field(number=6, default=None, proto_default=JSType.JS_NORMAL)
     """The jstype option determines the JavaScript type used for values of the
     field.  The option is permitted only for 64 bit integral and fixed types
     (int64, uint64, sint64, fixed64, sfixed64).  A field with jstype JS_STRING
@@ -718,9 +701,8 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
 
     This option is an enum to permit additional types to be added, e.g.
     goog.math.Integer.
-    proto2 default: JS_NORMAL. Not on the wire, so an absent field reads as None.
     """
-    lazy: bool | None = ddl.field(number=5, default=None)
+    lazy: bool | None = ddl.field(number=5, default=None, proto_default=False)
     """Should this field be parsed lazily?  Lazy applies only to message-type
     fields.  It means that when the outer message is initially parsed, the
     inner message's contents will not be parsed but instead stored in encoded
@@ -743,30 +725,25 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
     on the outer message would fail if the inner message has missing required
     fields. Failed verification would result in parsing failure (except when
     uninitialized messages are acceptable).
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    unverified_lazy: bool | None = ddl.field(number=15, default=None)
+    unverified_lazy: bool | None = ddl.field(number=15, default=None, proto_default=False)
     """unverified_lazy does no correctness checks on the byte stream. This should
     only be used where lazy with verification is prohibitive for performance
     reasons.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    deprecated: bool | None = ddl.field(number=3, default=None)
+    deprecated: bool | None = ddl.field(number=3, default=None, proto_default=False)
     """Is this field deprecated?
     Depending on the target platform, this can emit Deprecated annotations
     for accessors, or it will be completely ignored; in the very least, this
     is a formalization for deprecating fields.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    weak: bool | None = ddl.field(number=10, default=None)
+    weak: bool | None = ddl.field(number=10, default=None, proto_default=False)
     """DEPRECATED. DO NOT USE!
     For Google-internal migration only. Do not use.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    debug_redact: bool | None = ddl.field(number=16, default=None)
+    debug_redact: bool | None = ddl.field(number=16, default=None, proto_default=False)
     """Indicate that the field value should not be printed out when using debug
     formats, e.g. when the field contains sensitive credentials.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
     retention: FieldOptions.OptionRetention | None = ddl.field(number=17, default=None)
     targets: list[FieldOptions.OptionTargetType] = ddl.field(number=19, default_factory=list, packed=False)
@@ -798,12 +775,11 @@ class EnumOptions(ddl.Message, reserved=(5,)):
     """Set this option to true to allow mapping different tag names to the same
     value.
     """
-    deprecated: bool | None = ddl.field(number=3, default=None)
+    deprecated: bool | None = ddl.field(number=3, default=None, proto_default=False)
     """Is this enum deprecated?
     Depending on the target platform, this can emit Deprecated annotations
     for the enum, or it will be completely ignored; in the very least, this
     is a formalization for deprecating enums.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
     deprecated_legacy_json_field_conflicts: bool | None = ddl.field(number=6, default=None)
     """Enable the legacy handling of JSON field name conflicts.  This lowercases
@@ -824,12 +800,11 @@ class EnumOptions(ddl.Message, reserved=(5,)):
 
 
 class EnumValueOptions(ddl.Message):
-    deprecated: bool | None = ddl.field(number=1, default=None)
+    deprecated: bool | None = ddl.field(number=1, default=None, proto_default=False)
     """Is this enum value deprecated?
     Depending on the target platform, this can emit Deprecated annotations
     for the enum value, or it will be completely ignored; in the very least,
     this is a formalization for deprecating enum values.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
     features: FeatureSet | None = ddl.field(number=2, default=None)
     """Any features defined in the specific edition.
@@ -837,11 +812,10 @@ class EnumValueOptions(ddl.Message):
     cases like the proto compiler. Other uses are discouraged and
     developers should rely on the protoreflect APIs for their client language.
     """
-    debug_redact: bool | None = ddl.field(number=3, default=None)
+    debug_redact: bool | None = ddl.field(number=3, default=None, proto_default=False)
     """Indicate that fields annotated with this enum value should not be printed
     out when using debug formats, e.g. when the field contains sensitive
     credentials.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
     feature_support: FieldOptions.FeatureSupport | None = ddl.field(number=4, default=None)
     """Information about the support window of a feature value."""
@@ -856,19 +830,18 @@ class ServiceOptions(ddl.Message):
     cases like the proto compiler. Other uses are discouraged and
     developers should rely on the protoreflect APIs for their client language.
     """
-    deprecated: bool | None = ddl.field(number=33, default=None)
+    deprecated: bool | None = ddl.field(number=33, default=None, proto_default=False)
     """Is this service deprecated?
     Depending on the target platform, this can emit Deprecated annotations
     for the service, or it will be completely ignored; in the very least,
     this is a formalization for deprecating services.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
     uninterpreted_option: list[UninterpretedOption] = ddl.field(number=999, default_factory=list)
     """The parser stores options it doesn't recognize here. See above."""
 
 
 class MethodOptions(ddl.Message):
-    class IdempotencyLevel(enum.IntEnum):
+    class IdempotencyLevel(ddl.ClosedEnum):
         """Is this method side-effect-free (or safe in HTTP parlance), or idempotent,
         or neither? HTTP based RPC implementation may choose GET verb for safe
         methods, and PUT verb for idempotent methods instead of the default POST.
@@ -880,15 +853,15 @@ class MethodOptions(ddl.Message):
         IDEMPOTENT = 2
         """idempotent, but may have side effects"""
 
-    deprecated: bool | None = ddl.field(number=33, default=None)
+    deprecated: bool | None = ddl.field(number=33, default=None, proto_default=False)
     """Is this method deprecated?
     Depending on the target platform, this can emit Deprecated annotations
     for the method, or it will be completely ignored; in the very least,
     this is a formalization for deprecating methods.
-    proto2 default: false. Not on the wire, so an absent field reads as None.
     """
-    idempotency_level: MethodOptions.IdempotencyLevel | None = ddl.field(number=34, default=None)
-    """proto2 default: IDEMPOTENCY_UNKNOWN. Not on the wire, so an absent field reads as None."""
+    idempotency_level: IdempotencyLevel | None = ddl.field(
+        number=34, default=None, proto_default=IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
+    )
     features: FeatureSet | None = ddl.field(number=35, default=None)
     """Any features defined in the specific edition.
     WARNING: This field should only be used by protobuf plugins or special
@@ -916,8 +889,8 @@ class UninterpretedOption(ddl.Message):
         "foo.(bar.baz).moo".
         """
 
-        name_part: str | None = ddl.field(number=1)
-        is_extension: bool | None = ddl.field(number=2)
+        name_part: str = ddl.field(number=1, required=True)
+        is_extension: bool = ddl.field(number=2, required=True)
 
     name: list[UninterpretedOption.NamePart] = ddl.field(number=2, default_factory=list)
     identifier_value: str | None = ddl.field(number=3, default=None)
@@ -940,45 +913,45 @@ class FeatureSet(ddl.Message, reserved=(999,)):
     conflict here.
     """
 
-    class FieldPresence(enum.IntEnum):
+    class FieldPresence(ddl.ClosedEnum):
         FIELD_PRESENCE_UNKNOWN = 0
         EXPLICIT = 1
         IMPLICIT = 2
         LEGACY_REQUIRED = 3
 
-    class EnumType(enum.IntEnum):
+    class EnumType(ddl.ClosedEnum):
         ENUM_TYPE_UNKNOWN = 0
         OPEN = 1
         CLOSED = 2
 
-    class RepeatedFieldEncoding(enum.IntEnum):
+    class RepeatedFieldEncoding(ddl.ClosedEnum):
         REPEATED_FIELD_ENCODING_UNKNOWN = 0
         PACKED = 1
         EXPANDED = 2
 
-    class Utf8Validation(enum.IntEnum):
+    class Utf8Validation(ddl.ClosedEnum):
         UTF8_VALIDATION_UNKNOWN = 0
         VERIFY = 2
         NONE = 3
 
-    class MessageEncoding(enum.IntEnum):
+    class MessageEncoding(ddl.ClosedEnum):
         MESSAGE_ENCODING_UNKNOWN = 0
         LENGTH_PREFIXED = 1
         DELIMITED = 2
 
-    class JsonFormat(enum.IntEnum):
+    class JsonFormat(ddl.ClosedEnum):
         JSON_FORMAT_UNKNOWN = 0
         ALLOW = 1
         LEGACY_BEST_EFFORT = 2
 
-    class EnforceNamingStyle(enum.IntEnum):
+    class EnforceNamingStyle(ddl.ClosedEnum):
         ENFORCE_NAMING_STYLE_UNKNOWN = 0
         STYLE2024 = 1
         STYLE_LEGACY = 2
         STYLE2026 = 3
 
     class VisibilityFeature(ddl.Message, reserved=(range(1, 536870912),)):
-        class DefaultSymbolVisibility(enum.IntEnum):
+        class DefaultSymbolVisibility(ddl.ClosedEnum):
             DEFAULT_SYMBOL_VISIBILITY_UNKNOWN = 0
             EXPORT_ALL = 1
             """Default pre-EDITION_2024, all UNSET visibility are export."""
@@ -1179,7 +1152,7 @@ class GeneratedCodeInfo(ddl.Message):
     """
 
     class Annotation(ddl.Message):
-        class Semantic(enum.IntEnum):
+        class Semantic(ddl.ClosedEnum):
             """Represents the identified object's effect on the element in the original
             .proto file.
             """

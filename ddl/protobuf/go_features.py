@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 from ddl.protobuf import descriptor
 
@@ -12,7 +10,7 @@ __all__ = ["GoFeatures", "go"]
 
 
 class GoFeatures(ddl.Message):
-    class APILevel(enum.IntEnum):
+    class APILevel(ddl.ClosedEnum):
         API_LEVEL_UNSPECIFIED = 0
         """API_LEVEL_UNSPECIFIED results in selecting the OPEN API,
         but needs to be a separate value to distinguish between
@@ -22,7 +20,7 @@ class GoFeatures(ddl.Message):
         API_HYBRID = 2
         API_OPAQUE = 3
 
-    class StripEnumPrefix(enum.IntEnum):
+    class StripEnumPrefix(ddl.ClosedEnum):
         STRIP_ENUM_PREFIX_UNSPECIFIED = 0
         STRIP_ENUM_PREFIX_KEEP = 1
         STRIP_ENUM_PREFIX_GENERATE_BOTH = 2
@@ -33,7 +31,7 @@ class GoFeatures(ddl.Message):
         This way, users can type shorter names (SPEED, CODE_SIZE).
         """
 
-        class OptimizeMode(enum.IntEnum):
+        class OptimizeMode(ddl.ClosedEnum):
             """The name of this enum matches OptimizeMode in descriptor.proto."""
 
             OPTIMIZE_MODE_UNSPECIFIED = 0

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 from ddl.protobuf import descriptor
 
@@ -12,7 +10,7 @@ __all__ = ["JavaFeatures", "java"]
 
 
 class JavaFeatures(ddl.Message, reserved=(6,)):
-    class Utf8Validation(enum.IntEnum):
+    class Utf8Validation(ddl.ClosedEnum):
         """The UTF8 validation strategy to use."""
 
         UTF8_VALIDATION_UNKNOWN = 0
@@ -27,7 +25,7 @@ class JavaFeatures(ddl.Message, reserved=(6,)):
         """
 
     class NestInFileClassFeature(ddl.Message, reserved=(range(1, 536870912),)):
-        class NestInFileClass(enum.IntEnum):
+        class NestInFileClass(ddl.ClosedEnum):
             NEST_IN_FILE_CLASS_UNKNOWN = 0
             """Invalid default, which should never be used."""
             NO = 1

@@ -5,8 +5,6 @@ google.protobuf.compiler).
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 from ddl.protobuf import descriptor
 
@@ -68,7 +66,7 @@ class CodeGeneratorRequest(ddl.Message):
 class CodeGeneratorResponse(ddl.Message):
     """The plugin writes an encoded CodeGeneratorResponse to stdout."""
 
-    class Feature(enum.IntEnum):
+    class Feature(ddl.ClosedEnum):
         """Sync with code_generator.h."""
 
         FEATURE_NONE = 0

@@ -4,6 +4,11 @@ Example::
 
     typer = Typer(index, "shop/order.proto", imports)
     typer.field(owner, field_descriptor)  # Field("qty", "ddl.int32", "ddl.field(number=3, default=0)")
+
+Fields of editions files say nothing of features: each is resolved onto the construct that
+writes the same bytes (``X | None``, ``required=True``, ``packed=False``, ``delimited=True``,
+``ddl.ClosedEnum``). ``json_format`` concerns JSON alone, and ``utf8_validation = NONE`` gets a
+comment: ddl's ``str`` always validates, where protobuf would accept any bytes.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ._defaults import literal
 from ._imports import Imports
 from ._index import Index, TypeInfo
 from ._names import enum_member_name, is_hidden
@@ -19,8 +25,9 @@ from ._wkt_forms import Place, form_of, imports_of, is_well_known
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import FieldDescriptorProto
 
-LABEL_REPEATED, LABEL_REQUIRED = 3, 2
-TYPE_GROUP, TYPE_MESSAGE, TYPE_ENUM, TYPE_STRING = 10, 11, 14, 9
+LABEL_REPEATED = 3
+TYPE_GROUP, TYPE_ENUM, TYPE_STRING = 10, 14, 9
+UTF8_NONE = 3  # FeatureSet.Utf8Validation.NONE
 
 # Scalar type number: (annotation, the Python type oneof members are told apart by, zero value)
 _SCALARS: dict[int, tuple[str, str, str]] = {
@@ -83,7 +90,8 @@ class Typer:
     def __init__(self, index: Index, file: str, imports: Imports) -> None:
         self.index = index
         self.imports = imports
-        self.proto3 = index.files[file].syntax == "proto3"
+        self.file = file
+        self.editions = index.files[file].syntax == "editions"
 
     def ref(self, info: TypeInfo, owner: TypeInfo) -> str:
         """A message or enum class as the generated module names it from inside ``owner``."""
@@ -115,25 +123,68 @@ class Typer:
             text = form_of(f.type_name, place)
             self.imports.need(*imports_of(text))
             return Form(text, text, not text.startswith(("dict", "typing")))
-        return Form(self.ref(self.index.types[f.type_name], owner), f.type_name, True)
+        info = self.index.types[f.type_name]
+        if f.HasField("default_value") and info.parent == owner.full_name and info.module == self.imports.module:
+            # The enum of a proto_default is checked while the class body runs, before the name
+            # of the enclosing class exists: its own name in that body finds it.
+            return Form(info.qualname.rsplit(".", 1)[-1], f.type_name, True)
+        return Form(self.ref(info, owner), f.type_name, True)
 
     def field(self, owner: TypeInfo, f: FieldDescriptorProto, name: str) -> Field:
-        """A field that is not a oneof member: repeated, map, with presence, or plain proto3."""
+        """A field that is not a oneof member: repeated, map, required, with presence, or implicit.
+
+        What the field means on the wire comes from protobuf's resolved descriptor, so proto2,
+        proto3 and editions' features (``field_presence``, ``repeated_field_encoding``,
+        ``message_encoding``) all arrive as the same few facts.
+        """
+        resolved = self.index.resolved(owner, f)
         entry = self.index.types.get(f.type_name)
         if f.label == LABEL_REPEATED and entry is not None and entry.is_map_entry:
             return self._map(owner, f, name, entry)
+        extra = ", delimited=True" if resolved.type == TYPE_GROUP else ""  # written between group tags
         if f.label == LABEL_REPEATED:
             elem = self.form(f, Place.ELEMENT, owner)
-            return Field(name, f"list[{elem.text}]", f"ddl.field(number={f.number}, default_factory=list)")
+            if is_packable(f) and not resolved.is_packed:
+                extra += ", packed=False"  # as protoc's code writes it (readers take both forms)
+            return Field(name, f"list[{elem.text}]", f"ddl.field(number={f.number}, default_factory=list{extra})")
         value = self.form(f, Place.FIELD, owner)
-        if self.has_presence(f):
-            if f.label == LABEL_REQUIRED:
-                return Field(name, f"{value.text} | None", f"ddl.field(number={f.number})")
-            return Field(name, f"{value.text} | None", f"ddl.field(number={f.number}, default=None)")
-        return Field(name, value.text, f"ddl.field(number={f.number}, {self._zero(owner, f)})")
+        out = Field(name, value.text, "")
+        extra += self.proto_default(owner, f, value.text, out.doc)
+        if resolved.is_required:  # proto2's label, editions' LEGACY_REQUIRED
+            out.default = f"ddl.field(number={f.number}, required=True{extra})"
+        elif resolved.has_presence:
+            out.annotation += " | None"
+            out.default = f"ddl.field(number={f.number}, default=None{extra})"
+        else:
+            out.default = f"ddl.field(number={f.number}, {self._zero(owner, f)}{extra})"
+        if self.editions and f.type == TYPE_STRING and self._unvalidated(f):
+            out.comment.append("utf8_validation = NONE: ddl's str still takes only valid UTF-8 (else a DecodeError)")
+        return out
 
-    def has_presence(self, f: FieldDescriptorProto) -> bool:
-        return not self.proto3 or f.proto3_optional or f.type == TYPE_MESSAGE
+    def proto_default(self, owner: TypeInfo, f: FieldDescriptorProto, form: str, doc: list[str]) -> str:
+        """``, proto_default=...`` for a field's ``[default = ...]``, or "". A default naming a
+        member of an enum that the class body of ``owner`` cannot reach while it runs is left
+        out, and ``doc`` says so."""
+        resolved = self.index.resolved(owner, f)
+        if not resolved.has_default_value:
+            return ""
+        if f.type != TYPE_ENUM:
+            return f", proto_default={literal(f.type, f.default_value, resolved.default_value)}"
+        member = enum_member_name(f.default_value)
+        if is_well_known(f.type_name):
+            return f", proto_default={form}.{member}"
+        value = self._member(owner, self.index.types[f.type_name], member)
+        if value is None:
+            doc.append(f"[default = {f.default_value}]: not given as proto_default, as {form} is defined later.")
+            return ""
+        return f", proto_default={value}"
+
+    def _unvalidated(self, f: FieldDescriptorProto) -> bool:
+        """Whether editions' ``utf8_validation`` is NONE for ``f``: it can be set on the field and
+        on the file only (no message may set it), so those two decide, as in protobuf."""
+        fd = self.index.files[self.file]
+        own = f.options.features.utf8_validation or fd.options.features.utf8_validation
+        return own == UTF8_NONE
 
     def _map(self, owner: TypeInfo, f: FieldDescriptorProto, name: str, entry: TypeInfo) -> Field:
         assert entry.message is not None
@@ -151,9 +202,23 @@ class Typer:
         assert info.enum is not None
         first = next((v for v in info.enum.value if v.number == 0), info.enum.value[0])
         member = enum_member_name(first.name)
-        if info.module != self.imports.module or info.parent is None:
-            return f"default={self.ref(info, owner)}.{member}"
-        if info.parent == owner.full_name:  # a class body sees the classes defined before in it
-            return f"default={info.qualname.rsplit('.', 1)[-1]}.{member}"
+        now = self._member(owner, info, member)
         # The enum's enclosing class may not exist yet while this class body runs: look it up later.
-        return f"default_factory=lambda: {info.qualname}.{member}"
+        return f"default={now}" if now is not None else f"default_factory=lambda: {info.qualname}.{member}"
+
+    def _member(self, owner: TypeInfo, info: TypeInfo, member: str) -> str | None:
+        """``Enum.MEMBER`` as the class body of ``owner`` can name it while it runs, or None."""
+        if info.module != self.imports.module or info.parent is None:
+            return f"{self.ref(info, owner)}.{member}"
+        if info.parent == owner.full_name:  # a class body sees the classes defined before in it
+            return f"{info.qualname.rsplit('.', 1)[-1]}.{member}"
+        top, own_top = self._top(info), self._top(owner)
+        tops = [t for t in self.index.types.values() if t.file == info.file and t.parent is None]
+        if tops.index(top) < tops.index(own_top) and not self._shadows(owner, top.qualname):
+            return f"{info.qualname}.{member}"  # nested in a module-level class written earlier
+        return None
+
+    def _top(self, info: TypeInfo) -> TypeInfo:
+        while info.parent is not None:
+            info = self.index.types[info.parent]
+        return info

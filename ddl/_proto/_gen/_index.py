@@ -1,10 +1,16 @@
 """Every message and enum in a FileDescriptorSet, by full name, with its Python name and place.
 
+What a field or enum means on the wire (presence, packing, the group encoding, closed enums) is
+asked of protobuf's own descriptors, built from the same set: they resolve proto2's and proto3's
+rules and editions' features (file, then message, then field, over the edition's defaults)
+exactly as protobuf's runtime does.
+
 Example::
 
     index = Index(descriptor_set(["shop/order.proto"], ["protos"]))
     info = index.types[".shop.Order.Line"]
     print(info.module, info.qualname)     # shop.order_ddl Order.Line
+    print(index.resolved(info, info.message.field[0]).has_presence)
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from ._names import module_name, py_name
 from ._source import FILE_ENUM, FILE_MESSAGE, MESSAGE_ENUM, MESSAGE_NESTED, Path
 
 if TYPE_CHECKING:
+    from google.protobuf.descriptor import FieldDescriptor
     from google.protobuf.descriptor_pb2 import (
         DescriptorProto,
         EnumDescriptorProto,
+        FieldDescriptorProto,
         FileDescriptorProto,
         FileDescriptorSet,
     )
@@ -46,10 +54,17 @@ class Index:
     """The types of every file in the set, and the files themselves by name."""
 
     def __init__(self, files: FileDescriptorSet, package: str = "") -> None:
+        from google.protobuf.descriptor_pool import DescriptorPool
+
         self.files: dict[str, FileDescriptorProto] = {f.name: f for f in files.file}
         self.types: dict[str, TypeInfo] = {}
         #: The Python package every generated module goes in ("" for none: ``--python-package``).
         self.package = package
+        # A pool of its own: the set may hold its own copy of descriptor.proto, which the default
+        # pool has already.
+        self.pool = DescriptorPool()
+        for fd in files.file:
+            self.pool.Add(fd)
         for fd in files.file:
             prefix = f".{fd.package}" if fd.package else ""
             module = module_name(fd.name, package)
@@ -57,6 +72,14 @@ class Index:
                 self._message(fd.name, module, prefix, "", None, msg, (FILE_MESSAGE, i))
             for i, enum in enumerate(fd.enum_type):
                 self._enum(fd.name, module, prefix, "", None, enum, (FILE_ENUM, i))
+
+    def resolved(self, owner: TypeInfo, f: FieldDescriptorProto) -> FieldDescriptor:
+        """protobuf's descriptor of field ``f`` of message ``owner``, its features resolved."""
+        return self.pool.FindMessageTypeByName(owner.full_name[1:]).fields_by_number[f.number]
+
+    def is_closed(self, info: TypeInfo) -> bool:
+        """Whether an enum is closed: proto2's enums, and editions' ``enum_type = CLOSED``."""
+        return bool(self.pool.FindEnumTypeByName(info.full_name[1:]).is_closed)
 
     def _message(
         self, file: str, module: str, prefix: str, qual: str, parent: str | None, msg: DescriptorProto, path: Path

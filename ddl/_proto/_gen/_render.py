@@ -11,7 +11,7 @@ import re
 import textwrap
 from typing import TYPE_CHECKING
 
-from ._fields import LABEL_REPEATED, LABEL_REQUIRED, TYPE_GROUP, Field, Typer, Unsupported, is_packable
+from ._fields import LABEL_REPEATED, TYPE_GROUP, Field, Typer, Unsupported, is_packable
 from ._imports import Imports, all_key
 from ._index import Index, TypeInfo
 from ._names import enum_member_name, is_hidden, module_name, py_name
@@ -55,8 +55,6 @@ class _Renderer:
         self.notes: list[str] = []
 
     def render(self) -> tuple[str, list[str]]:
-        if self.fd.syntax not in ("", "proto2", "proto3"):
-            raise GenError(f"{self.fd.name}: syntax {self.fd.syntax!r} is not supported by ddl gen yet")
         body: list[str] = []
         # A top-level class whose name a nested class reuses gets a second, module-level name.
         types = self.index.types.values()
@@ -120,10 +118,12 @@ class _Renderer:
 
     def _enum(self, info: TypeInfo, indent: str) -> list[str]:
         assert info.enum is not None
-        self.imports.need("enum")
+        # proto2's enums and editions' enum_type = CLOSED: unknown numbers stay unknown fields.
+        base = "ddl.ClosedEnum" if self.index.is_closed(info) else "enum.IntEnum"
+        self.imports.need(base.partition(".")[0])
         name = info.qualname.rsplit(".", 1)[-1]
         inner = indent + INDENT
-        lines = [f"{indent}class {name}(enum.IntEnum):", *self._doc(info.path, inner)]
+        lines = [f"{indent}class {name}({base}):", *self._doc(info.path, inner)]
         if len(lines) > 1:
             lines.append("")
         for i, value in enumerate(info.enum.value):
@@ -137,8 +137,8 @@ class _Renderer:
         self.imports.need("ddl")
         name = info.qualname.rsplit(".", 1)[-1]
         inner = indent + INDENT
-        required = any(f.label == LABEL_REQUIRED for f in msg.field)
-        # Required proto2 fields are required arguments, which may follow optional ones.
+        required = any(self.index.resolved(info, f).is_required for f in msg.field)
+        # Required fields are required arguments, which may follow optional ones.
         options = (", kw_only=True" if required else "") + _reserved(msg)
         head = f"{indent}class {name}(ddl.Message{options}):"
         blocks = [self._doc(info.path, inner)]
@@ -170,29 +170,19 @@ class _Renderer:
 
     def _field(self, info: TypeInfo, f: FieldDescriptorProto, path: tuple[int, ...]) -> Field:
         out = self.typer.field(info, f, py_name(f.name))
-        out.doc = [self.source.comment(path)]
-        if f.HasField("default_value"):
-            shown = f'"{f.default_value}"' if f.type == 9 else f.default_value
-            out.doc.append(f"proto2 default: {shown}. Not on the wire, so an absent field reads as None.")
-        if is_packable(f) and not self._packed(f):
-            # Unpacked, as protoc's code writes it: the same bytes (readers take both forms).
-            out.default = out.default[:-1] + ", packed=False)"
-        if f.type == TYPE_GROUP:  # the group's nested message, written between group tags
-            out.default = out.default[:-1] + ", delimited=True)"
+        out.doc.insert(0, self.source.comment(path))
         return out
-
-    def _packed(self, f: FieldDescriptorProto) -> bool:
-        if f.options.HasField("packed"):
-            return f.options.packed
-        return self.typer.proto3
 
     def _oneof(self, info: TypeInfo, msg: DescriptorProto, index: int, indent: str) -> list[str]:
         members = [(i, f) for i, f in enumerate(msg.field) if f.HasField("oneof_index") and f.oneof_index == index]
         forms = [self.typer.form(f, Place.MEMBER, info) for _, f in members]
+        # A member written between group tags: proto2's group, editions' DELIMITED message.
+        groups = [self.index.resolved(info, f).type == TYPE_GROUP for _, f in members]
+        defaults = [self.index.resolved(info, f).has_default_value for _, f in members]
         docs = [self.source.comment((*info.path, MESSAGE_ONEOF, index))]
-        if len({form.key for form in forms}) < len(forms) or any(f.type == TYPE_GROUP for _, f in members):
-            # A union could not tell these members apart, or has no group encoding: each is a
-            # field of one oneof group.
+        if len({form.key for form in forms}) < len(forms) or any(groups) or any(defaults):
+            # A union could not tell these members apart, or has no group encoding or
+            # [default = ...] of a member: each is a field of one oneof group.
             group = py_name(msg.oneof_decl[index].name)
             lines = [
                 line
@@ -200,11 +190,12 @@ class _Renderer:
                 if text
                 for line in comment_lines(text, indent)
             ]
-            for (i, f), form in zip(members, forms, strict=True):
-                delimited = ", delimited=True" if f.type == TYPE_GROUP else ""
-                default = f'ddl.field(number={f.number}, default=None, oneof="{group}"{delimited})'
-                member = Field(py_name(f.name), f"{form.text} | None", default)
+            for (i, f), form, group_encoded in zip(members, forms, groups, strict=True):
+                extra = ", delimited=True" if group_encoded else ""
+                member = Field(py_name(f.name), f"{form.text} | None", "")
                 member.doc = [self.source.comment((*info.path, MESSAGE_FIELD, i))]
+                extra += self.typer.proto_default(info, f, form.text, member.doc)
+                member.default = f'ddl.field(number={f.number}, default=None, oneof="{group}"{extra})'
                 lines += self._render_field(member, indent)
             return lines
         for (i, f), form in zip(members, forms, strict=True):

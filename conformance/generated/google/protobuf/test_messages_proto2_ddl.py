@@ -5,8 +5,6 @@ protobuf_test_messages.proto2).
 
 from __future__ import annotations
 
-import enum
-
 import ddl
 
 __all__ = [
@@ -15,7 +13,7 @@ __all__ = [
 ]
 
 
-class ForeignEnumProto2(enum.IntEnum):
+class ForeignEnumProto2(ddl.ClosedEnum):
     FOREIGN_FOO = 0
     FOREIGN_BAR = 1
     FOREIGN_BAZ = 2
@@ -31,7 +29,7 @@ class TestAllTypesProto2(ddl.Message, reserved=(range(1000, 10000),)):
     this stays true in a unit test.
     """
 
-    class NestedEnum(enum.IntEnum):
+    class NestedEnum(ddl.ClosedEnum):
         FOO = 0
         BAR = 1
         BAZ = 2
@@ -167,38 +165,22 @@ class TestAllTypesProto2(ddl.Message, reserved=(range(1000, 10000),)):
     oneof_double: float | None = ddl.field(number=118, default=None, oneof="oneof_field")
     oneof_enum: TestAllTypesProto2.NestedEnum | None = ddl.field(number=119, default=None, oneof="oneof_field")
     data: TestAllTypesProto2.Data | None = ddl.field(number=201, default=None, delimited=True)
-    default_int32: ddl.int32 | None = ddl.field(number=241, default=None)
-    """default values
-    proto2 default: -123456789. Not on the wire, so an absent field reads as None.
-    """
-    default_int64: int | None = ddl.field(number=242, default=None)
-    """proto2 default: -9123456789123456789. Not on the wire, so an absent field reads as None."""
-    default_uint32: ddl.uint32 | None = ddl.field(number=243, default=None)
-    """proto2 default: 2123456789. Not on the wire, so an absent field reads as None."""
-    default_uint64: ddl.uint64 | None = ddl.field(number=244, default=None)
-    """proto2 default: 10123456789123456789. Not on the wire, so an absent field reads as None."""
-    default_sint32: ddl.sint32 | None = ddl.field(number=245, default=None)
-    """proto2 default: -123456789. Not on the wire, so an absent field reads as None."""
-    default_sint64: ddl.sint64 | None = ddl.field(number=246, default=None)
-    """proto2 default: -9123456789123456789. Not on the wire, so an absent field reads as None."""
-    default_fixed32: ddl.fixed32 | None = ddl.field(number=247, default=None)
-    """proto2 default: 2123456789. Not on the wire, so an absent field reads as None."""
-    default_fixed64: ddl.fixed64 | None = ddl.field(number=248, default=None)
-    """proto2 default: 10123456789123456789. Not on the wire, so an absent field reads as None."""
-    default_sfixed32: ddl.sfixed32 | None = ddl.field(number=249, default=None)
-    """proto2 default: -123456789. Not on the wire, so an absent field reads as None."""
-    default_sfixed64: ddl.sfixed64 | None = ddl.field(number=250, default=None)
-    """proto2 default: -9123456789123456789. Not on the wire, so an absent field reads as None."""
-    default_float: ddl.float32 | None = ddl.field(number=251, default=None)
-    """proto2 default: 9e+09. Not on the wire, so an absent field reads as None."""
-    default_double: float | None = ddl.field(number=252, default=None)
-    """proto2 default: 7e+22. Not on the wire, so an absent field reads as None."""
-    default_bool: bool | None = ddl.field(number=253, default=None)
-    """proto2 default: true. Not on the wire, so an absent field reads as None."""
-    default_string: str | None = ddl.field(number=254, default=None)
-    """proto2 default: "Rosebud". Not on the wire, so an absent field reads as None."""
-    default_bytes: bytes | None = ddl.field(number=255, default=None)
-    """proto2 default: joshua. Not on the wire, so an absent field reads as None."""
+    default_int32: ddl.int32 | None = ddl.field(number=241, default=None, proto_default=-123456789)
+    """default values"""
+    default_int64: int | None = ddl.field(number=242, default=None, proto_default=-9123456789123456789)
+    default_uint32: ddl.uint32 | None = ddl.field(number=243, default=None, proto_default=2123456789)
+    default_uint64: ddl.uint64 | None = ddl.field(number=244, default=None, proto_default=10123456789123456789)
+    default_sint32: ddl.sint32 | None = ddl.field(number=245, default=None, proto_default=-123456789)
+    default_sint64: ddl.sint64 | None = ddl.field(number=246, default=None, proto_default=-9123456789123456789)
+    default_fixed32: ddl.fixed32 | None = ddl.field(number=247, default=None, proto_default=2123456789)
+    default_fixed64: ddl.fixed64 | None = ddl.field(number=248, default=None, proto_default=10123456789123456789)
+    default_sfixed32: ddl.sfixed32 | None = ddl.field(number=249, default=None, proto_default=-123456789)
+    default_sfixed64: ddl.sfixed64 | None = ddl.field(number=250, default=None, proto_default=-9123456789123456789)
+    default_float: ddl.float32 | None = ddl.field(number=251, default=None, proto_default=9000000000.0)
+    default_double: float | None = ddl.field(number=252, default=None, proto_default=7e+22)
+    default_bool: bool | None = ddl.field(number=253, default=None, proto_default=True)
+    default_string: str | None = ddl.field(number=254, default=None, proto_default="Rosebud")
+    default_bytes: bytes | None = ddl.field(number=255, default=None, proto_default=b"joshua")
     fieldname1: ddl.int32 | None = ddl.field(number=401, default=None)
     """Test field-name-to-JSON-name convention.
     (protobuf says names can be any valid C/C++ identifier.)
@@ -243,7 +225,7 @@ class NullHypothesisProto2(ddl.Message):
 
 
 class EnumOnlyProto2(ddl.Message):
-    class Bool(enum.IntEnum):
+    class Bool(ddl.ClosedEnum):
         kFalse = 0
         kTrue = 1
 

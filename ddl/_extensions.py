@@ -25,7 +25,7 @@ from ._errors import DecodeError, EncodeError, SchemaError
 from ._limits import DEFAULT_MAX_DEPTH
 from ._message import Message, MessageMeta
 from ._schema import MapNode, RepeatedNode, plan_for
-from ._types import field
+from ._types import ClosedEnum, field
 from ._wire import read_tag, skip_field
 
 M = TypeVar("M", bound=Message)
@@ -244,6 +244,10 @@ def _holder_for(
     reads as an empty list) from a singular one, which becomes ``X | None`` (absent reads as
     None, and a zero value is still written, as proto2 writes every field that is set).
     """
+    singular = field(number=number, default=None, packed=packed, delimited=delimited)
+    if isinstance(annotation, type) and issubclass(annotation, ClosedEnum):
+        # One value; the probe below could not plan it, as a closed enum field needs presence.
+        return _holder_class(name, typing.Optional[annotation], singular), False  # noqa: UP045
     try:
         probe = _holder_class(name, annotation, field(number=number, packed=packed, delimited=delimited))
         planned = plan_for(probe).fields[0]
@@ -259,7 +263,6 @@ def _holder_for(
         return probe, True
     # Any holds None itself (a null Value), so it takes no `| None`.
     optional = annotation if annotation is Any else typing.Optional[annotation]  # noqa: UP045
-    singular = field(number=number, default=None, packed=packed, delimited=delimited)
     return _holder_class(name, optional, singular), False
 
 

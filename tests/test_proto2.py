@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -22,7 +23,7 @@ import ddl
 from ddl.testing import instances
 from tests.conftest import FIXTURE_SAFE, Engine
 from tests.pb_fill import fill
-from tests.protoc import compile_proto
+from tests.protoc import compile_proto, load_file
 from tests.wire import length_delimited as ld
 from tests.wire import varint, varint_field, wire_data
 
@@ -365,3 +366,22 @@ def test_random_wire_data_is_accepted_and_written_back_exactly_when_protobuf_acc
     engine: Engine, data: bytes
 ) -> None:
     same_as_protobuf(engine, data)
+
+
+def test_proto_default_of_an_enum_defined_later_is_checked_once_the_class_is_used(tmp_path: Path) -> None:
+    # Postponed annotations naming an enclosing class, as generated code has them.
+    source = """\
+from __future__ import annotations
+import ddl
+class Outer(ddl.Message):
+    class Kind(ddl.ClosedEnum):
+        A = 1
+        B = 2
+    class Inner(ddl.Message):
+        k: Outer.Kind | None = ddl.field(number=1, default=None, proto_default=2)
+        j: Outer.Kind | None = ddl.field(number=2, default=None, proto_default=5)
+"""
+    (tmp_path / "later.py").write_text(source)
+    outer = load_file(tmp_path / "later.py", "ddl_proto2").Outer
+    with pytest.raises(ddl.SchemaError, match=r"Outer.Inner.j: proto_default 5 is not a value of the field"):
+        ddl.encode(outer.Inner())

@@ -250,6 +250,8 @@ def _beyond_proto3(decls: Iterable[Decl]) -> list[str]:
             delimited = any(isinstance(n, MessageNode) and n.delimited for n in _walk(f.node))
             found["the group encoding (ddl.field(delimited=True))"] |= delimited
             found["required fields (required=True)"] |= f.required
+            # A closed enum of another file (ddl.protobuf's, say) needs the edition as much as one here.
+            found["closed enums (ddl.ClosedEnum)"] |= any(isinstance(n, EnumNode) and n.closed for n in _walk(f.node))
             found["default values (proto_default)"] |= f.proto_default is not None
     return [need for need, used in found.items() if used]
 

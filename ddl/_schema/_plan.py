@@ -26,7 +26,7 @@ from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
 from ._nodes import EnumNode, FieldPlan, Kind, MapNode, MessageNode, Node, RepeatedNode, ScalarNode, UnionNode
 from ._registry import field_plan, message_classes, numbers_taken, resolve, type_name
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
-from ._resolve import Context, Namespace, pending_type
+from ._resolve import Context, Namespace, is_pending, pending_type
 
 _PROTO_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -207,8 +207,9 @@ def collect(
             delimited(node, annotation, ctx)  # checked now, applied by build_plan
         if info.required:
             _check_required(ctx, node, info)
-        if info.proto_default is not None:
-            _check_proto_default(ctx, node, info)
+        if info.proto_default is not None and not any(is_pending(c) for c in message_classes(node)):
+            # A type not defined yet (an enum of an enclosing class) is checked by build_plan.
+            _check_proto_default(ctx, node, info.proto_default, info.required)
         if not info.verify_utf8:
             unverified_text(node, annotation, ctx)  # checked now, applied by build_plan
         proto_names = _names_given(ctx, "proto_name", info.proto_name, numbers_taken(node))
@@ -270,21 +271,21 @@ def _check_required(ctx: Context, node: Node, info: FieldInfo) -> None:
         )
 
 
-def _check_proto_default(ctx: Context, node: Node, info: FieldInfo) -> None:
+def _check_proto_default(ctx: Context, node: Node, proto_default: object, required: bool) -> None:
     """A .proto's ``[default = ...]`` belongs to a field with presence, and is one of its values."""
     if isinstance(node, UnionNode) and len(node.members) == 1 and node.has_none:
         node = node.members[0]
-    elif not info.required:
+    elif not required:
         raise ctx.error("proto_default applies to an optional field (X | None) or a required one")
     types = node.python_types()
     if float in types:
         types = (*types, int)
     if isinstance(node, EnumNode):
-        ok = info.proto_default in node.by_number.values()
+        ok = proto_default in node.by_number.values()
     else:
-        ok = isinstance(info.proto_default, types) and not (isinstance(info.proto_default, bool) and bool not in types)
+        ok = isinstance(proto_default, types) and not (isinstance(proto_default, bool) and bool not in types)
     if not ok:
-        raise ctx.error(f"proto_default {info.proto_default!r} is not a value of the field")
+        raise ctx.error(f"proto_default {proto_default!r} is not a value of the field")
 
 
 def unverified_text(node: Node, annotation: object, ctx: Context) -> Node:
@@ -455,6 +456,8 @@ def build_plan(cls: type, spec: ClassSpec) -> MessagePlan:
             node = delimited(node, f.annotation, ctx)
         if not f.verify_utf8:
             node = unverified_text(node, f.annotation, ctx)
+        if f.proto_default is not None:
+            _check_proto_default(ctx, node, f.proto_default, f.required)
         plan = field_plan(f.name, f.numbers, node, f.oneof, f.required, f.proto_default, f.proto_names, f.json_names)
         if isinstance(plan.node, EnumNode) and plan.node.closed and not plan.presence:
             # A closed enum's absent value (its first member) is no zero to leave off.

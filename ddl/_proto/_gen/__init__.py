@@ -158,6 +158,9 @@ def _write(index: Index, names: list[str], out: Path, init_files: bool) -> Gener
         if skipped is not None:
             result.notes.append(skipped)
             continue
+        if name in index.refused:
+            errors.append(f"{name}: protobuf's runtime refuses its descriptors ({index.refused[name]})")
+            continue
         try:
             text, notes = render(index, name)
         except GenError as exc:

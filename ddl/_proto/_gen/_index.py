@@ -63,8 +63,17 @@ class Index:
         # A pool of its own: the set may hold its own copy of descriptor.proto, which the default
         # pool has already.
         self.pool = DescriptorPool()
+        #: Files the pool refuses (a proto2 file whose JSON names clash, say), with its reason:
+        #: they cannot be generated, as their fields cannot be resolved; the others still can.
+        self.refused: dict[str, str] = {}
         for fd in files.file:
-            self.pool.Add(fd)
+            if any(dep in self.refused for dep in fd.dependency):
+                self.refused[fd.name] = "a file it imports is refused"
+                continue
+            try:
+                self.pool.Add(fd)
+            except TypeError as exc:
+                self.refused[fd.name] = str(exc)
         for fd in files.file:
             prefix = f".{fd.package}" if fd.package else ""
             module = module_name(fd.name, package)

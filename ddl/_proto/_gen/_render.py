@@ -323,9 +323,10 @@ class _Renderer:
         """The arguments of an extension's ``ddl.Extension`` call, at module level."""
         extendee, value = self._extension_types(ext, path, None)
         arguments = [f'"{full_name}"', extendee, str(ext.number), value]
-        if is_packable(ext) and not self._packed(ext):
-            arguments.append("packed=False")  # proto2's default form, as protoc's code writes it
-        if ext.type == TYPE_GROUP:
+        resolved = self.index.pool.FindExtensionByName(full_name)  # proto2's or editions' features applied
+        if ext.label == LABEL_REPEATED and is_packable(ext) and not resolved.is_packed:
+            arguments.append("packed=False")  # as protoc's code writes it
+        if resolved.type == TYPE_GROUP:
             arguments.append("delimited=True")
         return arguments
 

@@ -96,12 +96,21 @@ CASES = [
     case("out_of_oneof", "message M { oneof o { int32 a = 1; int32 b = 2; } }",
          "message M { int32 a = 1; int32 b = 2; }", ("FIELD_SAME_ONEOF", "a"), ("FIELD_SAME_ONEOF", "b")),
     case("field_widened_to_a_union", "message M { int64 x = 1; }",
-         "message M { oneof x { int64 x_int64 = 1; string x_string = 2; } }", ("FIELD_RENAMED", "x_int64")),
+         "message M { oneof x { int64 x_int64 = 1; string x_string = 2; } }", ("FIELD_RENAMED", "x_int64"),
+         ("FIELD_SAME_JSON_NAME", "x_int64")),
     case("required_added", "message M { optional int32 a = 1; }", "message M { required int32 a = 1; }",
          ("FIELD_SAME_LABEL", "a"), syntax="proto2"),
     case("presence_gained", "message M { int32 a = 1; }", "message M { optional int32 a = 1; }",
          ("FIELD_SAME_PRESENCE", "a")),
-    case("field_renamed", "message M { int32 a = 1; }", "message M { int32 b = 1; }", ("FIELD_RENAMED", "b")),
+    case("field_renamed", "message M { int32 a = 1; }", "message M { int32 b = 1; }", ("FIELD_RENAMED", "b"),
+         ("FIELD_SAME_JSON_NAME", "b")),
+    # JSON names: a rename keeping the JSON name changes code alone; a new [json_name] changes JSON alone.
+    case("renamed_keeping_its_json_name", "message M { int32 order_id = 1; }",
+         'message M { int32 id = 1 [json_name = "orderId"]; }', ("FIELD_RENAMED", "id")),
+    case("json_name_changed", "message M { int32 order_id = 1; }",
+         'message M { int32 order_id = 1 [json_name = "order"]; }', ("FIELD_SAME_JSON_NAME", "order_id")),
+    case("json_name_spelled_as_the_default", "message M { int32 order_id = 1; }",
+         'message M { int32 order_id = 1 [json_name = "orderId"]; }'),
     # proto2 and editions: defaults and closed enums.
     case("default_changed", "message M { optional int32 a = 1 [default = 1]; optional string b = 2; }",
          'message M { optional int32 a = 1 [default = 2]; optional string b = 2 [default = "x"]; }',
@@ -200,8 +209,10 @@ def test_a_finding_line_names_the_message_the_field_its_number_and_the_rule(
     assert finding.line() == "int32_to_sint32.M.a (field 1): type changed from int32 to sint32 [FIELD_SAME_ENCODING]"
     [value] = compare(*schemas["enum_value_removed"])
     assert value.line() == "enum_value_removed.E.C (value 2): removed without reserving its number [ENUM_VALUE_REMOVED]"
-    [warning] = compare(*schemas["field_renamed"])
-    assert warning.line() == "warning: field_renamed.M.b (field 1): renamed from a to b [FIELD_RENAMED]"
+    assert [w.line() for w in compare(*schemas["field_renamed"])] == [
+        "warning: field_renamed.M.b (field 1): renamed from a to b [FIELD_RENAMED]",
+        "warning: field_renamed.M.b (field 1): JSON name changed from a to b [FIELD_SAME_JSON_NAME]",
+    ]
 
 
 # --- ddl classes as either side --------------------------------------------------------------
@@ -237,7 +248,7 @@ def test_two_versions_of_a_python_module_compare_through_their_rendered_proto(tm
 
 def test_renaming_a_field_that_needs_a_wrapper_is_only_a_rename(tmp_path: Path) -> None:
     findings = check(models(tmp_path, "old"), models(tmp_path, "new", grid="matrix", extra="note: str = ''"))
-    assert [(f.rule, f.field) for f in findings] == [("FIELD_RENAMED", "matrix")]
+    assert [(f.rule, f.field) for f in findings] == [("FIELD_RENAMED", "matrix"), ("FIELD_SAME_JSON_NAME", "matrix")]
 
 
 def test_removing_a_field_that_needs_a_wrapper_reports_the_field_alone(tmp_path: Path) -> None:
@@ -442,6 +453,8 @@ def test_ddl_check_exits_0_when_only_warnings_and_prints_json_for_tools(
          "detail": "type changed from int32 a to int64 b", "breaking": False},
         {"rule": "FIELD_RENAMED", "message": "v2.M", "field": "b", "number": 1,
          "detail": "renamed from a to b", "breaking": False},
+        {"rule": "FIELD_SAME_JSON_NAME", "message": "v2.M", "field": "b", "number": 1,
+         "detail": "JSON name changed from a to b", "breaking": False},
     ]  # fmt: skip
 
 

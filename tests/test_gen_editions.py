@@ -32,6 +32,8 @@ from tests.conftest import Engine
 from tests.pb_fill import fill
 from tests.protoc import load_file
 from tests.test_gen import ROOT, ruff_check
+from tests.test_gen_names import unchecked_fields
+from tests.wire import length_delimited as ld
 
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 EDITIONS = ["2023", "2024"]
@@ -247,14 +249,18 @@ def test_legacy_required_fields_are_required_both_ways(tmp_path: Path, engine: E
     assert m.pb2.M.FromString(engine.encode(whole)).IsInitialized()
 
 
-def test_utf8_validation_none_is_said_in_a_comment_on_each_field_it_reaches(pair: Pair) -> None:
-    lines = [line.strip() for line in pair.source.splitlines()]
-    commented = [
-        next(after for after in lines[i:] if not after.startswith("#")).split(":")[0]
-        for i, line in enumerate(lines)
-        if line == "# utf8_validation = NONE: ddl's str still takes only valid UTF-8 (else a DecodeError)"
-    ]
-    assert commented == (["also_unvalidated", "text"] if pair.name.endswith("file") else ["text"])
+def test_utf8_validation_none_makes_the_strings_it_reaches_unchecked(pair: Pair, engine: Engine) -> None:
+    if pair.name.endswith("file"):  # set on the file, and VERIFY again on one field
+        assert (unchecked_fields(pair.ddl.M), unchecked_fields(pair.ddl.M.Nested)) == (["text"], ["also_unvalidated"])
+        checked = ld(10, b"\xff")  # M.validated
+        with pytest.raises(ddl.DecodeError, match="invalid UTF-8"):
+            engine.decode(checked, pair.ddl.M)
+    else:
+        assert (unchecked_fields(pair.ddl.M), unchecked_fields(pair.ddl.M.Nested)) == (["text"], [])
+    # M.text; with fields set per field, between the required fields 3 and 19 (an empty group).
+    data = ld(9, b"caf\xe9") if pair.name.endswith("file") else b"\x18\x00" + ld(12, b"caf\xe9") + b"\x9b\x01\x9c\x01"
+    assert engine.decode(data, pair.ddl.M).text == "caf\udce9"
+    assert engine.encode(engine.decode(data, pair.ddl.M)) == pair.pb2.M.FromString(data).SerializeToString() == data
 
 
 def test_generated_editions_modules_pass_mypy_strict_and_ruff(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ import ddl
 import ddl.wkt
 from ddl._cli import main
 from ddl._proto._render import RenderError, include_paths, package_for, render
+from ddl._schema import plan_for
 from ddl.testing import instances
 from tests import future_schemas
 from tests.conftest import Engine
@@ -415,10 +416,11 @@ class Shipment(ddl.Message, reserved="via_string"):
     via: int | str | None = None
 
 
-def test_a_oneof_member_name_steps_around_a_reserved_name() -> None:
+def test_a_oneof_member_name_steps_around_a_reserved_name_and_keeps_its_json_name() -> None:
     text = render([Shipment], "ddl_render_shipment")
-    assert "int64 via_int64 = 1;\n    string via_string_2 = 2;" in text
-    compile_rendered(text)
+    assert 'int64 via_int64 = 1;\n    string via_string_2 = 2 [json_name = "viaString"];' in text
+    pb = compile_rendered(text)
+    assert pb.Shipment.DESCRIPTOR.fields_by_number[2].json_name == plan_for(Shipment).fields[0].json_names[1]
 
 
 class Contact(ddl.Message):

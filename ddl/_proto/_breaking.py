@@ -244,6 +244,8 @@ class _Comparison:
                 add("FIELD_SAME_PRESENCE", f"presence {changed}")
             if of.name != nf.name:
                 add("FIELD_RENAMED", f"renamed from {of.name} to {nf.name}")
+            if of.json_name != nf.json_name:
+                add("FIELD_SAME_JSON_NAME", f"JSON name changed from {of.json_name} to {nf.json_name}")
 
     def _compare_types(
         self, of: Field, nf: Field, add: _Add, changed: str, owner_old: str = "", owner_new: str = ""

@@ -14,9 +14,9 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from .._schema import is_message_class
-from .._schema._names import snake as snake  # re-exported for _render
-from .._schema._names import upper_snake as upper_snake
+from .._schema import FieldPlan, UnionNode, is_message_class
+from .._schema._names import json_name_of
+from .._schema._names import upper_snake as upper_snake  # re-exported for _render
 from ._gen._names import SHIPPED
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -84,21 +84,30 @@ class Scope:
         self.types.add(name)
         return name
 
-    def take_field(self, wanted: str) -> str:
-        name = self._first_free((wanted,), lambda n: n in self.symbols or json_name(n) in self._json, "_")
-        self.keep_field(name, name)
-        return name
+    def take_field(self, wanted: str, json: str, what: str) -> tuple[str, str]:
+        """A name for a field the scope may rename (a union's member): ``wanted``, or on a clash
+        ``wanted`` with a number appended, and its JSON name. That stays ``json`` (what ddl's
+        plan says) while no other field has it; otherwise it follows the name taken."""
+        if json in self._json:
+            name = self._first_free((wanted,), lambda n: n in self.symbols or json_name_of(n) in self._json, "_")
+            json = json_name_of(name)
+        else:
+            name = self._first_free((wanted,), lambda n: n in self.symbols, "_")
+        self.keep_field(name, what, json)
+        return name, json
 
-    def keep_field(self, name: str, what: str) -> None:
-        """Record a field whose name is fixed: the name of a ddl field (``what`` is Class.field)."""
-        other = self._json.get(json_name(name))
+    def keep_field(self, name: str, what: str, json: str | None = None) -> None:
+        """Record a field whose name is fixed: the .proto name of a ddl field (``what`` is
+        Class.field), with its JSON name (``json``; None: protobuf's default for ``name``)."""
+        json = json_name_of(name) if json is None else json
+        other = self._json.get(json)
         if other is not None:
             raise RenderError(
                 f"{what}: proto3 rejects two fields whose JSON names match ({name} and {other} are both "
-                f"{json_name(name)}); rename one"
+                f"{json}); rename one"
             )
         self.symbols.add(name)
-        self._json[json_name(name)] = name
+        self._json[json] = name
 
     def take_value(self, wanted: str) -> str:
         """An enum value name; values belong to the scope that encloses their enum."""
@@ -116,12 +125,6 @@ class Scope:
         while taken(f"{choices[-1]}{sep}{n}"):
             n += 1
         return f"{choices[-1]}{sep}{n}"
-
-
-def json_name(name: str) -> str:
-    """protobuf's default JSON name: ``foo_bar`` -> ``fooBar``."""
-    parts = name.split("_")
-    return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
 @dataclass(eq=False)
@@ -175,8 +178,13 @@ def _name_inside(decl: Decl, enclosing: Scope) -> None:
     from .._schema import plan_for
 
     for f in plan_for(decl.obj).fields:
-        check_identifier(f.name, f"{decl.obj.__qualname__}.{f.name}")
-        decl.scope.keep_field(f.name, f"{decl.obj.__qualname__}.{f.name}")
+        what = f"{decl.obj.__qualname__}.{f.name}"
+        if is_union(f):  # a oneof, whose members are named where it is written
+            check_identifier(f.name, what)
+            decl.scope.symbols.add(f.name)
+        else:
+            check_identifier(f.proto_names[0], what)
+            decl.scope.keep_field(f.proto_names[0], what, f.json_names[0])
     # oneof groups share the fields' names (ddl checked they differ from them): members of
     # unions named here must avoid them.
     for group in plan_for(decl.obj).oneofs:
@@ -188,6 +196,11 @@ def _name_inside(decl: Decl, enclosing: Scope) -> None:
         child.name = decl.scope.take_type(_simple_name(child.obj))
     for child in decl.children:
         _name_inside(child, decl.scope)
+
+
+def is_union(f: FieldPlan) -> bool:
+    """Whether a field is a union of several types: a oneof of its own, a member per type."""
+    return isinstance(f.node, UnionNode) and len(f.node.members) > 1
 
 
 def _simple_name(obj: type) -> str:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .._schema._names import json_name_of
+
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import (
         DescriptorProto,
@@ -76,6 +78,7 @@ class Field:
     oneof: str | None = None  # a real oneof, not the synthetic one of proto3 `optional`
     map: tuple[Field, Field] | None = None
     default: str | None = None  # [default = ...], as protoc spells it (an enum value by name)
+    json_name: str = ""  # the name JSON writes: protoc's lowerCamelCase of the name, or [json_name = ...]
 
     def type_text(self) -> str:
         if self.kind == "group":  # a message written between group tags
@@ -195,6 +198,7 @@ class Schema:
                 or (own.presence != _IMPLICIT and fd.label != _REPEATED),
                 oneof=m.oneof_decl[fd.oneof_index].name if real_oneof else None,
                 default=fd.default_value if fd.HasField("default_value") else None,
+                json_name=fd.json_name if fd.HasField("json_name") else json_name_of(fd.name),
             )  # fmt: skip
             if entry is not None and f.repeated:
                 key, value = sorted(entry.field, key=lambda e: e.number)

@@ -30,6 +30,7 @@ from .._schema import (
     WrapperNode,
     plan_for,
 )
+from .._schema._names import json_name_of
 from .._types import ClosedEnum
 from ._layout import (
     Decl,
@@ -38,10 +39,10 @@ from ._layout import (
     Scope,
     assign_names,
     enclosing_message,
+    is_union,
     pascal,
     reference,
     shipped,
-    snake,
     upper_snake,
 )
 from ._load import load_classes
@@ -340,9 +341,9 @@ class _Writer:
         fields: list[str] = []
         for f in plan.fields:
             if f.oneof is None:
-                fields += body.field(f, pascal(f.name))
+                fields += body.field(f, pascal(f.name if is_union(f) else f.proto_names[0]))
             elif f is plan.oneofs[f.oneof][0]:  # a oneof group's block stands where its first member does
-                members = [line for m in plan.oneofs[f.oneof] for line in body.field(m, pascal(m.name))]
+                members = [line for m in plan.oneofs[f.oneof] for line in body.field(m, pascal(m.proto_names[0]))]
                 fields += [f"oneof {f.oneof} {{", *("  " + line for line in members), "}"]
         nested: list[str] = []
         for child in decl.children:
@@ -396,6 +397,13 @@ def _is_delimited(node: Node) -> bool:
     return isinstance(node, MessageNode) and node.delimited
 
 
+def _json_option(f: FieldPlan, i: int, name: str) -> str:
+    """``json_name = "..."`` when field ``f``'s ``i``-th JSON name is not protobuf's default for
+    ``name``, its name in the .proto; "" when it is."""
+    own = f.json_names[i]
+    return f"json_name = {proto_literal(own)}" if own != json_name_of(name) else ""
+
+
 def _options(*pairs: str | bool) -> str:
     """A field's options, ``" [a = 1, b = 2]"``, from (option, wanted) pairs; "" when none is."""
     chosen = [str(pairs[i]) for i in range(0, len(pairs), 2) if pairs[i + 1]]
@@ -416,20 +424,24 @@ class _Body:
         node = f.node
         if isinstance(node, UnionNode) and len(node.members) > 1:
             lines = [f"oneof {f.name} {{"]
-            for member, number in zip(node.members, f.numbers, strict=True):
+            for i, (member, number) in enumerate(zip(node.members, f.numbers, strict=True)):
                 type_name = self.type_of(member, owner, "member")
-                name = scope.take_field(f"{f.name}_{self._token(member)}")
-                lines.append(f"  {type_name} {name} = {number};{self._note(member)}")
+                # The plan's names, unless another field has them (see Scope.take_field).
+                name, json = scope.take_field(f.proto_names[i], f.json_names[i], self._where(f))
+                option = _options(f"json_name = {proto_literal(json)}", json != json_name_of(name))
+                lines.append(f"  {type_name} {name} = {number}{option};{self._note(member)}")
             return [*lines, "}"]
-        number = f.numbers[0]
+        number, name = f.numbers[0], f.proto_names[0]
+        json = _json_option(f, 0, name)
         editions = self.writer.editions
         if isinstance(node, RepeatedNode):
             options = _options(
                 "features.repeated_field_encoding = EXPANDED" if editions else "packed = false", node.unpacked,
                 "features.message_encoding = DELIMITED", _is_delimited(node.elem),
+                json, bool(json),
             )  # fmt: skip
             elem = self.type_of(node.elem, owner, "item")
-            return [f"repeated {elem} {f.name} = {number}{options};{self._note(node.elem)}"]
+            return [f"repeated {elem} {name} = {number}{options};{self._note(node.elem)}"]
         if isinstance(node, MapNode):
             closed = node.value if isinstance(node.value, EnumNode) and node.value.closed else None
             if closed is not None and int(closed.zero) != 0:
@@ -439,7 +451,8 @@ class _Body:
                     "its first member, as protoc requires"
                 )
             value = self.type_of(node.value, owner, "value")
-            return [f"map<{node.key.proto}, {value}> {f.name} = {number};{self._note(node.value)}"]
+            options = _options(json, bool(json))
+            return [f"map<{node.key.proto}, {value}> {name} = {number}{options};{self._note(node.value)}"]
         # A oneof member has presence without the label; a required field has its own feature.
         explicit = f.presence and f.oneof is None and not f.required
         plain = isinstance(node, (ScalarNode, EnumNode, ConvertedNode))  # a message always has presence
@@ -450,8 +463,9 @@ class _Body:
             "features.field_presence = IMPLICIT", not (f.presence or self.writer.file_implicit) and plain and editions,
             "features.message_encoding = DELIMITED", _is_delimited(node),
             f"default = {self._default(f)}" if f.proto_default is not None else "", f.proto_default is not None,
+            json, bool(json),
         )  # fmt: skip
-        return [f"{label}{self.type_of(node, owner, 'field')} {f.name} = {number}{options};{self._note(node)}"]
+        return [f"{label}{self.type_of(node, owner, 'field')} {name} = {number}{options};{self._note(node)}"]
 
     def _default(self, f: FieldPlan) -> str:
         """A ``proto_default`` as the value of .proto's ``[default = ...]``."""
@@ -495,19 +509,6 @@ class _Body:
         inner = self.field(node.inner, name, scope)
         self.wrappers[slot] = [f"message {name} {{", *("  " + line for line in inner), "}"]
         return name
-
-    def _token(self, node: Node) -> str:
-        """What a oneof member's name says about its type: int64, point, timestamp, list..."""
-        if isinstance(node, ScalarNode):
-            return node.proto
-        if isinstance(node, (WellKnownNode, ConvertedNode)):
-            return node.name
-        if isinstance(node, (MessageNode, EnumNode)) and _imported(node.cls) is not None:
-            return snake(node.cls.__name__)
-        if isinstance(node, (MessageNode, EnumNode)):
-            return snake(self.writer.decls[node.cls].name)
-        assert isinstance(node, WrapperNode)
-        return "map" if isinstance(node.inner.node, MapNode) else "list"
 
     def _where(self, f: FieldPlan) -> str:
         return f"{self.decl.obj.__qualname__}.{f.name}"

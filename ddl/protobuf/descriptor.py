@@ -78,11 +78,11 @@ class FileDescriptorSet(ddl.Message):
 class FileDescriptorProto(ddl.Message):
     """Describes a complete .proto file."""
 
-    name: str | None = ddl.field(number=1, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     """file name, relative to root of source tree"""
-    package: str | None = ddl.field(number=2, default=None)
+    package: str | None = ddl.field(number=2, default=None, verify_utf8=False)
     """e.g. "foo", "foo.bar", etc."""
-    dependency: list[str] = ddl.field(number=3, default_factory=list)
+    dependency: list[str] = ddl.field(number=3, default_factory=list, verify_utf8=False)
     """Names of files imported by this file."""
     public_dependency: list[ddl.int32] = ddl.field(number=10, default_factory=list, packed=False)
     """Indexes of the public imported files in the dependency list above."""
@@ -90,7 +90,7 @@ class FileDescriptorProto(ddl.Message):
     """Indexes of the weak imported files in the dependency list.
     For Google-internal migration only. Do not use.
     """
-    option_dependency: list[str] = ddl.field(number=15, default_factory=list)
+    option_dependency: list[str] = ddl.field(number=15, default_factory=list, verify_utf8=False)
     """Names of files imported by this file purely for the purpose of providing
     option extensions. These are excluded from the dependency list above.
     """
@@ -106,7 +106,7 @@ class FileDescriptorProto(ddl.Message):
     functionality of the descriptors -- the information is needed only by
     development tools.
     """
-    syntax: str | None = ddl.field(number=12, default=None)
+    syntax: str | None = ddl.field(number=12, default=None, verify_utf8=False)
     """The syntax of the proto file.
     The supported values are "proto2", "proto3", and "editions".
 
@@ -144,7 +144,7 @@ class DescriptorProto(ddl.Message):
         end: ddl.int32 | None = ddl.field(number=2, default=None)
         """Exclusive."""
 
-    name: str | None = ddl.field(number=1, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     field: list[FieldDescriptorProto] = ddl.field(number=2, default_factory=list)
     extension: list[FieldDescriptorProto] = ddl.field(number=6, default_factory=list)
     nested_type: list[DescriptorProto] = ddl.field(number=3, default_factory=list)
@@ -153,7 +153,7 @@ class DescriptorProto(ddl.Message):
     oneof_decl: list[OneofDescriptorProto] = ddl.field(number=8, default_factory=list)
     options: MessageOptions | None = ddl.field(number=7, default=None)
     reserved_range: list[DescriptorProto.ReservedRange] = ddl.field(number=9, default_factory=list)
-    reserved_name: list[str] = ddl.field(number=10, default_factory=list)
+    reserved_name: list[str] = ddl.field(number=10, default_factory=list, verify_utf8=False)
     """Reserved field names, which may not be used by fields in the same message.
     A given name may only be reserved once.
     """
@@ -172,11 +172,11 @@ class ExtensionRangeOptions(ddl.Message):
     class Declaration(ddl.Message, reserved=(4,)):
         number: ddl.int32 | None = ddl.field(number=1, default=None)
         """The extension number declared within the extension range."""
-        full_name: str | None = ddl.field(number=2, default=None)
+        full_name: str | None = ddl.field(number=2, default=None, verify_utf8=False)
         """The fully-qualified name of the extension field. There must be a leading
         dot in front of the full name.
         """
-        type: str | None = ddl.field(number=3, default=None)
+        type: str | None = ddl.field(number=3, default=None, verify_utf8=False)
         """The fully-qualified type name of the extension field. Unlike
         Metadata.type, Declaration.type must have a leading dot for messages
         and enums.
@@ -261,25 +261,25 @@ class FieldDescriptorProto(ddl.Message):
         can be used to get this behavior.
         """
 
-    name: str | None = ddl.field(number=1, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     number: ddl.int32 | None = ddl.field(number=3, default=None)
     label: FieldDescriptorProto.Label | None = ddl.field(number=4, default=None)
     type: FieldDescriptorProto.Type | None = ddl.field(number=5, default=None)
     """If type_name is set, this need not be set.  If both this and type_name
     are set, this must be one of TYPE_ENUM, TYPE_MESSAGE or TYPE_GROUP.
     """
-    type_name: str | None = ddl.field(number=6, default=None)
+    type_name: str | None = ddl.field(number=6, default=None, verify_utf8=False)
     """For message and enum types, this is the name of the type.  If the name
     starts with a '.', it is fully-qualified.  Otherwise, C++-like scoping
     rules are used to find the type (i.e. first the nested types within this
     message are searched, then within the parent, on up to the root
     namespace).
     """
-    extendee: str | None = ddl.field(number=2, default=None)
+    extendee: str | None = ddl.field(number=2, default=None, verify_utf8=False)
     """For extensions, this is the name of the type being extended.  It is
     resolved in the same manner as type_name.
     """
-    default_value: str | None = ddl.field(number=7, default=None)
+    default_value: str | None = ddl.field(number=7, default=None, verify_utf8=False)
     """For numeric types, contains the original text representation of the value.
     For booleans, "true" or "false".
     For strings, contains the default text contents (not escaped in any way).
@@ -289,7 +289,7 @@ class FieldDescriptorProto(ddl.Message):
     """If set, gives the index of a oneof in the containing type's oneof_decl
     list.  This field is a member of that oneof.
     """
-    json_name: str | None = ddl.field(number=10, default=None)
+    json_name: str | None = ddl.field(number=10, default=None, verify_utf8=False)
     """JSON name of this field. The value is set by protocol compiler. If the
     user has set a "json_name" option on this field, that option's value
     will be used. Otherwise, it's deduced from the field's name by converting
@@ -324,7 +324,7 @@ class FieldDescriptorProto(ddl.Message):
 class OneofDescriptorProto(ddl.Message):
     """Describes a oneof."""
 
-    name: str | None = ddl.field(number=1, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     options: OneofOptions | None = ddl.field(number=2, default=None)
 
 
@@ -345,7 +345,7 @@ class EnumDescriptorProto(ddl.Message):
         end: ddl.int32 | None = ddl.field(number=2, default=None)
         """Inclusive."""
 
-    name: str | None = ddl.field(number=1, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     value: list[EnumValueDescriptorProto] = ddl.field(number=2, default_factory=list)
     options: EnumOptions | None = ddl.field(number=3, default=None)
     reserved_range: list[EnumDescriptorProto.EnumReservedRange] = ddl.field(number=4, default_factory=list)
@@ -353,7 +353,7 @@ class EnumDescriptorProto(ddl.Message):
     by enum values in the same enum declaration. Reserved ranges may not
     overlap.
     """
-    reserved_name: list[str] = ddl.field(number=5, default_factory=list)
+    reserved_name: list[str] = ddl.field(number=5, default_factory=list, verify_utf8=False)
     """Reserved enum value names, which may not be reused. A given name may only
     be reserved once.
     """
@@ -364,7 +364,7 @@ class EnumDescriptorProto(ddl.Message):
 class EnumValueDescriptorProto(ddl.Message):
     """Describes a value within an enum."""
 
-    name: str | None = ddl.field(number=1, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     number: ddl.int32 | None = ddl.field(number=2, default=None)
     options: EnumValueOptions | None = ddl.field(number=3, default=None)
 
@@ -372,7 +372,7 @@ class EnumValueDescriptorProto(ddl.Message):
 class ServiceDescriptorProto(ddl.Message, reserved=(4, 'stream')):
     """Describes a service."""
 
-    name: str | None = ddl.field(number=1, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     method: list[MethodDescriptorProto] = ddl.field(number=2, default_factory=list)
     options: ServiceOptions | None = ddl.field(number=3, default=None)
 
@@ -380,12 +380,12 @@ class ServiceDescriptorProto(ddl.Message, reserved=(4, 'stream')):
 class MethodDescriptorProto(ddl.Message):
     """Describes a method of a service."""
 
-    name: str | None = ddl.field(number=1, default=None)
-    input_type: str | None = ddl.field(number=2, default=None)
+    name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
+    input_type: str | None = ddl.field(number=2, default=None, verify_utf8=False)
     """Input and output type names.  These are resolved in the same way as
     FieldDescriptorProto.type_name, but must refer to a message type.
     """
-    output_type: str | None = ddl.field(number=3, default=None)
+    output_type: str | None = ddl.field(number=3, default=None, verify_utf8=False)
     options: MethodOptions | None = ddl.field(number=4, default=None)
     client_streaming: bool | None = ddl.field(number=5, default=None, proto_default=False)
     """Identifies if client streams multiple client messages"""
@@ -407,13 +407,13 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
         LITE_RUNTIME = 3
         """Generate code using MessageLite and the lite runtime."""
 
-    java_package: str | None = ddl.field(number=1, default=None)
+    java_package: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     """Sets the Java package where classes generated from this .proto will be
     placed.  By default, the proto package is used, but this is often
     inappropriate because proto packages do not normally start with backwards
     domain names.
     """
-    java_outer_classname: str | None = ddl.field(number=8, default=None)
+    java_outer_classname: str | None = ddl.field(number=8, default=None, verify_utf8=False)
     """Controls the name of the wrapper Java class generated for the .proto file.
     That class will always contain the .proto file's getDescriptor() method as
     well as any top-level extensions defined in the .proto file.
@@ -443,7 +443,7 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
     checks.
     """
     optimize_for: OptimizeMode | None = ddl.field(number=9, default=None, proto_default=OptimizeMode.SPEED)
-    go_package: str | None = ddl.field(number=11, default=None)
+    go_package: str | None = ddl.field(number=11, default=None, verify_utf8=False)
     """Sets the Go package where structs generated from this .proto will be
     placed. If omitted, the Go package will be derived from the following:
       - The basename of the package import path, if provided.
@@ -474,33 +474,33 @@ class FileOptions(ddl.Message, reserved=(42, 38, 'php_generic_services')):
     """Enables the use of arenas for the proto messages in this file. This applies
     only to generated classes for C++.
     """
-    objc_class_prefix: str | None = ddl.field(number=36, default=None)
+    objc_class_prefix: str | None = ddl.field(number=36, default=None, verify_utf8=False)
     """Sets the objective c class prefix which is prepended to all objective c
     generated classes from this .proto. There is no default.
     """
-    csharp_namespace: str | None = ddl.field(number=37, default=None)
+    csharp_namespace: str | None = ddl.field(number=37, default=None, verify_utf8=False)
     """Namespace for generated classes; defaults to the package."""
-    swift_prefix: str | None = ddl.field(number=39, default=None)
+    swift_prefix: str | None = ddl.field(number=39, default=None, verify_utf8=False)
     """By default Swift generators will take the proto package and CamelCase it
     replacing '.' with underscore and use that to prefix the types/symbols
     defined. When this options is provided, they will use this value instead
     to prefix the types/symbols defined.
     """
-    php_class_prefix: str | None = ddl.field(number=40, default=None)
+    php_class_prefix: str | None = ddl.field(number=40, default=None, verify_utf8=False)
     """Sets the php class prefix which is prepended to all php generated classes
     from this .proto. Default is empty.
     """
-    php_namespace: str | None = ddl.field(number=41, default=None)
+    php_namespace: str | None = ddl.field(number=41, default=None, verify_utf8=False)
     """Use this option to change the namespace of php generated classes. Default
     is empty. When this option is empty, the package name will be used for
     determining the namespace.
     """
-    php_metadata_namespace: str | None = ddl.field(number=44, default=None)
+    php_metadata_namespace: str | None = ddl.field(number=44, default=None, verify_utf8=False)
     """Use this option to change the namespace of php generated metadata classes.
     Default is empty. When this option is empty, the proto file name will be
     used for determining the namespace.
     """
-    ruby_package: str | None = ddl.field(number=45, default=None)
+    ruby_package: str | None = ddl.field(number=45, default=None, verify_utf8=False)
     """Use this option to change the package of ruby generated classes. Default
     is empty. When this option is not set, the package name will be used for
     determining the ruby package.
@@ -642,7 +642,7 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
 
     class EditionDefault(ddl.Message):
         edition: Edition | None = ddl.field(number=3, default=None)
-        value: str | None = ddl.field(number=2, default=None)
+        value: str | None = ddl.field(number=2, default=None, verify_utf8=False)
         """Textproto value."""
 
     class FeatureSupport(ddl.Message):
@@ -657,7 +657,7 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
         """The edition this feature becomes deprecated in.  Using this after this
         edition may trigger warnings.
         """
-        deprecation_warning: str | None = ddl.field(number=3, default=None)
+        deprecation_warning: str | None = ddl.field(number=3, default=None, verify_utf8=False)
         """The deprecation warning text if this feature is used after the edition it
         was marked deprecated in.
         """
@@ -666,7 +666,7 @@ class FieldOptions(ddl.Message, reserved=(4, 18)):
         this one, the last default assigned will be used, and proto files will
         not be able to override it.
         """
-        removal_error: str | None = ddl.field(number=5, default=None)
+        removal_error: str | None = ddl.field(number=5, default=None, verify_utf8=False)
         """The removal error text if this feature is used after the edition it was
         removed in.
         """
@@ -889,11 +889,11 @@ class UninterpretedOption(ddl.Message):
         "foo.(bar.baz).moo".
         """
 
-        name_part: str = ddl.field(number=1, required=True)
+        name_part: str = ddl.field(number=1, required=True, verify_utf8=False)
         is_extension: bool = ddl.field(number=2, required=True)
 
     name: list[UninterpretedOption.NamePart] = ddl.field(number=2, default_factory=list)
-    identifier_value: str | None = ddl.field(number=3, default=None)
+    identifier_value: str | None = ddl.field(number=3, default=None, verify_utf8=False)
     """The value of the uninterpreted option, in whatever type the tokenizer
     identified it as during parsing. Exactly one of these should be set.
     """
@@ -901,7 +901,7 @@ class UninterpretedOption(ddl.Message):
     negative_int_value: int | None = ddl.field(number=5, default=None)
     double_value: float | None = ddl.field(number=6, default=None)
     string_value: bytes | None = ddl.field(number=7, default=None)
-    aggregate_value: str | None = ddl.field(number=8, default=None)
+    aggregate_value: str | None = ddl.field(number=8, default=None, verify_utf8=False)
 
 
 class FeatureSet(ddl.Message, reserved=(999,)):
@@ -1046,7 +1046,7 @@ class SourceCodeInfo(ddl.Message):
         and column numbers are zero-based -- typically you will want to add
         1 to each before displaying to a user.
         """
-        leading_comments: str | None = ddl.field(number=3, default=None)
+        leading_comments: str | None = ddl.field(number=3, default=None, verify_utf8=False)
         """If this SourceCodeInfo represents a complete declaration, these are any
         comments appearing before and after the declaration which appear to be
         attached to the declaration.
@@ -1095,8 +1095,8 @@ class SourceCodeInfo(ddl.Message):
 
           // ignored detached comments.
         """
-        trailing_comments: str | None = ddl.field(number=4, default=None)
-        leading_detached_comments: list[str] = ddl.field(number=6, default_factory=list)
+        trailing_comments: str | None = ddl.field(number=4, default=None, verify_utf8=False)
+        leading_detached_comments: list[str] = ddl.field(number=6, default_factory=list, verify_utf8=False)
 
     location: list[SourceCodeInfo.Location] = ddl.field(number=1, default_factory=list)
     """A Location identifies a piece of source code in a .proto file which
@@ -1168,7 +1168,7 @@ class GeneratedCodeInfo(ddl.Message):
         """Identifies the element in the original source .proto file. This field
         is formatted the same as SourceCodeInfo.Location.path.
         """
-        source_file: str | None = ddl.field(number=2, default=None)
+        source_file: str | None = ddl.field(number=2, default=None, verify_utf8=False)
         """Identifies the filesystem path to the original source .proto."""
         begin: ddl.int32 | None = ddl.field(number=3, default=None)
         """Identifies the starting offset in bytes in the generated code

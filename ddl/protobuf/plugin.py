@@ -17,7 +17,7 @@ class Version(ddl.Message):
     major: ddl.int32 | None = ddl.field(number=1, default=None)
     minor: ddl.int32 | None = ddl.field(number=2, default=None)
     patch: ddl.int32 | None = ddl.field(number=3, default=None)
-    suffix: str | None = ddl.field(number=4, default=None)
+    suffix: str | None = ddl.field(number=4, default=None, verify_utf8=False)
     """A suffix for alpha, beta or rc release, e.g., "alpha-1", "rc2". It should
     be empty for mainline stable releases.
     """
@@ -26,12 +26,12 @@ class Version(ddl.Message):
 class CodeGeneratorRequest(ddl.Message):
     """An encoded CodeGeneratorRequest is written to the plugin's stdin."""
 
-    file_to_generate: list[str] = ddl.field(number=1, default_factory=list)
+    file_to_generate: list[str] = ddl.field(number=1, default_factory=list, verify_utf8=False)
     """The .proto files that were explicitly listed on the command-line.  The
     code generator should generate code only for these files.  Each file's
     descriptor will be included in proto_file, below.
     """
-    parameter: str | None = ddl.field(number=2, default=None)
+    parameter: str | None = ddl.field(number=2, default=None, verify_utf8=False)
     """The generator parameter passed on the command-line."""
     proto_file: list[descriptor.FileDescriptorProto] = ddl.field(number=15, default_factory=list)
     """FileDescriptorProtos for all files in files_to_generate and everything
@@ -76,7 +76,7 @@ class CodeGeneratorResponse(ddl.Message):
     class File(ddl.Message):
         """Represents a single generated file."""
 
-        name: str | None = ddl.field(number=1, default=None)
+        name: str | None = ddl.field(number=1, default=None, verify_utf8=False)
         """The file name, relative to the output directory.  The name must not
         contain "." or ".." components and must be relative, not be absolute (so,
         the file cannot lie outside the output directory).  "/" must be used as
@@ -89,7 +89,7 @@ class CodeGeneratorResponse(ddl.Message):
         this writing protoc does not optimize for this -- it will read the entire
         CodeGeneratorResponse before writing files to disk.
         """
-        insertion_point: str | None = ddl.field(number=2, default=None)
+        insertion_point: str | None = ddl.field(number=2, default=None, verify_utf8=False)
         """If non-empty, indicates that the named file should already exist, and the
         content here is to be inserted into that file at a defined insertion
         point.  This feature allows a code generator to extend the output
@@ -128,7 +128,7 @@ class CodeGeneratorResponse(ddl.Message):
 
         If |insertion_point| is present, |name| must also be present.
         """
-        content: str | None = ddl.field(number=15, default=None)
+        content: str | None = ddl.field(number=15, default=None, verify_utf8=False)
         """The file contents."""
         generated_code_info: descriptor.GeneratedCodeInfo | None = ddl.field(number=16, default=None)
         """Information describing the file content being inserted. If an insertion
@@ -136,7 +136,7 @@ class CodeGeneratorResponse(ddl.Message):
         into the code generation metadata for the generated files.
         """
 
-    error: str | None = ddl.field(number=1, default=None)
+    error: str | None = ddl.field(number=1, default=None, verify_utf8=False)
     """Error message.  If non-empty, code generation failed.  The plugin process
     should exit with status code zero even if it reports an error in this way.
 

@@ -7,15 +7,20 @@ Example::
 
 Fields of editions files say nothing of features: each is resolved onto the construct that
 writes the same bytes (``X | None``, ``required=True``, ``packed=False``, ``delimited=True``,
-``ddl.ClosedEnum``). ``json_format`` concerns JSON alone, and ``utf8_validation = NONE`` gets a
-comment: ddl's ``str`` always validates, where protobuf would accept any bytes.
+``ddl.ClosedEnum``). ``json_format`` concerns JSON alone. Strings protobuf reads unchecked
+(proto2's, and editions' ``utf8_validation = NONE``) are ``verify_utf8=False``.
+
+A field keeps its .proto and JSON names: ``proto_name="class"`` where Python calls it otherwise
+(``class_``), and ``json_name=`` where the .proto sets ``[json_name = "..."]``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..._schema._names import json_name_of
 from ._defaults import literal
 from ._imports import Imports
 from ._index import Index, TypeInfo
@@ -142,14 +147,17 @@ class Typer:
         if f.label == LABEL_REPEATED and entry is not None and entry.is_map_entry:
             return self._map(owner, f, name, entry)
         extra = ", delimited=True" if resolved.type == TYPE_GROUP else ""  # written between group tags
+        names = self.unchecked(f) + names_of(name, [f])
         if f.label == LABEL_REPEATED:
             elem = self.form(f, Place.ELEMENT, owner)
             if is_packable(f) and not resolved.is_packed:
                 extra += ", packed=False"  # as protoc's code writes it (readers take both forms)
-            return Field(name, f"list[{elem.text}]", f"ddl.field(number={f.number}, default_factory=list{extra})")
+            return Field(
+                name, f"list[{elem.text}]", f"ddl.field(number={f.number}, default_factory=list{extra}{names})"
+            )
         value = self.form(f, Place.FIELD, owner)
         out = Field(name, value.text, "")
-        extra += self.proto_default(owner, f, value.text, out.doc)
+        extra += self.proto_default(owner, f, value.text, out.doc) + names
         if resolved.is_required:  # proto2's label, editions' LEGACY_REQUIRED
             out.default = f"ddl.field(number={f.number}, required=True{extra})"
         elif resolved.has_presence:
@@ -157,9 +165,14 @@ class Typer:
             out.default = f"ddl.field(number={f.number}, default=None{extra})"
         else:
             out.default = f"ddl.field(number={f.number}, {self._zero(owner, f)}{extra})"
-        if self.editions and f.type == TYPE_STRING and self._unvalidated(f):
-            out.comment.append("utf8_validation = NONE: ddl's str still takes only valid UTF-8 (else a DecodeError)")
         return out
+
+    def unchecked(self, *fields: FieldDescriptorProto) -> str:
+        """``, verify_utf8=False`` when a string among ``fields`` (a field, a map's key and value,
+        a union's members) is one protobuf reads without checking its UTF-8, or ""."""
+        if not any(f.type == TYPE_STRING and self._unvalidated(f) for f in fields):
+            return ""
+        return ", verify_utf8=False"
 
     def proto_default(self, owner: TypeInfo, f: FieldDescriptorProto, form: str, doc: list[str]) -> str:
         """``, proto_default=...`` for a field's ``[default = ...]``, or "". A default naming a
@@ -180,18 +193,22 @@ class Typer:
         return f", proto_default={value}"
 
     def _unvalidated(self, f: FieldDescriptorProto) -> bool:
-        """Whether editions' ``utf8_validation`` is NONE for ``f``: it can be set on the field and
-        on the file only (no message may set it), so those two decide, as in protobuf."""
+        """Whether protobuf takes any bytes in string field ``f``: every string of a proto2 file,
+        and in editions those whose ``utf8_validation`` is NONE. The feature can be set on a field
+        and on the file only (no message may set it; protoc copies a map field's onto its entry's
+        key and value), so those two decide, as in protobuf. proto3 always checks."""
         fd = self.index.files[self.file]
-        own = f.options.features.utf8_validation or fd.options.features.utf8_validation
-        return own == UTF8_NONE
+        if fd.syntax == "editions":
+            return (f.options.features.utf8_validation or fd.options.features.utf8_validation) == UTF8_NONE
+        return fd.syntax in ("", "proto2")  # an empty syntax is proto2
 
     def _map(self, owner: TypeInfo, f: FieldDescriptorProto, name: str, entry: TypeInfo) -> Field:
         assert entry.message is not None
         key, value = entry.message.field
         place = Place.STRING_MAP_VALUE if key.type == TYPE_STRING else Place.MAP_VALUE
         text = f"dict[{self.form(key, place, owner).text}, {self.form(value, place, owner).text}]"
-        return Field(name, text, f"ddl.field(number={f.number}, default_factory=dict)")
+        names = self.unchecked(key, value) + names_of(name, [f])
+        return Field(name, text, f"ddl.field(number={f.number}, default_factory=dict{names})")
 
     def _zero(self, owner: TypeInfo, f: FieldDescriptorProto) -> str:
         if f.type != TYPE_ENUM:
@@ -222,3 +239,29 @@ class Typer:
         while info.parent is not None:
             info = self.index.types[info.parent]
         return info
+
+
+def names_of(name: str, fields: list[FieldDescriptorProto], union: bool = False) -> str:
+    """``, proto_name=...`` and ``, json_name=...`` for the ddl field ``name`` that stands for
+    ``fields`` (one field, or a union's members), or "".
+
+    A field's .proto name is said where the Python name differs (a keyword, ``class_``, or a
+    oneof of one member, named after the oneof); a union's members always, as a tuple, since the
+    default (``<field>_<type>``) is ddl proto's own spelling. A JSON name is said where the
+    .proto sets one protoc would not derive from the field's name (``[json_name = "..."]``).
+    """
+    protos = [f.name for f in fields]
+    jsons = [f.json_name if f.HasField("json_name") else json_name_of(f.name) for f in fields]
+    out = ""
+    if union:
+        out += f", proto_name=({', '.join(map(_literal, protos))})"
+    elif protos[0] != name:
+        out += f", proto_name={_literal(protos[0])}"
+    if jsons != [json_name_of(n) for n in protos]:
+        out += f", json_name={_literal(jsons[0])}" if not union else f", json_name=({', '.join(map(_literal, jsons))})"
+    return out
+
+
+def _literal(text: str) -> str:
+    """A Python string literal in double quotes, ASCII only (JSON's escapes are Python's too)."""
+    return json.dumps(text)

@@ -7,11 +7,11 @@ Example::
 
 from __future__ import annotations
 
-import re
+import ast
 import textwrap
 from typing import TYPE_CHECKING
 
-from ._fields import LABEL_REPEATED, TYPE_GROUP, Field, Typer, Unsupported, is_packable
+from ._fields import LABEL_REPEATED, TYPE_GROUP, Field, Typer, Unsupported, is_packable, names_of
 from ._imports import Imports, all_key
 from ._index import Index, TypeInfo
 from ._names import enum_member_name, is_hidden, module_name, py_name
@@ -195,6 +195,7 @@ class _Renderer:
                 member = Field(py_name(f.name), f"{form.text} | None", "")
                 member.doc = [self.source.comment((*info.path, MESSAGE_FIELD, i))]
                 extra += self.typer.proto_default(info, f, form.text, member.doc)
+                extra += self.typer.unchecked(f) + names_of(member.name, [f])
                 member.default = f'ddl.field(number={f.number}, default=None, oneof="{group}"{extra})'
                 lines += self._render_field(member, indent)
             return lines
@@ -202,11 +203,14 @@ class _Renderer:
             comment = self.source.comment((*info.path, MESSAGE_FIELD, i))
             docs.append(f"{f.name} ({form.text}): {comment}" if comment else "")
         numbers = ", ".join(str(f.number) for _, f in members)
-        field = Field(py_name(msg.oneof_decl[index].name), "", f"ddl.field(number=({numbers}), default=None)", docs)
+        name = py_name(msg.oneof_decl[index].name)
+        fields = [f for _, f in members]
+        extra = self.typer.unchecked(*fields) + names_of(name, fields, union=len(fields) > 1)
+        field = Field(name, "", f"ddl.field(number=({numbers}), default=None{extra})", docs)
         field.comment.append("oneof: " + ", ".join(f"{f.name} = {f.number}" for _, f in members))
         if len(forms) == 1:
             field.annotation = f"{forms[0].text} | None"
-            field.default = f"ddl.field(number={numbers}, default=None)"
+            field.default = f"ddl.field(number={numbers}, default=None{extra})"
         elif all(form.plain for form in forms):
             field.annotation = " | ".join(form.text for form in forms) + " | None"
         else:
@@ -224,7 +228,15 @@ class _Renderer:
         parts = subscript(f.annotation)
         if parts:
             head, items = parts
-            lines += bracketed(f"{indent}{f.name}: {head}[", items, f"] = {f.default}", indent, noqa)
+            assigned = bracketed(f"{indent}{f.name}: {head}[", items, f"] = {f.default}", indent, noqa)
+            if len(assigned[-1]) > LINE_LENGTH:  # the default on lines of its own, after the annotation
+                annotation = bracketed(f"{indent}{f.name}: {head}[", items, "]", indent)
+                if len(annotation) == 1:
+                    assigned = _assignment(annotation[0], f.default, indent, noqa)
+                else:
+                    *wrapped, closing = bracketed(f"{indent}{f.name}: {head}[", items, "]", indent, noqa)
+                    assigned = wrapped + _assignment(closing, f.default, indent, "")
+            lines += assigned
         else:
             assigned = _assignment(f"{indent}{f.name}: {f.annotation}", f.default, indent, noqa)
             members = union_members(f.annotation)
@@ -335,12 +347,23 @@ class _Renderer:
 
 
 def _assignment(target: str, default: str, indent: str, noqa: str) -> list[str]:
-    """``target = default``, a ``ddl.field(...)`` call's arguments wrapped when the line is too long."""
-    if default.startswith("ddl.field(") and default.endswith(")"):
-        # The call's keyword arguments, which hold no ", name=" inside their values.
-        arguments = re.split(r", (?=\w+=)", default.removeprefix("ddl.field(").removesuffix(")"))
-        return bracketed(f"{target} = ddl.field(", arguments, ")", indent, noqa)
-    return [f"{target} = {default}{noqa}"]
+    """``target = default``, a ``ddl.field(...)`` call's arguments wrapped when the line is too
+    long, and a tuple argument (a union's names) an item a line when it is too long itself."""
+    call = ast.parse(default, mode="eval").body
+    if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "ddl.field" and not call.args):
+        return [f"{target} = {default}{noqa}"]
+    inner = indent + INDENT
+    arguments = [(kw, f"{kw.arg}={ast.get_source_segment(default, kw.value)}") for kw in call.keywords]
+    if not any(isinstance(kw.value, ast.Tuple) and len(inner + text) >= LINE_LENGTH for kw, text in arguments):
+        return bracketed(f"{target} = ddl.field(", [text for _, text in arguments], ")", indent, noqa)
+    lines = [f"{target} = ddl.field({noqa}"]
+    for kw, text in arguments:
+        if isinstance(kw.value, ast.Tuple) and len(inner + text) >= LINE_LENGTH:
+            items = [f"{inner}{INDENT}{ast.get_source_segment(default, item)}," for item in kw.value.elts]
+            lines += [f"{inner}{kw.arg}=(", *items, f"{inner}),"]
+        else:
+            lines.append(f"{inner}{text},")
+    return [*lines, f"{indent})"]
 
 
 def _reserved(msg: DescriptorProto) -> str:

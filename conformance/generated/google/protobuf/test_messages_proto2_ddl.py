@@ -50,7 +50,7 @@ class TestAllTypesProto2(ddl.Message, reserved=(range(1000, 10000),)):
         """message_set test case."""
 
     class MessageSetCorrectExtension1(ddl.Message):
-        str_: str | None = ddl.field(number=25, default=None)
+        str_: str | None = ddl.field(number=25, default=None, verify_utf8=False, proto_name="str")
 
     class MessageSetCorrectExtension2(ddl.Message):
         i: ddl.int32 | None = ddl.field(number=9, default=None)
@@ -69,14 +69,14 @@ class TestAllTypesProto2(ddl.Message, reserved=(range(1000, 10000),)):
     optional_float: ddl.float32 | None = ddl.field(number=11, default=None)
     optional_double: float | None = ddl.field(number=12, default=None)
     optional_bool: bool | None = ddl.field(number=13, default=None)
-    optional_string: str | None = ddl.field(number=14, default=None)
+    optional_string: str | None = ddl.field(number=14, default=None, verify_utf8=False)
     optional_bytes: bytes | None = ddl.field(number=15, default=None)
     optional_nested_message: TestAllTypesProto2.NestedMessage | None = ddl.field(number=18, default=None)
     optional_foreign_message: ForeignMessageProto2 | None = ddl.field(number=19, default=None)
     optional_nested_enum: TestAllTypesProto2.NestedEnum | None = ddl.field(number=21, default=None)
     optional_foreign_enum: ForeignEnumProto2 | None = ddl.field(number=22, default=None)
-    optional_string_piece: str | None = ddl.field(number=24, default=None)
-    optional_cord: str | None = ddl.field(number=25, default=None)
+    optional_string_piece: str | None = ddl.field(number=24, default=None, verify_utf8=False)
+    optional_cord: str | None = ddl.field(number=25, default=None, verify_utf8=False)
     recursive_message: TestAllTypesProto2 | None = ddl.field(number=27, default=None)
     repeated_int32: list[ddl.int32] = ddl.field(number=31, default_factory=list, packed=False)
     """Repeated"""
@@ -92,14 +92,14 @@ class TestAllTypesProto2(ddl.Message, reserved=(range(1000, 10000),)):
     repeated_float: list[ddl.float32] = ddl.field(number=41, default_factory=list, packed=False)
     repeated_double: list[float] = ddl.field(number=42, default_factory=list, packed=False)
     repeated_bool: list[bool] = ddl.field(number=43, default_factory=list, packed=False)
-    repeated_string: list[str] = ddl.field(number=44, default_factory=list)
+    repeated_string: list[str] = ddl.field(number=44, default_factory=list, verify_utf8=False)
     repeated_bytes: list[bytes] = ddl.field(number=45, default_factory=list)
     repeated_nested_message: list[TestAllTypesProto2.NestedMessage] = ddl.field(number=48, default_factory=list)
     repeated_foreign_message: list[ForeignMessageProto2] = ddl.field(number=49, default_factory=list)
     repeated_nested_enum: list[TestAllTypesProto2.NestedEnum] = ddl.field(number=51, default_factory=list, packed=False)
     repeated_foreign_enum: list[ForeignEnumProto2] = ddl.field(number=52, default_factory=list, packed=False)
-    repeated_string_piece: list[str] = ddl.field(number=54, default_factory=list)
-    repeated_cord: list[str] = ddl.field(number=55, default_factory=list)
+    repeated_string_piece: list[str] = ddl.field(number=54, default_factory=list, verify_utf8=False)
+    repeated_cord: list[str] = ddl.field(number=55, default_factory=list, verify_utf8=False)
     packed_int32: list[ddl.int32] = ddl.field(number=75, default_factory=list)
     """Packed"""
     packed_int64: list[int] = ddl.field(number=76, default_factory=list)
@@ -146,18 +146,26 @@ class TestAllTypesProto2(ddl.Message, reserved=(range(1000, 10000),)):
     map_int32_float: dict[ddl.int32, ddl.float32] = ddl.field(number=66, default_factory=dict)
     map_int32_double: dict[ddl.int32, float] = ddl.field(number=67, default_factory=dict)
     map_bool_bool: dict[bool, bool] = ddl.field(number=68, default_factory=dict)
-    map_string_string: dict[str, str] = ddl.field(number=69, default_factory=dict)
-    map_string_bytes: dict[str, bytes] = ddl.field(number=70, default_factory=dict)
-    map_string_nested_message: dict[str, TestAllTypesProto2.NestedMessage] = ddl.field(number=71, default_factory=dict)
-    map_string_foreign_message: dict[str, ForeignMessageProto2] = ddl.field(number=72, default_factory=dict)
-    map_string_nested_enum: dict[str, TestAllTypesProto2.NestedEnum] = ddl.field(number=73, default_factory=dict)
-    map_string_foreign_enum: dict[str, ForeignEnumProto2] = ddl.field(number=74, default_factory=dict)
+    map_string_string: dict[str, str] = ddl.field(number=69, default_factory=dict, verify_utf8=False)
+    map_string_bytes: dict[str, bytes] = ddl.field(number=70, default_factory=dict, verify_utf8=False)
+    map_string_nested_message: dict[
+        str, TestAllTypesProto2.NestedMessage,
+    ] = ddl.field(number=71, default_factory=dict, verify_utf8=False)
+    map_string_foreign_message: dict[
+        str, ForeignMessageProto2,
+    ] = ddl.field(number=72, default_factory=dict, verify_utf8=False)
+    map_string_nested_enum: dict[
+        str, TestAllTypesProto2.NestedEnum,
+    ] = ddl.field(number=73, default_factory=dict, verify_utf8=False)
+    map_string_foreign_enum: dict[
+        str, ForeignEnumProto2,
+    ] = ddl.field(number=74, default_factory=dict, verify_utf8=False)
     # oneof oneof_field: at most one of these fields is set.
     oneof_uint32: ddl.uint32 | None = ddl.field(number=111, default=None, oneof="oneof_field")
     oneof_nested_message: TestAllTypesProto2.NestedMessage | None = ddl.field(
         number=112, default=None, oneof="oneof_field",
     )
-    oneof_string: str | None = ddl.field(number=113, default=None, oneof="oneof_field")
+    oneof_string: str | None = ddl.field(number=113, default=None, oneof="oneof_field", verify_utf8=False)
     oneof_bytes: bytes | None = ddl.field(number=114, default=None, oneof="oneof_field")
     oneof_bool: bool | None = ddl.field(number=115, default=None, oneof="oneof_field")
     oneof_uint64: ddl.uint64 | None = ddl.field(number=116, default=None, oneof="oneof_field")
@@ -179,7 +187,7 @@ class TestAllTypesProto2(ddl.Message, reserved=(range(1000, 10000),)):
     default_float: ddl.float32 | None = ddl.field(number=251, default=None, proto_default=9000000000.0)
     default_double: float | None = ddl.field(number=252, default=None, proto_default=7e+22)
     default_bool: bool | None = ddl.field(number=253, default=None, proto_default=True)
-    default_string: str | None = ddl.field(number=254, default=None, proto_default="Rosebud")
+    default_string: str | None = ddl.field(number=254, default=None, proto_default="Rosebud", verify_utf8=False)
     default_bytes: bytes | None = ddl.field(number=255, default=None, proto_default=b"joshua")
     fieldname1: ddl.int32 | None = ddl.field(number=401, default=None)
     """Test field-name-to-JSON-name convention.
@@ -213,7 +221,7 @@ class UnknownToTestAllTypes(ddl.Message):
         a: ddl.int32 | None = ddl.field(number=1, default=None)
 
     optional_int32: ddl.int32 | None = ddl.field(number=1001, default=None)
-    optional_string: str | None = ddl.field(number=1002, default=None)
+    optional_string: str | None = ddl.field(number=1002, default=None, verify_utf8=False)
     nested_message: ForeignMessageProto2 | None = ddl.field(number=1003, default=None)
     optionalgroup: UnknownToTestAllTypes.OptionalGroup | None = ddl.field(number=1004, default=None, delimited=True)
     optional_bool: bool | None = ddl.field(number=1006, default=None)
@@ -231,7 +239,7 @@ class EnumOnlyProto2(ddl.Message):
 
 
 class OneStringProto2(ddl.Message):
-    data: str | None = ddl.field(number=1, default=None)
+    data: str | None = ddl.field(number=1, default=None, verify_utf8=False)
 
 
 # Extensions: fields of other messages, read and written through ddl.Extension.

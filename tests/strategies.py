@@ -305,7 +305,9 @@ def _make_enum(draw: st.DrawFn) -> type[enum.IntEnum]:
                  unique=True)
     )
     name = unique_name("GenEnum")
-    cls = enum.IntEnum(name, {f"M{i}_{abs(v)}": v for i, v in enumerate(values)})  # type: ignore[misc]
+    # protoc puts enum values beside their enum, so the enum's name in each member's keeps two
+    # enums of a schema from clashing in `ddl proto`'s output.
+    cls = enum.IntEnum(name, {f"{name.upper()}_M{i}_{abs(v)}": v for i, v in enumerate(values)})  # type: ignore[misc]
     cls.__module__ = MODULE_NAME
     setattr(MODULE, name, cls)
     return cls

@@ -9,6 +9,7 @@ Strings protobuf reads unchecked (proto2's, editions' ``utf8_validation = NONE``
 
 from __future__ import annotations
 
+import enum
 import inspect
 import sys
 from collections.abc import Iterator
@@ -24,9 +25,11 @@ from grpc_tools import protoc
 import ddl
 from ddl._proto._breaking import check
 from ddl._proto._gen import generate
+from ddl._proto._gen._names import enum_member_name
 from ddl._proto._protoc import wkt_include
 from ddl._proto._render import include_paths, render
-from ddl._schema import Kind, MapNode, RepeatedNode, ScalarNode, UnionNode, plan_for
+from ddl._schema import EnumNode, Kind, MapNode, RepeatedNode, ScalarNode, UnionNode, plan_for
+from ddl._schema._names import enum_value_name
 from tests.conftest import Engine
 from tests.protoc import load_file
 from tests.test_gen import mypy_strict, ruff_check
@@ -210,6 +213,105 @@ def test_a_class_and_the_proto_ddl_proto_writes_for_it_check_clean(tmp_path: Pat
     proto.write_text(render([Account], "names_account"))
     assert check(str(proto), "tests.test_gen_names:Account") == []
     assert check("tests.test_gen_names:Account", str(proto)) == []
+
+
+# --- enum value names -------------------------------------------------------------------------
+
+# Values Python or enum cannot take as written (ddl gen adds an underscore), an alias, a value
+# without the enum's prefix and one in lower case; a nested enum whose value shares a top-level
+# one's name (they live in different scopes); a proto2 enum without a 0 value (closed).
+ENUMS = {
+    "proto3": """
+syntax = "proto3";
+package enum_names3;
+
+enum Word {
+  option allow_alias = true;
+  WORD_UNKNOWN = 0;
+  None = 1;
+  class = 2;
+  mro = 3;
+  _x_ = 4;
+  lower_case = 5;
+  ALIAS_OF_CLASS = 2;
+}
+enum Plain { ZERO = 0; ONE = 1; }
+message Holder {
+  enum Inner { INNER_ZERO = 0; ONE = 1; }
+  Word word = 1;
+  Plain plain = 2;
+  Inner inner = 3;
+  repeated Word words = 4;
+}
+""",
+    "proto2": """
+syntax = "proto2";
+package enum_names2;
+
+enum Level { HIGH = 2; LOW = 1; True = 3; }
+message Holder {
+  optional Level level = 1 [default = True];
+  repeated Level levels = 2;
+}
+""",
+}
+
+
+@pytest.fixture(scope="module", params=sorted(ENUMS))
+def enums(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    package = f"enum_names{request.param[-1]}"
+    return generate_both(tmp_path_factory.mktemp(package), package, ENUMS[request.param])
+
+
+def descriptor_values(module: ModuleType) -> dict[str, list[tuple[str, int]]]:
+    """Each enum of a _pb2 module (nested ones too), with its values' names and numbers in order."""
+    found = {name: [(v.name, v.number) for v in e.values] for name, e in module.DESCRIPTOR.enum_types_by_name.items()}
+    for name, m in module.DESCRIPTOR.message_types_by_name.items():
+        found |= {f"{name}.{e.name}": [(v.name, v.number) for v in e.values] for e in m.enum_types}
+    return found
+
+
+def generated_enums(module: ModuleType) -> dict[str, type]:
+    enums = {name: obj for name, obj in vars(module).items() if isinstance(obj, type) and issubclass(obj, enum.Enum)}
+    return enums | ({"Holder.Inner": module.Holder.Inner} if hasattr(module.Holder, "Inner") else {})
+
+
+def test_the_plan_names_each_enum_value_as_the_proto_does(enums: Generated) -> None:
+    expected = descriptor_values(enums.pb2)
+    found = generated_enums(enums.ddl)
+    assert sorted(found) == sorted(expected)
+    for name, cls in found.items():
+        node = EnumNode(cls)
+        assert list(node.value_numbers.items()) == expected[name]
+        first = {number: value for value, number in reversed(expected[name])}
+        assert node.value_names == first
+
+
+def test_ddl_gen_then_ddl_proto_gives_back_every_enum_value_name(enums: Generated) -> None:
+    package = enums.pb2.DESCRIPTOR.package
+    text = render([enums.ddl.Holder], f"{package}.rendered")
+    rendered = compile_text(enums.proto.parent / "rendered", f"{package}_rendered", text)
+    assert descriptor_values(rendered) == descriptor_values(enums.pb2)
+
+
+def test_ddl_check_finds_no_renamed_enum_value_between_a_proto_and_its_generated_module(enums: Generated) -> None:
+    proto = next(enums.proto.glob("*.proto"))
+    module = str(Path(enums.ddl.__file__ or ""))
+    assert check(str(proto), module, [str(enums.proto)]) == []
+    assert check(module, str(proto), [str(enums.proto)]) == []
+
+
+@pytest.mark.parametrize("name", ["None", "class", "mro", "_x_", "_Ab_", "async"])
+def test_a_value_name_ddl_gen_changes_comes_back_from_the_plan(name: str) -> None:
+    member = enum_member_name(name)
+    assert member == name + "_"
+    assert enum_value_name(member) == name
+
+
+@pytest.mark.parametrize("name", ["RED", "class__", "__x__", "_x", "x_", "mro__", "None__", "_", "__"])
+def test_other_trailing_underscores_are_part_of_the_name(name: str) -> None:
+    assert enum_member_name(name) == name
+    assert enum_value_name(name) == name
 
 
 # --- strings protobuf does not check -----------------------------------------------------------

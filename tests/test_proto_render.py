@@ -132,10 +132,25 @@ def test_an_int_enum_without_a_zero_member_gets_an_unspecified_zero_that_keeps_t
     assert "  LEVEL_UNSPECIFIED = 0;  // added: proto3 needs a zero value" in text
     pb = compile_rendered(text)
     assert pb.Alarm.FromString(engine.encode(Alarm(level=Level.HIGH, levels=[Level.LOW]))).levels == [1]
-    assert pb.Alarm.FromString(engine.encode(Alarm(level=Level.HIGH))).level == pb.LEVEL_HIGH
+    assert pb.Alarm.FromString(engine.encode(Alarm(level=Level.HIGH))).level == pb.HIGH
     # Absent on the wire is 0 on both sides: protobuf's added zero, ddl's plain int 0.
     assert pb.Alarm.FromString(b"").level == pb.LEVEL_UNSPECIFIED == 0
     assert engine.decode(pb.Alarm(level=0).SerializeToString(), Alarm).level == 0
+
+
+class Rank(enum.IntEnum):
+    RANK_UNSPECIFIED = 5  # the name ddl would give 0
+
+
+class Ranked(ddl.Message):
+    rank: Rank = Rank.RANK_UNSPECIFIED
+
+
+def test_the_added_zero_takes_a_number_when_a_member_has_its_name() -> None:
+    text = render([Ranked], "ddl_render_rank")
+    assert "enum Rank {\n  RANK_UNSPECIFIED_2 = 0;  // added: proto3 needs a zero value" in text
+    assert "  RANK_UNSPECIFIED = 5;\n}" in text
+    assert compile_rendered(text).RANK_UNSPECIFIED_2 == 0
 
 
 class Mode(enum.IntEnum):
@@ -149,10 +164,10 @@ class Switch(ddl.Message):
     mode: Mode = Mode.OFF
 
 
-def test_enum_values_take_the_enum_prefix_and_aliases_are_allowed() -> None:
+def test_enum_values_keep_their_names_as_written_and_aliases_are_allowed() -> None:
     text = render([Switch], "ddl_render_mode")
-    assert "enum Mode {\n  option allow_alias = true;\n  MODE_OFF = 0;\n  MODE_ON = 1;\n  MODE_ENABLED = 1;\n" in text
-    assert "  MODE_MODE_AUTO = 2;\n" not in text and "  MODE_AUTO = 2;\n" in text
+    values = "  OFF = 0;\n  ON = 1;\n  ENABLED = 1;\n  mode_auto = 2;\n"
+    assert "enum Mode {\n  option allow_alias = true;\n" + values + "}" in text
     assert compile_rendered(text).Switch(mode=2).mode == 2
 
 
@@ -202,11 +217,94 @@ class Ticket(ddl.Message):
 def test_an_enum_nested_in_a_message_class_is_a_nested_enum(engine: Engine) -> None:
     text = render([Ticket], "ddl_render_ticket")
     assert (
-        "message Ticket {\n  enum State {\n    STATE_OPEN = 0;\n    STATE_DONE = 1;\n  }\n  State state = 1;\n" in text
+        "message Ticket {\n  enum State {\n    OPEN = 0;\n    DONE = 1;\n  }\n  State state = 1;\n" in text
     )
     pb = compile_rendered(text)
     parsed = pb.Ticket.FromString(engine.encode(Ticket(state=Ticket.State.DONE, history=[Ticket.State.DONE])))
-    assert (parsed.state, list(parsed.history)) == (pb.Ticket.STATE_DONE, [1])
+    assert (parsed.state, list(parsed.history)) == (pb.Ticket.DONE, [1])
+
+
+class Fruit(enum.IntEnum):
+    NONE = 0
+    APPLE = 1
+
+
+class Answer(enum.IntEnum):
+    NONE = 0
+    YES = 1
+
+
+class Basket(ddl.Message):
+    fruit: Fruit = Fruit.NONE
+    answer: Answer = Answer.NONE
+
+
+def test_two_enums_with_a_value_of_one_name_in_one_scope_are_a_render_error_suggesting_a_fix() -> None:
+    with pytest.raises(RenderError) as raised:
+        render([Basket], "ddl_render_basket")
+    assert str(raised.value) == (
+        "Fruit and Answer both have a value named NONE, and protoc puts enum values in the scope around the "
+        "enum (package ddl_render_basket), where they clash: prefix the members (ANSWER_NONE), or nest one enum "
+        "in the message class that uses it"
+    )
+
+
+class Survey(ddl.Message):
+    class Answer(enum.IntEnum):
+        NONE = 0
+        YES = 1
+
+    fruit: Fruit = Fruit.NONE
+    answer: Answer = Answer.NONE
+
+
+def test_an_enum_nested_in_its_message_keeps_its_values_apart_from_a_top_level_enums(engine: Engine) -> None:
+    text = render([Survey], "ddl_render_survey")
+    assert "enum Fruit {\n  NONE = 0;\n  APPLE = 1;\n}" in text
+    assert "  enum Answer {\n    NONE = 0;\n    YES = 1;\n  }\n" in text
+    pb = compile_rendered(text)
+    parsed = pb.Survey.FromString(engine.encode(Survey(fruit=Fruit.APPLE, answer=Survey.Answer.YES)))
+    assert (parsed.fruit, parsed.answer) == (pb.APPLE, pb.Survey.YES)
+
+
+class Light(ddl.Message):
+    class Color(enum.IntEnum):
+        dark = 0
+        color = 1
+
+    color: Color = Color.dark
+
+
+def test_an_enum_value_named_like_a_field_beside_the_enum_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match=r"^Light.Color: its value color is also the name of a type or field in "
+                       r"the scope around the enum \(message Light\), where protoc puts enum values: rename the "
+                       r"member \(COLOR_color\)$"):  # fmt: skip
+        render([Light], "ddl_render_light")
+
+
+class Tint(enum.IntEnum):
+    TINT_RED = 0
+    red = 1
+
+
+class Hue(enum.IntEnum):
+    HUE_DARK = 0
+    red = 1
+    Red = 1  # an alias: protoc lets names match when their numbers do
+
+
+class Paint(ddl.Message):
+    tint: Tint = Tint.TINT_RED
+    hue: Hue = Hue.HUE_DARK
+
+
+def test_enum_values_that_protoc_takes_for_one_name_are_a_render_error_unless_aliases() -> None:
+    with pytest.raises(RenderError, match=r"^Tint: protoc rejects values TINT_RED and red in one enum, as their names "
+                       r"match once case, underscores and the prefix TINT_ are set aside; rename one$"):  # fmt: skip
+        render([Paint], "ddl_render_paint")
+    text = render([Hue], "ddl_render_hue")
+    assert "  red = 1;\n  Red = 1;\n" in text
+    assert compile_rendered(text).Red == 1
 
 
 def write_module(folder: Path, name: str, source: str) -> ModuleType:

@@ -68,19 +68,19 @@ def test_closed_enums_required_fields_and_defaults_are_written_as_edition_2023_f
     text = render([Item], "ddl_render_legacy")
     assert 'edition = "2023";' in text and "option features.field_presence = IMPLICIT;" in text
     assert "// closed enums (ddl.ClosedEnum), required fields (required=True), default values (proto_default);" in text
-    assert "enum Shade {\n  option features.enum_type = CLOSED;\n  SHADE_DARK = 2;\n  SHADE_LIGHT = 1;\n}" in text
-    assert "    option features.enum_type = CLOSED;\n    GRADE_LOW = 5;\n" in text  # nested, no zero added
+    assert "enum Shade {\n  option features.enum_type = CLOSED;\n  DARK = 2;\n  LIGHT = 1;\n}" in text
+    assert "    option features.enum_type = CLOSED;\n    LOW = 5;\n" in text  # nested, no zero added
     for line in [
         "string sku = 1 [features.field_presence = LEGACY_REQUIRED];",
         "int32 qty = 2 [features.field_presence = EXPLICIT, default = -3];",
         r'string note = 3 [features.field_presence = EXPLICIT, default = "say \"hi\" \\ caf\303\251\012"];',
         r'bytes blob = 4 [features.field_presence = EXPLICIT, default = "\000\377\""];',
-        "Shade shade = 5 [features.field_presence = EXPLICIT, default = SHADE_LIGHT];",
+        "Shade shade = 5 [features.field_presence = EXPLICIT, default = LIGHT];",
         "double weight = 6 [features.field_presence = EXPLICIT, default = -inf];",
         "Part part = 9 [features.field_presence = LEGACY_REQUIRED];",
         "int64 count = 10;",
         "uint64 level = 12 [features.field_presence = LEGACY_REQUIRED, default = 18446744073709551615];",
-        "Grade grade = 1 [features.field_presence = EXPLICIT, default = GRADE_HIGH];",
+        "Grade grade = 1 [features.field_presence = EXPLICIT, default = HIGH];",
     ]:
         assert f"  {line}\n" in text, line
 

@@ -28,8 +28,9 @@ The output is proto3: protoc-generated code in any language reads and writes the
 ddl writes for these classes. Unions are oneofs named after the field, with one member per
 type (<field>_<type>); nested containers (list[list[int]], list[int | None], ...) use wrapper
 messages nested in the message that needs them (<Field>Item, <Field>Value, <Field>List, ...).
-Enum values take the enum's name as a prefix (STATUS_ACTIVE); an IntEnum without a 0 member
-gets <ENUM>_UNSPECIFIED = 0, since proto3 needs one. Decimal is a string and UUID 16 bytes.
+Enum values keep their names; an IntEnum without a 0 member gets <ENUM>_UNSPECIFIED = 0, since
+proto3 needs one. protoc puts enum values beside their enum, so two enums of one package (or
+nested in one message) cannot share a value name. Decimal is a string and UUID 16 bytes.
 
 Exit status: 0 on success, 2 when a class cannot be imported or has no .proto form.
 """

@@ -15,8 +15,7 @@ import sys
 from dataclasses import dataclass, field
 
 from .._schema import FieldPlan, UnionNode, is_message_class
-from .._schema._names import json_name_of
-from .._schema._names import upper_snake as upper_snake  # re-exported for _render
+from .._schema._names import json_name_of, upper_snake
 from ._gen._names import SHIPPED
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -76,6 +75,7 @@ class Scope:
         self.symbols: set[str] = set()
         self.types: set[str] = set()
         self._json: dict[str, str] = {}
+        self._values: dict[str, Decl] = {}  # enum value names, and their enum
 
     def take_type(self, *choices: str, avoid: set[str] | frozenset[str] = frozenset()) -> str:
         """The first free name of ``choices``, or the last one with a number appended."""
@@ -109,11 +109,26 @@ class Scope:
         self.symbols.add(name)
         self._json[json] = name
 
-    def take_value(self, wanted: str) -> str:
-        """An enum value name; values belong to the scope that encloses their enum."""
-        name = self._first_free((wanted,), lambda n: n in self.symbols, "_")
+    def keep_value(self, name: str, enum: Decl, where: str) -> None:
+        """Record an enum value's name, which the plan fixes. protoc puts enum values in the scope
+        that encloses their enum (``where``: the package, or a message), beside its types and
+        fields, so two enums there with a value of the same name clash, as does a value named
+        like a type or field there."""
+        other = self._values.get(name)
+        prefixed = f"{upper_snake(enum.name)}_{name}"
+        if other is not None and other is not enum:
+            raise RenderError(
+                f"{other.obj.__qualname__} and {enum.obj.__qualname__} both have a value named {name}, and protoc "
+                f"puts enum values in the scope around the enum ({where}), where they clash: prefix the members "
+                f"({prefixed}), or nest one enum in the message class that uses it"
+            )
+        if other is None and name in self.symbols:
+            raise RenderError(
+                f"{enum.obj.__qualname__}: its value {name} is also the name of a type or field in the scope "
+                f"around the enum ({where}), where protoc puts enum values: rename the member ({prefixed})"
+            )
         self.symbols.add(name)
-        return name
+        self._values[name] = enum
 
     @staticmethod
     def _first_free(choices: tuple[str, ...], taken: object, sep: str = "") -> str:
@@ -212,6 +227,25 @@ def _simple_name(obj: type) -> str:
 def check_identifier(name: str, what: str) -> None:
     if not _IDENT.match(name):
         raise RenderError(f"{what}: {name!r} is not a valid .proto identifier (ASCII letters, digits and _)")
+
+
+def value_key(enum_name: str, value: str) -> str:
+    """What protoc compares two values of one enum by (they may share it only with one number):
+    the value's name without the enum's name as a prefix, case and underscores aside, in
+    PascalCase (``COLOR_DARK_RED`` and ``DarkRed`` of ``Color`` are both ``DarkRed``)."""
+    prefix = enum_name.replace("_", "").lower()
+    i = j = 0
+    while i < len(value) and j < len(prefix):
+        if value[i] != "_":
+            if value[i].lower() != prefix[j]:
+                break
+            j += 1
+        i += 1
+    rest = value
+    if j == len(prefix):
+        stripped = value[i:].lstrip("_")
+        rest = stripped or value  # a value named like its enum keeps its name
+    return "".join(part[:1].upper() + part[1:].lower() for part in rest.split("_"))
 
 
 def pascal(name: str) -> str:

@@ -30,7 +30,7 @@ from .._schema import (
     WrapperNode,
     plan_for,
 )
-from .._schema._names import json_name_of
+from .._schema._names import json_name_of, upper_snake
 from .._types import ClosedEnum
 from ._layout import (
     Decl,
@@ -38,12 +38,13 @@ from ._layout import (
     RenderError,
     Scope,
     assign_names,
+    check_identifier,
     enclosing_message,
     is_union,
     pascal,
     reference,
     shipped,
-    upper_snake,
+    value_key,
 )
 from ._load import load_classes
 from ._protoc import INSTALL_EXTRA, wkt_include
@@ -126,7 +127,7 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
     writer = _Writer(package, decls, {decl.name for decl in top}, editions)
     writer.file_implicit = file_implicit
     # Every enum's values are named first, in their scopes, for the [default = ...] that name one.
-    writer.enum_values = _all_enum_values(top, package_scope)
+    writer.enum_values = _all_enum_values(top, package_scope, package)
     for decl in top:
         body = writer.enum(decl, writer.enum_values[decl]) if decl.is_enum else writer.message(decl)
         lines += [*body, ""]
@@ -265,16 +266,17 @@ def _closed_map_value(decl: Decl) -> bool:
     return any(isinstance(n, MapNode) and isinstance(n.value, EnumNode) and n.value.closed for n in nodes)
 
 
-def _all_enum_values(top: list[Decl], package_scope: Scope) -> dict[Decl, list[tuple[str, int, str]]]:
+def _all_enum_values(top: list[Decl], package_scope: Scope, package: str) -> dict[Decl, list[tuple[str, int, str]]]:
     """The values of every enum, named in the scope that encloses it (the package, or its message)."""
     values: dict[Decl, list[tuple[str, int, str]]] = {}
-    pending = [(decl, package_scope) for decl in top]
+    where = f"package {package}" if package else "the file's top level"
+    pending = [(decl, package_scope, where) for decl in top]
     while pending:
-        decl, scope = pending.pop(0)
+        decl, scope, where = pending.pop(0)
         if decl.is_enum:
-            values[decl] = _enum_values(decl, scope)
+            values[decl] = _enum_values(decl, scope, where)
         else:
-            pending += [(child, decl.scope) for child in decl.children]
+            pending += [(child, decl.scope, f"message {decl.path}") for child in decl.children]
     return values
 
 
@@ -292,23 +294,29 @@ def _walk(node: Node) -> Iterator[Node]:
         yield from _walk(node.inner.node)
 
 
-def _enum_values(decl: Decl, scope: Scope) -> list[tuple[str, int, str]]:
-    """(name, number, comment) per value, zero first; names take the enum's prefix. A closed
-    enum keeps its order and needs no zero: its first value is what an absent field reads as."""
+def _enum_values(decl: Decl, scope: Scope, where: str) -> list[tuple[str, int, str]]:
+    """(name, number, comment) per value, as the plan names and orders them (see
+    ``EnumNode.value_numbers``). A closed enum keeps its order and needs no zero: its first value
+    is what an absent field reads as."""
     cls: type[enum.IntEnum] = decl.obj
-    closed = issubclass(cls, ClosedEnum)
-    prefix = upper_snake(decl.name) + "_"
+    node = EnumNode(cls)
     values: list[tuple[str, int, str]] = []
-    if 0 not in cls._value2member_map_ and not closed:
+    keys: dict[str, tuple[str, int]] = {}
+    for name, number in node.value_numbers.items():
+        what = f"{cls.__qualname__}.{name}"
+        if number not in _INT32:
+            raise RenderError(f"{what} = {number}: enum values must fit in int32")
+        check_identifier(name, what)
+        seen = keys.setdefault(value_key(decl.name, name), (name, number))
+        if seen[1] != number:
+            raise RenderError(
+                f"{cls.__qualname__}: protoc rejects values {seen[0]} and {name} in one enum, as their names match "
+                f"once case, underscores and the prefix {upper_snake(decl.name)}_ are set aside; rename one"
+            )
+        scope.keep_value(name, decl, where)
+        added = number == 0 and number not in node.by_number
         note = f"added: proto3 needs a zero value, and {cls.__qualname__} has none (ddl reads 0 as the int 0)"
-        values.append((scope.take_value(prefix + "UNSPECIFIED"), 0, note))
-    for name, member in cls.__members__.items():
-        if member.value not in _INT32:
-            raise RenderError(f"{cls.__qualname__}.{name} = {member.value}: enum values must fit in int32")
-        upper = name.upper()
-        values.append((scope.take_value(upper if upper.startswith(prefix) else prefix + upper), member.value, ""))
-    if not closed:
-        values.sort(key=lambda v: v[1] != 0)
+        values.append((name, number, note if added else ""))
     return values
 
 

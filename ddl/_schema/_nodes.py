@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from .._types import ClosedEnum
 from .._wire import WT_I32, WT_I64, WT_LEN, WT_SGROUP, WT_VARINT
-from ._names import json_name_of, snake
+from ._names import enum_value_numbers, json_name_of, snake
 
 
 class Kind(enum.IntEnum):
@@ -130,6 +130,19 @@ class EnumNode(Node):
 
     ``closed`` marks a ``ddl.ClosedEnum`` (proto2's enums): a number it does not have is never
     a value, so decoding one keeps the field among the unknown fields, and encoding one fails.
+
+    The values' names outside Python (see ``_names.py``): ``value_numbers`` has every .proto
+    name and its number, as ``ddl proto`` lists them (an open enum's 0 first, aliases included);
+    ``value_names`` has one name per number, the first (what proto3 JSON writes). A member's
+    name is as written, less the trailing underscore ``ddl gen`` adds to a keyword or sunder name
+    (``None_`` is ``None``), and an open enum without a 0 member has ``<ENUM>_UNSPECIFIED`` for 0::
+
+        class Color(enum.IntEnum):
+            RED = 1
+            None_ = 2
+
+        node = EnumNode(Color)
+        assert node.value_names == {0: "COLOR_UNSPECIFIED", 1: "RED", 2: "None"}
     """
 
     cls: type[enum.IntEnum]
@@ -137,10 +150,16 @@ class EnumNode(Node):
     kind: Kind = Kind.ENUM
     by_number: dict[int, enum.IntEnum] = field(init=False)
     closed: bool = field(init=False)
+    value_numbers: dict[str, int] = field(init=False)
+    value_names: dict[int, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_number = {int(m): m for m in self.cls}
         self.closed = issubclass(self.cls, ClosedEnum)
+        self.value_numbers = enum_value_numbers(self.cls, self.closed)
+        self.value_names = {}
+        for name, number in self.value_numbers.items():
+            self.value_names.setdefault(number, name)
 
     @property
     def zero(self) -> Any:

@@ -67,8 +67,9 @@ class RenderError(Exception):
 class Scope:
     """The names used in one proto scope: the package, or the inside of one message.
 
-    Types and fields share one namespace in protobuf. proto3 also rejects two fields whose JSON
-    names match (``foo_bar`` and ``fooBar``), so fields are checked on that too.
+    Types, fields and the values of the enums declared in the scope share one namespace in
+    protobuf. proto3 also rejects two fields whose JSON names match (``foo_bar`` and ``fooBar``),
+    so fields are checked on that too.
     """
 
     def __init__(self) -> None:

@@ -299,7 +299,7 @@ def _enum_values(decl: Decl, scope: Scope, where: str) -> list[tuple[str, int, s
     ``EnumNode.value_numbers``). A closed enum keeps its order and needs no zero: its first value
     is what an absent field reads as."""
     cls: type[enum.IntEnum] = decl.obj
-    node = EnumNode(cls)
+    node = EnumNode(cls)  # the plan's node: names as every executor has them (a root enum has no field)
     values: list[tuple[str, int, str]] = []
     keys: dict[str, tuple[str, int]] = {}
     for name, number in node.value_numbers.items():

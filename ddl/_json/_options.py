@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Full proto type names (``"shop.Order"``, without ``type.googleapis.com/``) to the ddl classes
+#: that a ``google.protobuf.Any`` (``ddl.wkt.Any``) may hold, for its JSON form.
+Registry = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -12,6 +18,7 @@ class WriteOptions:
     preserving_proto_field_name: bool = False
     always_print_fields_with_no_presence: bool = False
     use_integers_for_enums: bool = False
+    registry: Registry = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -19,3 +26,4 @@ class ReadOptions:
     """The options of ``from_dict``/``from_json``."""
 
     ignore_unknown_fields: bool = False
+    registry: Registry = field(default_factory=dict)

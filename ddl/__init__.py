@@ -16,6 +16,7 @@ from ._api import Decoder, Encoder, decode, encode
 from ._compiled import CompiledEngineWarning, engine
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._extensions import Extension
+from ._json import from_dict, from_json, to_dict, to_json
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs
 from ._oneof import which_oneof
@@ -59,6 +60,8 @@ __all__ = [
     "fixed64",
     "float32",
     "float64",
+    "from_dict",
+    "from_json",
     "generated_source",
     "int32",
     "int64",
@@ -67,6 +70,8 @@ __all__ = [
     "sfixed64",
     "sint32",
     "sint64",
+    "to_dict",
+    "to_json",
     "uint32",
     "uint64",
     "which_oneof",

@@ -1,0 +1,93 @@
+"""The proto3 JSON mapping: a third executor of the plan, beside the binary engines.
+
+``to_dict`` and ``from_dict`` turn a message into the plain Python values of its canonical JSON
+(what ``json.loads`` of it gives) and back; ``to_json`` and ``from_json`` add the text, through
+the ``json`` module. ``registry`` maps full proto type names to the ddl classes a
+``google.protobuf.Any`` may hold. Names, enums, 64-bit integers as strings, bytes as base64, the well-known
+types' special forms and ddl's native types follow protobuf's ``json_format`` field for field.
+Each class gets generated functions, one per direction, made on first use (``_write.py``,
+``_read.py``) and kept on its Binding.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from .._message import Message
+from ._options import ReadOptions, Registry, WriteOptions
+from ._read import parse_text, read_dict
+from ._write import write_dict
+
+M = TypeVar("M", bound=Message)
+
+__all__ = ["from_dict", "from_json", "to_dict", "to_json"]
+
+
+def to_dict(
+    msg: Message,
+    *,
+    preserving_proto_field_name: bool = False,
+    always_print_fields_with_no_presence: bool = False,
+    use_integers_for_enums: bool = False,
+    registry: Registry | None = None,
+) -> dict[str, Any]:
+    """The canonical proto3 JSON of ``msg`` as plain Python values: what ``json.loads`` of
+    ``ddl.to_json(msg)`` gives.
+
+    Example::
+
+        assert ddl.to_dict(User(id=7, display_name="Ada")) == {"id": "7", "displayName": "Ada"}
+    """
+    options = WriteOptions(
+        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry or {}
+    )
+    return write_dict(msg, options)
+
+
+def to_json(
+    msg: Message,
+    *,
+    indent: int | None = None,
+    preserving_proto_field_name: bool = False,
+    always_print_fields_with_no_presence: bool = False,
+    use_integers_for_enums: bool = False,
+    registry: Registry | None = None,
+) -> str:
+    """The canonical proto3 JSON of ``msg``, as protobuf's ``json_format.MessageToJson`` writes it
+    (``indent`` as ``json.dumps`` takes it; None for one line).
+
+    Example::
+
+        text = ddl.to_json(User(id=7, display_name="Ada"))   # '{"id": "7", "displayName": "Ada"}'
+    """
+    options = WriteOptions(
+        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry or {}
+    )
+    return json.dumps(write_dict(msg, options), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def from_dict(
+    obj: Any, cls: type[M], *, ignore_unknown_fields: bool = False, registry: Registry | None = None
+) -> M:
+    """The message of class ``cls`` that the JSON value ``obj`` (plain Python values) holds.
+
+    Example::
+
+        user = ddl.from_dict({"id": "7", "displayName": "Ada"}, User)
+    """
+    return read_dict(obj, cls, ReadOptions(ignore_unknown_fields, registry or {}))
+
+
+def from_json(
+    data: str | bytes, cls: type[M], *, ignore_unknown_fields: bool = False, registry: Registry | None = None
+) -> M:
+    """The message of class ``cls`` in the proto3 JSON text ``data``, as protobuf's
+    ``json_format.Parse`` reads it. Invalid JSON, or JSON that is no ``cls``, raises
+    ``ddl.DecodeError`` with the path of the value at fault.
+
+    Example::
+
+        user = ddl.from_json('{"id": "7", "displayName": "Ada"}', User)
+    """
+    return read_dict(parse_text(data), cls, ReadOptions(ignore_unknown_fields, registry or {}))

@@ -48,6 +48,8 @@ BASE_GLOBALS: dict[str, Any] = {
     "_list": list, "_dict": dict, **BASE_ERRORS,
 }
 
+_EMPTY_CONTAINERS: dict[type, str] = {list: "[]", tuple: "()", set: "_set()", frozenset: "_frozenset()"}
+_CONTAINER_OF: dict[type, str] = {list: "", tuple: "_tuple", set: "_set", frozenset: "_frozenset"}
 _INT_RANGES = {
     Kind.INT32: (-(1 << 31), (1 << 31) - 1), Kind.SINT32: (-(1 << 31), (1 << 31) - 1),
     Kind.SFIXED32: (-(1 << 31), (1 << 31) - 1), Kind.UINT32: (0, (1 << 32) - 1), Kind.FIXED32: (0, (1 << 32) - 1),
@@ -196,7 +198,7 @@ class ReaderSource:
         if f.presence:
             return "None", False
         if isinstance(node, RepeatedNode):
-            return {list: "[]", tuple: "()", set: "_set()", frozenset: "_frozenset()"}[node.container], False
+            return _EMPTY_CONTAINERS[node.container], False
         if isinstance(node, MapNode):
             return "{}", False
         return self._zero_of(node)
@@ -286,7 +288,7 @@ class ReaderSource:
         b.line(ind, "except _DecodeError as e:")
         b.line(ind + 1, f"e._push('[%d]' % len({acc}))")
         b.line(ind + 1, "raise")
-        container = {list: "", tuple: "_tuple", set: "_set", frozenset: "_frozenset"}[node.container]
+        container = _CONTAINER_OF[node.container]
         b.line(ind, f"{dst} = {container}({acc})")
 
     def _map(self, node: MapNode, src: str, dst: str, ind: int) -> None:

@@ -232,11 +232,12 @@ def to_timestamp(value: object) -> datetime:
     except ValueError:
         raise fail(f"{_show(value)} is not a valid time") from None
     if m.group(9):
-        offset = int(m.group(10)) * 3600 + int(m.group(11)) * 60
-        if int(m.group(11)) > 59:
+        if int(m.group(10)) > 23 or int(m.group(11)) > 59:
             raise fail(f"{_show(value)} has an invalid offset")
-        local -= timedelta(seconds=offset if m.group(9) == "+" else -offset)
-    seconds = (local - _EPOCH) // timedelta(seconds=1)
+        offset = int(m.group(10)) * 3600 + int(m.group(11)) * 60
+    else:
+        offset = 0
+    seconds = (local - _EPOCH) // timedelta(seconds=1) - (offset if m.group(9) == "+" else -offset)
     if not _TS_MIN <= seconds <= _TS_MAX:
         raise fail(f"{_show(value)} is outside the Timestamp range 0001-01-01..9999-12-31 UTC")
     nanos = int((m.group(7) or "").ljust(9, "0"))

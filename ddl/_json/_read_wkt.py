@@ -30,7 +30,7 @@ _RANGES = {
 
 
 def _made(cls: type, **fields: Any) -> Any:
-    obj = object.__new__(cls)
+    obj: Any = object.__new__(cls)
     for name, value in fields.items():
         setattr(obj, name, value)
     obj._ddl_unknown = None

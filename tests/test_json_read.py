@@ -118,12 +118,18 @@ def read(text: str, **options: Any) -> Every:
         ('{"pay_int64": "5", "payString": null}', "pay", 5),
         ('{"when": "1970-01-01T08:00:01+08:00"}', "when", datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC)),
         ('{"when": "0001-01-01T00:00:00Z"}', "when", datetime(1, 1, 1, tzinfo=UTC)),
-        ('{"when": "2024-05-01T12:00:00.000000789Z"}', "when",
-         ddl.DatetimeNs(2024, 5, 1, 12, tzinfo=UTC, nanosecond=789)),
+        (
+            '{"when": "2024-05-01T12:00:00.000000789Z"}',
+            "when",
+            ddl.DatetimeNs(2024, 5, 1, 12, tzinfo=UTC, nanosecond=789),
+        ),
         ('{"took": "-1.5s"}', "took", timedelta(seconds=-1.5)),
         ('{"took": "0.000000001s"}', "took", ddl.TimedeltaNs(nanosecond=1)),
-        ('{"took": "315576000000.999999999s"}', "took",
-         ddl.TimedeltaNs(seconds=315576000000, microseconds=999999, nanosecond=999)),
+        (
+            '{"took": "315576000000.999999999s"}',
+            "took",
+            ddl.TimedeltaNs(seconds=315576000000, microseconds=999999, nanosecond=999),
+        ),
         ('{"day": {"year": 2024, "month": 2, "day": 29}}', "day", date(2024, 2, 29)),
         ('{"extra": {"a": [1, null, true]}}', "extra", {"a": [1.0, None, True]}),
         ('{"doc": {}}', "doc", {}),
@@ -149,7 +155,9 @@ def test_nan_is_read_from_its_string() -> None:
 
 
 def test_both_spellings_of_a_name_are_accepted_and_bytes_read_like_text() -> None:
-    assert read('{"byId": {"1": "a"}}') == read('{"by_id": {"1": "a"}}') == ddl.from_json(b'{"byId": {"1": "a"}}', Every)
+    assert (
+        read('{"byId": {"1": "a"}}') == read('{"by_id": {"1": "a"}}') == ddl.from_json(b'{"byId": {"1": "a"}}', Every)
+    )
     assert ddl.from_dict({"payInt64": "5"}, Every) == Every(pay=5)
 
 
@@ -238,10 +246,28 @@ def test_rejected_json_is_a_decode_error_at_the_value_at_fault(text: str, path: 
 @pytest.mark.parametrize(
     "text",
     [
-        "null", "[]", '"x"', "{fieldname1: 1}", '{"i32": 1,}', '{"nums": [1, 2,]}', '{"i32": 1 "u32": 2}',
-        "{'text': 'x'}", '{"f64": NaN}', '{"f64": Infinity}', '{"f64": -Infinity}', '{"i32": +1}',
-        '{"i32": 01}', '{"flag": True}', '{"status": GONE}', '{"text": "\\U8C37"}', '{"text": "\\u8C3"}',
-        '{"text": "\\uD800"}', '{"text": "\\uDE01\\uD83D"}', '{"i32": 1, "i32": 2}', '{"i32": 1} x', "",
+        "null",
+        "[]",
+        '"x"',
+        "{fieldname1: 1}",
+        '{"i32": 1,}',
+        '{"nums": [1, 2,]}',
+        '{"i32": 1 "u32": 2}',
+        "{'text': 'x'}",
+        '{"f64": NaN}',
+        '{"f64": Infinity}',
+        '{"f64": -Infinity}',
+        '{"i32": +1}',
+        '{"i32": 01}',
+        '{"flag": True}',
+        '{"status": GONE}',
+        '{"text": "\\U8C37"}',
+        '{"text": "\\u8C3"}',
+        '{"text": "\\uD800"}',
+        '{"text": "\\uDE01\\uD83D"}',
+        '{"i32": 1, "i32": 2}',
+        '{"i32": 1} x',
+        "",
         '{"text": "abc\\',
     ],
 )

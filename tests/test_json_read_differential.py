@@ -82,7 +82,9 @@ def test_protobufs_json_of_a_random_message_reads_as_the_same_value(
 
 @settings(max_examples=15, deadline=None)
 @given(data=st.data(), opts=options)
-def test_protobufs_json_of_every_corpus_class_reads_as_the_same_value(data: st.DataObject, opts: dict[str, Any]) -> None:
+def test_protobufs_json_of_every_corpus_class_reads_as_the_same_value(
+    data: st.DataObject, opts: dict[str, Any]
+) -> None:
     cls = data.draw(st.sampled_from(CORPUS))
     pbcls = pb_class(CORPUS, cls, "ddl_json_corpus")
     value = data.draw(message_of(cls))

@@ -45,7 +45,9 @@ def add_parser(commands: Any) -> None:
         help="the ddl.Message subclass; MODULE is imported as python -m would, from the current directory first",
     )  # fmt: skip
     parser.add_argument(
-        "--ignore-unknown-fields", action="store_true", help="skip JSON keys that name no field (and unknown enum names)"
+        "--ignore-unknown-fields",
+        action="store_true",
+        help="skip JSON keys that name no field (and unknown enum names)",
     )
     parser.set_defaults(run=run)
 

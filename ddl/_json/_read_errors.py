@@ -51,6 +51,12 @@ def null_element() -> DecodeError:
 
 
 BASE_ERRORS: dict[str, Callable[..., Any]] = {
-    "_not_object": not_object, "_too_deep": too_deep, "_leftover": leftover, "_twice": twice,
-    "_two_members": two_members, "_not_array": not_array, "_not_map": not_map, "_null_element": null_element,
+    "_not_object": not_object,
+    "_too_deep": too_deep,
+    "_leftover": leftover,
+    "_twice": twice,
+    "_two_members": two_members,
+    "_not_array": not_array,
+    "_not_map": not_map,
+    "_null_element": null_element,
 }

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .. import wkt
 from .._errors import DecodeError
 from .._pyengine._decode import _slot_setter
 from .._pyengine._source import Builder
@@ -33,28 +34,52 @@ from .._schema import (
     WellKnownNode,
     WrapperNode,
 )
-from .. import wkt
 from . import _read_values as rv
 from ._read_errors import BASE_ERRORS
 
 _MISS = object()
 
 BASE_GLOBALS: dict[str, Any] = {
-    "_DecodeError": DecodeError, "_MISS": _MISS, "_SKIP": rv.SKIP, "_new": object.__new__, "_fin": math.isfinite,
-    "_to_int": rv.to_int, "_to_float": rv.to_float, "_to_bool": rv.to_bool, "_key_bool": rv.key_bool,
-    "_to_str": rv.to_str, "_to_bytes": rv.to_bytes, "_to_enum": rv.to_enum, "_to_timestamp": rv.to_timestamp,
-    "_to_duration": rv.to_duration, "_to_date": rv.to_date, "_to_native": rv.to_native, "_to_struct": rv.to_struct,
-    "_to_decimal": rv.to_decimal, "_to_uuid": rv.to_uuid, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
-    "_list": list, "_dict": dict, **BASE_ERRORS,
+    "_DecodeError": DecodeError,
+    "_MISS": _MISS,
+    "_SKIP": rv.SKIP,
+    "_new": object.__new__,
+    "_fin": math.isfinite,
+    "_to_int": rv.to_int,
+    "_to_float": rv.to_float,
+    "_to_bool": rv.to_bool,
+    "_key_bool": rv.key_bool,
+    "_to_str": rv.to_str,
+    "_to_bytes": rv.to_bytes,
+    "_to_enum": rv.to_enum,
+    "_to_timestamp": rv.to_timestamp,
+    "_to_duration": rv.to_duration,
+    "_to_date": rv.to_date,
+    "_to_native": rv.to_native,
+    "_to_struct": rv.to_struct,
+    "_to_decimal": rv.to_decimal,
+    "_to_uuid": rv.to_uuid,
+    "_tuple": tuple,
+    "_set": set,
+    "_frozenset": frozenset,
+    "_list": list,
+    "_dict": dict,
+    **BASE_ERRORS,
 }
 
 _EMPTY_CONTAINERS: dict[type, str] = {list: "[]", tuple: "()", set: "_set()", frozenset: "_frozenset()"}
 _CONTAINER_OF: dict[type, str] = {list: "", tuple: "_tuple", set: "_set", frozenset: "_frozenset"}
 _INT_RANGES = {
-    Kind.INT32: (-(1 << 31), (1 << 31) - 1), Kind.SINT32: (-(1 << 31), (1 << 31) - 1),
-    Kind.SFIXED32: (-(1 << 31), (1 << 31) - 1), Kind.UINT32: (0, (1 << 32) - 1), Kind.FIXED32: (0, (1 << 32) - 1),
-    Kind.INT64: (-(1 << 63), (1 << 63) - 1), Kind.SINT64: (-(1 << 63), (1 << 63) - 1),
-    Kind.SFIXED64: (-(1 << 63), (1 << 63) - 1), Kind.UINT64: (0, (1 << 64) - 1), Kind.FIXED64: (0, (1 << 64) - 1),
+    Kind.INT32: (-(1 << 31), (1 << 31) - 1),
+    Kind.SINT32: (-(1 << 31), (1 << 31) - 1),
+    Kind.SFIXED32: (-(1 << 31), (1 << 31) - 1),
+    Kind.UINT32: (0, (1 << 32) - 1),
+    Kind.FIXED32: (0, (1 << 32) - 1),
+    Kind.INT64: (-(1 << 63), (1 << 63) - 1),
+    Kind.SINT64: (-(1 << 63), (1 << 63) - 1),
+    Kind.SFIXED64: (-(1 << 63), (1 << 63) - 1),
+    Kind.UINT64: (0, (1 << 64) - 1),
+    Kind.FIXED64: (0, (1 << 64) - 1),
 }
 
 
@@ -260,8 +285,11 @@ class ReaderSource:
 
     def _well_known(self, node: WellKnownNode, src: str, dst: str, ind: int) -> None:
         call = {
-            "timestamp": "_to_timestamp({})", "duration": "_to_duration({})", "date": "_to_date({}, ign)",
-            "value": "_to_native({}, budget - 1)", "struct": "_to_struct({}, budget - 1)",
+            "timestamp": "_to_timestamp({})",
+            "duration": "_to_duration({})",
+            "date": "_to_date({}, ign)",
+            "value": "_to_native({}, budget - 1)",
+            "struct": "_to_struct({}, budget - 1)",
         }[node.name]
         self.b.line(ind, f"{dst} = {call.format(src)}")
 

@@ -113,7 +113,7 @@ def to_float(value: object, single: bool) -> float:
         except OverflowError:
             raise fail(f"{value} is outside the range of {what}") from None
         if not math.isfinite(number):
-            raise fail(f"{what} takes NaN and infinities as the strings \"NaN\", \"Infinity\", \"-Infinity\"")
+            raise fail(f'{what} takes NaN and infinities as the strings "NaN", "Infinity", "-Infinity"')
     elif type(value) is str:
         if value in _SPECIAL_FLOATS:
             return _SPECIAL_FLOATS[value]

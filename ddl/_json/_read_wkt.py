@@ -19,13 +19,21 @@ Reader = Callable[[Any, bool, Any, int], Any]
 
 # The wrappers' one field, ``value``, by its .proto kind.
 _WRAPPERS: dict[type, str] = {
-    wkt.DoubleValue: "double", wkt.FloatValue: "float", wkt.Int64Value: "int64", wkt.UInt64Value: "uint64",
-    wkt.Int32Value: "int32", wkt.UInt32Value: "uint32", wkt.BoolValue: "bool", wkt.StringValue: "string",
+    wkt.DoubleValue: "double",
+    wkt.FloatValue: "float",
+    wkt.Int64Value: "int64",
+    wkt.UInt64Value: "uint64",
+    wkt.Int32Value: "int32",
+    wkt.UInt32Value: "uint32",
+    wkt.BoolValue: "bool",
+    wkt.StringValue: "string",
     wkt.BytesValue: "bytes",
 }
 _RANGES = {
-    Kind.INT32: (-(1 << 31), (1 << 31) - 1), Kind.UINT32: (0, (1 << 32) - 1),
-    Kind.INT64: (-(1 << 63), (1 << 63) - 1), Kind.UINT64: (0, (1 << 64) - 1),
+    Kind.INT32: (-(1 << 31), (1 << 31) - 1),
+    Kind.UINT32: (0, (1 << 32) - 1),
+    Kind.INT64: (-(1 << 63), (1 << 63) - 1),
+    Kind.UINT64: (0, (1 << 64) - 1),
 }
 
 
@@ -100,9 +108,10 @@ _NATIVE: dict[str, Callable[[Any, int], bytes]] = {
     "google.protobuf.Timestamp": _native_bytes(rv.to_timestamp, _wkt_codecs.encode_timestamp),
     "google.protobuf.Duration": _native_bytes(rv.to_duration, _wkt_codecs.encode_duration),
 }
-_WKT_NAMES: dict[str, type] = {f"google.protobuf.{cls.__name__}": cls for cls in (*_WRAPPERS, wkt.Value,
-                                                                                   wkt.ListValue, wkt.FieldMask,
-                                                                                   wkt.Any, wkt.Empty)}
+_WKT_NAMES: dict[str, type] = {
+    f"google.protobuf.{cls.__name__}": cls
+    for cls in (*_WRAPPERS, wkt.Value, wkt.ListValue, wkt.FieldMask, wkt.Any, wkt.Empty)
+}
 
 
 def read_any(obj: Any, ign: bool, reg: Any, budget: int) -> wkt.Any:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from .._compiled import engine
 from .._version import __version__
-from . import _cmd_bench, _cmd_check, _cmd_decode, _cmd_gen, _cmd_proto
+from . import _cmd_bench, _cmd_check, _cmd_decode, _cmd_encode, _cmd_gen, _cmd_proto
 from ._cmd_bench import benches_dir
 from ._options import missing_tools
 
@@ -26,11 +26,12 @@ examples:
   ddl proto shop.models:Order                         # the .proto of ddl classes
   ddl check old.proto new.proto                       # breaking changes between two versions
   ddl decode --raw message.bin                        # what any protobuf bytes hold
+  ddl encode --type shop.models:Order < order.json    # protobuf bytes from a message's JSON
   ddl bench --quick                                   # benchmark ddl against other libraries
   ddl COMMAND --help                                  # every option of one command
 """
 
-_COMMANDS = (_cmd_gen, _cmd_proto, _cmd_check, _cmd_decode)
+_COMMANDS = (_cmd_gen, _cmd_proto, _cmd_check, _cmd_decode, _cmd_encode)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

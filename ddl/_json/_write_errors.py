@@ -30,18 +30,45 @@ class Locator:
 
 def failure(exc: Exception, locators: tuple[Locator, ...], fi: int, holder: Any, named: bool, opt: Any) -> EncodeError:
     """The EncodeError for ``exc``, raised while field ``fi`` of ``holder`` (a message, or a
-    wrapper's value when not ``named``) was written, with the field and element in its path."""
+    wrapper's value when not ``named``) was written, with the field and element in its path.
+
+    An EncodeError from a nested writer knows the value it was writing (``_json_holder``), so
+    the element at fault is found by identity; only a failed conversion of a scalar element is
+    found by writing the elements again, which recurses no deeper.
+    """
     loc = locators[fi]
     f = loc.field
     value = getattr(holder, f.name, rt.UNSET) if named else holder
     where = "." + _name(f, value)
     if value is rt.UNSET:
-        return _at(EncodeError(f"{f.name} has no value: it was deleted (del)"), where)
-    if loc.element is not None:
-        found = _element_failure(loc, value, opt)
+        err = EncodeError(f"{f.name} has no value: it was deleted (del)")
+    elif isinstance(exc, EncodeError):
+        err = exc
+        if loc.element is not None:
+            where += _locate(value, getattr(exc, "_json_holder", None))
+    else:
+        found = _element_failure(loc, value, opt) if loc.element is not None else None
         if found is not None:
-            return _at(found[1], where + found[0])
-    return _at(exc if isinstance(exc, EncodeError) else EncodeError(_message(exc)), where)
+            where += found[0]
+            err = found[1]
+        else:
+            err = EncodeError(_message(exc))
+    err._push(where)
+    err._json_holder = holder  # type: ignore[attr-defined]
+    return err
+
+
+def _locate(value: Any, elem: Any) -> str:
+    """The index or key of ``elem`` in the container ``value``, or "" when it is not there."""
+    if elem is None:
+        return ""
+    if isinstance(value, dict):
+        items = list(value.items())
+        return next((f"[{k!r}]" for k, v in items if v is elem), "")
+    if type(value) in rt.SEQUENCE_TYPES:
+        ordered = type(value) in (list, tuple)
+        return next((f"[{i}]" if ordered else f"[{v!r}]" for i, v in enumerate(list(value)) if v is elem), "")
+    return ""
 
 
 def _name(f: FieldPlan, value: Any) -> str:
@@ -86,11 +113,6 @@ def _error_of(write: Callable[[Any, Any], Any], value: Any, opt: Any) -> EncodeE
 
 def _message(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
-
-
-def _at(err: EncodeError, segment: str) -> EncodeError:
-    err._push(segment)
-    return err
 
 
 def not_a_sequence(value: Any) -> NoReturn:

@@ -179,11 +179,13 @@ def _fraction(nanos: int) -> str:
 
 def timestamp(value: Any) -> str:
     """An aware datetime as RFC 3339 in UTC: ``2024-05-01T12:00:00.250Z``."""
-    seconds, nanos = _wkt_codecs._timestamp_parts(value)
-    t = _EPOCH + timedelta(seconds=seconds)
-    return (
-        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}{_fraction(nanos)}Z"
-    )
+    if value.__class__ is datetime and value.tzinfo is UTC:
+        # The common case, without arithmetic: every UTC datetime is in Timestamp's range.
+        t, nanos = value, value.microsecond * 1000
+    else:
+        seconds, nanos = _wkt_codecs._timestamp_parts(value)
+        t = _EPOCH + timedelta(seconds=seconds)
+    return "%04d-%02d-%02dT%02d:%02d:%02d%sZ" % (t.year, t.month, t.day, t.hour, t.minute, t.second, _fraction(nanos))
 
 
 def duration(value: Any) -> str:

@@ -255,9 +255,7 @@ def test_repeated_fields_are_arrays_and_maps_objects_with_string_keys() -> None:
 
 
 def test_nested_containers_are_the_wrapper_messages_of_their_proto() -> None:
-    msg = Containers(
-        grid=[[1, 2], []], holes=[3, None], mixed=[1, "a"], groups={"k": [4]}, maybe=[]
-    )
+    msg = Containers(grid=[[1, 2], []], holes=[3, None], mixed=[1, "a"], groups={"k": [4]}, maybe=[])
     assert ddl.to_dict(msg) == {
         "grid": [{"values": ["1", "2"]}, {}],
         "holes": [{"value": 3}, {}],
@@ -461,7 +459,7 @@ def test_a_cycle_cannot_be_written() -> None:
 
 
 def test_only_messages_can_be_written() -> None:
-    with pytest.raises(ddl.EncodeError, match="expected a ddl.Message"):
+    with pytest.raises(ddl.EncodeError, match=r"expected a ddl\.Message"):
         ddl.to_dict({"x": 1})  # type: ignore[arg-type]
 
 

@@ -69,7 +69,9 @@ def test_every_corpus_class_is_written_as_json_format_writes_it(engine: Engine, 
 
 @settings(FIXTURE_SAFE, max_examples=40)
 @given(schema=schemas(), data=st.data())
-def test_a_random_schema_is_written_as_json_format_writes_it(engine: Engine, schema: Schema, data: st.DataObject) -> None:
+def test_a_random_schema_is_written_as_json_format_writes_it(
+    engine: Engine, schema: Schema, data: st.DataObject
+) -> None:
     msg = data.draw(schema.values())
     pb = twin(schema.root).FromString(engine.encode(msg))
     assert_same_json(msg, pb, data.draw(OPTIONS))

@@ -34,7 +34,8 @@ def write_dict(msg: Any, options: WriteOptions) -> dict[str, Any]:
     binding = binding_of(type(msg))
     if binding is None:
         raise EncodeError(f"expected a ddl.Message, got {type(msg).__name__}")
-    return write_value(msg, options)
+    written: dict[str, Any] = write_value(msg, options)
+    return written
 
 
 def write_value(msg: Any, options: WriteOptions) -> Any:

@@ -106,7 +106,7 @@ def _error_of(write: Callable[[Any, Any], Any], value: Any, opt: Any) -> EncodeE
         return e
     except RecursionError:
         return EncodeError("nesting is too deep for the Python stack")
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any failure of a conversion is the element's fault
         return EncodeError(_message(e))
     return None
 

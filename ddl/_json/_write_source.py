@@ -58,7 +58,7 @@ BASE_GLOBALS: dict[str, Any] = {
 }  # fmt: skip
 _WELL_KNOWN: dict[str, Callable[[Any], Any]] = {
     "timestamp": jv.timestamp, "duration": jv.duration, "date": jv.calendar_date, "value": jv.json_value,
-    "struct": jv.struct,
+    "struct": jv.json_object,
 }  # fmt: skip
 
 

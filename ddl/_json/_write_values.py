@@ -185,7 +185,7 @@ def timestamp(value: Any) -> str:
     else:
         seconds, nanos = _wkt_codecs._timestamp_parts(value)
         t = _EPOCH + timedelta(seconds=seconds)
-    return "%04d-%02d-%02dT%02d:%02d:%02d%sZ" % (t.year, t.month, t.day, t.hour, t.minute, t.second, _fraction(nanos))
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}{_fraction(nanos)}Z"
 
 
 def duration(value: Any) -> str:
@@ -216,7 +216,7 @@ def json_value(value: Any) -> Any:
     if cls is int or cls is float:
         return _number(value)
     if isinstance(value, dict):
-        return struct(value)
+        return json_object(value)
     if isinstance(value, (list, tuple)):
         return [_inside(json_value, item, f"[{i}]") for i, item in enumerate(value)]
     # Subclasses (an IntEnum, a str enum...) as their plain value, bool before int.
@@ -236,7 +236,7 @@ def _number(value: int | float) -> int | float:
     return value
 
 
-def struct(value: Any) -> dict[str, Any]:
+def json_object(value: Any) -> dict[str, Any]:
     """A dict with str keys as a JSON object."""
     if not isinstance(value, dict):
         raise _type_error("dict", value)

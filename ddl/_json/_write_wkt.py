@@ -16,7 +16,7 @@ from .._errors import DecodeError, EncodeError
 from .._limits import DEFAULT_MAX_DEPTH
 from .._schema import Kind
 from ._options import WriteOptions
-from ._write_values import SCALARS, calendar_date, double, duration, json_value, struct, timestamp
+from ._write_values import SCALARS, calendar_date, double, duration, json_object, json_value, timestamp
 
 Special = Callable[[Any, WriteOptions], Any]
 
@@ -83,7 +83,7 @@ def _codec(decode: Callable[..., Any], write: Callable[[Any], Any]) -> Callable[
 _PACKED_CODECS: dict[str, Callable[[bytes, WriteOptions], Any]] = {
     "google.protobuf.Timestamp": _codec(_wkt_codecs.decode_timestamp, timestamp),
     "google.protobuf.Duration": _codec(_wkt_codecs.decode_duration, duration),
-    "google.protobuf.Struct": _codec(_wkt_codecs.decode_struct, struct),
+    "google.protobuf.Struct": _codec(_wkt_codecs.decode_struct, json_object),
 }
 _DATE = "google.type.Date"
 
@@ -107,9 +107,7 @@ def _any(msg: Any, options: WriteOptions) -> dict[str, Any]:
             return {"@type": url, **calendar_date(_wkt_codecs.decode_date(data, 0, len(data), DEFAULT_MAX_DEPTH))}
         cls = _WKT_BY_NAME.get(name) or options.registry.get(name)
         if cls is None:
-            raise EncodeError(
-                f"no class for the Any's type {url!r}: pass registry={{{name!r}: <its ddl class>}}"
-            )
+            raise EncodeError(f"no class for the Any's type {url!r}: pass registry={{{name!r}: <its ddl class>}}")
         packed = decode(data, cls)
     except DecodeError as e:
         raise EncodeError(f"the Any's value is not a valid {name}: {e}") from None

@@ -44,18 +44,28 @@ def twin(cls: type) -> Any:
 
 
 def assert_same_json(msg: Any, pb: PbMessage, options: dict[str, Any], registry: Any = None) -> None:
-    """ddl's JSON of ``msg`` is protobuf's JSON of ``pb`` (the same message), or both refuse it."""
+    """ddl's JSON of ``msg`` is protobuf's JSON of ``pb`` (the same message), or both refuse it;
+    and protobuf reads ddl's text back as ``pb`` whenever it reads its own."""
     try:
-        expected = json.loads(json_format.MessageToJson(pb, **options))
+        theirs = json_format.MessageToJson(pb, **options)
     except (ValueError, TypeError, json_format.Error) as refused:  # protobuf refuses NaN in a Value, say
         try:
             ddl.to_json(msg, registry=registry, **options)
         except ddl.EncodeError:
             return
         raise AssertionError(f"protobuf refuses {msg!r} ({refused}), ddl writes it") from None
-    text = ddl.to_json(msg, registry=registry, **options)
-    assert json.loads(text) == expected
-    assert json_format.Parse(text, type(pb)()) == pb
+    ours = ddl.to_json(msg, registry=registry, **options)
+    assert json.loads(ours) == json.loads(theirs)
+    if _parses(theirs, pb):  # not so for a float field holding FLT_MAX, which protobuf prints rounded up
+        assert json_format.Parse(ours, type(pb)()) == pb
+
+
+def _parses(text: str, pb: PbMessage) -> bool:
+    try:
+        json_format.Parse(text, type(pb)())
+    except json_format.ParseError:
+        return False
+    return True
 
 
 @settings(FIXTURE_SAFE, max_examples=30)

@@ -12,8 +12,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .._binding import Binding, binding_of
+from .._binding import Binding
 from .._errors import EncodeError
+from .._message import Message
 from .._pyengine._source import Builder, compile_source
 from .._schema import plan_for
 from ._options import WriteOptions
@@ -31,15 +32,25 @@ _building: dict[tuple[type, int], Writer] = {}
 def write_dict(msg: Any, options: WriteOptions) -> dict[str, Any]:
     """The JSON object of ``msg`` (for ddl.wkt's wrappers, Value, ListValue and FieldMask, the
     special JSON value protobuf gives them, which is no object)."""
-    binding = binding_of(type(msg))
+    binding = msg.__class__.__dict__.get("__ddl__") if isinstance(msg, Message) else None
     if binding is None:
         raise EncodeError(f"expected a ddl.Message, got {type(msg).__name__}")
-    written: dict[str, Any] = write_value(msg, options)
-    return written
+    writers = binding.json_write
+    if writers is not None:  # the class's writers exist, so it is no special form
+        key = (
+            options.preserving_proto_field_name
+            | options.always_print_fields_with_no_presence << 1
+            | options.use_integers_for_enums << 2
+        )
+        write = writers.get(key)
+        if write is not None:
+            written: dict[str, Any] = write(msg, options)
+            return written
+    return write_value(msg, options)  # type: ignore[no-any-return]
 
 
 def write_value(msg: Any, options: WriteOptions) -> Any:
-    """``write_dict`` for a value known to be a message."""
+    """The JSON value of the message ``msg``."""
     cls = type(msg)
     special = SPECIAL.get(cls)
     if special is not None:

@@ -427,6 +427,52 @@ def test_type_prints_json_with_enum_names_base64_bytes_and_rfc3339_times(
     }
 
 
+def test_format_json_prints_the_canonical_proto3_json_of_the_message(
+    shop: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order = sample_order(shop)
+    path = write(Path.cwd(), ddl.encode(order))
+    assert run_cli("--type", f"{shop.__name__}:Order", "--format", "json", path) == 0
+    out = capsys.readouterr().out
+    assert out == ddl.to_json(order, indent=2) + "\n"
+    assert json.loads(out) == {
+        "id": "7",
+        "status": "STATUS_ACTIVE",
+        "items": [{"sku": "tea", "qty": 2}, {"sku": "mug"}],
+        "tags": {"gift": "1"},
+        "codes": ["-1", "3"],
+        "blob": base64.b64encode(b"\x00ab\xff").decode(),
+        "created": "2026-11-24T09:30:00.000005007Z",
+        "took": "90.500s",
+        "ok": True,
+    }
+
+
+def test_format_text_is_the_default(shop: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(Path.cwd(), ddl.encode(sample_order(shop)))
+    assert run_cli("--type", f"{shop.__name__}:Order", path) == 0
+    default = capsys.readouterr().out
+    assert run_cli("--type", f"{shop.__name__}:Order", "--format", "text", path) == 0
+    assert capsys.readouterr().out == default
+    assert default.startswith("Order {\n")
+
+
+def test_format_json_fails_on_a_value_json_cannot_hold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A Struct may hold NaN in binary, which proto3 JSON cannot write.
+    (tmp_path / "jsonless.py").write_text(
+        "from typing import Any\nimport ddl\n\nclass Doc(ddl.Message):\n    meta: dict[str, Any] = {}\n"
+    )
+    data = ld(1, ld(1, ld(1, b"score") + ld(2, b"\x11" + struct.pack("<d", float("nan")))))
+    path = write(tmp_path, data)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert run_cli("--type", "jsonless:Doc", "--format", "json", path) == 1
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("jsonless", None)
+    assert capsys.readouterr().err.startswith("ddl decode: cannot write Doc as JSON: ")
+
+
 def test_type_reads_standard_input_for_a_dash(
     shop: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -585,6 +631,8 @@ def test_input_that_is_not_hex_or_base64_fails(
 def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("--raw", "--json", write(tmp_path, b"")) == 2
     assert capsys.readouterr().err == "ddl decode: --json needs --type\n"
+    assert run_cli("--raw", "--format", "json", write(tmp_path, b"")) == 2
+    assert capsys.readouterr().err == "ddl decode: --format json needs --type\n"
     assert run_cli("--raw", str(tmp_path / "absent.bin")) == 2
     assert "cannot read" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:

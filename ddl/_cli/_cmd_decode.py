@@ -3,6 +3,7 @@
 Example::
 
     ddl decode --type shop.models:Order order.bin
+    ddl decode --type shop.models:Order --format json order.bin
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from .. import _api
-from .._errors import DecodeError, SchemaError
+from .._errors import DecodeError, EncodeError, SchemaError
+from .._json import to_json
 from .._proto._load import LoadError, load_class
 from ._inspect import message_json, message_lines
 from ._raw import raw_lines
@@ -29,7 +31,8 @@ examples (from the root of a ddl checkout):
       1: 150
       2: "text"
   echo 082a12045a6fc3ab1801220d0a0374656110021a04332e3530 | ddl decode --type examples.demo:Order --hex -
-  ddl decode --type shop.models:Order --json order.bin
+  ddl decode --type shop.models:Order --format json order.bin
+      the canonical proto3 JSON of the message, as protobuf's json_format writes it
 
 Exit status: 0 when the bytes decode, 1 when they do not (the error gives the field path and
 the byte offset, after --raw has printed every field it could read), 2 for a usage error.
@@ -54,7 +57,17 @@ def add_parser(commands: Any) -> None:
         "from the current directory first",
     )
     schema.add_argument("--raw", action="store_true", help="decode without a schema, as protoc --decode_raw does")
-    parser.add_argument("--json", action="store_true", help="with --type: print JSON instead of indented text")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="with --type: text (the default) prints the message indented; json prints its canonical "
+        "proto3 JSON (ddl.to_json: lowerCamelCase names, 64-bit integers as strings...)",
+    )
+    output.add_argument(
+        "--json", action="store_true", help="with --type: print the fields by their Python names as JSON"
+    )
     encoding = parser.add_mutually_exclusive_group()
     encoding.add_argument("--hex", action="store_true", help="the input is hex text (whitespace is ignored)")
     encoding.add_argument("--base64", action="store_true", help="the input is base64 text")
@@ -65,6 +78,8 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.json and args.raw:
         return _fail("--json needs --type", 2)
+    if args.format == "json" and args.raw:
+        return _fail("--format json needs --type", 2)
     try:
         data = _read(args.file)
     except OSError as error:
@@ -84,7 +99,12 @@ def run(args: argparse.Namespace) -> int:
             msg = _api.decode(data, cls)
         except (DecodeError, SchemaError) as error:
             return _fail(f"cannot decode {cls.__qualname__}: {error}", 1)
-    if args.json:
+    if args.format == "json":
+        try:
+            print(to_json(msg, indent=2))
+        except EncodeError as error:  # a value JSON cannot hold: a float NaN in a Struct, say
+            return _fail(f"cannot write {cls.__qualname__} as JSON: {error}", 1)
+    elif args.json:
         print(json.dumps(message_json(msg), indent=2, ensure_ascii=False))
     else:
         _write(message_lines(msg))

@@ -1,0 +1,112 @@
+"""``ddl.to_json`` against protobuf's ``json_format``, the oracle.
+
+Each class is rendered to .proto by ``ddl proto`` and compiled by protoc, so the protobuf runtime
+has the same message. For a value, protobuf parses ``ddl.encode``'s bytes and prints its JSON with
+``json_format.MessageToJson``; ddl's JSON must be the same JSON value (compared parsed, not as
+text), and ``json_format.Parse`` of ddl's text must give the message protobuf parsed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message as PbMessage
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ddl
+from ddl import wkt
+from ddl._proto._render import render
+from ddl.testing import instances
+from tests.conftest import FIXTURE_SAFE, Engine
+from tests.corpus import CORPUS
+from tests.strategies import Schema, schemas
+from tests.test_json_write import Known, Point
+from tests.test_proto_render import compile_rendered
+
+_packages = itertools.count()
+
+OPTIONS = st.fixed_dictionaries(
+    {
+        "preserving_proto_field_name": st.booleans(),
+        "always_print_fields_with_no_presence": st.booleans(),
+        "use_integers_for_enums": st.booleans(),
+    }
+)
+
+
+def twin(cls: type) -> Any:
+    """protoc's class for the .proto that ``ddl proto`` writes for ``cls``."""
+    return getattr(compile_rendered(render([cls], f"ddl_json_write{next(_packages)}")), cls.__name__)
+
+
+def assert_same_json(msg: Any, pb: PbMessage, options: dict[str, Any], registry: Any = None) -> None:
+    """ddl's JSON of ``msg`` is protobuf's JSON of ``pb`` (the same message), or both refuse it;
+    and protobuf reads ddl's text back as ``pb`` whenever it reads its own."""
+    try:
+        theirs = json_format.MessageToJson(pb, **options)
+    except (ValueError, TypeError, json_format.Error) as refused:  # protobuf refuses NaN in a Value, say
+        try:
+            ddl.to_json(msg, registry=registry, **options)
+        except ddl.EncodeError:
+            return
+        raise AssertionError(f"protobuf refuses {msg!r} ({refused}), ddl writes it") from None
+    ours = ddl.to_json(msg, registry=registry, **options)
+    assert json.loads(ours) == json.loads(theirs)
+    if _parses(theirs, pb):  # not so for a float field holding FLT_MAX, which protobuf prints rounded up
+        assert json_format.Parse(ours, type(pb)()) == pb
+
+
+def _parses(text: str, pb: PbMessage) -> bool:
+    try:
+        json_format.Parse(text, type(pb)())
+    except json_format.ParseError:
+        return False
+    return True
+
+
+@settings(FIXTURE_SAFE, max_examples=30)
+@given(data=st.data())
+def test_every_corpus_class_is_written_as_json_format_writes_it(engine: Engine, data: st.DataObject) -> None:
+    cls = data.draw(st.sampled_from(CORPUS))
+    msg = data.draw(instances(cls))
+    pb = twin(cls).FromString(engine.encode(msg))
+    assert_same_json(msg, pb, data.draw(OPTIONS))
+
+
+@settings(FIXTURE_SAFE, max_examples=40)
+@given(schema=schemas(), data=st.data())
+def test_a_random_schema_is_written_as_json_format_writes_it(
+    engine: Engine, schema: Schema, data: st.DataObject
+) -> None:
+    msg = data.draw(schema.values())
+    pb = twin(schema.root).FromString(engine.encode(msg))
+    assert_same_json(msg, pb, data.draw(OPTIONS))
+
+
+def _packed(msg: ddl.Message, name: str) -> wkt.Any:
+    return wkt.Any(type_url=f"type.googleapis.com/{name}", value=ddl.encode(msg))
+
+
+def test_the_classes_of_ddl_wkt_are_written_as_json_format_writes_them(engine: Engine) -> None:
+    # Known's .proto declares Point too (in the same file), so protobuf's pool knows what the Any packs.
+    module = compile_rendered(render([Known, Point], f"ddl_json_write{next(_packages)}"))
+    package = module.DESCRIPTOR.package
+    messages = [
+        Known(count=wkt.Int32Value(0), big=wkt.Int64Value(-5), ratio=wkt.FloatValue(0.1), flag=wkt.BoolValue(False),
+              blob=wkt.BytesValue(b"\xff"), value=wkt.Value(kind={"a": [1.5, None, True]}),
+              values=wkt.ListValue(values=[{"x": None}, "s"]), mask=wkt.FieldMask(paths=["foo_bar.baz", "a"]),
+              empty=wkt.Empty()),
+        Known(value=wkt.Value(kind=wkt.NullValue.NULL_VALUE), packed=_packed(Point(1, 2), f"{package}.Point")),
+        Known(packed=_packed(_packed(Point(x=3), f"{package}.Point"), "google.protobuf.Any")),
+        Known(packed=_packed(wkt.Value(kind="v"), "google.protobuf.Value")),
+        Known(packed=_packed(wkt.Empty(), "google.protobuf.Empty")),
+        Known(packed=wkt.Any()),
+    ]  # fmt: skip
+    for msg in messages:
+        pb = module.Known.FromString(engine.encode(msg))
+        for options in ({}, {"always_print_fields_with_no_presence": True, "use_integers_for_enums": True}):
+            assert_same_json(msg, pb, options, registry={f"{package}.Point": Point})

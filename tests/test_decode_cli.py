@@ -437,7 +437,7 @@ def test_format_json_prints_the_canonical_proto3_json_of_the_message(
     assert out == ddl.to_json(order, indent=2) + "\n"
     assert json.loads(out) == {
         "id": "7",
-        "status": "STATUS_ACTIVE",
+        "status": "ACTIVE",
         "items": [{"sku": "tea", "qty": 2}, {"sku": "mug"}],
         "tags": {"gift": "1"},
         "codes": ["-1", "3"],

@@ -21,7 +21,6 @@ from uuid import UUID
 from .._errors import DecodeError
 from .._nanotime import DatetimeNs, TimedeltaNs
 from .._schema import EnumNode
-from .._schema._names import upper_snake
 from .._wkt_codecs import decimal_from_wire, uuid_from_wire
 
 #: Returned for an enum name (or a closed enum's number) that ``ignore_unknown_fields`` drops:
@@ -179,17 +178,12 @@ def to_bytes(value: object) -> bytes:
 
 
 def enum_names(node: EnumNode) -> dict[str, object]:
-    """Every name a JSON enum value may have: the member's own, and the name ``ddl proto`` gives
-    it in the .proto (with the enum's prefix, ``STATUS_ACTIVE``), which protobuf writes. A
-    missing 0 gets ``<ENUM>_UNSPECIFIED``, read as the number 0, as ``ddl proto`` adds it."""
-    prefix = upper_snake(node.cls.__name__) + "_"
-    names: dict[str, object] = {}
+    """Every name a JSON enum value may have: each .proto name the plan records
+    (``EnumNode.value_numbers``, aliases and an added ``<ENUM>_UNSPECIFIED`` included), as
+    protobuf writes them, and the Python member's own name."""
+    names: dict[str, object] = {name: node.by_number.get(number, number) for name, number in node.value_numbers.items()}
     for name, member in node.cls.__members__.items():
-        upper = name.upper()
-        names.setdefault(upper if upper.startswith(prefix) else prefix + upper, member)
-    if 0 not in node.by_number:
-        names.setdefault(prefix + "UNSPECIFIED", 0)
-    names.update(node.cls.__members__)
+        names.setdefault(name, member)
     return names
 
 

@@ -20,7 +20,6 @@ from typing import Any
 from .. import _wkt_codecs
 from .._errors import EncodeError
 from .._schema import EnumNode, Kind
-from .._schema._names import upper_snake
 
 _INT_RANGES = {
     Kind.INT32: (-(1 << 31), 1 << 31), Kind.SINT32: (-(1 << 31), 1 << 31), Kind.SFIXED32: (-(1 << 31), 1 << 31),
@@ -125,19 +124,14 @@ SCALARS: dict[Kind, Callable[[Any], Any]] = {
 
 
 def enum_names(node: EnumNode) -> dict[int, str | None]:
-    """Each number's JSON name: the value's name in the .proto that ``ddl proto`` writes (the
-    enum's UPPER_SNAKE prefix added unless the member has it, and ``<PREFIX>_UNSPECIFIED`` for a
-    0 the class lacks), so protobuf reads it. google.protobuf.NullValue is JSON's null."""
+    """Each number's JSON name: the value's name in the .proto (``EnumNode.value_names``, the
+    names ``ddl proto`` writes and ``ddl gen`` read), so protobuf reads it.
+    google.protobuf.NullValue is JSON's null."""
     from ..wkt import NullValue
 
     if node.cls is NullValue:
         return {0: None}
-    prefix = upper_snake(node.cls.__name__) + "_"
-    names: dict[int, str | None] = {} if 0 in node.by_number else {0: prefix + "UNSPECIFIED"}
-    for number, member in node.by_number.items():
-        upper = member.name.upper()
-        names[number] = upper if upper.startswith(prefix) else prefix + upper
-    return names
+    return dict(node.value_names)
 
 
 def enum_converter(node: EnumNode, integers: bool) -> Callable[[Any], Any]:

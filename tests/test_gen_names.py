@@ -63,6 +63,7 @@ message Names {
   }
   repeated string str = 11;
   LABELstring plain_name = 12;
+  LABELint32 __hidden_count = 13;  // Python would mangle __hidden_count in the class body
 }
 """
 
@@ -133,6 +134,9 @@ def test_gen_says_a_name_only_where_python_or_json_would_call_the_field_otherwis
     assert 'json_name="tel"' in says["phone"] and "name=" not in says["email"]
     assert 'proto_name="only"' in says["alone"]  # a oneof of one member is named after the oneof
     assert 'proto_name="str"' in says["str_"]
+    # Leading underscores move to the end, where Python does not mangle the name.
+    assert 'proto_name="__hidden_count"' in says["hidden_count__"]
+    assert names.ddl.Names(hidden_count__=3).hidden_count__ == 3
     assert "name=" not in says["plain_name"]
 
 

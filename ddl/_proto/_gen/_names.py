@@ -61,7 +61,12 @@ def is_hidden(proto: str, package: str = "") -> bool:
 
 
 def py_name(name: str) -> str:
-    """A proto type, field or oneof name as a Python identifier."""
+    """A proto type, field or oneof name as a Python identifier. A name with two leading
+    underscores would be mangled in a class body (``__x`` becomes ``_Cls__x``): its leading
+    underscores move to its end (``x__``), which Python leaves alone."""
+    if name.startswith("__") and not name.endswith("__"):
+        bare = name.lstrip("_")
+        name = bare + "_" * (len(name) - len(bare))
     if keyword.iskeyword(name) or name in SHADOWING:
         return name + "_"
     return name

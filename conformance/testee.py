@@ -5,9 +5,9 @@ little-endian length and a serialized ``conformance.ConformanceRequest``, and re
 and a ``ConformanceResponse``. Both envelopes are decoded and encoded here by classes that
 ``ddl gen`` wrote from ``conformance.proto``: ddl reads its own test protocol. A binary request is
 answered by decoding its payload into the ddl class of ``message_type`` and encoding that again.
-JSON requests are answered through ``ddl.from_json``/``ddl.to_json`` when ``DDL_CONFORMANCE_JSON=1``
-(the JSON mapping is not complete yet, so ``make conformance`` leaves them skipped); text format
-and JSPB are skipped. ``DDL_PURE_PYTHON=1`` selects the pure-Python engine.
+A JSON request is answered through ``ddl.from_json``/``ddl.to_json``, with the suite's messages
+as the registry of ``Any``. Text format and JSPB are skipped. ``DDL_PURE_PYTHON=1`` selects the
+pure-Python engine.
 
 Example (what ``make conformance`` runs, once per engine)::
 
@@ -17,7 +17,6 @@ Example (what ``make conformance`` runs, once per engine)::
 from __future__ import annotations
 
 import importlib.util
-import os
 import struct
 import sys
 from pathlib import Path
@@ -77,8 +76,6 @@ def message_classes() -> dict[str, type[ddl.Message]]:
 
 
 CLASSES = message_classes()
-# Whether JSON requests are answered (see the module docstring).
-JSON = os.environ.get("DDL_CONFORMANCE_JSON") == "1"
 
 
 def respond(request: ConformanceRequest) -> ConformanceResponse:
@@ -87,10 +84,10 @@ def respond(request: ConformanceRequest) -> ConformanceResponse:
         # The runner first asks which tests the testee expects to fail: none (a list, if ever
         # needed, is the runner's --failure_list).
         return ConformanceResponse(protobuf_payload=ddl.encode(FailureSet()))
-    json_in = JSON and request.json_payload is not None
+    json_in = request.json_payload is not None
     if request.protobuf_payload is None and not json_in:
         return ConformanceResponse(skipped="ddl answers binary and JSON input only; text format comes later")
-    json_out = JSON and request.requested_output_format == WireFormat.JSON
+    json_out = request.requested_output_format == WireFormat.JSON
     if request.requested_output_format != WireFormat.PROTOBUF and not json_out:
         return ConformanceResponse(skipped="ddl answers binary and JSON output only; text format comes later")
     cls = CLASSES.get(request.message_type)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .._binding import Binding, binding_of
 from .._errors import DecodeError
 from .._limits import DEFAULT_MAX_DEPTH
+from .._linker import Linker
 from .._message import Message
 from .._proto2 import check_required
 from .._pyengine._source import Builder, compile_source
@@ -32,9 +32,14 @@ Reader = Callable[[Any, bool, Any, int], Any]
 
 # A \u escape of a UTF-16 surrogate, which may be a lone one: only then are the strings walked.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_lock = threading.RLock()
-# Readers compiled but not yet linked; published all at once when the outermost one is done.
-_building: dict[type, Reader] = {}
+
+
+def _publish(cls: type, read: Reader) -> None:
+    cls.__dict__["__ddl__"].json_read = read
+
+
+# Readers are published all at once, when the outermost one is linked (see ddl._linker).
+_linker: Linker[type, Reader] = Linker(_publish)
 
 
 class _Duplicate(Exception):
@@ -136,33 +141,18 @@ def read_dict(obj: Any, cls: type[M], options: ReadOptions) -> M:
 
 def reader_for(cls: type) -> Reader:
     """The JSON reader of a message class, compiled (with what it calls) on first use and
-    published on its Binding (``__ddl__.json_read``) once linked."""
+    published on its Binding (``__ddl__.json_read``) once linked (see ddl._linker)."""
     binding: Binding = cls.__dict__["__ddl__"]
     read: Reader | None = binding.json_read
     if read is not None:
         return read
-    with _lock:
-        read = binding.json_read or _building.get(cls)
-        if read is not None:
-            return read
-        outermost = not _building
-        try:
-            read = _compile(cls)
-        except BaseException:
-            if outermost:
-                _building.clear()
-            raise
-        if outermost:
-            for built_cls, built in _building.items():
-                built_cls.__dict__["__ddl__"].json_read = built
-            _building.clear()
-        return read
+    return _linker.get(cls, lambda: binding.json_read, lambda: _compile(cls))
 
 
 def _compile(cls: type) -> Reader:
     found = special(cls)
     if found is not None:
-        _building[cls] = found
+        _linker.building[cls] = found
         return found
     plan = plan_for(cls)
     deps: list[tuple[str, type]] = []
@@ -170,7 +160,7 @@ def _compile(cls: type) -> Reader:
     source = ReaderSource(b, deps).message(plan)
     compile_source("json_read", f"{cls.__module__}.{cls.__qualname__}", source, b.globs)
     read: Reader = b.globs["read"]
-    _building[cls] = read  # registered before linking: a class that refers back finds it
+    _linker.building[cls] = read  # registered before linking: a class that refers back finds it
     for name, dep in deps:
         b.globs[name] = reader_for(dep)
     return read

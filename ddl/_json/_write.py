@@ -8,12 +8,12 @@ is published, so recursive schemas link up and another thread never runs a half-
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from .._binding import Binding
 from .._errors import EncodeError
+from .._linker import Linker
 from .._message import Message
 from .._pyengine._source import Builder, compile_source
 from .._schema import plan_for
@@ -24,9 +24,17 @@ from ._write_wkt import SPECIAL
 Writer = Callable[[Any, WriteOptions], dict[str, Any]]
 
 _VARIANTS = {v.key: v for v in (Variant(bool(k & 1), bool(k & 2), bool(k & 4)) for k in range(8))}
-_lock = threading.RLock()
-# Writers compiled but not yet linked, by (class, variant key); published all at once.
-_building: dict[tuple[type, int], Writer] = {}
+
+
+def _publish(built: tuple[type, int], write: Writer) -> None:
+    cls, key = built
+    binding: Binding = cls.__dict__["__ddl__"]
+    # A new dict each time: readers take the dict without the lock.
+    binding.json_write = {**(binding.json_write or {}), key: write}
+
+
+# Writers, by (class, options key), are published all at once when the outermost one is linked.
+_linker: Linker[tuple[type, int], Writer] = Linker(_publish)
 
 
 def write_dict(msg: Any, options: WriteOptions) -> dict[str, Any]:
@@ -75,26 +83,9 @@ def write_value(msg: Any, options: WriteOptions) -> Any:
 
 def writer_for(cls: type, key: int) -> Writer:
     """The JSON writer of ``cls`` for the options ``key``, compiled (with every writer it
-    refers to) on first use."""
+    refers to) on first use, and published once linked (see ddl._linker)."""
     binding: Binding = cls.__dict__["__ddl__"]
-    with _lock:
-        written = (binding.json_write or {}).get(key) or _building.get((cls, key))
-        if written is not None:
-            return written
-        outermost = not _building
-        try:
-            write = _compile(cls, key)
-        except BaseException:
-            if outermost:
-                _building.clear()
-            raise
-        if outermost:
-            for (built_cls, built_key), built in _building.items():
-                built_binding: Binding = built_cls.__dict__["__ddl__"]
-                # A new dict each time: readers take the dict without the lock.
-                built_binding.json_write = {**(built_binding.json_write or {}), built_key: built}
-            _building.clear()
-        return write
+    return _linker.get((cls, key), lambda: (binding.json_write or {}).get(key), lambda: _compile(cls, key))
 
 
 def _compile(cls: type, key: int) -> Writer:
@@ -105,7 +96,7 @@ def _compile(cls: type, key: int) -> Writer:
     compile_source(f"json write {key}", f"{cls.__module__}.{cls.__qualname__}", source, b.globs)
     write: Writer = b.globs["write"]
     # Registered before linking: a class that refers back to this one finds its writer.
-    _building[(cls, key)] = write
+    _linker.building[(cls, key)] = write
     for name, dep in deps:
         b.globs[name] = writer_for(dep, key)
     return write

@@ -6,11 +6,11 @@ entry is stored before the classes it refers to are compiled, so recursive schem
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from .._binding import Binding
+from .._linker import Linker
 from .._schema import ClassSpec, MessagePlan, plan_for
 from ._decode import DecoderSource
 from ._encode import EncoderSource
@@ -44,10 +44,14 @@ class Codec:
     wrappers: dict[int, tuple[Callable[..., None], Callable[..., Any]]]
 
 
-_lock = threading.RLock()
-# Codecs compiled but not yet linked. They become visible on their classes all at once, when the
-# outermost compilation is done, so another thread never runs a half-linked encoder.
-_building: dict[type, Codec] = {}
+def _publish(cls: type, codec: Codec) -> None:
+    cls.__dict__["__ddl__"].codec = codec
+
+
+# Codecs are published on their classes all at once, when the outermost compilation is done,
+# so another thread never runs a half-linked encoder (see ddl._linker).
+_linker: Linker[type, Codec] = Linker(_publish)
+_lock = _linker.lock
 
 
 def codec_for(cls: type) -> Codec:
@@ -57,22 +61,7 @@ def codec_for(cls: type) -> Codec:
     codec = binding.codec
     if codec is not None:
         return codec
-    with _lock:
-        codec = binding.codec or _building.get(cls)
-        if codec is not None:
-            return codec
-        outermost = not _building
-        try:
-            codec = _compile(cls)
-        except BaseException:
-            if outermost:
-                _building.clear()
-            raise
-        if outermost:
-            for built_cls, built in _building.items():
-                built_cls.__dict__["__ddl__"].codec = built
-            _building.clear()
-        return codec
+    return _linker.get(cls, lambda: binding.codec, lambda: _compile(cls))
 
 
 def _compile(cls: type) -> Codec:
@@ -99,7 +88,7 @@ def _compile(cls: type) -> Codec:
     codec.filenames = (enc_file, dec_file)
 
     # Registered before linking: a class that refers back to this one finds its functions.
-    _building[cls] = codec
+    _linker.building[cls] = codec
     for name, dep, kind in deps:
         target = enc.globs if kind == "enc" else dec.globs
         target[name] = _linked(codec_for(dep), kind)

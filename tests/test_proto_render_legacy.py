@@ -124,7 +124,7 @@ def test_a_map_of_closed_enum_values_keeps_explicit_presence_as_the_files_defaul
 
 
 def test_ddl_check_finds_no_change_between_the_classes_and_the_proto_written_for_them(tmp_path: Path) -> None:
-    (tmp_path / "legacy.proto").write_text(render([Item, Palette], "tests.test_proto_render_legacy"))
+    (tmp_path / "legacy.proto").write_text(render([Item, Palette, Loose], "tests.test_proto_render_legacy"))
     for old, new in ((str(tmp_path / "legacy.proto"), __name__), (__name__, str(tmp_path / "legacy.proto"))):
         assert [f.line() for f in check(old, new, [str(tmp_path)])] == []
 
@@ -152,3 +152,30 @@ def test_written_string_and_bytes_defaults_read_back_as_the_same_values() -> Non
         'edition = "2023";\npackage ddl_render_literals;\nmessage L {\n' + "\n".join(fields) + "\n}\n"
     )
     assert [getattr(pb.L(), f"v{i}") for i in range(len(TRICKY))] == TRICKY
+
+
+class Loose(ddl.Message):
+    """Strings unchecked as UTF-8 in each place a string can be."""
+
+    name: str = ddl.field(number=1, default="", verify_utf8=False)
+    tags: list[str] = ddl.field(number=2, default_factory=list, verify_utf8=False)
+    by_key: dict[str, int] = ddl.field(number=3, default_factory=dict, verify_utf8=False)
+    pick: int | str | None = ddl.field(number=(4, 5), default=None, verify_utf8=False)
+    grid: list[list[str]] = ddl.field(number=6, default_factory=list, verify_utf8=False)
+    strict: str = ddl.field(number=7, default="")
+
+
+def test_unchecked_strings_are_written_as_utf8_validation_none_and_protobuf_keeps_their_bytes(engine: Engine) -> None:
+    text = render([Loose], "ddl_render_loose")
+    assert 'edition = "2023";' in text
+    assert "string name = 1 [features.utf8_validation = NONE];" in text
+    assert "map<string, int64> by_key = 3 [features.utf8_validation = NONE];" in text
+    assert "string pick_string = 5 [features.utf8_validation = NONE];" in text
+    assert "string strict = 7;" in text
+    pb = compile_rendered(text)
+    value = Loose(name="\udcff", tags=["a\udc80"], by_key={"\udcc3": 1}, pick="\udce9", grid=[["\udcfe"]])
+    data = engine.encode(value)
+    assert pb.Loose.FromString(data).SerializeToString() == data
+    assert engine.decode(data, Loose) == value
+    with pytest.raises(Exception, match=r"(?i)utf-8"):
+        pb.Loose.FromString(engine.encode(Loose(strict="ok")) + b"\x3a\x01\xff")

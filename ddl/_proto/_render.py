@@ -20,6 +20,7 @@ from .._schema import (
     ConvertedNode,
     EnumNode,
     FieldPlan,
+    Kind,
     MapNode,
     MessageNode,
     Node,
@@ -243,6 +244,7 @@ def _beyond_proto3(decls: Iterable[Decl]) -> list[str]:
         "closed enums (ddl.ClosedEnum)": False,
         "required fields (required=True)": False,
         "default values (proto_default)": False,
+        "strings unchecked as UTF-8 (verify_utf8=False)": False,
     }
     for decl in decls:
         if decl.is_enum:
@@ -255,6 +257,8 @@ def _beyond_proto3(decls: Iterable[Decl]) -> list[str]:
             # A closed enum of another file (ddl.protobuf's, say) needs the edition as much as one here.
             found["closed enums (ddl.ClosedEnum)"] |= any(isinstance(n, EnumNode) and n.closed for n in _walk(f.node))
             found["default values (proto_default)"] |= f.proto_default is not None
+            unchecked = any(_unchecked_text(n) for n in _walk(f.node))
+            found["strings unchecked as UTF-8 (verify_utf8=False)"] |= unchecked
     return [need for need, used in found.items() if used]
 
 
@@ -278,6 +282,23 @@ def _all_enum_values(top: list[Decl], package_scope: Scope, package: str) -> dic
         else:
             pending += [(child, decl.scope, f"message {decl.path}") for child in decl.children]
     return values
+
+
+def _unchecked_text(node: Node) -> bool:
+    """A string of ``ddl.field(verify_utf8=False)``: editions' ``utf8_validation = NONE``."""
+    return isinstance(node, ScalarNode) and node.kind == Kind.STRING and not node.verify_utf8
+
+
+def _holds_unchecked_text(node: Node) -> bool:
+    """Whether a field's own values (not a wrapper message's, which says so itself) are such strings."""
+    if isinstance(node, RepeatedNode):
+        return _unchecked_text(node.elem)
+    if isinstance(node, MapNode):
+        return _unchecked_text(node.key) or _unchecked_text(node.value)
+    return _unchecked_text(node)
+
+
+UTF8_NONE = "features.utf8_validation = NONE"
 
 
 def _walk(node: Node) -> Iterator[Node]:
@@ -436,7 +457,10 @@ class _Body:
                 type_name = self.type_of(member, owner, "member")
                 # The plan's names, unless another field has them (see Scope.take_field).
                 name, json = scope.take_field(f.proto_names[i], f.json_names[i], self._where(f))
-                option = _options(f"json_name = {proto_literal(json)}", json != json_name_of(name))
+                option = _options(
+                    UTF8_NONE, _unchecked_text(member),
+                    f"json_name = {proto_literal(json)}", json != json_name_of(name),
+                )  # fmt: skip
                 lines.append(f"  {type_name} {name} = {number}{option};{self._note(member)}")
             return [*lines, "}"]
         number, name = f.numbers[0], f.proto_names[0]
@@ -446,6 +470,7 @@ class _Body:
             options = _options(
                 "features.repeated_field_encoding = EXPANDED" if editions else "packed = false", node.unpacked,
                 "features.message_encoding = DELIMITED", _is_delimited(node.elem),
+                UTF8_NONE, _holds_unchecked_text(node),
                 json, bool(json),
             )  # fmt: skip
             elem = self.type_of(node.elem, owner, "item")
@@ -459,7 +484,7 @@ class _Body:
                     "its first member, as protoc requires"
                 )
             value = self.type_of(node.value, owner, "value")
-            options = _options(json, bool(json))
+            options = _options(UTF8_NONE, _holds_unchecked_text(node), json, bool(json))
             return [f"map<{node.key.proto}, {value}> {name} = {number}{options};{self._note(node.value)}"]
         # A oneof member has presence without the label; a required field has its own feature.
         explicit = f.presence and f.oneof is None and not f.required
@@ -471,6 +496,7 @@ class _Body:
             "features.field_presence = IMPLICIT", not (f.presence or self.writer.file_implicit) and plain and editions,
             "features.message_encoding = DELIMITED", _is_delimited(node),
             f"default = {self._default(f)}" if f.proto_default is not None else "", f.proto_default is not None,
+            UTF8_NONE, _holds_unchecked_text(node),
             json, bool(json),
         )  # fmt: skip
         return [f"{label}{self.type_of(node, owner, 'field')} {name} = {number}{options};{self._note(node)}"]

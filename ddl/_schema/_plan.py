@@ -23,7 +23,18 @@ from .._binding import binding_of
 from .._errors import SchemaError
 from .._types import MISSING, FieldInfo
 from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
-from ._nodes import EnumNode, FieldPlan, Kind, MapNode, MessageNode, Node, RepeatedNode, ScalarNode, UnionNode
+from ._nodes import (
+    EnumNode,
+    FieldPlan,
+    Kind,
+    MapNode,
+    MessageNode,
+    Node,
+    RepeatedNode,
+    ScalarNode,
+    UnionNode,
+    WrapperNode,
+)
 from ._registry import field_plan, message_classes, numbers_taken, resolve, type_name
 from ._reserved import PROTOBUF_RESERVED, Reserved, ReservedItem
 from ._resolve import Context, Namespace, is_pending, pending_type
@@ -306,6 +317,8 @@ def unverified_text(node: Node, annotation: object, ctx: Context) -> Node:
             return dataclasses.replace(n, key=key, value=walk(n.value))
         if isinstance(n, UnionNode):
             return dataclasses.replace(n, members=[walk(m) for m in n.members])
+        if isinstance(n, WrapperNode):  # list[list[str]] and the other nested containers
+            return dataclasses.replace(n, inner=dataclasses.replace(n.inner, node=walk(n.inner.node)))
         return n
 
     result = walk(node)

@@ -228,6 +228,8 @@ class FieldDef:
     default: Any = None
     oneof: str | None = None
     delimited: bool = False
+    required: bool = False  # proto2's label (``ddl.field(required=True)``)
+    loose_text: bool = False  # ``ddl.field(verify_utf8=False)``
 
     @property
     def options(self) -> dict[str, Any]:
@@ -237,6 +239,10 @@ class FieldDef:
             options["oneof"] = self.oneof
         if self.delimited:
             options["delimited"] = True
+        if self.required:
+            options["required"] = True
+        if self.loose_text:
+            options["verify_utf8"] = False
         return options
 
 
@@ -297,9 +303,10 @@ class _Gen:
     index: int  # the class being made; names[:index] exist and can be nested without recursion
     enums: list[type[enum.IntEnum]]
     allow_sets: bool
+    proto2: bool = False  # closed enums, required fields and unchecked strings may be drawn
 
 
-def _make_enum(draw: st.DrawFn) -> type[enum.IntEnum]:
+def _make_enum(draw: st.DrawFn, proto2: bool = False) -> type[enum.IntEnum]:
     values = draw(
         st.lists(st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]), min_size=1, max_size=4,
                  unique=True)
@@ -307,7 +314,16 @@ def _make_enum(draw: st.DrawFn) -> type[enum.IntEnum]:
     name = unique_name("GenEnum")
     # protoc puts enum values beside their enum, so the enum's name in each member's keeps two
     # enums of a schema from clashing in `ddl proto`'s output.
-    cls = enum.IntEnum(name, {f"{name.upper()}_M{i}_{abs(v)}": v for i, v in enumerate(values)})  # type: ignore[misc]
+    members = {f"{name.upper()}_M{i}_{abs(v)}": v for i, v in enumerate(values)}
+    if proto2 and draw(st.booleans()):
+        # A closed enum; 0 first, as protoc wants of one that is a map's value.
+        members = {f"{name.upper()}_ZERO": 0, **{k: v for k, v in members.items() if v != 0}}
+        make_closed: Any = ddl.ClosedEnum  # Enum's functional API, which type checkers do not model
+        closed: type[enum.IntEnum] = make_closed(name, members)
+        closed.__module__ = MODULE_NAME
+        setattr(MODULE, name, closed)
+        return closed
+    cls = enum.IntEnum(name, members)  # type: ignore[misc]
     cls.__module__ = MODULE_NAME
     setattr(MODULE, name, cls)
     return cls
@@ -326,7 +342,7 @@ def _leaf_type(draw: st.DrawFn, g: _Gen, recursive_ok: bool, allow_any: bool) ->
     kind = draw(st.sampled_from(["int", "float", "other", "wkt", "enum", "msg", "msg", "any", "struct"]))
     if kind == "enum":
         if not g.enums or draw(st.booleans()):
-            g.enums.append(_make_enum(draw))
+            g.enums.append(_make_enum(draw, g.proto2))
         return EnumDesc(draw(st.sampled_from(g.enums)))
     if kind == "msg":
         ref = _message_ref(draw, g, recursive_ok)
@@ -344,7 +360,7 @@ def _leaf_type(draw: st.DrawFn, g: _Gen, recursive_ok: bool, allow_any: bool) ->
 def _set_element(draw: st.DrawFn, g: _Gen) -> Desc:
     if draw(st.integers(0, 4)) == 0:
         if not g.enums:
-            g.enums.append(_make_enum(draw))
+            g.enums.append(_make_enum(draw, g.proto2))
         return EnumDesc(draw(st.sampled_from(g.enums)))
     return draw(st.sampled_from(SET_ELEMENT_LEAVES))
 
@@ -390,6 +406,30 @@ def type_desc(draw: st.DrawFn, g: _Gen, level: int, recursive_ok: bool, *, in_un
     return union if union.finite or recursive_ok else OneOf(members, True)
 
 
+def _closed(desc: Desc) -> bool:
+    return isinstance(desc, EnumDesc) and issubclass(desc.cls, ddl.ClosedEnum)
+
+
+_REQUIRABLE = {leaf.ann for leaf in [*INT_LEAVES, *FLOAT_LEAVES, *OTHER_SCALAR_LEAVES]}
+
+
+def _requirable(desc: Desc) -> bool:
+    """Whether ``required=True`` applies and suits random values: one scalar or enum (not an
+    ``Any``, whose None is a value, nor a message, which may lead back to its own class)."""
+    return isinstance(desc, EnumDesc) or (isinstance(desc, Leaf) and desc.ann in _REQUIRABLE)
+
+
+def _holds_text(desc: Desc) -> bool:
+    """Whether a field's own values hold ``str`` (``verify_utf8=False`` applies to those)."""
+    if isinstance(desc, Opt):
+        desc = desc.inner
+    if isinstance(desc, Repeated) and desc.container in ("list", "tuple"):
+        desc = desc.elem
+    if isinstance(desc, MapDesc):
+        return desc.key.ann == "str" or _holds_text(desc.value)
+    return isinstance(desc, Leaf) and desc.ann == "str"
+
+
 def _delimitable(desc: Desc) -> bool:
     """Whether ``ddl.field(delimited=True)`` applies: a message field, M | None or a list (tuple) of M."""
     if isinstance(desc, Opt):
@@ -415,21 +455,29 @@ _NUMBERS = st.one_of(st.integers(1, 40), st.sampled_from([16, 2047, 2048, 18999,
 
 
 @st.composite
-def schemas(draw: st.DrawFn, *, max_classes: int = 3, allow_sets: bool = True, max_fields: int = 5) -> Schema:
+def schemas(
+    draw: st.DrawFn, *, max_classes: int = 3, allow_sets: bool = True, max_fields: int = 5, proto2: bool = False
+) -> Schema:
     """A few message classes; the last is the root. Later ones nest earlier ones, and any may
-    refer to itself or to a later one through a list, a map or an optional field."""
+    refer to itself or to a later one through a list, a map or an optional field. With
+    ``proto2``, enums may be closed (``ddl.ClosedEnum``), and fields required or unchecked as
+    UTF-8 (``ddl.field(required=True)``, ``verify_utf8=False``)."""
     count = draw(st.integers(1, max_classes))
     names = [unique_name("Gen") for _ in range(count)]
     schema = Schema(names)
-    g = _Gen(names, 0, schema.enums, allow_sets)
+    g = _Gen(names, 0, schema.enums, allow_sets, proto2)
     for index, name in enumerate(names):
         g.index = index
         descs = [type_desc(draw, g, 2, False) for _ in range(draw(st.integers(0, max_fields)))]
         defs = []
         for i, desc in enumerate(descs):
+            required = proto2 and _requirable(desc) and draw(st.integers(0, 3)) == 0
+            if _closed(desc) and not required:
+                desc = Opt(desc)  # a closed enum field has presence
             has_default = draw(st.booleans())
             default = draw(desc.values(schema, 0)) if has_default else None
-            defs.append(FieldDef(f"f{i}", desc, has_default, default))
+            loose = proto2 and _holds_text(desc) and draw(st.booleans())
+            defs.append(FieldDef(f"f{i}", desc, has_default, default, required=required, loose_text=loose))
         for group in range(draw(st.sampled_from([0, 0, 1, 2]))):
             for desc in _group_members(draw, g):
                 defs.append(FieldDef(f"f{len(defs)}", desc, True, oneof=f"g{group}"))
@@ -495,8 +543,10 @@ def field_numbers(cls: type) -> dict[str, tuple[int, ...]]:
 
 
 @st.composite
-def schema_and_value(draw: st.DrawFn, *, allow_sets: bool = True, depth: int = 2) -> tuple[Schema, Any]:
-    schema = draw(schemas(allow_sets=allow_sets))
+def schema_and_value(
+    draw: st.DrawFn, *, allow_sets: bool = True, depth: int = 2, proto2: bool = True
+) -> tuple[Schema, Any]:
+    schema = draw(schemas(allow_sets=allow_sets, proto2=proto2))
     return schema, draw(schema.values(depth))
 
 

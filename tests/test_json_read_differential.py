@@ -68,7 +68,7 @@ def pb_class(classes: list[type], cls: type, package: str) -> Any:
 
 
 @settings(max_examples=60, deadline=None)
-@given(schema=schemas(), data=st.data(), opts=options)
+@given(schema=schemas(proto2=True), data=st.data(), opts=options)
 def test_protobufs_json_of_a_random_message_reads_as_the_same_value(
     schema: Schema, data: st.DataObject, opts: dict[str, Any]
 ) -> None:

@@ -78,7 +78,7 @@ def test_every_corpus_class_is_written_as_json_format_writes_it(engine: Engine, 
 
 
 @settings(FIXTURE_SAFE, max_examples=40)
-@given(schema=schemas(), data=st.data())
+@given(schema=schemas(proto2=True), data=st.data())
 def test_a_random_schema_is_written_as_json_format_writes_it(
     engine: Engine, schema: Schema, data: st.DataObject
 ) -> None:

@@ -39,8 +39,8 @@ def to_dict(
 
         assert ddl.to_dict(User(id=7, display_name="Ada")) == {"id": "7", "displayName": "Ada"}
     """
-    options = WriteOptions(
-        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry or {}
+    options = _write_options(
+        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
     )
     return write_dict(msg, options)
 
@@ -61,10 +61,13 @@ def to_json(
 
         text = ddl.to_json(User(id=7, display_name="Ada"))   # '{"id": "7", "displayName": "Ada"}'
     """
-    options = WriteOptions(
-        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry or {}
+    options = _write_options(
+        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
     )
-    return json.dumps(write_dict(msg, options), indent=indent, ensure_ascii=False, allow_nan=False)
+    value = write_dict(msg, options)
+    if indent is None:
+        return _ONE_LINE.encode(value)
+    return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
 def from_dict(
@@ -76,7 +79,7 @@ def from_dict(
 
         user = ddl.from_dict({"id": "7", "displayName": "Ada"}, User)
     """
-    return read_dict(obj, cls, ReadOptions(ignore_unknown_fields, registry or {}))
+    return read_dict(obj, cls, _read_options(ignore_unknown_fields, registry))
 
 
 def from_json(
@@ -90,4 +93,28 @@ def from_json(
 
         user = ddl.from_json('{"id": "7", "displayName": "Ada"}', User)
     """
-    return read_dict(parse_text(data), cls, ReadOptions(ignore_unknown_fields, registry or {}))
+    return read_dict(parse_text(data), cls, _read_options(ignore_unknown_fields, registry))
+
+
+# The options of most calls, made once; and the encoder of one-line text, which json.dumps would
+# otherwise make again on each call with these arguments.
+_WRITE_DEFAULTS = WriteOptions()
+_READ_DEFAULTS = ReadOptions()
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
+def _write_options(
+    preserving_proto_field_name: bool, always_print_fields_with_no_presence: bool, use_integers_for_enums: bool,
+    registry: Registry | None,
+) -> WriteOptions:  # fmt: skip
+    if not (preserving_proto_field_name or always_print_fields_with_no_presence or use_integers_for_enums or registry):
+        return _WRITE_DEFAULTS
+    return WriteOptions(
+        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry or {}
+    )
+
+
+def _read_options(ignore_unknown_fields: bool, registry: Registry | None) -> ReadOptions:
+    if not (ignore_unknown_fields or registry):
+        return _READ_DEFAULTS
+    return ReadOptions(ignore_unknown_fields, registry or {})

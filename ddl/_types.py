@@ -147,7 +147,7 @@ def field(
     ``verify_utf8=False`` is proto2's rule for strings (editions' ``utf8_validation = NONE``):
     the field's strings (elements, map keys and values too) may carry bytes that are not UTF-8,
     as writers in C++ often send. Such bytes decode into the ``str`` as lone surrogates
-    (Python's ``surrogateescape``: byte 0x80 is ``"\udc80"``) and encode back byte for byte, so
+    (Python's ``surrogateescape``: byte 0x80 is ``"\\udc80"``) and encode back byte for byte, so
     nothing is lost; other fields reject invalid UTF-8 with a ``DecodeError``.
 
     ``proto_name`` is the field's name in a .proto where it differs from the Python name (a

@@ -29,7 +29,7 @@ SKIP = object()
 
 # A JSON number, as RFC 8259 spells it: no "+", no leading zeros, no "inf" or "0x".
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _B64_OK = re.compile(r"[A-Za-z0-9+/\-_]*={0,2}\Z")
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
 _FLOAT_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]

@@ -289,10 +289,7 @@ class DecoderSource:
                 decoder, etag = self._group_decoder_of(elem), _tag(number, WT_EGROUP)
                 b.line(ind + 1, f"x, pos = {decoder}(buf, pos, end, budget - 1, {etag})")
             elif _closed(elem):
-                self.read(elem, "x", ind + 1, "pos", "end")
-                self._unknown_number("x", ind + 1, named)
-                b.line(ind + 1, "else:")
-                b.line(ind + 2, f"{var}.append(x)")
+                self._read_closed(elem, f"{var}.append(x)", ind + 1, named)
             else:
                 self.read(elem, "x", ind + 1, "pos", "end")
             if not _closed(elem):
@@ -324,12 +321,17 @@ class DecoderSource:
                 self._defer(node, var, f"r{var}", ind + 1)
             elif _closed(node):
                 # A number the enum has not leaves the field as it was.
-                self.read(node, "x", ind + 1, "pos", "end")
-                self._unknown_number("x", ind + 1, named)
-                b.line(ind + 1, "else:")
-                b.line(ind + 2, f"{var} = x")
+                self._read_closed(node, f"{var} = x", ind + 1, named)
             else:
                 self.read(node, var, ind + 1, "pos", "end")
+
+    def _read_closed(self, node: Node, store: str, ind: int, named: bool) -> None:
+        """Read a closed enum's value into ``x`` and run ``store`` if the enum has the number;
+        otherwise the field joins the unknown fields (see ``_unknown_number``)."""
+        self.read(node, "x", ind, "pos", "end")
+        self._unknown_number("x", ind, named)
+        self.b.line(ind, "else:")
+        self.b.line(ind + 1, store)
 
     def _unknown_number(self, var: str, ind: int, named: bool) -> None:
         """Open ``if`` a closed enum's value ``var`` was a number the enum has not (read as None):
@@ -389,10 +391,7 @@ class DecoderSource:
         self._varint(ScalarNode("int32"), "v", ind, "pos")
         if named and (node.closed or any(int in m.python_types() for m in union.members)):
             b.line(ind, f"e = {members}.get(v)")
-            b.line(ind, "if e is None:")
-            b.line(ind + 1, "if unk is None:")
-            b.line(ind + 2, "unk = bytearray()")
-            b.line(ind + 1, "unk += buf[start:pos]")
+            self._unknown_number("e", ind, named)
             b.line(ind, "else:")
             b.line(ind + 1, f"{var} = e")
             if any(_message_like(m) for m in union.members):

@@ -426,7 +426,8 @@ def _holds_text(desc: Desc) -> bool:
     if isinstance(desc, Repeated) and desc.container in ("list", "tuple"):
         desc = desc.elem
     if isinstance(desc, MapDesc):
-        return desc.key.ann == "str" or _holds_text(desc.value)
+        # dict[str, Any] is a google.protobuf.Struct, whose keys are no string field
+        return desc.ann != STRUCT_LEAF.ann and (desc.key.ann == "str" or _holds_text(desc.value))
     return isinstance(desc, Leaf) and desc.ann == "str"
 
 

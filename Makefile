@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 EDITABLE := --config-settings editable_mode=compat
 PYTHON ?= python3
 PYTEST := -m pytest -q -x -p no:cacheprovider
+# Fewer hypothesis examples for the suite's repeat runs (see the "smoke" profile in tests/conftest.py).
+SMOKE := HYPOTHESIS_PROFILE=smoke
 
 .PHONY: test demo bench typecheck lint clean protobuf-classes test-py313 test-debugmalloc asan fuzz fuzz-ci conformance dist test-wheel
 
@@ -95,15 +97,15 @@ APT_TOOL = command -v $(1) >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=
 test-py313:
 	$(call APT_TOOL,debootstrap)
 	$(PY313) 'python3.13 -m venv /opt/v && pip install -q -U pip $(QUIET); pip install -e ".[dev]" $(QUIET); \
-	  python -c "import ddl._speedups" && python $(PYTEST)'
+	  python -c "import ddl._speedups" && $(SMOKE) python $(PYTEST)'
 	$(PY313) 'DDL_PURE_PYTHON=1 pip install -e ".[dev]" $(QUIET); \
-	  ! python -c "import ddl._speedups" 2>/dev/null && python $(PYTEST)'
+	  ! python -c "import ddl._speedups" 2>/dev/null && $(SMOKE) python $(PYTEST)'
 
 # The suite with CPython's debug allocator: it checks every block's bounds and frees, so a write
 # past a buffer or a double free in the compiled engine fails at once.
 test-debugmalloc: $(STAMP)
 	$(PY) -c "import ddl._speedups"
-	PYTHONMALLOC=debug $(PY) $(PYTEST)
+	$(SMOKE) PYTHONMALLOC=debug $(PY) $(PYTEST)
 
 # An instrumented build works on a fresh copy of the checkout in build/NAME, so that the normal
 # in-place build stays as it is; it needs Cython in .venv to build without pip.

@@ -13,6 +13,7 @@ Example::
 """
 
 from ._api import Decoder, Encoder, decode, encode
+from ._astream import read_delimited_async, write_delimited_async
 from ._compiled import CompiledEngineWarning, engine
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._extensions import Extension
@@ -22,6 +23,7 @@ from ._nanotime import DatetimeNs, TimedeltaNs
 from ._oneof import which_oneof
 from ._proto2 import proto_default
 from ._pyengine import generated_source
+from ._stream import encode_delimited, read_delimited, write_delimited
 from ._types import (
     ClosedEnum,
     field,
@@ -54,6 +56,7 @@ __all__ = [
     "TimedeltaNs",
     "decode",
     "encode",
+    "encode_delimited",
     "engine",
     "field",
     "fixed32",
@@ -66,6 +69,8 @@ __all__ = [
     "int32",
     "int64",
     "proto_default",
+    "read_delimited",
+    "read_delimited_async",
     "sfixed32",
     "sfixed64",
     "sint32",
@@ -75,4 +80,6 @@ __all__ = [
     "uint32",
     "uint64",
     "which_oneof",
+    "write_delimited",
+    "write_delimited_async",
 ]

@@ -7,9 +7,12 @@ lines fail it (as unused ignores) when either checker stops rejecting a misuse.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import decimal
+import io
 import uuid
+from collections.abc import Iterator
 from enum import IntEnum
 from typing import Any, assert_type
 
@@ -148,6 +151,22 @@ rank.set(order, 3)
 labels.set(order, ["a"])
 rank.clear(order)
 
+stream = io.BytesIO()
+assert_type(ddl.write_delimited(stream, user), int)
+assert_type(ddl.write_delimited(stream, point, deterministic=True), int)
+assert_type(ddl.encode_delimited(user), bytes)
+stream.seek(0)
+assert_type(ddl.read_delimited(stream, User), Iterator[User])
+assert_type(next(ddl.read_delimited(ddl.encode_delimited(point), Point, max_size=1 << 20)), Point)
+assert_type(list(ddl.read_delimited(bytearray(), User, max_depth=10)), list[User])
+
+
+async def delimited_over_asyncio(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    assert_type(await ddl.write_delimited_async(writer, user), int)
+    async for record in ddl.read_delimited_async(reader, User, max_size=1 << 20):
+        assert_type(record, User)
+
+
 assert_type(instances(User), SearchStrategy[User])
 assert_type(instances(Point, max_depth=1, unknown_enums=False), SearchStrategy[Point])
 
@@ -170,3 +189,7 @@ def misuses_mypy_rejects() -> None:
     rank.get(user)  # type: ignore[arg-type]
     rank.set(order, "3")  # type: ignore[arg-type]
     labels.set(order, "a")  # type: ignore[arg-type]
+    ddl.read_delimited(io.StringIO(), User)  # type: ignore[arg-type]
+    ddl.read_delimited(stream, int)  # type: ignore[type-var]
+    ddl.write_delimited(io.StringIO(), user)  # type: ignore[arg-type]
+    ddl.write_delimited(stream, 42)  # type: ignore[arg-type]

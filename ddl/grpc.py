@@ -1,0 +1,213 @@
+"""gRPC with ddl messages: the pieces that ``ddl gen``'s ``*_ddl_grpc.py`` modules are made of.
+
+grpcio itself carries the calls; ddl gives it serializers and deserializers made of its own
+encoder and decoder, and builds the method handlers that a servicer registers. A generated
+module needs nothing else, and code that declares its handlers by hand can use the same pieces.
+It needs the ``grpcio`` package (``pip install 'ddl-proto[grpc]'``).
+
+Example::
+
+    channel = grpc.insecure_channel("localhost:50051")
+    say_hello = channel.unary_unary(
+        "/helloworld.Greeter/SayHello",
+        request_serializer=ddl.grpc.serializer(HelloRequest),
+        response_deserializer=ddl.grpc.deserializer(HelloReply),
+    )
+    reply = say_hello(HelloRequest(name="Ada"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, Generic, NoReturn, TypeVar
+
+try:
+    import grpc
+    import grpc.aio
+except ImportError as exc:  # pragma: no cover - the test environment has grpcio
+    raise ImportError("ddl.grpc needs grpcio: pip install 'ddl-proto[grpc]'") from exc
+
+from ._api import Decoder, encode
+from ._errors import EncodeError
+from ._message import Message
+
+__all__ = [
+    "UNIMPLEMENTED_DETAILS",
+    "add_service",
+    "deserializer",
+    "serializer",
+    "stream_stream_handler",
+    "stream_unary_handler",
+    "unary_stream_handler",
+    "unary_unary_handler",
+    "unimplemented",
+    "unimplemented_async",
+    "unimplemented_stream",
+]
+
+M = TypeVar("M", bound=Message)
+Req = TypeVar("Req", bound=Message)
+Resp = TypeVar("Resp", bound=Message)
+
+#: The status details of a method a servicer does not override, as grpcio-tools' servicers give them.
+UNIMPLEMENTED_DETAILS = "Method not implemented!"
+
+
+def serializer(cls: type[M]) -> Callable[[M], bytes]:
+    """grpcio's serializer for messages of ``cls``: ``ddl.encode``, after checking that the
+    message is one (grpcio would otherwise send any message's bytes under the method's type).
+
+    Example::
+
+        data = ddl.grpc.serializer(HelloRequest)(HelloRequest(name="Ada"))
+    """
+
+    def serialize(msg: M) -> bytes:
+        if msg.__class__ is not cls and not isinstance(msg, cls):
+            raise EncodeError(f"expected a {cls.__qualname__}, got {type(msg).__qualname__}")
+        return encode(msg)
+
+    serialize.__qualname__ = f"serializer({cls.__qualname__})"
+    return serialize
+
+
+def deserializer(cls: type[M]) -> Callable[[bytes], M]:
+    """grpcio's deserializer for messages of ``cls``: a ``ddl.Decoder``'s ``decode``. Bytes that
+    are no ``cls`` raise ``ddl.DecodeError``, which grpcio reports as status INTERNAL.
+
+    Example::
+
+        request = ddl.grpc.deserializer(HelloRequest)(data)
+    """
+    return Decoder(cls).decode
+
+
+# The four kinds of method handler, by whether requests and responses stream. The behavior is a
+# servicer's bound method; grpcio calls it with the request (or the request iterator) and the
+# context, and runs it on a thread pool (grpc.server) or the event loop when it is a coroutine
+# function or an async generator (grpc.aio.server).
+
+
+def unary_unary_handler(
+    behavior: Callable[..., Any], request: type[Req], response: type[Resp]
+) -> grpc.RpcMethodHandler[Req, Resp]:
+    """The handler of a method with one request and one response.
+
+    Example::
+
+        handler = ddl.grpc.unary_unary_handler(servicer.SayHello, HelloRequest, HelloReply)
+    """
+    return grpc.unary_unary_rpc_method_handler(
+        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
+    )
+
+
+def unary_stream_handler(
+    behavior: Callable[..., Any], request: type[Req], response: type[Resp]
+) -> grpc.RpcMethodHandler[Req, Resp]:
+    """The handler of a method with one request and a stream of responses (the behavior yields them).
+
+    Example::
+
+        handler = ddl.grpc.unary_stream_handler(servicer.ListFeatures, Rectangle, Feature)
+    """
+    return grpc.unary_stream_rpc_method_handler(
+        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
+    )
+
+
+def stream_unary_handler(
+    behavior: Callable[..., Any], request: type[Req], response: type[Resp]
+) -> grpc.RpcMethodHandler[Req, Resp]:
+    """The handler of a method with a stream of requests (the behavior's first argument iterates
+    them) and one response.
+
+    Example::
+
+        handler = ddl.grpc.stream_unary_handler(servicer.RecordRoute, Point, RouteSummary)
+    """
+    return grpc.stream_unary_rpc_method_handler(
+        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
+    )
+
+
+def stream_stream_handler(
+    behavior: Callable[..., Any], request: type[Req], response: type[Resp]
+) -> grpc.RpcMethodHandler[Req, Resp]:
+    """The handler of a method with streams both ways.
+
+    Example::
+
+        handler = ddl.grpc.stream_stream_handler(servicer.RouteChat, RouteNote, RouteNote)
+    """
+    return grpc.stream_stream_rpc_method_handler(
+        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
+    )
+
+
+def add_service(
+    server: grpc.Server | grpc.aio.Server, service: str, handlers: Mapping[str, grpc.RpcMethodHandler[Any, Any]]
+) -> None:
+    """Serve the methods ``handlers`` (by method name) as the service ``service`` (its full
+    name, ``helloworld.Greeter``) on ``server``, a ``grpc.server`` or a ``grpc.aio.server``.
+
+    The methods are registered both ways grpcio offers: by name, which lets grpcio route a call
+    without asking each generic handler in turn, and as a generic handler, which every version
+    of grpcio understands.
+
+    Example::
+
+        ddl.grpc.add_service(server, "helloworld.Greeter", {"SayHello": handler})
+    """
+    table = dict(handlers)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, table),))
+    server.add_registered_method_handlers(service, table)
+
+
+def unimplemented(context: grpc.ServicerContext) -> NoReturn:
+    """End a call to a method the servicer does not implement with status UNIMPLEMENTED, as
+    grpcio-tools' generated servicers do.
+
+    Example::
+
+        def SayHello(self, request: HelloRequest, context: grpc.ServicerContext) -> HelloReply:
+            ddl.grpc.unimplemented(context)
+    """
+    context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+    context.set_details(UNIMPLEMENTED_DETAILS)
+    raise NotImplementedError(UNIMPLEMENTED_DETAILS)
+
+
+async def unimplemented_async(context: grpc.aio.ServicerContext[Any, Any]) -> NoReturn:
+    """``unimplemented`` for a ``grpc.aio`` servicer: the call ends with status UNIMPLEMENTED.
+
+    Example::
+
+        async def SayHello(self, request: HelloRequest, context: Context) -> HelloReply:
+            await ddl.grpc.unimplemented_async(context)
+    """
+    await context.abort(grpc.StatusCode.UNIMPLEMENTED, UNIMPLEMENTED_DETAILS)
+
+
+def unimplemented_stream(context: grpc.aio.ServicerContext[Any, Resp]) -> AsyncIterator[Resp]:
+    """``unimplemented_async`` for a ``grpc.aio`` method that streams its responses: an async
+    iterator that ends the call with status UNIMPLEMENTED when first asked for a response.
+
+    Example::
+
+        async def ListFeatures(self, request: Rectangle, context: Context) -> AsyncIterator[Feature]:
+            async for response in ddl.grpc.unimplemented_stream(context):
+                yield response
+    """
+    return _Unimplemented(context)
+
+
+class _Unimplemented(Generic[Resp]):
+    def __init__(self, context: grpc.aio.ServicerContext[Any, Resp]) -> None:
+        self.context = context
+
+    def __aiter__(self) -> _Unimplemented[Resp]:
+        return self
+
+    async def __anext__(self) -> Resp:
+        await unimplemented_async(self.context)

@@ -22,6 +22,7 @@ from ._nanotime import DatetimeNs, TimedeltaNs
 from ._oneof import which_oneof
 from ._proto2 import proto_default
 from ._pyengine import generated_source
+from ._service import Service
 from ._types import (
     ClosedEnum,
     field,
@@ -51,6 +52,7 @@ __all__ = [
     "Extension",
     "Message",
     "SchemaError",
+    "Service",
     "TimedeltaNs",
     "decode",
     "encode",

@@ -18,7 +18,9 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+import contextvars
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, NoReturn, TypeVar
 
 try:
@@ -30,10 +32,14 @@ except ImportError as exc:  # pragma: no cover - the test environment has grpcio
 from ._api import Decoder, encode
 from ._errors import EncodeError
 from ._message import Message
+from ._service import MethodPlan, Service, declaration_of, service_plan
 
 __all__ = [
     "UNIMPLEMENTED_DETAILS",
     "add_service",
+    "add_servicer",
+    "connect",
+    "context",
     "deserializer",
     "serializer",
     "stream_stream_handler",
@@ -46,6 +52,7 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=Message)
+S = TypeVar("S", bound=Service)
 Req = TypeVar("Req", bound=Message)
 Resp = TypeVar("Resp", bound=Message)
 
@@ -211,3 +218,141 @@ class _Unimplemented(Generic[Resp]):
 
     async def __anext__(self) -> Resp:
         await unimplemented_async(self.context)
+
+
+# --- Services declared in Python (ddl.Service) -----------------------------------------------------
+
+# The context of the call a servicer's method is serving. grpc.server runs each call on a thread of
+# its pool and grpc.aio.server in a task of its own: a context variable is the call's either way.
+_CONTEXT: contextvars.ContextVar[Any] = contextvars.ContextVar("ddl.grpc.context")
+
+
+def context() -> Any:
+    """The context of the call being served, inside a method of a ``ddl.Service`` implementation:
+    a ``grpc.ServicerContext``, or a ``grpc.aio.ServicerContext`` for an async service. It sets
+    status codes and reads metadata, as the context argument of grpcio's servicers does.
+
+    Example::
+
+        def SayHello(self, request: HelloRequest) -> HelloReply:
+            if not request.name:
+                ddl.grpc.context().abort(grpc.StatusCode.INVALID_ARGUMENT, "name is empty")
+            return HelloReply(message=f"Hello, {request.name}")
+    """
+    try:
+        return _CONTEXT.get()
+    except LookupError:
+        raise RuntimeError("ddl.grpc.context() is only set while a ddl.Service method serves a call") from None
+
+
+def add_servicer(servicer: Service, server: grpc.Server | grpc.aio.Server) -> None:
+    """Serve ``servicer``, an instance of a ``ddl.Service`` implementation, on ``server`` (a
+    ``grpc.server`` for a service of plain methods, a ``grpc.aio.server`` for an async one). A
+    method the implementation does not override answers UNIMPLEMENTED.
+
+    Example::
+
+        server = grpc.server(concurrent.futures.ThreadPoolExecutor())
+        ddl.grpc.add_servicer(Friendly(), server)
+    """
+    plan = service_plan(type(servicer))
+    declared = declaration_of(type(servicer)).__dict__
+    handlers = {}
+    for m in plan.methods:
+        own = getattr(type(servicer), m.name) is not declared[m.name]
+        behavior = _serving(m, getattr(servicer, m.name), plan.is_async) if own else _unimplemented(m, plan.is_async)
+        handlers[m.name] = _HANDLERS[m.kind](behavior, m.request, m.response)
+    add_service(server, plan.full_name, handlers)
+
+
+def connect(
+    service: type[S],
+    channel: grpc.Channel | grpc.aio.Channel,
+    *,
+    timeout: float | None = None,
+    metadata: Sequence[tuple[str, str | bytes]] | None = None,
+) -> S:
+    """A client of the declared ``service`` over ``channel``: an instance whose methods make the
+    calls, so the declaration types them (``client.SayHello(request)`` is a ``HelloReply``; for an
+    async service, awaited, and streams are async iterators). ``timeout`` and ``metadata`` apply
+    to every call; grpcio's own multi-callables (``with_call``, futures) are one ``channel.unary_unary``
+    with ``serializer``/``deserializer`` away.
+
+    Example::
+
+        greeter = ddl.grpc.connect(Greeter, grpc.insecure_channel("localhost:50051"))
+        reply = greeter.SayHello(HelloRequest(name="Ada"))
+    """
+    plan = service_plan(service)
+    client = object.__new__(declaration_of(service))
+    options = {"timeout": timeout, "metadata": metadata}
+    for m in plan.methods:
+        make = getattr(channel, m.kind)
+        call = make(
+            f"/{plan.full_name}/{m.name}",
+            request_serializer=serializer(m.request),
+            response_deserializer=deserializer(m.response),
+        )
+        # An instance attribute: it hides the declared method, which the class still holds.
+        client.__dict__[m.name] = functools.partial(call, **options)
+    return client  # type: ignore[return-value]
+
+
+_HANDLERS: dict[str, Callable[..., grpc.RpcMethodHandler[Any, Any]]] = {
+    "unary_unary": unary_unary_handler,
+    "unary_stream": unary_stream_handler,
+    "stream_unary": stream_unary_handler,
+    "stream_stream": stream_stream_handler,
+}
+
+
+def _serving(m: MethodPlan, method: Callable[..., Any], is_async: bool) -> Callable[..., Any]:
+    """grpcio's behavior for a servicer's method: the call's context set, then the method. It
+    keeps the kind of callable grpc.aio tells apart (coroutine function, async generator function,
+    plain function) and, for a stream of responses, sets the context where the stream runs."""
+    if not is_async:
+        if m.server_streaming:
+
+            def stream(request: Any, ctx: Any) -> Iterator[Any]:
+                _CONTEXT.set(ctx)
+                yield from method(request)
+
+            return stream
+
+        def call(request: Any, ctx: Any) -> Any:
+            _CONTEXT.set(ctx)
+            return method(request)
+
+        return call
+    if m.server_streaming:
+
+        async def stream_async(request: Any, ctx: Any) -> AsyncIterator[Any]:
+            _CONTEXT.set(ctx)
+            async for response in method(request):
+                yield response
+
+        return stream_async
+
+    async def call_async(request: Any, ctx: Any) -> Any:
+        _CONTEXT.set(ctx)
+        return await method(request)
+
+    return call_async
+
+
+def _unimplemented(m: MethodPlan, is_async: bool) -> Callable[..., Any]:
+    """The behavior of a method the servicer leaves alone."""
+    if not is_async:
+        return lambda request, ctx: unimplemented(ctx)
+    if m.server_streaming:
+
+        async def answer_stream(request: Any, ctx: Any) -> AsyncIterator[Any]:
+            async for response in unimplemented_stream(ctx):
+                yield response
+
+        return answer_stream
+
+    async def answer(request: Any, ctx: Any) -> Any:
+        await unimplemented_async(ctx)
+
+    return answer

@@ -17,6 +17,7 @@ from types import ModuleType
 
 from .._message import Message
 from .._schema import is_message_class
+from .._service import is_service_declaration
 
 
 class LoadError(Exception):
@@ -39,7 +40,7 @@ def load_classes(target: str) -> tuple[list[type], str]:
     module = _import(module_part)
     if not class_part:
         classes = _defined_in(module)
-        if not classes:
+        if not classes and not any(is_service_declaration(v) for v in vars(module).values()):
             raise LoadError(f"{module_part}: defines no ddl.Message class")
         return classes, module.__name__
     obj: object = module
@@ -51,6 +52,23 @@ def load_classes(target: str) -> tuple[list[type], str]:
         raise LoadError(f"{target}: {class_part} is not a ddl.Message class")
     assert isinstance(obj, type)
     return [obj], module.__name__
+
+
+def load_services(target: str) -> tuple[list[type], str]:
+    """The ``ddl.Service`` declarations ``target`` names (every one ``MODULE`` defines, or
+    ``MODULE:NAME`` when NAME is one; none otherwise), and the module's name.
+
+    Example::
+
+        services, module = load_services("shop.api")
+    """
+    module_part, _, class_part = target.partition(":")
+    module = _import(module_part)
+    if class_part:
+        obj = getattr(module, class_part, None)
+        return ([obj] if isinstance(obj, type) and is_service_declaration(obj) else []), module.__name__
+    found = [v for v in vars(module).values() if is_service_declaration(v) and v.__module__ == module.__name__]
+    return list(dict.fromkeys(found)), module.__name__
 
 
 def load_class(target: str) -> type[Message]:

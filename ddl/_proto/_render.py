@@ -32,6 +32,7 @@ from .._schema import (
     plan_for,
 )
 from .._schema._names import json_name_of, upper_snake
+from .._service import service_plan
 from .._types import ClosedEnum
 from ._layout import (
     Decl,
@@ -47,8 +48,9 @@ from ._layout import (
     shipped,
     value_key,
 )
-from ._load import load_classes
+from ._load import load_classes, load_services
 from ._protoc import INSTALL_EXTRA, wkt_include
+from ._services import render_service
 
 __all__ = ["RenderError", "include_paths", "package_for", "render", "render_targets"]
 
@@ -74,8 +76,10 @@ _CONVERTED_NOTES = {"decimal": "Decimal: str(d), exact", "uuid": "UUID: its 16 b
 _INT32 = range(-(1 << 31), 1 << 31)
 
 
-def render(classes: Sequence[type], package: str, source: str = "") -> str:
-    """The proto3 text for ``classes`` and every message and enum they reach.
+def render(classes: Sequence[type], package: str, source: str = "", services: Sequence[type] = ()) -> str:
+    """The proto3 text for ``classes`` and every message and enum they reach, and a ``service``
+    block for each ``ddl.Service`` declaration of ``services`` (whose package must be ``package``:
+    a client calls a service by its full name).
 
     ``source`` names where the classes come from, for the header comment. proto3 has no groups,
     closed enums, required fields or default values: when a field is ``ddl.field(delimited=True)``,
@@ -93,7 +97,16 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
         text = render([User], package="accounts")
         assert "message User {" in text
     """
-    top, decls, imports = _collect(classes)
+    plans = [service_plan(service) for service in services]
+    for plan in plans:
+        if plan.package != package:
+            raise RenderError(
+                f"service {plan.full_name} ({plan.cls.__module__}.{plan.cls.__qualname__}) is in package "
+                f"{plan.package!r}, not the file's {package!r}: pass --package {plan.package}"
+            )
+    ends = [cls for plan in plans for m in plan.methods for cls in (m.request, m.response)]
+    top, decls, imports = _collect([*classes, *(cls for cls in ends if _imported(cls) is None)])
+    imports |= {found.file for found in map(_imported, ends) if found is not None}
     package_scope = Scope()
     assign_names(top, package_scope)
     needs = _beyond_proto3(decls.values())
@@ -132,7 +145,10 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
     for decl in top:
         body = writer.enum(decl, writer.enum_values[decl]) if decl.is_enum else writer.message(decl)
         lines += [*body, ""]
+    for plan in plans:
+        lines += [*render_service(plan, lambda cls: _type_name(cls, decls, package)), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
 
 
 def render_targets(targets: Sequence[str], package: str | None = None) -> str:
@@ -145,13 +161,16 @@ def render_targets(targets: Sequence[str], package: str | None = None) -> str:
         text = render_targets(["examples.demo:Order"])
     """
     classes: list[type] = []
+    services: list[type] = []
     modules: list[str] = []
     for target in targets:
-        found, module = load_classes(target)
-        classes += found
+        declared, module = load_services(target)
+        services += declared
+        if not declared or ":" not in target:
+            classes += load_classes(target)[0]
         modules.append(module)
     source = ", ".join(dict.fromkeys(modules))
-    return render(classes, package_for(modules[0]) if package is None else package, source)
+    return render(classes, package_for(modules[0]) if package is None else package, source, services)
 
 
 def include_paths() -> list[Path]:
@@ -228,6 +247,12 @@ def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[s
             decl.parent = decls[outer]
             decl.parent.children.append(decl)
     return top, decls, imports
+
+
+def _type_name(cls: type, decls: dict[type, Decl], package: str) -> str:
+    """How a file-level declaration (a service's rpc) names a message class."""
+    found = _imported(cls)
+    return found.name if found is not None else reference(decls[cls], [], package)
 
 
 def _imported(cls: type) -> Imported | None:

@@ -202,11 +202,10 @@ def _servicer(name: str, methods: list[_Method], doc: str, *, is_async: bool) ->
 def _adder_function(adder: str, name: str, full: str, methods: list[_Method]) -> list[str]:
     """``add_SServicer_to_server``: the servicer's methods as handlers of the service ``full``."""
     params = [f"servicer: {name}Servicer | {name}AsyncServicer", "server: grpc.Server | grpc.aio.Server"]
-    head = _call(f"def {adder}", "()", params, " -> None:", "")
     lines = [
         "",
         "",
-        *head,
+        *_call(f"def {adder}", "()", params, " -> None:", ""),
         docstring(
             _wrapped(f"Serve ``servicer``'s methods as {full} on ``server`` (a grpc or grpc.aio server).", INDENT),
             INDENT,
@@ -217,15 +216,15 @@ def _adder_function(adder: str, name: str, full: str, methods: list[_Method]) ->
         f"{INDENT * 2}{{",
     ]
     for m in methods:
-        head = f'{INDENT * 3}"{m.proto_name}": ddl.grpc.{m.kind}_handler'
-        lines += _call(head, "()", [f"servicer.{m.name}", m.request, m.response], ",", INDENT * 3)
+        entry = f'{INDENT * 3}"{m.proto_name}": ddl.grpc.{m.kind}_handler'
+        lines += _call(entry, "()", [f"servicer.{m.name}", m.request, m.response], ",", INDENT * 3)
     return [*lines, f"{INDENT * 2}}},", f"{INDENT})"]
 
 
 def _call(head: str, brackets: str, items: list[str], tail: str, indent: str) -> list[str]:
     """``head`` + the items in ``brackets`` + ``tail``, wrapped as ruff's formatter wraps it: on
     one line if it fits, else the items on a line of their own, else one a line with a comma."""
-    opening, closing = brackets
+    opening, closing = brackets[0], brackets[1]
     one = f"{head}{opening}{', '.join(items)}{closing}{tail}"
     if len(one) <= LINE_LENGTH:
         return [one]

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, get_args, get_origin
 
 from ._errors import SchemaError
 from ._schema import is_message_class
+from ._schema._names import package_for
 
 _SYNC_STREAMS = (collections.abc.Iterator, collections.abc.Iterable)
 _ASYNC_STREAMS = (collections.abc.AsyncIterator, collections.abc.AsyncIterable)
@@ -134,8 +135,6 @@ def is_service_declaration(obj: object) -> bool:
 
 
 def _plan(cls: type[Service]) -> ServicePlan:
-    from ._proto._render import package_for  # the .proto bridge's rule for a module's package
-
     methods = []
     asyncs: dict[str, bool] = {}
     for name, fn in cls.__dict__.items():

@@ -31,7 +31,7 @@ from .._schema import (
     WrapperNode,
     plan_for,
 )
-from .._schema._names import json_name_of, upper_snake
+from .._schema._names import json_name_of, package_for, upper_snake
 from .._service import service_plan
 from .._types import ClosedEnum
 from ._layout import (
@@ -190,22 +190,6 @@ def include_paths() -> list[Path]:
     if spec is None or spec.origin is None:
         raise RenderError(f"google/type/date.proto needs googleapis-common-protos: {INSTALL_EXTRA}")
     return [wkt_include(), Path(spec.origin).resolve().parents[2]]
-
-
-def package_for(module: str) -> str:
-    """The default package of a module's classes: its dotted name, made of valid identifiers.
-
-    Example::
-
-        assert package_for("shop.models") == "shop.models"
-        assert package_for("__main__") == "main"
-    """
-    parts = []
-    for part in module.split("."):
-        word = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in part).strip("_")
-        if word:
-            parts.append("p" + word if word[0].isdigit() else word)
-    return ".".join(parts)
 
 
 def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[str]]:

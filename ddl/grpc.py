@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextvars
 import functools
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 try:
     import grpc
@@ -34,12 +34,17 @@ from ._errors import EncodeError
 from ._message import Message
 from ._service import MethodPlan, Service, declaration_of, service_plan
 
+if TYPE_CHECKING:
+    from .protobuf.descriptor import FileDescriptorSet
+
 __all__ = [
     "UNIMPLEMENTED_DETAILS",
+    "add_reflection",
     "add_service",
     "add_servicer",
     "connect",
     "context",
+    "descriptor_set",
     "deserializer",
     "serializer",
     "stream_stream_handler",
@@ -356,3 +361,40 @@ def _unimplemented(m: MethodPlan, is_async: bool) -> Callable[..., Any]:
         await unimplemented_async(ctx)
 
     return answer
+
+
+def add_reflection(server: grpc.Server | grpc.aio.Server, *services: type[Service]) -> None:
+    """Offer gRPC server reflection on ``server`` for the declared ``services`` (``ddl.Service``
+    classes), so that tools such as grpcurl and grpcio-reflection's client can list them and fetch
+    their descriptors. The descriptors are ``ddl proto``'s text of them, compiled by protoc; it
+    needs grpcio-reflection and protoc (``pip install 'ddl-proto[grpc,proto]'``).
+
+    Example::
+
+        ddl.grpc.add_servicer(Friendly(), server)
+        ddl.grpc.add_reflection(server, Greeter)
+    """
+    from google.protobuf import descriptor_pb2, descriptor_pool
+    from grpc_reflection.v1alpha import reflection
+
+    pool = descriptor_pool.DescriptorPool()
+    for file in descriptor_set([], services).file:
+        pool.Add(descriptor_pb2.FileDescriptorProto.FromString(encode(file)))
+    names = [service_plan(service).full_name for service in services]
+    reflection.enable_server_reflection([*names, reflection.SERVICE_NAME], server, pool)
+
+
+def descriptor_set(classes: Sequence[type] = (), services: Sequence[type[Service]] = ()) -> FileDescriptorSet:
+    """The descriptors of message classes and declared services, as ``ddl.protobuf.descriptor``
+    messages: the .proto that ``ddl proto`` writes for them, compiled by protoc with every file it
+    imports (imports first). Each package of a service gets a file ``<package path>/ddl.proto``;
+    the classes go in the first one. It needs protoc (``pip install 'ddl-proto[proto]'``).
+
+    Example::
+
+        files = ddl.grpc.descriptor_set(services=[Greeter]).file
+        print(files[-1].service[0].name)   # Greeter
+    """
+    from ._proto._descriptor import descriptor_set as compiled
+
+    return compiled(classes, services)

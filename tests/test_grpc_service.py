@@ -21,6 +21,7 @@ from grpc_tools import protoc
 
 import ddl
 import ddl.grpc
+import ddl.protobuf.descriptor
 from ddl._proto._protoc import wkt_include
 from ddl._proto._render import render_targets
 from ddl._service import service_plan
@@ -297,6 +298,46 @@ def test_protocs_client_from_the_written_proto_calls_the_python_declared_server(
         sys.path.remove(str(tmp_path))
         for name in ("atlas_pb2", "atlas_pb2_grpc"):
             sys.modules.pop(name, None)
+
+
+# --- Reflection -----------------------------------------------------------------------------------
+
+
+def test_a_reflection_client_lists_the_services_and_describes_their_messages() -> None:
+    from google.protobuf.descriptor_pool import DescriptorPool
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+    server, address = serve(MapAtlas())
+    ddl.grpc.add_reflection(server, Atlas)
+    try:
+        with grpc.insecure_channel(address) as channel:
+            database = ProtoReflectionDescriptorDatabase(channel)
+            assert sorted(database.get_services()) == ["atlas.v1.Atlas", "grpc.reflection.v1alpha.ServerReflection"]
+            pool = DescriptorPool(database)
+            service = pool.FindServiceByName("atlas.v1.Atlas")
+            methods = {m.name: (m.input_type.full_name, m.output_type.full_name) for m in service.methods}
+            assert methods == {
+                "Locate": ("atlas.v1.Point", "atlas.v1.Area"),
+                "Walk": ("atlas.v1.Area", "atlas.v1.Point"),
+                "Count": ("atlas.v1.Point", "atlas.v1.Tally"),
+                "Echo": ("atlas.v1.Area", "atlas.v1.Area"),
+                "Forget": ("google.protobuf.Empty", "google.protobuf.Empty"),
+            }
+            walk = service.methods_by_name["Walk"]
+            assert walk.server_streaming and not walk.client_streaming
+            area = pool.FindMessageTypeByName("atlas.v1.Area")
+            assert [(f.name, f.number) for f in area.fields] == [("corners", 1), ("name", 2)]
+    finally:
+        server.stop(None)
+
+
+def test_descriptor_set_gives_ddls_own_descriptor_classes() -> None:
+    files = ddl.grpc.descriptor_set([Tally], [Atlas]).file
+    assert [f.name for f in files] == ["google/protobuf/empty.proto", "atlas/v1/ddl.proto"]
+    ours = files[-1]
+    assert isinstance(ours, ddl.protobuf.descriptor.FileDescriptorProto) and ours.package == "atlas.v1"
+    assert [m.name for m in ours.message_type] == ["Tally", "Point", "Area"]
+    assert [s.name for s in ours.service] == ["Atlas"]
 
 
 # --- Types ----------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import re
+import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from concurrent import futures
@@ -338,6 +341,45 @@ def test_descriptor_set_gives_ddls_own_descriptor_classes() -> None:
     assert isinstance(ours, ddl.protobuf.descriptor.FileDescriptorProto) and ours.package == "atlas.v1"
     assert [m.name for m in ours.message_type] == ["Tally", "Point", "Area"]
     assert [s.name for s in ours.service] == ["Atlas"]
+
+
+# --- The example ----------------------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples/chat_service.py"
+
+
+def test_the_example_server_answers_the_example_client() -> None:
+    with socket.socket() as probe:  # a free port, for the server's command line
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLE.parent.parent)}
+    server = subprocess.Popen(
+        [sys.executable, str(EXAMPLE), "serve", "--port", str(port)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline() == f"chat.v1.Chat serving on port {port}\n"
+        done = subprocess.run(
+            [sys.executable, str(EXAMPLE), "call", "--port", str(port)], capture_output=True, text=True, env=env,
+            timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Post: Summary(messages=1, words=3)"
+    assert lines[1:4] == [f"History: message {i} of lobby" for i in range(3)]
+    assert lines[4] == "Upload: Summary(messages=2, words=3)"
+    assert lines[5] == "Converse: Message(author='echo', text='PING', embedding=[0.5, 0.25])"
+    assert lines[6] == "Post of an empty message: INVALID_ARGUMENT an empty message"
+
+
+def test_ddl_proto_of_the_example_file_compiles(tmp_path: Path) -> None:
+    text = render_targets([str(EXAMPLE)], package="chat.v1")
+    assert "  rpc Converse(stream Message) returns (stream Message);" in text
+    (tmp_path / "chat.proto").write_text(text)
+    assert protoc.main(["protoc", f"-I{tmp_path}", f"--python_out={tmp_path}", str(tmp_path / "chat.proto")]) == 0
 
 
 # --- Types ----------------------------------------------------------------------------------------

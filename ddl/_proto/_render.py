@@ -48,7 +48,7 @@ from ._layout import (
     shipped,
     value_key,
 )
-from ._load import load_classes, load_services
+from ._load import load_classes
 from ._protoc import INSTALL_EXTRA, wkt_include
 from ._services import render_service
 
@@ -164,10 +164,8 @@ def render_targets(targets: Sequence[str], package: str | None = None) -> str:
     services: list[type] = []
     modules: list[str] = []
     for target in targets:
-        declared, module = load_services(target)
-        services += declared
-        if not declared or ":" not in target:
-            classes += load_classes(target)[0]
+        found, module = load_classes(target, services)
+        classes += found
         modules.append(module)
     source = ", ".join(dict.fromkeys(modules))
     return render(classes, package_for(modules[0]) if package is None else package, source, services)

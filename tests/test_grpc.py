@@ -317,6 +317,38 @@ def test_messages_up_to_the_default_limit_pass_and_larger_ones_are_refused(
         assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
+@pytest.mark.parametrize(("server", "client"), PAIRS)
+def test_status_metadata_deadlines_cancellation_and_limits_over_grpc_aio(
+    sides: dict[str, Side], server: str, client: str
+) -> None:
+    c = sides[client].msgs
+
+    async def run() -> None:
+        async with serving_async(sides[server]) as channel:
+            stub = sides[client].async_stub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as missing:
+                await stub.GetFeature(c.Point(latitude=MISSING))
+            assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+            assert missing.value.details() == f"no feature at {MISSING}"
+            call = stub.GetFeature(c.Point(latitude=1), metadata=(("x-trace", "aio-7"),))
+            assert await call == feature(c, c.Point(latitude=1))
+            assert ("x-echo", "aio-7") in list(await call.trailing_metadata())
+            with pytest.raises(grpc.aio.AioRpcError) as late:
+                await stub.GetFeature(c.Point(latitude=SLOW), timeout=0.2)
+            assert late.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            stream = stub.ListFeatures(c.Rectangle(lo=c.Point(latitude=0), hi=c.Point(latitude=100_000)))
+            assert await stream.read() == feature(c, c.Point(latitude=0))
+            assert stream.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await stream.read()
+            assert await stream.code() == grpc.StatusCode.CANCELLED
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.GetFeature(c.Point(latitude=BIG, longitude=LIMIT + 1))
+            assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    asyncio.run(run())
+
+
 def test_a_stub_refuses_a_message_of_another_class(sides: dict[str, Side]) -> None:
     d = sides["ddl"].msgs
     with serving(sides["ddl"]) as channel, pytest.raises(grpc.RpcError) as error:

@@ -23,6 +23,7 @@ from ._nanotime import DatetimeNs, TimedeltaNs
 from ._oneof import which_oneof
 from ._proto2 import proto_default
 from ._pyengine import generated_source
+from ._service import Service
 from ._stream import encode_delimited, read_delimited, write_delimited
 from ._types import (
     ClosedEnum,
@@ -53,6 +54,7 @@ __all__ = [
     "Extension",
     "Message",
     "SchemaError",
+    "Service",
     "TimedeltaNs",
     "decode",
     "encode",

@@ -98,6 +98,7 @@ def test_each_file_becomes_a_module_at_its_proto_path_in_namespace_packages(tree
     written = sorted(p.relative_to(trees.out).as_posix() for p in trees.out.rglob("*.py"))
     assert written == [
         "ddltest/kinds/scalars_ddl.py",
+        "ddltest/kinds/scalars_ddl_grpc.py",
         "ddltest/kinds/wkt_ddl.py",
         "ddltest/legacy/legacy_ddl.py",
         "ddltest/shared/common_ddl.py",
@@ -429,12 +430,14 @@ def test_well_known_values_keep_what_the_wire_holds(trees: Trees, engine: Engine
 # --- Errors and skipped parts -----------------------------------------------------------------
 
 
-def test_services_are_skipped_with_a_note_naming_file_and_line(trees: Trees) -> None:
-    service = line_of(SCALARS, "service Catalog")
-    assert trees.result.notes == [
-        f"{SCALARS}:{service}:1: note: service 'Catalog' skipped: ddl gen does not generate it",
-    ]
-    assert "# service Catalog" in (trees.out / "ddltest/kinds/scalars_ddl.py").read_text()
+def test_a_file_with_services_gets_a_grpc_module_beside_its_messages(trees: Trees) -> None:
+    # tests/test_grpc.py serves and calls them; here, only where they go and what they import.
+    assert trees.result.notes == []
+    stubs = importlib.import_module("ddltest.kinds.scalars_ddl_grpc")
+    assert stubs.__all__ == [
+        "CatalogAsyncServicer", "CatalogAsyncStub", "CatalogServicer", "CatalogStub", "add_CatalogServicer_to_server"
+    ]  # fmt: skip
+    assert "from ddltest.kinds import scalars_ddl" in inspect.getsource(stubs)
 
 
 def test_extensions_are_ddl_extension_objects_that_read_what_protobuf_sets(trees: Trees, engine: Engine) -> None:
@@ -548,9 +551,10 @@ def test_cli_writes_modules_prints_their_paths_and_notes_on_stderr(
     files = [str(PROTOS / "ddltest/shared/common.proto"), str(PROTOS / "ddltest/kinds/scalars.proto")]
     assert main(["gen", "-I", str(PROTOS), "-o", str(tmp_path), "--init", *files]) == 0
     out, err = capsys.readouterr()
-    written = [str(tmp_path / "ddltest/shared/common_ddl.py"), str(tmp_path / "ddltest/kinds/scalars_ddl.py")]
-    assert out.split() == written
-    assert f"{SCALARS}:{line_of(SCALARS, 'service Catalog')}:1: note: service 'Catalog' skipped" in err
+    kinds = tmp_path / "ddltest/kinds"
+    written = [tmp_path / "ddltest/shared/common_ddl.py", kinds / "scalars_ddl.py", kinds / "scalars_ddl_grpc.py"]
+    assert out.split() == [str(path) for path in written]
+    assert err == ""
     assert (tmp_path / "ddltest/kinds/__init__.py").exists()
 
 

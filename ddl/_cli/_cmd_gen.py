@@ -34,9 +34,11 @@ found without one, imports across files. From .proto files, only the files named
 generated, as with protoc: name the files they import too, except protobuf's own
 (google/protobuf/*.proto), whose types are ddl's native forms, ddl.wkt or ddl.protobuf. From a
 descriptor set, the files named or else all of its files; from modules, their files and every
-file they import except protobuf's own. Extensions become ddl.Extension objects; services are
-skipped with a note. A file that fails does not stop the others: they are written, and every failure is reported at
-the end (exit status 1).
+file they import except protobuf's own. Extensions become ddl.Extension objects. A file with
+services also gets <name>_ddl_grpc.py beside its module: grpcio stubs and servicers (SStub,
+SAsyncStub, SServicer, SAsyncServicer, add_SServicer_to_server; see ddl.grpc). A file that
+fails does not stop the others: they are written, and every failure is reported at the end
+(exit status 1).
 """
 
 

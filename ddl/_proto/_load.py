@@ -17,19 +17,22 @@ from types import ModuleType
 
 from .._message import Message
 from .._schema import is_message_class
+from .._service import is_service_declaration
 
 
 class LoadError(Exception):
     """The target cannot be imported or names no ddl class; the message says which and why."""
 
 
-def load_classes(target: str) -> tuple[list[type], str]:
+def load_classes(target: str, services: list[type] | None = None) -> tuple[list[type], str]:
     """The classes ``target`` names, and the name of the module they come from.
 
     ``MODULE`` means every ``ddl.Message`` subclass defined in that module, in definition order;
     ``MODULE:CLASS`` one class (``CLASS`` may be dotted, ``Outer.Inner``). ``MODULE`` is a dotted
     name imported as ``python -m`` would, with the current folder on ``sys.path``, or the path of
-    a ``.py`` file.
+    a ``.py`` file. Given a ``services`` list, the ``ddl.Service`` declarations that ``target``
+    names join it (every one ``MODULE`` defines, or ``MODULE:NAME`` naming one), from the same
+    import as the classes.
 
     Example::
 
@@ -39,7 +42,10 @@ def load_classes(target: str) -> tuple[list[type], str]:
     module = _import(module_part)
     if not class_part:
         classes = _defined_in(module)
-        if not classes:
+        declared = [v for v in vars(module).values() if is_service_declaration(v) and v.__module__ == module.__name__]
+        if services is not None:
+            services += dict.fromkeys(declared)
+        if not classes and not (declared and services is not None):
             raise LoadError(f"{module_part}: defines no ddl.Message class")
         return classes, module.__name__
     obj: object = module
@@ -47,6 +53,10 @@ def load_classes(target: str) -> tuple[list[type], str]:
         obj = getattr(obj, part, None)
         if obj is None:
             raise LoadError(f"{target}: {module.__name__} has no {class_part}")
+    if services is not None and is_service_declaration(obj):
+        assert isinstance(obj, type)
+        services.append(obj)
+        return [], module.__name__
     if not is_message_class(obj):
         raise LoadError(f"{target}: {class_part} is not a ddl.Message class")
     assert isinstance(obj, type)

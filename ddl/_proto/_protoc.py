@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import tempfile
@@ -32,15 +33,17 @@ class ProtocError(Exception):
 
 def wkt_include() -> Path:
     """The folder holding google/protobuf/*.proto, shipped inside grpcio-tools."""
-    import grpc_tools
-
-    return Path(grpc_tools.__file__).resolve().parent / "_proto"
+    # By name: grpcio-tools has no type information, and a user's mypy follows this module from
+    # ddl.grpc (its reflection), so a plain import would be an error in their strict check.
+    grpc_tools = importlib.import_module("grpc_tools")
+    return Path(str(grpc_tools.__file__)).resolve().parent / "_proto"
 
 
 def _require() -> None:
     try:
         import google.protobuf.descriptor_pb2  # noqa: F401
-        import grpc_tools  # noqa: F401
+
+        importlib.import_module("grpc_tools")
     except ImportError as exc:  # pragma: no cover - the dev extra installs both
         raise ProtocError(f"{INSTALL_HINT} ({exc})") from exc
 

@@ -31,7 +31,8 @@ from .._schema import (
     WrapperNode,
     plan_for,
 )
-from .._schema._names import json_name_of, upper_snake
+from .._schema._names import json_name_of, package_for, upper_snake
+from .._service import service_plan
 from .._types import ClosedEnum
 from ._layout import (
     Decl,
@@ -49,6 +50,7 @@ from ._layout import (
 )
 from ._load import load_classes
 from ._protoc import INSTALL_EXTRA, wkt_include
+from ._services import render_service
 
 __all__ = ["RenderError", "include_paths", "package_for", "render", "render_targets"]
 
@@ -74,8 +76,10 @@ _CONVERTED_NOTES = {"decimal": "Decimal: str(d), exact", "uuid": "UUID: its 16 b
 _INT32 = range(-(1 << 31), 1 << 31)
 
 
-def render(classes: Sequence[type], package: str, source: str = "") -> str:
-    """The proto3 text for ``classes`` and every message and enum they reach.
+def render(classes: Sequence[type], package: str, source: str = "", services: Sequence[type] = ()) -> str:
+    """The proto3 text for ``classes`` and every message and enum they reach, and a ``service``
+    block for each ``ddl.Service`` declaration of ``services`` (whose package must be ``package``:
+    a client calls a service by its full name).
 
     ``source`` names where the classes come from, for the header comment. proto3 has no groups,
     closed enums, required fields or default values: when a field is ``ddl.field(delimited=True)``,
@@ -93,7 +97,16 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
         text = render([User], package="accounts")
         assert "message User {" in text
     """
-    top, decls, imports = _collect(classes)
+    plans = [service_plan(service) for service in services]
+    for plan in plans:
+        if plan.package != package:
+            raise RenderError(
+                f"service {plan.full_name} ({plan.cls.__module__}.{plan.cls.__qualname__}) is in package "
+                f"{plan.package!r}, not the file's {package!r}: pass --package {plan.package}"
+            )
+    ends = [cls for plan in plans for m in plan.methods for cls in (m.request, m.response)]
+    top, decls, imports = _collect([*classes, *(cls for cls in ends if _imported(cls) is None)])
+    imports |= {found.file for found in map(_imported, ends) if found is not None}
     package_scope = Scope()
     assign_names(top, package_scope)
     needs = _beyond_proto3(decls.values())
@@ -132,7 +145,10 @@ def render(classes: Sequence[type], package: str, source: str = "") -> str:
     for decl in top:
         body = writer.enum(decl, writer.enum_values[decl]) if decl.is_enum else writer.message(decl)
         lines += [*body, ""]
+    for plan in plans:
+        lines += [*render_service(plan, lambda cls: _type_name(cls, decls, package)), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
 
 
 def render_targets(targets: Sequence[str], package: str | None = None) -> str:
@@ -145,13 +161,14 @@ def render_targets(targets: Sequence[str], package: str | None = None) -> str:
         text = render_targets(["examples.demo:Order"])
     """
     classes: list[type] = []
+    services: list[type] = []
     modules: list[str] = []
     for target in targets:
-        found, module = load_classes(target)
+        found, module = load_classes(target, services)
         classes += found
         modules.append(module)
     source = ", ".join(dict.fromkeys(modules))
-    return render(classes, package_for(modules[0]) if package is None else package, source)
+    return render(classes, package_for(modules[0]) if package is None else package, source, services)
 
 
 def include_paths() -> list[Path]:
@@ -171,22 +188,6 @@ def include_paths() -> list[Path]:
     if spec is None or spec.origin is None:
         raise RenderError(f"google/type/date.proto needs googleapis-common-protos: {INSTALL_EXTRA}")
     return [wkt_include(), Path(spec.origin).resolve().parents[2]]
-
-
-def package_for(module: str) -> str:
-    """The default package of a module's classes: its dotted name, made of valid identifiers.
-
-    Example::
-
-        assert package_for("shop.models") == "shop.models"
-        assert package_for("__main__") == "main"
-    """
-    parts = []
-    for part in module.split("."):
-        word = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in part).strip("_")
-        if word:
-            parts.append("p" + word if word[0].isdigit() else word)
-    return ".".join(parts)
 
 
 def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[str]]:
@@ -228,6 +229,12 @@ def _collect(roots: Sequence[type]) -> tuple[list[Decl], dict[type, Decl], set[s
             decl.parent = decls[outer]
             decl.parent.children.append(decl)
     return top, decls, imports
+
+
+def _type_name(cls: type, decls: dict[type, Decl], package: str) -> str:
+    """How a file-level declaration (a service's rpc) names a message class."""
+    found = _imported(cls)
+    return found.name if found is not None else reference(decls[cls], [], package)
 
 
 def _imported(cls: type) -> Imported | None:

@@ -82,3 +82,19 @@ def enum_value_numbers(cls: type[enum.IntEnum], closed: bool) -> dict[str, int]:
     while zero in named:  # a member has the name already (for another number)
         zero, suffix = f"{base}_{suffix}", suffix + 1
     return {zero: 0, **named}
+
+
+def package_for(module: str) -> str:
+    """The default package of a module's classes: its dotted name, made of valid identifiers.
+
+    Example::
+
+        assert package_for("shop.models") == "shop.models"
+        assert package_for("__main__") == "main"
+    """
+    parts = []
+    for part in module.split("."):
+        word = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in part).strip("_")
+        if word:
+            parts.append("p" + word if word[0].isdigit() else word)
+    return ".".join(parts)

@@ -5,7 +5,7 @@ Example::
 
     result = generate(["protos/shop/order.proto"], includes=["protos"], out="gen")
     print(result.paths)     # [PosixPath('gen/shop/order_ddl.py')]
-    print(result.notes)     # what was skipped, such as services, each with file:line:col
+    print(result.notes)     # what was skipped, each with file:line:col
     generate_from_set("shop.pb", ["shop/order.proto"], out="gen")             # the same module
     generate_from_modules(["shop.order_pb2"], out="gen")                       # the same again
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .._protoc import ProtocError, descriptor_set
 from ._descriptors import check_imports, module_set, read_set
+from ._grpc import grpc_module_name, render_services
 from ._index import Index
 from ._names import SHIPPED, is_hidden, module_name, module_path
 from ._render import render
@@ -66,7 +67,9 @@ def generate(
     init_files: bool = False,
     package: str = "",
 ) -> Generated:
-    """Write ``OUT/<proto path without .proto>_ddl.py`` for each of ``files``.
+    """Write ``OUT/<proto path without .proto>_ddl.py`` for each of ``files``, and beside it
+    ``..._ddl_grpc.py`` for a file that declares services (grpcio stubs and servicers, see
+    ``ddl.grpc``).
 
     ``includes`` are protoc's ``-I`` folders; the well-known types are found without one. Only the
     files named are generated, as protoc does: generate the files they import too. A file that
@@ -172,6 +175,15 @@ def _write(index: Index, names: list[str], out: Path, init_files: bool) -> Gener
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         result.paths.append(path)
+        if index.files[name].service:
+            try:
+                services = render_services(index, name, module_name(name, index.package))
+            except GenError as exc:
+                errors.append(str(exc))
+                continue
+            grpc_path = path.with_name(grpc_module_name(path.stem) + ".py")
+            grpc_path.write_text(services, encoding="utf-8")
+            result.paths.append(grpc_path)
         result.notes += notes
         if init_files:
             _add_init_files(out, path.parent)

@@ -28,7 +28,8 @@ class Imports:
         self._public: list[tuple[str, list[str]]] = []
 
     def need(self, *modules: str) -> None:
-        """Note that the code uses ``datetime``, ``enum``, ``typing``, ``ddl`` or ``ddl.wkt``."""
+        """Note that the code uses ``collections.abc``, ``datetime``, ``enum``, ``typing``, ``ddl``,
+        ``ddl.grpc``, ``ddl.wkt``, ``grpc`` or ``grpc.aio``."""
         self._std.update(modules)
 
     def alias(self, module: str) -> str:
@@ -62,9 +63,10 @@ class Imports:
 
         ddl's own modules (``ddl.protobuf.descriptor`` and the like) join ``import ddl``'s section.
         """
-        std = [f"import {m}" for m in ("datetime", "enum", "typing") if m in self._std]
+        std = [f"import {m}" for m in ("collections.abc", "datetime", "enum", "typing") if m in self._std]
         out = ["from __future__ import annotations", "", *std, *([""] if std else [])]
-        ours = [f"import {m}" for m in ("ddl", "ddl.wkt") if m in self._std]
+        # grpc is a third party, as ddl is: one section, sorted by name.
+        ours = [f"import {m}" for m in ("ddl", "ddl.grpc", "ddl.wkt", "grpc", "grpc.aio") if m in self._std]
         ours += self._froms(lambda module: module.startswith("ddl."))
         out += ours + ([""] if ours else [])
         others = self._froms(lambda module: not module.startswith("ddl."))

@@ -18,7 +18,6 @@ from ._names import enum_member_name, is_hidden, module_name, py_name
 from ._source import (
     ENUM_VALUE,
     FILE_EXTENSION,
-    FILE_SERVICE,
     MESSAGE_EXTENSION,
     MESSAGE_FIELD,
     MESSAGE_ONEOF,
@@ -67,7 +66,6 @@ class _Renderer:
         body += self._aliases({i.qualname for i in self.enums})
         for info in self.messages:
             body += ["", "", *self._message(info, "")]
-        body += self._skipped()
         body += self._aliases({i.qualname for i in self.messages})
         body += self._extensions()
         exported = [i.qualname for i in self.enums + self.messages] + self._public()
@@ -246,14 +244,6 @@ class _Renderer:
             lines += assigned
         text = "\n".join(d for d in f.doc if d)
         return lines + ([docstring(text, indent)] if text else [])
-
-    def _skipped(self) -> list[str]:
-        lines: list[str] = []
-        for i, service in enumerate(self.fd.service):
-            self._note((FILE_SERVICE, i), f"service {service.name!r} skipped")
-            text = f"service {service.name} ({self.fd.name}): skipped, ddl generates messages only."
-            lines += comment_lines(text, "")
-        return ["", "", *lines] if lines else []
 
     # Extensions: each is a ddl.Extension. A file's own are module-level names, and those of an
     # `extend` nested in a message are attributes of its class, where protobuf's Python code puts

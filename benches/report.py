@@ -1,4 +1,8 @@
-"""The results: machine description, ratios to ddl, the table (plain or Markdown) and the chart."""
+"""The results: machine description, ratios to ddl, the tables (plain or Markdown) and the chart.
+
+The binary operations make one table, every library a column; the JSON operations a second,
+with only the libraries that have JSON.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,6 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-
 def _fmt_us(us: float) -> str:
     if us < 10:
         return f"{us:.2f}"
@@ -60,17 +63,21 @@ def ratios(results: dict[str, Any], libs: Sequence[str]) -> dict[str, dict[str, 
     return out
 
 
-def table_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    libs = [name for name, info in report["libraries"].items() if info["status"] == "ok"]
+def table_rows(report: dict[str, Any], json: bool = False) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of the binary table, or with ``json`` of the JSON table."""
+    ops, wrong = (workloads.JSON_OPS, "json_wrong") if json else (workloads.OPS, "wrong")
+    libs = [
+        name for name, info in report["libraries"].items() if info["status"] == "ok" and (not json or info.get("json"))
+    ]
     header = ["workload", "op"] + [f"{lib} µs" if lib == BASELINE else f"{lib} µs (×ddl)" for lib in libs]
     rows = []
     for workload in report["workloads"]:
-        for op in workloads.OPS:
+        for op in ops:
             by_lib = report["results"].get(workload, {}).get(op, {})
             row = [workload, op]
             for lib in libs:
                 if lib not in by_lib:
-                    row.append("wrong" if workload in report["libraries"][lib].get("wrong", {}) else "—")
+                    row.append("wrong" if workload in report["libraries"][lib].get(wrong, {}) else "—")
                     continue
                 cell = _fmt_us(by_lib[lib]["median_us"])
                 r = report["ratios"].get(workload, {}).get(op, {}).get(lib)
@@ -81,36 +88,55 @@ def table_rows(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _grid(header: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
+    """A table's lines: Markdown, or plain columns padded to width."""
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |"]
+        lines.append("|" + "|".join(["---", "---"] + ["---:"] * (len(header) - 2)) + "|")
+        return lines + ["| " + " | ".join(r) + " |" for r in rows]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    fmt = [str.ljust, str.ljust] + [str.rjust] * (len(header) - 2)
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(f(c, w) for f, c, w in zip(fmt, cells, widths, strict=True)).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+JSON_INTRO = (
+    "JSON: each library writes its own text and reads it back (json decode+read reads every field, as above).\n"
+    "ddl, protobuf-* (json_format, indent=None) and protobuf-py write protobuf's JSON mapping; msgspec writes\n"
+    "its own JSON of typed Structs (int64 as numbers, enums as ints, every field), so its text differs."
+)
+
+
 def format_table(report: dict[str, Any], markdown: bool) -> str:
-    header, rows = table_rows(report)
     m, s = report["machine"], report["settings"]
     mode = "quick" if s["quick"] else "full"
-    lines: list[str] = []
     intro = (
         f"ddl bench ({mode}) on {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['date']}\n"
         "Median time per call in µs; (N.NNx) = peer time / ddl time, so >1 means ddl is faster."
     )
+    br = "  \n" if markdown else "\n"
+    lines = [intro.replace("\n", br)]
     if markdown:
-        lines.append(intro.replace("\n", "  \n"))
         lines.append("")
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join(["---", "---"] + ["---:"] * (len(header) - 2)) + "|")
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
-    else:
-        lines.append(intro)
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        fmt = [str.ljust, str.ljust] + [str.rjust] * (len(header) - 2)
-
-        def line(cells: list[str]) -> str:
-            return "  ".join(f(c, w) for f, c, w in zip(fmt, cells, widths, strict=True)).rstrip()
-
-        lines.append(line(header))
-        lines.append("  ".join("-" * w for w in widths))
-        lines += [line(r) for r in rows]
+    lines += _grid(*table_rows(report), markdown)
     sizes = report["payload_bytes"]
     if sizes:
         lines.append("")
         lines.append("Payload sizes (ddl's protobuf bytes): " + ", ".join(f"{w} {n:,} B" for w, n in sizes.items()))
+    header, rows = table_rows(report, json=True)
+    if any(op in by_op for by_op in report["results"].values() for op in workloads.JSON_OPS):
+        lines.append("")
+        lines.append(JSON_INTRO.replace("\n", br))
+        if markdown:
+            lines.append("")
+        lines += _grid(header, rows, markdown)
+        json_sizes = report.get("json_payload_bytes")
+        if json_sizes:
+            lines.append("")
+            lines.append("JSON sizes (ddl's text, UTF-8): " + ", ".join(f"{w} {n:,} B" for w, n in json_sizes.items()))
     mem = report.get("memory")
     if mem and mem.get("results"):
         lines.append("")
@@ -134,7 +160,7 @@ def format_table(report: dict[str, Any], markdown: bool) -> str:
 
 
 def write_chart(report: dict[str, Any], path: Path) -> bool:
-    """A PNG of the ratios (one panel per op, one bar per peer and workload, log scale)."""
+    """A PNG of the ratios (one panel per op, JSON ops included, one bar per peer and workload, log scale)."""
     try:
         import matplotlib
 
@@ -144,9 +170,13 @@ def write_chart(report: dict[str, Any], path: Path) -> bool:
         return False
     peers = [n for n, i in report["libraries"].items() if i["status"] == "ok" and n != BASELINE]
     names = list(report["workloads"])
-    fig, axes = plt.subplots(1, len(workloads.OPS), figsize=(15, 6.5), sharey=True, sharex=True)
+    ops = [op for op in workloads.ALL_OPS if any(op in by_op for by_op in report["ratios"].values())]
+    if not ops:
+        return False
+    fig, axes = plt.subplots(1, len(ops), figsize=(5 * len(ops), 6.5), sharey=True, sharex=True, squeeze=False)
+    axes = axes[0]
     height = 0.8 / max(len(peers), 1)
-    for ax, op in zip(axes, workloads.OPS, strict=True):
+    for ax, op in zip(axes, ops, strict=True):
         for j, peer in enumerate(peers):
             ys, xs = [], []
             for i, w in enumerate(names):
@@ -170,4 +200,3 @@ def write_chart(report: dict[str, Any], path: Path) -> bool:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
-

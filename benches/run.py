@@ -1,17 +1,18 @@
-"""The benchmark runner: every library in its own process, a table, a JSON file and a chart.
+"""The benchmark runner: every library in its own process, two tables (binary and JSON), a JSON file and a chart.
 
 Run it as ``ddl bench [--quick]`` (or ``python benches/run.py``). For each library the runner
 starts a worker process (``--worker NAME``) with that library's environment (protobuf's
 implementation is chosen by an environment variable before import), which builds its objects,
-checks its answers, times ``encode``, ``decode+read`` and ``decode`` on every workload, and
-streams the results back as JSON lines. Then the memory benchmark decodes one big batch payload
-in a fresh process per library, and the hostile-memory benchmark (``hostile_memory.py``) decodes
-inputs built to make many objects per byte, in a fresh process per library and case.
+checks its answers, times ``encode``, ``decode+read`` and ``decode`` on every workload (and
+``json encode`` and ``json decode+read`` if it has JSON), and streams the results back as JSON
+lines. Then the memory benchmark decodes one big batch payload in a fresh process per library,
+and the hostile-memory benchmark (``hostile_memory.py``) decodes inputs built to make many
+objects per byte, in a fresh process per library and case.
 
 This module parses the options and runs the phases; the rest lives beside it: ``worker.py``
 (the timing worker), ``memory.py`` (the memory benchmark), ``processes.py`` (starting workers
 and reading their events), ``settings.py`` (full and quick), ``progress.py`` (the progress bar)
-and ``report.py`` (table and chart).
+and ``report.py`` (tables and chart).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     hostile_libs = [n for n in LIBS if any(lib.name == n for lib in libs)] if args.memory else []
     hostile_runs = len(hostile_libs) * len(CASES)
     progress = Progress(
-        len(libs) * len(names) * len(workloads.OPS) + memory_weight * len(memory_libs) + memory_weight * hostile_runs
+        len(libs) * len(names) * len(workloads.ALL_OPS)
+        + memory_weight * len(memory_libs)
+        + memory_weight * hostile_runs
     )
     report: dict[str, Any] = {
         "machine": machine_info(),
@@ -65,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         "results": {},
         "ratios": {},
         "payload_bytes": {},
+        "json_payload_bytes": {},
         "memory": None,
         "hostile_memory": None,
         "problems": [],
@@ -75,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         report["libraries"][lib.name] = info
         progress.label = f"{lib.name}: starting"
         progress.draw()
-        left = len(names) * len(workloads.OPS)
+        left = len(names) * len(workloads.ALL_OPS)
         for ev in stream_worker(lib, ["--worker", lib.name, *worker_args]):
             kind = ev["event"]
             if kind == "progress":
@@ -83,15 +87,17 @@ def run(args: argparse.Namespace) -> int:
                 progress.advance(1, f"{lib.name}: {ev['label']}")
             elif kind == "info":
                 info["version"] = ev["version"]
+                info["json"] = ev["json"]
             elif kind == "result":
                 entry = {k: ev[k] for k in ("median_us", "min_us", "samples", "loops")}
                 report["results"].setdefault(ev["workload"], {}).setdefault(ev["op"], {})[lib.name] = entry
             elif kind == "size":
+                key = "json_payload_bytes" if ev.get("json") else "payload_bytes"
                 if lib.name == BASELINE:
-                    report["payload_bytes"][ev["workload"]] = ev["bytes"]
-                info.setdefault("payload_bytes", {})[ev["workload"]] = ev["bytes"]
+                    report[key][ev["workload"]] = ev["bytes"]
+                info.setdefault(key, {})[ev["workload"]] = ev["bytes"]
             elif kind == "wrong":
-                info.setdefault("wrong", {})[ev["workload"]] = ev["error"]
+                info.setdefault("json_wrong" if ev.get("json") else "wrong", {})[ev["workload"]] = ev["error"]
                 msg = f"{lib.name} FAILED the correctness check on {ev['workload']} (not timed): {ev['error']}"
                 report["problems"].append(msg)
                 progress.note(msg)
@@ -157,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     if args.chart and write_chart(report, Path(args.chart)):
         wrote.append(str(args.chart))
     print(f"wrote {', '.join(wrote)}", file=sys.stderr)
-    failed = any(i["status"] == "failed" or i.get("wrong") for i in report["libraries"].values())
+    failed = any(i["status"] == "failed" or i.get("wrong") or i.get("json_wrong") for i in report["libraries"].values())
     return 1 if failed else 0
 
 
@@ -168,7 +174,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  ddl bench --quick                  # under a minute\n"
-            "  ddl bench --markdown > table.md    # full run (3-6 min), table as Markdown\n"
+            "  ddl bench --markdown > table.md    # full run (5-8 min), tables as Markdown\n"
             "  ddl bench --libs ddl,protobuf-upb --workloads small,batch\n"
             f"libraries: {', '.join(lib.name for lib in LIBRARIES)}\n"
             f"workloads: {', '.join(workloads.WORKLOADS)}"
@@ -178,7 +184,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="fewer, shorter samples and a 5 MB memory payload")
     p.add_argument("--json", default="bench-results.json", metavar="PATH", help="results file (%(default)s)")
     p.add_argument("--chart", default="bench-results.png", metavar="PATH", help="ratio chart, PNG (%(default)s)")
-    p.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
+    p.add_argument("--markdown", action="store_true", help="print the tables as Markdown (for the README)")
     p.add_argument("--libs", metavar="A,B", help="libraries to run (default: all)")
     p.add_argument("--workloads", metavar="A,B", help="workloads to run (default: all)")
     p.add_argument(

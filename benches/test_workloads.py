@@ -6,7 +6,7 @@
 
 Protobuf runs in this process's implementation only (upb by default); ``ddl bench`` runs every
 library in its own process and also covers protobuf's pure-Python implementation. Every case is
-checked for the right answer before it is timed. Not part of CI.
+checked for the right answer before it is timed (its JSON too, for a JSON operation). Not part of CI.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from benches import workloads
-from benches.adapters import Case, check, library, load
+from benches.adapters import Case, check, check_json, library, load, peers_of
 
 IN_PROCESS = ("ddl", "protobuf-upb", "protobuf-py", "msgspec", "pure-protobuf")
 
@@ -38,20 +38,38 @@ def _checked(name: str, workload: str) -> tuple[Case, bytes]:
         pytest.skip(f"this process runs {module.library_name()}, not {name}")
     logical = _logical(workload)
     case = module.make(workload, logical)
-    ddl_case = None
-    if module.WIRE == "protobuf" and lib.module != "ddl_adapter":
-        from benches.adapters import ddl_adapter
-
-        ddl_case = ddl_adapter.make(workload, logical)
+    wire_peer, _ = peers_of(module)
+    ddl_case = wire_peer.make(workload, logical) if wire_peer is not None else None
     return case, check(name, workload, case, logical, ddl_case)
 
 
-@pytest.mark.parametrize("op", workloads.OPS)
+@cache
+def _checked_json(name: str, workload: str) -> tuple[Case, str | bytes]:
+    case, _ = _checked(name, workload)
+    module = load(library(name))
+    if module.JSON is None:
+        pytest.skip(f"{name} has no JSON")
+    _, json_peer = peers_of(module)
+    logical = _logical(workload)
+    ddl_case = json_peer.make(workload, logical) if json_peer is not None else None
+    return case, check_json(name, workload, case, logical, ddl_case)
+
+
+@pytest.mark.parametrize("op", workloads.ALL_OPS)
 @pytest.mark.parametrize("workload", workloads.WORKLOADS)
 @pytest.mark.parametrize("lib", IN_PROCESS)
 def test_bench(benchmark: Any, lib: str, workload: str, op: str) -> None:
-    case, data = _checked(lib, workload)
     benchmark.group = f"{workload} {op}"
+    if op in workloads.JSON_OPS:
+        case, text = _checked_json(lib, workload)
+        to_json, from_json, read = case.to_json, case.from_json, case.read
+        assert to_json is not None and from_json is not None
+        if op == "json encode":
+            benchmark(to_json, case.json_input)
+        else:
+            benchmark(lambda: read(from_json(text)))
+        return
+    case, data = _checked(lib, workload)
     if op == "encode":
         benchmark(case.encode, case.obj)
     elif op == "decode":

@@ -1,7 +1,8 @@
 """The timing worker: in its own process, check one library's answers, then time every operation.
 
 For each workload: calibrate a loop count, take timed samples, and stream the per-call median
-(and minimum) of ``encode``, ``decode+read`` and ``decode`` back to the runner.
+(and minimum) of ``encode``, ``decode+read`` and ``decode`` back to the runner; then, for a
+library with JSON, of ``json encode`` and ``json decode+read`` (fewer samples: ``Settings.for_json``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from benches import workloads
-from benches.adapters import Case, check
+from benches.adapters import Case, check, check_json, peers_of
 from benches.processes import emit, load_in_worker
 from benches.settings import Settings
 
 
-def _time_encode(encode: Callable[[Any], bytes], obj: Any, loops: int) -> float:
+def _time_encode(encode: Callable[[Any], bytes | str], obj: Any, loops: int) -> float:
     it = range(loops)
     t0 = time.perf_counter()
     for _ in it:
@@ -27,7 +28,7 @@ def _time_encode(encode: Callable[[Any], bytes], obj: Any, loops: int) -> float:
     return time.perf_counter() - t0
 
 
-def _time_decode(decode: Callable[[bytes], Any], data: bytes, loops: int) -> float:
+def _time_decode(decode: Callable[[Any], Any], data: bytes | str, loops: int) -> float:
     it = range(loops)
     t0 = time.perf_counter()
     for _ in it:
@@ -35,7 +36,7 @@ def _time_decode(decode: Callable[[bytes], Any], data: bytes, loops: int) -> flo
     return time.perf_counter() - t0
 
 
-def _time_decode_read(decode: Callable[[bytes], Any], read: Callable[[Any], Any], data: bytes, loops: int) -> float:
+def _time_decode_read(decode: Callable[[Any], Any], read: Callable[[Any], Any], data: bytes | str, loops: int) -> float:
     it = range(loops)
     t0 = time.perf_counter()
     for _ in it:
@@ -50,6 +51,16 @@ def _timers(case: Case, data: bytes) -> dict[str, Callable[[int], float]]:
         "encode": lambda loops: _time_encode(encode, obj, loops),
         "decode+read": lambda loops: _time_decode_read(decode, read, data, loops),
         "decode": lambda loops: _time_decode(decode, data, loops),
+    }
+
+
+def _json_timers(case: Case, text: str | bytes) -> dict[str, Callable[[int], float]]:
+    """For each JSON op, a function timing ``loops`` calls of it (the library reads its own text)."""
+    assert case.to_json is not None and case.from_json is not None
+    to_json, from_json, read, obj = case.to_json, case.from_json, case.read, case.json_input
+    return {
+        "json encode": lambda loops: _time_encode(to_json, obj, loops),
+        "json decode+read": lambda loops: _time_decode_read(from_json, read, text, loops),
     }
 
 
@@ -81,31 +92,52 @@ def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]
     }
 
 
+def _skip(workload: str, ops: Sequence[str], why: str) -> None:
+    for op in ops:
+        emit("progress", label=f"{workload} {op} ({why})")
+
+
 def worker(name: str, settings: Settings, names: Sequence[str]) -> int:
-    """Check, then time, one library on the workloads ``names``, streaming JSON lines to stdout."""
+    """Check, then time, one library on the workloads ``names``, streaming JSON lines to stdout.
+
+    The binary and the JSON operations are checked apart: a wrong answer in one leaves the other timed.
+    """
     loaded = load_in_worker(name)
     if loaded is None:
         return 0
     lib, module = loaded
-    emit("info", version=module.version(), python=platform.python_version())
-    ddl_adapter = None
-    if module.WIRE == "protobuf" and lib.module != "ddl_adapter":
-        from benches.adapters import ddl_adapter
+    emit("info", version=module.version(), python=platform.python_version(), json=module.JSON)
+    wire_peer, json_peer = peers_of(module)
+    json_settings = settings.for_json()
     for workload in names:
         logical = workloads.build(workload)
         try:
             case = module.make(workload, logical)
-            ddl_case = ddl_adapter.make(workload, logical) if ddl_adapter is not None else None
+            ddl_case = wire_peer.make(workload, logical) if wire_peer is not None else None
             data = check(lib.name, workload, case, logical, ddl_case)
         except Exception as e:  # noqa: BLE001 - a wrong answer (CheckError) or a crash: never time it
             emit("wrong", workload=workload, error=f"{type(e).__name__}: {e}"[:500])
-            for op in workloads.OPS:
-                emit("progress", label=f"{workload} {op} (skipped)")
+            _skip(workload, workloads.ALL_OPS, "skipped")
             continue
         emit("size", workload=workload, bytes=len(data))
         timers = _timers(case, data)
         for op in workloads.OPS:
             emit("result", workload=workload, op=op, **measure(timers[op], settings))
+            emit("progress", label=f"{workload} {op}")
+        if module.JSON is None:
+            _skip(workload, workloads.JSON_OPS, "no JSON")
+            continue
+        try:
+            json_case = json_peer.make(workload, logical) if json_peer is not None else None
+            text = check_json(lib.name, workload, case, logical, json_case)
+        except Exception as e:  # noqa: BLE001 - as above, for the JSON operations alone
+            emit("wrong", workload=workload, error=f"JSON: {type(e).__name__}: {e}"[:500], json=True)
+            _skip(workload, workloads.JSON_OPS, "skipped")
+            continue
+        emit("size", workload=workload, bytes=len(text.encode() if isinstance(text, str) else text), json=True)
+        timers = _json_timers(case, text)
+        for op in workloads.JSON_OPS:
+            emit("result", workload=workload, op=op, **measure(timers[op], json_settings))
             emit("progress", label=f"{workload} {op}")
     emit("done")
     return 0

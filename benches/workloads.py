@@ -23,7 +23,11 @@ MESSAGES: dict[str, str] = {
     "text": "Text",
 }
 WORKLOADS: tuple[str, ...] = tuple(MESSAGES)
+#: the binary operations, timed for every library
 OPS: tuple[str, ...] = ("encode", "decode+read", "decode")
+#: the JSON operations, timed for the libraries that have JSON (each reads the text it writes)
+JSON_OPS: tuple[str, ...] = ("json encode", "json decode+read")
+ALL_OPS: tuple[str, ...] = OPS + JSON_OPS
 
 SEED = 20240601
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1

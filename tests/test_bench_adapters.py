@@ -27,6 +27,7 @@ from benches.adapters import (  # noqa: E402
     Case,
     CheckError,
     check,
+    check_json,
     check_library,
     first_difference,
     library,
@@ -40,6 +41,14 @@ ADAPTERS = {
     "protobuf_py_adapter": "protobuf_ext",
     "msgspec_adapter": "msgspec",
     "pure_protobuf_adapter": "pure_protobuf",
+}
+# adapter module -> the JSON it writes: protobuf's mapping ("proto3"), its own, or none
+JSON_KINDS = {
+    "ddl_adapter": "proto3",
+    "protobuf_adapter": "proto3",
+    "protobuf_py_adapter": "proto3",
+    "msgspec_adapter": "msgspec",
+    "pure_protobuf_adapter": None,
 }
 REDUCED = workloads.build_all(reduced=True)
 
@@ -81,6 +90,63 @@ def test_protobuf_wire_peers_read_ddl_bytes(module_name: str) -> None:
         assert mine.read(mine.decode(theirs.encode(theirs.obj))) == logical
 
 
+@pytest.mark.parametrize("module_name", list(ADAPTERS))
+def test_adapter_declares_its_json(module_name: str) -> None:
+    module = _adapter(module_name)
+    kind = JSON_KINDS[module_name]
+    assert kind == module.JSON
+    case = module.make("small", REDUCED["small"])
+    has_json = module.JSON is not None
+    assert (case.to_json is not None, case.from_json is not None) == (has_json, has_json)
+
+
+@pytest.mark.parametrize("module_name", [m for m, kind in JSON_KINDS.items() if kind])
+@pytest.mark.parametrize("workload", workloads.WORKLOADS)
+def test_json_adapter_reads_back_its_own_json(module_name: str, workload: str) -> None:
+    """Each library reads the JSON it wrote to the logical value: what ``json decode+read`` times."""
+    module = _adapter(module_name)
+    logical = REDUCED[workload]
+    case = module.make(workload, logical)
+    assert case.to_json is not None and case.from_json is not None
+    text = case.to_json(case.json_input)
+    assert isinstance(text, str | bytes)
+    assert case.read(case.from_json(text)) == logical
+
+
+@pytest.mark.parametrize("module_name", ["protobuf_adapter", "protobuf_py_adapter"])
+def test_proto3_json_peers_read_ddl_json(module_name: str) -> None:
+    module = _adapter(module_name)
+    from benches.adapters import ddl_adapter
+
+    for workload in ("small", "medium", "ints", "tree", "text"):
+        logical = REDUCED[workload]
+        mine, theirs = ddl_adapter.make(workload, logical), module.make(workload, logical)
+        assert mine.to_json and mine.from_json and theirs.to_json and theirs.from_json
+        assert theirs.read(theirs.from_json(mine.to_json(mine.obj))) == logical
+        assert mine.read(mine.from_json(theirs.to_json(theirs.obj))) == logical
+
+
+def test_ddl_writes_the_text_of_json_format_one_line() -> None:
+    """The protobuf adapter's MessageToJson(indent=None, ensure_ascii=False) writes ddl's text,
+    byte for byte (without maps, whose order may differ): both JSON columns do the same work."""
+    module = _adapter("protobuf_adapter")
+    from benches.adapters import ddl_adapter
+
+    for workload in ("small", "ints", "doubles", "tree", "text"):
+        logical = REDUCED[workload]
+        mine, theirs = ddl_adapter.make(workload, logical), module.make(workload, logical)
+        assert mine.to_json and theirs.to_json
+        assert mine.to_json(mine.obj) == theirs.to_json(theirs.obj), workload
+
+
+def test_msgspec_json_is_objects_of_field_names() -> None:
+    """msgspec's JSON Structs are not array_like (its msgpack ones are): names, as in proto3 JSON."""
+    module = _adapter("msgspec_adapter")
+    case = module.make("small", REDUCED["small"])
+    assert case.to_json is not None
+    assert json.loads(case.to_json(case.json_input)) == REDUCED["small"]
+
+
 def test_ddl_classes_write_protobufs_bytes() -> None:
     """Without maps, ddl writes exactly the bytes of SerializeToString: the schemas match."""
     module = _adapter("protobuf_adapter")
@@ -115,6 +181,78 @@ def test_check_rejects_a_wrong_answer() -> None:
     not_bytes = Case(obj=None, encode=lambda o: bytearray(), decode=lambda b: None, read=lambda o: logical)
     with pytest.raises(CheckError, match="not bytes"):
         check("broken", "medium", not_bytes, logical)
+
+
+def test_check_json_rejects_a_wrong_answer() -> None:
+    logical = REDUCED["medium"]
+
+    def case(read: Any, to_json: Any = lambda o: "{}") -> Case:
+        return Case(obj=None, encode=bytes, decode=bytes, read=read, to_json=to_json, from_json=json.loads)
+
+    assert check_json("fine", "medium", case(lambda o: logical), logical) == "{}"
+    with pytest.raises(CheckError, match=r"read\(from_json\(to_json\(obj\)\)\): \$\.total: got 1\.5"):
+        check_json("broken", "medium", case(lambda o: {**logical, "total": 1.5}), logical)
+    with pytest.raises(CheckError, match="not str or bytes"):
+        check_json("broken", "medium", case(lambda o: logical, to_json=lambda o: {}), logical)
+    with pytest.raises(CheckError, match="has no JSON"):
+        check_json("none", "medium", Case(obj=None, encode=bytes, decode=bytes, read=dict), logical)
+    ddl_like = case(lambda o: logical if o == {} else {**logical, "id": -1})
+    with pytest.raises(CheckError, match="ddl reading broken's JSON"):
+        check_json("broken", "medium", case(lambda o: logical, to_json=lambda o: "[]"), logical, ddl_like)
+
+
+def _report(results: dict[str, Any], libraries: dict[str, Any]) -> dict[str, Any]:
+    """A results file as the runner writes it, for the table's formatting alone."""
+    from benches.report import ratios
+
+    ok = [name for name, info in libraries.items() if info["status"] == "ok"]
+    return {
+        "machine": {"cpu": "CPU", "cores": 2, "python": "3.11", "date": "today"},
+        "settings": {"quick": True},
+        "workloads": ["small"],
+        "libraries": libraries,
+        "results": results,
+        "ratios": ratios(results, ok),
+        "payload_bytes": {},
+        "json_payload_bytes": {"small": 145},
+        "memory": None,
+        "problems": [],
+    }
+
+
+def test_the_json_table_has_the_libraries_with_json_and_their_ratios() -> None:
+    from benches.report import format_table
+
+    def t(us: float) -> dict[str, float]:
+        return {"median_us": us}
+
+    results = {
+        "small": {
+            "encode": {"ddl": t(1.0), "msgspec": t(1.0), "pure-protobuf": t(9.0)},
+            "json encode": {"ddl": t(2.0), "msgspec": t(0.5)},
+        }
+    }
+    libraries = {
+        "ddl": {"status": "ok", "json": "proto3"},
+        "protobuf-upb": {"status": "ok", "json": "proto3", "json_wrong": {"small": "JSON: CheckError"}},
+        "msgspec": {"status": "ok", "json": "msgspec"},
+        "pure-protobuf": {"status": "ok", "json": None},
+    }
+    lines = format_table(_report(results, libraries), markdown=True).splitlines()
+    binary_header, json_header = (line for line in lines if line.startswith("| workload |"))
+    assert "pure-protobuf" in binary_header and "pure-protobuf" not in json_header
+    assert "| small | encode | 1.00 | — | 1.00 (1.00x) | 9.00 (9.00x) |" in lines
+    assert "| small | json encode | 2.00 | wrong | 0.50 (0.25x) |" in lines
+    assert "| small | json decode+read | — | wrong | — |" in lines
+    assert "JSON sizes (ddl's text, UTF-8): small 145 B" in lines
+
+
+def test_no_json_table_without_json_results() -> None:
+    from benches.report import format_table
+
+    results = {"small": {"encode": {"ddl": {"median_us": 1.0}}}}
+    text = format_table(_report(results, {"ddl": {"status": "ok", "json": "proto3"}}), markdown=False)
+    assert "json encode" not in text and "JSON:" not in text
 
 
 def test_first_difference_names_the_path() -> None:
@@ -173,12 +311,16 @@ def test_cli_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     printed = capsys.readouterr().out
     assert "| small | encode |" in printed
+    assert "| small | json encode |" in printed and "| small | json decode+read |" in printed
     report = json.loads(out.read_text())
     assert report["libraries"]["ddl"]["status"] == "ok"
-    assert set(report["results"]["small"]) == set(workloads.OPS)
+    assert report["libraries"]["ddl"]["json"] == "proto3"
+    assert set(report["results"]["small"]) == set(workloads.ALL_OPS)
     assert report["results"]["small"]["decode"]["ddl"]["median_us"] > 0
+    assert report["results"]["small"]["json decode+read"]["ddl"]["median_us"] > 0
     assert report["machine"]["cores"] and report["machine"]["python"]
     assert report["payload_bytes"]["small"] > 0
+    assert report["json_payload_bytes"]["small"] > report["payload_bytes"]["small"]
 
 
 def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:

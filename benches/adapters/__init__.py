@@ -7,12 +7,16 @@ An adapter module exposes:
 - ``version() -> str``;
 - ``WIRE``: ``"protobuf"`` for protobuf-wire libraries (their bytes are checked against ddl's),
   anything else for the others (msgspec is ``"msgpack"``);
+- ``JSON``: ``"proto3"`` for libraries writing protobuf's JSON mapping (their text is checked
+  against ddl's), another name for their own JSON (msgspec is ``"msgspec"``), ``None`` without JSON;
 - ``make(workload, logical) -> Case``: the library's own object for the logical value (built
-  here, outside any timed region) and its ``encode`` / ``decode`` / ``read`` functions.
+  here, outside any timed region) and its ``encode`` / ``decode`` / ``read`` functions, and
+  ``to_json`` / ``from_json`` when it has JSON.
 
 ``read(obj)`` turns an object back into the logical value, reading *every* field into plain
 Python values, so that a lazy decoder cannot win by skipping work: ``decode+read`` is
-``read(decode(data))``.
+``read(decode(data))``, and ``json decode+read`` is ``read(from_json(text))``, where ``text`` is
+what the library's own ``to_json`` wrote (the libraries' JSON texts differ: see benches/README.md).
 
 Importing an adapter raises ``ImportError`` when its library is not installed.
 """
@@ -69,12 +73,25 @@ def load(lib: Library) -> ModuleType:
 
 @dataclass(frozen=True)
 class Case:
-    """One library's object for one workload, and the three functions the benchmarks time."""
+    """One library's object for one workload, and the functions the benchmarks time.
+
+    ``to_json`` and ``from_json`` are ``None`` for a library without JSON; ``from_json`` takes
+    whatever ``to_json`` returns (``str`` or ``bytes``). ``to_json`` writes ``json_obj`` when the
+    library's JSON needs other objects than its binary format (msgspec's), else ``obj``.
+    """
 
     obj: Any
     encode: Callable[[Any], bytes]
     decode: Callable[[bytes], Any]
     read: Callable[[Any], Any]
+    to_json: Callable[[Any], str | bytes] | None = None
+    from_json: Callable[[str | bytes], Any] | None = None
+    json_obj: Any = None
+
+    @property
+    def json_input(self) -> Any:
+        """The object ``to_json`` is timed on."""
+        return self.obj if self.json_obj is None else self.json_obj
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,16 +256,53 @@ def check(name: str, workload: str, case: Case, logical: Any, ddl_case: Case | N
     return data
 
 
+def check_json(name: str, workload: str, case: Case, logical: Any, ddl_case: Case | None = None) -> str | bytes:
+    """Check that ``case``'s JSON gives the right answer on ``workload``; return its JSON text.
+
+    Always: ``read(from_json(to_json(obj))) == logical``. With ``ddl_case`` (for the peers writing
+    protobuf's JSON mapping): ddl's text parses with this library to the logical value, and this
+    library's text with ddl. Raises ``CheckError`` otherwise.
+    """
+    if case.to_json is None or case.from_json is None:
+        raise CheckError(f"{name} {workload}: the case has no JSON")
+    text = case.to_json(case.json_input)
+    if not isinstance(text, str | bytes):
+        raise CheckError(f"{name} {workload}: to_json returned {type(text).__name__}, not str or bytes")
+    _expect(f"{name} {workload}: read(from_json(to_json(obj)))", case.read(case.from_json(text)), logical)
+    if ddl_case is not None and ddl_case.to_json is not None and ddl_case.from_json is not None:
+        ddl_text = ddl_case.to_json(ddl_case.json_input)
+        _expect(f"{name} {workload}: {name} reading ddl's JSON", case.read(case.from_json(ddl_text)), logical)
+        _expect(f"{name} {workload}: ddl reading {name}'s JSON", ddl_case.read(ddl_case.from_json(text)), logical)
+    return text
+
+
+def peers_of(module: ModuleType) -> tuple[ModuleType | None, ModuleType | None]:
+    """The ddl adapter to cross-check ``module``'s bytes, and its JSON, against (``None``: not compared).
+
+    Bytes are compared for protobuf-wire libraries, JSON for libraries writing protobuf's JSON
+    mapping; ddl is never compared with itself.
+    """
+    if module.__name__.endswith("ddl_adapter"):
+        return None, None
+    from benches.adapters import ddl_adapter
+
+    wire = ddl_adapter if module.WIRE == "protobuf" else None
+    json = ddl_adapter if module.JSON == "proto3" else None
+    return wire, json
+
+
 def check_library(module: ModuleType, workloads: Mapping[str, Any]) -> dict[str, Case]:
-    """Build and check every workload for one adapter module; return the checked cases."""
-    ddl_adapter = None
-    if getattr(module, "WIRE", None) == "protobuf" and not module.__name__.endswith("ddl_adapter"):
-        from benches.adapters import ddl_adapter
+    """Build and check every workload for one adapter module (its JSON too, if it has JSON);
+    return the checked cases."""
+    wire_peer, json_peer = peers_of(module)
     name = module.library_name()
     cases: dict[str, Case] = {}
     for workload, logical in workloads.items():
         case = module.make(workload, logical)
-        ddl_case = ddl_adapter.make(workload, logical) if ddl_adapter is not None else None
+        ddl_case = wire_peer.make(workload, logical) if wire_peer is not None else None
         check(name, workload, case, logical, ddl_case)
+        if module.JSON is not None:
+            json_case = json_peer.make(workload, logical) if json_peer is not None else None
+            check_json(name, workload, case, logical, json_case)
         cases[workload] = case
     return cases

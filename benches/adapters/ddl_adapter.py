@@ -1,6 +1,7 @@
 """ddl, with the engine ddl picks by default (``ddl``), or under ``DDL_PURE_PYTHON=1`` (``ddl-python``).
 
-The classes match bench.proto field for field: numbers follow declaration order from 1.
+The classes match bench.proto field for field: numbers follow declaration order from 1. JSON is
+``ddl.to_json`` (one line) and ``ddl.from_json``, protobuf's JSON mapping.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ddl
 from benches.adapters import Case, make_builder, make_readers
 
 WIRE = "protobuf"
+JSON = "proto3"
 
 
 def library_name() -> str:
@@ -99,4 +101,16 @@ _encode = ddl.Encoder().encode
 
 def make(workload: str, logical: Any) -> Case:
     obj = _build(workload, logical)
-    return Case(obj=obj, encode=_encode, decode=ddl.Decoder(type(obj)).decode, read=_readers[workload])
+    cls = type(obj)
+
+    def from_json(text: str | bytes) -> Any:
+        return ddl.from_json(text, cls)
+
+    return Case(
+        obj=obj,
+        encode=_encode,
+        decode=ddl.Decoder(cls).decode,
+        read=_readers[workload],
+        to_json=ddl.to_json,
+        from_json=from_json,
+    )

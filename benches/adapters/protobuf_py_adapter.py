@@ -2,6 +2,7 @@
 
 With ``protobuf-py-ext`` installed (a Rust extension), the generated classes derive from its
 ``NativeMessage`` and ``to_binary`` / ``from_binary`` run in Rust; ``implementation()`` says which.
+JSON is its ``to_json()`` / ``from_json(text)``, protobuf's JSON mapping (written without spaces).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import protobuf  # Buf's package: `protobuf`, not Google's `google.protobuf`
 from benches.adapters import Case, _protoc, make_builder, make_readers
 
 WIRE = "protobuf"
+JSON = "proto3"
 if not hasattr(protobuf, "Message"):  # pragma: no cover - some other "protobuf" module
     raise ImportError("the importable `protobuf` module is not Buf's protobuf-py")
 pb = _protoc.load("protobuf-py")
@@ -42,4 +44,11 @@ _readers = make_readers()
 def make(workload: str, logical: Any) -> Case:
     obj = _build(workload, logical)
     cls = type(obj)
-    return Case(obj=obj, encode=cls.to_binary, decode=cls.from_binary, read=_readers[workload])
+    return Case(
+        obj=obj,
+        encode=cls.to_binary,
+        decode=cls.from_binary,
+        read=_readers[workload],
+        to_json=cls.to_json,
+        from_json=cls.from_json,
+    )

@@ -2,7 +2,7 @@
 
 pure-protobuf has no ``map``, so ``attrs`` is the wire-identical ``repeated AttrsEntry`` (key = 1,
 value = 2), and its read turns the entries into a dict. Its ``float`` is a 32-bit float, so
-doubles are ``annotations.double``; recursion uses ``Self``.
+doubles are ``annotations.double``; recursion uses ``Self``. It has no JSON.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pure_protobuf.message import BaseMessage
 from benches.adapters import Case, make_builder, make_readers
 
 WIRE = "protobuf"
+JSON = None
 
 
 def library_name() -> str:

@@ -32,6 +32,7 @@ from typing import Any
 
 from benches import workloads
 from benches.adapters import BASELINE, LIBRARIES, library
+from benches.grpc_bench import format_grpc, measure
 from benches.hostile_memory import CASES, LIBS, format_hostile, hostile_worker, run_cases
 from benches.memory import memory_payload, memory_worker
 from benches.processes import stream_worker
@@ -55,10 +56,13 @@ def run(args: argparse.Namespace) -> int:
     memory_weight = 4 if args.quick else 15
     hostile_libs = [n for n in LIBS if any(lib.name == n for lib in libs)] if args.memory else []
     hostile_runs = len(hostile_libs) * len(CASES)
+    grpc_libs = {"ddl": "ddl", "protobuf-upb": "protobuf"}
+    grpc_runs = [grpc_libs[lib.name] for lib in libs if lib.name in grpc_libs] if args.grpc else []
     progress = Progress(
         len(libs) * len(names) * len(workloads.ALL_OPS)
         + memory_weight * len(memory_libs)
         + memory_weight * hostile_runs
+        + memory_weight * len(grpc_runs)
     )
     report: dict[str, Any] = {
         "machine": machine_info(),
@@ -71,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         "json_payload_bytes": {},
         "memory": None,
         "hostile_memory": None,
+        "grpc": None,
         "problems": [],
     }
     worker_args = ["--workloads", ",".join(names)] + (["--quick"] if args.quick else [])
@@ -147,6 +152,17 @@ def run(args: argparse.Namespace) -> int:
             if "error" in result:
                 report["problems"].append(f"hostile memory {lib_name} {case_name}: {result['error']}")
             progress.advance(memory_weight, f"hostile memory: {lib_name} {case_name}")
+    if grpc_runs:
+        report["grpc"] = {}
+        for name in grpc_runs:
+            progress.label = f"gRPC: {name} server and client on loopback"
+            progress.draw()
+            try:
+                report["grpc"][name] = measure(name, 0.3 if args.quick else 3.0)
+            except RuntimeError as e:
+                report["problems"].append(f"gRPC {name}: {e}")
+                progress.note(f"gRPC {name}: {e}")
+            progress.advance(memory_weight)
     progress.close()
     ok = [n for n, i in report["libraries"].items() if i["status"] == "ok"]
     report["ratios"] = ratios(report["results"], ok)
@@ -157,6 +173,9 @@ def run(args: argparse.Namespace) -> int:
     if report["hostile_memory"]:
         print()
         print(format_hostile(report["hostile_memory"]["results"], hostile_libs, args.markdown))
+    if report["grpc"] and len(report["grpc"]) == len(grpc_libs):
+        print()
+        print(format_grpc(report["grpc"], args.markdown))
     json_path = Path(args.json)
     json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     wrote = [str(json_path)]
@@ -189,6 +208,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--workloads", metavar="A,B", help="workloads to run (default: all)")
     p.add_argument(
         "--no-memory", dest="memory", action="store_false", help="skip the memory and hostile-memory benchmarks"
+    )
+    p.add_argument(
+        "--no-grpc", dest="grpc", action="store_false", help="skip the gRPC benchmark (ddl, protobuf-upb on loopback)"
     )
     p.add_argument("--worker", metavar="LIB", help=argparse.SUPPRESS)
     p.add_argument("--memory-worker", metavar="LIB", help=argparse.SUPPRESS)

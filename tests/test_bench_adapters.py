@@ -321,6 +321,8 @@ def test_cli_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert report["machine"]["cores"] and report["machine"]["python"]
     assert report["payload_bytes"]["small"] > 0
     assert report["json_payload_bytes"]["small"] > report["payload_bytes"]["small"]
+    assert report["grpc"]["ddl"]["unary_calls_per_s"] > 0  # the gRPC table needs protobuf-upb too
+    assert "gRPC on loopback" not in printed
 
 
 def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:

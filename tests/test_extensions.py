@@ -214,6 +214,12 @@ def test_json_reads_an_extension_into_the_unknown_fields_as_its_binary_form_woul
     assert ddl.from_json(ddl.to_json(box), Box) == box
 
 
+def test_a_frozen_message_reads_and_writes_its_extensions_in_json() -> None:
+    frozen = ddl.from_dict({"[shop.frozen_weight]": 6, "label": "x"}, Frozen)
+    assert frozen_weight.get(frozen) == 6 and frozen.label == "x"
+    assert ddl.to_dict(frozen) == {"label": "x", "[shop.frozen_weight]": 6}
+
+
 def test_json_null_for_an_extension_is_its_absence() -> None:
     box = ddl.from_dict({"[shop.weight]": None, "[shop.codes]": None}, Box)
     assert not weight.has(box) and not codes.has(box) and ddl.encode(box) == b""

@@ -10,12 +10,17 @@ number and annotation. Reading joins the occurrences of the number and decodes t
 so protobuf's rules for repeated occurrences (the last scalar wins, messages merge, repeated
 fields concatenate) and every error are the engines' own; writing encodes a holder. There is no
 third codec, only the scan that finds the occurrences.
+
+Each Extension is also listed under its extendee when it is made (``extensions_of``), so that the
+JSON mapping can read and write it as ``"[full.name]": value``, as protobuf's ``json_format`` does.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import typing
+import weakref
 from typing import Any, Generic, TypeVar, overload
 
 from . import _compiled
@@ -39,7 +44,8 @@ class Extension(Generic[M, T]):
     ``annotation`` is the value's type, written as for a field: ``ddl.int32``, ``str``, an
     ``IntEnum``, a message class, ``list[...]`` for a repeated extension (``packed=False``
     writes its numbers one tagged element at a time, as proto2 does by default;
-    ``delimited=True`` writes a message as a group). ``name`` is the extension's full proto name.
+    ``delimited=True`` writes a message as a group; ``verify_utf8=False`` lets a string hold
+    any bytes, as ``ddl.field(verify_utf8=False)`` does). ``name`` is the extension's full proto name.
 
     ``get`` decodes the value from the message's unknown fields: None when absent (an empty list
     for a repeated extension); several occurrences combine as in protobuf (the last scalar wins,
@@ -57,6 +63,10 @@ class Extension(Generic[M, T]):
     ``ddl gen`` writes one for each ``extend`` block's field: at module level, or for an
     ``extend`` nested in a message, as a class attribute of that message, as protobuf's
     Python code places them.
+
+    In JSON (``ddl.to_json``, ``ddl.from_json``...) a set extension is the key ``"[name]"``, as
+    protobuf writes it, for as long as the Extension object exists (kept at module level, it
+    does); the last one made for a number of an extendee is the one JSON uses.
 
     Example::
 
@@ -76,7 +86,7 @@ class Extension(Generic[M, T]):
         assert not rank.has(copy) and rank.get(copy) is None
     """
 
-    __slots__ = ("_holder", "annotation", "extendee", "name", "number", "repeated")
+    __slots__ = ("__weakref__", "_holder", "annotation", "extendee", "name", "number", "repeated")
 
     @overload
     def __init__(
@@ -88,6 +98,7 @@ class Extension(Generic[M, T]):
         *,
         packed: bool = True,
         delimited: bool = False,
+        verify_utf8: bool = True,
     ) -> None: ...
 
     @overload
@@ -100,6 +111,7 @@ class Extension(Generic[M, T]):
         *,
         packed: bool = True,
         delimited: bool = False,
+        verify_utf8: bool = True,
     ) -> None: ...
 
     def __init__(
@@ -111,6 +123,7 @@ class Extension(Generic[M, T]):
         *,
         packed: bool = True,
         delimited: bool = False,
+        verify_utf8: bool = True,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"an extension's name is its full proto name, such as 'pkg.rank', not {name!r}")
@@ -125,7 +138,8 @@ class Extension(Generic[M, T]):
         self.extendee = extendee
         self.number = number
         self.annotation = annotation
-        self._holder, self.repeated = _holder_for(name, number, annotation, packed, delimited)
+        self._holder, self.repeated = _holder_for(name, number, annotation, packed, delimited, verify_utf8)
+        _declare(self)
 
     def __repr__(self) -> str:
         return f"<ddl.Extension {self.name}: field {self.number} of {self.extendee.__qualname__}>"
@@ -229,6 +243,36 @@ class Extension(Generic[M, T]):
         return error
 
 
+# Each extendee's Extensions, in the order they were made, for the JSON mapping. Both sides are
+# weak: an Extension that nothing keeps is gone from here, and so is the entry of a class gone.
+_declared: weakref.WeakKeyDictionary[type, list[weakref.ref[Extension[Any, Any]]]] = weakref.WeakKeyDictionary()
+_declaring = threading.Lock()
+
+
+def _declare(ext: Extension[Any, Any]) -> None:
+    with _declaring:
+        refs = [r for r in _declared.get(ext.extendee, ()) if r() is not None]
+        _declared[ext.extendee] = [*refs, weakref.ref(ext)]  # a new list: readers take it unlocked
+
+
+def extensions_of(cls: type) -> list[Extension[Any, Any]]:
+    """The extensions a message of class ``cls`` takes, by number: those made for ``cls`` or for
+    a base class of it (of several made for one number, the last one alive), less those whose
+    number is a field of ``cls``.
+
+    Example::
+
+        assert extensions_of(Item) == [rank, labels]
+    """
+    found: dict[int, Extension[Any, Any]] = {}
+    for base in reversed(cls.__mro__):
+        for ref in _declared.get(base, ()):
+            ext = ref()
+            if ext is not None:
+                found[ext.number] = ext
+    return [found[n] for n in sorted(found) if found[n].extendee is cls or _field_numbered(cls, n) is None]
+
+
 def _field_numbered(cls: type, number: int) -> str | None:
     """The name of ``cls``'s field that takes ``number``, if any."""
     spec = cls.__dict__["__ddl__"].spec
@@ -236,7 +280,7 @@ def _field_numbered(cls: type, number: int) -> str | None:
 
 
 def _holder_for(
-    name: str, number: int, annotation: object, packed: bool, delimited: bool
+    name: str, number: int, annotation: object, packed: bool, delimited: bool, verify_utf8: bool
 ) -> tuple[type[Message], bool]:
     """The holder class of an extension, and whether the extension is repeated.
 
@@ -244,12 +288,15 @@ def _holder_for(
     reads as an empty list) from a singular one, which becomes ``X | None`` (absent reads as
     None, and a zero value is still written, as proto2 writes every field that is set).
     """
-    singular = field(number=number, default=None, packed=packed, delimited=delimited)
-    if isinstance(annotation, type) and issubclass(annotation, ClosedEnum):
-        # One value; the probe below could not plan it, as a closed enum field needs presence.
-        return _holder_class(name, typing.Optional[annotation], singular), False  # noqa: UP045
+    singular = field(number=number, default=None, packed=packed, delimited=delimited, verify_utf8=verify_utf8)
     try:
-        probe = _holder_class(name, annotation, field(number=number, packed=packed, delimited=delimited))
+        if isinstance(annotation, type) and issubclass(annotation, ClosedEnum):
+            # One value; the probe below could not plan it, as a closed enum field needs presence.
+            holder = _holder_class(name, typing.Optional[annotation], singular)  # noqa: UP045
+            plan_for(holder)
+            return holder, False
+        info = field(number=number, packed=packed, delimited=delimited, verify_utf8=verify_utf8)
+        probe = _holder_class(name, annotation, info)
         planned = plan_for(probe).fields[0]
     except SchemaError as exc:
         # Named as the holder's field; the user wrote an extension.

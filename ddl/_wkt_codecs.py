@@ -24,7 +24,9 @@ from ._wire import read_length, read_tag, read_varint, skip_field
 _T = TypeVar("_T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TS_MIN, _TS_MAX = -62_135_596_800, 253_402_300_799  # 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z
-_DUR_MAX = 315_576_000_000  # 10,000 years, protobuf's documented Duration limit
+# 10,000 years, protobuf's documented Duration limit. Its JSON form holds no more, but its binary
+# form does (protobuf's parsers take any seconds), and so does a timedelta, up to 999,999,999 days.
+_DUR_MAX = 315_576_000_000
 _NANOS_MAX = 999_999_999
 _FLOAT_EXACT = 1 << 53  # beyond this an int may not survive the trip through a double
 
@@ -195,12 +197,12 @@ def zero_timestamp() -> object:
 
 
 def _duration_parts(value: object) -> tuple[int, int]:
+    """A timedelta's seconds and nanos, both with its sign. Any timedelta has them: its seconds
+    reach 8.64e13, far inside the field's int64 (the JSON writer alone keeps to +-_DUR_MAX)."""
     if not isinstance(value, timedelta):
         raise TypeError(f"expected timedelta, got {type(value).__name__}")
     total = total_ns(value)
     seconds, nanos = divmod(abs(total), 1_000_000_000)
-    if seconds > _DUR_MAX:
-        raise ValueError(f"{value!r} is outside the Duration range of +-{_DUR_MAX} seconds")
     return (-seconds, -nanos) if total < 0 else (seconds, nanos)  # both parts share the sign
 
 
@@ -226,15 +228,19 @@ def merge_duration(base: object, buf: bytes, ranges: list[int], budget: int) -> 
 
 
 def _duration(parts: list[int], pos: int) -> object:
+    """The timedelta of a Duration's parts. Seconds beyond protobuf's +-_DUR_MAX are read, as
+    protobuf reads them from binary, up to what a timedelta holds. Nanos out of range or of the
+    other sign are errors: a timedelta would hold their sum, whose encoding is other bytes."""
     seconds, nanos = parts
-    if not -_DUR_MAX <= seconds <= _DUR_MAX:
-        raise DecodeError(f"Duration seconds {seconds} is outside +-{_DUR_MAX}", pos)
     if not -_NANOS_MAX <= nanos <= _NANOS_MAX:
         raise DecodeError(f"Duration nanos {nanos} is outside +-999999999", pos)
     if (seconds < 0 < nanos) or (nanos < 0 < seconds):
         raise DecodeError(f"Duration seconds {seconds} and nanos {nanos} differ in sign", pos)
     micros, ns = divmod(seconds * 1_000_000_000 + nanos, 1000)
-    td = timedelta(microseconds=micros)
+    try:
+        td = timedelta(microseconds=micros)
+    except OverflowError:
+        raise DecodeError(f"Duration seconds {seconds} is beyond what a timedelta holds", pos) from None
     return TimedeltaNs.from_timedelta(td, ns) if ns else td
 
 

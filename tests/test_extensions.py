@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import gc
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from google.protobuf import json_format
 from grpc_tools import protoc
 from hypothesis import given
 from hypothesis import strategies as st
@@ -67,6 +70,13 @@ slots = ddl.Extension("shop.slots", Box, 120, int)
 frozen_weight = ddl.Extension("shop.frozen_weight", Frozen, 100, ddl.int32)
 
 OTHER = tag(7, 0) + varint(9)  # an unknown field that no extension here is
+JSON_OPTIONS = st.fixed_dictionaries(
+    {
+        "preserving_proto_field_name": st.booleans(),
+        "always_print_fields_with_no_presence": st.booleans(),
+        "use_integers_for_enums": st.booleans(),
+    }
+)
 
 
 # --- Reading and writing ---------------------------------------------------------------------
@@ -167,6 +177,104 @@ def test_frozen_messages_read_extensions_and_refuse_changes(engine: Engine) -> N
         with pytest.raises(dataclasses.FrozenInstanceError, match=refused):
             change()
     assert frozen_weight.get(frozen) == 6
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def test_json_writes_each_set_extension_as_its_bracketed_full_name_after_the_fields_by_number(
+    engine: Engine,
+) -> None:
+    box = Box(label="a")
+    notes.set(box, [Note(text="x")])
+    codes.set(box, [1, -2])
+    weight.set(box, 0)  # set to zero is set: proto2 writes it, and so does JSON
+    shade.set(box, Shade.DARK)
+    box = engine.decode(engine.encode(box) + OTHER, Box)  # an unknown number has no JSON form
+    written = ddl.to_dict(box)
+    assert written == {
+        "label": "a", "[shop.weight]": 0, "[shop.shade]": "DARK", "[shop.codes]": [1, -2],
+        "[shop.notes]": [{"text": "x"}],
+    }  # fmt: skip
+    assert list(written) == ["label", "[shop.weight]", "[shop.shade]", "[shop.codes]", "[shop.notes]"]
+    assert ddl.to_dict(box, use_integers_for_enums=True, always_print_fields_with_no_presence=True) == {
+        "label": "a", "[shop.weight]": 0, "[shop.shade]": 2, "[shop.codes]": [1, -2],
+        "[shop.notes]": [{"text": "x", "marks": []}],
+    }  # fmt: skip
+
+
+def test_json_reads_an_extension_into_the_unknown_fields_as_its_binary_form_would_be(engine: Engine) -> None:
+    text = '{"[shop.notes]": [{"text": "x"}], "label": "a", "[shop.weight]": 3, "[shop.codes]": ["1", 2]}'
+    box = ddl.from_json(text, Box)
+    assert weight.get(box) == 3 and codes.get(box) == [1, 2] and notes.get(box) == [Note(text="x")]
+    expected = Box(label="a")
+    for ext, value in ((weight, 3), (codes, [1, 2]), (notes, [Note(text="x")])):
+        ext.set(expected, value)
+    assert engine.encode(box) == engine.encode(expected)  # the extensions by number, as they were set
+    assert ddl.from_json(ddl.to_json(box), Box) == box
+
+
+def test_a_frozen_message_reads_and_writes_its_extensions_in_json() -> None:
+    frozen = ddl.from_dict({"[shop.frozen_weight]": 6, "label": "x"}, Frozen)
+    assert frozen_weight.get(frozen) == 6 and frozen.label == "x"
+    assert ddl.to_dict(frozen) == {"label": "x", "[shop.frozen_weight]": 6}
+
+
+def test_json_null_for_an_extension_is_its_absence() -> None:
+    box = ddl.from_dict({"[shop.weight]": None, "[shop.codes]": None}, Box)
+    assert not weight.has(box) and not codes.has(box) and ddl.encode(box) == b""
+
+
+def test_a_subclass_of_the_extendee_reads_and_writes_its_extensions_in_json_but_not_a_number_it_uses() -> None:
+    crate = ddl.from_dict({"[shop.weight]": 4, "slots": "2"}, Crate)
+    assert weight.get(crate) == 4 and ddl.to_dict(crate) == {"slots": "2", "[shop.weight]": 4}
+    with pytest.raises(ddl.DecodeError, match=r"^Crate has no field named '\[shop\.slots\]' at \$\.\[shop\.slots\]$"):
+        ddl.from_dict({"[shop.slots]": "2"}, Crate)
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        ({"[shop.nope]": 1}, r"^Box has no field named '\[shop\.nope\]' at \$\.\[shop\.nope\]$"),
+        ({"[shop.frozen_weight]": 1}, r"^Box has no field named '\[shop\.frozen_weight\]'"),  # another extendee's
+        ({"[shop.weight]": "x"}, r"^int32 needs an integer, got the string 'x' at \$\.\[shop\.weight\]$"),
+        ({"[shop.codes]": [1, None]}, r"^null is not an element .* at \$\.\[shop\.codes\]\[1\]$"),
+        ({"[shop.note]": {"marks": ["a"]}}, r"needs an integer, got the string 'a' at \$\.\[shop\.note\]\.marks\[0\]$"),
+    ],
+)  # fmt: skip
+def test_a_json_key_no_field_or_extension_takes_or_a_wrong_extension_value_is_a_decode_error(
+    obj: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ddl.DecodeError, match=message):
+        ddl.from_dict(obj, Box)
+
+
+def test_ignore_unknown_fields_drops_an_unknown_bracketed_key_but_not_a_wrong_value() -> None:
+    assert ddl.encode(ddl.from_dict({"[shop.nope]": 1, "label": "a"}, Box, ignore_unknown_fields=True)) == ld(1, b"a")
+    with pytest.raises(ddl.DecodeError, match=r"at \$\.\[shop\.weight\]$"):
+        ddl.from_dict({"[shop.weight]": "x"}, Box, ignore_unknown_fields=True)
+
+
+def test_extension_bytes_that_are_no_value_cannot_be_written_as_json(engine: Engine) -> None:
+    box = engine.decode(ld(101, b"\xff"), Box)
+    refused = r"^its bytes are no value of the extension: invalid UTF-8 .* at \$\.\[shop\.owner\]$"
+    with pytest.raises(ddl.EncodeError, match=refused):
+        ddl.to_json(box)
+
+
+def test_the_last_extension_made_for_a_number_is_the_one_json_knows_while_it_exists() -> None:
+    class Bag(ddl.Message):
+        label: str = ""
+
+    first = ddl.Extension("shop.first", Bag, 100, ddl.int32)
+    # The list is the only holder of the newer one (pytest's assertions keep the locals they see).
+    newer = [ddl.Extension("shop.second", Bag, 100, ddl.int32)]
+    bag = Bag()
+    first.set(bag, 1)
+    assert ddl.to_dict(bag) == {"[shop.second]": 1}
+    newer.clear()
+    gc.collect()  # an Extension may sit in a reference cycle until collected
+    assert ddl.to_dict(bag) == {"[shop.first]": 1}
 
 
 # --- Errors ----------------------------------------------------------------------------------
@@ -382,6 +490,38 @@ def test_ddl_keeps_what_protobuf_wrote_for_an_extension_byte_for_byte(modules: M
     original.Extensions[modules.pb.seal].serial = 3
     wire = original.SerializeToString()
     assert engine.encode(engine.decode(wire, modules.ddl.Box)) == wire
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+def test_extensions_in_json_are_what_json_format_writes_and_reads(
+    modules: Modules, engine: Engine, data: st.DataObject
+) -> None:
+    original = modules.pb.Box(label="box")
+    fill_extensions(original, modules, data)
+    box = engine.decode(original.SerializeToString() + OTHER, modules.ddl.Box)  # OTHER: no JSON form
+    options = data.draw(JSON_OPTIONS)
+    theirs = json_format.MessageToJson(original, **options)
+    ours = ddl.to_json(box, **options)
+    assert json.loads(ours) == json.loads(theirs)
+    assert json_format.Parse(ours, modules.pb.Box()) == original
+    assert modules.pb.Box.FromString(engine.encode(ddl.from_json(theirs, modules.ddl.Box))) == original
+
+
+def test_proto2_string_extensions_keep_bytes_that_are_not_utf8_as_protobuf_does(
+    modules: Modules, engine: Engine
+) -> None:
+    wire = ld(101, b"\xff\xfe") + ld(106, b"ok") + ld(106, b"\xc3")  # owner, then two tags
+    assert modules.pb.Box.FromString(wire).SerializeToString() == wire  # protobuf takes them unchecked
+    box = engine.decode(wire, modules.ddl.Box)
+    assert modules.ddl.owner.get(box) == "\udcff\udcfe" and modules.ddl.tags.get(box) == ["ok", "\udcc3"]
+    rebuilt = modules.ddl.Box()
+    modules.ddl.owner.set(rebuilt, modules.ddl.owner.get(box))
+    modules.ddl.tags.set(rebuilt, modules.ddl.tags.get(box))
+    assert engine.encode(rebuilt) == wire
+    checked = ddl.Extension("ddlext.checked_owner", modules.ddl.Box, 101, str)  # verify_utf8 by default
+    with pytest.raises(ddl.DecodeError, match=r"^invalid UTF-8 .* at \$\.\[ddlext\.checked_owner\]$"):
+        checked.get(box)
 
 
 def test_long_names_wrap_and_messageset_extensions_are_skipped_with_a_note(tmp_path: Path) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import timedelta
 from typing import Any
 
-from google.protobuf import json_format
+import pytest
+from google.protobuf import duration_pb2, json_format
 from google.protobuf.message import Message as PbMessage
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +26,7 @@ from ddl.testing import instances
 from tests.conftest import FIXTURE_SAFE, Engine
 from tests.corpus import CORPUS
 from tests.strategies import Schema, schemas
-from tests.test_json_write import Known, Point
+from tests.test_json_write import Known, Natives, Point
 from tests.test_proto_render import compile_rendered
 
 _packages = itertools.count()
@@ -110,3 +112,25 @@ def test_the_classes_of_ddl_wkt_are_written_as_json_format_writes_them(engine: E
         pb = module.Known.FromString(engine.encode(msg))
         for options in ({}, {"always_print_fields_with_no_presence": True, "use_integers_for_enums": True}):
             assert_same_json(msg, pb, options, registry={f"{package}.Point": Point})
+
+
+def test_a_duration_beyond_protobufs_json_range_is_read_from_binary_but_cannot_be_written_as_json(
+    engine: Engine,
+) -> None:
+    # protobuf reads any seconds from binary, and json_format refuses those beyond +-315576000000
+    # (the conformance suite's DurationProtoInputTooLarge/TooSmall); a timedelta holds them.
+    cls = twin(Natives)
+    for seconds, nanos in ((315_576_000_001, 0), (-315_576_000_001, -5_000), (86_399_999_999_999, 999_999_000)):
+        pb = cls(span={"seconds": seconds, "nanos": nanos})
+        wire = pb.SerializeToString()
+        msg = engine.decode(wire, Natives)
+        assert msg.span == timedelta(seconds=seconds, microseconds=nanos // 1000)
+        assert engine.encode(msg) == wire
+        with pytest.raises(json_format.SerializeToJsonError):
+            json_format.MessageToJson(pb)
+        with pytest.raises(ddl.EncodeError, match=r"outside the Duration range of JSON, .* at \$\.span$"):
+            ddl.to_json(msg)
+        body = duration_pb2.Duration(seconds=seconds, nanos=nanos).SerializeToString()
+        packed = wkt.Any(type_url="type.googleapis.com/google.protobuf.Duration", value=body)
+        with pytest.raises(ddl.EncodeError, match=r"outside the Duration range of JSON"):
+            ddl.to_json(packed)

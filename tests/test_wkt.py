@@ -27,6 +27,8 @@ from tests.wire import length_delimited
 UTC = UTC
 TS_MIN, TS_MAX = -62_135_596_800, 253_402_300_799
 DUR_MAX = 315_576_000_000
+TD_MAX_SECONDS = 999_999_999 * 86_400 + 86_399  # timedelta.max, less its microseconds
+TD_MIN_SECONDS = -999_999_999 * 86_400  # timedelta.min
 Json = Any
 
 
@@ -361,24 +363,47 @@ def test_duration_merge_matches_protobuf_merge_from_string(
 @pytest.mark.parametrize(
     "m",
     [
-        duration_pb2.Duration(seconds=DUR_MAX + 1),
-        duration_pb2.Duration(seconds=-DUR_MAX - 1),
         duration_pb2.Duration(nanos=1_000_000_000),
         duration_pb2.Duration(nanos=-1_000_000_000),
         duration_pb2.Duration(seconds=1, nanos=-1),
         duration_pb2.Duration(seconds=-1, nanos=1),
+        duration_pb2.Duration(seconds=TD_MAX_SECONDS + 1),
+        duration_pb2.Duration(seconds=TD_MIN_SECONDS - 1),
     ],
-    ids=["seconds-above", "seconds-below", "nanos-above", "nanos-below", "pos-neg", "neg-pos"],
+    ids=["nanos-above", "nanos-below", "pos-neg", "neg-pos", "beyond-timedelta", "below-timedelta"],
 )
-def test_duration_out_of_range_or_mixed_signs_on_the_wire_is_a_decode_error(m: duration_pb2.Duration) -> None:
+def test_duration_nanos_out_of_range_mixed_signs_or_beyond_timedelta_is_a_decode_error(
+    m: duration_pb2.Duration,
+) -> None:
     with pytest.raises(DecodeError):
         dec(_wkt_codecs.decode_duration, m.SerializeToString())
 
 
-def test_duration_encode_rejects_out_of_range_and_non_timedelta() -> None:
-    for td in (timedelta(seconds=DUR_MAX + 1), timedelta(seconds=-DUR_MAX - 1), timedelta.max):
-        with pytest.raises(ValueError, match="outside the Duration range"):
-            enc(_wkt_codecs.encode_duration, td)
+@pytest.mark.parametrize(
+    "m",
+    [
+        duration_pb2.Duration(seconds=DUR_MAX + 1),
+        duration_pb2.Duration(seconds=-DUR_MAX - 1, nanos=-5_000),
+        duration_pb2.Duration(seconds=TD_MAX_SECONDS, nanos=999_999_000),
+        duration_pb2.Duration(seconds=TD_MIN_SECONDS),
+    ],
+    ids=["above-json", "below-json", "timedelta-max", "timedelta-min"],
+)
+def test_a_duration_beyond_protobufs_json_range_is_read_and_written_as_its_binary_form_is(
+    m: duration_pb2.Duration,
+) -> None:
+    # protobuf's parsers take any seconds in binary (only its JSON keeps to +-DUR_MAX), and a
+    # timedelta holds up to 999,999,999 days: such a value comes back byte for byte.
+    data = m.SerializeToString()
+    got = dec(_wkt_codecs.decode_duration, data)
+    assert total_ns(got) == m.seconds * 10**9 + m.nanos
+    assert enc(_wkt_codecs.encode_duration, got) == data
+    assert duration_pb2.Duration.FromString(enc(_wkt_codecs.encode_duration, got)) == m
+
+
+def test_duration_encode_takes_every_timedelta_and_rejects_other_types() -> None:
+    for td in (timedelta.max, timedelta.min):
+        assert duration_pb2.Duration.FromString(enc(_wkt_codecs.encode_duration, td)).ToNanoseconds() == total_ns(td)
     with pytest.raises(TypeError, match="expected timedelta, got int"):
         enc(_wkt_codecs.encode_duration, 5)
 

@@ -19,6 +19,7 @@ from typing import Any, assert_type
 from hypothesis.strategies import SearchStrategy
 
 import ddl
+from ddl import wkt
 from ddl.testing import instances
 
 
@@ -106,6 +107,14 @@ assert_type(decoder, ddl.Decoder[User])
 assert_type(decoder.decode(data), User)
 assert_type(ddl.Encoder(deterministic=True).encode(user), bytes)
 assert_type(ddl.to_dict(user), dict[str, Any])
+# The well-known types whose JSON is no object are typed as what protobuf writes for them.
+assert_type(ddl.to_dict(wkt.Int32Value(1)), int)
+assert_type(ddl.to_dict(wkt.Int64Value(1), use_integers_for_enums=True), str)
+assert_type(ddl.to_dict(wkt.FieldMask(paths=["a"])), str)
+assert_type(ddl.to_dict(wkt.DoubleValue(1.5)), float | str)
+assert_type(ddl.to_dict(wkt.BoolValue(True)), bool)
+assert_type(ddl.to_dict(wkt.ListValue(values=[1])), list[Any])
+assert_type(ddl.to_dict(wkt.Any()), dict[str, Any])
 assert_type(ddl.to_json(user), str)
 assert_type(ddl.to_json(user, indent=2, use_integers_for_enums=True), str)
 

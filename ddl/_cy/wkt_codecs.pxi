@@ -17,7 +17,10 @@ cdef enum WellKnown:
 cdef enum:
     TS_MIN = -62135596800    # 0001-01-01T00:00:00Z
     TS_MAX = 253402300799    # 9999-12-31T23:59:59Z
-    DUR_MAX = 315576000000   # 10,000 years
+    # 10,000 years, protobuf's JSON range, and the C paths' own: a longer Duration (which
+    # protobuf's binary form and a timedelta hold) goes to the Python helpers, whose int
+    # arithmetic cannot overflow.
+    DUR_MAX = 315576000000
     DUR_MAX_DAYS = 3652500
 
 cdef object _UTC = get_utc()

@@ -12,8 +12,9 @@ Each class gets generated functions, one per direction, made on first use (``_wr
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
+from .. import wkt
 from .._message import Message
 from ._options import ReadOptions, Registry, WriteOptions
 from ._read import parse_text, read_dict
@@ -24,6 +25,85 @@ M = TypeVar("M", bound=Message)
 __all__ = ["from_dict", "from_json", "to_dict", "to_json"]
 
 
+# The well-known types whose JSON is no object: the wrappers, ListValue, FieldMask and Value. They
+# are Messages too, so each overlaps the last overload with another return type: on purpose.
+@overload
+def to_dict(  # type: ignore[overload-overlap]
+    msg: wkt.Int32Value | wkt.UInt32Value,
+    *,
+    preserving_proto_field_name: bool = ...,
+    always_print_fields_with_no_presence: bool = ...,
+    use_integers_for_enums: bool = ...,
+    registry: Registry | None = ...,
+) -> int: ...
+
+
+@overload
+def to_dict(  # type: ignore[overload-overlap]
+    msg: wkt.Int64Value | wkt.UInt64Value | wkt.StringValue | wkt.BytesValue | wkt.FieldMask,
+    *,
+    preserving_proto_field_name: bool = ...,
+    always_print_fields_with_no_presence: bool = ...,
+    use_integers_for_enums: bool = ...,
+    registry: Registry | None = ...,
+) -> str: ...
+
+
+@overload
+def to_dict(  # type: ignore[overload-overlap]
+    msg: wkt.DoubleValue | wkt.FloatValue,
+    *,
+    preserving_proto_field_name: bool = ...,
+    always_print_fields_with_no_presence: bool = ...,
+    use_integers_for_enums: bool = ...,
+    registry: Registry | None = ...,
+) -> float | str: ...
+
+
+@overload
+def to_dict(  # type: ignore[overload-overlap]
+    msg: wkt.BoolValue,
+    *,
+    preserving_proto_field_name: bool = ...,
+    always_print_fields_with_no_presence: bool = ...,
+    use_integers_for_enums: bool = ...,
+    registry: Registry | None = ...,
+) -> bool: ...
+
+
+@overload
+def to_dict(  # type: ignore[overload-overlap]
+    msg: wkt.ListValue,
+    *,
+    preserving_proto_field_name: bool = ...,
+    always_print_fields_with_no_presence: bool = ...,
+    use_integers_for_enums: bool = ...,
+    registry: Registry | None = ...,
+) -> list[Any]: ...
+
+
+@overload
+def to_dict(
+    msg: wkt.Value,
+    *,
+    preserving_proto_field_name: bool = ...,
+    always_print_fields_with_no_presence: bool = ...,
+    use_integers_for_enums: bool = ...,
+    registry: Registry | None = ...,
+) -> Any: ...
+
+
+@overload
+def to_dict(
+    msg: Message,
+    *,
+    preserving_proto_field_name: bool = ...,
+    always_print_fields_with_no_presence: bool = ...,
+    use_integers_for_enums: bool = ...,
+    registry: Registry | None = ...,
+) -> dict[str, Any]: ...
+
+
 def to_dict(
     msg: Message,
     *,
@@ -31,9 +111,12 @@ def to_dict(
     always_print_fields_with_no_presence: bool = False,
     use_integers_for_enums: bool = False,
     registry: Registry | None = None,
-) -> dict[str, Any]:
+) -> Any:
     """The canonical proto3 JSON of ``msg`` as plain Python values: what ``json.loads`` of
-    ``ddl.to_json(msg)`` gives.
+    ``ddl.to_json(msg)`` gives. A message's JSON is an object (a dict), but for the well-known
+    types protobuf gives another form: a wrapper (``ddl.wkt.Int64Value``...) is its bare value,
+    a ``ListValue`` a list, a ``FieldMask`` a string, a ``Value`` any JSON value; type checkers
+    see each (a message typed only as ``ddl.Message`` is taken to be an object).
 
     Example::
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
 
 from .._errors import DecodeError
@@ -15,17 +15,6 @@ def not_object(value: object, what: str) -> DecodeError:
 
 def too_deep() -> DecodeError:
     return DecodeError("the JSON nests messages too deeply")
-
-
-def leftover(obj: dict[Any, Any], known: Collection[str], ignore: bool, what: str) -> None:
-    """Keys of ``obj`` that name no field: an error unless ``ignore_unknown_fields``."""
-    if ignore:
-        return
-    for key in obj:
-        if key not in known:
-            err = DecodeError(f"{what} has no field named {key!r}")
-            err._push(f".{key}")
-            raise err
 
 
 def twice(json_name: str, proto_name: str) -> DecodeError:
@@ -53,7 +42,6 @@ def null_element() -> DecodeError:
 BASE_ERRORS: dict[str, Callable[..., Any]] = {
     "_not_object": not_object,
     "_too_deep": too_deep,
-    "_leftover": leftover,
     "_twice": twice,
     "_two_members": two_members,
     "_not_array": not_array,

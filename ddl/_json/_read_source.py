@@ -3,10 +3,11 @@
 A reader is ``read(obj, ign, reg, budget)``: ``obj`` the JSON value (a dict for a message),
 ``ign`` the ``ignore_unknown_fields`` option, ``reg`` the Any registry, ``budget`` the nesting
 left. Each field is looked up by its JSON name, then by its .proto name, so the loop is over
-the plan's fields and nothing is dispatched per key at run time; keys left over are unknown
-fields. Each node family writes its own conversion (``_CONVERTERS``): the usual JSON form is
-checked inline, every other form goes through ``_read_values``. Errors get their path on the
-way out, from the ``except`` around each field, element and map entry.
+the plan's fields and nothing is dispatched per key at run time; keys left over are extensions
+(``"[pkg.ext]"``, see ``_extensions``) or unknown fields. Each node family writes its own
+conversion (``_CONVERTERS``): the usual JSON form is checked inline, every other form goes
+through ``_read_values``. Errors get their path on the way out, from the ``except`` around each
+field, element and map entry.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .._schema import (
     WrapperNode,
 )
 from . import _read_values as rv
+from ._extensions import leftover
 from ._read_errors import BASE_ERRORS
 
 _MISS = object()
@@ -64,6 +66,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_frozenset": frozenset,
     "_list": list,
     "_dict": dict,
+    "_leftover": leftover,
     **BASE_ERRORS,
 }
 
@@ -125,8 +128,9 @@ class ReaderSource:
         local = {id(f): f"f{i}" for i, f in enumerate(fields)}
         for f in fields:
             self._field(f, local[id(f)])
-        b.line(1, "if n:")
-        b.line(2, f"_leftover(obj, {known}, ign, {title!r})")
+        # Keys no field took: extensions (a message's unknown fields, ``u``), or errors.
+        cls = b.ref(plan.cls, "C") if plan is not None else "None"
+        b.line(1, f"u = _leftover(obj, {known}, ign, {title!r}, {cls}, reg, budget) if n else None")
         if plan is not None:
             for group, members in plan.oneofs.items():
                 taken = " + ".join(f"({local[id(f)]} is not None)" for f in members)
@@ -147,9 +151,9 @@ class ReaderSource:
             else:
                 b.line(1, f"obj.{f.name} = {local[id(f)]}")
         if plan.frozen:
-            b.line(1, f"{b.ref(_slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, None)")
+            b.line(1, f"{b.ref(_slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, u)")
         else:
-            b.line(1, "obj._ddl_unknown = None")
+            b.line(1, "obj._ddl_unknown = u")
         b.line(1, "return obj")
 
     # -- fields ---------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .._schema import (
 )
 from . import _write_errors as errors
 from . import _write_values as jv
+from ._extensions import write_extensions
 from ._write_wkt import SPECIAL
 
 
@@ -54,7 +55,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_EncodeError": EncodeError, "_SEQ": rt.SEQUENCE_TYPES, "_BYTES": (bytes, bytearray, memoryview),
     "_pick": rt.pick_member, "_oneofs": rt.check_oneofs, "_signbit": rt.signbit, "_INF": float("inf"),
     "_fail": errors.failure, "_seq": errors.not_a_sequence, "_map": errors.not_a_map, "_msg": errors.wrong_message,
-    "_required": errors.required_is_none,
+    "_required": errors.required_is_none, "_extensions": write_extensions,
 }  # fmt: skip
 _WELL_KNOWN: dict[str, Callable[[Any], Any]] = {
     "timestamp": jv.timestamp, "duration": jv.duration, "date": jv.calendar_date, "value": jv.json_value,
@@ -103,6 +104,9 @@ class WriterSource:
         b.line(1, "except Exception as e:")
         locators = b.ref(tuple(self._locator(f) for f in fields), "LOC")
         b.line(2, f"raise _fail(e, {locators}, fi, {arg}, {named}, opt) from None")
+        if named:  # extensions live among the unknown fields, after every field
+            b.line(1, "if obj._ddl_unknown is not None:")
+            b.line(2, "_extensions(obj, d, opt)")
         b.line(1, "return d")
         b.line(0, "")
         self.functions.extend(b.lines)

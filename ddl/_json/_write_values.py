@@ -186,8 +186,11 @@ def timestamp(value: Any) -> str:
 
 def duration(value: Any) -> str:
     """A timedelta as protobuf's Duration text: seconds with 0, 3, 6 or 9 fraction digits and
-    an ``s``, such as ``"-1.500s"``."""
+    an ``s``, such as ``"-1.500s"``. Beyond protobuf's +-315,576,000,000 seconds, which the
+    binary form holds, it is an error, as in ``json_format``."""
     seconds, nanos = _wkt_codecs._duration_parts(value)
+    if not -_wkt_codecs._DUR_MAX <= seconds <= _wkt_codecs._DUR_MAX:
+        raise ValueError(f"{value!r} is outside the Duration range of JSON, +-{_wkt_codecs._DUR_MAX} seconds")
     sign = "-" if seconds < 0 or nanos < 0 else ""
     return f"{sign}{abs(seconds)}{_fraction(abs(nanos))}s"
 

@@ -330,6 +330,8 @@ class _Renderer:
             arguments.append("packed=False")  # as protoc's code writes it
         if resolved.type == TYPE_GROUP:
             arguments.append("delimited=True")
+        if self.typer.unchecked(ext):  # a string protobuf reads without checking its UTF-8
+            arguments.append("verify_utf8=False")
         return arguments
 
     def _note(self, path: tuple[int, ...], what: str) -> None:

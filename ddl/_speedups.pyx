@@ -40,6 +40,7 @@ include "_cy/program.pxi"
 include "_cy/encode.pxi"
 include "_cy/wkt_codecs.pxi"
 include "_cy/decode.pxi"
+include "_cy/json_write.pxi"
 
 
 def encode(Program p, object obj, int budget, bint det=False):

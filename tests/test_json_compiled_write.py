@@ -320,6 +320,15 @@ def test_an_enum_that_runs_python_code_is_left_to_the_python_path(options: dict[
     assert results[0] == results[1]
 
 
+class Basket(ddl.Message):
+    items: list[Item] = []
+    attrs: dict[str, str] = {}
+
+
+def _basket() -> Basket:
+    return Basket([Item(i, "sku" * i) for i in range(50)], {f"k{i}": "v" * i for i in range(50)})
+
+
 class Dying:
     """Clears a list when it is freed: a finalizer that a garbage collection could run."""
 
@@ -331,12 +340,14 @@ class Dying:
         self.victim.clear()
 
 
+@compiled
 def test_a_finalizer_that_empties_a_list_never_runs_while_the_compiled_writer_reads_it() -> None:
+    assert written_in_c(_basket()) is not None
     threshold = gc.get_threshold()
     gc.set_threshold(1)  # a collection at (almost) any allocation of a tracked object
     try:
         for _ in range(50):
-            msg = _meddled()
+            msg = _basket()
             Dying(msg.items)  # garbage in a cycle: only a collection frees it
             items = json.loads(ddl.to_json(msg)).get("items", [])
             assert len(items) in (0, 50)  # read before the collection, or after: never during
@@ -345,7 +356,7 @@ def test_a_finalizer_that_empties_a_list_never_runs_while_the_compiled_writer_re
 
 
 def test_threads_that_change_a_message_while_others_write_it() -> None:
-    msg = _meddled()
+    msg = _basket()
     stop = threading.Event()
 
     def meddle() -> None:

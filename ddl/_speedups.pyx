@@ -10,7 +10,8 @@ nested-container conventions, Decimal and UUID conversions) are the only calls b
 
 The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers of
 ``_cy/*.h``), ``_cy/program.pxi`` (plans as C structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi``
-(the loops), ``_cy/wkt_codecs.pxi`` (Timestamp and Duration); the entry points are below, and
+(the loops), ``_cy/wkt_codecs.pxi`` (Timestamp and Duration), ``_cy/json_write.pxi`` (the text of
+``ddl.to_json``, whose Python path is ``ddl._json``); the entry points are below, and
 ``_speedups.pyi`` gives their types.
 """
 
@@ -40,6 +41,7 @@ include "_cy/program.pxi"
 include "_cy/encode.pxi"
 include "_cy/wkt_codecs.pxi"
 include "_cy/decode.pxi"
+include "_cy/json_write.pxi"
 
 
 def encode(Program p, object obj, int budget, bint det=False):

@@ -80,6 +80,12 @@ cdef struct Op:
     PyObject* fn_zero       # FILL_CALL
     Op* key                 # K_MAP
     Op* value
+    # JSON (json_write.pxi): the text ddl.to_json writes, made once
+    PyObject* jkey          # the field's key and separator, '"jsonName": ', as UTF-8 bytes
+    PyObject* jpkey         # the same with the .proto name (preserving_proto_field_name)
+    PyObject* jenum         # K_ENUM: {number (an exact int): its name as JSON text (bytes)}, or NULL
+                            # when the enum's JSON form is left to Python (NullValue, odd classes)
+    int jmembers            # a oneof member: the number of members of its union
 
 
 cdef struct ProgC:
@@ -96,6 +102,11 @@ cdef struct ProgC:
     int share               # an empty instance is shared (immutable all the way down): 1, 0, -1 unknown
     bint check_required     # plan.reaches_required: a decoded instance is checked by ddl._proto2
     PyObject* empty         # that instance, made on first use
+    # JSON (json_write.pxi)
+    int* jorder             # the op indices in the order JSON writes fields (plan.fields), a
+                            # union's members in a row, in member order
+    bint jspecial           # the class has a JSON form of its own (ddl.wkt's, see _json/_write_wkt.py)
+    Py_ssize_t jsize_hint   # the length of the last JSON text: the next one's first buffer
 
 
 class _Plain:
@@ -113,6 +124,7 @@ cdef class Program:
         Py_XDECREF_ptr(self.c.empty)
         PyMem_Free(self.c.ops)
         PyMem_Free(self.c.entries)
+        PyMem_Free(self.c.jorder)
 
 
 cdef Py_ssize_t _slot_offset(object cls, str name) except -1:
@@ -233,6 +245,7 @@ def build(plan, program_of, register, wrappers):
                 p.c.fast[t] = i
             else:
                 (<dict>p.c.slow)[t] = i
+    _json_fill(p, plan)
     return p
 
 
@@ -250,6 +263,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.enum_cls = _own(p, node.cls)
         op.closed_enum = node.closed
         op.skip = SKIP_ZERO
+        op.jenum = _json_enum(p, node)
     elif isinstance(node, ScalarNode):
         op.kind = node.kind
         op.skip = SKIP_ZERO

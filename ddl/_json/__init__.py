@@ -12,9 +12,11 @@ Each class gets generated functions, one per direction, made on first use (``_wr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from .. import wkt
+from .._compiled import speedups, state
 from .._message import Message
 from ._options import ReadOptions, Registry, WriteOptions
 from ._read import parse_text, read_dict
@@ -144,6 +146,18 @@ def to_json(
 
         text = ddl.to_json(User(id=7, display_name="Ada"))   # '{"id": "7", "displayName": "Ada"}'
     """
+    if (
+        _compiled_to_json is not None
+        and indent is None
+        and state.compiled
+        and (registry is None or registry.__class__ is dict)
+    ):
+        # The compiled engine writes the text itself, or returns None for the Python path below.
+        text = _compiled_to_json(
+            msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums
+        )
+        if text is not None:
+            return text
     options = _write_options(
         preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
     )
@@ -184,6 +198,11 @@ def from_json(
 _WRITE_DEFAULTS = WriteOptions()
 _READ_DEFAULTS = ReadOptions()
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+# The compiled writer of to_json's one-line text (a registry matters to an Any only, which it
+# leaves to this module), when the compiled engine is built.
+_compiled_to_json: Callable[[Message, bool, bool, bool], str | None] | None = (
+    speedups.to_json if speedups is not None else None
+)
 
 
 def _write_options(

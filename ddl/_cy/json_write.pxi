@@ -1,0 +1,429 @@
+# The compiled JSON writer: ddl.to_json's one-line text written straight from a message into one
+# growing buffer, with no dict in between and no json module, for the options that change code
+# (see Variant in ddl/_json/_write_source.py). It follows the Python path (the generated writers
+# of _write_source.py, then json.JSONEncoder(ensure_ascii=False)) rule for rule, and takes its
+# happy path only: anything else (a well-known type, a converted value, a subclass, a set, a
+# value out of range, a lone surrogate, deep nesting) bails, and the Python path writes the
+# whole message, or raises its error.
+#
+# No Python code runs while a message is written: values are accepted by exact type only, the
+# only dict looked into (an enum's names) has exact int keys, and nothing GC-tracked is made
+# until the text is done. So the slots, list items and dict entries are read through borrowed
+# pointers; an error or a bail only unwinds, and never reads one again.
+
+cdef extern from "ddl_json_write.h":
+    ctypedef struct JOut "ddl_jout":
+        char* base
+        char* pos
+        char* end
+        int heap
+    int ddl_jout_room(JOut* o, Py_ssize_t need) except -1
+    int ddl_json_str(JOut* o, PyObject* s) except -1
+    char* ddl_json_i64(char* p, int64_t v) noexcept
+    char* ddl_json_u64(char* p, uint64_t v) noexcept
+    int ddl_json_double(JOut* o, double d) except -1
+    int ddl_json_float32(JOut* o, double d) except -1
+
+cdef extern from "ddl_base64.h":
+    size_t ddl_base64_size(size_t n) noexcept
+    size_t ddl_base64(char* out, const unsigned char* s, size_t n) noexcept
+
+cdef enum:
+    # The options, as bits (Variant.key's).
+    J_PROTO_NAMES = 1
+    J_ALWAYS = 2
+    J_INTEGERS = 4
+    # Past this many nested messages the Python path writes the message (or finds it too deep
+    # for its stack): up to here it never does, from any ordinary caller's depth.
+    J_DEPTH_LIMIT = 100
+
+import json as _json
+
+# int's own methods: an enum class that overrides none of them makes the Python path's name
+# lookup, zero test and int() run no Python code, so the C path can do the same.
+_INT_METHODS = ("__bool__", "__hash__", "__eq__", "__ne__", "__int__", "__index__", "__lt__", "__le__", "__gt__", "__ge__")
+
+
+def _json_text(str value):
+    """``value`` as the JSON encoder writes a str, in UTF-8 (a lone surrogate kept as bytes the
+    final decode refuses, so such text bails)."""
+    return _json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+cdef PyObject* _json_enum(Program p, object node) except? NULL:
+    """Each number's name as JSON text (kept by ``p``), or NULL when the Python path must
+    write the enum."""
+    from ._json._write_values import enum_names
+    names = enum_names(node)
+    if None in names.values() or any(getattr(node.cls, m) is not getattr(int, m) for m in _INT_METHODS):
+        return NULL
+    return _own(p, {int(number): _json_text(name) for number, name in names.items()})
+
+
+cdef int _json_fill(Program p, object plan) except -1:
+    """Each op's key texts, and the order in which JSON writes the ops (plan.fields)."""
+    from ._json._write_wkt import SPECIAL
+    cdef Op* op
+    cdef Py_ssize_t k = 0
+    p.c.jspecial = plan.cls in SPECIAL
+    p.c.jorder = <int*>PyMem_Calloc(max(1, p.c.nops), sizeof(int))
+    if p.c.jorder == NULL:
+        raise MemoryError()
+    index = {(f.name, member): i for i, (number, f, member) in enumerate(plan.order)}
+    for f in plan.fields:
+        members = len(f.node.members) if isinstance(f.node, UnionNode) else 0
+        for member in (range(members) if members else (-1,)):
+            i = index[f.name, member]
+            op = &p.c.ops[i]
+            op.jkey = _own(p, _json_text(f.json_names[max(member, 0)]) + b": ")
+            op.jpkey = _own(p, _json_text(f.proto_names[max(member, 0)]) + b": ")
+            op.jmembers = members
+            p.c.jorder[k] = i
+            k += 1
+    if k != p.c.nops:
+        raise AssertionError(f"{plan.cls.__qualname__}: {k} JSON fields for {p.c.nops} ops")
+    return 0
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+cdef inline int _jput(JOut* o, const char* s, Py_ssize_t n) except -1:
+    ddl_jout_room(o, n)
+    memcpy(o.pos, s, n)
+    o.pos += n
+    return 0
+
+
+cdef inline int _jkey(Op* op, JOut* o, int flags, bint* first) except -1:
+    """The separator before a field (none before the first), and its key."""
+    cdef PyObject* key = op.jpkey if flags & J_PROTO_NAMES else op.jkey
+    cdef Py_ssize_t n = PyBytes_GET_SIZE_ptr(key)
+    ddl_jout_room(o, n + 2)
+    if not first[0]:
+        memcpy(o.pos, b", ", 2)
+        o.pos += 2
+    first[0] = False
+    memcpy(o.pos, PyBytes_AS_STRING_ptr(key), n)
+    o.pos += n
+    return 0
+
+
+cdef inline double _jnumber(PyObject* v) except? -1.0:
+    """A float field's value as a double: a float, or an int (as float() converts it)."""
+    if Py_TYPE(v) == &PyFloat_Type:
+        return PyFloat_AS_DOUBLE_ptr(v)
+    if Py_TYPE(v) != &PyLong_Type:
+        bail()
+    return PyLong_AsDouble_ptr(v)  # OverflowError for an int beyond doubles: the Python path says so
+
+
+cdef int _jint(int kind, PyObject* v, JOut* o, bint quoted) except -1:
+    """An integer of ``kind`` (an exact int in its range): a number, or in quotes for the 64-bit
+    kinds and map keys."""
+    cdef int64_t i = 0
+    cdef uint64_t u = 0
+    if Py_TYPE(v) != &PyLong_Type:
+        bail()  # a bool, an IntEnum, another int subclass: the Python path converts it
+    ddl_jout_room(o, 24)
+    if kind == K_UINT64 or kind == K_FIXED64:
+        if ddl_as_uint64(v, &u):
+            bail()
+        quoted = True
+    else:
+        if ddl_as_int64(v, &i):
+            bail()
+        if kind == K_INT32 or kind == K_SINT32 or kind == K_SFIXED32:
+            if i < -0x80000000 or i > 0x7FFFFFFF:
+                bail()
+        elif kind == K_UINT32 or kind == K_FIXED32:
+            if i < 0 or i > 0xFFFFFFFF:
+                bail()
+        else:
+            quoted = True
+    if quoted:
+        o.pos[0] = b'"'
+        o.pos += 1
+    o.pos = ddl_json_u64(o.pos, u) if u else ddl_json_i64(o.pos, i)
+    if quoted:
+        o.pos[0] = b'"'
+        o.pos += 1
+    return 0
+
+
+cdef int _jenum(Op* op, PyObject* v, JOut* o, int flags) except -1:
+    """An enum value: a member of the enum, or a plain int (not for a closed enum)."""
+    cdef int64_t i = 0
+    cdef PyObject* text
+    cdef bint member = Py_TYPE(v) == <PyTypeObject*>op.enum_cls
+    if op.jenum == NULL or not (member or (Py_TYPE(v) == &PyLong_Type and not op.closed_enum)):
+        bail()
+    if ddl_as_int64(v, &i) or i < -0x80000000 or i > 0x7FFFFFFF:
+        bail()
+    if not flags & J_INTEGERS:
+        # The names are keyed by exact ints: a member is looked up by its number, never by
+        # itself (its class's __hash__ might be Python code).
+        key = <object>v if not member else i
+        text = PyDict_GetItem_ptr(op.jenum, <PyObject*>key)
+        if text != NULL:
+            return _jput(o, PyBytes_AS_STRING_ptr(text), PyBytes_GET_SIZE_ptr(text))
+        if member:
+            bail()  # a member the names lack: the Python path's lookup fails
+    ddl_jout_room(o, 24)
+    o.pos = ddl_json_i64(o.pos, i)
+    return 0
+
+
+cdef int _jscalar(Op* op, PyObject* v, JOut* o, int flags) except -1:
+    cdef int kind = op.kind
+    cdef Py_ssize_t n
+    if kind == K_STRING:
+        if Py_TYPE(v) != &PyUnicode_Type or ddl_json_str(o, v):
+            bail()  # a str subclass, or a lone surrogate
+    elif kind == K_BOOL:
+        if v == ddl_true:
+            _jput(o, b"true", 4)
+        elif v == ddl_false:
+            _jput(o, b"false", 5)
+        else:
+            bail()
+    elif kind == K_ENUM:
+        _jenum(op, v, o, flags)
+    elif kind == K_DOUBLE:
+        ddl_json_double(o, _jnumber(v))
+    elif kind == K_FLOAT:
+        if ddl_json_float32(o, _jnumber(v)):
+            bail()  # beyond a float's range
+    elif kind == K_BYTES:
+        if Py_TYPE(v) != &PyBytes_Type:
+            bail()
+        n = PyBytes_GET_SIZE_ptr(v)
+        ddl_jout_room(o, <Py_ssize_t>ddl_base64_size(<size_t>n) + 2)
+        o.pos[0] = b'"'
+        o.pos += 1 + ddl_base64(o.pos + 1, <const unsigned char*>PyBytes_AS_STRING_ptr(v), <size_t>n)
+        o.pos[0] = b'"'
+        o.pos += 1
+    else:
+        _jint(kind, v, o, False)
+    return 0
+
+
+cdef inline int _jvalue(Op* op, PyObject* v, JOut* o, int depth, int flags) except -1:
+    """One value of ``op`` (a field's, an element's, a map value)."""
+    if op.kind <= K_BYTES:
+        return _jscalar(op, v, o, flags)
+    if op.kind == K_MESSAGE:
+        return _jmessage(op.sub, v, o, depth - 1, flags)
+    return bail()  # a well-known type, a converted value, a nested container: Python's
+
+
+cdef bint _jzero(Op* op, PyObject* v) except -1:
+    """Whether a field without presence holds proto3's zero, which is left out (the Python path
+    still checks its type: anything but the exact types bails)."""
+    cdef int kind = op.kind
+    cdef PyTypeObject* t = Py_TYPE(v)
+    cdef double d
+    cdef int64_t i
+    if kind == K_BOOL:
+        if v != ddl_true and v != ddl_false:
+            bail()
+        return v == ddl_false
+    if kind == K_FLOAT or kind == K_DOUBLE:
+        if t == &PyFloat_Type:
+            d = PyFloat_AS_DOUBLE_ptr(v)
+            return d == 0.0 and not signbit(d)  # -0.0 is written
+        if t != &PyLong_Type:
+            bail()
+        return ddl_as_int64(v, &i) == 0 and i == 0  # float(0) is +0.0
+    if kind == K_STRING:
+        if t != &PyUnicode_Type:
+            bail()
+        return len(<str>v) == 0
+    if kind == K_BYTES:
+        if t != &PyBytes_Type:
+            bail()
+        return PyBytes_GET_SIZE_ptr(v) == 0
+    if kind == K_ENUM and (op.jenum == NULL or (t != &PyLong_Type and t != <PyTypeObject*>op.enum_cls)):
+        bail()
+    if kind != K_ENUM and t != &PyLong_Type:
+        bail()
+    return ddl_as_int64(v, &i) == 0 and i == 0
+
+
+cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
+    cdef Py_ssize_t k, n
+    cdef PyObject** items
+    if Py_TYPE(v) != &PyList_Type and Py_TYPE(v) != &PyTuple_Type:
+        bail()  # a set's order, or an error: the Python path's
+    n = Py_SIZE_ptr(v)
+    if n == 0:
+        if flags & J_ALWAYS:
+            _jkey(op, o, flags, first)
+            _jput(o, b"[]", 2)
+        return 0
+    _jkey(op, o, flags, first)
+    _jput(o, b"[", 1)
+    items = PySequence_Fast_ITEMS_ptr(v)
+    for k in range(n):
+        if k:
+            _jput(o, b", ", 2)
+        _jvalue(op, items[k], o, depth, flags)
+    return _jput(o, b"]", 1)
+
+
+cdef int _jmapkey(Op* op, PyObject* k, JOut* o) except -1:
+    """A map key as the Python path writes it: a str as itself, a bool as "true" or "false",
+    an integer as its decimal digits, always a JSON string."""
+    if op.kind == K_STRING:
+        if Py_TYPE(k) != &PyUnicode_Type or ddl_json_str(o, k):
+            bail()
+    elif op.kind == K_BOOL:
+        if k == ddl_true:
+            _jput(o, b'"true"', 6)
+        elif k == ddl_false:
+            _jput(o, b'"false"', 7)
+        else:
+            bail()
+    elif op.kind < K_STRING and op.kind != K_ENUM and op.kind != K_FLOAT and op.kind != K_DOUBLE:
+        _jint(op.kind, k, o, True)
+    else:
+        bail()
+    return 0
+
+
+cdef int _jmap(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
+    """A map as a JSON object, its entries in the dict's order."""
+    cdef Py_ssize_t at = 0
+    cdef PyObject* k
+    cdef PyObject* x
+    cdef bint none = True
+    if Py_TYPE(v) != &PyDict_Type:
+        bail()
+    if PyDict_GET_SIZE_ptr(v) == 0:
+        if flags & J_ALWAYS:
+            _jkey(op, o, flags, first)
+            _jput(o, b"{}", 2)
+        return 0
+    _jkey(op, o, flags, first)
+    _jput(o, b"{", 1)
+    while PyDict_Next_ptr(v, &at, &k, &x):
+        if not none:
+            _jput(o, b", ", 2)
+        none = False
+        _jmapkey(op.key, k, o)
+        _jput(o, b": ", 2)
+        _jvalue(op.value, x, o, depth, flags)
+    return _jput(o, b"}", 1)
+
+
+cdef int _junion(ProgC* p, Py_ssize_t at, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
+    """A union (a oneof of types), whose members are the ops at ``jorder[at:]``: the member is
+    picked by the value's exact type, the last member taking it, as the Python path's table
+    does; anything else (a subclass, a value no member takes) bails."""
+    cdef Op* op = &p.ops[p.jorder[at]]
+    cdef int m
+    if v == ddl_none:
+        return 0 if op.presence else bail()
+    for m in range(op.jmembers - 1, -1, -1):
+        op = &p.ops[p.jorder[at + m]]
+        if ddl_tuple_has(op.select, <PyObject*>Py_TYPE(v)):
+            _jkey(op, o, flags, first)
+            return _jvalue(op, v, o, depth, flags)
+    return bail()
+
+
+cdef int _jfield(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
+    """One field (not a union) under its key, or nothing when it is absent or left out."""
+    if op.repeated:
+        return _jrepeated(op, v, o, depth, flags, first)
+    if op.kind == K_MAP:
+        return _jmap(op, v, o, depth, flags, first)
+    if op.presence:
+        if v == ddl_none:
+            return bail() if op.required else 0  # a proto2 required field: the Python path's error
+    elif op.kind <= K_BYTES and not flags & J_ALWAYS and _jzero(op, v):
+        return 0
+    _jkey(op, o, flags, first)
+    return _jvalue(op, v, o, depth, flags)
+
+
+cdef int _jmessage(ProgC* p, PyObject* obj, JOut* o, int depth, int flags) except -1:
+    """A message as a JSON object: its fields in declaration order."""
+    cdef Py_ssize_t at = 0
+    cdef Op* op
+    cdef PyObject* v
+    cdef uint64_t groups_set = 0  # as in _encode
+    cdef bint first = True
+    if depth < 0 or Py_TYPE(obj) != p.cls or p.jspecial:
+        bail()
+    if ddl_slot(obj, p.unknown_offset) != ddl_none:
+        bail()  # unknown fields may hold extensions, which JSON writes: the Python path knows them
+    _jput(o, b"{", 1)
+    while at < p.nops:
+        op = &p.ops[p.jorder[at]]
+        v = ddl_slot(obj, op.offset)
+        if v == NULL:
+            bail()
+        if op.group and v != ddl_none:
+            if groups_set & op.group:
+                bail()  # two members of a oneof group set: the Python path reports it
+            groups_set |= op.group
+        if op.jmembers:
+            _junion(p, at, v, o, depth, flags, &first)
+            at += op.jmembers
+        else:
+            _jfield(op, v, o, depth, flags, &first)
+            at += 1
+    return _jput(o, b"}", 1)
+
+
+cdef object _json_text_of(ProgC* p, object msg, int flags):
+    """The JSON text of ``msg``, or Bail."""
+    cdef char stack[2048]
+    cdef JOut o
+    cdef Py_ssize_t hint = p.jsize_hint
+    cdef PyObject* text
+    if hint > <Py_ssize_t>sizeof(stack):
+        # Messages of a class tend to have texts of similar lengths (as in _encode_bytes).
+        o.base = <char*>PyMem_Malloc(hint + hint // 8)
+        if o.base == NULL:
+            raise MemoryError()
+        o.end = o.base + hint + hint // 8
+        o.heap = True
+    else:
+        o.base = stack
+        o.end = stack + sizeof(stack)
+        o.heap = False
+    o.pos = o.base
+    try:
+        _jmessage(p, <PyObject*>msg, &o, J_DEPTH_LIMIT, flags)
+        p.jsize_hint = o.pos - o.base
+        text = ddl_decode_utf8(<const unsigned char*>o.base, o.pos - o.base)
+        if text == NULL:
+            bail()  # not UTF-8: a name with a lone surrogate
+        result = <object>text
+        Py_DECREF_ptr(text)
+        return result
+    finally:
+        if o.heap:
+            PyMem_Free(o.base)
+
+
+cdef inline int _jflag(object option, int bit) noexcept:
+    """``bit`` for True, 0 for False, -1 for anything else (the Python path's to judge)."""
+    return bit if option is True else 0 if option is False else -1
+
+
+def to_json(msg, proto_names, always_print, integers):
+    """``ddl.to_json(msg)``'s one-line text for these options (exact bools), or None when the
+    Python path must write it (any bail, any class this engine does not run)."""
+    cdef int a = _jflag(proto_names, J_PROTO_NAMES), b = _jflag(always_print, J_ALWAYS)
+    cdef int c = _jflag(integers, J_INTEGERS)
+    if a < 0 or b < 0 or c < 0:
+        return None
+    try:
+        program = _program_for(type(msg))
+        if program is None:
+            return None
+        return _json_text_of(&(<Program>program).c, msg, a | b | c)
+    except Exception:
+        return None

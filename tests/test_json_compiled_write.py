@@ -1,0 +1,382 @@
+"""``ddl.to_json`` on the compiled engine: it writes the text itself (json_write.pxi), and gives
+exactly the Python path's text, or leaves the call to it, which then decides the text or the
+error. So every result, errors included, is the same on both engines, whatever the value.
+"""
+
+from __future__ import annotations
+
+import enum
+import gc
+import json
+import math
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from functools import partial
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ddl
+from ddl import _compiled
+from tests.conftest import FIXTURE_SAFE, Engine
+from tests.strategies import schemas
+from tests.test_json_write import Choices, Color, Containers, Known, Natives, Numbers, Presence, Profile, Tree
+
+compiled = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
+
+OPTIONS = st.fixed_dictionaries(
+    {
+        "preserving_proto_field_name": st.booleans(),
+        "always_print_fields_with_no_presence": st.booleans(),
+        "use_integers_for_enums": st.booleans(),
+    }
+)
+
+
+@contextmanager
+def python_path() -> Iterator[None]:
+    before = _compiled.state.compiled
+    _compiled.state.compiled = False
+    try:
+        yield
+    finally:
+        _compiled.state.compiled = before
+
+
+def outcome(write: Callable[[], str]) -> tuple[str, Any]:
+    """What a call gives: its text, or its error's type and message."""
+    try:
+        return "text", write()
+    except Exception as e:  # noqa: BLE001 - every error must be the same on both paths
+        return type(e).__name__, str(e)
+
+
+def assert_same_on_both_paths(msg: Any, **options: Any) -> tuple[str, Any]:
+    """``ddl.to_json(msg)`` as the compiled engine runs it is what the Python path gives."""
+    ours = outcome(lambda: ddl.to_json(msg, **options))
+    with python_path():
+        reference = outcome(lambda: ddl.to_json(msg, **options))
+    assert ours == reference
+    return ours
+
+
+def written_in_c(msg: Any, **options: Any) -> str | None:
+    """The compiled writer's own text, None when it leaves the message to the Python path."""
+    assert _compiled.speedups is not None
+    return _compiled.speedups.to_json(  # type: ignore[no-any-return]
+        msg,
+        options.get("preserving_proto_field_name", False),
+        options.get("always_print_fields_with_no_presence", False),
+        options.get("use_integers_for_enums", False),
+    )
+
+
+# --- the same text, or the same error -----------------------------------------------------------
+
+
+@settings(FIXTURE_SAFE, max_examples=60)
+@given(schema=schemas(proto2=True), data=st.data())
+def test_a_random_schema_and_value_give_the_same_text_on_both_paths(
+    engine: Engine, schema: Any, data: st.DataObject
+) -> None:
+    msg = data.draw(schema.values())
+    assert_same_on_both_paths(msg, **data.draw(OPTIONS))
+
+
+class Odd(str):
+    pass
+
+
+class Count(int):
+    pass
+
+
+# Values of the wrong type, out of range, or of a subclass, for any field: the compiled writer
+# must leave each to the Python path (which writes it, converted, or refuses it), never decide.
+ODD_VALUES: list[Any] = [
+    None, True, False, 0, -1, 1.5, -0.0, float("nan"), float("inf"), 1e300, 2**31, 2**32, 2**63, 2**64, -(2**63) - 1,
+    "", "x", "\ud800", "\x00\x1f\"\\", b"", b"\xff", bytearray(b"a"), [], [1], ("a",), {1, 2}, frozenset(), {},
+    {"k": 1}, {1: "v"}, {True: 0}, Color.GREEN, Odd("s"), Count(3), Profile(), Tree("t"),
+]  # fmt: skip
+
+
+@settings(FIXTURE_SAFE, max_examples=80)
+@given(schema=schemas(proto2=True), data=st.data())
+def test_a_field_holding_anything_gives_the_same_text_or_error_on_both_paths(
+    engine: Engine, schema: Any, data: st.DataObject
+) -> None:
+    msg = data.draw(schema.values())
+    fields = schema.fields_of(type(msg))
+    if fields:
+        name = data.draw(st.sampled_from(fields)).name
+        object.__setattr__(msg, name, data.draw(st.sampled_from(ODD_VALUES)))
+    assert_same_on_both_paths(msg, **data.draw(OPTIONS))
+
+
+FLT_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
+
+
+class Floats(ddl.Message):
+    d: float = 0.0
+    f: ddl.float32 = 0.0
+    ds: list[float] = []
+    fs: list[ddl.float32] = []
+
+
+@settings(max_examples=300)
+@given(st.floats(allow_nan=True), st.floats(width=32), st.lists(st.floats()), st.lists(st.floats(-1e6, 1e6)), OPTIONS)
+def test_doubles_and_floats_are_written_as_the_python_path_writes_them(
+    d: float, f: float, ds: list[float], fs: list[float], options: dict[str, bool]
+) -> None:
+    assert_same_on_both_paths(Floats(d, f, ds, fs), **options)
+
+
+@compiled
+@pytest.mark.parametrize(
+    "value",
+    [
+        0.1, 0.3, 492.42, 1e-4, 9.999e-5, 1e15, 2.0**50, 2.0**50 - 1, 123456789012345.6, 5e-324, 1.7976931348623157e308,
+        -0.0, 0.0, 1 / 3, 2 / 3, 100.0, 0.5, 32768.5, 999999.94, 3.4028235e38, 1.1754943508222875e-38, 7,
+    ],
+)  # fmt: skip
+def test_the_compiled_writer_prints_these_floats_as_repr_does(value: float) -> None:
+    single = struct.unpack("<f", struct.pack("<f", min(value, FLT_MAX)))[0]
+    msg = Floats(value, single, [value, -value], [single, -single])
+    text = written_in_c(msg, always_print_fields_with_no_presence=True)
+    with python_path():
+        assert text == ddl.to_json(msg, always_print_fields_with_no_presence=True)
+    assert json.loads(text)["ds"] == [float(value), -float(value)]
+
+
+class Texts(ddl.Message):
+    s: str = ""
+    b: bytes = b""
+    names: dict[str, str] = {}
+
+
+@settings(max_examples=200)
+@given(st.text(), st.binary(), st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=4))
+def test_strings_and_bytes_are_written_as_the_python_path_writes_them(s: str, b: bytes, names: dict[str, str]) -> None:
+    assert_same_on_both_paths(Texts(s, b, names))
+
+
+@compiled
+def test_a_lone_surrogate_is_left_to_the_python_path() -> None:
+    msg = Texts(s="a\udc80b")
+    assert written_in_c(msg) is None
+    assert assert_same_on_both_paths(msg) == ("text", '{"s": "a\udc80b"}')
+
+
+@settings(FIXTURE_SAFE, max_examples=40)
+@given(classes=st.sampled_from([Numbers, Choices, Presence, Containers, Natives, Known, Tree, Profile]), data=st.data())
+def test_the_classes_of_the_json_suite_give_the_same_text_on_both_paths(
+    engine: Engine, classes: type, data: st.DataObject
+) -> None:
+    from ddl.testing import instances
+
+    assert_same_on_both_paths(data.draw(instances(classes)), **data.draw(OPTIONS))
+
+
+# --- what the compiled writer takes itself ----------------------------------------------------
+
+
+class Status(enum.IntEnum):
+    UNKNOWN = 0
+    ACTIVE = 1
+
+
+class Item(ddl.Message):
+    id: int = 0
+    sku: str = ""
+    qty: ddl.int32 = 0
+    price: float = 0.0
+    in_stock: bool = False
+
+
+class Order(ddl.Message):
+    id: ddl.uint64 = 0
+    title: str = ""
+    items: list[Item] = []
+    tags: tuple[str, ...] = ()
+    attrs: dict[str, str] = {}
+    counts: dict[ddl.sint32, bool] = {}
+    flags: dict[bool, bytes] = {}
+    total: ddl.float32 = 0.0
+    status: Status = Status.UNKNOWN
+    note: str | None = None
+    best: Item | None = None
+    pay: int | str | None = None
+
+
+ORDER = Order(
+    id=2**64 - 1, title='naïve "quoted" \\ 漢字 🎯\n', items=[Item(1, "a", -3, 0.1, True), Item(sku="b")],
+    tags=("x", ""), attrs={"k": "v", "": "\t"}, counts={-5: True, 7: False}, flags={True: b"\x00\xff", False: b""},
+    total=0.1, status=Status.ACTIVE, note="", best=Item(), pay="cash",
+)  # fmt: skip
+
+
+ALL_OPTIONS = [
+    {"preserving_proto_field_name": a, "always_print_fields_with_no_presence": b, "use_integers_for_enums": c}
+    for a in (False, True) for b in (False, True) for c in (False, True)
+]  # fmt: skip
+
+
+@compiled
+@pytest.mark.parametrize("options", ALL_OPTIONS)
+def test_the_compiled_writer_writes_common_messages_itself(options: dict[str, Any]) -> None:
+    for msg in (ORDER, Order(status=5, pay=7), Order()):  # type: ignore[arg-type]  # an enum number without a name; an int member
+        text = written_in_c(msg, **options)
+        assert text is not None
+        with python_path():
+            assert text == ddl.to_json(msg, **options)
+
+
+@compiled
+def test_a_map_is_written_in_the_order_of_its_dict() -> None:
+    msg = Order(attrs={"b": "1", "a": "2"})
+    assert written_in_c(msg) == '{"attrs": {"b": "1", "a": "2"}}'
+
+
+@compiled
+@pytest.mark.parametrize(
+    "msg",
+    [
+        Order(tags={"a"}),  # type: ignore[arg-type]  # a set: its order is the Python path's
+        Order(title=Odd("x")),  # a str subclass
+        Order(items=[Item(id=Count(1))]),  # an int subclass
+        Order(status=Color.GREEN),  # type: ignore[arg-type]  # another enum
+        Order(counts={2**31: True}),  # a key out of range
+        Order(total=1e39),  # beyond a float
+        Known(),  # a class with well-known types (None here, but any field may hold one)
+    ],
+)
+def test_anything_unusual_is_left_to_the_python_path(msg: ddl.Message) -> None:
+    if not isinstance(msg, Known):
+        assert written_in_c(msg) is None
+    assert_same_on_both_paths(msg)
+
+
+def test_deep_nesting_is_left_to_the_python_path() -> None:
+    tree = Tree("leaf")
+    for _ in range(150):
+        tree = Tree("n", [tree])
+    kind, text = assert_same_on_both_paths(tree)
+    assert kind == "text" and text.count("children") == 150
+
+
+def test_options_that_are_not_bools_are_left_to_the_python_path() -> None:
+    assert_same_on_both_paths(ORDER, preserving_proto_field_name=1)
+    assert_same_on_both_paths(ORDER, indent=2)
+    assert_same_on_both_paths(ORDER, registry={})
+
+
+# --- Python code that runs meanwhile ----------------------------------------------------------
+
+
+# The message that Meddling's truth test empties, when set.
+VICTIM: list[Any] = []
+
+
+class Meddling(enum.IntEnum):
+    """An enum whose truth test (Python code) empties the message being written."""
+
+    ZERO = 0
+    ONE = 1
+
+    def __bool__(self) -> bool:
+        for victim in VICTIM:
+            victim.items.clear()
+            victim.attrs.clear()
+        return int(self) != 0
+
+
+class Meddled(ddl.Message):
+    items: list[Item] = []
+    attrs: dict[str, str] = {}
+    mood: Meddling = Meddling.ZERO
+    after: list[str] = []
+
+
+def _meddled() -> Meddled:
+    return Meddled([Item(i, "sku" * i) for i in range(50)], {f"k{i}": "v" * i for i in range(50)}, Meddling.ZERO,
+                   ["z" * 30] * 20)  # fmt: skip
+
+
+@pytest.mark.parametrize("options", [{}, {"use_integers_for_enums": True}])
+def test_an_enum_that_runs_python_code_is_left_to_the_python_path(options: dict[str, Any]) -> None:
+    results = []
+    for path in (nullcontext(), python_path()):
+        with path:
+            msg = _meddled()
+            VICTIM.append(msg)
+            try:
+                results.append(outcome(partial(ddl.to_json, msg, **options)))
+            finally:
+                VICTIM.clear()
+    assert results[0] == results[1]
+
+
+class Basket(ddl.Message):
+    items: list[Item] = []
+    attrs: dict[str, str] = {}
+
+
+def _basket() -> Basket:
+    return Basket([Item(i, "sku" * i) for i in range(50)], {f"k{i}": "v" * i for i in range(50)})
+
+
+class Dying:
+    """Clears a list when it is freed: a finalizer that a garbage collection could run."""
+
+    def __init__(self, victim: list[Any]) -> None:
+        self.victim = victim
+        self.cycle = self
+
+    def __del__(self) -> None:
+        self.victim.clear()
+
+
+@compiled
+def test_a_finalizer_that_empties_a_list_never_runs_while_the_compiled_writer_reads_it() -> None:
+    assert written_in_c(_basket()) is not None
+    threshold = gc.get_threshold()
+    gc.set_threshold(1)  # a collection at (almost) any allocation of a tracked object
+    try:
+        for _ in range(50):
+            msg = _basket()
+            Dying(msg.items)  # garbage in a cycle: only a collection frees it
+            items = json.loads(ddl.to_json(msg)).get("items", [])
+            assert len(items) in (0, 50)  # read before the collection, or after: never during
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def test_threads_that_change_a_message_while_others_write_it() -> None:
+    msg = _basket()
+    stop = threading.Event()
+
+    def meddle() -> None:
+        while not stop.is_set():
+            msg.items.append(Item(sku="new"))
+            msg.attrs["x"] = "y"
+            del msg.items[: len(msg.items) // 2]
+            msg.attrs.clear()
+
+    thread = threading.Thread(target=meddle)
+    thread.start()
+    try:
+        for _ in range(2000):
+            written = json.loads(ddl.to_json(msg))
+            assert all(set(item) <= {"id", "sku"} for item in written.get("items", []))
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_json_loads_of_the_text_is_to_dict() -> None:
+    assert json.loads(ddl.to_json(ORDER)) == ddl.to_dict(ORDER)
+    assert math.isclose(json.loads(ddl.to_json(Order(total=0.1)))["total"], 0.1, rel_tol=1e-7)

@@ -11,7 +11,8 @@ nested-container conventions, Decimal and UUID conversions) are the only calls b
 The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers of
 ``_cy/*.h``), ``_cy/program.pxi`` (plans as C structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi``
 (the loops), ``_cy/wkt_codecs.pxi`` (Timestamp and Duration), ``_cy/json_write.pxi`` (the text of
-``ddl.to_json``, whose Python path is ``ddl._json``); the entry points are below, and
+``ddl.to_json``, whose Python path is ``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages,
+for ``ddl.from_json``); the entry points are below, and
 ``_speedups.pyi`` gives their types.
 """
 
@@ -42,6 +43,7 @@ include "_cy/encode.pxi"
 include "_cy/wkt_codecs.pxi"
 include "_cy/decode.pxi"
 include "_cy/json_write.pxi"
+include "_cy/json_read.pxi"
 
 
 def encode(Program p, object obj, int budget, bint det=False):
@@ -158,6 +160,27 @@ def encode_entry(msg, *, bint deterministic=False, object max_depth=DEFAULT_MAX_
 
 def decode_entry(data, cls, *, object max_depth=DEFAULT_MAX_DEPTH):
     return _decode_any(data, cls, _program_for(cls), _depth(max_depth))
+
+
+def json_read(data, cls):
+    """The message of class ``cls`` in the JSON text ``data`` (a str or bytes), or None for
+    anything the Python reader must decide (ddl.from_json then runs it on the whole call)."""
+    cdef Py_ssize_t n
+    cdef const char* text
+    try:
+        program = _program_for(cls)
+        if program is None:
+            return None
+        if type(data) is str:
+            text = ddl_utf8(<PyObject*>data, &n)
+        elif type(data) is bytes:
+            text = PyBytes_AS_STRING(data)
+            n = PyBytes_GET_SIZE(data)
+        else:
+            return None
+        return _json_read(&(<Program>program).c, <const unsigned char*>text, n)
+    except Exception:
+        return None
 
 
 # A class docstring that opens with its call signature and a "--" line gives the class a

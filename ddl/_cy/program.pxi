@@ -86,6 +86,14 @@ cdef struct Op:
     PyObject* jenum         # K_ENUM: {number (an exact int): its name as JSON text (bytes)}, or NULL
                             # when the enum's JSON form is left to Python (NullValue, odd classes)
     int jmembers            # a oneof member: the number of members of its union
+    # JSON read (json_read.pxi)
+    const char* jname       # the JSON name of the field (of this member, in a oneof), UTF-8
+    Py_ssize_t jname_len
+    const char* pname       # and its .proto name, which JSON readers accept too
+    Py_ssize_t pname_len
+    PyObject* jenum_names   # K_ENUM: every name a JSON value may have, as UTF-8 bytes (a tuple)
+    PyObject* jenum_values  # and what each name reads as (a tuple, in the same order)
+    bint jnull              # JSON null is a value of this node (a NullValue), not its absence
 
 
 cdef struct ProgC:
@@ -107,6 +115,10 @@ cdef struct ProgC:
                             # union's members in a row, in member order
     bint jspecial           # the class has a JSON form of its own (ddl.wkt's, see _json/_write_wkt.py)
     Py_ssize_t jsize_hint   # the length of the last JSON text: the next one's first buffer
+    # JSON read (json_read.pxi)
+    bint json_bail          # the compiled JSON reader always bails: the class has a hand-written
+                            # JSON reader, two fields share a JSON key, or an absent field is filled
+                            # by one (see _jr_plan)
 
 
 class _Plain:
@@ -235,6 +247,7 @@ def build(plan, program_of, register, wrappers):
                 op.fill = FILL_VALUE
                 op.zero = <PyObject*>None
             op.implicit = op.skip == SKIP_ZERO
+        _jr_names(p, op, f, max(member, 0))
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
         if op.etaglen:
             # A group is read by the reference engine: its start-group tag stays out of the
@@ -246,6 +259,7 @@ def build(plan, program_of, register, wrappers):
             else:
                 (<dict>p.c.slow)[t] = i
     _json_fill(p, plan)
+    _jr_plan(p, plan)
     return p
 
 
@@ -264,6 +278,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.closed_enum = node.closed
         op.skip = SKIP_ZERO
         op.jenum = _json_enum(p, node)
+        _jr_enum_names(p, op, node)
     elif isinstance(node, ScalarNode):
         op.kind = node.kind
         op.skip = SKIP_ZERO
@@ -293,6 +308,8 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
     op.wiretag = (number << 3) | node.wire_type
     op.taglen = _tag_bytes(&op.tagword, op.wiretag)
     _fill_zero(p, op, node, program_of, wrappers)
+    from ._json._read_source import takes_null
+    op.jnull = takes_null(node)
     return 0
 
 
@@ -359,4 +376,48 @@ cdef int _fill_zero(Program p, Op* op, object node, object program_of, dict wrap
     elif isinstance(node, WrapperNode):
         op.fill = FILL_WRAPPER
         op.fn_zero = _own(p, wrappers[id(node)][1])
+    return 0
+
+
+# -- JSON read ------------------------------------------------------------------------------------
+# What the compiled JSON reader (json_read.pxi) needs of the plan, taken from where the Python
+# JSON reader (ddl/_json/_read_source.py) takes it, so that both read the same keys and names.
+
+cdef int _jr_names(Program p, Op* op, object f, Py_ssize_t index) except -1:
+    """The two keys an op is read under: its JSON name and its .proto name."""
+    jname = _own(p, f.json_names[index].encode())
+    pname = _own(p, f.proto_names[index].encode())
+    op.jname = PyBytes_AS_STRING_ptr(jname)
+    op.jname_len = PyBytes_GET_SIZE_ptr(jname)
+    op.pname = PyBytes_AS_STRING_ptr(pname)
+    op.pname_len = PyBytes_GET_SIZE_ptr(pname)
+    return 0
+
+
+cdef int _jr_enum_names(Program p, Op* op, object node) except -1:
+    """An enum's JSON names and values, those of the Python reader (``enum_names``)."""
+    from ._json._read_values import enum_names
+    names = enum_names(node)
+    op.jenum_names = _own(p, tuple(name.encode() for name in names))
+    op.jenum_values = _own(p, tuple(names.values()))
+    return 0
+
+
+cdef int _jr_plan(Program p, object plan) except -1:
+    """Whether the JSON reader of the class must always bail (ProgC.json_bail): the Python
+    reader of the class is hand-written (a wrapper, Value, Any...); a key names two fields (the
+    Python reader gives the value to both); or an absent message field is of such a class (the
+    Python reader reads ``{}`` with its hand-written reader, which may refuse it)."""
+    from ._json._read_wkt import special
+    cdef Py_ssize_t i
+    cdef Op* op
+    keys = {}
+    bail_always = special(plan.cls) is not None
+    for i in range(p.c.nops):
+        op = &p.c.ops[i]
+        for key in (op.jname[:op.jname_len], op.pname[:op.pname_len]):
+            bail_always |= keys.setdefault(key, i) != i
+        if op.fill == FILL_MESSAGE and special(<object><PyObject*>op.fill_sub.cls) is not None:
+            bail_always = True
+    p.c.json_bail = bail_always
     return 0

@@ -190,6 +190,11 @@ def from_json(
 
         user = ddl.from_json('{"id": "7", "displayName": "Ada"}', User)
     """
+    if _compiled_read is not None and state.compiled:
+        # The compiled reader, on the happy path only: None leaves the call to the Python one.
+        msg: M | None = _compiled_read(data, cls)
+        if msg is not None:
+            return msg
     return read_dict(parse_text(data), cls, _read_options(ignore_unknown_fields, registry))
 
 
@@ -203,6 +208,8 @@ _ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _compiled_to_json: Callable[[Message, bool, bool, bool], str | None] | None = (
     speedups.to_json if speedups is not None else None
 )
+# The compiled engine's JSON reader (ddl/_cy/json_read.pxi), when it is built.
+_compiled_read = None if speedups is None else speedups.json_read
 
 
 def _write_options(

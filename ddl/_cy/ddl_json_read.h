@@ -1,0 +1,196 @@
+/* ddl_json_read.h: the lexical pieces of proto3 JSON text that the compiled JSON reader
+   (json_read.pxi) scans in C: whitespace, string bodies and their escapes, number tokens, plain
+   integers and base64. Each one recognises exactly what Python's json module and ddl's JSON
+   readers accept, or reports failure (a negative result) so that the caller bails to the
+   Python path, which then decides the error. Nothing here touches Python objects. */
+
+#ifndef DDL_JSON_READ_H
+#define DDL_JSON_READ_H
+
+#include <Python.h>
+#include <stdint.h>
+
+#include "ddl_compat.h"
+
+/* The index of the first byte at or after i in s[:n] that is not JSON whitespace (the json
+   module's four: space, tab, LF and CR). */
+static inline Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) {
+    while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) i++;
+    return i;
+}
+
+/* The index of the closing quote of the string whose body starts at s[i], or -1 when the
+   string is not closed or holds a raw control character (the json module refuses both).
+   *escaped is set to 1 when the body holds a backslash; an escape's next byte is skipped, so
+   an escaped quote does not end the string (ddl_json_unescape checks the escapes). */
+static inline Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* escaped) {
+    unsigned char c;
+    while (i < n) {
+        c = s[i];
+        if (c == '"') return i;
+        if (c < 0x20) return -1;
+        if (c == '\\') {
+            *escaped = 1;
+            i++;
+        }
+        i++;
+    }
+    return -1;
+}
+
+/* The value of four hex digits at s (s[:4] readable), or -1 if one is not a hex digit. */
+static inline int32_t ddl_json_hex4(const unsigned char* s) {
+    int32_t v = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned char c = s[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= c - '0';
+        else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+        else return -1;
+    }
+    return v;
+}
+
+/* Write the string body s[:n] (between the quotes) with its escapes resolved into out, as
+   UTF-8, and return the length written; out needs n bytes (no escape is shorter than what it
+   writes). -1 for an escape the json module refuses, and for a \u escape of a surrogate that
+   is not a high one followed by a low one: ddl refuses a lone surrogate, and leaves that error
+   to the Python path. The other bytes are copied as they are: the caller checks the UTF-8. */
+static Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsigned char* out) {
+    Py_ssize_t i = 0, o = 0;
+    int32_t cp, low;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c != '\\') {
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        if (i + 1 >= n) return -1;
+        c = s[i + 1];
+        i += 2;
+        switch (c) {
+            case '"': out[o++] = '"'; continue;
+            case '\\': out[o++] = '\\'; continue;
+            case '/': out[o++] = '/'; continue;
+            case 'b': out[o++] = '\b'; continue;
+            case 'f': out[o++] = '\f'; continue;
+            case 'n': out[o++] = '\n'; continue;
+            case 'r': out[o++] = '\r'; continue;
+            case 't': out[o++] = '\t'; continue;
+            case 'u': break;
+            default: return -1;
+        }
+        if (n - i < 4 || (cp = ddl_json_hex4(s + i)) < 0) return -1;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            if (cp >= 0xDC00 || n - i < 6 || s[i] != '\\' || s[i + 1] != 'u') return -1;
+            low = ddl_json_hex4(s + i + 2);
+            if (low < 0xDC00 || low > 0xDFFF) return -1;
+            i += 6;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        if (cp < 0x80) {
+            out[o++] = (unsigned char)cp;
+        } else if (cp < 0x800) {
+            out[o++] = (unsigned char)(0xC0 | (cp >> 6));
+            out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out[o++] = (unsigned char)(0xE0 | (cp >> 12));
+            out[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+        } else {
+            out[o++] = (unsigned char)(0xF0 | (cp >> 18));
+            out[o++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+            out[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+            out[o++] = (unsigned char)(0x80 | (cp & 0x3F));
+        }
+    }
+    return o;
+}
+
+/* The end of the JSON number token at s[i] (RFC 8259's grammar, which the json module
+   follows: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1 when none starts there or a
+   fraction or exponent is cut short. *integral is set to 1 for a token without fraction or
+   exponent (the json module makes an int of those), else 0. What follows the token is for the
+   caller to check. */
+static inline Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) {
+    *integral = 1;
+    if (i < n && s[i] == '-') i++;
+    if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+    if (s[i] == '0') i++;
+    else while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i < n && s[i] == '.') {
+        *integral = 0;
+        i++;
+        if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        *integral = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    return i;
+}
+
+/* Read s[:n], which must be exactly a plain integer, -?(0|[1-9][0-9]*) (a JSON integer token,
+   or the body of a numeric string that ddl reads without Decimal), as its sign (*negative) and
+   magnitude. 0 on success; -1 for any other text, or a magnitude of 2**64 or more. */
+static inline int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) {
+    Py_ssize_t i = 0;
+    uint64_t m = 0;
+    *negative = 0;
+    if (n > 0 && s[0] == '-') {
+        *negative = 1;
+        i = 1;
+    }
+    if (i >= n || (s[i] == '0' && n - i > 1)) return -1;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)s[i] - '0';
+        if (d > 9) return -1;
+        if (m > (UINT64_MAX - d) / 10) return -1;
+        m = m * 10 + d;
+    }
+    *magnitude = m;
+    return 0;
+}
+
+/* The 6-bit value of a base64 character in either alphabet (standard + and /, URL-safe - and
+   _, which ddl accepts mixed), or -1. */
+static inline int ddl_base64_value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+}
+
+/* Decode the base64 in s[:n] into out (n * 3 / 4 bytes suffice) and return the length
+   written, or -1 for what ddl's Python reader refuses: a character outside both alphabets, a
+   length that leaves one character over, padding ('=' at the end, at most two) on text whose
+   length is not a multiple of four. Bits left over in the last character are dropped, as
+   binascii does. */
+static Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) {
+    Py_ssize_t data = n, i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0, v;
+    while (data > 0 && n - data < 2 && s[data - 1] == '=') data--;
+    if (data % 4 == 1 || (data != n && n % 4 != 0)) return -1;
+    for (i = 0; i < data; i++) {
+        if ((v = ddl_base64_value(s[i])) < 0) return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return o;
+}
+
+#endif /* DDL_JSON_READ_H */

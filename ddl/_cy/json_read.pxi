@@ -1,0 +1,442 @@
+# The compiled JSON reader: proto3 JSON text straight into message instances, driven by the
+# Program (no json.loads, no dict in between). It takes the happy path only, as the binary
+# decoder does: whatever is unusual or wrong (an unknown key, a key with escapes, a field given
+# twice, a number that needs Decimal, a well-known type, a null where null is a value, invalid
+# JSON...) bails, and ddl.from_json runs the Python reader on the whole text, which decides the
+# result and every error. What it reads it reads as the Python reader does (ddl/_json/
+# _read_source.py and _read_values.py): each conversion below names the rule it follows.
+#
+# Safety: the text is the buffer of the caller's str (its UTF-8 form) or bytes, immutable and
+# kept alive by the caller; every object made is owned until it is stored, and a slot is read
+# only to be tested at once.
+
+cdef extern from "ddl_json_read.h":
+    Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) nogil
+    Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* escaped) nogil
+    Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
+    Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) nogil
+    int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) nogil
+    Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
+
+cdef extern from "Python.h":
+    double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.math cimport fabs
+from libc.string cimport memset
+
+# Messages with more fields than this bail: each one read is marked in a bitmap on the C stack.
+cdef enum:
+    JSON_MAX_OPS = 512
+    JSON_SEEN_WORDS = 8
+    # Unescaped strings and decoded bytes up to this size use a buffer on the C stack.
+    JSON_STACK_BUFFER = 256
+
+
+cdef struct JText:
+    const unsigned char* s   # the UTF-8 text, with a NUL byte at s[end] (str and bytes have one)
+    Py_ssize_t pos
+    Py_ssize_t end
+
+
+cdef inline unsigned char _jr_next(JText* t) except? 0:
+    """The next byte after whitespace (t.pos moves to it), never 0: the end of the text, or a
+    NUL byte (invalid outside strings), bails. The loops below use 0 for "no more"."""
+    t.pos = ddl_json_ws(t.s, t.pos, t.end)
+    if t.pos >= t.end or t.s[t.pos] == 0:
+        bail()
+    return t.s[t.pos]
+
+
+cdef inline int _jr_literal(JText* t, const char* word, Py_ssize_t n) except -1:
+    if t.end - t.pos < n or memcmp(t.s + t.pos, word, n) != 0:
+        bail()
+    t.pos += n
+    return 0
+
+
+cdef inline Py_ssize_t _jr_body(JText* t, Py_ssize_t* n, int* escaped) except -1:
+    """At a string's opening quote: where its body starts, with its length in ``n``; t.pos
+    moves past the closing quote."""
+    cdef Py_ssize_t start = t.pos + 1
+    escaped[0] = 0
+    cdef Py_ssize_t close = ddl_json_string_end(t.s, start, t.end, escaped)
+    if close < 0:
+        bail()
+    n[0] = close - start
+    t.pos = close + 1
+    return start
+
+
+cdef inline Py_ssize_t _jr_plain(JText* t, Py_ssize_t* n) except -1:
+    """A string's body that holds no escape (keys, names, numbers, base64): the rest bails."""
+    cdef int escaped
+    cdef Py_ssize_t start = _jr_body(t, n, &escaped)
+    if escaped:
+        bail()
+    return start
+
+
+cdef inline object _jr_own(PyObject* made):
+    """``made``, a new reference, as an object."""
+    value = <object>made
+    Py_DECREF_ptr(made)
+    return value
+
+
+cdef object _jr_str(JText* t):
+    """A string value: the body's UTF-8, checked, with its escapes resolved. A lone surrogate
+    escape bails (the Python reader refuses it)."""
+    cdef Py_ssize_t n, m
+    cdef int escaped
+    cdef Py_ssize_t start = _jr_body(t, &n, &escaped)
+    cdef PyObject* text
+    cdef unsigned char small[JSON_STACK_BUFFER]
+    cdef unsigned char* buf
+    if not escaped:
+        text = ddl_decode_utf8(t.s + start, n)
+    else:
+        if n <= JSON_STACK_BUFFER:
+            buf = &small[0]
+        else:
+            buf = <unsigned char*>PyMem_Malloc(n)
+        if buf == NULL:
+            raise MemoryError()
+        m = ddl_json_unescape(t.s + start, n, buf)
+        text = ddl_decode_utf8(buf, m) if m >= 0 else NULL
+        if buf != &small[0]:
+            PyMem_Free(buf)
+    if text == NULL:
+        bail()  # not UTF-8, a bad escape, or out of memory: the Python path says which
+    return _jr_own(text)
+
+
+cdef object _jr_bytes(JText* t):
+    """A bytes value: base64 in either alphabet, padded or not (``_read_values.to_bytes``)."""
+    cdef Py_ssize_t n, m
+    cdef Py_ssize_t start = _jr_plain(t, &n)
+    cdef unsigned char small[JSON_STACK_BUFFER]
+    cdef unsigned char* buf = &small[0]
+    if n > JSON_STACK_BUFFER:
+        buf = <unsigned char*>PyMem_Malloc(n)
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        m = ddl_base64_decode(t.s + start, n, buf)
+        if m < 0:
+            bail()
+        return PyBytes_FromStringAndSize(<const char*>buf, m)
+    finally:
+        if buf != &small[0]:
+            PyMem_Free(buf)
+
+
+cdef object _jr_int_text(int kind, const unsigned char* s, Py_ssize_t n):
+    """The int of ``kind`` written as a plain integer in s[:n] (a number token or a string's
+    body): ``_read_values.to_int`` reads these as ``int(text)``. Any other form (a fraction, an
+    exponent, which it reads through Decimal) or a value outside the kind's range bails."""
+    cdef int negative
+    cdef uint64_t m = 0
+    if ddl_json_integer(s, n, &negative, &m) < 0:
+        bail()
+    if kind == K_UINT64 or kind == K_FIXED64 or kind == K_UINT32 or kind == K_FIXED32:
+        if negative and m != 0:
+            bail()
+        if (kind == K_UINT32 or kind == K_FIXED32) and m > 0xFFFFFFFF:
+            bail()
+        return _jr_own(ddl_uint(m))
+    if kind == K_INT64 or kind == K_SINT64 or kind == K_SFIXED64:
+        if m > (<uint64_t>1 << 63) - (0 if negative else 1):
+            bail()
+    elif m > (<uint64_t>1 << 31) - (0 if negative else 1):
+        bail()  # int32, sint32, sfixed32 and enum numbers
+    if negative and m != 0:
+        return _jr_own(ddl_int(-<int64_t>(m - 1) - 1))
+    return _jr_own(ddl_int(<int64_t>m))
+
+
+cdef object _jr_int(JText* t, int kind, unsigned char c):
+    """An integer field's value: a number token or a numeric string (``_read_values.to_int``)."""
+    cdef Py_ssize_t start, n, stop
+    cdef int integral
+    if c == b'"':
+        start = _jr_plain(t, &n)
+    else:
+        start = t.pos
+        stop = ddl_json_number_end(t.s, start, t.end, &integral)
+        if stop < 0 or not integral:
+            bail()
+        n = stop - start
+        t.pos = stop
+    return _jr_int_text(kind, t.s + start, n)
+
+
+cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
+    """A float or double from a number token, as ``_read_values.to_float`` gives it: the json
+    module's float (CPython's correctly rounded conversion, the one called here), or for an
+    integer token ``float(int)``, which is the same but for "-0" (0.0). Strings, non-finite
+    values and a float32 out of range bail; a float32 is rounded to single precision."""
+    cdef Py_ssize_t start = t.pos
+    cdef int integral
+    cdef char* stop
+    cdef Py_ssize_t end = ddl_json_number_end(t.s, start, t.end, &integral)
+    if end < 0:
+        bail()
+    cdef double d = PyOS_string_to_double(<const char*>t.s + start, &stop, NULL)
+    if stop != <const char*>t.s + end or not isfinite(d):
+        bail()
+    t.pos = end
+    if integral and d == 0:
+        d = 0.0
+    if single:
+        if fabs(d) > FLT_MAX:
+            bail()
+        d = <double>(<float>d)
+    return d
+
+
+cdef object _jr_enum(Op* op, JText* t, unsigned char c):
+    """An enum's value: one of its names (``_read_values.enum_names``) or an int32 number
+    token; an unknown name, or a number a closed enum lacks, bails (``to_enum``)."""
+    cdef Py_ssize_t start, n, i
+    cdef PyObject* name
+    cdef PyObject* member
+    if c == b'"':
+        start = _jr_plain(t, &n)
+        for i in range(Py_SIZE_ptr(op.jenum_names)):
+            name = PyTuple_GET_ITEM_ptr(op.jenum_names, i)
+            if PyBytes_GET_SIZE_ptr(name) == n and memcmp(PyBytes_AS_STRING_ptr(name), t.s + start, n) == 0:
+                return <object>PyTuple_GET_ITEM_ptr(op.jenum_values, i)
+        bail()
+    number = _jr_int(t, K_ENUM, c)
+    member = PyDict_GetItem_ptr(op.enum_map, <PyObject*>number)
+    if member == NULL:
+        if op.closed_enum:
+            bail()
+        return number
+    return <object>member
+
+
+cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
+    """One value of ``op`` (a field's, an element's or a map value), not null, at t.pos (``c``
+    is its first byte)."""
+    cdef int kind = op.kind
+    if kind == K_STRING:
+        if c != b'"':
+            bail()
+        return _jr_str(t)
+    if kind == K_MESSAGE:
+        if c != b'{':
+            bail()
+        return _jr_message(op.sub, t, budget - 1)
+    if kind == K_DOUBLE or kind == K_FLOAT:
+        return _jr_double(t, c, kind == K_FLOAT)
+    if kind == K_BOOL:
+        if c == b't':
+            _jr_literal(t, b"true", 4)
+            return True
+        if c == b'f':
+            _jr_literal(t, b"false", 5)
+            return False
+        bail()
+    if kind == K_ENUM:
+        return _jr_enum(op, t, c)
+    if kind <= K_SFIXED64:
+        return _jr_int(t, kind, c)
+    if kind == K_BYTES:
+        if c != b'"':
+            bail()
+        return _jr_bytes(t)
+    bail()  # converted values and well-known types: the Python reader's
+
+
+cdef inline unsigned char _jr_after(JText* t, unsigned char close) except? 0:
+    """After a value inside an object or array: the first byte of the next one after a comma,
+    or 0 at ``close``, which is passed."""
+    cdef unsigned char c = _jr_next(t)
+    t.pos += 1
+    if c == close:
+        return 0
+    if c != b',':
+        bail()
+    return _jr_next(t)
+
+
+cdef object _jr_array(Op* op, JText* t, int budget):
+    """A repeated field's array, in the field's container. A null element bails."""
+    t.pos += 1
+    items = []
+    cdef unsigned char c = _jr_next(t)
+    if c == b']':
+        t.pos += 1
+    else:
+        while c:
+            if c == b'n':
+                bail()
+            items.append(_jr_one(op, t, c, budget))
+            c = _jr_after(t, b']')
+    if op.container == FILL_LIST:
+        return items
+    if op.container == FILL_TUPLE:
+        return tuple(items)
+    if op.container == FILL_SET:
+        return set(items)
+    return frozenset(items)
+
+
+cdef object _jr_key(Op* op, JText* t):
+    """A map key, from its JSON string as the Python reader converts it: a string as is, a bool
+    from "true" or "false" (``key_bool``), an integer from its plain digits (``to_int``)."""
+    cdef Py_ssize_t start, n
+    if op.kind == K_STRING:
+        return _jr_str(t)
+    start = _jr_plain(t, &n)
+    if op.kind == K_BOOL:
+        if n == 4 and memcmp(t.s + start, b"true", 4) == 0:
+            return True
+        if n == 5 and memcmp(t.s + start, b"false", 5) == 0:
+            return False
+        bail()
+    return _jr_int_text(op.kind, t.s + start, n)
+
+
+cdef dict _jr_map(Op* op, JText* t, int budget):
+    """A map field's object. A null value bails, and so does a key that converts to one given
+    before (the same text is invalid JSON; "-0" beside "0" the Python reader keeps)."""
+    t.pos += 1
+    cdef dict entries = {}
+    cdef Py_ssize_t size
+    cdef unsigned char c = _jr_next(t)
+    if c == b'}':
+        t.pos += 1
+        return entries
+    while c:
+        if c != b'"':
+            bail()
+        key = _jr_key(op.key, t)
+        if _jr_next(t) != b':':
+            bail()
+        t.pos += 1
+        c = _jr_next(t)
+        if c == b'n':
+            bail()
+        value = _jr_one(op.value, t, c, budget)
+        size = len(entries)
+        entries[key] = value
+        if len(entries) == size:
+            bail()
+        c = _jr_after(t, b'}')
+    return entries
+
+
+cdef inline bint _jr_named(Op* op, const unsigned char* key, Py_ssize_t n) noexcept:
+    return ((op.jname_len == n and memcmp(op.jname, key, n) == 0)
+            or (op.pname_len == n and memcmp(op.pname, key, n) == 0))
+
+
+cdef inline Py_ssize_t _jr_find(ProgC* p, const unsigned char* key, Py_ssize_t n, Py_ssize_t expected) noexcept:
+    """The op read under ``key``, or -1. Keys mostly come in field order, so the op after the
+    last one read is tried first."""
+    cdef Py_ssize_t k
+    if expected < p.nops and _jr_named(&p.ops[expected], key, n):
+        return expected
+    for k in range(p.nops):
+        if _jr_named(&p.ops[k], key, n):
+            return k
+    return -1
+
+
+cdef int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget) except -1:
+    """Read a field's value (not null) into its slot."""
+    if op.repeated:
+        if c != b'[':
+            bail()
+        value = _jr_array(op, t, budget)
+    elif op.kind == K_MAP:
+        if c != b'{':
+            bail()
+        value = _jr_map(op, t, budget)
+    else:
+        value = _jr_one(op, t, c, budget)
+    if op.member >= 0 and ddl_slot(raw, op.offset) != NULL:
+        bail()  # a second member of the oneof
+    Py_INCREF_ptr(<PyObject*>value)
+    ddl_set_slot(raw, op.offset, <PyObject*>value)
+    return 0
+
+
+cdef object _jr_message(ProgC* p, JText* t, int budget):
+    """The message at t.pos (an opening brace). Absent fields are filled as the binary decoder
+    fills them; null is absence (a field whose null is a value bails)."""
+    cdef uint64_t seen[JSON_SEEN_WORDS]
+    cdef uint64_t groups_read = 0
+    cdef Py_ssize_t index, start, n, k, expected = 0
+    cdef unsigned char c
+    cdef Op* op
+    cdef PyObject* slot
+    cdef bint cyclic = not p.untrack
+    if budget < 0 or p.json_bail or p.nops > JSON_MAX_OPS:
+        bail()
+    memset(seen, 0, sizeof(seen))
+    cdef PyObject* raw = ddl_alloc(p.cls)
+    if raw == NULL:
+        raise MemoryError()
+    obj = <object>raw
+    Py_DECREF_ptr(raw)  # ``obj`` holds the reference from here on, released if anything fails
+    t.pos += 1
+    c = _jr_next(t)
+    if c == b'}':
+        t.pos += 1
+        c = 0
+    while c:
+        if c != b'"':
+            bail()
+        start = _jr_plain(t, &n)
+        index = _jr_find(p, t.s + start, n, expected)
+        if index < 0 or seen[index >> 6] & (<uint64_t>1 << (index & 63)):
+            bail()  # an unknown key, or a field again (in either spelling)
+        seen[index >> 6] |= <uint64_t>1 << (index & 63)
+        expected = index + 1
+        op = &p.ops[index]
+        if _jr_next(t) != b':':
+            bail()
+        t.pos += 1
+        c = _jr_next(t)
+        if c == b'n':
+            if op.jnull:
+                bail()
+            _jr_literal(t, b"null", 4)
+        else:
+            if op.group:
+                if groups_read & op.group:
+                    bail()  # a second member of a ddl.field(oneof=...) group
+                groups_read |= op.group
+            _jr_field(raw, op, t, c, budget)
+        c = _jr_after(t, b'}')
+    for k in range(p.nops):
+        op = &p.ops[k]
+        if ddl_slot(raw, op.offset) == NULL:
+            ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
+        if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
+            cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
+    Py_INCREF_ptr(ddl_none)
+    ddl_set_slot(raw, p.unknown_offset, ddl_none)
+    if not cyclic:
+        PyObject_GC_UnTrack_ptr(raw)
+    return obj
+
+
+cdef object _json_read(ProgC* p, const unsigned char* s, Py_ssize_t n):
+    """The message of ``p``'s class in the JSON text s[:n]."""
+    cdef JText t
+    if p.check_required:
+        bail()  # proto2's required fields: the Python path checks them
+    t.s = s
+    t.pos = 0
+    t.end = n
+    if _jr_next(&t) != b'{':
+        bail()
+    obj = _jr_message(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))
+    if ddl_json_ws(s, t.pos, n) != n:
+        bail()
+    return obj

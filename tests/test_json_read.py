@@ -18,6 +18,10 @@ import pytest
 import ddl
 from ddl import wkt
 
+# Every test reads through ddl.from_json/from_dict on both engines: the compiled one reads the
+# text in C first (ddl/_cy/json_read.pxi), and must give the same values and errors.
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 class Status(enum.IntEnum):
     ACTIVE = 0

@@ -11,6 +11,7 @@ import itertools
 import math
 from typing import Any
 
+import pytest
 from google.protobuf import json_format
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
@@ -21,6 +22,10 @@ from tests.corpus import CORPUS
 from tests.strategies import Schema, message_of, schemas
 from tests.strategies import assert_same as assert_same_value
 from tests.test_proto_render import compile_rendered
+
+# Every test reads through ddl.from_json/from_dict on both engines: the compiled one reads the
+# text in C first (ddl/_cy/json_read.pxi), and must give the same values and errors.
+pytestmark = pytest.mark.usefixtures("engine")
 
 _names = itertools.count()
 

@@ -1,0 +1,271 @@
+"""The compiled JSON reader (ddl/_cy/json_read.pxi) against the Python one.
+
+``ddl.from_json`` on the compiled engine reads the text in C and bails to the Python reader on
+anything unusual, so on every text, valid or not, both engines give the same value (same types,
+float signs and containers) or the same error (same type, message and offset). The texts here
+are the ones the C path reads itself, every JSON spelling a value may take, random schemas'
+JSON, and random damage to it: truncations at every offset, edits, deep nesting.
+"""
+
+from __future__ import annotations
+
+import enum
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ddl
+from ddl import _compiled
+from ddl._limits import DEFAULT_MAX_DEPTH
+from tests.strategies import schemas
+from tests.test_json_read_differential import assert_same
+
+pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
+
+
+class Color(enum.IntEnum):
+    COLOR_UNSPECIFIED = 0
+    RED = 1
+    GREEN = 2
+
+
+class Shade(ddl.ClosedEnum):
+    DARK = 1
+    LIGHT = 2
+
+
+class Leaf(ddl.Message):
+    n: ddl.int32 = 0
+    tags: list[str] = ddl.field(default_factory=list)
+
+
+class Kinds(ddl.Message):
+    i32: ddl.int32 = 0
+    i64: int = 0
+    u32: ddl.uint32 = 0
+    u64: ddl.uint64 = 0
+    s32: ddl.sint32 = 0
+    f64x: ddl.fixed64 = 0
+    f32: ddl.float32 = 0.0
+    f64: float = 0.0
+    flag: bool = False
+    text: str = ""
+    blob: bytes = b""
+    color: Color = Color.COLOR_UNSPECIFIED
+    shade: Shade | None = None
+    leaf: Leaf | None = None
+    plain_leaf: Leaf = ddl.field(default_factory=Leaf)
+    leaves: list[Leaf] = ddl.field(default_factory=list)
+    ids: tuple[int, ...] = ()
+    names: frozenset[str] = frozenset()
+    colors: set[Color] = ddl.field(default_factory=set)
+    by_name: dict[str, Leaf] = ddl.field(default_factory=dict)
+    by_id: dict[ddl.int32, str] = ddl.field(default_factory=dict)
+    by_big: dict[ddl.uint64, float] = ddl.field(default_factory=dict)
+    by_flag: dict[bool, Color] = ddl.field(default_factory=dict)
+    maybe: int | None = None
+    pay: int | str | None = None
+    card: str | None = ddl.field(default=None, oneof="method")
+    cash: ddl.int32 | None = ddl.field(default=None, oneof="method")
+
+
+class Tree(ddl.Message):
+    value: ddl.int32 = 0
+    children: list[Tree] = ddl.field(default_factory=list)
+
+
+@contextmanager
+def engine_on(compiled: bool) -> Iterator[None]:
+    before = _compiled.state.compiled
+    _compiled.state.compiled = compiled
+    try:
+        yield
+    finally:
+        _compiled.state.compiled = before
+
+
+def outcome(text: str | bytes, cls: type, compiled: bool, **options: Any) -> Any:
+    """What ddl.from_json gives on one engine: ("value", message) or ("error", type, message, offset)."""
+    with engine_on(compiled):
+        try:
+            return ("value", ddl.from_json(text, cls, **options))
+        except Exception as e:
+            return ("error", type(e), str(e), getattr(e, "offset", None))
+
+
+def assert_engines_agree(text: str | bytes, cls: type, **options: Any) -> Any:
+    """Both engines read ``text`` (and its other form, bytes or str) alike; the outcome."""
+    forms = [text]
+    if isinstance(text, str):
+        try:
+            forms.append(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            pass
+    for form in forms:
+        python = outcome(form, cls, False, **options)
+        compiled = outcome(form, cls, True, **options)
+        assert python[0] == compiled[0], f"{form!r}: {python} != {compiled}"
+        if python[0] == "value":
+            assert_same(python[1], compiled[1])
+        else:
+            assert python == compiled
+    return python
+
+
+def read_in_c(text: str | bytes, cls: type) -> Any:
+    """The compiled reader alone: the message, or None where it leaves the text to Python."""
+    assert _compiled.speedups is not None
+    return _compiled.speedups.json_read(text, cls)
+
+
+EVERY_FORM = (
+    '{"i32": 1, "i64": "-9223372036854775808", "u32": 4294967295, "u64": "18446744073709551615", "s32": -2147483648,'
+    ' "f64x": "0", "f32": 0.1, "f64": -0.0, "flag": true, "text": "a\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00 é",'
+    ' "blob": "SGk_-w", "color": "GREEN", "shade": "LIGHT", "leaf": {"n": 3, "tags": ["x", ""]},'
+    ' "plainLeaf": {}, "leaves": [{}, {"n": -1}], "ids": [1, "2", -0], "names": ["a", "b"], "colors": ["RED", 2],'
+    ' "byName": {"k\\u00e9": {"n": 1}}, "byId": {"-5": "x", "7": ""}, "byBig": {"18446744073709551615": 1e300},'
+    ' "byFlag": {"true": 1, "false": "RED"}, "maybe": 0, "payString": "p", "cash": 5}'
+)
+
+
+def test_the_c_path_reads_every_form_it_takes_as_the_python_path_does() -> None:
+    assert read_in_c(EVERY_FORM, Kinds) is not None
+    assert read_in_c(EVERY_FORM.encode(), Kinds) is not None
+    assert assert_engines_agree(EVERY_FORM, Kinds)[0] == "value"
+
+
+def test_proto_names_and_absent_fields_read_in_c_with_the_binary_decoders_fills() -> None:
+    text = '{"plain_leaf": {"n": 2}, "by_name": {}, "leaf": null, "ids": null}'
+    msg = read_in_c(text, Kinds)
+    assert msg is not None
+    assert_same(ddl.decode(ddl.encode(Kinds(plain_leaf=Leaf(n=2))), Kinds), msg)
+    assert assert_engines_agree(text, Kinds)[0] == "value"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # numbers at and past each kind's range, and forms only the Python path reads
+        '{"i32": 2147483647}', '{"i32": 2147483648}', '{"i32": -2147483649}', '{"i32": "12"}', '{"i32": 1.0}',
+        '{"i32": 1e3}', '{"i32": "1e3"}', '{"i32": " 1"}', '{"i32": "01"}', '{"i32": 01}', '{"i32": -}',
+        '{"i32": true}', '{"u32": -1}', '{"u32": "-0"}', '{"u64": 18446744073709551616}', '{"u64": "-1"}',
+        '{"i64": "9223372036854775808"}', '{"i64": 9223372036854775807}', '{"i64": "1.5"}', '{"s32": "-2147483648"}',
+        '{"f64": 1}', '{"f64": -0}', '{"f64": 1e400}', '{"f64": "1.5"}', '{"f64": "NaN"}', '{"f64": 1.}',
+        '{"f64": .5}', '{"f64": 1e}', '{"f64": 123456789012345678901234567890}', '{"f32": 3.4028234663852886e38}',
+        '{"f32": 3.4028235e38}', '{"f32": 1e39}', '{"f32": -0.0}', '{"f32": 16777217}', '{"f32": 1e-50}',
+        # strings and their escapes
+        '{"text": "\\ud800"}', '{"text": "\\udc00\\ud800"}', '{"text": "\\ud83d\\u0041"}', '{"text": "\\x"}',
+        '{"text": "\\u12G4"}', '{"text": "tab\there"}', '{"text": "\\u0000"}', '{"text": 5}', '{"text": "é"}',
+        # bytes
+        '{"blob": ""}', '{"blob": "QQ"}', '{"blob": "QQ=="}', '{"blob": "QQ="}', '{"blob": "Q"}', '{"blob": "QR=="}',
+        '{"blob": "QUJD="}', '{"blob": "Q===" }', '{"blob": "=QQ"}', '{"blob": "Q Q"}', '{"blob": "QQ\\u003d\\u003d"}',
+        # enums
+        '{"color": 1}', '{"color": 7}', '{"color": "BLUE"}', '{"color": "1"}', '{"color": 2147483648}',
+        '{"shade": 3}', '{"shade": 1}', '{"color": "RED", "colors": [null]}',
+        # keys: both spellings, twice, escaped, unknown
+        '{"plainLeaf": {}, "plain_leaf": {}}', '{"plainLeaf": null, "plain_leaf": {}}', '{"i32": 1, "i32": 2}',
+        '{"i\\u0033\\u0032": 1}', '{"nope": 1}', '{"": 1}', '{"i32" 1}', '{i32: 1}',
+        # oneofs and ddl.field(oneof=...) groups
+        '{"payInt64": 1, "payString": "x"}', '{"payInt64": null, "payString": "x"}', '{"card": "c", "cash": 1}',
+        '{"card": null, "cash": 1}', '{"pay_int64": 3}',
+        # maps
+        '{"byId": {"-0": "a", "0": "b"}}', '{"byId": {"1": "a", "1": "b"}}', '{"byId": {"x": "a"}}',
+        '{"byId": {"1.0": "a"}}', '{"byFlag": {"True": 1}}', '{"byName": {"a": null}}', '{"byId": []}',
+        '{"byName": {"\\ud800": {}}}', '{"byBig": {"-1": 1}}',
+        # structure
+        "", " ", "{", "}", "[]", "null", '{"i32": 1,}', '{,}', '{"leaves": [,]}', '{"leaves": [{},]}',
+        '{"leaves": [null]}', '{"leaves": {}}', '{"leaf": []}', "{} {}", "{}x", "\ufeff{}", "{}\x00",
+        '{"text": "a"\x00}', " \t\r\n{ \t\r\n} \t\r\n", "\x0c{}", '{"ids": [1 2]}',
+    ],
+)  # fmt: skip
+def test_each_spelling_reads_alike_on_both_engines(text: str) -> None:
+    assert_engines_agree(text, Kinds)
+    assert_engines_agree(text, Kinds, ignore_unknown_fields=True)
+
+
+def test_invalid_utf8_bytes_read_alike() -> None:
+    for raw in (b'{"text": "\xff"}', b'{"text": "\xc3"}', b'{"text": "\xed\xa0\x80"}', b'{"\xff": 1}', b"{\xff}"):
+        assert_engines_agree(raw, Kinds)
+
+
+def nested(depth: int) -> str:
+    return '{"children": [' * depth + '{"value": 1}' + "]}" * depth
+
+
+@pytest.mark.parametrize("depth", [0, 1, 50, 99, 100, 101, 1500])
+def test_deep_nesting_reads_alike_and_the_c_path_stops_at_the_depth_limit(depth: int) -> None:
+    assert_engines_agree(nested(depth), Tree)
+    assert (read_in_c(nested(depth), Tree) is not None) == (depth <= DEFAULT_MAX_DEPTH)
+
+
+def test_text_cut_at_every_offset_reads_alike() -> None:
+    text = EVERY_FORM
+    for end in range(len(text) + 1):
+        assert_engines_agree(text[:end], Kinds)
+    raw = text.encode()
+    for end in range(len(raw) + 1):
+        assert_engines_agree(raw[:end], Kinds)
+
+
+PIECES = ["null", '"x"', "1e3", "-0", '"\\ud800"', "{", "}", "[", "]", ",", ":", " ", '"1"', "true", "\\", '"', "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_damaged_text_reads_alike(data: st.DataObject) -> None:
+    text = EVERY_FORM
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 4))
+        piece = data.draw(st.sampled_from(["", *PIECES]))
+        text = text[:at] + piece + text[at + cut :]
+    assert_engines_agree(text, Kinds)
+
+
+@settings(max_examples=150, deadline=None)
+@given(schema=schemas(proto2=True), data=st.data(), options=st.sampled_from(list(range(8))))
+def test_random_schemas_json_reads_alike(schema: Any, data: st.DataObject, options: int) -> None:
+    value = data.draw(schema.values())
+    try:
+        text = ddl.to_json(
+            value,
+            preserving_proto_field_name=bool(options & 1),
+            use_integers_for_enums=bool(options & 2),
+            always_print_fields_with_no_presence=bool(options & 4),
+        )
+    except ddl.EncodeError:
+        return  # no JSON form (a NaN in a Value): nothing to read
+    assert_engines_agree(text, schema.root)
+    # The same JSON spelled otherwise: every non-ASCII character and surrogate pair escaped.
+    assert_engines_agree(json.dumps(json.loads(text), ensure_ascii=True, indent=1), schema.root)
+    cut = data.draw(st.integers(0, len(text)))
+    assert_engines_agree(text[:cut], schema.root)
+
+
+def test_a_collection_that_runs_python_code_mid_read_cannot_crash_it() -> None:
+    """A GC callback (as a finalizer could) finds half-read messages and changes their fields."""
+    seen = []
+
+    def meddle(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            for obj in gc.get_objects():
+                if type(obj) is Kinds or type(obj) is Leaf:
+                    seen.append(obj)
+                    object.__setattr__(obj, "leaves" if type(obj) is Kinds else "tags", None)
+
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(meddle)
+    gc.set_threshold(1, 1, 1)
+    try:
+        for _ in range(20):
+            outcome(EVERY_FORM, Kinds, True)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(meddle)
+    assert seen  # collections ran while messages were read

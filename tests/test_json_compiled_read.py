@@ -21,6 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddl
+from benches import workloads
+from benches.adapters import ddl_adapter
+from benches.workloads import WORKLOADS
 from ddl import _compiled
 from ddl._limits import DEFAULT_MAX_DEPTH
 from tests.strategies import schemas
@@ -136,6 +139,14 @@ def test_the_c_path_reads_every_form_it_takes_as_the_python_path_does() -> None:
     assert read_in_c(EVERY_FORM, Kinds) is not None
     assert read_in_c(EVERY_FORM.encode(), Kinds) is not None
     assert assert_engines_agree(EVERY_FORM, Kinds)[0] == "value"
+
+
+@pytest.mark.parametrize("workload", WORKLOADS)
+def test_the_benchmark_workloads_read_in_c_as_in_python(workload: str) -> None:
+    msg = ddl_adapter.make(workload, workloads.build(workload, reduced=True)).obj
+    text = ddl.to_json(msg)
+    assert read_in_c(text, type(msg)) is not None
+    assert_same(msg, assert_engines_agree(text, type(msg))[1])
 
 
 def test_proto_names_and_absent_fields_read_in_c_with_the_binary_decoders_fills() -> None:
@@ -267,3 +278,32 @@ def test_a_collection_that_runs_python_code_mid_read_cannot_crash_it() -> None:
         gc.set_threshold(*thresholds)
         gc.callbacks.remove(meddle)
     assert seen  # collections ran while messages were read
+
+
+class Loud(enum.IntEnum):
+    """An enum whose __hash__ (run when a set of it is built, mid-read) changes every Holder."""
+
+    QUIET = 0
+    LOUD = 1
+
+    def __hash__(self) -> int:
+        for obj in gc.get_objects():
+            if type(obj) is Holder:
+                object.__setattr__(obj, "bag", None)
+                object.__setattr__(obj, "name", 7)
+        return int(self)
+
+
+class Holder(ddl.Message):
+    name: str = ""
+    bag: set[Loud] = ddl.field(default_factory=set)
+    more: list[Holder] = ddl.field(default_factory=list)
+
+
+def test_an_enum_hash_that_changes_the_messages_being_read_cannot_crash_it() -> None:
+    text = '{"name": "a", "bag": ["LOUD", 0], "more": [{"bag": [1]}, {"name": "b", "bag": ["QUIET"]}]}'
+    for _ in range(20):
+        msg = read_in_c(text, Holder)
+        assert type(msg) is Holder
+        assert msg.name in ("a", 7)  # changed, or not, by a later hash: never a freed object
+        assert msg.bag is None or msg.bag == {Loud.LOUD, Loud.QUIET}

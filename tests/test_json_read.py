@@ -100,6 +100,8 @@ def read(text: str, **options: Any) -> Every:
         ('{"f64": "Infinity"}', "f64", float("inf")),
         ('{"f64": "-Infinity"}', "f64", float("-inf")),
         ('{"f32": 3.402823e+38}', "f32", struct.unpack("<f", struct.pack("<f", 3.402823e38))[0]),
+        # float32's largest value as protobuf writes it: above it as a double, but rounding to it.
+        ('{"f32": -3.4028235e+38}', "f32", -struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]),
         ('{"f32": "0.1"}', "f32", 0.10000000149011612),
         ('{"blob": "AQI="}', "blob", b"\x01\x02"),
         ('{"blob": "AQI"}', "blob", b"\x01\x02"),
@@ -201,6 +203,7 @@ def test_an_any_reads_its_type_from_the_registry_or_the_well_known_types() -> No
         ('{"flag": 0}', "$.flag", "bool needs true or false"),
         ('{"flag": "true"}', "$.flag", "bool needs true or false"),
         ('{"f32": 3.502823e+38}', "$.f32", "outside the range of float"),
+        ('{"f32": 3.4028236e+38}', "$.f32", "outside the range of float"),  # rounds to infinity
         ('{"f64": "nan"}', "$.f64", "needs a number"),
         ('{"f64": "1e999"}', "$.f64", "outside the range"),
         ('{"text": 12345}', "$.text", "string needs a string"),

@@ -22,10 +22,13 @@ cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.math cimport fabs
+from libc.math cimport fabs, ldexp
 from libc.string cimport memset
 
 # Messages with more fields than this bail: each one read is marked in a bitmap on the C stack.
+# The least double that float32 rounds to infinity, 0x1.ffffffp+127 (see _read_values).
+cdef double FLOAT32_OVERFLOW = ldexp(33554431.0, 103)
+
 cdef enum:
     JSON_MAX_OPS = 512
     JSON_SEEN_WORDS = 8
@@ -189,8 +192,8 @@ cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
     if integral and d == 0:
         d = 0.0
     if single:
-        if fabs(d) > FLT_MAX:
-            bail()
+        if fabs(d) >= FLOAT32_OVERFLOW:
+            bail()  # it rounds to infinity: the Python path's error
         d = <double>(<float>d)
     return d
 

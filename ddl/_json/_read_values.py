@@ -32,7 +32,11 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _B64_OK = re.compile(r"[A-Za-z0-9+/\-_]*={0,2}\Z")
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
-_FLOAT_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
+# The least double that float32 rounds to infinity: halfway between its largest value and the next
+# power of two (the tie rounds to even, away from the largest value's odd last bit). Below it a
+# double is a float32 value once rounded: protobuf writes float32's largest value as
+# 3.4028235e+38, a little above it as a double, and reads it back so, as C++'s parser does.
+_FLOAT_OVERFLOW = float.fromhex("0x1.ffffffp+127")
 _PACK_F = struct.Struct("<f")
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -124,7 +128,7 @@ def to_float(value: object, single: bool) -> float:
     else:
         raise fail(f"{what} needs a number, got {kind_of(value)}")
     if single:
-        if abs(number) > _FLOAT_MAX:
+        if abs(number) >= _FLOAT_OVERFLOW:
             raise fail(f"{value} is outside the range of float")
         return float(_PACK_F.unpack(_PACK_F.pack(number))[0])
     return number

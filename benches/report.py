@@ -79,7 +79,11 @@ def table_rows(report: dict[str, Any], json: bool = False) -> tuple[list[str], l
                 if lib not in by_lib:
                     info = report["libraries"][lib]
                     row.append(
-                        "wrong" if workload in info.get(wrong, {}) else "n/a" if workload in info.get("unsupported", {}) else "—"
+                        "wrong"
+                        if workload in info.get(wrong, {})
+                        else "n/a"
+                        if workload in info.get("unsupported", {})
+                        else "—"
                     )
                     continue
                 cell = _fmt_us(by_lib[lib]["median_us"])

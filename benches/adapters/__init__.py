@@ -100,7 +100,7 @@ class Case:
 # Building objects and reading them back: the same code shape for every library.
 
 
-class Unsupported(Exception):  # noqa: N818 - a verdict, not an error: the workload is not run
+class Unsupported(Exception):
     """The library cannot run this workload (its schema is out of the adapter's reach); it is not timed."""
 
 
@@ -199,10 +199,14 @@ def make_builder(
 
         def value(v: dict[str, Any]) -> Any:
             ((member, x),) = v.items()
-            return oneof(FeatureValue, "value", member, DoubleList(values=list(x["values"])) if isinstance(x, dict) else x)
+            return oneof(
+                FeatureValue, "value", member, DoubleList(values=list(x["values"])) if isinstance(x, dict) else x
+            )
 
         row = {name: value(v) for name, v in d["features"].items()}
-        return FeatureRow(entity_key=d["entity_key"], event_timestamp=d["event_timestamp"], features=message_map_of(row))
+        return FeatureRow(
+            entity_key=d["entity_key"], event_timestamp=d["event_timestamp"], features=message_map_of(row)
+        )
 
     def otlp(d: dict[str, Any]) -> Any:
         AnyValue, KeyValue, Scope, Resource, SpanStatus, Event, Span, ScopeSpans, ResourceSpans, Request = (
@@ -210,7 +214,9 @@ def make_builder(
         )
 
         def attributes(kvs: list[dict[str, Any]]) -> list[Any]:
-            return [KeyValue(key=kv["key"], value=oneof(AnyValue, "value", *next(iter(kv["value"].items())))) for kv in kvs]
+            return [
+                KeyValue(key=kv["key"], value=oneof(AnyValue, "value", *next(iter(kv["value"].items())))) for kv in kvs
+            ]
 
         def span(s: dict[str, Any]) -> Any:
             return Span(
@@ -226,7 +232,9 @@ def make_builder(
             )
 
         def scope_spans(ss: dict[str, Any]) -> Any:
-            return ScopeSpans(scope=Scope(**ss["scope"]), spans=[span(s) for s in ss["spans"]], schema_url=ss["schema_url"])
+            return ScopeSpans(
+                scope=Scope(**ss["scope"]), spans=[span(s) for s in ss["spans"]], schema_url=ss["schema_url"]
+            )
 
         def resource_spans(rs: dict[str, Any]) -> Any:
             return ResourceSpans(

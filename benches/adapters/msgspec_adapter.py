@@ -174,7 +174,7 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
             ("role", Role, Role.ROLE_UNSPECIFIED),
             ("content", str, ""),
             ("embedding", list[float], no),
-            ("tool_calls", list[tool_call], no),  # type: ignore[valid-type]
+            ("tool_calls", list[tool_call], no),
             ("tool_call_id", str, ""),
             ("metadata", dict[str, str], empty),
         ],
@@ -186,7 +186,7 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
             ("id", str, ""),
             ("model", str, ""),
             ("created", int, 0),
-            ("messages", list[message], no),  # type: ignore[valid-type]
+            ("messages", list[message], no),
             ("metadata", dict[str, str], empty),
         ],
     )
@@ -194,12 +194,14 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
     members = [("int64_value", int), ("double_value", float), ("float_value", float), ("bool_value", bool)]
     members += [("string_value", str), ("double_list_value", double_list)]
     value = struct("FeatureValue", [(n, t | None, None) for n, t in members], oneof=True)
-    row = struct("FeatureRow", [("entity_key", str, ""), ("event_timestamp", int, 0), ("features", dict[str, value], empty)])  # type: ignore[valid-type]
+    row = struct(
+        "FeatureRow", [("entity_key", str, ""), ("event_timestamp", int, 0), ("features", dict[str, value], empty)]
+    )
     out["DoubleList"], out["FeatureValue"], out["FeatureRow"] = double_list, value, row
     members = [("string_value", str), ("bool_value", bool), ("int_value", int), ("double_value", float)]
     any_value = struct("AnyValue", [(n, t | None, None) for n, t in members], oneof=True)
-    kv = struct("KeyValue", [("key", str, ""), ("value", any_value | None, None)])  # type: ignore[valid-type]
-    kvs = list[kv]  # type: ignore[valid-type]
+    kv = struct("KeyValue", [("key", str, ""), ("value", any_value | None, None)])
+    kvs = list[kv]
     event = struct("Event", [("time_unix_nano", int, 0), ("name", str, ""), ("attributes", kvs, no)])
     status = struct("Status", [("code", int, 0), ("message", str, "")])
     span = struct(
@@ -214,21 +216,21 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
             ("start_time_unix_nano", int, 0),
             ("end_time_unix_nano", int, 0),
             ("attributes", kvs, no),
-            ("events", list[event], no),  # type: ignore[valid-type]
-            ("status", status | None, None),  # type: ignore[valid-type]
+            ("events", list[event], no),
+            ("status", status | None, None),
         ],
     )
     scope = struct("InstrumentationScope", [("name", str, ""), ("version", str, "")])
     resource = struct("Resource", [("attributes", kvs, no)])
     scope_spans = struct(
         "ScopeSpans",
-        [("scope", scope | None, None), ("spans", list[span], no), ("schema_url", str, "")],  # type: ignore[valid-type]
+        [("scope", scope | None, None), ("spans", list[span], no), ("schema_url", str, "")],
     )
     resource_spans = struct(
         "ResourceSpans",
-        [("resource", resource | None, None), ("scope_spans", list[scope_spans], no), ("schema_url", str, "")],  # type: ignore[valid-type]
+        [("resource", resource | None, None), ("scope_spans", list[scope_spans], no), ("schema_url", str, "")],
     )
-    request = struct("ExportTraceServiceRequest", [("resource_spans", list[resource_spans], no)])  # type: ignore[valid-type]
+    request = struct("ExportTraceServiceRequest", [("resource_spans", list[resource_spans], no)])
     otlp = [any_value, kv, scope, resource, status, event, span, scope_spans, resource_spans, request]
     out.update(zip(OTLP_CLASSES, otlp, strict=True))
     return out

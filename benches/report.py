@@ -77,7 +77,14 @@ def table_rows(report: dict[str, Any], json: bool = False) -> tuple[list[str], l
             row = [workload, op]
             for lib in libs:
                 if lib not in by_lib:
-                    row.append("wrong" if workload in report["libraries"][lib].get(wrong, {}) else "—")
+                    info = report["libraries"][lib]
+                    row.append(
+                        "wrong"
+                        if workload in info.get(wrong, {})
+                        else "n/a"
+                        if workload in info.get("unsupported", {})
+                        else "—"
+                    )
                     continue
                 cell = _fmt_us(by_lib[lib]["median_us"])
                 r = report["ratios"].get(workload, {}).get(op, {}).get(lib)

@@ -101,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
                 if lib.name == BASELINE:
                     report[key][ev["workload"]] = ev["bytes"]
                 info.setdefault(key, {})[ev["workload"]] = ev["bytes"]
+            elif kind == "unsupported":
+                info.setdefault("unsupported", {})[ev["workload"]] = ev["reason"]
             elif kind == "wrong":
                 info.setdefault("json_wrong" if ev.get("json") else "wrong", {})[ev["workload"]] = ev["error"]
                 msg = f"{lib.name} FAILED the correctness check on {ev['workload']} (not timed): {ev['error']}"

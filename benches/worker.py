@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from benches import workloads
-from benches.adapters import Case, check, check_json, peers_of
+from benches.adapters import Case, check, check_json, peers_of, unsupported
 from benches.processes import emit, load_in_worker
 from benches.settings import Settings
 
@@ -110,6 +110,10 @@ def worker(name: str, settings: Settings, names: Sequence[str]) -> int:
     wire_peer, json_peer = peers_of(module)
     json_settings = settings.for_json()
     for workload in names:
+        if workload in unsupported(module):
+            emit("unsupported", workload=workload, reason=unsupported(module)[workload])
+            _skip(workload, workloads.ALL_OPS, "not supported")
+            continue
         logical = workloads.build(workload)
         try:
             case = module.make(workload, logical)

@@ -9,6 +9,8 @@ Enums are plain ints, maps are dicts, and floats are exact doubles (so ``==`` is
 
 from __future__ import annotations
 
+import array
+import json
 import random
 from typing import Any
 
@@ -21,6 +23,9 @@ MESSAGES: dict[str, str] = {
     "doubles": "Doubles",
     "tree": "Node",
     "text": "Text",
+    "chat": "Chat",
+    "otlp": "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest",
+    "features": "FeatureRow",
 }
 WORKLOADS: tuple[str, ...] = tuple(MESSAGES)
 #: the binary operations, timed for every library
@@ -165,6 +170,198 @@ def text(n_comments: int = 12) -> dict[str, Any]:
     }
 
 
+def _float32(x: float) -> float:
+    """``x`` rounded to the nearest float32, as a double (so a float32 field gives it back exactly)."""
+    return array.array("f", [x])[0]
+
+
+def _prose(rng: random.Random, n_chars: int) -> str:
+    """Sentences of ASCII words with the odd accented one, about ``n_chars`` long."""
+    out: list[str] = []
+    size = 0
+    while size < n_chars:
+        n = rng.randrange(6, 18)
+        words = [rng.choice(_WORDS_ACCENTED) if rng.random() < 0.05 else _word(rng) for _ in range(n)]
+        sentence = " ".join(words).capitalize() + rng.choice([". ", ". ", "? ", "! ", ":\n"])
+        out.append(sentence)
+        size += len(sentence)
+    return "".join(out).rstrip()
+
+
+_TOOLS = ["search_orders", "get_weather", "run_sql", "lookup_customer", "create_ticket"]
+_EMBEDDING_SIZES = (256, 384, 512, 768, 1024)
+
+
+def chat(n_turns: int = 6) -> dict[str, Any]:
+    """An LLM chat log: a system prompt, then ``n_turns`` rounds of user, assistant and tool turns.
+
+    The defaults give 19 messages. User and assistant messages carry a float32 embedding of 256 to
+    1,024 values; some assistant turns call a tool (JSON arguments), answered by a tool message.
+    """
+    rng = _rng("chat")
+
+    def message(role: int, content: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "role": role,
+            "content": content,
+            "embedding": [],
+            "tool_calls": [],
+            "tool_call_id": "",
+            "metadata": {},
+            **extra,
+        }
+
+    def embedding() -> list[float]:
+        return [_float32(rng.gauss(0.0, 0.05)) for _ in range(rng.choice(_EMBEDDING_SIZES))]
+
+    messages = [message(1, _prose(rng, 600), metadata={"prompt_version": "v17", "locale": "en-US"})]
+    for turn in range(n_turns):
+        messages.append(
+            message(2, _prose(rng, rng.randrange(40, 400)), embedding=embedding(), metadata={"client": "web"})
+        )
+        if turn % 2 == 0:
+            call_id = f"call_{rng.getrandbits(64):016x}"
+            arguments = {"query": _prose(rng, 30), "limit": rng.randrange(1, 50), "exact": rng.random() < 0.5}
+            call = {"id": call_id, "name": rng.choice(_TOOLS), "arguments": json.dumps(arguments)}
+            messages.append(message(3, "", tool_calls=[call], metadata={"finish_reason": "tool_calls"}))
+            rows = [{"id": rng.randrange(10**6), "sku": f"SKU-{rng.randrange(10**8):08d}"} for _ in range(5)]
+            messages.append(message(4, json.dumps({"rows": rows}), tool_call_id=call_id))
+        usage = {"prompt_tokens": str(rng.randrange(100, 8000)), "completion_tokens": str(rng.randrange(10, 900))}
+        messages.append(
+            message(
+                3,
+                _prose(rng, rng.randrange(200, 2000)),
+                embedding=embedding(),
+                metadata={"finish_reason": "stop", "latency_ms": str(rng.randrange(200, 9000)), **usage},
+            )
+        )
+    return {
+        "id": f"conv-{rng.getrandbits(96):024x}",
+        "model": "gpt-4o-2024-08-06",
+        "created": 1_717_200_000 + rng.randrange(10**7),
+        "messages": messages,
+        "metadata": {"user_id": f"u{rng.randrange(10**9)}", "workspace": "acme", "channel": "support"},
+    }
+
+
+def _any_value(rng: random.Random, kind: str) -> dict[str, Any]:
+    """An OTLP ``AnyValue``: one member of its oneof, keyed by the member's name."""
+    if kind == "string":
+        return {"string_value": f"{_word(rng)}-{rng.randrange(10**6)}"}
+    if kind == "int":
+        return {"int_value": _varied_int(rng)}
+    if kind == "double":
+        return {"double_value": _double(rng)}
+    return {"bool_value": rng.random() < 0.5}
+
+
+# span attributes as instrumentations write them: (key, kind of value)
+_SPAN_ATTRIBUTES = [
+    ("http.request.method", "string"), ("url.full", "string"), ("url.path", "string"),
+    ("http.response.status_code", "int"), ("server.address", "string"), ("server.port", "int"),
+    ("network.protocol.version", "string"), ("user_agent.original", "string"), ("db.system", "string"),
+    ("db.query.duration", "double"), ("messaging.batch.message_count", "int"), ("cache.hit", "bool"),
+    ("retry.count", "int"), ("app.feature_flag.enabled", "bool"), ("app.cart.total", "double"),
+]  # fmt: skip
+
+
+def otlp(n_spans: int = 50) -> dict[str, Any]:
+    """An OTLP ``ExportTraceServiceRequest``: one resource, one scope, ``n_spans`` spans of one trace.
+
+    Each span has 12 attributes (string, int, double and bool values), up to 3 events and a
+    status; ids are bytes (16 for a trace, 8 for a span), times fixed64 nanoseconds. Field names
+    are those of opentelemetry-proto's schema.
+    """
+    rng = _rng("otlp")
+    trace_id = rng.randbytes(16)
+    root = rng.randbytes(8)
+    start = 1_717_200_000_000_000_000 + rng.randrange(10**15)
+
+    def attributes(n: int) -> list[dict[str, Any]]:
+        return [{"key": key, "value": _any_value(rng, kind)} for key, kind in rng.sample(_SPAN_ATTRIBUTES, n)]
+
+    spans = []
+    for i in range(n_spans):
+        span_id = root if i == 0 else rng.randbytes(8)
+        t0 = start + rng.randrange(10**9)
+        events = [
+            {"time_unix_nano": t0 + rng.randrange(10**6), "name": rng.choice(["exception", "retry", "cache.miss"]),
+             "attributes": attributes(2)}
+            for _ in range(rng.randrange(0, 4))
+        ]  # fmt: skip
+        error = rng.random() < 0.1
+        spans.append({
+            "trace_id": trace_id,
+            "span_id": span_id,
+            "parent_span_id": b"" if i == 0 else root,
+            "flags": 0x101,  # sampled, and the parent's remoteness is known
+            "name": f"{rng.choice(['GET', 'POST'])} /api/{_word(rng)}/{{id}}",
+            "kind": rng.choice([1, 2, 3]),
+            "start_time_unix_nano": t0,
+            "end_time_unix_nano": t0 + rng.randrange(10**4, 10**9),
+            "attributes": attributes(12),
+            "events": events,
+            "status": {"code": 2 if error else 1, "message": "upstream timed out" if error else ""},
+        })  # fmt: skip
+    resource = [
+        {"key": "service.name", "value": {"string_value": "checkout"}},
+        {"key": "service.version", "value": {"string_value": "2.14.1"}},
+        {"key": "deployment.environment.name", "value": {"string_value": "production"}},
+        {"key": "host.name", "value": {"string_value": f"ip-10-0-{rng.randrange(256)}-{rng.randrange(256)}"}},
+        {"key": "process.pid", "value": {"int_value": rng.randrange(1, 2**22)}},
+        {"key": "telemetry.sdk.language", "value": {"string_value": "python"}},
+    ]
+    scope = {"name": "opentelemetry.instrumentation.flask", "version": "0.48b0"}
+    schema = "https://opentelemetry.io/schemas/1.26.0"
+    return {
+        "resource_spans": [
+            {
+                "resource": {"attributes": resource},
+                "scope_spans": [{"scope": scope, "spans": spans, "schema_url": schema}],
+                "schema_url": schema,
+            }
+        ]
+    }
+
+
+def _feature_value(rng: random.Random, kind: str) -> dict[str, Any]:
+    """A ``FeatureValue``: one member of its oneof, keyed by the member's name."""
+    if kind == "int64":
+        return {"int64_value": _varied_int(rng)}
+    if kind == "double":
+        return {"double_value": _double(rng)}
+    if kind == "float":
+        return {"float_value": _float32(rng.uniform(-1.0, 1.0))}
+    if kind == "bool":
+        return {"bool_value": rng.random() < 0.5}
+    if kind == "string":
+        return {"string_value": rng.choice(["US", "DE", "JP", "BR", "premium", "basic", "ios", "android", _word(rng)])}
+    return {"double_list_value": {"values": [_double(rng) for _ in range(rng.randrange(8, 33))]}}
+
+
+# kinds of the features of a row, as a feature view mixes them
+_FEATURE_KINDS = ["int64"] * 30 + ["double"] * 30 + ["float"] * 15 + ["bool"] * 10 + ["string"] * 10 + ["list"] * 5
+_FEATURE_VIEWS = ["user_profile", "user_txn_7d", "user_txn_30d", "device", "session"]
+
+
+def features() -> dict[str, Any]:
+    """One entity's row of an online feature store: 100 named features of mixed types.
+
+    Shaped as Feast serves a row: a map from ``view__feature`` names to a value whose oneof holds
+    an int64, double, float32, bool, string or list of doubles.
+    """
+    rng = _rng("features")
+    row = {
+        f"{rng.choice(_FEATURE_VIEWS)}__{_word(rng)}_{i}": _feature_value(rng, kind)
+        for i, kind in enumerate(_FEATURE_KINDS)
+    }
+    return {
+        "entity_key": f"user:{rng.randrange(10**9)}",
+        "event_timestamp": 1_717_200_000 + rng.randrange(10**7),
+        "features": row,
+    }
+
+
 def build(name: str, *, reduced: bool = False) -> Any:
     """The logical value of workload ``name``; ``reduced`` gives a smaller variant for quick tests."""
     if name == "small":
@@ -181,6 +378,12 @@ def build(name: str, *, reduced: bool = False) -> Any:
         return tree(depth=40, side=1, bush=2) if reduced else tree()
     if name == "text":
         return text(3 if reduced else 12)
+    if name == "chat":
+        return chat(2 if reduced else 6)
+    if name == "otlp":
+        return otlp(5 if reduced else 50)
+    if name == "features":
+        return features()
     raise KeyError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}")
 
 

@@ -11,7 +11,9 @@ An adapter module exposes:
   against ddl's), another name for their own JSON (msgspec is ``"msgspec"``), ``None`` without JSON;
 - ``make(workload, logical) -> Case``: the library's own object for the logical value (built
   here, outside any timed region) and its ``encode`` / ``decode`` / ``read`` functions, and
-  ``to_json`` / ``from_json`` when it has JSON.
+  ``to_json`` / ``from_json`` when it has JSON;
+- optionally ``UNSUPPORTED``: workload -> why the library does not run it (``make`` raises
+  ``Unsupported`` for those; they are reported, not timed).
 
 ``read(obj)`` turns an object back into the logical value, reading *every* field into plain
 Python values, so that a lazy decoder cannot win by skipping work: ``decode+read`` is
@@ -98,18 +100,55 @@ class Case:
 # Building objects and reading them back: the same code shape for every library.
 
 
+class Unsupported(Exception):
+    """The library cannot run this workload (its schema is out of the adapter's reach); it is not timed."""
+
+
+#: the classes the ``otlp`` workload needs, named by their protobuf names under ``opentelemetry.proto``
+OTLP_CLASSES: tuple[str, ...] = (
+    "common.v1.AnyValue",
+    "common.v1.KeyValue",
+    "common.v1.InstrumentationScope",
+    "resource.v1.Resource",
+    "trace.v1.Status",
+    "trace.v1.Span.Event",
+    "trace.v1.Span",
+    "trace.v1.ScopeSpans",
+    "trace.v1.ResourceSpans",
+    "collector.trace.v1.ExportTraceServiceRequest",
+)
+#: the workloads each set of classes serves, besides bench.proto's first seven
+_EXTRA_CLASSES: dict[str, tuple[str, ...]] = {
+    "chat": ("Chat", "ChatMessage", "ToolCall"),
+    "features": ("FeatureRow", "FeatureValue", "DoubleList"),
+    "otlp": OTLP_CLASSES,
+}
+
+
+def keyword_oneof(cls: Callable[..., Any], group: str, member: str, value: Any) -> Any:
+    """A message of ``cls`` whose oneof ``group`` holds ``member`` = ``value``, made as ``cls(member=value)``."""
+    return cls(**{member: value})
+
+
 def make_builder(
     classes: Mapping[str, Callable[..., Any]],
     enum: Callable[[int], Any],
     map_of: Callable[[dict[str, str]], Any] = dict,
+    *,
+    message_map_of: Callable[[dict[str, Any]], Any] = dict,
+    oneof: Callable[[Callable[..., Any], str, str, Any], Any] = keyword_oneof,
 ) -> Callable[[str, Any], Any]:
     """A function ``(workload, logical) -> object`` built with keyword constructors.
 
-    ``classes`` maps the message names of bench.proto to the library's classes; ``enum`` turns an
-    int into the library's ``Status``; ``map_of`` turns a dict into the library's map value.
+    ``classes`` maps the message names of bench.proto (and ``OTLP_CLASSES``) to the library's
+    classes, and may hold ``Role``; ``enum`` turns an int into the library's ``Status``;
+    ``map_of`` turns a dict of strings into the library's map value, ``message_map_of`` a dict of
+    ``FeatureValue``s; ``oneof`` makes a message with one member of a oneof set. A workload whose
+    classes are missing raises ``Unsupported``.
     """
     Small, Item, Medium, Batch = classes["Small"], classes["Item"], classes["Medium"], classes["Batch"]
     Ints, Doubles, Node, Text = classes["Ints"], classes["Doubles"], classes["Node"], classes["Text"]
+    role = classes.get("Role", int)
 
     def small(d: dict[str, Any]) -> Any:
         return Small(**{**d, "status": enum(d["status"])})
@@ -138,14 +177,96 @@ def make_builder(
         "text": lambda d: Text(title=d["title"], author=d["author"], body=d["body"], comments=list(d["comments"])),
     }
 
+    def chat(d: dict[str, Any]) -> Any:
+        Chat, ChatMessage, ToolCall = (classes[n] for n in _EXTRA_CLASSES["chat"])
+        messages = [
+            ChatMessage(
+                role=role(m["role"]),
+                content=m["content"],
+                embedding=list(m["embedding"]),
+                tool_calls=[ToolCall(**t) for t in m["tool_calls"]],
+                tool_call_id=m["tool_call_id"],
+                metadata=map_of(m["metadata"]),
+            )
+            for m in d["messages"]
+        ]
+        return Chat(
+            id=d["id"], model=d["model"], created=d["created"], messages=messages, metadata=map_of(d["metadata"])
+        )
+
+    def features(d: dict[str, Any]) -> Any:
+        FeatureRow, FeatureValue, DoubleList = (classes[n] for n in _EXTRA_CLASSES["features"])
+
+        def value(v: dict[str, Any]) -> Any:
+            ((member, x),) = v.items()
+            return oneof(
+                FeatureValue, "value", member, DoubleList(values=list(x["values"])) if isinstance(x, dict) else x
+            )
+
+        row = {name: value(v) for name, v in d["features"].items()}
+        return FeatureRow(
+            entity_key=d["entity_key"], event_timestamp=d["event_timestamp"], features=message_map_of(row)
+        )
+
+    def otlp(d: dict[str, Any]) -> Any:
+        AnyValue, KeyValue, Scope, Resource, SpanStatus, Event, Span, ScopeSpans, ResourceSpans, Request = (
+            classes[n] for n in OTLP_CLASSES
+        )
+
+        def attributes(kvs: list[dict[str, Any]]) -> list[Any]:
+            return [
+                KeyValue(key=kv["key"], value=oneof(AnyValue, "value", *next(iter(kv["value"].items())))) for kv in kvs
+            ]
+
+        def span(s: dict[str, Any]) -> Any:
+            return Span(
+                **{k: s[k] for k in ("trace_id", "span_id", "parent_span_id", "flags", "name", "kind")},
+                start_time_unix_nano=s["start_time_unix_nano"],
+                end_time_unix_nano=s["end_time_unix_nano"],
+                attributes=attributes(s["attributes"]),
+                events=[
+                    Event(time_unix_nano=e["time_unix_nano"], name=e["name"], attributes=attributes(e["attributes"]))
+                    for e in s["events"]
+                ],
+                status=SpanStatus(**s["status"]),
+            )
+
+        def scope_spans(ss: dict[str, Any]) -> Any:
+            return ScopeSpans(
+                scope=Scope(**ss["scope"]), spans=[span(s) for s in ss["spans"]], schema_url=ss["schema_url"]
+            )
+
+        def resource_spans(rs: dict[str, Any]) -> Any:
+            return ResourceSpans(
+                resource=Resource(attributes=attributes(rs["resource"]["attributes"])),
+                scope_spans=[scope_spans(ss) for ss in rs["scope_spans"]],
+                schema_url=rs["schema_url"],
+            )
+
+        return Request(resource_spans=[resource_spans(rs) for rs in d["resource_spans"]])
+
+    for workload, fn in (("chat", chat), ("features", features), ("otlp", otlp)):
+        if all(n in classes for n in _EXTRA_CLASSES[workload]):
+            builders[workload] = fn
+
     def build(workload: str, logical: Any) -> Any:
+        if workload not in builders:
+            raise Unsupported(f"no classes for {workload}")
         return builders[workload](logical)
 
     return build
 
 
-def make_readers(map_reader: Callable[[Any], dict[str, str]] = dict) -> dict[str, Callable[[Any], Any]]:
-    """``read`` functions per workload: attribute access into fresh dicts, lists and scalars."""
+def make_readers(
+    map_reader: Callable[[Any], dict[str, Any]] = dict,
+    which: Callable[[Any, str], tuple[str, Any]] | None = None,
+) -> dict[str, Callable[[Any], Any]]:
+    """``read`` functions per workload: attribute access into fresh dicts, lists and scalars.
+
+    ``map_reader`` turns the library's map value into a dict; ``which(obj, group)`` gives the
+    member of oneof ``group`` that is set and its value (without it, the workloads with a oneof
+    have no reader).
+    """
 
     def small(o: Any) -> dict[str, Any]:
         return {
@@ -183,7 +304,29 @@ def make_readers(map_reader: Callable[[Any], dict[str, str]] = dict) -> dict[str
     def text(o: Any) -> dict[str, Any]:
         return {"title": o.title, "author": o.author, "body": o.body, "comments": list(o.comments)}
 
-    return {
+    def tool_call(o: Any) -> dict[str, Any]:
+        return {"id": o.id, "name": o.name, "arguments": o.arguments}
+
+    def chat_message(o: Any) -> dict[str, Any]:
+        return {
+            "role": int(o.role),
+            "content": o.content,
+            "embedding": list(o.embedding),
+            "tool_calls": [tool_call(t) for t in o.tool_calls],
+            "tool_call_id": o.tool_call_id,
+            "metadata": map_reader(o.metadata),
+        }
+
+    def chat(o: Any) -> dict[str, Any]:
+        return {
+            "id": o.id,
+            "model": o.model,
+            "created": o.created,
+            "messages": [chat_message(m) for m in o.messages],
+            "metadata": map_reader(o.metadata),
+        }
+
+    readers: dict[str, Callable[[Any], Any]] = {
         "small": small,
         "medium": medium,
         "batch": batch,
@@ -191,7 +334,71 @@ def make_readers(map_reader: Callable[[Any], dict[str, str]] = dict) -> dict[str
         "doubles": values,
         "tree": node,
         "text": text,
+        "chat": chat,
     }
+    if which is not None:
+        readers.update(_oneof_readers(map_reader, which))
+    return readers
+
+
+def _oneof_readers(
+    map_reader: Callable[[Any], dict[str, Any]], which: Callable[[Any, str], tuple[str, Any]]
+) -> dict[str, Callable[[Any], Any]]:
+    """The readers of the workloads with a oneof: ``features`` and ``otlp``."""
+
+    def feature(o: Any) -> dict[str, Any]:
+        member, value = which(o, "value")
+        return {member: {"values": list(value.values)} if member == "double_list_value" else value}
+
+    def features(o: Any) -> dict[str, Any]:
+        row = {name: feature(v) for name, v in map_reader(o.features).items()}
+        return {"entity_key": o.entity_key, "event_timestamp": o.event_timestamp, "features": row}
+
+    def attributes(kvs: Any) -> list[dict[str, Any]]:
+        return [{"key": kv.key, "value": dict((which(kv.value, "value"),))} for kv in kvs]
+
+    def event(o: Any) -> dict[str, Any]:
+        return {"time_unix_nano": o.time_unix_nano, "name": o.name, "attributes": attributes(o.attributes)}
+
+    def span(o: Any) -> dict[str, Any]:
+        return {
+            "trace_id": o.trace_id,
+            "span_id": o.span_id,
+            "parent_span_id": o.parent_span_id,
+            "flags": o.flags,
+            "name": o.name,
+            "kind": int(o.kind),
+            "start_time_unix_nano": o.start_time_unix_nano,
+            "end_time_unix_nano": o.end_time_unix_nano,
+            "attributes": attributes(o.attributes),
+            "events": [event(e) for e in o.events],
+            "status": {"code": int(o.status.code), "message": o.status.message},
+        }
+
+    def scope_spans(o: Any) -> dict[str, Any]:
+        scope = {"name": o.scope.name, "version": o.scope.version}
+        return {"scope": scope, "spans": [span(s) for s in o.spans], "schema_url": o.schema_url}
+
+    def resource_spans(o: Any) -> dict[str, Any]:
+        return {
+            "resource": {"attributes": attributes(o.resource.attributes)},
+            "scope_spans": [scope_spans(ss) for ss in o.scope_spans],
+            "schema_url": o.schema_url,
+        }
+
+    def otlp(o: Any) -> dict[str, Any]:
+        return {"resource_spans": [resource_spans(rs) for rs in o.resource_spans]}
+
+    return {"features": features, "otlp": otlp}
+
+
+def which_set(obj: Any, members: tuple[str, ...]) -> tuple[str, Any]:
+    """The first of ``members`` whose value is not None, and its value: a oneof held as optional fields."""
+    for member in members:
+        value = getattr(obj, member)
+        if value is not None:
+            return member, value
+    raise ValueError(f"no member of the oneof is set in {type(obj).__name__}")
 
 
 def message_name(workload: str) -> str:
@@ -291,13 +498,21 @@ def peers_of(module: ModuleType) -> tuple[ModuleType | None, ModuleType | None]:
     return wire, json
 
 
+def unsupported(module: ModuleType) -> Mapping[str, str]:
+    """The workloads ``module`` does not run, and why."""
+    found: Mapping[str, str] = getattr(module, "UNSUPPORTED", {})
+    return found
+
+
 def check_library(module: ModuleType, workloads: Mapping[str, Any]) -> dict[str, Case]:
-    """Build and check every workload for one adapter module (its JSON too, if it has JSON);
-    return the checked cases."""
+    """Build and check every workload for one adapter module (its JSON too, if it has JSON),
+    except those it does not run; return the checked cases."""
     wire_peer, json_peer = peers_of(module)
     name = module.library_name()
     cases: dict[str, Case] = {}
     for workload, logical in workloads.items():
+        if workload in unsupported(module):
+            continue
         case = module.make(workload, logical)
         ddl_case = wire_peer.make(workload, logical) if wire_peer is not None else None
         check(name, workload, case, logical, ddl_case)

@@ -1,7 +1,9 @@
 """ddl, with the engine ddl picks by default (``ddl``), or under ``DDL_PURE_PYTHON=1`` (``ddl-python``).
 
-The classes match bench.proto field for field: numbers follow declaration order from 1. JSON is
-``ddl.to_json`` (one line) and ``ddl.from_json``, protobuf's JSON mapping.
+The classes match bench.proto field for field: numbers follow declaration order from 1 (a oneof
+group's members too). The ``otlp`` classes are generated from opentelemetry-proto at run time
+(``_otlp.py``); without that package, ``otlp`` is not run. JSON is ``ddl.to_json`` (one line) and
+``ddl.from_json``, protobuf's JSON mapping.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from enum import IntEnum
 from typing import Any
 
 import ddl
-from benches.adapters import Case, make_builder, make_readers
+from benches.adapters import Case, _otlp, make_builder, make_readers
 
 WIRE = "protobuf"
 JSON = "proto3"
@@ -84,7 +86,58 @@ class Text(ddl.Message):
     comments: list[str] = []
 
 
-CLASSES: dict[str, type[ddl.Message]] = {
+class Role(IntEnum):
+    ROLE_UNSPECIFIED = 0
+    ROLE_SYSTEM = 1
+    ROLE_USER = 2
+    ROLE_ASSISTANT = 3
+    ROLE_TOOL = 4
+
+
+class ToolCall(ddl.Message):
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+class ChatMessage(ddl.Message):
+    role: Role = Role.ROLE_UNSPECIFIED
+    content: str = ""
+    embedding: list[ddl.float32] = []
+    tool_calls: list[ToolCall] = []
+    tool_call_id: str = ""
+    metadata: dict[str, str] = {}
+
+
+class Chat(ddl.Message):
+    id: str = ""
+    model: str = ""
+    created: int = 0
+    messages: list[ChatMessage] = []
+    metadata: dict[str, str] = {}
+
+
+class DoubleList(ddl.Message):
+    values: list[float] = []
+
+
+class FeatureValue(ddl.Message):
+    # a oneof group, not a union: float and float32, int and bool, share Python types
+    int64_value: int | None = ddl.field(default=None, oneof="value")
+    double_value: float | None = ddl.field(default=None, oneof="value")
+    float_value: ddl.float32 | None = ddl.field(default=None, oneof="value")
+    bool_value: bool | None = ddl.field(default=None, oneof="value")
+    string_value: str | None = ddl.field(default=None, oneof="value")
+    double_list_value: DoubleList | None = ddl.field(default=None, oneof="value")
+
+
+class FeatureRow(ddl.Message):
+    entity_key: str = ""
+    event_timestamp: int = 0
+    features: dict[str, FeatureValue] = {}
+
+
+CLASSES: dict[str, Any] = {
     "Small": Small,
     "Item": Item,
     "Medium": Medium,
@@ -93,9 +146,30 @@ CLASSES: dict[str, type[ddl.Message]] = {
     "Doubles": Doubles,
     "Node": Node,
     "Text": Text,
+    "Role": Role,
+    "ToolCall": ToolCall,
+    "ChatMessage": ChatMessage,
+    "Chat": Chat,
+    "DoubleList": DoubleList,
+    "FeatureValue": FeatureValue,
+    "FeatureRow": FeatureRow,
 }
+UNSUPPORTED: dict[str, str] = {}
+try:
+    CLASSES.update(_otlp.ddl_classes())
+except ImportError:
+    UNSUPPORTED["otlp"] = "opentelemetry-proto is not installed"
+
+
+def _which(msg: Any, group: str) -> tuple[str, Any]:
+    member = ddl.which_oneof(msg, group)
+    if member is None:
+        raise ValueError(f"oneof {group} of {type(msg).__name__} is empty")
+    return member, getattr(msg, member)
+
+
 _build = make_builder(CLASSES, Status)
-_readers = make_readers()
+_readers = make_readers(which=_which)
 _encode = ddl.Encoder().encode
 
 

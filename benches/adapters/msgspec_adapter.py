@@ -8,6 +8,12 @@ JSON is ``msgspec.json.encode`` and ``msgspec.json.Decoder(type).decode`` on a s
 same Structs without ``array_like`` (``Json*``): a struct is a JSON object of field names, as in
 protobuf's JSON mapping. msgspec's JSON is its own: int64 are numbers (not strings), enums are
 ints (not names), field names stay snake_case, and every field is written, even at its default.
+
+The ``chat``, ``features`` and ``otlp`` Structs (``otlp``'s hand-written, with the fields the
+workload sets) are made by ``msgspec.defstruct`` in both forms at once. msgspec has no float32:
+an embedding is float64 on its wire. A oneof (``FeatureValue``, ``AnyValue``) is a Struct of
+optional fields, ``None`` unless set; its JSON form leaves the unset ones out (``omit_defaults``),
+so its text holds the member set, as protobuf's JSON does.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from benches.adapters import Case, make_builder, make_readers
+from benches.adapters import OTLP_CLASSES, Case, make_builder, make_readers, which_set
 
 WIRE = "msgpack"
 JSON = "msgspec"
@@ -142,7 +148,95 @@ class JsonText(msgspec.Struct):
     comments: list[str] = []
 
 
-CLASSES: dict[str, type[msgspec.Struct]] = {
+class Role(IntEnum):
+    ROLE_UNSPECIFIED = 0
+    ROLE_SYSTEM = 1
+    ROLE_USER = 2
+    ROLE_ASSISTANT = 3
+    ROLE_TOOL = 4
+
+
+def _traffic_classes(array_like: bool) -> dict[str, Any]:
+    """The Structs of ``chat``, ``features`` and ``otlp``, as ``array_like`` ones or JSON objects."""
+
+    def struct(name: str, fields: list[tuple[str, Any, Any]], oneof: bool = False) -> Any:
+        return msgspec.defstruct(
+            name, fields, array_like=array_like, omit_defaults=oneof and not array_like, module=__name__
+        )
+
+    no = msgspec.field(default_factory=list)
+    empty = msgspec.field(default_factory=dict)
+    out: dict[str, Any] = {}
+    tool_call = struct("ToolCall", [("id", str, ""), ("name", str, ""), ("arguments", str, "")])
+    message = struct(
+        "ChatMessage",
+        [
+            ("role", Role, Role.ROLE_UNSPECIFIED),
+            ("content", str, ""),
+            ("embedding", list[float], no),
+            ("tool_calls", list[tool_call], no),
+            ("tool_call_id", str, ""),
+            ("metadata", dict[str, str], empty),
+        ],
+    )
+    out["ToolCall"], out["ChatMessage"] = tool_call, message
+    out["Chat"] = struct(
+        "Chat",
+        [
+            ("id", str, ""),
+            ("model", str, ""),
+            ("created", int, 0),
+            ("messages", list[message], no),
+            ("metadata", dict[str, str], empty),
+        ],
+    )
+    double_list = struct("DoubleList", [("values", list[float], no)])
+    members = [("int64_value", int), ("double_value", float), ("float_value", float), ("bool_value", bool)]
+    members += [("string_value", str), ("double_list_value", double_list)]
+    value = struct("FeatureValue", [(n, t | None, None) for n, t in members], oneof=True)
+    row = struct(
+        "FeatureRow", [("entity_key", str, ""), ("event_timestamp", int, 0), ("features", dict[str, value], empty)]
+    )
+    out["DoubleList"], out["FeatureValue"], out["FeatureRow"] = double_list, value, row
+    members = [("string_value", str), ("bool_value", bool), ("int_value", int), ("double_value", float)]
+    any_value = struct("AnyValue", [(n, t | None, None) for n, t in members], oneof=True)
+    kv = struct("KeyValue", [("key", str, ""), ("value", any_value | None, None)])
+    kvs = list[kv]
+    event = struct("Event", [("time_unix_nano", int, 0), ("name", str, ""), ("attributes", kvs, no)])
+    status = struct("Status", [("code", int, 0), ("message", str, "")])
+    span = struct(
+        "Span",
+        [
+            ("trace_id", bytes, b""),
+            ("span_id", bytes, b""),
+            ("parent_span_id", bytes, b""),
+            ("flags", int, 0),
+            ("name", str, ""),
+            ("kind", int, 0),
+            ("start_time_unix_nano", int, 0),
+            ("end_time_unix_nano", int, 0),
+            ("attributes", kvs, no),
+            ("events", list[event], no),
+            ("status", status | None, None),
+        ],
+    )
+    scope = struct("InstrumentationScope", [("name", str, ""), ("version", str, "")])
+    resource = struct("Resource", [("attributes", kvs, no)])
+    scope_spans = struct(
+        "ScopeSpans",
+        [("scope", scope | None, None), ("spans", list[span], no), ("schema_url", str, "")],
+    )
+    resource_spans = struct(
+        "ResourceSpans",
+        [("resource", resource | None, None), ("scope_spans", list[scope_spans], no), ("schema_url", str, "")],
+    )
+    request = struct("ExportTraceServiceRequest", [("resource_spans", list[resource_spans], no)])
+    otlp = [any_value, kv, scope, resource, status, event, span, scope_spans, resource_spans, request]
+    out.update(zip(OTLP_CLASSES, otlp, strict=True))
+    return out
+
+
+CLASSES: dict[str, Any] = {
     "Small": Small,
     "Item": Item,
     "Medium": Medium,
@@ -152,7 +246,7 @@ CLASSES: dict[str, type[msgspec.Struct]] = {
     "Node": Node,
     "Text": Text,
 }
-JSON_CLASSES: dict[str, type[msgspec.Struct]] = {
+JSON_CLASSES: dict[str, Any] = {
     "Small": JsonSmall,
     "Item": JsonItem,
     "Medium": JsonMedium,
@@ -162,9 +256,17 @@ JSON_CLASSES: dict[str, type[msgspec.Struct]] = {
     "Node": JsonNode,
     "Text": JsonText,
 }
+CLASSES |= {"Role": Role, **_traffic_classes(array_like=True)}
+JSON_CLASSES |= {"Role": Role, **_traffic_classes(array_like=False)}
+
+
+def _which(obj: Any, group: str) -> tuple[str, Any]:
+    return which_set(obj, obj.__struct_fields__)
+
+
 _build = make_builder(CLASSES, Status)
 _build_json = make_builder(JSON_CLASSES, Status)
-_readers = make_readers()
+_readers = make_readers(which=_which)
 _encode = msgspec.msgpack.Encoder().encode
 _encode_json = msgspec.json.Encoder().encode
 

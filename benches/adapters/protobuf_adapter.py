@@ -8,6 +8,8 @@ JSON is ``json_format``, which is Python over either implementation's messages:
 ``MessageToJson(msg, indent=None, ensure_ascii=False)`` writes one line of UTF-8, the text
 ``ddl.to_json`` writes (its default, ``indent=2``, would write a line per field, and
 ``ensure_ascii=True`` would escape every non-ASCII character); ``Parse(text, cls())`` reads it.
+
+``otlp`` uses opentelemetry-proto's own ``_pb2`` classes; without that package it is not run.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import google.protobuf
 from google.protobuf import json_format
 from google.protobuf.internal import api_implementation
 
-from benches.adapters import Case, _protoc, make_builder, make_readers
+from benches.adapters import Case, _otlp, _protoc, make_builder, make_readers
 
 WIRE = "protobuf"
 JSON = "proto3"
@@ -37,9 +39,23 @@ def version() -> str:
     return str(google.protobuf.__version__)
 
 
-CLASSES = {name: getattr(pb2, name) for name in ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")}
+_NAMES = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
+_NAMES += ("ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow")
+CLASSES: dict[str, Any] = {name: getattr(pb2, name) for name in _NAMES}
+UNSUPPORTED: dict[str, str] = {}
+try:
+    CLASSES.update(_otlp.protobuf_classes())
+except ImportError:
+    UNSUPPORTED["otlp"] = "opentelemetry-proto is not installed"
+
+
+def _which(msg: Any, group: str) -> tuple[str, Any]:
+    member = msg.WhichOneof(group)
+    return member, getattr(msg, member)
+
+
 _build = make_builder(CLASSES, int)
-_readers = make_readers()
+_readers = make_readers(which=_which)
 
 
 def _to_json(msg: Any) -> str:

@@ -3,6 +3,9 @@
 With ``protobuf-py-ext`` installed (a Rust extension), the generated classes derive from its
 ``NativeMessage`` and ``to_binary`` / ``from_binary`` run in Rust; ``implementation()`` says which.
 JSON is its ``to_json()`` / ``from_json(text)``, protobuf's JSON mapping (written without spaces).
+A oneof is one attribute holding a ``protobuf.Oneof(field, value)``. ``otlp`` is not run: its
+classes would have to be generated from opentelemetry-proto's descriptors into a package that
+does not clash with the installed ``opentelemetry`` one.
 """
 
 from __future__ import annotations
@@ -36,9 +39,23 @@ def version() -> str:
     return f"{importlib.metadata.version('protobuf-py')} ({implementation()})"
 
 
-CLASSES = {name: getattr(pb, name) for name in ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")}
-_build = make_builder(CLASSES, pb.Status)
-_readers = make_readers()
+_NAMES = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
+_NAMES += ("Role", "ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow")
+CLASSES = {name: getattr(pb, name) for name in _NAMES}
+UNSUPPORTED = {"otlp": "no protobuf-py classes for opentelemetry-proto"}
+
+
+def _oneof(cls: Any, group: str, member: str, value: Any) -> Any:
+    return cls(**{group: protobuf.Oneof(member, value)})
+
+
+def _which(msg: Any, group: str) -> tuple[str, Any]:
+    held = getattr(msg, group)
+    return held.field, held.value
+
+
+_build = make_builder(CLASSES, pb.Status, oneof=_oneof)
+_readers = make_readers(which=_which)
 
 
 def make(workload: str, logical: Any) -> Case:

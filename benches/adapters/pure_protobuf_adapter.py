@@ -2,7 +2,9 @@
 
 pure-protobuf has no ``map``, so ``attrs`` is the wire-identical ``repeated AttrsEntry`` (key = 1,
 value = 2), and its read turns the entries into a dict. Its ``float`` is a 32-bit float, so
-doubles are ``annotations.double``; recursion uses ``Self``. It has no JSON.
+doubles are ``annotations.double``; recursion uses ``Self``. It has no JSON. A oneof is its
+``OneOf`` group of optional fields; ``features`` is the repeated ``FeaturesEntry``. ``otlp`` is not
+run (its classes would be hand-written here, with no generator for pure-protobuf).
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import importlib.metadata
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pure_protobuf.annotations import Field, double
 from pure_protobuf.message import BaseMessage
+from pure_protobuf.one_of import OneOf
 
-from benches.adapters import Case, make_builder, make_readers
+from benches.adapters import Case, make_builder, make_readers, which_set
 
 WIRE = "protobuf"
 JSON = None
@@ -102,6 +105,69 @@ class Text(BaseMessage):
     comments: Annotated[list[str], Field(4)] = field(default_factory=list)
 
 
+class Role(IntEnum):
+    ROLE_UNSPECIFIED = 0
+    ROLE_SYSTEM = 1
+    ROLE_USER = 2
+    ROLE_ASSISTANT = 3
+    ROLE_TOOL = 4
+
+
+@dataclass
+class ToolCall(BaseMessage):
+    id: Annotated[str, Field(1)] = ""
+    name: Annotated[str, Field(2)] = ""
+    arguments: Annotated[str, Field(3)] = ""
+
+
+@dataclass
+class ChatMessage(BaseMessage):
+    role: Annotated[Role, Field(1)] = Role.ROLE_UNSPECIFIED
+    content: Annotated[str, Field(2)] = ""
+    embedding: Annotated[list[float], Field(3)] = field(default_factory=list)
+    tool_calls: Annotated[list[ToolCall], Field(4)] = field(default_factory=list)
+    tool_call_id: Annotated[str, Field(5)] = ""
+    metadata: Annotated[list[AttrsEntry], Field(6)] = field(default_factory=list)
+
+
+@dataclass
+class Chat(BaseMessage):
+    id: Annotated[str, Field(1)] = ""
+    model: Annotated[str, Field(2)] = ""
+    created: Annotated[int, Field(3)] = 0
+    messages: Annotated[list[ChatMessage], Field(4)] = field(default_factory=list)
+    metadata: Annotated[list[AttrsEntry], Field(5)] = field(default_factory=list)
+
+
+@dataclass
+class DoubleList(BaseMessage):
+    values: Annotated[list[double], Field(1)] = field(default_factory=list)
+
+
+@dataclass
+class FeatureValue(BaseMessage):
+    value: ClassVar[OneOf[Any]] = OneOf()
+    int64_value: Annotated[int | None, Field(1, one_of=value)] = None
+    double_value: Annotated[double | None, Field(2, one_of=value)] = None
+    float_value: Annotated[float | None, Field(3, one_of=value)] = None
+    bool_value: Annotated[bool | None, Field(4, one_of=value)] = None
+    string_value: Annotated[str | None, Field(5, one_of=value)] = None
+    double_list_value: Annotated[DoubleList | None, Field(6, one_of=value)] = None
+
+
+@dataclass
+class FeaturesEntry(BaseMessage):
+    key: Annotated[str, Field(1)] = ""
+    value: Annotated[FeatureValue | None, Field(2)] = None
+
+
+@dataclass
+class FeatureRow(BaseMessage):
+    entity_key: Annotated[str, Field(1)] = ""
+    event_timestamp: Annotated[int, Field(2)] = 0
+    features: Annotated[list[FeaturesEntry], Field(3)] = field(default_factory=list)
+
+
 CLASSES = {
     "Small": Small,
     "Item": Item,
@@ -111,19 +177,36 @@ CLASSES = {
     "Doubles": Doubles,
     "Node": Node,
     "Text": Text,
+    "Role": Role,
+    "ToolCall": ToolCall,
+    "ChatMessage": ChatMessage,
+    "Chat": Chat,
+    "DoubleList": DoubleList,
+    "FeatureValue": FeatureValue,
+    "FeatureRow": FeatureRow,
 }
+UNSUPPORTED = {"otlp": "no pure-protobuf classes for opentelemetry-proto"}
+_MEMBERS = ("int64_value", "double_value", "float_value", "bool_value", "string_value", "double_list_value")
 
 
 def _entries(d: dict[str, str]) -> list[AttrsEntry]:
     return [AttrsEntry(key=k, value=v) for k, v in d.items()]
 
 
-def _map(entries: list[AttrsEntry]) -> dict[str, str]:
+def _feature_entries(d: dict[str, Any]) -> list[FeaturesEntry]:
+    return [FeaturesEntry(key=k, value=v) for k, v in d.items()]
+
+
+def _map(entries: list[Any]) -> dict[str, Any]:
     return {e.key: e.value for e in entries}
 
 
-_build = make_builder(CLASSES, Status, _entries)
-_readers = make_readers(_map)
+def _which(msg: Any, group: str) -> tuple[str, Any]:
+    return which_set(msg, _MEMBERS)
+
+
+_build = make_builder(CLASSES, Status, _entries, message_map_of=_feature_entries)
+_readers = make_readers(_map, which=_which)
 
 
 def make(workload: str, logical: Any) -> Case:

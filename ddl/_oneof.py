@@ -23,13 +23,19 @@ def which_oneof(msg: object, group: str) -> str | None:
         assert ddl.which_oneof(Customer(), "id") is None
     """
     cls = type(msg)
-    if binding_of(cls) is None:
+    binding = binding_of(cls)
+    if binding is None:
         raise TypeError(f"which_oneof() takes a ddl message, not {cls.__name__}")
-    members = plan_for(cls).oneofs.get(group)
-    if members is None:
-        groups = ", ".join(map(repr, plan_for(cls).oneofs)) or "none"
-        raise ValueError(f"{cls.__qualname__} has no oneof group {group!r} (its groups: {groups})")
-    for f in members:
-        if getattr(msg, f.name, None) is not None:
-            return f.name
+    groups = binding.oneof_members
+    if groups is None:
+        # Made once per class: the names alone, so a call is a dict lookup and a few slot reads.
+        groups = {name: tuple(f.name for f in members) for name, members in plan_for(cls).oneofs.items()}
+        binding.oneof_members = groups
+    names = groups.get(group)
+    if names is None:
+        known = ", ".join(map(repr, groups)) or "none"
+        raise ValueError(f"{cls.__qualname__} has no oneof group {group!r} (its groups: {known})")
+    for name in names:
+        if getattr(msg, name) is not None:
+            return name
     return None

@@ -363,24 +363,43 @@ def _unimplemented(m: MethodPlan, is_async: bool) -> Callable[..., Any]:
     return answer
 
 
-def add_reflection(server: grpc.Server | grpc.aio.Server, *services: type[Service]) -> None:
-    """Offer gRPC server reflection on ``server`` for the declared ``services`` (``ddl.Service``
-    classes), so that tools such as grpcurl and grpcio-reflection's client can list them and fetch
-    their descriptors. The descriptors are ``ddl proto``'s text of them, compiled by protoc; it
-    needs grpcio-reflection and protoc (``pip install 'ddl-proto[grpc,proto]'``).
+def add_reflection(server: grpc.Server | grpc.aio.Server, *services: type) -> None:
+    """Offer gRPC server reflection on ``server`` for ``services``, so that tools such as grpcurl
+    and grpcio-reflection's client can list them and fetch their descriptors. Each is a
+    ``ddl.Service`` declaration, whose descriptors are ``ddl proto``'s text of it compiled by protoc
+    (that needs ``pip install 'ddl-proto[proto]'``), or a servicer class of a ``*_ddl_grpc.py``
+    module of ``ddl gen``, which carries its service's name and descriptors. It needs
+    grpcio-reflection (``pip install 'ddl-proto[grpc]'``).
 
     Example::
 
         ddl.grpc.add_servicer(Friendly(), server)
-        ddl.grpc.add_reflection(server, Greeter)
+        ddl.grpc.add_reflection(server, Greeter, route_ddl_grpc.RouteGuideServicer)
     """
     from google.protobuf import descriptor_pb2, descriptor_pool
     from grpc_reflection.v1alpha import reflection
 
     pool = descriptor_pool.DescriptorPool()
-    for file in descriptor_set([], services).file:
-        pool.Add(descriptor_pb2.FileDescriptorProto.FromString(encode(file)))
-    names = [service_plan(service).full_name for service in services]
+    added: set[str] = set()
+
+    def add(data: bytes) -> None:
+        file = descriptor_pb2.FileDescriptorProto.FromString(data)
+        if file.name not in added:  # two services may share a file, or the files they import
+            added.add(file.name)
+            pool.Add(file)
+
+    declared = [service for service in services if issubclass(service, Service)]
+    names = [service_plan(service).full_name for service in declared]
+    if declared:
+        for file in descriptor_set([], declared).file:
+            add(encode(file))
+    for generated in services:
+        if generated not in declared:
+            if not isinstance(getattr(generated, "SERVICE_NAME", None), str):
+                raise TypeError(f"{generated.__qualname__} is neither a ddl.Service nor a servicer of ddl gen")
+            names.append(generated.SERVICE_NAME)  # type: ignore[attr-defined]
+            for data in generated.DESCRIPTORS:  # type: ignore[attr-defined]
+                add(data)
     reflection.enable_server_reflection([*names, reflection.SERVICE_NAME], server, pool)
 
 

@@ -358,6 +358,37 @@ def test_a_stub_refuses_a_message_of_another_class(sides: dict[str, Side]) -> No
         ddl.grpc.serializer(d.Point)(d.Rectangle())
 
 
+# --- Reflection -----------------------------------------------------------------------------------
+
+
+def test_a_servicer_of_ddl_gen_offers_reflection_of_its_file_and_imports(sides: dict[str, Side]) -> None:
+    from google.protobuf.descriptor_pool import DescriptorPool
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+    ours = sides["ddl"]
+    assert ours.servicer.SERVICE_NAME == ours.async_servicer.SERVICE_NAME == "ddlrpc.RouteGuide"
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    ours.grpc.add_RouteGuideServicer_to_server(sync_servicer(ours), server)
+    ddl.grpc.add_reflection(server, ours.servicer)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            database = ProtoReflectionDescriptorDatabase(channel)
+            assert sorted(database.get_services()) == ["ddlrpc.RouteGuide", "grpc.reflection.v1alpha.ServerReflection"]
+            pool = DescriptorPool(database)
+            service = pool.FindServiceByName("ddlrpc.RouteGuide")
+            assert [(m.name, m.input_type.full_name) for m in service.methods][-1] == ("Reset", "google.protobuf.Empty")
+            theirs = sides["protobuf"].msgs.DESCRIPTOR.services_by_name["RouteGuide"]
+            assert [m.name for m in service.methods] == [m.name for m in theirs.methods]
+            fields = pool.FindMessageTypeByName("ddlrpc.Feature").fields
+            assert [(f.name, f.number) for f in fields] == [("name", 1), ("location", 2), ("blob", 3)]
+    finally:
+        server.stop(None)
+    with pytest.raises(TypeError, match=r"neither a ddl\.Service nor a servicer of ddl gen"):
+        ddl.grpc.add_reflection(grpc.server(futures.ThreadPoolExecutor(max_workers=1)), ours.msgs.Point)
+
+
 # --- Types ----------------------------------------------------------------------------------------
 
 TYPED_PROGRAM = """

@@ -76,11 +76,11 @@ class _ServiceRenderer:
             name = py_name(service.name)
             body += _stub(f"{name}Stub", "grpc.Channel", "grpc", full, methods, doc)
             body += _stub(f"{name}AsyncStub", "grpc.aio.Channel", "grpc.aio", full, methods, doc)
-            body += _servicer(f"{name}Servicer", methods, doc, is_async=False)
-            body += _servicer(f"{name}AsyncServicer", methods, doc, is_async=True)
+            body += _servicer(f"{name}Servicer", methods, doc, full, is_async=False)
+            body += _servicer(f"{name}AsyncServicer", methods, doc, full, is_async=True)
             body += _adder_function(_adder(service), name, full, methods)
             exported += [f"{name}{suffix}" for suffix in _SUFFIXES] + [_adder(service)]
-        self.imports.need("ddl.grpc", "grpc", "grpc.aio")
+        self.imports.need("ddl.grpc", "grpc", "grpc.aio", "typing")
         if any(m.client_streaming or m.server_streaming for s in self.fd.service for m in s.method):
             self.imports.need("collections.abc")
         package = f" (package {self.fd.package})" if self.fd.package else ""
@@ -91,8 +91,34 @@ class _ServiceRenderer:
             *self.imports.lines(),
             "",
             *bracketed("__all__ = [", [f'"{n}"' for n in sorted(exported, key=all_key)], "]", ""),
+            "",
+            *self._descriptors(),
         ]
         return "\n".join(head + body) + "\n"
+
+    def _descriptors(self) -> list[str]:
+        """``DESCRIPTORS``: the file's descriptor and those of the files it imports, imports first,
+        serialized without source info, which gRPC reflection serves (``ddl.grpc.add_reflection``)."""
+        order: list[str] = []
+
+        def visit(name: str) -> None:
+            if name not in order:
+                for dep in self.index.files[name].dependency:
+                    visit(dep)
+                order.append(name)
+
+        visit(self.fd.name)
+        lines = [
+            "# The descriptors of this file and of the files it imports (serialized FileDescriptorProtos,",
+            "# imports first), which gRPC reflection serves: ddl.grpc.add_reflection(server, <Service>Servicer).",
+            "DESCRIPTORS = (",
+        ]
+        for name in order:
+            stripped = type(self.index.files[name])()
+            stripped.CopyFrom(self.index.files[name])
+            stripped.ClearField("source_code_info")
+            lines.append(f"{INDENT}{_bytes_lines(stripped.SerializeToString(deterministic=True))},")
+        return [*lines, ")"]
 
     def _method(self, service: ServiceDescriptorProto, i: int, j: int, m: MethodDescriptorProto) -> _Method:
         where = self.source.where((FILE_SERVICE, i, SERVICE_METHOD, j))
@@ -154,11 +180,13 @@ def _stub(name: str, channel: str, module: str, full: str, methods: list[_Method
     return lines
 
 
-def _servicer(name: str, methods: list[_Method], doc: str, *, is_async: bool) -> list[str]:
+def _servicer(name: str, methods: list[_Method], doc: str, full: str, *, is_async: bool) -> list[str]:
     """A server base class: each method answers UNIMPLEMENTED until a subclass overrides it."""
     lines = ["", "", f"class {name}:"]
     kind = "grpc.aio servicer" if is_async else "servicer"
     lines.append(docstring(doc or f"The {kind} base class: override the methods to serve.", INDENT))
+    lines += ["", f'{INDENT}SERVICE_NAME: typing.ClassVar[str] = "{full}"']
+    lines += [f"{INDENT}DESCRIPTORS: typing.ClassVar[tuple[bytes, ...]] = DESCRIPTORS"]
     for m in methods:
         iterator = "collections.abc.AsyncIterator" if is_async else "collections.abc.Iterator"
         request = f"request_iterator: {iterator}[{m.request}]" if m.client_streaming else f"request: {m.request}"
@@ -219,6 +247,22 @@ def _adder_function(adder: str, name: str, full: str, methods: list[_Method]) ->
         entry = f'{INDENT * 3}"{m.proto_name}": ddl.grpc.{m.kind}_handler'
         lines += _call(entry, "()", [f"servicer.{m.name}", m.request, m.response], ",", INDENT * 3)
     return [*lines, f"{INDENT * 2}}},", f"{INDENT})"]
+
+
+def _bytes_lines(data: bytes) -> str:
+    """``data`` as adjacent bytes literals on lines that fit the width: printable ASCII as itself,
+    every other byte (and the quote and backslash) as ``\\xNN``, so a line can end anywhere."""
+    width = LINE_LENGTH - len(INDENT) * 2 - 4
+    tokens = [chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\x{b:02x}" for b in data]
+    parts: list[str] = []
+    line = ""
+    for token in tokens:
+        if len(line) + len(token) > width:
+            parts.append(line)
+            line = ""
+        line += token
+    parts.append(line)
+    return f"\n{INDENT * 2}".join(f'b"{part}"' for part in parts)
 
 
 def _call(head: str, brackets: str, items: list[str], tail: str, indent: str) -> list[str]:

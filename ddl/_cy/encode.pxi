@@ -275,6 +275,35 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     return 0
 
 
+cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
+    """A buffer of fixed-width numbers (an array.array, a numpy array, a memoryview): its bytes,
+    copied once, are the packed run, since the wire's little-endian items are the host's. Only a
+    one-dimensional, C-contiguous buffer of the kind's item format, whose export runs no Python
+    code (ddl_c_buffer), is read here, and only while its view is held; any other bails, and the
+    reference engine writes it or names what is wrong."""
+    cdef Py_buffer view
+    cdef Py_ssize_t n
+    if not ddl_c_buffer(v, <PyTypeObject*>_ARRAY):
+        bail()
+    try:
+        PyObject_GetBuffer(<object>v, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
+    except Exception:
+        return bail()  # not contiguous, or a released memoryview
+    try:
+        if not ddl_buffer_holds(&view, op.vcode, 4 if op.kind <= K_FLOAT else 8):
+            bail()
+        n = view.len
+        if n:
+            _room(o, n + 24)
+            o.pos -= n
+            memcpy(o.pos, view.buf, n)
+            _varint_back(o, <uint64_t>n)
+            _tag_back(o, op.ptagword, op.ptaglen)
+    finally:
+        PyBuffer_Release(&view)
+    return 0
+
+
 cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     """Map entries always carry both key and value, as protobuf's own writers do."""
     cdef Py_ssize_t k, n, mark, at = 0
@@ -360,6 +389,8 @@ cdef inline int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) exc
         if not <object>v:
             return 0
         seq = list(<object>v)  # a snapshot: the set may change while its elements are written
+    elif op.vcode and op.write_packed and op.kind > K_ENUM:
+        return _packed_buffer(op, v, o)
     else:
         bail()
     if op.write_packed:

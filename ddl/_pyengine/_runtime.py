@@ -48,7 +48,7 @@ def _buffer_bytes(code: str, proto: str, value: object) -> bytes:
         order, letter = (fmt[0], fmt[1:]) if fmt[:1] in ("@", "=", "<", ">", "!") else ("", fmt)
         if view.ndim != 1:
             raise EncodeError(f"a buffer of {view.ndim} dimensions cannot be written as repeated {proto}: flatten it")
-        if order not in _NATIVE_ORDERS or letter not in _BUFFER_LETTERS[code] or view.itemsize != _ITEMSIZE[code]:
+        if order not in _NATIVE_ORDERS or len(letter) != 1 or letter not in _BUFFER_LETTERS[code] or view.itemsize != _ITEMSIZE[code]:
             raise EncodeError(
                 f"a buffer of {fmt!r} items cannot be written as repeated {proto}, which takes {code!r} items "
                 f"({_ITEMSIZE[code]} bytes, native byte order)"

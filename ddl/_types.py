@@ -53,7 +53,7 @@ else:
         Example::
 
             class Embedding(ddl.Message):
-                values: ddl.Vector[ddl.float32] = ddl.field(default_factory=lambda: array.array("f"))
+                values: ddl.Vector[ddl.float32] = array.array("f")  # copied for each instance, as [] is
 
             blob = ddl.encode(Embedding(array.array("f", [0.5, 1.5])))
             assert ddl.decode(blob, Embedding).values == array.array("f", [0.5, 1.5])

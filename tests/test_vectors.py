@@ -40,15 +40,15 @@ message Numbers {
 
 
 class Vectors(ddl.Message, kw_only=True):
-    f32: ddl.Vector[ddl.float32] = ddl.field(default_factory=lambda: array("f"))
-    f64: ddl.Vector[float] = ddl.field(default_factory=lambda: array("d"))
-    u32: ddl.Vector[ddl.fixed32] = ddl.field(default_factory=lambda: array("I"))
-    s32: ddl.Vector[ddl.sfixed32] = ddl.field(default_factory=lambda: array("i"))
-    u64: ddl.Vector[ddl.fixed64] = ddl.field(default_factory=lambda: array("Q"))
-    s64: ddl.Vector[ddl.sfixed64] = ddl.field(default_factory=lambda: array("q"))
-    i32: ddl.Vector[ddl.int32] = ddl.field(default_factory=lambda: array("i"))
-    z64: ddl.Vector[ddl.sint64] = ddl.field(default_factory=lambda: array("q"))
-    v64: ddl.Vector[ddl.uint64] = ddl.field(default_factory=lambda: array("Q"))
+    f32: ddl.Vector[ddl.float32] = array("f")
+    f64: ddl.Vector[float] = array("d")
+    u32: ddl.Vector[ddl.fixed32] = array("I")
+    s32: ddl.Vector[ddl.sfixed32] = array("i")
+    u64: ddl.Vector[ddl.fixed64] = array("Q")
+    s64: ddl.Vector[ddl.sfixed64] = array("q")
+    i32: ddl.Vector[ddl.int32] = array("i")
+    z64: ddl.Vector[ddl.sint64] = array("q")
+    v64: ddl.Vector[ddl.uint64] = array("Q")
 
 
 class Lists(ddl.Message, kw_only=True):
@@ -96,6 +96,12 @@ def test_every_kind_decodes_into_an_array_of_its_typecode(engine: Engine) -> Non
     assert decoded == Vectors(**arrays(SAMPLE))
 
 
+def test_an_array_default_is_copied_for_each_instance() -> None:
+    first, second = Vectors(), Vectors()
+    first.f32.append(1.0)
+    assert second.f32 == array("f") and Shapes().loose is not Shapes().loose
+
+
 def test_an_absent_vector_is_an_empty_array_of_its_typecode(engine: Engine) -> None:
     decoded = engine.decode(b"", Vectors)
     for name, code in CODES.items():
@@ -107,7 +113,7 @@ def test_an_absent_vector_is_an_empty_array_of_its_typecode(engine: Engine) -> N
 
 def test_empty_buffers_write_nothing(engine: Engine) -> None:
     assert engine.encode(Lists(f32=array("f"), u64=memoryview(b"").cast("Q"))) == b""
-    assert engine.encode(Vectors(**arrays(dict.fromkeys(CODES, [])))) == b""
+    assert engine.encode(Vectors(**arrays({name: [] for name in CODES}))) == b""
 
 
 def tag(number: int, wire_type: int) -> bytes:
@@ -199,7 +205,8 @@ def test_a_buffer_of_several_dimensions_is_an_encode_error(engine: Engine) -> No
 
 
 def test_a_value_that_is_neither_a_sequence_nor_a_buffer_is_an_encode_error(engine: Engine) -> None:
-    with pytest.raises(ddl.EncodeError, match=r"expected a list, tuple, set, frozenset or a buffer of 'f' items, got dict"):
+    expected = r"expected a list, tuple, set, frozenset or a buffer of 'f' items, got dict"
+    with pytest.raises(ddl.EncodeError, match=expected):
         engine.encode(Vectors(f32={1.0: 2.0}))  # type: ignore[arg-type]
 
 
@@ -279,7 +286,7 @@ def test_a_vector_of_what_no_array_holds_is_a_schema_error(annotation: str, name
 
 
 def test_vector_is_an_annotation_not_a_value() -> None:
-    with pytest.raises(TypeError, match="make the value with array.array"):
+    with pytest.raises(TypeError, match=r"make the value with array\.array"):
         ddl.Vector()
 
 
@@ -318,3 +325,36 @@ def test_a_strided_view_of_floats_encodes_as_its_list(values: list[float], step:
     view = memoryview(array("f", values))[::step]
     expected = encode_with(False, Lists(f32=values[::step]))
     assert encode_with(True, Lists(f32=view)) == encode_with(False, Lists(f32=view)) == expected
+
+
+class Shapes(ddl.Message, kw_only=True):
+    maybe: ddl.Vector[float] | None = None
+    rows: list[ddl.Vector[ddl.int32]] = ddl.field(default_factory=list)
+    named: dict[str, ddl.Vector[ddl.float32]] = ddl.field(default_factory=dict)
+    loose: ddl.Vector[ddl.fixed32] = ddl.field(default=array("I"), packed=False)
+
+
+class ShapeLists(ddl.Message, kw_only=True):
+    maybe: list[float] | None = None
+    rows: list[list[ddl.int32]] = ddl.field(default_factory=list)
+    named: dict[str, list[ddl.float32]] = ddl.field(default_factory=dict)
+    loose: list[ddl.fixed32] = ddl.field(default_factory=list, packed=False)
+
+
+def test_vectors_nest_as_lists_do(engine: Engine) -> None:
+    value = Shapes(
+        maybe=array("d", [1.5]), rows=[array("i", [1, -2]), array("i")], named={"k": array("f", [2.0])},
+        loose=array("I", [5, 6]),
+    )  # fmt: skip
+    twin = ShapeLists(maybe=[1.5], rows=[[1, -2], []], named={"k": [2.0]}, loose=[5, 6])
+    data = engine.encode(value)
+    assert data == engine.encode(twin)
+    assert engine.decode(data, Shapes) == value
+
+
+def test_a_set_given_a_buffer_is_written_sorted_when_deterministic(engine: Engine) -> None:
+    class Bag(ddl.Message):
+        values: frozenset[ddl.float32] = frozenset()
+
+    given_buffer = engine.encode(Bag(array("f", [3.0, 1.0, 2.0])), deterministic=True)  # type: ignore[arg-type]
+    assert given_buffer == engine.encode(Bag(frozenset([2.0, 3.0, 1.0])), deterministic=True)

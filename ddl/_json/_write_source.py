@@ -126,8 +126,9 @@ class WriterSource:
         elif isinstance(node, RepeatedNode):
             if node.buffer_code is not None:
                 # A buffer of numbers (an array, a numpy array) is written as their list.
+                assert isinstance(node.elem, ScalarNode)
                 b.line(ind, "if v.__class__ not in _SEQ and _is_buf(v):")
-                b.line(ind + 1, f"v = _buf_list({node.buffer_code!r}, {node.elem.kind.proto!r}, v)")
+                b.line(ind + 1, f"v = _buf_list({node.buffer_code!r}, {node.elem.proto!r}, v)")
             b.line(ind, "if v:")
             b.line(ind + 1, "if v.__class__ not in _SEQ:")
             b.line(ind + 2, "_seq(v)")

@@ -37,29 +37,31 @@ _NATIVE_ORDERS = ("", "@", "=", ">", "!") if sys.byteorder == "big" else ("", "@
 # The struct letters of a buffer whose items an array of each typecode holds: the typecode
 # itself, and C long ("l"/"L") where it has the same size (checked by itemsize).
 _BUFFER_LETTERS = {"f": "f", "d": "d", "i": "il", "I": "IL", "q": "ql", "Q": "QL"}
+_ITEMSIZE = {code: array(code).itemsize for code in _BUFFER_LETTERS}
 
 
-def _buffer_bytes(code: str, proto: str, value: object) -> bytes:
+def _buffer_bytes(code: str, proto: str, value: Any) -> bytes:
     """A buffer given for a repeated number field (an ``array.array``, a numpy array, a
-    ``memoryview``), as the bytes of its native ``code`` items, C-ordered whatever its strides. Its items must be those of ``code`` (``proto`` is the field's kind, for the error):
-    one dimension, the same size, signedness and kind, in the host's byte order."""
+    ``memoryview``), as the bytes of its items, C-ordered whatever its strides. Its items must be
+    those of the array typecode ``code`` (``proto`` names the field's kind, for the error): one
+    dimension, the same size, signedness and kind, in the host's byte order. The compiled
+    engine's ``ddl_buffer_holds`` has the same rules."""
     with memoryview(value) as view:  # TypeError for a value without the buffer protocol
         fmt = view.format
         order, letter = (fmt[0], fmt[1:]) if fmt[:1] in ("@", "=", "<", ">", "!") else ("", fmt)
         if view.ndim != 1:
             raise EncodeError(f"a buffer of {view.ndim} dimensions cannot be written as repeated {proto}: flatten it")
-        if order not in _NATIVE_ORDERS or len(letter) != 1 or letter not in _BUFFER_LETTERS[code] or view.itemsize != _ITEMSIZE[code]:
+        size = _ITEMSIZE[code]
+        native = order in _NATIVE_ORDERS and view.itemsize == size
+        if not (native and len(letter) == 1 and letter in _BUFFER_LETTERS[code]):
             raise EncodeError(
                 f"a buffer of {fmt!r} items cannot be written as repeated {proto}, which takes {code!r} items "
-                f"({_ITEMSIZE[code]} bytes, native byte order)"
+                f"({size} bytes, in the host's byte order)"
             )
         return view.tobytes()
 
 
-_ITEMSIZE = {code: array(code).itemsize for code in _BUFFER_LETTERS}
-
-
-def buffer_le_bytes(code: str, proto: str, value: object) -> bytes:
+def buffer_le_bytes(code: str, proto: str, value: Any) -> bytes:
     """A buffer given for a packed fixed-width field, as the body of its packed run: the items'
     bytes, little-endian as protobuf writes them."""
     data = _buffer_bytes(code, proto, value)
@@ -70,12 +72,13 @@ def buffer_le_bytes(code: str, proto: str, value: object) -> bytes:
     return swapped.tobytes()
 
 
-def buffer_list(code: str, proto: str, value: object) -> list[Any]:
+def buffer_list(code: str, proto: str, value: Any) -> list[Any]:
     """A buffer given for a repeated number field, as the list of its numbers."""
-    return memoryview(_buffer_bytes(code, proto, value)).cast(code).tolist()
+    return array(code, _buffer_bytes(code, proto, value)).tolist()
 
 
-def is_buffer(value: object) -> bool:
+def is_buffer(value: Any) -> bool:
+    """Whether ``value`` has the buffer protocol (its view is released at once)."""
     try:
         memoryview(value).release()
     except TypeError:
@@ -122,7 +125,8 @@ def describe(node: Node, value: object) -> str | None:
         if type(value) in SEQUENCE_TYPES or (node.buffer_code is not None and is_buffer(value)):
             return None
         if node.buffer_code is not None:
-            return f"expected a list, tuple, set, frozenset or a buffer of {node.buffer_code!r} items, got {_tname(value)}"
+            buffer = f"a buffer of {node.buffer_code!r} items"
+            return f"expected a list, tuple, set, frozenset or {buffer}, got {_tname(value)}"
         return f"expected a list, tuple, set or frozenset, got {_tname(value)}"
     if isinstance(node, MapNode):
         return None if isinstance(value, dict) else f"expected dict, got {_tname(value)}"

@@ -91,8 +91,8 @@ class Embedding(ddl.Message):
 
 user = User(1, name="Ada", tags=["x"])
 embedding = Embedding(array.array("f", [0.5]))
-assert_type(embedding.values, array.array[float])
-assert_type(embedding.ids, array.array[int])
+assert_type(embedding.values, "array.array[float]")
+assert_type(embedding.ids, "array.array[int]")
 assert_type(user.id, int)
 assert_type(user.age, int)
 assert_type(user.ratio, float)

@@ -27,6 +27,7 @@ from ._service import Service
 from ._stream import encode_delimited, read_delimited, write_delimited
 from ._types import (
     ClosedEnum,
+    Vector,
     field,
     fixed32,
     fixed64,
@@ -56,6 +57,7 @@ __all__ = [
     "SchemaError",
     "Service",
     "TimedeltaNs",
+    "Vector",
     "decode",
     "encode",
     "encode_delimited",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import array
 import enum
 from collections.abc import Callable
-from typing import Annotated, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Final, Generic, TypeAlias, TypeVar
 
 
 class Scalar:
@@ -31,6 +32,37 @@ sfixed32: TypeAlias = Annotated[int, Scalar("sfixed32")]
 sfixed64: TypeAlias = Annotated[int, Scalar("sfixed64")]
 float32: TypeAlias = Annotated[float, Scalar("float")]
 float64: TypeAlias = Annotated[float, Scalar("double")]
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:
+    # Type checkers see the value's real type: ``Vector[ddl.float32]`` is ``array.array[float]``.
+    Vector = array.array
+else:
+
+    class Vector(Generic[_T]):
+        """A repeated number field held as an ``array.array`` rather than a list of Python numbers.
+
+        ``Vector[ddl.float32]`` decodes into ``array('f')`` with one copy of the packed bytes, and
+        encodes from any buffer of the matching item format (an ``array.array``, a numpy array, a
+        ``memoryview``) with one copy, as well as from a list. Its element is a number kind
+        (``ddl.float32``, ``float``, ``ddl.fixed64``, ``int``...), not bool, an enum, a string or a
+        message. Type checkers see ``array.array[float]`` (or ``[int]``); at run time it is only an
+        annotation, never a value. On Python 3.12+ ``array.array[ddl.float32]`` means the same.
+
+        Example::
+
+            class Embedding(ddl.Message):
+                values: ddl.Vector[ddl.float32] = array.array("f")  # copied for each instance, as [] is
+
+            blob = ddl.encode(Embedding(array.array("f", [0.5, 1.5])))
+            assert ddl.decode(blob, Embedding).values == array.array("f", [0.5, 1.5])
+        """
+
+        __slots__ = ()
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            raise TypeError("ddl.Vector is an annotation; make the value with array.array(typecode, ...)")
 
 
 class ClosedEnum(enum.IntEnum):

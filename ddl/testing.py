@@ -19,6 +19,7 @@ covers exactly the values a field can hold. Example::
 
 from __future__ import annotations
 
+import array
 import enum
 import functools
 from collections.abc import Callable
@@ -293,7 +294,9 @@ def _hashable(value: object) -> bool:
 
 
 def _repeated(b: _Builder, node: RepeatedNode, where: _Where) -> Strategy:
-    make = node.container
+    make: Callable[..., Any] = node.container
+    if node.vector:
+        make = functools.partial(array.array, node.buffer_code)
     if where.depth == 0 and b.recursive(node.elem):
         return st.just(make())
     inner = replace(where, member=False, in_set=where.in_set or make in (set, frozenset))

@@ -7,6 +7,7 @@ lines fail it (as unused ignores) when either checker stops rejecting a misuse.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import datetime
 import decimal
@@ -83,7 +84,15 @@ class Job(ddl.Message, kw_only=True):
     retries: ddl.int32 | None = ddl.field(number=3, default=None, proto_default=3)
 
 
+class Embedding(ddl.Message):
+    values: ddl.Vector[ddl.float32] = array.array("f")
+    ids: ddl.Vector[ddl.fixed64] = array.array("Q")
+
+
 user = User(1, name="Ada", tags=["x"])
+embedding = Embedding(array.array("f", [0.5]))
+assert_type(embedding.values, "array.array[float]")
+assert_type(embedding.ids, "array.array[int]")
 assert_type(user.id, int)
 assert_type(user.age, int)
 assert_type(user.ratio, float)
@@ -202,3 +211,4 @@ def misuses_mypy_rejects() -> None:
     ddl.read_delimited(stream, int)  # type: ignore[type-var]
     ddl.write_delimited(io.StringIO(), user)  # type: ignore[arg-type]
     ddl.write_delimited(stream, 42)  # type: ignore[arg-type]
+    Embedding(["a"])  # type: ignore[arg-type]

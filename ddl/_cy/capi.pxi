@@ -5,6 +5,8 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.math cimport isfinite, signbit
 from libc.string cimport memcmp, memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_READ, PyBuffer_Release, PyObject_GetBuffer
+from cpython.memoryview cimport PyMemoryView_FromMemory
 
 cdef extern from "float.h":
     double FLT_MAX
@@ -57,7 +59,8 @@ cdef extern from "Python.h":
 
 # The C lives in headers beside this file, one concern each (setup.py puts ddl/_cy on the
 # include path): ddl_compat.h (compiler portability), ddl_wire.h (varints and bytes),
-# ddl_cpython.h (every read of CPython internals, by version), ddl_objects.h, ddl_utf8.h.
+# ddl_cpython.h (every read of CPython internals, by version), ddl_objects.h, ddl_utf8.h,
+# ddl_vector.h (numbers as buffers).
 
 cdef extern from "ddl_wire.h":
     int ddl_vsize(uint64_t v) nogil
@@ -87,6 +90,10 @@ cdef extern from "ddl_objects.h":
     bint ddl_tuple_has(PyObject* t, PyObject* x)
     PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset)
     void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value)
+
+cdef extern from "ddl_vector.h":
+    bint ddl_c_buffer(PyObject* v, PyTypeObject* array_type)
+    bint ddl_buffer_holds(const Py_buffer* view, char code, Py_ssize_t size)
 
 cdef extern from "ddl_utf8.h":
     const char* ddl_utf8(PyObject* s, Py_ssize_t* n) except NULL

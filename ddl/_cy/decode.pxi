@@ -180,6 +180,8 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
         value = ()
     elif op.fill == FILL_SET:
         value = set()
+    elif op.fill == FILL_ARRAY:
+        value = _ARRAY(<object>op.vcodes)
     else:
         value = _EMPTY_FROZENSET
     Py_INCREF_ptr(<PyObject*>value)
@@ -282,6 +284,34 @@ cdef int _packed_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
             (<list>existing).extend(<list>items)
     finally:
         Py_DECREF_ptr(items)
+    return 0
+
+
+cdef int _vector_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end,
+                     bint packed) except -1:
+    """Fixed-width numbers of a ddl.Vector appended to its array.array (made on first use) with
+    one copy of their bytes: a packed run's body, or one element after its own tag. The wire's
+    little-endian items are the host's (checked at import)."""
+    cdef Py_ssize_t n, width = 4 if op.kind <= K_FLOAT else 8
+    cdef PyObject* items
+    if packed:
+        n = _length(buf, pos, end)
+        if n % width:
+            bail()
+    else:
+        n = width
+        if end - pos[0] < n:
+            bail()
+    items = ddl_slot(obj, op.offset)
+    if items == NULL:
+        arr = _ARRAY(<object>op.vcodes)
+        Py_INCREF_ptr(<PyObject*>arr)
+        ddl_set_slot(obj, op.offset, <PyObject*>arr)
+    else:
+        arr = <object>items
+    # A view of the input for the moment frombytes copies it; the input outlives the call.
+    _FROMBYTES(arr, PyMemoryView_FromMemory(<char*>buf + pos[0], n, PyBUF_READ))
+    pos[0] += n
     return 0
 
 
@@ -420,7 +450,9 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 bail()  # a group's member again: the reference engine keeps the last, clearing others
             groups_read |= op.group
         if op.repeated:
-            if tag != op.wiretag:
+            if op.container == FILL_ARRAY and op.kind > K_ENUM:
+                _vector_run(raw, op, buf, &pos, end, tag != op.wiretag)
+            elif tag != op.wiretag:
                 _packed_run(raw, op, buf, &pos, end)
             elif op.kind <= K_BYTES:
                 item = _read(op, op.kind, buf, &pos, end)
@@ -450,6 +482,10 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 ddl_set_slot(raw, op.offset, PyList_AsTuple_ptr(slot))
             elif op.container == FILL_SET:
                 ddl_set_slot(raw, op.offset, PySet_New_ptr(slot))
+            elif op.container == FILL_ARRAY:  # varints, read as a list
+                value = _ARRAY(<object>op.vcodes, <object>slot)
+                Py_INCREF_ptr(<PyObject*>value)
+                ddl_set_slot(raw, op.offset, <PyObject*>value)
             else:
                 ddl_set_slot(raw, op.offset, PyFrozenSet_New_ptr(slot))
         if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants

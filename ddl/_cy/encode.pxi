@@ -275,6 +275,68 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     return 0
 
 
+cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
+    """A buffer of numbers (an array.array, a numpy array, a memoryview) as a packed run. Only a
+    one-dimensional, C-contiguous buffer of the kind's item format, whose export runs no Python
+    code (ddl_c_buffer), is read here, and only while its view is held; any other bails, and the
+    reference engine writes it or names what is wrong."""
+    cdef Py_buffer view
+    cdef Py_ssize_t n, k, mark
+    cdef int width = 8 if op.vcode == b'q' or op.vcode == b'Q' or op.vcode == b'd' else 4
+    if not ddl_c_buffer(v, <PyTypeObject*>_ARRAY):
+        bail()
+    try:
+        PyObject_GetBuffer(<object>v, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
+    except Exception:
+        return bail()  # not contiguous, or a released memoryview
+    try:
+        if not ddl_buffer_holds(&view, op.vcode, width):
+            bail()
+        n = view.len
+        if n == 0:
+            return 0
+        mark = _written(o)
+        if op.kind > K_ENUM:
+            # Fixed widths: the items' bytes, copied once, are the run, since the wire's
+            # little-endian items are the host's (checked at import).
+            _room(o, n + 24)
+            o.pos -= n
+            memcpy(o.pos, view.buf, n)
+        else:
+            n = n // width
+            _room(o, n * 10 + 24)
+            for k in range(n - 1, -1, -1):
+                _varint_back(o, _buffer_varint(op.kind, <const unsigned char*>view.buf + k * width, width))
+        _varint_back(o, <uint64_t>(_written(o) - mark))
+        _tag_back(o, op.ptagword, op.ptaglen)
+    finally:
+        PyBuffer_Release(&view)
+    return 0
+
+
+cdef inline uint64_t _buffer_varint(int kind, const unsigned char* p, int width) noexcept:
+    """The varint of one buffer item of a varint kind: its format matched the kind's typecode,
+    so every value is in range (int32 and sint32 'i', uint32 'I', the 64-bit kinds 'q' or 'Q')."""
+    cdef int32_t i32
+    cdef int64_t i64
+    cdef uint32_t u32
+    cdef uint64_t u64
+    if kind == K_UINT32:
+        memcpy(&u32, p, 4)
+        return u32
+    if kind == K_UINT64:
+        memcpy(&u64, p, 8)
+        return u64
+    if width == 4:
+        memcpy(&i32, p, 4)
+        i64 = i32
+    else:
+        memcpy(&i64, p, 8)
+    if kind == K_SINT32 or kind == K_SINT64:
+        return (<uint64_t>i64 << 1) ^ <uint64_t>(i64 >> 63)
+    return <uint64_t>i64
+
+
 cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     """Map entries always carry both key and value, as protobuf's own writers do."""
     cdef Py_ssize_t k, n, mark, at = 0
@@ -360,6 +422,8 @@ cdef inline int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) exc
         if not <object>v:
             return 0
         seq = list(<object>v)  # a snapshot: the set may change while its elements are written
+    elif op.vcode and op.write_packed:
+        return _packed_buffer(op, v, o)
     else:
         bail()
     if op.write_packed:

@@ -284,6 +284,8 @@ cdef object _jr_array(Op* op, JText* t, int budget):
         return tuple(items)
     if op.container == FILL_SET:
         return set(items)
+    if op.container == FILL_ARRAY:
+        return _ARRAY(<object>op.vcodes, items)
     return frozenset(items)
 
 

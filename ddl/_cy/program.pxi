@@ -2,6 +2,9 @@
 # wire tags to ops. Programs own the Python objects their ops point at (``keep``).
 
 from cpython.mem cimport PyMem_Calloc, PyMem_Free
+from array import array as _ARRAY
+
+cdef object _FROMBYTES = _ARRAY.frombytes
 
 cdef enum Kind:
     # The plan's scalar kinds (ddl._schema.Kind) with the same values, checked at import
@@ -18,7 +21,8 @@ cdef enum Kind:
 
 cdef enum Fill:
     FILL_VALUE, FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET, FILL_DICT, FILL_MESSAGE, FILL_CALL,
-    FILL_WRAPPER    # the helper's decode of an empty body
+    FILL_WRAPPER,   # the helper's decode of an empty body
+    FILL_ARRAY      # an array.array of Op.vcode (a ddl.Vector)
 
 cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
@@ -50,7 +54,9 @@ cdef struct Op:
     bint repeated
     bint packed             # elements may come in packed runs
     bint write_packed       # and are written so (not ddl.field(packed=False))
-    int container           # FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET for repeated ops
+    int container           # FILL_LIST, FILL_TUPLE, FILL_SET, FILL_FROZENSET, FILL_ARRAY for repeated ops
+    char vcode              # repeated numbers: the array typecode of their buffers (RepeatedNode.buffer_code)
+    PyObject* vcodes        # and the same as a str, for array.array(), or NULL
     int skip                # Skip, for singular fields
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
     int member              # the oneof member index, -1 outside oneofs
@@ -210,7 +216,12 @@ def build(plan, program_of, register, wrappers):
         if isinstance(node, RepeatedNode):
             _fill_op(p, op, node.elem, number, program_of, wrappers)
             op.repeated = True
-            op.container = {list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET}[node.container]
+            op.container = {
+                list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET, _ARRAY: FILL_ARRAY,
+            }[node.container]
+            if node.buffer_code is not None:
+                op.vcodes = _own(p, node.buffer_code)
+                op.vcode = ord(node.buffer_code)
             op.fill = op.container
             op.packed = node.packed
             op.write_packed = node.write_packed

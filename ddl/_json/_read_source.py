@@ -13,6 +13,7 @@ field, element and map entry.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -64,6 +65,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_tuple": tuple,
     "_set": set,
     "_frozenset": frozenset,
+    "_array": array,
     "_list": list,
     "_dict": dict,
     "_leftover": leftover,
@@ -227,6 +229,8 @@ class ReaderSource:
         if f.presence:
             return "None", False
         if isinstance(node, RepeatedNode):
+            if node.vector:
+                return f"_array({node.buffer_code!r})", False
             return _EMPTY_CONTAINERS[node.container], False
         if isinstance(node, MapNode):
             return "{}", False
@@ -320,8 +324,10 @@ class ReaderSource:
         b.line(ind, "except _DecodeError as e:")
         b.line(ind + 1, f"e._push('[%d]' % len({acc}))")
         b.line(ind + 1, "raise")
-        container = _CONTAINER_OF[node.container]
-        b.line(ind, f"{dst} = {container}({acc})")
+        if node.vector:
+            b.line(ind, f"{dst} = _array({node.buffer_code!r}, {acc})")
+        else:
+            b.line(ind, f"{dst} = {_CONTAINER_OF[node.container]}({acc})")
 
     def _map(self, node: MapNode, src: str, dst: str, ind: int) -> None:
         b = self.b

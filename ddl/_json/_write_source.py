@@ -55,7 +55,8 @@ BASE_GLOBALS: dict[str, Any] = {
     "_EncodeError": EncodeError, "_SEQ": rt.SEQUENCE_TYPES, "_BYTES": (bytes, bytearray, memoryview),
     "_pick": rt.pick_member, "_oneofs": rt.check_oneofs, "_signbit": rt.signbit, "_INF": float("inf"),
     "_fail": errors.failure, "_seq": errors.not_a_sequence, "_map": errors.not_a_map, "_msg": errors.wrong_message,
-    "_required": errors.required_is_none, "_extensions": write_extensions,
+    "_required": errors.required_is_none,
+    "_is_buf": rt.is_buffer, "_buf_list": rt.buffer_list, "_extensions": write_extensions,
 }  # fmt: skip
 _WELL_KNOWN: dict[str, Callable[[Any], Any]] = {
     "timestamp": jv.timestamp, "duration": jv.duration, "date": jv.calendar_date, "value": jv.json_value,
@@ -123,6 +124,11 @@ class WriterSource:
         if isinstance(node, UnionNode):
             self._union(f, node, ind)
         elif isinstance(node, RepeatedNode):
+            if node.buffer_code is not None:
+                # A buffer of numbers (an array, a numpy array) is written as their list.
+                assert isinstance(node.elem, ScalarNode)
+                b.line(ind, "if v.__class__ not in _SEQ and _is_buf(v):")
+                b.line(ind + 1, f"v = _buf_list({node.buffer_code!r}, {node.elem.proto!r}, v)")
             b.line(ind, "if v:")
             b.line(ind + 1, "if v.__class__ not in _SEQ:")
             b.line(ind + 2, "_seq(v)")

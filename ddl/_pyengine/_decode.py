@@ -7,6 +7,7 @@ arrives with an unexpected wire type falls through to the unknown-field path, as
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from .. import _wire
@@ -45,7 +46,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
     "_dfail": rt.decode_failure, "_group_end": _wire.group_end, "_unclosed": rt.unclosed_group,
     "_mismatch": rt.mismatched_group, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked,
-    "_to_set": rt.to_set, "_tuple": tuple, "_set": set, "_frozenset": frozenset,
+    "_to_set": rt.to_set, "_tuple": tuple, "_array": array, "_set": set, "_frozenset": frozenset,
     "_closed_run": rt.closed_run, "_closed_miss": rt.closed_miss, "_unpack_raw": _wire.unpack_varints,
     **dict(_FIXED.values()),
 }
@@ -250,6 +251,8 @@ class DecoderSource:
         b, node = self.b, f.node
         if isinstance(node, RepeatedNode) and node.container is tuple:
             b.line(ind, f"{var} = _tuple({var})")
+        elif isinstance(node, RepeatedNode) and node.vector:
+            b.line(ind, f"{var} = _array({node.buffer_code!r}, {var})")
         elif isinstance(node, RepeatedNode):
             if node.container is not list:
                 field = b.ref(f, "F")

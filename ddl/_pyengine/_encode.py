@@ -47,6 +47,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_SEQ": rt.SEQUENCE_TYPES, "_bad": rt.bad_type, "_signbit": rt.signbit, "_sorted_items": rt.sorted_items,
     "_depth": rt.depth_error_encode, "_fail": rt.encode_failure, "_push": rt.push_encode_path,
     "_pick": rt.pick_member, "_oneofs": rt.check_oneofs, "_BYTES": (bytes, bytearray, memoryview), "_sorted": sorted,
+    "_buf_le": rt.buffer_le_bytes, "_buf_list": rt.buffer_list,
     **{f"_w_{k.proto}": fn for k, fn in _VARINT_WRITERS.items()},
     **dict(_FIXED.values()),
 }
@@ -202,7 +203,22 @@ class EncoderSource:
         self._tagged(node, number, "v", ind + 1)
 
     def _repeated(self, node: RepeatedNode, number: int, ind: int) -> None:
-        b, elem = self.b, node.elem
+        b, elem, code = self.b, node.elem, node.buffer_code
+        if code is not None:
+            # Numbers may come as a buffer of their item format (an array, a numpy array...);
+            # a numpy array has no truth value, so the type is asked first. A set's numbers are
+            # taken as a list, to be sorted when ``det`` asks.
+            b.line(ind, "if v.__class__ not in _SEQ:")
+            assert isinstance(elem, ScalarNode)
+            if node.write_packed and elem.kind.width and node.container not in (set, frozenset):
+                b.line(ind + 1, f"b = _buf_le({code!r}, {elem.proto!r}, v)")
+                b.line(ind + 1, "if b:")
+                b.line(ind + 2, f"out += {tag_bytes(number, WT_LEN)!r}")
+                b.line(ind + 2, "_w_uv(out, len(b))")
+                b.line(ind + 2, "out += b")
+                b.line(ind + 1, "v = ()")
+            else:
+                b.line(ind + 1, f"v = _buf_list({code!r}, {elem.proto!r}, v)")
         b.line(ind, "if v:")
         b.line(ind + 1, "if v.__class__ not in _SEQ:")
         b.line(ind + 2, "_bad()")

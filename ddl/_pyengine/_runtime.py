@@ -7,6 +7,8 @@ fails, these helpers work out which field, element and value were at fault, and 
 from __future__ import annotations
 
 import math
+import sys
+from array import array
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -28,6 +30,60 @@ from .._schema import (
 from .._wire import INT32_MAX, to_int32, write_uvarint
 
 SEQUENCE_TYPES = frozenset((list, tuple, set, frozenset))
+
+# The byte orders a buffer's item format may state and still hold native values ("" and "@"
+# native, "=" native order with standard sizes, or the host's own explicit order).
+_NATIVE_ORDERS = ("", "@", "=", ">", "!") if sys.byteorder == "big" else ("", "@", "=", "<")
+# The struct letters of a buffer whose items an array of each typecode holds: the typecode
+# itself, and C long ("l"/"L") where it has the same size (checked by itemsize).
+_BUFFER_LETTERS = {"f": "f", "d": "d", "i": "il", "I": "IL", "q": "ql", "Q": "QL"}
+_ITEMSIZE = {code: array(code).itemsize for code in _BUFFER_LETTERS}
+
+
+def _buffer_bytes(code: str, proto: str, value: Any) -> bytes:
+    """A buffer given for a repeated number field (an ``array.array``, a numpy array, a
+    ``memoryview``), as the bytes of its items, C-ordered whatever its strides. Its items must be
+    those of the array typecode ``code`` (``proto`` names the field's kind, for the error): one
+    dimension, the same size, signedness and kind, in the host's byte order. The compiled
+    engine's ``ddl_buffer_holds`` has the same rules."""
+    with memoryview(value) as view:  # TypeError for a value without the buffer protocol
+        fmt = view.format
+        order, letter = (fmt[0], fmt[1:]) if fmt[:1] in ("@", "=", "<", ">", "!") else ("", fmt)
+        if view.ndim != 1:
+            raise EncodeError(f"a buffer of {view.ndim} dimensions cannot be written as repeated {proto}: flatten it")
+        size = _ITEMSIZE[code]
+        native = order in _NATIVE_ORDERS and view.itemsize == size
+        if not (native and len(letter) == 1 and letter in _BUFFER_LETTERS[code]):
+            raise EncodeError(
+                f"a buffer of {fmt!r} items cannot be written as repeated {proto}, which takes {code!r} items "
+                f"({size} bytes, in the host's byte order)"
+            )
+        return view.tobytes()
+
+
+def buffer_le_bytes(code: str, proto: str, value: Any) -> bytes:
+    """A buffer given for a packed fixed-width field, as the body of its packed run: the items'
+    bytes, little-endian as protobuf writes them."""
+    data = _buffer_bytes(code, proto, value)
+    if sys.byteorder == "little":
+        return data
+    swapped = array(code, data)
+    swapped.byteswap()
+    return swapped.tobytes()
+
+
+def buffer_list(code: str, proto: str, value: Any) -> list[Any]:
+    """A buffer given for a repeated number field, as the list of its numbers."""
+    return array(code, _buffer_bytes(code, proto, value)).tolist()
+
+
+def is_buffer(value: Any) -> bool:
+    """Whether ``value`` has the buffer protocol (its view is released at once)."""
+    try:
+        memoryview(value).release()
+    except TypeError:
+        return False
+    return True
 
 
 def text_codec(node: ScalarNode) -> str:
@@ -66,9 +122,12 @@ def describe(node: Node, value: object) -> str | None:
             return None
         return f"expected {' or '.join(t.__name__ for t in node.types)}, got {_tname(value)}"
     if isinstance(node, RepeatedNode):
-        if type(value) not in SEQUENCE_TYPES:
-            return f"expected a list, tuple, set or frozenset, got {_tname(value)}"
-        return None
+        if type(value) in SEQUENCE_TYPES or (node.buffer_code is not None and is_buffer(value)):
+            return None
+        if node.buffer_code is not None:
+            buffer = f"a buffer of {node.buffer_code!r} items"
+            return f"expected a list, tuple, set, frozenset or {buffer}, got {_tname(value)}"
+        return f"expected a list, tuple, set or frozenset, got {_tname(value)}"
     if isinstance(node, MapNode):
         return None if isinstance(value, dict) else f"expected dict, got {_tname(value)}"
     if isinstance(node, WrapperNode):

@@ -6,6 +6,7 @@ scalar kind, the classes and helper functions involved) and no Python source.
 
 from __future__ import annotations
 
+import array
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,9 +87,22 @@ class Kind(enum.IntEnum):
         return {Kind.BOOL: (bool,), Kind.STRING: (str,), Kind.BYTES: (bytes, bytearray, memoryview)}[self]
 
     @property
+    def vector_code(self) -> str | None:
+        """The ``array.array`` typecode holding values of this kind (a ``ddl.Vector``'s, and the
+        item format a buffer written as a repeated field of it must have), None where no array
+        holds them (bool, enum, string, bytes). Its item size is the kind's width or range."""
+        return _VECTOR_CODES.get(self)
+
+    @property
     def zero(self) -> Any:
         """proto3's zero value: what an absent field reads as, and what is left off on encode."""
         return {Kind.BOOL: False, Kind.FLOAT: 0.0, Kind.DOUBLE: 0.0, Kind.STRING: "", Kind.BYTES: b""}.get(self, 0)
+
+
+_VECTOR_CODES = {
+    Kind.FLOAT: "f", Kind.DOUBLE: "d", Kind.FIXED32: "I", Kind.SFIXED32: "i", Kind.FIXED64: "Q", Kind.SFIXED64: "q",
+    Kind.INT32: "i", Kind.SINT32: "i", Kind.UINT32: "I", Kind.INT64: "q", Kind.SINT64: "q", Kind.UINT64: "Q",
+}  # fmt: skip
 
 
 class Node:
@@ -241,6 +255,9 @@ class ConvertedNode(Node):
 
 @dataclass(eq=False)
 class RepeatedNode(Node):
+    """A repeated field. ``container`` is the Python type it decodes into: list, tuple, set,
+    frozenset, or ``array.array`` for a ``ddl.Vector`` (whose typecode is ``buffer_code``)."""
+
     elem: Node
     container: type
     singular: bool = False
@@ -256,8 +273,19 @@ class RepeatedNode(Node):
     def write_packed(self) -> bool:
         return self.packed and not self.unpacked
 
+    @property
+    def buffer_code(self) -> str | None:
+        """The ``array.array`` typecode of the elements when they are numbers an array can hold:
+        such a field also takes, on encode, any buffer of that item format (``vector_format``)."""
+        return self.elem.kind.vector_code if isinstance(self.elem, ScalarNode) else None
+
+    @property
+    def vector(self) -> bool:
+        """A ``ddl.Vector``: decoded into an ``array.array`` of ``buffer_code``."""
+        return self.container is array.array
+
     def python_types(self) -> tuple[type, ...]:
-        return (list, tuple, set, frozenset)
+        return (array.array,) if self.vector else (list, tuple, set, frozenset)
 
 
 @dataclass(eq=False)

@@ -7,6 +7,7 @@ placeholders) and assigns field numbers, so that schema mistakes fail at class c
 
 from __future__ import annotations
 
+import array
 import copy
 import dataclasses
 import functools
@@ -168,7 +169,7 @@ def _default_of(value: Any) -> tuple[Any, Callable[[], Any] | None, FieldInfo]:
     default, factory = info.default, info.default_factory
     if info.oneof is not None and default is MISSING and factory is None:
         default = None  # a oneof member is absent unless set
-    if isinstance(default, (list, dict, set, bytearray)):
+    if isinstance(default, (list, dict, set, bytearray, array.array)):
         # A mutable default is copied for each instance, never shared between them.
         default, factory = MISSING, functools.partial(copy.copy, default)
     return default, factory, info

@@ -7,6 +7,7 @@ Order matters: ``bool`` before ``int``, ``datetime`` before ``date``, scalar ali
 
 from __future__ import annotations
 
+import array
 import datetime as _dt
 import decimal
 import enum
@@ -19,7 +20,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from .. import _wkt_codecs
 from .._binding import binding_of
 from .._nanotime import DatetimeNs, TimedeltaNs
-from .._types import Scalar
+from .._types import Scalar, Vector
 from ._nodes import (
     ConvertedNode,
     EnumNode,
@@ -208,6 +209,25 @@ def _repeated(tp: Any, ctx: Context) -> Node | None:
     return RepeatedNode(elem, container)
 
 
+@handler("vector")
+def _vector(tp: Any, ctx: Context) -> Node | None:
+    """``ddl.Vector[T]`` (or ``array.array[T]`` where Python can write it): a repeated number
+    field held as an ``array.array``, for numbers an array can hold."""
+    origin = get_origin(tp) or tp
+    if origin is not Vector and origin is not array.array:
+        return None
+    args = get_args(tp)
+    if len(args) != 1:
+        raise ctx.error("Vector needs a number type, such as Vector[ddl.float32]")
+    elem = resolve(args[0], ctx)
+    if not (isinstance(elem, ScalarNode) and elem.kind.vector_code is not None):
+        raise ctx.error(
+            f"Vector holds numbers an array.array can hold (ints and floats of every width), "
+            f"not {type_name(ctx.evaluate(args[0]))}; use list[...]"
+        )
+    return RepeatedNode(elem, array.array)
+
+
 def _unhashable(node: Node) -> str | None:
     """Why values of ``node`` cannot be set elements, or None (unknown counts as fine)."""
     if isinstance(node, MessageNode) and not is_pending(node.cls) and getattr(node.cls, "__hash__", None) is None:
@@ -218,7 +238,7 @@ def _unhashable(node: Node) -> str | None:
         inner = node.inner.node
         if isinstance(inner, MapNode):
             return "dicts"
-        if isinstance(inner, RepeatedNode) and inner.container in (list, set):
+        if isinstance(inner, RepeatedNode) and inner.container in (list, set, array.array):
             return f"{inner.container.__name__}s (use tuple[T, ...] or frozenset[T])"
         members = inner.members if isinstance(inner, UnionNode) else [inner]
         return next((p for p in map(_unhashable, members) if p), None)

@@ -1,0 +1,34 @@
+/* Numbers as buffers: a repeated number field written from, or read into, one block of memory
+   (an array.array, a numpy array, a memoryview) rather than one Python object per element. */
+#ifndef DDL_VECTOR_H
+#define DDL_VECTOR_H
+
+#include <Python.h>
+
+/* Whether exporting v's buffer runs C code only, so that no Python code can run while the encode
+   loops hold borrowed pointers: a memoryview (which re-exports the view it holds), an array.array
+   (array_type, a heap type since 3.12), or an instance of a static type (defined in C, as numpy's
+   ndarray). A class defined in Python may export its buffer through __buffer__ (3.12+). */
+static inline int ddl_c_buffer(PyObject* v, PyTypeObject* array_type) {
+    PyTypeObject* t = Py_TYPE(v);
+    if (!PyObject_CheckBuffer(v)) return 0;
+    return t == &PyMemoryView_Type || t == array_type || !PyType_HasFeature(t, Py_TPFLAGS_HEAPTYPE);
+}
+
+/* Whether a buffer holds the items of the array typecode `code` ('f', 'd', 'i', 'I', 'q' or 'Q')
+   of `size` bytes each, in one dimension: its format is the typecode or C long of the same size
+   ('l' for 'i' and 'q', 'L' for 'I' and 'Q'), in native byte order (no prefix, '@', '=' or '<':
+   the compiled engine runs on little-endian hosts only). The rules of ddl/_pyengine/_runtime.py's
+   buffer check, which explains any buffer refused here. */
+static inline int ddl_buffer_holds(const Py_buffer* view, char code, Py_ssize_t size) {
+    const char* f = view->format;
+    if (view->ndim != 1 || view->itemsize != size || f == NULL) return 0;
+    if (*f == '@' || *f == '=' || *f == '<') f++;
+    if (f[0] == '\0' || f[1] != '\0') return 0;
+    if (f[0] == code) return 1;
+    if (code == 'i' || code == 'q') return f[0] == 'l';
+    if (code == 'I' || code == 'Q') return f[0] == 'L';
+    return 0;
+}
+
+#endif /* DDL_VECTOR_H */

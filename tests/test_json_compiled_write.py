@@ -11,6 +11,7 @@ import json
 import math
 import struct
 import threading
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
@@ -233,6 +234,43 @@ def test_the_compiled_writer_writes_common_messages_itself(options: dict[str, An
         assert text is not None
         with python_path():
             assert text == ddl.to_json(msg, **options)
+
+
+class Vectors(ddl.Message):
+    f32: ddl.Vector[ddl.float32] = array("f")
+    f64: ddl.Vector[float] = array("d")
+    i32: ddl.Vector[ddl.int32] = array("i")
+    u32: ddl.Vector[ddl.uint32] = array("I")
+    i64: ddl.Vector[int] = array("q")
+    u64: ddl.Vector[ddl.uint64] = array("Q")
+    given: list[ddl.float32] = []  # a list field handed an array
+
+
+@compiled
+@pytest.mark.parametrize("options", ALL_OPTIONS)
+def test_the_compiled_writer_writes_the_arrays_of_vectors_itself(options: dict[str, Any]) -> None:
+    msg = Vectors(
+        f32=array("f", [0.1, -2.5, 3.4028234663852886e38, 1e-40, float("inf")]),
+        f64=array("d", [0.1, float("nan"), -0.0, 1e300]),
+        i32=array("i", [-(2**31), 2**31 - 1]),
+        u32=array("I", [2**32 - 1]),
+        i64=array("q", [-(2**63), 7]),
+        u64=array("Q", [2**64 - 1]),
+        given=array("f", [1.5]),
+    )
+    for message in (msg, Vectors()):
+        text = written_in_c(message, **options)
+        assert text is not None
+        with python_path():
+            assert text == ddl.to_json(message, **options)
+    assert json.loads(written_in_c(msg) or "")["i64"] == ["-9223372036854775808", "7"]
+
+
+@compiled
+def test_an_array_of_another_typecode_is_left_to_the_python_path() -> None:
+    msg = Vectors(f32=array("d", [0.1]))  # type: ignore[arg-type]
+    assert written_in_c(msg) is None
+    assert_same_on_both_paths(msg)
 
 
 @compiled

@@ -137,13 +137,16 @@ def make_builder(
     *,
     message_map_of: Callable[[dict[str, Any]], Any] = dict,
     oneof: Callable[[Callable[..., Any], str, str, Any], Any] = keyword_oneof,
+    vector: Callable[[list[float]], Any] = list,
 ) -> Callable[[str, Any], Any]:
     """A function ``(workload, logical) -> object`` built with keyword constructors.
 
     ``classes`` maps the message names of bench.proto (and ``OTLP_CLASSES``) to the library's
     classes, and may hold ``Role``; ``enum`` turns an int into the library's ``Status``;
     ``map_of`` turns a dict of strings into the library's map value, ``message_map_of`` a dict of
-    ``FeatureValue``s; ``oneof`` makes a message with one member of a oneof set. A workload whose
+    ``FeatureValue``s; ``oneof`` makes a message with one member of a oneof set; ``vector`` holds
+    a chat message's float32 embedding as the library's users would (ddl: an ``array('f')``
+    for ``ddl.Vector``). A workload whose
     classes are missing raises ``Unsupported``.
     """
     Small, Item, Medium, Batch = classes["Small"], classes["Item"], classes["Medium"], classes["Batch"]
@@ -183,7 +186,7 @@ def make_builder(
             ChatMessage(
                 role=role(m["role"]),
                 content=m["content"],
-                embedding=list(m["embedding"]),
+                embedding=vector(m["embedding"]),
                 tool_calls=[ToolCall(**t) for t in m["tool_calls"]],
                 tool_call_id=m["tool_call_id"],
                 metadata=map_of(m["metadata"]),

@@ -9,6 +9,7 @@ group's members too). The ``otlp`` classes are generated from opentelemetry-prot
 from __future__ import annotations
 
 import os
+from array import array
 from enum import IntEnum
 from typing import Any
 
@@ -103,7 +104,7 @@ class ToolCall(ddl.Message):
 class ChatMessage(ddl.Message):
     role: Role = Role.ROLE_UNSPECIFIED
     content: str = ""
-    embedding: list[ddl.float32] = []
+    embedding: ddl.Vector[ddl.float32] = array("f")  # an embedding's usual form: one buffer, not 1,024 floats
     tool_calls: list[ToolCall] = []
     tool_call_id: str = ""
     metadata: dict[str, str] = {}
@@ -168,7 +169,7 @@ def _which(msg: Any, group: str) -> tuple[str, Any]:
     return member, getattr(msg, member)
 
 
-_build = make_builder(CLASSES, Status)
+_build = make_builder(CLASSES, Status, vector=lambda values: array("f", values))
 _readers = make_readers(which=_which)
 _encode = ddl.Encoder().encode
 

@@ -249,9 +249,61 @@ cdef bint _jzero(Op* op, PyObject* v) except -1:
     return ddl_as_int64(v, &i) == 0 and i == 0
 
 
+cdef int _jarray(Op* op, PyObject* v, JOut* o, int flags, bint* first) except -1:
+    """A ``ddl.Vector``'s ``array.array`` (or one given to a list field), read from its buffer
+    while the view is held: the numbers the Python path writes for its items."""
+    cdef Py_buffer view
+    cdef Py_ssize_t k, n
+    cdef int width = 8 if op.vcode == b'q' or op.vcode == b'Q' or op.vcode == b'd' else 4
+    cdef const unsigned char* p
+    cdef bint quoted = op.vcode == b'q' or op.vcode == b'Q'  # 64-bit integers are strings
+    PyObject_GetBuffer(<object>v, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)  # array's: C code only
+    try:
+        if op.vcode == 0 or not ddl_buffer_holds(&view, op.vcode, width):
+            bail()  # another typecode: the Python path's to judge
+        n = view.len // width
+        if n == 0:
+            if flags & J_ALWAYS:
+                _jkey(op, o, flags, first)
+                _jput(o, b"[]", 2)
+            return 0
+        _jkey(op, o, flags, first)
+        _jput(o, b"[", 1)
+        p = <const unsigned char*>view.buf
+        for k in range(n):
+            if k:
+                _jput(o, b", ", 2)
+            if op.vcode == b'f':
+                if ddl_json_float32(o, (<const float*>p)[k]):
+                    bail()
+            elif op.vcode == b'd':
+                ddl_json_double(o, (<const double*>p)[k])
+            else:
+                ddl_jout_room(o, 24)
+                if quoted:
+                    o.pos[0] = b'"'
+                    o.pos += 1
+                if op.vcode == b'i':
+                    o.pos = ddl_json_i64(o.pos, (<const int32_t*>p)[k])
+                elif op.vcode == b'I':
+                    o.pos = ddl_json_i64(o.pos, (<const uint32_t*>p)[k])
+                elif op.vcode == b'q':
+                    o.pos = ddl_json_i64(o.pos, (<const int64_t*>p)[k])
+                else:
+                    o.pos = ddl_json_u64(o.pos, (<const uint64_t*>p)[k])
+                if quoted:
+                    o.pos[0] = b'"'
+                    o.pos += 1
+        return _jput(o, b"]", 1)
+    finally:
+        PyBuffer_Release(&view)
+
+
 cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
     cdef Py_ssize_t k, n
     cdef PyObject** items
+    if Py_TYPE(v) == <PyTypeObject*>_ARRAY:
+        return _jarray(op, v, o, flags, first)
     if Py_TYPE(v) != &PyList_Type and Py_TYPE(v) != &PyTuple_Type:
         bail()  # a set's order, or an error: the Python path's
     n = Py_SIZE_ptr(v)

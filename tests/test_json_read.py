@@ -204,6 +204,7 @@ def test_an_any_reads_its_type_from_the_registry_or_the_well_known_types() -> No
         ('{"flag": "true"}', "$.flag", "bool needs true or false"),
         ('{"f32": 3.502823e+38}', "$.f32", "outside the range of float"),
         ('{"f32": 3.4028236e+38}', "$.f32", "outside the range of float"),  # rounds to infinity
+        ('{"i64": "1e39223372036854775808"}', "$.i64", "needs an integer"),  # beyond Decimal's exponents
         ('{"f64": "nan"}', "$.f64", "needs a number"),
         ('{"f64": "1e999"}', "$.f64", "outside the range"),
         ('{"text": 12345}', "$.text", "string needs a string"),

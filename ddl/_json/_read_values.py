@@ -94,8 +94,11 @@ def to_int(value: object, lo: int, hi: int, what: str) -> int:
         if value.lstrip("-").isdigit():
             number = int(value)
         else:
-            exact = Decimal(value)
-            if exact != exact.to_integral_value() or abs(exact.adjusted()) > 30:
+            try:
+                exact = Decimal(value)
+            except InvalidOperation:  # an exponent beyond what Decimal holds: far outside any range
+                exact = Decimal("Infinity")
+            if not exact.is_finite() or exact != exact.to_integral_value() or abs(exact.adjusted()) > 30:
                 raise fail(f"{what} needs an integer, got the string {_show(value)}")
             number = int(exact)
     else:

@@ -84,7 +84,7 @@ test-wheel: dist
 	$(PY) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[test]"
 	tar -xzf dist/*.tar.gz -C build/sdist --strip-components=1
-	cd build && DDL_REQUIRE_COMPILED=1 wheel-venv/bin/python sdist/tests/installed.py sdist -x -q
+	cd build && DDL_REQUIRE_COMPILED=1 $(SMOKE) wheel-venv/bin/python sdist/tests/installed.py sdist -x -q
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,

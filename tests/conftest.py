@@ -20,8 +20,9 @@ settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 settings.register_profile("dev", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# The suite's second and third runs in CI (CPython 3.13, the debug allocator) look for what differs
-# by interpreter or allocator, not for new examples: `make test` draws the full 60 on 3.11.
+# The suite's repeat runs in CI (CPython 3.13, the debug allocator, the installed wheel) look for
+# what differs by interpreter, allocator or packaging, not for new examples: `make test` draws the
+# full 60 on 3.11.
 settings.register_profile("smoke", parent=settings.get_profile("ci"), max_examples=12)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

@@ -8,7 +8,6 @@ anything (the machine is shared): the runner test only checks the shape of its o
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import runpy
 import struct
@@ -57,7 +56,12 @@ JSON_KINDS = {
 }
 # Whether opentelemetry-proto is installed (a dev dependency; the installed wheel's tests lack
 # it): ddl's and protobuf's otlp classes come from it.
-OTEL = importlib.util.find_spec("opentelemetry") is not None
+try:
+    import opentelemetry.proto  # noqa: F401
+except ImportError:
+    OTEL = False
+else:
+    OTEL = True
 # adapter module -> the workloads it does not run (no classes for opentelemetry-proto's schema)
 UNSUPPORTED = {"protobuf_py_adapter": {"otlp"}, "pure_protobuf_adapter": {"otlp"}} | (
     {} if OTEL else {"ddl_adapter": {"otlp"}, "protobuf_adapter": {"otlp"}}

@@ -88,6 +88,7 @@ def _generate() -> Path:
 
 def ddl_classes() -> dict[str, Any]:
     """ddl classes generated from opentelemetry-proto (``ImportError`` without the package)."""
+    importlib.import_module(MODULE)  # without the package, ImportError even if a folder was generated before
     with _lock:
         folder = str(_generate())
         if folder not in sys.path:

@@ -37,6 +37,7 @@ PROTOS = Path(__file__).parent / "protos"
 ROUTE = PROTOS / "ddlrpc/route.proto"
 LIMIT = 4 * 1024 * 1024  # grpcio's default largest message a channel receives
 SLOW, MISSING, BIG = 999, 404, 4  # latitudes the servicers treat specially
+NAME_AND_POINT = 2 + len(f"f{BIG},") + 10 + 2 + 4  # the bytes of a big reply's other fields, at most
 
 
 @dataclass
@@ -304,8 +305,7 @@ def test_messages_up_to_the_default_limit_pass_and_larger_ones_are_refused(
     sides: dict[str, Side], server: str, client: str
 ) -> None:
     c = sides[client].msgs
-    name_and_point = 2 + len(f"f{BIG},") + 10 + 2 + 4  # the reply's other fields, at most
-    fits = c.Point(latitude=BIG, longitude=LIMIT - 8 - name_and_point)
+    fits = c.Point(latitude=BIG, longitude=LIMIT - 8 - NAME_AND_POINT)
     too_big = c.Point(latitude=BIG, longitude=LIMIT + 1)
     with serving(sides[server]) as channel:
         stub = sides[client].stub(channel)
@@ -342,6 +342,8 @@ def test_status_metadata_deadlines_cancellation_and_limits_over_grpc_aio(
             with pytest.raises(asyncio.CancelledError):
                 await stream.read()
             assert await stream.code() == grpc.StatusCode.CANCELLED
+            fits = c.Point(latitude=BIG, longitude=LIMIT - 8 - NAME_AND_POINT)
+            assert await stub.GetFeature(fits) == feature(c, fits)
             with pytest.raises(grpc.aio.AioRpcError) as refused:
                 await stub.GetFeature(c.Point(latitude=BIG, longitude=LIMIT + 1))
             assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -360,6 +360,24 @@ def test_random_ddl_messages_are_read_by_protobuf_as_written(engine: Engine, she
     assert canonical(data) == canonical(engine.encode(engine.decode(canonical(data), Sheet)))
 
 
+@pytest.mark.parametrize(
+    "entry",
+    [
+        b"\x0d\x00\x00\x00\x00" + ld(2, b""),  # the key with the wrong wire type (fixed32)
+        varint_field(1, 3) + varint_field(2, 1),  # the value, a message, as a varint
+        varint_field(1, 3) + varint_field(9, 1) + ld(2, varint_field(1, 4)),  # a number entries lack
+    ],
+)
+def test_a_map_entry_holding_another_field_is_kept_whole_among_the_unknown_fields(
+    engine: Engine, entry: bytes
+) -> None:
+    data = TITLE + ld(12, entry)
+    assert same_as_protobuf(engine, data) is None  # upb keeps the entry as it came
+    value = engine.decode(data, Sheet)
+    assert value.part_map == {}
+    assert engine.encode(value) == data
+
+
 @FIXTURE_SAFE
 @given(data=wire_data(list(range(1, 14))))
 def test_random_wire_data_is_accepted_and_written_back_exactly_when_protobuf_accepts_it(

@@ -317,7 +317,9 @@ cdef int _vector_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
 
 cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
                     object data) except -1:
-    """One map entry; fields other than the key and the value are skipped, as protobuf does."""
+    """One map entry. An entry holding any other field (another number, or the key or value
+    with another wire type) bails: the reference engine keeps such an entry whole among the
+    unknown fields, as upb does."""
     cdef Py_ssize_t stop = _length(buf, pos, end) + pos[0]
     cdef uint64_t tag
     cdef PyObject* key = NULL
@@ -337,7 +339,7 @@ cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t*
                 value = NULL
                 value = _one(op.value, buf, pos, stop, budget, data)
             else:
-                _skip(buf, pos, stop, tag)
+                bail()
         if key == NULL:
             key = _absent(op.key, buf, budget, data)
         if value == NULL:

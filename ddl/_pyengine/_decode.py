@@ -439,6 +439,7 @@ class DecoderSource:
         b.line(ind, f"mv = {'None' if deferred else self._zero(node.value)}")
         if deferred:
             b.line(ind, "mr = None")
+        b.line(ind, "mu = False")
         b.line(ind, "while pos < me:")
         self._read_tag("t", "pos", ind + 1)
         b.line(ind + 1, f"if t == {_tag(1, node.key.wire_type)}:")
@@ -456,6 +457,7 @@ class DecoderSource:
             self.read(node.value, "mv", ind + 2, "pos", "me")
         b.line(ind + 1, "else:")
         b.line(ind + 2, "pos = _skip(buf, pos, me, t, budget)")
+        b.line(ind + 2, "mu = True")
         b.line(ind, "if pos != me:")
         b.line(ind + 1, "raise _DecodeError('a map entry runs past its length', pos)")
         if deferred:
@@ -463,6 +465,15 @@ class DecoderSource:
             b.line(ind + 1, f"mv = {self._zero(node.value)}")
             b.line(ind, "else:")
             self._merge_into(node.value, "mv", "mr", "", None, ind + 1)
+        if named:
+            # An entry holding another field (another number, or the key or value with another
+            # wire type) is kept whole among the unknown fields, as upb keeps it.
+            b.line(ind, "if mu:")
+            b.line(ind + 1, "if unk is None:")
+            b.line(ind + 2, "unk = bytearray()")
+            b.line(ind + 1, "unk += buf[start:pos]")
+            ind += 1
+            b.line(ind - 1, "else:")
         if _closed(node.value):
             # An entry whose value the closed enum has not is kept whole, as protobuf keeps it.
             self._unknown_number("mv", ind, named)

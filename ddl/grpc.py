@@ -109,9 +109,7 @@ def unary_unary_handler(
 
         handler = ddl.grpc.unary_unary_handler(servicer.SayHello, HelloRequest, HelloReply)
     """
-    return grpc.unary_unary_rpc_method_handler(
-        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
-    )
+    return _handler(grpc.unary_unary_rpc_method_handler, behavior, request, response)
 
 
 def unary_stream_handler(
@@ -123,9 +121,7 @@ def unary_stream_handler(
 
         handler = ddl.grpc.unary_stream_handler(servicer.ListFeatures, Rectangle, Feature)
     """
-    return grpc.unary_stream_rpc_method_handler(
-        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
-    )
+    return _handler(grpc.unary_stream_rpc_method_handler, behavior, request, response)
 
 
 def stream_unary_handler(
@@ -138,9 +134,7 @@ def stream_unary_handler(
 
         handler = ddl.grpc.stream_unary_handler(servicer.RecordRoute, Point, RouteSummary)
     """
-    return grpc.stream_unary_rpc_method_handler(
-        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
-    )
+    return _handler(grpc.stream_unary_rpc_method_handler, behavior, request, response)
 
 
 def stream_stream_handler(
@@ -152,9 +146,20 @@ def stream_stream_handler(
 
         handler = ddl.grpc.stream_stream_handler(servicer.RouteChat, RouteNote, RouteNote)
     """
-    return grpc.stream_stream_rpc_method_handler(
-        behavior, request_deserializer=deserializer(request), response_serializer=serializer(response)
-    )
+    return _handler(grpc.stream_stream_rpc_method_handler, behavior, request, response)
+
+
+def _handler(
+    factory: Callable[
+        [Callable[..., Any], Callable[[bytes], Req], Callable[[Resp], bytes]], grpc.RpcMethodHandler[Req, Resp]
+    ],
+    behavior: Callable[..., Any],
+    request: type[Req],
+    response: type[Resp],
+) -> grpc.RpcMethodHandler[Req, Resp]:
+    """The handler that grpcio's ``factory`` (one of its four ``*_rpc_method_handler``) makes of
+    ``behavior``, with ddl's deserializer of ``request`` and serializer of ``response``."""
+    return factory(behavior, deserializer(request), serializer(response))
 
 
 def add_service(

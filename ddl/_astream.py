@@ -1,7 +1,8 @@
 """Length-delimited message streams over asyncio: ``asyncio.StreamReader`` and ``StreamWriter``.
 
-The same records, limits and errors as the blocking functions of ``_stream``, which this module
-shares; only the reads and writes are awaited.
+The same records, limits and errors as the blocking functions of ``_stream``: both readers
+read through ``_delimited.record_parser``, and the writer writes ``encode_delimited``'s bytes;
+only the reads and writes are awaited.
 """
 
 from __future__ import annotations
@@ -9,25 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
-from ._api import Buffer
-from ._errors import DecodeError
+from ._delimited import DEFAULT_MAX_SIZE, M, Parser, record_parser
 from ._limits import DEFAULT_MAX_DEPTH
 from ._message import Message
-from ._stream import (
-    DEFAULT_MAX_SIZE,
-    FIRST_READ,
-    MAX_PREFIX_BYTES,
-    M,
-    check_max_size,
-    decoder_for,
-    encode_delimited,
-    in_record,
-    next_read,
-    prefix_too_long,
-    too_large,
-    truncated_body,
-    truncated_prefix,
-)
+from ._stream import encode_delimited
 
 
 class AsyncReadable(Protocol):
@@ -84,68 +70,19 @@ def read_delimited_async(
         async for user in ddl.read_delimited_async(reader, User):
             print(user.name)
     """
-    decode = decoder_for(cls, max_depth)
-    check_max_size(max_size)
+    parser = record_parser(cls, max_size, max_depth)
     if not callable(getattr(reader, "read", None)):
         raise TypeError(f"expected an asyncio.StreamReader, got {type(reader).__qualname__}")
-    return _records(reader.read, decode, max_size)
+    return _records(reader.read, parser)
 
 
-async def _records(
-    read: Callable[[int], Awaitable[object]], decode: Callable[[Buffer], M], max_size: int
-) -> AsyncIterator[M]:
-    # _stream._records, line for line, with the reads awaited.
-    index = start = 0
-    while True:
-        head = await read(1)
-        if type(head) is not bytes:
-            head = _chunk(head)
-        if not head:
-            return  # the end, between two records
-        size = head[0]
-        body_start = start + 1
-        if size >= 0x80:
-            size, body_start = await _long_prefix(read, size, index, start)
-        if size > max_size:
-            raise too_large(index, start, size, max_size)
-        body = await read(min(size, FIRST_READ)) if size else b""
-        if type(body) is not bytes or len(body) != size:
-            body = await _rest_of_body(read, body, size, index, start)
-        try:
-            msg = decode(body)
-        except DecodeError as err:
-            in_record(err, index, start, body_start)
-            raise
-        yield msg
-        index += 1
-        start = body_start + size
-
-
-async def _long_prefix(read: Callable[[int], Awaitable[object]], first: int, index: int, start: int) -> tuple[int, int]:
-    size, shift = first & 0x7F, 7
-    while True:
-        byte = _chunk(await read(1))
-        if not byte:
-            raise truncated_prefix(index, start)
-        size |= (byte[0] & 0x7F) << shift
-        shift += 7
-        if byte[0] < 0x80:
-            return size, start + shift // 7
-        if shift == 7 * MAX_PREFIX_BYTES:
-            raise prefix_too_long(index, start)
-
-
-async def _rest_of_body(
-    read: Callable[[int], Awaitable[object]], first: object, size: int, index: int, start: int
-) -> bytes:
-    parts = [_chunk(first)]
-    got = len(parts[0])
-    while got < size and parts[-1]:
-        parts.append(_chunk(await read(next_read(size, got))))
-        got += len(parts[-1])
-    if got < size:
-        raise truncated_body(index, start, size, got)
-    return b"".join(parts)
+async def _records(read: Callable[[int], Awaitable[object]], parser: Parser[M]) -> AsyncIterator[M]:
+    need, msg = next(parser)
+    while need:
+        data = await read(need)
+        need, msg = parser.send(data if type(data) is bytes else _chunk(data))
+        if msg is not None:
+            yield msg
 
 
 def _chunk(data: object) -> bytes | bytearray:

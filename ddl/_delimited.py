@@ -1,11 +1,12 @@
 """Reading length-delimited records without doing the IO: what the blocking reader (``_stream``)
 and the asyncio one (``_astream``) share, so that each of them is only a loop of reads.
 
-A parser (``record_parser``) says how many bytes it needs next, is sent what a read of them gave,
-and gives each message as its record completes. It asks for one byte at a time while it reads a length
-prefix, so the stream is read exactly, never ahead, and a body in requests of at most
-``max(64 KiB, bytes of it already received)``: a length prefix that claims more than the stream
-holds costs at most twice what was really sent, never the claimed size.
+A parser (``record_parser``) says how many bytes it needs next, is sent what a read of them
+gave, and gives each message as its record completes. It asks for one byte at a time while it
+reads a length prefix, so the stream is read exactly, never ahead, and for a body in requests of
+at most ``max(64 KiB, bytes of it already received)``: a length prefix that claims more than the
+stream holds costs at most twice what was really sent, never the claimed size. A generator keeps
+the state in its locals, which costs a record little more than the reads themselves.
 """
 
 from __future__ import annotations
@@ -59,11 +60,16 @@ def record_parser(cls: type[M], max_size: int, max_depth: int) -> Parser[M]:
         decode: Callable[[Buffer], M] = Decoder(cls, max_depth=max_depth).decode
     else:
         decode = PythonDecoder(cls, max_depth=max_depth).decode
+    _check_max_size(max_size)
+    return _parse(decode, max_size)
+
+
+def _check_max_size(max_size: object) -> None:
+    # Typed object: callers without a type checker pass anything.
     if not isinstance(max_size, int) or isinstance(max_size, bool):
         raise TypeError(f"max_size must be an int, got {type(max_size).__qualname__}")
     if max_size < 0:
         raise ValueError(f"max_size must not be negative, got {max_size}")
-    return _parse(decode, max_size)
 
 
 def _parse(decode: Callable[[Buffer], M], max_size: int) -> Parser[M]:

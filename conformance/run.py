@@ -5,9 +5,8 @@ Usage: ``python conformance/run.py DIR``, where DIR is the folder that
 
 The runner's own summary counts every test together; with ``--verbose`` it names each test it
 runs, so the counts are also split here by level (Required, Recommended), message (Proto3, Proto2)
-and format (binary, JSON, text format), with the failures the failure list expects ("known")
-apart. Each engine's full log and the runner's
-``failing_tests.txt`` (one test name per line, the format of ``--failure_list``) go to
+and format (binary, JSON, text format). There is no failure list: every test must pass. Each
+engine's full log and the runner's ``failing_tests.txt`` (one test name per line) go to
 ``build/conformance/ENGINE/``.
 
 Example::
@@ -36,9 +35,6 @@ PROTOS = [
 ]
 # Each engine (as ddl.engine() names it, which the testee reports) and the environment that selects it.
 ENGINES = [("cython", {}), ("python", {"DDL_PURE_PYTHON": "1"})]
-# The tests known to fail, which the runner counts as expected failures: JSON cases that the
-# JSON mapping does not meet yet (see the file). Binary tests have none, and must not.
-FAILURE_LIST = HERE / "failure_list_json.txt"
 # The rows of the report: the binary tests by level and message, then the other formats.
 ROWS = [f"{level} {proto} binary" for proto in ("Proto3", "Proto2") for level in ("Required", "Recommended")]
 ROWS += ["JSON", "text format"]
@@ -67,21 +63,12 @@ def row_of(test: str) -> str:
     return f"{level} {proto} binary"
 
 
-def known_failures() -> set[str]:
-    """The test names of the failure list (the runner's format: # starts a comment)."""
-    lines = (line.split("#", 1)[0].strip() for line in FAILURE_LIST.read_text().splitlines())
-    return {line for line in lines if line}
-
-
 def run_engine(runner: Path, name: str, env: dict[str, str]) -> tuple[bool, str]:
     """Run the suite on one engine; returns whether the runner passed, and the report to print."""
     out = ROOT / "build" / "conformance" / name
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    argv = [
-        str(runner), "--enforce_recommended", "--verbose", "--failure_list", str(FAILURE_LIST),
-        "--output_dir", str(out), str(HERE / "testee-program"),
-    ]  # fmt: skip
+    argv = [str(runner), "--enforce_recommended", "--verbose", "--output_dir", str(out), str(HERE / "testee-program")]
     done = subprocess.run(
         argv, env={**os.environ, "PYTHON": sys.executable, **env}, capture_output=True, text=True, check=False
     )
@@ -93,18 +80,17 @@ def run_engine(runner: Path, name: str, env: dict[str, str]) -> tuple[bool, str]
     skipped = set(re.findall(r"^SKIPPED, test=(\S+) ", log, re.MULTILINE))
     failing = out / "failing_tests.txt"
     failed = set(failing.read_text().split()) if failing.exists() else set()
-    known = known_failures()
     counts: Counter[tuple[str, str]] = Counter()
     for test in tests:
-        state = "failed" if test in failed else "known" if test in known else "skipped" if test in skipped else "passed"
+        state = "failed" if test in failed else "skipped" if test in skipped else "passed"
         counts[row_of(test), state] += 1
     selected = "".join(f" ({k}={v})" for k, v in env.items())
     lines = [f"== {name} engine{selected} ==", *re.findall(r"^CONFORMANCE SUITE .*$", log, re.MULTILINE)]
     if len(lines) == 2:
         lines.append("(the runner skips its text-format suite once the first suite has failed)")
-    lines.append(f"{'':30}{'passed':>8}{'failed':>8}{'known':>8}{'skipped':>8}")
+    lines.append(f"{'':30}{'passed':>8}{'failed':>8}{'skipped':>8}")
     for row in ROWS:
-        states = ("passed", "failed", "known", "skipped")
+        states = ("passed", "failed", "skipped")
         lines.append(f"{row:30}" + "".join(f"{counts[row, what]:8}" for what in states))
     if failed:
         lines.append(f"failed ({failing}):")

@@ -81,8 +81,7 @@ CLASSES = message_classes()
 def respond(request: ConformanceRequest) -> ConformanceResponse:
     """The answer to one request: a round trip through the ddl class, or why there is none."""
     if request.message_type == "conformance.FailureSet":
-        # The runner first asks which tests the testee expects to fail: none (a list, if ever
-        # needed, is the runner's --failure_list).
+        # The runner first asks which tests the testee expects to fail: none.
         return ConformanceResponse(protobuf_payload=ddl.encode(FailureSet()))
     json_in = request.json_payload is not None
     if request.protobuf_payload is None and not json_in:

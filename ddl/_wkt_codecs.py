@@ -88,11 +88,13 @@ def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int])
 
 
 class Unchecked:
-    """The fields of a Timestamp, Duration or Date occurrence that is not a valid value alone.
+    """The fields of a Timestamp, Duration or Date that its Python type cannot hold.
 
-    protobuf merges a later occurrence into it, which may complete it (a Date's year in one,
-    its month and day in the next), so its value is checked once merged; generated code raises
-    ``error`` if no occurrence follows.
+    protobuf merges a later occurrence into a first one, which may complete it (a Date's year in
+    one, its month and day in the next), so the value is checked once merged. protobuf's parsers
+    take any such fields (a Timestamp of year 10000, say), so the decoder of a message keeps one
+    that still fails the check among the unknown fields (``keep_unknown``), where ``encode``
+    writes it back; elsewhere (a wrapper of ddl's own has no unknown fields) it raises ``error``.
     """
 
     __slots__ = ("error", "parts")
@@ -100,6 +102,22 @@ class Unchecked:
     def __init__(self, parts: list[int], error: DecodeError) -> None:
         self.parts = parts
         self.error = error
+
+
+def keep_unknown(held: Unchecked, unk: bytearray | None, tag: int) -> bytearray:
+    """``unk`` (a new bytearray if None) with ``held`` appended as the field ``tag`` (its key):
+    the merged fields as the message body protobuf would write for them."""
+    body = bytearray()
+    for number, part in enumerate(held.parts, 1):
+        if part:
+            body.append(number << 3)
+            wide = number == 1 and len(held.parts) == 2  # seconds: int64; the rest: int32
+            (_wire.write_int64 if wide else _wire.write_int32)(body, part)
+    out = bytearray() if unk is None else unk
+    _wire.write_uvarint(out, tag)
+    _wire.write_uvarint(out, len(body))
+    out += body
+    return out
 
 
 def _first(check: Callable[[list[int], int], object], parts: list[int], pos: int) -> object:
@@ -179,7 +197,7 @@ def first_timestamp(buf: bytes, pos: int, end: int, budget: int) -> object:
 
 def merge_timestamp(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
     """Read more Timestamp bodies into ``base``: the fields each one holds replace base's."""
-    return _timestamp(_merge_parts(base, _timestamp_parts, buf, ranges, budget), ranges[-2])
+    return _first(_timestamp, _merge_parts(base, _timestamp_parts, buf, ranges, budget), ranges[-2])
 
 
 def _timestamp(parts: list[int], pos: int) -> object:
@@ -224,7 +242,7 @@ def first_duration(buf: bytes, pos: int, end: int, budget: int) -> object:
 
 def merge_duration(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
     """Read more Duration bodies into ``base``: the fields each one holds replace base's."""
-    return _duration(_merge_parts(base, _duration_parts, buf, ranges, budget), ranges[-2])
+    return _first(_duration, _merge_parts(base, _duration_parts, buf, ranges, budget), ranges[-2])
 
 
 def _duration(parts: list[int], pos: int) -> object:
@@ -273,7 +291,7 @@ def first_date(buf: bytes, pos: int, end: int, budget: int) -> object:
 
 def merge_date(base: object, buf: bytes, ranges: list[int], budget: int) -> object:
     """Read more Date bodies into ``base``: the fields each one holds replace base's."""
-    return _date(_merge_parts(base, _date_parts, buf, ranges, budget), ranges[-2])
+    return _first(_date, _merge_parts(base, _date_parts, buf, ranges, budget), ranges[-2])
 
 
 def _date_parts(value: object) -> tuple[int, ...]:

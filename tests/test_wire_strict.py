@@ -357,22 +357,21 @@ def test_occurrences_of_a_message_field_merge_to_the_value_upb_gives(engine: Eng
 
 
 def test_a_merged_timestamp_is_checked_as_a_whole(engine: Engine) -> None:
-    # Seconds from one occurrence and nanos from the next make one Timestamp, which must be valid
-    # (upb does not check Timestamps); the error points at the occurrence that made it invalid.
+    # Seconds from one occurrence and nanos from the next make one Timestamp (upb does not check
+    # Timestamps). One a datetime cannot hold is kept, merged, among the unknown fields, where
+    # upb reads it back as the same Timestamp (tests/test_wkt_kept.py).
     first = ld(4, tag(1, 0) + varint(5))
     data = first + ld(4, tag(2, 0) + varint(2_000_000_000))
-    with pytest.raises(ddl.DecodeError) as info:
-        engine.decode(data, Strict)
-    assert info.value.path == "$.when"
-    assert info.value.offset == len(first) + 2
+    value = engine.decode(data, Strict)
+    assert value.when is None
+    assert engine.encode(value) == ld(4, tag(1, 0) + varint(5) + tag(2, 0) + varint(2_000_000_000))
     assert engine.decode(first + ld(4, tag(2, 0) + varint(7000)), Strict).when == datetime(1970, 1, 1, 0, 0, 5, 7, UTC)
-    # A value that is invalid alone and that no later occurrence completes is still an error,
-    # at the occurrence, even when other fields follow it.
-    partial = ID + ld(16, tag(1, 0) + varint(2024))
-    for data in (partial, partial + tag(1, 0) + varint(6)):
-        with pytest.raises(ddl.DecodeError) as info:
-            engine.decode(data, Strict)
-        assert (info.value.path, info.value.offset) == ("$.day", len(ID) + len(tag(16, 2)) + 1)
+    # A Date that no later occurrence completes is kept as it came, even when other fields follow.
+    partial = ld(16, tag(1, 0) + varint(2024))
+    for data in (ID + partial, ID + partial + tag(1, 0) + varint(6)):
+        value = engine.decode(data, Strict)
+        assert value.day is None
+        assert value._ddl_unknown == partial
 
 
 # --- merging stays linear -------------------------------------------------------------------------

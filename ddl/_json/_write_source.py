@@ -35,7 +35,7 @@ from .._schema import (
 from . import _write_errors as errors
 from . import _write_values as jv
 from ._extensions import write_extensions
-from ._write_wkt import SPECIAL
+from ._write_wkt import SPECIAL, kept_tags, kept_value
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_pick": rt.pick_member, "_oneofs": rt.check_oneofs, "_signbit": rt.signbit, "_INF": float("inf"),
     "_fail": errors.failure, "_seq": errors.not_a_sequence, "_map": errors.not_a_map, "_msg": errors.wrong_message,
     "_required": errors.required_is_none,
-    "_is_buf": rt.is_buffer, "_buf_list": rt.buffer_list, "_extensions": write_extensions,
+    "_is_buf": rt.is_buffer, "_buf_list": rt.buffer_list, "_extensions": write_extensions, "_kept": kept_value,
 }  # fmt: skip
 _WELL_KNOWN: dict[str, Callable[[Any], Any]] = {
     "timestamp": jv.timestamp, "duration": jv.duration, "date": jv.calendar_date, "value": jv.json_value,
@@ -95,6 +95,13 @@ class WriterSource:
         b.line(1, "try:")
         if not fields:
             b.line(2, "pass")
+        kept = kept_tags(fields) if named else {}
+        if kept:
+            b.line(2, "if obj._ddl_unknown is not None:")
+            b.line(3, f"k = _kept(obj._ddl_unknown, {b.ref(kept, 'KEPT')})")
+            b.line(3, "if k is not None:")
+            b.line(4, "fi = k[0]")
+            b.line(4, "raise _EncodeError(k[1])")
         for fi, f in enumerate(fields):
             b.line(2, f"fi = {fi}")
             if named:

@@ -14,7 +14,8 @@ from typing import Any
 from .. import _wkt_codecs, wkt
 from .._errors import DecodeError, EncodeError
 from .._limits import DEFAULT_MAX_DEPTH
-from .._schema import Kind
+from .._schema import FieldPlan, Kind, MapNode, Node, RepeatedNode, UnionNode, WellKnownNode
+from .._wire import read_tag, skip_field
 from ._options import WriteOptions
 from ._write_values import SCALARS, calendar_date, double, duration, json_object, json_value, timestamp
 
@@ -125,3 +126,34 @@ SPECIAL: dict[type, Special] = {
     wkt.Value: _value, wkt.ListValue: _list_value, wkt.FieldMask: _field_mask, wkt.Any: _any,
 }  # fmt: skip
 _WKT_BY_NAME: dict[str, type] = {f"google.protobuf.{cls.__name__}": cls for cls in (*SPECIAL, wkt.Empty)}
+
+
+def kept_tags(fields: list[FieldPlan]) -> dict[int, tuple[int, str]]:
+    """The keys (tags) under which a message's decoder may keep a value of field ``fi`` among
+    the unknown fields because its Python type cannot hold it (``WellKnownNode.checked_late``,
+    as a datetime cannot hold a Timestamp of year 10000), each to ``(fi, what the value is)``."""
+    tags: dict[int, tuple[int, str]] = {}
+    for fi, f in enumerate(fields):
+        node = f.node
+        members: list[Node] = list(node.members) if isinstance(node, UnionNode) else [node]
+        for number, member in zip(f.numbers, members, strict=False):
+            inner = member.elem if isinstance(member, RepeatedNode) else member
+            inner = inner.value if isinstance(inner, MapNode) else inner
+            if isinstance(inner, WellKnownNode) and inner.checked_late:
+                tags[number << 3 | 2] = (fi, inner.proto)
+    return tags
+
+
+def kept_value(unknown: bytes, tags: dict[int, tuple[int, str]]) -> tuple[int, str] | None:
+    """The field and the message of the first value among the ``unknown`` fields that the
+    decoder kept there (see ``kept_tags``): JSON has no form for it, and writing the message
+    without it would drop a value of a field the class declares, so the writer refuses it, as
+    protobuf's refuses a Timestamp out of its range."""
+    pos = 0
+    while pos < len(unknown):
+        tag, after = read_tag(unknown, pos)
+        if tag in tags:
+            fi, proto = tags[tag]
+            return fi, f"a {proto} that its Python type cannot hold (kept among the unknown fields) has no JSON form"
+        pos = skip_field(unknown, after, len(unknown), tag, DEFAULT_MAX_DEPTH)
+    return None

@@ -28,7 +28,7 @@ from .._schema import (
     WrapperNode,
 )
 from .._wire import WT_EGROUP, WT_LEN, WT_VARINT
-from .._wkt_codecs import Unchecked
+from .._wkt_codecs import Unchecked, keep_unknown
 from . import _runtime as rt
 from ._source import Builder
 
@@ -46,7 +46,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_depth": rt.depth_error_decode, "_lenerr": rt.length_error, "_dpush": rt.push_decode_path,
     "_dfail": rt.decode_failure, "_group_end": _wire.group_end, "_unclosed": rt.unclosed_group,
     "_mismatch": rt.mismatched_group, "_member_of": rt.message_member, "_list": list, "_Unchecked": Unchecked,
-    "_to_set": rt.to_set, "_tuple": tuple, "_array": array, "_set": set, "_frozenset": frozenset,
+    "_keep": keep_unknown, "_to_set": rt.to_set, "_tuple": tuple, "_array": array, "_set": set, "_frozenset": frozenset,
     "_closed_run": rt.closed_run, "_closed_miss": rt.closed_miss, "_unpack_raw": _wire.unpack_varints,
     **dict(_FIXED.values()),
 }
@@ -167,7 +167,7 @@ class DecoderSource:
         b.line(2 + d, "if pos > end:" if group else "if pos != end:")
         b.line(3 + d, "raise _DecodeError('the last field runs past the end of its message', start)")
         for f in deferred:
-            self._merge_deferred(f, local[id(f)], 2)
+            self._merge_deferred(f, local[id(f)], 2, named)
         b.line(1, "except _DecodeError as e:")
         b.line(2, f"_dpush(e, {by_number}, {named}, tag, {acc})")
         b.line(2, "raise")
@@ -188,29 +188,38 @@ class DecoderSource:
         b.lines = saved
         return name
 
-    def _merge_deferred(self, f: FieldPlan, var: str, ind: int) -> None:
+    def _merge_deferred(self, f: FieldPlan, var: str, ind: int, named: bool) -> None:
         """Merge the later occurrences of a message-like field into the first (see ``_defer``)."""
         if isinstance(f.node, UnionNode):
             for i, member in enumerate(f.node.members):
                 if _message_like(member):
                     tag = _tag(f.numbers[i], member.wire_type)
-                    self._merge_into(member, var, f"r{var}", f"k{var} == {i} and ", tag, ind)
+                    kept = [f"unk = _keep({var}, unk, {tag})", f"{var} = None", f"k{var} = -1"]
+                    self._merge_into(member, var, f"r{var}", f"k{var} == {i} and ", tag, ind, kept if named else None)
             return
-        self._merge_into(f.node, var, f"r{var}", "", _tag(f.numbers[0], f.node.wire_type), ind)
+        tag = _tag(f.numbers[0], f.node.wire_type)
+        kept = [f"unk = _keep({var}, unk, {tag})", f"{var} = {self._initial(f)}"]
+        self._merge_into(f.node, var, f"r{var}", "", tag, ind, kept if named else None)
 
-    def _merge_into(self, node: Node, var: str, ranges: str, when: str, tag: int | None, ind: int) -> None:
-        """After the loop: merge the later occurrences into ``var``, or else raise the error of a
-        first occurrence whose value, checked alone, was invalid (see ``_wkt_codecs.Unchecked``)."""
+    def _merge_into(
+        self, node: Node, var: str, ranges: str, when: str, tag: int | None, ind: int, kept: list[str] | None
+    ) -> None:
+        """After the loop: merge the later occurrences into ``var``. A merged value that its
+        Python type cannot hold (see ``_wkt_codecs.Unchecked``) runs the lines ``kept``, which
+        keep it among the unknown fields, or raises its error where there are none."""
         b = self.b
         b.line(ind, f"if {when}{ranges}:")
         if tag is not None:
-            b.line(ind + 1, f"tag = {tag}")
+            b.line(ind + 1, f"tag = {tag}")  # names the field in an error of a later body
         b.line(ind + 1, f"{var} = {self._merger_of(node)}({var}, buf, {ranges}, budget - 1)")
         if _checked_late(node):
-            b.line(ind, f"elif {when}{var}.__class__ is _Unchecked:")
-            if tag is not None:
-                b.line(ind + 1, f"tag = {tag}")
-            b.line(ind + 1, f"raise {var}.error")
+            b.line(ind, f"if {when}{var}.__class__ is _Unchecked:")
+            if kept is None:
+                if tag is not None:
+                    b.line(ind + 1, f"tag = {tag}")
+                b.line(ind + 1, f"raise {var}.error")
+            for line in kept or ():
+                b.line(ind + 1, line)
 
     def _build(self, plan: MessagePlan, local: dict[int, str], result: str) -> None:
         b = self.b
@@ -291,11 +300,11 @@ class DecoderSource:
             if _delimited(elem):
                 decoder, etag = self._group_decoder_of(elem), _tag(number, WT_EGROUP)
                 b.line(ind + 1, f"x, pos = {decoder}(buf, pos, end, budget - 1, {etag})")
-            elif _closed(elem):
-                self._read_closed(elem, f"{var}.append(x)", ind + 1, named)
+            elif _closed(elem) or _checked_late(elem):
+                self._read_kept(elem, f"{var}.append(x)", ind + 1, named)
             else:
                 self.read(elem, "x", ind + 1, "pos", "end")
-            if not _closed(elem):
+            if not (_closed(elem) or _checked_late(elem)):
                 b.line(ind + 1, f"{var}.append(x)")
             if node.packed:
                 b.line(ind, f"elif tag == {_tag(number, WT_LEN)}:")
@@ -324,30 +333,39 @@ class DecoderSource:
                 self._defer(node, var, f"r{var}", ind + 1)
             elif _closed(node):
                 # A number the enum has not leaves the field as it was.
-                self._read_closed(node, f"{var} = x", ind + 1, named)
+                self._read_kept(node, f"{var} = x", ind + 1, named)
             else:
                 self.read(node, var, ind + 1, "pos", "end")
 
-    def _read_closed(self, node: Node, store: str, ind: int, named: bool) -> None:
-        """Read a closed enum's value into ``x`` and run ``store`` if the enum has the number;
-        otherwise the field joins the unknown fields (see ``_unknown_number``)."""
-        self.read(node, "x", ind, "pos", "end")
-        self._unknown_number("x", ind, named)
-        self.b.line(ind, "else:")
-        self.b.line(ind + 1, store)
-
-    def _unknown_number(self, var: str, ind: int, named: bool) -> None:
-        """Open ``if`` a closed enum's value ``var`` was a number the enum has not (read as None):
-        the field, from ``start`` to ``pos``, joins the unknown fields, as protobuf keeps it.
-        A wrapper of ddl's own (``list[list[E]]``) has no unknown fields: there it is an error."""
+    def _read_kept(self, node: Node, store: str, ind: int, named: bool) -> None:
+        """Read a value into ``x`` and run ``store`` if its Python type holds it; otherwise the
+        field joins the unknown fields (see ``_unknown_number``): a number a closed enum has not,
+        or a Timestamp, Duration or Date that its type cannot hold (read as ``Unchecked``)."""
         b = self.b
-        b.line(ind, f"if {var} is None:")
+        if _closed(node):
+            self.read(node, "x", ind, "pos", "end")
+            self._unknown_number("x is None", ind, named)
+        else:
+            self._length("pos", "end", ind)
+            b.line(ind, f"x = {self._first_of(node)}(buf, pos, q, budget - 1)")
+            b.line(ind, "pos = q")
+            self._unknown_number("x.__class__ is _Unchecked", ind, named, "x.error")
+        b.line(ind, "else:")
+        b.line(ind + 1, store)
+
+    def _unknown_number(self, test: str, ind: int, named: bool, error: str = "_closed_miss(v, start)") -> None:
+        """Open ``if test``: a closed enum's value was a number the enum has not (read as None),
+        or another value cannot be held: the field, from ``start`` to ``pos``, joins the unknown
+        fields, as protobuf keeps it. A wrapper of ddl's own (``list[list[E]]``) has no unknown
+        fields: there it is the ``error`` raised."""
+        b = self.b
+        b.line(ind, f"if {test}:")
         if named:
             b.line(ind + 1, "if unk is None:")
             b.line(ind + 2, "unk = bytearray()")
             b.line(ind + 1, "unk += buf[start:pos]")
         else:
-            b.line(ind + 1, "raise _closed_miss(v, start)")
+            b.line(ind + 1, f"raise {error}")
 
     def _defer(self, node: Node, var: str, ranges: str, ind: int, selector: str | None = None, member: int = 0) -> None:
         """Decode a message-like value, or remember where it lies if it occurred before.
@@ -394,7 +412,7 @@ class DecoderSource:
         self._varint(ScalarNode("int32"), "v", ind, "pos")
         if named and (node.closed or any(int in m.python_types() for m in union.members)):
             b.line(ind, f"e = {members}.get(v)")
-            self._unknown_number("e", ind, named)
+            self._unknown_number("e is None", ind, named)
             b.line(ind, "else:")
             b.line(ind + 1, f"{var} = e")
             if any(_message_like(m) for m in union.members):
@@ -464,7 +482,7 @@ class DecoderSource:
             b.line(ind, "if mr is None:")
             b.line(ind + 1, f"mv = {self._zero(node.value)}")
             b.line(ind, "else:")
-            self._merge_into(node.value, "mv", "mr", "", None, ind + 1)
+            self._merge_into(node.value, "mv", "mr", "", None, ind + 1, ["mu = True"] if named else None)
         if named:
             # An entry holding another field (another number, or the key or value with another
             # wire type) is kept whole among the unknown fields, as upb keeps it.
@@ -476,7 +494,7 @@ class DecoderSource:
             b.line(ind - 1, "else:")
         if _closed(node.value):
             # An entry whose value the closed enum has not is kept whole, as protobuf keeps it.
-            self._unknown_number("mv", ind, named)
+            self._unknown_number("mv is None", ind, named)
             b.line(ind, "else:")
             b.line(ind + 1, f"{var}[mk] = mv")
         else:
@@ -619,7 +637,7 @@ def _closed(node: Node) -> bool:
 
 def _checked_late(node: Node) -> bool:
     """Whether a first occurrence of ``node`` may decode to an ``Unchecked`` holder."""
-    return isinstance(node, WellKnownNode) and node.first is not node.decode
+    return isinstance(node, WellKnownNode) and node.checked_late
 
 
 def _deferred(f: FieldPlan) -> bool:

@@ -234,6 +234,12 @@ class WellKnownNode(Node):
     def python_types(self) -> tuple[type, ...]:
         return self.types
 
+    @property
+    def checked_late(self) -> bool:
+        """Whether a body can hold fields its Python type cannot (a Timestamp of year 10000):
+        ``first`` then defers the check, and a message keeps such a body among its unknown fields."""
+        return self.first is not self.decode
+
 
 @dataclass(eq=False)
 class ConvertedNode(Node):

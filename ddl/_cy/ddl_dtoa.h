@@ -12,6 +12,8 @@
 #ifndef DDL_DTOA_H
 #define DDL_DTOA_H
 
+#include <float.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -246,6 +248,121 @@ static inline char* ddl_d2s(char* p, double d) {
     }
     memcpy(p, ddl_digit_pairs + 2 * x, 2);
     return p + 2;
+}
+
+/* The powers of ten that doubles hold exactly. */
+static const double ddl_exact_pow10[23] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* The double nearest to w * 10**q (w > 0), ties to even, by the Eisel-Lemire method: 1 with it
+   in *out, or 0 when this cannot decide (a subnormal or infinite result, q beyond the table, or
+   a product too close to a rounding boundary for the table's error) and the caller must use a
+   correctly rounded strtod. w is normalized to 64 bits and multiplied by the table entry of
+   10**q, which gives the top bits of w * 10**q exactly up to an error below 2**64 in the low
+   bits of the 192-bit product (none for 0 <= q <= 55, where the entry is exact), and that error
+   is an excess, as the entry is rounded up. So the rounding read from the product is the true
+   one unless the bits below the 53 are within it above one half, where the true value may be
+   below, at or above the half (that case is left to strtod). Just above zero there is no doubt:
+   if the excess hides a borrow, the true value lies just below the same 53 bits and rounds up
+   to them, as the product rounds down to them. */
+static inline int ddl_eisel_lemire(uint64_t w, int q, double* out) {
+    const uint64_t* g;
+    uint64_t hi, mid, lo, b0, b1, a1, mantissa, bits, rest_high;
+    int lz, sh, biased, exact;
+    if (q < DDL_POW10_MIN || q > DDL_POW10_MAX) return 0;
+    g = ddl_pow10[q - DDL_POW10_MIN];
+    exact = q >= 0 && q <= 55;
+    lz = DDL_CLZ64(w);
+    w <<= lz;
+    lo = DDL_UMUL128(w, g[1], &a1);
+    b0 = DDL_UMUL128(w, g[0], &b1);
+    mid = b0 + a1;
+    hi = b1 + (mid < b0);
+    /* w * 10**q = P * 2**(f - 127 - lz), P the 192-bit product, f = floor(log2(10**q)); P's
+       top bit is bit 191 or 190, and the 53 bits below it are the double's significand. */
+    sh = (int)(hi >> 63) ? 11 : 10;
+    mantissa = hi >> sh;
+    rest_high = hi & ((UINT64_C(1) << sh) - 1);  /* with mid and lo: the bits below the 53 */
+    if (!exact && rest_high == (UINT64_C(1) << (sh - 1)) && mid == 0) return 0;
+    if (rest_high > (UINT64_C(1) << (sh - 1)) ||
+        (rest_high == (UINT64_C(1) << (sh - 1)) && (mid | lo) != 0) ||
+        (rest_high == (UINT64_C(1) << (sh - 1)) && (mid | lo) == 0 && (mantissa & 1))) {
+        mantissa++;
+        if (mantissa >> 53) {
+            mantissa >>= 1;
+            sh++;
+        }
+    }
+    /* the value is mantissa * 2**(sh + 1 + f - lz), mantissa in [2**52, 2**53) */
+    biased = sh + 1 + ddl_flog2_pow10(q) - lz + 1075;
+    if (biased <= 0 || biased >= 2047) return 0;
+    bits = ((uint64_t)biased << 52) | (mantissa & ((UINT64_C(1) << 52) - 1));
+    memcpy(out, &bits, 8);
+    return 1;
+}
+
+/* Read the JSON number token s[:n] (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, already
+   checked by the caller) as float(text) does: 1 with the double in *out, or 0 when this cannot
+   decide it and the caller must use a correctly rounded strtod (PyOS_string_to_double): more
+   than 19 significant digits that are not all zeros, and whatever ddl_eisel_lemire leaves.
+   Up to 19 significant digits are read exactly into w; w * 10**q is then rounded once, by
+   Clinger's fast path where w < 2**53 and |q| <= 22 (both exact doubles, so one correctly
+   rounded multiply or divide), by ddl_eisel_lemire otherwise. The fast path needs doubles
+   evaluated in double precision (FLT_EVAL_METHOD 0: SSE2, not the x87's extended registers). */
+static inline int ddl_s2d(const unsigned char* s, ptrdiff_t n, double* out) {
+    const unsigned char* end = s + n;
+    uint64_t w = 0;
+    int negative = 0, digits = 0, q = 0, exponent = 0, exponent_negative = 0;
+    double d;
+    if (s < end && *s == '-') {
+        negative = 1;
+        s++;
+    }
+    for (; s < end && *s >= '0' && *s <= '9'; s++) {
+        if (digits < 19) {
+            w = 10 * w + (uint64_t)(*s - '0');
+            digits += w != 0;
+        } else if (*s != '0') {
+            return 0;
+        } else {
+            q++;  /* a zero beyond the 19 digits kept */
+        }
+    }
+    if (s < end && *s == '.') {
+        for (s++; s < end && *s >= '0' && *s <= '9'; s++) {
+            if (digits < 19) {
+                w = 10 * w + (uint64_t)(*s - '0');
+                digits += w != 0;
+                q--;
+            } else if (*s != '0') {
+                return 0;
+            }
+        }
+    }
+    if (s < end) {  /* the exponent; beyond 100000 it only says zero or infinity */
+        s++;
+        if (*s == '+' || *s == '-') exponent_negative = *s++ == '-';
+        for (; s < end; s++) {
+            if (exponent < 100000) exponent = 10 * exponent + (*s - '0');
+        }
+        q += exponent_negative ? -exponent : exponent;
+    }
+    if (w == 0) {
+        d = 0.0;
+    } else
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    if (w <= (UINT64_C(1) << 53) && q >= -22 && q <= 22) {
+        d = (double)w;
+        d = q < 0 ? d / ddl_exact_pow10[-q] : d * ddl_exact_pow10[q];
+    } else
+#endif
+    if (!ddl_eisel_lemire(w, q, &d)) {
+        return 0;
+    }
+    *out = negative ? -d : d;
+    return 1;
 }
 
 #endif /* DDL_DTOA_H */

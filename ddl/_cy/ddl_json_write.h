@@ -196,12 +196,6 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
     return ddl_json_u64(p, (uint64_t)v);
 }
 
-/* The powers of ten that doubles hold exactly. */
-static const double ddl_p10[23] = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
 /* 2**50: below it, a double times a power of ten is within 1/4 of the integer it stands for,
    and integers are exact. */
 #define DDL_P2_50 1125899906842624.0
@@ -227,10 +221,10 @@ static char* ddl_json_short_repr(char* p, double d) {
     uint64_t mi;
     if (!(a >= 1e-4 && a < DDL_P2_50)) return NULL;
     for (k = 0; k < DDL_SHORT_REPR_TRIES; k++) {
-        double x = a * ddl_p10[k];
+        double x = a * ddl_exact_pow10[k];
         if (x >= DDL_P2_50) return NULL;
         m = nearbyint(x);
-        if (m / ddl_p10[k] == a) break;
+        if (m / ddl_exact_pow10[k] == a) break;
     }
     if (k == DDL_SHORT_REPR_TRIES) return NULL;
     for (mi = (uint64_t)m; mi; mi /= 10) digits[n++] = (char)('0' + mi % 10);  /* backwards */
@@ -297,8 +291,8 @@ static int ddl_json_float32(ddl_jout* o, double d) {
     a = fabs((double)single);
     if (a >= 1e-4 && a < 1e6) {
         for (digits = 6; digits < 10; digits++) {
-            for (e = 0; a * ddl_p10[e] < ddl_p10[digits - 1]; e++) {}
-            shortest = nearbyint(a * ddl_p10[e]) / ddl_p10[e];
+            for (e = 0; a * ddl_exact_pow10[e] < ddl_exact_pow10[digits - 1]; e++) {}
+            shortest = nearbyint(a * ddl_exact_pow10[e]) / ddl_exact_pow10[e];
             if (single < 0) shortest = -shortest;
             if ((float)shortest == single) return ddl_json_repr(o, shortest);
         }

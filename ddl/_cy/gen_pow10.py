@@ -23,19 +23,24 @@ POW10_MAX = 324
 HEADER = Path(__file__).with_name("ddl_pow10.h")
 
 
+def power_of_ten(n: int) -> int:
+    """10**n for n >= 0, typed as the int it is."""
+    return int(10**n)
+
+
 def floor_log2_pow10(e: int) -> int:
     """floor(log2(10**e)), exactly."""
     if e >= 0:
-        return (10**e).bit_length() - 1
+        return power_of_ten(e).bit_length() - 1
     # 2**b <= 10**e < 2**(b+1) with 10**e = 1 / 10**-e: b = -ceil(log2(10**-e)).
-    d = 10**-e
+    d = power_of_ten(-e)
     return -(d.bit_length() - (1 if d & (d - 1) == 0 else 0))
 
 
 def entry(e: int) -> int:
     """ceil(10**e * 2**(127 - floor(log2(10**e)))): 128 bits, its top bit set."""
     shift = 127 - floor_log2_pow10(e)
-    num, den = 10 ** max(e, 0), 10 ** max(-e, 0)
+    num, den = power_of_ten(max(e, 0)), power_of_ten(max(-e, 0))
     if shift >= 0:
         num <<= shift
     else:

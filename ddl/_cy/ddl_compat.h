@@ -80,4 +80,36 @@ static inline int ddl_ctz64_portable(uint64_t x) {
 #define DDL_CTZ64(x) ddl_ctz64_portable(x)
 #endif
 
+/* DDL_UMUL128(a, b, hi): the full 128-bit product of the 64-bit a and b, as its low 64 bits (the
+   result) and its high 64 bits (stored at the uint64_t* hi). gcc and clang have __uint128_t on
+   64-bit targets, MSVC has _umul128 on x64 and __umulh on ARM64; elsewhere the product is
+   built from four 32-bit ones. Used by the shortest-digits and reading code of ddl_dtoa.h. */
+#if !defined(DDL_NO_BUILTINS) && defined(__SIZEOF_INT128__)
+static inline uint64_t ddl_umul128_int128(uint64_t a, uint64_t b, uint64_t* hi) {
+    __uint128_t p = (__uint128_t)a * b;
+    *hi = (uint64_t)(p >> 64);
+    return (uint64_t)p;
+}
+#define DDL_UMUL128(a, b, hi) ddl_umul128_int128(a, b, hi)
+#elif !defined(DDL_NO_BUILTINS) && defined(_MSC_VER) && defined(_M_X64)
+#define DDL_UMUL128(a, b, hi) _umul128(a, b, hi)
+#elif !defined(DDL_NO_BUILTINS) && defined(_MSC_VER) && defined(_M_ARM64)
+static inline uint64_t ddl_umul128_arm64(uint64_t a, uint64_t b, uint64_t* hi) {
+    *hi = __umulh(a, b);
+    return a * b;
+}
+#define DDL_UMUL128(a, b, hi) ddl_umul128_arm64(a, b, hi)
+#else
+/* Schoolbook multiplication in 32-bit halves: each partial product fits 64 bits, and so does
+   the middle sum (three values below 2**32 each, at most 3 * (2**32 - 1) < 2**64). */
+static inline uint64_t ddl_umul128_portable(uint64_t a, uint64_t b, uint64_t* hi) {
+    uint64_t a_lo = a & 0xFFFFFFFFULL, a_hi = a >> 32, b_lo = b & 0xFFFFFFFFULL, b_hi = b >> 32;
+    uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi, hl = a_hi * b_lo, hh = a_hi * b_hi;
+    uint64_t mid = (ll >> 32) + (lh & 0xFFFFFFFFULL) + (hl & 0xFFFFFFFFULL);
+    *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+    return (mid << 32) | (ll & 0xFFFFFFFFULL);
+}
+#define DDL_UMUL128(a, b, hi) ddl_umul128_portable(a, b, hi)
+#endif
+
 #endif /* DDL_COMPAT_H */

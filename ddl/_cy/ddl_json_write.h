@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ddl_compat.h"
+#include "ddl_dtoa.h"
 
 /* The text written so far. It starts in the caller's stack buffer and moves to the heap when
    it outgrows it. */
@@ -195,38 +196,37 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
     return ddl_json_u64(p, (uint64_t)v);
 }
 
-/* The powers of ten that doubles hold exactly. */
-static const double ddl_p10[23] = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
 /* 2**50: below it, a double times a power of ten is within 1/4 of the integer it stands for,
    and integers are exact. */
 #define DDL_P2_50 1125899906842624.0
 
-/* Write float.__repr__(d) for the common doubles, 1e-4 <= |d| < 2**50, at p (room for 24
-   bytes), and return the new end; or return NULL, writing nothing, for the others. repr
-   writes the fewest significant digits that read back as d, in positional notation in this
-   range. They are found as the first k for which m = round(|d| * 10**k) gives
-   m / 10**k == |d|: both operands are exact, so the division rounds m * 10**-k exactly as
-   reading the text back would, and when some m' * 10**-k reads back as d (m' < 2**50), the
-   product is within 1/4 of m' and rounds to it. Fewer digits at a larger k cannot read back as
-   d too: such text lies within half an ulp of d, and that is less than 10**-k / 4 apart from
-   m * 10**-k. */
+/* How many fraction digits ddl_json_short_repr tries before it leaves d to ddl_d2s: values with
+   a few decimals (prices, rounded measurements, integers) are its gain, and each try costs a
+   division, which makes it slower than ddl_d2s beyond about four tries (measured). */
+#define DDL_SHORT_REPR_TRIES 4
+
+/* Write float.__repr__(d) for the doubles 1e-4 <= |d| < 2**50 with at most
+   DDL_SHORT_REPR_TRIES - 1 fraction digits, at p (room for 24 bytes), and return the new end;
+   or return NULL, writing nothing, for the others. repr writes the fewest significant digits
+   that read back as d, in positional notation in this range. They are found as the first k for
+   which m = round(|d| * 10**k) gives m / 10**k == |d|: both operands are exact, so the division
+   rounds m * 10**-k exactly as reading the text back would, and when some m' * 10**-k reads
+   back as d (m' < 2**50), the product is within 1/4 of m' and rounds to it. Fewer digits at a
+   larger k cannot read back as d too: such text lies within half an ulp of d, and that is less
+   than 10**-k / 4 apart from m * 10**-k. */
 static char* ddl_json_short_repr(char* p, double d) {
     double a = fabs(d), m = 0.0;
     char digits[20];
     int k, n = 0, j;
     uint64_t mi;
     if (!(a >= 1e-4 && a < DDL_P2_50)) return NULL;
-    for (k = 0; k < 18; k++) {
-        double x = a * ddl_p10[k];
+    for (k = 0; k < DDL_SHORT_REPR_TRIES; k++) {
+        double x = a * ddl_exact_pow10[k];
         if (x >= DDL_P2_50) return NULL;
         m = nearbyint(x);
-        if (m / ddl_p10[k] == a) break;
+        if (m / ddl_exact_pow10[k] == a) break;
     }
-    if (k == 18) return NULL;
+    if (k == DDL_SHORT_REPR_TRIES) return NULL;
     for (mi = (uint64_t)m; mi; mi /= 10) digits[n++] = (char)('0' + mi % 10);  /* backwards */
     if (d < 0) *p++ = '-';
     if (n <= k) {  /* 0.000ddd */
@@ -243,28 +243,13 @@ static char* ddl_json_short_repr(char* p, double d) {
     return p;
 }
 
-/* Write the finite d as float.__repr__ does: 0, or -1 with an exception set. The common doubles
-   go through ddl_json_short_repr; the others through PyOS_double_to_string, repr's own code. */
+/* Write the finite d as float.__repr__ does: 0, or -1 with MemoryError set. The doubles with
+   few decimals go through ddl_json_short_repr, the others through ddl_d2s (ddl_dtoa.h). */
 static int ddl_json_repr(ddl_jout* o, double d) {
-    char* s;
     char* end;
-    size_t n;
     if (ddl_jout_room(o, 24) < 0) return -1;
     end = ddl_json_short_repr(o->pos, d);
-    if (end != NULL) {
-        o->pos = end;
-        return 0;
-    }
-    s = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-    if (s == NULL) return -1;
-    n = strlen(s);
-    if (ddl_jout_room(o, (Py_ssize_t)n) < 0) {
-        PyMem_Free(s);
-        return -1;
-    }
-    memcpy(o->pos, s, n);
-    o->pos += n;
-    PyMem_Free(s);
+    o->pos = end != NULL ? end : ddl_d2s(o->pos, d);
     return 0;
 }
 
@@ -306,8 +291,8 @@ static int ddl_json_float32(ddl_jout* o, double d) {
     a = fabs((double)single);
     if (a >= 1e-4 && a < 1e6) {
         for (digits = 6; digits < 10; digits++) {
-            for (e = 0; a * ddl_p10[e] < ddl_p10[digits - 1]; e++) {}
-            shortest = nearbyint(a * ddl_p10[e]) / ddl_p10[e];
+            for (e = 0; a * ddl_exact_pow10[e] < ddl_exact_pow10[digits - 1]; e++) {}
+            shortest = nearbyint(a * ddl_exact_pow10[e]) / ddl_exact_pow10[e];
             if (single < 0) shortest = -shortest;
             if ((float)shortest == single) return ddl_json_repr(o, shortest);
         }

@@ -10,7 +10,8 @@ Every engine finds a class's state here and nowhere else:
 - ``json_write`` and ``json_read``: the JSON executor's generated functions (``ddl._json``),
   each made on first use of its direction.
 - ``oneof_members``: each oneof group's member names in declaration order, for
-  ``ddl.which_oneof``, made on its first call.
+  ``ddl.which_oneof``, made on its first call; ``oneof_slots``, the same names with their slot
+  offsets, for the compiled engine's ``which_oneof``.
 - ``runs_on`` and ``program``: which engine runs the class, decided on first use. ``"undecided"``
   until then; ``"compiled"`` with its ``Program`` in ``program``; ``"python"`` (``program`` is
   None) when the compiled engine is not built. ``program`` is published only complete, after
@@ -40,7 +41,10 @@ class Binding:
         print([f.name for f in binding.spec.fields], binding.runs_on)
     """
 
-    __slots__ = ("cls", "codec", "json_read", "json_write", "oneof_members", "program", "runs_on", "spec", "values")
+    __slots__ = (
+        "cls", "codec", "json_read", "json_write", "oneof_members", "oneof_slots", "program", "runs_on", "spec",
+        "values",
+    )  # fmt: skip
 
     def __init__(self, cls: type, spec: ClassSpec, values: Callable[[Any], tuple[Any, ...]]) -> None:
         self.cls = cls
@@ -52,6 +56,7 @@ class Binding:
         self.json_write: Any = None
         self.json_read: Any = None
         self.oneof_members: dict[str, tuple[str, ...]] | None = None
+        self.oneof_slots: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return f"<ddl binding of {self.cls.__qualname__}: {self.runs_on}>"

@@ -239,6 +239,85 @@ A decoder for one message class, compiled when it is created.
         return types.GenericAlias(cls, item)
 
 
+# -- ddl.which_oneof ------------------------------------------------------------------------------
+# Read once per message of a oneof (an OTLP attribute, a feature value), so its cost is a share of
+# any read of such data. The slots of a group's members are read in place; each class's member
+# names and slot offsets are made once, kept on its Binding.
+
+cdef object _which_reference = None
+cdef object _member_names = None
+cdef Py_ssize_t _ONEOF_OFFSET = _slot_offset(Binding, "oneof_slots")
+cdef Py_ssize_t _BINDING_CLS_OFFSET = _slot_offset(Binding, "cls")
+
+
+def install_which_oneof(reference, member_names):
+    """Give ``which_oneof_entry`` the Python function it leaves the unusual calls to, and the one
+    that lists each oneof group's member names of a class (both ddl/_oneof.py's)."""
+    global _which_reference, _member_names
+    _which_reference = reference
+    _member_names = member_names
+
+
+cdef class _Group:
+    """A oneof group's member names and their slot offsets, in declaration order."""
+
+    cdef tuple names
+    cdef Py_ssize_t* offsets
+
+    def __dealloc__(self):
+        PyMem_Free(self.offsets)
+
+
+cdef dict _oneof_slots(object cls):
+    """Each oneof group of ``cls`` (a message class) as a _Group."""
+    cdef _Group g
+    cdef Py_ssize_t i
+    slots = {}
+    for group, names in _member_names(cls).items():
+        g = _Group.__new__(_Group)
+        g.names = tuple(names)
+        g.offsets = <Py_ssize_t*>PyMem_Malloc(max(1, len(g.names)) * sizeof(Py_ssize_t))
+        if g.offsets == NULL:
+            raise MemoryError()
+        for i in range(len(g.names)):
+            g.offsets[i] = _slot_offset(cls, g.names[i])
+        slots[group] = g
+    return slots
+
+
+def which_oneof_entry(msg, group):
+    cdef object cls = type(msg)
+    cdef PyObject* found = ddl_class_attr(<PyObject*>cls, <PyObject*>_BINDING_ATTR)
+    cdef PyObject* value
+    cdef _Group g
+    cdef Py_ssize_t i
+    if found == NULL or Py_TYPE(found) != <PyTypeObject*>Binding or type(group) is not str:
+        return _which_reference(msg, group)  # not a message, or a group name to refuse
+    binding = <object>found  # owned: building the slots below runs Python code
+    if ddl_slot(found, _BINDING_CLS_OFFSET) != <PyObject*>cls:
+        return _which_reference(msg, group)  # another class's Binding: its offsets are not ours
+    found = ddl_slot(found, _ONEOF_OFFSET)
+    if found == NULL or Py_TYPE(found) != <PyTypeObject*>dict:
+        slots = _oneof_slots(cls)
+        binding.oneof_slots = slots
+    else:
+        slots = <object>found
+    # Exact str keys: the lookup compares strings and runs no Python code.
+    found = PyDict_GetItem_ptr(<PyObject*>slots, <PyObject*>group)
+    if found == NULL:
+        return _which_reference(msg, group)  # no such group: its error names the groups
+    if Py_TYPE(found) != <PyTypeObject*>_Group:
+        return _which_reference(msg, group)
+    g = <_Group>found
+    for i in range(len(g.names)):
+        value = ddl_slot(<PyObject*>msg, g.offsets[i])
+        if value == NULL:
+            return _which_reference(msg, group)  # a member deleted with del: its error
+        if value != <PyObject*>None:
+            return g.names[i]
+    return None
+
+
 import sys as _sys
 
 if _sys.byteorder != "little":

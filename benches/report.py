@@ -144,25 +144,41 @@ def format_table(report: dict[str, Any], markdown: bool) -> str:
         if json_sizes:
             lines.append("")
             lines.append("JSON sizes (ddl's text, UTF-8): " + ", ".join(f"{w} {n:,} B" for w, n in json_sizes.items()))
-    mem = report.get("memory")
-    if mem and mem.get("results"):
-        lines.append("")
-        qualifier = f" (quick mode: {mem['payload_mb']:.0f} MB, not 50 MB)" if s["quick"] else ""
-        lines.append(
-            f"Memory: peak RSS growth while decoding a {mem['payload_mb']:.1f} MB Batch of "
-            f"{mem['records']:,} records, each library in a fresh process{qualifier}:"
-        )
-        base = mem["results"].get(BASELINE, {}).get("peak_rss_delta_mb")
-        for lib, r in mem["results"].items():
-            extra = ""
-            if base and lib != BASELINE:
-                extra = f" ({_fmt_ratio(r['peak_rss_delta_mb'] / base)})"
-            bullet = "- " if markdown else "  "
-            lines.append(f"{bullet}{lib}: {r['peak_rss_delta_mb']:,.1f} MB{extra}, decode took {r['decode_s']:.2f} s")
+    memory = format_memory(report, markdown)
+    if memory:
+        lines += ["", memory]
     if report["problems"]:
         lines.append("")
         lines.append("Notes:")
         lines += [("- " if markdown else "  ") + p for p in report["problems"]]
+    return "\n".join(lines)
+
+
+def format_memory(report: dict[str, Any], markdown: bool) -> str:
+    """The memory benchmark's lines (empty when it did not run): each library's peak, its ratio
+    to ddl's, and its own payload or a transient peak when they differ."""
+    mem = report.get("memory")
+    if not mem or not mem.get("results"):
+        return ""
+    lines: list[str] = []
+    qualifier = f" (quick mode: {mem['payload_mb']:.0f} MB, not 50 MB)" if report["settings"]["quick"] else ""
+    lines.append(
+        f"Memory: peak RSS growth while decoding a {mem['payload_mb']:.1f} MB Batch of "
+        f"{mem['records']:,} records, each library in a fresh process{qualifier}:"
+    )
+    base = mem["results"].get(BASELINE, {}).get("peak_rss_delta_mb")
+    for lib, r in mem["results"].items():
+        extra = ""
+        if base and lib != BASELINE:
+            extra = f" ({_fmt_ratio(r['peak_rss_delta_mb'] / base)})"
+        own = r.get("payload_mb")
+        if own and abs(own - mem["payload_mb"]) >= 0.05:
+            extra += f", from {own:.1f} MB of its own wire"
+        kept = r.get("retained_mb")
+        if kept is not None and kept < 0.95 * r["peak_rss_delta_mb"]:  # a transient peak
+            extra += f", {kept:,.1f} MB still held after"
+        bullet = "- " if markdown else "  "
+        lines.append(f"{bullet}{lib}: {r['peak_rss_delta_mb']:,.1f} MB{extra}, decode took {r['decode_s']:.2f} s")
     return "\n".join(lines)
 
 

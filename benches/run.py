@@ -34,10 +34,10 @@ from benches import workloads
 from benches.adapters import BASELINE, LIBRARIES, library
 from benches.grpc_bench import format_grpc, measure
 from benches.hostile_memory import CASES, LIBS, format_hostile, hostile_worker, run_cases
-from benches.memory import memory_payload, memory_worker
+from benches.memory import memory_payloads, memory_worker, wire_of
 from benches.processes import stream_worker
 from benches.progress import Progress
-from benches.report import format_table, machine_info, ratios, write_chart
+from benches.report import format_memory, format_table, machine_info, ratios, write_chart
 from benches.settings import FULL, QUICK
 from benches.worker import worker
 
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         if n not in workloads.WORKLOADS:
             raise SystemExit(f"ddl bench: unknown workload {n!r}; choose from {', '.join(workloads.WORKLOADS)}")
     memory_libs = [lib for lib in libs if lib.memory] if args.memory else []
+    if args.memory_only:
+        names, libs, args.grpc = [], [], False  # no timing, hostile-memory or gRPC runs
     memory_weight = 4 if args.quick else 15
     hostile_libs = [n for n in LIBS if any(lib.name == n for lib in libs)] if args.memory else []
     hostile_runs = len(hostile_libs) * len(CASES)
@@ -119,18 +121,23 @@ def run(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="ddl-bench-") as tmp:
             progress.label = "memory: writing the payload"
             progress.draw()
-            payload, records = memory_payload(settings, Path(tmp))
+            payloads, records = memory_payloads(settings, Path(tmp), {wire_of(lib.name) for lib in memory_libs})
             mem: dict[str, Any] = {
-                "payload_mb": payload.stat().st_size / 1e6,
+                "payload_mb": payloads["protobuf"].stat().st_size / 1e6,
                 "records": records,
                 "quick": args.quick,
-                "what": "peak RSS (ru_maxrss) after decode minus before, fresh process per library",
+                "what": "peak RSS (VmHWM, reset before the decode) growth of one decode, fresh process per library",
                 "results": {},
             }
             report["memory"] = mem
             for lib in memory_libs:
                 progress.label = f"memory: {lib.name} decoding {mem['payload_mb']:.0f} MB"
                 progress.draw()
+                payload = payloads.get(wire_of(lib.name))
+                if payload is None:
+                    report["problems"].append(f"memory {lib.name}: not installed")
+                    progress.advance(memory_weight)
+                    continue
                 cmd = ["--memory-worker", lib.name, "--payload", str(payload), "--records", str(records)]
                 for ev in stream_worker(lib, cmd):
                     if ev["event"] == "memory":
@@ -166,6 +173,11 @@ def run(args: argparse.Namespace) -> int:
                 progress.note(f"gRPC {name}: {e}")
             progress.advance(memory_weight)
     progress.close()
+    if args.memory_only:
+        print(format_memory(report, args.markdown))
+        for problem in report["problems"]:
+            print(f"note: {problem}")
+        return 0
     ok = [n for n, i in report["libraries"].items() if i["status"] == "ok"]
     report["ratios"] = ratios(report["results"], ok)
     if BASELINE not in ok:
@@ -210,6 +222,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--workloads", metavar="A,B", help="workloads to run (default: all)")
     p.add_argument(
         "--no-memory", dest="memory", action="store_false", help="skip the memory and hostile-memory benchmarks"
+    )
+    p.add_argument(
+        "--memory-only", action="store_true", help="run only the memory benchmark (the big Batch), and print its lines"
     )
     p.add_argument(
         "--no-grpc", dest="grpc", action="store_false", help="skip the gRPC benchmark (ddl, protobuf-upb on loopback)"

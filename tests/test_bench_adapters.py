@@ -7,6 +7,7 @@ anything (the machine is shared): the runner test only checks the shape of its o
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import runpy
@@ -352,6 +353,41 @@ def test_no_json_table_without_json_results() -> None:
     assert "json encode" not in text and "JSON:" not in text
 
 
+def test_the_memory_lines_name_each_librarys_wire_and_a_transient_peak() -> None:
+    from benches.report import format_table
+
+    report = _report({"small": {"encode": {"ddl": {"median_us": 1.0}}}}, {"ddl": {"status": "ok", "json": "proto3"}})
+    report["memory"] = {
+        "payload_mb": 50.1,
+        "records": 90_700,
+        "results": {
+            "ddl": {"peak_rss_delta_mb": 280.0, "retained_mb": 280.0, "payload_mb": 50.1, "decode_s": 0.4},
+            "msgspec": {"peak_rss_delta_mb": 320.0, "retained_mb": 320.0, "payload_mb": 46.0, "decode_s": 0.9},
+            "protobuf-python": {"peak_rss_delta_mb": 900.0, "retained_mb": 600.0, "payload_mb": 50.1, "decode_s": 9.0},
+        },
+    }
+    lines = format_table(report, markdown=True).splitlines()
+    assert "- ddl: 280.0 MB, decode took 0.40 s" in lines
+    assert "- msgspec: 320.0 MB (1.14x), from 46.0 MB of its own wire, decode took 0.90 s" in lines
+    assert "- protobuf-python: 900.0 MB (3.21x), 600.0 MB still held after, decode took 9.00 s" in lines
+
+
+def test_the_memory_payloads_hold_the_same_records_on_each_wire(tmp_path: Path) -> None:
+    pytest.importorskip("msgspec")
+    from benches.adapters import ddl_adapter, msgspec_adapter
+    from benches.memory import memory_payloads, wire_of
+    from benches.settings import QUICK
+
+    settings = dataclasses.replace(QUICK, memory_mb=0.2)
+    paths, records = memory_payloads(settings, tmp_path, {wire_of("ddl"), wire_of("msgspec")})
+    assert records == 400  # four copies of the 100 records of ~55 KB
+    logical = workloads.build("batch")
+    ours, theirs = ddl_adapter.make("batch", logical), msgspec_adapter.make("batch", logical)
+    expected = {"records": logical["records"] * 4}
+    assert ours.read(ours.decode(paths["protobuf"].read_bytes())) == expected
+    assert theirs.read(theirs.decode(paths["msgpack"].read_bytes())) == expected
+
+
 def test_first_difference_names_the_path() -> None:
     assert first_difference({"a": [1, 2]}, {"a": [1, 2]}) is None
     assert first_difference({"a": [1, 3]}, {"a": [1, 2]}) == "$.a[1]: got 3, expected 2"
@@ -363,7 +399,8 @@ def test_first_difference_names_the_path() -> None:
 
 def test_library_registry() -> None:
     assert library("protobuf-upb").env == {"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "upb"}
-    assert {lib.name for lib in LIBRARIES if lib.memory} == {"ddl", "protobuf-upb"}
+    memory = {lib.name for lib in LIBRARIES if lib.memory}
+    assert memory == {"ddl", "protobuf-upb", "protobuf-python", "protobuf-py", "msgspec"}
     with pytest.raises(KeyError):
         library("nope")
     assert load(library("ddl")).library_name() in ("ddl", "ddl-python")

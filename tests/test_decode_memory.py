@@ -139,3 +139,75 @@ def test_absent_frozensets_are_one_shared_empty_frozenset(engine: Engine) -> Non
     first, second = engine.decode(b"\x08\x01", Point), engine.decode(b"\x08\x02", Point)
     assert first.kinds == second.kinds == frozenset()
     assert first.kinds is second.kinds
+
+
+class Record(ddl.Message):
+    tags: list[str] = []
+    attrs: dict[str, str] = {}
+    code: str = ""
+
+
+class Records(ddl.Message):
+    items: list[Record] = []
+
+
+def test_short_strings_that_repeat_across_records_are_one_object_each(engine: Engine) -> None:
+    if engine.name == "python":
+        pytest.skip("the generated code makes a new str each time")
+    one = Record(tags=["red", "blue"], attrs={"key0": "v", "region": "north"}, code="USD")
+    data = engine.encode(Records(items=[one] * 2))
+    first, second = engine.decode(data, Records).items
+    assert first == second == one
+    assert all(x is y for x, y in zip(first.tags, second.tags, strict=True))
+    assert all(x is y for x, y in zip(first.attrs, second.attrs, strict=True))  # the keys
+    assert first.attrs["region"] is second.attrs["region"] and first.code is second.code
+    # Longer strings (names, ids, text) are rarely repeated values: each is its own object.
+    long_one = Record(code="a code of twenty-two!")
+    third, fourth = engine.decode(engine.encode(Records(items=[long_one] * 2)), Records).items
+    assert third.code == fourth.code == long_one.code and third.code is not fourth.code
+
+
+def _variants(length: int) -> list[str]:
+    """Strings of ``length`` characters, each differing from the first in one place only."""
+    base = "".join(chr(ord("a") + i % 26) for i in range(length))
+    return [base] + [base[:i] + "Z" + base[i + 1 :] for i in range(length)]
+
+
+def test_strings_differing_in_one_byte_or_in_length_decode_as_themselves(engine: Engine) -> None:
+    # Every length around the shared strings' limit, each with one byte changed at each place, and
+    # text of two- to four-byte characters: decoded many times over, in an order that makes
+    # strings of the same length follow each other.
+    texts = [t for n in range(1, 20) for t in _variants(n)]
+    texts += ["é", "日本", "€uro", "naïve", "🐍", "Zürich-8", "ab\x00c", "\x00"]
+    data = engine.encode(Record(tags=texts * 3, attrs={t: t[::-1] for t in texts}))
+    for _ in range(2):
+        decoded = engine.decode(data, Record)
+        assert decoded.tags == texts * 3
+        assert decoded.attrs == {t: t[::-1] for t in texts}
+
+
+def test_short_invalid_utf8_fails_every_time_after_valid_strings_of_its_length(engine: Engine) -> None:
+    valid = engine.encode(Record(code="ab\xe9"))  # b"ab\xc3\xa9": 4 bytes
+    invalid = valid[:-2] + b"\xc3\x28"  # the same length, not UTF-8
+    for _ in range(3):
+        assert engine.decode(valid, Record).code == "ab\xe9"
+        with pytest.raises(ddl.DecodeError):
+            engine.decode(invalid, Record)
+
+
+def test_records_with_the_same_short_strings_cost_no_str_of_their_own(engine: Engine) -> None:
+    if engine.name == "python":
+        pytest.skip("the generated code makes a new str each time")
+    one = Record(tags=["red", "green", "blue"], attrs={"key0": "a", "key1": "b"}, code="EUR")
+    data = engine.encode(Records(items=[one] * 5_000))
+    engine.decode(engine.encode(Records(items=[one])), Records)  # compile the codec outside the measurement
+    tracemalloc.start()
+    try:
+        decoded = engine.decode(data, Records)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert decoded == Records(items=[one] * 5_000)
+    # A record: its instance (48), its tags list (56 + 24) and its dict (about 200), and its
+    # pointer in the list (8); eight strs of its own would add about 400.
+    assert peak < 5_000 * 400, f"{peak / 5_000:.0f} bytes per record"

@@ -53,9 +53,11 @@ LIBRARIES: tuple[Library, ...] = (
     # Identical to "ddl" while the pure-Python engine is the only one; run it with --libs.
     Library("ddl-python", "ddl_adapter", env={"DDL_PURE_PYTHON": "1"}, note="pure-Python engine"),
     Library("protobuf-upb", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "upb"}, memory=True),
-    Library("protobuf-python", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"}),
-    Library("protobuf-py", "protobuf_py_adapter", note="Buf's protobuf-py"),
-    Library("msgspec", "msgspec_adapter", note="msgpack, array_like Structs; not protobuf wire"),
+    Library(
+        "protobuf-python", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"}, memory=True
+    ),
+    Library("protobuf-py", "protobuf_py_adapter", memory=True, note="Buf's protobuf-py"),
+    Library("msgspec", "msgspec_adapter", memory=True, note="msgpack, array_like Structs; not protobuf wire"),
     Library("pure-protobuf", "pure_protobuf_adapter"),
 )
 BASELINE = "ddl"

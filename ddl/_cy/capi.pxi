@@ -60,7 +60,7 @@ cdef extern from "Python.h":
 # The C lives in headers beside this file, one concern each (setup.py puts ddl/_cy on the
 # include path): ddl_compat.h (compiler portability), ddl_wire.h (varints and bytes),
 # ddl_cpython.h (every read of CPython internals, by version), ddl_objects.h, ddl_utf8.h,
-# ddl_vector.h (numbers as buffers).
+# ddl_shared_str.h (short strings decoded once), ddl_vector.h (numbers as buffers).
 
 cdef extern from "ddl_wire.h":
     int ddl_vsize(uint64_t v) nogil
@@ -98,6 +98,9 @@ cdef extern from "ddl_vector.h":
 cdef extern from "ddl_utf8.h":
     const char* ddl_utf8(PyObject* s, Py_ssize_t* n) except NULL
     PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n)
+
+cdef extern from "ddl_shared_str.h":
+    PyObject* ddl_str(const unsigned char* s, Py_ssize_t n)
 
 class Bail(Exception):
     """The compiled engine leaves this call to the reference engine."""

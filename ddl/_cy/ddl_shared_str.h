@@ -1,0 +1,101 @@
+/* ddl_shared_str.h: short strings decoded once and shared while they keep coming. Map keys,
+   tags and enum-like values ("USD", "active", "key0") repeat record after record, and each
+   copy is a str of its own: 64 bytes for up to 15 ASCII characters. A direct-mapped table
+   keeps the last string decoded for each hash of its bytes; a string whose bytes equal its
+   entry's is that entry's object again. The table holds at most DDL_SHARED_STRS strings of
+   up to DDL_SHARED_STR_MAX bytes (about 40 KB, beside its own 16 KB) for the process's life,
+   as the shared ints do. Every access runs under the GIL: a free-threaded build has no table. */
+
+#ifndef DDL_SHARED_STR_H
+#define DDL_SHARED_STR_H
+
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ddl_compat.h"
+#include "ddl_utf8.h"
+#include "ddl_wire.h"
+
+#if defined(Py_GIL_DISABLED)
+
+/* Threads would race on an entry (its words from one string, its object from another), so
+   every string is decoded anew. */
+static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
+    return ddl_decode_utf8(s, n);
+}
+
+#else
+
+/* Longer strings are rarely repeated values (names, ids, text), and two words hold these. */
+#define DDL_SHARED_STR_MAX 16
+/* Entries, a power of two: 2^DDL_SHARED_STR_BITS. */
+#define DDL_SHARED_STR_BITS 9
+#define DDL_SHARED_STRS (1 << DDL_SHARED_STR_BITS)
+
+/* One entry: the string's bytes as two words (see ddl_str_words), its length in bytes, and
+   the table's reference to it (NULL while the entry is empty). */
+typedef struct {
+    uint64_t head, tail;
+    Py_ssize_t n;
+    PyObject* str;
+} ddl_shared_str;
+
+static ddl_shared_str ddl_shared_strs[DDL_SHARED_STRS];
+
+/* The n bytes at s (1 <= n <= DDL_SHARED_STR_MAX) as two words that, with n, tell them apart
+   from any other string: the first and last 8 bytes (overlapping below 16), the first and
+   last 4 below 8, the first, middle and last byte below 4. Reads only s[0:n]. */
+static inline void ddl_str_words(const unsigned char* s, Py_ssize_t n, uint64_t* head, uint64_t* tail) {
+    uint32_t a, b;
+    if (n >= 8) {
+        *head = ddl_load8(s);
+        *tail = ddl_load8(s + n - 8);
+    } else if (n >= 4) {
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        *head = a;
+        *tail = b;
+    } else {
+        *head = (uint64_t)s[0] | ((uint64_t)s[n / 2] << 8) | ((uint64_t)s[n - 1] << 16);
+        *tail = 0;
+    }
+}
+
+/* The slow path of ddl_str, out of line: a new reference to the str of s[:n], which also
+   replaces the entry's string. NULL as ddl_decode_utf8 gives it (invalid bytes are never
+   kept). The old string is released after the store; freeing a str runs no Python code. */
+static DDL_NOINLINE PyObject* ddl_str_miss(ddl_shared_str* e, const unsigned char* s, Py_ssize_t n,
+                                           uint64_t head, uint64_t tail) {
+    PyObject* r = ddl_decode_utf8(s, n);
+    if (r == NULL) return NULL;
+    PyObject* old = e->str;
+    Py_INCREF(r);
+    e->head = head;
+    e->tail = tail;
+    e->n = n;
+    e->str = r;
+    Py_XDECREF(old);
+    return r;
+}
+
+/* A new reference to the str of the UTF-8 in s[:n], or NULL as ddl_decode_utf8 gives it: the
+   shared one when s[:n] is short and its entry holds the same bytes. */
+static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
+    uint64_t head, tail, h;
+    ddl_shared_str* e;
+    if (n == 0 || n > DDL_SHARED_STR_MAX) return ddl_decode_utf8(s, n);
+    ddl_str_words(s, n, &head, &tail);
+    /* Fibonacci hashing: the top bits of the product depend on every bit of the words. */
+    h = (head ^ (tail << 7 | tail >> 57) ^ (uint64_t)n) * 0x9E3779B97F4A7C15ULL;
+    e = &ddl_shared_strs[h >> (64 - DDL_SHARED_STR_BITS)];
+    if (e->str != NULL && e->n == n && e->head == head && e->tail == tail) {
+        Py_INCREF(e->str);
+        return e->str;
+    }
+    return ddl_str_miss(e, s, n, head, tail);
+}
+
+#endif /* Py_GIL_DISABLED */
+
+#endif /* DDL_SHARED_STR_H */

@@ -48,6 +48,7 @@ class Nested(ddl.Message):
 
 EVENT_PROTO = """
     syntax = "proto3";
+    package ddltest.kept;
     import "google/protobuf/timestamp.proto";
     import "google/protobuf/duration.proto";
     message Date { int32 year = 1; int32 month = 2; int32 day = 3; }  // google.type.Date's fields

@@ -182,11 +182,7 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
         _room(o, 24)
         _tag_back(o, op.tagword, op.taglen)
     elif kind == K_MESSAGE:
-        mark = _written(o)
-        _encode(op.sub, v, o, budget - 1, det)
-        _room(o, 24)
-        _varint_back(o, <uint64_t>(_written(o) - mark))
-        _tag_back(o, op.tagword, op.taglen)
+        _submessage(op, v, o, budget, det)
     elif kind == K_CONVERTED:
         wire = (<object>op.fn_encode)(<object>v)
         if op.base == K_STRING:
@@ -215,18 +211,22 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
     return 0
 
 
+cdef inline int _submessage(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    """A length-prefixed message with its tag: the body first, then its length, now known."""
+    cdef Py_ssize_t mark = _written(o)
+    _encode(op.sub, v, o, budget - 1, det)
+    _room(o, 24)
+    _varint_back(o, <uint64_t>(_written(o) - mark))
+    _tag_back(o, op.tagword, op.taglen)
+    return 0
+
+
 cdef inline int _element(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
-    """One value with its tag, always written (a repeated element, a map key or value); strings,
-    the commonest case, without a call."""
-    cdef const char* s
-    cdef Py_ssize_t n
-    if op.kind == K_STRING and Py_TYPE(v) == &PyUnicode_Type:
-        s = ddl_utf8(v, &n)
-        _room(o, n + 24)
-        o.pos -= n
-        ddl_copy(o.pos, <const unsigned char*>s, n)
-        _varint_back(o, <uint64_t>n)
-        _tag_back(o, op.tagword, op.taglen)
+    """One value with its tag, always written (a repeated element, a map key or value); the
+    commonest kinds without a call."""
+    if op.kind == K_MESSAGE and not op.etaglen:
+        return _submessage(op, v, o, budget, det)
+    if _quick_scalar(op, v, o, False):
         return 0
     return _value(op, v, o, budget, det, False)
 
@@ -453,62 +453,81 @@ cdef int _loud_list(Op* op, PyObject* v, Py_ssize_t n, Out* o, int budget, bint 
     return 0
 
 
-cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
-    """A scalar field without presence, left out when it is proto3's zero. The commonest kinds
-    are written here; the others, and anything unusual, go through ``_scalar``."""
+cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) except -1:
+    """``_scalar`` for the commonest kinds and types (a str, an int of int64 or int32, a float
+    of double or float, a bool), inline: 1 when the value was written (or was a zero skipped),
+    0 when it is left to ``_value``, which writes or bails on anything else."""
     cdef int64_t i
     cdef double d
+    cdef float f
     cdef const char* s
     cdef Py_ssize_t n
     cdef int kind = op.kind
     cdef PyTypeObject* t = Py_TYPE(v)
     if kind == K_STRING and t == &PyUnicode_Type:
         s = ddl_utf8(v, &n)
-        if n:
+        if n or not skip_zero:
             _room(o, n + 24)
             o.pos -= n
             ddl_copy(o.pos, <const unsigned char*>s, n)
             _varint_back(o, <uint64_t>n)
             _tag_back(o, op.tagword, op.taglen)
-        return 0
+        return 1
     if (kind == K_INT64 or kind == K_INT32) and t == &PyLong_Type and ddl_as_int64(v, &i) == 0:
         if kind == K_INT32 and (i < -0x80000000 or i > 0x7FFFFFFF):
             bail()
-        if i:
+        if i or not skip_zero:
             _room(o, 24)
             _varint_back(o, <uint64_t>i)
             _tag_back(o, op.tagword, op.taglen)
-        return 0
-    if kind == K_DOUBLE and t == &PyFloat_Type:
+        return 1
+    if (kind == K_DOUBLE or kind == K_FLOAT) and t == &PyFloat_Type:
         d = PyFloat_AS_DOUBLE_ptr(v)
-        if d != 0.0 or signbit(d):
-            _room(o, 24)
+        if skip_zero and d == 0.0 and not signbit(d):
+            return 1
+        _room(o, 24)
+        if kind == K_DOUBLE:
             o.pos -= 8
-            memcpy(o.pos, &d, 8)
-            _tag_back(o, op.tagword, op.taglen)
-        return 0
-    if kind == K_BOOL:
-        if v == ddl_true:
+            memcpy(o.pos, &d, 8)  # the host is little-endian (checked at import)
+        else:
+            if isfinite(d) and (d > FLT_MAX or d < -FLT_MAX):
+                bail()
+            f = <float>d
+            o.pos -= 4
+            memcpy(o.pos, &f, 4)
+        _tag_back(o, op.tagword, op.taglen)
+        return 1
+    if kind == K_BOOL and (v == ddl_true or v == ddl_false):
+        if v == ddl_true or not skip_zero:
             _room(o, 24)
             o.pos -= 1
-            o.pos[0] = 1
+            o.pos[0] = v == ddl_true
             _tag_back(o, op.tagword, op.taglen)
-        elif v != ddl_false:
-            bail()
-        return 0
-    _scalar(op, kind, v, o, True)
+        return 1
+    return 0
+
+
+cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
+    """A scalar field without presence, left out when it is proto3's zero."""
+    if not _quick_scalar(op, v, o, True):
+        _scalar(op, op.kind, v, o, True)
     return 0
 
 
 cdef inline int _field(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     """One field's value (a slot's content), with its tags, or nothing when it is absent."""
-    if op.implicit:
+    cdef int enc = op.enc
+    if enc == ENC_IMPLICIT:
         return _implicit(op, v, o)
-    if op.repeated:
+    if enc == ENC_OPTIONAL:
+        if v == ddl_none:
+            return 0
+        return _element(op, v, o, budget, det)
+    if enc == ENC_REPEATED:
         return _repeated(op, v, o, budget, det)
-    if op.kind == K_MAP:
+    if enc == ENC_MAP:
         return _map(op, v, o, budget, det)
-    if op.member >= 0:
+    if enc == ENC_MEMBER:
         if v == ddl_none:
             if not op.presence:
                 bail()
@@ -554,6 +573,8 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
     for k in range(p.nops - 1, -1, -1):
         op = &p.ops[k]
         v = ddl_slot(obj, op.offset)
+        if v == ddl_none and op.enc == ENC_OPTIONAL:
+            continue  # absent: the commonest case, as a oneof group's other members are
         if v == NULL:
             bail()  # an unset slot (a deleted attribute): the reference engine says so
         if op.group and v != ddl_none:

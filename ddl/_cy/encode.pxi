@@ -36,17 +36,33 @@ cdef inline int _room(Out* o, Py_ssize_t need) except -1:
     return 0
 
 
-cdef inline void _varint_back(Out* o, uint64_t v) noexcept:
+# The hot paths write a field's pieces through a local pointer, ``o.pos`` read once and stored
+# once: each store through ``o.pos`` may change ``o.pos`` itself, as far as the C compiler knows
+# (bytes alias everything), so writing piece by piece through it reloads it after every store,
+# a chain of store-to-load waits in every field of every message.
+
+cdef inline unsigned char* _varint_at(unsigned char* p, uint64_t v) noexcept:
+    """``v`` as a varint that ends at ``p``; returns where it starts."""
     cdef int n = ddl_vsize(v)
-    o.pos -= n
-    ddl_put_varint(o.pos, v)
+    p -= n
+    ddl_put_varint(p, v)
+    return p
+
+
+cdef inline unsigned char* _tag_at(unsigned char* p, uint64_t word, int n) noexcept:
+    """A tag kept right-aligned in a word, ending at ``p``: one 8-byte store, whose spare low
+    bytes land in the free space below (every caller has made room for them). Returns where
+    the tag starts."""
+    memcpy(p - 8, &word, 8)
+    return p - n
+
+
+cdef inline void _varint_back(Out* o, uint64_t v) noexcept:
+    o.pos = _varint_at(o.pos, v)
 
 
 cdef inline void _tag_back(Out* o, uint64_t word, int n) noexcept:
-    """A tag kept right-aligned in a word: one 8-byte store, whose spare low bytes land in the
-    free space below ``pos`` (every caller has made room for them)."""
-    memcpy(o.pos - 8, &word, 8)
-    o.pos -= n
+    o.pos = _tag_at(o.pos, word, n)
 
 
 cdef inline Py_ssize_t _written(Out* o) noexcept:
@@ -214,10 +230,11 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
 cdef inline int _submessage(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     """A length-prefixed message with its tag: the body first, then its length, now known."""
     cdef Py_ssize_t mark = _written(o)
+    cdef unsigned char* p
     _encode(op.sub, v, o, budget - 1, det)
     _room(o, 24)
-    _varint_back(o, <uint64_t>(_written(o) - mark))
-    _tag_back(o, op.tagword, op.taglen)
+    p = o.pos
+    o.pos = _tag_at(_varint_at(p, <uint64_t>((o.end - p) - mark)), op.tagword, op.taglen)
     return 0
 
 
@@ -343,6 +360,7 @@ cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     cdef PyObject* small[64]
     cdef PyObject** pairs = small
     cdef PyObject* entry
+    cdef unsigned char* p
     cdef bint owned = False
     if Py_TYPE(v) != &PyDict_Type:
         bail()
@@ -382,8 +400,8 @@ cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
             _element(op.value, pairs[2 * k + 1], o, budget, det)
             _element(op.key, pairs[2 * k], o, budget, det)
             _room(o, 24)
-            _varint_back(o, <uint64_t>(_written(o) - mark))
-            _tag_back(o, op.tagword, op.taglen)
+            p = o.pos
+            o.pos = _tag_at(_varint_at(p, <uint64_t>((o.end - p) - mark)), op.tagword, op.taglen)
     finally:
         if owned:
             for k in range(2 * n):
@@ -462,24 +480,23 @@ cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) excep
     cdef float f
     cdef const char* s
     cdef Py_ssize_t n
+    cdef unsigned char* p
     cdef int kind = op.kind
     cdef PyTypeObject* t = Py_TYPE(v)
     if kind == K_STRING and t == &PyUnicode_Type:
         s = ddl_utf8(v, &n)
         if n or not skip_zero:
             _room(o, n + 24)
-            o.pos -= n
-            ddl_copy(o.pos, <const unsigned char*>s, n)
-            _varint_back(o, <uint64_t>n)
-            _tag_back(o, op.tagword, op.taglen)
+            p = o.pos - n
+            ddl_copy(p, <const unsigned char*>s, n)
+            o.pos = _tag_at(_varint_at(p, <uint64_t>n), op.tagword, op.taglen)
         return 1
     if (kind == K_INT64 or kind == K_INT32) and t == &PyLong_Type and ddl_as_int64(v, &i) == 0:
         if kind == K_INT32 and (i < -0x80000000 or i > 0x7FFFFFFF):
             bail()
         if i or not skip_zero:
             _room(o, 24)
-            _varint_back(o, <uint64_t>i)
-            _tag_back(o, op.tagword, op.taglen)
+            o.pos = _tag_at(_varint_at(o.pos, <uint64_t>i), op.tagword, op.taglen)
         return 1
     if (kind == K_DOUBLE or kind == K_FLOAT) and t == &PyFloat_Type:
         d = PyFloat_AS_DOUBLE_ptr(v)
@@ -487,22 +504,22 @@ cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) excep
             return 1
         _room(o, 24)
         if kind == K_DOUBLE:
-            o.pos -= 8
-            memcpy(o.pos, &d, 8)  # the host is little-endian (checked at import)
+            p = o.pos - 8
+            memcpy(p, &d, 8)  # the host is little-endian (checked at import)
         else:
             if isfinite(d) and (d > FLT_MAX or d < -FLT_MAX):
                 bail()
             f = <float>d
-            o.pos -= 4
-            memcpy(o.pos, &f, 4)
-        _tag_back(o, op.tagword, op.taglen)
+            p = o.pos - 4
+            memcpy(p, &f, 4)
+        o.pos = _tag_at(p, op.tagword, op.taglen)
         return 1
     if kind == K_BOOL and (v == ddl_true or v == ddl_false):
         if v == ddl_true or not skip_zero:
             _room(o, 24)
-            o.pos -= 1
-            o.pos[0] = v == ddl_true
-            _tag_back(o, op.tagword, op.taglen)
+            p = o.pos - 1
+            p[0] = v == ddl_true
+            o.pos = _tag_at(p, op.tagword, op.taglen)
         return 1
     return 0
 

@@ -471,11 +471,25 @@ cdef int _loud_list(Op* op, PyObject* v, Py_ssize_t n, Out* o, int budget, bint 
     return 0
 
 
+cdef inline bint _int_fits(int kind, int64_t i) noexcept:
+    """Whether an int64 is in the range of an integer kind (not bool or enum)."""
+    if kind == K_INT32 or kind == K_SINT32 or kind == K_SFIXED32:
+        return -0x80000000 <= i <= 0x7FFFFFFF
+    if kind == K_UINT32 or kind == K_FIXED32:
+        return 0 <= i <= 0xFFFFFFFF
+    if kind == K_UINT64 or kind == K_FIXED64:
+        return i >= 0  # larger ones are not int64s: _scalar writes them
+    return True
+
+
 cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) except -1:
-    """``_scalar`` for the commonest kinds and types (a str, an int of int64 or int32, a float
-    of double or float, a bool), inline: 1 when the value was written (or was a zero skipped),
-    0 when it is left to ``_value``, which writes or bails on anything else."""
+    """``_scalar`` for the commonest values, inline: a str, bytes, a float of double or float, a
+    bool, and an int (not a subclass) of an integer kind within its range. Returns 1 when the
+    value was written (or was a zero skipped), 0 when it is left to ``_value``, which writes it
+    or bails on anything else."""
     cdef int64_t i
+    cdef uint64_t u
+    cdef uint32_t u32
     cdef double d
     cdef float f
     cdef const char* s
@@ -491,12 +505,32 @@ cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) excep
             ddl_copy(p, <const unsigned char*>s, n)
             o.pos = _tag_at(_varint_at(p, <uint64_t>n), op.tagword, op.taglen)
         return 1
-    if (kind == K_INT64 or kind == K_INT32) and t == &PyLong_Type and ddl_as_int64(v, &i) == 0:
-        if kind == K_INT32 and (i < -0x80000000 or i > 0x7FFFFFFF):
-            bail()
-        if i or not skip_zero:
-            _room(o, 24)
-            o.pos = _tag_at(_varint_at(o.pos, <uint64_t>i), op.tagword, op.taglen)
+    if kind == K_BYTES and t == &PyBytes_Type:
+        n = PyBytes_GET_SIZE_ptr(v)
+        if n or not skip_zero:
+            _room(o, n + 24)
+            p = o.pos - n
+            memcpy(p, PyBytes_AS_STRING_ptr(v), n)
+            o.pos = _tag_at(_varint_at(p, <uint64_t>n), op.tagword, op.taglen)
+        return 1
+    if (t == &PyLong_Type and kind <= K_SFIXED64 and kind != K_BOOL and kind != K_ENUM and kind != K_FLOAT
+            and ddl_as_int64(v, &i) == 0 and _int_fits(kind, i)):
+        if i == 0 and skip_zero:
+            return 1
+        _room(o, 24)
+        if kind <= K_SINT64:
+            u = <uint64_t>i
+            if kind == K_SINT32 or kind == K_SINT64:
+                u = (u << 1) ^ <uint64_t>(i >> 63)
+            p = _varint_at(o.pos, u)
+        elif kind <= K_SFIXED32:
+            u32 = <uint32_t>i
+            p = o.pos - 4
+            memcpy(p, &u32, 4)
+        else:
+            p = o.pos - 8
+            memcpy(p, &i, 8)
+        o.pos = _tag_at(p, op.tagword, op.taglen)
         return 1
     if (kind == K_DOUBLE or kind == K_FLOAT) and t == &PyFloat_Type:
         d = PyFloat_AS_DOUBLE_ptr(v)

@@ -560,6 +560,8 @@ cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) excep
 
 cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
     """A scalar field without presence, left out when it is proto3's zero."""
+    if v == op.zero:
+        return 0  # the zero itself, as defaults hold it: the commonest value of such fields
     if not _quick_scalar(op, v, o, True):
         _scalar(op, op.kind, v, o, True)
     return 0

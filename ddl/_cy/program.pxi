@@ -66,6 +66,7 @@ cdef struct Op:
     int taglen
     uint64_t tagword        # the tag's bytes at the high end of a word (see _tag_back)
     ProgC* sub              # K_MESSAGE
+    PyObject* zero          # FILL_VALUE: the absent value (an implicit field's zero, left out on encode)
     int base                # K_CONVERTED: K_STRING or K_BYTES
     int number
     uint32_t wiretag        # (number << 3) | wire type
@@ -89,7 +90,6 @@ cdef struct Op:
     int etaglen             # 0 for a length-prefixed message
     int fill                # how the slot is filled when the field is absent
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
-    PyObject* zero          # FILL_VALUE
     PyObject* enum_map      # int -> member
     PyObject* enum_cls      # K_ENUM: the enum class
     PyObject* select        # oneof: the exact types this member writes (a tuple)

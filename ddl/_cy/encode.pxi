@@ -36,17 +36,33 @@ cdef inline int _room(Out* o, Py_ssize_t need) except -1:
     return 0
 
 
-cdef inline void _varint_back(Out* o, uint64_t v) noexcept:
+# The hot paths write a field's pieces through a local pointer, ``o.pos`` read once and stored
+# once: each store through ``o.pos`` may change ``o.pos`` itself, as far as the C compiler knows
+# (bytes alias everything), so writing piece by piece through it reloads it after every store,
+# a chain of store-to-load waits in every field of every message.
+
+cdef inline unsigned char* _varint_at(unsigned char* p, uint64_t v) noexcept:
+    """``v`` as a varint that ends at ``p``; returns where it starts."""
     cdef int n = ddl_vsize(v)
-    o.pos -= n
-    ddl_put_varint(o.pos, v)
+    p -= n
+    ddl_put_varint(p, v)
+    return p
+
+
+cdef inline unsigned char* _tag_at(unsigned char* p, uint64_t word, int n) noexcept:
+    """A tag kept right-aligned in a word, ending at ``p``: one 8-byte store, whose spare low
+    bytes land in the free space below (every caller has made room for them). Returns where
+    the tag starts."""
+    memcpy(p - 8, &word, 8)
+    return p - n
+
+
+cdef inline void _varint_back(Out* o, uint64_t v) noexcept:
+    o.pos = _varint_at(o.pos, v)
 
 
 cdef inline void _tag_back(Out* o, uint64_t word, int n) noexcept:
-    """A tag kept right-aligned in a word: one 8-byte store, whose spare low bytes land in the
-    free space below ``pos`` (every caller has made room for them)."""
-    memcpy(o.pos - 8, &word, 8)
-    o.pos -= n
+    o.pos = _tag_at(o.pos, word, n)
 
 
 cdef inline Py_ssize_t _written(Out* o) noexcept:
@@ -182,11 +198,7 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
         _room(o, 24)
         _tag_back(o, op.tagword, op.taglen)
     elif kind == K_MESSAGE:
-        mark = _written(o)
-        _encode(op.sub, v, o, budget - 1, det)
-        _room(o, 24)
-        _varint_back(o, <uint64_t>(_written(o) - mark))
-        _tag_back(o, op.tagword, op.taglen)
+        _submessage(op, v, o, budget, det)
     elif kind == K_CONVERTED:
         wire = (<object>op.fn_encode)(<object>v)
         if op.base == K_STRING:
@@ -215,18 +227,23 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
     return 0
 
 
+cdef inline int _submessage(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    """A length-prefixed message with its tag: the body first, then its length, now known."""
+    cdef Py_ssize_t mark = _written(o)
+    cdef unsigned char* p
+    _encode(op.sub, v, o, budget - 1, det)
+    _room(o, 24)
+    p = o.pos
+    o.pos = _tag_at(_varint_at(p, <uint64_t>((o.end - p) - mark)), op.tagword, op.taglen)
+    return 0
+
+
 cdef inline int _element(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
-    """One value with its tag, always written (a repeated element, a map key or value); strings,
-    the commonest case, without a call."""
-    cdef const char* s
-    cdef Py_ssize_t n
-    if op.kind == K_STRING and Py_TYPE(v) == &PyUnicode_Type:
-        s = ddl_utf8(v, &n)
-        _room(o, n + 24)
-        o.pos -= n
-        ddl_copy(o.pos, <const unsigned char*>s, n)
-        _varint_back(o, <uint64_t>n)
-        _tag_back(o, op.tagword, op.taglen)
+    """One value with its tag, always written (a repeated element, a map key or value); the
+    commonest kinds without a call."""
+    if op.kind == K_MESSAGE and not op.etaglen:
+        return _submessage(op, v, o, budget, det)
+    if _quick_scalar(op, v, o, False):
         return 0
     return _value(op, v, o, budget, det, False)
 
@@ -343,6 +360,7 @@ cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     cdef PyObject* small[64]
     cdef PyObject** pairs = small
     cdef PyObject* entry
+    cdef unsigned char* p
     cdef bint owned = False
     if Py_TYPE(v) != &PyDict_Type:
         bail()
@@ -382,8 +400,8 @@ cdef int _map(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
             _element(op.value, pairs[2 * k + 1], o, budget, det)
             _element(op.key, pairs[2 * k], o, budget, det)
             _room(o, 24)
-            _varint_back(o, <uint64_t>(_written(o) - mark))
-            _tag_back(o, op.tagword, op.taglen)
+            p = o.pos
+            o.pos = _tag_at(_varint_at(p, <uint64_t>((o.end - p) - mark)), op.tagword, op.taglen)
     finally:
         if owned:
             for k in range(2 * n):
@@ -453,62 +471,116 @@ cdef int _loud_list(Op* op, PyObject* v, Py_ssize_t n, Out* o, int budget, bint 
     return 0
 
 
-cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
-    """A scalar field without presence, left out when it is proto3's zero. The commonest kinds
-    are written here; the others, and anything unusual, go through ``_scalar``."""
+cdef inline bint _int_fits(int kind, int64_t i) noexcept:
+    """Whether an int64 is in the range of an integer kind (not bool or enum)."""
+    if kind == K_INT32 or kind == K_SINT32 or kind == K_SFIXED32:
+        return -0x80000000 <= i <= 0x7FFFFFFF
+    if kind == K_UINT32 or kind == K_FIXED32:
+        return 0 <= i <= 0xFFFFFFFF
+    if kind == K_UINT64 or kind == K_FIXED64:
+        return i >= 0  # larger ones are not int64s: _scalar writes them
+    return True
+
+
+cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) except -1:
+    """``_scalar`` for the commonest values, inline: a str, bytes, a float of double or float, a
+    bool, and an int (not a subclass) of an integer kind within its range. Returns 1 when the
+    value was written (or was a zero skipped), 0 when it is left to ``_value``, which writes it
+    or bails on anything else."""
     cdef int64_t i
+    cdef uint64_t u
+    cdef uint32_t u32
     cdef double d
+    cdef float f
     cdef const char* s
     cdef Py_ssize_t n
+    cdef unsigned char* p
     cdef int kind = op.kind
     cdef PyTypeObject* t = Py_TYPE(v)
     if kind == K_STRING and t == &PyUnicode_Type:
         s = ddl_utf8(v, &n)
-        if n:
+        if n or not skip_zero:
             _room(o, n + 24)
-            o.pos -= n
-            ddl_copy(o.pos, <const unsigned char*>s, n)
-            _varint_back(o, <uint64_t>n)
-            _tag_back(o, op.tagword, op.taglen)
-        return 0
-    if (kind == K_INT64 or kind == K_INT32) and t == &PyLong_Type and ddl_as_int64(v, &i) == 0:
-        if kind == K_INT32 and (i < -0x80000000 or i > 0x7FFFFFFF):
-            bail()
-        if i:
-            _room(o, 24)
-            _varint_back(o, <uint64_t>i)
-            _tag_back(o, op.tagword, op.taglen)
-        return 0
-    if kind == K_DOUBLE and t == &PyFloat_Type:
+            p = o.pos - n
+            ddl_copy(p, <const unsigned char*>s, n)
+            o.pos = _tag_at(_varint_at(p, <uint64_t>n), op.tagword, op.taglen)
+        return 1
+    if kind == K_BYTES and t == &PyBytes_Type:
+        n = PyBytes_GET_SIZE_ptr(v)
+        if n or not skip_zero:
+            _room(o, n + 24)
+            p = o.pos - n
+            memcpy(p, PyBytes_AS_STRING_ptr(v), n)
+            o.pos = _tag_at(_varint_at(p, <uint64_t>n), op.tagword, op.taglen)
+        return 1
+    if (t == &PyLong_Type and kind <= K_SFIXED64 and kind != K_BOOL and kind != K_ENUM and kind != K_FLOAT
+            and ddl_as_int64(v, &i) == 0 and _int_fits(kind, i)):
+        if i == 0 and skip_zero:
+            return 1
+        _room(o, 24)
+        if kind <= K_SINT64:
+            u = <uint64_t>i
+            if kind == K_SINT32 or kind == K_SINT64:
+                u = (u << 1) ^ <uint64_t>(i >> 63)
+            p = _varint_at(o.pos, u)
+        elif kind <= K_SFIXED32:
+            u32 = <uint32_t>i
+            p = o.pos - 4
+            memcpy(p, &u32, 4)
+        else:
+            p = o.pos - 8
+            memcpy(p, &i, 8)
+        o.pos = _tag_at(p, op.tagword, op.taglen)
+        return 1
+    if (kind == K_DOUBLE or kind == K_FLOAT) and t == &PyFloat_Type:
         d = PyFloat_AS_DOUBLE_ptr(v)
-        if d != 0.0 or signbit(d):
+        if skip_zero and d == 0.0 and not signbit(d):
+            return 1
+        _room(o, 24)
+        if kind == K_DOUBLE:
+            p = o.pos - 8
+            memcpy(p, &d, 8)  # the host is little-endian (checked at import)
+        else:
+            if isfinite(d) and (d > FLT_MAX or d < -FLT_MAX):
+                bail()
+            f = <float>d
+            p = o.pos - 4
+            memcpy(p, &f, 4)
+        o.pos = _tag_at(p, op.tagword, op.taglen)
+        return 1
+    if kind == K_BOOL and (v == ddl_true or v == ddl_false):
+        if v == ddl_true or not skip_zero:
             _room(o, 24)
-            o.pos -= 8
-            memcpy(o.pos, &d, 8)
-            _tag_back(o, op.tagword, op.taglen)
-        return 0
-    if kind == K_BOOL:
-        if v == ddl_true:
-            _room(o, 24)
-            o.pos -= 1
-            o.pos[0] = 1
-            _tag_back(o, op.tagword, op.taglen)
-        elif v != ddl_false:
-            bail()
-        return 0
-    _scalar(op, kind, v, o, True)
+            p = o.pos - 1
+            p[0] = v == ddl_true
+            o.pos = _tag_at(p, op.tagword, op.taglen)
+        return 1
+    return 0
+
+
+cdef inline int _implicit(Op* op, PyObject* v, Out* o) except -1:
+    """A scalar field without presence, left out when it is proto3's zero."""
+    if v == op.zero:
+        return 0  # the zero itself, as defaults hold it: the commonest value of such fields
+    if not _quick_scalar(op, v, o, True):
+        _scalar(op, op.kind, v, o, True)
     return 0
 
 
 cdef inline int _field(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
     """One field's value (a slot's content), with its tags, or nothing when it is absent."""
-    if op.implicit:
+    cdef int enc = op.enc
+    if enc == ENC_IMPLICIT:
         return _implicit(op, v, o)
-    if op.repeated:
+    if enc == ENC_OPTIONAL:
+        if v == ddl_none:
+            return 0
+        return _element(op, v, o, budget, det)
+    if enc == ENC_REPEATED:
         return _repeated(op, v, o, budget, det)
-    if op.kind == K_MAP:
+    if enc == ENC_MAP:
         return _map(op, v, o, budget, det)
-    if op.member >= 0:
+    if enc == ENC_MEMBER:
         if v == ddl_none:
             if not op.presence:
                 bail()
@@ -554,6 +626,8 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
     for k in range(p.nops - 1, -1, -1):
         op = &p.ops[k]
         v = ddl_slot(obj, op.offset)
+        if v == ddl_none and op.enc == ENC_OPTIONAL:
+            continue  # absent: the commonest case, as a oneof group's other members are
         if v == NULL:
             bail()  # an unset slot (a deleted attribute): the reference engine says so
         if op.group and v != ddl_none:

@@ -44,9 +44,29 @@ def _check_kinds():
 _check_kinds()
 
 
+cdef enum Enc:
+    # The encode loop's case for an op (Op.enc), from its plan: which of a field's facts decide
+    # how its slot is written, so that the loop tests one of them, not several in turn.
+    ENC_IMPLICIT,   # a scalar without presence: its zero is left out (Op.implicit)
+    ENC_OPTIONAL,   # one value, or None for absent (X | None, a oneof group's member): Op.presence
+    ENC_MEMBER,     # a member of a union (Op.member): the member whose types hold the value writes it
+    ENC_REPEATED,
+    ENC_MAP,
+    ENC_SINGULAR    # one value, whose None is an error or an omitted well-known value (Op.skip)
+
+
 cdef struct Op:
+    # What the encode loop reads of every op comes first, in one cache line: a message's ops
+    # are visited one after the other, and most of them are absent (a oneof's other members).
     Py_ssize_t offset       # of the slot in the instance
+    int enc                 # Enc
     int kind
+    uint64_t group          # a oneof group member: its group's bit (0 outside groups, see build)
+    bint quiet              # writing a value runs no Python code (see seal); 0 until proven
+    int taglen
+    uint64_t tagword        # the tag's bytes at the high end of a word (see _tag_back)
+    ProgC* sub              # K_MESSAGE
+    PyObject* zero          # FILL_VALUE: the absent value (an implicit field's zero, left out on encode)
     int base                # K_CONVERTED: K_STRING or K_BYTES
     int number
     uint32_t wiretag        # (number << 3) | wire type
@@ -60,22 +80,16 @@ cdef struct Op:
     int skip                # Skip, for singular fields
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
     int member              # the oneof member index, -1 outside oneofs
-    uint64_t group          # a oneof group member: its group's bit (0 outside groups, see build)
     int wkt                 # K_HELPER: a WellKnown the C loops write themselves, or WKT_OTHER
     bint closed_enum        # a ddl.ClosedEnum, or a oneof enum member beside an int member: unknown
                             # numbers bail on decode, and any value but a member bails on encode
     bint required           # ddl.field(required=True): None bails on encode
-    bint quiet              # writing a value runs no Python code (see seal); 0 until proven
-    uint64_t tagword        # the tag's bytes at the high end of a word (see _tag_back)
-    int taglen
-    uint64_t ptagword       # the same for the tag of a packed run
+    uint64_t ptagword       # the tag of a packed run, as tagword
     int ptaglen
     uint64_t etagword       # K_MESSAGE written as a group (delimited): the end-group tag
     int etaglen             # 0 for a length-prefixed message
     int fill                # how the slot is filled when the field is absent
-    ProgC* sub              # K_MESSAGE
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
-    PyObject* zero          # FILL_VALUE
     PyObject* enum_map      # int -> member
     PyObject* enum_cls      # K_ENUM: the enum class
     PyObject* select        # oneof: the exact types this member writes (a tuple)
@@ -226,6 +240,7 @@ def build(plan, program_of, register, wrappers):
             op.packed = node.packed
             op.write_packed = node.write_packed
             op.ptaglen = _tag_bytes(&op.ptagword, (number << 3) | 2)
+            op.enc = ENC_REPEATED
         elif isinstance(node, MapNode):
             op.kind = K_MAP
             op.key = &p.c.entries[n_entries]
@@ -234,6 +249,7 @@ def build(plan, program_of, register, wrappers):
             _fill_op(p, op.key, node.key, 1, program_of, wrappers)
             _fill_op(p, op.value, node.value, 2, program_of, wrappers)
             op.fill = FILL_DICT
+            op.enc = ENC_MAP
             op.wiretag = (number << 3) | 2
             op.taglen = _tag_bytes(&op.tagword, op.wiretag)
         elif isinstance(node, UnionNode):
@@ -246,6 +262,7 @@ def build(plan, program_of, register, wrappers):
             if isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members):
                 op.closed_enum = True
             op.skip = SKIP_NEVER
+            op.enc = ENC_MEMBER
             if f.presence:
                 op.fill = FILL_VALUE
                 op.zero = <PyObject*>None
@@ -258,6 +275,12 @@ def build(plan, program_of, register, wrappers):
                 op.fill = FILL_VALUE
                 op.zero = <PyObject*>None
             op.implicit = op.skip == SKIP_ZERO
+            if op.implicit:
+                op.enc = ENC_IMPLICIT
+            elif f.presence and not f.required:
+                op.enc = ENC_OPTIONAL
+            else:
+                op.enc = ENC_SINGULAR
         _jr_names(p, op, f, max(member, 0))
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
         if op.etaglen:

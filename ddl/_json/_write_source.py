@@ -149,8 +149,10 @@ class WriterSource:
             b.line(ind, "if v:")
             b.line(ind + 1, "if not isinstance(v, dict):")
             b.line(ind + 2, "_map(v)")
+            # A snapshot of the entries, taken with no Python code running: another thread
+            # changing the dict between two entries would stop a live iteration.
             b.line(ind + 1, f"d[{key}] = {{{self.key_expr(node.key, 'mk')}: {self.expr(node.value, 'x')} "
-                            "for mk, x in v.items()}")  # fmt: skip
+                            "for mk, x in list(v.items())}")  # fmt: skip
             b.line(ind, "elif not isinstance(v, dict):")
             b.line(ind + 1, "_map(v)")
             if self.variant.always_print:

@@ -275,7 +275,9 @@ class EncoderSource:
         b.line(ind, "if v:")
         b.line(ind + 1, "if not isinstance(v, dict):")
         b.line(ind + 2, "_bad()")
-        b.line(ind + 1, "for mk, x in (_sorted_items(v) if det else v.items()):")
+        # A snapshot of the entries (sorted, or as they are), taken with no Python code running:
+        # another thread changing the dict between two entries would stop a live iteration.
+        b.line(ind + 1, "for mk, x in (_sorted_items(v) if det else list(v.items())):")
         b.line(ind + 2, f"out += {tag_bytes(number, WT_LEN)!r}")
         b.line(ind + 2, "q = len(out)")
         b.line(ind + 2, "out.append(0)")

@@ -68,6 +68,21 @@ def _compiler() -> str | None:
     return shutil.which(os.environ.get("CC", configured)) or shutil.which("cc")
 
 
+def build_probe(tmp_path: Path, header: str, source: str, defines: list[str]) -> Path:
+    """A program compiled from ``source`` against the C headers beside the tests (``header``
+    among them), with warnings as errors; the test is skipped without a compiler or headers."""
+    cc = _compiler()
+    if cc is None:
+        pytest.skip("no C compiler")
+    if not (HEADERS / header).exists():
+        pytest.skip("no C headers beside the tests: an installed wheel carries no C sources")
+    path, program = tmp_path / "probe.c", tmp_path / "probe"
+    path.write_text(source)
+    flags = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{HEADERS}", *defines]
+    subprocess.run([cc, *flags, str(path), "-o", str(program)], check=True)
+    return program
+
+
 def _varint(x: int) -> bytes:
     out = bytearray()
     while x >= 0x80:
@@ -90,15 +105,7 @@ def _probe_inputs() -> list[int]:
 
 @pytest.mark.parametrize("defines", [[], ["-DDDL_NO_BUILTINS"]], ids=["builtins", "portable"])
 def test_bit_counts_and_varints_of_every_bit_position(tmp_path: Path, defines: list[str]) -> None:
-    cc = _compiler()
-    if cc is None:
-        pytest.skip("no C compiler")
-    if not (HEADERS / "ddl_wire.h").exists():
-        pytest.skip("no C headers beside the tests: an installed wheel carries no C sources")
-    source, program = tmp_path / "probe.c", tmp_path / "probe"
-    source.write_text(WIRE_PROBE)
-    flags = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{HEADERS}", *defines]
-    subprocess.run([cc, *flags, str(source), "-o", str(program)], check=True)
+    program = build_probe(tmp_path, "ddl_wire.h", WIRE_PROBE, defines)
     values = _probe_inputs()
     result = subprocess.run(
         [str(program)], input="".join(f"{x:x}\n" for x in values), capture_output=True, text=True, check=True

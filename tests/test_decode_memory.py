@@ -6,11 +6,14 @@ from __future__ import annotations
 import struct
 import sys
 import tracemalloc
+from typing import TypeVar
 
 import pytest
 
 import ddl
 from tests.conftest import Engine
+
+M = TypeVar("M", bound=ddl.Message)
 
 POINTER = struct.calcsize("P")
 
@@ -24,16 +27,20 @@ class Node(ddl.Message):
     children: list[Node] = []
 
 
+def decode_peak(engine: Engine, data: bytes, cls: type[M]) -> tuple[M, int]:
+    """The value ``data`` decodes to, and the most memory tracemalloc saw the decode hold."""
+    tracemalloc.start()
+    try:
+        decoded = engine.decode(data, cls)
+        return decoded, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
 def test_packed_two_byte_varints_cost_one_list_pointer_each(engine: Engine) -> None:
     values = [128 + i % (16384 - 128) for i in range(20_000)]
     data = engine.encode(Packed(values=values, small=values))
     engine.decode(data, Packed)  # compile the codec, and make the shared ints, outside the measurement
-    tracemalloc.start()
-    try:
-        decoded = engine.decode(data, Packed)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    decoded, peak = decode_peak(engine, data, Packed)
     assert decoded == Packed(values=values, small=values)
     # A list pointer is 8 bytes, with up to an eighth more room in the pure engine's lists; an
     # int object of its own would add 32.
@@ -123,12 +130,7 @@ def test_records_with_the_same_unknown_fields_share_their_bytes(engine: Engine) 
         pytest.skip("the generated code keeps a copy per record")
     data = b"\x0a\x04\x08\x05\x10\x01" * 10_000  # each record: a = 5, and field 2 unknown to Known
     engine.decode(data[:12], Knowns)  # compile the codec outside the measurement
-    tracemalloc.start()
-    try:
-        decoded = engine.decode(data, Knowns)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    decoded, peak = decode_peak(engine, data, Knowns)
     assert engine.encode(decoded) == data
     assert [item.a for item in decoded.items] == [5] * 10_000
     # A record is 48 bytes and its list pointer 8; a bytes object of its own would add 48.
@@ -201,12 +203,7 @@ def test_records_with_the_same_short_strings_cost_no_str_of_their_own(engine: En
     one = Record(tags=["red", "green", "blue"], attrs={"key0": "a", "key1": "b"}, code="EUR")
     data = engine.encode(Records(items=[one] * 5_000))
     engine.decode(engine.encode(Records(items=[one])), Records)  # compile the codec outside the measurement
-    tracemalloc.start()
-    try:
-        decoded = engine.decode(data, Records)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    decoded, peak = decode_peak(engine, data, Records)
     assert decoded == Records(items=[one] * 5_000)
     # A record: its instance (48), its tags list (56 + 24) and its dict (about 200), and its
     # pointer in the list (8); eight strs of its own would add about 400.

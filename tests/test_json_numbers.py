@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled
 from tests.conftest import FIXTURE_SAFE, Engine
-from tests.test_compiled_api import HEADERS, _compiler
+from tests.test_compiled_api import HEADERS, build_probe
 
 
 class Floats(ddl.Message):
@@ -296,15 +296,7 @@ int main(void) {
 
 @pytest.mark.parametrize("defines", [[], ["-DDDL_NO_BUILTINS"]], ids=["builtins", "portable"])
 def test_the_header_alone_writes_and_reads_as_cpython(tmp_path: Path, defines: list[str]) -> None:
-    cc = _compiler()
-    if cc is None:
-        pytest.skip("no C compiler")
-    if not (HEADERS / "ddl_dtoa.h").exists():
-        pytest.skip("no C headers beside the tests: an installed wheel carries no C sources")
-    source, program = tmp_path / "probe.c", tmp_path / "probe"
-    source.write_text(DTOA_PROBE)
-    flags = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{HEADERS}", *defines]
-    subprocess.run([cc, *flags, str(source), "-o", str(program)], check=True)
+    program = build_probe(tmp_path, "ddl_dtoa.h", DTOA_PROBE, defines)
     doubles = edge_doubles() + random_doubles(20_000, seed=37)
     texts = [t for t in random_number_texts(20_000, seed=41) + FIXED_TEXTS if len(t) < 1000]
     lines = [f"w {bits(x):x}" for x in doubles] + [f"r {t}" for t in texts]

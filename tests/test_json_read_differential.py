@@ -104,6 +104,15 @@ def test_what_ddl_reads_protobuf_parses_from_the_same_json_to_the_same_bytes(dat
     # The other way round: json_format.Parse and ddl read one text to the same message.
     cls = data.draw(st.sampled_from(CORPUS))
     pbcls = pb_class(CORPUS, cls, "ddl_json_corpus")
-    text = protobuf_json(data.draw(message_of(cls)), pbcls, {})
-    theirs = json_format.Parse(text, pbcls())
+    value = data.draw(message_of(cls))
+    text = protobuf_json(value, pbcls, {})
+    try:
+        theirs = json_format.Parse(text, pbcls())
+    except json_format.ParseError as e:
+        # protobuf's Python parser refuses what its own writer gives a float at float32's
+        # extremes (3.4028234663852886e+38: it checks the range on the 17-digit double, before
+        # rounding to float32). ddl reads the text to the value protobuf wrote it from.
+        assert "Float value too" in str(e), e
+        theirs = pbcls.FromString(ddl.encode(value))
+        theirs.DiscardUnknownFields()
     assert_same(ddl.decode(theirs.SerializeToString(), cls), ddl.from_json(text, cls))

@@ -70,6 +70,12 @@ def _tag(buf: bytes, pos: int, end: int) -> tuple[int, int]:
     return value, after
 
 
+def _wide(number: int, count: int) -> bool:
+    """Whether field ``number`` of a body of ``count`` varint fields is an int64: the seconds of
+    a Timestamp or Duration; every other field (nanos, a Date's parts) is an int32."""
+    return number == 1 and count == 2
+
+
 def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int]) -> list[int]:
     """Overwrite ``vals`` with the varint fields 1..len(vals) present in the body.
 
@@ -80,8 +86,7 @@ def _varint_fields(buf: bytes, pos: int, end: int, budget: int, vals: list[int])
         number = tag >> 3
         if tag & 7 == 0 and 1 <= number <= len(vals):
             raw, pos = _varint(buf, pos, end)
-            wide = number == 1 and len(vals) == 2
-            vals[number - 1] = _wire.to_int64(raw) if wide else _wire.to_int32(raw)
+            vals[number - 1] = _wire.to_int64(raw) if _wide(number, len(vals)) else _wire.to_int32(raw)
         else:
             pos = skip_field(buf, pos, end, tag, budget)
     return vals
@@ -111,8 +116,7 @@ def keep_unknown(held: Unchecked, unk: bytearray | None, tag: int) -> bytearray:
     for number, part in enumerate(held.parts, 1):
         if part:
             body.append(number << 3)
-            wide = number == 1 and len(held.parts) == 2  # seconds: int64; the rest: int32
-            (_wire.write_int64 if wide else _wire.write_int32)(body, part)
+            (_wire.write_int64 if _wide(number, len(held.parts)) else _wire.write_int32)(body, part)
     out = bytearray() if unk is None else unk
     _wire.write_uvarint(out, tag)
     _wire.write_uvarint(out, len(body))

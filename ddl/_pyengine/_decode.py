@@ -194,12 +194,16 @@ class DecoderSource:
             for i, member in enumerate(f.node.members):
                 if _message_like(member):
                     tag = _tag(f.numbers[i], member.wire_type)
-                    kept = [f"unk = _keep({var}, unk, {tag})", f"{var} = None", f"k{var} = -1"]
+                    kept = [*self._kept(f, var, tag), f"k{var} = -1"]
                     self._merge_into(member, var, f"r{var}", f"k{var} == {i} and ", tag, ind, kept if named else None)
             return
         tag = _tag(f.numbers[0], f.node.wire_type)
-        kept = [f"unk = _keep({var}, unk, {tag})", f"{var} = {self._initial(f)}"]
-        self._merge_into(f.node, var, f"r{var}", "", tag, ind, kept if named else None)
+        self._merge_into(f.node, var, f"r{var}", "", tag, ind, self._kept(f, var, tag) if named else None)
+
+    def _kept(self, f: FieldPlan, var: str, tag: int) -> list[str]:
+        """The lines that keep a field's value its type cannot hold among the unknown fields,
+        under the key ``tag``, and leave the field as if absent."""
+        return [f"unk = _keep({var}, unk, {tag})", f"{var} = {self._initial(f)}"]
 
     def _merge_into(
         self, node: Node, var: str, ranges: str, when: str, tag: int | None, ind: int, kept: list[str] | None

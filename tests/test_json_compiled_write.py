@@ -165,11 +165,47 @@ def test_strings_and_bytes_are_written_as_the_python_path_writes_them(s: str, b:
     assert_same_on_both_paths(Texts(s, b, names))
 
 
+# Characters of each str width, and the ones JSON escapes.
+WIDE_PIECES = ["a", " ", "\n", '"', "\\", "\x01", "\x1f", "\x7f", "é", "ÿ", "Ā", "中", "😀", "\t", "\udc80"]
+
+
 @compiled
-def test_a_lone_surrogate_is_left_to_the_python_path() -> None:
+@settings(max_examples=300)
+@given(st.lists(st.lists(st.sampled_from(WIDE_PIECES), max_size=40).map("".join), min_size=1, max_size=40))
+def test_strings_of_every_width_are_written_in_c_at_the_texts_own_width(texts: list[str]) -> None:
+    # Up to 40 strings with up to 40 escapes each: more than the writer keeps in place for
+    # either (16 strings, 128 escapes), so both of its ways of copying a str are taken.
+    msg = Texts(s=texts[0], names={t: t for t in texts[1:]})
+    text = written_in_c(msg)
+    assert text is not None
+    with python_path():
+        # == compares the strs' widths first: the text is at the narrowest that holds it.
+        assert text == ddl.to_json(msg)
+
+
+@compiled
+def test_a_lone_surrogate_is_written_as_itself() -> None:
     msg = Texts(s="a\udc80b")
-    assert written_in_c(msg) is None
+    assert written_in_c(msg) == '{"s": "a\udc80b"}'
     assert assert_same_on_both_paths(msg) == ("text", '{"s": "a\udc80b"}')
+
+
+class Named(ddl.Message):
+    title: str = ddl.field(default="", json_name="título")
+
+
+@compiled
+@pytest.mark.parametrize("title", ["plain", "中文 😀\n", "é"])
+def test_a_name_that_is_not_ascii_is_written_with_the_strs_around_it(title: str) -> None:
+    assert written_in_c(Named(title)) == json.dumps({"título": title}, ensure_ascii=False)
+    assert_same_on_both_paths(Named(title))
+
+
+@compiled
+def test_a_lone_surrogate_beside_a_name_that_is_not_ascii_is_left_to_the_python_path() -> None:
+    msg = Named("a\udc80b")
+    assert written_in_c(msg) is None
+    assert assert_same_on_both_paths(msg) == ("text", '{"título": "a\udc80b"}')
 
 
 @settings(FIXTURE_SAFE, max_examples=40)

@@ -276,7 +276,7 @@ int main(void) {
         size_t n = strcspn(line, "\n");
         uint64_t b;
         double d;
-        char out[32];
+        char out[DDL_D2S_ROOM];
         if (line[0] == 'w') {
             sscanf(line + 2, "%" SCNx64, &b);
             memcpy(&d, &b, 8);

@@ -13,6 +13,7 @@
 #define DDL_DTOA_H
 
 #include <float.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -190,16 +191,22 @@ static inline void ddl_trim_zeros(ddl_decimal* r) {
     }
 }
 
-/* Write float.__repr__(d) for the finite d at p, which has room for 24 bytes (the longest is
-   "-2.2250738585072014e-308"), and return the new end. repr writes the shortest decimal that
-   reads back as d (ddl_shortest), positionally when its leading digit is at 10**-4 to 10**15
-   (integral values end in ".0"), otherwise as digits with a point after the first one (none
-   for a single digit), "e", the exponent's sign and at least two exponent digits. */
+/* The room ddl_d2s needs at p: its longest text is 24 bytes ("-2.2250738585072014e-308"), and
+   it copies digits in fixed sizes, which the compiler turns into a few moves where a copy of a
+   variable size would be a call. */
+#define DDL_D2S_ROOM 48
+
+/* Write float.__repr__(d) for the finite d at p, which has room for DDL_D2S_ROOM bytes, and
+   return the new end (bytes past it may have been written too). repr writes the shortest
+   decimal that reads back as d (ddl_shortest), positionally when its leading digit is at
+   10**-4 to 10**15 (integral values end in ".0"), otherwise as digits with a point after the
+   first one (none for a single digit), "e", the exponent's sign and at least two exponent
+   digits. */
 static inline char* ddl_d2s(char* p, double d) {
     uint64_t bits, c;
     int biased, n, x, i;
     ddl_decimal r;
-    char digits[20];
+    char digits[40] = {0};  /* at most 17, then the slack the fixed copies read (up to [32]) */
     memcpy(&bits, &d, 8);
     if (bits >> 63) *p++ = '-';
     biased = (int)((bits >> 52) & 0x7FF);
@@ -226,17 +233,19 @@ static inline char* ddl_d2s(char* p, double d) {
             memcpy(p, ".0", 2);
             return p + 2;
         }
-        ddl_write_digits(digits, r.digits, n);  /* dd.ddd */
-        memcpy(p, digits, (size_t)x + 1);
+        /* dd.ddd: all the digits, then the point over the first fraction digit and the
+           fraction digits after it (x + 2 + 17 <= 33 bytes) */
+        ddl_write_digits(digits, r.digits, n);
+        memcpy(p, digits, 17);
         p[x + 1] = '.';
-        memcpy(p + x + 2, digits + x + 1, (size_t)(n - x - 1));
+        memcpy(p + x + 2, digits + x + 1, 16);
         return p + n + 1;
     }
     ddl_write_digits(digits, r.digits, n);
     *p++ = digits[0];
     if (n > 1) {
         *p++ = '.';
-        memcpy(p, digits + 1, (size_t)n - 1);
+        memcpy(p, digits + 1, 16);
         p += n - 1;
     }
     *p++ = 'e';
@@ -248,6 +257,20 @@ static inline char* ddl_d2s(char* p, double d) {
     }
     memcpy(p, ddl_digit_pairs + 2 * x, 2);
     return p + 2;
+}
+
+/* x rounded to an integer, ties to even, for 0 <= x < 2**52: the sum with 2**52 has no bits
+   below the units, so the addition rounds x there (in the default rounding mode, which CPython
+   keeps) and the subtraction is exact. Two additions, where nearbyint is a library call on
+   targets without SSE4.1. With excess precision (FLT_EVAL_METHOD other than 0, as on x87) the
+   sum would not be rounded to a double, so nearbyint it is there. */
+static inline double ddl_round_small(double x) {
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    volatile double big = 4503599627370496.0;  /* volatile: no compiler may fold the pair away */
+    return (x + big) - big;
+#else
+    return nearbyint(x);
+#endif
 }
 
 /* The powers of ten that doubles hold exactly. */

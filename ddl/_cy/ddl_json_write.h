@@ -1,8 +1,8 @@
 /* ddl_json_write.h: the pieces of text the compiled JSON writer (json_write.pxi) makes, each
    exactly as ddl.to_json's Python path has json.JSONEncoder(ensure_ascii=False) write it:
    strings with the json module's escapes, integers in decimal, doubles as float.__repr__, and
-   float fields at the shortest text of their 32-bit value. All of it writes into one growing
-   buffer, which becomes the returned str once. Nothing here runs Python code. */
+   float fields at the shortest text of their 32-bit value. All of it writes into one ddl_jout
+   (ddl_json_out.h), which becomes the returned str once. Nothing here runs Python code. */
 
 #ifndef DDL_JSON_WRITE_H
 #define DDL_JSON_WRITE_H
@@ -14,62 +14,10 @@
 
 #include "ddl_compat.h"
 #include "ddl_dtoa.h"
-
-/* The text written so far. It starts in the caller's stack buffer and moves to the heap when
-   it outgrows it. */
-typedef struct {
-    char* base;  /* the allocation */
-    char* pos;   /* where the next byte goes */
-    char* end;   /* one past the last byte of the allocation */
-    int heap;    /* whether base came from PyMem_Malloc (and is the caller's to free) */
-} ddl_jout;
-
-/* The slow path of ddl_jout_room, out of line: move the text to an allocation with room for
-   need more bytes, at least twice the old one, so appending stays linear. 0, or -1 with
-   MemoryError set. */
-static DDL_NOINLINE int ddl_jout_grow(ddl_jout* o, Py_ssize_t need) {
-    Py_ssize_t used = o->pos - o->base, cap = 2 * (o->end - o->base);
-    char* base;
-    if (need > PY_SSIZE_T_MAX / 4 - used) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    if (cap < used + need + 256) cap = used + need + 256;
-    base = (char*)PyMem_Malloc((size_t)cap);
-    if (base == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    memcpy(base, o->base, (size_t)used);
-    if (o->heap) PyMem_Free(o->base);
-    o->base = base;
-    o->pos = base + used;
-    o->end = base + cap;
-    o->heap = 1;
-    return 0;
-}
-
-/* Make sure need more bytes fit: 0, or -1 with MemoryError set. */
-static inline int ddl_jout_room(ddl_jout* o, Py_ssize_t need) {
-    return o->end - o->pos >= need ? 0 : ddl_jout_grow(o, need);
-}
-
-/* What follows the backslash of each ASCII character a JSON string escapes, as the json
-   module's encoder does: the short escapes, 'u' for the other controls (\u00XX, lowercase hex),
-   0 for the characters written as themselves (DEL and everything above included). */
-static const char ddl_json_escape[128] = {
-    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
-    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-    0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
+#include "ddl_json_out.h"
 
 /* Whether any of the 8 bytes of w is below 0x20, a '"', a '\\' or above 0x7F: the bytes the
-   plain copy of ddl_json_str cannot take. The classic word tricks (a byte below n, a zero byte)
+   plain copy of ddl_json_str_utf8 cannot take. The classic word tricks (a byte below n, a zero byte)
    are exact about whether any byte matches, which is all that is asked here. */
 static inline int ddl_json_word_special(uint64_t w) {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
@@ -124,11 +72,11 @@ static inline char* ddl_json_ascii_char(char* p, unsigned char c) {
     } \
 } while (0)
 
-/* Write the str s as a JSON string, with its quotes, in UTF-8: 0; 1 when s holds a lone
+/* Write the str s as a JSON string in UTF-8, with its quotes if quotes is 1: 0; 1 when s holds a lone
    surrogate, which has no UTF-8 form (the caller bails: the Python path writes it as it is);
    -1 with MemoryError set. Room for the longest escape of every character (6 bytes) is made
    first; runs of 8 plain characters of a one-byte str are copied a word at a time. */
-static int ddl_json_str(ddl_jout* o, PyObject* s) {
+static int ddl_json_str_utf8(ddl_jout* o, PyObject* s, int quotes) {
     Py_ssize_t i = 0, n = PyUnicode_GET_LENGTH(s);
     int kind = PyUnicode_KIND(s);
     const void* data = PyUnicode_DATA(s);
@@ -140,7 +88,7 @@ static int ddl_json_str(ddl_jout* o, PyObject* s) {
     }
     if (ddl_jout_room(o, 6 * n + 2) < 0) return -1;
     p = o->pos;
-    *p++ = '"';
+    if (quotes) *p++ = '"';
     if (kind == PyUnicode_1BYTE_KIND) {
         const Py_UCS1* b = (const Py_UCS1*)data;
         while (i < n) {
@@ -170,9 +118,31 @@ static int ddl_json_str(ddl_jout* o, PyObject* s) {
         const Py_UCS4* u = (const Py_UCS4*)data;
         DDL_JSON_WIDE(u);
     }
-    *p++ = '"';
+    if (quotes) *p++ = '"';
     o->pos = p;
     return 0;
+}
+
+/* Write the str s as a JSON string, with its quotes: 0, or -1 with MemoryError set. An ASCII
+   str is copied into the buffer; any other is a segment between its quotes (ddl_json_out.h). */
+static int ddl_json_str(ddl_jout* o, PyObject* s) {
+    if (PyUnicode_IS_ASCII(s)) return ddl_json_str_utf8(o, s, 1);
+    if (ddl_jout_room(o, 2) < 0) return -1;
+    *o->pos++ = '"';
+    if (ddl_jout_segment(o, s) < 0) return -1;
+    *o->pos++ = '"';
+    return 0;
+}
+
+/* Write the characters of the str s as JSON writes them in a string, in UTF-8, without the
+   quotes (the segment writer of ddl_jout_text): as ddl_json_str_utf8. */
+static int ddl_json_str_body(ddl_jout* o, PyObject* s) {
+    return ddl_json_str_utf8(o, s, 0);
+}
+
+/* The text of o as a new str (see ddl_jout_text), the segments written in UTF-8 when it must. */
+static PyObject* ddl_json_text(ddl_jout* o) {
+    return ddl_jout_text(o, ddl_json_str_body);
 }
 
 /* Write v in decimal at p, which has room for 20 bytes; return the new end. */
@@ -213,17 +183,23 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
    rounds m * 10**-k exactly as reading the text back would, and when some m' * 10**-k reads
    back as d (m' < 2**50), the product is within 1/4 of m' and rounds to it. Fewer digits at a
    larger k cannot read back as d too: such text lies within half an ulp of d, and that is less
-   than 10**-k / 4 apart from m * 10**-k. */
+   than 10**-k / 4 apart from m * 10**-k.
+   Most doubles with more decimals are turned away first, with no division: if some k works, the
+   last k works too (the same value with more zeros), so x = |d| * 10**k for it is within
+   500 * ulp(|d|) + ulp(x) / 2 < 1.5 * ulp(x) <= x / 2**51 of an integer (ulp(x) >= 2**9 *
+   ulp(|d|), as 10**3 >= 2**9; a rounded product is off by ulp(x) / 2 at most). */
 static char* ddl_json_short_repr(char* p, double d) {
-    double a = fabs(d), m = 0.0;
+    double a = fabs(d), m = 0.0, x;
     char digits[20];
     int k, n = 0, j;
     uint64_t mi;
     if (!(a >= 1e-4 && a < DDL_P2_50)) return NULL;
+    x = a * ddl_exact_pow10[DDL_SHORT_REPR_TRIES - 1];
+    if (x < DDL_P2_50 && fabs(x - ddl_round_small(x)) > x / DDL_P2_50) return NULL;
     for (k = 0; k < DDL_SHORT_REPR_TRIES; k++) {
-        double x = a * ddl_exact_pow10[k];
+        x = a * ddl_exact_pow10[k];
         if (x >= DDL_P2_50) return NULL;
-        m = nearbyint(x);
+        m = ddl_round_small(x);
         if (m / ddl_exact_pow10[k] == a) break;
     }
     if (k == DDL_SHORT_REPR_TRIES) return NULL;
@@ -247,7 +223,7 @@ static char* ddl_json_short_repr(char* p, double d) {
    few decimals go through ddl_json_short_repr, the others through ddl_d2s (ddl_dtoa.h). */
 static int ddl_json_repr(ddl_jout* o, double d) {
     char* end;
-    if (ddl_jout_room(o, 24) < 0) return -1;
+    if (ddl_jout_room(o, DDL_D2S_ROOM) < 0) return -1;
     end = ddl_json_short_repr(o->pos, d);
     o->pos = end != NULL ? end : ddl_d2s(o->pos, d);
     return 0;
@@ -279,7 +255,7 @@ static int ddl_json_double(ddl_jout* o, double d) {
    as repr writes that double. 0; 1 when d is finite but beyond the range of a float (the Python
    path refuses it: the caller bails); -1 with an exception set. For 1e-4 <= |float| < 1e6 the
    rounding is done here: a float (24 bits) times 10**s (s <= 12, 5**12 < 2**28) is exact in a
-   double, so rounding it to an integer (nearbyint, ties to even) is the correct rounding. */
+   double, so rounding it to an integer (ddl_round_small, ties to even) is the correct rounding. */
 static int ddl_json_float32(ddl_jout* o, double d) {
     float single;
     double a, shortest;
@@ -292,7 +268,7 @@ static int ddl_json_float32(ddl_jout* o, double d) {
     if (a >= 1e-4 && a < 1e6) {
         for (digits = 6; digits < 10; digits++) {
             for (e = 0; a * ddl_exact_pow10[e] < ddl_exact_pow10[digits - 1]; e++) {}
-            shortest = nearbyint(a * ddl_exact_pow10[e]) / ddl_exact_pow10[e];
+            shortest = ddl_round_small(a * ddl_exact_pow10[e]) / ddl_exact_pow10[e];
             if (single < 0) shortest = -shortest;
             if ((float)shortest == single) return ddl_json_repr(o, shortest);
         }

@@ -1,23 +1,26 @@
 # The compiled JSON writer: ddl.to_json's one-line text written straight from a message into one
-# growing buffer, with no dict in between and no json module, for the options that change code
+# growing buffer (strs that are not ASCII join it only when the result is made, at its final
+# width: ddl_json_out.h), with no dict in between and no json module, for the options that change code
 # (see Variant in ddl/_json/_write_source.py). It follows the Python path (the generated writers
 # of _write_source.py, then json.JSONEncoder(ensure_ascii=False)) rule for rule, and takes its
 # happy path only: anything else (a well-known type, a converted value, a subclass, a set, a
-# value out of range, a lone surrogate, deep nesting) bails, and the Python path writes the
+# value out of range, deep nesting, a lone surrogate in a text with a name that is not ASCII) bails, and the Python path writes the
 # whole message, or raises its error.
 #
 # No Python code runs while a message is written: values are accepted by exact type only, the
 # only dict looked into (an enum's names) has exact int keys, and nothing GC-tracked is made
 # until the text is done. So the slots, list items and dict entries are read through borrowed
-# pointers; an error or a bail only unwinds, and never reads one again.
+# pointers, and the strs noted for the result are borrowed until it is made; an error or a bail
+# only unwinds, and never reads one again.
 
 cdef extern from "ddl_json_write.h":
     ctypedef struct JOut "ddl_jout":
         char* base
         char* pos
-        char* end
-        int heap
+    int ddl_jout_init(JOut* o, char* stack, Py_ssize_t size, Py_ssize_t hint) except -1
+    void ddl_jout_free(JOut* o) noexcept
     int ddl_jout_room(JOut* o, Py_ssize_t need) except -1
+    PyObject* ddl_json_text(JOut* o) except? NULL
     int ddl_json_str(JOut* o, PyObject* s) except -1
     char* ddl_json_i64(char* p, int64_t v) noexcept
     char* ddl_json_u64(char* p, uint64_t v) noexcept
@@ -177,8 +180,9 @@ cdef int _jscalar(Op* op, PyObject* v, JOut* o, int flags) except -1:
     cdef int kind = op.kind
     cdef Py_ssize_t n
     if kind == K_STRING:
-        if Py_TYPE(v) != &PyUnicode_Type or ddl_json_str(o, v):
-            bail()  # a str subclass, or a lone surrogate
+        if Py_TYPE(v) != &PyUnicode_Type:
+            bail()  # a str subclass
+        ddl_json_str(o, v)
     elif kind == K_BOOL:
         if v == ddl_true:
             _jput(o, b"true", 4)
@@ -326,8 +330,9 @@ cdef int _jmapkey(Op* op, PyObject* k, JOut* o) except -1:
     """A map key as the Python path writes it: a str as itself, a bool as "true" or "false",
     an integer as its decimal digits, always a JSON string."""
     if op.kind == K_STRING:
-        if Py_TYPE(k) != &PyUnicode_Type or ddl_json_str(o, k):
+        if Py_TYPE(k) != &PyUnicode_Type:
             bail()
+        ddl_json_str(o, k)
     elif op.kind == K_BOOL:
         if k == ddl_true:
             _jput(o, b'"true"', 6)
@@ -432,32 +437,20 @@ cdef object _json_text_of(ProgC* p, object msg, int flags):
     """The JSON text of ``msg``, or Bail."""
     cdef char stack[2048]
     cdef JOut o
-    cdef Py_ssize_t hint = p.jsize_hint
     cdef PyObject* text
-    if hint > <Py_ssize_t>sizeof(stack):
-        # Messages of a class tend to have texts of similar lengths (as in _encode_bytes).
-        o.base = <char*>PyMem_Malloc(hint + hint // 8)
-        if o.base == NULL:
-            raise MemoryError()
-        o.end = o.base + hint + hint // 8
-        o.heap = True
-    else:
-        o.base = stack
-        o.end = stack + sizeof(stack)
-        o.heap = False
-    o.pos = o.base
+    # Messages of a class tend to have texts of similar lengths (as in _encode_bytes).
+    ddl_jout_init(&o, stack, sizeof(stack), p.jsize_hint)
     try:
         _jmessage(p, <PyObject*>msg, &o, J_DEPTH_LIMIT, flags)
         p.jsize_hint = o.pos - o.base
-        text = ddl_decode_utf8(<const unsigned char*>o.base, o.pos - o.base)
+        text = ddl_json_text(&o)
         if text == NULL:
-            bail()  # not UTF-8: a name with a lone surrogate
+            bail()  # not UTF-8: a name with a lone surrogate, or one with a str that has one
         result = <object>text
         Py_DECREF_ptr(text)
         return result
     finally:
-        if o.heap:
-            PyMem_Free(o.base)
+        ddl_jout_free(&o)
 
 
 cdef inline int _jflag(object option, int bit) noexcept:

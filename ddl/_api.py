@@ -208,7 +208,6 @@ class Decoder(Generic[M]):
 # the tests run them too, on the Python engine (with _compiled.state.compiled off).
 python_encode, python_decode = encode, decode
 PythonEncoder, PythonDecoder = Encoder, Decoder
-python_encode, python_decode = encode, decode
 
 
 def _present_as(compiled: Any, python: Any) -> Any:

@@ -5,6 +5,12 @@
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 
+cdef enum:
+    # The C stack buffer a message is first written into. Messages up to this size (a 1,024
+    # float vector is 4 KB) take no allocation but their result's; _encode_bytes is entered once
+    # per top-level call (nested messages write into the same buffer), so this is all it holds.
+    ENCODE_STACK = 16384
+
 cdef struct Out:
     unsigned char* base     # the allocation
     unsigned char* pos      # the first byte written so far
@@ -642,10 +648,10 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
 
 
 cdef object _encode_bytes(ProgC* p, object obj, int budget, bint det):
-    cdef unsigned char stack[512]
+    cdef unsigned char stack[ENCODE_STACK]
     cdef Out o
     cdef Py_ssize_t hint = p.size_hint
-    if hint > 512:
+    if hint > ENCODE_STACK:
         # Messages of a class tend to have similar sizes: starting at the last one's size saves
         # the copies of growing the buffer step by step.
         o.base = <unsigned char*>PyMem_Malloc(hint + hint // 8)
@@ -655,7 +661,7 @@ cdef object _encode_bytes(ProgC* p, object obj, int budget, bint det):
         o.heap = True
     else:
         o.base = stack
-        o.end = stack + 512
+        o.end = stack + ENCODE_STACK
         o.heap = False
     o.pos = o.end
     try:

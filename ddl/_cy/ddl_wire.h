@@ -36,6 +36,56 @@ static inline void ddl_put_varint(unsigned char* p, uint64_t v) {
     *p = (unsigned char)v;
 }
 
+/* Write v as a varint that ends at p, for a writer that goes backwards, and return where it
+   starts (p - ddl_vsize(v)). Up to 8 bytes below that start may be overwritten with junk, as
+   the free space a backwards writer has not reached: the caller keeps 18 bytes of room below
+   p. A one-byte varint is one store. A longer one is not written byte by byte, whose loop
+   mispredicts its exit in a run of varied lengths, but with one 8-byte store: three
+   shift-and-mask steps spread v's low 56 bits over 8 bytes of 7 bits, which are shifted to end
+   at p with the continuation bits set below the last byte; v >= 2**56 (9 or 10 bytes) adds its
+   top 8 bits as the bytes 8 and 9. */
+static inline unsigned char* ddl_varint_before(unsigned char* p, uint64_t v) {
+    int n;
+    uint64_t x;
+    if (v < 0x80) {
+        p[-1] = (unsigned char)v;
+        return p - 1;
+    }
+    if (v < 0x4000) {
+        p[-2] = (unsigned char)(v | 0x80);
+        p[-1] = (unsigned char)(v >> 7);
+        return p - 2;
+    }
+    n = ddl_vsize(v);
+    if (n <= 4) {  /* 3 or 4 bytes: the same, in 32 bits */
+        uint32_t w = (uint32_t)v;
+        w = (w & 0x00003FFFU) | ((w & 0x0FFFC000U) << 2);
+        w = (w & 0x007F007FU) | ((w & 0x3F803F80U) << 1);
+        w = (w << (32 - 8 * n)) | 0x00808080U;
+        memcpy(p - 4, &w, 4);
+        return p - n;
+    }
+    x = v & 0x00FFFFFFFFFFFFFFULL;
+    x = (x & 0x000000000FFFFFFFULL) | ((x & 0x00FFFFFFF0000000ULL) << 4);
+    x = (x & 0x00003FFF00003FFFULL) | ((x & 0x0FFFC0000FFFC000ULL) << 2);
+    x = (x & 0x007F007F007F007FULL) | ((x & 0x3F803F803F803F80ULL) << 1);
+    if (n <= 8) {
+        /* the top n bytes are the varint's; the bytes below it are junk anyway */
+        x = (x << (64 - 8 * n)) | 0x0080808080808080ULL;
+        memcpy(p - 8, &x, 8);
+    } else {
+        x |= 0x8080808080808080ULL;
+        memcpy(p - n, &x, 8);
+        if (n == 10) {  /* v >= 2**63: byte 8 continues, and byte 9 is the top bit */
+            p[-2] = (unsigned char)((v >> 56) | 0x80);
+            p[-1] = 1;
+        } else {
+            p[-1] = (unsigned char)(v >> 56);
+        }
+    }
+    return p - n;
+}
+
 /* A varint of at most 10 bytes at p, which has at least 10 bytes: its value, and its
    length in *len (0 when it runs on past 10 bytes). Bytes past the 64th bit are dropped, as
    protobuf does. One 8-byte load finds where it ends, and three shift-and-mask steps squeeze

@@ -4,6 +4,14 @@
 # the same order as the reference engine's.
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.stdint cimport INT64_MAX, INT64_MIN
+
+cdef extern from "ddl_wire.h":
+    unsigned char* ddl_varint_before(unsigned char* p, uint64_t v) nogil
+
+cdef extern from "ddl_cpython.h":
+    bint ddl_exact_int64(PyObject* v, int64_t* out)
+
 
 cdef enum:
     # The C stack buffer a message is first written into. Messages up to this size (a 1,024
@@ -261,7 +269,6 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     cdef PyObject* item
     cdef Py_ssize_t mark = _written(o)
     cdef int kind = op.kind
-    cdef int64_t i
     cdef double d = 0.0
     cdef unsigned char* p
     if op.closed_enum:
@@ -272,7 +279,12 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
         _room(o, n * 8 + 24)
         o.pos -= n * 8
         p = o.pos
-        for k in range(n):
+        k = 0
+        while k < n and Py_TYPE(items[k]) == &PyFloat_Type:
+            d = PyFloat_AS_DOUBLE_ptr(items[k])
+            memcpy(p + 8 * k, &d, 8)  # the host is little-endian (checked at import)
+            k += 1
+        while k < n:
             item = items[k]
             if Py_TYPE(item) == &PyFloat_Type:
                 d = PyFloat_AS_DOUBLE_ptr(item)
@@ -280,21 +292,62 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
                 d = PyLong_AsDouble_ptr(item)
             else:
                 bail()
-            memcpy(p + 8 * k, &d, 8)  # the host is little-endian (checked at import)
-    elif kind == K_INT64:
-        _room(o, n * 10 + 24)
-        for k in range(n - 1, -1, -1):
-            item = items[k]
-            if Py_TYPE(item) == &PyLong_Type and ddl_as_int64(item, &i) == 0:
-                _varint_back(o, <uint64_t>i)
-            else:
-                _scalar(NULL, kind, item, o, False)
+            memcpy(p + 8 * k, &d, 8)
+            k += 1
+    elif kind <= K_SINT64:  # the integer varint kinds, not bool or enum
+        # each kind as a constant, so that the C compiler drops the other kinds' checks
+        if kind == K_INT64:
+            _int_run(K_INT64, items, n, o)
+        elif kind == K_INT32:
+            _int_run(K_INT32, items, n, o)
+        elif kind == K_UINT32:
+            _int_run(K_UINT32, items, n, o)
+        elif kind == K_UINT64:
+            _int_run(K_UINT64, items, n, o)
+        elif kind == K_SINT32:
+            _int_run(K_SINT32, items, n, o)
+        else:
+            _int_run(K_SINT64, items, n, o)
     else:
         for k in range(n - 1, -1, -1):
             _scalar(NULL, kind, items[k], o, False)
     _room(o, 24)
     _varint_back(o, <uint64_t>(_written(o) - mark))
     _tag_back(o, op.ptagword, op.ptaglen)
+    return 0
+
+
+cdef inline int _int_run(int kind, PyObject** items, Py_ssize_t n, Out* o) except -1:
+    """The payloads of a packed run of an integer varint kind (not bool or enum). Each exact int
+    in the kind's range is read from its digits, and its varint written with few branches; any
+    other item (a bool, a subclass, an IntEnum, an int out of range, not an int) goes through
+    _scalar, which writes it as the reference engine does or bails."""
+    cdef Py_ssize_t k
+    cdef PyObject* item
+    cdef int64_t i
+    cdef uint64_t u
+    cdef int64_t lo = INT64_MIN, hi = INT64_MAX
+    cdef unsigned char* p
+    if kind == K_INT32 or kind == K_SINT32:
+        lo, hi = -0x80000000, 0x7FFFFFFF
+    elif kind == K_UINT32:
+        lo, hi = 0, 0xFFFFFFFF
+    elif kind == K_UINT64:
+        lo = 0  # larger ones are not int64s: _scalar writes them
+    _room(o, n * 10 + 24)
+    p = o.pos
+    for k in range(n - 1, -1, -1):
+        item = items[k]
+        if Py_TYPE(item) == &PyLong_Type and ddl_exact_int64(item, &i) and lo <= i <= hi:
+            u = <uint64_t>i
+            if kind == K_SINT32 or kind == K_SINT64:
+                u = (u << 1) ^ <uint64_t>(i >> 63)
+            p = ddl_varint_before(p, u)
+        else:
+            o.pos = p
+            _scalar(NULL, kind, item, o, False)
+            p = o.pos
+    o.pos = p
     return 0
 
 

@@ -36,7 +36,9 @@ compiled_only = pytest.mark.skipif(speedups is None, reason="the compiled engine
 # -- the C helpers, compiled alone -------------------------------------------------------------
 
 # Reads one 64-bit hex number a line and prints what ddl_wire.h makes of it: leading and trailing
-# zero counts, the varint's size, its bytes, and the value and length ddl_varint10 reads back.
+# zero counts, the varint's size, its bytes, the value and length ddl_varint10 reads back, and
+# what ddl_varint_before wrote backwards to end at byte 24 of a buffer: where it starts, its
+# bytes, and the 8 bytes after its end, which it must leave as they were.
 # The first line names what DDL_CLZ64 expands to, so that a test of the fallback knows it ran it.
 WIRE_PROBE = r"""
 #include <stdio.h>
@@ -56,7 +58,15 @@ int main(void) {
         uint64_t back = ddl_varint10(buf, &len);
         printf("%d %d %d ", DDL_CLZ64(x), DDL_CTZ64(x), size);
         for (int i = 0; i < size; i++) printf("%02x", buf[i]);
-        printf(" %" PRIx64 " %d\n", back, len);
+        printf(" %" PRIx64 " %d ", back, len);
+        unsigned char out[32];
+        memset(out, 0xEE, sizeof out);
+        unsigned char* start = ddl_varint_before(out + 24, x);
+        printf("%d ", (int)(start - out));
+        for (unsigned char* p = start; p < out + 24; p++) printf("%02x", *p);
+        printf(" ");
+        for (int i = 24; i < 32; i++) printf("%02x", out[i]);
+        printf("\n");
     }
     return 0;
 }
@@ -115,13 +125,15 @@ def test_bit_counts_and_varints_of_every_bit_position(tmp_path: Path, defines: l
         assert "ddl_clz64_portable" in expansion
     assert len(lines) == len(values)
     for x, line in zip(values, lines, strict=True):
-        clz, ctz, size, written, back, length = line.split()
+        clz, ctz, size, written, back, length, start, before, after = line.split()
         expected_size = max(1, -(-x.bit_length() // 7))
         assert int(clz) == 64 - x.bit_length(), hex(x)
         assert int(ctz) == (x & -x).bit_length() - 1, hex(x)
         assert int(size) == expected_size, hex(x)
         assert bytes.fromhex(written) == _varint(x), hex(x)
         assert (int(back, 16), int(length)) == (x, expected_size), hex(x)
+        assert (int(start), bytes.fromhex(before)) == (24 - expected_size, _varint(x)), hex(x)
+        assert after == "ee" * 8, hex(x)
 
 
 # -- the entry points ----------------------------------------------------------------------------

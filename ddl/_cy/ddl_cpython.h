@@ -61,7 +61,8 @@ static inline int ddl_small_long(PyObject* v, int64_t* out) {
    take one test and a multiplication, as CPython's own arithmetic reads them: 3.11 keeps the
    sign in ob_size and at least one digit (0 for zero); 3.12 and 3.13 keep the digit count and
    the sign (0 positive, 1 zero, 2 negative) in lv_tag, a digit for zero too. Two or three
-   digits of 30 bits are read here as well, which 3.12's public compact test does not cover. */
+   digits of 30 bits are read here as well, which 3.12's public compact test does not cover.
+   Where the layout is not known, PyLong_AsLongLongAndOverflow answers. */
 static inline int ddl_exact_int64(PyObject* v, int64_t* out) {
 #if defined(DDL_KNOWN_LAYOUT) && PY_VERSION_HEX >= 0x030C0000
     uintptr_t tag = ((PyLongObject*)v)->long_value.lv_tag;
@@ -95,8 +96,12 @@ static inline int ddl_exact_int64(PyObject* v, int64_t* out) {
     *out = negative ? (int64_t)(0 - u) : (int64_t)u;
     return 1;
 #else
-    (void)v; (void)out;
-    return 0;
+    /* elsewhere, the public route (an exact int runs no Python code here) */
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || (x == -1 && PyErr_Occurred())) { PyErr_Clear(); return 0; }
+    *out = (int64_t)x;
+    return 1;
 #endif
 }
 

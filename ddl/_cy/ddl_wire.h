@@ -37,13 +37,13 @@ static inline void ddl_put_varint(unsigned char* p, uint64_t v) {
 }
 
 /* Write v as a varint that ends at p, for a writer that goes backwards, and return where it
-   starts (p - ddl_vsize(v)). Up to 8 bytes below that start may be overwritten with junk, as
-   the free space a backwards writer has not reached: the caller keeps 18 bytes of room below
-   p. A one-byte varint is one store. A longer one is not written byte by byte, whose loop
-   mispredicts its exit in a run of varied lengths, but with one 8-byte store: three
-   shift-and-mask steps spread v's low 56 bits over 8 bytes of 7 bits, which are shifted to end
-   at p with the continuation bits set below the last byte; v >= 2**56 (9 or 10 bytes) adds its
-   top 8 bits as the bytes 8 and 9. */
+   starts (p - ddl_vsize(v)). Bytes below that start, down to p - 8, may be overwritten with
+   junk, as the free space a backwards writer has not reached: the caller keeps 10 bytes of
+   room below p. One and two bytes are stored as they are. Longer varints are not written byte
+   by byte, whose loop mispredicts its exit in a run of varied lengths: shift-and-mask steps
+   spread v's bits over bytes of 7 bits, shifted to end at p with the continuation bits set
+   below the last byte, in one store (32 bits for 3 or 4 bytes, which is fewer instructions,
+   64 bits up to 8 bytes); v >= 2**56 (9 or 10 bytes) adds its top 8 bits as bytes 8 and 9. */
 static inline unsigned char* ddl_varint_before(unsigned char* p, uint64_t v) {
     int n;
     uint64_t x;

@@ -279,6 +279,8 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
         _room(o, n * 8 + 24)
         o.pos -= n * 8
         p = o.pos
+        # the floats first, in a loop of nothing else (a third faster than one that also
+        # tests for ints); from the first other item on, every kind of item
         k = 0
         while k < n and Py_TYPE(items[k]) == &PyFloat_Type:
             d = PyFloat_AS_DOUBLE_ptr(items[k])

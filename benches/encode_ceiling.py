@@ -84,8 +84,8 @@ def main(names: Sequence[str]) -> None:
         logical = workloads.build(name)
         ours, upb = ddl_adapter.make(name, logical), protobuf_adapter.make(name, logical)
         gc.collect()
-        ddl_us = best_us(lambda: ours.encode(ours.obj))
-        upb_us = best_us(lambda: upb.encode(upb.obj))
+        ddl_us = best_us(lambda case=ours: case.encode(case.obj))
+        upb_us = best_us(lambda case=upb: case.encode(case.obj))
         routine, floor = bound_us(logical["values"], NUMBERS[name])
         print(f"| {name} | {ddl_us:,.2f} | {upb_us:,.2f} | {floor:,.2f} ({routine}) | {ddl_us / floor:.2f} |")
 

@@ -279,8 +279,9 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
         _room(o, n * 8 + 24)
         o.pos -= n * 8
         p = o.pos
-        # the floats first, in a loop of nothing else (a third faster than one that also
-        # tests for ints); from the first other item on, every kind of item
+        # the floats first, in a loop of nothing else (one loop that also tests for ints ran
+        # from 1.5 to 4 times slower, as the C compiler laid it out); from the first other item
+        # on, every kind of item
         k = 0
         while k < n and Py_TYPE(items[k]) == &PyFloat_Type:
             d = PyFloat_AS_DOUBLE_ptr(items[k])

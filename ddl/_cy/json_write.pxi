@@ -319,6 +319,12 @@ cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* fi
     _jkey(op, o, flags, first)
     _jput(o, b"[", 1)
     items = PySequence_Fast_ITEMS_ptr(v)
+    if op.kind == K_DOUBLE:  # long runs of numbers: no dispatch per element
+        for k in range(n):
+            if k:
+                _jput(o, b", ", 2)
+            ddl_json_double(o, _jnumber(items[k]))
+        return _jput(o, b"]", 1)
     for k in range(n):
         if k:
             _jput(o, b", ", 2)

@@ -153,6 +153,28 @@ def test_the_compiled_writer_prints_these_floats_as_repr_does(value: float) -> N
     assert json.loads(text)["ds"] == [float(value), -float(value)]
 
 
+class Big(float):
+    """A float subclass: the Python path converts it, so the compiled writer leaves it."""
+
+
+# Items a list of doubles may hold besides floats: ints (written as float() makes them), and
+# what the compiled writer leaves to the Python path (a bool, a subclass, an int beyond doubles).
+ODD_DOUBLES = [7, -0.0, math.nan, math.inf, -math.inf, 2**53 + 1, True, Big(1.5), 10**400, 5e-324]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(st.floats(), st.sampled_from(ODD_DOUBLES)), max_size=30))
+def test_a_list_of_doubles_with_any_items_is_written_as_the_python_path_writes_it(ds: list[float]) -> None:
+    assert_same_on_both_paths(Floats(ds=ds))
+
+
+@compiled
+def test_a_list_of_floats_and_ints_is_written_in_c() -> None:
+    msg = Floats(ds=[1.5, 2, -0.0, math.inf, 3, 0.1])
+    assert written_in_c(msg) == '{"ds": [1.5, 2.0, -0.0, "Infinity", 3.0, 0.1]}'
+    assert written_in_c(Floats(ds=[1.5, True])) is None
+
+
 class Texts(ddl.Message):
     s: str = ""
     b: bytes = b""
@@ -195,10 +217,21 @@ class Named(ddl.Message):
 
 
 @compiled
-@pytest.mark.parametrize("title", ["plain", "中文 😀\n", "é"])
+@pytest.mark.parametrize("title", ["plain", "中文 😀\n", "é", "long " * 2000, "长" * 3000])
 def test_a_name_that_is_not_ascii_is_written_with_the_strs_around_it(title: str) -> None:
-    assert written_in_c(Named(title)) == json.dumps({"título": title}, ensure_ascii=False)
+    # Twice: the second text starts in a buffer of the first one's size (the size hint).
+    for _ in range(2):
+        assert written_in_c(Named(title)) == json.dumps({"título": title}, ensure_ascii=False)
     assert_same_on_both_paths(Named(title))
+
+
+@compiled
+@pytest.mark.parametrize("size", [10, 3000, 100_000])
+def test_texts_of_every_size_are_written_in_c(size: int) -> None:
+    # Past the stack buffer, a text is written into the str it becomes (ddl_json_out.h).
+    for s in ("a" * size, "ü" * size, "a" * size + "\n😀"):
+        for _ in range(2):
+            assert written_in_c(Texts(s=s)) == json.dumps({"s": s}, ensure_ascii=False)
 
 
 @compiled

@@ -38,13 +38,14 @@ typedef struct {
 /* Escapes (newlines, quotes) whose place in their str is remembered, for all segments. */
 #define DDL_JMARKS 128
 
-/* The text written so far. It starts in the caller's stack buffer and moves to the heap when
-   it outgrows it. */
+/* The text written so far. It starts in the caller's stack buffer and moves to the data of a
+   str when it outgrows it: a text that turns out to be ASCII (the common case) is then that str,
+   cut to its length, with no copy and no second allocation of its size. */
 typedef struct {
-    char* base;        /* the allocation */
+    char* base;        /* the stack buffer, or str's data */
     char* pos;         /* where the next byte goes */
-    char* end;         /* one past the last byte of the allocation */
-    int heap;          /* whether base came from PyMem_Malloc (and is ours to free) */
+    char* end;         /* one past the last byte base can take */
+    PyObject* str;     /* the compact ASCII str whose data base is (ours), or NULL */
     ddl_jseg* segs;    /* segs_inline, or a PyMem_Malloc'd array when more are needed */
     Py_ssize_t nseg;   /* segments written */
     Py_ssize_t segcap; /* room in segs */
@@ -54,63 +55,59 @@ typedef struct {
     Py_ssize_t marks[DDL_JMARKS];
 } ddl_jout;
 
-/* Start o in the caller's buffer stack[:size], or on the heap with room for hint bytes (and an
-   eighth more) when hint is larger: 0, or -1 with MemoryError set. */
+/* Move o's text to the data of a new str of room bytes (room >= what is written): 0, or -1
+   with MemoryError set. */
+static int ddl_jout_move(ddl_jout* o, Py_ssize_t room) {
+    Py_ssize_t used = o->pos - o->base;
+    PyObject* str = PyUnicode_New(room, 127);
+    char* base;
+    if (str == NULL) return -1;
+    base = (char*)PyUnicode_DATA(str);
+    memcpy(base, o->base, (size_t)used);
+    Py_XDECREF(o->str);
+    o->str = str;
+    o->base = base;
+    o->pos = base + used;
+    o->end = base + room;
+    return 0;
+}
+
+/* Start o in the caller's buffer stack[:size], or, when hint is larger, in a str with room for
+   hint bytes and an eighth more: 0, or -1 with MemoryError set. */
 static int ddl_jout_init(ddl_jout* o, char* stack, Py_ssize_t size, Py_ssize_t hint) {
-    if (hint > size) {
-        if (hint > PY_SSIZE_T_MAX / 2) hint = PY_SSIZE_T_MAX / 2;
-        o->base = (char*)PyMem_Malloc((size_t)(hint + hint / 8));
-        if (o->base == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        o->end = o->base + hint + hint / 8;
-        o->heap = 1;
-    } else {
-        o->base = stack;
-        o->end = stack + size;
-        o->heap = 0;
-    }
-    o->pos = o->base;
+    o->base = o->pos = stack;
+    o->end = stack + size;
+    o->str = NULL;
     o->segs = o->segs_inline;
     o->nseg = 0;
     o->segcap = DDL_JSEG_INLINE;
     o->maxchar = 127;
     o->nmark = 0;
+    if (hint > size) {
+        if (hint > PY_SSIZE_T_MAX / 4) hint = PY_SSIZE_T_MAX / 4;
+        return ddl_jout_move(o, hint + hint / 8);
+    }
     return 0;
 }
 
-/* Free what o allocated (the caller's stack buffer stays). */
+/* Free what o holds (the caller's stack buffer stays). */
 static void ddl_jout_free(ddl_jout* o) {
-    if (o->heap) PyMem_Free(o->base);
+    Py_CLEAR(o->str);
     if (o->segs != o->segs_inline) PyMem_Free(o->segs);
-    o->heap = 0;
     o->segs = o->segs_inline;
 }
 
-/* The slow path of ddl_jout_room, out of line: move the text to an allocation with room for
-   need more bytes, at least twice the old one, so appending stays linear. 0, or -1 with
-   MemoryError set. */
+/* The slow path of ddl_jout_room, out of line: move the text to a str with room for need more
+   bytes, at least twice the old room, so appending stays linear. 0, or -1 with MemoryError
+   set. */
 static DDL_NOINLINE int ddl_jout_grow(ddl_jout* o, Py_ssize_t need) {
     Py_ssize_t used = o->pos - o->base, cap = 2 * (o->end - o->base);
-    char* base;
     if (need > PY_SSIZE_T_MAX / 4 - used) {
         PyErr_NoMemory();
         return -1;
     }
     if (cap < used + need + 256) cap = used + need + 256;
-    base = (char*)PyMem_Malloc((size_t)cap);
-    if (base == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    memcpy(base, o->base, (size_t)used);
-    if (o->heap) PyMem_Free(o->base);
-    o->base = base;
-    o->pos = base + used;
-    o->end = base + cap;
-    o->heap = 1;
-    return 0;
+    return ddl_jout_move(o, cap);
 }
 
 /* Make sure need more bytes fit: 0, or -1 with MemoryError set. */
@@ -292,25 +289,41 @@ static int ddl_jout_segment(ddl_jout* o, PyObject* s) {
     DDL_JSON_WIDEN(T, unsigned char, out_, (o)->base + from_, ((o)->pos - (o)->base) - from_); \
 } while (0)
 
-/* Whether b[:n] is all ASCII. */
+/* Whether b[:n] is all ASCII: an or of every byte, in a loop the compiler vectorizes (texts of
+   100 KB and more are common). */
 static int ddl_json_ascii(const unsigned char* b, Py_ssize_t n) {
-    Py_ssize_t i = 0;
-    while (i + 8 <= n && DDL_ASCII8(b + i)) i += 8;
-    while (i < n && b[i] < 0x80) i++;
-    return i == n;
+    unsigned char any = 0;
+    for (Py_ssize_t i = 0; i < n; i++) any |= b[i];
+    return any < 0x80;
 }
 
 /* The text as a new str, or NULL: with an exception set, or with none when the text cannot be
-   made here (the caller bails). When the buffer holds only ASCII, the str is filled from it and
-   the segments at its final width. When it holds UTF-8 too (a field or enum name that is not
-   ASCII, which the writer copies as UTF-8), the segments are written into a second buffer in
-   UTF-8 by put (which returns 1 for a str with no UTF-8 form, such as one with a lone
-   surrogate), and that is decoded. */
+   made here (the caller bails). A text of ASCII alone is the str it was written into, cut to its
+   length, or a copy of the stack buffer. With segments, when the buffer holds only ASCII, the
+   str is filled from it and the segments at its final width. When it holds UTF-8 too (a field or
+   enum name that is not ASCII, which the writer copies as UTF-8), it is decoded, after the
+   segments are written into a second buffer in UTF-8 by put (which returns 1 for a str with no
+   UTF-8 form, such as one with a lone surrogate). */
 static PyObject* ddl_jout_text(ddl_jout* o, int (*put)(ddl_jout* out, PyObject* s)) {
     Py_ssize_t used = o->pos - o->base, total = used, k, from = 0;
+    int ascii = ddl_json_ascii((const unsigned char*)o->base, used);
     PyObject* r;
-    if (o->nseg == 0) return ddl_decode_utf8((const unsigned char*)o->base, used);
-    if (ddl_json_ascii((const unsigned char*)o->base, used)) {
+    if (o->nseg == 0) {
+        if (!ascii) return ddl_decode_utf8((const unsigned char*)o->base, used);
+        if (o->str != NULL) {
+            r = o->str;
+            o->str = NULL;
+            if (PyUnicode_Resize(&r, used) < 0) {
+                Py_XDECREF(r);
+                return NULL;
+            }
+            return r;
+        }
+        r = PyUnicode_New(used, 127);
+        if (r != NULL) memcpy(PyUnicode_DATA(r), o->base, (size_t)used);
+        return r;
+    }
+    if (ascii) {
         for (k = 0; k < o->nseg; k++) total += o->segs[k].chars;
         r = PyUnicode_New(total, o->maxchar);
         if (r == NULL) return NULL;

@@ -249,6 +249,29 @@ static int ddl_json_double(ddl_jout* o, double d) {
     return r ? (r < 0 ? -1 : 0) : ddl_json_repr(o, d);
 }
 
+/* Write items[i:n] of a list of doubles while they are exact floats, each after ", " unless it
+   is the list's first (i == 0): the index of the first item that is not an exact float (n when
+   there is none), or -1 with MemoryError set. The loop of long vectors of numbers, with one
+   room check per item and no call per item but the digits'. */
+static Py_ssize_t ddl_json_float_run(ddl_jout* o, PyObject* const* items, Py_ssize_t i, Py_ssize_t n) {
+    for (; i < n; i++) {
+        PyObject* v = items[i];
+        double d;
+        char* end;
+        if (Py_TYPE(v) != &PyFloat_Type) return i;
+        if (ddl_jout_room(o, 2 + DDL_D2S_ROOM) < 0) return -1;
+        if (i) {
+            memcpy(o->pos, ", ", 2);
+            o->pos += 2;
+        }
+        d = PyFloat_AS_DOUBLE(v);
+        if (ddl_json_special(o, d)) continue;  /* room is made: it cannot fail */
+        end = ddl_json_short_repr(o->pos, d);
+        o->pos = end != NULL ? end : ddl_d2s(o->pos, d);
+    }
+    return n;
+}
+
 /* A float field's value: the 32-bit float d rounds to, at the fewest digits (6 to 9) whose
    double reads back as that float, as the Python path's float32 converter finds them (its
    "%.{digits}g" is PyOS_double_to_string's 'g', correctly rounded, ties to even), then written

@@ -25,6 +25,7 @@ cdef extern from "ddl_json_write.h":
     char* ddl_json_i64(char* p, int64_t v) noexcept
     char* ddl_json_u64(char* p, uint64_t v) noexcept
     int ddl_json_double(JOut* o, double d) except -1
+    Py_ssize_t ddl_json_float_run(JOut* o, PyObject** items, Py_ssize_t i, Py_ssize_t n) except -1
     int ddl_json_float32(JOut* o, double d) except -1
 
 cdef extern from "ddl_base64.h":
@@ -320,10 +321,12 @@ cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* fi
     _jput(o, b"[", 1)
     items = PySequence_Fast_ITEMS_ptr(v)
     if op.kind == K_DOUBLE:  # long runs of numbers: no dispatch per element
-        for k in range(n):
+        k = ddl_json_float_run(o, items, 0, n)
+        while k < n:  # an int among the floats, or anything the Python path judges
             if k:
                 _jput(o, b", ", 2)
             ddl_json_double(o, _jnumber(items[k]))
+            k = ddl_json_float_run(o, items, k + 1, n)
         return _jput(o, b"]", 1)
     for k in range(n):
         if k:

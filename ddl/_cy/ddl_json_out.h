@@ -298,29 +298,28 @@ static int ddl_json_ascii(const unsigned char* b, Py_ssize_t n) {
 }
 
 /* The text as a new str, or NULL: with an exception set, or with none when the text cannot be
-   made here (the caller bails). A text of ASCII alone is the str it was written into, cut to its
-   length, or a copy of the stack buffer. With segments, when the buffer holds only ASCII, the
+   made here (the caller bails). A text with no segments is the str it was written into, cut to
+   its length, when it is ASCII, or else the str of its UTF-8 (ddl_decode_utf8, which also takes
+   texts still in the stack buffer). With segments, when the buffer holds only ASCII, the
    str is filled from it and the segments at its final width. When it holds UTF-8 too (a field or
    enum name that is not ASCII, which the writer copies as UTF-8), it is decoded, after the
    segments are written into a second buffer in UTF-8 by put (which returns 1 for a str with no
    UTF-8 form, such as one with a lone surrogate). */
 static PyObject* ddl_jout_text(ddl_jout* o, int (*put)(ddl_jout* out, PyObject* s)) {
     Py_ssize_t used = o->pos - o->base, total = used, k, from = 0;
-    int ascii = ddl_json_ascii((const unsigned char*)o->base, used);
     PyObject* r;
+    int ascii;
+    if (o->nseg == 0 && o->str == NULL)  /* a short text: from the stack, ASCII or not */
+        return ddl_decode_utf8((const unsigned char*)o->base, used);
+    ascii = ddl_json_ascii((const unsigned char*)o->base, used);
     if (o->nseg == 0) {
         if (!ascii) return ddl_decode_utf8((const unsigned char*)o->base, used);
-        if (o->str != NULL) {
-            r = o->str;
-            o->str = NULL;
-            if (PyUnicode_Resize(&r, used) < 0) {
-                Py_XDECREF(r);
-                return NULL;
-            }
-            return r;
+        r = o->str;
+        o->str = NULL;
+        if (PyUnicode_Resize(&r, used) < 0) {
+            Py_XDECREF(r);
+            return NULL;
         }
-        r = PyUnicode_New(used, 127);
-        if (r != NULL) memcpy(PyUnicode_DATA(r), o->base, (size_t)used);
         return r;
     }
     if (ascii) {

@@ -12,7 +12,10 @@
 
 cdef extern from "ddl_json_read.h":
     Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) nogil
-    Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* escaped) nogil
+    enum:
+        DDL_JSON_ESCAPES
+        DDL_JSON_NONASCII
+    Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* flags) nogil
     Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
     Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) nogil
     int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) nogil
@@ -23,20 +26,25 @@ cdef extern from "ddl_dtoa.h":
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
+    PyObject* PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void* PyUnicode_DATA(PyObject* o)
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fabs, ldexp
 from libc.string cimport memset
 
-# Messages with more fields than this bail: each one read is marked in a bitmap on the C stack.
 # The least double that float32 rounds to infinity, 0x1.ffffffp+127 (see _read_values).
 cdef double FLOAT32_OVERFLOW = ldexp(33554431.0, 103)
 
 cdef enum:
+    # Messages with more fields than this bail: each one read is marked in a bitmap on the C stack.
     JSON_MAX_OPS = 512
     JSON_SEEN_WORDS = 8
     # Unescaped strings and decoded bytes up to this size use a buffer on the C stack.
     JSON_STACK_BUFFER = 256
+    # ddl_str shares strings up to this many bytes (DDL_SHARED_STR_MAX); longer ASCII ones
+    # are copied straight into their str.
+    JSON_SHORT_STR = 16
 
 
 cdef struct JText:
@@ -61,12 +69,12 @@ cdef inline int _jr_literal(JText* t, const char* word, Py_ssize_t n) except -1:
     return 0
 
 
-cdef inline Py_ssize_t _jr_body(JText* t, Py_ssize_t* n, int* escaped) except -1:
-    """At a string's opening quote: where its body starts, with its length in ``n``; t.pos
-    moves past the closing quote."""
+cdef inline Py_ssize_t _jr_body(JText* t, Py_ssize_t* n, int* flags) except -1:
+    """At a string's opening quote: where its body starts, with its length in ``n`` and what
+    it holds in ``flags`` (DDL_JSON_ESCAPES, DDL_JSON_NONASCII); t.pos moves past the closing
+    quote."""
     cdef Py_ssize_t start = t.pos + 1
-    escaped[0] = 0
-    cdef Py_ssize_t close = ddl_json_string_end(t.s, start, t.end, escaped)
+    cdef Py_ssize_t close = ddl_json_string_end(t.s, start, t.end, flags)
     if close < 0:
         bail()
     n[0] = close - start
@@ -76,9 +84,9 @@ cdef inline Py_ssize_t _jr_body(JText* t, Py_ssize_t* n, int* escaped) except -1
 
 cdef inline Py_ssize_t _jr_plain(JText* t, Py_ssize_t* n) except -1:
     """A string's body that holds no escape (keys, names, numbers, base64): the rest bails."""
-    cdef int escaped
-    cdef Py_ssize_t start = _jr_body(t, n, &escaped)
-    if escaped:
+    cdef int flags
+    cdef Py_ssize_t start = _jr_body(t, n, &flags)
+    if flags & DDL_JSON_ESCAPES:
         bail()
     return start
 
@@ -92,15 +100,22 @@ cdef inline object _jr_own(PyObject* made):
 
 cdef object _jr_str(JText* t):
     """A string value: the body's UTF-8, checked, with its escapes resolved. A lone surrogate
-    escape bails (the Python reader refuses it)."""
+    escape bails (the Python reader refuses it). A short body without escapes is shared as the
+    binary decoder shares it (ddl_str: map keys and enum-like values repeat, and a shared str
+    keeps its hash); a longer ASCII one is copied into its str, which needs no check."""
     cdef Py_ssize_t n, m
-    cdef int escaped
-    cdef Py_ssize_t start = _jr_body(t, &n, &escaped)
+    cdef int flags
+    cdef Py_ssize_t start = _jr_body(t, &n, &flags)
     cdef PyObject* text
     cdef unsigned char small[JSON_STACK_BUFFER]
     cdef unsigned char* buf
-    if not escaped:
-        text = ddl_decode_utf8(t.s + start, n)
+    if not flags & DDL_JSON_ESCAPES:
+        if n > JSON_SHORT_STR and not flags & DDL_JSON_NONASCII:
+            text = PyUnicode_New(n, 127)
+            if text != NULL:
+                memcpy(PyUnicode_DATA(text), t.s + start, n)
+        else:
+            text = ddl_str(t.s + start, n)
     else:
         if n <= JSON_STACK_BUFFER:
             buf = &small[0]
@@ -438,11 +453,9 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     return obj
 
 
-cdef object _json_read(ProgC* p, const unsigned char* s, Py_ssize_t n):
+cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n):
     """The message of ``p``'s class in the JSON text s[:n]."""
     cdef JText t
-    if p.check_required:
-        bail()  # proto2's required fields: the Python path checks them
     t.s = s
     t.pos = 0
     t.end = n
@@ -452,3 +465,32 @@ cdef object _json_read(ProgC* p, const unsigned char* s, Py_ssize_t n):
     if ddl_json_ws(s, t.pos, n) != n:
         bail()
     return obj
+
+
+cdef object _json_read(ProgC* p, object data):
+    """The message of ``p``'s class in the JSON text ``data``, a str or bytes (None for any
+    other type). A large text pauses the cyclic GC as a large binary decode does (see
+    ddl/_gcpause.py): a fresh tree of objects holds no garbage to find. The pause begins before
+    the text's buffer is taken, since it runs Python code."""
+    cdef Py_ssize_t n
+    cdef const char* text
+    if p.check_required:
+        bail()  # proto2's required fields: the Python path checks them
+    if type(data) is str:
+        n = len(<str>data)  # characters: a lower bound of the UTF-8's bytes
+    elif type(data) is bytes:
+        n = PyBytes_GET_SIZE(data)
+    else:
+        return None
+    cdef bint paused = n > GC_PAUSE_BYTES
+    if paused:
+        _gc_pause()
+    try:
+        if type(data) is str:
+            text = ddl_utf8(<PyObject*>data, &n)
+        else:
+            text = PyBytes_AS_STRING(data)
+        return _json_read_text(p, <const unsigned char*>text, n)
+    finally:
+        if paused:
+            _gc_resume()

@@ -287,8 +287,57 @@ cdef inline unsigned char _jr_after(JText* t, unsigned char close) except? 0:
     return _jr_next(t)
 
 
+cdef object _jr_vector(Op* op, JText* t):
+    """A ddl.Vector of floats or doubles: the numbers read into a C buffer, then copied into
+    the array.array at once, as ``array(code, floats)`` stores them (a float32 is rounded to
+    single precision by _jr_double already). A null or a string element bails."""
+    cdef bint single = op.kind == K_FLOAT
+    cdef Py_ssize_t size = 0, room = JSON_STACK_BUFFER * 8
+    cdef unsigned char small[JSON_STACK_BUFFER * 8]
+    cdef unsigned char* buf = &small[0]
+    cdef unsigned char* grown
+    cdef double d
+    cdef float f
+    cdef unsigned char c
+    t.pos += 1
+    arr = _ARRAY(<object>op.vcodes)
+    try:
+        c = _jr_next(t)
+        if c == b']':
+            t.pos += 1
+            c = 0
+        while c:
+            if size == room:
+                grown = <unsigned char*>PyMem_Malloc(2 * room)
+                if grown == NULL:
+                    raise MemoryError()
+                memcpy(grown, buf, size)
+                if buf != &small[0]:
+                    PyMem_Free(buf)
+                buf = grown
+                room *= 2
+            d = _jr_double(t, c, single)
+            if single:
+                f = <float>d
+                memcpy(buf + size, &f, 4)
+                size += 4
+            else:
+                memcpy(buf + size, &d, 8)
+                size += 8
+            c = _jr_after(t, b']')
+        if size:
+            # A view of the buffer for the moment frombytes copies it.
+            _FROMBYTES(arr, PyMemoryView_FromMemory(<char*>buf, size, PyBUF_READ))
+    finally:
+        if buf != &small[0]:
+            PyMem_Free(buf)
+    return arr
+
+
 cdef object _jr_array(Op* op, JText* t, int budget):
     """A repeated field's array, in the field's container. A null element bails."""
+    if op.container == FILL_ARRAY and (op.kind == K_FLOAT or op.kind == K_DOUBLE):
+        return _jr_vector(op, t)
     t.pos += 1
     items = []
     cdef unsigned char c = _jr_next(t)

@@ -12,8 +12,13 @@ from __future__ import annotations
 import enum
 import gc
 import json
+import random
+import subprocess
+import sysconfig
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +30,9 @@ from benches import workloads
 from benches.adapters import ddl_adapter
 from benches.workloads import WORKLOADS
 from ddl import _compiled
-from ddl._limits import DEFAULT_MAX_DEPTH
+from ddl._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from tests.strategies import schemas
+from tests.test_compiled_api import build_probe
 from tests.test_json_read_differential import assert_same
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
@@ -308,3 +314,211 @@ def test_an_enum_hash_that_changes_the_messages_being_read_cannot_crash_it() -> 
         assert type(msg) is Holder
         assert msg.name in ("a", 7)  # changed, or not, by a later hash: never a freed object
         assert msg.bag is None or msg.bag == {Loud.LOUD, Loud.QUIET}
+
+
+# Strings: the C scan tests 16 bytes a step for a quote, a backslash, a control character and
+# a byte above ASCII, then finishes byte by byte; ASCII bodies are copied, short ones shared.
+SPECIALS = ['\\"', "\\\\", "\\n", "\\u00e9", "é", "😀", "\x01", "\x7f"]
+
+
+@pytest.mark.parametrize("special", SPECIALS)
+def test_a_string_reads_alike_wherever_its_escape_or_wide_character_falls(special: str) -> None:
+    for size in range(34):
+        for at in range(size + 1):
+            body = "a" * at + special + "b" * (size - at)
+            for pad in ("", " " * 7):  # moves the body across the 16-byte steps
+                text = '{"text":' + pad + '"' + body + '"}'
+                result = assert_engines_agree(text, Kinds)
+                if special != "\x01":  # a raw control character is invalid JSON
+                    assert result[1].text == json.loads('"' + body + '"')
+                    assert read_in_c(text, Kinds) is not None
+
+
+def test_plain_strings_of_every_length_read_in_c_as_their_text() -> None:
+    for size in range(70):
+        for body in ("x" * size, "é" * size, "ab" * (size // 2) + "\u4e2d" * (size % 3)):
+            text = '{"text": "' + body + '", "names": ["' + body + '", "' + body + '"]}'
+            msg = read_in_c(text, Kinds)
+            assert msg is not None
+            assert msg.text == body and msg.names == {body}
+            assert_engines_agree(text, Kinds)
+
+
+def test_an_unclosed_string_at_any_length_reads_alike() -> None:
+    for size in range(40):
+        assert_engines_agree('{"text": "' + "a" * size, Kinds)
+        assert_engines_agree('{"text": "' + "a" * size + "\\", Kinds)
+
+
+# Keys: a key is compared with each field's names up to 16 bytes as words.
+NAMES = ["a" * size for size in range(1, 20)]
+Named = type("Named", (ddl.Message,), {"__annotations__": {name: ddl.int32 for name in NAMES}, **dict.fromkeys(NAMES, 0)})
+
+
+def test_a_key_reads_only_its_own_field_whatever_its_length() -> None:
+    for name in NAMES:
+        msg = read_in_c('{"' + name + '": 7}', Named)
+        assert msg is not None
+        assert [getattr(msg, other) for other in NAMES] == [7 if other == name else 0 for other in NAMES]
+        for at in range(len(name)):  # one byte off, anywhere: an unknown key, which bails
+            key = name[:at] + "b" + name[at + 1 :]
+            assert read_in_c('{"' + key + '": 7}', Named) is None
+            assert_engines_agree('{"' + key + '": 7}', Named)
+            assert_engines_agree('{"' + key + '": 7}', Named, ignore_unknown_fields=True)
+
+
+def test_keys_out_of_field_order_read_in_c() -> None:
+    given = NAMES[1::3]
+    text = '{"' + '": 1, "'.join(reversed(given)) + '": 1, "a": 2}'
+    msg = read_in_c(text, Named)
+    assert msg is not None
+    assert [getattr(msg, name) for name in NAMES] == [2 if name == "a" else int(name in given) for name in NAMES]
+
+
+class Vectors(ddl.Message):
+    f32: ddl.Vector[ddl.float32] = array("f")
+    f64: ddl.Vector[float] = array("d")
+
+
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 511, 512, 513, 1500])
+def test_a_vector_of_floats_reads_in_c_into_its_array_at_every_size(size: int) -> None:
+    values = [(-1) ** i * i / 7 for i in range(size)]
+    text = json.dumps({"f32": values, "f64": values})
+    msg = read_in_c(text, Vectors)
+    assert msg is not None
+    assert msg.f32 == array("f", values) and msg.f64 == array("d", values)
+    assert_engines_agree(text, Vectors)
+
+
+@pytest.mark.parametrize(
+    "elements",
+    ["", "1", "-0", "-0.0", "1e-50", "3.4028235e38", "3.4028234663852886e38", "1e39", "1e400", "16777217",
+     "0.1, 0.2", "1,", ", 1", "1 2", "null", '"1.5"', "true", "[1]", "1.", "-"],
+)  # fmt: skip
+def test_each_vector_element_spelling_reads_alike(elements: str) -> None:
+    for field in ("f32", "f64"):
+        assert_engines_agree('{"' + field + '": [' + elements + "]}", Vectors)
+
+
+def big_text() -> str:
+    """A text of thousands of objects, past the size whose read pauses the GC."""
+    text = '{"children": [' + ", ".join(['{"value": 1, "children": [{}, {}]}'] * 2000) + "]}"
+    assert len(text) > GC_PAUSE_BYTES
+    return text
+
+
+def collections_during(read: Any) -> int:
+    """How many collections begin during ``read()`` when every allocation could start one."""
+    starts = []
+
+    def count(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            starts.append(info)
+
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(count)
+    gc.set_threshold(1, 1, 1)
+    try:
+        read()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(count)
+    assert gc.get_threshold() == thresholds
+    return len(starts)
+
+
+def test_a_large_read_in_c_pauses_collections_and_restores_the_threshold() -> None:
+    """With a threshold of 1, each new tracked object could start a collection. A large read
+    lets one start as the pause begins and one once it ends, none while its thousands of
+    objects are made; a small read, which does not pause, lets many start."""
+    thresholds = gc.get_threshold()
+    text, bailing, small = big_text(), big_text()[:-1] + ', "nope": 1}', nested(40)
+    assert read_in_c(small, Tree) is not None  # Tree's Program is built on first use, beforehand
+    assert collections_during(lambda: read_in_c(text, Tree)) <= 2
+    # ... when it bails at the last key too, and so leaves the text to the Python reader
+    assert collections_during(lambda: read_in_c(bailing, Tree)) <= 2
+    assert gc.get_threshold() == thresholds
+    assert collections_during(lambda: read_in_c(small, Tree)) > 10
+
+
+SCAN_PROBE = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ddl_json_read.h"
+
+static size_t unhex(const char* h, unsigned char* out) {
+    size_t n = 0;
+    unsigned v;
+    while (h[0] && h[0] != ' ' && h[0] != '\n' && sscanf(h, "%2x", &v) == 1) {
+        out[n++] = (unsigned char)v;
+        h += 2;
+    }
+    return n;
+}
+
+int main(void) {
+    static char line[4096];
+    static unsigned char a[2048], b[2048];
+    (void)ddl_json_unescape;  /* the header's other functions, unused here */
+    (void)ddl_base64_decode;
+    while (fgets(line, sizeof line, stdin)) {
+        if (line[0] == 's') {  /* "s HEX": where the string body ends, and its flags */
+            size_t n = unhex(line + 2, a);
+            unsigned char* body = malloc(n + 1);  /* exactly the body, and a NUL as str has */
+            int flags = -1;
+            memcpy(body, a, n);
+            body[n] = 0;
+            Py_ssize_t end = ddl_json_string_end(body, 0, (Py_ssize_t)n, &flags);
+            printf("%d %d\n", (int)end, end < 0 ? 0 : flags);
+            free(body);
+        } else {  /* "k HEX HEX": whether two keys of one length are the same */
+            char* second = strchr(line + 2, ' ');
+            size_t n = unhex(line + 2, a);
+            unhex(second + 1, b);
+            printf("%d\n", ddl_json_same(a, b, (Py_ssize_t)n));
+        }
+    }
+    return 0;
+}
+"""
+
+
+def string_end(body: bytes) -> tuple[int, int]:
+    """What ddl_json_string_end gives for ``body``: the closing quote's index and the flags
+    (1: an escape, 2: a byte above ASCII outside escapes), or (-1, 0)."""
+    flags = i = 0
+    while i < len(body):
+        c = body[i]
+        if c == ord('"'):
+            return i, flags
+        if c < 0x20:
+            return -1, 0
+        if c == ord("\\"):
+            flags |= 1
+            i += 1
+        elif c >= 0x80:
+            flags |= 2
+        i += 1
+    return -1, 0
+
+
+@pytest.mark.parametrize("defines", [[], ["-DDDL_NO_BUILTINS"]], ids=["builtins", "portable"])
+def test_the_string_scan_and_key_test_in_the_header_alone(tmp_path: Path, defines: list[str]) -> None:
+    python = ["-I" + sysconfig.get_paths()["include"], "-D_POSIX_C_SOURCE=200809L"]  # Python.h's needs
+    program = build_probe(tmp_path, "ddl_json_read.h", SCAN_PROBE, [*python, *defines])
+    bodies = []
+    for special in (b'"', b"\\", b'\\"', b"\x01", b"\x1f", b"\x7f", b"\x80", b"\xff", b"\xc3\xa9"):
+        for size in range(48):
+            bodies += [b"a" * at + special + b"b" * (size - at) + b'"' for at in range(size + 1)]
+            bodies.append(b"a" * size + special)  # nothing closes it
+    rng = random.Random(5)
+    alphabet = b'aaaaaaaa"\\\x01\x1f \x7f\x80\xc3\xff'
+    bodies += [bytes(rng.choices(alphabet, k=rng.randrange(100))) for _ in range(3000)]
+    keys = [(b"k" * size, b"k" * at + b"j" + b"k" * (size - at - 1)) for size in range(1, 40) for at in range(size)]
+    keys += [(b"k" * size, b"k" * size) for size in range(40)]
+    lines = [f"s {body.hex()}" for body in bodies] + [f"k {a.hex()}X {b.hex()}X" for a, b in keys]
+    result = subprocess.run([str(program)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
+    out = result.stdout.splitlines()
+    assert out[: len(bodies)] == ["%d %d" % string_end(body) for body in bodies]
+    assert out[len(bodies) :] == [str(int(a == b)) for a, b in keys]

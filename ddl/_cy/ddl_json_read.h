@@ -24,6 +24,26 @@ static inline Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ss
     return i;
 }
 
+/* Whether the n bytes at a and b are the same: a key against a field's name. Names are short,
+   so up to 16 bytes are compared as two overlapping words (or halves of one), without a call;
+   only a[0:n] and b[0:n] are read. */
+static inline int ddl_json_same(const unsigned char* a, const unsigned char* b, Py_ssize_t n) {
+    uint64_t x, y, u, v;
+    uint32_t h, i, j, k;
+    if (n > 16) return memcmp(a, b, (size_t)n) == 0;
+    if (n >= 8) {
+        memcpy(&x, a, 8); memcpy(&y, a + n - 8, 8);
+        memcpy(&u, b, 8); memcpy(&v, b + n - 8, 8);
+        return ((x ^ u) | (y ^ v)) == 0;
+    }
+    if (n >= 4) {
+        memcpy(&h, a, 4); memcpy(&i, a + n - 4, 4);
+        memcpy(&j, b, 4); memcpy(&k, b + n - 4, 4);
+        return ((h ^ j) | (i ^ k)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
 /* What ddl_json_string_end found in a string's body, as bits of *flags. */
 #define DDL_JSON_ESCAPES 1  /* a backslash: the body needs ddl_json_unescape */
 #define DDL_JSON_NONASCII 2 /* a byte of 0x80 or more outside escapes: the text is not all ASCII */

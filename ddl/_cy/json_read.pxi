@@ -12,6 +12,7 @@
 
 cdef extern from "ddl_json_read.h":
     Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) nogil
+    bint ddl_json_same(const unsigned char* a, const unsigned char* b, Py_ssize_t n) nogil
     enum:
         DDL_JSON_ESCAPES
         DDL_JSON_NONASCII
@@ -406,17 +407,18 @@ cdef dict _jr_map(Op* op, JText* t, int budget):
 
 
 cdef inline bint _jr_named(Op* op, const unsigned char* key, Py_ssize_t n) noexcept:
-    return ((op.jname_len == n and memcmp(op.jname, key, n) == 0)
-            or (op.pname_len == n and memcmp(op.pname, key, n) == 0))
+    return ((op.jname_len == n and ddl_json_same(<const unsigned char*>op.jname, key, n))
+            or (op.pname_len == n and ddl_json_same(<const unsigned char*>op.pname, key, n)))
 
 
 cdef inline Py_ssize_t _jr_find(ProgC* p, const unsigned char* key, Py_ssize_t n, Py_ssize_t expected) noexcept:
-    """The op read under ``key``, or -1. Keys mostly come in field order, so the op after the
-    last one read is tried first."""
+    """The op read under ``key``, or -1. Keys mostly come in field order, absent fields left
+    out, so the search starts at the op after the last one read and wraps around."""
     cdef Py_ssize_t k
-    if expected < p.nops and _jr_named(&p.ops[expected], key, n):
-        return expected
-    for k in range(p.nops):
+    for k in range(expected, p.nops):
+        if _jr_named(&p.ops[k], key, n):
+            return k
+    for k in range(min(expected, p.nops)):
         if _jr_named(&p.ops[k], key, n):
             return k
     return -1

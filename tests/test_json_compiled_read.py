@@ -13,6 +13,7 @@ import enum
 import gc
 import json
 import random
+import re
 import subprocess
 import sysconfig
 from array import array
@@ -33,6 +34,7 @@ from ddl import _compiled
 from ddl._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from tests.strategies import schemas
 from tests.test_compiled_api import build_probe
+from tests.test_json_numbers import FIXED_TEXTS, bits, random_number_texts
 from tests.test_json_read_differential import assert_same
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
@@ -472,6 +474,15 @@ int main(void) {
             Py_ssize_t end = ddl_json_string_end(body, 0, (Py_ssize_t)n, &flags);
             printf("%d %d\n", (int)end, end < 0 ? 0 : flags);
             free(body);
+        } else if (line[0] == 'd') {  /* "d HEX": a number token read as a double */
+            size_t n = unhex(line + 2, a);
+            int integral = -1, decided = -1;
+            double d = 0.0;
+            uint64_t bits;
+            Py_ssize_t end = ddl_json_read_double(a, 0, (Py_ssize_t)n, &integral, &decided, &d);
+            memcpy(&bits, &d, 8);
+            if (end < 0) puts("-1");
+            else printf("%d %d %d %016llx\n", (int)end, integral, decided, decided ? (unsigned long long)bits : 0ULL);
         } else {  /* "k HEX HEX": whether two keys of one length are the same */
             char* second = strchr(line + 2, ' ');
             size_t n = unhex(line + 2, a);
@@ -482,6 +493,36 @@ int main(void) {
     return 0;
 }
 """
+
+
+def number_read(text: str) -> str:
+    """What ddl_json_read_double gives for a text that starts with a number token: its end,
+    whether it is an integer, and its double when decided ("-1" when no token is there)."""
+    m = re.match(r"-?(0|[1-9][0-9]*)", text)
+    if m is None:
+        return "-1"
+    end = m.end()
+    for leaders, part in ((".", r"\.[0-9]+"), ("eE", r"[eE][+-]?[0-9]+")):
+        if text[end : end + 1] and text[end] in leaders:  # the part begins: then it must be whole
+            m = re.compile(part).match(text, end)
+            if m is None:
+                return "-1"
+            end = m.end()
+    token = text[:end]
+    return f"{end} {int(token.lstrip('-').isdigit())} ? {bits(float(token)):016x}"
+
+
+def number_texts() -> list[str]:
+    """Number tokens of every shape, some cut short or followed by more text; and significant
+    digits of every count, after leading zeros of every count, where eight are read at once."""
+    rng = random.Random(3)
+    texts = random_number_texts(6000, seed=43) + FIXED_TEXTS
+    for size in range(1, 26):
+        digits = "".join(rng.choice("0123456789") for _ in range(size - 1)) + "7"
+        for zeros in range(10):
+            texts += ["0." + "0" * zeros + digits, digits + "." + "0" * zeros + digits, "-" + digits + "e-" + str(zeros)]
+    texts += ["-", "1.", "1.e5", "1e", "1e+", ".5", "01", "-01.5", "1.5e", "x", "", "0x10", "12345678.9abc", "1" * 30]
+    return texts + [text + suffix for text in texts[:: 7] for suffix in (",", "]", " ", "}", "99999999,", "e7", ".")]
 
 
 def string_end(body: bytes) -> tuple[int, int]:
@@ -517,8 +558,22 @@ def test_the_string_scan_and_key_test_in_the_header_alone(tmp_path: Path, define
     bodies += [bytes(rng.choices(alphabet, k=rng.randrange(100))) for _ in range(3000)]
     keys = [(b"k" * size, b"k" * at + b"j" + b"k" * (size - at - 1)) for size in range(1, 40) for at in range(size)]
     keys += [(b"k" * size, b"k" * size) for size in range(40)]
+    numbers = number_texts()
     lines = [f"s {body.hex()}" for body in bodies] + [f"k {a.hex()}X {b.hex()}X" for a, b in keys]
+    lines += [f"d {text.encode().hex()}" for text in numbers]
     result = subprocess.run([str(program)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
     out = result.stdout.splitlines()
     assert out[: len(bodies)] == ["%d %d" % string_end(body) for body in bodies]
-    assert out[len(bodies) :] == [str(int(a == b)) for a, b in keys]
+    assert out[len(bodies) : len(bodies) + len(keys)] == [str(int(a == b)) for a, b in keys]
+    decided = 0
+    for text, line in zip(numbers, out[len(bodies) + len(keys) :], strict=True):
+        expected = number_read(text)
+        if line == "-1" or expected == "-1":
+            assert line == expected, text
+            continue
+        end, integral, was_decided, value = line.split()
+        if was_decided == "0":  # left to strtod: a correctly rounded read of what this cannot decide
+            value = expected.split()[3]
+        decided += was_decided == "1"
+        assert f"{end} {integral} ? {value}" == expected, text
+    assert decided > 0.6 * len(numbers)

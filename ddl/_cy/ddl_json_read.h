@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "ddl_compat.h"
+#include "ddl_dtoa.h"
+#include "ddl_wire.h"
 
 #if defined(DDL_SSE2)
 #include <emmintrin.h>
@@ -202,6 +204,100 @@ static inline Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t 
         if (i >= n || s[i] < '0' || s[i] > '9') return -1;
         while (i < n && s[i] >= '0' && s[i] <= '9') i++;
     }
+    return i;
+}
+
+/* Whether the 8 bytes at p are all decimal digits, and if so their value in *value. Each byte
+   is '0' to '9' when its high nibble is 3 and adding 6 leaves it 3 (a carry out of a byte
+   only comes from a byte that fails already). The value is formed in three steps, each
+   joining neighbouring lanes: 8 digits, 4 two-digit numbers, 2 four-digit ones, then one;
+   no lane overflows into the next. The first digit is the lowest byte (ddl_load8). */
+static inline int ddl_json_eight_digits(const unsigned char* p, uint64_t* value) {
+    uint64_t v = ddl_load8(p);
+    if (((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4))
+            != 0x3333333333333333ULL) {
+        return 0;
+    }
+    v -= 0x3030303030303030ULL;
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+    *value = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+    return 1;
+}
+
+/* The JSON number token at s[i] (ddl_json_number_end's grammar, and *integral as it sets it)
+   read as a double in the same pass, as ddl_s2d reads it: its end, or -1 when no token starts
+   there or a fraction or exponent is cut short. *decided is 1 with the double in *out, or 0
+   when the caller must ask a correctly rounded strtod (over 19 significant digits that are not
+   all zeros, or what ddl_s2d_decimal leaves). From the first significant digit on, eight digits
+   that still fit the 19 are taken at once (ddl_json_eight_digits) while they come. */
+static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral,
+                                              int* decided, double* out) {
+    uint64_t w = 0, eight;
+    int negative = 0, digits = 0, q = 0, exponent = 0, exponent_negative = 0, dropped = 0;
+    unsigned d;
+    *integral = 1;
+    *decided = 0;
+    if (i < n && s[i] == '-') {
+        negative = 1;
+        i++;
+    }
+    if (i >= n || (d = (unsigned)s[i] - '0') > 9) return -1;
+    if (d == 0) {
+        i++;
+    } else {
+        for (; digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
+            w = w * 100000000 + eight;
+            digits += 8;
+        }
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (digits < 19) {
+                w = 10 * w + d;
+                digits++;
+            } else if (d != 0) {
+                dropped = 1;
+            } else {
+                q++;  /* a zero beyond the 19 digits kept */
+            }
+        }
+    }
+    if (i < n && s[i] == '.') {
+        *integral = 0;
+        i++;
+        if (i >= n || (unsigned)s[i] - '0' > 9) return -1;
+        /* up to the first significant digit, when the integer part is 0 (none is kept yet) */
+        for (; w == 0 && i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            w = d;
+            digits = d != 0;
+            q--;
+        }
+        for (; w != 0 && digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
+            w = w * 100000000 + eight;
+            digits += 8;
+            q -= 8;
+        }
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (digits < 19) {
+                w = 10 * w + d;
+                digits++;
+                q--;
+            } else if (d != 0) {
+                dropped = 1;
+            }
+        }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        *integral = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) exponent_negative = s[i++] == '-';
+        if (i >= n || (unsigned)s[i] - '0' > 9) return -1;
+        /* beyond 100000 the exponent only says zero or infinity */
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (exponent < 100000) exponent = 10 * exponent + (int)d;
+        }
+        q += exponent_negative ? -exponent : exponent;
+    }
+    *decided = !dropped && ddl_s2d_decimal(w, q, negative, out);
     return i;
 }
 

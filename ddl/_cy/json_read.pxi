@@ -19,11 +19,11 @@ cdef extern from "ddl_json_read.h":
     Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* flags) nogil
     Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
     Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) nogil
+    Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral, int* decided,
+                               double* out) nogil
     int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) nogil
     Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
 
-cdef extern from "ddl_dtoa.h":
-    int ddl_s2d(const unsigned char* s, Py_ssize_t n, double* out) nogil
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
@@ -196,18 +196,19 @@ cdef object _jr_int(JText* t, int kind, unsigned char c):
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
     """A float or double from a number token, as ``_read_values.to_float`` gives it: the json
     module's float (CPython's correctly rounded conversion, the one called here), or for an
-    integer token ``float(int)``, which is the same but for "-0" (0.0). ddl_s2d reads most
-    tokens; those it cannot decide (over 19 significant digits, a subnormal or infinite result,
-    near a halfway point) are read by CPython's own strtod. Strings, non-finite values and a
-    float32 out of range bail; a float32 is rounded to single precision."""
+    integer token ``float(int)``, which is the same but for "-0" (0.0). ddl_json_read_double reads
+    most tokens as it scans them; those it cannot decide (over 19 significant digits, a
+    subnormal or infinite result, near a halfway point) are read by CPython's own strtod.
+    Strings, non-finite values and a float32 out of range bail; a float32 is rounded to single
+    precision."""
     cdef Py_ssize_t start = t.pos
-    cdef int integral
+    cdef int integral, decided
     cdef char* stop
-    cdef double d
-    cdef Py_ssize_t end = ddl_json_number_end(t.s, start, t.end, &integral)
+    cdef double d = 0.0
+    cdef Py_ssize_t end = ddl_json_read_double(t.s, start, t.end, &integral, &decided, &d)
     if end < 0:
         bail()
-    if not ddl_s2d(t.s + start, end - start, &d):
+    if not decided:
         d = PyOS_string_to_double(<const char*>t.s + start, &stop, NULL)
         if stop != <const char*>t.s + end or not isfinite(d):
             bail()

@@ -483,6 +483,13 @@ int main(void) {
             memcpy(&bits, &d, 8);
             if (end < 0) puts("-1");
             else printf("%d %d %d %016llx\n", (int)end, integral, decided, decided ? (unsigned long long)bits : 0ULL);
+        } else if (line[0] == 'i') {  /* "i HEX": a plain integer */
+            size_t n = unhex(line + 2, a);
+            int negative = -1;
+            uint64_t m = 0;
+            Py_ssize_t end = ddl_json_read_integer(a, 0, (Py_ssize_t)n, &negative, &m);
+            if (end < 0) puts("-1");
+            else printf("%d %d %llu\n", (int)end, negative, (unsigned long long)m);
         } else {  /* "k HEX HEX": whether two keys of one length are the same */
             char* second = strchr(line + 2, ' ');
             size_t n = unhex(line + 2, a);
@@ -525,6 +532,23 @@ def number_texts() -> list[str]:
     return texts + [text + suffix for text in texts[:: 7] for suffix in (",", "]", " ", "}", "99999999,", "e7", ".")]
 
 
+def integer_read(text: str) -> str:
+    """What ddl_json_read_integer gives for a text: the plain integer's end, sign and
+    magnitude, or "-1" (none, one that goes on as a fraction or exponent, or 2**64 or more)."""
+    m = re.match(r"(-?)(0|[1-9][0-9]*)", text)
+    if m is None or text[m.end() : m.end() + 1] in (".", "e", "E") or int(m[2]) >= 2**64:
+        return "-1"
+    return f"{m.end()} {int(bool(m[1]))} {int(m[2])}"
+
+
+def integer_texts() -> list[str]:
+    texts = [str(2**64 + k) for k in range(-3, 3)] + [str(10**k + j) for k in range(25) for j in (-1, 0, 1)]
+    rng = random.Random(8)
+    texts += [str(rng.getrandbits(rng.randrange(1, 70))) for _ in range(2000)]
+    texts += ["-" + t for t in texts[::3]] + ["-0", "00", "-", "", "+1", "0.5", "1e3", "12E", "7."]
+    return texts + [t + suffix for t in texts[::5] for suffix in (",", '"', " ", "x", ".5", "e1")]
+
+
 def string_end(body: bytes) -> tuple[int, int]:
     """What ddl_json_string_end gives for ``body``: the closing quote's index and the flags
     (1: an escape, 2: a byte above ASCII outside escapes), or (-1, 0)."""
@@ -545,7 +569,7 @@ def string_end(body: bytes) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("defines", [[], ["-DDDL_NO_BUILTINS"]], ids=["builtins", "portable"])
-def test_the_string_scan_and_key_test_in_the_header_alone(tmp_path: Path, defines: list[str]) -> None:
+def test_the_scans_of_strings_keys_and_numbers_in_the_header_alone(tmp_path: Path, defines: list[str]) -> None:
     python = ["-I" + sysconfig.get_paths()["include"], "-D_POSIX_C_SOURCE=200809L"]  # Python.h's needs
     program = build_probe(tmp_path, "ddl_json_read.h", SCAN_PROBE, [*python, *defines])
     bodies = []
@@ -558,15 +582,18 @@ def test_the_string_scan_and_key_test_in_the_header_alone(tmp_path: Path, define
     bodies += [bytes(rng.choices(alphabet, k=rng.randrange(100))) for _ in range(3000)]
     keys = [(b"k" * size, b"k" * at + b"j" + b"k" * (size - at - 1)) for size in range(1, 40) for at in range(size)]
     keys += [(b"k" * size, b"k" * size) for size in range(40)]
-    numbers = number_texts()
+    numbers, integers = number_texts(), integer_texts()
     lines = [f"s {body.hex()}" for body in bodies] + [f"k {a.hex()}X {b.hex()}X" for a, b in keys]
-    lines += [f"d {text.encode().hex()}" for text in numbers]
+    lines += [f"i {text.encode().hex()}" for text in integers] + [f"d {text.encode().hex()}" for text in numbers]
     result = subprocess.run([str(program)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
     out = result.stdout.splitlines()
     assert out[: len(bodies)] == ["%d %d" % string_end(body) for body in bodies]
-    assert out[len(bodies) : len(bodies) + len(keys)] == [str(int(a == b)) for a, b in keys]
+    out = out[len(bodies) :]
+    assert out[: len(keys)] == [str(int(a == b)) for a, b in keys]
+    out = out[len(keys) :]
+    assert out[: len(integers)] == [integer_read(text) for text in integers]
     decided = 0
-    for text, line in zip(numbers, out[len(bodies) + len(keys) :], strict=True):
+    for text, line in zip(numbers, out[len(integers) :], strict=True):
         expected = number_read(text)
         if line == "-1" or expected == "-1":
             assert line == expected, text

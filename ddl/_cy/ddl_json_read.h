@@ -1,8 +1,9 @@
 /* ddl_json_read.h: the lexical pieces of proto3 JSON text that the compiled JSON reader
-   (json_read.pxi) scans in C: whitespace, string bodies and their escapes, number tokens, plain
-   integers and base64. Each one recognises exactly what Python's json module and ddl's JSON
-   readers accept, or reports failure (a negative result) so that the caller bails to the
-   Python path, which then decides the error. Nothing here touches Python objects. */
+   (json_read.pxi) scans in C: whitespace, keys, string bodies and their escapes, number tokens
+   (read as doubles or plain integers in the pass that scans them) and base64. Each one
+   recognises exactly what Python's json module and ddl's JSON readers accept, or reports
+   failure (a negative result) so that the caller bails to the Python path, which then decides
+   the error. Nothing here touches Python objects. */
 
 #ifndef DDL_JSON_READ_H
 #define DDL_JSON_READ_H
@@ -180,33 +181,6 @@ static Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsign
     return o;
 }
 
-/* The end of the JSON number token at s[i] (RFC 8259's grammar, which the json module
-   follows: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1 when none starts there or a
-   fraction or exponent is cut short. *integral is set to 1 for a token without fraction or
-   exponent (the json module makes an int of those), else 0. What follows the token is for the
-   caller to check. */
-static inline Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) {
-    *integral = 1;
-    if (i < n && s[i] == '-') i++;
-    if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-    if (s[i] == '0') i++;
-    else while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-    if (i < n && s[i] == '.') {
-        *integral = 0;
-        i++;
-        if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        *integral = 0;
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-        if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-    }
-    return i;
-}
-
 /* Whether the 8 bytes at p are all decimal digits, and if so their value in *value. Each byte
    is '0' to '9' when its high nibble is 3 and adding 6 leaves it 3 (a carry out of a byte
    only comes from a byte that fails already). The value is formed in three steps, each
@@ -225,9 +199,11 @@ static inline int ddl_json_eight_digits(const unsigned char* p, uint64_t* value)
     return 1;
 }
 
-/* The JSON number token at s[i] (ddl_json_number_end's grammar, and *integral as it sets it)
-   read as a double in the same pass, as ddl_s2d reads it: its end, or -1 when no token starts
-   there or a fraction or exponent is cut short. *decided is 1 with the double in *out, or 0
+/* The JSON number token at s[i] (RFC 8259's grammar, which the json module follows:
+   -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?) read as a double in the pass that scans it,
+   as ddl_s2d reads it: its end, or -1 when no token starts there or a fraction or exponent is
+   cut short. *integral is set to 1 for a token without fraction or exponent (the json module
+   makes an int of those), else 0. What follows the token is for the caller to check. *decided is 1 with the double in *out, or 0
    when the caller must ask a correctly rounded strtod (over 19 significant digits that are not
    all zeros, or what ddl_s2d_decimal leaves). From the first significant digit on, eight digits
    that still fit the 19 are taken at once (ddl_json_eight_digits) while they come. */
@@ -301,26 +277,37 @@ static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t
     return i;
 }
 
-/* Read s[:n], which must be exactly a plain integer, -?(0|[1-9][0-9]*) (a JSON integer token,
-   or the body of a numeric string that ddl reads without Decimal), as its sign (*negative) and
-   magnitude. 0 on success; -1 for any other text, or a magnitude of 2**64 or more. */
-static inline int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) {
-    Py_ssize_t i = 0;
-    uint64_t m = 0;
+/* The plain integer at s[i], -?(0|[1-9][0-9]*), read in the pass that scans it, as its sign
+   (*negative) and magnitude: its end, or -1 when none starts there, when it goes on as a
+   fraction or an exponent (ddl reads those through Decimal), or when the magnitude is 2**64
+   or more. Eight digits are taken at once while they come (ddl_json_eight_digits); up to 19
+   cannot overflow. What follows is for the caller to check. */
+static inline Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
+                                               uint64_t* magnitude) {
+    uint64_t m = 0, eight;
+    int digits = 0;
+    unsigned d;
     *negative = 0;
-    if (n > 0 && s[0] == '-') {
+    if (i < n && s[i] == '-') {
         *negative = 1;
-        i = 1;
+        i++;
     }
-    if (i >= n || (s[i] == '0' && n - i > 1)) return -1;
-    for (; i < n; i++) {
-        unsigned d = (unsigned)s[i] - '0';
-        if (d > 9) return -1;
-        if (m > (UINT64_MAX - d) / 10) return -1;
-        m = m * 10 + d;
+    if (i >= n || (d = (unsigned)s[i] - '0') > 9) return -1;
+    if (d == 0) {
+        i++;
+    } else {
+        for (; digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
+            m = m * 100000000 + eight;
+            digits += 8;
+        }
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (++digits > 19 && m > (UINT64_MAX - d) / 10) return -1;
+            m = m * 10 + d;
+        }
     }
+    if (i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) return -1;
     *magnitude = m;
-    return 0;
+    return i;
 }
 
 /* The 6-bit value of a base64 character in either alphabet (standard + and /, URL-safe - and

@@ -18,10 +18,10 @@ cdef extern from "ddl_json_read.h":
         DDL_JSON_NONASCII
     Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* flags) nogil
     Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
-    Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) nogil
     Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral, int* decided,
                                double* out) nogil
-    int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) nogil
+    Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
+                                     uint64_t* magnitude) nogil
     Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
 
 
@@ -153,14 +153,10 @@ cdef object _jr_bytes(JText* t):
             PyMem_Free(buf)
 
 
-cdef object _jr_int_text(int kind, const unsigned char* s, Py_ssize_t n):
-    """The int of ``kind`` written as a plain integer in s[:n] (a number token or a string's
-    body): ``_read_values.to_int`` reads these as ``int(text)``. Any other form (a fraction, an
-    exponent, which it reads through Decimal) or a value outside the kind's range bails."""
-    cdef int negative
-    cdef uint64_t m = 0
-    if ddl_json_integer(s, n, &negative, &m) < 0:
-        bail()
+cdef object _jr_int_value(int kind, int negative, uint64_t m):
+    """The int of ``kind`` with sign ``negative`` and magnitude ``m``, as
+    ``_read_values.to_int`` reads a plain integer (``int(text)``); a value outside the kind's
+    range bails."""
     if kind == K_UINT64 or kind == K_FIXED64 or kind == K_UINT32 or kind == K_FIXED32:
         if negative and m != 0:
             bail()
@@ -178,19 +174,22 @@ cdef object _jr_int_text(int kind, const unsigned char* s, Py_ssize_t n):
 
 
 cdef object _jr_int(JText* t, int kind, unsigned char c):
-    """An integer field's value: a number token or a numeric string (``_read_values.to_int``)."""
-    cdef Py_ssize_t start, n, stop
-    cdef int integral
+    """An integer field's value, a map key's or an enum's number: a plain integer as a number
+    token, or as a whole string's body (``_read_values.to_int`` reads these as ``int(text)``).
+    Any other form (a fraction, an exponent, which it reads through Decimal, or more in the
+    string) bails."""
+    cdef int negative
+    cdef uint64_t m = 0
+    cdef Py_ssize_t start = t.pos + (c == b'"')
+    cdef Py_ssize_t stop = ddl_json_read_integer(t.s, start, t.end, &negative, &m)
+    if stop < 0:
+        bail()
     if c == b'"':
-        start = _jr_plain(t, &n)
-    else:
-        start = t.pos
-        stop = ddl_json_number_end(t.s, start, t.end, &integral)
-        if stop < 0 or not integral:
+        if t.s[stop] != b'"':
             bail()
-        n = stop - start
-        t.pos = stop
-    return _jr_int_text(kind, t.s + start, n)
+        stop += 1
+    t.pos = stop
+    return _jr_int_value(kind, negative, m)
 
 
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
@@ -368,14 +367,14 @@ cdef object _jr_key(Op* op, JText* t):
     cdef Py_ssize_t start, n
     if op.kind == K_STRING:
         return _jr_str(t)
-    start = _jr_plain(t, &n)
     if op.kind == K_BOOL:
+        start = _jr_plain(t, &n)
         if n == 4 and memcmp(t.s + start, b"true", 4) == 0:
             return True
         if n == 5 and memcmp(t.s + start, b"false", 5) == 0:
             return False
         bail()
-    return _jr_int_text(op.kind, t.s + start, n)
+    return _jr_int(t, op.kind, b'"')
 
 
 cdef dict _jr_map(Op* op, JText* t, int budget):

@@ -19,11 +19,10 @@ cdef extern from "ddl_json_read.h":
     Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* flags) nogil
     Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
     Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral, int* decided,
-                               double* out) nogil
+                                    double* out) nogil
     Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
                                      uint64_t* magnitude) nogil
     Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
-
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
@@ -195,8 +194,8 @@ cdef object _jr_int(JText* t, int kind, unsigned char c):
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
     """A float or double from a number token, as ``_read_values.to_float`` gives it: the json
     module's float (CPython's correctly rounded conversion, the one called here), or for an
-    integer token ``float(int)``, which is the same but for "-0" (0.0). ddl_json_read_double reads
-    most tokens as it scans them; those it cannot decide (over 19 significant digits, a
+    integer token ``float(int)``, which is the same but for "-0" (0.0). ddl_json_read_double
+    reads most tokens as it scans them; those it cannot decide (over 19 significant digits, a
     subnormal or infinite result, near a halfway point) are read by CPython's own strtod.
     Strings, non-finite values and a float32 out of range bail; a float32 is rounded to single
     precision."""
@@ -494,7 +493,11 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     for k in range(p.nops):
         op = &p.ops[k]
         if ddl_slot(raw, op.offset) == NULL:
-            ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
+            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, without a call
+                Py_INCREF_ptr(op.zero)
+                ddl_set_slot(raw, op.offset, op.zero)
+            else:
+                ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
         if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
             cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
     Py_INCREF_ptr(ddl_none)

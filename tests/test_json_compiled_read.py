@@ -354,7 +354,7 @@ def test_an_unclosed_string_at_any_length_reads_alike() -> None:
 
 # Keys: a key is compared with each field's names up to 16 bytes as words.
 NAMES = ["a" * size for size in range(1, 20)]
-Named = type("Named", (ddl.Message,), {"__annotations__": {name: ddl.int32 for name in NAMES}, **dict.fromkeys(NAMES, 0)})
+Named = type("Named", (ddl.Message,), {"__annotations__": dict.fromkeys(NAMES, ddl.int32), **dict.fromkeys(NAMES, 0)})
 
 
 def test_a_key_reads_only_its_own_field_whatever_its_length() -> None:
@@ -527,9 +527,10 @@ def number_texts() -> list[str]:
     for size in range(1, 26):
         digits = "".join(rng.choice("0123456789") for _ in range(size - 1)) + "7"
         for zeros in range(10):
-            texts += ["0." + "0" * zeros + digits, digits + "." + "0" * zeros + digits, "-" + digits + "e-" + str(zeros)]
+            zeroed = "0" * zeros
+            texts += ["0." + zeroed + digits, digits + "." + zeroed + digits, "-" + digits + "e-" + str(zeros)]
     texts += ["-", "1.", "1.e5", "1e", "1e+", ".5", "01", "-01.5", "1.5e", "x", "", "0x10", "12345678.9abc", "1" * 30]
-    return texts + [text + suffix for text in texts[:: 7] for suffix in (",", "]", " ", "}", "99999999,", "e7", ".")]
+    return texts + [text + suffix for text in texts[::7] for suffix in (",", "]", " ", "}", "99999999,", "e7", ".")]
 
 
 def integer_read(text: str) -> str:
@@ -587,7 +588,7 @@ def test_the_scans_of_strings_keys_and_numbers_in_the_header_alone(tmp_path: Pat
     lines += [f"i {text.encode().hex()}" for text in integers] + [f"d {text.encode().hex()}" for text in numbers]
     result = subprocess.run([str(program)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
     out = result.stdout.splitlines()
-    assert out[: len(bodies)] == ["%d %d" % string_end(body) for body in bodies]
+    assert out[: len(bodies)] == ["{} {}".format(*string_end(body)) for body in bodies]
     out = out[len(bodies) :]
     assert out[: len(keys)] == [str(int(a == b)) for a, b in keys]
     out = out[len(keys) :]

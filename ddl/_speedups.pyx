@@ -165,20 +165,11 @@ def decode_entry(data, cls, *, object max_depth=DEFAULT_MAX_DEPTH):
 def json_read(data, cls):
     """The message of class ``cls`` in the JSON text ``data`` (a str or bytes), or None for
     anything the Python reader must decide (ddl.from_json then runs it on the whole call)."""
-    cdef Py_ssize_t n
-    cdef const char* text
     try:
         program = _program_for(cls)
         if program is None:
             return None
-        if type(data) is str:
-            text = ddl_utf8(<PyObject*>data, &n)
-        elif type(data) is bytes:
-            text = PyBytes_AS_STRING(data)
-            n = PyBytes_GET_SIZE(data)
-        else:
-            return None
-        return _json_read(&(<Program>program).c, <const unsigned char*>text, n)
+        return _json_read(&(<Program>program).c, data)
     except Exception:
         return None
 

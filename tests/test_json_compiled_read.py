@@ -12,8 +12,14 @@ from __future__ import annotations
 import enum
 import gc
 import json
+import random
+import re
+import subprocess
+import sysconfig
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +31,10 @@ from benches import workloads
 from benches.adapters import ddl_adapter
 from benches.workloads import WORKLOADS
 from ddl import _compiled
-from ddl._limits import DEFAULT_MAX_DEPTH
+from ddl._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from tests.strategies import schemas
+from tests.test_compiled_api import build_probe
+from tests.test_json_numbers import FIXED_TEXTS, bits, random_number_texts
 from tests.test_json_read_differential import assert_same
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
@@ -308,3 +316,292 @@ def test_an_enum_hash_that_changes_the_messages_being_read_cannot_crash_it() -> 
         assert type(msg) is Holder
         assert msg.name in ("a", 7)  # changed, or not, by a later hash: never a freed object
         assert msg.bag is None or msg.bag == {Loud.LOUD, Loud.QUIET}
+
+
+# Strings: the C scan tests 16 bytes a step for a quote, a backslash, a control character and
+# a byte above ASCII, then finishes byte by byte; ASCII bodies are copied, short ones shared.
+SPECIALS = ['\\"', "\\\\", "\\n", "\\u00e9", "é", "😀", "\x01", "\x7f"]
+
+
+@pytest.mark.parametrize("special", SPECIALS)
+def test_a_string_reads_alike_wherever_its_escape_or_wide_character_falls(special: str) -> None:
+    for size in range(34):
+        for at in range(size + 1):
+            body = "a" * at + special + "b" * (size - at)
+            for pad in ("", " " * 7):  # moves the body across the 16-byte steps
+                text = '{"text":' + pad + '"' + body + '"}'
+                result = assert_engines_agree(text, Kinds)
+                if special != "\x01":  # a raw control character is invalid JSON
+                    assert result[1].text == json.loads('"' + body + '"')
+                    assert read_in_c(text, Kinds) is not None
+
+
+def test_plain_strings_of_every_length_read_in_c_as_their_text() -> None:
+    for size in range(70):
+        for body in ("x" * size, "é" * size, "ab" * (size // 2) + "\u4e2d" * (size % 3)):
+            text = '{"text": "' + body + '", "names": ["' + body + '", "' + body + '"]}'
+            msg = read_in_c(text, Kinds)
+            assert msg is not None
+            assert msg.text == body and msg.names == {body}
+            assert_engines_agree(text, Kinds)
+
+
+def test_an_unclosed_string_at_any_length_reads_alike() -> None:
+    for size in range(40):
+        assert_engines_agree('{"text": "' + "a" * size, Kinds)
+        assert_engines_agree('{"text": "' + "a" * size + "\\", Kinds)
+
+
+# Keys: a key is compared with each field's names up to 16 bytes as words.
+NAMES = ["a" * size for size in range(1, 20)]
+Named = type("Named", (ddl.Message,), {"__annotations__": dict.fromkeys(NAMES, ddl.int32), **dict.fromkeys(NAMES, 0)})
+
+
+def test_a_key_reads_only_its_own_field_whatever_its_length() -> None:
+    for name in NAMES:
+        msg = read_in_c('{"' + name + '": 7}', Named)
+        assert msg is not None
+        assert [getattr(msg, other) for other in NAMES] == [7 if other == name else 0 for other in NAMES]
+        for at in range(len(name)):  # one byte off, anywhere: an unknown key, which bails
+            key = name[:at] + "b" + name[at + 1 :]
+            assert read_in_c('{"' + key + '": 7}', Named) is None
+            assert_engines_agree('{"' + key + '": 7}', Named)
+            assert_engines_agree('{"' + key + '": 7}', Named, ignore_unknown_fields=True)
+
+
+def test_keys_out_of_field_order_read_in_c() -> None:
+    given = NAMES[1::3]
+    text = '{"' + '": 1, "'.join(reversed(given)) + '": 1, "a": 2}'
+    msg = read_in_c(text, Named)
+    assert msg is not None
+    assert [getattr(msg, name) for name in NAMES] == [2 if name == "a" else int(name in given) for name in NAMES]
+
+
+class Vectors(ddl.Message):
+    f32: ddl.Vector[ddl.float32] = array("f")
+    f64: ddl.Vector[float] = array("d")
+
+
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 257, 511, 512, 513, 1500])
+def test_a_vector_of_floats_reads_in_c_into_its_array_at_every_size(size: int) -> None:
+    values = [(-1) ** i * i / 7 for i in range(size)]
+    text = json.dumps({"f32": values, "f64": values})
+    msg = read_in_c(text, Vectors)
+    assert msg is not None
+    assert msg.f32 == array("f", values) and msg.f64 == array("d", values)
+    assert_engines_agree(text, Vectors)
+
+
+@pytest.mark.parametrize(
+    "elements",
+    ["", "1", "-0", "-0.0", "1e-50", "3.4028235e38", "3.4028234663852886e38", "1e39", "1e400", "16777217",
+     "0.1, 0.2", "1,", ", 1", "1 2", "null", '"1.5"', "true", "[1]", "1.", "-"],
+)  # fmt: skip
+def test_each_vector_element_spelling_reads_alike(elements: str) -> None:
+    for field in ("f32", "f64"):
+        assert_engines_agree('{"' + field + '": [' + elements + "]}", Vectors)
+
+
+def big_text() -> str:
+    """A text of thousands of objects, past the size whose read pauses the GC."""
+    text = '{"children": [' + ", ".join(['{"value": 1, "children": [{}, {}]}'] * 2000) + "]}"
+    assert len(text) > GC_PAUSE_BYTES
+    return text
+
+
+def collections_during(read: Any) -> int:
+    """How many collections begin during ``read()`` when every allocation could start one."""
+    starts = []
+
+    def count(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            starts.append(info)
+
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(count)
+    gc.set_threshold(1, 1, 1)
+    try:
+        read()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(count)
+    assert gc.get_threshold() == thresholds
+    return len(starts)
+
+
+def test_a_large_read_in_c_pauses_collections_and_restores_the_threshold() -> None:
+    """With a threshold of 1, each new tracked object could start a collection. A large read
+    lets one start as the pause begins and one once it ends, none while its thousands of
+    objects are made; a small read, which does not pause, lets many start."""
+    thresholds = gc.get_threshold()
+    text, bailing, small = big_text(), big_text()[:-1] + ', "nope": 1}', nested(40)
+    assert read_in_c(small, Tree) is not None  # Tree's Program is built on first use, beforehand
+    assert collections_during(lambda: read_in_c(text, Tree)) <= 2
+    # ... when it bails at the last key too, and so leaves the text to the Python reader
+    assert collections_during(lambda: read_in_c(bailing, Tree)) <= 2
+    assert gc.get_threshold() == thresholds
+    assert collections_during(lambda: read_in_c(small, Tree)) > 10
+
+
+SCAN_PROBE = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ddl_json_read.h"
+
+static size_t unhex(const char* h, unsigned char* out) {
+    size_t n = 0;
+    unsigned v;
+    while (h[0] && h[0] != ' ' && h[0] != '\n' && sscanf(h, "%2x", &v) == 1) {
+        out[n++] = (unsigned char)v;
+        h += 2;
+    }
+    return n;
+}
+
+int main(void) {
+    static char line[4096];
+    static unsigned char a[2048], b[2048];
+    (void)ddl_json_unescape;  /* the header's other functions, unused here */
+    (void)ddl_base64_decode;
+    while (fgets(line, sizeof line, stdin)) {
+        if (line[0] == 's') {  /* "s HEX": where the string body ends, and its flags */
+            size_t n = unhex(line + 2, a);
+            unsigned char* body = malloc(n + 1);  /* exactly the body, and a NUL as str has */
+            int flags = -1;
+            memcpy(body, a, n);
+            body[n] = 0;
+            Py_ssize_t end = ddl_json_string_end(body, 0, (Py_ssize_t)n, &flags);
+            printf("%d %d\n", (int)end, end < 0 ? 0 : flags);
+            free(body);
+        } else if (line[0] == 'd') {  /* "d HEX": a number token read as a double */
+            size_t n = unhex(line + 2, a);
+            int integral = -1, decided = -1;
+            double d = 0.0;
+            uint64_t bits;
+            Py_ssize_t end = ddl_json_read_double(a, 0, (Py_ssize_t)n, &integral, &decided, &d);
+            memcpy(&bits, &d, 8);
+            if (end < 0) puts("-1");
+            else printf("%d %d %d %016llx\n", (int)end, integral, decided, decided ? (unsigned long long)bits : 0ULL);
+        } else if (line[0] == 'i') {  /* "i HEX": a plain integer */
+            size_t n = unhex(line + 2, a);
+            int negative = -1;
+            uint64_t m = 0;
+            Py_ssize_t end = ddl_json_read_integer(a, 0, (Py_ssize_t)n, &negative, &m);
+            if (end < 0) puts("-1");
+            else printf("%d %d %llu\n", (int)end, negative, (unsigned long long)m);
+        } else {  /* "k HEX HEX": whether two keys of one length are the same */
+            char* second = strchr(line + 2, ' ');
+            size_t n = unhex(line + 2, a);
+            unhex(second + 1, b);
+            printf("%d\n", ddl_json_same(a, b, (Py_ssize_t)n));
+        }
+    }
+    return 0;
+}
+"""
+
+
+def number_read(text: str) -> str:
+    """What ddl_json_read_double gives for a text that starts with a number token: its end,
+    whether it is an integer, and its double when decided ("-1" when no token is there)."""
+    m = re.match(r"-?(0|[1-9][0-9]*)", text)
+    if m is None:
+        return "-1"
+    end = m.end()
+    for leaders, part in ((".", r"\.[0-9]+"), ("eE", r"[eE][+-]?[0-9]+")):
+        if text[end : end + 1] and text[end] in leaders:  # the part begins: then it must be whole
+            m = re.compile(part).match(text, end)
+            if m is None:
+                return "-1"
+            end = m.end()
+    token = text[:end]
+    return f"{end} {int(token.lstrip('-').isdigit())} ? {bits(float(token)):016x}"
+
+
+def number_texts() -> list[str]:
+    """Number tokens of every shape, some cut short or followed by more text; and significant
+    digits of every count, after leading zeros of every count, where eight are read at once."""
+    rng = random.Random(3)
+    texts = random_number_texts(6000, seed=43) + FIXED_TEXTS
+    for size in range(1, 26):
+        digits = "".join(rng.choice("0123456789") for _ in range(size - 1)) + "7"
+        for zeros in range(10):
+            zeroed = "0" * zeros
+            texts += ["0." + zeroed + digits, digits + "." + zeroed + digits, "-" + digits + "e-" + str(zeros)]
+    texts += ["-", "1.", "1.e5", "1e", "1e+", ".5", "01", "-01.5", "1.5e", "x", "", "0x10", "12345678.9abc", "1" * 30]
+    return texts + [text + suffix for text in texts[::7] for suffix in (",", "]", " ", "}", "99999999,", "e7", ".")]
+
+
+def integer_read(text: str) -> str:
+    """What ddl_json_read_integer gives for a text: the plain integer's end, sign and
+    magnitude, or "-1" (none, one that goes on as a fraction or exponent, or 2**64 or more)."""
+    m = re.match(r"(-?)(0|[1-9][0-9]*)", text)
+    if m is None or text[m.end() : m.end() + 1] in (".", "e", "E") or int(m[2]) >= 2**64:
+        return "-1"
+    return f"{m.end()} {int(bool(m[1]))} {int(m[2])}"
+
+
+def integer_texts() -> list[str]:
+    texts = [str(2**64 + k) for k in range(-3, 3)] + [str(10**k + j) for k in range(25) for j in (-1, 0, 1)]
+    rng = random.Random(8)
+    texts += [str(rng.getrandbits(rng.randrange(1, 70))) for _ in range(2000)]
+    texts += ["-" + t for t in texts[::3]] + ["-0", "00", "-", "", "+1", "0.5", "1e3", "12E", "7."]
+    return texts + [t + suffix for t in texts[::5] for suffix in (",", '"', " ", "x", ".5", "e1")]
+
+
+def string_end(body: bytes) -> tuple[int, int]:
+    """What ddl_json_string_end gives for ``body``: the closing quote's index and the flags
+    (1: an escape, 2: a byte above ASCII outside escapes), or (-1, 0)."""
+    flags = i = 0
+    while i < len(body):
+        c = body[i]
+        if c == ord('"'):
+            return i, flags
+        if c < 0x20:
+            return -1, 0
+        if c == ord("\\"):
+            flags |= 1
+            i += 1
+        elif c >= 0x80:
+            flags |= 2
+        i += 1
+    return -1, 0
+
+
+@pytest.mark.parametrize("defines", [[], ["-DDDL_NO_BUILTINS"]], ids=["builtins", "portable"])
+def test_the_scans_of_strings_keys_and_numbers_in_the_header_alone(tmp_path: Path, defines: list[str]) -> None:
+    python = ["-I" + sysconfig.get_paths()["include"], "-D_POSIX_C_SOURCE=200809L"]  # Python.h's needs
+    program = build_probe(tmp_path, "ddl_json_read.h", SCAN_PROBE, [*python, *defines])
+    bodies = []
+    for special in (b'"', b"\\", b'\\"', b"\x01", b"\x1f", b"\x7f", b"\x80", b"\xff", b"\xc3\xa9"):
+        for size in range(48):
+            bodies += [b"a" * at + special + b"b" * (size - at) + b'"' for at in range(size + 1)]
+            bodies.append(b"a" * size + special)  # nothing closes it
+    rng = random.Random(5)
+    alphabet = b'aaaaaaaa"\\\x01\x1f \x7f\x80\xc3\xff'
+    bodies += [bytes(rng.choices(alphabet, k=rng.randrange(100))) for _ in range(3000)]
+    keys = [(b"k" * size, b"k" * at + b"j" + b"k" * (size - at - 1)) for size in range(1, 40) for at in range(size)]
+    keys += [(b"k" * size, b"k" * size) for size in range(40)]
+    numbers, integers = number_texts(), integer_texts()
+    lines = [f"s {body.hex()}" for body in bodies] + [f"k {a.hex()}X {b.hex()}X" for a, b in keys]
+    lines += [f"i {text.encode().hex()}" for text in integers] + [f"d {text.encode().hex()}" for text in numbers]
+    result = subprocess.run([str(program)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
+    out = result.stdout.splitlines()
+    assert out[: len(bodies)] == ["{} {}".format(*string_end(body)) for body in bodies]
+    out = out[len(bodies) :]
+    assert out[: len(keys)] == [str(int(a == b)) for a, b in keys]
+    out = out[len(keys) :]
+    assert out[: len(integers)] == [integer_read(text) for text in integers]
+    decided = 0
+    for text, line in zip(numbers, out[len(integers) :], strict=True):
+        expected = number_read(text)
+        if line == "-1" or expected == "-1":
+            assert line == expected, text
+            continue
+        end, integral, was_decided, value = line.split()
+        if was_decided == "0":  # left to strtod: a correctly rounded read of what this cannot decide
+            value = expected.split()[3]
+        decided += was_decided == "1"
+        assert f"{end} {integral} ? {value}" == expected, text
+    assert decided > 0.6 * len(numbers)

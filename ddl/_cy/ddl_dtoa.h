@@ -326,19 +326,40 @@ static inline int ddl_eisel_lemire(uint64_t w, int q, double* out) {
     return 1;
 }
 
+/* The double nearest (-1)**negative * w * 10**q, for w of up to 19 digits and any q: 1 with it
+   in *out, or 0 when ddl_eisel_lemire cannot decide it (the caller then uses a correctly
+   rounded strtod). Clinger's fast path takes w < 2**53 and |q| <= 22 (both exact doubles, so
+   one correctly rounded multiply or divide), ddl_eisel_lemire the rest. The fast path needs
+   doubles evaluated in double precision (FLT_EVAL_METHOD 0: SSE2, not the x87's extended
+   registers). */
+static inline int ddl_s2d_decimal(uint64_t w, int q, int negative, double* out) {
+    double d;
+    if (w == 0) {
+        d = 0.0;
+    } else
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    if (w <= (UINT64_C(1) << 53) && q >= -22 && q <= 22) {
+        d = (double)w;
+        d = q < 0 ? d / ddl_exact_pow10[-q] : d * ddl_exact_pow10[q];
+    } else
+#endif
+    if (!ddl_eisel_lemire(w, q, &d)) {
+        return 0;
+    }
+    *out = negative ? -d : d;
+    return 1;
+}
+
 /* Read the JSON number token s[:n] (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, already
    checked by the caller) as float(text) does: 1 with the double in *out, or 0 when this cannot
    decide it and the caller must use a correctly rounded strtod (PyOS_string_to_double): more
    than 19 significant digits that are not all zeros, and whatever ddl_eisel_lemire leaves.
    Up to 19 significant digits are read exactly into w; w * 10**q is then rounded once, by
-   Clinger's fast path where w < 2**53 and |q| <= 22 (both exact doubles, so one correctly
-   rounded multiply or divide), by ddl_eisel_lemire otherwise. The fast path needs doubles
-   evaluated in double precision (FLT_EVAL_METHOD 0: SSE2, not the x87's extended registers). */
+   ddl_s2d_decimal. */
 static inline int ddl_s2d(const unsigned char* s, ptrdiff_t n, double* out) {
     const unsigned char* end = s + n;
     uint64_t w = 0;
     int negative = 0, digits = 0, q = 0, exponent = 0, exponent_negative = 0;
-    double d;
     if (s < end && *s == '-') {
         negative = 1;
         s++;
@@ -372,20 +393,7 @@ static inline int ddl_s2d(const unsigned char* s, ptrdiff_t n, double* out) {
         }
         q += exponent_negative ? -exponent : exponent;
     }
-    if (w == 0) {
-        d = 0.0;
-    } else
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-    if (w <= (UINT64_C(1) << 53) && q >= -22 && q <= 22) {
-        d = (double)w;
-        d = q < 0 ? d / ddl_exact_pow10[-q] : d * ddl_exact_pow10[q];
-    } else
-#endif
-    if (!ddl_eisel_lemire(w, q, &d)) {
-        return 0;
-    }
-    *out = negative ? -d : d;
-    return 1;
+    return ddl_s2d_decimal(w, q, negative, out);
 }
 
 #endif /* DDL_DTOA_H */

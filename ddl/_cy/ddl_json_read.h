@@ -1,16 +1,24 @@
 /* ddl_json_read.h: the lexical pieces of proto3 JSON text that the compiled JSON reader
-   (json_read.pxi) scans in C: whitespace, string bodies and their escapes, number tokens, plain
-   integers and base64. Each one recognises exactly what Python's json module and ddl's JSON
-   readers accept, or reports failure (a negative result) so that the caller bails to the
-   Python path, which then decides the error. Nothing here touches Python objects. */
+   (json_read.pxi) scans in C: whitespace, keys, string bodies and their escapes, number tokens
+   (read as doubles or plain integers in the pass that scans them) and base64. Each one
+   recognises exactly what Python's json module and ddl's JSON readers accept, or reports
+   failure (a negative result) so that the caller bails to the Python path, which then decides
+   the error. Nothing here touches Python objects. */
 
 #ifndef DDL_JSON_READ_H
 #define DDL_JSON_READ_H
 
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ddl_compat.h"
+#include "ddl_dtoa.h"
+#include "ddl_wire.h"
+
+#if defined(DDL_SSE2)
+#include <emmintrin.h>
+#endif
 
 /* The index of the first byte at or after i in s[:n] that is not JSON whitespace (the json
    module's four: space, tab, LF and CR). */
@@ -19,22 +27,83 @@ static inline Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ss
     return i;
 }
 
+/* Whether the n bytes at a and b are the same: a key against a field's name. Names are short,
+   so up to 16 bytes are compared as two overlapping words (or halves of one), without a call;
+   only a[0:n] and b[0:n] are read. */
+static inline int ddl_json_same(const unsigned char* a, const unsigned char* b, Py_ssize_t n) {
+    uint64_t x, y, u, v;
+    uint32_t h, i, j, k;
+    if (n > 16) return memcmp(a, b, (size_t)n) == 0;
+    if (n >= 8) {
+        memcpy(&x, a, 8); memcpy(&y, a + n - 8, 8);
+        memcpy(&u, b, 8); memcpy(&v, b + n - 8, 8);
+        return ((x ^ u) | (y ^ v)) == 0;
+    }
+    if (n >= 4) {
+        memcpy(&h, a, 4); memcpy(&i, a + n - 4, 4);
+        memcpy(&j, b, 4); memcpy(&k, b + n - 4, 4);
+        return ((h ^ j) | (i ^ k)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* What ddl_json_string_end found in a string's body, as bits of *flags. */
+#define DDL_JSON_ESCAPES 1  /* a backslash: the body needs ddl_json_unescape */
+#define DDL_JSON_NONASCII 2 /* a byte of 0x80 or more outside escapes: the text is not all ASCII */
+
 /* The index of the closing quote of the string whose body starts at s[i], or -1 when the
    string is not closed or holds a raw control character (the json module refuses both).
-   *escaped is set to 1 when the body holds a backslash; an escape's next byte is skipped, so
-   an escaped quote does not end the string (ddl_json_unescape checks the escapes). */
-static inline Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* escaped) {
+   *flags gets DDL_JSON_ESCAPES and DDL_JSON_NONASCII for what the body holds, so that a plain
+   ASCII body, the common case, is made a str with one copy. An escape's next byte is skipped,
+   so an escaped quote does not end the string (ddl_json_unescape checks the escapes). With
+   SSE2, 16 bytes are tested a step for the three bytes that stop the scan (quote, backslash,
+   control) and for non-ASCII ones; the byte loop does the rest, or all of it elsewhere. */
+static inline Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* flags) {
     unsigned char c;
+    int f = 0;
+#if defined(DDL_SSE2)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1F);
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i*)(s + i));
+        int high = _mm_movemask_epi8(v); /* the bytes of 0x80 or more */
+        /* a byte is a control character when the unsigned max of it and 0x1F is 0x1F */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                    _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));
+        int stops = _mm_movemask_epi8(stop);
+        if (stops == 0) {
+            if (high) f |= DDL_JSON_NONASCII;
+            i += 16;
+            continue;
+        }
+        int at = DDL_CTZ64((uint64_t)stops);
+        if (high & ((1 << at) - 1)) f |= DDL_JSON_NONASCII;
+        i += at;
+        c = s[i];
+        if (c == '"') {
+            *flags = f;
+            return i;
+        }
+        if (c < 0x20) break;
+        f |= DDL_JSON_ESCAPES;
+        i += 2;
+    }
+#endif
     while (i < n) {
         c = s[i];
-        if (c == '"') return i;
-        if (c < 0x20) return -1;
+        if (c == '"') {
+            *flags = f;
+            return i;
+        }
+        if (c < 0x20) break;
         if (c == '\\') {
-            *escaped = 1;
+            f |= DDL_JSON_ESCAPES;
             i++;
+        } else if (c >= 0x80) {
+            f |= DDL_JSON_NONASCII;
         }
         i++;
     }
+    *flags = f;
     return -1;
 }
 
@@ -61,12 +130,14 @@ static Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsign
     Py_ssize_t i = 0, o = 0;
     int32_t cp, low;
     while (i < n) {
-        unsigned char c = s[i];
-        if (c != '\\') {
-            out[o++] = c;
-            i++;
-            continue;
-        }
+        unsigned char c;
+        /* the run up to the next backslash, copied at once */
+        const unsigned char* next = (const unsigned char*)memchr(s + i, '\\', (size_t)(n - i));
+        Py_ssize_t run = next == NULL ? n - i : next - (s + i);
+        memcpy(out + o, s + i, (size_t)run);
+        o += run;
+        i += run;
+        if (i == n) break;
         if (i + 1 >= n) return -1;
         c = s[i + 1];
         i += 2;
@@ -110,53 +181,133 @@ static Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsign
     return o;
 }
 
-/* The end of the JSON number token at s[i] (RFC 8259's grammar, which the json module
-   follows: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1 when none starts there or a
-   fraction or exponent is cut short. *integral is set to 1 for a token without fraction or
-   exponent (the json module makes an int of those), else 0. What follows the token is for the
-   caller to check. */
-static inline Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) {
+/* Whether the 8 bytes at p are all decimal digits, and if so their value in *value. Each byte
+   is '0' to '9' when its high nibble is 3 and adding 6 leaves it 3 (a carry out of a byte
+   only comes from a byte that fails already). The value is formed in three steps, each
+   joining neighbouring lanes: 8 digits, 4 two-digit numbers, 2 four-digit ones, then one;
+   no lane overflows into the next. The first digit is the lowest byte (ddl_load8). */
+static inline int ddl_json_eight_digits(const unsigned char* p, uint64_t* value) {
+    uint64_t v = ddl_load8(p);
+    if (((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4))
+            != 0x3333333333333333ULL) {
+        return 0;
+    }
+    v -= 0x3030303030303030ULL;
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+    *value = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+    return 1;
+}
+
+/* The JSON number token at s[i] (RFC 8259's grammar, which the json module follows:
+   -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?) read as a double in the pass that scans it,
+   as ddl_s2d reads it: its end, or -1 when no token starts there or a fraction or exponent is
+   cut short. *integral is set to 1 for a token without fraction or exponent (the json module
+   makes an int of those), else 0. What follows the token is for the caller to check. *decided is 1 with the double in *out, or 0
+   when the caller must ask a correctly rounded strtod (over 19 significant digits that are not
+   all zeros, or what ddl_s2d_decimal leaves). From the first significant digit on, eight digits
+   that still fit the 19 are taken at once (ddl_json_eight_digits) while they come. */
+static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral,
+                                              int* decided, double* out) {
+    uint64_t w = 0, eight;
+    int negative = 0, digits = 0, q = 0, exponent = 0, exponent_negative = 0, dropped = 0;
+    unsigned d;
     *integral = 1;
-    if (i < n && s[i] == '-') i++;
-    if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-    if (s[i] == '0') i++;
-    else while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    *decided = 0;
+    if (i < n && s[i] == '-') {
+        negative = 1;
+        i++;
+    }
+    if (i >= n || (d = (unsigned)s[i] - '0') > 9) return -1;
+    if (d == 0) {
+        i++;
+    } else {
+        for (; digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
+            w = w * 100000000 + eight;
+            digits += 8;
+        }
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (digits < 19) {
+                w = 10 * w + d;
+                digits++;
+            } else if (d != 0) {
+                dropped = 1;
+            } else {
+                q++;  /* a zero beyond the 19 digits kept */
+            }
+        }
+    }
     if (i < n && s[i] == '.') {
         *integral = 0;
         i++;
-        if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i >= n || (unsigned)s[i] - '0' > 9) return -1;
+        /* up to the first significant digit, when the integer part is 0 (none is kept yet) */
+        for (; w == 0 && i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            w = d;
+            digits = d != 0;
+            q--;
+        }
+        for (; w != 0 && digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
+            w = w * 100000000 + eight;
+            digits += 8;
+            q -= 8;
+        }
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (digits < 19) {
+                w = 10 * w + d;
+                digits++;
+                q--;
+            } else if (d != 0) {
+                dropped = 1;
+            }
+        }
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         *integral = 0;
         i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-        if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) exponent_negative = s[i++] == '-';
+        if (i >= n || (unsigned)s[i] - '0' > 9) return -1;
+        /* beyond 100000 the exponent only says zero or infinity */
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (exponent < 100000) exponent = 10 * exponent + (int)d;
+        }
+        q += exponent_negative ? -exponent : exponent;
     }
+    *decided = !dropped && ddl_s2d_decimal(w, q, negative, out);
     return i;
 }
 
-/* Read s[:n], which must be exactly a plain integer, -?(0|[1-9][0-9]*) (a JSON integer token,
-   or the body of a numeric string that ddl reads without Decimal), as its sign (*negative) and
-   magnitude. 0 on success; -1 for any other text, or a magnitude of 2**64 or more. */
-static inline int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) {
-    Py_ssize_t i = 0;
-    uint64_t m = 0;
+/* The plain integer at s[i], -?(0|[1-9][0-9]*), read in the pass that scans it, as its sign
+   (*negative) and magnitude: its end, or -1 when none starts there, when it goes on as a
+   fraction or an exponent (ddl reads those through Decimal), or when the magnitude is 2**64
+   or more. Eight digits are taken at once while they come (ddl_json_eight_digits); up to 19
+   cannot overflow. What follows is for the caller to check. */
+static inline Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
+                                               uint64_t* magnitude) {
+    uint64_t m = 0, eight;
+    int digits = 0;
+    unsigned d;
     *negative = 0;
-    if (n > 0 && s[0] == '-') {
+    if (i < n && s[i] == '-') {
         *negative = 1;
-        i = 1;
+        i++;
     }
-    if (i >= n || (s[i] == '0' && n - i > 1)) return -1;
-    for (; i < n; i++) {
-        unsigned d = (unsigned)s[i] - '0';
-        if (d > 9) return -1;
-        if (m > (UINT64_MAX - d) / 10) return -1;
-        m = m * 10 + d;
+    if (i >= n || (d = (unsigned)s[i] - '0') > 9) return -1;
+    if (d == 0) {
+        i++;
+    } else {
+        for (; digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
+            m = m * 100000000 + eight;
+            digits += 8;
+        }
+        for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
+            if (++digits > 19 && m > (UINT64_MAX - d) / 10) return -1;
+            m = m * 10 + d;
+        }
     }
+    if (i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) return -1;
     *magnitude = m;
-    return 0;
+    return i;
 }
 
 /* The 6-bit value of a base64 character in either alphabet (standard + and /, URL-safe - and

@@ -12,31 +12,39 @@
 
 cdef extern from "ddl_json_read.h":
     Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) nogil
-    Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* escaped) nogil
+    bint ddl_json_same(const unsigned char* a, const unsigned char* b, Py_ssize_t n) nogil
+    enum:
+        DDL_JSON_ESCAPES
+        DDL_JSON_NONASCII
+    Py_ssize_t ddl_json_string_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* flags) nogil
     Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
-    Py_ssize_t ddl_json_number_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral) nogil
-    int ddl_json_integer(const unsigned char* s, Py_ssize_t n, int* negative, uint64_t* magnitude) nogil
+    Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral, int* decided,
+                                    double* out) nogil
+    Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
+                                     uint64_t* magnitude) nogil
     Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
-
-cdef extern from "ddl_dtoa.h":
-    int ddl_s2d(const unsigned char* s, Py_ssize_t n, double* out) nogil
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
+    PyObject* PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void* PyUnicode_DATA(PyObject* o)
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fabs, ldexp
 from libc.string cimport memset
 
-# Messages with more fields than this bail: each one read is marked in a bitmap on the C stack.
 # The least double that float32 rounds to infinity, 0x1.ffffffp+127 (see _read_values).
 cdef double FLOAT32_OVERFLOW = ldexp(33554431.0, 103)
 
 cdef enum:
+    # Messages with more fields than this bail: each one read is marked in a bitmap on the C stack.
     JSON_MAX_OPS = 512
     JSON_SEEN_WORDS = 8
     # Unescaped strings and decoded bytes up to this size use a buffer on the C stack.
     JSON_STACK_BUFFER = 256
+    # ddl_str shares strings up to this many bytes (DDL_SHARED_STR_MAX); longer ASCII ones
+    # are copied straight into their str.
+    JSON_SHORT_STR = 16
 
 
 cdef struct JText:
@@ -61,12 +69,12 @@ cdef inline int _jr_literal(JText* t, const char* word, Py_ssize_t n) except -1:
     return 0
 
 
-cdef inline Py_ssize_t _jr_body(JText* t, Py_ssize_t* n, int* escaped) except -1:
-    """At a string's opening quote: where its body starts, with its length in ``n``; t.pos
-    moves past the closing quote."""
+cdef inline Py_ssize_t _jr_body(JText* t, Py_ssize_t* n, int* flags) except -1:
+    """At a string's opening quote: where its body starts, with its length in ``n`` and what
+    it holds in ``flags`` (DDL_JSON_ESCAPES, DDL_JSON_NONASCII); t.pos moves past the closing
+    quote."""
     cdef Py_ssize_t start = t.pos + 1
-    escaped[0] = 0
-    cdef Py_ssize_t close = ddl_json_string_end(t.s, start, t.end, escaped)
+    cdef Py_ssize_t close = ddl_json_string_end(t.s, start, t.end, flags)
     if close < 0:
         bail()
     n[0] = close - start
@@ -76,9 +84,9 @@ cdef inline Py_ssize_t _jr_body(JText* t, Py_ssize_t* n, int* escaped) except -1
 
 cdef inline Py_ssize_t _jr_plain(JText* t, Py_ssize_t* n) except -1:
     """A string's body that holds no escape (keys, names, numbers, base64): the rest bails."""
-    cdef int escaped
-    cdef Py_ssize_t start = _jr_body(t, n, &escaped)
-    if escaped:
+    cdef int flags
+    cdef Py_ssize_t start = _jr_body(t, n, &flags)
+    if flags & DDL_JSON_ESCAPES:
         bail()
     return start
 
@@ -92,15 +100,22 @@ cdef inline object _jr_own(PyObject* made):
 
 cdef object _jr_str(JText* t):
     """A string value: the body's UTF-8, checked, with its escapes resolved. A lone surrogate
-    escape bails (the Python reader refuses it)."""
+    escape bails (the Python reader refuses it). A short body without escapes is shared as the
+    binary decoder shares it (ddl_str: map keys and enum-like values repeat, and a shared str
+    keeps its hash); a longer ASCII one is copied into its str, which needs no check."""
     cdef Py_ssize_t n, m
-    cdef int escaped
-    cdef Py_ssize_t start = _jr_body(t, &n, &escaped)
+    cdef int flags
+    cdef Py_ssize_t start = _jr_body(t, &n, &flags)
     cdef PyObject* text
     cdef unsigned char small[JSON_STACK_BUFFER]
     cdef unsigned char* buf
-    if not escaped:
-        text = ddl_decode_utf8(t.s + start, n)
+    if not flags & DDL_JSON_ESCAPES:
+        if n > JSON_SHORT_STR and not flags & DDL_JSON_NONASCII:
+            text = PyUnicode_New(n, 127)
+            if text != NULL:
+                memcpy(PyUnicode_DATA(text), t.s + start, n)
+        else:
+            text = ddl_str(t.s + start, n)
     else:
         if n <= JSON_STACK_BUFFER:
             buf = &small[0]
@@ -137,14 +152,10 @@ cdef object _jr_bytes(JText* t):
             PyMem_Free(buf)
 
 
-cdef object _jr_int_text(int kind, const unsigned char* s, Py_ssize_t n):
-    """The int of ``kind`` written as a plain integer in s[:n] (a number token or a string's
-    body): ``_read_values.to_int`` reads these as ``int(text)``. Any other form (a fraction, an
-    exponent, which it reads through Decimal) or a value outside the kind's range bails."""
-    cdef int negative
-    cdef uint64_t m = 0
-    if ddl_json_integer(s, n, &negative, &m) < 0:
-        bail()
+cdef object _jr_int_value(int kind, int negative, uint64_t m):
+    """The int of ``kind`` with sign ``negative`` and magnitude ``m``, as
+    ``_read_values.to_int`` reads a plain integer (``int(text)``); a value outside the kind's
+    range bails."""
     if kind == K_UINT64 or kind == K_FIXED64 or kind == K_UINT32 or kind == K_FIXED32:
         if negative and m != 0:
             bail()
@@ -162,36 +173,40 @@ cdef object _jr_int_text(int kind, const unsigned char* s, Py_ssize_t n):
 
 
 cdef object _jr_int(JText* t, int kind, unsigned char c):
-    """An integer field's value: a number token or a numeric string (``_read_values.to_int``)."""
-    cdef Py_ssize_t start, n, stop
-    cdef int integral
+    """An integer field's value, a map key's or an enum's number: a plain integer as a number
+    token, or as a whole string's body (``_read_values.to_int`` reads these as ``int(text)``).
+    Any other form (a fraction, an exponent, which it reads through Decimal, or more in the
+    string) bails."""
+    cdef int negative
+    cdef uint64_t m = 0
+    cdef Py_ssize_t start = t.pos + (c == b'"')
+    cdef Py_ssize_t stop = ddl_json_read_integer(t.s, start, t.end, &negative, &m)
+    if stop < 0:
+        bail()
     if c == b'"':
-        start = _jr_plain(t, &n)
-    else:
-        start = t.pos
-        stop = ddl_json_number_end(t.s, start, t.end, &integral)
-        if stop < 0 or not integral:
+        if t.s[stop] != b'"':
             bail()
-        n = stop - start
-        t.pos = stop
-    return _jr_int_text(kind, t.s + start, n)
+        stop += 1
+    t.pos = stop
+    return _jr_int_value(kind, negative, m)
 
 
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
     """A float or double from a number token, as ``_read_values.to_float`` gives it: the json
     module's float (CPython's correctly rounded conversion, the one called here), or for an
-    integer token ``float(int)``, which is the same but for "-0" (0.0). ddl_s2d reads most
-    tokens; those it cannot decide (over 19 significant digits, a subnormal or infinite result,
-    near a halfway point) are read by CPython's own strtod. Strings, non-finite values and a
-    float32 out of range bail; a float32 is rounded to single precision."""
+    integer token ``float(int)``, which is the same but for "-0" (0.0). ddl_json_read_double
+    reads most tokens as it scans them; those it cannot decide (over 19 significant digits, a
+    subnormal or infinite result, near a halfway point) are read by CPython's own strtod.
+    Strings, non-finite values and a float32 out of range bail; a float32 is rounded to single
+    precision."""
     cdef Py_ssize_t start = t.pos
-    cdef int integral
+    cdef int integral, decided
     cdef char* stop
-    cdef double d
-    cdef Py_ssize_t end = ddl_json_number_end(t.s, start, t.end, &integral)
+    cdef double d = 0.0
+    cdef Py_ssize_t end = ddl_json_read_double(t.s, start, t.end, &integral, &decided, &d)
     if end < 0:
         bail()
-    if not ddl_s2d(t.s + start, end - start, &d):
+    if not decided:
         d = PyOS_string_to_double(<const char*>t.s + start, &stop, NULL)
         if stop != <const char*>t.s + end or not isfinite(d):
             bail()
@@ -272,8 +287,57 @@ cdef inline unsigned char _jr_after(JText* t, unsigned char close) except? 0:
     return _jr_next(t)
 
 
+cdef object _jr_vector(Op* op, JText* t):
+    """A ddl.Vector of floats or doubles: the numbers read into a C buffer, then copied into
+    the array.array at once, as ``array(code, floats)`` stores them (a float32 is rounded to
+    single precision by _jr_double already). A null or a string element bails."""
+    cdef bint single = op.kind == K_FLOAT
+    cdef Py_ssize_t size = 0, room = JSON_STACK_BUFFER * 8
+    cdef unsigned char small[JSON_STACK_BUFFER * 8]
+    cdef unsigned char* buf = &small[0]
+    cdef unsigned char* grown
+    cdef double d
+    cdef float f
+    cdef unsigned char c
+    t.pos += 1
+    arr = _ARRAY(<object>op.vcodes)
+    try:
+        c = _jr_next(t)
+        if c == b']':
+            t.pos += 1
+            c = 0
+        while c:
+            if size == room:
+                grown = <unsigned char*>PyMem_Malloc(2 * room)
+                if grown == NULL:
+                    raise MemoryError()
+                memcpy(grown, buf, size)
+                if buf != &small[0]:
+                    PyMem_Free(buf)
+                buf = grown
+                room *= 2
+            d = _jr_double(t, c, single)
+            if single:
+                f = <float>d
+                memcpy(buf + size, &f, 4)
+                size += 4
+            else:
+                memcpy(buf + size, &d, 8)
+                size += 8
+            c = _jr_after(t, b']')
+        if size:
+            # A view of the buffer for the moment frombytes copies it.
+            _FROMBYTES(arr, PyMemoryView_FromMemory(<char*>buf, size, PyBUF_READ))
+    finally:
+        if buf != &small[0]:
+            PyMem_Free(buf)
+    return arr
+
+
 cdef object _jr_array(Op* op, JText* t, int budget):
     """A repeated field's array, in the field's container. A null element bails."""
+    if op.container == FILL_ARRAY and (op.kind == K_FLOAT or op.kind == K_DOUBLE):
+        return _jr_vector(op, t)
     t.pos += 1
     items = []
     cdef unsigned char c = _jr_next(t)
@@ -302,14 +366,14 @@ cdef object _jr_key(Op* op, JText* t):
     cdef Py_ssize_t start, n
     if op.kind == K_STRING:
         return _jr_str(t)
-    start = _jr_plain(t, &n)
     if op.kind == K_BOOL:
+        start = _jr_plain(t, &n)
         if n == 4 and memcmp(t.s + start, b"true", 4) == 0:
             return True
         if n == 5 and memcmp(t.s + start, b"false", 5) == 0:
             return False
         bail()
-    return _jr_int_text(op.kind, t.s + start, n)
+    return _jr_int(t, op.kind, b'"')
 
 
 cdef dict _jr_map(Op* op, JText* t, int budget):
@@ -342,17 +406,18 @@ cdef dict _jr_map(Op* op, JText* t, int budget):
 
 
 cdef inline bint _jr_named(Op* op, const unsigned char* key, Py_ssize_t n) noexcept:
-    return ((op.jname_len == n and memcmp(op.jname, key, n) == 0)
-            or (op.pname_len == n and memcmp(op.pname, key, n) == 0))
+    return ((op.jname_len == n and ddl_json_same(<const unsigned char*>op.jname, key, n))
+            or (op.pname_len == n and ddl_json_same(<const unsigned char*>op.pname, key, n)))
 
 
 cdef inline Py_ssize_t _jr_find(ProgC* p, const unsigned char* key, Py_ssize_t n, Py_ssize_t expected) noexcept:
-    """The op read under ``key``, or -1. Keys mostly come in field order, so the op after the
-    last one read is tried first."""
+    """The op read under ``key``, or -1. Keys mostly come in field order, absent fields left
+    out, so the search starts at the op after the last one read and wraps around."""
     cdef Py_ssize_t k
-    if expected < p.nops and _jr_named(&p.ops[expected], key, n):
-        return expected
-    for k in range(p.nops):
+    for k in range(expected, p.nops):
+        if _jr_named(&p.ops[k], key, n):
+            return k
+    for k in range(min(expected, p.nops)):
         if _jr_named(&p.ops[k], key, n):
             return k
     return -1
@@ -428,7 +493,11 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     for k in range(p.nops):
         op = &p.ops[k]
         if ddl_slot(raw, op.offset) == NULL:
-            ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
+            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, without a call
+                Py_INCREF_ptr(op.zero)
+                ddl_set_slot(raw, op.offset, op.zero)
+            else:
+                ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
         if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
             cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
     Py_INCREF_ptr(ddl_none)
@@ -438,11 +507,9 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     return obj
 
 
-cdef object _json_read(ProgC* p, const unsigned char* s, Py_ssize_t n):
+cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n):
     """The message of ``p``'s class in the JSON text s[:n]."""
     cdef JText t
-    if p.check_required:
-        bail()  # proto2's required fields: the Python path checks them
     t.s = s
     t.pos = 0
     t.end = n
@@ -452,3 +519,32 @@ cdef object _json_read(ProgC* p, const unsigned char* s, Py_ssize_t n):
     if ddl_json_ws(s, t.pos, n) != n:
         bail()
     return obj
+
+
+cdef object _json_read(ProgC* p, object data):
+    """The message of ``p``'s class in the JSON text ``data``, a str or bytes (None for any
+    other type). A large text pauses the cyclic GC as a large binary decode does (see
+    ddl/_gcpause.py): a fresh tree of objects holds no garbage to find. The pause begins before
+    the text's buffer is taken, since it runs Python code."""
+    cdef Py_ssize_t n
+    cdef const char* text
+    if p.check_required:
+        bail()  # proto2's required fields: the Python path checks them
+    if type(data) is str:
+        n = len(<str>data)  # characters: a lower bound of the UTF-8's bytes
+    elif type(data) is bytes:
+        n = PyBytes_GET_SIZE(data)
+    else:
+        return None
+    cdef bint paused = n > GC_PAUSE_BYTES
+    if paused:
+        _gc_pause()
+    try:
+        if type(data) is str:
+            text = ddl_utf8(<PyObject*>data, &n)
+        else:
+            text = PyBytes_AS_STRING(data)
+        return _json_read_text(p, <const unsigned char*>text, n)
+    finally:
+        if paused:
+            _gc_resume()

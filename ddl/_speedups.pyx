@@ -40,6 +40,7 @@ cdef Py_ssize_t GC_PAUSE_BYTES = _GC_PAUSE_BYTES
 include "_cy/capi.pxi"
 include "_cy/program.pxi"
 include "_cy/encode.pxi"
+include "_cy/encode_packed.pxi"
 include "_cy/wkt_codecs.pxi"
 include "_cy/decode.pxi"
 include "_cy/json_write.pxi"

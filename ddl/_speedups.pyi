@@ -48,6 +48,21 @@ def install_which_oneof(
     reference: Callable[[object, str], str | None], member_names: Callable[[type], dict[str, tuple[str, ...]]]
 ) -> None: ...
 def which_oneof_entry(msg: object, group: str) -> str | None: ...
+def install_json(
+    python_to_json: Callable[..., str], python_from_json: Callable[..., Any], state: object
+) -> None: ...
+def to_json_entry(
+    msg: object,
+    *,
+    indent: int | None = None,
+    preserving_proto_field_name: bool = False,
+    always_print_fields_with_no_presence: bool = False,
+    use_integers_for_enums: bool = False,
+    registry: object = None,
+) -> str: ...
+def from_json_entry(
+    data: str | bytes, cls: type[_M], *, ignore_unknown_fields: bool = False, registry: object = None
+) -> _M: ...
 
 class Encoder:
     @property

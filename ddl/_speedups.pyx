@@ -175,6 +175,38 @@ def json_read(data, cls):
         return None
 
 
+_python_to_json = None
+_python_from_json = None
+_json_state = None
+
+
+def install_json(python_to_json, python_from_json, state):
+    """Give the JSON entry points the Python paths they leave the other calls to (ddl/_json's
+    ``_write_text`` and ``_read_text``), and the switch of the compiled engine (``ddl._compiled.state``)."""
+    global _python_to_json, _python_from_json, _json_state
+    _python_to_json = python_to_json
+    _python_from_json = python_from_json
+    _json_state = state
+
+
+def to_json_entry(msg, *, indent=None, preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
+                  use_integers_for_enums=False, registry=None):
+    if indent is None and (registry is None or type(registry) is dict) and _json_state.compiled:
+        text = to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums)
+        if text is not None:
+            return text
+    return _python_to_json(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
+                           use_integers_for_enums, registry)
+
+
+def from_json_entry(data, cls, *, ignore_unknown_fields=False, registry=None):
+    if _json_state.compiled:
+        msg = json_read(data, cls)
+        if msg is not None:
+            return msg
+    return _python_from_json(data, cls, ignore_unknown_fields, registry)
+
+
 # A class docstring that opens with its call signature and a "--" line gives the class a
 # __text_signature__, so that inspect.signature and help() show its parameters, as for the
 # Python class; __doc__ is the text after it.

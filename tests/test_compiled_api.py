@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import ddl
-from ddl import _api
+from ddl import _api, _json
 from ddl._compiled import speedups
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +138,12 @@ def test_bit_counts_and_varints_of_every_bit_position(tmp_path: Path, defines: l
 
 # -- the entry points ----------------------------------------------------------------------------
 
-FUNCTIONS = [("encode", _api.python_encode), ("decode", _api.python_decode)]
+FUNCTIONS = [
+    ("encode", _api.python_encode),
+    ("decode", _api.python_decode),
+    ("to_json", _json.python_to_json),
+    ("from_json", _json.python_from_json),
+]
 METHODS = [(ddl.Encoder, _api.PythonEncoder, "encode"), (ddl.Decoder, _api.PythonDecoder, "decode")]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import sys
 import json
 import random
 import re
@@ -432,7 +433,7 @@ def collections_during(read: Any) -> int:
 def test_a_large_read_in_c_pauses_collections_and_restores_the_threshold() -> None:
     """With a threshold of 1, each new tracked object could start a collection. A large read
     lets one start as the pause begins and one once it ends, none while its thousands of
-    objects are made; a small read, which does not pause, lets many start."""
+    objects are made; a small read, which does not pause, lets many start (up to 3.11)."""
     thresholds = gc.get_threshold()
     text, bailing, small = big_text(), big_text()[:-1] + ', "nope": 1}', nested(40)
     assert read_in_c(small, Tree) is not None  # Tree's Program is built on first use, beforehand
@@ -440,7 +441,10 @@ def test_a_large_read_in_c_pauses_collections_and_restores_the_threshold() -> No
     # ... when it bails at the last key too, and so leaves the text to the Python reader
     assert collections_during(lambda: read_in_c(bailing, Tree)) <= 2
     assert gc.get_threshold() == thresholds
-    assert collections_during(lambda: read_in_c(small, Tree)) > 10
+    if sys.version_info < (3, 12):
+        # Up to 3.11 a collection starts at the allocation that crosses the threshold, in C code
+        # too; 3.12 defers it to the interpreter's next check between bytecodes.
+        assert collections_during(lambda: read_in_c(small, Tree)) > 10
 
 
 SCAN_PROBE = r"""

@@ -17,19 +17,13 @@ from hypothesis import strategies as st
 import ddl
 from ddl._api import encode_with
 from ddl._compiled import program_of, speedups
+from tests import test_encode_inline as inline
 
 pytestmark = pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
 
-# the integer kinds of varints, and each one's range as protobuf defines it
-RANGES: dict[Any, tuple[int, int]] = {
-    int: (-(2**63), 2**63 - 1),
-    ddl.int32: (-(2**31), 2**31 - 1),
-    ddl.uint32: (0, 2**32 - 1),
-    ddl.uint64: (0, 2**64 - 1),
-    ddl.sint32: (-(2**31), 2**31 - 1),
-    ddl.sint64: (-(2**63), 2**63 - 1),
-}
-NAMES = ["int64", "int32", "uint32", "uint64", "sint32", "sint64"]
+# the integer kinds of varints (the first six of test_encode_inline's), and their ranges
+RANGES: dict[Any, tuple[int, int]] = dict(list(inline.RANGES.items())[:6])
+NAMES = inline.NAMES[:6]
 
 
 def packed(kind: Any) -> type[ddl.Message]:

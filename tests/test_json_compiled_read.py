@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import enum
 import gc
-import sys
 import json
 import random
 import re
 import subprocess
+import sys
 import sysconfig
 from array import array
 from collections.abc import Iterator
@@ -432,14 +432,17 @@ def collections_during(read: Any) -> int:
 
 def test_a_large_read_in_c_pauses_collections_and_restores_the_threshold() -> None:
     """With a threshold of 1, each new tracked object could start a collection. A large read
-    lets one start as the pause begins and one once it ends, none while its thousands of
-    objects are made; a small read, which does not pause, lets many start (up to 3.11)."""
+    lets one start as the pause begins and one once it ends, none while its 6,000 objects are
+    made; a small read, which does not pause, lets many start (up to 3.11)."""
     thresholds = gc.get_threshold()
     text, bailing, small = big_text(), big_text()[:-1] + ', "nope": 1}', nested(40)
+    # A tracer (coverage's, in `make test`) runs Python code around the pause, whose own
+    # allocations start a few more (7 measured).
+    most = 2 if sys.gettrace() is None else 20
     assert read_in_c(small, Tree) is not None  # Tree's Program is built on first use, beforehand
-    assert collections_during(lambda: read_in_c(text, Tree)) <= 2
+    assert collections_during(lambda: read_in_c(text, Tree)) <= most
     # ... when it bails at the last key too, and so leaves the text to the Python reader
-    assert collections_during(lambda: read_in_c(bailing, Tree)) <= 2
+    assert collections_during(lambda: read_in_c(bailing, Tree)) <= most
     assert gc.get_threshold() == thresholds
     if sys.version_info < (3, 12):
         # Up to 3.11 a collection starts at the allocation that crosses the threshold, in C code

@@ -199,6 +199,35 @@ static inline int ddl_json_eight_digits(const unsigned char* p, uint64_t* value)
     return 1;
 }
 
+/* The head of the JSON number at s[i]: its sign in *negative; then, unless its integer part is
+   0 (*zero is set: no digit may follow, so the caller reads none), the leading runs of eight
+   digits (ddl_json_eight_digits) in *w and their count in *digits, at most 16, so that 19
+   digits still fit. Returns the index after them (after the 0), or -1 when no number starts
+   at s[i]. The rest of the integer part is the caller's: a double and an integer treat a
+   20th digit apart. */
+static inline Py_ssize_t ddl_json_number_head(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
+                                              int* zero, uint64_t* w, int* digits) {
+    uint64_t eight;
+    *negative = 0;
+    *zero = 0;
+    *w = 0;
+    *digits = 0;
+    if (i < n && s[i] == '-') {
+        *negative = 1;
+        i++;
+    }
+    if (i >= n || (unsigned)s[i] - '0' > 9) return -1;
+    if (s[i] == '0') {
+        *zero = 1;
+        return i + 1;
+    }
+    for (; *digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
+        *w = *w * 100000000 + eight;
+        *digits += 8;
+    }
+    return i;
+}
+
 /* The JSON number token at s[i] (RFC 8259's grammar, which the json module follows:
    -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?) read as a double in the pass that scans it,
    as ddl_s2d reads it: its end, or -1 when no token starts there or a fraction or exponent is
@@ -209,23 +238,14 @@ static inline int ddl_json_eight_digits(const unsigned char* p, uint64_t* value)
    that still fit the 19 are taken at once (ddl_json_eight_digits) while they come. */
 static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral,
                                               int* decided, double* out) {
-    uint64_t w = 0, eight;
-    int negative = 0, digits = 0, q = 0, exponent = 0, exponent_negative = 0, dropped = 0;
+    uint64_t w, eight;
+    int negative, zero, digits, q = 0, exponent = 0, exponent_negative = 0, dropped = 0;
     unsigned d;
     *integral = 1;
     *decided = 0;
-    if (i < n && s[i] == '-') {
-        negative = 1;
-        i++;
-    }
-    if (i >= n || (d = (unsigned)s[i] - '0') > 9) return -1;
-    if (d == 0) {
-        i++;
-    } else {
-        for (; digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
-            w = w * 100000000 + eight;
-            digits += 8;
-        }
+    i = ddl_json_number_head(s, i, n, &negative, &zero, &w, &digits);
+    if (i < 0) return -1;
+    if (!zero) {
         for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
             if (digits < 19) {
                 w = 10 * w + d;
@@ -284,22 +304,12 @@ static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t
    cannot overflow. What follows is for the caller to check. */
 static inline Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
                                                uint64_t* magnitude) {
-    uint64_t m = 0, eight;
-    int digits = 0;
+    uint64_t m;
+    int zero, digits;
     unsigned d;
-    *negative = 0;
-    if (i < n && s[i] == '-') {
-        *negative = 1;
-        i++;
-    }
-    if (i >= n || (d = (unsigned)s[i] - '0') > 9) return -1;
-    if (d == 0) {
-        i++;
-    } else {
-        for (; digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
-            m = m * 100000000 + eight;
-            digits += 8;
-        }
+    i = ddl_json_number_head(s, i, n, negative, &zero, &m, &digits);
+    if (i < 0) return -1;
+    if (!zero) {
         for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
             if (++digits > 19 && m > (UINT64_MAX - d) / 10) return -1;
             m = m * 10 + d;

@@ -8,8 +8,11 @@ With ``--json`` the same bound is taken for JSON: protobuf's ``json_format.Parse
 read, over the same read and free of ddl's objects (which are the same objects whatever text
 they came from), against issue 13's 20× goal.
 
-Run it as ``python benches/ceiling.py`` from a checkout; each round is measured warm, in the
-same process, as the timing workers do.
+Run it as ``python benches/ceiling.py`` from a checkout. Both sides are timed as the benchmark's
+workers time decode+read (``benches.worker.measure``, the full run's settings): warm, in one
+process, the GC on, the median of samples that each span many calls. A full collection comes
+every few calls of a large workload, and the objects a decoder leaves cost the collections that
+pass over them; a sample that spans many calls counts that share, as the benchmark does.
 
 Example::
 
@@ -25,7 +28,6 @@ from pathlib import Path
 if __name__ == "__main__" and not __package__:  # run as a script: make `benches` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import gc
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -35,57 +37,53 @@ os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
 
 from benches import workloads
 from benches.adapters import ddl_adapter, protobuf_adapter
+from benches.settings import FULL
+from benches.worker import measure
 
 
-def _best(run: Callable[[], float], rounds: int) -> float:
-    return min(run() for _ in range(rounds))
+def _read_and_free(decode: Callable[[Any], Any], read: Callable[[Any], Any], data: Any) -> Callable[[int], float]:
+    """A timer of ``loops`` rounds of reading a fresh decode and dropping it (the decode untimed)."""
 
-
-def read_and_free_us(case: Any, data: bytes, repeat: int) -> float:
-    """The best time of reading one decoded object and dropping it, in µs."""
-
-    def once() -> float:
+    def timed(loops: int) -> float:
         total = 0.0
-        for _ in range(repeat):
-            obj = case.decode(data)
+        for _ in range(loops):
+            obj = decode(data)
             start = time.perf_counter()
-            case.read(obj)
+            read(obj)
             del obj
             total += time.perf_counter() - start
-        return total / repeat * 1e6
+        return total
 
-    return _best(once, 5)
+    return timed
 
 
-def decode_and_read_us(decode: Callable[[Any], Any], read: Callable[[Any], Any], data: Any, repeat: int) -> float:
-    def once() -> float:
+def _decode_and_read(decode: Callable[[Any], Any], read: Callable[[Any], Any], data: Any) -> Callable[[int], float]:
+    def timed(loops: int) -> float:
         start = time.perf_counter()
-        for _ in range(repeat):
+        for _ in range(loops):
             read(decode(data))
-        return (time.perf_counter() - start) / repeat * 1e6
+        return time.perf_counter() - start
 
-    return _best(once, 5)
+    return timed
 
 
 def main(args: Sequence[str]) -> None:
     json = "--json" in args
     names = [a for a in args if a != "--json"]
     what = "json_format Parse+read" if json else "decode+read"
+    settings = FULL.for_json() if json else FULL
     print(f"| workload | ddl read+free µs | upb {what} µs | ceiling |")
     print("|---|---:|---:|---:|")
     for name in names or workloads.WORKLOADS:
         logical = workloads.build(name)
         ours, upb = ddl_adapter.make(name, logical), protobuf_adapter.make(name, logical)
-        repeat = 2000 if name in ("small", "medium", "text") else 20
-        if json:
-            repeat = max(1, repeat // 10)
-        gc.collect()
-        floor = read_and_free_us(ours, ours.encode(ours.obj), repeat)
+        floor = measure(_read_and_free(ours.decode, ours.read, ours.encode(ours.obj)), settings)["median_us"]
         if json:
             assert upb.from_json is not None and upb.to_json is not None
-            theirs = decode_and_read_us(upb.from_json, upb.read, upb.to_json(upb.obj), repeat)
+            timed = _decode_and_read(upb.from_json, upb.read, upb.to_json(upb.obj))
         else:
-            theirs = decode_and_read_us(upb.decode, upb.read, upb.encode(upb.obj), repeat)
+            timed = _decode_and_read(upb.decode, upb.read, upb.encode(upb.obj))
+        theirs = measure(timed, settings)["median_us"]
         print(f"| {name} | {floor:,.2f} | {theirs:,.2f} | {theirs / floor:.2f}x |")
 
 

@@ -29,6 +29,7 @@ from ._binding import binding_of
 from ._errors import DecodeError, EncodeError, SchemaError
 from ._limits import DEFAULT_MAX_DEPTH
 from ._message import Message, MessageMeta
+from ._pyengine._source import slot_setter
 from ._schema import MapNode, RepeatedNode, plan_for
 from ._types import ClosedEnum, field
 from ._wire import read_tag, skip_field
@@ -360,4 +361,4 @@ def _check_mutable(msg: object, name: str) -> None:
 
 def _store(msg: object, unknown: bytes) -> None:
     # The slot, set around __setattr__ as decode sets it: an empty run of unknown fields is None.
-    object.__setattr__(msg, "_ddl_unknown", unknown or None)
+    slot_setter(type(msg), "_ddl_unknown")(msg, unknown or None)

@@ -11,8 +11,10 @@ from types import CodeType
 from typing import Any, ClassVar, dataclass_transform
 
 from ._binding import Binding, binding_of
+from ._compiled import speedups
 from ._limits import DEFAULT_MAX_DEPTH
 from ._pyengine import codec_for, make_init
+from ._pyengine._source import slot_setter
 from ._schema import collect
 from ._schema._reserved import ReservedItem
 from ._types import FieldInfo, field
@@ -46,17 +48,31 @@ class MessageMeta(type):
         cls = super().__new__(mcls, name, bases, namespace, **kwargs)
         spec.cls = cls
         type.__setattr__(cls, "__ddl__", Binding(cls, spec, _values_getter([f.name for f in spec.fields])))
-        cls.__init__ = make_init(cls, spec)  # type: ignore[misc]
+        cls.__init__ = make_init(cls, spec, None if speedups is None else speedups.slot_filler)  # type: ignore[misc]
         if frozen:
             cls.__setattr__ = _frozen_setattr  # type: ignore[assignment]
             cls.__delattr__ = _frozen_delattr  # type: ignore[assignment]
             cls.__hash__ = _hash  # type: ignore[assignment]
         else:
+            if speedups is not None and _takes_object_setattr(cls):
+                # The compiled decoder leaves a message of plain values untracked by the GC;
+                # this C __setattr__ tracks it again when a value that can hold references comes
+                # in (see ddl_message_setattro). Subclasses inherit it; a __setattr__ or
+                # __delattr__ of the user's own, here or in a base, is kept, and its instances
+                # stay tracked.
+                setter, deleter = speedups.setattr_wrappers(cls)
+                cls.__setattr__ = setter  # type: ignore[method-assign]
+                cls.__delattr__ = deleter  # type: ignore[method-assign]
             cls.__hash__ = None  # type: ignore[assignment]
         return cls
 
     def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(name, bases, namespace)
+
+
+def _takes_object_setattr(cls: type) -> bool:
+    """Whether instances of ``cls`` are assigned by object's own ``__setattr__`` and ``__delattr__``."""
+    return all(getattr(cls, name) is getattr(object, name) for name in ("__setattr__", "__delattr__"))
 
 
 def _defining_scope() -> tuple[dict[str, Any], CodeType | None]:
@@ -150,14 +166,14 @@ class Message(metaclass=MessageMeta):
     def __copy__(self) -> Message:
         clone = object.__new__(type(self))
         for name in self._slot_names():
-            object.__setattr__(clone, name, getattr(self, name))
+            slot_setter(type(self), name)(clone, getattr(self, name))
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Message:
         clone = object.__new__(type(self))
         memo[id(self)] = clone
         for name in self._slot_names():
-            object.__setattr__(clone, name, _copy.deepcopy(getattr(self, name), memo))
+            slot_setter(type(self), name)(clone, _copy.deepcopy(getattr(self, name), memo))
         return clone
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -63,6 +63,33 @@ def frees(cls):
     return isinstance(cls, type) and ddl_dealloc_adopted(<PyTypeObject*><PyObject*>cls)
 
 
+def setattr_wrappers(cls):
+    """The ``__setattr__`` and ``__delattr__`` that ddl.Message's metaclass gives each class
+    taking assignments: slot wrappers of ddl_message_setattro, which tracks a message the
+    decoder left untracked again when a value that can hold references comes in."""
+    if not isinstance(cls, type):
+        raise TypeError("setattr_wrappers takes a class")
+    t = <PyTypeObject*><PyObject*>cls
+    return (ddl_setattr_wrapper(t, "__setattr__", <void*>ddl_message_setattro),
+            ddl_setattr_wrapper(t, "__delattr__", <void*>ddl_message_setattro))
+
+
+def slot_filler(cls, tuple names, bint frozen):
+    """What the generated ``__init__`` of message class ``cls`` calls to store its fields: one
+    C call, ``filler(self, *values)``, writing the slots ``names`` in that order (see
+    ddl_init.h)."""
+    cdef Py_ssize_t n = len(names), i
+    cdef Py_ssize_t* offsets = <Py_ssize_t*>PyMem_Malloc(max(n, 1) * sizeof(Py_ssize_t))
+    if offsets == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            offsets[i] = _slot_offset(cls, names[i])
+        return ddl_filler_new(<PyTypeObject*><PyObject*>cls, names, frozen, offsets)
+    finally:
+        PyMem_Free(offsets)
+
+
 # -- entry points --------------------------------------------------------------------------------
 # ddl.encode, ddl.decode, ddl.Encoder and ddl.Decoder themselves, when this engine is built: a
 # call goes to C at once, and only a class it does not compile, or a bail, goes to the

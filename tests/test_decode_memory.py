@@ -125,6 +125,23 @@ class Knowns(ddl.Message):
     items: list[Known] = []
 
 
+class Pair(ddl.Message):
+    first: Known = ddl.field(default_factory=Known)
+    second: Known = ddl.field(default_factory=Known)
+
+
+def test_empty_instances_of_a_class_taking_assignments_are_never_shared(engine: Engine) -> None:
+    # Known holds plain values only, so it is as immutable all the way down as Point, but an
+    # assignment to one shared instance would show in every other.
+    pair = engine.decode(engine.encode(Knowns(items=[Known(), Known()])), Knowns)
+    pair.items[0].a = 5
+    assert pair.items[1] == Known()
+    empties = engine.decode(b"", Pair)
+    assert empties.first is not empties.second
+    empties.first.a = 1
+    assert empties.second.a == 0 and engine.decode(b"", Pair) == Pair()
+
+
 def test_records_with_the_same_unknown_fields_share_their_bytes(engine: Engine) -> None:
     if engine.name == "python":
         pytest.skip("the generated code keeps a copy per record")

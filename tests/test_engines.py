@@ -259,19 +259,53 @@ class Holder(ddl.Message, frozen=True):
     leaf: Leaf | None = None
 
 
-def test_the_compiled_engine_leaves_frozen_messages_of_plain_values_to_no_gc_tracking() -> None:
-    # Collections then skip them; a message that holds a container or a message, or a class
-    # that takes assignments, stays tracked, so that any cycle through it is collected.
+class Logged(ddl.Message):
+    """A class with a __setattr__ of its own, which ddl cannot see into."""
+
+    label: str = ""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+
+
+class Watched(Plain):
+    """A subclass whose own __setattr__ sees every store, the constructor's included."""
+
+    note: str = ""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        STORES.append(name)
+        super().__setattr__(name, value)
+
+
+STORES: list[str] = []
+
+
+def decoded(value: ddl.Message) -> Any:
     assert speedups is not None
+    return speedups.decode(program_of(type(value)), encode_with(False, value), 100)
 
-    def decoded(value: ddl.Message) -> Any:
-        return speedups.decode(program_of(type(value)), encode_with(False, value), 100)
 
-    assert not gc.is_tracked(decoded(Leaf("x", 1.5)))
+def test_the_compiled_engine_leaves_messages_of_plain_values_to_no_gc_tracking() -> None:
+    # Collections then skip them. A message that holds a container or a message stays
+    # tracked, and so does one whose class has a __setattr__ of its own, so that any cycle
+    # through it is collected.
+    assert not gc.is_tracked(decoded(Leaf("x", 1.5))) and not gc.is_tracked(decoded(Plain("x")))
     assert gc.is_tracked(decoded(Tagged(Mood.SAD, ["a"]))) and gc.is_tracked(decoded(Tagged(Mood.SAD)))
     assert gc.is_tracked(decoded(Holder(Leaf("x")))) and not gc.is_tracked(decoded(Holder()))
-    assert gc.is_tracked(decoded(Plain("x")))
+    assert gc.is_tracked(decoded(Logged("x")))
     assert decoded(Leaf("x", 1.5)) == Leaf("x", 1.5) and hash(decoded(Leaf("x"))) == hash(Leaf("x"))
+
+
+def test_a_value_that_can_hold_references_tracks_a_decoded_message_again() -> None:
+    plain = decoded(Plain("x"))
+    plain.label = "y"
+    assert not gc.is_tracked(plain)  # a str holds no reference
+    plain.label = Box(None)  # type: ignore[assignment]
+    assert gc.is_tracked(plain)
+    again = decoded(Plain("x"))
+    again.__init__(label=[again])  # type: ignore[misc, arg-type]
+    assert gc.is_tracked(again)
 
 
 class Box:
@@ -287,6 +321,32 @@ def test_a_cycle_through_a_decoded_message_is_collected() -> None:
     del plain, box
     gc.collect()
     assert ref() is None
+
+
+def test_assignments_keep_python_s_rules_with_the_c_setattr() -> None:
+    STORES.clear()
+    watched = Watched("x")
+    assert STORES == ["label", "note", "_ddl_unknown"]  # the constructor stored through it
+    watched.label = "y"
+    assert STORES[3:] == ["label"] and watched.label == "y"
+    del watched.label
+    with pytest.raises(AttributeError):
+        watched.label  # noqa: B018
+    with pytest.raises(AttributeError):
+        Plain().other = 1  # type: ignore[attr-defined]
+    # As for msgspec's Structs, object.__setattr__ cannot skip a C __setattr__; a frozen class
+    # has none, so the frozen dataclass idiom still works there.
+    with pytest.raises(TypeError, match="can't apply this __setattr__"):
+        object.__setattr__(Plain(), "label", "z")
+    leaf = Leaf("x")
+    object.__setattr__(leaf, "label", "z")
+    assert leaf.label == "z"
+
+
+def test_a_constructor_given_another_class_s_instance_refuses_it() -> None:
+    # The filler writes slots at Plain's offsets: only instances of Plain have them.
+    with pytest.raises(TypeError, match="not an instance of its class"):
+        Plain.__init__(Leaf("x"), "y")  # type: ignore[arg-type]
 
 
 class Numbers(ddl.Message):

@@ -276,7 +276,7 @@ def test_a_collection_that_runs_python_code_mid_read_cannot_crash_it() -> None:
             for obj in gc.get_objects():
                 if type(obj) is Kinds or type(obj) is Leaf:
                     seen.append(obj)
-                    object.__setattr__(obj, "leaves" if type(obj) is Kinds else "tags", None)
+                    setattr(obj, "leaves" if type(obj) is Kinds else "tags", None)
 
     thresholds = gc.get_threshold()
     gc.callbacks.append(meddle)
@@ -299,8 +299,8 @@ class Loud(enum.IntEnum):
     def __hash__(self) -> int:
         for obj in gc.get_objects():
             if type(obj) is Holder:
-                object.__setattr__(obj, "bag", None)
-                object.__setattr__(obj, "name", 7)
+                obj.bag = None
+                obj.name = 7  # a wrong type, as a meddler may set
         return int(self)
 
 

@@ -60,7 +60,8 @@ cdef extern from "Python.h":
 # The C lives in headers beside this file, one concern each (setup.py puts ddl/_cy on the
 # include path): ddl_compat.h (compiler portability), ddl_wire.h (varints and bytes),
 # ddl_cpython.h (every read of CPython internals, by version), ddl_objects.h, ddl_utf8.h,
-# ddl_shared_str.h (short strings decoded once), ddl_vector.h (numbers as buffers).
+# ddl_shared_str.h (short strings decoded once), ddl_vector.h (numbers as buffers), ddl_init.h
+# (the constructors' slot filler).
 
 cdef extern from "ddl_wire.h":
     int ddl_vsize(uint64_t v) nogil
@@ -74,7 +75,7 @@ cdef extern from "ddl_cpython.h":
     Py_ssize_t ddl_member_offset(PyObject* descr)
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
     PyObject* ddl_alloc(PyTypeObject* t)
-    bint ddl_untrackable(PyTypeObject* t, int frozen)
+    object ddl_setattr_wrapper(PyTypeObject* t, const char* name, void* func)
     bint ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain)
     bint ddl_dealloc_adopted(PyTypeObject* t)
 
@@ -87,9 +88,14 @@ cdef extern from "ddl_objects.h":
     int ddl_as_int64(PyObject* v, int64_t* out)
     int ddl_as_uint64(PyObject* v, uint64_t* out)
     bint ddl_may_cycle(PyObject* v)
+    int ddl_message_setattro(PyObject* self, PyObject* name, PyObject* value)
+    bint ddl_untrackable(PyTypeObject* t, int frozen)
     bint ddl_tuple_has(PyObject* t, PyObject* x)
     PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset)
     void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value)
+
+cdef extern from "ddl_init.h":
+    object ddl_filler_new(PyTypeObject* cls, object names, int frozen, const Py_ssize_t* offsets)
 
 cdef extern from "ddl_vector.h":
     bint ddl_c_buffer(PyObject* v, PyTypeObject* array_type)

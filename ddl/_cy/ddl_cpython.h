@@ -182,12 +182,23 @@ static inline PyObject* ddl_alloc(PyTypeObject* t) {
     return t->tp_alloc(t, 0);
 }
 
-/* Whether the decoder may leave instances of t untracked by the GC when none of their
-   values can hold references, so that collections skip them (msgspec does this for its
-   Structs). Only frozen classes: an assignment to any other could bring a reference in,
-   and a cycle through an untracked object is never collected. */
-static inline int ddl_untrackable(PyTypeObject* t, int frozen) {
-    return frozen && PyType_IS_GC(t) && t->tp_dictoffset == 0;
+/* A new reference to a slot wrapper of type t, named `name` ("__setattr__" or
+   "__delattr__"), that calls func: the kind of descriptor CPython gives a C type for its
+   tp_setattro. Once both names are assigned on t (CPython fills tp_setattro from the pair),
+   CPython puts func itself in tp_setattro, so an assignment calls no Python code, and
+   super().__setattr__ in a subclass finds and calls func. It borrows the calling convention
+   (struct wrapperbase) of object's own wrapper of that name, whose layout is
+   PyWrapperDescrObject's in every version ddl builds for. NULL with an exception on error. */
+static PyObject* ddl_setattr_wrapper(PyTypeObject* t, const char* name, setattrofunc func) {
+    PyObject* model = PyObject_GetAttrString((PyObject*)&PyBaseObject_Type, name);
+    PyObject* wrapper = NULL;
+    if (model == NULL) return NULL;
+    if (Py_IS_TYPE(model, &PyWrapperDescr_Type))
+        wrapper = PyDescr_NewWrapper(t, ((PyWrapperDescrObject*)model)->d_base, (void*)func);
+    else
+        PyErr_Format(PyExc_TypeError, "ddl: object.%s is not a slot wrapper", name);
+    Py_DECREF(model);
+    return wrapper;
 }
 
 /* Freeing a message. CPython's subtype_dealloc walks the class's bases twice, reads each

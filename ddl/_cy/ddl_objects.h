@@ -80,6 +80,30 @@ static inline int ddl_may_cycle(PyObject* v) {
     return PyType_IS_GC(Py_TYPE(v)) && (!PyTuple_CheckExact(v) || PyObject_GC_IsTracked(v));
 }
 
+/* The tp_setattro of every message class that takes assignments (installed through
+   ddl_setattr_wrapper by ddl.Message's metaclass). The assignment runs as object's does; then
+   an instance the decoder left untracked (ddl_untrackable) is tracked again when the new value
+   can hold references, so that a cycle made through it later is still collected. msgspec's
+   Structs do the same. A deletion never needs it. */
+static int ddl_message_setattro(PyObject* self, PyObject* name, PyObject* value) {
+    if (PyObject_GenericSetAttr(self, name, value) < 0) return -1;
+    if (value != NULL && PyType_IS_GC(Py_TYPE(self)) && !PyObject_GC_IsTracked(self) && ddl_may_cycle(value))
+        PyObject_GC_Track(self);
+    return 0;
+}
+
+/* Whether the decoder may leave instances of t untracked by the GC when none of their
+   values can hold references, so that collections skip them: when no assignment can bring a
+   reference in unseen, because the class is frozen or every assignment runs
+   ddl_message_setattro. A class with a __dict__, or whose own __setattr__ runs Python code,
+   stays tracked: a cycle through an untracked object would never be collected. (A member
+   descriptor's __set__, or object.__setattr__ on a frozen class, can still go around both:
+   that is a leak of the cycle made so, never a crash.) */
+static inline int ddl_untrackable(PyTypeObject* t, int frozen) {
+    return PyType_IS_GC(t) && t->tp_dictoffset == 0
+        && (frozen || t->tp_setattro == ddl_message_setattro);
+}
+
 /* Whether the tuple t holds x itself: identity only, so no __eq__ or __hash__ runs. */
 static inline int ddl_tuple_has(PyObject* t, PyObject* x) {
     Py_ssize_t i, n = PyTuple_GET_SIZE(t);

@@ -204,7 +204,9 @@ def build(plan, program_of, register, wrappers):
     p.c.cls = <PyTypeObject*>plan.cls
     p.c.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
     p.c.untrack = ddl_untrackable(<PyTypeObject*>plan.cls, plan.frozen)
-    p.c.share = -1 if p.c.untrack else 0  # decided at first use, once every nested Program is built
+    # Decided at first use, once every nested Program is built. Only a frozen class's empty
+    # instance can be shared: any other takes assignments.
+    p.c.share = -1 if plan.frozen and p.c.untrack else 0
     p.c.check_required = plan.reaches_required
     ddl_adopt_dealloc(<PyTypeObject*>plan.cls, <PyTypeObject*>_Plain)
     p.c.slow = _own(p, {})

@@ -19,8 +19,7 @@ from typing import Any
 
 from .. import wkt
 from .._errors import DecodeError
-from .._pyengine._decode import _slot_setter
-from .._pyengine._source import Builder
+from .._pyengine._source import Builder, slot_setter
 from .._schema import (
     ConvertedNode,
     EnumNode,
@@ -149,11 +148,11 @@ class ReaderSource:
         b.line(1, f"obj = _new({b.ref(plan.cls, 'C')})")
         for f in plan.fields:
             if plan.frozen:
-                b.line(1, f"{b.ref(_slot_setter(plan.cls, f.name), 'set')}(obj, {local[id(f)]})")
+                b.line(1, f"{b.ref(slot_setter(plan.cls, f.name), 'set')}(obj, {local[id(f)]})")
             else:
                 b.line(1, f"obj.{f.name} = {local[id(f)]}")
         if plan.frozen:
-            b.line(1, f"{b.ref(_slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, u)")
+            b.line(1, f"{b.ref(slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, u)")
         else:
             b.line(1, "obj._ddl_unknown = u")
         b.line(1, "return obj")

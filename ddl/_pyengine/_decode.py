@@ -30,7 +30,7 @@ from .._schema import (
 from .._wire import WT_EGROUP, WT_LEN, WT_VARINT
 from .._wkt_codecs import Unchecked, keep_unknown
 from . import _runtime as rt
-from ._source import Builder
+from ._source import Builder, slot_setter
 
 # The readers of each fixed-width kind, by the global name the generated code calls them by.
 _FIXED = {
@@ -230,12 +230,12 @@ class DecoderSource:
         b.line(1, f"obj = _new({b.ref(plan.cls, 'C')})")
         for f in plan.fields:
             if plan.frozen:
-                b.line(1, f"{b.ref(_slot_setter(plan.cls, f.name), 'set')}(obj, {local[id(f)]})")
+                b.line(1, f"{b.ref(slot_setter(plan.cls, f.name), 'set')}(obj, {local[id(f)]})")
             else:
                 b.line(1, f"obj.{f.name} = {local[id(f)]}")
         unknown = "None if unk is None else bytes(unk)"
         if plan.frozen:
-            b.line(1, f"{b.ref(_slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, {unknown})")
+            b.line(1, f"{b.ref(slot_setter(plan.cls, '_ddl_unknown'), 'set')}(obj, {unknown})")
         else:
             b.line(1, f"obj._ddl_unknown = {unknown}")
         b.line(1, f"return {result}")
@@ -659,10 +659,3 @@ def _cleared(f: FieldPlan, var: str) -> list[str]:
 
 def _has_literal_zero(node: Node) -> bool:
     return isinstance(node, (ScalarNode, EnumNode, ConvertedNode))
-
-
-def _slot_setter(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name].__set__
-    raise AssertionError(f"{cls.__qualname__} has no slot {name}")

@@ -56,3 +56,13 @@ class Builder:
 
     def source(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def slot_setter(cls: type, name: str) -> Any:
+    """The ``__set__`` of the slot ``name`` of message class ``cls``: it stores a value past any
+    ``__setattr__`` (a frozen class's, which refuses, and ddl's C one, which refuses
+    ``object.__setattr__``), as decoders and frozen constructors must."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name].__set__
+    raise AssertionError(f"{cls.__qualname__} has no slot {name}")

@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "chat": "Chat",
     "otlp": "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest",
     "features": "FeatureRow",
+    "vector": "Embedding",
 }
 WORKLOADS: tuple[str, ...] = tuple(MESSAGES)
 #: the binary operations, timed for every library
@@ -362,6 +363,17 @@ def features() -> dict[str, Any]:
     }
 
 
+def vector(n: int = 1024) -> dict[str, Any]:
+    """One stored embedding, as a retrieval service writes or returns it: an id, the model that
+    made it, and ``n`` float32 values (1,024: issue 15's vector)."""
+    rng = _rng("vector")
+    return {
+        "id": f"doc-{rng.getrandbits(64):016x}",
+        "model": "e5-large-v2",
+        "embedding": [_float32(rng.gauss(0.0, 0.05)) for _ in range(n)],
+    }
+
+
 def build(name: str, *, reduced: bool = False) -> Any:
     """The logical value of workload ``name``; ``reduced`` gives a smaller variant for quick tests."""
     if name == "small":
@@ -384,6 +396,8 @@ def build(name: str, *, reduced: bool = False) -> Any:
         return otlp(5 if reduced else 50)
     if name == "features":
         return features()
+    if name == "vector":
+        return vector(64 if reduced else 1024)
     raise KeyError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}")
 
 

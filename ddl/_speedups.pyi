@@ -18,6 +18,10 @@ _Buffer: TypeAlias = bytes | bytearray | memoryview
 class Bail(Exception):
     """The compiled engine leaves this call to the reference engine."""
 
+ENCODE_STACK_BYTES: int  # the stack buffer a message is first written into
+HELD_RUN_BYTES: int  # the shortest buffer-given packed run copied straight into the result
+HELD_RUNS: int  # how many such runs one encode holds at once
+
 @final
 class Program:
     """One message class's plan as C structs (opaque to Python)."""

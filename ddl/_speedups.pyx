@@ -47,6 +47,12 @@ include "_cy/json_write.pxi"
 include "_cy/json_read.pxi"
 
 
+# The encoder's buffer sizes (encode.pxi), for the tests that write around them.
+ENCODE_STACK_BYTES = ENCODE_STACK
+HELD_RUN_BYTES = HOLD_MIN
+HELD_RUNS = HOLD_MAX
+
+
 def encode(Program p, object obj, int budget, bint det=False):
     """The bytes of ``obj``; raises Bail for anything the reference engine must decide."""
     return _encode_bytes(&p.c, obj, budget, det)

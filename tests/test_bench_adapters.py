@@ -7,6 +7,7 @@ anything (the machine is shared): the runner test only checks the shape of its o
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import importlib
 import json
@@ -36,6 +37,7 @@ from benches.adapters import (  # noqa: E402
     library,
     load,
     peers_of,
+    plain,
     unsupported,
 )
 
@@ -71,7 +73,7 @@ UNSUPPORTED = {"protobuf_py_adapter": {"otlp"}, "pure_protobuf_adapter": {"otlp"
 # float (float32) field read from JSON as the double it parsed, not rounded to float32, so
 # "-0.039235834" (the shortest text of that float32, which json_format writes too) reads back
 # as a value no float32 holds
-JSON_WRONG = {("protobuf_py_adapter", "chat"), ("protobuf_py_adapter", "features")}
+JSON_WRONG = {("protobuf_py_adapter", w) for w in ("chat", "features", "vector")}
 REDUCED = workloads.build_all(reduced=True)
 
 
@@ -127,12 +129,12 @@ def test_protobuf_wire_peers_read_ddl_bytes(module_name: str) -> None:
     assert module.WIRE == "protobuf"
     from benches.adapters import ddl_adapter
 
-    for workload in ("small", "medium", "tree", "chat", "features"):
+    for workload in ("small", "medium", "tree", "chat", "features", "vector"):
         logical = REDUCED[workload]
         mine = ddl_adapter.make(workload, logical)
         theirs = module.make(workload, logical)
-        assert theirs.read(theirs.decode(mine.encode(mine.obj))) == logical
-        assert mine.read(mine.decode(theirs.encode(theirs.obj))) == logical
+        assert plain(theirs.read(theirs.decode(mine.encode(mine.obj)))) == logical
+        assert plain(mine.read(mine.decode(theirs.encode(theirs.obj)))) == logical
 
 
 @pytest.mark.parametrize("module_name", list(ADAPTERS))
@@ -163,7 +165,7 @@ def test_json_adapter_reads_back_its_own_json(module_name: str, workload: str) -
     assert case.to_json is not None and case.from_json is not None
     text = case.to_json(case.json_input)
     assert isinstance(text, str | bytes)
-    assert case.read(case.from_json(text)) == logical
+    assert plain(case.read(case.from_json(text))) == logical
 
 
 @pytest.mark.parametrize("module_name", ["protobuf_adapter", "protobuf_py_adapter"])
@@ -213,7 +215,7 @@ def test_ddl_classes_write_protobufs_bytes() -> None:
     module = _adapter("protobuf_adapter")
     from benches.adapters import ddl_adapter
 
-    for workload in ("small", "ints", "doubles", "tree", "text", *(("otlp",) if OTEL else ())):
+    for workload in ("small", "ints", "doubles", "tree", "text", "vector", *(("otlp",) if OTEL else ())):
         logical = REDUCED[workload]
         mine, theirs = ddl_adapter.make(workload, logical), module.make(workload, logical)
         assert mine.encode(mine.obj) == theirs.encode(theirs.obj), workload
@@ -257,6 +259,26 @@ def test_production_shaped_workloads_have_their_shapes() -> None:
     assert {next(iter(v)) for v in row.values()} == {
         "int64_value", "double_value", "float_value", "bool_value", "string_value", "double_list_value"
     }  # fmt: skip
+
+
+def test_the_vector_workload_is_one_float32_embedding() -> None:
+    vector = workloads.build("vector")
+    assert set(vector) == {"id", "model", "embedding"} and vector["id"] and vector["model"]
+    embedding = vector["embedding"]
+    assert len(embedding) == 1024 and len(set(embedding)) > 1000
+    assert all(struct.unpack("f", struct.pack("f", x))[0] == x for x in embedding)  # float32 values
+
+
+def test_ddl_reads_the_vector_as_its_array() -> None:
+    """The vector workload's decode+read times ddl's decode into ddl.Vector's array (issue 15's
+    target); the other libraries read their repeated field into a list."""
+    from benches.adapters import ddl_adapter
+
+    logical = REDUCED["vector"]
+    case = ddl_adapter.make("vector", logical)
+    embedding = case.read(case.decode(case.encode(case.obj)))["embedding"]
+    assert type(embedding) is array.array and embedding.typecode == "f"
+    assert plain({"v": [embedding]}) == {"v": [logical["embedding"]]}
 
 
 def test_check_rejects_a_wrong_answer() -> None:

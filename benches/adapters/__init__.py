@@ -26,6 +26,7 @@ Importing an adapter raises ``ImportError`` when its library is not installed.
 from __future__ import annotations
 
 import importlib
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -124,6 +125,7 @@ _EXTRA_CLASSES: dict[str, tuple[str, ...]] = {
     "chat": ("Chat", "ChatMessage", "ToolCall"),
     "features": ("FeatureRow", "FeatureValue", "DoubleList"),
     "otlp": OTLP_CLASSES,
+    "vector": ("Embedding",),
 }
 
 
@@ -147,9 +149,8 @@ def make_builder(
     classes, and may hold ``Role``; ``enum`` turns an int into the library's ``Status``;
     ``map_of`` turns a dict of strings into the library's map value, ``message_map_of`` a dict of
     ``FeatureValue``s; ``oneof`` makes a message with one member of a oneof set; ``vector`` holds
-    a chat message's float32 embedding as the library's users would (ddl: an ``array('f')``
-    for ``ddl.Vector``). A workload whose
-    classes are missing raises ``Unsupported``.
+    a float32 embedding (``chat``'s and ``vector``'s) as the library's users would (ddl: an
+    ``array('f')`` for ``ddl.Vector``). A workload whose classes are missing raises ``Unsupported``.
     """
     Small, Item, Medium, Batch = classes["Small"], classes["Item"], classes["Medium"], classes["Batch"]
     Ints, Doubles, Node, Text = classes["Ints"], classes["Doubles"], classes["Node"], classes["Text"]
@@ -250,7 +251,11 @@ def make_builder(
 
         return Request(resource_spans=[resource_spans(rs) for rs in d["resource_spans"]])
 
-    for workload, fn in (("chat", chat), ("features", features), ("otlp", otlp)):
+    def embedding(d: dict[str, Any]) -> Any:
+        (Embedding,) = (classes[n] for n in _EXTRA_CLASSES["vector"])
+        return Embedding(id=d["id"], model=d["model"], embedding=vector(d["embedding"]))
+
+    for workload, fn in (("chat", chat), ("features", features), ("otlp", otlp), ("vector", embedding)):
         if all(n in classes for n in _EXTRA_CLASSES[workload]):
             builders[workload] = fn
 
@@ -265,12 +270,17 @@ def make_builder(
 def make_readers(
     map_reader: Callable[[Any], dict[str, Any]] = dict,
     which: Callable[[Any, str], tuple[str, Any]] | None = None,
+    vector_reader: Callable[[Any], Any] = list,
 ) -> dict[str, Callable[[Any], Any]]:
     """``read`` functions per workload: attribute access into fresh dicts, lists and scalars.
 
     ``map_reader`` turns the library's map value into a dict; ``which(obj, group)`` gives the
     member of oneof ``group`` that is set and its value (without it, the workloads with a oneof
-    have no reader).
+    have no reader). ``vector_reader`` gives the ``vector`` workload's embedding as the library
+    gives it to its users: a list, as every repeated field is read (``chat``'s embeddings too),
+    unless the library decodes it into a buffer, which is itself a plain value (ddl's
+    ``ddl.Vector``, an ``array('f')``: issue 15 times decoding into that form against upb's
+    decode and read). ``plain`` turns such a buffer into a list to compare it.
     """
 
     def small(o: Any) -> dict[str, Any]:
@@ -331,6 +341,9 @@ def make_readers(
             "metadata": map_reader(o.metadata),
         }
 
+    def embedding(o: Any) -> dict[str, Any]:
+        return {"id": o.id, "model": o.model, "embedding": vector_reader(o.embedding)}
+
     readers: dict[str, Callable[[Any], Any]] = {
         "small": small,
         "medium": medium,
@@ -340,6 +353,7 @@ def make_readers(
         "tree": node,
         "text": text,
         "chat": chat,
+        "vector": embedding,
     }
     if which is not None:
         readers.update(_oneof_readers(map_reader, which))
@@ -445,7 +459,20 @@ def first_difference(got: Any, want: Any, path: str = "$") -> str | None:
     return None
 
 
+def plain(value: Any) -> Any:
+    """A read value in the logical shape: every ``array.array`` in it (a ``vector`` reader may
+    give the library's buffer) as the list of its items, so that it compares with ``==``."""
+    if isinstance(value, array):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def _expect(label: str, got: Any, want: Any) -> None:
+    got = plain(got)
     if got != want:
         raise CheckError(f"{label}: {first_difference(got, want) or 'values differ'}")
 

@@ -138,6 +138,12 @@ class FeatureRow(ddl.Message):
     features: dict[str, FeatureValue] = {}
 
 
+class Embedding(ddl.Message):
+    id: str = ""
+    model: str = ""
+    embedding: ddl.Vector[ddl.float32] = array("f")
+
+
 CLASSES: dict[str, Any] = {
     "Small": Small,
     "Item": Item,
@@ -154,6 +160,7 @@ CLASSES: dict[str, Any] = {
     "DoubleList": DoubleList,
     "FeatureValue": FeatureValue,
     "FeatureRow": FeatureRow,
+    "Embedding": Embedding,
 }
 UNSUPPORTED: dict[str, str] = {}
 try:
@@ -170,7 +177,7 @@ def _which(msg: Any, group: str) -> tuple[str, Any]:
 
 
 _build = make_builder(CLASSES, Status, vector=lambda values: array("f", values))
-_readers = make_readers(which=_which)
+_readers = make_readers(which=_which, vector_reader=lambda embedding: embedding)  # the array, as decoded
 _encode = ddl.Encoder().encode
 
 

@@ -9,7 +9,7 @@ same Structs without ``array_like`` (``Json*``): a struct is a JSON object of fi
 protobuf's JSON mapping. msgspec's JSON is its own: int64 are numbers (not strings), enums are
 ints (not names), field names stay snake_case, and every field is written, even at its default.
 
-The ``chat``, ``features`` and ``otlp`` Structs (``otlp``'s hand-written, with the fields the
+The ``chat``, ``features``, ``otlp`` and ``vector`` Structs (``otlp``'s hand-written, with the fields the
 workload sets) are made by ``msgspec.defstruct`` in both forms at once. msgspec has no float32:
 an embedding is float64 on its wire. A oneof (``FeatureValue``, ``AnyValue``) is a Struct of
 optional fields, ``None`` unless set; its JSON form leaves the unset ones out (``omit_defaults``),
@@ -157,7 +157,7 @@ class Role(IntEnum):
 
 
 def _traffic_classes(array_like: bool) -> dict[str, Any]:
-    """The Structs of ``chat``, ``features`` and ``otlp``, as ``array_like`` ones or JSON objects."""
+    """The Structs of ``chat``, ``features``, ``otlp`` and ``vector``, as ``array_like`` ones or JSON objects."""
 
     def struct(name: str, fields: list[tuple[str, Any, Any]], oneof: bool = False) -> Any:
         return msgspec.defstruct(
@@ -198,6 +198,7 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
         "FeatureRow", [("entity_key", str, ""), ("event_timestamp", int, 0), ("features", dict[str, value], empty)]
     )
     out["DoubleList"], out["FeatureValue"], out["FeatureRow"] = double_list, value, row
+    out["Embedding"] = struct("Embedding", [("id", str, ""), ("model", str, ""), ("embedding", list[float], no)])
     members = [("string_value", str), ("bool_value", bool), ("int_value", int), ("double_value", float)]
     any_value = struct("AnyValue", [(n, t | None, None) for n, t in members], oneof=True)
     kv = struct("KeyValue", [("key", str, ""), ("value", any_value | None, None)])

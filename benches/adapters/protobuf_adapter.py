@@ -40,7 +40,7 @@ def version() -> str:
 
 
 _NAMES = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
-_NAMES += ("ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow")
+_NAMES += ("ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow", "Embedding")
 CLASSES: dict[str, Any] = {name: getattr(pb2, name) for name in _NAMES}
 UNSUPPORTED: dict[str, str] = {}
 try:

@@ -40,7 +40,7 @@ def version() -> str:
 
 
 _NAMES = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
-_NAMES += ("Role", "ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow")
+_NAMES += ("Role", "ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow", "Embedding")
 CLASSES = {name: getattr(pb, name) for name in _NAMES}
 UNSUPPORTED = {"otlp": "no protobuf-py classes for opentelemetry-proto"}
 

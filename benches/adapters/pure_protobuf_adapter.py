@@ -140,6 +140,13 @@ class Chat(BaseMessage):
 
 
 @dataclass
+class Embedding(BaseMessage):
+    id: Annotated[str, Field(1)] = ""
+    model: Annotated[str, Field(2)] = ""
+    embedding: Annotated[list[float], Field(3)] = field(default_factory=list)  # float: pure-protobuf's float32
+
+
+@dataclass
 class DoubleList(BaseMessage):
     values: Annotated[list[double], Field(1)] = field(default_factory=list)
 
@@ -184,6 +191,7 @@ CLASSES = {
     "DoubleList": DoubleList,
     "FeatureValue": FeatureValue,
     "FeatureRow": FeatureRow,
+    "Embedding": Embedding,
 }
 UNSUPPORTED = {"otlp": "no pure-protobuf classes for opentelemetry-proto"}
 _MEMBERS = ("int64_value", "double_value", "float_value", "bool_value", "string_value", "double_list_value")

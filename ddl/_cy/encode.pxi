@@ -18,12 +18,22 @@ cdef enum:
     # float vector is 4 KB) take no allocation but their result's; _encode_bytes is entered once
     # per top-level call (nested messages write into the same buffer), so this is all it holds.
     ENCODE_STACK = 16384
+    # A packed run of fixed-width items given as a buffer of at least this many bytes is not
+    # copied into the encoder's buffer: its place there is left unwritten, its view is held, and
+    # its bytes are copied from the buffer into the result (_result), once rather than twice.
+    # Copying a shorter run twice costs less than holding its view.
+    HOLD_MIN = 512
+    # At most this many views are held at once; a run met beyond them is copied at once.
+    HOLD_MAX = 8
 
 cdef struct Out:
     unsigned char* base     # the allocation
     unsigned char* pos      # the first byte written so far
     unsigned char* end      # one past the last byte of the allocation
     bint heap               # whether ``base`` came from PyMem_Malloc
+    int nheld               # how many views ``held`` holds, the last one nearest ``pos``
+    Py_buffer held[HOLD_MAX]            # buffers whose bytes are not in the buffer yet
+    Py_ssize_t held_at[HOLD_MAX]        # where each one's bytes go: their start, back from ``end``
 
 
 cdef int _grow(Out* o, Py_ssize_t need) except -1:
@@ -81,6 +91,46 @@ cdef inline void _tag_back(Out* o, uint64_t word, int n) noexcept:
 
 cdef inline Py_ssize_t _written(Out* o) noexcept:
     return o.end - o.pos
+
+
+cdef void _settle(Out* o) noexcept:
+    """Copy each held buffer's bytes into their place and release its view. Called before any
+    Python code can run (a loud field), which could change the items a held view exports, or
+    find its exporter locked (an array cannot be resized while exported)."""
+    cdef int k
+    for k in range(o.nheld):
+        memcpy(o.end - o.held_at[k], o.held[k].buf, o.held[k].len)
+        PyBuffer_Release(&o.held[k])
+    o.nheld = 0
+
+
+cdef void _release(Out* o) noexcept:
+    """Release the views still held (the result is made, or the encode bailed)."""
+    cdef int k
+    for k in range(o.nheld):
+        PyBuffer_Release(&o.held[k])
+    o.nheld = 0
+
+
+cdef object _result(Out* o):
+    """The bytes written, as a bytes object. Each held buffer's bytes are copied from the
+    buffer into their place in it: the only copy they get."""
+    cdef Py_ssize_t size = o.end - o.pos
+    cdef unsigned char* src = o.pos
+    cdef unsigned char* hole
+    cdef char* r
+    cdef int k
+    if o.nheld == 0:
+        return PyBytes_FromStringAndSize(<const char*>o.pos, size)
+    result = PyBytes_FromStringAndSize(NULL, size)
+    r = PyBytes_AS_STRING(result)
+    for k in range(o.nheld - 1, -1, -1):  # from the start of the message
+        hole = o.end - o.held_at[k]
+        memcpy(r + (src - o.pos), src, hole - src)
+        memcpy(r + (hole - o.pos), o.held[k].buf, o.held[k].len)
+        src = hole + o.held[k].len
+    memcpy(r + (src - o.pos), src, o.end - src)
+    return result
 
 
 cdef int _scalar(Op* op, int kind, PyObject* v, Out* o, bint skip_zero) except -1:
@@ -545,6 +595,8 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
         if op.quiet:
             _field(op, v, o, budget, det)
         else:
+            if o.nheld:
+                _settle(o)
             _held_field(op, v, o, budget, det)
     return 0
 
@@ -566,10 +618,12 @@ cdef object _encode_bytes(ProgC* p, object obj, int budget, bint det):
         o.end = stack + ENCODE_STACK
         o.heap = False
     o.pos = o.end
+    o.nheld = 0
     try:
         _encode(p, <PyObject*>obj, &o, min(budget, C_DEPTH_LIMIT), det)
         p.size_hint = o.end - o.pos
-        return PyBytes_FromStringAndSize(<const char*>o.pos, o.end - o.pos)
+        return _result(&o)
     finally:
+        _release(&o)
         if o.heap:
             PyMem_Free(o.base)

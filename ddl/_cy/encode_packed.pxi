@@ -100,29 +100,39 @@ cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
     """A buffer of numbers (an array.array, a numpy array, a memoryview) as a packed run. Only a
     one-dimensional, C-contiguous buffer of the kind's item format, whose export runs no Python
     code (ddl_c_buffer), is read here, and only while its view is held; any other bails, and the
-    reference engine writes it or names what is wrong."""
-    cdef Py_buffer view
+    reference engine writes it or names what is wrong. A long run of fixed-width items is left
+    to _result, its view held in ``o`` until then (or until _settle)."""
+    cdef Py_buffer own
+    # the view is taken where ``o`` would hold it, so that holding it is no copy
+    cdef Py_buffer* view = &o.held[o.nheld] if o.nheld < HOLD_MAX else &own
     cdef Py_ssize_t n, k, mark
+    cdef bint kept = False
     cdef int width = 8 if op.vcode == b'q' or op.vcode == b'Q' or op.vcode == b'd' else 4
     if not ddl_c_buffer(v, <PyTypeObject*>_ARRAY):
         bail()
     try:
-        PyObject_GetBuffer(<object>v, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
+        PyObject_GetBuffer(<object>v, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
     except Exception:
         return bail()  # not contiguous, or a released memoryview
     try:
-        if not ddl_buffer_holds(&view, op.vcode, width):
+        if not ddl_buffer_holds(view, op.vcode, width):
             bail()
         n = view.len
         if n == 0:
             return 0
         mark = _written(o)
         if op.kind > K_ENUM:
-            # Fixed widths: the items' bytes, copied once, are the run, since the wire's
-            # little-endian items are the host's (checked at import).
+            # Fixed widths: the items' bytes are the run, since the wire's little-endian items
+            # are the host's (checked at import). A long run is held, its place left unwritten,
+            # and copied into the result only (_result); a short one is copied here.
             _room(o, n + 24)
             o.pos -= n
-            memcpy(o.pos, view.buf, n)
+            if n >= HOLD_MIN and view != &own:
+                o.held_at[o.nheld] = _written(o)
+                o.nheld += 1
+                kept = True
+            else:
+                memcpy(o.pos, view.buf, n)
         else:
             n = n // width
             _room(o, n * 10 + 24)
@@ -131,7 +141,8 @@ cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
         _varint_back(o, <uint64_t>(_written(o) - mark))
         _tag_back(o, op.ptagword, op.ptaglen)
     finally:
-        PyBuffer_Release(&view)
+        if not kept:
+            PyBuffer_Release(view)
     return 0
 
 

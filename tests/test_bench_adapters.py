@@ -489,3 +489,14 @@ def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(capsys: pytes
     rows = capsys.readouterr().out.splitlines()
     assert rows[0].startswith("| workload | ddl read+free µs")
     assert rows[2].startswith("| small |") and rows[2].endswith("x |")
+
+
+def test_the_memory_floor_counts_each_object_once_at_its_allocated_size() -> None:
+    from benches import memory_floor
+    from benches.adapters import ddl_adapter
+
+    shared, number = "x" * 40, 2.5
+    held = [shared, shared, number]
+    assert memory_floor.allocated(number) == 32  # a 24-byte float in pymalloc's 32-byte class
+    assert memory_floor.footprint(held) == sum(map(memory_floor.allocated, (held, shared, number)))
+    assert memory_floor.footprint(ddl_adapter.Node) == 0  # classes (and what they hold) are not the payload's

@@ -256,6 +256,21 @@ def test_texts_of_every_size_are_written_in_c(size: int) -> None:
 
 
 @compiled
+@pytest.mark.parametrize("shorter_by", [0, 1, 1000, 12_000, 50_000, 99_990])
+def test_a_text_shorter_than_the_last_one_is_a_str_of_its_own_length(shorter_by: int) -> None:
+    # The next text starts in a str with room for the last one's length and more; the result is
+    # cut to its own length, in place or by a resize (ddl_jout_cut).
+    long = "a" * 100_000
+    written_in_c(Texts(s=long))
+    s = long[: len(long) - shorter_by]
+    text, expected = written_in_c(Texts(s=s)), json.dumps({"s": s})
+    assert text == expected
+    assert hash(text) == hash(expected)
+    assert text + "!" == expected + "!"
+    assert text.encode() == expected.encode()
+
+
+@compiled
 def test_a_lone_surrogate_beside_a_name_that_is_not_ascii_is_left_to_the_python_path() -> None:
     msg = Named("a\udc80b")
     assert written_in_c(msg) is None

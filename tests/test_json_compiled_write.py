@@ -206,6 +206,27 @@ def test_strings_of_every_width_are_written_in_c_at_the_texts_own_width(texts: l
         assert text == ddl.to_json(msg)
 
 
+# The characters JSON escapes, and characters beside them or with a byte equal to one of them
+# ('"' is 0x22, '\\' is 0x5C), of every width: the writer's scan for escapes must find every
+# escape, and whatever else it flags must still be written as itself.
+ESCAPED = ["\x00", "\x1f", "\n", '"', "\\"]
+NEAR_ESCAPED = [" ", "!", "#", "[", "]", "\x7f", "\u0122", "\u2122", "\u015c", "\u5c5c", "\u8000", "\uff02", "\uffff"]
+NEAR_ESCAPED += ["\U00010022", "\U0001005c", "\U0001001f", "\U0010ffff"]
+
+
+@compiled
+@pytest.mark.parametrize("filler", ["é", "中", "😀"], ids=["1-byte", "2-byte", "4-byte"])
+def test_escapes_are_found_at_every_place_of_a_str_of_every_width(filler: str) -> None:
+    # 40 characters: two blocks of the writer's escape scan and a tail; each character at each place.
+    for c in ESCAPED + NEAR_ESCAPED:
+        for at in range(40):
+            msg = Texts(s=filler * at + c + filler * (39 - at))
+            text = written_in_c(msg)
+            assert text is not None
+            with python_path():
+                assert text == ddl.to_json(msg), (c, at)
+
+
 @compiled
 def test_a_lone_surrogate_is_written_as_itself() -> None:
     msg = Texts(s="a\udc80b")
@@ -233,6 +254,21 @@ def test_texts_of_every_size_are_written_in_c(size: int) -> None:
     for s in ("a" * size, "ü" * size, "a" * size + "\n😀"):
         for _ in range(2):
             assert written_in_c(Texts(s=s)) == json.dumps({"s": s}, ensure_ascii=False)
+
+
+@compiled
+@pytest.mark.parametrize("shorter_by", [0, 1, 1000, 12_000, 50_000, 99_990])
+def test_a_text_shorter_than_the_last_one_is_a_str_of_its_own_length(shorter_by: int) -> None:
+    # The next text starts in a str with room for the last one's length and more; the result is
+    # cut to its own length, in place or by a resize (ddl_jout_cut).
+    long = "a" * 100_000
+    written_in_c(Texts(s=long))
+    s = long[: len(long) - shorter_by]
+    text, expected = written_in_c(Texts(s=s)), json.dumps({"s": s})
+    assert text == expected
+    assert hash(text) == hash(expected)
+    assert text + "!" == expected + "!"
+    assert text.encode() == expected.encode()
 
 
 @compiled

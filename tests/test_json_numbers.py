@@ -76,7 +76,23 @@ def edge_doubles() -> list[float]:
     for x in (1e16, 1e-4, 1e15, 1e-5, 2.0**53, 2.0**50, 1.7976931348623157e308, 5e-324, 0.1, 1 / 3):
         values += neighbours(x)
     values += [i / 1000 for i in range(3000)] + [float(i) for i in range(2000)] + [0.0]
+    values += every_digit_count_at_every_place()
     return values + [-x for x in values]
+
+
+def every_digit_count_at_every_place() -> list[float]:
+    """Doubles of 1 to 17 significant digits (as repr writes them) with the leading digit at
+    every power of ten from 10**-8 to 10**19: the point of positional notation at every place
+    and after every digit, integral values with zeros before ".0", and the two switches to
+    exponent notation, each side of them."""
+    rng = random.Random(43)
+    values = []
+    for x in range(-8, 20):
+        for n in range(1, 18):
+            for _ in range(3):
+                v = rng.uniform(1.0, 10.0) * 10.0**x
+                values += [v, float(f"{v:.{n - 1}e}")]
+    return values
 
 
 def expected_json(**fields: list[float] | float) -> str:

@@ -160,6 +160,21 @@ static inline void ddl_list_fit(PyObject* list) {
 #endif
 }
 
+/* Lower the length of the str s to n in place, its allocation kept: 1, or 0 when this build
+   does not know the layout (the caller then resizes it). s must be compact ASCII, new and
+   ours alone (its hash not yet computed, as PyUnicode_Resize would also require), and n no
+   more than its length. The end is written, as every str has one. */
+static inline int ddl_ascii_shorten(PyObject* s, Py_ssize_t n) {
+#if defined(DDL_KNOWN_LAYOUT)
+    ((PyASCIIObject*)s)->length = n;
+    ((char*)PyUnicode_DATA(s))[n] = '\0';
+    return 1;
+#else
+    (void)s; (void)n;
+    return 0;
+#endif
+}
+
 /* Where a __slots__ member descriptor (type(descr).__name__ == "member_descriptor") keeps
    its value in instances: a byte offset from the object's start. CPython publishes no
    function for it; the field has been the same since slots exist. */

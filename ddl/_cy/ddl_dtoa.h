@@ -116,37 +116,33 @@ static inline ddl_decimal ddl_shortest(uint64_t c, int q) {
     return r;
 }
 
-/* The two-digit strings "00" to "99", one after another. */
-static const char ddl_digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-/* Write the 8 decimal digits of v < 10**8 (with leading zeros) at p. The two halves are
-   independent, so their divisions overlap. */
-static inline void ddl_write_8_digits(char* p, uint32_t v) {
-    uint32_t high = v / 10000, low = v % 10000;
-    memcpy(p, ddl_digit_pairs + 2 * (high / 100), 2);
-    memcpy(p + 2, ddl_digit_pairs + 2 * (high % 100), 2);
-    memcpy(p + 4, ddl_digit_pairs + 2 * (low / 100), 2);
-    memcpy(p + 6, ddl_digit_pairs + 2 * (low % 100), 2);
+/* The 8 decimal digits of v < 10**8 (with leading zeros) as the 8 bytes of a word, the first
+   digit in the lowest byte, so that storing the word on a little-endian host writes them in
+   order (the compiled engine runs on little-endian hosts only; see ddl_wire.h). The digits are
+   split in the lanes of one word, halves of 4 digits in 32-bit lanes, then pairs in 16-bit ones,
+   then single digits in bytes, each split a multiplication by a rounded-up reciprocal: n * 10486
+   >> 20 is n / 100 for n < 10**4, and n * 103 >> 10 is n / 10 for n < 100 (the error stays below
+   the distance to the next multiple), and no lane's product reaches the next lane. Stored from a
+   register, the digits are never read back from memory: 2-byte stores read back as one wider
+   load cannot be forwarded, and stalled the earlier table-of-pairs writer (measured). */
+static inline uint64_t ddl_8_digits(uint32_t v) {
+    uint64_t w = (uint64_t)(v / 10000) | ((uint64_t)(v % 10000) << 32);
+    uint64_t hundreds = ((w * 10486) >> 20) & UINT64_C(0x0000007F0000007F);
+    uint64_t tens;
+    w = hundreds | ((w - hundreds * 100) << 16);
+    tens = ((w * 103) >> 10) & UINT64_C(0x000F000F000F000F);
+    w = tens | ((w - tens * 10) << 8);
+    return w | UINT64_C(0x3030303030303030);
 }
 
-/* Write the n decimal digits of v at p, n being exactly its digit count (at most 20): eight at
-   a time from the end, then the rest two at a time. */
-static inline void ddl_write_digits(char* p, uint64_t v, int n) {
-    while (n > 8) {
-        n -= 8;
-        ddl_write_8_digits(p + n, (uint32_t)(v % 100000000));
-        v /= 100000000;
-    }
-    while (n >= 2) {
-        unsigned pair = (unsigned)(v % 100);
-        v /= 100;
-        n -= 2;
-        memcpy(p + n, ddl_digit_pairs + 2 * pair, 2);
-    }
-    if (n) p[0] = (char)('0' + v);
+/* Store the word w at p, at any alignment. */
+static inline void ddl_store8(char* p, uint64_t w) { memcpy(p, &w, 8); }
+
+/* The word that holds the bytes k to k + 7 of the 16 bytes lo, hi (lo first), for 0 <= k < 8:
+   hi's low bytes move in above lo's high ones. The two shifts of hi keep every shift count below
+   64, so that k = 0 needs no branch. */
+static inline uint64_t ddl_bytes_from(uint64_t lo, uint64_t hi, int k) {
+    return (lo >> (8 * k)) | ((hi << 1) << (63 - 8 * k));
 }
 
 /* 10**0 to 10**19, the powers of ten in 64 bits. */
@@ -166,34 +162,8 @@ static inline int ddl_digit_count(uint64_t v) {
     return n + (v >= ddl_u64_pow10[n]);
 }
 
-/* Drop the trailing zeros of r's digits (r.digits > 0) into its exponent: by eight, four, two,
-   and one at a time, so that 10**16 takes four divisions rather than sixteen. */
-static inline void ddl_trim_zeros(ddl_decimal* r) {
-    if (r->digits % 100000000 == 0) {
-        r->digits /= 100000000;
-        r->exp10 += 8;
-        if (r->digits % 100000000 == 0) {
-            r->digits /= 100000000;
-            r->exp10 += 8;
-        }
-    }
-    if (r->digits % 10000 == 0) {
-        r->digits /= 10000;
-        r->exp10 += 4;
-    }
-    if (r->digits % 100 == 0) {
-        r->digits /= 100;
-        r->exp10 += 2;
-    }
-    if (r->digits % 10 == 0) {
-        r->digits /= 10;
-        r->exp10 += 1;
-    }
-}
-
 /* The room ddl_d2s needs at p: its longest text is 24 bytes ("-2.2250738585072014e-308"), and
-   it copies digits in fixed sizes, which the compiler turns into a few moves where a copy of a
-   variable size would be a call. */
+   it stores its digits as whole words past the text's end (up to 34 bytes past p). */
 #define DDL_D2S_ROOM 48
 
 /* Write float.__repr__(d) for the finite d at p, which has room for DDL_D2S_ROOM bytes, and
@@ -201,14 +171,21 @@ static inline void ddl_trim_zeros(ddl_decimal* r) {
    decimal that reads back as d (ddl_shortest), positionally when its leading digit is at
    10**-4 to 10**15 (integral values end in ".0"), otherwise as digits with a point after the
    first one (none for a single digit), "e", the exponent's sign and at least two exponent
-   digits. */
+   digits.
+   The digits are made as 17 of them, the shortest ones scaled up by a power of ten: the leading
+   one, then two words of 8 (ddl_8_digits), so that the digits past the significant ones are
+   zeros. The layouts are then fixed-size stores, with no branch on the digit count: an integral
+   value's zeros before ".0" are those padding digits, and the point of "dd.ddd" is stored over
+   the digits, the ones after it stored again one byte later. The significant digits are counted
+   from the words' trailing zeros. */
 static inline char* ddl_d2s(char* p, double d) {
-    uint64_t bits, c;
-    int biased, n, x, i;
+    uint64_t bits, c, v, rest, lo, hi, values;
+    int biased, n, x, point, zeros;
+    char lead;
     ddl_decimal r;
-    char digits[40] = {0};  /* at most 17, then the slack the fixed copies read (up to [32]) */
     memcpy(&bits, &d, 8);
-    if (bits >> 63) *p++ = '-';
+    *p = '-';  /* kept for a negative d: a branch on the sign would be mispredicted half the time */
+    p += bits >> 63;
     biased = (int)((bits >> 52) & 0x7FF);
     c = bits & ((UINT64_C(1) << 52) - 1);
     if (biased == 0 && c == 0) {
@@ -216,38 +193,52 @@ static inline char* ddl_d2s(char* p, double d) {
         return p + 3;
     }
     r = biased ? ddl_shortest(c | (UINT64_C(1) << 52), biased - 1075) : ddl_shortest(c, -1074);
-    ddl_trim_zeros(&r);
-    n = ddl_digit_count(r.digits);
-    x = r.exp10 + n - 1;  /* the leading digit's power of ten */
+    n = ddl_digit_count(r.digits);  /* at most 17: r.digits < 10 * 2**53 */
+    x = r.exp10 + n - 1;            /* the leading digit's power of ten */
+    v = r.digits * ddl_u64_pow10[17 - n];
+    lead = (char)('0' + v / UINT64_C(10000000000000000));
+    rest = v % UINT64_C(10000000000000000);
+    lo = ddl_8_digits((uint32_t)(rest / 100000000));
+    hi = ddl_8_digits((uint32_t)(rest % 100000000));
+    /* the significant digits: 17 less the trailing zeros, the last digit being hi's top byte */
+    values = hi ^ UINT64_C(0x3030303030303030);
+    if (values) {
+        zeros = DDL_CLZ64(values) / 8;
+    } else {
+        values = lo ^ UINT64_C(0x3030303030303030);
+        zeros = values ? 8 + DDL_CLZ64(values) / 8 : 16;
+    }
+    n = 17 - zeros;
     if (x >= -4 && x < 16) {
         if (x < 0) {  /* 0.000ddd */
-            memcpy(p, "0.0000", 6);
+            memcpy(p, "0.000000", 8);
             p += 1 - x;
-            ddl_write_digits(p, r.digits, n);
+            *p = lead;
+            ddl_store8(p + 1, lo);
+            ddl_store8(p + 9, hi);
             return p + n;
         }
-        if (x >= n - 1) {  /* ddd000.0 */
-            ddl_write_digits(p, r.digits, n);
-            p += n;
-            for (i = n; i <= x; i++) *p++ = '0';
-            memcpy(p, ".0", 2);
-            return p + 2;
-        }
-        /* dd.ddd: all the digits, then the point over the first fraction digit and the
-           fraction digits after it (x + 2 + 17 <= 33 bytes) */
-        ddl_write_digits(digits, r.digits, n);
-        memcpy(p, digits, 17);
+        /* ddd.ddd, or ddd000.0: the digits up to the point, the point, and the digits after it
+           again one byte later; those are zeros when the value is integral, of which one is
+           kept */
+        *p = lead;
+        ddl_store8(p + 1, lo);
+        ddl_store8(p + 9, hi);
         p[x + 1] = '.';
-        memcpy(p + x + 2, digits + x + 1, 16);
-        return p + n + 1;
+        if (x >= 8) {
+            lo = hi;
+            hi = 0;
+        }
+        point = x & 7;
+        ddl_store8(p + x + 2, ddl_bytes_from(lo, hi, point));
+        ddl_store8(p + x + 10, hi >> (8 * point));
+        return p + (n > x + 1 ? n + 1 : x + 3);
     }
-    ddl_write_digits(digits, r.digits, n);
-    *p++ = digits[0];
-    if (n > 1) {
-        *p++ = '.';
-        memcpy(p, digits + 1, 16);
-        p += n - 1;
-    }
+    *p = lead;
+    p[1] = '.';
+    ddl_store8(p + 2, lo);
+    ddl_store8(p + 10, hi);
+    p += n > 1 ? n + 1 : 1;
     *p++ = 'e';
     *p++ = x < 0 ? '-' : '+';
     if (x < 0) x = -x;
@@ -255,7 +246,8 @@ static inline char* ddl_d2s(char* p, double d) {
         *p++ = (char)('0' + x / 100);
         x %= 100;
     }
-    memcpy(p, ddl_digit_pairs + 2 * x, 2);
+    p[0] = (char)('0' + x / 10);
+    p[1] = (char)('0' + x % 10);
     return p + 2;
 }
 

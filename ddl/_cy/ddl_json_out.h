@@ -19,6 +19,10 @@
 
 #include "ddl_compat.h"
 #include "ddl_utf8.h"
+
+#if defined(DDL_SSE2)
+#include <emmintrin.h>
+#endif
 #include "ddl_wire.h"
 
 /* A str that goes into the text as itself (with its escapes), at byte at of the buffer. */
@@ -135,6 +139,54 @@ static const char ddl_json_escape[128] = {
 /* Whether c is written escaped. */
 #define DDL_JSON_ESCAPED(c) ((c) < 0x80 && ddl_json_escape[c])
 
+#if defined(DDL_SSE2)
+/* Whether any of the DDL_JSON_BLOCK characters at u is written escaped (nonzero if so), for each
+   width of str: the lanes below 0x20 or equal to '"' or '\\', or'ed over the block and tested
+   once. Written out, as gcc's vectorized form of the loop below spent most of its time making
+   0/1 values of the comparisons and folding them for each block (measured on the `text`
+   workload: 40% of its time was this scan). A block is one vector of bytes (DDL_JSON_BLOCK is
+   16). Below 0x20: max(v, 0x1F) == 0x1F for bytes, and 0x20 - v saturated at 0 nonzero for 16
+   bits. Characters of 32 bits (below 2**21) are first narrowed to bytes, four vectors to one,
+   by two packs with signed saturation, which keep those below 0x80 and turn the others into
+   0x7F, none of them escaped (half the work of comparing them at 32 bits, measured). */
+static inline int ddl_json_bytes_escapes(__m128i v) {
+    const __m128i control = _mm_set1_epi8(0x1F);
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));
+    return _mm_movemask_epi8(hit);
+}
+
+static inline int ddl_json_block_escapes_1(const Py_UCS1* u) {
+    return ddl_json_bytes_escapes(_mm_loadu_si128((const __m128i*)u));
+}
+
+static inline int ddl_json_block_escapes_2(const Py_UCS2* u) {
+    const __m128i quote = _mm_set1_epi16('"'), backslash = _mm_set1_epi16('\\'), space = _mm_set1_epi16(0x20);
+    __m128i hit = _mm_setzero_si128();
+    for (int j = 0; j < DDL_JSON_BLOCK; j += 8) {
+        __m128i v = _mm_loadu_si128((const __m128i*)(u + j));
+        hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, backslash)));
+        hit = _mm_or_si128(hit, _mm_subs_epu16(space, v));
+    }
+    return _mm_movemask_epi8(_mm_cmpeq_epi16(hit, _mm_setzero_si128())) != 0xFFFF;
+}
+
+static inline int ddl_json_block_escapes_4(const Py_UCS4* u) {
+    const __m128i* v = (const __m128i*)u;
+    __m128i low = _mm_packs_epi32(_mm_loadu_si128(v), _mm_loadu_si128(v + 1));
+    __m128i high = _mm_packs_epi32(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3));
+    return ddl_json_bytes_escapes(_mm_packs_epi16(low, high));
+}
+
+/* Whether any of the DDL_JSON_BLOCK characters at u (of type T) is written escaped, or'ed into
+   any (the width is known when compiled, so one of the three is called). */
+#define DDL_JSON_BLOCK_ESCAPES(T, u, any) do { \
+    const void* b_ = (const void*)(u); \
+    (any) |= (unsigned int)(sizeof(T) == 1   ? ddl_json_block_escapes_1((const Py_UCS1*)b_) \
+                            : sizeof(T) == 2 ? ddl_json_block_escapes_2((const Py_UCS2*)b_) \
+                                             : ddl_json_block_escapes_4((const Py_UCS4*)b_)); \
+} while (0)
+#else
 /* Whether any of the DDL_JSON_BLOCK characters at u (of type T) is written escaped, or'ed into
    any. Free of branches, over a fixed count, so that the compiler vectorizes it. */
 #define DDL_JSON_BLOCK_ESCAPES(T, u, any) do { \
@@ -142,6 +194,7 @@ static const char ddl_json_escape[128] = {
     DDL_KEEP_LOOP \
     for (int j_ = 0; j_ < DDL_JSON_BLOCK; j_++) (any) |= (b_[j_] < 0x20) | (b_[j_] == '"') | (b_[j_] == '\\'); \
 } while (0)
+#endif
 
 /* Count the escape of u[i] (1 more character for \n, \" and the like, 5 for \u00XX) into
    extra, and remember its index while there is room. */
@@ -212,11 +265,17 @@ static int ddl_jout_segment(ddl_jout* o, PyObject* s) {
 }
 
 /* Copy n characters from src (of type F) to out (of type T, as wide or wider), and move out
-   past them. */
+   past them. Between types of one width it is memcpy, which uses the widest moves the machine
+   has where the compiler, held to SSE2, copies 16 bytes a step (twice as long, for a str of
+   emoji, measured on the benchmark's `text` workload). */
 #define DDL_JSON_WIDEN(T, F, out, src, n) do { \
     const F* w_src_ = (const F*)(src); \
     Py_ssize_t w_n_ = (n); \
-    for (Py_ssize_t w_i_ = 0; w_i_ < w_n_; w_i_++) (out)[w_i_] = (T)w_src_[w_i_]; \
+    if (sizeof(T) == sizeof(F)) { \
+        memcpy((out), w_src_, (size_t)w_n_ * sizeof(T)); \
+    } else { \
+        for (Py_ssize_t w_i_ = 0; w_i_ < w_n_; w_i_++) (out)[w_i_] = (T)w_src_[w_i_]; \
+    } \
     (out) += w_n_; \
 } while (0)
 
@@ -297,6 +356,19 @@ static int ddl_json_ascii(const unsigned char* b, Py_ssize_t n) {
     return any < 0x80;
 }
 
+/* Cut the str *r that o's text was written into to the text's length used: 0, or -1 with
+   MemoryError set. When the room past the text is at most an eighth of it (as the hint of
+   ddl_jout_init leaves it for a text of the last one's length), the str keeps its allocation,
+   its length lowered in place: reallocated to the text's length, it would be freed as a block
+   smaller than the next text's request, and glibc, which raises its threshold for mmap to the
+   size of a mapping freed, then maps (and faults in) fresh pages for every text of the same
+   length: a fifth of the time of writing the `doubles` workload (measured). More room is
+   given back, by PyUnicode_Resize. */
+static int ddl_jout_cut(PyObject** r, Py_ssize_t used) {
+    if (PyUnicode_GET_LENGTH(*r) - used <= used / 8 && ddl_ascii_shorten(*r, used)) return 0;
+    return PyUnicode_Resize(r, used);
+}
+
 /* The text as a new str, or NULL: with an exception set, or with none when the text cannot be
    made here (the caller bails). A text with no segments is the str it was written into, cut to
    its length, when it is ASCII, or else the str of its UTF-8 (ddl_decode_utf8, which also takes
@@ -316,7 +388,7 @@ static PyObject* ddl_jout_text(ddl_jout* o, int (*put)(ddl_jout* out, PyObject* 
         if (!ascii) return ddl_decode_utf8((const unsigned char*)o->base, used);
         r = o->str;
         o->str = NULL;
-        if (PyUnicode_Resize(&r, used) < 0) {
+        if (ddl_jout_cut(&r, used) < 0) {
             Py_XDECREF(r);
             return NULL;
         }

@@ -183,19 +183,14 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
    rounds m * 10**-k exactly as reading the text back would, and when some m' * 10**-k reads
    back as d (m' < 2**50), the product is within 1/4 of m' and rounds to it. Fewer digits at a
    larger k cannot read back as d too: such text lies within half an ulp of d, and that is less
-   than 10**-k / 4 apart from m * 10**-k.
-   Most doubles with more decimals are turned away first, with no division: if some k works, the
-   last k works too (the same value with more zeros), so x = |d| * 10**k for it is within
-   500 * ulp(|d|) + ulp(x) / 2 < 1.5 * ulp(x) <= x / 2**51 of an integer (ulp(x) >= 2**9 *
-   ulp(|d|), as 10**3 >= 2**9; a rounded product is off by ulp(x) / 2 at most). */
-static char* ddl_json_short_repr(char* p, double d) {
+   than 10**-k / 4 apart from m * 10**-k. The caller has turned away the doubles out of range
+   and most of those with more decimals (ddl_json_short_repr). Out of line: the doubles it takes
+   are worth a call, and the ones it turns away then cost none. */
+static DDL_NOINLINE char* ddl_json_short_repr_digits(char* p, double d) {
     double a = fabs(d), m = 0.0, x;
     char digits[20];
     int k, n = 0, j;
     uint64_t mi;
-    if (!(a >= 1e-4 && a < DDL_P2_50)) return NULL;
-    x = a * ddl_exact_pow10[DDL_SHORT_REPR_TRIES - 1];
-    if (x < DDL_P2_50 && fabs(x - ddl_round_small(x)) > x / DDL_P2_50) return NULL;
     for (k = 0; k < DDL_SHORT_REPR_TRIES; k++) {
         x = a * ddl_exact_pow10[k];
         if (x >= DDL_P2_50) return NULL;
@@ -219,6 +214,20 @@ static char* ddl_json_short_repr(char* p, double d) {
     return p;
 }
 
+/* ddl_json_short_repr_digits's text of d (the same contract), or NULL for the doubles it
+   cannot take, most of which are turned away here with no division: if some k works, the last
+   k works too (the same value with more zeros), so x = |d| * 10**k for it is within
+   500 * ulp(|d|) + ulp(x) / 2 < 1.5 * ulp(x) <= x / 2**51 of an integer (ulp(x) >= 2**9 *
+   ulp(|d|), as 10**3 >= 2**9; a rounded product is off by ulp(x) / 2 at most). Inline: in a
+   list of doubles of many digits, this test is all the work it does. */
+static inline char* ddl_json_short_repr(char* p, double d) {
+    double a = fabs(d), x;
+    if (!(a >= 1e-4 && a < DDL_P2_50)) return NULL;
+    x = a * ddl_exact_pow10[DDL_SHORT_REPR_TRIES - 1];
+    if (x < DDL_P2_50 && fabs(x - ddl_round_small(x)) > x / DDL_P2_50) return NULL;
+    return ddl_json_short_repr_digits(p, d);
+}
+
 /* Write the finite d as float.__repr__ does: 0, or -1 with MemoryError set. The doubles with
    few decimals go through ddl_json_short_repr, the others through ddl_d2s (ddl_dtoa.h). */
 static int ddl_json_repr(ddl_jout* o, double d) {
@@ -229,17 +238,24 @@ static int ddl_json_repr(ddl_jout* o, double d) {
     return 0;
 }
 
-/* Write NaN or an infinity as protobuf's strings ("NaN", "Infinity", "-Infinity"), and return
-   1; or return 0 for a finite d, writing nothing. -1 with MemoryError set. */
+/* The longest text ddl_json_nonfinite writes. */
+#define DDL_JSON_NONFINITE_ROOM 11
+
+/* Write the non-finite d (NaN or an infinity) at p, which has room for DDL_JSON_NONFINITE_ROOM
+   bytes, as protobuf's strings ("NaN", "Infinity", "-Infinity"), and return the new end. */
+static char* ddl_json_nonfinite(char* p, double d) {
+    const char* text = d != d ? "\"NaN\"" : d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+    size_t n = strlen(text);
+    memcpy(p, text, n);
+    return p + n;
+}
+
+/* Write NaN or an infinity as ddl_json_nonfinite does, and return 1; or return 0 for a finite
+   d, writing nothing. -1 with MemoryError set. */
 static int ddl_json_special(ddl_jout* o, double d) {
-    const char* text;
-    size_t n;
     if (isfinite(d)) return 0;
-    text = d != d ? "\"NaN\"" : d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    n = strlen(text);
-    if (ddl_jout_room(o, (Py_ssize_t)n) < 0) return -1;
-    memcpy(o->pos, text, n);
-    o->pos += n;
+    if (ddl_jout_room(o, DDL_JSON_NONFINITE_ROOM) < 0) return -1;
+    o->pos = ddl_json_nonfinite(o->pos, d);
     return 1;
 }
 
@@ -265,7 +281,10 @@ static Py_ssize_t ddl_json_float_run(ddl_jout* o, PyObject* const* items, Py_ssi
             o->pos += 2;
         }
         d = PyFloat_AS_DOUBLE(v);
-        if (ddl_json_special(o, d)) continue;  /* room is made: it cannot fail */
+        if (!isfinite(d)) {
+            o->pos = ddl_json_nonfinite(o->pos, d);  /* DDL_D2S_ROOM is room enough */
+            continue;
+        }
         end = ddl_json_short_repr(o->pos, d);
         o->pos = end != NULL ? end : ddl_d2s(o->pos, d);
     }

@@ -26,8 +26,7 @@ cdef extern from "ddl_json_read.h":
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
-    PyObject* PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
-    void* PyUnicode_DATA(PyObject* o)
+    Py_ssize_t PyDict_GET_SIZE(object d)  # a macro: len() of a dict calls PyDict_Size
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fabs, ldexp
@@ -42,9 +41,6 @@ cdef enum:
     JSON_SEEN_WORDS = 8
     # Unescaped strings and decoded bytes up to this size use a buffer on the C stack.
     JSON_STACK_BUFFER = 256
-    # ddl_str shares strings up to this many bytes (DDL_SHARED_STR_MAX); longer ASCII ones
-    # are copied straight into their str.
-    JSON_SHORT_STR = 16
 
 
 cdef struct JText:
@@ -53,9 +49,10 @@ cdef struct JText:
     Py_ssize_t end
 
 
-cdef inline unsigned char _jr_next(JText* t) except? 0:
+cdef inline unsigned char _jr_next(JText* t) except 0:
     """The next byte after whitespace (t.pos moves to it), never 0: the end of the text, or a
-    NUL byte (invalid outside strings), bails. The loops below use 0 for "no more"."""
+    NUL byte (invalid outside strings), bails. The loops below use 0 for "no more", and 0 is
+    this function's error value, so no call asks whether an exception is set."""
     t.pos = ddl_json_ws(t.s, t.pos, t.end)
     if t.pos >= t.end or t.s[t.pos] == 0:
         bail()
@@ -102,7 +99,8 @@ cdef object _jr_str(JText* t):
     """A string value: the body's UTF-8, checked, with its escapes resolved. A lone surrogate
     escape bails (the Python reader refuses it). A short body without escapes is shared as the
     binary decoder shares it (ddl_str: map keys and enum-like values repeat, and a shared str
-    keeps its hash); a longer ASCII one is copied into its str, which needs no check."""
+    keeps its hash); an ASCII one, which the scan noted, is copied into its str without a
+    check, and shared up to 64 bytes (ddl_str_ascii: names and keys run longer in JSON)."""
     cdef Py_ssize_t n, m
     cdef int flags
     cdef Py_ssize_t start = _jr_body(t, &n, &flags)
@@ -110,12 +108,10 @@ cdef object _jr_str(JText* t):
     cdef unsigned char small[JSON_STACK_BUFFER]
     cdef unsigned char* buf
     if not flags & DDL_JSON_ESCAPES:
-        if n > JSON_SHORT_STR and not flags & DDL_JSON_NONASCII:
-            text = PyUnicode_New(n, 127)
-            if text != NULL:
-                memcpy(PyUnicode_DATA(text), t.s + start, n)
-        else:
+        if flags & DDL_JSON_NONASCII:
             text = ddl_str(t.s + start, n)
+        else:
+            text = ddl_str_ascii(t.s + start, n)
     else:
         if n <= JSON_STACK_BUFFER:
             buf = &small[0]
@@ -275,9 +271,9 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
     bail()  # converted values and well-known types: the Python reader's
 
 
-cdef inline unsigned char _jr_after(JText* t, unsigned char close) except? 0:
+cdef inline int _jr_after(JText* t, unsigned char close) except -1:
     """After a value inside an object or array: the first byte of the next one after a comma,
-    or 0 at ``close``, which is passed."""
+    or 0 at ``close``, which is passed (an int, so that 0 is no error value)."""
     cdef unsigned char c = _jr_next(t)
     t.pos += 1
     if c == close:
@@ -397,9 +393,9 @@ cdef dict _jr_map(Op* op, JText* t, int budget):
         if c == b'n':
             bail()
         value = _jr_one(op.value, t, c, budget)
-        size = len(entries)
+        size = PyDict_GET_SIZE(entries)
         entries[key] = value
-        if len(entries) == size:
+        if PyDict_GET_SIZE(entries) == size:
             bail()
         c = _jr_after(t, b'}')
     return entries

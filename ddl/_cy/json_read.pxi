@@ -148,35 +148,12 @@ cdef object _jr_bytes(JText* t):
             PyMem_Free(buf)
 
 
-cdef object _jr_int_value(int kind, int negative, uint64_t m):
-    """The int of ``kind`` with sign ``negative`` and magnitude ``m``, as
-    ``_read_values.to_int`` reads a plain integer (``int(text)``); a value outside the kind's
-    range bails."""
-    if kind == K_UINT64 or kind == K_FIXED64 or kind == K_UINT32 or kind == K_FIXED32:
-        if negative and m != 0:
-            bail()
-        if (kind == K_UINT32 or kind == K_FIXED32) and m > 0xFFFFFFFF:
-            bail()
-        return _jr_own(ddl_uint(m))
-    if kind == K_INT64 or kind == K_SINT64 or kind == K_SFIXED64:
-        if m > (<uint64_t>1 << 63) - (0 if negative else 1):
-            bail()
-    elif m > (<uint64_t>1 << 31) - (0 if negative else 1):
-        bail()  # int32, sint32, sfixed32 and enum numbers
-    if negative and m != 0:
-        return _jr_own(ddl_int(-<int64_t>(m - 1) - 1))
-    return _jr_own(ddl_int(<int64_t>m))
-
-
-cdef object _jr_int(JText* t, int kind, unsigned char c):
-    """An integer field's value, a map key's or an enum's number: a plain integer as a number
-    token, or as a whole string's body (``_read_values.to_int`` reads these as ``int(text)``).
-    Any other form (a fraction, an exponent, which it reads through Decimal, or more in the
-    string) bails."""
-    cdef int negative
-    cdef uint64_t m = 0
+cdef int _jr_int_parts(JText* t, unsigned char c, int* negative, uint64_t* m) except -1:
+    """An integer's sign and magnitude: a plain integer as a number token, or as a whole
+    string's body (``_read_values.to_int`` reads these as ``int(text)``). Any other form (a
+    fraction, an exponent, which it reads through Decimal, or more in the string) bails."""
     cdef Py_ssize_t start = t.pos + (c == b'"')
-    cdef Py_ssize_t stop = ddl_json_read_integer(t.s, start, t.end, &negative, &m)
+    cdef Py_ssize_t stop = ddl_json_read_integer(t.s, start, t.end, negative, m)
     if stop < 0:
         bail()
     if c == b'"':
@@ -184,7 +161,43 @@ cdef object _jr_int(JText* t, int kind, unsigned char c):
             bail()
         stop += 1
     t.pos = stop
-    return _jr_int_value(kind, negative, m)
+    return 0
+
+
+cdef inline bint _jr_unsigned(int kind) noexcept:
+    return kind == K_UINT64 or kind == K_FIXED64 or kind == K_UINT32 or kind == K_FIXED32
+
+
+cdef int _jr_int_bits(int kind, int negative, uint64_t* m) except -1:
+    """The int of ``kind`` with sign ``negative`` and magnitude ``m[0]``, put in ``m[0]`` as a
+    64-bit word (two's complement for a signed kind); a value outside the kind's range bails,
+    as ``to_int`` refuses it."""
+    if _jr_unsigned(kind):
+        if negative and m[0] != 0:
+            bail()
+        if (kind == K_UINT32 or kind == K_FIXED32) and m[0] > 0xFFFFFFFF:
+            bail()
+        return 0
+    if kind == K_INT64 or kind == K_SINT64 or kind == K_SFIXED64:
+        if m[0] > (<uint64_t>1 << 63) - (0 if negative else 1):
+            bail()
+    elif m[0] > (<uint64_t>1 << 31) - (0 if negative else 1):
+        bail()  # int32, sint32, sfixed32 and enum numbers
+    if negative:
+        m[0] = 0 - m[0]
+    return 0
+
+
+cdef object _jr_int(JText* t, int kind, unsigned char c):
+    """An integer field's value, a map key's or an enum's number (see _jr_int_parts), as the
+    int ``to_int`` makes of it."""
+    cdef int negative
+    cdef uint64_t m = 0
+    _jr_int_parts(t, c, &negative, &m)
+    _jr_int_bits(kind, negative, &m)
+    if _jr_unsigned(kind):
+        return _jr_own(ddl_uint(m))
+    return _jr_own(ddl_int(<int64_t>m))
 
 
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
@@ -284,16 +297,24 @@ cdef inline int _jr_after(JText* t, unsigned char close) except -1:
 
 
 cdef object _jr_vector(Op* op, JText* t):
-    """A ddl.Vector of floats or doubles: the numbers read into a C buffer, then copied into
-    the array.array at once, as ``array(code, floats)`` stores them (a float32 is rounded to
-    single precision by _jr_double already). A null or a string element bails."""
-    cdef bint single = op.kind == K_FLOAT
+    """A ddl.Vector: the numbers read into a C buffer at the array's item width, then copied
+    into the array.array at once, as ``array(code, numbers)`` stores them. A float32 is rounded
+    to single precision by _jr_double already; an integer is read and checked against its
+    kind's range as _jr_int reads it, then stored in 4 or 8 bytes (its typecode's, 'i' 'I' or
+    'q' 'Q'), which hold every value of the kind. A null element bails, and a string one of a
+    float or double vector."""
+    cdef int kind = op.kind
+    cdef bint floating = kind == K_FLOAT or kind == K_DOUBLE
+    cdef Py_ssize_t width = 4 if op.vcode == b'f' or op.vcode == b'i' or op.vcode == b'I' else 8
     cdef Py_ssize_t size = 0, room = JSON_STACK_BUFFER * 8
     cdef unsigned char small[JSON_STACK_BUFFER * 8]
     cdef unsigned char* buf = &small[0]
     cdef unsigned char* grown
     cdef double d
     cdef float f
+    cdef uint64_t word
+    cdef uint32_t half
+    cdef int negative
     cdef unsigned char c
     t.pos += 1
     arr = _ARRAY(<object>op.vcodes)
@@ -303,7 +324,7 @@ cdef object _jr_vector(Op* op, JText* t):
             t.pos += 1
             c = 0
         while c:
-            if size == room:
+            if size == room:  # room is a multiple of 8, so an item never straddles it
                 grown = <unsigned char*>PyMem_Malloc(2 * room)
                 if grown == NULL:
                     raise MemoryError()
@@ -312,14 +333,22 @@ cdef object _jr_vector(Op* op, JText* t):
                     PyMem_Free(buf)
                 buf = grown
                 room *= 2
-            d = _jr_double(t, c, single)
-            if single:
-                f = <float>d
-                memcpy(buf + size, &f, 4)
-                size += 4
+            if floating:
+                d = _jr_double(t, c, kind == K_FLOAT)
+                if width == 4:
+                    f = <float>d
+                    memcpy(buf + size, &f, 4)
+                else:
+                    memcpy(buf + size, &d, 8)
             else:
-                memcpy(buf + size, &d, 8)
-                size += 8
+                _jr_int_parts(t, c, &negative, &word)
+                _jr_int_bits(kind, negative, &word)
+                if width == 4:
+                    half = <uint32_t>word  # the low half: an int32 in two's complement, or a uint32
+                    memcpy(buf + size, &half, 4)
+                else:
+                    memcpy(buf + size, &word, 8)
+            size += width
             c = _jr_after(t, b']')
         if size:
             # A view of the buffer for the moment frombytes copies it.
@@ -332,7 +361,7 @@ cdef object _jr_vector(Op* op, JText* t):
 
 cdef object _jr_array(Op* op, JText* t, int budget):
     """A repeated field's array, in the field's container. A null element bails."""
-    if op.container == FILL_ARRAY and (op.kind == K_FLOAT or op.kind == K_DOUBLE):
+    if op.container == FILL_ARRAY:
         return _jr_vector(op, t)
     t.pos += 1
     items = []
@@ -351,8 +380,6 @@ cdef object _jr_array(Op* op, JText* t, int budget):
         return tuple(items)
     if op.container == FILL_SET:
         return set(items)
-    if op.container == FILL_ARRAY:
-        return _ARRAY(<object>op.vcodes, items)
     return frozenset(items)
 
 

@@ -477,7 +477,7 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     cdef bint cyclic = not p.untrack
     if budget < 0 or p.json_bail or p.nops > JSON_MAX_OPS:
         bail()
-    memset(seen, 0, sizeof(seen))
+    memset(seen, 0, ((p.nops + 63) >> 6) * sizeof(uint64_t))  # the words of the message's ops
     cdef PyObject* raw = ddl_alloc(p.cls)
     if raw == NULL:
         raise MemoryError()
@@ -491,8 +491,20 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     while c:
         if c != b'"':
             bail()
-        start = _jr_plain(t, &n)
-        index = _jr_find(p, t.s + start, n, expected)
+        # Keys mostly come in field order under their JSON names: the expected one is matched
+        # in the text, with its closing quote, before any scan (_jr_plan makes a class whose
+        # names need escapes bail, so a quote there is where the key ends).
+        index = -1
+        if expected < p.nops:
+            op = &p.ops[expected]
+            n = op.jname_len
+            if (t.end - t.pos > n + 1 and t.s[t.pos + 1 + n] == b'"'
+                    and ddl_json_same(t.s + t.pos + 1, <const unsigned char*>op.jname, n)):
+                index = expected
+                t.pos += n + 2
+        if index < 0:
+            start = _jr_plain(t, &n)
+            index = _jr_find(p, t.s + start, n, expected)
         if index < 0 or seen[index >> 6] & (<uint64_t>1 << (index & 63)):
             bail()  # an unknown key, or a field again (in either spelling)
         seen[index >> 6] |= <uint64_t>1 << (index & 63)

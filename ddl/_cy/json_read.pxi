@@ -26,9 +26,9 @@ cdef extern from "ddl_json_read.h":
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
-    Py_ssize_t PyDict_GET_SIZE(object d)  # a macro: len() of a dict calls PyDict_Size
+    PyObject* PyTuple_New_ptr "PyTuple_New"(Py_ssize_t n) except NULL
 
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport fabs, ldexp
 from libc.string cimport memset
 
@@ -47,6 +47,11 @@ cdef struct JText:
     const unsigned char* s   # the UTF-8 text, with a NUL byte at s[end] (str and bytes have one)
     Py_ssize_t pos
     Py_ssize_t end
+    # The elements of the arrays being read (new references), an inner array's above its
+    # outer one's: each becomes its list or tuple at its final size when the array closes.
+    PyObject** items
+    Py_ssize_t nitems
+    Py_ssize_t room
 
 
 cdef inline unsigned char _jr_next(JText* t) except 0:
@@ -359,25 +364,47 @@ cdef object _jr_vector(Op* op, JText* t):
     return arr
 
 
+cdef int _jr_push(JText* t, object item) except -1:
+    """Keep ``item`` (a new reference to it) on t.items, which grows by doubling."""
+    cdef PyObject** grown
+    if t.nitems == t.room:
+        grown = <PyObject**>PyMem_Realloc(t.items, 2 * (t.room + 32) * sizeof(PyObject*))
+        if grown == NULL:
+            raise MemoryError()
+        t.items = grown
+        t.room = 2 * (t.room + 32)
+    Py_INCREF_ptr(<PyObject*>item)
+    t.items[t.nitems] = <PyObject*>item
+    t.nitems += 1
+    return 0
+
+
 cdef object _jr_array(Op* op, JText* t, int budget):
-    """A repeated field's array, in the field's container. A null element bails."""
+    """A repeated field's array, in the field's container. A null element bails. The elements
+    wait on t.items, so that a list or tuple is made once at its size (no list grown element by
+    element, no list copied into a tuple); should the read fail, _json_read_text releases them."""
     if op.container == FILL_ARRAY:
         return _jr_vector(op, t)
+    cdef Py_ssize_t base = t.nitems, n
+    cdef PyObject* made
     t.pos += 1
-    items = []
     cdef unsigned char c = _jr_next(t)
     if c == b']':
         t.pos += 1
-    else:
-        while c:
-            if c == b'n':
-                bail()
-            items.append(_jr_one(op, t, c, budget))
-            c = _jr_after(t, b']')
-    if op.container == FILL_LIST:
+        c = 0
+    while c:
+        if c == b'n':
+            bail()
+        _jr_push(t, _jr_one(op, t, c, budget))
+        c = _jr_after(t, b']')
+    n = t.nitems - base
+    made = PyTuple_New_ptr(n) if op.container == FILL_TUPLE else PyList_New_ptr(n)
+    if n:  # the references move from t.items into the new list's or tuple's items
+        memcpy(PySequence_Fast_ITEMS_ptr(made), t.items + base, n * sizeof(PyObject*))
+    t.nitems = base
+    items = _jr_own(made)
+    if op.container == FILL_LIST or op.container == FILL_TUPLE:
         return items
-    if op.container == FILL_TUPLE:
-        return tuple(items)
     if op.container == FILL_SET:
         return set(items)
     return frozenset(items)
@@ -420,9 +447,9 @@ cdef dict _jr_map(Op* op, JText* t, int budget):
         if c == b'n':
             bail()
         value = _jr_one(op.value, t, c, budget)
-        size = PyDict_GET_SIZE(entries)
+        size = PyDict_GET_SIZE_ptr(<PyObject*>entries)  # len() would call PyDict_Size
         entries[key] = value
-        if PyDict_GET_SIZE(entries) == size:
+        if PyDict_GET_SIZE_ptr(<PyObject*>entries) == size:
             bail()
         c = _jr_after(t, b'}')
     return entries
@@ -548,12 +575,21 @@ cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n):
     t.s = s
     t.pos = 0
     t.end = n
-    if _jr_next(&t) != b'{':
-        bail()
-    obj = _jr_message(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))
-    if ddl_json_ws(s, t.pos, n) != n:
-        bail()
-    return obj
+    t.items = NULL
+    t.nitems = 0
+    t.room = 0
+    try:
+        if _jr_next(&t) != b'{':
+            bail()
+        obj = _jr_message(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))
+        if ddl_json_ws(s, t.pos, n) != n:
+            bail()
+        return obj
+    finally:
+        while t.nitems:  # the elements of arrays a failure left open
+            t.nitems -= 1
+            Py_DECREF_ptr(t.items[t.nitems])
+        PyMem_Free(t.items)
 
 
 cdef object _json_read(ProgC* p, object data):

@@ -368,8 +368,8 @@ def test_an_unclosed_string_at_any_length_reads_alike() -> None:
         assert_engines_agree('{"text": "' + "a" * size + "\\", Kinds)
 
 
-# Keys: a key is compared with each field's names up to 16 bytes as words.
-NAMES = ["a" * size for size in range(1, 20)]
+# Keys: a key is compared with each field's names as words (two overlapping up to 16 bytes, then a loop).
+NAMES = ["a" * size for size in range(1, 34)]
 Named = type("Named", (ddl.Message,), {"__annotations__": dict.fromkeys(NAMES, ddl.int32), **dict.fromkeys(NAMES, 0)})
 
 

@@ -117,19 +117,29 @@ static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
 
 /* ASCII strings longer than DDL_SHARED_STR_MAX are shared up to this many bytes... */
 #define DDL_SHARED_ASCII_MAX 64
-/* ...in a table of 2^DDL_SHARED_ASCII_BITS entries, each the table's reference to a str or
-   NULL: the str's characters are its bytes, so they are what a string is compared with. */
+/* ...in a table of 2^DDL_SHARED_ASCII_BITS sets of two entries (two strings whose words land
+   in one set, such as two map keys of a record, both stay), each the table's reference to a
+   str or NULL: at most 512 strings, about 58 KB. A str's characters are its bytes, so they
+   are what a string is compared with. */
 #define DDL_SHARED_ASCII_BITS 8
-static PyObject* ddl_shared_ascii[1 << DDL_SHARED_ASCII_BITS];
+static PyObject* ddl_shared_ascii[2 << DDL_SHARED_ASCII_BITS];
 
-/* The slow path of ddl_str_ascii, out of line: a new str of the ASCII s[:n], which also
-   replaces the entry's string (the old one released after the store). */
-static DDL_NOINLINE PyObject* ddl_str_ascii_miss(PyObject** e, const unsigned char* s, Py_ssize_t n) {
+/* Whether the shared str (or NULL) is the ASCII in s[:n] (n >= 8). */
+static inline int ddl_shared_ascii_is(PyObject* str, const unsigned char* s, Py_ssize_t n) {
+    return str != NULL && PyUnicode_GET_LENGTH(str) == n &&
+           ddl_same_words((const unsigned char*)PyUnicode_DATA(str), s, n);
+}
+
+/* The slow path of ddl_str_ascii, out of line: a new str of the ASCII s[:n], which becomes the
+   set's first entry; its first moves to second, and the second is released (after the
+   stores). */
+static DDL_NOINLINE PyObject* ddl_str_ascii_miss(PyObject** set, const unsigned char* s, Py_ssize_t n) {
     PyObject* r = ddl_ascii_str(s, n);
     if (r == NULL) return NULL;
-    PyObject* old = *e;
+    PyObject* old = set[1];
     Py_INCREF(r);
-    *e = r;
+    set[1] = set[0];
+    set[0] = r;
     Py_XDECREF(old);
     return r;
 }
@@ -138,15 +148,19 @@ static DDL_NOINLINE PyObject* ddl_str_ascii_miss(PyObject** e, const unsigned ch
    MemoryError): the shared one when there is one, as ddl_str shares them; up to
    DDL_SHARED_ASCII_MAX bytes, keyed by the first and last 8 bytes and the length. */
 static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
-    PyObject** e;
+    PyObject** set;
     if (n == 0 || n > DDL_SHARED_ASCII_MAX) return ddl_ascii_str(s, n);
     if (n <= DDL_SHARED_STR_MAX) return ddl_str_short(s, n, 1);
-    e = &ddl_shared_ascii[ddl_str_slot(ddl_load8(s), ddl_load8(s + n - 8), n, DDL_SHARED_ASCII_BITS)];
-    if (*e != NULL && PyUnicode_GET_LENGTH(*e) == n && memcmp(PyUnicode_DATA(*e), s, (size_t)n) == 0) {
-        Py_INCREF(*e);
-        return *e;
+    set = &ddl_shared_ascii[2 * ddl_str_slot(ddl_load8(s), ddl_load8(s + n - 8), n, DDL_SHARED_ASCII_BITS)];
+    if (ddl_shared_ascii_is(set[0], s, n)) {
+        Py_INCREF(set[0]);
+        return set[0];
     }
-    return ddl_str_ascii_miss(e, s, n);
+    if (ddl_shared_ascii_is(set[1], s, n)) {
+        Py_INCREF(set[1]);
+        return set[1];
+    }
+    return ddl_str_ascii_miss(set, s, n);
 }
 
 #endif /* Py_GIL_DISABLED */

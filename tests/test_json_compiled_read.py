@@ -410,6 +410,28 @@ def test_a_json_name_that_needs_escapes_is_left_to_the_python_reader(text: str) 
     assert_engines_agree(text, OddNames)
 
 
+@pytest.mark.parametrize("size", [0, 1, 63, 64, 65, 200, 1000])
+def test_arrays_of_every_size_read_in_c_into_their_containers(size: int) -> None:
+    """An array's elements wait on one stack until it closes, an inner array's above its outer
+    one's: arrays of every size, nested in arrays, each in its own container."""
+    tags = [f"t{i}" for i in range(size)]
+    colors = [Color.RED, Color.GREEN][: size % 3]
+    value = {
+        "leaves": [{"n": i, "tags": tags[: i + 1]} for i in range(size)],
+        "ids": list(range(size)),
+        "names": tags,
+        "colors": [color.name for color in colors],
+    }
+    text = json.dumps(value)
+    msg = read_in_c(text, Kinds)
+    assert msg is not None
+    assert msg.leaves == [Leaf(n=i, tags=tags[: i + 1]) for i in range(size)]
+    assert msg.ids == tuple(range(size))
+    assert msg.names == frozenset(tags)
+    assert msg.colors == set(colors)
+    assert_engines_agree(text, Kinds)
+
+
 class Vectors(ddl.Message):
     f32: ddl.Vector[ddl.float32] = array("f")
     f64: ddl.Vector[float] = array("d")

@@ -365,14 +365,15 @@ cdef object _jr_vector(Op* op, JText* t):
 
 
 cdef int _jr_push(JText* t, object item) except -1:
-    """Keep ``item`` (a new reference to it) on t.items, which grows by doubling."""
+    """Keep ``item`` (a new reference to it) on t.items, which starts at 64 and doubles."""
     cdef PyObject** grown
+    cdef Py_ssize_t room = 2 * t.room if t.room else 64
     if t.nitems == t.room:
-        grown = <PyObject**>PyMem_Realloc(t.items, 2 * (t.room + 32) * sizeof(PyObject*))
+        grown = <PyObject**>PyMem_Realloc(t.items, room * sizeof(PyObject*))
         if grown == NULL:
             raise MemoryError()
         t.items = grown
-        t.room = 2 * (t.room + 32)
+        t.room = room
     Py_INCREF_ptr(<PyObject*>item)
     t.items[t.nitems] = <PyObject*>item
     t.nitems += 1

@@ -655,7 +655,10 @@ def number_texts() -> list[str]:
             zeroed = "0" * zeros
             texts += ["0." + zeroed + digits, digits + "." + zeroed + digits, "-" + digits + "e-" + str(zeros)]
     texts += ["-", "1.", "1.e5", "1e", "1e+", ".5", "01", "-01.5", "1.5e", "x", "", "0x10", "12345678.9abc", "1" * 30]
-    return texts + [text + suffix for text in texts[::7] for suffix in (",", "]", " ", "}", "99999999,", "e7", ".")]
+    # the suffixes also hold the bytes around the digits, below '0', above '9' and above ASCII,
+    # which the test of eight bytes at once for digits tells apart
+    suffixes = (",", "]", " ", "}", "99999999,", "e7", ".", "/", ":", "é9", "\x7f1", "\x001")
+    return texts + [text + suffix for text in texts[::7] for suffix in suffixes]
 
 
 def integer_read(text: str) -> str:
@@ -672,7 +675,9 @@ def integer_texts() -> list[str]:
     rng = random.Random(8)
     texts += [str(rng.getrandbits(rng.randrange(1, 70))) for _ in range(2000)]
     texts += ["-" + t for t in texts[::3]] + ["-0", "00", "-", "", "+1", "0.5", "1e3", "12E", "7."]
-    return texts + [t + suffix for t in texts[::5] for suffix in (",", '"', " ", "x", ".5", "e1")]
+    return texts + [
+        t + suffix for t in texts[::5] for suffix in (",", '"', " ", "x", ".5", "e1", "/", ":", "é9", "\x001")
+    ]
 
 
 def string_end(body: bytes) -> tuple[int, int]:

@@ -28,12 +28,12 @@ static inline Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ss
 }
 
 /* Whether the n bytes at a and b are the same: a key against a field's name. Names are short,
-   so up to 16 bytes are compared as two overlapping words (or halves of one), without a call;
-   only a[0:n] and b[0:n] are read. */
+   so they are compared as words, overlapping (or halves of one), without a call; only a[0:n]
+   and b[0:n] are read. */
 static inline int ddl_json_same(const unsigned char* a, const unsigned char* b, Py_ssize_t n) {
     uint64_t x, y, u, v;
     uint32_t h, i, j, k;
-    if (n > 16) return memcmp(a, b, (size_t)n) == 0;
+    if (n > 16) return ddl_same_words(a, b, n);
     if (n >= 8) {
         memcpy(&x, a, 8); memcpy(&y, a + n - 8, 8);
         memcpy(&u, b, 8); memcpy(&v, b + n - 8, 8);

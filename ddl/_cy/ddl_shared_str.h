@@ -4,7 +4,11 @@
    keeps the last string decoded for each hash of its bytes; a string whose bytes equal its
    entry's is that entry's object again. The table holds at most DDL_SHARED_STRS strings of
    up to DDL_SHARED_STR_MAX bytes (about 40 KB, beside its own 16 KB) for the process's life,
-   as the shared ints do. Every access runs under the GIL: a free-threaded build has no table. */
+   as the shared ints do. The JSON reader, which knows which strings are ASCII, also shares
+   ASCII strings of up to DDL_SHARED_ASCII_MAX bytes (map keys such as feature names, attribute
+   keys and values: 17 to 64 bytes, repeated message after message) in a second table that
+   compares them with the strs' own characters. Every access runs under the GIL: a
+   free-threaded build has no table. */
 
 #ifndef DDL_SHARED_STR_H
 #define DDL_SHARED_STR_H
@@ -23,6 +27,11 @@
    every string is decoded anew. */
 static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
     return ddl_decode_utf8(s, n);
+}
+
+/* The same for ASCII bytes. */
+static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
+    return ddl_ascii_str(s, n);
 }
 
 #else
@@ -66,8 +75,8 @@ static inline void ddl_str_words(const unsigned char* s, Py_ssize_t n, uint64_t*
    replaces the entry's string. NULL as ddl_decode_utf8 gives it (invalid bytes are never
    kept). The old string is released after the store; freeing a str runs no Python code. */
 static DDL_NOINLINE PyObject* ddl_str_miss(ddl_shared_str* e, const unsigned char* s, Py_ssize_t n,
-                                           uint64_t head, uint64_t tail) {
-    PyObject* r = ddl_decode_utf8(s, n);
+                                           uint64_t head, uint64_t tail, int ascii) {
+    PyObject* r = ascii ? ddl_ascii_str(s, n) : ddl_decode_utf8(s, n);
     if (r == NULL) return NULL;
     PyObject* old = e->str;
     Py_INCREF(r);
@@ -79,21 +88,79 @@ static DDL_NOINLINE PyObject* ddl_str_miss(ddl_shared_str* e, const unsigned cha
     return r;
 }
 
-/* A new reference to the str of the UTF-8 in s[:n], or NULL as ddl_decode_utf8 gives it: the
-   shared one when s[:n] is short and its entry holds the same bytes. */
-static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
-    uint64_t head, tail, h;
+/* The hash of a string's words and length, its entry's index in a table of 2^bits entries
+   (Fibonacci hashing: the top bits of the product depend on every bit of the words). */
+static inline uint64_t ddl_str_slot(uint64_t head, uint64_t tail, Py_ssize_t n, int bits) {
+    return ((head ^ (tail << 7 | tail >> 57) ^ (uint64_t)n) * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
+}
+
+/* The shared short str of s[:n] (1 <= n <= DDL_SHARED_STR_MAX), made by ddl_str_miss on a
+   miss: decoded from UTF-8, or copied when ``ascii`` says the bytes are ASCII. */
+static inline PyObject* ddl_str_short(const unsigned char* s, Py_ssize_t n, int ascii) {
+    uint64_t head, tail;
     ddl_shared_str* e;
-    if (n == 0 || n > DDL_SHARED_STR_MAX) return ddl_decode_utf8(s, n);
     ddl_str_words(s, n, &head, &tail);
-    /* Fibonacci hashing: the top bits of the product depend on every bit of the words. */
-    h = (head ^ (tail << 7 | tail >> 57) ^ (uint64_t)n) * 0x9E3779B97F4A7C15ULL;
-    e = &ddl_shared_strs[h >> (64 - DDL_SHARED_STR_BITS)];
+    e = &ddl_shared_strs[ddl_str_slot(head, tail, n, DDL_SHARED_STR_BITS)];
     if (e->str != NULL && e->n == n && e->head == head && e->tail == tail) {
         Py_INCREF(e->str);
         return e->str;
     }
-    return ddl_str_miss(e, s, n, head, tail);
+    return ddl_str_miss(e, s, n, head, tail, ascii);
+}
+
+/* A new reference to the str of the UTF-8 in s[:n], or NULL as ddl_decode_utf8 gives it: the
+   shared one when s[:n] is short and its entry holds the same bytes. */
+static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
+    if (n == 0 || n > DDL_SHARED_STR_MAX) return ddl_decode_utf8(s, n);
+    return ddl_str_short(s, n, 0);
+}
+
+/* ASCII strings longer than DDL_SHARED_STR_MAX are shared up to this many bytes... */
+#define DDL_SHARED_ASCII_MAX 64
+/* ...in a table of 2^DDL_SHARED_ASCII_BITS sets of two entries (two strings whose words land
+   in one set, such as two map keys of a record, both stay), each the table's reference to a
+   str or NULL: at most 512 strings, about 58 KB. A str's characters are its bytes, so they
+   are what a string is compared with. */
+#define DDL_SHARED_ASCII_BITS 8
+static PyObject* ddl_shared_ascii[2 << DDL_SHARED_ASCII_BITS];
+
+/* Whether the shared str (or NULL) is the ASCII in s[:n] (n >= 8). */
+static inline int ddl_shared_ascii_is(PyObject* str, const unsigned char* s, Py_ssize_t n) {
+    return str != NULL && PyUnicode_GET_LENGTH(str) == n &&
+           ddl_same_words((const unsigned char*)PyUnicode_DATA(str), s, n);
+}
+
+/* The slow path of ddl_str_ascii, out of line: a new str of the ASCII s[:n], which becomes the
+   set's first entry; its first moves to second, and the second is released (after the
+   stores). */
+static DDL_NOINLINE PyObject* ddl_str_ascii_miss(PyObject** set, const unsigned char* s, Py_ssize_t n) {
+    PyObject* r = ddl_ascii_str(s, n);
+    if (r == NULL) return NULL;
+    PyObject* old = set[1];
+    Py_INCREF(r);
+    set[1] = set[0];
+    set[0] = r;
+    Py_XDECREF(old);
+    return r;
+}
+
+/* A new reference to the str of s[:n], bytes the caller knows are ASCII (NULL with
+   MemoryError): the shared one when there is one, as ddl_str shares them; up to
+   DDL_SHARED_ASCII_MAX bytes, keyed by the first and last 8 bytes and the length. */
+static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
+    PyObject** set;
+    if (n == 0 || n > DDL_SHARED_ASCII_MAX) return ddl_ascii_str(s, n);
+    if (n <= DDL_SHARED_STR_MAX) return ddl_str_short(s, n, 1);
+    set = &ddl_shared_ascii[2 * ddl_str_slot(ddl_load8(s), ddl_load8(s + n - 8), n, DDL_SHARED_ASCII_BITS)];
+    if (ddl_shared_ascii_is(set[0], s, n)) {
+        Py_INCREF(set[0]);
+        return set[0];
+    }
+    if (ddl_shared_ascii_is(set[1], s, n)) {
+        Py_INCREF(set[1]);
+        return set[1];
+    }
+    return ddl_str_ascii_miss(set, s, n);
 }
 
 #endif /* Py_GIL_DISABLED */

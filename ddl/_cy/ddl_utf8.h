@@ -28,6 +28,14 @@ static inline const char* ddl_utf8(PyObject* s, Py_ssize_t* n) {
     return PyUnicode_AsUTF8AndSize(s, n);
 }
 
+/* A new reference to the str of the n bytes at s, which the caller knows are ASCII (a JSON
+   string's scan notes it): one copy, no check (NULL with MemoryError). */
+static inline PyObject* ddl_ascii_str(const unsigned char* s, Py_ssize_t n) {
+    PyObject* r = PyUnicode_New(n, 127);
+    if (r != NULL) memcpy(PyUnicode_DATA(r), s, (size_t)n);
+    return r;
+}
+
 /* Decode UTF-8 into a string of kind T, checking it as strictly as CPython does. The lead
    byte picks the path first, so that text mixing scripts costs one well-predicted branch
    per character; ASCII runs go 8 bytes at a time. The first i bytes, ASCII as the caller

@@ -21,6 +21,15 @@ static inline uint64_t ddl_load8(const unsigned char* p) {
     return w;
 }
 
+/* Whether a[:n] and b[:n] hold the same bytes, for n >= 8: compared a word at a time, the last
+   word overlapping the one before, without a call (names and keys are a few words long, where
+   memcmp's call and size dispatch cost more than the compare). */
+static inline int ddl_same_words(const unsigned char* a, const unsigned char* b, ptrdiff_t n) {
+    uint64_t diff = ddl_load8(a + n - 8) ^ ddl_load8(b + n - 8);
+    for (ptrdiff_t i = 0; i + 8 < n; i += 8) diff |= ddl_load8(a + i) ^ ddl_load8(b + i);
+    return diff == 0;
+}
+
 /* Whether the 8 bytes at p are all ASCII: no byte has its top bit set. */
 #define DDL_ASCII8(p) ((ddl_load8(p) & 0x8080808080808080ULL) == 0)
 

@@ -26,10 +26,9 @@ cdef extern from "ddl_json_read.h":
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
-    PyObject* PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
-    void* PyUnicode_DATA(PyObject* o)
+    PyObject* PyTuple_New_ptr "PyTuple_New"(Py_ssize_t n) except NULL
 
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport fabs, ldexp
 from libc.string cimport memset
 
@@ -42,20 +41,23 @@ cdef enum:
     JSON_SEEN_WORDS = 8
     # Unescaped strings and decoded bytes up to this size use a buffer on the C stack.
     JSON_STACK_BUFFER = 256
-    # ddl_str shares strings up to this many bytes (DDL_SHARED_STR_MAX); longer ASCII ones
-    # are copied straight into their str.
-    JSON_SHORT_STR = 16
 
 
 cdef struct JText:
     const unsigned char* s   # the UTF-8 text, with a NUL byte at s[end] (str and bytes have one)
     Py_ssize_t pos
     Py_ssize_t end
+    # The elements of the arrays being read (new references), an inner array's above its
+    # outer one's: each becomes its list or tuple at its final size when the array closes.
+    PyObject** items
+    Py_ssize_t nitems
+    Py_ssize_t room
 
 
-cdef inline unsigned char _jr_next(JText* t) except? 0:
+cdef inline unsigned char _jr_next(JText* t) except 0:
     """The next byte after whitespace (t.pos moves to it), never 0: the end of the text, or a
-    NUL byte (invalid outside strings), bails. The loops below use 0 for "no more"."""
+    NUL byte (invalid outside strings), bails. The loops below use 0 for "no more", and 0 is
+    this function's error value, so no call asks whether an exception is set."""
     t.pos = ddl_json_ws(t.s, t.pos, t.end)
     if t.pos >= t.end or t.s[t.pos] == 0:
         bail()
@@ -102,7 +104,8 @@ cdef object _jr_str(JText* t):
     """A string value: the body's UTF-8, checked, with its escapes resolved. A lone surrogate
     escape bails (the Python reader refuses it). A short body without escapes is shared as the
     binary decoder shares it (ddl_str: map keys and enum-like values repeat, and a shared str
-    keeps its hash); a longer ASCII one is copied into its str, which needs no check."""
+    keeps its hash); an ASCII one, which the scan noted, is copied into its str without a
+    check, and shared up to 64 bytes (ddl_str_ascii: names and keys run longer in JSON)."""
     cdef Py_ssize_t n, m
     cdef int flags
     cdef Py_ssize_t start = _jr_body(t, &n, &flags)
@@ -110,12 +113,10 @@ cdef object _jr_str(JText* t):
     cdef unsigned char small[JSON_STACK_BUFFER]
     cdef unsigned char* buf
     if not flags & DDL_JSON_ESCAPES:
-        if n > JSON_SHORT_STR and not flags & DDL_JSON_NONASCII:
-            text = PyUnicode_New(n, 127)
-            if text != NULL:
-                memcpy(PyUnicode_DATA(text), t.s + start, n)
-        else:
+        if flags & DDL_JSON_NONASCII:
             text = ddl_str(t.s + start, n)
+        else:
+            text = ddl_str_ascii(t.s + start, n)
     else:
         if n <= JSON_STACK_BUFFER:
             buf = &small[0]
@@ -152,35 +153,12 @@ cdef object _jr_bytes(JText* t):
             PyMem_Free(buf)
 
 
-cdef object _jr_int_value(int kind, int negative, uint64_t m):
-    """The int of ``kind`` with sign ``negative`` and magnitude ``m``, as
-    ``_read_values.to_int`` reads a plain integer (``int(text)``); a value outside the kind's
-    range bails."""
-    if kind == K_UINT64 or kind == K_FIXED64 or kind == K_UINT32 or kind == K_FIXED32:
-        if negative and m != 0:
-            bail()
-        if (kind == K_UINT32 or kind == K_FIXED32) and m > 0xFFFFFFFF:
-            bail()
-        return _jr_own(ddl_uint(m))
-    if kind == K_INT64 or kind == K_SINT64 or kind == K_SFIXED64:
-        if m > (<uint64_t>1 << 63) - (0 if negative else 1):
-            bail()
-    elif m > (<uint64_t>1 << 31) - (0 if negative else 1):
-        bail()  # int32, sint32, sfixed32 and enum numbers
-    if negative and m != 0:
-        return _jr_own(ddl_int(-<int64_t>(m - 1) - 1))
-    return _jr_own(ddl_int(<int64_t>m))
-
-
-cdef object _jr_int(JText* t, int kind, unsigned char c):
-    """An integer field's value, a map key's or an enum's number: a plain integer as a number
-    token, or as a whole string's body (``_read_values.to_int`` reads these as ``int(text)``).
-    Any other form (a fraction, an exponent, which it reads through Decimal, or more in the
-    string) bails."""
-    cdef int negative
-    cdef uint64_t m = 0
+cdef int _jr_int_parts(JText* t, unsigned char c, int* negative, uint64_t* m) except -1:
+    """An integer's sign and magnitude: a plain integer as a number token, or as a whole
+    string's body (``_read_values.to_int`` reads these as ``int(text)``). Any other form (a
+    fraction, an exponent, which it reads through Decimal, or more in the string) bails."""
     cdef Py_ssize_t start = t.pos + (c == b'"')
-    cdef Py_ssize_t stop = ddl_json_read_integer(t.s, start, t.end, &negative, &m)
+    cdef Py_ssize_t stop = ddl_json_read_integer(t.s, start, t.end, negative, m)
     if stop < 0:
         bail()
     if c == b'"':
@@ -188,7 +166,43 @@ cdef object _jr_int(JText* t, int kind, unsigned char c):
             bail()
         stop += 1
     t.pos = stop
-    return _jr_int_value(kind, negative, m)
+    return 0
+
+
+cdef inline bint _jr_unsigned(int kind) noexcept:
+    return kind == K_UINT64 or kind == K_FIXED64 or kind == K_UINT32 or kind == K_FIXED32
+
+
+cdef int _jr_int_bits(int kind, int negative, uint64_t* m) except -1:
+    """The int of ``kind`` with sign ``negative`` and magnitude ``m[0]``, put in ``m[0]`` as a
+    64-bit word (two's complement for a signed kind); a value outside the kind's range bails,
+    as ``to_int`` refuses it."""
+    if _jr_unsigned(kind):
+        if negative and m[0] != 0:
+            bail()
+        if (kind == K_UINT32 or kind == K_FIXED32) and m[0] > 0xFFFFFFFF:
+            bail()
+        return 0
+    if kind == K_INT64 or kind == K_SINT64 or kind == K_SFIXED64:
+        if m[0] > (<uint64_t>1 << 63) - (0 if negative else 1):
+            bail()
+    elif m[0] > (<uint64_t>1 << 31) - (0 if negative else 1):
+        bail()  # int32, sint32, sfixed32 and enum numbers
+    if negative:
+        m[0] = 0 - m[0]
+    return 0
+
+
+cdef object _jr_int(JText* t, int kind, unsigned char c):
+    """An integer field's value, a map key's or an enum's number (see _jr_int_parts), as the
+    int ``to_int`` makes of it."""
+    cdef int negative
+    cdef uint64_t m = 0
+    _jr_int_parts(t, c, &negative, &m)
+    _jr_int_bits(kind, negative, &m)
+    if _jr_unsigned(kind):
+        return _jr_own(ddl_uint(m))
+    return _jr_own(ddl_int(<int64_t>m))
 
 
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
@@ -275,9 +289,9 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
     bail()  # converted values and well-known types: the Python reader's
 
 
-cdef inline unsigned char _jr_after(JText* t, unsigned char close) except? 0:
+cdef inline int _jr_after(JText* t, unsigned char close) except -1:
     """After a value inside an object or array: the first byte of the next one after a comma,
-    or 0 at ``close``, which is passed."""
+    or 0 at ``close``, which is passed (an int, so that 0 is no error value)."""
     cdef unsigned char c = _jr_next(t)
     t.pos += 1
     if c == close:
@@ -288,16 +302,24 @@ cdef inline unsigned char _jr_after(JText* t, unsigned char close) except? 0:
 
 
 cdef object _jr_vector(Op* op, JText* t):
-    """A ddl.Vector of floats or doubles: the numbers read into a C buffer, then copied into
-    the array.array at once, as ``array(code, floats)`` stores them (a float32 is rounded to
-    single precision by _jr_double already). A null or a string element bails."""
-    cdef bint single = op.kind == K_FLOAT
+    """A ddl.Vector: the numbers read into a C buffer at the array's item width, then copied
+    into the array.array at once, as ``array(code, numbers)`` stores them. A float32 is rounded
+    to single precision by _jr_double already; an integer is read and checked against its
+    kind's range as _jr_int reads it, then stored in 4 or 8 bytes (its typecode's, 'i' 'I' or
+    'q' 'Q'), which hold every value of the kind. A null element bails, and a string one of a
+    float or double vector."""
+    cdef int kind = op.kind
+    cdef bint floating = kind == K_FLOAT or kind == K_DOUBLE
+    cdef Py_ssize_t width = 4 if op.vcode == b'f' or op.vcode == b'i' or op.vcode == b'I' else 8
     cdef Py_ssize_t size = 0, room = JSON_STACK_BUFFER * 8
     cdef unsigned char small[JSON_STACK_BUFFER * 8]
     cdef unsigned char* buf = &small[0]
     cdef unsigned char* grown
     cdef double d
     cdef float f
+    cdef uint64_t word
+    cdef uint32_t half
+    cdef int negative
     cdef unsigned char c
     t.pos += 1
     arr = _ARRAY(<object>op.vcodes)
@@ -307,7 +329,7 @@ cdef object _jr_vector(Op* op, JText* t):
             t.pos += 1
             c = 0
         while c:
-            if size == room:
+            if size == room:  # room is a multiple of 8, so an item never straddles it
                 grown = <unsigned char*>PyMem_Malloc(2 * room)
                 if grown == NULL:
                     raise MemoryError()
@@ -316,14 +338,22 @@ cdef object _jr_vector(Op* op, JText* t):
                     PyMem_Free(buf)
                 buf = grown
                 room *= 2
-            d = _jr_double(t, c, single)
-            if single:
-                f = <float>d
-                memcpy(buf + size, &f, 4)
-                size += 4
+            if floating:
+                d = _jr_double(t, c, kind == K_FLOAT)
+                if width == 4:
+                    f = <float>d
+                    memcpy(buf + size, &f, 4)
+                else:
+                    memcpy(buf + size, &d, 8)
             else:
-                memcpy(buf + size, &d, 8)
-                size += 8
+                _jr_int_parts(t, c, &negative, &word)
+                _jr_int_bits(kind, negative, &word)
+                if width == 4:
+                    half = <uint32_t>word  # the low half: an int32 in two's complement, or a uint32
+                    memcpy(buf + size, &half, 4)
+                else:
+                    memcpy(buf + size, &word, 8)
+            size += width
             c = _jr_after(t, b']')
         if size:
             # A view of the buffer for the moment frombytes copies it.
@@ -334,29 +364,50 @@ cdef object _jr_vector(Op* op, JText* t):
     return arr
 
 
+cdef int _jr_push(JText* t, object item) except -1:
+    """Keep ``item`` (a new reference to it) on t.items, which starts at 64 and doubles."""
+    cdef PyObject** grown
+    cdef Py_ssize_t room = 2 * t.room if t.room else 64
+    if t.nitems == t.room:
+        grown = <PyObject**>PyMem_Realloc(t.items, room * sizeof(PyObject*))
+        if grown == NULL:
+            raise MemoryError()
+        t.items = grown
+        t.room = room
+    Py_INCREF_ptr(<PyObject*>item)
+    t.items[t.nitems] = <PyObject*>item
+    t.nitems += 1
+    return 0
+
+
 cdef object _jr_array(Op* op, JText* t, int budget):
-    """A repeated field's array, in the field's container. A null element bails."""
-    if op.container == FILL_ARRAY and (op.kind == K_FLOAT or op.kind == K_DOUBLE):
+    """A repeated field's array, in the field's container. A null element bails. The elements
+    wait on t.items, so that a list or tuple is made once at its size (no list grown element by
+    element, no list copied into a tuple); should the read fail, _json_read_text releases them."""
+    if op.container == FILL_ARRAY:
         return _jr_vector(op, t)
+    cdef Py_ssize_t base = t.nitems, n
+    cdef PyObject* made
     t.pos += 1
-    items = []
     cdef unsigned char c = _jr_next(t)
     if c == b']':
         t.pos += 1
-    else:
-        while c:
-            if c == b'n':
-                bail()
-            items.append(_jr_one(op, t, c, budget))
-            c = _jr_after(t, b']')
-    if op.container == FILL_LIST:
+        c = 0
+    while c:
+        if c == b'n':
+            bail()
+        _jr_push(t, _jr_one(op, t, c, budget))
+        c = _jr_after(t, b']')
+    n = t.nitems - base
+    made = PyTuple_New_ptr(n) if op.container == FILL_TUPLE else PyList_New_ptr(n)
+    if n:  # the references move from t.items into the new list's or tuple's items
+        memcpy(PySequence_Fast_ITEMS_ptr(made), t.items + base, n * sizeof(PyObject*))
+    t.nitems = base
+    items = _jr_own(made)
+    if op.container == FILL_LIST or op.container == FILL_TUPLE:
         return items
-    if op.container == FILL_TUPLE:
-        return tuple(items)
     if op.container == FILL_SET:
         return set(items)
-    if op.container == FILL_ARRAY:
-        return _ARRAY(<object>op.vcodes, items)
     return frozenset(items)
 
 
@@ -397,9 +448,9 @@ cdef dict _jr_map(Op* op, JText* t, int budget):
         if c == b'n':
             bail()
         value = _jr_one(op.value, t, c, budget)
-        size = len(entries)
+        size = PyDict_GET_SIZE_ptr(<PyObject*>entries)  # len() would call PyDict_Size
         entries[key] = value
-        if len(entries) == size:
+        if PyDict_GET_SIZE_ptr(<PyObject*>entries) == size:
             bail()
         c = _jr_after(t, b'}')
     return entries
@@ -454,7 +505,7 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     cdef bint cyclic = not p.untrack
     if budget < 0 or p.json_bail or p.nops > JSON_MAX_OPS:
         bail()
-    memset(seen, 0, sizeof(seen))
+    memset(seen, 0, ((p.nops + 63) >> 6) * sizeof(uint64_t))  # the words of the message's ops
     cdef PyObject* raw = ddl_alloc(p.cls)
     if raw == NULL:
         raise MemoryError()
@@ -468,8 +519,20 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     while c:
         if c != b'"':
             bail()
-        start = _jr_plain(t, &n)
-        index = _jr_find(p, t.s + start, n, expected)
+        # Keys mostly come in field order under their JSON names: the expected one is matched
+        # in the text, with its closing quote, before any scan (_jr_plan makes a class whose
+        # names need escapes bail, so a quote there is where the key ends).
+        index = -1
+        if expected < p.nops:
+            op = &p.ops[expected]
+            n = op.jname_len
+            if (t.end - t.pos > n + 1 and t.s[t.pos + 1 + n] == b'"'
+                    and ddl_json_same(t.s + t.pos + 1, <const unsigned char*>op.jname, n)):
+                index = expected
+                t.pos += n + 2
+        if index < 0:
+            start = _jr_plain(t, &n)
+            index = _jr_find(p, t.s + start, n, expected)
         if index < 0 or seen[index >> 6] & (<uint64_t>1 << (index & 63)):
             bail()  # an unknown key, or a field again (in either spelling)
         seen[index >> 6] |= <uint64_t>1 << (index & 63)
@@ -513,12 +576,21 @@ cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n):
     t.s = s
     t.pos = 0
     t.end = n
-    if _jr_next(&t) != b'{':
-        bail()
-    obj = _jr_message(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))
-    if ddl_json_ws(s, t.pos, n) != n:
-        bail()
-    return obj
+    t.items = NULL
+    t.nitems = 0
+    t.room = 0
+    try:
+        if _jr_next(&t) != b'{':
+            bail()
+        obj = _jr_message(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))
+        if ddl_json_ws(s, t.pos, n) != n:
+            bail()
+        return obj
+    finally:
+        while t.nitems:  # the elements of arrays a failure left open
+            t.nitems -= 1
+            Py_DECREF_ptr(t.items[t.nitems])
+        PyMem_Free(t.items)
 
 
 cdef object _json_read(ProgC* p, object data):

@@ -442,8 +442,11 @@ cdef int _jr_enum_names(Program p, Op* op, object node) except -1:
 cdef int _jr_plan(Program p, object plan) except -1:
     """Whether the JSON reader of the class must always bail (ProgC.json_bail): the Python
     reader of the class is hand-written (a wrapper, Value, Any...); a key names two fields (the
-    Python reader gives the value to both); or an absent message field is of such a class (the
-    Python reader reads ``{}`` with its hand-written reader, which may refuse it)."""
+    Python reader gives the value to both); an absent message field is of such a class (the
+    Python reader reads ``{}`` with its hand-written reader, which may refuse it); or a JSON
+    name (``ddl.field(json_name=...)``) holds a quote, a backslash or a control character,
+    which a key only holds escaped (the reader matches the expected name against the text
+    before it scans the key, see _jr_message)."""
     from ._json._read_wkt import special
     cdef Py_ssize_t i
     cdef Op* op
@@ -453,6 +456,7 @@ cdef int _jr_plan(Program p, object plan) except -1:
         op = &p.c.ops[i]
         for key in (op.jname[:op.jname_len], op.pname[:op.pname_len]):
             bail_always |= keys.setdefault(key, i) != i
+        bail_always |= any(byte < 0x20 or byte == 0x22 or byte == 0x5C for byte in op.jname[:op.jname_len])
         if op.fill == FILL_MESSAGE and special(<object><PyObject*>op.fill_sub.cls) is not None:
             bail_always = True
     p.c.json_bail = bail_always

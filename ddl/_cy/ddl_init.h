@@ -35,7 +35,7 @@ static PyObject* ddl_filler_call(PyObject* callable, PyObject* const* args, size
     ddl_filler* f = (ddl_filler*)callable;
     Py_ssize_t i, n = Py_SIZE(f), nargs = PyVectorcall_NARGS(nargsf);
     PyObject* self;
-    int track = 0;
+    int untracked, track = 0;
     if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) || nargs != n + 1) {
         PyErr_Format(PyExc_TypeError, "ddl: a filler takes the instance and %zd values", n);
         return NULL;
@@ -50,14 +50,17 @@ static PyObject* ddl_filler_call(PyObject* callable, PyObject* const* args, size
             if (PyObject_SetAttr(self, PyTuple_GET_ITEM(f->names, i), args[i + 1]) < 0) return NULL;
         Py_RETURN_NONE;
     }
+    /* A new instance is tracked: only a second call on one the decoder left untracked needs
+       its values looked at. */
+    untracked = PyType_IS_GC(Py_TYPE(self)) && !PyObject_GC_IsTracked(self);
     for (i = 0; i < n; i++) {
         /* ddl_set_slot releases an old value (on a second call) after its store: code that the
            release runs sees a whole object. args, self and f are the caller's references. */
         Py_INCREF(args[i + 1]);
         ddl_set_slot(self, f->offsets[i], args[i + 1]);
-        track |= ddl_may_cycle(args[i + 1]);
+        track |= untracked && ddl_may_cycle(args[i + 1]);
     }
-    if (track && PyType_IS_GC(Py_TYPE(self)) && !PyObject_GC_IsTracked(self)) PyObject_GC_Track(self);
+    if (track && !PyObject_GC_IsTracked(self)) PyObject_GC_Track(self);
     Py_RETURN_NONE;
 }
 

@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 # static tools follow (setuptools' default mode installs an import hook, which they cannot see).
 EDITABLE := --config-settings editable_mode=compat
 PYTHON ?= python3
-PYTEST := -m pytest -q -x -p no:cacheprovider
+# Every run of the suite spreads its tests over the machine's cores (pytest-xdist); `make test XDIST=`
+# runs it in one process.
+XDIST := -n auto
+PYTEST := -m pytest -q -x -p no:cacheprovider $(XDIST)
 # Fewer hypothesis examples for the suite's repeat runs (see the "smoke" profile in tests/conftest.py).
 SMOKE := HYPOTHESIS_PROFILE=smoke
 
@@ -19,7 +22,7 @@ $(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(PY) -m pytest -q --cov=ddl --cov-report=term-missing:skip-covered --cov-fail-under=90
+	$(PY) -m pytest -q $(XDIST) --cov=ddl --cov-report=term-missing:skip-covered --cov-fail-under=90
 	$(MAKE) typecheck
 	$(MAKE) lint
 
@@ -84,7 +87,7 @@ test-wheel: dist
 	$(PY) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[test]"
 	tar -xzf dist/*.tar.gz -C build/sdist --strip-components=1
-	cd build && DDL_REQUIRE_COMPILED=1 $(SMOKE) wheel-venv/bin/python sdist/tests/installed.py sdist -x -q
+	cd build && DDL_REQUIRE_COMPILED=1 $(SMOKE) wheel-venv/bin/python sdist/tests/installed.py sdist -x -q $(XDIST)
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,

@@ -355,6 +355,23 @@ def test_the_json_table_has_the_libraries_with_json_and_their_ratios() -> None:
     assert "JSON sizes (ddl's text, UTF-8): small 145 B" in lines
 
 
+@pytest.mark.parametrize(
+    ("name", "info", "status"),
+    [
+        ("protobuf-py", {"status": "ok", "json_wrong": {"features": "JSON: CheckError"}}, 0),
+        ("msgspec", {"status": "failed", "reason": "ImportError"}, 0),
+        ("ddl", {"status": "ok", "wrong": {"small": "CheckError"}}, 1),
+        ("ddl-python", {"status": "ok", "json_wrong": {"small": "JSON: CheckError"}}, 1),
+        ("ddl", {"status": "failed", "reason": "a crash"}, 1),
+    ],
+)
+def test_only_ddl_failing_or_answering_wrongly_fails_the_run(name: str, info: dict[str, Any], status: int) -> None:
+    from benches.run import exit_status
+
+    libraries = {"ddl": {"status": "ok"}, "ddl-python": {"status": "ok"}, "protobuf-upb": {"status": "ok"}, name: info}
+    assert exit_status(_report({}, libraries)) == status
+
+
 def test_a_workload_a_library_does_not_run_reads_n_a() -> None:
     from benches.report import format_table
 

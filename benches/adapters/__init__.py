@@ -51,7 +51,6 @@ class Library:
 
 LIBRARIES: tuple[Library, ...] = (
     Library("ddl", "ddl_adapter", unset=("DDL_PURE_PYTHON",), memory=True, note="default engine"),
-    # Identical to "ddl" while the pure-Python engine is the only one; run it with --libs.
     Library("ddl-python", "ddl_adapter", env={"DDL_PURE_PYTHON": "1"}, note="pure-Python engine"),
     Library("protobuf-upb", "protobuf_adapter", env={"PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "upb"}, memory=True),
     Library(

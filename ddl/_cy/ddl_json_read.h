@@ -47,6 +47,12 @@ static inline int ddl_json_same(const unsigned char* a, const unsigned char* b, 
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
 }
 
+/* The index of the lowest set bit of word (never 0): the next absent field in the reader's
+   bitmap of the fields not read. */
+static inline int ddl_json_lowest(uint64_t word) {
+    return DDL_CTZ64(word);
+}
+
 /* What ddl_json_string_end found in a string's body, as bits of *flags. */
 #define DDL_JSON_ESCAPES 1  /* a backslash: the body needs ddl_json_unescape */
 #define DDL_JSON_NONASCII 2 /* a byte of 0x80 or more outside escapes: the text is not all ASCII */

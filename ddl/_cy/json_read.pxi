@@ -22,8 +22,10 @@ cdef extern from "ddl_json_read.h":
                                     double* out) nogil
     Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
                                      uint64_t* magnitude) nogil
-    Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
     int ddl_json_lowest(uint64_t word) nogil
+
+cdef extern from "ddl_base64.h":
+    Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
 
 cdef extern from "Python.h":
     double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0

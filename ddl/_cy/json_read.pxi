@@ -526,6 +526,9 @@ cdef int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint cyclic, 
                 # None and enum members (class constants) hold no references
                 if not cyclic and zero != ddl_none and (op.kind != K_ENUM or op.repeated):
                     cyclic = ddl_may_cycle(zero)
+            elif op.fill == FILL_LIST:  # a repeated field's: a list, which may hold references
+                ddl_set_slot(raw, op.offset, PyList_New_ptr(0))
+                cyclic = True
             else:
                 ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
                 if not cyclic:

@@ -699,9 +699,10 @@ def base64_texts() -> list[bytes]:
     texts = []
     for size in range(40):
         raw = rng.randbytes(size)
-        padded = base64.b64encode(raw)
-        texts += [padded, padded.rstrip(b"="), base64.urlsafe_b64encode(raw), base64.urlsafe_b64encode(raw).rstrip(b"=")]
-        texts += [padded + b"=", padded.rstrip(b"=") + b"A", b"=" + padded, padded[: size // 2] + b"=" + padded[size // 2 :]]
+        padded, urlsafe = base64.b64encode(raw), base64.urlsafe_b64encode(raw)
+        texts += [padded, padded.rstrip(b"="), urlsafe, urlsafe.rstrip(b"=")]
+        half = size // 2
+        texts += [padded + b"=", padded.rstrip(b"=") + b"A", b"=" + padded, padded[:half] + b"=" + padded[half:]]
         texts += [padded[:at] + bytes([bad]) + padded[at + 1 :] for at in range(len(padded)) for bad in b"*.\x80 "]
     alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=="
     return texts + [bytes(rng.choices(alphabet, k=rng.randrange(30))) for _ in range(3000)]

@@ -22,12 +22,8 @@
 #endif
 
 /* The index of the first byte at or after i in s[:n] that is not JSON whitespace (the json
-   module's four: space, tab, LF and CR). Between tokens there is mostly none, or the one space
-   that ddl and json_format write after ':' and ','; a byte above ' ' is never whitespace, so
-   those two cases are one test each. */
+   module's four: space, tab, LF and CR). */
 static inline Py_ssize_t ddl_json_ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) {
-    if (i < n && s[i] > ' ') return i;
-    if (i + 1 < n && s[i] == ' ' && s[i + 1] > ' ') return i + 1;
     while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) i++;
     return i;
 }

@@ -500,7 +500,7 @@ cdef int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget)
     return 0
 
 
-cdef int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint cyclic, int budget) except -1:
+cdef inline int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint cyclic, int budget) except -1:
     """Fill the slots of the fields the text left out (the ops whose bit is not in ``seen``) as
     the binary decoder fills them: 1 when the instance must stay tracked by the GC (``cyclic``
     already, or an absent value that may hold references), else 0. Only those ops are visited,

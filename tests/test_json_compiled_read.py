@@ -9,6 +9,7 @@ JSON, and random damage to it: truncations at every offset, edits, deep nesting.
 
 from __future__ import annotations
 
+import base64
 import enum
 import gc
 import json
@@ -32,6 +33,7 @@ from benches import workloads
 from benches.adapters import ddl_adapter
 from benches.workloads import WORKLOADS
 from ddl import _compiled
+from ddl._json._read_values import to_bytes
 from ddl._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from tests.strategies import schemas
 from tests.test_compiled_api import build_probe
@@ -587,8 +589,8 @@ static size_t unhex(const char* h, unsigned char* out) {
 int main(void) {
     static char line[4096];
     static unsigned char a[2048], b[2048];
-    (void)ddl_json_unescape;  /* the header's other functions, unused here */
-    (void)ddl_base64_decode;
+    (void)ddl_json_unescape;  /* the headers' other functions, unused here */
+    (void)ddl_base64;
     while (fgets(line, sizeof line, stdin)) {
         if (line[0] == 's') {  /* "s HEX": where the string body ends, and its flags */
             size_t n = unhex(line + 2, a);
@@ -615,6 +617,15 @@ int main(void) {
             Py_ssize_t end = ddl_json_read_integer(a, 0, (Py_ssize_t)n, &negative, &m);
             if (end < 0) puts("-1");
             else printf("%d %d %llu\n", (int)end, negative, (unsigned long long)m);
+        } else if (line[0] == 'b') {  /* "b HEX": base64 decoded (ddl_base64.h, included by the header) */
+            size_t n = unhex(line + 2, a);
+            unsigned char* text = malloc(n + 1);  /* exactly the text: a read past it is caught */
+            memcpy(text, a, n);
+            ptrdiff_t m = ddl_base64_decode(text, (ptrdiff_t)n, b);
+            if (m < 0) puts("-1");
+            for (ptrdiff_t k = 0; k < m; k++) printf("%02x", b[k]);
+            if (m >= 0) puts("");
+            free(text);
         } else {  /* "k HEX HEX": whether two keys of one length are the same */
             char* second = strchr(line + 2, ' ');
             size_t n = unhex(line + 2, a);
@@ -680,6 +691,32 @@ def integer_texts() -> list[str]:
     ]
 
 
+def base64_texts() -> list[bytes]:
+    """Base64 as ddl writes it and as other writers do (URL-safe, unpadded, mixed), of every
+    length around the groups of four, and the same broken: a character of neither alphabet,
+    "=" inside, too much padding, a length that leaves one character over."""
+    rng = random.Random(9)
+    texts = []
+    for size in range(40):
+        raw = rng.randbytes(size)
+        padded, urlsafe = base64.b64encode(raw), base64.urlsafe_b64encode(raw)
+        texts += [padded, padded.rstrip(b"="), urlsafe, urlsafe.rstrip(b"=")]
+        half = size // 2
+        texts += [padded + b"=", padded.rstrip(b"=") + b"A", b"=" + padded, padded[:half] + b"=" + padded[half:]]
+        texts += [padded[:at] + bytes([bad]) + padded[at + 1 :] for at in range(len(padded)) for bad in b"*.\x80 "]
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=="
+    return texts + [bytes(rng.choices(alphabet, k=rng.randrange(30))) for _ in range(3000)]
+
+
+def base64_read(text: bytes) -> str:
+    """What ddl_base64_decode gives for ``text``: the bytes ddl's Python reader reads from it, in
+    hex, or "-1" where that reader refuses it."""
+    try:
+        return to_bytes(text.decode("latin-1")).hex()
+    except ValueError:
+        return "-1"
+
+
 def string_end(body: bytes) -> tuple[int, int]:
     """What ddl_json_string_end gives for ``body``: the closing quote's index and the flags
     (1: an escape, 2: a byte above ASCII outside escapes), or (-1, 0)."""
@@ -714,7 +751,9 @@ def test_the_scans_of_strings_keys_and_numbers_in_the_header_alone(tmp_path: Pat
     keys = [(b"k" * size, b"k" * at + b"j" + b"k" * (size - at - 1)) for size in range(1, 40) for at in range(size)]
     keys += [(b"k" * size, b"k" * size) for size in range(40)]
     numbers, integers = number_texts(), integer_texts()
+    texts = base64_texts()
     lines = [f"s {body.hex()}" for body in bodies] + [f"k {a.hex()}X {b.hex()}X" for a, b in keys]
+    lines += [f"b {text.hex()}" for text in texts]
     lines += [f"i {text.encode().hex()}" for text in integers] + [f"d {text.encode().hex()}" for text in numbers]
     result = subprocess.run([str(program)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
     out = result.stdout.splitlines()
@@ -722,6 +761,8 @@ def test_the_scans_of_strings_keys_and_numbers_in_the_header_alone(tmp_path: Pat
     out = out[len(bodies) :]
     assert out[: len(keys)] == [str(int(a == b)) for a, b in keys]
     out = out[len(keys) :]
+    assert out[: len(texts)] == [base64_read(text) for text in texts]
+    out = out[len(texts) :]
     assert out[: len(integers)] == [integer_read(text) for text in integers]
     decided = 0
     for text, line in zip(numbers, out[len(integers) :], strict=True):

@@ -1,9 +1,9 @@
 /* ddl_json_read.h: the lexical pieces of proto3 JSON text that the compiled JSON reader
-   (json_read.pxi) scans in C: whitespace, keys, string bodies and their escapes, number tokens
-   (read as doubles or plain integers in the pass that scans them) and base64. Each one
-   recognises exactly what Python's json module and ddl's JSON readers accept, or reports
-   failure (a negative result) so that the caller bails to the Python path, which then decides
-   the error. Nothing here touches Python objects. */
+   (json_read.pxi) scans in C: whitespace, keys, string bodies and their escapes, and number
+   tokens (read as doubles or plain integers in the pass that scans them); base64 is read by
+   ddl_base64.h. Each one recognises exactly what Python's json module and ddl's JSON readers
+   accept, or reports failure (a negative result) so that the caller bails to the Python path,
+   which then decides the error. Nothing here touches Python objects. */
 
 #ifndef DDL_JSON_READ_H
 #define DDL_JSON_READ_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ddl_base64.h"
 #include "ddl_compat.h"
 #include "ddl_dtoa.h"
 #include "ddl_wire.h"
@@ -45,6 +46,12 @@ static inline int ddl_json_same(const unsigned char* a, const unsigned char* b, 
         return ((h ^ j) | (i ^ k)) == 0;
     }
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* The index of the lowest set bit of word (never 0): the next absent field in the reader's
+   bitmap of the fields not read. */
+static inline int ddl_json_lowest(uint64_t word) {
+    return DDL_CTZ64(word);
 }
 
 /* What ddl_json_string_end found in a string's body, as bits of *flags. */
@@ -318,40 +325,6 @@ static inline Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_
     if (i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) return -1;
     *magnitude = m;
     return i;
-}
-
-/* The 6-bit value of a base64 character in either alphabet (standard + and /, URL-safe - and
-   _, which ddl accepts mixed), or -1. */
-static inline int ddl_base64_value(unsigned char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-}
-
-/* Decode the base64 in s[:n] into out (n * 3 / 4 bytes suffice) and return the length
-   written, or -1 for what ddl's Python reader refuses: a character outside both alphabets, a
-   length that leaves one character over, padding ('=' at the end, at most two) on text whose
-   length is not a multiple of four. Bits left over in the last character are dropped, as
-   binascii does. */
-static Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) {
-    Py_ssize_t data = n, i, o = 0;
-    uint32_t acc = 0;
-    int bits = 0, v;
-    while (data > 0 && n - data < 2 && s[data - 1] == '=') data--;
-    if (data % 4 == 1 || (data != n && n % 4 != 0)) return -1;
-    for (i = 0; i < data; i++) {
-        if ((v = ddl_base64_value(s[i])) < 0) return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-        }
-    }
-    return o;
 }
 
 #endif /* DDL_JSON_READ_H */

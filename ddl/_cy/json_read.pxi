@@ -22,6 +22,9 @@ cdef extern from "ddl_json_read.h":
                                     double* out) nogil
     Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
                                      uint64_t* magnitude) nogil
+    int ddl_json_lowest(uint64_t word) nogil
+
+cdef extern from "ddl_base64.h":
     Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
 
 cdef extern from "Python.h":
@@ -475,7 +478,9 @@ cdef inline Py_ssize_t _jr_find(ProgC* p, const unsigned char* key, Py_ssize_t n
 
 
 cdef int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget) except -1:
-    """Read a field's value (not null) into its slot."""
+    """Read a field's value (not null) into its slot: 1 when the value may hold references
+    (ddl_may_cycle), so that the instance stays tracked by the GC, else 0. Only a container or
+    a message can; scalars and enum members never do, and are not looked at again."""
     if op.repeated:
         if c != b'[':
             bail()
@@ -490,22 +495,64 @@ cdef int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget)
         bail()  # a second member of the oneof
     Py_INCREF_ptr(<PyObject*>value)
     ddl_set_slot(raw, op.offset, <PyObject*>value)
+    if op.repeated or op.kind == K_MAP or op.kind == K_MESSAGE:
+        return ddl_may_cycle(<PyObject*>value)
     return 0
+
+
+cdef inline int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint cyclic, int budget) except -1:
+    """Fill the slots of the fields the text left out (the ops whose bit is not in ``seen``) as
+    the binary decoder fills them: 1 when the instance must stay tracked by the GC (``cyclic``
+    already, or an absent value that may hold references), else 0. Only those ops are visited,
+    a word of the bitmap at a time; a union's slot that one member filled is passed."""
+    cdef Py_ssize_t w, k, words = (p.nops + 63) >> 6
+    cdef uint64_t unseen
+    cdef Op* op
+    cdef PyObject* zero
+    for w in range(words):
+        unseen = ~seen[w]
+        if w == words - 1 and p.nops & 63:
+            unseen &= (<uint64_t>1 << (p.nops & 63)) - 1  # no bits beyond the last op
+        while unseen:
+            k = (w << 6) | ddl_json_lowest(unseen)
+            unseen &= unseen - 1
+            op = &p.ops[k]
+            if op.member >= 0 and ddl_slot(raw, op.offset) != NULL:
+                continue  # another member of its union was read, or filled the slot already
+            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, without a call
+                zero = op.zero
+                Py_INCREF_ptr(zero)
+                ddl_set_slot(raw, op.offset, zero)
+                # None and enum members (class constants) hold no references
+                if not cyclic and zero != ddl_none and (op.kind != K_ENUM or op.repeated):
+                    cyclic = ddl_may_cycle(zero)
+            elif op.fill == FILL_LIST:  # a repeated field's: a list, which may hold references
+                ddl_set_slot(raw, op.offset, PyList_New_ptr(0))
+                cyclic = True
+            else:
+                ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
+                if not cyclic:
+                    cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
+    return cyclic
 
 
 cdef object _jr_message(ProgC* p, JText* t, int budget):
     """The message at t.pos (an opening brace). Absent fields are filled as the binary decoder
     fills them; null is absence (a field whose null is a value bails)."""
     cdef uint64_t seen[JSON_SEEN_WORDS]
+    cdef uint64_t nulls[JSON_SEEN_WORDS]  # the fields given as null (absent, but seen once)
+    cdef bint nulled = False
+    cdef Py_ssize_t w
     cdef uint64_t groups_read = 0
-    cdef Py_ssize_t index, start, n, k, expected = 0
+    cdef Py_ssize_t index, start, n, expected = 0
     cdef unsigned char c
     cdef Op* op
-    cdef PyObject* slot
     cdef bint cyclic = not p.untrack
     if budget < 0 or p.json_bail or p.nops > JSON_MAX_OPS:
         bail()
-    memset(seen, 0, ((p.nops + 63) >> 6) * sizeof(uint64_t))  # the words of the message's ops
+    seen[0] = 0  # the words of the message's ops: one for most messages, without a call
+    if p.nops > 64:
+        memset(&seen[1], 0, ((p.nops - 1) >> 6) * sizeof(uint64_t))
     cdef PyObject* raw = ddl_alloc(p.cls)
     if raw == NULL:
         raise MemoryError()
@@ -546,23 +593,23 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
             if op.jnull:
                 bail()
             _jr_literal(t, b"null", 4)
+            if not nulled:  # the first null: its bitmap is cleared only now, as nulls are rare
+                memset(nulls, 0, sizeof(nulls))
+                nulled = True
+            nulls[index >> 6] |= <uint64_t>1 << (index & 63)
         else:
             if op.group:
                 if groups_read & op.group:
                     bail()  # a second member of a ddl.field(oneof=...) group
                 groups_read |= op.group
-            _jr_field(raw, op, t, c, budget)
+            if _jr_field(raw, op, t, c, budget):
+                cyclic = True
         c = _jr_after(t, b'}')
-    for k in range(p.nops):
-        op = &p.ops[k]
-        if ddl_slot(raw, op.offset) == NULL:
-            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, without a call
-                Py_INCREF_ptr(op.zero)
-                ddl_set_slot(raw, op.offset, op.zero)
-            else:
-                ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
-        if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
-            cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
+    if nulled:  # a field given as null is absent: filled with the others
+        for w in range((p.nops + 63) >> 6):
+            seen[w] &= ~nulls[w]
+    if _jr_absent(raw, p, seen, cyclic, budget):
+        cyclic = True
     Py_INCREF_ptr(ddl_none)
     ddl_set_slot(raw, p.unknown_offset, ddl_none)
     if not cyclic:

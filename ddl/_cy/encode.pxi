@@ -12,6 +12,9 @@ cdef extern from "ddl_wire.h":
 cdef extern from "ddl_cpython.h":
     bint ddl_exact_int64(PyObject* v, int64_t* out)
 
+cdef extern from "ddl_compat.h":
+    void DDL_PREFETCH(const void* p) nogil
+
 
 cdef enum:
     # The C stack buffer a message is first written into. Messages up to this size (a 1,024
@@ -66,11 +69,10 @@ cdef inline int _room(Out* o, Py_ssize_t need) except -1:
 # a chain of store-to-load waits in every field of every message.
 
 cdef inline unsigned char* _varint_at(unsigned char* p, uint64_t v) noexcept:
-    """``v`` as a varint that ends at ``p``; returns where it starts."""
-    cdef int n = ddl_vsize(v)
-    p -= n
-    ddl_put_varint(p, v)
-    return p
+    """``v`` as a varint that ends at ``p``; returns where it starts. The bytes down to p - 8
+    may be overwritten, in the free space (every caller has made room for them): lengths and
+    values vary, and a loop of a byte a step mispredicts its exit on them (ddl_wire.h)."""
+    return ddl_varint_before(p, v)
 
 
 cdef inline unsigned char* _tag_at(unsigned char* p, uint64_t word, int n) noexcept:
@@ -411,6 +413,8 @@ cdef inline int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) exc
     # they are read through borrowed pointers.
     items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)
     for k in range(n - 1, -1, -1):
+        if k:
+            DDL_PREFETCH(items[k - 1])
         _element(op, items[k], o, budget, det)
     return _unchanged(v, n) if <PyObject*>seq != v and not op.quiet else 0
 
@@ -571,6 +575,8 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
     cdef uint64_t groups_set = 0  # the oneof groups a member was found set of (Op.group bits)
     if budget < 0 or Py_TYPE(obj) != p.cls:
         bail()
+    for k in range(p.nops):
+        DDL_PREFETCH(ddl_slot(obj, p.ops[k].offset))
     unknown = ddl_slot(obj, p.unknown_offset)
     if unknown == NULL:
         bail()

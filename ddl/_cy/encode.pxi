@@ -627,7 +627,7 @@ cdef object _encode_bytes(ProgC* p, object obj, int budget, bint det):
     cdef Py_ssize_t size
     o.heap = False
     o.block = False
-    if p.size_steady:
+    if p.size_steady and hint:  # (an empty message is the empty bytes, which Python shares)
         # The last two messages of the class had the same size: this one is written into the
         # block of a bytes object of that size, and is that object when it has it too (the
         # vector, numbers and trees of a fixed shape), with no copy at all.

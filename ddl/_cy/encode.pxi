@@ -77,9 +77,9 @@ cdef inline int _room(Out* o, Py_ssize_t need) except -1:
 # a chain of store-to-load waits in every field of every message.
 
 cdef inline unsigned char* _varint_at(unsigned char* p, uint64_t v) noexcept:
-    """``v`` as a varint that ends at ``p``; returns where it starts. The bytes down to p - 8
-    may be overwritten, in the free space (every caller has made room for them): lengths and
-    values vary, and a loop of a byte a step mispredicts its exit on them (ddl_wire.h)."""
+    """``v`` as a varint that ends at ``p``; returns where it starts. Bytes below its start,
+    down to p - 8, may be overwritten, in the free space (every caller has made room for them):
+    lengths and values vary, and a loop of a byte a step mispredicts its exit on them."""
     return ddl_varint_before(p, v)
 
 
@@ -124,7 +124,8 @@ cdef void _release(Out* o) noexcept:
 
 cdef object _result(Out* o):
     """The bytes written, as a bytes object. Each held buffer's bytes are copied from the
-    buffer into their place in it: the only copy they get."""
+    buffer into their place in it: the only copy they get. A message written into the block
+    of a bytes object (``o.block``) that it fills is made that object, with no copy at all."""
     cdef Py_ssize_t size = o.end - o.pos
     cdef unsigned char* src = o.pos
     cdef unsigned char* hole

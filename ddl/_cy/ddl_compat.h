@@ -41,6 +41,16 @@
 #define DDL_KEEP_LOOP
 #endif
 
+/* DDL_PREFETCH(p): ask for the cache line at p ahead of its use, for reading. A hint only, and
+   harmless on any address (a bad one is not followed): nothing where the compiler has none. */
+#if !defined(DDL_NO_BUILTINS) && (defined(__GNUC__) || defined(__clang__))
+#define DDL_PREFETCH(p) __builtin_prefetch((const void*)(p), 0, 3)
+#elif !defined(DDL_NO_BUILTINS) && defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#define DDL_PREFETCH(p) _mm_prefetch((const char*)(p), _MM_HINT_T0)
+#else
+#define DDL_PREFETCH(p) ((void)(p))
+#endif
+
 /* DDL_CLZ64(x), DDL_CTZ64(x): the number of leading (most significant) and trailing zero
    bits of the 64-bit x, as an int. Undefined for x == 0, like __builtin_clzll: the callers
    (varint sizes and ends, in ddl_wire.h) never pass 0. MSVC's _BitScan*64 exist on 64-bit

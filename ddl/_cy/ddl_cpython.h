@@ -175,6 +175,42 @@ static inline int ddl_ascii_shorten(PyObject* s, Py_ssize_t n) {
 #endif
 }
 
+/* An encode whose size is known ahead (a class's messages of a steady size) writes its message
+   backwards straight into the block that becomes its bytes object, and makes the object's
+   header last: until then the header's room is free space, where the writer may scribble as
+   it does below every field. DDL_BYTES_HEAD is where the bytes start in the block. */
+#define DDL_BYTES_HEAD ((Py_ssize_t)offsetof(PyBytesObject, ob_sval))
+
+/* A block for a bytes object of n bytes, from the allocator bytes objects come from; NULL when
+   this build does not know the layout or memory is short (no error set: the caller then
+   writes into a buffer of its own and copies it into PyBytes_FromStringAndSize). */
+static inline unsigned char* ddl_bytes_block(Py_ssize_t n) {
+#if defined(DDL_KNOWN_LAYOUT)
+    return (unsigned char*)PyObject_Malloc((size_t)(DDL_BYTES_HEAD + n + 1));
+#else
+    (void)n;
+    return NULL;
+#endif
+}
+
+/* The bytes object of the n bytes at block + DDL_BYTES_HEAD (block from ddl_bytes_block(n)),
+   its header made as PyBytes_FromStringAndSize makes it: type, reference, size, the hash not
+   computed yet, and the NUL after the last byte. */
+static inline PyObject* ddl_bytes_from_block(unsigned char* block, Py_ssize_t n) {
+    PyBytesObject* b = (PyBytesObject*)block;
+    PyObject_InitVar((PyVarObject*)b, &PyBytes_Type, n);
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  /* ob_shash, deprecated in 3.11 */
+#endif
+    b->ob_shash = -1;
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    b->ob_sval[n] = '\0';
+    return (PyObject*)b;
+}
+
 /* Where a __slots__ member descriptor (type(descr).__name__ == "member_descriptor") keeps
    its value in instances: a byte offset from the object's start. CPython publishes no
    function for it; the field has been the same since slots exist. */

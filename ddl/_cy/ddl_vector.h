@@ -11,8 +11,18 @@
    ndarray). A class defined in Python may export its buffer through __buffer__ (3.12+). */
 static inline int ddl_c_buffer(PyObject* v, PyTypeObject* array_type) {
     PyTypeObject* t = Py_TYPE(v);
-    if (!PyObject_CheckBuffer(v)) return 0;
-    return t == &PyMemoryView_Type || t == array_type || !PyType_HasFeature(t, Py_TPFLAGS_HEAPTYPE);
+    if (t == &PyMemoryView_Type || t == array_type) return 1;  /* both export, without a call */
+    return PyObject_CheckBuffer(v) && !PyType_HasFeature(t, Py_TPFLAGS_HEAPTYPE);
+}
+
+/* Export v's buffer into *view, one-dimensional and C-contiguous with its format: 1, or 0 when
+   v refuses (a strided numpy array, a released memoryview), its error cleared, since the
+   caller then leaves the value to the reference engine, which names what is wrong. v passed
+   ddl_c_buffer, so no Python code runs. Called without Python's wrapper of try and except. */
+static inline int ddl_get_view(PyObject* v, Py_buffer* view) {
+    if (PyObject_GetBuffer(v, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) == 0) return 1;
+    PyErr_Clear();
+    return 0;
 }
 
 /* Whether a buffer holds the items of the array typecode `code` ('f', 'd', 'i', 'I', 'q' or 'Q')

@@ -11,6 +11,13 @@ cdef extern from "ddl_wire.h":
 
 cdef extern from "ddl_cpython.h":
     bint ddl_exact_int64(PyObject* v, int64_t* out)
+    Py_ssize_t DDL_BYTES_HEAD
+    unsigned char* ddl_bytes_block(Py_ssize_t n)
+    object ddl_bytes_from_block(unsigned char* block, Py_ssize_t n)
+    void PyObject_Free(void* p)
+
+cdef extern from "ddl_compat.h":
+    void DDL_PREFETCH(const void* p) nogil
 
 
 cdef enum:
@@ -31,6 +38,7 @@ cdef struct Out:
     unsigned char* pos      # the first byte written so far
     unsigned char* end      # one past the last byte of the allocation
     bint heap               # whether ``base`` came from PyMem_Malloc
+    bint block              # whether ``base`` is a bytes object's block (ddl_bytes_block)
     int nheld               # how many views ``held`` holds, the last one nearest ``pos``
     Py_buffer held[HOLD_MAX]            # buffers whose bytes are not in the buffer yet
     Py_ssize_t held_at[HOLD_MAX]        # where each one's bytes go: their start, back from ``end``
@@ -47,6 +55,9 @@ cdef int _grow(Out* o, Py_ssize_t need) except -1:
     memcpy(base + cap - used, o.pos, used)
     if o.heap:
         PyMem_Free(o.base)
+    if o.block:
+        PyObject_Free(o.base)  # the message outgrew the size it was expected to have
+        o.block = False
     o.base = base
     o.end = base + cap
     o.pos = o.end - used
@@ -66,11 +77,10 @@ cdef inline int _room(Out* o, Py_ssize_t need) except -1:
 # a chain of store-to-load waits in every field of every message.
 
 cdef inline unsigned char* _varint_at(unsigned char* p, uint64_t v) noexcept:
-    """``v`` as a varint that ends at ``p``; returns where it starts."""
-    cdef int n = ddl_vsize(v)
-    p -= n
-    ddl_put_varint(p, v)
-    return p
+    """``v`` as a varint that ends at ``p``; returns where it starts. Bytes below its start,
+    down to p - 8, may be overwritten, in the free space (every caller has made room for them):
+    lengths and values vary, and a loop of a byte a step mispredicts its exit on them."""
+    return ddl_varint_before(p, v)
 
 
 cdef inline unsigned char* _tag_at(unsigned char* p, uint64_t word, int n) noexcept:
@@ -114,22 +124,28 @@ cdef void _release(Out* o) noexcept:
 
 cdef object _result(Out* o):
     """The bytes written, as a bytes object. Each held buffer's bytes are copied from the
-    buffer into their place in it: the only copy they get."""
+    buffer into their place in it: the only copy they get. A message written into the block
+    of a bytes object (``o.block``) that it fills is made that object, with no copy at all."""
     cdef Py_ssize_t size = o.end - o.pos
     cdef unsigned char* src = o.pos
     cdef unsigned char* hole
     cdef char* r
     cdef int k
+    if o.block and o.pos == o.base + DDL_BYTES_HEAD:
+        # written into its bytes object's block, which it fills: the object is made around it
+        _settle(o)
+        o.block = False
+        return ddl_bytes_from_block(o.base, size)
     if o.nheld == 0:
         return PyBytes_FromStringAndSize(<const char*>o.pos, size)
     result = PyBytes_FromStringAndSize(NULL, size)
     r = PyBytes_AS_STRING(result)
     for k in range(o.nheld - 1, -1, -1):  # from the start of the message
         hole = o.end - o.held_at[k]
-        memcpy(r + (src - o.pos), src, hole - src)
+        ddl_copy(<unsigned char*>r + (src - o.pos), src, hole - src)  # tags, lengths, short fields
         memcpy(r + (hole - o.pos), o.held[k].buf, o.held[k].len)
         src = hole + o.held[k].len
-    memcpy(r + (src - o.pos), src, o.end - src)
+    ddl_copy(<unsigned char*>r + (src - o.pos), src, o.end - src)
     return result
 
 
@@ -411,6 +427,8 @@ cdef inline int _repeated(Op* op, PyObject* v, Out* o, int budget, bint det) exc
     # they are read through borrowed pointers.
     items = PySequence_Fast_ITEMS_ptr(<PyObject*>seq)
     for k in range(n - 1, -1, -1):
+        if k:
+            DDL_PREFETCH(items[k - 1])
         _element(op, items[k], o, budget, det)
     return _unchanged(v, n) if <PyObject*>seq != v and not op.quiet else 0
 
@@ -571,6 +589,8 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
     cdef uint64_t groups_set = 0  # the oneof groups a member was found set of (Op.group bits)
     if budget < 0 or Py_TYPE(obj) != p.cls:
         bail()
+    for k in range(p.nops):
+        DDL_PREFETCH(ddl_slot(obj, p.ops[k].offset))
     unknown = ddl_slot(obj, p.unknown_offset)
     if unknown == NULL:
         bail()
@@ -605,7 +625,18 @@ cdef object _encode_bytes(ProgC* p, object obj, int budget, bint det):
     cdef unsigned char stack[ENCODE_STACK]
     cdef Out o
     cdef Py_ssize_t hint = p.size_hint
-    if hint > ENCODE_STACK:
+    cdef Py_ssize_t size
+    o.heap = False
+    o.block = False
+    if p.size_steady and hint:  # (an empty message is the empty bytes, which Python shares)
+        # The last two messages of the class had the same size: this one is written into the
+        # block of a bytes object of that size, and is that object when it has it too (the
+        # vector, numbers and trees of a fixed shape), with no copy at all.
+        o.base = ddl_bytes_block(hint)
+        o.block = o.base != NULL
+    if o.block:
+        o.end = o.base + DDL_BYTES_HEAD + hint
+    elif hint > ENCODE_STACK:
         # Messages of a class tend to have similar sizes: starting at the last one's size saves
         # the copies of growing the buffer step by step.
         o.base = <unsigned char*>PyMem_Malloc(hint + hint // 8)
@@ -616,14 +647,17 @@ cdef object _encode_bytes(ProgC* p, object obj, int budget, bint det):
     else:
         o.base = stack
         o.end = stack + ENCODE_STACK
-        o.heap = False
     o.pos = o.end
     o.nheld = 0
     try:
         _encode(p, <PyObject*>obj, &o, min(budget, C_DEPTH_LIMIT), det)
-        p.size_hint = o.end - o.pos
+        size = o.end - o.pos
+        p.size_steady = size == hint
+        p.size_hint = size
         return _result(&o)
     finally:
         _release(&o)
         if o.heap:
             PyMem_Free(o.base)
+        if o.block:
+            PyObject_Free(o.base)

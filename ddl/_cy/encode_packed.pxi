@@ -4,6 +4,9 @@
 # loops do not take (a bool, an int subclass, a value out of range, anything else) goes through
 # encode.pxi's _scalar, which writes it or raises the reference engine's error.
 
+cdef extern from "ddl_vector.h":
+    bint ddl_get_view(PyObject* v, Py_buffer* view)
+
 cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     """A packed run: each element's payload, then the run's length and tag."""
     cdef Py_ssize_t k, n = Py_SIZE_ptr(seq)
@@ -108,12 +111,8 @@ cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
     cdef Py_ssize_t n, k, mark
     cdef bint kept = False
     cdef int width = 8 if op.vcode == b'q' or op.vcode == b'Q' or op.vcode == b'd' else 4
-    if not ddl_c_buffer(v, <PyTypeObject*>_ARRAY):
+    if not ddl_c_buffer(v, <PyTypeObject*>_ARRAY) or not ddl_get_view(v, view):
         bail()
-    try:
-        PyObject_GetBuffer(<object>v, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
-    except Exception:
-        return bail()  # not contiguous, or a released memoryview
     try:
         if not ddl_buffer_holds(view, op.vcode, width):
             bail()

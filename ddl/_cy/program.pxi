@@ -125,6 +125,8 @@ cdef struct ProgC:
     bint untrack            # instances holding no value that can reference others leave the GC
     bint quiet              # writing an instance runs no Python code (see seal); 0 until proven
     Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
+    bint size_steady        # the last two encodings had that size: the next one is written
+                            # straight into its bytes object (encode.pxi's _encode_bytes)
     short fast[256]         # tag -> op index, -1 for unknown; larger tags go through ``slow``
     PyObject* slow
     int share               # an empty instance is shared (immutable all the way down): 1, 0, -1 unknown

@@ -180,10 +180,17 @@ def test_short_strings_that_repeat_across_records_are_one_object_each(engine: En
     assert all(x is y for x, y in zip(first.tags, second.tags, strict=True))
     assert all(x is y for x, y in zip(first.attrs, second.attrs, strict=True))  # the keys
     assert first.attrs["region"] is second.attrs["region"] and first.code is second.code
-    # Longer strings (names, ids, text) are rarely repeated values: each is its own object.
-    long_one = Record(code="a code of twenty-two!")
-    third, fourth = engine.decode(engine.encode(Records(items=[long_one] * 2)), Records).items
-    assert third.code == fourth.code == long_one.code and third.code is not fourth.code
+    # ASCII keys and names of up to 64 bytes repeat too ("user_profile__clicks_7d", attribute keys).
+    keyed = Record(tags=["a tag of twenty-two!!!", "x" * 64], attrs={"http.response.status_code": "ok"})
+    third, fourth = engine.decode(engine.encode(Records(items=[keyed] * 2)), Records).items
+    assert third == fourth == keyed
+    assert all(x is y for x, y in zip(third.tags, fourth.tags, strict=True))
+    assert all(x is y for x, y in zip(third.attrs, fourth.attrs, strict=True))
+    # Longer strings, and those past 16 bytes that are not ASCII (text), are rarely repeated
+    # values: each is its own object.
+    for code in ["y" * 65, "naïve text, twenty bytes"]:
+        third, fourth = engine.decode(engine.encode(Records(items=[Record(code=code)] * 2)), Records).items
+        assert third.code == fourth.code == code and third.code is not fourth.code
 
 
 def _variants(length: int) -> list[str]:
@@ -193,10 +200,10 @@ def _variants(length: int) -> list[str]:
 
 
 def test_strings_differing_in_one_byte_or_in_length_decode_as_themselves(engine: Engine) -> None:
-    # Every length around the shared strings' limit, each with one byte changed at each place, and
-    # text of two- to four-byte characters: decoded many times over, in an order that makes
-    # strings of the same length follow each other.
-    texts = [t for n in range(1, 20) for t in _variants(n)]
+    # Every length around the shared strings' limits (16 bytes, and 64 for ASCII ones), each with
+    # one byte changed at each place, and text of two- to four-byte characters: decoded many
+    # times over, in an order that makes strings of the same length follow each other.
+    texts = [t for n in [*range(1, 20), *range(60, 68)] for t in _variants(n)]
     texts += ["é", "日本", "€uro", "naïve", "🐍", "Zürich-8", "ab\x00c", "\x00"]
     data = engine.encode(Record(tags=texts * 3, attrs={t: t[::-1] for t in texts}))
     for _ in range(2):

@@ -232,3 +232,25 @@ def test_records_with_the_same_short_strings_cost_no_str_of_their_own(engine: En
     # A record: its instance (48), its tags list (56 + 24) and its dict (about 200), and its
     # pointer in the list (8); eight strs of its own would add about 400.
     assert peak < 5_000 * 400, f"{peak / 5_000:.0f} bytes per record"
+
+
+def test_a_map_entry_repeated_many_times_costs_one_entry(engine: Engine) -> None:
+    # A dict is made with room for the run of entries that follows it on the wire; entries that
+    # repeat one key leave one item, and must not buy a table for all of them.
+    entry = engine.encode(Record(attrs={"k": "v"}))
+    data = entry * 100_000
+    engine.decode(entry, Record)  # compile the codec outside the measurement
+    decoded, peak = decode_peak(engine, data, Record)
+    assert decoded == Record(attrs={"k": "v"})
+    # a table for 100,000 entries would hold about 4 MB
+    assert peak < 100_000, f"{peak:,} bytes"
+
+
+@pytest.mark.parametrize("n", [5, 6, 100, 1_024, 1_025, 3_000])
+def test_maps_of_every_size_around_their_first_room_decode_whole(engine: Engine, n: int) -> None:
+    attrs = {f"key number {i:05}": str(i) for i in range(n)}
+    record = Record(attrs=attrs, tags=["a"], code="x")
+    decoded = engine.decode(engine.encode(record), Record)
+    assert decoded == record and list(decoded.attrs) == list(attrs)
+    decoded.attrs["one more"] = "y"  # the dict takes more items after its run
+    assert len(decoded.attrs) == n + 1

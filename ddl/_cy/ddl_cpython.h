@@ -140,6 +140,19 @@ static inline PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) {
 #endif
 }
 
+/* A new empty dict with room for n items, so that filling it never resizes it: the decoder
+   counts a map's run of entries on the wire before it makes the dict. _PyDict_NewPresized is
+   exported by 3.11 to 3.13 but private (its table is the general kind, which any key takes);
+   elsewhere the dict is made empty and grows as usual. */
+static inline PyObject* ddl_dict_presized(Py_ssize_t n) {
+#if defined(DDL_KNOWN_LAYOUT)
+    return _PyDict_NewPresized(n);
+#else
+    (void)n;
+    return PyDict_New();
+#endif
+}
+
 /* Give back a list's spare room. A list built by appending keeps up to an eighth more room
    than it holds, and four slots for one item; the decoder calls this once a message is
    complete (it sizes a run of elements in a row exactly, so this matters when a field's

@@ -315,6 +315,11 @@ cdef int _vector_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
     return 0
 
 
+cdef enum:
+    # The most entries a map's dict is made with room for (about 36 KB); a larger one grows.
+    _MAP_PRESIZE_MAX = 1024
+
+
 cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
                     object data) except -1:
     """One map entry. An entry holding any other field (another number, or the key or value
@@ -346,7 +351,9 @@ cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t*
             value = _absent(op.value, buf, budget, data)
         entries = ddl_slot(obj, op.offset)
         if entries == NULL:
-            entries = PyDict_New_ptr()
+            # Sized for the run of entries that follows, up to a bound: entries that repeat a key
+            # would otherwise buy a large table for a few items.
+            entries = ddl_dict_presized(1 + min(_run(op, buf, stop, end), _MAP_PRESIZE_MAX))
             ddl_set_slot(obj, op.offset, entries)
         PyDict_SetItem_ptr(entries, key, value)
     finally:

@@ -210,6 +210,27 @@ static inline PyObject* ddl_alloc(PyTypeObject* t) {
     return t->tp_alloc(t, 0);
 }
 
+/* A new instance of t as ddl_alloc makes it, but not tracked by the GC: the binary decoder
+   tracks it once its slots are filled, and only when one of them can hold references
+   (ddl_may_cycle), so that most messages are never linked into the GC's lists and unlinked
+   again. Until then it is the decoder's alone, and an untracked object only keeps what it
+   holds alive, so a collection meanwhile frees nothing it holds. PyObject_GC_New is
+   PyType_GenericAlloc less the tracking and the zeroing, which is done here; a class whose
+   tp_alloc is another function goes through it and is untracked after (ddl_track tracks it
+   again). */
+static inline PyObject* ddl_alloc_untracked(PyTypeObject* t) {
+    PyObject* o;
+    if (t->tp_alloc != PyType_GenericAlloc || t->tp_itemsize != 0 || !PyType_IS_GC(t)) {
+        o = t->tp_alloc(t, 0);
+        if (o != NULL && PyObject_IS_GC(o)) PyObject_GC_UnTrack(o);
+        return o;
+    }
+    o = PyObject_GC_New(PyObject, t);
+    if (o != NULL)
+        memset((char*)o + sizeof(PyObject), 0, (size_t)t->tp_basicsize - sizeof(PyObject));
+    return o;
+}
+
 /* A new reference to a slot wrapper of type t, named `name` ("__setattr__" or
    "__delattr__"), that calls func: the kind of descriptor CPython gives a C type for its
    tp_setattro. Once both names are assigned on t (CPython fills tp_setattro from the pair),

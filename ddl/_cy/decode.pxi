@@ -433,7 +433,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef bint share = pos == end and p.share != 0 and _shares_empty(p)
     if share and p.empty != NULL:
         return <object>p.empty
-    raw = ddl_alloc(p.cls)
+    raw = ddl_alloc_untracked(p.cls)  # tracked at the end, if a value it holds can cycle
     if raw == NULL:
         raise MemoryError()
     obj = <object>raw
@@ -483,7 +483,15 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         op = &p.ops[k]
         slot = ddl_slot(raw, op.offset)
         if slot == NULL:
-            ddl_set_slot(raw, op.offset, _absent(op, buf, budget, data))
+            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, shared, without a call
+                Py_INCREF_ptr(op.zero)
+                ddl_set_slot(raw, op.offset, op.zero)
+                cyclic |= op.zero_cycles
+                continue
+            slot = _absent(op, buf, budget, data)
+            ddl_set_slot(raw, op.offset, slot)
+        elif op.atomic:
+            continue
         elif op.repeated and op.container == FILL_LIST:
             ddl_list_fit(slot)
         elif op.repeated and Py_TYPE(slot) == &PyList_Type:
@@ -497,14 +505,15 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 ddl_set_slot(raw, op.offset, <PyObject*>value)
             else:
                 ddl_set_slot(raw, op.offset, PyFrozenSet_New_ptr(slot))
-        if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
-            cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
+            slot = ddl_slot(raw, op.offset)
+        if not cyclic and not op.atomic:
+            cyclic = ddl_may_cycle(slot)
     if unknown is not None:
         unknown = _unknown_bytes(unknown)
     Py_INCREF_ptr(<PyObject*>unknown)
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
-    if not cyclic:
-        PyObject_GC_UnTrack_ptr(raw)
+    if cyclic:
+        ddl_track(raw)
     if share:
         Py_INCREF_ptr(raw)
         p.empty = raw

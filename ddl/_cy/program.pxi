@@ -89,6 +89,10 @@ cdef struct Op:
     uint64_t etagword       # K_MESSAGE written as a group (delimited): the end-group tag
     int etaglen             # 0 for a length-prefixed message
     int fill                # how the slot is filled when the field is absent
+    bint zero_cycles        # FILL_VALUE: the zero can hold references (ddl_may_cycle), so an
+                            # instance holding it stays tracked by the GC
+    bint atomic             # a value read from the wire holds no reference to track: a number, a
+                            # string, bytes or an enum member (a class constant)
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
     PyObject* enum_map      # int -> member
     PyObject* enum_cls      # K_ENUM: the enum class
@@ -283,6 +287,8 @@ def build(plan, program_of, register, wrappers):
                 op.enc = ENC_OPTIONAL
             else:
                 op.enc = ENC_SINGULAR
+        op.atomic = not op.repeated and op.kind <= K_BYTES
+        op.zero_cycles = op.fill == FILL_VALUE and op.kind != K_ENUM and ddl_may_cycle(op.zero)
         _jr_names(p, op, f, max(member, 0))
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
         if op.etaglen:

@@ -80,9 +80,10 @@ static inline int ddl_may_cycle(PyObject* v) {
     return PyType_IS_GC(Py_TYPE(v)) && (!PyTuple_CheckExact(v) || PyObject_GC_IsTracked(v));
 }
 
-/* Track o, a new instance from ddl_alloc_untracked, by the GC (when its type is a GC type). */
+/* Track o, a new instance from ddl_alloc_untracked (so never tracked yet), by the GC, when
+   its type is a GC type. */
 static inline void ddl_track(PyObject* o) {
-    if (PyObject_IS_GC(o) && !PyObject_GC_IsTracked(o)) PyObject_GC_Track(o);
+    if (PyType_IS_GC(Py_TYPE(o))) PyObject_GC_Track(o);
 }
 
 /* The tp_setattro of every message class that takes assignments (installed through

@@ -196,8 +196,13 @@ cdef Py_ssize_t _run(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssize_
     cdef int wt = op.wiretag & 7
     cdef Py_ssize_t count = 0
     cdef uint64_t n
-    cdef int shift
-    while end - pos > op.taglen and memcmp(buf + pos, tag, op.taglen) == 0:
+    cdef int shift, k
+    while end - pos > op.taglen:
+        k = 0  # the tag's bytes (one or two, mostly) compared here: memcmp's call costs more
+        while k < op.taglen and buf[pos + k] == tag[k]:
+            k += 1
+        if k < op.taglen:
+            break
         pos += op.taglen
         if wt == 1 or wt == 5:
             pos += 8 if wt == 1 else 4

@@ -36,6 +36,7 @@ def decode_peak(engine: Engine, data: bytes, cls: type[M]) -> tuple[M, int]:
     finally:
         tracemalloc.stop()
 
+
 def test_packed_two_byte_varints_cost_one_list_pointer_each(engine: Engine) -> None:
     values = [128 + i % (16384 - 128) for i in range(20_000)]
     data = engine.encode(Packed(values=values, small=values))

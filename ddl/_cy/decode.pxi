@@ -526,7 +526,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
 
 
 cdef object _decode_bytes(ProgC* p, bytes data, int budget):
-    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES
+    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES and not p.flat
     if paused:
         _gc_pause()
     try:

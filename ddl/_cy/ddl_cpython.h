@@ -285,9 +285,21 @@ static void ddl_message_dealloc(PyObject* self) {
     Py_TRASHCAN_END
 }
 
-/* Give t ddl_message_dealloc when its instances are laid out as that function expects:
-   CPython's dealloc for classes (the one the plain class ``plain`` has), only slots on
-   object in every base, and no finalizer. 1 when it did. Elsewhere (a free-threaded build's
+/* The GC's walk over a message's references, for the classes ddl_message_dealloc frees (the
+   same layout): its class, and then every slot, in one pass over the pointers. CPython's
+   subtype_traverse finds the same references through each base's member table, once per
+   instance and collection, and the decoded graphs of large messages are walked by many. */
+static int ddl_message_traverse(PyObject* self, visitproc visit, void* arg) {
+    PyObject** slot = (PyObject**)((char*)self + sizeof(PyObject));
+    PyObject** stop = (PyObject**)((char*)self + ddl_message_size(Py_TYPE(self)));
+    Py_VISIT(Py_TYPE(self));  /* an instance holds a reference to its heap type */
+    for (; slot < stop; slot++) Py_VISIT(*slot);
+    return 0;
+}
+
+/* Give t ddl_message_dealloc and ddl_message_traverse when its instances are laid out as
+   those functions expect: CPython's dealloc and traverse for classes (those the plain class
+   ``plain`` has), only slots on object in every base, and no finalizer. 1 when it did. Elsewhere (a free-threaded build's
    object header, a newer CPython) CPython's dealloc stays, and 0 is the answer. */
 static int ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain) {
 #if defined(DDL_KNOWN_LAYOUT)
@@ -302,8 +314,9 @@ static int ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain) {
                 || (b->tp_basicsize - (Py_ssize_t)sizeof(PyObject)) % (Py_ssize_t)sizeof(PyObject*) != 0)
             return 0;
     }
-    if (b != &PyBaseObject_Type) return 0;
+    if (b != &PyBaseObject_Type || t->tp_traverse != plain->tp_traverse) return 0;
     t->tp_dealloc = ddl_message_dealloc;
+    t->tp_traverse = ddl_message_traverse;
     return 1;
 #else
     (void)t; (void)plain;

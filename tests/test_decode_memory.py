@@ -36,6 +36,7 @@ def decode_peak(engine: Engine, data: bytes, cls: type[M]) -> tuple[M, int]:
     finally:
         tracemalloc.stop()
 
+
 def test_packed_two_byte_varints_cost_one_list_pointer_each(engine: Engine) -> None:
     values = [128 + i % (16384 - 128) for i in range(20_000)]
     data = engine.encode(Packed(values=values, small=values))
@@ -180,10 +181,17 @@ def test_short_strings_that_repeat_across_records_are_one_object_each(engine: En
     assert all(x is y for x, y in zip(first.tags, second.tags, strict=True))
     assert all(x is y for x, y in zip(first.attrs, second.attrs, strict=True))  # the keys
     assert first.attrs["region"] is second.attrs["region"] and first.code is second.code
-    # Longer strings (names, ids, text) are rarely repeated values: each is its own object.
-    long_one = Record(code="a code of twenty-two!")
-    third, fourth = engine.decode(engine.encode(Records(items=[long_one] * 2)), Records).items
-    assert third.code == fourth.code == long_one.code and third.code is not fourth.code
+    # ASCII keys and names of up to 64 bytes repeat too ("user_profile__clicks_7d", attribute keys).
+    keyed = Record(tags=["a tag of twenty-two!!!", "x" * 64], attrs={"http.response.status_code": "ok"})
+    third, fourth = engine.decode(engine.encode(Records(items=[keyed] * 2)), Records).items
+    assert third == fourth == keyed
+    assert all(x is y for x, y in zip(third.tags, fourth.tags, strict=True))
+    assert all(x is y for x, y in zip(third.attrs, fourth.attrs, strict=True))
+    # Longer strings, and those past 16 bytes that are not ASCII (text), are rarely repeated
+    # values: each is its own object.
+    for code in ["y" * 65, "naïve text, twenty bytes"]:
+        third, fourth = engine.decode(engine.encode(Records(items=[Record(code=code)] * 2)), Records).items
+        assert third.code == fourth.code == code and third.code is not fourth.code
 
 
 def _variants(length: int) -> list[str]:
@@ -193,10 +201,10 @@ def _variants(length: int) -> list[str]:
 
 
 def test_strings_differing_in_one_byte_or_in_length_decode_as_themselves(engine: Engine) -> None:
-    # Every length around the shared strings' limit, each with one byte changed at each place, and
-    # text of two- to four-byte characters: decoded many times over, in an order that makes
-    # strings of the same length follow each other.
-    texts = [t for n in range(1, 20) for t in _variants(n)]
+    # Every length around the shared strings' limits (16 bytes, and 64 for ASCII ones), each with
+    # one byte changed at each place, and text of two- to four-byte characters: decoded many
+    # times over, in an order that makes strings of the same length follow each other.
+    texts = [t for n in [*range(1, 20), *range(60, 68)] for t in _variants(n)]
     texts += ["é", "日本", "€uro", "naïve", "🐍", "Zürich-8", "ab\x00c", "\x00"]
     data = engine.encode(Record(tags=texts * 3, attrs={t: t[::-1] for t in texts}))
     for _ in range(2):
@@ -225,3 +233,25 @@ def test_records_with_the_same_short_strings_cost_no_str_of_their_own(engine: En
     # A record: its instance (48), its tags list (56 + 24) and its dict (about 200), and its
     # pointer in the list (8); eight strs of its own would add about 400.
     assert peak < 5_000 * 400, f"{peak / 5_000:.0f} bytes per record"
+
+
+def test_a_map_entry_repeated_many_times_costs_one_entry(engine: Engine) -> None:
+    # A dict is made with room for the run of entries that follows it on the wire; entries that
+    # repeat one key leave one item, and must not buy a table for all of them.
+    entry = engine.encode(Record(attrs={"k": "v"}))
+    data = entry * 100_000
+    engine.decode(entry, Record)  # compile the codec outside the measurement
+    decoded, peak = decode_peak(engine, data, Record)
+    assert decoded == Record(attrs={"k": "v"})
+    # a table for 100,000 entries would hold about 4 MB
+    assert peak < 100_000, f"{peak:,} bytes"
+
+
+@pytest.mark.parametrize("n", [5, 6, 100, 1_024, 1_025, 3_000])
+def test_maps_of_every_size_around_their_first_room_decode_whole(engine: Engine, n: int) -> None:
+    attrs = {f"key number {i:05}": str(i) for i in range(n)}
+    record = Record(attrs=attrs, tags=["a"], code="x")
+    decoded = engine.decode(engine.encode(record), Record)
+    assert decoded == record and list(decoded.attrs) == list(attrs)
+    decoded.attrs["one more"] = "y"  # the dict takes more items after its run
+    assert len(decoded.attrs) == n + 1

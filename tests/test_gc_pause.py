@@ -53,6 +53,25 @@ def test_a_large_decode_pauses_collection_and_restores_it(engine: Engine) -> Non
     assert seen == []  # 900,000 new objects, and not one collection
 
 
+class Series(ddl.Message):
+    name: str = ""
+    values: list[float] = []
+    counts: list[int] = []
+
+
+def test_a_large_message_of_numbers_starts_no_collection(engine: Engine) -> None:
+    # Numbers and strings are not objects the collector counts: the compiled engine decodes a
+    # message of scalars and runs of scalars without a pause, and no collection runs.
+    series = Series(name="load", values=[i / 7 for i in range(200_000)], counts=list(range(200_000)))
+    seen: list[bool] = []
+    gc.callbacks.append(lambda phase, info: seen.append(True))
+    try:
+        assert engine.decode(ddl.encode(series), Series) == series
+    finally:
+        gc.callbacks.pop()
+    assert seen == []
+
+
 def test_pauses_nest_across_calls() -> None:
     """A decode that ends while another is in flight leaves collection paused."""
     thresholds = gc.get_threshold()

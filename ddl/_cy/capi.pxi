@@ -71,10 +71,12 @@ cdef extern from "ddl_wire.h":
 
 cdef extern from "ddl_cpython.h":
     void ddl_list_fit(PyObject* list)
+    PyObject* ddl_dict_presized(Py_ssize_t n) except NULL
     PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) except NULL
     Py_ssize_t ddl_member_offset(PyObject* descr)
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
     PyObject* ddl_alloc(PyTypeObject* t)
+    PyObject* ddl_alloc_untracked(PyTypeObject* t)
     object ddl_setattr_wrapper(PyTypeObject* t, const char* name, void* func)
     bint ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain)
     bint ddl_dealloc_adopted(PyTypeObject* t)
@@ -88,6 +90,7 @@ cdef extern from "ddl_objects.h":
     int ddl_as_int64(PyObject* v, int64_t* out)
     int ddl_as_uint64(PyObject* v, uint64_t* out)
     bint ddl_may_cycle(PyObject* v)
+    void ddl_track(PyObject* o)
     int ddl_message_setattro(PyObject* self, PyObject* name, PyObject* value)
     bint ddl_untrackable(PyTypeObject* t, int frozen)
     bint ddl_tuple_has(PyObject* t, PyObject* x)
@@ -108,6 +111,7 @@ cdef extern from "ddl_utf8.h":
 cdef extern from "ddl_shared_str.h":
     PyObject* ddl_str(const unsigned char* s, Py_ssize_t n)
     PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n)
+    PyObject* ddl_str_keyed(const unsigned char* s, Py_ssize_t n)
 
 class Bail(Exception):
     """The compiled engine leaves this call to the reference engine."""

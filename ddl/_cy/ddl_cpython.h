@@ -140,6 +140,19 @@ static inline PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) {
 #endif
 }
 
+/* A new empty dict with room for n items, so that filling it never resizes it: the decoder
+   counts a map's run of entries on the wire before it makes the dict. _PyDict_NewPresized is
+   exported by 3.11 to 3.13 but private (its table is the general kind, which any key takes);
+   elsewhere the dict is made empty and grows as usual. */
+static inline PyObject* ddl_dict_presized(Py_ssize_t n) {
+#if defined(DDL_KNOWN_LAYOUT)
+    return _PyDict_NewPresized(n);
+#else
+    (void)n;
+    return PyDict_New();
+#endif
+}
+
 /* Give back a list's spare room. A list built by appending keeps up to an eighth more room
    than it holds, and four slots for one item; the decoder calls this once a message is
    complete (it sizes a run of elements in a row exactly, so this matters when a field's
@@ -233,6 +246,27 @@ static inline PyObject* ddl_alloc(PyTypeObject* t) {
     return t->tp_alloc(t, 0);
 }
 
+/* A new instance of t as ddl_alloc makes it, but not tracked by the GC: the binary decoder
+   tracks it once its slots are filled, and only when one of them can hold references
+   (ddl_may_cycle), so that most messages are never linked into the GC's lists and unlinked
+   again. Until then it is the decoder's alone, and an untracked object only keeps what it
+   holds alive, so a collection meanwhile frees nothing it holds. PyObject_GC_New is
+   PyType_GenericAlloc less the tracking and the zeroing, which is done here; a class whose
+   tp_alloc is another function goes through it and is untracked after (ddl_track tracks it
+   again). */
+static inline PyObject* ddl_alloc_untracked(PyTypeObject* t) {
+    PyObject* o;
+    if (t->tp_alloc != PyType_GenericAlloc || t->tp_itemsize != 0 || !PyType_IS_GC(t)) {
+        o = t->tp_alloc(t, 0);
+        if (o != NULL && PyObject_IS_GC(o)) PyObject_GC_UnTrack(o);
+        return o;
+    }
+    o = PyObject_GC_New(PyObject, t);
+    if (o != NULL)
+        memset((char*)o + sizeof(PyObject), 0, (size_t)t->tp_basicsize - sizeof(PyObject));
+    return o;
+}
+
 /* A new reference to a slot wrapper of type t, named `name` ("__setattr__" or
    "__delattr__"), that calls func: the kind of descriptor CPython gives a C type for its
    tp_setattro. Once both names are assigned on t (CPython fills tp_setattro from the pair),
@@ -287,9 +321,21 @@ static void ddl_message_dealloc(PyObject* self) {
     Py_TRASHCAN_END
 }
 
-/* Give t ddl_message_dealloc when its instances are laid out as that function expects:
-   CPython's dealloc for classes (the one the plain class ``plain`` has), only slots on
-   object in every base, and no finalizer. 1 when it did. Elsewhere (a free-threaded build's
+/* The GC's walk over a message's references, for the classes ddl_message_dealloc frees (the
+   same layout): its class, and then every slot, in one pass over the pointers. CPython's
+   subtype_traverse finds the same references through each base's member table, once per
+   instance and collection, and the decoded graphs of large messages are walked by many. */
+static int ddl_message_traverse(PyObject* self, visitproc visit, void* arg) {
+    PyObject** slot = (PyObject**)((char*)self + sizeof(PyObject));
+    PyObject** stop = (PyObject**)((char*)self + ddl_message_size(Py_TYPE(self)));
+    Py_VISIT(Py_TYPE(self));  /* an instance holds a reference to its heap type */
+    for (; slot < stop; slot++) Py_VISIT(*slot);
+    return 0;
+}
+
+/* Give t ddl_message_dealloc and ddl_message_traverse when its instances are laid out as
+   those functions expect: CPython's dealloc and traverse for classes (those the plain class
+   ``plain`` has), only slots on object in every base, and no finalizer. 1 when it did. Elsewhere (a free-threaded build's
    object header, a newer CPython) CPython's dealloc stays, and 0 is the answer. */
 static int ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain) {
 #if defined(DDL_KNOWN_LAYOUT)
@@ -304,8 +350,9 @@ static int ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain) {
                 || (b->tp_basicsize - (Py_ssize_t)sizeof(PyObject)) % (Py_ssize_t)sizeof(PyObject*) != 0)
             return 0;
     }
-    if (b != &PyBaseObject_Type) return 0;
+    if (b != &PyBaseObject_Type || t->tp_traverse != plain->tp_traverse) return 0;
     t->tp_dealloc = ddl_message_dealloc;
+    t->tp_traverse = ddl_message_traverse;
     return 1;
 #else
     (void)t; (void)plain;

@@ -4,10 +4,10 @@
    keeps the last string decoded for each hash of its bytes; a string whose bytes equal its
    entry's is that entry's object again. The table holds at most DDL_SHARED_STRS strings of
    up to DDL_SHARED_STR_MAX bytes (about 40 KB, beside its own 16 KB) for the process's life,
-   as the shared ints do. The JSON reader, which knows which strings are ASCII, also shares
-   ASCII strings of up to DDL_SHARED_ASCII_MAX bytes (map keys such as feature names, attribute
-   keys and values: 17 to 64 bytes, repeated message after message) in a second table that
-   compares them with the strs' own characters. Every access runs under the GIL: a
+   as the shared ints do. ASCII strings of up to DDL_SHARED_ASCII_MAX bytes (map keys such as
+   feature names, attribute keys and values: 17 to 64 bytes, repeated message after message)
+   are shared too, by both readers, in a second table that compares them with the strs' own
+   characters. Every access runs under the GIL: a
    free-threaded build has no table. */
 
 #ifndef DDL_SHARED_STR_H
@@ -32,6 +32,11 @@ static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
 /* The same for ASCII bytes. */
 static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
     return ddl_ascii_str(s, n);
+}
+
+/* The same for the binary decoder's strings. */
+static inline PyObject* ddl_str_keyed(const unsigned char* s, Py_ssize_t n) {
+    return ddl_decode_utf8(s, n);
 }
 
 #else
@@ -161,6 +166,16 @@ static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
         return set[1];
     }
     return ddl_str_ascii_miss(set, s, n);
+}
+
+/* A new reference to the str of the UTF-8 in s[:n] for the binary decoder, or NULL as
+   ddl_decode_utf8 gives it: shared as ddl_str shares short strings, and as ddl_str_ascii
+   shares ASCII ones of up to DDL_SHARED_ASCII_MAX bytes (map keys, attribute keys and names
+   run longer than 16 bytes; a shared one also keeps its hash, computed once). */
+static inline PyObject* ddl_str_keyed(const unsigned char* s, Py_ssize_t n) {
+    if (n > DDL_SHARED_STR_MAX && n <= DDL_SHARED_ASCII_MAX && ddl_ascii_words(s, n))
+        return ddl_str_ascii(s, n);
+    return ddl_str(s, n);
 }
 
 #endif /* Py_GIL_DISABLED */

@@ -33,6 +33,14 @@ static inline int ddl_same_words(const unsigned char* a, const unsigned char* b,
 /* Whether the 8 bytes at p are all ASCII: no byte has its top bit set. */
 #define DDL_ASCII8(p) ((ddl_load8(p) & 0x8080808080808080ULL) == 0)
 
+/* Whether s[:n] is all ASCII, for n >= 8: a word at a time, the last word overlapping the one
+   before (the decoder asks it of strings short enough to share, a few words long). */
+static inline int ddl_ascii_words(const unsigned char* s, ptrdiff_t n) {
+    uint64_t bits = ddl_load8(s + n - 8);
+    for (ptrdiff_t i = 0; i + 8 < n; i += 8) bits |= ddl_load8(s + i);
+    return (bits & 0x8080808080808080ULL) == 0;
+}
+
 /* The bytes of a varint holding v: 1 to 10, that is ceil(significant bits / 7), computed
    without a loop or a division ((bits * 9 + 64) / 64 equals it for bits 1 to 64). */
 static inline int ddl_vsize(uint64_t v) {

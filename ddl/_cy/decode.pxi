@@ -113,7 +113,7 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     start = pos[0]
     pos[0] += n
     if kind == K_STRING:
-        text = ddl_str(buf + start, n)  # a short one that came before is shared
+        text = ddl_str_keyed(buf + start, n)  # one that came before is shared
         if text == NULL:
             return PyUnicode_DecodeUTF8_ptr(<const char*>buf + start, n, NULL)  # raises the error
         return text
@@ -196,8 +196,13 @@ cdef Py_ssize_t _run(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssize_
     cdef int wt = op.wiretag & 7
     cdef Py_ssize_t count = 0
     cdef uint64_t n
-    cdef int shift
-    while end - pos > op.taglen and memcmp(buf + pos, tag, op.taglen) == 0:
+    cdef int shift, k
+    while end - pos > op.taglen:
+        k = 0  # the tag's bytes (one or two, mostly) compared here: memcmp's call costs more
+        while k < op.taglen and buf[pos + k] == tag[k]:
+            k += 1
+        if k < op.taglen:
+            break
         pos += op.taglen
         if wt == 1 or wt == 5:
             pos += 8 if wt == 1 else 4
@@ -315,6 +320,11 @@ cdef int _vector_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
     return 0
 
 
+cdef enum:
+    # The most entries a map's dict is made with room for (about 36 KB); a larger one grows.
+    _MAP_PRESIZE_MAX = 1024
+
+
 cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
                     object data) except -1:
     """One map entry. An entry holding any other field (another number, or the key or value
@@ -346,7 +356,9 @@ cdef int _map_entry(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t*
             value = _absent(op.value, buf, budget, data)
         entries = ddl_slot(obj, op.offset)
         if entries == NULL:
-            entries = PyDict_New_ptr()
+            # Sized for the run of entries that follows, up to a bound: entries that repeat a key
+            # would otherwise buy a large table for a few items.
+            entries = ddl_dict_presized(1 + min(_run(op, buf, stop, end), _MAP_PRESIZE_MAX))
             ddl_set_slot(obj, op.offset, entries)
         PyDict_SetItem_ptr(entries, key, value)
     finally:
@@ -426,7 +438,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef bint share = pos == end and p.share != 0 and _shares_empty(p)
     if share and p.empty != NULL:
         return <object>p.empty
-    raw = ddl_alloc(p.cls)
+    raw = ddl_alloc_untracked(p.cls)  # tracked at the end, if a value it holds can cycle
     if raw == NULL:
         raise MemoryError()
     obj = <object>raw
@@ -476,7 +488,15 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         op = &p.ops[k]
         slot = ddl_slot(raw, op.offset)
         if slot == NULL:
-            ddl_set_slot(raw, op.offset, _absent(op, buf, budget, data))
+            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, shared, without a call
+                Py_INCREF_ptr(op.zero)
+                ddl_set_slot(raw, op.offset, op.zero)
+                cyclic |= op.zero_cycles
+                continue
+            slot = _absent(op, buf, budget, data)
+            ddl_set_slot(raw, op.offset, slot)
+        elif op.atomic:
+            continue
         elif op.repeated and op.container == FILL_LIST:
             ddl_list_fit(slot)
         elif op.repeated and Py_TYPE(slot) == &PyList_Type:
@@ -490,14 +510,15 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 ddl_set_slot(raw, op.offset, <PyObject*>value)
             else:
                 ddl_set_slot(raw, op.offset, PyFrozenSet_New_ptr(slot))
-        if not cyclic and (op.kind != K_ENUM or op.repeated):  # enum members are class constants
-            cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
+            slot = ddl_slot(raw, op.offset)
+        if not cyclic and not op.atomic:
+            cyclic = ddl_may_cycle(slot)
     if unknown is not None:
         unknown = _unknown_bytes(unknown)
     Py_INCREF_ptr(<PyObject*>unknown)
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
-    if not cyclic:
-        PyObject_GC_UnTrack_ptr(raw)
+    if cyclic:
+        ddl_track(raw)
     if share:
         Py_INCREF_ptr(raw)
         p.empty = raw
@@ -505,7 +526,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
 
 
 cdef object _decode_bytes(ProgC* p, bytes data, int budget):
-    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES
+    cdef bint paused = PyBytes_GET_SIZE(data) > GC_PAUSE_BYTES and not p.flat
     if paused:
         _gc_pause()
     try:

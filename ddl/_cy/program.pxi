@@ -89,6 +89,10 @@ cdef struct Op:
     uint64_t etagword       # K_MESSAGE written as a group (delimited): the end-group tag
     int etaglen             # 0 for a length-prefixed message
     int fill                # how the slot is filled when the field is absent
+    bint zero_cycles        # FILL_VALUE: the zero can hold references (ddl_may_cycle), so an
+                            # instance holding it stays tracked by the GC
+    bint atomic             # a value read from the wire holds no reference to track: a number, a
+                            # string, bytes or an enum member (a class constant)
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
     PyObject* enum_map      # int -> member
     PyObject* enum_cls      # K_ENUM: the enum class
@@ -132,6 +136,9 @@ cdef struct ProgC:
     int share               # an empty instance is shared (immutable all the way down): 1, 0, -1 unknown
     bint check_required     # plan.reaches_required: a decoded instance is checked by ddl._proto2
     PyObject* empty         # that instance, made on first use
+    bint flat               # every field is a scalar or a run of scalars: an instance makes at most
+                            # one object per field that the GC counts (a list), so a large one
+                            # is decoded without pausing the GC (numbers never start a collection)
     # JSON (json_write.pxi)
     int* jorder             # the op indices in the order JSON writes fields (plan.fields), a
                             # union's members in a row, in member order
@@ -210,6 +217,7 @@ def build(plan, program_of, register, wrappers):
     # instance can be shared: any other takes assignments.
     p.c.share = -1 if plan.frozen and p.c.untrack else 0
     p.c.check_required = plan.reaches_required
+    p.c.flat = True  # until a field says otherwise
     ddl_adopt_dealloc(<PyTypeObject*>plan.cls, <PyTypeObject*>_Plain)
     p.c.slow = _own(p, {})
     for i in range(256):
@@ -285,6 +293,9 @@ def build(plan, program_of, register, wrappers):
                 op.enc = ENC_OPTIONAL
             else:
                 op.enc = ENC_SINGULAR
+        op.atomic = not op.repeated and op.kind <= K_BYTES
+        p.c.flat &= op.kind <= K_BYTES
+        op.zero_cycles = op.fill == FILL_VALUE and op.kind != K_ENUM and ddl_may_cycle(op.zero)
         _jr_names(p, op, f, max(member, 0))
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
         if op.etaglen:

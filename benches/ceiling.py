@@ -68,8 +68,10 @@ def _decode_and_read(decode: Callable[[Any], Any], read: Callable[[Any], Any], d
 
 
 def main(args: Sequence[str]) -> None:
-    json = "--json" in args
-    names = [a for a in args if a != "--json"]
+    parser = workloads.script_parser(__doc__ or "")
+    parser.add_argument("--json", action="store_true", help="bound JSON reading (json_format.Parse) instead")
+    opts = parser.parse_args(args)
+    json, names = opts.json, opts.workloads
     what = "json_format Parse+read" if json else "decode+read"
     settings = FULL.for_json() if json else FULL
     print(f"| workload | ddl read+free µs | upb {what} µs | ceiling |")

@@ -82,7 +82,8 @@ def bound_us(values: list[Any], code: str) -> tuple[str, float]:
     return name, times[name]
 
 
-def main(names: Sequence[str]) -> None:
+def main(args: Sequence[str]) -> None:
+    names = workloads.script_parser(__doc__ or "", choices=tuple(NUMBERS)).parse_args(args).workloads
     print("| workload | ddl encode µs | ddl, as an array µs | upb encode µs | bound µs (routine) | ddl ÷ bound |")
     print("|---|---:|---:|---:|---:|---:|")
     for name in names or NUMBERS:

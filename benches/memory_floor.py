@@ -67,11 +67,14 @@ def floor_per_record() -> tuple[float, int]:
 
 
 def main(args: Sequence[str]) -> None:
+    parser = workloads.script_parser(__doc__ or "", choices=None)
+    parser.add_argument("results", nargs="?", type=Path, help="a run's JSON, to set its peaks beside the floor")
+    results: Path | None = parser.parse_args(args).results
     per_record, records = floor_per_record()
     print(f"objects decoded from {records:,} records: {per_record:,.0f} bytes per record")
-    if not args:
+    if results is None:
         return
-    memory = json.loads(Path(args[0]).read_text())["memory"]
+    memory = json.loads(results.read_text())["memory"]
     floor_mb = per_record * memory["records"] / 1e6
     print(f"floor for the benchmark's {memory['records']:,} records: {floor_mb:,.1f} MB")
     peaks = {name: row["peak_rss_delta_mb"] for name, row in memory["results"].items() if "peak_rss_delta_mb" in row}

@@ -9,9 +9,11 @@ Enums are plain ints, maps are dicts, and floats are exact doubles (so ``==`` is
 
 from __future__ import annotations
 
+import argparse
 import array
 import json
 import random
+from collections.abc import Sequence
 from typing import Any
 
 #: workload name -> the message of bench.proto it is an instance of
@@ -411,3 +413,24 @@ def count_nodes(node: dict[str, Any]) -> int:
 
 def max_depth(node: dict[str, Any]) -> int:
     return 1 + max((max_depth(c) for c in node["children"]), default=0)
+
+
+def script_parser(doc: str, choices: Sequence[str] | None = WORKLOADS) -> argparse.ArgumentParser:
+    """The command line of a measuring script in benches/ (``ceiling.py``, ``memory_floor.py``, ...):
+    its module docstring ``doc`` as its help and, unless ``choices`` is None, the workloads to
+    measure, all of ``choices`` when none is named."""
+    summary, _, details = doc.partition("\n")
+    p = argparse.ArgumentParser(
+        description=summary, epilog=details.strip(), formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    if choices is None:
+        return p
+    known = tuple(choices)
+
+    def workload(name: str) -> str:
+        if name not in known:
+            raise argparse.ArgumentTypeError(f"unknown workload {name!r}; choose from {', '.join(known)}")
+        return name
+
+    p.add_argument("workloads", nargs="*", type=workload, metavar="WORKLOAD", help=", ".join(known))
+    return p

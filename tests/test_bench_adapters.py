@@ -508,6 +508,29 @@ def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(capsys: pytes
     assert rows[2].startswith("| small |") and rows[2].endswith("x |")
 
 
+@pytest.mark.parametrize("script", ["ceiling", "encode_ceiling", "memory_floor"])
+def test_the_measuring_scripts_answer_help_with_their_docstring(
+    script: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = importlib.import_module(f"benches.{script}")
+    with pytest.raises(SystemExit) as exc:
+        module.main(["--help"])
+    assert exc.value.code == 0
+    assert (module.__doc__ or "?").splitlines()[0] in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("script", "workload"), [("ceiling", "nope"), ("encode_ceiling", "tree")])
+def test_a_workload_a_measuring_script_lacks_is_a_usage_error_naming_the_choices(
+    script: str, workload: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = importlib.import_module(f"benches.{script}")
+    with pytest.raises(SystemExit) as exc:
+        module.main([workload])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"unknown workload {workload!r}" in err and "doubles" in err
+
+
 def test_the_memory_floor_counts_each_object_once_at_its_allocated_size() -> None:
     from benches import memory_floor
     from benches.adapters import ddl_adapter

@@ -33,6 +33,7 @@ typecheck: $(STAMP)
 # API as users write it: pyright through basedpyright, which brings its own Node runtime.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/basedpyright --pythonpath $(PY) tests/typing_api.py
 
 demo: $(STAMP)

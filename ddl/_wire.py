@@ -144,8 +144,12 @@ def patch_length(out: bytearray, at: int) -> None:
 
 
 _PACKED_RANGES = {
-    "int64": (INT64_MIN, INT64_MAX), "int32": (INT32_MIN, INT32_MAX), "enum": (INT32_MIN, INT32_MAX),
-    "uint64": (0, MASK64), "uint32": (0, UINT32_MAX), "sint64": (INT64_MIN, INT64_MAX),
+    "int64": (INT64_MIN, INT64_MAX),
+    "int32": (INT32_MIN, INT32_MAX),
+    "enum": (INT32_MIN, INT32_MAX),
+    "uint64": (0, MASK64),
+    "uint32": (0, UINT32_MAX),
+    "sint64": (INT64_MIN, INT64_MAX),
     "sint32": (INT32_MIN, INT32_MAX),
 }
 

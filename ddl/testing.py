@@ -32,9 +32,7 @@ from ._version import DISTRIBUTION
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess by the tests
-    raise ImportError(
-        f"ddl.testing needs hypothesis; install it with: pip install '{DISTRIBUTION}[testing]'"
-    ) from exc
+    raise ImportError(f"ddl.testing needs hypothesis; install it with: pip install '{DISTRIBUTION}[testing]'") from exc
 
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs

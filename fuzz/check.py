@@ -37,9 +37,7 @@ UPB_ALIKE = {
     c.IntOrColor,
 }  # fmt: skip
 
-FUZZ_SETTINGS = settings(
-    database=None, deadline=None, suppress_health_check=list(HealthCheck)
-)
+FUZZ_SETTINGS = settings(database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @dataclass

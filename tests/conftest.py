@@ -82,9 +82,7 @@ class Engine:
 
 
 # Hypothesis tests that take the engine fixture: nothing in it needs setting up again between examples.
-FIXTURE_SAFE = settings(
-    suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture]
-)
+FIXTURE_SAFE = settings(suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture])
 
 ENGINES = [Engine("python", (_api.python_encode, _api.python_decode), (_api.PythonEncoder, _api.PythonDecoder), False)]
 if _compiled.speedups is not None:

@@ -41,9 +41,7 @@ MODULE_NAME = "tests._ddl_generated_schemas"
 MODULE = types.ModuleType(MODULE_NAME)
 sys.modules[MODULE_NAME] = MODULE
 # What string annotations may name, besides the generated classes and enums themselves.
-MODULE.__dict__.update(
-    ddl=ddl, Any=Any, datetime=datetime, timedelta=timedelta, date=date, Decimal=Decimal, UUID=UUID
-)
+MODULE.__dict__.update(ddl=ddl, Any=Any, datetime=datetime, timedelta=timedelta, date=date, Decimal=Decimal, UUID=UUID)
 
 _names = itertools.count()
 
@@ -308,8 +306,12 @@ class _Gen:
 
 def _make_enum(draw: st.DrawFn, proto2: bool = False) -> type[enum.IntEnum]:
     values = draw(
-        st.lists(st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]), min_size=1, max_size=4,
-                 unique=True)
+        st.lists(
+            st.sampled_from([0, 1, 2, 7, 127, 128, 300, -1, -5, 2**31 - 1, -(2**31)]),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
     )
     name = unique_name("GenEnum")
     # protoc puts enum values beside their enum, so the enum's name in each member's keeps two

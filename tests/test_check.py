@@ -489,7 +489,6 @@ def test_ddl_check_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> 
     assert "ddl check old/shop.proto shop.proto" in capsys.readouterr().out
 
 
-
 NOTES = """\
 import ddl
 

@@ -83,9 +83,7 @@ def test_gen_without_an_output_folder_is_a_usage_error(tmp_path: Path, capsys: p
     ("block", "needs"),
     [("google.type", "googleapis-common-protos"), ("grpc_tools", "the proto extra")],
 )
-def test_check_without_the_proto_tools_says_what_to_install_in_one_line(
-    tmp_path: Path, block: str, needs: str
-) -> None:
+def test_check_without_the_proto_tools_says_what_to_install_in_one_line(tmp_path: Path, block: str, needs: str) -> None:
     (tmp_path / "order.proto").write_text(PROTO)
     result = run_cli("check", "order.proto", "order.proto", block=block, cwd=tmp_path)
     assert result.returncode == 2

@@ -300,7 +300,7 @@ def test_raw_decodes_nothing_from_empty_input(tmp_path: Path, capsys: pytest.Cap
 
 # --- --type --------------------------------------------------------------------------------------
 
-SHOP = '''
+SHOP = """
 from datetime import datetime, timedelta
 from enum import IntEnum
 import ddl
@@ -331,7 +331,7 @@ class OrderV2(Order):
 
 class NotAMessage:
     pass
-'''
+"""
 
 
 @pytest.fixture
@@ -482,9 +482,7 @@ def test_type_reads_standard_input_for_a_dash(
     assert capsys.readouterr().out.startswith("Order {\n  id: 3\n")
 
 
-def test_type_names_the_field_path_and_offset_of_truncated_bytes(
-    shop: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_type_names_the_field_path_and_offset_of_truncated_bytes(shop: Any, capsys: pytest.CaptureFixture[str]) -> None:
     data = ddl.encode(sample_order(shop))
     mug = data.index(b"mug")
     body = mug - 2  # items[1] begins with its sku's tag and length
@@ -498,9 +496,7 @@ def test_type_names_the_field_path_and_offset_of_truncated_bytes(
     )
 
 
-def test_type_names_the_field_path_and_offset_of_garbled_bytes(
-    shop: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_type_names_the_field_path_and_offset_of_garbled_bytes(shop: Any, capsys: pytest.CaptureFixture[str]) -> None:
     data = bytearray(ddl.encode(sample_order(shop)))
     mug = data.index(b"mug")
     data[mug] = 0xFF
@@ -535,9 +531,7 @@ def test_type_finds_a_class_nested_in_another_class(tmp_path: Path, capsys: pyte
     assert capsys.readouterr().out == "Outer.Inner {\n  n: 4\n}\n"
 
 
-def test_type_shows_well_known_and_converted_types_readably(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_type_shows_well_known_and_converted_types_readably(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     value = Everything(
         id=1,
         took=ddl.TimedeltaNs.from_nanoseconds(-2_000_000_005),

@@ -37,6 +37,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DUR_MAX = 315_576_000_000
 NS = 10**9
 
+
 @functools.cache
 def pb() -> ModuleType:
     return compile_proto("ddl_difftest", c.PROTO)
@@ -73,10 +74,6 @@ def dur_to_pb(td: timedelta) -> duration_pb2.Duration:
     m = duration_pb2.Duration()
     m.FromNanoseconds(micros * 1000 + getattr(td, "nanosecond", 0))
     return m
-
-
-
-
 
 
 def write_wkt(target: Any, k: str, v: Any) -> None:
@@ -183,8 +180,6 @@ def set_map_value(m: Any, key: Any, tp: Any, x: Any, sort_sets: bool) -> None:
 
 
 # --- protobuf message -> ddl value ---------------------------------------------------------------
-
-
 
 
 def from_pb(pbmsg: Any, cls: type) -> Any:
@@ -1060,8 +1055,10 @@ def test_list_of_unions_is_repeated_wrapper_with_a_oneof(engine: Engine) -> None
     value = c.Wrappers(mixed=[0, "", -5, "s"])
     expected = pb().Wrappers(
         mixed=[
-            pb().IntOrStr(value_int=0), pb().IntOrStr(value_str=""),
-            pb().IntOrStr(value_int=-5), pb().IntOrStr(value_str="s"),
+            pb().IntOrStr(value_int=0),
+            pb().IntOrStr(value_str=""),
+            pb().IntOrStr(value_int=-5),
+            pb().IntOrStr(value_str="s"),
         ]
     )
     assert check_both_directions(engine, value) == expected.SerializeToString()
@@ -1099,7 +1096,14 @@ def test_map_of_lists_and_list_of_maps_use_wrappers(engine: Engine) -> None:
 
 def full_message() -> Any:
     return pb().Full(
-        a=-7, b="known", c=2**32 - 1, d=-0.5, e=pb().Point(x=1, label="e"), f=[-1, 2, -3], g=-3, h=2**64 - 1,
+        a=-7,
+        b="known",
+        c=2**32 - 1,
+        d=-0.5,
+        e=pb().Point(x=1, label="e"),
+        f=[-1, 2, -3],
+        g=-3,
+        h=2**64 - 1,
         i=b"\x00\xff",
     )
 

@@ -287,8 +287,12 @@ def test_the_last_extension_made_for_a_number_is_the_one_json_knows_while_it_exi
         (weight, 1 << 31, r"out of range for int32 at \$\.\[shop\.weight\]$"),
         (weight, None, r"^an extension's value cannot be None \(clear\(\) removes it\) at \$\.\[shop\.weight\]$"),
         (note, Note(text=5), r"^expected str \(string\), got int at \$\.\[shop\.note\]\.text$"),
-        (codes, "12", r"^expected a list, tuple, set, frozenset or a buffer of 'i' items, got str "
-                      r"at \$\.\[shop\.codes\]$"),
+        (
+            codes,
+            "12",
+            r"^expected a list, tuple, set, frozenset or a buffer of 'i' items, got str "
+            r"at \$\.\[shop\.codes\]$",
+        ),
         (notes, [Note(), 3], r"got int at \$\.\[shop\.notes\]\[1\]$"),
     ],
 )

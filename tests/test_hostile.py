@@ -229,8 +229,18 @@ def test_truncated_varint_is_rejected(engine: Engine, data: bytes, path: str) ->
         (tag(7, 1) + b"\x00" * 3, "$.totals"),
         (tag(8, 1), "$.ratios"),
     ],
-    ids=["fixed32", "fixed64", "fixed32-inside", "fixed64-inside", "unknown32", "unknown64",
-         "unknown32-inside", "float-element", "sfixed64-element", "double-element"],
+    ids=[
+        "fixed32",
+        "fixed64",
+        "fixed32-inside",
+        "fixed64-inside",
+        "unknown32",
+        "unknown64",
+        "unknown32-inside",
+        "float-element",
+        "sfixed64-element",
+        "double-element",
+    ],
 )
 def test_truncated_fixed32_and_fixed64_are_rejected(engine: Engine, data: bytes, path: str) -> None:
     check(decode_error(engine, data), path, 0, len(data), prefix=True)
@@ -328,9 +338,22 @@ def test_packed_fixed_width_run_not_a_multiple_of_its_element_size_is_rejected(
         (10, tag(1, 0) + varint(1) + tag(2, 0) + varint(-1), "$.took"),
         (10, tag(1, 0) + varint(-1) + tag(2, 0) + varint(1), "$.took"),
     ],
-    ids=["ts-after-9999", "ts-before-0001", "ts-int64-max", "ts-int64-min", "ts-negative-nanos",
-         "ts-nanos-1e9", "ts-nanos-huge", "dur-over-timedelta", "dur-under-timedelta", "dur-int64-max",
-         "dur-nanos-1e9", "dur-nanos-minus-1e9", "dur-signs-+-", "dur-signs--+"],
+    ids=[
+        "ts-after-9999",
+        "ts-before-0001",
+        "ts-int64-max",
+        "ts-int64-min",
+        "ts-negative-nanos",
+        "ts-nanos-1e9",
+        "ts-nanos-huge",
+        "dur-over-timedelta",
+        "dur-under-timedelta",
+        "dur-int64-max",
+        "dur-nanos-1e9",
+        "dur-nanos-minus-1e9",
+        "dur-signs-+-",
+        "dur-signs--+",
+    ],
 )
 def test_out_of_range_timestamp_and_duration_are_kept_among_the_unknown_fields(
     engine: Engine, number: int, body: bytes, path: str

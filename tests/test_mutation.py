@@ -257,8 +257,16 @@ def oneof_member_replaced() -> Scenario:
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     f.__name__: f
     for f in [
-        list_cleared, list_extended, dict_cleared, dict_cleared_deterministic, map_values_cleared,
-        map_keys_collapse, set_cleared, wrapper_rows_cleared, slot_replaced, element_slot_replaced,
+        list_cleared,
+        list_extended,
+        dict_cleared,
+        dict_cleared_deterministic,
+        map_values_cleared,
+        map_keys_collapse,
+        set_cleared,
+        wrapper_rows_cleared,
+        slot_replaced,
+        element_slot_replaced,
         oneof_member_replaced,
     ]
 }
@@ -336,9 +344,7 @@ def test_a_binding_holding_anything_else_is_never_run(engine: Engine) -> None:
 def test_threads_that_change_shared_messages_while_others_encode_and_decode() -> None:
     """No hostile code at all: encoding runs Python helpers (Decimal to string), where the
     interpreter may switch to a thread that empties and refills the same containers."""
-    outer = Outer(
-        items=[Inner(d=Decimal(i)) for i in range(20)], amounts={f"k{i}": Decimal(i) for i in range(20)}
-    )
+    outer = Outer(items=[Inner(d=Decimal(i)) for i in range(20)], amounts={f"k{i}": Decimal(i) for i in range(20)})
     universe = {Decimal(i) for i in range(20)}
     data = ddl.encode(outer)
     stop = time.monotonic() + 1.5

@@ -42,7 +42,9 @@ def test_a_scalar_node_carries_its_kind_wire_type_and_zero() -> None:
     nodes = {f.name: f.node for f in plan_for(Sample).fields}
     assert all(isinstance(n, ScalarNode) for n in nodes.values())
     assert [(n.kind, n.wire_type, n.zero) for n in nodes.values()] == [  # type: ignore[attr-defined]
-        (Kind.SFIXED32, 5, 0), (Kind.DOUBLE, 1, 0.0), (Kind.STRING, 2, "")
+        (Kind.SFIXED32, 5, 0),
+        (Kind.DOUBLE, 1, 0.0),
+        (Kind.STRING, 2, ""),
     ]
 
 

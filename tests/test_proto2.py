@@ -368,9 +368,7 @@ def test_random_ddl_messages_are_read_by_protobuf_as_written(engine: Engine, she
         varint_field(1, 3) + varint_field(9, 1) + ld(2, varint_field(1, 4)),  # a number entries lack
     ],
 )
-def test_a_map_entry_holding_another_field_is_kept_whole_among_the_unknown_fields(
-    engine: Engine, entry: bytes
-) -> None:
+def test_a_map_entry_holding_another_field_is_kept_whole_among_the_unknown_fields(engine: Engine, entry: bytes) -> None:
     data = TITLE + ld(12, entry)
     assert same_as_protobuf(engine, data) is None  # upb keeps the entry as it came
     value = engine.decode(data, Sheet)

@@ -216,9 +216,7 @@ class Ticket(ddl.Message):
 
 def test_an_enum_nested_in_a_message_class_is_a_nested_enum(engine: Engine) -> None:
     text = render([Ticket], "ddl_render_ticket")
-    assert (
-        "message Ticket {\n  enum State {\n    OPEN = 0;\n    DONE = 1;\n  }\n  State state = 1;\n" in text
-    )
+    assert "message Ticket {\n  enum State {\n    OPEN = 0;\n    DONE = 1;\n  }\n  State state = 1;\n" in text
     pb = compile_rendered(text)
     parsed = pb.Ticket.FromString(engine.encode(Ticket(state=Ticket.State.DONE, history=[Ticket.State.DONE])))
     assert (parsed.state, list(parsed.history)) == (pb.Ticket.DONE, [1])
@@ -564,8 +562,12 @@ def test_ddl_wkt_classes_are_rendered_as_googles_own_messages_and_protoc_code_re
     assert "message Int32Value" not in text and "message Any" not in text
     pbcls = compile_rendered(text).Wellknown
     value = Wellknown(
-        count=ddl.wkt.Int32Value(0), label=ddl.wkt.StringValue("x"), extra=ddl.wkt.Any("type.example/T", b"\x01"),
-        mask=ddl.wkt.FieldMask(["a.b"]), nothing=ddl.wkt.Empty(), json=ddl.wkt.Value(ddl.wkt.NullValue.NULL_VALUE),
+        count=ddl.wkt.Int32Value(0),
+        label=ddl.wkt.StringValue("x"),
+        extra=ddl.wkt.Any("type.example/T", b"\x01"),
+        mask=ddl.wkt.FieldMask(["a.b"]),
+        nothing=ddl.wkt.Empty(),
+        json=ddl.wkt.Value(ddl.wkt.NullValue.NULL_VALUE),
         values=[ddl.wkt.UInt64Value(2**64 - 1)],
     )
     parsed = pbcls.FromString(engine.encode(value))

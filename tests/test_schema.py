@@ -231,7 +231,9 @@ class PackedInner(ddl.Message):
 @pytest.mark.parametrize("annotation", [list[str], int, list[PackedInner], dict[int, int]], ids=str)
 def test_packed_false_on_a_field_that_cannot_be_packed_is_a_schema_error(annotation: object) -> None:
     namespace = {
-        "__annotations__": {"f": annotation}, "f": ddl.field(packed=False, default=None), "__qualname__": "Bad"
+        "__annotations__": {"f": annotation},
+        "f": ddl.field(packed=False, default=None),
+        "__qualname__": "Bad",
     }
     bad = type(ddl.Message)("Bad", (ddl.Message,), namespace)
     with pytest.raises(ddl.SchemaError, match=r"Bad\.f: packed=False applies only to repeated numbers"):

@@ -292,7 +292,10 @@ SPLIT = {
     "struct": (occurrences(11, b""), ld(1, ld(1, b"key")), 2, "$.extra"),
     # The halves are occurrences of a field of a message that is itself merged.
     "nested": (
-        lambda bodies: ld(2, b"") + ld(2, occurrences(4, ld(2, b"a"))(bodies)), ld(2, b"deep"), 2, "$.leaf.child"
+        lambda bodies: ld(2, b"") + ld(2, occurrences(4, ld(2, b"a"))(bodies)),
+        ld(2, b"deep"),
+        2,
+        "$.leaf.child",
     ),
 }
 

@@ -74,12 +74,6 @@ def total_ns(td: timedelta) -> int:
     return micros * 1000 + getattr(td, "nanosecond", 0)
 
 
-
-
-
-
-
-
 def same_json(a: Json, b: Json) -> bool:
     """Equality that also tells 1 from 1.0 and True from 1.0, and lets NaN equal NaN."""
     if type(a) is not type(b):
@@ -117,9 +111,7 @@ json_scalars = st.none() | st.booleans() | st.floats() | st.integers(-(2**53), 2
 
 
 def json_values_with(keys: st.SearchStrategy[str]) -> st.SearchStrategy[Json]:
-    return st.recursive(
-        json_scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(keys, kids, max_size=4)
-    )
+    return st.recursive(json_scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(keys, kids, max_size=4))
 
 
 json_values = json_values_with(st.text(max_size=5))
@@ -345,9 +337,7 @@ def test_duration_decodes_protobuf_bytes_keeping_every_nanosecond(m: duration_pb
 
 
 @given(pb_durations, pb_durations)
-def test_duration_merge_matches_protobuf_merge_from_string(
-    a: duration_pb2.Duration, b: duration_pb2.Duration
-) -> None:
+def test_duration_merge_matches_protobuf_merge_from_string(a: duration_pb2.Duration, b: duration_pb2.Duration) -> None:
     first, second = a.SerializeToString(), b.SerializeToString()
     merged = duration_pb2.Duration()
     merged.MergeFromString(first)

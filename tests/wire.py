@@ -102,7 +102,9 @@ def wire_data(numbers: list[int]) -> st.SearchStrategy[bytes]:
         st.builds(lambda n, w, p: tag(n, w) + p, number, st.integers(0, 7), st.binary(max_size=6)),
         st.builds(
             lambda n, extra, p: tag(n, 2) + varint(len(p) + extra) + p,
-            number, st.integers(-3, 3), st.binary(max_size=6),
+            number,
+            st.integers(-3, 3),
+            st.binary(max_size=6),
         ),
     )
 

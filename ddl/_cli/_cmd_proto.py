@@ -53,9 +53,7 @@ def add_parser(commands: Any) -> None:
         "name imported as python -m would, from the current directory first, or a .py file",
     )
     add_output(parser, "FILE", "write the .proto here instead of standard output")
-    parser.add_argument(
-        "--package", help="the .proto package (default: the first module's name, such as shop.models)"
-    )
+    parser.add_argument("--package", help="the .proto package (default: the first module's name, such as shop.models)")
     parser.set_defaults(run=run)
 
 
@@ -70,4 +68,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-

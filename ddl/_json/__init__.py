@@ -178,9 +178,7 @@ def _write_text(
     return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def from_dict(
-    obj: Any, cls: type[M], *, ignore_unknown_fields: bool = False, registry: Registry | None = None
-) -> M:
+def from_dict(obj: Any, cls: type[M], *, ignore_unknown_fields: bool = False, registry: Registry | None = None) -> M:
     """The message of class ``cls`` that the JSON value ``obj`` (plain Python values) holds.
 
     Example::

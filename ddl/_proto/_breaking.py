@@ -321,4 +321,3 @@ class _Comparison:
         for number, names in new.values.items():
             if number not in old.values and old.reserves(number):
                 add("ENUM_VALUE_NUMBER_WAS_RESERVED", names[0], number, "takes a number the old version reserved")
-

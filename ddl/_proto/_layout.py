@@ -254,8 +254,6 @@ def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "X"
 
 
-
-
 def reference(target: Decl, site: list[Decl], package: str) -> str:
     """How code inside ``site`` (messages, innermost first) names ``target`` unambiguously.
 

@@ -63,10 +63,21 @@ WKT_IMPORTS = {
 }
 # ddl.wkt's classes are Google's own messages: referenced and imported, never written out.
 _WKT_FILES = {
-    "Any": "any", "Empty": "empty", "FieldMask": "field_mask", "Value": "struct", "ListValue": "struct",
-    "NullValue": "struct", "DoubleValue": "wrappers", "FloatValue": "wrappers", "Int64Value": "wrappers",
-    "UInt64Value": "wrappers", "Int32Value": "wrappers", "UInt32Value": "wrappers", "BoolValue": "wrappers",
-    "StringValue": "wrappers", "BytesValue": "wrappers",
+    "Any": "any",
+    "Empty": "empty",
+    "FieldMask": "field_mask",
+    "Value": "struct",
+    "ListValue": "struct",
+    "NullValue": "struct",
+    "DoubleValue": "wrappers",
+    "FloatValue": "wrappers",
+    "Int64Value": "wrappers",
+    "UInt64Value": "wrappers",
+    "Int32Value": "wrappers",
+    "UInt32Value": "wrappers",
+    "BoolValue": "wrappers",
+    "StringValue": "wrappers",
+    "BytesValue": "wrappers",
 }
 WKT_CLASSES: dict[type, tuple[str, str]] = {
     getattr(wkt, name): (f"google.protobuf.{name}", f"google/protobuf/{file}.proto")
@@ -148,7 +159,6 @@ def render(classes: Sequence[type], package: str, source: str = "", services: Se
     for plan in plans:
         lines += [*render_service(plan, lambda cls: _type_name(cls, decls, package)), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
-
 
 
 def render_targets(targets: Sequence[str], package: str | None = None) -> str:

@@ -99,7 +99,10 @@ def _compile(cls: type) -> Codec:
 def _linked(codec: Codec, kind: str) -> Callable[..., Any]:
     """The function of ``codec`` that generated code calls as a dependency of this ``kind``."""
     functions: dict[str, Callable[..., Any]] = {
-        "enc": codec.encode, "dec": codec.decode, "mrg": codec.merge, "grp": codec.group
+        "enc": codec.encode,
+        "dec": codec.decode,
+        "mrg": codec.merge,
+        "grp": codec.group,
     }
     return functions[kind]
 

@@ -255,7 +255,8 @@ def encode_failure(
     value = _field_value(fields, fi, named, holder)
     if fi < 0:
         err = EncodeError(
-            "_ddl_unknown (the unknown fields) was deleted" if value is UNSET
+            "_ddl_unknown (the unknown fields) was deleted"
+            if value is UNSET
             else f"_ddl_unknown (the unknown fields) must be bytes or None, got {_tname(value)}"
         )
         err._push("._ddl_unknown")

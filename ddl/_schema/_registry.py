@@ -164,13 +164,21 @@ def _time(tp: Any, ctx: Context) -> Node | None:
 def _conversion(tp: Any, ctx: Context) -> Node | None:
     if tp is decimal.Decimal:
         return ConvertedNode(
-            "decimal", ScalarNode("string"), (decimal.Decimal,),
-            _wkt_codecs.decimal_to_wire, _wkt_codecs.decimal_from_wire, lambda: decimal.Decimal(0),
+            "decimal",
+            ScalarNode("string"),
+            (decimal.Decimal,),
+            _wkt_codecs.decimal_to_wire,
+            _wkt_codecs.decimal_from_wire,
+            lambda: decimal.Decimal(0),
         )
     if tp is uuid.UUID:
         return ConvertedNode(
-            "uuid", ScalarNode("bytes"), (uuid.UUID,),
-            _wkt_codecs.uuid_to_wire, _wkt_codecs.uuid_from_wire, lambda: uuid.UUID(int=0),
+            "uuid",
+            ScalarNode("bytes"),
+            (uuid.UUID,),
+            _wkt_codecs.uuid_to_wire,
+            _wkt_codecs.uuid_from_wire,
+            lambda: uuid.UUID(int=0),
         )
     return None
 
@@ -183,8 +191,15 @@ def _json_value(tp: Any, ctx: Context) -> Node | None:
 
 
 _SEQUENCES: dict[object, type] = {
-    list: list, tuple: tuple, set: set, frozenset: frozenset,
-    typing.List: list, typing.Tuple: tuple, typing.Set: set, typing.FrozenSet: frozenset,  # noqa: UP006
+    list: list,
+    tuple: tuple,
+    set: set,
+    frozenset: frozenset,
+    # the deprecated aliases annotations may still use, each read as its builtin
+    typing.List: list,  # noqa: UP006
+    typing.Tuple: tuple,  # noqa: UP006
+    typing.Set: set,  # noqa: UP006
+    typing.FrozenSet: frozenset,  # noqa: UP006
 }
 
 

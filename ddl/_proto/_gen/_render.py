@@ -360,9 +360,9 @@ def _assignment(target: str, default: str, indent: str, noqa: str) -> list[str]:
 
 def _reserved(msg: DescriptorProto) -> str:
     """The ``reserved=`` class keyword for a message's reserved numbers and names, or ""."""
-    items = [
-        str(r.start) if r.end == r.start + 1 else f"range({r.start}, {r.end})" for r in msg.reserved_range
-    ] + [repr(py_name(name)) for name in msg.reserved_name]
+    items = [str(r.start) if r.end == r.start + 1 else f"range({r.start}, {r.end})" for r in msg.reserved_range] + [
+        repr(py_name(name)) for name in msg.reserved_name
+    ]
     if not items:
         return ""
     return f", reserved=({', '.join(items)}{',' if len(items) == 1 else ''})"

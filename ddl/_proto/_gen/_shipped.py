@@ -46,4 +46,3 @@ def write_shipped(root: Path) -> list[Path]:
         encoding="utf-8",
     )
     return paths
-

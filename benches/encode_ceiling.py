@@ -40,6 +40,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
@@ -92,9 +93,9 @@ def main(args: Sequence[str]) -> None:
         code = NUMBERS[name]
         as_array = type(ours.obj)(values=array.array(code, logical["values"]))
         gc.collect()
-        ddl_us = best_us(lambda case=ours: case.encode(case.obj))
-        array_us = best_us(lambda case=ours, msg=as_array: case.encode(msg))
-        upb_us = best_us(lambda case=upb: case.encode(case.obj))
+        ddl_us = best_us(partial(ours.encode, ours.obj))
+        array_us = best_us(partial(ours.encode, as_array))
+        upb_us = best_us(partial(upb.encode, upb.obj))
         routine, floor = bound_us(logical["values"], code)
         print(
             f"| {name} | {ddl_us:,.2f} | {array_us:,.2f} | {upb_us:,.2f} | {floor:,.2f} ({routine}) "

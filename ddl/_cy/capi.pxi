@@ -55,7 +55,6 @@ cdef extern from "Python.h":
     PyObject* PySet_New_ptr "PySet_New"(PyObject* iterable) except NULL
     PyObject* PyFrozenSet_New_ptr "PyFrozenSet_New"(PyObject* iterable) except NULL
     int PyObject_IsInstance_ptr "PyObject_IsInstance"(PyObject* o, PyObject* cls) except -1
-    void PyObject_GC_UnTrack_ptr "PyObject_GC_UnTrack"(PyObject* o)
 
 # The C lives in headers beside this file, one concern each (setup.py puts ddl/_cy on the
 # include path): ddl_compat.h (compiler portability), ddl_wire.h (varints and bytes),
@@ -64,9 +63,7 @@ cdef extern from "Python.h":
 # (the constructors' slot filler).
 
 cdef extern from "ddl_wire.h":
-    int ddl_vsize(uint64_t v) nogil
     uint64_t ddl_varint10(const unsigned char* p, int* len) nogil
-    void ddl_put_varint(unsigned char* p, uint64_t v) nogil
     void ddl_copy(unsigned char* d, const unsigned char* s, Py_ssize_t n) nogil
 
 cdef extern from "ddl_cpython.h":
@@ -75,7 +72,6 @@ cdef extern from "ddl_cpython.h":
     PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) except NULL
     Py_ssize_t ddl_member_offset(PyObject* descr)
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
-    PyObject* ddl_alloc(PyTypeObject* t)
     PyObject* ddl_alloc_untracked(PyTypeObject* t)
     object ddl_setattr_wrapper(PyTypeObject* t, const char* name, void* func)
     bint ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain)

@@ -241,15 +241,10 @@ static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
 }
 
 /* A new instance of t with every slot NULL, as object.__new__ makes it but without running
-   __new__ or __init__: the decoder fills the slots itself. */
-static inline PyObject* ddl_alloc(PyTypeObject* t) {
-    return t->tp_alloc(t, 0);
-}
-
-/* A new instance of t as ddl_alloc makes it, but not tracked by the GC: the binary decoder
-   tracks it once its slots are filled, and only when one of them can hold references
-   (ddl_may_cycle), so that most messages are never linked into the GC's lists and unlinked
-   again. Until then it is the decoder's alone, and an untracked object only keeps what it
+   __new__ or __init__ (the readers fill the slots themselves), and not tracked by the GC: the
+   binary and JSON readers track it once its slots are filled, and only when one of them can
+   hold references (ddl_may_cycle), so that most messages are never linked into the GC's lists
+   and unlinked again. Until then it is the reader's alone, and an untracked object only keeps what it
    holds alive, so a collection meanwhile frees nothing it holds. PyObject_GC_New is
    PyType_GenericAlloc less the tracking and the zeroing, which is done here; a class whose
    tp_alloc is another function goes through it and is untracked after (ddl_track tracks it

@@ -188,6 +188,24 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
     return <PyObject*>value
 
 
+cdef inline int _fill_absent(PyObject* raw, Op* op, const unsigned char* buf, int budget, object data) except -1:
+    """Fill the slot of a field that was not read (both readers call it): 1 when the value put
+    there may hold references (ddl_may_cycle), so that the instance stays tracked by the GC.
+    Most absent fields take a shared zero or None, and a repeated field an empty list, without
+    a call."""
+    cdef PyObject* value
+    if op.fill == FILL_VALUE:
+        Py_INCREF_ptr(op.zero)
+        ddl_set_slot(raw, op.offset, op.zero)
+        return op.zero_cycles
+    if op.fill == FILL_LIST:
+        ddl_set_slot(raw, op.offset, PyList_New_ptr(0))
+        return 1
+    value = _absent(op, buf, budget, data)
+    ddl_set_slot(raw, op.offset, value)
+    return ddl_may_cycle(value)
+
+
 cdef Py_ssize_t _run(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) noexcept:
     """How many more elements of ``op`` follow at ``pos``, each right after the last and led by
     the same tag bytes: only tags and lengths are read, and anything malformed ends the count
@@ -488,14 +506,10 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         op = &p.ops[k]
         slot = ddl_slot(raw, op.offset)
         if slot == NULL:
-            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, shared, without a call
-                Py_INCREF_ptr(op.zero)
-                ddl_set_slot(raw, op.offset, op.zero)
-                cyclic |= op.zero_cycles
-                continue
-            slot = _absent(op, buf, budget, data)
-            ddl_set_slot(raw, op.offset, slot)
-        elif op.atomic:
+            if _fill_absent(raw, op, buf, budget, data):
+                cyclic = True
+            continue
+        if op.atomic:
             continue
         elif op.repeated and op.container == FILL_LIST:
             ddl_list_fit(slot)

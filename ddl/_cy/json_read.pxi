@@ -495,20 +495,18 @@ cdef int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget)
         bail()  # a second member of the oneof
     Py_INCREF_ptr(<PyObject*>value)
     ddl_set_slot(raw, op.offset, <PyObject*>value)
-    if op.repeated or op.kind == K_MAP or op.kind == K_MESSAGE:
-        return ddl_may_cycle(<PyObject*>value)
-    return 0
+    return 0 if op.atomic else ddl_may_cycle(<PyObject*>value)
 
 
 cdef inline int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint cyclic, int budget) except -1:
     """Fill the slots of the fields the text left out (the ops whose bit is not in ``seen``) as
-    the binary decoder fills them: 1 when the instance must stay tracked by the GC (``cyclic``
-    already, or an absent value that may hold references), else 0. Only those ops are visited,
-    a word of the bitmap at a time; a union's slot that one member filled is passed."""
+    the binary decoder fills them (_fill_absent): 1 when the instance must stay tracked by the
+    GC (``cyclic`` already, or an absent value that may hold references), else 0. Only those
+    ops are visited, a word of the bitmap at a time; a union's slot that one member filled is
+    passed."""
     cdef Py_ssize_t w, k, words = (p.nops + 63) >> 6
     cdef uint64_t unseen
     cdef Op* op
-    cdef PyObject* zero
     for w in range(words):
         unseen = ~seen[w]
         if w == words - 1 and p.nops & 63:
@@ -519,20 +517,8 @@ cdef inline int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint c
             op = &p.ops[k]
             if op.member >= 0 and ddl_slot(raw, op.offset) != NULL:
                 continue  # another member of its union was read, or filled the slot already
-            if op.fill == FILL_VALUE:  # most absent fields: a zero or None, without a call
-                zero = op.zero
-                Py_INCREF_ptr(zero)
-                ddl_set_slot(raw, op.offset, zero)
-                # None and enum members (class constants) hold no references
-                if not cyclic and zero != ddl_none and (op.kind != K_ENUM or op.repeated):
-                    cyclic = ddl_may_cycle(zero)
-            elif op.fill == FILL_LIST:  # a repeated field's: a list, which may hold references
-                ddl_set_slot(raw, op.offset, PyList_New_ptr(0))
+            if _fill_absent(raw, op, NULL, budget, None):
                 cyclic = True
-            else:
-                ddl_set_slot(raw, op.offset, _absent(op, NULL, budget, None))
-                if not cyclic:
-                    cyclic = ddl_may_cycle(ddl_slot(raw, op.offset))
     return cyclic
 
 
@@ -553,7 +539,7 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     seen[0] = 0  # the words of the message's ops: one for most messages, without a call
     if p.nops > 64:
         memset(&seen[1], 0, ((p.nops - 1) >> 6) * sizeof(uint64_t))
-    cdef PyObject* raw = ddl_alloc(p.cls)
+    cdef PyObject* raw = ddl_alloc_untracked(p.cls)  # tracked at the end, as the binary decoder's
     if raw == NULL:
         raise MemoryError()
     obj = <object>raw
@@ -612,8 +598,8 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
         cyclic = True
     Py_INCREF_ptr(ddl_none)
     ddl_set_slot(raw, p.unknown_offset, ddl_none)
-    if not cyclic:
-        PyObject_GC_UnTrack_ptr(raw)
+    if cyclic:
+        ddl_track(raw)
     return obj
 
 

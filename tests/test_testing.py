@@ -117,7 +117,8 @@ def assert_reaches(cls: type, features: dict[str, Any], examples: int = 400, **o
     """Each named condition holds for at least one of ``examples`` drawn instances."""
     missing = set(features)
 
-    @settings(max_examples=examples, database=None, phases=[Phase.generate], deadline=None)
+    # derandomized: a rare edge (2**64 - 1) is reached or not the same way on every run
+    @settings(max_examples=examples, database=None, phases=[Phase.generate], deadline=None, derandomize=True)
     @given(instances(cls, **options))
     def collect(value: Any) -> None:
         missing.difference_update([name for name in missing if features[name](value)])

@@ -68,10 +68,11 @@ def extensions() -> list[Extension]:
         # -O1 and frame pointers keep the sanitizer's stack traces readable and its checks exact.
         compile_args = [f"-fsanitize={sanitize}", "-O1", "-g", "-fno-omit-frame-pointer", *ALWAYS_INLINE]
         link_args = [f"-fsanitize={sanitize}"]
-    # The C helpers are headers in ddl/_cy; listed as depends, so that editing one rebuilds.
+    # The C helpers are headers in ddl/_cy, listed as depends so that editing one rebuilds, and
+    # one C file, ddl_gc.c, which reads CPython's internal headers apart from the rest.
     ext = Extension(
         "ddl._speedups",
-        ["ddl/_speedups.pyx"],
+        ["ddl/_speedups.pyx", "ddl/_cy/ddl_gc.c"],
         include_dirs=["ddl/_cy"],
         depends=sorted(glob.glob("ddl/_cy/*.h")),
         extra_compile_args=compile_args,

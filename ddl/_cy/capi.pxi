@@ -77,6 +77,10 @@ cdef extern from "ddl_cpython.h":
     bint ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain)
     bint ddl_dealloc_adopted(PyTypeObject* t)
 
+cdef extern from "ddl_gc.h":
+    void ddl_gc_tenure(PyObject* o)
+    void ddl_gc_tenure_tracked(PyObject* o)
+
 cdef extern from "ddl_objects.h":
     PyObject* ddl_int(long long v) except NULL
     PyObject* ddl_uint(unsigned long long v) except NULL
@@ -86,7 +90,6 @@ cdef extern from "ddl_objects.h":
     int ddl_as_int64(PyObject* v, int64_t* out)
     int ddl_as_uint64(PyObject* v, uint64_t* out)
     bint ddl_may_cycle(PyObject* v)
-    void ddl_track(PyObject* o)
     int ddl_message_setattro(PyObject* self, PyObject* name, PyObject* value)
     bint ddl_untrackable(PyTypeObject* t, int frozen)
     bint ddl_tuple_has(PyObject* t, PyObject* x)

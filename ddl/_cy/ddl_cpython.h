@@ -247,7 +247,7 @@ static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
    and unlinked again. Until then it is the reader's alone, and an untracked object only keeps what it
    holds alive, so a collection meanwhile frees nothing it holds. PyObject_GC_New is
    PyType_GenericAlloc less the tracking and the zeroing, which is done here; a class whose
-   tp_alloc is another function goes through it and is untracked after (ddl_track tracks it
+   tp_alloc is another function goes through it and is untracked after (ddl_gc_tenure tracks it
    again). */
 static inline PyObject* ddl_alloc_untracked(PyTypeObject* t) {
     PyObject* o;

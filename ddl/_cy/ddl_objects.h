@@ -80,12 +80,6 @@ static inline int ddl_may_cycle(PyObject* v) {
     return PyType_IS_GC(Py_TYPE(v)) && (!PyTuple_CheckExact(v) || PyObject_GC_IsTracked(v));
 }
 
-/* Track o, a new instance from ddl_alloc_untracked (so never tracked yet), by the GC, when
-   its type is a GC type. */
-static inline void ddl_track(PyObject* o) {
-    if (PyType_IS_GC(Py_TYPE(o))) PyObject_GC_Track(o);
-}
-
 /* The tp_setattro of every message class that takes assignments (installed through
    ddl_setattr_wrapper by ddl.Message's metaclass). The assignment runs as object's does; then
    an instance the decoder left untracked (ddl_untrackable) is tracked again when the new value

@@ -199,7 +199,9 @@ cdef inline int _fill_absent(PyObject* raw, Op* op, const unsigned char* buf, in
         ddl_set_slot(raw, op.offset, op.zero)
         return op.zero_cycles
     if op.fill == FILL_LIST:
-        ddl_set_slot(raw, op.offset, PyList_New_ptr(0))
+        value = PyList_New_ptr(0)
+        ddl_gc_tenure(value)
+        ddl_set_slot(raw, op.offset, value)
         return 1
     value = _absent(op, buf, budget, data)
     ddl_set_slot(raw, op.offset, value)
@@ -513,6 +515,9 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             continue
         elif op.repeated and op.container == FILL_LIST:
             ddl_list_fit(slot)
+            ddl_gc_tenure(slot)
+        elif op.kind == K_MAP:
+            ddl_gc_tenure_tracked(slot)
         elif op.repeated and Py_TYPE(slot) == &PyList_Type:
             if op.container == FILL_TUPLE:
                 ddl_set_slot(raw, op.offset, PyList_AsTuple_ptr(slot))
@@ -532,7 +537,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     Py_INCREF_ptr(<PyObject*>unknown)
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
     if cyclic:
-        ddl_track(raw)
+        ddl_gc_tenure(raw)
     if share:
         Py_INCREF_ptr(raw)
         p.empty = raw

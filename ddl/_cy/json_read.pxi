@@ -407,6 +407,8 @@ cdef object _jr_array(Op* op, JText* t, int budget):
         memcpy(PySequence_Fast_ITEMS_ptr(made), t.items + base, n * sizeof(PyObject*))
     t.nitems = base
     items = _jr_own(made)
+    if op.container == FILL_LIST:
+        ddl_gc_tenure(made)
     if op.container == FILL_LIST or op.container == FILL_TUPLE:
         return items
     if op.container == FILL_SET:
@@ -456,6 +458,7 @@ cdef dict _jr_map(Op* op, JText* t, int budget):
         if PyDict_GET_SIZE_ptr(<PyObject*>entries) == size:
             bail()
         c = _jr_after(t, b'}')
+    ddl_gc_tenure_tracked(<PyObject*>entries)
     return entries
 
 
@@ -599,7 +602,7 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     Py_INCREF_ptr(ddl_none)
     ddl_set_slot(raw, p.unknown_offset, ddl_none)
     if cyclic:
-        ddl_track(raw)
+        ddl_gc_tenure(raw)
     return obj
 
 

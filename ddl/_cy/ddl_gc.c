@@ -1,0 +1,46 @@
+/* ddl_gc.c: ddl_gc_tenure (see ddl_gc.h). A file of its own because it reads the collector's
+   state, which only CPython's internal headers declare, and they need Py_BUILD_CORE_MODULE,
+   which must not change how the rest of the engine is compiled. The layout used here (the
+   interpreter's gc state, its generations' lists and counts) is the one of 3.11 to 3.13 with
+   the GIL; anywhere else the public call stands in. */
+
+#include <patchlevel.h>
+#include <pyconfig.h>
+
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#define DDL_GC_GENERATIONS 1
+#define Py_BUILD_CORE_MODULE 1
+#endif
+
+#include <Python.h>
+#include "ddl_gc.h"
+
+#ifdef DDL_GC_GENERATIONS
+#include "internal/pycore_gc.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_object.h"
+
+void ddl_gc_tenure(PyObject* o) {
+    struct _gc_runtime_state* gc = &PyInterpreterState_Get()->gc;
+    PyGC_Head* head = &gc->generations[NUM_GENERATIONS - 1].head;
+    PyGC_Head* g = _Py_AS_GC(o);
+    PyGC_Head* last;
+    if (!PyType_IS_GC(Py_TYPE(o))) return;  /* a class the GC does not know */
+    if (_PyObject_GC_IS_TRACKED(o)) _PyObject_GC_UNTRACK(o);
+    last = (PyGC_Head*)head->_gc_prev;
+    /* linked last in the oldest generation's list, as _PyObject_GC_TRACK links in the youngest */
+    _PyGCHead_SET_NEXT(last, g);
+    _PyGCHead_SET_PREV(g, last);
+    _PyGCHead_SET_NEXT(g, head);
+    head->_gc_prev = (uintptr_t)g;
+    /* its allocation was counted towards the next young collection, which it no longer joins */
+    if (gc->generations[0].count > 0) gc->generations[0].count--;
+}
+
+#else
+
+void ddl_gc_tenure(PyObject* o) {
+    if (PyType_IS_GC(Py_TYPE(o)) && !PyObject_GC_IsTracked(o)) PyObject_GC_Track(o);
+}
+
+#endif

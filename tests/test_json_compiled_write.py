@@ -9,6 +9,7 @@ import enum
 import gc
 import json
 import math
+import random
 import struct
 import threading
 from array import array
@@ -154,6 +155,24 @@ def test_the_compiled_writer_prints_these_floats_as_repr_does(value: float) -> N
     assert json.loads(text)["ds"] == [float(value), -float(value)]
 
 
+@compiled
+def test_every_kind_of_float32_is_written_in_c_as_the_python_path_writes_it() -> None:
+    # 20,000 floats from random bit patterns (every exponent, both signs) and from the range
+    # written without a search for repr's digits (1e-4 to 1e6), beside that range's edges.
+    rng = random.Random(15)
+    patterns = [rng.getrandbits(32) for _ in range(10_000)]
+    singles = [
+        v for v in struct.unpack(f"<{len(patterns)}f", struct.pack(f"<{len(patterns)}I", *patterns)) if math.isfinite(v)
+    ]
+    in_range = [rng.uniform(-1e6, 1e6) * 10.0 ** -rng.randrange(0, 11) for _ in range(10_000)]
+    edges = [1e-4, -1e-4, 0.00010000001, 9.9999997e-05, 999999.94, 999999.9, 1e6, 0.5, 100.0, 0.1]
+    values = [*singles, *in_range, *edges]
+    msg = Floats(fs=list(struct.unpack(f"<{len(values)}f", struct.pack(f"<{len(values)}f", *values))))
+    text = written_in_c(msg)
+    with python_path():
+        assert text == ddl.to_json(msg)
+
+
 class Big(float):
     """A float subclass: the Python path converts it, so the compiled writer leaves it."""
 
@@ -174,6 +193,34 @@ def test_a_list_of_floats_and_ints_is_written_in_c() -> None:
     msg = Floats(ds=[1.5, 2, -0.0, math.inf, 3, 0.1])
     assert written_in_c(msg) == '{"ds": [1.5, 2.0, -0.0, "Infinity", 3.0, 0.1]}'
     assert written_in_c(Floats(ds=[1.5, True])) is None
+
+
+class Counts(ddl.Message):
+    signed: list[int] = []
+    unsigned: list[ddl.uint64] = []
+    small: list[ddl.int32] = []
+    packed: ddl.Vector[ddl.int64] = ddl.field(default_factory=lambda: array("q"))
+
+
+# Each digit count from 1 to 20, at its edges: the writer makes the digits eight at a time and
+# takes another way below 10, 10**8 and 10**16.
+EDGES = sorted({v for k in range(20) for v in (10**k - 1, 10**k, 10**k + 1, 2 * 10**k, 10**k * 9 + 8)})
+
+
+@compiled
+def test_integers_of_every_digit_count_are_written_in_c_as_str_writes_them() -> None:
+    signed = [v for v in EDGES if v < 2**63] + [-v for v in EDGES if v <= 2**63] + [2**63 - 1, -(2**63)]
+    small = [v for v in signed if -(2**31) <= v < 2**31]
+    msg = Counts(signed, [v for v in EDGES if v < 2**64] + [2**64 - 1], small, array("q", signed))
+    text = written_in_c(msg)
+    assert text is not None
+    assert json.loads(text) == {
+        "signed": [str(v) for v in msg.signed],
+        "unsigned": [str(v) for v in msg.unsigned],
+        "small": small,
+        "packed": [str(v) for v in signed],
+    }
+    assert_same_on_both_paths(msg)
 
 
 class Texts(ddl.Message):

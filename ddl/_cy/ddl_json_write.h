@@ -145,16 +145,35 @@ static PyObject* ddl_json_text(ddl_jout* o) {
     return ddl_jout_text(o, ddl_json_str_body);
 }
 
-/* Write v in decimal at p, which has room for 20 bytes; return the new end. */
+/* Write v in decimal at p, which has room for 20 bytes; return the new end. The digits are made
+   eight at a time (ddl_8_digits, no division per digit) and stored as whole words, a word's
+   leading zeros shifted out; bytes after the text, within the 20, may be written too. */
 static inline char* ddl_json_u64(char* p, uint64_t v) {
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) *p++ = tmp[--n];
-    return p;
+    uint64_t high, rest;
+    int n;
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    if (v < UINT64_C(100000000)) {
+        n = ddl_digit_count(v);
+        ddl_store8(p, ddl_8_digits((uint32_t)v) >> (8 * (8 - n)));
+        return p + n;
+    }
+    if (v < UINT64_C(10000000000000000)) {
+        high = v / UINT64_C(100000000);
+        n = ddl_digit_count(high);
+        ddl_store8(p, ddl_8_digits((uint32_t)high) >> (8 * (8 - n)));
+        ddl_store8(p + n, ddl_8_digits((uint32_t)(v - high * UINT64_C(100000000))));
+        return p + n + 8;
+    }
+    high = v / UINT64_C(10000000000000000);  /* 1 to 1844: 1 to 4 digits */
+    rest = v - high * UINT64_C(10000000000000000);
+    n = ddl_digit_count(high);
+    ddl_store8(p, ddl_8_digits((uint32_t)high) >> (8 * (8 - n)));
+    ddl_store8(p + n, ddl_8_digits((uint32_t)(rest / UINT64_C(100000000))));
+    ddl_store8(p + n + 8, ddl_8_digits((uint32_t)(rest % UINT64_C(100000000))));
+    return p + n + 16;
 }
 
 /* Write v in decimal at p, which has room for 20 bytes; return the new end. */
@@ -175,6 +194,36 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
    division, which makes it slower than ddl_d2s beyond about four tries (measured). */
 #define DDL_SHORT_REPR_TRIES 4
 
+/* Write m * 10**-k (0 < m < 10**16, with no trailing zero when k > 0), negated when negative,
+   in repr's positional notation at p (room for 24 bytes), and return the new end: the integral
+   digits (or "0"), a point, then the k fraction digits (or "0" for an integral value). The 16
+   digits of m, leading zeros included, are made as two words (ddl_8_digits) and copied from. */
+static char* ddl_json_positional(char* p, int negative, uint64_t m, int k) {
+    char digits[16];
+    const char* first;
+    int n = ddl_digit_count(m);
+    uint64_t high = m / UINT64_C(100000000);
+    ddl_store8(digits, ddl_8_digits((uint32_t)high));
+    ddl_store8(digits + 8, ddl_8_digits((uint32_t)(m - high * UINT64_C(100000000))));
+    first = digits + 16 - n;
+    if (negative) *p++ = '-';
+    if (n <= k) {  /* 0.000ddd */
+        memcpy(p, "0.0000000000000000", (size_t)(2 + k - n));
+        p += 2 + k - n;
+        memcpy(p, first, (size_t)n);
+        return p + n;
+    }
+    memcpy(p, first, (size_t)(n - k));  /* the integral part */
+    p += n - k;
+    *p++ = '.';
+    if (k == 0) {
+        *p++ = '0';
+        return p;
+    }
+    memcpy(p, first + n - k, (size_t)k);
+    return p + k;
+}
+
 /* Write float.__repr__(d) for the doubles 1e-4 <= |d| < 2**50 with at most
    DDL_SHORT_REPR_TRIES - 1 fraction digits, at p (room for 24 bytes), and return the new end;
    or return NULL, writing nothing, for the others. repr writes the fewest significant digits
@@ -188,9 +237,7 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
    are worth a call, and the ones it turns away then cost none. */
 static DDL_NOINLINE char* ddl_json_short_repr_digits(char* p, double d) {
     double a = fabs(d), m = 0.0, x;
-    char digits[20];
-    int k, n = 0, j;
-    uint64_t mi;
+    int k;
     for (k = 0; k < DDL_SHORT_REPR_TRIES; k++) {
         x = a * ddl_exact_pow10[k];
         if (x >= DDL_P2_50) return NULL;
@@ -198,20 +245,7 @@ static DDL_NOINLINE char* ddl_json_short_repr_digits(char* p, double d) {
         if (m / ddl_exact_pow10[k] == a) break;
     }
     if (k == DDL_SHORT_REPR_TRIES) return NULL;
-    for (mi = (uint64_t)m; mi; mi /= 10) digits[n++] = (char)('0' + mi % 10);  /* backwards */
-    if (d < 0) *p++ = '-';
-    if (n <= k) {  /* 0.000ddd */
-        *p++ = '0';
-        *p++ = '.';
-        for (j = n; j < k; j++) *p++ = '0';
-        while (n) *p++ = digits[--n];
-        return p;
-    }
-    for (j = n; j > k; j--) *p++ = digits[j - 1];  /* the integral part */
-    *p++ = '.';
-    if (k == 0) *p++ = '0';
-    for (; j > 0; j--) *p++ = digits[j - 1];
-    return p;
+    return ddl_json_positional(p, d < 0, (uint64_t)m, k);
 }
 
 /* ddl_json_short_repr_digits's text of d (the same contract), or NULL for the doubles it
@@ -297,10 +331,15 @@ static Py_ssize_t ddl_json_float_run(ddl_jout* o, PyObject* const* items, Py_ssi
    as repr writes that double. 0; 1 when d is finite but beyond the range of a float (the Python
    path refuses it: the caller bails); -1 with an exception set. For 1e-4 <= |float| < 1e6 the
    rounding is done here: a float (24 bits) times 10**s (s <= 12, 5**12 < 2**28) is exact in a
-   double, so rounding it to an integer (ddl_round_small, ties to even) is the correct rounding. */
+   double, so rounding it to an integer (ddl_round_small, ties to even) is the correct rounding.
+   That double's repr is then those digits, m * 10**-e, written at once (ddl_json_positional):
+   the division m / 10**e of exact operands gives the double nearest to them, so they read back
+   as it, and no fewer digits can, as any other text of up to 10 significant digits lies at
+   least 10**-10 of the value away, and the double's neighbours 2**-52 of it. */
 static int ddl_json_float32(ddl_jout* o, double d) {
     float single;
-    double a, shortest;
+    double a, m, shortest;
+    uint64_t mi;
     char* s;
     int digits, e, r = ddl_json_special(o, d);
     if (r) return r < 0 ? -1 : 0;
@@ -308,11 +347,18 @@ static int ddl_json_float32(ddl_jout* o, double d) {
     if (isinf(single)) return 1;
     a = fabs((double)single);
     if (a >= 1e-4 && a < 1e6) {
-        for (digits = 6; digits < 10; digits++) {
-            for (e = 0; a * ddl_exact_pow10[e] < ddl_exact_pow10[digits - 1]; e++) {}
-            shortest = ddl_round_small(a * ddl_exact_pow10[e]) / ddl_exact_pow10[e];
+        /* a * 10**e has 6 integral digits; each further digit is the next power of ten */
+        for (e = 0; a * ddl_exact_pow10[e] < 1e5; e++) {}
+        for (digits = 6; digits < 10; digits++, e++) {
+            m = ddl_round_small(a * ddl_exact_pow10[e]);
+            shortest = m / ddl_exact_pow10[e];
             if (single < 0) shortest = -shortest;
-            if ((float)shortest == single) return ddl_json_repr(o, shortest);
+            if ((float)shortest == single) {
+                if (ddl_jout_room(o, 24) < 0) return -1;
+                for (mi = (uint64_t)m; e > 0 && mi % 10 == 0; e--) mi /= 10;
+                o->pos = ddl_json_positional(o->pos, single < 0, mi, e);
+                return 0;
+            }
         }
     }
     for (digits = 6; digits < 10; digits++) {

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
+import sys
+import sysconfig
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -84,6 +87,12 @@ class Engine:
 # Hypothesis tests that take the engine fixture: nothing in it needs setting up again between examples.
 FIXTURE_SAFE = settings(suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture])
 
+# Whether the compiled engine puts what it decodes in the GC's oldest generation, uncounted
+# (ddl/_cy/ddl_gc.c): with the GIL on CPython 3.11 to 3.13.
+TENURES = (
+    _compiled.speedups is not None and sys.version_info < (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED")
+)
+
 ENGINES = [Engine("python", (_api.python_encode, _api.python_decode), (_api.PythonEncoder, _api.PythonDecoder), False)]
 if _compiled.speedups is not None:
     ENGINES.append(Engine("cython", (ddl.encode, ddl.decode), (ddl.Encoder, ddl.Decoder), True))
@@ -93,3 +102,12 @@ if _compiled.speedups is not None:
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     with request.param.fresh().running() as engine:
         yield engine
+
+
+@pytest.fixture
+def gc_restored() -> Iterator[None]:
+    """The collector's thresholds and its enabled state, as they were before the test."""
+    thresholds, enabled = gc.get_threshold(), gc.isenabled()
+    yield
+    gc.set_threshold(*thresholds)
+    gc.enable() if enabled else gc.disable()

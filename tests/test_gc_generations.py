@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import gc
 import sys
-import sysconfig
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 import ddl
-from ddl._compiled import speedups
+from tests.conftest import TENURES
 
-pytestmark = pytest.mark.skipif(
-    speedups is None or sys.version_info >= (3, 14) or bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-    reason="the compiled engine places objects by generation on CPython 3.11 to 3.13 with the GIL",
-)
+pytestmark = [
+    pytest.mark.skipif(not TENURES, reason="the compiled engine places objects by generation on 3.11 to 3.13"),
+    pytest.mark.usefixtures("gc_restored"),
+]
 
 
 class Node(ddl.Message):
@@ -45,14 +44,6 @@ def made(root: Node) -> Iterator[object]:
     yield root.children
     for child in root.children:
         yield from made(child)
-
-
-@pytest.fixture(autouse=True)
-def collector() -> Iterator[None]:
-    thresholds, enabled = gc.get_threshold(), gc.isenabled()
-    yield
-    gc.set_threshold(*thresholds)
-    gc.enable() if enabled else gc.disable()
 
 
 @pytest.mark.parametrize("read", READERS)

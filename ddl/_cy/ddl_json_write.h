@@ -145,35 +145,36 @@ static PyObject* ddl_json_text(ddl_jout* o) {
     return ddl_jout_text(o, ddl_json_str_body);
 }
 
+/* Write 0 < v < 10**8 in decimal at p, which has room for 8 bytes, and return the new end: its
+   eight digits made at once (ddl_8_digits), the leading zeros shifted out of the word. */
+static inline char* ddl_json_leading_digits(char* p, uint64_t v) {
+    int n = ddl_digit_count(v);
+    ddl_store8(p, ddl_8_digits((uint32_t)v) >> (8 * (8 - n)));
+    return p + n;
+}
+
 /* Write v in decimal at p, which has room for 20 bytes; return the new end. The digits are made
-   eight at a time (ddl_8_digits, no division per digit) and stored as whole words, a word's
-   leading zeros shifted out; bytes after the text, within the 20, may be written too. */
+   eight at a time (no division per digit) and stored as whole words; bytes after the text,
+   within the 20, may be written too. */
 static inline char* ddl_json_u64(char* p, uint64_t v) {
     uint64_t high, rest;
-    int n;
     if (v < 10) {
         *p = (char)('0' + v);
         return p + 1;
     }
-    if (v < UINT64_C(100000000)) {
-        n = ddl_digit_count(v);
-        ddl_store8(p, ddl_8_digits((uint32_t)v) >> (8 * (8 - n)));
-        return p + n;
-    }
+    if (v < UINT64_C(100000000)) return ddl_json_leading_digits(p, v);
     if (v < UINT64_C(10000000000000000)) {
         high = v / UINT64_C(100000000);
-        n = ddl_digit_count(high);
-        ddl_store8(p, ddl_8_digits((uint32_t)high) >> (8 * (8 - n)));
-        ddl_store8(p + n, ddl_8_digits((uint32_t)(v - high * UINT64_C(100000000))));
-        return p + n + 8;
+        p = ddl_json_leading_digits(p, high);
+        ddl_store8(p, ddl_8_digits((uint32_t)(v - high * UINT64_C(100000000))));
+        return p + 8;
     }
-    high = v / UINT64_C(10000000000000000);  /* 1 to 1844: 1 to 4 digits */
+    high = v / UINT64_C(10000000000000000);  /* 1 to 1844 */
     rest = v - high * UINT64_C(10000000000000000);
-    n = ddl_digit_count(high);
-    ddl_store8(p, ddl_8_digits((uint32_t)high) >> (8 * (8 - n)));
-    ddl_store8(p + n, ddl_8_digits((uint32_t)(rest / UINT64_C(100000000))));
-    ddl_store8(p + n + 8, ddl_8_digits((uint32_t)(rest % UINT64_C(100000000))));
-    return p + n + 16;
+    p = ddl_json_leading_digits(p, high);
+    ddl_store8(p, ddl_8_digits((uint32_t)(rest / UINT64_C(100000000))));
+    ddl_store8(p + 8, ddl_8_digits((uint32_t)(rest % UINT64_C(100000000))));
+    return p + 16;
 }
 
 /* Write v in decimal at p, which has room for 20 bytes; return the new end. */
@@ -351,9 +352,7 @@ static int ddl_json_float32(ddl_jout* o, double d) {
         for (e = 0; a * ddl_exact_pow10[e] < 1e5; e++) {}
         for (digits = 6; digits < 10; digits++, e++) {
             m = ddl_round_small(a * ddl_exact_pow10[e]);
-            shortest = m / ddl_exact_pow10[e];
-            if (single < 0) shortest = -shortest;
-            if ((float)shortest == single) {
+            if ((float)(m / ddl_exact_pow10[e]) == (float)a) {
                 if (ddl_jout_room(o, 24) < 0) return -1;
                 for (mi = (uint64_t)m; e > 0 && mi % 10 == 0; e--) mi /= 10;
                 o->pos = ddl_json_positional(o->pos, single < 0, mi, e);

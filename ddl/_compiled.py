@@ -77,9 +77,21 @@ _lock = threading.RLock()
 class _State:
     """Whether the Python entry points (``_api.encode`` and the rest, the public API of a build
     without the compiled engine) run the compiled engine; the tests turn it off to run them on
-    the Python engine."""
+    the Python engine. The compiled JSON entry points keep their own copy, which a change here
+    sets, so that they read no attribute at each call."""
 
-    compiled = speedups is not None
+    def __init__(self) -> None:
+        self._compiled = speedups is not None
+
+    @property
+    def compiled(self) -> bool:
+        return self._compiled
+
+    @compiled.setter
+    def compiled(self, on: bool) -> None:
+        self._compiled = on
+        if speedups is not None:
+            speedups.use_compiled_json(on)
 
 
 state = _State()

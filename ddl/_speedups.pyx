@@ -199,6 +199,11 @@ def decode_entry(data, cls, *, object max_depth=DEFAULT_MAX_DEPTH):
 def json_read(data, cls):
     """The message of class ``cls`` in the JSON text ``data`` (a str or bytes), or None for
     anything the Python reader must decide (ddl.from_json then runs it on the whole call)."""
+    return _json_read_any(data, cls)
+
+
+cdef object _json_read_any(object data, object cls):
+    """json_read, called by ddl.from_json's entry point without a lookup of the name."""
     try:
         program = _program_for(cls)
         if program is None:
@@ -208,24 +213,32 @@ def json_read(data, cls):
         return None
 
 
-_python_to_json = None
-_python_from_json = None
-_json_state = None
+cdef object _python_to_json = None
+cdef object _python_from_json = None
+# Whether the JSON entry points run this engine (ddl._compiled.state.compiled, which sets it):
+# a C variable, read at each call without a lookup.
+cdef bint _json_compiled = True
 
 
-def install_json(python_to_json, python_from_json, state):
+def install_json(python_to_json, python_from_json):
     """Give the JSON entry points the Python paths they leave the other calls to (ddl/_json's
-    ``_write_text`` and ``_read_text``), and the switch of the compiled engine (``ddl._compiled.state``)."""
-    global _python_to_json, _python_from_json, _json_state
+    ``_write_text`` and ``_read_text``)."""
+    global _python_to_json, _python_from_json
     _python_to_json = python_to_json
     _python_from_json = python_from_json
-    _json_state = state
+
+
+def use_compiled_json(bint on):
+    """Make the JSON entry points run this engine, or only the Python paths (the tests' switch,
+    through ddl._compiled.state)."""
+    global _json_compiled
+    _json_compiled = on
 
 
 def to_json_entry(msg, *, indent=None, preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
                   use_integers_for_enums=False, registry=None):
-    if indent is None and (registry is None or type(registry) is dict) and _json_state.compiled:
-        text = to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums)
+    if indent is None and (registry is None or type(registry) is dict) and _json_compiled:
+        text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums)
         if text is not None:
             return text
     return _python_to_json(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
@@ -233,8 +246,8 @@ def to_json_entry(msg, *, indent=None, preserving_proto_field_name=False, always
 
 
 def from_json_entry(data, cls, *, ignore_unknown_fields=False, registry=None):
-    if _json_state.compiled:
-        msg = json_read(data, cls)
+    if _json_compiled:
+        msg = _json_read_any(data, cls)
         if msg is not None:
             return msg
     return _python_from_json(data, cls, ignore_unknown_fields, registry)

@@ -152,6 +152,33 @@ def test_the_c_path_reads_every_form_it_takes_as_the_python_path_does() -> None:
     assert assert_engines_agree(EVERY_FORM, Kinds)[0] == "value"
 
 
+def python_calls_of(call: Any, *args: Any) -> int:
+    """How many Python functions ``call(*args)`` runs."""
+    count = 0
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        nonlocal count
+        count += event == "call"
+
+    sys.setprofile(profile)
+    try:
+        call(*args)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_the_engine_switch_turns_the_compiled_json_entry_points_off_and_on() -> None:
+    # ddl.to_json and ddl.from_json are compiled entry points, which keep their own copy of
+    # the switch the tests turn (ddl._compiled.state): they run Python code only while it is off.
+    msg = Leaf(n=3, tags=["a"])
+    text = ddl.to_json(msg)
+    for compiled in (False, True, False, True):
+        with engine_on(compiled):
+            assert (python_calls_of(ddl.to_json, msg) == 0) is compiled
+            assert (python_calls_of(ddl.from_json, text, Leaf) == 0) is compiled
+
+
 @pytest.mark.parametrize("workload", [w for w in WORKLOADS if w not in ddl_adapter.UNSUPPORTED])
 def test_the_benchmark_workloads_read_in_c_as_in_python(workload: str) -> None:
     built = ddl_adapter.make(workload, workloads.build(workload, reduced=True)).obj

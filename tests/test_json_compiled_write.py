@@ -202,8 +202,8 @@ class Counts(ddl.Message):
     packed: ddl.Vector[ddl.int64] = ddl.field(default_factory=lambda: array("q"))
 
 
-# Each digit count from 1 to 20, at its edges: the writer makes the digits eight at a time and
-# takes another way below 10, 10**8 and 10**16.
+# Each digit count from 1 to 20, at its edges: the writer makes the digits four or eight at a
+# time and takes another way below 10**4, 10**8 and 10**16.
 EDGES = sorted({v for k in range(20) for v in (10**k - 1, 10**k, 10**k + 1, 2 * 10**k, 10**k * 9 + 8)})
 
 
@@ -221,6 +221,47 @@ def test_integers_of_every_digit_count_are_written_in_c_as_str_writes_them() -> 
         "packed": [str(v) for v in signed],
     }
     assert_same_on_both_paths(msg)
+
+
+class IntLists(ddl.Message):
+    i32: list[ddl.int32] = []
+    u32: list[ddl.uint32] = []
+    i64: list[int] = []
+    u64: list[ddl.uint64] = []
+    s64: list[ddl.sint64] = []
+    f32: list[ddl.fixed32] = []
+
+
+# Items a list of integers may hold: the edges of each kind's range and just past them, and
+# what the compiled writer leaves to the Python path (a bool, an int subclass, a float).
+ODD_INTS = [
+    -(2**31) - 1, -(2**31), 2**31 - 1, 2**31, 2**32 - 1, 2**32, -(2**63) - 1, -(2**63), 2**63 - 1, 2**63,
+    2**64 - 1, 2**64, True, Count(3), 1.0,
+]  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["i32", "u32", "i64", "u64", "s64", "f32"]),
+    st.lists(st.one_of(st.integers(-(2**64), 2**64), st.sampled_from(ODD_INTS)), max_size=30),
+)
+def test_a_list_of_integers_with_any_items_is_written_as_the_python_path_writes_it(
+    field: str, values: list[int]
+) -> None:
+    assert_same_on_both_paths(IntLists(**{field: values}))
+
+
+@compiled
+def test_a_list_of_integers_is_written_in_c_past_the_items_its_runs_leave() -> None:
+    # Runs of ints within int64 and the field's range are written at once; a uint64 beyond
+    # int64 is written one item at a time, and the run goes on after it.
+    msg = IntLists(i32=[0, -7, 2**31 - 1], i64=[-5, 2**63 - 1], u64=[1, 2**64 - 1, 7])
+    assert written_in_c(msg) == (
+        '{"i32": [0, -7, 2147483647], "i64": ["-5", "9223372036854775807"], "u64": ["1", "18446744073709551615", "7"]}'
+    )
+    assert written_in_c(IntLists(i32=[1, True])) is None
+    assert written_in_c(IntLists(u32=[1, 2**32])) is None
+    assert written_in_c(IntLists(u64=[3, -1])) is None
 
 
 class Texts(ddl.Message):

@@ -138,6 +138,20 @@ static inline uint64_t ddl_8_digits(uint32_t v) {
 /* Store the word w at p, at any alignment. */
 static inline void ddl_store8(char* p, uint64_t w) { memcpy(p, &w, 8); }
 
+/* The four decimal digits of v < 10**4 as ddl_8_digits makes eight, in the bytes of a 32-bit
+   word: the first split (into halves) is not needed, so small numbers take half the chain of
+   multiplications. v * 10486 < 2**32 for v < 10**4, and no lane's product reaches the next. */
+static inline uint32_t ddl_4_digits(uint32_t v) {
+    uint32_t hundreds = (v * 10486) >> 20;
+    uint32_t w = hundreds | ((v - hundreds * 100) << 16);
+    uint32_t tens = ((w * 103) >> 10) & 0x000F000FU;
+    w = tens | ((w - tens * 10) << 8);
+    return w | 0x30303030U;
+}
+
+/* Store the 32-bit word w at p, at any alignment. */
+static inline void ddl_store4(char* p, uint32_t w) { memcpy(p, &w, 4); }
+
 /* The word that holds the bytes k to k + 7 of the 16 bytes lo, hi (lo first), for 0 <= k < 8:
    hi's low bytes move in above lo's high ones. The two shifts of hi keep every shift count below
    64, so that k = 0 needs no branch. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ddl_compat.h"
+#include "ddl_cpython.h"
 #include "ddl_dtoa.h"
 #include "ddl_json_out.h"
 
@@ -158,9 +159,11 @@ static inline char* ddl_json_leading_digits(char* p, uint64_t v) {
    within the 20, may be written too. */
 static inline char* ddl_json_u64(char* p, uint64_t v) {
     uint64_t high, rest;
-    if (v < 10) {
-        *p = (char)('0' + v);
-        return p + 1;
+    int n;
+    if (v < 10000) {  /* most counts, lengths and codes: half the work of eight digits */
+        n = ddl_digit_count(v | 1);  /* as many digits as v (an odd v + 1 is never 10**k), 1 for 0 */
+        ddl_store4(p, ddl_4_digits((uint32_t)v) >> (8 * (4 - n)));
+        return p + n;
     }
     if (v < UINT64_C(100000000)) return ddl_json_leading_digits(p, v);
     if (v < UINT64_C(10000000000000000)) {
@@ -184,6 +187,37 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
         return ddl_json_u64(p, 0 - (uint64_t)v);
     }
     return ddl_json_u64(p, (uint64_t)v);
+}
+
+/* The room one element of ddl_json_int_run takes at most: the separator, the quotes, a sign
+   and the 20 bytes ddl_json_u64 may store. */
+#define DDL_JSON_INT_ROOM 25
+
+/* Write the elements items[i:n] of a repeated integer field, each after ", " but the list's
+   first, as the per-element writer does: plain ints (not a subclass) in [lo, hi], the field's
+   range within int64, in quotes when quoted (proto3 quotes the 64-bit kinds). Returns the index
+   of the first item left to that writer (any other object, or a value out of range or beyond
+   int64), n at the end, or -1 with MemoryError set. Long runs of numbers are written without a
+   dispatch per element. */
+static Py_ssize_t ddl_json_int_run(ddl_jout* o, PyObject* const* items, Py_ssize_t i, Py_ssize_t n,
+                                   int64_t lo, int64_t hi, int quoted) {
+    for (; i < n; i++) {
+        PyObject* v = items[i];
+        int64_t x;
+        char* p;
+        if (Py_TYPE(v) != &PyLong_Type || !ddl_small_long(v, &x) || x < lo || x > hi) return i;
+        if (ddl_jout_room(o, DDL_JSON_INT_ROOM) < 0) return -1;
+        p = o->pos;
+        if (i) {
+            memcpy(p, ", ", 2);
+            p += 2;
+        }
+        *p = '"';  /* overwritten by the digits when not quoted */
+        p = ddl_json_i64(p + quoted, x);
+        *p = '"';
+        o->pos = p + quoted;
+    }
+    return n;
 }
 
 /* 2**50: below it, a double times a power of ten is within 1/4 of the integer it stands for,

@@ -26,6 +26,8 @@ cdef extern from "ddl_json_write.h":
     char* ddl_json_u64(char* p, uint64_t v) noexcept
     int ddl_json_double(JOut* o, double d) except -1
     Py_ssize_t ddl_json_float_run(JOut* o, PyObject** items, Py_ssize_t i, Py_ssize_t n) except -1
+    Py_ssize_t ddl_json_int_run(JOut* o, PyObject** items, Py_ssize_t i, Py_ssize_t n,
+                                int64_t lo, int64_t hi, bint quoted) except -1
     int ddl_json_float32(JOut* o, double d) except -1
 
 cdef extern from "ddl_base64.h":
@@ -121,29 +123,36 @@ cdef inline double _jnumber(PyObject* v) except? -1.0:
     return PyLong_AsDouble_ptr(v)  # OverflowError for an int beyond doubles: the Python path says so
 
 
+cdef inline bint _jint_range(int kind, int64_t* lo, int64_t* hi) noexcept:
+    """The values of integer ``kind`` within int64, [lo, hi], and whether JSON writes them in
+    quotes (proto3 does for the 64-bit kinds)."""
+    if kind == K_INT32 or kind == K_SINT32 or kind == K_SFIXED32:
+        lo[0], hi[0] = -0x80000000, 0x7FFFFFFF
+        return False
+    if kind == K_UINT32 or kind == K_FIXED32:
+        lo[0], hi[0] = 0, 0xFFFFFFFF
+        return False
+    lo[0] = 0 if kind == K_UINT64 or kind == K_FIXED64 else INT64_MIN
+    hi[0] = INT64_MAX
+    return True
+
+
 cdef int _jint(int kind, PyObject* v, JOut* o, bint quoted) except -1:
     """An integer of ``kind`` (an exact int in its range): a number, or in quotes for the 64-bit
     kinds and map keys."""
-    cdef int64_t i = 0
+    cdef int64_t i = 0, lo, hi
     cdef uint64_t u = 0
     if Py_TYPE(v) != &PyLong_Type:
         bail()  # a bool, an IntEnum, another int subclass: the Python path converts it
     ddl_jout_room(o, 24)
+    if _jint_range(kind, &lo, &hi):
+        quoted = True
     if kind == K_UINT64 or kind == K_FIXED64:
         if ddl_as_uint64(v, &u):
             bail()
-        quoted = True
     else:
-        if ddl_as_int64(v, &i):
+        if ddl_as_int64(v, &i) or i < lo or i > hi:
             bail()
-        if kind == K_INT32 or kind == K_SINT32 or kind == K_SFIXED32:
-            if i < -0x80000000 or i > 0x7FFFFFFF:
-                bail()
-        elif kind == K_UINT32 or kind == K_FIXED32:
-            if i < 0 or i > 0xFFFFFFFF:
-                bail()
-        else:
-            quoted = True
     if quoted:
         o.pos[0] = b'"'
         o.pos += 1
@@ -306,6 +315,8 @@ cdef int _jarray(Op* op, PyObject* v, JOut* o, int flags, bint* first) except -1
 
 cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
     cdef Py_ssize_t k, n
+    cdef int64_t lo, hi
+    cdef bint quoted
     cdef PyObject** items
     if Py_TYPE(v) == <PyTypeObject*>_ARRAY:
         return _jarray(op, v, o, flags, first)
@@ -320,6 +331,15 @@ cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* fi
     _jkey(op, o, flags, first)
     _jput(o, b"[", 1)
     items = PySequence_Fast_ITEMS_ptr(v)
+    if op.kind < K_STRING and op.kind != K_BOOL and op.kind != K_ENUM and op.kind != K_FLOAT and op.kind != K_DOUBLE:
+        quoted = _jint_range(op.kind, &lo, &hi)  # long runs of integers: no dispatch per element
+        k = ddl_json_int_run(o, items, 0, n, lo, hi, quoted)
+        while k < n:  # a value out of the run's range, or anything the Python path judges
+            if k:
+                _jput(o, b", ", 2)
+            _jint(op.kind, items[k], o, False)
+            k = ddl_json_int_run(o, items, k + 1, n, lo, hi, quoted)
+        return _jput(o, b"]", 1)
     if op.kind == K_DOUBLE:  # long runs of numbers: no dispatch per element
         k = ddl_json_float_run(o, items, 0, n)
         while k < n:  # an int among the floats, or anything the Python path judges
@@ -470,6 +490,11 @@ cdef inline int _jflag(object option, int bit) noexcept:
 def to_json(msg, proto_names, always_print, integers):
     """``ddl.to_json(msg)``'s one-line text for these options (exact bools), or None when the
     Python path must write it (any bail, any class this engine does not run)."""
+    return _to_json(msg, proto_names, always_print, integers)
+
+
+cdef object _to_json(object msg, object proto_names, object always_print, object integers):
+    """to_json, called by ddl.to_json's entry point without a lookup of the name."""
     cdef int a = _jflag(proto_names, J_PROTO_NAMES), b = _jflag(always_print, J_ALWAYS)
     cdef int c = _jflag(integers, J_INTEGERS)
     if a < 0 or b < 0 or c < 0:

@@ -116,7 +116,7 @@ def serve(lib: str, folder: Path) -> None:
 def best_rate(run: Any, count: int, seconds: float) -> float:
     """The best rate (``count`` per run of ``run``) over samples of about ``seconds`` in all."""
     run()  # warm: connections, first compilations
-    rates = []
+    rates: list[float] = []
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline or len(rates) < 3:
         start = time.perf_counter()

@@ -19,6 +19,7 @@ so its text holds the member set, as protobuf's JSON does.
 from __future__ import annotations
 
 from enum import IntEnum
+from types import GenericAlias
 from typing import Any
 
 import msgspec
@@ -164,8 +165,14 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
             name, fields, array_like=array_like, omit_defaults=oneof and not array_like, module=__name__
         )
 
-    no = msgspec.field(default_factory=list)
-    empty = msgspec.field(default_factory=dict)
+    def list_of(item: Any) -> Any:
+        return GenericAlias(list, (item,))  # list[item] of a class made here, which mypy cannot see
+
+    def dict_of(value: Any) -> Any:
+        return GenericAlias(dict, (str, value))
+
+    no: Any = msgspec.field(default_factory=list)
+    empty: Any = msgspec.field(default_factory=dict)
     out: dict[str, Any] = {}
     tool_call = struct("ToolCall", [("id", str, ""), ("name", str, ""), ("arguments", str, "")])
     message = struct(
@@ -174,7 +181,7 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
             ("role", Role, Role.ROLE_UNSPECIFIED),
             ("content", str, ""),
             ("embedding", list[float], no),
-            ("tool_calls", list[tool_call], no),
+            ("tool_calls", list_of(tool_call), no),
             ("tool_call_id", str, ""),
             ("metadata", dict[str, str], empty),
         ],
@@ -186,7 +193,7 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
             ("id", str, ""),
             ("model", str, ""),
             ("created", int, 0),
-            ("messages", list[message], no),
+            ("messages", list_of(message), no),
             ("metadata", dict[str, str], empty),
         ],
     )
@@ -195,14 +202,14 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
     members += [("string_value", str), ("double_list_value", double_list)]
     value = struct("FeatureValue", [(n, t | None, None) for n, t in members], oneof=True)
     row = struct(
-        "FeatureRow", [("entity_key", str, ""), ("event_timestamp", int, 0), ("features", dict[str, value], empty)]
+        "FeatureRow", [("entity_key", str, ""), ("event_timestamp", int, 0), ("features", dict_of(value), empty)]
     )
     out["DoubleList"], out["FeatureValue"], out["FeatureRow"] = double_list, value, row
     out["Embedding"] = struct("Embedding", [("id", str, ""), ("model", str, ""), ("embedding", list[float], no)])
     members = [("string_value", str), ("bool_value", bool), ("int_value", int), ("double_value", float)]
     any_value = struct("AnyValue", [(n, t | None, None) for n, t in members], oneof=True)
     kv = struct("KeyValue", [("key", str, ""), ("value", any_value | None, None)])
-    kvs = list[kv]
+    kvs = list_of(kv)
     event = struct("Event", [("time_unix_nano", int, 0), ("name", str, ""), ("attributes", kvs, no)])
     status = struct("Status", [("code", int, 0), ("message", str, "")])
     span = struct(
@@ -217,7 +224,7 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
             ("start_time_unix_nano", int, 0),
             ("end_time_unix_nano", int, 0),
             ("attributes", kvs, no),
-            ("events", list[event], no),
+            ("events", list_of(event), no),
             ("status", status | None, None),
         ],
     )
@@ -225,13 +232,13 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
     resource = struct("Resource", [("attributes", kvs, no)])
     scope_spans = struct(
         "ScopeSpans",
-        [("scope", scope | None, None), ("spans", list[span], no), ("schema_url", str, "")],
+        [("scope", scope | None, None), ("spans", list_of(span), no), ("schema_url", str, "")],
     )
     resource_spans = struct(
         "ResourceSpans",
-        [("resource", resource | None, None), ("scope_spans", list[scope_spans], no), ("schema_url", str, "")],
+        [("resource", resource | None, None), ("scope_spans", list_of(scope_spans), no), ("schema_url", str, "")],
     )
-    request = struct("ExportTraceServiceRequest", [("resource_spans", list[resource_spans], no)])
+    request = struct("ExportTraceServiceRequest", [("resource_spans", list_of(resource_spans), no)])
     otlp = [any_value, kv, scope, resource, status, event, span, scope_spans, resource_spans, request]
     out.update(zip(OTLP_CLASSES, otlp, strict=True))
     return out

@@ -39,7 +39,7 @@ def version() -> str:
     return str(google.protobuf.__version__)
 
 
-_NAMES = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
+_NAMES: tuple[str, ...] = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
 _NAMES += ("ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow", "Embedding")
 CLASSES: dict[str, Any] = {name: getattr(pb2, name) for name in _NAMES}
 UNSUPPORTED: dict[str, str] = {}

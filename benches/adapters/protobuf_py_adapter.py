@@ -39,7 +39,7 @@ def version() -> str:
     return f"{importlib.metadata.version('protobuf-py')} ({implementation()})"
 
 
-_NAMES = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
+_NAMES: tuple[str, ...] = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
 _NAMES += ("Role", "ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow", "Embedding")
 CLASSES = {name: getattr(pb, name) for name in _NAMES}
 UNSUPPORTED = {"otlp": "no protobuf-py classes for opentelemetry-proto"}

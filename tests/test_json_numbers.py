@@ -34,6 +34,7 @@ class Floats(ddl.Message):
     d: float = 0.0
     ds: list[float] = []
     fs: list[ddl.float32] = []
+    ints: list[int] = []
 
 
 def bits(x: float) -> int:
@@ -250,6 +251,30 @@ def test_doubles_read_back_to_the_same_bits(engine: Engine) -> None:
 @given(st.lists(st.from_regex(r"-?(0|[1-9][0-9]{0,24})(\.[0-9]{1,25})?([eE][+-]?[0-9]{1,3})?", fullmatch=True)))
 def test_any_number_token_is_read_as_float_reads_it(engine: Engine, texts: list[str]) -> None:
     assert_read_as_float_reads(engine, [t for t in texts if math.isfinite(float(t))])
+
+
+# Digits are read up to eight at once where eight bytes of text remain, one at a time nearer
+# its end: each run of 1 to 20 digits, cut anywhere into an integer part and a fraction, at
+# each distance from the end.
+DIGITS = "98765432101234567890"
+RUNS = [(DIGITS[:cut] or "0") + ("." + DIGITS[cut:k] if cut < k else "") for k in range(1, 21) for cut in range(k + 1)]
+
+
+@pytest.mark.parametrize("pad", range(10))
+def test_runs_of_digits_are_read_at_every_distance_from_the_end_of_the_text(engine: Engine, pad: int) -> None:
+    for token in RUNS:
+        text = '{"ds": [' + token + "]" + " " * pad + "}"
+        assert bits(ddl.from_json(text, Floats).ds[0]) == bits(number_value(token)), text
+        if engine.compiled:
+            assert bits(read_in_c(text).ds[0]) == bits(number_value(token)), text
+    for token in {t.partition(".")[0] for t in RUNS}:
+        for form in (token, f'"{token}"', f"-{token}"):
+            text = '{"ints": [' + form + "]" + " " * pad + "}"
+            want = int(form.strip('"'))
+            if -(2**63) <= want < 2**63:
+                assert ddl.from_json(text, Floats).ints == [want], text
+                if engine.compiled:
+                    assert read_in_c(text).ints == [want], text
 
 
 def test_float_fields_read_the_nearest_32_bit_float(engine: Engine) -> None:

@@ -188,27 +188,29 @@ static Py_ssize_t ddl_json_unescape(const unsigned char* s, Py_ssize_t n, unsign
     return o;
 }
 
-/* Whether the 8 bytes at p are all decimal digits, and if so their value in *value. Each byte
-   is '0' to '9' when its high nibble is 3 and adding 6 leaves it 3 (a carry out of a byte
-   only comes from a byte that fails already). The value is formed in three steps, each
-   joining neighbouring lanes: 8 digits, 4 two-digit numbers, 2 four-digit ones, then one;
-   no lane overflows into the next. The first digit is the lowest byte (ddl_load8). */
-static inline int ddl_json_eight_digits(const unsigned char* p, uint64_t* value) {
+/* How many decimal digits the 8 bytes at p begin with (0 to 8), and in *value the number
+   those digits make. The first byte is the lowest of the word (ddl_load8). A byte is '0' to
+   '9' when its high nibble is 3 and adding 6 leaves it 3; a carry or borrow between bytes only
+   runs towards later bytes, past the first byte that is no digit, so the leading digits are
+   never disturbed. They are moved to the top of the word, with zeros below them that read as
+   leading zeros, and the eight lanes are joined in three steps, each joining neighbouring
+   lanes (8 digits, 4 two-digit numbers, 2 four-digit ones, then one); no lane overflows. */
+static inline int ddl_json_digit_run(const unsigned char* p, uint64_t* value) {
     uint64_t v = ddl_load8(p);
-    if (((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4))
-            != 0x3333333333333333ULL) {
-        return 0;
-    }
-    v -= 0x3030303030303030ULL;
+    uint64_t other = ((v & 0xF0F0F0F0F0F0F0F0ULL) | (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4))
+                     ^ 0x3333333333333333ULL;  /* a nonzero byte for each byte that is no digit */
+    int k = other ? (int)(DDL_CTZ64(other) >> 3) : 8;
+    if (k == 0) return 0;
+    v = (v - 0x3030303030303030ULL) << (8 * (8 - k));
     v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
     v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
     *value = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
-    return 1;
+    return k;
 }
 
 /* The head of the JSON number at s[i]: its sign in *negative; then, unless its integer part is
-   0 (*zero is set: no digit may follow, so the caller reads none), the leading runs of eight
-   digits (ddl_json_eight_digits) in *w and their count in *digits, at most 16, so that 19
+   0 (*zero is set: no digit may follow, so the caller reads none), its leading digits, up to 8
+   at a time (ddl_json_digit_run), in *w and their count in *digits, at most 16, so that 19
    digits still fit. Returns the index after them (after the 0), or -1 when no number starts
    at s[i]. The rest of the integer part is the caller's: a double and an integer treat a
    20th digit apart. */
@@ -228,9 +230,13 @@ static inline Py_ssize_t ddl_json_number_head(const unsigned char* s, Py_ssize_t
         *zero = 1;
         return i + 1;
     }
-    for (; *digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
-        *w = *w * 100000000 + eight;
-        *digits += 8;
+    while (n - i >= 8) {
+        int k = ddl_json_digit_run(s + i, &eight);
+        if (k == 0 || *digits + k > 16) break;
+        *w = *w * ddl_u64_pow10[k] + eight;
+        *digits += k;
+        i += k;
+        if (k < 8) break;  /* the digits end here */
     }
     return i;
 }
@@ -242,7 +248,7 @@ static inline Py_ssize_t ddl_json_number_head(const unsigned char* s, Py_ssize_t
    makes an int of those), else 0. What follows the token is for the caller to check. *decided is 1 with the double in *out, or 0
    when the caller must ask a correctly rounded strtod (over 19 significant digits that are not
    all zeros, or what ddl_s2d_decimal leaves). From the first significant digit on, eight digits
-   that still fit the 19 are taken at once (ddl_json_eight_digits) while they come. */
+   that still fit the 19 are taken up to eight at once (ddl_json_digit_run). */
 static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* integral,
                                               int* decided, double* out) {
     uint64_t w, eight;
@@ -274,10 +280,14 @@ static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t
             digits = d != 0;
             q--;
         }
-        for (; w != 0 && digits <= 11 && n - i >= 8 && ddl_json_eight_digits(s + i, &eight); i += 8) {
-            w = w * 100000000 + eight;
-            digits += 8;
-            q -= 8;
+        while (w != 0 && n - i >= 8) {
+            int k = ddl_json_digit_run(s + i, &eight);
+            if (k == 0 || digits + k > 19) break;
+            w = w * ddl_u64_pow10[k] + eight;
+            digits += k;
+            q -= k;
+            i += k;
+            if (k < 8) break;  /* the digits end here */
         }
         for (; i < n && (d = (unsigned)s[i] - '0') <= 9; i++) {
             if (digits < 19) {
@@ -307,8 +317,8 @@ static inline Py_ssize_t ddl_json_read_double(const unsigned char* s, Py_ssize_t
 /* The plain integer at s[i], -?(0|[1-9][0-9]*), read in the pass that scans it, as its sign
    (*negative) and magnitude: its end, or -1 when none starts there, when it goes on as a
    fraction or an exponent (ddl reads those through Decimal), or when the magnitude is 2**64
-   or more. Eight digits are taken at once while they come (ddl_json_eight_digits); up to 19
-   cannot overflow. What follows is for the caller to check. */
+   or more. Digits are taken up to eight at once (ddl_json_number_head); up to 19 cannot
+   overflow. What follows is for the caller to check. */
 static inline Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
                                                uint64_t* magnitude) {
     uint64_t m;

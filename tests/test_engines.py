@@ -397,6 +397,42 @@ def test_assignments_keep_python_s_rules_with_the_c_setattr() -> None:
     assert leaf.label == "z"
 
 
+class Sparse(IntEnum):
+    ZERO = 0
+    TWO = 2
+    LAST = 255
+    BEYOND = 256
+    FAR = 300
+    NEG = -4
+
+
+class Level(ddl.ClosedEnum):
+    LOW = 1
+    HIGH = 3
+
+
+class Graded(ddl.Message):
+    sparse: Sparse = Sparse.ZERO
+    level: Level | None = None
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "cython"])
+@pytest.mark.parametrize("number", [0, 1, 2, 3, 4, 254, 255, 256, 257, 300, -4, -1, 2**31 - 1, -(2**31)])
+def test_an_enum_number_decodes_as_its_member_or_stays_a_number(compiled: bool, number: int) -> None:
+    # The compiled engine finds the members of numbers 0 to 255 in a table, the others in a
+    # dict: an open enum's unknown number stays an int, a closed enum's goes to the unknown
+    # fields, and both write back the bytes they were read from.
+    data = b"\x08" + varint(number) + b"\x10" + varint(number)
+    msg = decode_with(compiled, data, Graded)
+    members = {int(m): m for m in Sparse}
+    if number in members:
+        assert msg.sparse is members[number]
+    else:
+        assert type(msg.sparse) is int and msg.sparse == number
+    assert msg.level is (Level(number) if number in (1, 3) else None)
+    assert encode_with(compiled, msg) == (data if number else b"\x10\x00")  # proto3 leaves out a zero
+
+
 def test_a_constructor_given_another_class_s_instance_refuses_it() -> None:
     # The filler writes slots at Plain's offsets: only instances of Plain have them.
     with pytest.raises(TypeError, match="not an instance of its class"):

@@ -77,6 +77,11 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
             member = ddl_true if u != 0 else ddl_false
             Py_INCREF_ptr(member)
             return member
+        if <uint32_t>u < <uint64_t>Py_SIZE_ptr(op.enum_table):
+            member = PyTuple_GET_ITEM_ptr(op.enum_table, <uint32_t>u)
+            if member != ddl_none:
+                Py_INCREF_ptr(member)
+                return member
         number = ddl_int(<int32_t><uint32_t>u)
         member = PyDict_GetItem_ptr(op.enum_map, number)
         if member == NULL:

@@ -95,6 +95,8 @@ cdef struct Op:
                             # string, bytes or an enum member (a class constant)
     ProgC* fill_sub         # FILL_MESSAGE: an empty instance of this class
     PyObject* enum_map      # int -> member
+    PyObject* enum_table    # K_ENUM: the members of numbers 0 to n - 1 (None for a number with
+                            # none) as a tuple, n <= ENUM_TABLE_MAX: read without a dict lookup
     PyObject* enum_cls      # K_ENUM: the enum class
     PyObject* select        # oneof: the exact types this member writes (a tuple)
     PyObject* union_types   # oneof: the exact types any member writes (a tuple)
@@ -312,6 +314,19 @@ def build(plan, program_of, register, wrappers):
     return p
 
 
+# The largest table of an enum's members by number (Op.enum_table): status codes, kinds and
+# roles are numbered from 0 up, and a larger or sparse enum keeps to its dict.
+cdef enum:
+    ENUM_TABLE_MAX = 256
+
+
+cdef tuple _enum_table(dict by_number):
+    """The members of numbers 0 up to the largest one below ENUM_TABLE_MAX, None for a number
+    that has none."""
+    cdef int n = 1 + max([k for k in by_number if 0 <= k < ENUM_TABLE_MAX], default=-1)
+    return tuple([by_number.get(k) for k in range(n)])
+
+
 cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object program_of, dict wrappers) except -1:
     """The kind, wire tag and absent value of one value of ``node``."""
     if isinstance(node, MessageNode):
@@ -323,6 +338,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
     elif isinstance(node, EnumNode):
         op.kind = K_ENUM
         op.enum_map = _own(p, node.by_number)
+        op.enum_table = _own(p, _enum_table(node.by_number))
         op.enum_cls = _own(p, node.cls)
         op.closed_enum = node.closed
         op.skip = SKIP_ZERO

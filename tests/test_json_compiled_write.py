@@ -430,6 +430,34 @@ def test_the_compiled_writer_writes_common_messages_itself(options: dict[str, An
             assert text == ddl.to_json(msg, **options)
 
 
+class Sparse(enum.IntEnum):
+    ZERO = 0
+    TWO = 2
+    LAST = 255
+    BEYOND = 256
+    NEG = -4
+
+
+class Graded(ddl.Message):
+    one: Sparse = Sparse.ZERO
+    many: list[Sparse] = []
+    by_key: dict[str, Sparse] = {}
+
+
+@compiled
+@pytest.mark.parametrize("options", ALL_OPTIONS)
+def test_enum_values_in_and_past_the_table_of_names_are_written_in_c(options: dict[str, Any]) -> None:
+    # The names of numbers 0 to 255 are found in a table, the others in a dict; a number
+    # without a name (in a gap, past the table, negative) is written as a number.
+    values: list[Any] = [*Sparse, 1, 3, 254, 256, 257, 1000, -1, -4, 2**31 - 1, -(2**31)]
+    for value in values:
+        msg = Graded(one=value, many=[value, Sparse.TWO], by_key={"k": value})
+        text = written_in_c(msg, **options)
+        assert text is not None, value
+        with python_path():
+            assert text == ddl.to_json(msg, **options)
+
+
 class Vectors(ddl.Message):
     f32: ddl.Vector[ddl.float32] = array("f")
     f64: ddl.Vector[float] = array("d")

@@ -137,6 +137,27 @@ cdef inline bint _jint_range(int kind, int64_t* lo, int64_t* hi) noexcept:
     return True
 
 
+cdef inline bint _jint_kind(int kind) noexcept:
+    """Whether ``kind`` is one of the integer kinds (_jint's)."""
+    return kind < K_STRING and kind != K_BOOL and kind != K_ENUM and kind != K_FLOAT and kind != K_DOUBLE
+
+
+cdef int _jint_field(Op* op, int64_t i, JOut* o, int flags, bint* first) except -1:
+    """An integer field's key and value ``i``, as _jint writes it: the value was read once, for
+    the zero test and the digits."""
+    cdef int64_t lo, hi
+    cdef bint quoted = _jint_range(op.kind, &lo, &hi)
+    if i < lo or i > hi:
+        bail()
+    _jkey(op, o, flags, first)
+    ddl_jout_room(o, 24)
+    o.pos[0] = b'"'
+    o.pos = ddl_json_i64(o.pos + quoted, i)
+    o.pos[0] = b'"'
+    o.pos += quoted
+    return 0
+
+
 cdef int _jint(int kind, PyObject* v, JOut* o, bint quoted) except -1:
     """An integer of ``kind`` (an exact int in its range): a number, or in quotes for the 64-bit
     kinds and map keys."""
@@ -173,6 +194,10 @@ cdef int _jenum(Op* op, PyObject* v, JOut* o, int flags) except -1:
     if ddl_as_int64(v, &i) or i < -0x80000000 or i > 0x7FFFFFFF:
         bail()
     if not flags & J_INTEGERS:
+        if <uint64_t>i < <uint64_t>Py_SIZE_ptr(op.jenum_table):
+            text = PyTuple_GET_ITEM_ptr(op.jenum_table, i)
+            if text != ddl_none:
+                return _jput(o, PyBytes_AS_STRING_ptr(text), PyBytes_GET_SIZE_ptr(text))
         # The names are keyed by exact ints: a member is looked up by its number, never by
         # itself (its class's __hash__ might be Python code).
         key = <object>v if not member else i
@@ -331,7 +356,7 @@ cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* fi
     _jkey(op, o, flags, first)
     _jput(o, b"[", 1)
     items = PySequence_Fast_ITEMS_ptr(v)
-    if op.kind < K_STRING and op.kind != K_BOOL and op.kind != K_ENUM and op.kind != K_FLOAT and op.kind != K_DOUBLE:
+    if _jint_kind(op.kind):
         quoted = _jint_range(op.kind, &lo, &hi)  # long runs of integers: no dispatch per element
         k = ddl_json_int_run(o, items, 0, n, lo, hi, quoted)
         while k < n:  # a value out of the run's range, or anything the Python path judges
@@ -419,10 +444,15 @@ cdef int _junion(ProgC* p, Py_ssize_t at, PyObject* v, JOut* o, int depth, int f
 
 cdef int _jfield(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
     """One field (not a union) under its key, or nothing when it is absent or left out."""
+    cdef int64_t i
     if op.repeated:
         return _jrepeated(op, v, o, depth, flags, first)
     if op.kind == K_MAP:
         return _jmap(op, v, o, depth, flags, first)
+    if _jint_kind(op.kind) and Py_TYPE(v) == &PyLong_Type and ddl_as_int64(v, &i) == 0:
+        if i == 0 and not op.presence and not flags & J_ALWAYS:
+            return 0  # proto3's zero, left out
+        return _jint_field(op, i, o, flags, first)
     if op.presence:
         if v == ddl_none:
             return bail() if op.required else 0  # a proto2 required field: the Python path's error

@@ -111,6 +111,7 @@ cdef struct Op:
     PyObject* jpkey         # the same with the .proto name (preserving_proto_field_name)
     PyObject* jenum         # K_ENUM: {number (an exact int): its name as JSON text (bytes)}, or NULL
                             # when the enum's JSON form is left to Python (NullValue, odd classes)
+    PyObject* jenum_table   # and the names of numbers 0 to n - 1 as a tuple, as enum_table
     int jmembers            # a oneof member: the number of members of its union
     # JSON read (json_read.pxi)
     const char* jname       # the JSON name of the field (of this member, in a oneof), UTF-8
@@ -321,8 +322,8 @@ cdef enum:
 
 
 cdef tuple _enum_table(dict by_number):
-    """The members of numbers 0 up to the largest one below ENUM_TABLE_MAX, None for a number
-    that has none."""
+    """What ``by_number`` holds for the numbers 0 up to its largest one below ENUM_TABLE_MAX,
+    None for a number it lacks."""
     cdef int n = 1 + max([k for k in by_number if 0 <= k < ENUM_TABLE_MAX], default=-1)
     return tuple([by_number.get(k) for k in range(n)])
 
@@ -343,6 +344,8 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.closed_enum = node.closed
         op.skip = SKIP_ZERO
         op.jenum = _json_enum(p, node)
+        if op.jenum != NULL:
+            op.jenum_table = _own(p, _enum_table(<dict>op.jenum))
         _jr_enum_names(p, op, node)
     elif isinstance(node, ScalarNode):
         op.kind = node.kind

@@ -193,6 +193,15 @@ static inline char* ddl_json_i64(char* p, int64_t v) {
    and the 20 bytes ddl_json_u64 may store. */
 #define DDL_JSON_INT_ROOM 25
 
+/* Write x in decimal at p, in quotes when quoted (proto3 quotes the 64-bit kinds), where p has
+   room for DDL_JSON_INT_ROOM - 2 bytes; return the new end. */
+static inline char* ddl_json_int_text(char* p, int64_t x, int quoted) {
+    *p = '"';  /* overwritten by the digits when not quoted */
+    p = ddl_json_i64(p + quoted, x);
+    *p = '"';
+    return p + quoted;
+}
+
 /* Write the elements items[i:n] of a repeated integer field, each after ", " but the list's
    first, as the per-element writer does: plain ints (not a subclass) in [lo, hi], the field's
    range within int64, in quotes when quoted (proto3 quotes the 64-bit kinds). Returns the index
@@ -212,10 +221,7 @@ static Py_ssize_t ddl_json_int_run(ddl_jout* o, PyObject* const* items, Py_ssize
             memcpy(p, ", ", 2);
             p += 2;
         }
-        *p = '"';  /* overwritten by the digits when not quoted */
-        p = ddl_json_i64(p + quoted, x);
-        *p = '"';
-        o->pos = p + quoted;
+        o->pos = ddl_json_int_text(p, x, quoted);
     }
     return n;
 }

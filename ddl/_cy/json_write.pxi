@@ -24,6 +24,7 @@ cdef extern from "ddl_json_write.h":
     int ddl_json_str(JOut* o, PyObject* s) except -1
     char* ddl_json_i64(char* p, int64_t v) noexcept
     char* ddl_json_u64(char* p, uint64_t v) noexcept
+    char* ddl_json_int_text(char* p, int64_t x, bint quoted) noexcept
     int ddl_json_double(JOut* o, double d) except -1
     Py_ssize_t ddl_json_float_run(JOut* o, PyObject** items, Py_ssize_t i, Py_ssize_t n) except -1
     Py_ssize_t ddl_json_int_run(JOut* o, PyObject** items, Py_ssize_t i, Py_ssize_t n,
@@ -151,10 +152,7 @@ cdef int _jint_field(Op* op, int64_t i, JOut* o, int flags, bint* first) except 
         bail()
     _jkey(op, o, flags, first)
     ddl_jout_room(o, 24)
-    o.pos[0] = b'"'
-    o.pos = ddl_json_i64(o.pos + quoted, i)
-    o.pos[0] = b'"'
-    o.pos += quoted
+    o.pos = ddl_json_int_text(o.pos, i, quoted)
     return 0
 
 

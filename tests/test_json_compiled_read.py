@@ -35,6 +35,7 @@ from benches.workloads import WORKLOADS
 from ddl import _compiled
 from ddl._json._read_values import to_bytes
 from ddl._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
+from tests.conftest import python_calls_of
 from tests.strategies import schemas
 from tests.test_compiled_api import build_probe
 from tests.test_json_numbers import FIXED_TEXTS, bits, random_number_texts
@@ -150,22 +151,6 @@ def test_the_c_path_reads_every_form_it_takes_as_the_python_path_does() -> None:
     assert read_in_c(EVERY_FORM, Kinds) is not None
     assert read_in_c(EVERY_FORM.encode(), Kinds) is not None
     assert assert_engines_agree(EVERY_FORM, Kinds)[0] == "value"
-
-
-def python_calls_of(call: Any, *args: Any) -> int:
-    """How many Python functions ``call(*args)`` runs."""
-    count = 0
-
-    def profile(frame: object, event: str, arg: object) -> None:
-        nonlocal count
-        count += event == "call"
-
-    sys.setprofile(profile)
-    try:
-        call(*args)
-    finally:
-        sys.setprofile(None)
-    return count
 
 
 def test_the_engine_switch_turns_the_compiled_json_entry_points_off_and_on() -> None:

@@ -27,6 +27,7 @@ from ddl import _compiled
 from ddl._pyengine._source import slot_setter
 from tests.conftest import FIXTURE_SAFE, Engine
 from tests.strategies import schemas
+from tests.test_engines import Sparse
 from tests.test_json_write import Choices, Color, Containers, Known, Natives, Numbers, Presence, Profile, Tree
 
 compiled = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
@@ -428,14 +429,6 @@ def test_the_compiled_writer_writes_common_messages_itself(options: dict[str, An
         assert text is not None
         with python_path():
             assert text == ddl.to_json(msg, **options)
-
-
-class Sparse(enum.IntEnum):
-    ZERO = 0
-    TWO = 2
-    LAST = 255
-    BEYOND = 256
-    NEG = -4
 
 
 class Graded(ddl.Message):

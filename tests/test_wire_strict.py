@@ -6,7 +6,6 @@ the field and the byte."""
 from __future__ import annotations
 
 import functools
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from types import ModuleType
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 import ddl
-from tests.conftest import Engine
+from tests.conftest import Engine, python_calls_of
 from tests.protoc import compile_proto
 from tests.test_hostile import within
 from tests.wire import length_delimited as ld
@@ -397,18 +396,7 @@ def repeated_at_every_level(depth: int, deep_first: bool) -> bytes:
 
 def python_calls(engine: Engine, data: bytes, cls: type) -> int:
     """How many Python functions decoding ``data`` calls: a count of work that does not jitter."""
-    count = 0
-
-    def profile(frame: object, event: str, arg: object) -> None:
-        nonlocal count
-        count += event == "call"
-
-    sys.setprofile(profile)
-    try:
-        engine.decode(data, cls)
-    finally:
-        sys.setprofile(None)
-    return count
+    return python_calls_of(engine.decode, data, cls)
 
 
 @pytest.mark.parametrize("deep_first", [True, False], ids=["deep-first", "deep-last"])

@@ -77,6 +77,17 @@ def outcome(msg: ddl.Message, compiled: bool) -> tuple[str, Any]:
         return ("EncodeError", (exc.path, str(exc)))
 
 
+def fresh(value: int) -> int:
+    """The same int as a new object (but for those from -5 to 256, which CPython shares)."""
+    return int(str(value))
+
+
+# Where a fast path changes its course: a varint's lengths (every 7 bits, and the 8 and 9 byte
+# ends), an int's digits (30 bits each, so 2**30 and 2**60), the sign, and the int64 and uint64
+# limits.
+EDGES = sorted({edge + delta for bits in range(65) for edge in (2**bits, -(2**bits)) for delta in (-1, 0, 1)})
+
+
 def integers_around(kind: Any) -> st.SearchStrategy[int]:
     low, high = RANGES[kind]
     edges = [low - 1, low, low + 1, -1, 0, 1, high - 1, high, high + 1, 2**63, -(2**63) - 1, 2**64]
@@ -92,6 +103,22 @@ def test_an_int_in_range_is_written_by_the_compiled_engine_itself_in_every_place
     assert speedups is not None
     # called directly: a hand-back to the reference engine (Bail) would fail here
     assert speedups.encode(program_of(type(msg)), msg, 100) == encode_with(False, msg)
+
+
+@pytest.mark.parametrize("kind", list(RANGES), ids=NAMES)
+def test_an_int_at_every_edge_of_its_digits_is_written_by_the_compiled_engine_itself_in_every_place(kind: Any) -> None:
+    low, high = RANGES[kind]
+    assert speedups is not None
+    for value in (fresh(x) for x in EDGES if low <= x <= high):
+        msg = everywhere(kind, value)
+        # called directly: a hand-back to the reference engine (Bail) would fail here
+        assert speedups.encode(program_of(type(msg)), msg, 100) == encode_with(False, msg), value
+        # an int subclass keeps its digits as int does: the same bytes again
+        assert outcome(everywhere(kind, Subclassed(value)), True) == outcome(msg, False), value
+
+
+class Subclassed(int):
+    """An int subclass, whose value the compiled engine reads from the digits it shares with int."""
 
 
 @pytest.mark.parametrize("kind", list(RANGES), ids=NAMES)

@@ -33,20 +33,9 @@ def packed(kind: Any) -> type[ddl.Message]:
 CLASSES = {kind: packed(kind) for kind in [*RANGES, float]}
 
 
-def fresh(value: int) -> int:
-    """The same int as a new object (but for those from -5 to 256, which CPython shares)."""
-    return int(str(value))
-
-
-# Where a fast path changes its course: a varint's lengths (every 7 bits, and the 8 and 9 byte
-# ends), an int's digits (30 bits each, so 2**30 and 2**60), the sign, and the int64 and uint64
-# limits.
-EDGES = sorted({edge + delta for bits in range(65) for edge in (2**bits, -(2**bits)) for delta in (-1, 0, 1)})
-
-
 def in_range(kind: Any) -> list[int]:
     low, high = RANGES[kind]
-    return [fresh(x) for x in EDGES if low <= x <= high]
+    return [inline.fresh(x) for x in inline.EDGES if low <= x <= high]
 
 
 def outcome(msg: ddl.Message, compiled: bool) -> tuple[str, Any]:
@@ -81,7 +70,7 @@ def test_the_ints_cpython_shares_are_read_like_any_other(kind: Any) -> None:
 def test_ints_in_or_out_of_range_give_the_same_bytes_or_error_on_both_engines(kind: Any, data: Any) -> None:
     low, high = RANGES[kind]
     edges = [low - 1, low, high, high + 1, 2**63, -(2**63) - 1, 2**64, 2**90, -(2**90)]
-    item = st.sampled_from(edges) | st.sampled_from(EDGES) | st.integers(low - 2**10, high + 2**10)
+    item = st.sampled_from(edges) | st.sampled_from(inline.EDGES) | st.integers(low - 2**10, high + 2**10)
     msg = CLASSES[kind](values=data.draw(st.lists(item, max_size=40)))
     assert outcome(msg, True) == outcome(msg, False)
 
@@ -102,7 +91,7 @@ UNUSUAL: list[Any] = [True, False, Color.RED, Color.BIG, Counted(5), Counted(-(2
 @pytest.mark.parametrize("unusual", UNUSUAL, ids=repr)
 def test_an_unusual_item_among_ints_gives_the_same_bytes_or_error_on_both_engines(kind: Any, unusual: Any) -> None:
     for where in range(3):  # first, among others, last: the fast loop resumes after it
-        values = [fresh(1), fresh(300), fresh(2**35)]
+        values = [inline.fresh(1), inline.fresh(300), inline.fresh(2**35)]
         values.insert(where * 2, unusual)
         msg = CLASSES[kind](values=values)
         assert outcome(msg, True) == outcome(msg, False)

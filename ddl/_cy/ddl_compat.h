@@ -41,6 +41,15 @@
 #define DDL_KEEP_LOOP
 #endif
 
+/* DDL_LIKELY(c): c, with the hint that it is usually true, so that the compiler lays out the
+   path it guards as the straight line and the rare one out of the way. Only c where the
+   compiler has no such hint. */
+#if !defined(DDL_NO_BUILTINS) && (defined(__GNUC__) || defined(__clang__))
+#define DDL_LIKELY(c) __builtin_expect(!!(c), 1)
+#else
+#define DDL_LIKELY(c) (c)
+#endif
+
 /* DDL_PREFETCH(p): ask for the cache line at p ahead of its use, for reading. A hint only, and
    harmless on any address (a bad one is not followed): nothing where the compiler has none. */
 #if !defined(DDL_NO_BUILTINS) && (defined(__GNUC__) || defined(__clang__))

@@ -19,9 +19,12 @@
 #include "internal/pycore_gc.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_object.h"
+#include "internal/pycore_pystate.h"
 
 void ddl_gc_tenure(PyObject* o) {
-    struct _gc_runtime_state* gc = &PyInterpreterState_Get()->gc;
+    /* the inline read of the current thread's interpreter, where PyInterpreterState_Get is a
+       call with its own checks: this runs once for every container a decode makes */
+    struct _gc_runtime_state* gc = &_PyInterpreterState_GET()->gc;
     PyGC_Head* head = &gc->generations[NUM_GENERATIONS - 1].head;
     PyGC_Head* g = _Py_AS_GC(o);
     PyGC_Head* last;

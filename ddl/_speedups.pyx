@@ -355,30 +355,46 @@ cdef dict _oneof_slots(object cls):
     return slots
 
 
+# The last class and group name asked of which_oneof_entry, and that group's _Group, as one
+# tuple: a loop reading one group of one class (a list of oneof messages) then finds it by two
+# pointer comparisons, where the class's binding and its groups' dict are two dict lookups. The
+# tuple holds the class, so its address cannot be reused by another class meanwhile, and it is
+# replaced whole, so that freeing the one before (which can run Python code, and so another
+# call) never leaves a class beside another class's offsets.
+cdef tuple _which_last = (None, None, None)
+
+
 def which_oneof_entry(msg, group):
+    global _which_last
     cdef object cls = type(msg)
-    cdef PyObject* found = ddl_class_attr(<PyObject*>cls, <PyObject*>_BINDING_ATTR)
+    cdef tuple last = _which_last
+    cdef PyObject* found
     cdef PyObject* value
     cdef _Group g
     cdef Py_ssize_t i
-    if found == NULL or Py_TYPE(found) != <PyTypeObject*>Binding or type(group) is not str:
-        return _which_reference(msg, group)  # not a message, or a group name to refuse
-    binding = <object>found  # owned: building the slots below runs Python code
-    if ddl_slot(found, _BINDING_CLS_OFFSET) != <PyObject*>cls:
-        return _which_reference(msg, group)  # another class's Binding: its offsets are not ours
-    found = ddl_slot(found, _ONEOF_OFFSET)
-    if found == NULL or Py_TYPE(found) != <PyTypeObject*>dict:
-        slots = _oneof_slots(cls)
-        binding.oneof_slots = slots
+    if <PyObject*>cls == PyTuple_GET_ITEM_ptr(<PyObject*>last, 0) and <PyObject*>group == PyTuple_GET_ITEM_ptr(<PyObject*>last, 1):
+        g = <_Group>PyTuple_GET_ITEM_ptr(<PyObject*>last, 2)
     else:
-        slots = <object>found
-    # Exact str keys: the lookup compares strings and runs no Python code.
-    found = PyDict_GetItem_ptr(<PyObject*>slots, <PyObject*>group)
-    if found == NULL:
-        return _which_reference(msg, group)  # no such group: its error names the groups
-    if Py_TYPE(found) != <PyTypeObject*>_Group:
-        return _which_reference(msg, group)
-    g = <_Group>found
+        found = ddl_class_attr(<PyObject*>cls, <PyObject*>_BINDING_ATTR)
+        if found == NULL or Py_TYPE(found) != <PyTypeObject*>Binding or type(group) is not str:
+            return _which_reference(msg, group)  # not a message, or a group name to refuse
+        binding = <object>found  # owned: building the slots below runs Python code
+        if ddl_slot(found, _BINDING_CLS_OFFSET) != <PyObject*>cls:
+            return _which_reference(msg, group)  # another class's Binding: its offsets are not ours
+        found = ddl_slot(found, _ONEOF_OFFSET)
+        if found == NULL or Py_TYPE(found) != <PyTypeObject*>dict:
+            slots = _oneof_slots(cls)
+            binding.oneof_slots = slots
+        else:
+            slots = <object>found
+        # Exact str keys: the lookup compares strings and runs no Python code.
+        found = PyDict_GetItem_ptr(<PyObject*>slots, <PyObject*>group)
+        if found == NULL:
+            return _which_reference(msg, group)  # no such group: its error names the groups
+        if Py_TYPE(found) != <PyTypeObject*>_Group:
+            return _which_reference(msg, group)
+        g = <_Group>found
+        _which_last = (cls, group, g)
     for i in range(len(g.names)):
         value = ddl_slot(<PyObject*>msg, g.offsets[i])
         if value == NULL:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import enum
 import functools
+import gc
 import itertools
 from types import ModuleType
 from typing import Any
 
 import pytest
 from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 
 import ddl
 from ddl._oneof import python_which_oneof
@@ -320,6 +322,67 @@ def test_which_oneof_of_a_subclass_reads_its_own_members(which: Any) -> None:
 
     assert which(More(extra=1, large=2), "more") == "extra"
     assert which(More(large=2), "size") == "large"
+
+
+class Other(ddl.Message):
+    """A second class with a group named as one of Groups': calls that alternate between the two
+    must each read their own class's members."""
+
+    pad: str = ""
+    small: int | None = ddl.field(oneof="size", default=None)
+    large: int | None = ddl.field(oneof="size", default=None)
+
+
+def outcome(which: Any, msg: Any, group: Any) -> Any:
+    try:
+        return which(msg, group)
+    except (TypeError, ValueError, AttributeError) as exc:
+        return type(exc), str(exc)
+
+
+def without_name(msg: Groups) -> Groups:
+    del msg.name
+    return msg
+
+
+CALLS = [
+    (Groups(large=1), "size"),
+    (Groups(name="n"), "id"),
+    (Groups(), "size"),
+    (Other(small=2), "size"),
+    (Other(large=3), "size"),
+    (Other(), "id"),
+    (Point(), "size"),
+    (Groups(small=4), "".join(["si", "ze"])),  # an equal group name that is another str object
+    (without_name(Groups(uuid="u")), "id"),
+    (3, "size"),
+]
+
+
+@FIXTURE_SAFE
+@given(st.lists(st.sampled_from(range(len(CALLS))), max_size=30))
+def test_calls_in_any_order_of_classes_and_groups_give_each_its_own_answer(which: Any, order: list[int]) -> None:
+    for k in order:
+        msg, group = CALLS[k]
+        assert outcome(which, msg, group) == outcome(python_which_oneof, msg, group), (msg, group)
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_a_collection_during_a_call_that_calls_again_leaves_every_answer_right(which: Any) -> None:
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        seen.append(which(Other(large=1), "size"))  # another class, mid-call
+
+    seen: list[Any] = []
+    gc.set_threshold(1)  # a collection at every allocation of a tracked object
+    gc.callbacks.append(callback)
+    try:
+        for _ in range(50):
+            assert which(Groups(small=1), "size") == "small"
+            assert which(Other(pad="x"), "size") is None
+            assert which(Groups(name="n"), "id") == "name"
+    finally:
+        gc.callbacks.remove(callback)
+    assert seen and set(seen) == {"large"}
 
 
 # --- the plan -------------------------------------------------------------------------------------

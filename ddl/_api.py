@@ -12,6 +12,9 @@ from ._message import Message
 from ._proto2 import check_required
 from ._pyengine import Codec, codec_for
 
+if TYPE_CHECKING:
+    from ._json._options import Registry
+
 M = TypeVar("M", bound=Message)
 _speedups: Any = _compiled.speedups
 
@@ -203,6 +206,20 @@ class Decoder(Generic[M]):
         """
         return decode_with(_compiled.state.compiled, data, self.type, self.max_depth)
 
+    def from_json(self, data: str | bytes, *, ignore_unknown_fields: bool = False, registry: Registry | None = None) -> M:
+        """The message of this decoder's class in the proto3 JSON text ``data``: what
+        ``ddl.from_json(data, cls, ...)`` returns or raises, without naming the class at each call
+        (``max_depth`` is the binary decoder's; JSON nests as deep as ``ddl.from_json`` reads).
+
+        Example::
+
+            dec = ddl.Decoder(User)
+            user = dec.from_json('{"id": "7", "displayName": "Ada"}')
+        """
+        from ._json import from_json  # ddl._json imports this module: the name is found at the call
+
+        return from_json(data, self.type, ignore_unknown_fields=ignore_unknown_fields, registry=registry)
+
 
 # The Python entry points stay reachable: a build without the compiled engine runs them, and
 # the tests run them too, on the Python engine (with _compiled.state.compiled off).
@@ -227,6 +244,7 @@ if _speedups is not None:
     decode = _present_as(_speedups.decode_entry, decode)
     _present_as(vars(_speedups.Encoder)["encode"], Encoder.encode)
     _present_as(vars(_speedups.Decoder)["decode"], Decoder.decode)
+    _present_as(vars(_speedups.Decoder)["from_json"], Decoder.from_json)
     if not TYPE_CHECKING:
         # The same classes in C: a method call reaches the engine without a Python frame.
         Encoder = _speedups.Encoder

@@ -206,8 +206,16 @@ cdef object _json_read_any(object data, object cls):
     """json_read, called by ddl.from_json's entry point without a lookup of the name."""
     try:
         program = _program_for(cls)
-        if program is None:
-            return None
+    except Exception:
+        return None
+    return _json_read_program(data, program)
+
+
+cdef object _json_read_program(object data, object program):
+    """_json_read_any with the class's Program found already (None: the Python reader's)."""
+    if program is None:
+        return None
+    try:
         return _json_read(&(<Program>program).c, data)
     except Exception:
         return None
@@ -303,6 +311,13 @@ A decoder for one message class, compiled when it is created.
 
     def decode(self, data):
         return _decode_any(data, self.type, self.program, self.max_depth)
+
+    def from_json(self, data, *, ignore_unknown_fields=False, registry=None):
+        if _json_compiled:
+            msg = _json_read_program(data, self.program)
+            if msg is not None:
+                return msg
+        return _python_from_json(data, self.type, ignore_unknown_fields, registry)
 
     def __class_getitem__(cls, item):
         import types

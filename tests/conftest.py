@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.control import current_build_context, currently_in_test_context
 
 import ddl
-from ddl import _api, _compiled
+from ddl import _api, _compiled, _json
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -34,16 +34,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 class Engine:
     """One engine, seen through the entry points users call.
 
-    ``encode`` and ``decode`` take the public functions' arguments. Their calls alternate between
-    the functions (``ddl.encode``, ``ddl.decode``) and the classes (``ddl.Encoder``, ``ddl.Decoder``),
-    the functions first: every test (and every hypothesis example, which a replay then runs through
-    the same entry points) runs the functions, and one that calls twice runs both.
+    ``encode``, ``decode`` and ``from_json`` take the public functions' arguments. Their calls
+    alternate between the functions (``ddl.encode``, ``ddl.decode``, ``ddl.from_json``) and the
+    classes (``ddl.Encoder``, ``ddl.Decoder``), the functions first: every test (and every
+    hypothesis example, which a replay then runs through the same entry points) runs the
+    functions, and one that calls twice runs both.
     The ``python`` engine runs the entry points that a build without the compiled engine offers,
     on the Python engine (see ``running``); ``cython`` runs the compiled build's own.
     """
 
     name: str
-    functions: tuple[Callable[..., bytes], Callable[..., Any]]
+    functions: tuple[Callable[..., bytes], Callable[..., Any], Callable[..., Any]]
     classes: tuple[type[ddl.Encoder], type[ddl.Decoder[Any]]]
     compiled: bool
     _calls: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -71,6 +72,11 @@ class Engine:
         if self._through_function("decode"):
             return self.functions[1](data, cls, **options)
         return self.classes[1](cls, **options).decode(data)
+
+    def from_json(self, text: str | bytes, cls: Any, **options: Any) -> Any:
+        if self._through_function("from_json"):
+            return self.functions[2](text, cls, **options)
+        return self.classes[1](cls).from_json(text, **options)
 
     @contextmanager
     def running(self) -> Iterator[Engine]:
@@ -110,9 +116,16 @@ TENURES = (
     _compiled.speedups is not None and sys.version_info < (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED")
 )
 
-ENGINES = [Engine("python", (_api.python_encode, _api.python_decode), (_api.PythonEncoder, _api.PythonDecoder), False)]
+ENGINES = [
+    Engine(
+        "python",
+        (_api.python_encode, _api.python_decode, _json.python_from_json),
+        (_api.PythonEncoder, _api.PythonDecoder),
+        False,
+    )
+]
 if _compiled.speedups is not None:
-    ENGINES.append(Engine("cython", (ddl.encode, ddl.decode), (ddl.Encoder, ddl.Decoder), True))
+    ENGINES.append(Engine("cython", (ddl.encode, ddl.decode, ddl.from_json), (ddl.Encoder, ddl.Decoder), True))
 
 
 @pytest.fixture(params=ENGINES, ids=lambda e: e.name)

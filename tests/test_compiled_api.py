@@ -144,7 +144,11 @@ FUNCTIONS = [
     ("to_json", _json.python_to_json),
     ("from_json", _json.python_from_json),
 ]
-METHODS = [(ddl.Encoder, _api.PythonEncoder, "encode"), (ddl.Decoder, _api.PythonDecoder, "decode")]
+METHODS = [
+    (ddl.Encoder, _api.PythonEncoder, "encode"),
+    (ddl.Decoder, _api.PythonDecoder, "decode"),
+    (ddl.Decoder, _api.PythonDecoder, "from_json"),
+]
 
 
 @compiled_only

@@ -154,14 +154,16 @@ def test_the_c_path_reads_every_form_it_takes_as_the_python_path_does() -> None:
 
 
 def test_the_engine_switch_turns_the_compiled_json_entry_points_off_and_on() -> None:
-    # ddl.to_json and ddl.from_json are compiled entry points, which keep their own copy of
+    # ddl.to_json, ddl.from_json and ddl.Decoder's from_json are compiled entry points, which keep their own copy of
     # the switch the tests turn (ddl._compiled.state): they run Python code only while it is off.
     msg = Leaf(n=3, tags=["a"])
     text = ddl.to_json(msg)
+    decoder = ddl.Decoder(Leaf)
     for compiled in (False, True, False, True):
         with engine_on(compiled):
             assert (python_calls_of(ddl.to_json, msg) == 0) is compiled
             assert (python_calls_of(ddl.from_json, text, Leaf) == 0) is compiled
+            assert (python_calls_of(decoder.from_json, text) == 0) is compiled
 
 
 @pytest.mark.parametrize("workload", [w for w in WORKLOADS if w not in ddl_adapter.UNSUPPORTED])

@@ -17,9 +17,11 @@ import pytest
 
 import ddl
 from ddl import wkt
+from tests.conftest import Engine
 
 # Every test reads through ddl.from_json/from_dict on both engines: the compiled one reads the
-# text in C first (ddl/_cy/json_read.pxi), and must give the same values and errors.
+# text in C first (ddl/_cy/json_read.pxi), and must give the same values and errors. ``read``
+# alternates between ddl.from_json and ddl.Decoder(Every).from_json (Engine.from_json).
 pytestmark = pytest.mark.usefixtures("engine")
 
 
@@ -76,8 +78,9 @@ class Job(ddl.Message):
     id: ddl.int32 = ddl.field(required=True)
 
 
-def read(text: str, **options: Any) -> Every:
-    return ddl.from_json(text, Every, **options)
+def read(engine: Engine, text: str | bytes, **options: Any) -> Every:
+    msg: Every = engine.from_json(text, Every, **options)
+    return msg
 
 
 # --- accepted spellings ------------------------------------------------------------------------
@@ -150,34 +153,38 @@ def read(text: str, **options: Any) -> Every:
         ('{"anything": {}}', "anything", wkt.Any()),
     ],
 )
-def test_accepted_json_forms_read_as_protobuf_reads_them(text: str, field: str, expected: Any) -> None:
-    value = getattr(read(text), field)
+def test_accepted_json_forms_read_as_protobuf_reads_them(engine: Engine, text: str, field: str, expected: Any) -> None:
+    value = getattr(read(engine, text), field)
     assert value == expected and type(value) is type(expected)
 
 
-def test_nan_is_read_from_its_string() -> None:
-    assert read('{"f64": "NaN"}').f64 != read('{"f64": "NaN"}').f64
+def test_nan_is_read_from_its_string(engine: Engine) -> None:
+    assert read(engine, '{"f64": "NaN"}').f64 != read(engine, '{"f64": "NaN"}').f64
 
 
-def test_both_spellings_of_a_name_are_accepted_and_bytes_read_like_text() -> None:
+def test_both_spellings_of_a_name_are_accepted_and_bytes_read_like_text(engine: Engine) -> None:
     assert (
-        read('{"byId": {"1": "a"}}') == read('{"by_id": {"1": "a"}}') == ddl.from_json(b'{"byId": {"1": "a"}}', Every)
+        read(engine, '{"byId": {"1": "a"}}')
+        == read(engine, '{"by_id": {"1": "a"}}')
+        == read(engine, b'{"byId": {"1": "a"}}')
     )
     assert ddl.from_dict({"payInt64": "5"}, Every) == Every(pay=5)
 
 
-def test_ignore_unknown_fields_skips_unknown_keys_and_leaves_unknown_enum_names_unset() -> None:
-    msg = read('{"nope": 1, "status": "NOPE", "shade": 9, "nums": [1], "item": {"x": 1}}', ignore_unknown_fields=True)
+def test_ignore_unknown_fields_skips_unknown_keys_and_leaves_unknown_enum_names_unset(engine: Engine) -> None:
+    msg = read(
+        engine, '{"nope": 1, "status": "NOPE", "shade": 9, "nums": [1], "item": {"x": 1}}', ignore_unknown_fields=True
+    )
     assert msg == Every(nums=[1], item=Item())
 
 
-def test_an_any_reads_its_type_from_the_registry_or_the_well_known_types() -> None:
+def test_an_any_reads_its_type_from_the_registry_or_the_well_known_types(engine: Engine) -> None:
     text = '{"anything": {"@type": "type.googleapis.com/t.Item", "sku": "a", "qty": 2}}'
-    msg = read(text, registry={"t.Item": Item})
+    msg = read(engine, text, registry={"t.Item": Item})
     assert msg.anything == wkt.Any(type_url="type.googleapis.com/t.Item", value=ddl.encode(Item(sku="a", qty=2)))
-    duration = read('{"anything": {"@type": "type.googleapis.com/google.protobuf.Duration", "value": "1s"}}')
+    duration = read(engine, '{"anything": {"@type": "type.googleapis.com/google.protobuf.Duration", "value": "1s"}}')
     assert duration.anything is not None and duration.anything.value == b"\x08\x01"
-    wrapped = read('{"anything": {"@type": "x/google.protobuf.Int32Value", "value": 5}}')
+    wrapped = read(engine, '{"anything": {"@type": "x/google.protobuf.Int32Value", "value": 5}}')
     assert wrapped.anything is not None and ddl.decode(wrapped.anything.value, wkt.Int32Value) == wkt.Int32Value(5)
 
 
@@ -244,9 +251,11 @@ def test_an_any_reads_its_type_from_the_registry_or_the_well_known_types() -> No
         ('{"extra": {"a": [1, {"b": "\\udc00"}]}}', "$", "unpaired surrogate"),
     ],
 )
-def test_rejected_json_is_a_decode_error_at_the_value_at_fault(text: str, path: str, message: str) -> None:
+def test_rejected_json_is_a_decode_error_at_the_value_at_fault(
+    engine: Engine, text: str, path: str, message: str
+) -> None:
     with pytest.raises(ddl.DecodeError, match=message) as caught:
-        read(text)
+        read(engine, text)
     assert caught.value.path == path
 
 
@@ -278,9 +287,9 @@ def test_rejected_json_is_a_decode_error_at_the_value_at_fault(text: str, path: 
         '{"text": "abc\\',
     ],
 )
-def test_text_that_protobuf_rejects_is_a_decode_error(text: str) -> None:
+def test_text_that_protobuf_rejects_is_a_decode_error(engine: Engine, text: str) -> None:
     with pytest.raises(ddl.DecodeError):
-        read(text)
+        read(engine, text)
 
 
 def test_invalid_json_gives_the_byte_offset_of_the_fault() -> None:
@@ -299,10 +308,10 @@ def test_a_missing_required_field_is_a_decode_error_naming_it() -> None:
     assert caught.value.path == "$.id"
 
 
-def test_messages_nested_beyond_the_depth_limit_are_a_decode_error() -> None:
+def test_messages_nested_beyond_the_depth_limit_are_a_decode_error(engine: Engine) -> None:
     text = '{"anything": ' * 0 + '{"extra": ' + "[" * 150 + "]" * 150 + "}"
     with pytest.raises(ddl.DecodeError, match="nested too deeply"):
-        read(text)
+        read(engine, text)
 
 
 # --- the command --------------------------------------------------------------------------------

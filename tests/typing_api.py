@@ -114,6 +114,8 @@ assert_type(ddl.from_dict({}, User), User)
 decoder = ddl.Decoder(User)
 assert_type(decoder, ddl.Decoder[User])
 assert_type(decoder.decode(data), User)
+assert_type(decoder.from_json("{}"), User)
+assert_type(decoder.from_json(b"{}", ignore_unknown_fields=True), User)
 assert_type(ddl.Encoder(deterministic=True).encode(user), bytes)
 assert_type(ddl.to_dict(user), dict[str, Any])
 # The well-known types whose JSON is no object are typed as what protobuf writes for them.

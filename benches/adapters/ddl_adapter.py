@@ -183,16 +183,12 @@ _encode = ddl.Encoder().encode
 
 def make(workload: str, logical: Any) -> Case:
     obj = _build(workload, logical)
-    cls = type(obj)
-
-    def from_json(text: str | bytes) -> Any:
-        return ddl.from_json(text, cls)
-
+    decoder = ddl.Decoder(type(obj))  # a typed decoder of both forms, as msgspec's adapter uses its own
     return Case(
         obj=obj,
         encode=_encode,
-        decode=ddl.Decoder(cls).decode,
+        decode=decoder.decode,
         read=_readers[workload],
         to_json=ddl.to_json,
-        from_json=from_json,
+        from_json=decoder.from_json,
     )

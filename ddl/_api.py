@@ -206,7 +206,9 @@ class Decoder(Generic[M]):
         """
         return decode_with(_compiled.state.compiled, data, self.type, self.max_depth)
 
-    def from_json(self, data: str | bytes, *, ignore_unknown_fields: bool = False, registry: Registry | None = None) -> M:
+    def from_json(
+        self, data: str | bytes, *, ignore_unknown_fields: bool = False, registry: Registry | None = None
+    ) -> M:
         """The message of this decoder's class in the proto3 JSON text ``data``: what
         ``ddl.from_json(data, cls, ...)`` returns or raises, without naming the class at each call
         (``max_depth`` is the binary decoder's; JSON nests as deep as ``ddl.from_json`` reads).

@@ -387,7 +387,8 @@ def which_oneof_entry(msg, group):
     cdef PyObject* value
     cdef _Group g
     cdef Py_ssize_t i
-    if <PyObject*>cls == PyTuple_GET_ITEM_ptr(<PyObject*>last, 0) and <PyObject*>group == PyTuple_GET_ITEM_ptr(<PyObject*>last, 1):
+    if (<PyObject*>cls == PyTuple_GET_ITEM_ptr(<PyObject*>last, 0)
+            and <PyObject*>group == PyTuple_GET_ITEM_ptr(<PyObject*>last, 1)):
         g = <_Group>PyTuple_GET_ITEM_ptr(<PyObject*>last, 2)
     else:
         found = ddl_class_attr(<PyObject*>cls, <PyObject*>_BINDING_ATTR)

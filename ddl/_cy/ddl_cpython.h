@@ -21,6 +21,24 @@
 #define DDL_KNOWN_LAYOUT 1
 #endif
 
+#if defined(DDL_KNOWN_LAYOUT)
+/* The int64 of an int of two or three 30-bit digits d (least significant first) and its sign:
+   1 with it in *out, or 0 when it is not an int64 (or digits are 15 bits in this build). The
+   readers below take one digit themselves, in the way each version keeps it. */
+static inline int ddl_long_digits(const digit* d, size_t ndigits, int negative, int64_t* out) {
+    uint64_t u;
+    if (PyLong_SHIFT != 30 || ndigits > 3) return 0;
+    u = ((uint64_t)d[1] << 30) | d[0];
+    if (ndigits == 3) {
+        if (d[2] > 8) return 0;  /* 2**63 or more */
+        u |= (uint64_t)d[2] << 60;
+    }
+    if (u > (uint64_t)INT64_MAX + (uint64_t)negative) return 0;
+    *out = negative ? (int64_t)(0 - u) : (int64_t)u;
+    return 1;
+}
+#endif
+
 /* An int (or int subclass: the digits are laid out alike) that fits in a machine word, read
    from its digits: 1 with the value in *out, or 0 when it is larger or its digits are not laid
    out as this build knows (the caller then asks PyLong_AsLongLongAndOverflow, several times
@@ -38,20 +56,11 @@ static inline int ddl_small_long(PyObject* v, int64_t* out) {
     const digit* d = ((PyLongObject*)v)->long_value.ob_digit;
     int negative = (tag & 3) == 2;
     uintptr_t ndigits = tag >> 3;
-    uint64_t u;
     if (DDL_LIKELY(tag < (2 << 3))) {  /* one digit or none: as _PyLong_CompactValue */
         *out = (int64_t)(1 - (Py_ssize_t)(tag & 3)) * (int64_t)d[0];
         return 1;
     }
-    if (PyLong_SHIFT != 30 || ndigits > 3) return 0;
-    u = ((uint64_t)d[1] << 30) | d[0];
-    if (ndigits == 3) {
-        if (d[2] > 8) return 0;  /* 2**63 or more */
-        u |= (uint64_t)d[2] << 60;
-    }
-    if (u > (uint64_t)INT64_MAX + (uint64_t)negative) return 0;
-    *out = negative ? (int64_t)(0 - u) : (int64_t)u;
-    return 1;
+    return ddl_long_digits(d, (size_t)ndigits, negative, out);
 #elif PY_VERSION_HEX >= 0x030C0000
     /* a layout this build does not know: 3.12 made the one-digit test unstable API */
     if (PyUnstable_Long_IsCompact((PyLongObject*)v)) {
@@ -98,20 +107,11 @@ static inline int ddl_exact_int64(PyObject* v, int64_t* out) {
     const digit* d = ((PyLongObject*)v)->ob_digit;
     int negative = size < 0;
     size_t ndigits = negative ? (size_t)0 - (size_t)size : (size_t)size;
-    uint64_t u;
     if ((size_t)size + 1 < 3) {  /* -1, 0 or 1 digits: as CPython's medium_value */
         *out = (int64_t)size * (int64_t)d[0];
         return 1;
     }
-    if (PyLong_SHIFT != 30 || ndigits > 3) return 0;
-    u = ((uint64_t)d[1] << 30) | d[0];
-    if (ndigits == 3) {
-        if (d[2] > 8) return 0;  /* 2**63 or more */
-        u |= (uint64_t)d[2] << 60;
-    }
-    if (u > (uint64_t)INT64_MAX + (uint64_t)negative) return 0;
-    *out = negative ? (int64_t)(0 - u) : (int64_t)u;
-    return 1;
+    return ddl_long_digits(d, (size_t)ndigits, negative, out);
 #else
     /* elsewhere, the public route (an exact int runs no Python code here) */
     int overflow = 0;

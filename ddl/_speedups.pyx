@@ -17,7 +17,9 @@ for ``ddl.from_json``); the entry points are below, and
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.long cimport PyLong_AsLongAndOverflow, PyLong_CheckExact
+from cpython.long cimport (
+    PyLong_AsLongAndOverflow, PyLong_AsUnsignedLongLong, PyLong_AsUnsignedLongLongMask, PyLong_CheckExact,
+)
 
 from ._schema import (
     ConvertedNode, EnumNode, MapNode, MessageNode, RepeatedNode, ScalarNode, UnionNode, WellKnownNode, WrapperNode,

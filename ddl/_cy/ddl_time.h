@@ -1,11 +1,17 @@
-/* ddl_time.h: calendar arithmetic for google.protobuf.Timestamp and Duration (ddl/_cy/wkt_codecs.pxi):
-   days since the Unix epoch to a proleptic Gregorian date and back, exactly, for every year
-   an int holds. Plain C: this header needs nothing from Python. */
+/* ddl_time.h: calendar arithmetic for google.protobuf.Timestamp and Duration (ddl/_cy/wkt_codecs.pxi,
+   ddl_json_time.h): days since the Unix epoch to a proleptic Gregorian date and back, exactly,
+   for every year an int holds. Plain C: this header needs nothing from Python. */
 
 #ifndef DDL_TIME_H
 #define DDL_TIME_H
 
 #include <stdint.h>
+
+/* Timestamp's range, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, and Duration's, +-10,000
+   years, in seconds, as protobuf's JSON mapping has them. */
+#define DDL_TS_MIN_SECONDS (-62135596800LL)
+#define DDL_TS_MAX_SECONDS 253402300799LL
+#define DDL_DUR_MAX_SECONDS 315576000000LL
 
 /* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1 to 12, d 1 to 31), by
    H. Hinnant's days_from_civil: whole 400-year eras, then the day within the era, counted

@@ -5,8 +5,8 @@
 from cpython.datetime cimport (
     PyDateTime_CheckExact, PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MICROSECOND, PyDateTime_DATE_GET_MINUTE,
     PyDateTime_DATE_GET_SECOND, PyDateTime_DELTA_GET_DAYS, PyDateTime_DELTA_GET_MICROSECONDS,
-    PyDateTime_DELTA_GET_SECONDS, PyDateTime_GET_DAY, PyDateTime_GET_MONTH, PyDateTime_GET_YEAR, PyDelta_CheckExact,
-    datetime_new, datetime_tzinfo, get_utc, import_datetime, timedelta_new,
+    PyDateTime_DELTA_GET_SECONDS, PyDateTime_GET_DAY, PyDateTime_GET_MONTH, PyDateTime_GET_YEAR, PyDate_CheckExact,
+    PyDelta_CheckExact, date_new, datetime_new, datetime_tzinfo, get_utc, import_datetime, timedelta_new,
 )
 
 import_datetime()
@@ -15,17 +15,18 @@ cdef enum WellKnown:
     WKT_OTHER, WKT_TIMESTAMP, WKT_DURATION
 
 cdef enum:
-    TS_MIN = -62135596800    # 0001-01-01T00:00:00Z
-    TS_MAX = 253402300799    # 9999-12-31T23:59:59Z
-    # 10,000 years, protobuf's JSON range, and the C paths' own: a longer Duration (which
-    # protobuf's binary form and a timedelta hold) goes to the Python helpers, whose int
-    # arithmetic cannot overflow.
-    DUR_MAX = 315576000000
-    DUR_MAX_DAYS = 3652500
+    DUR_MAX_DAYS = 3652500   # DUR_MAX in days
 
 cdef object _UTC = get_utc()
 
 cdef extern from "ddl_time.h":
+    # Timestamp's range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z) and Duration's: 10,000
+    # years, protobuf's JSON range, and the C paths' own: a longer Duration (which protobuf's
+    # binary form and a timedelta hold) goes to the Python helpers, whose int arithmetic cannot
+    # overflow.
+    const int64_t TS_MIN "DDL_TS_MIN_SECONDS"
+    const int64_t TS_MAX "DDL_TS_MAX_SECONDS"
+    const int64_t DUR_MAX "DDL_DUR_MAX_SECONDS"
     int64_t ddl_days_from_civil(int64_t y, int m, int d)
     void ddl_civil_from_days(int64_t z, int* y, int* m, int* d)
     int64_t ddl_floor_div(int64_t a, int64_t b)
@@ -80,9 +81,8 @@ cdef bint _time_body(int wkt, PyObject* v, Out* o) except -1:
 cdef PyObject* _time_value(int wkt, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except? NULL:
     """A new reference to the datetime or timedelta in a body, or NULL (no error) to leave it to
     the helper. Malformed bodies bail: the reference engine reports them."""
-    cdef int64_t seconds = 0, nanos = 0, days, rest
+    cdef int64_t seconds = 0, nanos = 0
     cdef uint64_t tag
-    cdef int y, m, d
     while pos < end:
         tag = _tag(buf, &pos, end)
         if tag == 0x08:
@@ -96,19 +96,30 @@ cdef PyObject* _time_value(int wkt, const unsigned char* buf, Py_ssize_t pos, Py
     if wkt == WKT_TIMESTAMP:
         if seconds < TS_MIN or seconds > TS_MAX or nanos < 0 or nanos > 999999999:
             bail()
-        days = ddl_floor_div(seconds, 86400)
-        rest = seconds - days * 86400
-        ddl_civil_from_days(days, &y, &m, &d)
-        value = datetime_new(y, m, d, <int>(rest // 3600), <int>((rest // 60) % 60), <int>(rest % 60),
-                             <int>(nanos // 1000), _UTC)
+        value = _utc_datetime(seconds, <int>(nanos // 1000))
     else:
         if seconds < -DUR_MAX or seconds > DUR_MAX or nanos < -999999999 or nanos > 999999999:
             bail()
         if (seconds < 0 and nanos > 0) or (nanos < 0 and seconds > 0):
             bail()
-        rest = seconds * 1000000 + nanos // 1000
-        days = ddl_floor_div(rest, 86400000000)
-        rest -= days * 86400000000
-        value = timedelta_new(<int>days, <int>(rest // 1000000), <int>(rest % 1000000))
+        value = _timedelta_of(seconds * 1000000 + nanos // 1000)
     Py_INCREF_ptr(<PyObject*>value)
     return <PyObject*>value
+
+
+cdef object _utc_datetime(int64_t seconds, int micros):
+    """The aware datetime in UTC of ``seconds`` since the epoch (in Timestamp's range) and
+    ``micros`` (0 to 999,999), as the Python helpers make it from the epoch."""
+    cdef int64_t days = ddl_floor_div(seconds, 86400)
+    cdef int64_t rest = seconds - days * 86400
+    cdef int y, m, d
+    ddl_civil_from_days(days, &y, &m, &d)
+    return datetime_new(y, m, d, <int>(rest // 3600), <int>((rest // 60) % 60), <int>(rest % 60), micros, _UTC)
+
+
+cdef object _timedelta_of(int64_t micros):
+    """The timedelta of ``micros`` microseconds (within Duration's range), normalized as
+    ``timedelta(microseconds=micros)`` normalizes it: days carry the sign."""
+    cdef int64_t days = ddl_floor_div(micros, 86400000000)
+    cdef int64_t rest = micros - days * 86400000000
+    return timedelta_new(<int>days, <int>(rest // 1000000), <int>(rest % 1000000))

@@ -55,7 +55,12 @@ def generate(lib: str, out: Path) -> None:
     else:
         from grpc_tools import protoc
 
-        args = ["protoc", f"-I{out / 'src'}", f"--python_out={out}", f"--grpc_python_out={out}", *map(str, files)]
+        from benches.adapters._protoc import well_known_include
+
+        args = [
+            "protoc", f"-I{out / 'src'}", well_known_include(), f"--python_out={out}", f"--grpc_python_out={out}",
+            *map(str, files),
+        ]  # fmt: skip
         if protoc.main(args) != 0:
             raise RuntimeError("protoc failed on rpc.proto")
 

@@ -5,14 +5,18 @@ names of ``bench.proto``. Each adapter turns them into its own objects, and its 
 decoded object back into exactly this shape, so a round trip can be compared with ``==``.
 
 Enums are plain ints, maps are dicts, and floats are exact doubles (so ``==`` is exact).
+Timestamps are timezone-aware UTC ``datetime``s and durations ``timedelta``s (``events``), an
+absent optional one ``None``.
 """
 
 from __future__ import annotations
 
 import argparse
 import array
+import datetime as dt
 import json
 import random
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "otlp": "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest",
     "features": "FeatureRow",
     "vector": "Embedding",
+    "events": "EventBatch",
 }
 WORKLOADS: tuple[str, ...] = tuple(MESSAGES)
 #: the binary operations, timed for every library
@@ -376,6 +381,85 @@ def vector(n: int = 1024) -> dict[str, Any]:
     }
 
 
+# CloudEvents types (reverse-DNS, as the spec suggests) and the collection their subject names
+_EVENT_TYPES = [
+    ("com.shop.order.created", "orders"), ("com.shop.order.paid", "orders"), ("com.shop.order.shipped", "orders"),
+    ("com.shop.order.cancelled", "orders"), ("com.shop.payment.authorized", "payments"),
+    ("com.shop.payment.captured", "payments"), ("com.shop.payment.refunded", "payments"),
+    ("com.shop.cart.updated", "carts"), ("com.shop.user.signed_in", "users"), ("com.shop.user.updated", "users"),
+    ("com.shop.inventory.reserved", "skus"), ("com.shop.audit.permission_changed", "roles"),
+]  # fmt: skip
+_EVENT_REGIONS = ["eu-west-1", "us-east-1", "ap-northeast-1"]
+_EVENT_SOURCES = [f"/{service}/{region}" for service in ("checkout", "payments") for region in _EVENT_REGIONS]
+# severity -> weight: mostly INFO, as an activity stream is
+_SEVERITIES = [1] * 15 + [2] * 70 + [3] * 10 + [4] * 5
+_HTTP = [("GET", "200"), ("POST", "201"), ("POST", "200"), ("PUT", "200"), ("DELETE", "204"), ("POST", "409")]
+
+
+def _event_time(rng: random.Random, start: dt.datetime) -> dt.datetime:
+    """A moment in the hour after ``start``: whole milliseconds about half the time (as JavaScript
+    producers write them), whole seconds now and then, microseconds otherwise."""
+    us = rng.randrange(3600 * 10**6)
+    kind = rng.random()
+    if kind < 0.05:
+        us -= us % 10**6
+    elif kind < 0.5:
+        us -= us % 1000
+    return start + dt.timedelta(microseconds=us)
+
+
+def _latency(rng: random.Random) -> dt.timedelta:
+    """0.2 ms to 3 s, log-uniform: whole milliseconds or microseconds, now and then whole seconds."""
+    kind = rng.random()
+    if kind < 0.05:
+        return dt.timedelta(seconds=rng.randrange(1, 4))
+    us = int(200 * 15_000 ** rng.random())
+    if kind < 0.45:
+        us = max(1000, us - us % 1000)
+    return dt.timedelta(microseconds=us)
+
+
+def events(n: int = 200) -> dict[str, Any]:
+    """A batch of ``n`` audit/activity events within one hour, as a CloudEvents-style event bus or an
+    audit log carries them: a UUID, a type (12) and source (6), the time, the latency of the
+    operation, a severity, a subject, an increasing sequence number, 2 to 6 attributes, and on
+    about 30% of them the time the record expires (a retention or a TTL)."""
+    rng = _rng("events")
+    start = dt.datetime(2024, 6, 1, 14, 0, tzinfo=dt.UTC)
+    times = sorted(_event_time(rng, start) for _ in range(n))
+    sequence = 1_717_250_000_000 + rng.randrange(10**6)
+    out = []
+    for i, time in enumerate(times):
+        kind, collection = rng.choice(_EVENT_TYPES)
+        source = rng.choice(_EVENT_SOURCES)
+        method, status = rng.choice(_HTTP)
+        extra = {
+            "http.method": method,
+            "http.status": status,
+            "trace_id": f"{rng.getrandbits(128):032x}",
+            "actor": f"user:{rng.randrange(10**7)}",
+        }
+        keys = rng.sample(sorted(extra), rng.randrange(0, 5))
+        attributes = {"region": source.rsplit("/", 1)[1], "tenant": f"t-{rng.randrange(1, 400):04d}"}
+        attributes.update((k, extra[k]) for k in sorted(keys))
+        expires_at = None
+        if rng.random() < 0.3:
+            expires_at = time + rng.choice([dt.timedelta(minutes=15), dt.timedelta(days=30), dt.timedelta(days=90)])
+        out.append({
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "type": kind,
+            "source": source,
+            "time": time,
+            "latency": _latency(rng),
+            "severity": rng.choice(_SEVERITIES),
+            "subject": f"{collection}/{rng.randrange(10**9, 10**10)}",
+            "sequence": sequence + i,
+            "attributes": attributes,
+            "expires_at": expires_at,
+        })  # fmt: skip
+    return {"events": out}
+
+
 def build(name: str, *, reduced: bool = False) -> Any:
     """The logical value of workload ``name``; ``reduced`` gives a smaller variant for quick tests."""
     if name == "small":
@@ -400,6 +484,8 @@ def build(name: str, *, reduced: bool = False) -> Any:
         return features()
     if name == "vector":
         return vector(64 if reduced else 1024)
+    if name == "events":
+        return events(20 if reduced else 200)
     raise KeyError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}")
 
 

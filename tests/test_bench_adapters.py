@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import array
 import dataclasses
+import datetime as dt
 import importlib
 import json
 import runpy
@@ -129,7 +130,7 @@ def test_protobuf_wire_peers_read_ddl_bytes(module_name: str) -> None:
     assert module.WIRE == "protobuf"
     from benches.adapters import ddl_adapter
 
-    for workload in ("small", "medium", "tree", "chat", "features", "vector"):
+    for workload in ("small", "medium", "tree", "chat", "features", "vector", "events"):
         logical = REDUCED[workload]
         mine = ddl_adapter.make(workload, logical)
         theirs = module.make(workload, logical)
@@ -173,7 +174,7 @@ def test_proto3_json_peers_read_ddl_json(module_name: str) -> None:
     module = _adapter(module_name)
     from benches.adapters import ddl_adapter
 
-    for workload in ("small", "medium", "ints", "tree", "text"):
+    for workload in ("small", "medium", "ints", "tree", "text", "events"):
         logical = REDUCED[workload]
         mine, theirs = ddl_adapter.make(workload, logical), module.make(workload, logical)
         assert mine.to_json and mine.from_json and theirs.to_json and theirs.from_json
@@ -192,6 +193,11 @@ def test_ddl_writes_the_text_of_json_format_one_line() -> None:
         mine, theirs = ddl_adapter.make(workload, logical), module.make(workload, logical)
         assert mine.to_json and theirs.to_json
         assert mine.to_json(mine.obj) == theirs.to_json(theirs.obj), workload
+    # events' attributes are a map, whose order may differ: the same JSON values, Timestamps as
+    # RFC 3339 with 0, 3 or 6 fraction digits and Durations as "0.353s" in both
+    mine, theirs = ddl_adapter.make("events", REDUCED["events"]), module.make("events", REDUCED["events"])
+    assert mine.to_json and theirs.to_json
+    assert json.loads(mine.to_json(mine.obj)) == json.loads(theirs.to_json(theirs.obj))
     if not OTEL:
         return
     # otlp's Span declares flags (16) after parent_span_id (4): ddl writes members in declaration
@@ -219,11 +225,19 @@ def test_ddl_classes_write_protobufs_bytes() -> None:
         logical = REDUCED[workload]
         mine, theirs = ddl_adapter.make(workload, logical), module.make(workload, logical)
         assert mine.encode(mine.obj) == theirs.encode(theirs.obj), workload
+    # events has a map: deterministic encodings sort its keys on both sides
+    logical = REDUCED["events"]
+    mine, theirs = ddl_adapter.make("events", logical), module.make("events", logical)
+    assert ddl.encode(mine.obj, deterministic=True) == theirs.obj.SerializeToString(deterministic=True)
 
 
 def test_full_size_workloads_are_deterministic_and_in_range() -> None:
     first, second = workloads.build_all(), workloads.build_all()
-    assert first == second and json.dumps(first, default=bytes.hex) == json.dumps(second, default=bytes.hex)
+
+    def text(value: Any) -> str:  # bytes (otlp's ids), datetime and timedelta (events' times)
+        return value.hex() if isinstance(value, bytes) else repr(value)
+
+    assert first == second and json.dumps(first, default=text) == json.dumps(second, default=text)
     tree = first["tree"]
     assert 2000 <= workloads.count_nodes(tree) <= 5000
     assert 35 <= workloads.max_depth(tree) < 100
@@ -259,6 +273,32 @@ def test_production_shaped_workloads_have_their_shapes() -> None:
     assert {next(iter(v)) for v in row.values()} == {
         "int64_value", "double_value", "float_value", "bool_value", "string_value", "double_list_value"
     }  # fmt: skip
+
+
+def test_the_events_workload_holds_timestamps_and_durations_of_every_precision() -> None:
+    events = workloads.build("events")["events"]
+    assert len(events) == 200 and len(workloads.build("events", reduced=True)["events"]) == 20
+    times = [e["time"] for e in events]
+    assert all(type(t) is dt.datetime and t.tzinfo is dt.UTC for t in times)
+    assert times == sorted(times) and times[-1] - times[0] < dt.timedelta(hours=1)
+
+    def precision(us: int) -> str:
+        return "s" if us == 0 else "ms" if us % 1000 == 0 else "us"
+
+    kinds = [precision(t.microsecond) for t in times]
+    assert 70 <= kinds.count("ms") <= 130 and 70 <= kinds.count("us") <= 130 and 2 <= kinds.count("s") <= 20
+    latencies = [e["latency"] for e in events]
+    assert all(type(d) is dt.timedelta for d in latencies)
+    assert dt.timedelta(microseconds=200) <= min(latencies) and max(latencies) <= dt.timedelta(seconds=3)
+    assert {precision(d.microseconds) for d in latencies} == {"s", "ms", "us"}
+    expiring = [e["expires_at"] for e in events if e["expires_at"] is not None]
+    assert 40 <= len(expiring) <= 80 and all(type(t) is dt.datetime and t.tzinfo is dt.UTC for t in expiring)
+    assert {2, 6} <= {len(e["attributes"]) for e in events} <= set(range(2, 7))
+    assert len({e["type"] for e in events}) == 12 and len({e["source"] for e in events}) == 6
+    assert {e["severity"] for e in events} == {1, 2, 3, 4}
+    sequences = [e["sequence"] for e in events]
+    assert sequences == sorted(set(sequences)) and sequences[0] > 10**12
+    assert all(len(e["id"]) == 36 and e["subject"].count("/") == 1 for e in events)
 
 
 def test_the_vector_workload_is_one_float32_embedding() -> None:

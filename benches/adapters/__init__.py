@@ -29,6 +29,7 @@ import importlib
 from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -125,7 +126,12 @@ _EXTRA_CLASSES: dict[str, tuple[str, ...]] = {
     "features": ("FeatureRow", "FeatureValue", "DoubleList"),
     "otlp": OTLP_CLASSES,
     "vector": ("Embedding",),
+    "events": ("EventBatch", "Event"),
 }
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def keyword_oneof(cls: Callable[..., Any], group: str, member: str, value: Any) -> Any:
@@ -141,19 +147,24 @@ def make_builder(
     message_map_of: Callable[[dict[str, Any]], Any] = dict,
     oneof: Callable[[Callable[..., Any], str, str, Any], Any] = keyword_oneof,
     vector: Callable[[list[float]], Any] = list,
+    timestamp: Callable[[datetime], Any] = _same,
+    duration: Callable[[timedelta], Any] = _same,
 ) -> Callable[[str, Any], Any]:
     """A function ``(workload, logical) -> object`` built with keyword constructors.
 
     ``classes`` maps the message names of bench.proto (and ``OTLP_CLASSES``) to the library's
-    classes, and may hold ``Role``; ``enum`` turns an int into the library's ``Status``;
+    classes, and may hold ``Role`` and ``Severity``; ``enum`` turns an int into the library's ``Status``;
     ``map_of`` turns a dict of strings into the library's map value, ``message_map_of`` a dict of
     ``FeatureValue``s; ``oneof`` makes a message with one member of a oneof set; ``vector`` holds
     a float32 embedding (``chat``'s and ``vector``'s) as the library's users would (ddl: an
-    ``array('f')`` for ``ddl.Vector``). A workload whose classes are missing raises ``Unsupported``.
+    ``array('f')`` for ``ddl.Vector``); ``timestamp`` and ``duration`` turn a ``datetime`` and a
+    ``timedelta`` into the library's Timestamp and Duration (left as they are by default: ddl's
+    and msgspec's fields hold them). A workload whose classes are missing raises ``Unsupported``.
     """
     Small, Item, Medium, Batch = classes["Small"], classes["Item"], classes["Medium"], classes["Batch"]
     Ints, Doubles, Node, Text = classes["Ints"], classes["Doubles"], classes["Node"], classes["Text"]
     role = classes.get("Role", int)
+    severity = classes.get("Severity", int)
 
     def small(d: dict[str, Any]) -> Any:
         return Small(**{**d, "status": enum(d["status"])})
@@ -254,7 +265,26 @@ def make_builder(
         (Embedding,) = (classes[n] for n in _EXTRA_CLASSES["vector"])
         return Embedding(id=d["id"], model=d["model"], embedding=vector(d["embedding"]))
 
-    for workload, fn in (("chat", chat), ("features", features), ("otlp", otlp), ("vector", embedding)):
+    def events(d: dict[str, Any]) -> Any:
+        EventBatch, Event = (classes[n] for n in _EXTRA_CLASSES["events"])
+
+        def event(e: dict[str, Any]) -> Any:
+            expires_at = e["expires_at"]
+            return Event(
+                **{k: e[k] for k in ("id", "type", "source")},
+                time=timestamp(e["time"]),
+                latency=duration(e["latency"]),
+                severity=severity(e["severity"]),
+                subject=e["subject"],
+                sequence=e["sequence"],
+                attributes=map_of(e["attributes"]),
+                expires_at=None if expires_at is None else timestamp(expires_at),
+            )
+
+        return EventBatch(events=[event(e) for e in d["events"]])
+
+    extra = {"chat": chat, "features": features, "otlp": otlp, "vector": embedding, "events": events}
+    for workload, fn in extra.items():
         if all(n in classes for n in _EXTRA_CLASSES[workload]):
             builders[workload] = fn
 
@@ -270,6 +300,10 @@ def make_readers(
     map_reader: Callable[[Any], dict[str, Any]] = dict,
     which: Callable[[Any, str], tuple[str, Any]] | None = None,
     vector_reader: Callable[[Any], Any] = list,
+    *,
+    timestamp: Callable[[Any], datetime] | None = None,
+    duration: Callable[[Any], timedelta] | None = None,
+    has_field: bool = False,
 ) -> dict[str, Callable[[Any], Any]]:
     """``read`` functions per workload: attribute access into fresh dicts, lists and scalars.
 
@@ -280,6 +314,13 @@ def make_readers(
     unless the library decodes it into a buffer, which is itself a plain value (ddl's
     ``ddl.Vector``, an ``array('f')``: issue 15 times decoding into that form against upb's
     decode and read). ``plain`` turns such a buffer into a list to compare it.
+
+    ``timestamp`` and ``duration`` turn the library's Timestamp and Duration messages into a
+    ``datetime`` (UTC) and a ``timedelta``, each adapter with the fastest right conversion it has;
+    without them, the fields already hold those values (ddl, msgspec) and ``events``' read takes
+    them as they are. With ``has_field``, the library gives an absent optional message field as an
+    empty message and tells whether it is set by ``msg.HasField(name)`` (Google's protobuf);
+    without it, an absent one is ``None``.
     """
 
     def small(o: Any) -> dict[str, Any]:
@@ -343,6 +384,9 @@ def make_readers(
     def embedding(o: Any) -> dict[str, Any]:
         return {"id": o.id, "model": o.model, "embedding": vector_reader(o.embedding)}
 
+    def events(o: Any) -> dict[str, Any]:
+        return {"events": [event(e) for e in o.events]}
+
     readers: dict[str, Callable[[Any], Any]] = {
         "small": small,
         "medium": medium,
@@ -353,10 +397,73 @@ def make_readers(
         "text": text,
         "chat": chat,
         "vector": embedding,
+        "events": events,
     }
+    event = _event_reader(map_reader, timestamp, duration, has_field)
     if which is not None:
         readers.update(_oneof_readers(map_reader, which))
     return readers
+
+
+def _event_reader(
+    map_reader: Callable[[Any], dict[str, Any]],
+    timestamp: Callable[[Any], datetime] | None,
+    duration: Callable[[Any], timedelta] | None,
+    has_field: bool,
+) -> Callable[[Any], dict[str, Any]]:
+    """The reader of one ``events`` Event: its times as they are, or through the library's conversions."""
+    if timestamp is None or duration is None:
+
+        def native(o: Any) -> dict[str, Any]:
+            return {
+                "id": o.id,
+                "type": o.type,
+                "source": o.source,
+                "time": o.time,
+                "latency": o.latency,
+                "severity": int(o.severity),
+                "subject": o.subject,
+                "sequence": o.sequence,
+                "attributes": map_reader(o.attributes),
+                "expires_at": o.expires_at,
+            }
+
+        return native
+
+    to_datetime, to_timedelta = timestamp, duration
+    if has_field:
+
+        def converted(o: Any) -> dict[str, Any]:
+            return {
+                "id": o.id,
+                "type": o.type,
+                "source": o.source,
+                "time": to_datetime(o.time),
+                "latency": to_timedelta(o.latency),
+                "severity": int(o.severity),
+                "subject": o.subject,
+                "sequence": o.sequence,
+                "attributes": map_reader(o.attributes),
+                "expires_at": to_datetime(o.expires_at) if o.HasField("expires_at") else None,
+            }
+
+        return converted
+
+    def converted_or_none(o: Any) -> dict[str, Any]:
+        return {
+            "id": o.id,
+            "type": o.type,
+            "source": o.source,
+            "time": to_datetime(o.time),
+            "latency": to_timedelta(o.latency),
+            "severity": int(o.severity),
+            "subject": o.subject,
+            "sequence": o.sequence,
+            "attributes": map_reader(o.attributes),
+            "expires_at": None if (expires_at := o.expires_at) is None else to_datetime(expires_at),
+        }
+
+    return converted_or_none
 
 
 def _oneof_readers(

@@ -3,7 +3,8 @@
 protoc comes from grpcio-tools. The output goes to ``benches/_generated/<key>/`` (gitignored),
 where ``<key>`` hashes the .proto and the generator versions, so a stale output is never reused.
 The .proto is compiled as ``ddlbench/bench.proto`` so that its name in protobuf's default
-descriptor pool cannot clash with another ``bench.proto``.
+descriptor pool cannot clash with another ``bench.proto``; its imports of the well-known types
+(``google/protobuf/timestamp.proto``, ...) are found in grpcio-tools' copy of them.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ def _cache_root() -> Path:
     return root
 
 
+def well_known_include() -> str:
+    """protoc's ``-I`` of the well-known types' .proto files (bench.proto imports timestamp.proto
+    and duration.proto): ``protoc.main``, unlike grpc_tools' command line, does not add it."""
+    from grpc_tools import protoc
+
+    return f"-I{Path(protoc.__file__).resolve().parent / '_proto'}"
+
+
 def generate(kind: str, proto: Path = PROTO) -> Path:
     """protoc's output for ``kind`` (``"google"`` or ``"protobuf-py"``); the folder to import from."""
     try:
@@ -78,7 +87,7 @@ def generate(kind: str, proto: Path = PROTO) -> Path:
             flags = [f"--plugin=protoc-gen-py={_plugin()}", f"--py_out={tmp}"]
         else:
             raise ValueError(kind)
-        args = ["protoc", f"-I{tmp}", *flags, str(tmp / "ddlbench" / proto.name)]
+        args = ["protoc", f"-I{tmp}", well_known_include(), *flags, str(tmp / "ddlbench" / proto.name)]
         if protoc.main(args) != 0:
             raise RuntimeError(f"protoc failed on {proto} ({kind})")
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from array import array
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -144,6 +145,31 @@ class Embedding(ddl.Message):
     embedding: ddl.Vector[ddl.float32] = array("f")
 
 
+class Severity(IntEnum):
+    SEVERITY_UNSPECIFIED = 0
+    SEVERITY_DEBUG = 1
+    SEVERITY_INFO = 2
+    SEVERITY_WARN = 3
+    SEVERITY_ERROR = 4
+
+
+class Event(ddl.Message):
+    id: str = ""
+    type: str = ""
+    source: str = ""
+    time: datetime = datetime(1970, 1, 1, tzinfo=UTC)  # google.protobuf.Timestamp; the epoch when absent
+    latency: timedelta = timedelta(0)  # google.protobuf.Duration
+    severity: Severity = Severity.SEVERITY_UNSPECIFIED
+    subject: str = ""
+    sequence: int = 0
+    attributes: dict[str, str] = {}
+    expires_at: datetime | None = None  # a Timestamp only when set
+
+
+class EventBatch(ddl.Message):
+    events: list[Event] = []
+
+
 CLASSES: dict[str, Any] = {
     "Small": Small,
     "Item": Item,
@@ -161,6 +187,9 @@ CLASSES: dict[str, Any] = {
     "FeatureValue": FeatureValue,
     "FeatureRow": FeatureRow,
     "Embedding": Embedding,
+    "Severity": Severity,
+    "Event": Event,
+    "EventBatch": EventBatch,
 }
 UNSUPPORTED: dict[str, str] = {}
 try:

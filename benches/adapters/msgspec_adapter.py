@@ -9,8 +9,10 @@ same Structs without ``array_like`` (``Json*``): a struct is a JSON object of fi
 protobuf's JSON mapping. msgspec's JSON is its own: int64 are numbers (not strings), enums are
 ints (not names), field names stay snake_case, and every field is written, even at its default.
 
-The ``chat``, ``features``, ``otlp`` and ``vector`` Structs (``otlp``'s hand-written, with the fields the
-workload sets) are made by ``msgspec.defstruct`` in both forms at once. msgspec has no float32:
+The ``chat``, ``features``, ``otlp``, ``vector`` and ``events`` Structs (``otlp``'s hand-written, with the
+fields the workload sets) are made by ``msgspec.defstruct`` in both forms at once. ``events``'
+times are msgspec's native ``datetime`` (a MessagePack timestamp extension; RFC 3339 in JSON) and
+``timedelta`` (an ISO 8601 duration string, ``"PT0.353S"``, in both) fields. msgspec has no float32:
 an embedding is float64 on its wire. A oneof (``FeatureValue``, ``AnyValue``) is a Struct of
 optional fields, ``None`` unless set; its JSON form leaves the unset ones out (``omit_defaults``),
 so its text holds the member set, as protobuf's JSON does.
@@ -18,6 +20,7 @@ so its text holds the member set, as protobuf's JSON does.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from types import GenericAlias
 from typing import Any
@@ -157,8 +160,17 @@ class Role(IntEnum):
     ROLE_TOOL = 4
 
 
+class Severity(IntEnum):
+    SEVERITY_UNSPECIFIED = 0
+    SEVERITY_DEBUG = 1
+    SEVERITY_INFO = 2
+    SEVERITY_WARN = 3
+    SEVERITY_ERROR = 4
+
+
 def _traffic_classes(array_like: bool) -> dict[str, Any]:
-    """The Structs of ``chat``, ``features``, ``otlp`` and ``vector``, as ``array_like`` ones or JSON objects."""
+    """The Structs of ``chat``, ``features``, ``otlp``, ``vector`` and ``events``, as ``array_like`` ones or
+    JSON objects."""
 
     def struct(name: str, fields: list[tuple[str, Any, Any]], oneof: bool = False) -> Any:
         return msgspec.defstruct(
@@ -241,6 +253,22 @@ def _traffic_classes(array_like: bool) -> dict[str, Any]:
     request = struct("ExportTraceServiceRequest", [("resource_spans", list_of(resource_spans), no)])
     otlp = [any_value, kv, scope, resource, status, event, span, scope_spans, resource_spans, request]
     out.update(zip(OTLP_CLASSES, otlp, strict=True))
+    out["Event"] = event = struct(
+        "Event",
+        [
+            ("id", str, ""),
+            ("type", str, ""),
+            ("source", str, ""),
+            ("time", datetime, datetime(1970, 1, 1, tzinfo=UTC)),
+            ("latency", timedelta, timedelta(0)),
+            ("severity", Severity, Severity.SEVERITY_UNSPECIFIED),
+            ("subject", str, ""),
+            ("sequence", int, 0),
+            ("attributes", dict[str, str], empty),
+            ("expires_at", datetime | None, None),
+        ],
+    )
+    out["EventBatch"] = struct("EventBatch", [("events", list_of(event), no)])
     return out
 
 
@@ -264,8 +292,8 @@ JSON_CLASSES: dict[str, Any] = {
     "Node": JsonNode,
     "Text": JsonText,
 }
-CLASSES |= {"Role": Role, **_traffic_classes(array_like=True)}
-JSON_CLASSES |= {"Role": Role, **_traffic_classes(array_like=False)}
+CLASSES |= {"Role": Role, "Severity": Severity, **_traffic_classes(array_like=True)}
+JSON_CLASSES |= {"Role": Role, "Severity": Severity, **_traffic_classes(array_like=False)}
 
 
 def _which(obj: Any, group: str) -> tuple[str, Any]:

@@ -5,15 +5,19 @@ With ``protobuf-py-ext`` installed (a Rust extension), the generated classes der
 JSON is its ``to_json()`` / ``from_json(text)``, protobuf's JSON mapping (written without spaces).
 A oneof is one attribute holding a ``protobuf.Oneof(field, value)``. ``otlp`` is not run: its
 classes would have to be generated from opentelemetry-proto's descriptors into a package that
-does not clash with the installed ``opentelemetry`` one.
+does not clash with the installed ``opentelemetry`` one. ``events``' Timestamps and Durations are
+``protobuf.wkt`` messages (``None`` when absent), built with ``from_datetime`` / ``from_timedelta``
+and read by hand from ``.seconds`` / ``.nanos`` (the official conversions' values, faster).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import protobuf  # Buf's package: `protobuf`, not Google's `google.protobuf`
+from protobuf.wkt import Duration, Timestamp
 
 from benches.adapters import Case, _protoc, make_builder, make_readers
 
@@ -41,6 +45,7 @@ def version() -> str:
 
 _NAMES: tuple[str, ...] = ("Small", "Item", "Medium", "Batch", "Ints", "Doubles", "Node", "Text")
 _NAMES += ("Role", "ToolCall", "ChatMessage", "Chat", "DoubleList", "FeatureValue", "FeatureRow", "Embedding")
+_NAMES += ("Severity", "Event", "EventBatch")
 CLASSES = {name: getattr(pb, name) for name in _NAMES}
 UNSUPPORTED = {"otlp": "no protobuf-py classes for opentelemetry-proto"}
 
@@ -54,8 +59,28 @@ def _which(msg: Any, group: str) -> tuple[str, Any]:
     return held.field, held.value
 
 
-_build = make_builder(CLASSES, pb.Status, oneof=_oneof)
-_readers = make_readers(which=_which)
+# events' read turns each Timestamp and Duration into a datetime and a timedelta by hand from
+# .seconds and .nanos: the values of the official ts.to_datetime() and d.to_timedelta() (which
+# round nanos / 1000 half to even, as timedelta rounds a float number of microseconds), and
+# faster. Timed with the Rust extension (protobuf-py 0.7.0): a Timestamp 760 -> 420 ns, a
+# Duration 590 -> 290 ns, the 200 events' decode+read 870 -> 710 us.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _to_datetime(ts: Timestamp) -> datetime:
+    """``ts.to_datetime()``'s value."""
+    return _EPOCH + timedelta(0, ts.seconds, ts.nanos / 1000)
+
+
+def _to_timedelta(d: Duration) -> timedelta:
+    """``d.to_timedelta()``'s value."""
+    return timedelta(0, d.seconds, d.nanos / 1000)
+
+
+_build = make_builder(
+    CLASSES, pb.Status, oneof=_oneof, timestamp=Timestamp.from_datetime, duration=Duration.from_timedelta
+)
+_readers = make_readers(which=_which, timestamp=_to_datetime, duration=_to_timedelta)
 
 
 def make(workload: str, logical: Any) -> Case:

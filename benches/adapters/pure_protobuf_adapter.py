@@ -4,13 +4,16 @@ pure-protobuf has no ``map``, so ``attrs`` is the wire-identical ``repeated Attr
 value = 2), and its read turns the entries into a dict. Its ``float`` is a 32-bit float, so
 doubles are ``annotations.double``; recursion uses ``Self``. It has no JSON. A oneof is its
 ``OneOf`` group of optional fields; ``features`` is the repeated ``FeaturesEntry``. ``otlp`` is not
-run (its classes would be hand-written here, with no generator for pure-protobuf).
+run (its classes would be hand-written here, with no generator for pure-protobuf). ``events``'
+Timestamp and Duration are messages of seconds and nanos declared here (pure-protobuf's own are
+broken, see below), built and read from ``datetime`` and ``timedelta`` by hand.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -175,6 +178,49 @@ class FeatureRow(BaseMessage):
     features: Annotated[list[FeaturesEntry], Field(3)] = field(default_factory=list)
 
 
+class Severity(IntEnum):
+    SEVERITY_UNSPECIFIED = 0
+    SEVERITY_DEBUG = 1
+    SEVERITY_INFO = 2
+    SEVERITY_WARN = 3
+    SEVERITY_ERROR = 4
+
+
+# google.protobuf.Timestamp and Duration, declared here: pure-protobuf 3.1.5's own
+# (pure_protobuf.well_known) cannot be made, as their fields are declared on a base class
+# (_TimeSpan) that BaseMessage.__init_subclass__ does not read: Timestamp(seconds=1) and
+# Timestamp.from_datetime(...) raise KeyError('seconds'). These are wire-identical, as AttrsEntry is a map's entry.
+@dataclass
+class Timestamp(BaseMessage):
+    seconds: Annotated[int, Field(1)] = 0
+    nanos: Annotated[int, Field(2)] = 0
+
+
+@dataclass
+class Duration(BaseMessage):
+    seconds: Annotated[int, Field(1)] = 0
+    nanos: Annotated[int, Field(2)] = 0
+
+
+@dataclass
+class Event(BaseMessage):
+    id: Annotated[str, Field(1)] = ""
+    type: Annotated[str, Field(2)] = ""
+    source: Annotated[str, Field(3)] = ""
+    time: Annotated[Timestamp | None, Field(4)] = None
+    latency: Annotated[Duration | None, Field(5)] = None
+    severity: Annotated[Severity, Field(6)] = Severity.SEVERITY_UNSPECIFIED
+    subject: Annotated[str, Field(7)] = ""
+    sequence: Annotated[int, Field(8)] = 0
+    attributes: Annotated[list[AttrsEntry], Field(9)] = field(default_factory=list)
+    expires_at: Annotated[Timestamp | None, Field(10)] = None
+
+
+@dataclass
+class EventBatch(BaseMessage):
+    events: Annotated[list[Event], Field(1)] = field(default_factory=list)
+
+
 CLASSES = {
     "Small": Small,
     "Item": Item,
@@ -192,6 +238,9 @@ CLASSES = {
     "FeatureValue": FeatureValue,
     "FeatureRow": FeatureRow,
     "Embedding": Embedding,
+    "Severity": Severity,
+    "Event": Event,
+    "EventBatch": EventBatch,
 }
 UNSUPPORTED = {"otlp": "no pure-protobuf classes for opentelemetry-proto"}
 _MEMBERS = ("int64_value", "double_value", "float_value", "bool_value", "string_value", "double_list_value")
@@ -213,8 +262,34 @@ def _which(msg: Any, group: str) -> tuple[str, Any]:
     return which_set(msg, _MEMBERS)
 
 
-_build = make_builder(CLASSES, Status, _entries, message_map_of=_feature_entries)
-_readers = make_readers(_map, which=_which)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _timestamp(value: datetime) -> Timestamp:
+    us = (value - _EPOCH) // timedelta(microseconds=1)
+    return Timestamp(seconds=us // 10**6, nanos=us % 10**6 * 1000)
+
+
+def _duration(value: timedelta) -> Duration:
+    us = value // timedelta(microseconds=1)
+    seconds = abs(us) // 10**6 * (1 if us >= 0 else -1)
+    return Duration(seconds=seconds, nanos=(us - seconds * 10**6) * 1000)
+
+
+def _to_datetime(ts: Timestamp) -> datetime:
+    """As protobuf's adapter reads one (pure-protobuf's own ``into_datetime`` goes through a float of seconds)."""
+    return _EPOCH + timedelta(0, ts.seconds, ts.nanos // 1000)
+
+
+def _to_timedelta(d: Duration) -> timedelta:
+    nanos = d.nanos
+    return timedelta(0, d.seconds, nanos // 1000 if nanos >= 0 else -(-nanos // 1000))
+
+
+_build = make_builder(
+    CLASSES, Status, _entries, message_map_of=_feature_entries, timestamp=_timestamp, duration=_duration
+)
+_readers = make_readers(_map, which=_which, timestamp=_to_datetime, duration=_to_timedelta)
 
 
 def make(workload: str, logical: Any) -> Case:

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ddl_dtoa.h"
 #include "ddl_time.h"
 
 /* The n decimal digits of v (v < 10**n) at p, zero-padded; returns the end. */
@@ -37,12 +38,21 @@ static inline char* ddl_json_uint_digits(char* p, uint64_t v) {
 }
 
 /* The fraction protobuf writes for nanos (0 to 999,999,999): nothing for 0, else a point and
-   3, 6 or 9 digits, as few as hold it; returns the end. */
+   3, 6 or 9 digits, as few as hold it; returns the end. The digits of milliseconds and
+   microseconds, the common ones, come from one SWAR conversion each (ddl_dtoa.h), stored whole
+   with the point and then trimmed to their width. */
 static inline char* ddl_json_fraction(char* p, uint32_t nanos) {
     if (nanos == 0) return p;
+    if (nanos % 1000000 == 0) {
+        /* ".mmm" : the point over the 4-digit word's leading zero */
+        ddl_store4(p, (ddl_4_digits(nanos / 1000000) & 0xFFFFFF00U) | '.');
+        return p + 4;
+    }
     *p++ = '.';
-    if (nanos % 1000000 == 0) return ddl_json_fixed_digits(p, nanos / 1000000, 3);
-    if (nanos % 1000 == 0) return ddl_json_fixed_digits(p, nanos / 1000, 6);
+    if (nanos % 1000 == 0) {
+        ddl_store8(p, ddl_8_digits(nanos / 1000) >> 16);  /* the last 6 of 8 digits */
+        return p + 6;
+    }
     return ddl_json_fixed_digits(p, nanos, 9);
 }
 
@@ -50,22 +60,23 @@ static inline char* ddl_json_fraction(char* p, uint32_t nanos) {
 #define DDL_JSON_TIME_MAX 40
 
 /* A UTC time (year 1 to 9999, the other parts in their ranges, nanos below 10**9) as a quoted
-   RFC 3339 text, "2024-05-01T12:00:00.250Z", at p; returns the end. */
+   RFC 3339 text, "2024-05-01T12:00:00.250Z", at p; returns the end. The digits come from two
+   SWAR conversions (ddl_dtoa.h), "YYYY" and "MMDDHHMM", and "00SS" from a third; the separators
+   go in between the pairs of the second word as it is split into two stores. Leaves up to 8
+   bytes past the end written (the caller's room covers them). */
 static inline char* ddl_json_timestamp(char* p, int year, int month, int day, int hour, int minute, int second,
                                        uint32_t nanos) {
-    *p++ = '"';
-    p = ddl_json_fixed_digits(p, (uint64_t)year, 4);
-    *p++ = '-';
-    p = ddl_json_fixed_digits(p, (uint64_t)month, 2);
-    *p++ = '-';
-    p = ddl_json_fixed_digits(p, (uint64_t)day, 2);
-    *p++ = 'T';
-    p = ddl_json_fixed_digits(p, (uint64_t)hour, 2);
-    *p++ = ':';
-    p = ddl_json_fixed_digits(p, (uint64_t)minute, 2);
-    *p++ = ':';
-    p = ddl_json_fixed_digits(p, (uint64_t)second, 2);
-    p = ddl_json_fraction(p, nanos);
+    uint64_t w = ddl_8_digits((uint32_t)(month * 1000000 + day * 10000 + hour * 100 + minute));
+    uint64_t s = ddl_4_digits((uint32_t)second) >> 16;  /* "SS" */
+    p[0] = '"';
+    ddl_store4(p + 1, ddl_4_digits((uint32_t)year));
+    p[5] = '-';
+    /* "MM-DDTHH": the first three pairs of w with '-' and 'T' between them */
+    ddl_store8(p + 6, (w & 0xFFFFU) | ((uint64_t)'-' << 16) | ((w & 0xFFFF0000U) << 8) | ((uint64_t)'T' << 40)
+                          | ((w & UINT64_C(0xFFFF00000000)) << 16));
+    /* ":MM:SS", the last pair of w and the seconds */
+    ddl_store8(p + 14, (uint64_t)':' | ((w >> 48) << 8) | ((uint64_t)':' << 24) | (s << 32));
+    p = ddl_json_fraction(p + 20, nanos);
     *p++ = 'Z';
     *p++ = '"';
     return p;

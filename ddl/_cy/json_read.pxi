@@ -274,6 +274,8 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
             bail()
         return _jr_str(t)
     if kind == K_MESSAGE:
+        if op.sub.jwrapper:
+            return _jr_wrapper(op.sub, t, c, budget)
         if c != b'{':
             bail()
         return _jr_message(op.sub, t, budget - 1)
@@ -306,6 +308,24 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
     if c == b'"' and kind == K_CONVERTED:
         return _jr_converted(op, _jr_str(t) if op.base == K_STRING else _jr_bytes(t))
     bail()  # other well-known types: the Python reader's
+
+
+cdef object _jr_wrapper(ProgC* p, JText* t, unsigned char c, int budget):
+    """A wrapper (``ddl.wkt.Int32Value``...) from its bare value, read as its scalar field's
+    value is (``_read_wkt.scalar``: the same rules), and made as ``_read_wkt._made`` makes it."""
+    value = _jr_one(&p.ops[0], t, c, budget)
+    cdef PyObject* raw = ddl_alloc_untracked(p.cls)  # tracked below if it can hold a cycle, as in _jr_message
+    if raw == NULL:
+        raise MemoryError()
+    wrapper = <object>raw
+    Py_DECREF_ptr(raw)
+    Py_INCREF_ptr(<PyObject*>value)
+    ddl_set_slot(raw, p.ops[0].offset, <PyObject*>value)
+    Py_INCREF_ptr(ddl_none)
+    ddl_set_slot(raw, p.unknown_offset, ddl_none)
+    if not p.untrack:
+        ddl_gc_tenure(raw)
+    return wrapper
 
 
 cdef object _jr_native(JText* t, unsigned char c, int budget):

@@ -123,10 +123,12 @@ cdef PyObject* _json_enum(Program p, object node) except? NULL:
 
 cdef int _json_fill(Program p, object plan) except -1:
     """Each op's key texts, and the order in which JSON writes the ops (plan.fields)."""
+    from ._json._read_wkt import WRAPPERS
     from ._json._write_wkt import SPECIAL
     cdef Op* op
     cdef Py_ssize_t k = 0
     p.c.jspecial = plan.cls in SPECIAL
+    p.c.jwrapper = plan.cls in WRAPPERS
     p.c.jorder = <int*>PyMem_Calloc(max(1, p.c.nops), sizeof(int))
     if p.c.jorder == NULL:
         raise MemoryError()
@@ -303,6 +305,8 @@ cdef inline int _jvalue(Op* op, PyObject* v, JOut* o, int depth, int flags) exce
     if op.kind <= K_BYTES:
         return _jscalar(op, v, o, flags)
     if op.kind == K_MESSAGE:
+        if op.sub.jwrapper:
+            return _jwrapper(op.sub, v, o, flags)
         return _jmessage(op.sub, v, o, depth - 1, flags)
     if op.jform == JF_TIMESTAMP or op.jform == JF_DURATION:
         return _jtime(op.jform, v, o)
@@ -324,6 +328,19 @@ cdef inline int _jvalue(Op* op, PyObject* v, JOut* o, int depth, int flags) exce
             bail()
         return _jobject(v, o, depth)
     return bail()  # a nested container (its wrapper message): the Python path's
+
+
+cdef int _jwrapper(ProgC* p, PyObject* v, JOut* o, int flags) except -1:
+    """A wrapper (``ddl.wkt.Int32Value``...) as its one field's value, written as that scalar
+    field's is (``_write_wkt._wrapper``: the same conversion); one of another class, or holding
+    unknown fields, bails."""
+    cdef PyObject* x
+    if Py_TYPE(v) != p.cls or ddl_slot(v, p.unknown_offset) != ddl_none:
+        bail()
+    x = ddl_slot(v, p.ops[0].offset)
+    if x == NULL:
+        bail()
+    return _jscalar(&p.ops[0], x, o, flags)
 
 
 cdef int _jnative(PyObject* v, JOut* o, int depth) except -1:

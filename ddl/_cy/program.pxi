@@ -154,6 +154,7 @@ cdef struct ProgC:
     int* jorder             # the op indices in the order JSON writes fields (plan.fields), a
                             # union's members in a row, in member order
     bint jspecial           # the class has a JSON form of its own (ddl.wkt's, see _json/_write_wkt.py)
+    bint jwrapper           # and that form is its one field's value: a wrapper (ddl.wkt.Int32Value...)
     Py_ssize_t jsize_hint   # the length of the last JSON text: the next one's first buffer
     # JSON read (json_read.pxi)
     bint json_bail          # the compiled JSON reader always bails: the class has a hand-written

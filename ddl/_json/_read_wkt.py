@@ -18,7 +18,7 @@ from . import _read_values as rv
 Reader = Callable[[Any, bool, Any, int], Any]
 
 # The wrappers' one field, ``value``, by its .proto kind.
-_WRAPPERS: dict[type, str] = {
+WRAPPERS: dict[type, str] = {
     wkt.DoubleValue: "double",
     wkt.FloatValue: "float",
     wkt.Int64Value: "int64",
@@ -60,7 +60,7 @@ def scalar(node: ScalarNode, value: object) -> Any:
 
 
 def _wrapper(cls: type) -> Reader:
-    node = ScalarNode(_WRAPPERS[cls])
+    node = ScalarNode(WRAPPERS[cls])
 
     def read(obj: Any, ign: bool, reg: Any, budget: int) -> Any:
         return _made(cls, value=scalar(node, obj))
@@ -110,7 +110,7 @@ _NATIVE: dict[str, Callable[[Any, int], bytes]] = {
 }
 _WKT_NAMES: dict[str, type] = {
     f"google.protobuf.{cls.__name__}": cls
-    for cls in (*_WRAPPERS, wkt.Value, wkt.ListValue, wkt.FieldMask, wkt.Any, wkt.Empty)
+    for cls in (*WRAPPERS, wkt.Value, wkt.ListValue, wkt.FieldMask, wkt.Any, wkt.Empty)
 }
 
 
@@ -161,7 +161,7 @@ def _only_value(obj: dict[str, Any], ign: bool) -> Any:
 
 
 _SPECIAL: dict[type, Reader] = {
-    **{cls: _wrapper(cls) for cls in _WRAPPERS},
+    **{cls: _wrapper(cls) for cls in WRAPPERS},
     wkt.Value: read_value,
     wkt.ListValue: read_list_value,
     wkt.FieldMask: read_field_mask,

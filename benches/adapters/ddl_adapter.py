@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from array import array
 from datetime import UTC, datetime, timedelta
-from enum import IntEnum
 from typing import Any
 
 import ddl
 from benches.adapters import Case, _otlp, make_builder, make_readers
+from benches.adapters._enums import Role, Severity, Status
 
 WIRE = "protobuf"
 JSON = "proto3"
@@ -27,13 +27,6 @@ def library_name() -> str:
 
 def version() -> str:
     return ddl.__version__
-
-
-class Status(IntEnum):
-    STATUS_UNSPECIFIED = 0
-    STATUS_ACTIVE = 1
-    STATUS_SUSPENDED = 2
-    STATUS_DELETED = 3
 
 
 class Small(ddl.Message):
@@ -88,14 +81,6 @@ class Text(ddl.Message):
     comments: list[str] = []
 
 
-class Role(IntEnum):
-    ROLE_UNSPECIFIED = 0
-    ROLE_SYSTEM = 1
-    ROLE_USER = 2
-    ROLE_ASSISTANT = 3
-    ROLE_TOOL = 4
-
-
 class ToolCall(ddl.Message):
     id: str = ""
     name: str = ""
@@ -143,14 +128,6 @@ class Embedding(ddl.Message):
     id: str = ""
     model: str = ""
     embedding: ddl.Vector[ddl.float32] = array("f")
-
-
-class Severity(IntEnum):
-    SEVERITY_UNSPECIFIED = 0
-    SEVERITY_DEBUG = 1
-    SEVERITY_INFO = 2
-    SEVERITY_WARN = 3
-    SEVERITY_ERROR = 4
 
 
 class Event(ddl.Message):

@@ -21,13 +21,13 @@ so its text holds the member set, as protobuf's JSON does.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from enum import IntEnum
 from types import GenericAlias
 from typing import Any
 
 import msgspec
 
 from benches.adapters import OTLP_CLASSES, Case, make_builder, make_readers, which_set
+from benches.adapters._enums import Role, Severity, Status
 
 WIRE = "msgpack"
 JSON = "msgspec"
@@ -39,13 +39,6 @@ def library_name() -> str:
 
 def version() -> str:
     return str(msgspec.__version__)
-
-
-class Status(IntEnum):
-    STATUS_UNSPECIFIED = 0
-    STATUS_ACTIVE = 1
-    STATUS_SUSPENDED = 2
-    STATUS_DELETED = 3
 
 
 class Small(msgspec.Struct, array_like=True):
@@ -150,22 +143,6 @@ class JsonText(msgspec.Struct):
     author: str = ""
     body: str = ""
     comments: list[str] = []
-
-
-class Role(IntEnum):
-    ROLE_UNSPECIFIED = 0
-    ROLE_SYSTEM = 1
-    ROLE_USER = 2
-    ROLE_ASSISTANT = 3
-    ROLE_TOOL = 4
-
-
-class Severity(IntEnum):
-    SEVERITY_UNSPECIFIED = 0
-    SEVERITY_DEBUG = 1
-    SEVERITY_INFO = 2
-    SEVERITY_WARN = 3
-    SEVERITY_ERROR = 4
 
 
 def _traffic_classes(array_like: bool) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.metadata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import IntEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pure_protobuf.annotations import Field, double
@@ -22,6 +21,7 @@ from pure_protobuf.message import BaseMessage
 from pure_protobuf.one_of import OneOf
 
 from benches.adapters import Case, make_builder, make_readers, which_set
+from benches.adapters._enums import Role, Severity, Status
 
 WIRE = "protobuf"
 JSON = None
@@ -33,13 +33,6 @@ def library_name() -> str:
 
 def version() -> str:
     return importlib.metadata.version("pure-protobuf")
-
-
-class Status(IntEnum):
-    STATUS_UNSPECIFIED = 0
-    STATUS_ACTIVE = 1
-    STATUS_SUSPENDED = 2
-    STATUS_DELETED = 3
 
 
 @dataclass
@@ -108,14 +101,6 @@ class Text(BaseMessage):
     comments: Annotated[list[str], Field(4)] = field(default_factory=list)
 
 
-class Role(IntEnum):
-    ROLE_UNSPECIFIED = 0
-    ROLE_SYSTEM = 1
-    ROLE_USER = 2
-    ROLE_ASSISTANT = 3
-    ROLE_TOOL = 4
-
-
 @dataclass
 class ToolCall(BaseMessage):
     id: Annotated[str, Field(1)] = ""
@@ -176,14 +161,6 @@ class FeatureRow(BaseMessage):
     entity_key: Annotated[str, Field(1)] = ""
     event_timestamp: Annotated[int, Field(2)] = 0
     features: Annotated[list[FeaturesEntry], Field(3)] = field(default_factory=list)
-
-
-class Severity(IntEnum):
-    SEVERITY_UNSPECIFIED = 0
-    SEVERITY_DEBUG = 1
-    SEVERITY_INFO = 2
-    SEVERITY_WARN = 3
-    SEVERITY_ERROR = 4
 
 
 # google.protobuf.Timestamp and Duration, declared here: pure-protobuf 3.1.5's own

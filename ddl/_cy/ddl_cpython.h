@@ -205,6 +205,16 @@ static inline int ddl_ascii_shorten(PyObject* s, Py_ssize_t n) {
 #endif
 }
 
+/* A new int of the 16 bytes at b, big end first, unsigned (a UUID's). 3.13 made a public call
+   of it, PyLong_FromUnsignedNativeBytes; before, _PyLong_FromByteArray is CPython's own. */
+static inline PyObject* ddl_long_from_be128(const unsigned char* b) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyLong_FromUnsignedNativeBytes(b, 16, Py_ASNATIVEBYTES_BIG_ENDIAN);
+#else
+    return _PyLong_FromByteArray(b, 16, 0, 0);
+#endif
+}
+
 /* An encode whose size is known ahead (a class's messages of a steady size) writes its message
    backwards straight into the block that becomes its bytes object, and makes the object's
    header last: until then the header's room is free space, where the writer may scribble as

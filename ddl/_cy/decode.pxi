@@ -155,7 +155,7 @@ cdef PyObject* _one(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_
         raw = _read(op, op.base, buf, pos, end)
         wire = <object>raw
         Py_DECREF_ptr(raw)
-        value = (<object>op.fn_decode)(wire)
+        value = _from_wire(op, wire)
         Py_INCREF_ptr(<PyObject*>value)
         return <PyObject*>value
     return _message(op, buf, pos, end, budget, data)

@@ -265,6 +265,7 @@ cdef int _scalar(Op* op, int kind, PyObject* v, Out* o, bint skip_zero) except -
 cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zero) except -1:
     """One value of ``op`` with its tag; ``skip_zero`` leaves out proto3's implicit zero."""
     cdef Py_ssize_t mark
+    cdef unsigned char raw[16]
     cdef int kind = op.kind
     if kind <= K_BYTES:
         if op.closed_enum and Py_TYPE(v) != <PyTypeObject*>op.enum_cls:
@@ -279,6 +280,12 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
         _tag_back(o, op.tagword, op.taglen)
     elif kind == K_MESSAGE:
         _submessage(op, v, o, budget, det)
+    elif kind == K_CONVERTED and op.native == NATIVE_UUID and _uuid_bytes(v, raw):
+        _room(o, 40)
+        o.pos -= 16
+        memcpy(o.pos, raw, 16)
+        _varint_back(o, 16)
+        _tag_back(o, op.tagword, op.taglen)
     elif kind == K_CONVERTED:
         wire = (<object>op.fn_encode)(<object>v)
         if op.base == K_STRING:

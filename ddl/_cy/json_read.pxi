@@ -297,13 +297,13 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
         if c != b'"':
             bail()
         return _jr_bytes(t)
-    if c == b'"' and (op.jform == JF_TIMESTAMP or op.jform == JF_DURATION):
-        return _jr_time(op.jform, t)
-    if c == b'{' and op.jform == JF_DATE:
+    if c == b'"' and (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION):
+        return _jr_time(op.native, t)
+    if c == b'{' and op.native == NATIVE_DATE:
         return _jr_date(t)
-    if op.jform == JF_VALUE:
+    if op.native == NATIVE_VALUE:
         return _jr_native(t, c, budget - 1)
-    if c == b'{' and op.jform == JF_STRUCT:
+    if c == b'{' and op.native == NATIVE_STRUCT:
         return _jr_struct(t, budget - 1)
     if c == b'"' and kind == K_CONVERTED:
         return _jr_converted(op, _jr_str(t) if op.base == K_STRING else _jr_bytes(t))
@@ -400,7 +400,7 @@ cdef object _jr_converted(Op* op, object wire):
     binary decoder converts its wire value (``to_decimal``, ``to_uuid``); an error bails, and
     the Python reader reports it."""
     try:
-        return (<object>op.fn_decode)(wire)
+        return _from_wire(op, wire)
     except Exception:
         bail()
 
@@ -444,7 +444,7 @@ cdef object _jr_date(JText* t):
     return date_new(<int>parts[0], <int>parts[1], <int>parts[2])
 
 
-cdef object _jr_time(int jform, JText* t):
+cdef object _jr_time(int native, JText* t):
     """A Timestamp's RFC 3339 text or a Duration's, read as the Python reader reads them
     (``to_timestamp``, ``to_duration``) into a datetime in UTC or a timedelta. Sub-microsecond
     digits (a DatetimeNs or TimedeltaNs to make) and whatever the parsers leave, valid or not,
@@ -453,7 +453,7 @@ cdef object _jr_time(int jform, JText* t):
     cdef int64_t seconds = 0, nanos = 0, micros
     cdef int negative = 0
     cdef Py_ssize_t start = _jr_plain(t, &n)
-    if jform == JF_TIMESTAMP:
+    if native == NATIVE_TIMESTAMP:
         if ddl_json_read_timestamp(t.s + start, n, &seconds, &nanos) or nanos % 1000:
             bail()
         return _utc_datetime(seconds, <int>(nanos // 1000))

@@ -68,9 +68,7 @@ cdef int64_t FLOAT_EXACT = 1 << 53
 import json as _json
 import contextvars as _contextvars
 import decimal as _decimal_module
-import uuid as _uuid_module
 
-cdef object _UUID = _uuid_module.UUID
 cdef object _DECIMAL = _decimal_module.Decimal
 
 
@@ -89,16 +87,6 @@ cdef object _decimal_context_var():
 cdef object _DECIMAL_CONTEXT = _decimal_context_var()
 
 
-cdef Py_ssize_t _uuid_int_slot():
-    """Where a ``uuid.UUID`` keeps its int (a __slots__ member), or -1 when this Python's UUID
-    has no such slot (its UUIDs are then left to the Python path)."""
-    try:
-        return _slot_offset(_UUID, "int")
-    except TypeError:
-        return -1
-
-
-cdef Py_ssize_t _UUID_INT = _uuid_int_slot()
 
 # int's own methods: an enum class that overrides none of them makes the Python path's name
 # lookup, zero test and int() run no Python code, so the C path can do the same.
@@ -308,22 +296,22 @@ cdef inline int _jvalue(Op* op, PyObject* v, JOut* o, int depth, int flags) exce
         if op.sub.jwrapper:
             return _jwrapper(op.sub, v, o, flags)
         return _jmessage(op.sub, v, o, depth - 1, flags)
-    if op.jform == JF_TIMESTAMP or op.jform == JF_DURATION:
-        return _jtime(op.jform, v, o)
-    if op.jform == JF_DATE:
+    if op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION:
+        return _jtime(op.native, v, o)
+    if op.native == NATIVE_DATE:
         if not PyDate_CheckExact(<object>v):
             bail()  # a datetime, a subclass, an error: the Python path's
         ddl_jout_room(o, DDL_JSON_DATE_MAX)
         o.pos = ddl_json_date(o.pos, PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v),
                               PyDateTime_GET_DAY(<object>v))
         return 0
-    if op.jform == JF_UUID:
+    if op.native == NATIVE_UUID:
         return _juuid(v, o)
-    if op.jform == JF_DECIMAL:
+    if op.native == NATIVE_DECIMAL:
         return _jdecimal(v, o)
-    if op.jform == JF_VALUE:
+    if op.native == NATIVE_VALUE:
         return _jnative(v, o, depth)
-    if op.jform == JF_STRUCT:
+    if op.native == NATIVE_STRUCT:
         if Py_TYPE(v) != &PyDict_Type:
             bail()
         return _jobject(v, o, depth)
@@ -433,24 +421,11 @@ cdef int _jdecimal(PyObject* v, JOut* o) except -1:
 
 
 cdef int _juuid(PyObject* v, JOut* o) except -1:
-    """An exact ``uuid.UUID`` as ``uuid_to_wire`` and a bytes field write it: its 16 bytes, big
-    end first, in base64. They are read from its ``int`` slot in C (``UUID.bytes`` is Python
-    code); any other value, or a slot that is not a 128-bit int, bails."""
+    """An exact ``uuid.UUID`` as ``uuid_to_wire`` and a bytes field write it: its 16 bytes in
+    base64 (``_uuid_bytes``); any other value bails."""
     cdef unsigned char raw[16]
-    cdef uint64_t low, high
-    cdef PyObject* number
-    cdef int k
-    if Py_TYPE(v) != <PyTypeObject*>_UUID or _UUID_INT < 0:
+    if not _uuid_bytes(v, raw):
         bail()
-    number = ddl_slot(v, _UUID_INT)
-    if number == NULL or Py_TYPE(number) != &PyLong_Type:
-        bail()
-    low = PyLong_AsUnsignedLongLongMask(<object>number)
-    shifted = <object>number >> 64  # an int's own arithmetic: no Python code
-    high = PyLong_AsUnsignedLongLong(shifted)  # raises for a negative int or one of 2**128 or more
-    for k in range(8):
-        raw[k] = <unsigned char>(high >> (56 - 8 * k))
-        raw[8 + k] = <unsigned char>(low >> (56 - 8 * k))
     ddl_jout_room(o, 26)
     o.pos[0] = b'"'
     o.pos += 1 + ddl_base64(o.pos + 1, raw, 16)
@@ -459,14 +434,14 @@ cdef int _juuid(PyObject* v, JOut* o) except -1:
     return 0
 
 
-cdef int _jtime(int jform, PyObject* v, JOut* o) except -1:
+cdef int _jtime(int native, PyObject* v, JOut* o) except -1:
     """A Timestamp or Duration as the Python path writes the common values (``timestamp``,
     ``duration``): an exact datetime in UTC, or an exact timedelta within Duration's JSON
     range; anything else bails (another tzinfo, a DatetimeNs, an error)."""
     cdef int64_t days, total
     cdef uint64_t magnitude
     ddl_jout_room(o, DDL_JSON_TIME_MAX)
-    if jform == JF_TIMESTAMP:
+    if native == NATIVE_TIMESTAMP:
         if not PyDateTime_CheckExact(<object>v) or datetime_tzinfo(<object>v) is not _UTC:
             bail()
         o.pos = ddl_json_timestamp(

@@ -24,12 +24,13 @@ cdef enum Fill:
     FILL_WRAPPER,   # the helper's decode of an empty body
     FILL_ARRAY      # an array.array of Op.vcode (a ddl.Vector)
 
-cdef enum JForm:
-    # A value the JSON writer and reader convert in C (Op.jform), from its plan node; the others
-    # of K_HELPER and K_CONVERTED go to the Python path.
-    JF_NONE, JF_TIMESTAMP, JF_DURATION, JF_DATE, JF_UUID, JF_DECIMAL,
-    JF_VALUE,       # typing.Any (google.protobuf.Value): the JSON value itself
-    JF_STRUCT       # dict[str, Any] (google.protobuf.Struct): a JSON object
+cdef enum Native:
+    # A value of ddl's own types that the C loops convert themselves (Op.native), from its plan
+    # node: all of these in JSON, a UUID in binary too (times have Op.wkt there). The other values
+    # of K_HELPER and K_CONVERTED go through their Python functions.
+    NATIVE_NONE, NATIVE_TIMESTAMP, NATIVE_DURATION, NATIVE_DATE, NATIVE_UUID, NATIVE_DECIMAL,
+    NATIVE_VALUE,       # typing.Any (google.protobuf.Value): the JSON value itself
+    NATIVE_STRUCT       # dict[str, Any] (google.protobuf.Struct): a JSON object
 
 cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
@@ -88,6 +89,7 @@ cdef struct Op:
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
     int member              # the oneof member index, -1 outside oneofs
     int wkt                 # K_HELPER: a WellKnown the C loops write themselves, or WKT_OTHER
+    int native              # Native: a value of ddl's own types the C loops convert themselves
     bint closed_enum        # a ddl.ClosedEnum, or a oneof enum member beside an int member: unknown
                             # numbers bail on decode, and any value but a member bails on encode
     bint required           # ddl.field(required=True): None bails on encode
@@ -128,7 +130,6 @@ cdef struct Op:
     PyObject* jenum_names   # K_ENUM: every name a JSON value may have, as UTF-8 bytes (a tuple)
     PyObject* jenum_values  # and what each name reads as (a tuple, in the same order)
     bint jnull              # JSON null is a value of this node (a NullValue), not its absence
-    int jform               # JForm: a native value (datetime, Decimal, typing.Any...) converted in C
 
 
 cdef struct ProgC:
@@ -366,7 +367,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.fn_encode = _own(p, node.to_wire)
         op.fn_decode = _own(p, node.from_wire)
         op.skip = SKIP_NEVER
-        op.jform = {"uuid": JF_UUID, "decimal": JF_DECIMAL}.get(node.name, JF_NONE)
+        op.native = {"uuid": NATIVE_UUID, "decimal": NATIVE_DECIMAL}.get(node.name, NATIVE_NONE)
     elif isinstance(node, WrapperNode):
         op.kind = K_HELPER
         op.types = _own(p, (object,))  # the wrapper's own function checks the value
@@ -380,9 +381,9 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.fn_encode = _own(p, node.encode)
         op.fn_decode = _own(p, node.decode)
         op.wkt = {"timestamp": WKT_TIMESTAMP, "duration": WKT_DURATION}.get(node.name, WKT_OTHER)
-        op.jform = {
-            "timestamp": JF_TIMESTAMP, "duration": JF_DURATION, "date": JF_DATE, "value": JF_VALUE, "struct": JF_STRUCT,
-        }.get(node.name, JF_NONE)  # fmt: skip
+        op.native = {
+            "timestamp": NATIVE_TIMESTAMP, "duration": NATIVE_DURATION, "date": NATIVE_DATE, "value": NATIVE_VALUE, "struct": NATIVE_STRUCT,
+        }.get(node.name, NATIVE_NONE)  # fmt: skip
         op.skip = {"none": SKIP_NONE, "empty": SKIP_EMPTY_DICT}.get(node.omitted, SKIP_NEVER)
     else:
         raise TypeError(f"the compiled engine does not run {type(node).__name__}")

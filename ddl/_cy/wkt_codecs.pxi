@@ -1,6 +1,7 @@
 # Timestamp and Duration in C, for the values they commonly hold: an exact datetime in UTC, an
 # exact timedelta, whole microseconds. Anything else (another tzinfo, DatetimeNs, nanoseconds,
 # unknown fields in the body) goes to the Python helpers in ddl/_wkt_codecs.py, as do all errors.
+# And uuid.UUID, read and made through its slots.
 
 from cpython.datetime cimport (
     PyDateTime_CheckExact, PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MICROSECOND, PyDateTime_DATE_GET_MINUTE,
@@ -123,3 +124,75 @@ cdef object _timedelta_of(int64_t micros):
     cdef int64_t days = ddl_floor_div(micros, 86400000000)
     cdef int64_t rest = micros - days * 86400000000
     return timedelta_new(<int>days, <int>(rest // 1000000), <int>(rest % 1000000))
+
+
+# uuid.UUID through its slots, as UUID(bytes=...) and UUID.bytes (both Python code) make and read
+# it, where this Python's UUID is laid out so: on anything else, the Python functions run.
+
+import uuid as _uuid_module
+
+cdef object _UUID = _uuid_module.UUID
+cdef object _OBJECT_NEW = object.__new__
+cdef object _SAFE_UNKNOWN = _uuid_module.SafeUUID.unknown
+cdef object _TWO_128 = 1 << 128
+cdef object _ZERO_INT = 0
+
+
+cdef Py_ssize_t _uuid_slot(str name):
+    """Where a uuid.UUID keeps ``name`` (a __slots__ member), or -1."""
+    try:
+        return _slot_offset(_UUID, name)
+    except TypeError:
+        return -1
+
+
+cdef Py_ssize_t _UUID_INT = _uuid_slot("int")
+cdef Py_ssize_t _UUID_SAFE = _uuid_slot("is_safe")
+# A UUID is its two slots (and its weak references), made by object.__new__.
+cdef bint _UUID_SLOTS = (_UUID_INT >= 0 and _UUID_SAFE >= 0 and _UUID.__new__ is object.__new__
+                         and tuple(getattr(_UUID, "__slots__", ())) == ("int", "is_safe", "__weakref__"))
+
+
+cdef bint _uuid_bytes(PyObject* v, unsigned char* out) except -1:
+    """Whether ``v`` is an exact uuid.UUID holding an int of 128 bits, whose 16 bytes (RFC 4122
+    order, as ``UUID.bytes``) are then in ``out``. Runs no Python code: an exact int's
+    comparisons and shift are C."""
+    cdef PyObject* number
+    cdef uint64_t high, low
+    cdef int k
+    if Py_TYPE(v) != <PyTypeObject*>_UUID or not _UUID_SLOTS:
+        return False
+    number = ddl_slot(v, _UUID_INT)
+    if number == NULL or Py_TYPE(number) != &PyLong_Type or not 0 <= <object>number < _TWO_128:
+        return False
+    low = PyLong_AsUnsignedLongLongMask(<object>number)
+    high = PyLong_AsUnsignedLongLong(<object>number >> 64)
+    for k in range(8):
+        out[k] = <unsigned char>(high >> (56 - 8 * k))
+        out[8 + k] = <unsigned char>(low >> (56 - 8 * k))
+    return True
+
+
+cdef object _uuid_from(const unsigned char* b, Py_ssize_t n):
+    """The uuid.UUID of the 16 bytes at ``b``, or the nil UUID for none (``n`` 0), as
+    ``uuid_from_wire`` makes it: its int, and ``SafeUUID.unknown``."""
+    made = _OBJECT_NEW(_UUID)  # its slots empty until set here, as UUID.__init__ sets them
+    if n:
+        ddl_set_slot(<PyObject*>made, _UUID_INT, ddl_long_from_be128(b))  # the new int's reference
+    else:
+        Py_INCREF_ptr(<PyObject*>_ZERO_INT)
+        ddl_set_slot(<PyObject*>made, _UUID_INT, <PyObject*>_ZERO_INT)
+    Py_INCREF_ptr(<PyObject*>_SAFE_UNKNOWN)
+    ddl_set_slot(<PyObject*>made, _UUID_SAFE, <PyObject*>_SAFE_UNKNOWN)
+    return made
+
+
+cdef object _from_wire(Op* op, object wire):
+    """The value of a converted ``op`` (a Decimal, a UUID) from its wire value, a str or bytes: a
+    UUID of 16 bytes or none made here, the rest by the op's Python function."""
+    cdef Py_ssize_t n
+    if op.native == NATIVE_UUID and _UUID_SLOTS and type(wire) is bytes:
+        n = PyBytes_GET_SIZE_ptr(<PyObject*>wire)
+        if n == 16 or n == 0:
+            return _uuid_from(<const unsigned char*>PyBytes_AS_STRING_ptr(<PyObject*>wire), n)
+    return (<object>op.fn_decode)(wire)

@@ -139,6 +139,11 @@ cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ss
         if fast != NULL:
             return fast
         value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
+    elif (op.native == NATIVE_VALUE or op.native == NATIVE_STRUCT) and budget >= 1:
+        fast = _json_like_value(op.native, buf, start, start + n, budget - 1)
+        if fast != NULL:
+            return fast
+        value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
     else:
         value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
     Py_INCREF_ptr(<PyObject*>value)

@@ -302,6 +302,13 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
                 _varint_back(o, <uint64_t>(_written(o) - mark))
                 _tag_back(o, op.tagword, op.taglen)
                 return 0
+        if (op.native == NATIVE_VALUE or op.native == NATIVE_STRUCT) and budget >= 1:
+            mark = _written(o)
+            if _json_like_back(op.native, v, o, budget - 1, det):
+                _room(o, 24)
+                _varint_back(o, <uint64_t>(_written(o) - mark))
+                _tag_back(o, op.tagword, op.taglen)
+                return 0
         if not PyObject_IsInstance_ptr(v, op.types):
             bail()
         body = bytearray()

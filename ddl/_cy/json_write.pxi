@@ -62,9 +62,6 @@ cdef enum:
     # for its stack): up to here it never does, from any ordinary caller's depth.
     J_DEPTH_LIMIT = 100
 
-# The largest int a double holds exactly, with all below it: a Value's int must be within it.
-cdef int64_t FLOAT_EXACT = 1 << 53
-
 import json as _json
 import contextvars as _contextvars
 import decimal as _decimal_module

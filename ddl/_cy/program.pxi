@@ -452,6 +452,11 @@ cdef int _fill_zero(Program p, Op* op, object node, object program_of, dict wrap
     elif isinstance(node, ConvertedNode):
         op.fill = FILL_VALUE
         op.zero = _own(p, node.zero())
+    elif isinstance(node, WellKnownNode) and node.name == "value":
+        op.fill = FILL_VALUE  # None, what zero_value() gives, without the call
+        op.zero = <PyObject*>None
+    elif isinstance(node, WellKnownNode) and node.name == "struct":
+        op.fill = FILL_DICT  # a new {} each time, as zero_struct() gives it
     elif isinstance(node, WellKnownNode):
         op.fill = FILL_CALL
         op.fn_zero = _own(p, node.zero)

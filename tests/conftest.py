@@ -107,6 +107,19 @@ def python_calls_of(call: Any, *args: Any) -> int:
     return count
 
 
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """No garbage collection starts in the block: one could run gc.callbacks (hypothesis keeps
+    one), Python code that ``python_calls_of`` would count as the engine's."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 # Hypothesis tests that take the engine fixture: nothing in it needs setting up again between examples.
 FIXTURE_SAFE = settings(suppress_health_check=[*settings().suppress_health_check, HealthCheck.function_scoped_fixture])
 

@@ -28,6 +28,8 @@ from ddl import _compiled, wkt
 from ddl.testing import json_values
 from tests.test_json_compiled_read import Color, assert_engines_agree, read_in_c
 from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c
+from tests.test_uuid_compiled import Tagged, odd_uuid
+from tests.test_wkt_values_compiled import json_like
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 
@@ -228,16 +230,6 @@ def test_decimals_are_written_in_c_and_read_back_in_c(price: Decimal | None, pri
     assert_engines_agree(outcome[1], Priced)
 
 
-class Tagged(uuid.UUID):
-    pass
-
-
-def odd_uuid(number: object) -> uuid.UUID:
-    u = uuid.UUID(int=1)
-    object.__setattr__(u, "int", number)  # past UUID's own checks
-    return u
-
-
 @pytest.mark.parametrize(
     "value",
     [
@@ -357,18 +349,7 @@ class Doc(ddl.Message):
     by_id: dict[int, Any] = ddl.field(default_factory=dict)
 
 
-LEAVES = st.one_of(
-    st.none(), st.booleans(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=4),
-    st.integers(-(2**53), 2**53),
-)  # fmt: skip
-VALUES = st.recursive(
-    LEAVES,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.lists(inner, max_size=2).map(tuple),
-        st.dictionaries(st.text(max_size=3), inner, max_size=3),
-    ),
-    max_leaves=8,
-)  # fmt: skip
+VALUES = json_like(finite=True)
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,11 +7,8 @@ sets them. So its bytes, values and errors are the Python engine's, with no Pyth
 
 from __future__ import annotations
 
-import gc
 import pickle
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -20,7 +17,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
-from tests.conftest import python_calls_of
+from tests.conftest import no_collection, python_calls_of
 from tests.test_json_compiled_read import engine_on
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
@@ -39,19 +36,6 @@ def outcome(call: Any, *args: Any, compiled: bool) -> tuple[str, Any]:
             return "value", call(*args)
         except Exception as e:  # noqa: BLE001 - every error must be the same on both engines
             return type(e).__name__, str(e)
-
-
-@contextmanager
-def no_collection() -> Iterator[None]:
-    """No garbage collection starts in the block: one could run gc.callbacks (hypothesis keeps
-    one), which are Python code of their own, not the engine's."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 UUIDS = st.one_of(st.uuids(), st.sampled_from([uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.UUID(int=2**64)]))

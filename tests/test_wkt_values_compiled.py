@@ -8,11 +8,8 @@ bytes, both engines give the same bytes, values and errors.
 
 from __future__ import annotations
 
-import gc
 import math
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,7 +18,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
-from tests.conftest import python_calls_of
+from tests.conftest import no_collection, python_calls_of
 from tests.test_json_compiled_read import Color, engine_on
 from tests.test_json_read_differential import assert_same
 
@@ -54,29 +51,25 @@ def assert_engines_agree(call: Any, *args: Any, **options: Any) -> tuple[str, An
     return compiled
 
 
-@contextmanager
-def no_collection() -> Iterator[None]:
-    """No garbage collection starts in the block (its gc.callbacks are Python code)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+def json_like(finite: bool = False) -> st.SearchStrategy[Any]:
+    """What ``typing.Any`` holds, of the exact types both engines' C writes itself: ints within
+    2**53, tuples beside lists; NaN and the infinities unless ``finite`` (JSON has them only as
+    strings)."""
+    leaves = st.one_of(
+        st.none(), st.booleans(), st.floats(allow_nan=not finite, allow_infinity=not finite), st.text(max_size=4),
+        st.integers(-(2**53), 2**53),
+    )  # fmt: skip
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.lists(inner, max_size=2).map(tuple),
+            st.dictionaries(st.text(max_size=3), inner, max_size=3),
+        ),
+        max_leaves=8,
+    )  # fmt: skip
 
 
-LEAVES = st.one_of(
-    st.none(), st.booleans(), st.floats(), st.text(max_size=4), st.integers(-(2**53), 2**53),
-)  # fmt: skip
-VALUES = st.recursive(
-    LEAVES,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.lists(inner, max_size=2).map(tuple),
-        st.dictionaries(st.text(max_size=3), inner, max_size=3),
-    ),
-    max_leaves=8,
-)  # fmt: skip
+VALUES = json_like()
 
 
 @settings(max_examples=300, deadline=None)

@@ -48,6 +48,7 @@ include "_cy/wkt_values.pxi"
 include "_cy/decode.pxi"
 include "_cy/json_write.pxi"
 include "_cy/json_read.pxi"
+include "_cy/json_natives.pxi"
 
 
 # The encoder's buffer sizes (encode.pxi), for the tests that write around them.

@@ -286,6 +286,8 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
         memcpy(o.pos, raw, 16)
         _varint_back(o, 16)
         _tag_back(o, op.tagword, op.taglen)
+    elif kind == K_CONVERTED and op.native == NATIVE_DECIMAL and (text := _decimal_text(v)) is not None:
+        _scalar(op, K_STRING, <PyObject*>text, o, False)
     elif kind == K_CONVERTED:
         wire = (<object>op.fn_encode)(<object>v)
         if op.base == K_STRING:

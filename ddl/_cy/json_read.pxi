@@ -1,10 +1,11 @@
 # The compiled JSON reader: proto3 JSON text straight into message instances, driven by the
 # Program (no json.loads, no dict in between). It takes the happy path only, as the binary
 # decoder does: whatever is unusual or wrong (an unknown key, a key with escapes, a field given
-# twice, a number that needs Decimal, a well-known type, a null where null is a value, invalid
-# JSON...) bails, and ddl.from_json runs the Python reader on the whole text, which decides the
-# result and every error. What it reads it reads as the Python reader does (ddl/_json/
-# _read_source.py and _read_values.py): each conversion below names the rule it follows.
+# twice, a number that needs Decimal, a ddl.wkt class but the wrappers, a null where null is a
+# value, invalid JSON...) bails, and ddl.from_json runs the Python reader on the whole text, which
+# decides the result and every error. What it reads it reads as the Python reader does
+# (ddl/_json/_read_source.py and _read_values.py; ddl's own types, a datetime or a Decimal, in
+# json_natives.pxi): each conversion names the rule it follows.
 #
 # Safety: the text is the buffer of the caller's str (its UTF-8 form) or bytes, immutable and
 # kept alive by the caller; every object made is owned until it is stored, and a slot is read
@@ -23,12 +24,6 @@ cdef extern from "ddl_json_read.h":
     Py_ssize_t ddl_json_read_integer(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int* negative,
                                      uint64_t* magnitude) nogil
     int ddl_json_lowest(uint64_t word) nogil
-
-cdef extern from "ddl_json_time.h":
-    bint ddl_json_valid_date(int64_t year, int64_t month, int64_t day) nogil
-    int ddl_json_read_timestamp(const unsigned char* s, Py_ssize_t n, int64_t* seconds, int64_t* nanos) nogil
-    int ddl_json_read_duration(const unsigned char* s, Py_ssize_t n, int* negative, int64_t* seconds,
-                               int64_t* nanos) nogil
 
 cdef extern from "ddl_base64.h":
     Py_ssize_t ddl_base64_decode(const unsigned char* s, Py_ssize_t n, unsigned char* out) nogil
@@ -297,170 +292,7 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
         if c != b'"':
             bail()
         return _jr_bytes(t)
-    if c == b'"' and (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION):
-        return _jr_time(op.native, t)
-    if c == b'{' and op.native == NATIVE_DATE:
-        return _jr_date(t)
-    if op.native == NATIVE_VALUE:
-        return _jr_native(t, c, budget - 1)
-    if c == b'{' and op.native == NATIVE_STRUCT:
-        return _jr_struct(t, budget - 1)
-    if c == b'"' and kind == K_CONVERTED:
-        return _jr_converted(op, _jr_str(t) if op.base == K_STRING else _jr_bytes(t))
-    bail()  # other well-known types: the Python reader's
-
-
-cdef object _jr_wrapper(ProgC* p, JText* t, unsigned char c, int budget):
-    """A wrapper (``ddl.wkt.Int32Value``...) from its bare value, read as its scalar field's
-    value is (``_read_wkt.scalar``: the same rules), and made as ``_read_wkt._made`` makes it."""
-    value = _jr_one(&p.ops[0], t, c, budget)
-    cdef PyObject* raw = ddl_alloc_untracked(p.cls)  # tracked below if it can hold a cycle, as in _jr_message
-    if raw == NULL:
-        raise MemoryError()
-    wrapper = <object>raw
-    Py_DECREF_ptr(raw)
-    Py_INCREF_ptr(<PyObject*>value)
-    ddl_set_slot(raw, p.ops[0].offset, <PyObject*>value)
-    Py_INCREF_ptr(ddl_none)
-    ddl_set_slot(raw, p.unknown_offset, ddl_none)
-    if not p.untrack:
-        ddl_gc_tenure(raw)
-    return wrapper
-
-
-cdef object _jr_native(JText* t, unsigned char c, int budget):
-    """A google.protobuf.Value (``typing.Any``) as ``to_native`` reads it: a string, a number
-    as a float (``_jr_double``: an integer's ``-0`` is ``0.0``), true, false, null, an array
-    as a list, an object as a dict. What it refuses (a number beyond a double, a lone
-    surrogate, nesting past ``budget``) bails, and so does a key given twice (json.loads
-    keeps the last)."""
-    if c == b'"':
-        return _jr_str(t)
-    if c == b'-' or b'0' <= c <= b'9':
-        return _jr_double(t, c, False)
-    if c == b't':
-        _jr_literal(t, b"true", 4)
-        return True
-    if c == b'f':
-        _jr_literal(t, b"false", 5)
-        return False
-    if c == b'n':
-        _jr_literal(t, b"null", 4)
-        return None
-    if budget < 0:
-        bail()
-    if c == b'{':
-        return _jr_struct(t, budget)
-    if c != b'[':
-        bail()
-    t.pos += 1
-    cdef list items = []
-    c = _jr_next(t)
-    if c == b']':
-        t.pos += 1
-    else:
-        while c:
-            items.append(_jr_native(t, c, budget - 1))
-            c = _jr_after(t, b']')
-    ddl_gc_tenure_tracked(<PyObject*>items)
-    return items
-
-
-cdef dict _jr_struct(JText* t, int budget):
-    """A google.protobuf.Struct (``dict[str, Any]``) from a JSON object, as ``to_struct``
-    reads it: each value as ``_jr_native`` reads it."""
-    cdef Py_ssize_t size
-    cdef dict entries = {}
-    if budget < 0:
-        bail()
-    t.pos += 1
-    cdef unsigned char c = _jr_next(t)
-    if c == b'}':
-        t.pos += 1
-        return entries
-    while c:
-        if c != b'"':
-            bail()
-        key = _jr_str(t)
-        if _jr_next(t) != b':':
-            bail()
-        t.pos += 1
-        value = _jr_native(t, _jr_next(t), budget - 1)
-        size = PyDict_GET_SIZE_ptr(<PyObject*>entries)
-        entries[key] = value
-        if PyDict_GET_SIZE_ptr(<PyObject*>entries) == size:
-            bail()
-        c = _jr_after(t, b'}')
-    ddl_gc_tenure_tracked(<PyObject*>entries)
-    return entries
-
-
-cdef object _jr_converted(Op* op, object wire):
-    """A Decimal or UUID from its JSON string or the bytes of its base64, converted as the
-    binary decoder converts its wire value (``to_decimal``, ``to_uuid``); an error bails, and
-    the Python reader reports it."""
-    try:
-        return _from_wire(op, wire)
-    except Exception:
-        bail()
-
-
-cdef object _jr_date(JText* t):
-    """A google.type.Date object as ``to_date`` reads a full date: year, month and day, each
-    once, as int32 numbers or numeric strings, making a valid date. Anything else (a part
-    missing or given twice, another key, null, a partial or invalid date) bails."""
-    cdef int64_t parts[3]
-    cdef int seen = 0, k = 0, negative = 0
-    cdef uint64_t m
-    cdef Py_ssize_t start, n
-    t.pos += 1
-    cdef unsigned char c = _jr_next(t)
-    if c == b'}':
-        bail()
-    while c:
-        if c != b'"':
-            bail()
-        start = _jr_plain(t, &n)
-        if n == 4 and memcmp(t.s + start, b"year", 4) == 0:
-            k = 0
-        elif n == 5 and memcmp(t.s + start, b"month", 5) == 0:
-            k = 1
-        elif n == 3 and memcmp(t.s + start, b"day", 3) == 0:
-            k = 2
-        else:
-            bail()
-        if seen & (1 << k) or _jr_next(t) != b':':
-            bail()
-        seen |= 1 << k
-        t.pos += 1
-        c = _jr_next(t)
-        m = 0
-        _jr_int_parts(t, c, &negative, &m)
-        _jr_int_bits(K_INT32, negative, &m)
-        parts[k] = <int64_t>m  # the int32's two's complement word
-        c = _jr_after(t, b'}')
-    if seen != 7 or not ddl_json_valid_date(parts[0], parts[1], parts[2]):
-        bail()
-    return date_new(<int>parts[0], <int>parts[1], <int>parts[2])
-
-
-cdef object _jr_time(int native, JText* t):
-    """A Timestamp's RFC 3339 text or a Duration's, read as the Python reader reads them
-    (``to_timestamp``, ``to_duration``) into a datetime in UTC or a timedelta. Sub-microsecond
-    digits (a DatetimeNs or TimedeltaNs to make) and whatever the parsers leave, valid or not,
-    bail."""
-    cdef Py_ssize_t n
-    cdef int64_t seconds = 0, nanos = 0, micros
-    cdef int negative = 0
-    cdef Py_ssize_t start = _jr_plain(t, &n)
-    if native == NATIVE_TIMESTAMP:
-        if ddl_json_read_timestamp(t.s + start, n, &seconds, &nanos) or nanos % 1000:
-            bail()
-        return _utc_datetime(seconds, <int>(nanos // 1000))
-    if ddl_json_read_duration(t.s + start, n, &negative, &seconds, &nanos) or nanos % 1000:
-        bail()
-    micros = seconds * 1000000 + nanos // 1000  # at most 3.2e17: Duration's range in an int64
-    return _timedelta_of(-micros if negative else micros)
+    return _jr_native_form(op, t, c, budget)  # json_natives.pxi
 
 
 cdef inline int _jr_after(JText* t, unsigned char close) except -1:

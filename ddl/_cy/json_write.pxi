@@ -2,10 +2,11 @@
 # growing buffer (strs that are not ASCII join it only when the result is made, at its final
 # width: ddl_json_out.h), with no dict in between and no json module, for the options that change code
 # (see Variant in ddl/_json/_write_source.py). It follows the Python path (the generated writers
-# of _write_source.py, then json.JSONEncoder(ensure_ascii=False)) rule for rule, and takes its
-# happy path only: anything else (a well-known type, a converted value, a subclass, a set, a
-# value out of range, deep nesting, a lone surrogate in a text with a name that is not ASCII) bails, and the Python path writes the
-# whole message, or raises its error.
+# of _write_source.py, then json.JSONEncoder(ensure_ascii=False)) rule for rule (ddl's own types,
+# a datetime or a Decimal, in json_natives.pxi), and takes its happy path only: anything else (a
+# ddl.wkt class but the wrappers, a subclass, a set, a value out of range, deep nesting, a lone
+# surrogate in a text with a name that is not ASCII) bails, and the Python path writes the whole
+# message, or raises its error.
 #
 # No Python code runs while a message is written: values are accepted by exact type only, the
 # only dict looked into (an enum's names) has exact int keys, and nothing GC-tracked is made
@@ -31,24 +32,6 @@ cdef extern from "ddl_json_write.h":
                                 int64_t lo, int64_t hi, bint quoted) except -1
     int ddl_json_float32(JOut* o, double d) except -1
 
-from cpython.object cimport PyObject_Str
-
-cdef extern from "Python.h":
-    int PyContextVar_Get(object var, PyObject* default_value, PyObject** value) except -1
-    bint PyUnicode_IS_ASCII(object s)
-    Py_ssize_t PyUnicode_GET_LENGTH(object s)
-    void* PyUnicode_DATA(object s)
-
-cdef extern from "ddl_json_time.h":
-    enum:
-        DDL_JSON_TIME_MAX
-    char* ddl_json_timestamp(char* p, int year, int month, int day, int hour, int minute, int second,
-                             uint32_t nanos) noexcept
-    char* ddl_json_duration(char* p, bint negative, uint64_t seconds, uint32_t nanos) noexcept
-    enum:
-        DDL_JSON_DATE_MAX
-    char* ddl_json_date(char* p, int year, int month, int day) noexcept
-
 cdef extern from "ddl_base64.h":
     size_t ddl_base64_size(size_t n) noexcept
     size_t ddl_base64(char* out, const unsigned char* s, size_t n) noexcept
@@ -63,25 +46,9 @@ cdef enum:
     J_DEPTH_LIMIT = 100
 
 import json as _json
-import contextvars as _contextvars
-import decimal as _decimal_module
-
-cdef object _DECIMAL = _decimal_module.Decimal
 
 
-cdef object _decimal_context_var():
-    """The ContextVar that holds each thread's decimal context when ``Decimal`` is the C decimal
-    module's (CPython names it "decimal_context"), or None (Decimals then go to the Python path)."""
-    if type(_DECIMAL.__str__) is not type(object.__str__):  # not a slot of a C type
-        return None
-    _decimal_module.getcontext()  # so that this thread's context holds the variable, to find it
-    for var in _contextvars.copy_context():
-        if var.name == "decimal_context":
-            return var
-    return None
 
-
-cdef object _DECIMAL_CONTEXT = _decimal_context_var()
 
 
 
@@ -293,170 +260,7 @@ cdef inline int _jvalue(Op* op, PyObject* v, JOut* o, int depth, int flags) exce
         if op.sub.jwrapper:
             return _jwrapper(op.sub, v, o, flags)
         return _jmessage(op.sub, v, o, depth - 1, flags)
-    if op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION:
-        return _jtime(op.native, v, o)
-    if op.native == NATIVE_DATE:
-        if not PyDate_CheckExact(<object>v):
-            bail()  # a datetime, a subclass, an error: the Python path's
-        ddl_jout_room(o, DDL_JSON_DATE_MAX)
-        o.pos = ddl_json_date(o.pos, PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v),
-                              PyDateTime_GET_DAY(<object>v))
-        return 0
-    if op.native == NATIVE_UUID:
-        return _juuid(v, o)
-    if op.native == NATIVE_DECIMAL:
-        return _jdecimal(v, o)
-    if op.native == NATIVE_VALUE:
-        return _jnative(v, o, depth)
-    if op.native == NATIVE_STRUCT:
-        if Py_TYPE(v) != &PyDict_Type:
-            bail()
-        return _jobject(v, o, depth)
-    return bail()  # a nested container (its wrapper message): the Python path's
-
-
-cdef int _jwrapper(ProgC* p, PyObject* v, JOut* o, int flags) except -1:
-    """A wrapper (``ddl.wkt.Int32Value``...) as its one field's value, written as that scalar
-    field's is (``_write_wkt._wrapper``: the same conversion); one of another class, or holding
-    unknown fields, bails."""
-    cdef PyObject* x
-    if Py_TYPE(v) != p.cls or ddl_slot(v, p.unknown_offset) != ddl_none:
-        bail()
-    x = ddl_slot(v, p.ops[0].offset)
-    if x == NULL:
-        bail()
-    return _jscalar(&p.ops[0], x, o, flags)
-
-
-cdef int _jnative(PyObject* v, JOut* o, int depth) except -1:
-    """A ``typing.Any`` (google.protobuf.Value) as the Python path writes it (``json_value``,
-    then the json module): exact JSON types only, a float finite, an int within 2**53 (a
-    Value's double holds it exactly), a list or tuple as an array, a dict with str keys as an
-    object. Anything else (a subclass, NaN, a big int, deep nesting) bails."""
-    cdef PyTypeObject* t = Py_TYPE(v)
-    cdef int64_t i = 0
-    cdef double d
-    cdef Py_ssize_t k
-    cdef PyObject** items
-    if t == &PyUnicode_Type:
-        return ddl_json_str(o, v)
-    if v == ddl_none:
-        return _jput(o, b"null", 4)
-    if v == ddl_true:
-        return _jput(o, b"true", 4)
-    if v == ddl_false:
-        return _jput(o, b"false", 5)
-    if t == &PyFloat_Type:
-        d = PyFloat_AS_DOUBLE_ptr(v)
-        if not isfinite(d):
-            bail()
-        return ddl_json_double(o, d)
-    if t == &PyLong_Type:
-        if ddl_as_int64(v, &i) != 0 or i > FLOAT_EXACT or i < -FLOAT_EXACT:
-            bail()
-        ddl_jout_room(o, 24)
-        o.pos = ddl_json_i64(o.pos, i)
-        return 0
-    if depth <= 0:
-        bail()
-    if t == &PyDict_Type:
-        return _jobject(v, o, depth - 1)
-    if t != &PyList_Type and t != &PyTuple_Type:
-        bail()
-    _jput(o, b"[", 1)
-    items = PySequence_Fast_ITEMS_ptr(v)
-    for k in range(Py_SIZE_ptr(v)):
-        if k:
-            _jput(o, b", ", 2)
-        _jnative(items[k], o, depth - 1)
-    return _jput(o, b"]", 1)
-
-
-cdef int _jobject(PyObject* v, JOut* o, int depth) except -1:
-    """A dict of JSON values under str keys (a google.protobuf.Struct, or an object inside a
-    Value) as a JSON object, in the dict's order (``json_object``)."""
-    cdef Py_ssize_t at = 0
-    cdef PyObject* k
-    cdef PyObject* x
-    cdef bint first = True
-    _jput(o, b"{", 1)
-    while PyDict_Next_ptr(v, &at, &k, &x):
-        if Py_TYPE(k) != &PyUnicode_Type:
-            bail()
-        if not first:
-            _jput(o, b", ", 2)
-        first = False
-        ddl_json_str(o, k)
-        _jput(o, b": ", 2)
-        _jnative(x, o, depth)
-    return _jput(o, b"}", 1)
-
-
-cdef int _jdecimal(PyObject* v, JOut* o) except -1:
-    """An exact ``Decimal`` as ``decimal_to_wire`` writes it, its ``str()``: the C decimal
-    module's own code, which runs no Python code once the thread has its decimal context (making
-    one allocates an object the GC tracks, which could start a collection). So a thread without
-    one yet, a subclass, or the Python decimal module bails."""
-    cdef PyObject* context = NULL
-    cdef Py_ssize_t n
-    if Py_TYPE(v) != <PyTypeObject*>_DECIMAL or _DECIMAL_CONTEXT is None:
-        bail()
-    PyContextVar_Get(_DECIMAL_CONTEXT, NULL, &context)
-    if context == NULL:
-        bail()
-    Py_DECREF_ptr(context)  # the context var holds it too
-    text = PyObject_Str(<object>v)
-    if not PyUnicode_IS_ASCII(text):
-        bail()
-    n = PyUnicode_GET_LENGTH(text)
-    ddl_jout_room(o, n + 2)
-    o.pos[0] = b'"'
-    memcpy(o.pos + 1, PyUnicode_DATA(text), n)  # digits, sign, point, exponent: nothing to escape
-    o.pos[n + 1] = b'"'
-    o.pos += n + 2
-    return 0
-
-
-cdef int _juuid(PyObject* v, JOut* o) except -1:
-    """An exact ``uuid.UUID`` as ``uuid_to_wire`` and a bytes field write it: its 16 bytes in
-    base64 (``_uuid_bytes``); any other value bails."""
-    cdef unsigned char raw[16]
-    if not _uuid_bytes(v, raw):
-        bail()
-    ddl_jout_room(o, 26)
-    o.pos[0] = b'"'
-    o.pos += 1 + ddl_base64(o.pos + 1, raw, 16)
-    o.pos[0] = b'"'
-    o.pos += 1
-    return 0
-
-
-cdef int _jtime(int native, PyObject* v, JOut* o) except -1:
-    """A Timestamp or Duration as the Python path writes the common values (``timestamp``,
-    ``duration``): an exact datetime in UTC, or an exact timedelta within Duration's JSON
-    range; anything else bails (another tzinfo, a DatetimeNs, an error)."""
-    cdef int64_t days, total
-    cdef uint64_t magnitude
-    ddl_jout_room(o, DDL_JSON_TIME_MAX)
-    if native == NATIVE_TIMESTAMP:
-        if not PyDateTime_CheckExact(<object>v) or datetime_tzinfo(<object>v) is not _UTC:
-            bail()
-        o.pos = ddl_json_timestamp(
-            o.pos, PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v), PyDateTime_GET_DAY(<object>v),
-            PyDateTime_DATE_GET_HOUR(<object>v), PyDateTime_DATE_GET_MINUTE(<object>v),
-            PyDateTime_DATE_GET_SECOND(<object>v), <uint32_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000)
-        return 0
-    if not PyDelta_CheckExact(<object>v):
-        bail()
-    days = PyDateTime_DELTA_GET_DAYS(<object>v)
-    if days > DUR_MAX_DAYS or days < -DUR_MAX_DAYS - 1:  # (a negative timedelta's days round down)
-        bail()  # past the range (checked below), and past what int64 microseconds would hold
-    total = (days * 86400 + PyDateTime_DELTA_GET_SECONDS(<object>v)) * 1000000 + PyDateTime_DELTA_GET_MICROSECONDS(<object>v)
-    magnitude = <uint64_t>(-total if total < 0 else total)
-    if magnitude // 1000000 > <uint64_t>DUR_MAX:
-        bail()  # the Python path's error
-    o.pos = ddl_json_duration(o.pos, total < 0, magnitude // 1000000, <uint32_t>(magnitude % 1000000) * 1000)
-    return 0
+    return _jnative_form(op, v, o, depth)  # json_natives.pxi
 
 
 cdef bint _jzero(Op* op, PyObject* v) except -1:

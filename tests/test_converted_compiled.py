@@ -1,14 +1,19 @@
-"""``uuid.UUID`` fields in the compiled engine: read and made through the UUID's slots.
+"""``uuid.UUID`` and ``decimal.Decimal`` fields in the compiled engine's binary paths.
 
 ``UUID.bytes`` and ``UUID(bytes=...)`` are Python code (about 0.1 and 0.9 µs a call); the compiled
 engine reads a UUID's ``int`` slot and makes one with its two slots set, as ``UUID.__init__``
-sets them. So its bytes, values and errors are the Python engine's, with no Python code run.
+sets them. A Decimal is written by its ``str()`` and read by its constructor, the C decimal
+module's code, without ``decimal_to_wire`` and ``decimal_from_wire`` around them. So the bytes,
+values and errors are the Python engine's, with no Python code run.
 """
 
 from __future__ import annotations
 
+import decimal
 import pickle
+import threading
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -90,3 +95,65 @@ def test_bytes_of_any_length_read_as_the_python_engine_reads_them(length: int) -
     compiled = outcome(ddl.decode, data, Keyed, compiled=True)
     assert compiled == outcome(ddl.decode, data, Keyed, compiled=False)
     assert (compiled[0] == "value") is (length in (0, 16))  # a UUID is 16 bytes; none is the nil UUID
+
+
+class Priced(ddl.Message):
+    price: Decimal | None = None
+    total: Decimal = Decimal(0)
+    prices: list[Decimal] = ddl.field(default_factory=list)
+
+
+@settings(max_examples=200, deadline=None)
+@given(price=st.none() | st.decimals(), total=st.decimals(), prices=st.lists(st.decimals(), max_size=3))
+def test_decimals_are_written_and_read_as_the_python_engine_does_with_no_python_code(**values: Any) -> None:
+    msg = Priced(**values)
+    data = outcome(ddl.encode, msg, compiled=False)
+    assert outcome(ddl.encode, msg, compiled=True) == data
+    python = outcome(ddl.decode, data[1], Priced, compiled=False)[1]
+    read = outcome(ddl.decode, data[1], Priced, compiled=True)[1]
+    assert [str(d) for d in [read.total, *read.prices]] == [str(d) for d in [python.total, *python.prices]]
+    assert str(read.price) == str(python.price) == str(msg.price)  # exact: "1.10" stays 1.10
+    with no_collection():
+        assert python_calls_of(ddl.encode, msg) == 0
+        assert python_calls_of(ddl.decode, data[1], Priced) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.10", "-0", "0E-7", "1e999999999", "NaN", "-sNaN12", "Infinity", "-inf", "", " 1", "1 ", "1_0", "abc",
+        "\u0661\u0662", "1.2.3", "+.5", "1e", "nan123456789012345678901234567890", "\u00a01",
+    ],
+)  # fmt: skip
+def test_decimal_texts_read_as_the_python_engine_reads_them(text: str) -> None:
+    data = ddl.encode(Priced(total=Decimal(1))) + b"\x1a" + bytes([len(text.encode())]) + text.encode()  # prices
+    compiled = outcome(ddl.decode, data, Priced, compiled=True)
+    assert repr(compiled) == repr(outcome(ddl.decode, data, Priced, compiled=False))  # (NaN is not NaN)
+
+
+def test_a_decimal_is_written_in_a_thread_without_a_decimal_context_as_in_any_other() -> None:
+    # str() there would make the thread's context, which could start a collection: the Python
+    # function writes it, and makes the context; the next message is written in C.
+    msg = Priced(price=Decimal("1.10"))
+    expected = ddl.encode(msg)
+    written: list[bytes] = []
+    thread = threading.Thread(target=lambda: written.extend([ddl.encode(msg), ddl.encode(msg)]))
+    thread.start()
+    thread.join()
+    assert written == [expected, expected]
+
+
+def test_a_decimal_is_written_with_its_threads_context() -> None:
+    # str() of a Decimal follows the context's capitals; so does decimal_to_wire.
+    msg = Priced(price=Decimal("1E+3"))
+    found: list[tuple[str, Any]] = []
+
+    def run() -> None:
+        decimal.setcontext(decimal.Context(capitals=0))
+        found.extend([outcome(ddl.encode, msg, compiled=True), outcome(ddl.encode, msg, compiled=False)])
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert found[0] == found[1]
+    assert b"1e+3" in found[0][1]

@@ -119,3 +119,10 @@ class Bail(Exception):
 
 cdef int bail() except -1:
     raise Bail()
+
+
+cdef inline object _owned(PyObject* made):
+    """``made``, a new reference, as an object (which then holds that reference)."""
+    value = <object>made
+    Py_DECREF_ptr(made)
+    return value

@@ -4,7 +4,8 @@
    timestamp, duration, calendar_date) and read the texts its reader reads
    (ddl/_json/_read_values.py: to_timestamp, to_duration, to_date; the parsers below follow
    their regular expressions byte for byte). A text they do not take, valid or not, is left to
-   that Python path, which decides the value or the error. Plain C: nothing here needs Python. */
+   that Python path, which decides the value or the error. Numbers are written by the JSON
+   writer's own ddl_json_u64. */
 
 #ifndef DDL_JSON_TIME_H
 #define DDL_JSON_TIME_H
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "ddl_dtoa.h"
+#include "ddl_json_write.h"
 #include "ddl_time.h"
 
 /* The n decimal digits of v (v < 10**n) at p, zero-padded; returns the end. */
@@ -23,18 +25,6 @@ static inline char* ddl_json_fixed_digits(char* p, uint64_t v, int n) {
         v /= 10;
     }
     return p + n;
-}
-
-/* The decimal digits of v at p, as few as it takes; returns the end. */
-static inline char* ddl_json_uint_digits(char* p, uint64_t v) {
-    char digits[20];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) *p++ = digits[--n];
-    return p;
 }
 
 /* The fraction protobuf writes for nanos (0 to 999,999,999): nothing for 0, else a point and
@@ -87,7 +77,7 @@ static inline char* ddl_json_timestamp(char* p, int year, int month, int day, in
 static inline char* ddl_json_duration(char* p, int negative, uint64_t seconds, uint32_t nanos) {
     *p++ = '"';
     if (negative) *p++ = '-';
-    p = ddl_json_uint_digits(p, seconds);
+    p = ddl_json_u64(p, seconds);
     p = ddl_json_fraction(p, nanos);
     *p++ = 's';
     *p++ = '"';
@@ -101,11 +91,11 @@ static inline char* ddl_json_duration(char* p, int negative, uint64_t seconds, u
    of calendar_date: {"year": 2024, "month": 2, "day": 29}; returns the end. */
 static inline char* ddl_json_date(char* p, int year, int month, int day) {
     memcpy(p, "{\"year\": ", 9);
-    p = ddl_json_uint_digits(p + 9, (uint32_t)year);
+    p = ddl_json_u64(p + 9, (uint32_t)year);
     memcpy(p, ", \"month\": ", 11);
-    p = ddl_json_uint_digits(p + 11, (uint32_t)month);
+    p = ddl_json_u64(p + 11, (uint32_t)month);
     memcpy(p, ", \"day\": ", 9);
-    p = ddl_json_uint_digits(p + 9, (uint32_t)day);
+    p = ddl_json_u64(p + 9, (uint32_t)day);
     *p++ = '}';
     return p;
 }

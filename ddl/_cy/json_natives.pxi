@@ -24,8 +24,11 @@ cdef extern from "ddl_json_time.h":
 
 # -- writing ---------------------------------------------------------------------------------------
 
-cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth) except -1:
-    """A value of ``op`` that is not a scalar or a message: one of ddl's own types (Op.native)."""
+cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth, int flags) except -1:
+    """A value of ``op`` that is not a scalar or a plain message: one of ddl's own types
+    (Op.native)."""
+    if op.native == NATIVE_WRAPPER:
+        return _jwrapper(op.sub, v, o, flags)
     if op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION:
         return _jtime(op.native, v, o)
     if op.native == NATIVE_DATE:
@@ -186,8 +189,10 @@ cdef int _jtime(int native, PyObject* v, JOut* o) except -1:
 # -- reading ---------------------------------------------------------------------------------------
 
 cdef object _jr_native_form(Op* op, JText* t, unsigned char c, int budget):
-    """A value of ``op`` that is not a scalar or a message (not null, its first byte ``c``): one
-    of ddl's own types (Op.native)."""
+    """A value of ``op`` that is not a scalar or a plain message (not null, its first byte
+    ``c``): one of ddl's own types (Op.native)."""
+    if op.native == NATIVE_WRAPPER:
+        return _jr_wrapper(op.sub, t, c, budget)
     if c == b'"' and (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION):
         return _jr_time(op.native, t)
     if c == b'{' and op.native == NATIVE_DATE:
@@ -208,8 +213,7 @@ cdef object _jr_wrapper(ProgC* p, JText* t, unsigned char c, int budget):
     cdef PyObject* raw = ddl_alloc_untracked(p.cls)  # tracked below if it can hold a cycle, as in _jr_message
     if raw == NULL:
         raise MemoryError()
-    wrapper = <object>raw
-    Py_DECREF_ptr(raw)
+    wrapper = _owned(raw)
     Py_INCREF_ptr(<PyObject*>value)
     ddl_set_slot(raw, p.ops[0].offset, <PyObject*>value)
     Py_INCREF_ptr(ddl_none)

@@ -97,13 +97,6 @@ cdef inline Py_ssize_t _jr_plain(JText* t, Py_ssize_t* n) except -1:
     return start
 
 
-cdef inline object _jr_own(PyObject* made):
-    """``made``, a new reference, as an object."""
-    value = <object>made
-    Py_DECREF_ptr(made)
-    return value
-
-
 cdef object _jr_str(JText* t):
     """A string value: the body's UTF-8, checked, with its escapes resolved. A lone surrogate
     escape bails (the Python reader refuses it). A short body without escapes is shared as the
@@ -134,7 +127,7 @@ cdef object _jr_str(JText* t):
             PyMem_Free(buf)
     if text == NULL:
         bail()  # not UTF-8, a bad escape, or out of memory: the Python path says which
-    return _jr_own(text)
+    return _owned(text)
 
 
 cdef object _jr_bytes(JText* t):
@@ -205,8 +198,8 @@ cdef object _jr_int(JText* t, int kind, unsigned char c):
     _jr_int_parts(t, c, &negative, &m)
     _jr_int_bits(kind, negative, &m)
     if _jr_unsigned(kind):
-        return _jr_own(ddl_uint(m))
-    return _jr_own(ddl_int(<int64_t>m))
+        return _owned(ddl_uint(m))
+    return _owned(ddl_int(<int64_t>m))
 
 
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
@@ -268,9 +261,7 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
         if c != b'"':
             bail()
         return _jr_str(t)
-    if kind == K_MESSAGE:
-        if op.sub.jwrapper:
-            return _jr_wrapper(op.sub, t, c, budget)
+    if kind == K_MESSAGE and not op.native:
         if c != b'{':
             bail()
         return _jr_message(op.sub, t, budget - 1)
@@ -410,7 +401,7 @@ cdef object _jr_array(Op* op, JText* t, int budget):
     if n:  # the references move from t.items into the new list's or tuple's items
         memcpy(PySequence_Fast_ITEMS_ptr(made), t.items + base, n * sizeof(PyObject*))
     t.nitems = base
-    items = _jr_own(made)
+    items = _owned(made)
     if op.container == FILL_LIST:
         ddl_gc_tenure(made)
     if op.container == FILL_LIST or op.container == FILL_TUPLE:

@@ -75,12 +75,10 @@ cdef PyObject* _json_enum(Program p, object node) except? NULL:
 
 cdef int _json_fill(Program p, object plan) except -1:
     """Each op's key texts, and the order in which JSON writes the ops (plan.fields)."""
-    from ._json._read_wkt import WRAPPERS
     from ._json._write_wkt import SPECIAL
     cdef Op* op
     cdef Py_ssize_t k = 0
     p.c.jspecial = plan.cls in SPECIAL
-    p.c.jwrapper = plan.cls in WRAPPERS
     p.c.jorder = <int*>PyMem_Calloc(max(1, p.c.nops), sizeof(int))
     if p.c.jorder == NULL:
         raise MemoryError()
@@ -256,11 +254,9 @@ cdef inline int _jvalue(Op* op, PyObject* v, JOut* o, int depth, int flags) exce
     """One value of ``op`` (a field's, an element's, a map value)."""
     if op.kind <= K_BYTES:
         return _jscalar(op, v, o, flags)
-    if op.kind == K_MESSAGE:
-        if op.sub.jwrapper:
-            return _jwrapper(op.sub, v, o, flags)
+    if op.kind == K_MESSAGE and not op.native:
         return _jmessage(op.sub, v, o, depth - 1, flags)
-    return _jnative_form(op, v, o, depth)  # json_natives.pxi
+    return _jnative_form(op, v, o, depth, flags)  # json_natives.pxi
 
 
 cdef bint _jzero(Op* op, PyObject* v) except -1:

@@ -30,7 +30,8 @@ cdef enum Native:
     # of K_HELPER and K_CONVERTED go through their Python functions.
     NATIVE_NONE, NATIVE_TIMESTAMP, NATIVE_DURATION, NATIVE_DATE, NATIVE_UUID, NATIVE_DECIMAL,
     NATIVE_VALUE,       # typing.Any (google.protobuf.Value): the JSON value itself
-    NATIVE_STRUCT       # dict[str, Any] (google.protobuf.Struct): a JSON object
+    NATIVE_STRUCT,      # dict[str, Any] (google.protobuf.Struct): a JSON object
+    NATIVE_WRAPPER      # a K_MESSAGE of ddl.wkt.Int32Value...: in JSON, its one field's value
 
 cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
@@ -155,7 +156,6 @@ cdef struct ProgC:
     int* jorder             # the op indices in the order JSON writes fields (plan.fields), a
                             # union's members in a row, in member order
     bint jspecial           # the class has a JSON form of its own (ddl.wkt's, see _json/_write_wkt.py)
-    bint jwrapper           # and that form is its one field's value: a wrapper (ddl.wkt.Int32Value...)
     Py_ssize_t jsize_hint   # the length of the last JSON text: the next one's first buffer
     # JSON read (json_read.pxi)
     bint json_bail          # the compiled JSON reader always bails: the class has a hand-written
@@ -343,6 +343,8 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
     if isinstance(node, MessageNode):
         op.kind = K_MESSAGE
         op.sub = _program(p, node.cls, program_of)
+        from ._json._read_wkt import WRAPPERS  # (the ddl.wkt wrappers: a bare value in JSON)
+        op.native = NATIVE_WRAPPER if node.cls in WRAPPERS else NATIVE_NONE
         op.skip = SKIP_NEVER
         if node.delimited:
             op.etaglen = _tag_bytes(&op.etagword, (number << 3) | 4)

@@ -22,20 +22,16 @@ cdef inline void _byte_back(Out* o, unsigned char b) noexcept:
 
 
 cdef bint _text_back(PyObject* s, Out* o) except -1:
-    """A str's UTF-8 and its length, backwards; False for one UTF-8 cannot hold (a lone
-    surrogate: the Python function's error), with nothing written."""
-    cdef Py_ssize_t n
-    cdef const char* text
+    """A str's UTF-8 and its length, backwards, as a string field's (``_scalar``); False for
+    another type, or a str UTF-8 cannot hold (a lone surrogate: the Python function's error),
+    with nothing written. Its callers read no borrowed pointer after a False: making that
+    error may have run a collection."""
     if Py_TYPE(s) != &PyUnicode_Type:
         return False
     try:
-        text = ddl_utf8(s, &n)
+        _scalar(NULL, K_STRING, s, o, False)
     except UnicodeError:
         return False
-    _room(o, n + 16)
-    o.pos -= n
-    memcpy(o.pos, text, n)
-    _varint_back(o, <uint64_t>n)
     return True
 
 
@@ -187,7 +183,7 @@ cdef object _value_of(const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, 
             text = ddl_str_keyed(buf + pos, n)
             if text == NULL:
                 return _UNREAD  # not UTF-8: the Python function's error
-            value = _own_ref(text)
+            value = _owned(text)
         elif tag == 0x2A:
             value = _struct_of(buf, pos, pos + n, budget - 1)
         else:
@@ -242,7 +238,7 @@ cdef object _struct_of(const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end,
                 text = ddl_str_keyed(buf + pos, n)
                 if text == NULL:
                     return _UNREAD
-                key = _own_ref(text)
+                key = _owned(text)
             elif value is not None:
                 return _UNREAD  # a second value merges into the first: Python's
             else:
@@ -253,13 +249,6 @@ cdef object _struct_of(const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end,
         fields[key] = value
     ddl_gc_tenure_tracked(<PyObject*>fields)
     return fields
-
-
-cdef object _own_ref(PyObject* made):
-    """``made``, a new reference, as an object."""
-    value = <object>made
-    Py_DECREF_ptr(made)
-    return value
 
 
 # What the readers above give for a body they leave to the Python functions.

@@ -10,7 +10,8 @@ nested-container conventions, Decimal and UUID conversions) are the only calls b
 
 The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers of
 ``_cy/*.h``), ``_cy/program.pxi`` (plans as C structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi``
-(the loops), ``_cy/wkt_codecs.pxi`` (Timestamp and Duration), ``_cy/json_write.pxi`` (the text of
+(the loops), ``_cy/wkt_times.pxi`` (Timestamp and Duration), ``_cy/converted.pxi`` (UUID and
+Decimal), ``_cy/wkt_values.pxi`` (Value and Struct), ``_cy/json_write.pxi`` (the text of
 ``ddl.to_json``, whose Python path is ``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages,
 for ``ddl.from_json``); the entry points are below, and
 ``_speedups.pyi`` gives their types.
@@ -43,7 +44,8 @@ include "_cy/capi.pxi"
 include "_cy/program.pxi"
 include "_cy/encode.pxi"
 include "_cy/encode_packed.pxi"
-include "_cy/wkt_codecs.pxi"
+include "_cy/wkt_times.pxi"
+include "_cy/converted.pxi"
 include "_cy/wkt_values.pxi"
 include "_cy/decode.pxi"
 include "_cy/json_write.pxi"

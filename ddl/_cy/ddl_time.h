@@ -1,4 +1,4 @@
-/* ddl_time.h: calendar arithmetic for google.protobuf.Timestamp and Duration (ddl/_cy/wkt_codecs.pxi,
+/* ddl_time.h: calendar arithmetic for google.protobuf.Timestamp and Duration (ddl/_cy/wkt_times.pxi,
    ddl_json_time.h): days since the Unix epoch to a proleptic Gregorian date and back, exactly,
    for every year an int holds. Plain C: this header needs nothing from Python. */
 

@@ -134,8 +134,8 @@ cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ss
     cdef PyObject* fast
     if op.kind == K_MESSAGE:
         value = _decode(op.sub, buf, start, start + n, budget - 1, data)
-    elif op.wkt != WKT_OTHER and budget >= 1:
-        fast = _time_value(op.wkt, buf, start, start + n)
+    elif (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION) and budget >= 1:
+        fast = _time_value(op.native, buf, start, start + n)
         if fast != NULL:
             return fast
         value = (<object>op.fn_decode)(data, start, start + n, budget - 1)

@@ -297,9 +297,9 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
             bail()
         _scalar(op, op.base, <PyObject*>wire, o, False)
     else:  # K_HELPER
-        if op.wkt != WKT_OTHER and budget >= 1:
+        if (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION) and budget >= 1:
             mark = _written(o)
-            if _time_body(op.wkt, v, o):
+            if _time_body(op.native, v, o):
                 _room(o, 24)
                 _varint_back(o, <uint64_t>(_written(o) - mark))
                 _tag_back(o, op.tagword, op.taglen)

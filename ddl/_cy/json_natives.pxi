@@ -1,7 +1,7 @@
 # JSON of ddl's own types in the compiled writer and reader: json_write.pxi and json_read.pxi
 # call in here for an op whose Op.native is set, or whose message is a ddl.wkt wrapper. A UTC
-# datetime, a timedelta and a date go as their text or object (ddl_json_time.h), a UUID and a
-# Decimal through wkt_codecs.pxi, typing.Any and dict[str, Any] as the JSON values they are, a
+# datetime, a timedelta (ddl's nanosecond subclasses too) and a date go as their text or object
+# (ddl_json_time.h, wkt_times.pxi), a UUID and a Decimal through converted.pxi, typing.Any and dict[str, Any] as the JSON values they are, a
 # wrapper as its one field's value. Each follows the Python path's rule for the values it takes
 # (ddl/_json/_write_values.py, _read_values.py, _write_wkt.py, _read_wkt.py) and leaves every
 # other value or text to it, as the writer and reader around it do: the writer runs no Python
@@ -159,30 +159,26 @@ cdef int _juuid(PyObject* v, JOut* o) except -1:
 
 
 cdef int _jtime(int native, PyObject* v, JOut* o) except -1:
-    """A Timestamp or Duration as the Python path writes the common values (``timestamp``,
-    ``duration``): an exact datetime in UTC, or an exact timedelta within Duration's JSON
-    range; anything else bails (another tzinfo, a DatetimeNs, an error)."""
-    cdef int64_t days, total
-    cdef uint64_t magnitude
+    """A Timestamp or Duration as the Python path writes it (``timestamp``, ``duration``): a
+    datetime in UTC or a timedelta within Duration's JSON range, exact or ddl's nanosecond
+    subclass (``_time_nanos``); anything else bails (another tzinfo, an error)."""
+    cdef int ns = _time_nanos(native, v)
+    cdef uint64_t seconds = 0
+    cdef uint32_t nanos = 0
+    cdef int negative
+    if ns < 0:
+        bail()
     ddl_jout_room(o, DDL_JSON_TIME_MAX)
     if native == NATIVE_TIMESTAMP:
-        if not PyDateTime_CheckExact(<object>v) or datetime_tzinfo(<object>v) is not _UTC:
-            bail()
         o.pos = ddl_json_timestamp(
             o.pos, PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v), PyDateTime_GET_DAY(<object>v),
             PyDateTime_DATE_GET_HOUR(<object>v), PyDateTime_DATE_GET_MINUTE(<object>v),
-            PyDateTime_DATE_GET_SECOND(<object>v), <uint32_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000)
+            PyDateTime_DATE_GET_SECOND(<object>v), <uint32_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000 + ns)
         return 0
-    if not PyDelta_CheckExact(<object>v):
-        bail()
-    days = PyDateTime_DELTA_GET_DAYS(<object>v)
-    if days > DUR_MAX_DAYS or days < -DUR_MAX_DAYS - 1:  # (a negative timedelta's days round down)
-        bail()  # past the range (checked below), and past what int64 microseconds would hold
-    total = (days * 86400 + PyDateTime_DELTA_GET_SECONDS(<object>v)) * 1000000 + PyDateTime_DELTA_GET_MICROSECONDS(<object>v)
-    magnitude = <uint64_t>(-total if total < 0 else total)
-    if magnitude // 1000000 > <uint64_t>DUR_MAX:
+    negative = _duration_parts(v, ns, &seconds, &nanos)
+    if negative < 0:
         bail()  # the Python path's error
-    o.pos = ddl_json_duration(o.pos, total < 0, magnitude // 1000000, <uint32_t>(magnitude % 1000000) * 1000)
+    o.pos = ddl_json_duration(o.pos, negative, seconds, nanos)
     return 0
 
 
@@ -341,18 +337,17 @@ cdef object _jr_date(JText* t):
 
 cdef object _jr_time(int native, JText* t):
     """A Timestamp's RFC 3339 text or a Duration's, read as the Python reader reads them
-    (``to_timestamp``, ``to_duration``) into a datetime in UTC or a timedelta. Sub-microsecond
-    digits (a DatetimeNs or TimedeltaNs to make) and whatever the parsers leave, valid or not,
-    bail."""
+    (``to_timestamp``, ``to_duration``) into a datetime in UTC or a timedelta, or a DatetimeNs or
+    TimedeltaNs for digits below the microsecond. Whatever the parsers leave, valid or not,
+    bails."""
     cdef Py_ssize_t n
-    cdef int64_t seconds = 0, nanos = 0, micros
+    cdef int64_t seconds = 0, nanos = 0
     cdef int negative = 0
     cdef Py_ssize_t start = _jr_plain(t, &n)
     if native == NATIVE_TIMESTAMP:
-        if ddl_json_read_timestamp(t.s + start, n, &seconds, &nanos) or nanos % 1000:
+        if ddl_json_read_timestamp(t.s + start, n, &seconds, &nanos):
             bail()
-        return _utc_datetime(seconds, <int>(nanos // 1000))
-    if ddl_json_read_duration(t.s + start, n, &negative, &seconds, &nanos) or nanos % 1000:
+        return _timestamp_value(seconds, nanos)
+    if ddl_json_read_duration(t.s + start, n, &negative, &seconds, &nanos):
         bail()
-    micros = seconds * 1000000 + nanos // 1000  # at most 3.2e17: Duration's range in an int64
-    return _timedelta_of(-micros if negative else micros)
+    return _duration_value(negative, seconds, nanos)

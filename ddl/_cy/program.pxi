@@ -26,7 +26,7 @@ cdef enum Fill:
 
 cdef enum Native:
     # A value of ddl's own types that the C loops convert themselves (Op.native), from its plan
-    # node: all of these in JSON, a UUID in binary too (times have Op.wkt there). The other values
+    # node: all of these in JSON; in binary too, but for a date and a wrapper. The other values
     # of K_HELPER and K_CONVERTED go through their Python functions.
     NATIVE_NONE, NATIVE_TIMESTAMP, NATIVE_DURATION, NATIVE_DATE, NATIVE_UUID, NATIVE_DECIMAL,
     NATIVE_VALUE,       # typing.Any (google.protobuf.Value): the JSON value itself
@@ -89,7 +89,6 @@ cdef struct Op:
     int skip                # Skip, for singular fields
     bint implicit           # a singular scalar field without presence: skip == SKIP_ZERO
     int member              # the oneof member index, -1 outside oneofs
-    int wkt                 # K_HELPER: a WellKnown the C loops write themselves, or WKT_OTHER
     int native              # Native: a value of ddl's own types the C loops convert themselves
     bint closed_enum        # a ddl.ClosedEnum, or a oneof enum member beside an int member: unknown
                             # numbers bail on decode, and any value but a member bails on encode
@@ -382,7 +381,6 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.types = _own(p, tuple(node.types))
         op.fn_encode = _own(p, node.encode)
         op.fn_decode = _own(p, node.decode)
-        op.wkt = {"timestamp": WKT_TIMESTAMP, "duration": WKT_DURATION}.get(node.name, WKT_OTHER)
         op.native = {
             "timestamp": NATIVE_TIMESTAMP, "duration": NATIVE_DURATION, "date": NATIVE_DATE, "value": NATIVE_VALUE, "struct": NATIVE_STRUCT,
         }.get(node.name, NATIVE_NONE)  # fmt: skip

@@ -1,0 +1,229 @@
+# google.protobuf.Timestamp and Duration in C, for both forms: their binary bodies (encode.pxi,
+# decode.pxi) and their JSON texts (json_natives.pxi). Taken and made here: an exact datetime in
+# UTC and an exact timedelta, and ddl's DatetimeNs (in UTC) and TimedeltaNs, whose nanoseconds
+# below the microsecond are their one slot. Anything else (another tzinfo, another subclass, an
+# odd slot, unknown fields in a body) goes to the Python helpers in ddl/_wkt_codecs.py and
+# ddl/_json, as do all errors.
+
+from cpython.datetime cimport (
+    PyDateTime_CheckExact, PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MICROSECOND, PyDateTime_DATE_GET_MINUTE,
+    PyDateTime_DATE_GET_SECOND, PyDateTime_DELTA_GET_DAYS, PyDateTime_DELTA_GET_MICROSECONDS,
+    PyDateTime_DELTA_GET_SECONDS, PyDateTime_GET_DAY, PyDateTime_GET_MONTH, PyDateTime_GET_YEAR, PyDate_CheckExact,
+    PyDateTimeAPI, PyDelta_CheckExact, date_new, datetime_tzinfo, get_utc, import_datetime,
+)
+
+from ._nanotime import DatetimeNs as _DatetimeNs, TimedeltaNs as _TimedeltaNs
+
+import_datetime()
+
+cdef enum:
+    DUR_MAX_DAYS = 3652500   # DUR_MAX in days
+
+cdef object _UTC = get_utc()
+
+cdef extern from "ddl_time.h":
+    # Timestamp's range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z) and Duration's: 10,000
+    # years, protobuf's JSON range, and the C paths' own: a longer Duration (which protobuf's
+    # binary form and a timedelta hold) goes to the Python helpers, whose int arithmetic cannot
+    # overflow.
+    const int64_t TS_MIN "DDL_TS_MIN_SECONDS"
+    const int64_t TS_MAX "DDL_TS_MAX_SECONDS"
+    const int64_t DUR_MAX "DDL_DUR_MAX_SECONDS"
+    int64_t ddl_days_from_civil(int64_t y, int m, int d)
+    void ddl_civil_from_days(int64_t z, int* y, int* m, int* d)
+    int64_t ddl_floor_div(int64_t a, int64_t b)
+
+# Where a DatetimeNs and a TimedeltaNs keep their nanoseconds: ddl's own classes, each the base's
+# object and the slot that _Nanos.__new__ sets after the base's __new__, as _with_nanos does.
+cdef Py_ssize_t _DATETIME_NS_SLOT = _slot_offset(_DatetimeNs, "_ns")
+cdef Py_ssize_t _TIMEDELTA_NS_SLOT = _slot_offset(_TimedeltaNs, "_ns")
+
+# The one-byte tags of the two fields, right-aligned for _tag_back.
+cdef uint64_t _SECONDS_TAG = (<uint64_t>0x08) << 56
+cdef uint64_t _NANOS_TAG = (<uint64_t>0x10) << 56
+
+
+# -- reading values --------------------------------------------------------------------------------
+
+cdef int _time_nanos(int native, PyObject* v) except -2:
+    """The nanoseconds below the microsecond of a Timestamp or Duration value the C writers take:
+    0 for an exact datetime in UTC or an exact timedelta, the slot (0 to 999) of a DatetimeNs in
+    UTC or a TimedeltaNs; -1 for any other value, left to the Python path. Runs no Python code."""
+    cdef PyTypeObject* t = Py_TYPE(v)
+    cdef Py_ssize_t slot
+    cdef PyObject* ns
+    cdef int64_t n = 0
+    if native == NATIVE_TIMESTAMP:
+        if t == <PyTypeObject*>_DatetimeNs:
+            slot = _DATETIME_NS_SLOT
+        elif PyDateTime_CheckExact(<object>v):
+            slot = 0
+        else:
+            return -1
+        if datetime_tzinfo(<object>v) is not _UTC:
+            return -1
+    elif t == <PyTypeObject*>_TimedeltaNs:
+        slot = _TIMEDELTA_NS_SLOT
+    elif PyDelta_CheckExact(<object>v):
+        slot = 0
+    else:
+        return -1
+    if slot == 0:
+        return 0
+    ns = ddl_slot(v, slot)
+    if ns == NULL or Py_TYPE(ns) != &PyLong_Type or ddl_as_int64(ns, &n) != 0 or n < 0 or n > 999:
+        return -1  # not set by _Nanos.__new__: the Python helper's error
+    return <int>n
+
+
+cdef int64_t _epoch_seconds(PyObject* v) noexcept:
+    """The seconds since the epoch of a datetime in UTC, from its fields."""
+    return (ddl_days_from_civil(PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v),
+                                PyDateTime_GET_DAY(<object>v)) * 86400
+            + PyDateTime_DATE_GET_HOUR(<object>v) * 3600 + PyDateTime_DATE_GET_MINUTE(<object>v) * 60
+            + PyDateTime_DATE_GET_SECOND(<object>v))
+
+
+cdef int _duration_parts(PyObject* v, int ns, uint64_t* seconds, uint32_t* nanos) noexcept:
+    """A timedelta within Duration's range, plus ``ns`` nanoseconds (added, as TimedeltaNs adds
+    them), as its sign (the result: 1 if negative), whole seconds and nanoseconds; -1 beyond the
+    range, which the Python path reports or (in binary, where a timedelta's whole range is
+    valid) writes."""
+    cdef int64_t days = PyDateTime_DELTA_GET_DAYS(<object>v)
+    cdef int64_t micros
+    cdef uint64_t magnitude
+    cdef int64_t below
+    if days > DUR_MAX_DAYS or days < -DUR_MAX_DAYS - 1:  # (a negative timedelta's days round down)
+        return -1  # past the range (checked below), and past what int64 microseconds would hold
+    micros = (days * 86400 + PyDateTime_DELTA_GET_SECONDS(<object>v)) * 1000000 + PyDateTime_DELTA_GET_MICROSECONDS(<object>v)
+    if micros >= 0:
+        seconds[0] = <uint64_t>micros // 1000000
+        nanos[0] = <uint32_t>(<uint64_t>micros % 1000000) * 1000 + ns
+    else:
+        # micros * 1000 + ns < 0, whose magnitude is -micros * 1000 - ns (which need not fit an int64).
+        magnitude = <uint64_t>(-micros)
+        seconds[0] = magnitude // 1000000
+        below = <int64_t>(magnitude % 1000000) * 1000 - ns
+        if below < 0:  # (then seconds > 0: a magnitude below a second leaves at least 1000 - 999)
+            below += 1000000000
+            seconds[0] -= 1
+        nanos[0] = <uint32_t>below
+    if seconds[0] > <uint64_t>DUR_MAX:
+        return -1
+    return micros < 0
+
+
+# -- making values ---------------------------------------------------------------------------------
+
+cdef object _with_nanos(object made, Py_ssize_t slot, int64_t ns):
+    """``made``, a DatetimeNs or TimedeltaNs of its base's fields, with its nanoseconds set."""
+    cdef object value = ns  # (an int object: Cython would keep an untyped local a C integer)
+    Py_INCREF_ptr(<PyObject*>value)
+    ddl_set_slot(<PyObject*>made, slot, <PyObject*>value)
+    return made
+
+
+cdef object _timestamp_value(int64_t seconds, int64_t nanos):
+    """The aware datetime in UTC of ``seconds`` since the epoch (in Timestamp's range) and
+    ``nanos`` (0 to 999,999,999), as the Python helpers make it: a DatetimeNs when it has
+    nanoseconds below the microsecond."""
+    cdef int64_t days = ddl_floor_div(seconds, 86400)
+    cdef int64_t rest = seconds - days * 86400
+    cdef int y, m, d
+    ddl_civil_from_days(days, &y, &m, &d)
+    if nanos % 1000 == 0:
+        return PyDateTimeAPI.DateTime_FromDateAndTime(
+            y, m, d, <int>(rest // 3600), <int>((rest // 60) % 60), <int>(rest % 60), <int>(nanos // 1000), _UTC,
+            PyDateTimeAPI.DateTimeType)
+    made = PyDateTimeAPI.DateTime_FromDateAndTime(
+        y, m, d, <int>(rest // 3600), <int>((rest // 60) % 60), <int>(rest % 60), <int>(nanos // 1000), _UTC,
+        <PyTypeObject*>_DatetimeNs)  # as datetime.__new__(DatetimeNs, ...) makes it
+    return _with_nanos(made, _DATETIME_NS_SLOT, nanos % 1000)
+
+
+cdef object _duration_value(bint negative, int64_t seconds, int64_t nanos):
+    """The timedelta of a Duration of ``seconds`` (within Duration's range) and ``nanos`` (0 to
+    999,999,999), negative or not, as the Python helpers make it: ``divmod(total, 1000)`` gives
+    its microseconds (days carry the sign, as ``timedelta(microseconds=...)`` normalizes them)
+    and a TimedeltaNs's nanoseconds, 0 to 999, added."""
+    cdef int64_t micros = seconds * 1000000 + nanos // 1000
+    cdef int64_t ns = nanos % 1000
+    cdef int64_t days, rest
+    if negative:
+        micros = -micros
+        if ns:
+            micros -= 1
+            ns = 1000 - ns
+    days = ddl_floor_div(micros, 86400000000)
+    rest = micros - days * 86400000000
+    if ns == 0:
+        return PyDateTimeAPI.Delta_FromDelta(<int>days, <int>(rest // 1000000), <int>(rest % 1000000), 1,
+                                             PyDateTimeAPI.DeltaType)
+    made = PyDateTimeAPI.Delta_FromDelta(<int>days, <int>(rest // 1000000), <int>(rest % 1000000), 1,
+                                         <PyTypeObject*>_TimedeltaNs)  # as timedelta.__new__(TimedeltaNs, ...)
+    return _with_nanos(made, _TIMEDELTA_NS_SLOT, ns)
+
+
+# -- binary bodies ---------------------------------------------------------------------------------
+
+cdef int _seconds_nanos_back(Out* o, int64_t seconds, int64_t nanos) except -1:
+    """A Timestamp or Duration body, proto3 style: zero fields are left out."""
+    _room(o, 40)
+    if nanos:
+        _varint_back(o, <uint64_t>nanos)
+        _tag_back(o, _NANOS_TAG, 1)
+    if seconds:
+        _varint_back(o, <uint64_t>seconds)
+        _tag_back(o, _SECONDS_TAG, 1)
+    return 0
+
+
+cdef bint _time_body(int native, PyObject* v, Out* o) except -1:
+    """Write the body of a Timestamp or Duration value in C; False leaves it to the helper."""
+    cdef int ns = _time_nanos(native, v)
+    cdef uint64_t seconds = 0
+    cdef uint32_t nanos = 0
+    cdef int negative
+    if ns < 0:
+        return False
+    if native == NATIVE_TIMESTAMP:
+        _seconds_nanos_back(o, _epoch_seconds(v), <int64_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000 + ns)
+        return True
+    negative = _duration_parts(v, ns, &seconds, &nanos)
+    if negative < 0:
+        return False
+    if negative:  # both parts carry the sign, as protobuf requires
+        _seconds_nanos_back(o, -<int64_t>seconds, -<int64_t>nanos)
+    else:
+        _seconds_nanos_back(o, <int64_t>seconds, nanos)
+    return True
+
+
+cdef PyObject* _time_value(int native, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except? NULL:
+    """A new reference to the datetime or timedelta in a body, or NULL (no error) to leave it to
+    the helper. Malformed bodies bail: the reference engine reports them."""
+    cdef int64_t seconds = 0, nanos = 0
+    cdef uint64_t tag
+    while pos < end:
+        tag = _tag(buf, &pos, end)
+        if tag == 0x08:
+            seconds = <int64_t>_varint(buf, &pos, end)
+        elif tag == 0x10:
+            nanos = <int32_t><uint32_t>_varint(buf, &pos, end)
+        else:
+            return NULL
+    if native == NATIVE_TIMESTAMP:
+        if seconds < TS_MIN or seconds > TS_MAX or nanos < 0 or nanos > 999999999:
+            bail()
+        value = _timestamp_value(seconds, nanos)
+    else:
+        if seconds < -DUR_MAX or seconds > DUR_MAX or nanos < -999999999 or nanos > 999999999:
+            bail()
+        if (seconds < 0 and nanos > 0) or (nanos < 0 and seconds > 0):
+            bail()
+        if seconds < 0 or nanos < 0:
+            value = _duration_value(True, -seconds, -nanos)
+        else:
+            value = _duration_value(False, seconds, nanos)
+    Py_INCREF_ptr(<PyObject*>value)
+    return <PyObject*>value

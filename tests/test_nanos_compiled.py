@@ -1,0 +1,162 @@
+"""``ddl.DatetimeNs`` and ``ddl.TimedeltaNs`` in the compiled engine, in binary and in JSON.
+
+A Timestamp or Duration with nanoseconds below the microsecond (what Go's and C++'s clocks
+give) decodes to a DatetimeNs or TimedeltaNs. The compiled engine reads their ``nanosecond`` slot
+and makes them with the datetime module's constructors, as their classes do, both ways and in
+both forms: the bytes, texts, values and errors are the Python engine's, with no Python code
+run. A value it does not take (another zone, a subclass, a slot that ``_Nanos.__new__`` did not
+set) is the Python engine's to write or refuse.
+"""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ddl
+from ddl import DatetimeNs, TimedeltaNs, _compiled
+from tests.conftest import no_collection, python_calls_of
+from tests.strategies import assert_same
+from tests.test_converted_compiled import outcome, round_trip
+from tests.test_json_compiled_natives import DUR_MAX, DURATIONS, UTC_TIMES, Times
+from tests.test_json_compiled_read import assert_engines_agree, read_in_c
+from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c
+
+pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
+
+NANOS = st.one_of(st.sampled_from([0, 1, 999]), st.integers(0, 999))
+TIMES = st.one_of(UTC_TIMES, st.builds(DatetimeNs.from_datetime, UTC_TIMES, NANOS))
+# Any nanoseconds added keep a Duration within JSON's range: its seconds stay at most DUR_MAX.
+SPANS = st.one_of(DURATIONS, st.builds(TimedeltaNs.from_timedelta, DURATIONS, NANOS))
+
+
+def every_time(msg: Times) -> list[Any]:
+    return [msg.at, msg.when, msg.took, msg.span, *msg.history, *msg.laps, *msg.deadlines.values()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(at=TIMES, when=st.none() | TIMES, took=SPANS, span=st.none() | SPANS, history=st.lists(TIMES, max_size=3),
+       laps=st.lists(SPANS, max_size=3), deadlines=st.dictionaries(st.text(max_size=3), TIMES, max_size=2))  # fmt: skip
+def test_nanosecond_times_are_written_and_read_in_c_as_the_python_engine_does(**values: Any) -> None:
+    msg = Times(**values)
+    python, compiled = round_trip(msg)  # binary: the same bytes, and no Python code run
+    assert python == msg
+    assert_same(python, compiled)
+    for made, reference in zip(every_time(compiled), every_time(python), strict=True):
+        assert made.__class__ is reference.__class__
+        assert hash(made) == hash(reference)
+        assert repr(made) == repr(reference)
+        assert pickle.loads(pickle.dumps(made)) == reference
+
+    text = written_in_c(msg)
+    assert text is not None
+    assert assert_same_on_both_paths(msg) == ("text", text)
+    read = read_in_c(text, Times)
+    assert read is not None
+    kind, reference = assert_engines_agree(text, Times)
+    assert kind == "value"
+    assert_same(reference, read)
+    assert_same(python, read)
+
+
+def unset_nanos() -> DatetimeNs:
+    """A DatetimeNs made past ``_Nanos.__new__``: its slot empty."""
+    return datetime.__new__(DatetimeNs, 2024, 5, 1, tzinfo=UTC)
+
+
+def odd_nanos(value: DatetimeNs | TimedeltaNs, ns: object) -> Any:
+    object.__setattr__(value, "_ns", ns)  # past the constructor's checks
+    return value
+
+
+class LaterNs(DatetimeNs):
+    __slots__ = ()
+
+
+def at_noon(ns: int = 5) -> DatetimeNs:
+    return DatetimeNs.from_datetime(datetime(2024, 5, 1, 12, tzinfo=UTC), ns)
+
+
+def took(ns: int = 5) -> TimedeltaNs:
+    return TimedeltaNs.from_timedelta(timedelta(seconds=3), ns)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"at": DatetimeNs.from_datetime(datetime(2024, 5, 1, 12, tzinfo=timezone(timedelta(hours=2))), 5)},
+        {"at": DatetimeNs.from_datetime(datetime(2024, 5, 1, 12), 5)},  # naive: an error
+        {"at": LaterNs.from_datetime(datetime(2024, 5, 1, tzinfo=UTC), 5)},
+        {"at": unset_nanos()},
+        {"at": odd_nanos(at_noon(), 1000)},
+        {"at": odd_nanos(at_noon(), -1)},
+        {"at": odd_nanos(at_noon(), True)},
+        {"at": odd_nanos(at_noon(), 2**70)},
+        {"history": [at_noon(), odd_nanos(at_noon(), "5")]},
+        {"took": odd_nanos(took(), 1.0)},
+        {"laps": [took(), odd_nanos(took(), 1000)]},
+        {"took": TimedeltaNs.from_timedelta(timedelta(seconds=DUR_MAX + 1), 1)},  # beyond JSON's range
+        {"took": TimedeltaNs.from_timedelta(timedelta.max, 999)},
+        {"took": TimedeltaNs.from_timedelta(timedelta.min, 1)},
+    ],
+)
+def test_other_values_are_left_to_the_python_engine(value: dict[str, Any]) -> None:
+    msg = Times(**value)
+    encoded = outcome(ddl.encode, msg, compiled=True)
+    assert encoded == outcome(ddl.encode, msg, compiled=False)
+    if encoded[0] == "value":  # (an error comes from the Python engine alone)
+        with no_collection():
+            assert python_calls_of(ddl.encode, msg) > 0
+    assert written_in_c(msg) is None
+    assert_same_on_both_paths(msg)
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        TimedeltaNs.from_timedelta(timedelta(seconds=DUR_MAX, microseconds=999_999), 999),  # the largest
+        TimedeltaNs.from_timedelta(-timedelta(seconds=DUR_MAX, microseconds=1), 999),  # -DUR_MAX.000000001s
+        TimedeltaNs.from_timedelta(-timedelta(seconds=DUR_MAX + 1), 1),  # -DUR_MAX.999999999s, the smallest
+        TimedeltaNs.from_nanoseconds(-1),
+        TimedeltaNs.from_nanoseconds(-999),
+        TimedeltaNs.from_nanoseconds(-1001),
+        TimedeltaNs.from_nanoseconds(-1_000_000_001),
+        TimedeltaNs.from_timedelta(timedelta(0), 0),
+    ],
+)
+def test_durations_at_each_edge_are_written_and_read_in_c(span: TimedeltaNs) -> None:
+    msg = Times(took=span, at=at_noon(999))
+    python, compiled = round_trip(msg)
+    assert_same(python, compiled)
+    assert python.took == span
+    assert python.took.__class__ is (TimedeltaNs if span.nanosecond else timedelta)
+    text = written_in_c(msg)
+    assert text is not None
+    assert assert_same_on_both_paths(msg) == ("text", text)
+    read = read_in_c(text, Times)
+    assert read is not None
+    assert_same(python, read)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"at": "2024-05-01T12:00:00.123456789Z", "took": "1.000000001s"}',
+        '{"at": "2024-05-01T12:00:00.000000001+02:00", "took": "-0.000000001s"}',
+        '{"at": "0001-01-01T00:00:00.999999999Z", "took": "-315576000000.999999999s"}',
+        '{"at": "9999-12-31T23:59:59.999999999Z", "took": "315576000000.999999999s"}',
+        '{"history": ["1970-01-01T00:00:00.000000500Z"], "laps": ["0.5s", "-1.000000500s"]}',
+    ],
+)
+def test_texts_with_nanoseconds_are_read_in_c(text: str) -> None:
+    read = read_in_c(text, Times)
+    assert read is not None
+    kind, reference = assert_engines_agree(text, Times)
+    assert kind == "value"
+    assert_same(reference, read)
+    assert any(type(t) in (DatetimeNs, TimedeltaNs) for t in every_time(read))

@@ -29,6 +29,8 @@ cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth, int flags) excep
     (Op.native)."""
     if op.native == NATIVE_WRAPPER:
         return _jwrapper(op.sub, v, o, flags)
+    if op.native == NATIVE_FIELD_MASK:
+        return _jfield_mask(op.sub, v, o)
     if op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION:
         return _jtime(op.native, v, o)
     if op.native == NATIVE_DATE:
@@ -62,6 +64,56 @@ cdef int _jwrapper(ProgC* p, PyObject* v, JOut* o, int flags) except -1:
     if x == NULL:
         bail()
     return _jscalar(&p.ops[0], x, o, flags)
+
+
+cdef int _jfield_mask(ProgC* p, PyObject* v, JOut* o) except -1:
+    """A FieldMask as ``_write_wkt._field_mask`` writes it: its paths in lowerCamelCase, joined by
+    commas, in one string. Only paths of ASCII characters that JSON writes as they are, and that
+    read back to themselves (no capital, each '_' before a lowercase letter), are written here;
+    any other path, a FieldMask of another class or holding unknown fields, bails."""
+    cdef PyObject* paths
+    cdef PyObject* path
+    cdef PyObject** items
+    cdef Py_ssize_t k, i, n
+    cdef const unsigned char* s
+    cdef unsigned char c
+    cdef bint after_underscore
+    if Py_TYPE(v) != p.cls or ddl_slot(v, p.unknown_offset) != ddl_none:
+        bail()
+    paths = ddl_slot(v, p.ops[0].offset)
+    if paths == NULL or Py_TYPE(paths) != &PyList_Type:
+        bail()
+    _jput(o, b'"', 1)
+    items = PySequence_Fast_ITEMS_ptr(paths)
+    for k in range(Py_SIZE_ptr(paths)):
+        path = items[k]
+        if Py_TYPE(path) != &PyUnicode_Type or not PyUnicode_IS_ASCII(<object>path):
+            bail()
+        n = PyUnicode_GET_LENGTH(<object>path)
+        s = <const unsigned char*>PyUnicode_DATA(<object>path)
+        ddl_jout_room(o, n + 2)
+        if k:
+            o.pos[0] = b','
+            o.pos += 1
+        after_underscore = False
+        for i in range(n):
+            c = s[i]
+            if c < 0x20 or c == b'"' or c == b'\\' or b'A' <= c <= b'Z':
+                bail()  # an escape to write, or a capital that cannot read back: the Python path's
+            if after_underscore:
+                if not b'a' <= c <= b'z':
+                    bail()
+                o.pos[0] = c - 32  # its capital
+                o.pos += 1
+                after_underscore = False
+            elif c == b'_':
+                after_underscore = True
+            else:
+                o.pos[0] = c
+                o.pos += 1
+        if after_underscore:
+            bail()
+    return _jput(o, b'"', 1)
 
 
 cdef int _jnative(PyObject* v, JOut* o, int depth) except -1:
@@ -189,6 +241,8 @@ cdef object _jr_native_form(Op* op, JText* t, unsigned char c, int budget):
     ``c``): one of ddl's own types (Op.native)."""
     if op.native == NATIVE_WRAPPER:
         return _jr_wrapper(op.sub, t, c, budget)
+    if c == b'"' and op.native == NATIVE_FIELD_MASK:
+        return _jr_field_mask(op.sub, t)
     if c == b'"' and (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION):
         return _jr_time(op.native, t)
     if c == b'{' and op.native == NATIVE_DATE:
@@ -205,18 +259,57 @@ cdef object _jr_native_form(Op* op, JText* t, unsigned char c, int budget):
 cdef object _jr_wrapper(ProgC* p, JText* t, unsigned char c, int budget):
     """A wrapper (``ddl.wkt.Int32Value``...) from its bare value, read as its scalar field's
     value is (``_read_wkt.scalar``: the same rules), and made as ``_read_wkt._made`` makes it."""
-    value = _jr_one(&p.ops[0], t, c, budget)
+    return _jr_made(p, _jr_one(&p.ops[0], t, c, budget))
+
+
+cdef object _jr_made(ProgC* p, object value):
+    """A message of ``p``'s one field, ``value``, and no unknown fields, as ``_read_wkt._made``
+    makes a wrapper or a FieldMask."""
     cdef PyObject* raw = ddl_alloc_untracked(p.cls)  # tracked below if it can hold a cycle, as in _jr_message
     if raw == NULL:
         raise MemoryError()
-    wrapper = _owned(raw)
+    made = _owned(raw)
     Py_INCREF_ptr(<PyObject*>value)
     ddl_set_slot(raw, p.ops[0].offset, <PyObject*>value)
     Py_INCREF_ptr(ddl_none)
     ddl_set_slot(raw, p.unknown_offset, ddl_none)
     if not p.untrack:
         ddl_gc_tenure(raw)
-    return wrapper
+    return made
+
+
+cdef object _jr_field_mask(ProgC* p, JText* t):
+    """A FieldMask from its string, as ``_read_wkt.read_field_mask`` reads it: paths split at
+    commas, each from lowerCamelCase to snake_case (a capital becomes '_' and its lowercase
+    letter). A path holding '_' (an error) or a character beyond ASCII bails."""
+    text = _jr_str(t)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t start = 0, k, i
+    cdef const unsigned char* s
+    cdef unsigned char c
+    cdef list paths = []
+    cdef bytearray snake
+    if not PyUnicode_IS_ASCII(text):
+        bail()
+    s = <const unsigned char*>PyUnicode_DATA(text)
+    k = 0
+    while n and k <= n:
+        if k == n or s[k] == b',':
+            snake = bytearray()
+            for i in range(start, k):
+                c = s[i]
+                if c == b'_':
+                    bail()  # the Python reader's error
+                if b'A' <= c <= b'Z':
+                    snake.append(b'_')
+                    snake.append(c + 32)
+                else:
+                    snake.append(c)
+            paths.append(snake.decode("ascii"))
+            start = k + 1
+        k += 1
+    ddl_gc_tenure_tracked(<PyObject*>paths)
+    return _jr_made(p, paths)
 
 
 cdef object _jr_native(JText* t, unsigned char c, int budget):

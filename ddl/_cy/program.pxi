@@ -31,7 +31,8 @@ cdef enum Native:
     NATIVE_NONE, NATIVE_TIMESTAMP, NATIVE_DURATION, NATIVE_DATE, NATIVE_UUID, NATIVE_DECIMAL,
     NATIVE_VALUE,       # typing.Any (google.protobuf.Value): the JSON value itself
     NATIVE_STRUCT,      # dict[str, Any] (google.protobuf.Struct): a JSON object
-    NATIVE_WRAPPER      # a K_MESSAGE of ddl.wkt.Int32Value...: in JSON, its one field's value
+    NATIVE_WRAPPER,     # a K_MESSAGE of ddl.wkt.Int32Value...: in JSON, its one field's value
+    NATIVE_FIELD_MASK   # a K_MESSAGE of ddl.wkt.FieldMask: in JSON, its paths as one string
 
 cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
@@ -342,8 +343,14 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
     if isinstance(node, MessageNode):
         op.kind = K_MESSAGE
         op.sub = _program(p, node.cls, program_of)
+        from . import wkt
         from ._json._read_wkt import WRAPPERS  # (the ddl.wkt wrappers: a bare value in JSON)
-        op.native = NATIVE_WRAPPER if node.cls in WRAPPERS else NATIVE_NONE
+        if node.cls in WRAPPERS:
+            op.native = NATIVE_WRAPPER
+        elif node.cls is wkt.FieldMask:
+            op.native = NATIVE_FIELD_MASK
+        else:
+            op.native = NATIVE_NONE
         op.skip = SKIP_NEVER
         if node.delimited:
             op.etaglen = _tag_bytes(&op.etagword, (number << 3) | 4)

@@ -1,0 +1,201 @@
+"""The classes of ``ddl.wkt`` whose JSON form is their own, in the compiled JSON writer and
+reader (json_natives.pxi): the wrappers (``ddl.wkt.Int32Value``...) as a bare value, and a
+``FieldMask`` as its paths in lowerCamelCase joined by commas, in one string.
+
+The compiled engine writes and reads the common values itself; whatever else (a subclass,
+unknown fields, a path that cannot read back, a text it does not take) it leaves to the Python
+path. Either way the text, the value and the error are the Python path's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ddl
+from ddl import _compiled, wkt
+from tests.test_json_compiled_read import assert_engines_agree, read_in_c
+from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c
+
+pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
+
+
+# --- the wrappers (ddl.wkt.Int32Value...): a bare value --------------------------------------------
+
+
+class Wrapped(ddl.Message):
+    count: wkt.Int32Value | None = None
+    big: wkt.Int64Value | None = None
+    unsigned: wkt.UInt64Value | None = None
+    ratio: wkt.DoubleValue | None = None
+    single: wkt.FloatValue | None = None
+    flag: wkt.BoolValue | None = None
+    name: wkt.StringValue | None = None
+    blob: wkt.BytesValue | None = None
+    counts: list[wkt.UInt32Value] = ddl.field(default_factory=list)
+    names: dict[str, wkt.StringValue] = ddl.field(default_factory=dict)
+
+
+def wrapped(cls: type, values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | values.map(lambda v: cls(value=v))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    count=wrapped(wkt.Int32Value, st.integers(-(2**31), 2**31 - 1)),
+    big=wrapped(wkt.Int64Value, st.integers(-(2**63), 2**63 - 1)),
+    unsigned=wrapped(wkt.UInt64Value, st.integers(0, 2**64 - 1)),
+    # finite floats: NaN and the infinities are strings in JSON, which the C reader leaves to Python
+    ratio=wrapped(wkt.DoubleValue, st.floats(allow_nan=False, allow_infinity=False)),
+    single=wrapped(wkt.FloatValue, st.floats(width=32, allow_nan=False, allow_infinity=False)),
+    flag=wrapped(wkt.BoolValue, st.booleans()),
+    name=wrapped(wkt.StringValue, st.text(max_size=5)),
+    blob=wrapped(wkt.BytesValue, st.binary(max_size=5)),
+    counts=st.lists(st.integers(0, 2**32 - 1).map(lambda v: wkt.UInt32Value(value=v)), max_size=3),
+    names=st.dictionaries(st.text(max_size=3), st.text(max_size=3).map(lambda v: wkt.StringValue(value=v)), max_size=2),
+)
+def test_wrappers_are_written_in_c_as_bare_values_and_read_back_in_c(**values: Any) -> None:
+    msg = Wrapped(**values)
+    text = written_in_c(msg)
+    assert text is not None
+    assert assert_same_on_both_paths(msg) == ("text", text)
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        return  # a lone surrogate: left to the Python reader
+    assert read_in_c(text, Wrapped) is not None
+    assert assert_engines_agree(text, Wrapped)[0] == "value"
+
+
+class Counted(wkt.Int32Value):
+    pass
+
+
+def with_unknown_fields(msg: Any) -> Any:
+    return ddl.decode(ddl.encode(msg) + b"\x10\x01", type(msg))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"count": wkt.Int32Value(value=2**31)}, {"count": wkt.Int32Value(value="5")}, {"count": Counted(value=1)},
+        {"count": with_unknown_fields(wkt.Int32Value(value=1))}, {"flag": wkt.BoolValue(value=1)},
+        {"ratio": wkt.DoubleValue(value=float("nan"))}, {"single": wkt.FloatValue(value=1e39)},
+        {"single": wkt.FloatValue(value=float("-inf"))},
+        {"name": wkt.StringValue(value=b"x")}, {"counts": [wkt.UInt32Value(value=-1)]},
+        {"count": wkt.Int64Value(value=1)},
+    ],
+)  # fmt: skip
+def test_other_wrapped_values_are_left_to_the_python_path_or_written_as_it_writes_them(value: dict[str, Any]) -> None:
+    msg = Wrapped(**value)
+    outcome = assert_same_on_both_paths(msg)
+    in_c = written_in_c(msg)
+    if in_c is not None:  # the C writer takes a value only to write the Python path's text
+        assert outcome == ("text", in_c)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"count": 5}', '{"count": "5"}', '{"count": 1e3}', '{"count": 1.5}', '{"count": 2147483648}', '{"count": {}}',
+        '{"count": null}', '{"big": 9223372036854775807}', '{"big": "-9223372036854775808"}', '{"unsigned": "-1"}',
+        '{"ratio": "NaN"}', '{"ratio": -0}', '{"ratio": 1e400}', '{"single": 3.5e38}', '{"flag": true}',
+        '{"flag": "true"}', '{"name": "\\ud800"}', '{"name": 5}', '{"blob": "QQ"}', '{"blob": "Q"}',
+        '{"counts": [1, null]}', '{"counts": [4294967296]}', '{"names": {"a": "x", "b": null}}', '{"names": {"a": 1}}',
+    ],
+)  # fmt: skip
+def test_wrapper_texts_read_the_same_on_both_engines(text: str) -> None:
+    assert_engines_agree(text, Wrapped)
+
+
+# --- FieldMask: one string of lowerCamelCase paths ---------------------------------------------------
+
+
+class Masked(ddl.Message):
+    mask: wkt.FieldMask | None = None
+    masks: list[wkt.FieldMask] = ddl.field(default_factory=list)
+    by_name: dict[str, wkt.FieldMask] = ddl.field(default_factory=dict)
+
+
+# snake_case paths as a .proto's field names make them: segments of lowercase letters and digits
+# joined by '_', fields joined by '.'.
+WORDS = st.from_regex(r"[a-z][a-z0-9]{0,5}", fullmatch=True)
+NAMES = st.lists(WORDS, min_size=1, max_size=3).map("_".join)
+PATHS = st.lists(NAMES, min_size=1, max_size=3).map(".".join)
+MASKS = st.lists(PATHS, max_size=4).map(lambda paths: wkt.FieldMask(paths=paths))
+
+
+@settings(max_examples=300, deadline=None)
+@given(mask=st.none() | MASKS, masks=st.lists(MASKS, max_size=3),
+       by_name=st.dictionaries(st.text(max_size=3), MASKS, max_size=2))  # fmt: skip
+def test_field_masks_are_written_in_c_as_one_string_and_read_back_in_c(**values: Any) -> None:
+    msg = Masked(**values)
+    text = written_in_c(msg)
+    assert text is not None
+    assert assert_same_on_both_paths(msg) == ("text", text)
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        return  # a lone surrogate in a map key: left to the Python reader
+    read = read_in_c(text, Masked)
+    assert read == msg
+    assert assert_engines_agree(text, Masked)[0] == "value"
+
+
+class Narrowed(wkt.FieldMask):
+    pass
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ["Title"], ["a_.b"], ["a_"], ["a_1"], ['a"b'], ["a\\b"], ["a\nb"], ["é"], ["a", 5], ["a", b"b"],
+        ("a", "b"),
+    ],
+)  # fmt: skip
+def test_other_paths_are_left_to_the_python_path(paths: Any) -> None:
+    msg = Masked(mask=wkt.FieldMask(paths=paths))
+    assert written_in_c(msg) is None
+    assert_same_on_both_paths(msg)
+
+
+@pytest.mark.parametrize(
+    "mask",
+    [Narrowed(paths=["a"]), ddl.decode(ddl.encode(wkt.FieldMask(paths=["a"])) + b"\x10\x01", wkt.FieldMask)],
+)
+def test_a_subclass_or_unknown_fields_are_left_to_the_python_path(mask: wkt.FieldMask) -> None:
+    msg = Masked(masks=[wkt.FieldMask(paths=["b"]), mask])
+    assert written_in_c(msg) is None
+    assert_same_on_both_paths(msg)
+
+
+def test_paths_that_read_back_to_themselves_are_written_in_c() -> None:
+    msg = Masked(mask=wkt.FieldMask(paths=["_a", "a._b", "a.b_c.d", "", "x9_y", "a-b/c:d"]))
+    text = written_in_c(msg)
+    assert text == '{"mask": "A,a.B,a.bC.d,,x9Y,a-b/c:d"}'
+    assert assert_same_on_both_paths(msg) == ("text", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"mask": "a.fooBar,b"}', '{"mask": ""}', '{"mask": ","}', '{"mask": "a,,b"}', '{"mask": "fooBAR"}',
+        '{"mask": "Abc"}', '{"mask": "a.b-c/d"}', '{"masks": ["x", "yZ"], "byName": {"k": "aB"}}',
+    ],
+)  # fmt: skip
+def test_field_mask_texts_are_read_in_c(text: str) -> None:
+    read = read_in_c(text, Masked)
+    assert read is not None
+    kind, value = assert_engines_agree(text, Masked)
+    assert kind == "value"
+    assert read == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"mask": "foo_bar"}', '{"mask": "é"}', '{"mask": "\\u0041"}', '{"mask": null}', '{"mask": 5}',
+        '{"mask": ["a"]}', '{"mask": {"paths": ["a"]}}', '{"masks": [null]}', '{"mask": "a\\"}',
+    ],
+)  # fmt: skip
+def test_field_mask_texts_read_the_same_on_both_engines(text: str) -> None:
+    assert_engines_agree(text, Masked)

@@ -3,9 +3,10 @@ ddl/_cy/ddl_json_time.h): datetime, timedelta, date, UUID, Decimal, ``typing.Any
 ``dict[str, Any]``, and the wrappers of ``ddl.wkt`` (a bare value in JSON).
 
 The compiled engine writes a ``datetime`` in UTC, a ``timedelta`` (exact, or ddl's nanosecond
-subclasses: tests/test_nanos_compiled.py), ``date`` and ``UUID`` itself, and reads RFC 3339 and
-Duration texts, Date objects, and the strings of UUIDs and Decimals itself; whatever else
-(another zone, a text it does not parse, valid or not) it leaves to the Python path.
+subclasses, and fixed offsets: tests/test_times_compiled.py), ``date`` and ``UUID`` itself, and
+reads RFC 3339 and Duration texts, Date objects, and the strings of UUIDs and Decimals itself;
+whatever else (a zone of rules, a text it does not parse, valid or not) it leaves to the
+Python path.
 Either way the text, the value and the error are the Python path's.
 """
 
@@ -15,7 +16,7 @@ import base64
 import decimal
 import threading
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +45,16 @@ class Times(ddl.Message):
     history: list[datetime] = ddl.field(default_factory=list)
     laps: list[timedelta] = ddl.field(default_factory=list)
     deadlines: dict[str, datetime] = ddl.field(default_factory=dict)
+
+
+class Zone(tzinfo):
+    """A time zone of its own rules (as zoneinfo's are): its offset is Python code."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=1)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
 
 
 def micros() -> st.SearchStrategy[int]:
@@ -83,9 +94,9 @@ def test_utc_datetimes_and_timedeltas_are_written_in_c_and_read_back_in_c(**valu
 @pytest.mark.parametrize(
     "value",
     [
-        {"at": datetime(2024, 5, 1, 12, tzinfo=timezone(timedelta(hours=2)))},  # another zone: converted
+        {"at": datetime(2024, 5, 1, 12, tzinfo=Zone())},  # a zone of its own rules: converted
         {"at": datetime(2024, 5, 1, 12)},  # naive: an error
-        {"when": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=-1)))},
+        {"when": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))},  # before 0001-01-01 UTC: an error
         {"took": timedelta(seconds=DUR_MAX + 1)},  # beyond JSON's range: an error
         {"took": -timedelta(seconds=DUR_MAX + 1)},
         {"took": timedelta.max},

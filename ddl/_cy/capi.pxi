@@ -71,6 +71,7 @@ cdef extern from "ddl_cpython.h":
     PyObject* ddl_dict_presized(Py_ssize_t n) except NULL
     PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) except NULL
     Py_ssize_t ddl_member_offset(PyObject* descr)
+    PyObject* ddl_timezone_offset(PyObject* tz)
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
     PyObject* ddl_alloc_untracked(PyTypeObject* t)
     object ddl_setattr_wrapper(PyTypeObject* t, const char* name, void* func)

@@ -251,6 +251,19 @@ static inline PyObject* ddl_bytes_from_block(unsigned char* block, Py_ssize_t n)
     return (PyObject*)b;
 }
 
+/* The fixed offset (a timedelta, borrowed) of a datetime.timezone, read from the object: the
+   datetime module keeps its struct private (the object header, then the offset, then the
+   name, in every version from 3.7 to 3.13); NULL elsewhere. wkt_times.pxi checks the layout
+   against tz.utcoffset(None) at import before it reads any. */
+static inline PyObject* ddl_timezone_offset(PyObject* tz) {
+#if defined(DDL_KNOWN_LAYOUT)
+    return ((PyObject**)((char*)tz + sizeof(PyObject)))[0];
+#else
+    (void)tz;
+    return NULL;
+#endif
+}
+
 /* Where a __slots__ member descriptor (type(descr).__name__ == "member_descriptor") keeps
    its value in instances: a byte offset from the object's start. CPython publishes no
    function for it; the field has been the same since slots exist. */

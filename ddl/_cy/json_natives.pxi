@@ -212,20 +212,28 @@ cdef int _juuid(PyObject* v, JOut* o) except -1:
 
 cdef int _jtime(int native, PyObject* v, JOut* o) except -1:
     """A Timestamp or Duration as the Python path writes it (``timestamp``, ``duration``): a
-    datetime in UTC or a timedelta within Duration's JSON range, exact or ddl's nanosecond
-    subclass (``_time_nanos``); anything else bails (another tzinfo, an error)."""
-    cdef int ns = _time_nanos(native, v)
+    datetime in UTC or at a fixed offset (written in UTC) or a timedelta within Duration's JSON
+    range, exact or ddl's nanosecond subclass (``_time_nanos``); anything else bails (another
+    tzinfo, an error)."""
+    cdef int64_t offset
+    cdef int ns = _time_nanos(native, v, &offset)
     cdef uint64_t seconds = 0
     cdef uint32_t nanos = 0
     cdef int negative
+    cdef int f[6]
     if ns < 0:
         bail()
     ddl_jout_room(o, DDL_JSON_TIME_MAX)
     if native == NATIVE_TIMESTAMP:
-        o.pos = ddl_json_timestamp(
-            o.pos, PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v), PyDateTime_GET_DAY(<object>v),
-            PyDateTime_DATE_GET_HOUR(<object>v), PyDateTime_DATE_GET_MINUTE(<object>v),
-            PyDateTime_DATE_GET_SECOND(<object>v), <uint32_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000 + ns)
+        nanos = <uint32_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000 + ns
+        if offset == 0:
+            o.pos = ddl_json_timestamp(
+                o.pos, PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v), PyDateTime_GET_DAY(<object>v),
+                PyDateTime_DATE_GET_HOUR(<object>v), PyDateTime_DATE_GET_MINUTE(<object>v),
+                PyDateTime_DATE_GET_SECOND(<object>v), nanos)
+            return 0
+        _utc_fields(_epoch_seconds(v) - offset, f)  # an instant in Timestamp's range (_time_nanos)
+        o.pos = ddl_json_timestamp(o.pos, f[0], f[1], f[2], f[3], f[4], f[5], nanos)
         return 0
     negative = _duration_parts(v, ns, &seconds, &nanos)
     if negative < 0:

@@ -1,9 +1,10 @@
 # google.protobuf.Timestamp and Duration in C, for both forms: their binary bodies (encode.pxi,
-# decode.pxi) and their JSON texts (json_natives.pxi). Taken and made here: an exact datetime in
-# UTC and an exact timedelta, and ddl's DatetimeNs (in UTC) and TimedeltaNs, whose nanoseconds
-# below the microsecond are their one slot. Anything else (another tzinfo, another subclass, an
-# odd slot, unknown fields in a body) goes to the Python helpers in ddl/_wkt_codecs.py and
-# ddl/_json, as do all errors.
+# decode.pxi) and their JSON texts (json_natives.pxi). Taken here: an exact datetime in UTC or
+# at a fixed offset (datetime.timezone), an exact timedelta, and ddl's DatetimeNs and
+# TimedeltaNs, whose nanoseconds below the microsecond are their one slot; made here: a datetime
+# in UTC, a timedelta, and those two. Anything else (another tzinfo, another subclass, an odd
+# slot, unknown fields in a body) goes to the Python helpers in ddl/_wkt_codecs.py and ddl/_json,
+# as do all errors.
 
 from cpython.datetime cimport (
     PyDateTime_CheckExact, PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MICROSECOND, PyDateTime_DATE_GET_MINUTE,
@@ -11,6 +12,8 @@ from cpython.datetime cimport (
     PyDateTime_DELTA_GET_SECONDS, PyDateTime_GET_DAY, PyDateTime_GET_MONTH, PyDateTime_GET_YEAR, PyDate_CheckExact,
     PyDateTimeAPI, PyDelta_CheckExact, date_new, datetime_tzinfo, get_utc, import_datetime,
 )
+
+from datetime import timedelta as _timedelta, timezone as _timezone
 
 from ._nanotime import DatetimeNs as _DatetimeNs, TimedeltaNs as _TimedeltaNs
 
@@ -38,6 +41,21 @@ cdef extern from "ddl_time.h":
 cdef Py_ssize_t _DATETIME_NS_SLOT = _slot_offset(_DatetimeNs, "_ns")
 cdef Py_ssize_t _TIMEDELTA_NS_SLOT = _slot_offset(_TimedeltaNs, "_ns")
 
+
+
+cdef bint _timezone_layout():
+    """Whether ddl_timezone_offset reads a datetime.timezone's offset in this interpreter: a
+    probe's offset where it looks, and the object no larger than a header and two pointers (on
+    a 64-bit build; others take the Python path)."""
+    probe = _timezone(_timedelta(hours=-5, minutes=-30), "probe")
+    expected = probe.utcoffset(None)
+    offset = ddl_timezone_offset(<PyObject*>probe)
+    return (offset != NULL and offset == <PyObject*>expected and _timezone.__basicsize__ == 32
+            and _UTC.utcoffset(None) == _timedelta(0))
+
+
+cdef bint _TIMEZONE_OFFSETS = _timezone_layout()
+
 # The one-byte tags of the two fields, right-aligned for _tag_back.
 cdef uint64_t _SECONDS_TAG = (<uint64_t>0x08) << 56
 cdef uint64_t _NANOS_TAG = (<uint64_t>0x10) << 56
@@ -45,14 +63,17 @@ cdef uint64_t _NANOS_TAG = (<uint64_t>0x10) << 56
 
 # -- reading values --------------------------------------------------------------------------------
 
-cdef int _time_nanos(int native, PyObject* v) except -2:
+cdef int _time_nanos(int native, PyObject* v, int64_t* offset) except -2:
     """The nanoseconds below the microsecond of a Timestamp or Duration value the C writers take:
-    0 for an exact datetime in UTC or an exact timedelta, the slot (0 to 999) of a DatetimeNs in
-    UTC or a TimedeltaNs; -1 for any other value, left to the Python path. Runs no Python code."""
+    0 for an exact datetime or timedelta, the slot (0 to 999) of a DatetimeNs or TimedeltaNs; -1
+    for any other value, left to the Python path. A datetime's offset from UTC, in seconds, is
+    in ``offset``: it is taken in UTC, or at the whole seconds of a datetime.timezone, whose
+    instant is in Timestamp's range. Runs no Python code."""
     cdef PyTypeObject* t = Py_TYPE(v)
     cdef Py_ssize_t slot
     cdef PyObject* ns
     cdef int64_t n = 0
+    offset[0] = 0
     if native == NATIVE_TIMESTAMP:
         if t == <PyTypeObject*>_DatetimeNs:
             slot = _DATETIME_NS_SLOT
@@ -60,8 +81,11 @@ cdef int _time_nanos(int native, PyObject* v) except -2:
             slot = 0
         else:
             return -1
-        if datetime_tzinfo(<object>v) is not _UTC:
+        tz = datetime_tzinfo(<object>v)
+        if not _utc_offset(<PyObject*>tz, offset):
             return -1
+        if offset[0] and not TS_MIN <= _epoch_seconds(v) - offset[0] <= TS_MAX:
+            return -1  # the Python path's error
     elif t == <PyTypeObject*>_TimedeltaNs:
         slot = _TIMEDELTA_NS_SLOT
     elif PyDelta_CheckExact(<object>v):
@@ -76,8 +100,23 @@ cdef int _time_nanos(int native, PyObject* v) except -2:
     return <int>n
 
 
+cdef bint _utc_offset(PyObject* tz, int64_t* offset) noexcept:
+    """Whether ``tz`` is UTC or a datetime.timezone of whole seconds, whose offset is then in
+    ``offset``."""
+    cdef PyObject* delta
+    if tz == <PyObject*>_UTC:
+        return True
+    if Py_TYPE(tz) != <PyTypeObject*>_timezone or not _TIMEZONE_OFFSETS:
+        return False
+    delta = ddl_timezone_offset(tz)
+    if delta == NULL or not PyDelta_CheckExact(<object>delta) or PyDateTime_DELTA_GET_MICROSECONDS(<object>delta):
+        return False
+    offset[0] = PyDateTime_DELTA_GET_DAYS(<object>delta) * 86400 + PyDateTime_DELTA_GET_SECONDS(<object>delta)
+    return True
+
+
 cdef int64_t _epoch_seconds(PyObject* v) noexcept:
-    """The seconds since the epoch of a datetime in UTC, from its fields."""
+    """The seconds since the epoch of a datetime's fields, as if in UTC."""
     return (ddl_days_from_civil(PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v),
                                 PyDateTime_GET_DAY(<object>v)) * 86400
             + PyDateTime_DATE_GET_HOUR(<object>v) * 3600 + PyDateTime_DATE_GET_MINUTE(<object>v) * 60
@@ -123,21 +162,28 @@ cdef object _with_nanos(object made, Py_ssize_t slot, int64_t ns):
     return made
 
 
+cdef void _utc_fields(int64_t seconds, int* f) noexcept:
+    """The date and time in UTC of ``seconds`` since the epoch, in ``f``: year, month, day,
+    hour, minute, second."""
+    cdef int64_t days = ddl_floor_div(seconds, 86400)
+    cdef int64_t rest = seconds - days * 86400
+    ddl_civil_from_days(days, &f[0], &f[1], &f[2])
+    f[3] = <int>(rest // 3600)
+    f[4] = <int>((rest // 60) % 60)
+    f[5] = <int>(rest % 60)
+
+
 cdef object _timestamp_value(int64_t seconds, int64_t nanos):
     """The aware datetime in UTC of ``seconds`` since the epoch (in Timestamp's range) and
     ``nanos`` (0 to 999,999,999), as the Python helpers make it: a DatetimeNs when it has
     nanoseconds below the microsecond."""
-    cdef int64_t days = ddl_floor_div(seconds, 86400)
-    cdef int64_t rest = seconds - days * 86400
-    cdef int y, m, d
-    ddl_civil_from_days(days, &y, &m, &d)
+    cdef int f[6]
+    _utc_fields(seconds, f)
     if nanos % 1000 == 0:
-        return PyDateTimeAPI.DateTime_FromDateAndTime(
-            y, m, d, <int>(rest // 3600), <int>((rest // 60) % 60), <int>(rest % 60), <int>(nanos // 1000), _UTC,
-            PyDateTimeAPI.DateTimeType)
-    made = PyDateTimeAPI.DateTime_FromDateAndTime(
-        y, m, d, <int>(rest // 3600), <int>((rest // 60) % 60), <int>(rest % 60), <int>(nanos // 1000), _UTC,
-        <PyTypeObject*>_DatetimeNs)  # as datetime.__new__(DatetimeNs, ...) makes it
+        return PyDateTimeAPI.DateTime_FromDateAndTime(f[0], f[1], f[2], f[3], f[4], f[5], <int>(nanos // 1000), _UTC,
+                                                      PyDateTimeAPI.DateTimeType)
+    made = PyDateTimeAPI.DateTime_FromDateAndTime(f[0], f[1], f[2], f[3], f[4], f[5], <int>(nanos // 1000), _UTC,
+                                                  <PyTypeObject*>_DatetimeNs)  # as datetime.__new__(DatetimeNs, ...)
     return _with_nanos(made, _DATETIME_NS_SLOT, nanos % 1000)
 
 
@@ -180,14 +226,15 @@ cdef int _seconds_nanos_back(Out* o, int64_t seconds, int64_t nanos) except -1:
 
 cdef bint _time_body(int native, PyObject* v, Out* o) except -1:
     """Write the body of a Timestamp or Duration value in C; False leaves it to the helper."""
-    cdef int ns = _time_nanos(native, v)
+    cdef int64_t offset
+    cdef int ns = _time_nanos(native, v, &offset)
     cdef uint64_t seconds = 0
     cdef uint32_t nanos = 0
     cdef int negative
     if ns < 0:
         return False
     if native == NATIVE_TIMESTAMP:
-        _seconds_nanos_back(o, _epoch_seconds(v), <int64_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000 + ns)
+        _seconds_nanos_back(o, _epoch_seconds(v) - offset, <int64_t>PyDateTime_DATE_GET_MICROSECOND(<object>v) * 1000 + ns)
         return True
     negative = _duration_parts(v, ns, &seconds, &nanos)
     if negative < 0:

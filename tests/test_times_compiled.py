@@ -1,10 +1,13 @@
-"""``ddl.DatetimeNs`` and ``ddl.TimedeltaNs`` in the compiled engine, in binary and in JSON.
+"""Timestamps and Durations in the compiled engine, in binary and in JSON: datetimes at a fixed
+offset, and ``ddl.DatetimeNs`` and ``ddl.TimedeltaNs``.
 
-A Timestamp or Duration with nanoseconds below the microsecond (what Go's and C++'s clocks
-give) decodes to a DatetimeNs or TimedeltaNs. The compiled engine reads their ``nanosecond`` slot
-and makes them with the datetime module's constructors, as their classes do, both ways and in
-both forms: the bytes, texts, values and errors are the Python engine's, with no Python code
-run. A value it does not take (another zone, a subclass, a slot that ``_Nanos.__new__`` did not
+A datetime at a fixed offset (``datetime.timezone``: what ``astimezone()`` and
+``fromisoformat`` give) is written as its instant in UTC. A Timestamp or Duration with
+nanoseconds below the microsecond (what Go's and C++'s clocks give) decodes to a DatetimeNs or
+TimedeltaNs. The compiled engine reads the offset and the ``nanosecond`` slot itself and makes
+the values with the datetime module's constructors, as their classes do, both ways and in both
+forms: the bytes, texts, values and errors are the Python engine's, with no Python code run. A
+value it does not take (a zone of rules, a subclass, a slot that ``_Nanos.__new__`` did not
 set) is the Python engine's to write or refuse.
 """
 
@@ -23,14 +26,20 @@ from ddl import DatetimeNs, TimedeltaNs, _compiled
 from tests.conftest import no_collection, python_calls_of
 from tests.strategies import assert_same
 from tests.test_converted_compiled import outcome, round_trip
-from tests.test_json_compiled_natives import DUR_MAX, DURATIONS, UTC_TIMES, Times
+from tests.test_json_compiled_natives import DUR_MAX, DURATIONS, UTC_TIMES, Times, Zone
 from tests.test_json_compiled_read import assert_engines_agree, read_in_c
 from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 
 NANOS = st.one_of(st.sampled_from([0, 1, 999]), st.integers(0, 999))
-TIMES = st.one_of(UTC_TIMES, st.builds(DatetimeNs.from_datetime, UTC_TIMES, NANOS))
+# Offsets of whole seconds, as datetime.timezone holds them: strictly within a day.
+ZONES = st.one_of(
+    st.sampled_from([timedelta(hours=2), timedelta(hours=-5, minutes=-30), timedelta(seconds=86_399)]),
+    st.integers(-86_399, 86_399).map(lambda s: timedelta(seconds=s)),
+).map(timezone)
+ELSEWHERE = st.builds(lambda t, zone: t.astimezone(zone), UTC_TIMES, ZONES).filter(lambda t: 1 < t.year < 9999)
+TIMES = st.one_of(UTC_TIMES, ELSEWHERE, st.builds(DatetimeNs.from_datetime, UTC_TIMES | ELSEWHERE, NANOS))
 # Any nanoseconds added keep a Duration within JSON's range: its seconds stay at most DUR_MAX.
 SPANS = st.one_of(DURATIONS, st.builds(TimedeltaNs.from_timedelta, DURATIONS, NANOS))
 
@@ -42,7 +51,7 @@ def every_time(msg: Times) -> list[Any]:
 @settings(max_examples=300, deadline=None)
 @given(at=TIMES, when=st.none() | TIMES, took=SPANS, span=st.none() | SPANS, history=st.lists(TIMES, max_size=3),
        laps=st.lists(SPANS, max_size=3), deadlines=st.dictionaries(st.text(max_size=3), TIMES, max_size=2))  # fmt: skip
-def test_nanosecond_times_are_written_and_read_in_c_as_the_python_engine_does(**values: Any) -> None:
+def test_times_are_written_and_read_in_c_as_the_python_engine_does(**values: Any) -> None:
     msg = Times(**values)
     python, compiled = round_trip(msg)  # binary: the same bytes, and no Python code run
     assert python == msg
@@ -89,7 +98,11 @@ def took(ns: int = 5) -> TimedeltaNs:
 @pytest.mark.parametrize(
     "value",
     [
-        {"at": DatetimeNs.from_datetime(datetime(2024, 5, 1, 12, tzinfo=timezone(timedelta(hours=2))), 5)},
+        {"at": datetime(2024, 5, 1, 12, tzinfo=Zone())},
+        {"at": DatetimeNs.from_datetime(datetime(2024, 5, 1, 12, tzinfo=Zone()), 5)},
+        {"at": datetime(2024, 5, 1, 12, tzinfo=timezone(timedelta(seconds=1, microseconds=1)))},
+        {"at": datetime(1, 1, 1, tzinfo=timezone(timedelta(seconds=1)))},  # before 0001-01-01 UTC: an error
+        {"when": datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(seconds=-61)))},  # after 9999
         {"at": DatetimeNs.from_datetime(datetime(2024, 5, 1, 12), 5)},  # naive: an error
         {"at": LaterNs.from_datetime(datetime(2024, 5, 1, tzinfo=UTC), 5)},
         {"at": unset_nanos()},

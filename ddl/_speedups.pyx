@@ -42,6 +42,7 @@ cdef Py_ssize_t GC_PAUSE_BYTES = _GC_PAUSE_BYTES
 
 include "_cy/capi.pxi"
 include "_cy/program.pxi"
+include "_cy/encode_out.pxi"
 include "_cy/encode.pxi"
 include "_cy/encode_packed.pxi"
 include "_cy/wkt_times.pxi"
@@ -49,6 +50,7 @@ include "_cy/converted.pxi"
 include "_cy/wkt_values.pxi"
 include "_cy/decode.pxi"
 include "_cy/json_write.pxi"
+include "_cy/json_read_values.pxi"
 include "_cy/json_read.pxi"
 include "_cy/json_natives.pxi"
 

@@ -7,11 +7,7 @@ arrives with an unexpected wire type falls through to the unknown-field path, as
 
 from __future__ import annotations
 
-from array import array
-from typing import Any
-
 from .. import _wire
-from .._errors import DecodeError
 from .._schema import (
     ConvertedNode,
     EnumNode,
@@ -28,50 +24,9 @@ from .._schema import (
     WrapperNode,
 )
 from .._wire import WT_EGROUP, WT_LEN, WT_VARINT
-from .._wkt_codecs import Unchecked, keep_unknown
 from . import _runtime as rt
+from ._decode_wire import BASE_GLOBALS, FIXED, read_length, read_tag, read_varint
 from ._source import Builder, slot_setter
-
-# The readers of each fixed-width kind, by the global name the generated code calls them by.
-_FIXED = {
-    Kind.DOUBLE: ("_UP_d", _wire.UNPACK_DOUBLE),
-    Kind.FLOAT: ("_UP_f", _wire.UNPACK_FLOAT),
-    Kind.FIXED64: ("_UP_Q", _wire.UNPACK_FIXED64),
-    Kind.SFIXED64: ("_UP_q", _wire.UNPACK_SFIXED64),
-    Kind.FIXED32: ("_UP_I", _wire.UNPACK_FIXED32),
-    Kind.SFIXED32: ("_UP_i", _wire.UNPACK_SFIXED32),
-}
-
-BASE_GLOBALS: dict[str, Any] = {
-    "_DecodeError": DecodeError,
-    "_rv": _wire.read_varint,
-    "_rt": _wire.read_tag,
-    "_skip": _wire.skip_field,
-    "_unpack_arr": _wire.unpack_array,
-    "_unpack_varints": _wire.unpack_varints_as,
-    "_new": object.__new__,
-    "_EMPTY": b"",
-    "_depth": rt.depth_error_decode,
-    "_lenerr": rt.length_error,
-    "_dpush": rt.push_decode_path,
-    "_dfail": rt.decode_failure,
-    "_group_end": _wire.group_end,
-    "_unclosed": rt.unclosed_group,
-    "_mismatch": rt.mismatched_group,
-    "_member_of": rt.message_member,
-    "_list": list,
-    "_Unchecked": Unchecked,
-    "_keep": keep_unknown,
-    "_to_set": rt.to_set,
-    "_tuple": tuple,
-    "_array": array,
-    "_set": set,
-    "_frozenset": frozenset,
-    "_closed_run": rt.closed_run,
-    "_closed_miss": rt.closed_miss,
-    "_unpack_raw": _wire.unpack_varints,
-    **dict(_FIXED.values()),
-}
 
 
 def _tag(number: int, wire_type: int) -> int:
@@ -156,7 +111,7 @@ class DecoderSource:
             b.line(3, "end = ranges[ri + 1]")
         b.line(2 + d, "while pos < end:")
         b.line(3 + d, "start = pos")
-        self._read_tag("tag", "pos", 3 + d)
+        read_tag(self.b, "tag", "pos", 3 + d)
         # Reading a member of a oneof group clears the others (the last member on the wire wins);
         # a cleared message-like member forgets its occurrences, so a later one starts afresh.
         clears = {
@@ -372,7 +327,7 @@ class DecoderSource:
             self.read(node, "x", ind, "pos", "end")
             self._unknown_number("x is None", ind, named)
         else:
-            self._length("pos", "end", ind)
+            read_length(self.b, "pos", "end", ind)
             b.line(ind, f"x = {self._first_of(node)}(buf, pos, q, budget - 1)")
             b.line(ind, "pos = q")
             self._unknown_number("x.__class__ is _Unchecked", ind, named, "x.error")
@@ -403,7 +358,7 @@ class DecoderSource:
         names the oneof member whose occurrences these are.
         """
         b = self.b
-        self._length("pos", "end", ind)
+        read_length(self.b, "pos", "end", ind)
         if selector is None:
             b.line(ind, f"if {ranges} is None:")
         else:
@@ -435,7 +390,7 @@ class DecoderSource:
         closed enums) and goes back on the wire unchanged."""
         b = self.b
         members = b.ref(node.by_number, "E")
-        self._varint(ScalarNode("int32"), "v", ind, "pos")
+        read_varint(self.b, ScalarNode("int32"), "v", ind, "pos")
         if named and (node.closed or any(int in m.python_types() for m in union.members)):
             b.line(ind, f"e = {members}.get(v)")
             self._unknown_number("e is None", ind, named)
@@ -451,7 +406,7 @@ class DecoderSource:
     def _packed(self, elem: Node, var: str, ind: int, number: int, named: bool) -> None:
         """A packed run: fixed widths through ``array``, varints in one helper call."""
         b = self.b
-        self._length("pos", "end", ind)
+        read_length(self.b, "pos", "end", ind)
         assert isinstance(elem, (ScalarNode, EnumNode))
         if isinstance(elem, EnumNode) and elem.closed:
             # Numbers the enum has not join the unknown fields, each as a one-value field.
@@ -477,7 +432,7 @@ class DecoderSource:
     def _map_entry(self, node: MapNode, var: str, ind: int, named: bool) -> None:
         b = self.b
         deferred = _message_like(node.value)
-        self._length("pos", "end", ind)
+        read_length(self.b, "pos", "end", ind)
         b.line(ind, "me = q")
         b.line(ind, f"mk = {self._zero(node.key)}")
         b.line(ind, f"mv = {'None' if deferred else self._zero(node.value)}")
@@ -485,12 +440,12 @@ class DecoderSource:
             b.line(ind, "mr = None")
         b.line(ind, "mu = False")
         b.line(ind, "while pos < me:")
-        self._read_tag("t", "pos", ind + 1)
+        read_tag(self.b, "t", "pos", ind + 1)
         b.line(ind + 1, f"if t == {_tag(1, node.key.wire_type)}:")
         self.read(node.key, "mk", ind + 2, "pos", "me")
         b.line(ind + 1, f"elif t == {_tag(2, node.value.wire_type)}:")
         if deferred:
-            self._length("pos", "me", ind + 2)
+            read_length(self.b, "pos", "me", ind + 2)
             b.line(ind + 2, "if mr is None:")
             b.line(ind + 3, f"mv = {self._first_of(node.value)}(buf, pos, q, budget - 1)")
             b.line(ind + 3, "mr = []")
@@ -528,39 +483,15 @@ class DecoderSource:
 
     # -- one value, after its tag -----------------------------------------------------------
 
-    def _read_tag(self, var: str, pos: str, ind: int, value: bool = False) -> None:
-        """Read a tag or a length prefix (at most 5 bytes), or with ``value`` a varint value (at
-        most 10), inlining the one- and two-byte cases that most of them take. A second byte
-        past ``end`` is caught by the caller's end check."""
-        b = self.b
-        b.line(ind, f"{var} = buf[{pos}]")
-        b.line(ind, f"if {var} < 128:")
-        b.line(ind + 1, f"{pos} += 1")
-        b.line(ind, f"elif buf[{pos} + 1] < 128:")
-        b.line(ind + 1, f"{var} = ({var} & 127) | (buf[{pos} + 1] << 7)")
-        b.line(ind + 1, f"{pos} += 2")
-        b.line(ind, "else:")
-        if var == "tag":
-            b.line(ind + 1, "tag = 0")  # should it fail, the error names no field
-        b.line(ind + 1, f"{var}, {pos} = {'_rv' if value else '_rt'}(buf, {pos})")
-
-    def _length(self, pos: str, end: str, ind: int) -> None:
-        """Read a length prefix into ``n`` and the end of the value into ``q``, bounds-checked."""
-        b = self.b
-        self._read_tag("n", pos, ind)
-        b.line(ind, f"q = {pos} + n")
-        b.line(ind, f"if q > {end}:")
-        b.line(ind + 1, f"raise _lenerr(n, {pos}, {end})")
-
     def read(self, node: Node, var: str, ind: int, pos: str, end: str) -> None:
         b = self.b
         if isinstance(node, (ScalarNode, EnumNode)) and node.wire_type == WT_VARINT:
-            self._varint(node, var, ind, pos)
+            read_varint(self.b, node, var, ind, pos)
         elif isinstance(node, ScalarNode) and node.kind.width:
-            b.line(ind, f"{var} = {_FIXED[node.kind][0]}(buf, {pos})[0]")
+            b.line(ind, f"{var} = {FIXED[node.kind][0]}(buf, {pos})[0]")
             b.line(ind, f"{pos} += {node.kind.width}")
         else:
-            self._length(pos, end, ind)
+            read_length(self.b, pos, end, ind)
             b.line(ind, f"{var} = {self._len_value(node, pos)}")
             b.line(ind, f"{pos} = q")
 
@@ -575,30 +506,6 @@ class DecoderSource:
             raw = f"buf[{pos}:q].decode()" if node.base.kind == Kind.STRING else f"buf[{pos}:q]"
             return f"{b.ref(node.from_wire, 'CV')}({raw})"
         return f"{self._decoder_of(node)}(buf, {pos}, q, budget - 1)"
-
-    def _varint(self, node: ScalarNode | EnumNode, var: str, ind: int, pos: str) -> None:
-        b = self.b
-        kind = node.kind
-        raw = var if kind <= Kind.UINT64 else "v"
-        self._read_tag(raw, pos, ind, value=True)
-        # One-byte varints are already right for every kind but zigzag, bool and enum.
-        if kind == Kind.INT64:
-            b.line(ind + 1, f"if {raw} > 0x7FFFFFFFFFFFFFFF:")
-            b.line(ind + 2, f"{raw} -= 0x10000000000000000")
-        elif kind in (Kind.INT32, Kind.ENUM):
-            b.line(ind + 1, f"if {raw} > 0x7FFFFFFF:")
-            b.line(ind + 2, f"{raw} = (({raw} & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000")
-        elif kind == Kind.UINT32:
-            b.line(ind + 1, f"{raw} &= 0xFFFFFFFF")
-        if kind == Kind.SINT32:
-            b.line(ind, f"{var} = ((v & 0xFFFFFFFF) >> 1) ^ -(v & 1)")
-        elif kind == Kind.SINT64:
-            b.line(ind, f"{var} = (v >> 1) ^ -(v & 1)")
-        elif kind == Kind.BOOL:
-            b.line(ind, f"{var} = v != 0")
-        elif isinstance(node, EnumNode):
-            # A closed enum reads a number it has not as None, which the caller handles.
-            b.line(ind, f"{var} = {b.ref(node.by_number, 'E')}.get(v{'' if node.closed else ', v'})")
 
     def _decoder_of(self, node: Node) -> str:
         """The function that decodes one body of a message-like node: (buf, pos, end, budget)."""

@@ -160,6 +160,14 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
             bail()
         _scalar(op, op.base, <PyObject*>wire, o, False)
     else:  # K_HELPER
+        if op.inner != NULL and budget >= 1:
+            # A nested container's wrapper message: its one repeated field is the value itself.
+            mark = _written(o)
+            _repeated(op.inner, v, o, budget - 1, det)
+            _room(o, 24)
+            _varint_back(o, <uint64_t>(_written(o) - mark))
+            _tag_back(o, op.tagword, op.taglen)
+            return 0
         if (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION) and budget >= 1:
             mark = _written(o)
             if _time_body(op.native, v, o):

@@ -50,7 +50,21 @@ cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth, int flags) excep
         if Py_TYPE(v) != &PyDict_Type:
             bail()
         return _jobject(v, o, depth)
-    return bail()  # a nested container (its wrapper message): the Python path's
+    if op.inner != NULL:
+        return _jwrapped(op.inner, v, o, depth, flags)
+    return bail()  # another nested container's wrapper message (list[int | None]...): the Python path's
+
+
+cdef int _jwrapped(Op* inner, PyObject* v, JOut* o, int depth, int flags) except -1:
+    """A nested container (``list[list[float]]``'s inner lists) as its wrapper message's JSON
+    object, the Python path's ``_wrapper``: its one repeated field under its key, as a message
+    writes it (``{}`` for an empty one, unless always_print_fields_with_no_presence)."""
+    cdef bint first = True
+    if depth <= 0:
+        bail()
+    _jput(o, b"{", 1)
+    _jrepeated(inner, v, o, depth - 1, flags, &first)
+    return _jput(o, b"}", 1)
 
 
 cdef int _jwrapper(ProgC* p, PyObject* v, JOut* o, int flags) except -1:
@@ -261,7 +275,38 @@ cdef object _jr_native_form(Op* op, JText* t, unsigned char c, int budget):
         return _jr_struct(t, budget - 1)
     if c == b'"' and op.kind == K_CONVERTED:
         return _jr_converted(op, _jr_str(t) if op.base == K_STRING else _jr_bytes(t))
-    bail()  # other well-known types: the Python reader's
+    if c == b'{' and op.inner != NULL:
+        return _jr_wrapped(op.inner, t, budget)
+    bail()  # other well-known types, and other wrapper messages: the Python reader's
+
+
+cdef object _jr_wrapped(Op* inner, JText* t, int budget):
+    """A nested container from its wrapper message's JSON object, as the Python reader's
+    reader of the wrapper reads it: ``{}``, or its one repeated field's array under the field's
+    JSON or .proto name. Any other key, a key with escapes, null, or a second key bails."""
+    cdef Py_ssize_t n, start
+    cdef PyObject* empty
+    if budget <= 0:
+        bail()
+    t.pos += 1
+    cdef unsigned char c = _jr_next(t)
+    if c == b'}':
+        t.pos += 1
+        empty = _absent(inner, NULL, budget - 1, None)  # the container's empty value, as decode fills it
+        return _owned(empty)
+    if c != b'"':
+        bail()
+    start = _jr_plain(t, &n)
+    if not _jr_named(inner, t.s + start, n) or _jr_next(t) != b':':
+        bail()
+    t.pos += 1
+    if _jr_next(t) != b'[':
+        bail()
+    value = _jr_array(inner, t, budget - 1)
+    if _jr_next(t) != b'}':
+        bail()
+    t.pos += 1
+    return value
 
 
 cdef object _jr_wrapper(ProgC* p, JText* t, unsigned char c, int budget):

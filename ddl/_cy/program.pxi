@@ -116,6 +116,8 @@ cdef struct Op:
     PyObject* fn_zero       # FILL_CALL
     Op* key                 # K_MAP
     Op* value
+    Op* inner               # K_HELPER of a WrapperNode whose one field is repeated (list[list[float]],
+                            # dict[str, list[str]]...): that field, written in C; NULL otherwise
     # JSON (json_write.pxi): the text ddl.to_json writes, made once
     PyObject* jkey          # the field's key and separator, '"jsonName": ', as UTF-8 bytes
     PyObject* jpkey         # the same with the .proto name (preserving_proto_field_name)
@@ -253,19 +255,7 @@ def build(plan, program_of, register, wrappers):
         op.required = f.required
         op.group = group_bits.get(f.oneof, 0)
         if isinstance(node, RepeatedNode):
-            _fill_op(p, op, node.elem, number, program_of, wrappers)
-            op.repeated = True
-            op.container = {
-                list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET, _ARRAY: FILL_ARRAY,
-            }[node.container]
-            if node.buffer_code is not None:
-                op.vcodes = _own(p, node.buffer_code)
-                op.vcode = ord(node.buffer_code)
-            op.fill = op.container
-            op.packed = node.packed
-            op.write_packed = node.write_packed
-            op.ptaglen = _tag_bytes(&op.ptagword, (number << 3) | 2)
-            op.enc = ENC_REPEATED
+            _fill_repeated(p, op, node, number, program_of, wrappers)
         elif isinstance(node, MapNode):
             op.kind = K_MAP
             op.key = &p.c.entries[n_entries]
@@ -338,6 +328,24 @@ cdef tuple _enum_table(dict by_number):
     return tuple([by_number.get(k) for k in range(n)])
 
 
+cdef int _fill_repeated(Program p, Op* op, object node, uint64_t number, object program_of, dict wrappers) except -1:
+    """A repeated field of ``node`` (a RepeatedNode): its elements' op, and how they are held."""
+    _fill_op(p, op, node.elem, number, program_of, wrappers)
+    op.repeated = True
+    op.container = {
+        list: FILL_LIST, tuple: FILL_TUPLE, set: FILL_SET, frozenset: FILL_FROZENSET, _ARRAY: FILL_ARRAY,
+    }[node.container]
+    if node.buffer_code is not None:
+        op.vcodes = _own(p, node.buffer_code)
+        op.vcode = ord(node.buffer_code)
+    op.fill = op.container
+    op.packed = node.packed
+    op.write_packed = node.write_packed
+    op.ptaglen = _tag_bytes(&op.ptagword, (number << 3) | 2)
+    op.enc = ENC_REPEATED
+    return 0
+
+
 cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object program_of, dict wrappers) except -1:
     """The kind, wire tag and absent value of one value of ``node``."""
     if isinstance(node, MessageNode):
@@ -383,6 +391,16 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.fn_encode = _own(p, encode)
         op.fn_decode = _own(p, decode)
         op.skip = SKIP_NEVER
+        if isinstance(node.inner.node, RepeatedNode):
+            # The inner field's op lives in a block the Program keeps (zeroed, never resized),
+            # as the ops of its fields live in its own arrays.
+            block = bytearray(sizeof(Op))
+            p.keep.append(block)
+            op.inner = <Op*><char*>block
+            _fill_repeated(p, op.inner, node.inner.node, node.inner.numbers[0], program_of, wrappers)
+            op.inner.jkey = _own(p, _json_text(node.inner.json_names[0]) + b": ")
+            op.inner.jpkey = _own(p, _json_text(node.inner.proto_names[0]) + b": ")
+            _jr_names(p, op.inner, node.inner, 0)
     elif isinstance(node, WellKnownNode):
         op.kind = K_HELPER
         op.types = _own(p, tuple(node.types))

@@ -6,12 +6,14 @@ message's object, ``{"values": [...]}``. Python functions wrote both for the com
 batch of 32 embeddings of 256 doubles took 138 µs to encode and 4,009 µs to write as JSON, where
 the same 8,192 doubles in one list take 6 and 233. The compiled encoder and JSON writer and
 reader now take a wrapper whose field is repeated through the op of that field (``Op.inner``).
-The bytes, texts, values and errors are the Python engine's, and no Python code runs in the
-encoder for the values it takes.
+The decoder reads such a body's occurrences of that field as a message's. The bytes, texts,
+values and errors are the Python engine's, and no Python code runs in the encoder or decoder for
+the values they take.
 """
 
 from __future__ import annotations
 
+import struct
 from array import array
 from typing import Any
 
@@ -75,6 +77,7 @@ def test_nested_containers_are_written_in_c_as_the_python_engine_writes_them(**v
     assert written[0] == "value"
     with no_collection():
         assert python_calls_of(ddl.encode, msg) == 0
+        assert python_calls_of(ddl.decode, written[1], Nested) == 0
     assert_same(outcome(ddl.decode, written[1], Nested, compiled=False)[1], ddl.decode(written[1], Nested))
     assert ddl.decode(written[1], Nested) == msg
 
@@ -98,6 +101,39 @@ def test_nested_containers_are_written_in_c_as_the_python_engine_writes_them(**v
 def test_other_inner_values_are_written_or_refused_as_the_python_engine_does(value: dict[str, Any]) -> None:
     msg = Nested(**value)
     assert outcome(ddl.encode, msg, compiled=True) == outcome(ddl.encode, msg, compiled=False)
+
+
+def wrapped(number: int, body: bytes) -> bytes:
+    """A field ``number`` of Nested holding one wrapper message of ``body``."""
+    return bytes([number << 3 | 2, len(body)]) + body
+
+
+DOUBLES = struct.pack("<2d", 1.5, -0.0)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        wrapped(1, b""), wrapped(1, b"\x0a\x10" + DOUBLES), wrapped(1, b"\x09" + DOUBLES[:8] + b"\x09" + DOUBLES[8:]),
+        wrapped(1, b"\x0a\x08" + DOUBLES[:8] + b"\x09" + DOUBLES[8:] + b"\x0a\x00"),
+        wrapped(1, b"\x0a\x07" + DOUBLES[:7]),
+        wrapped(1, b"\x0a\x10" + DOUBLES + b"\x10\x01"), wrapped(1, b"\x0a\x11" + DOUBLES), wrapped(1, b"\x09\x00"),
+        wrapped(3, b"\x0a\x03\x01\xff\x01"), wrapped(3, b"\x08\x05\x08\x06"), wrapped(3, b"\x0a\x01\x80"),
+        wrapped(3, b"\x08" + b"\xff" * 10 + b"\x01"), wrapped(4, b"\x0a\x02\x01\x02"),
+        wrapped(5, b"\x0a\x02ab\x0a\x00"), wrapped(5, b"\x0a\x02\xff\xfe"), wrapped(5, b"\x08\x01"),
+        wrapped(7, b"\x0a\x02\x08\x01\x0a\x00") * 2, wrapped(7, b"\x0a\x02\x08"),
+        wrapped(9, b"\x0a\x01a\x0a\x01a"), wrapped(6, b"\x0a\x01k\x12\x05\x0a\x01v\x0a\x00"),
+        wrapped(8, b"\x08\x01\x12\x04\x0a\x02\x01\x00"),
+    ],
+)  # fmt: skip
+def test_any_wrapper_body_decodes_as_the_python_engine_decodes_it(data: bytes) -> None:
+    compiled = outcome(ddl.decode, data, Nested, compiled=True)
+    python = outcome(ddl.decode, data, Nested, compiled=False)
+    assert compiled[0] == python[0], (compiled, python)
+    if python[0] == "value":
+        assert_same(python[1], compiled[1])
+    else:
+        assert compiled == python
 
 
 def test_a_deterministic_encode_of_sets_is_the_python_engines() -> None:

@@ -139,6 +139,8 @@ cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ss
         if fast != NULL:
             return fast
         value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
+    elif op.inner != NULL and budget >= 1:
+        return _wrapped(op.inner, buf, start, start + n, budget - 1, data)
     elif (op.native == NATIVE_VALUE or op.native == NATIVE_STRUCT) and budget >= 1:
         fast = _json_like_value(op.native, buf, start, start + n, budget - 1)
         if fast != NULL:
@@ -322,6 +324,72 @@ cdef int _packed_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
     return 0
 
 
+cdef inline int _occurrence(PyObject* obj, Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_t* pos,
+                            Py_ssize_t end, int budget, object data) except -1:
+    """One occurrence of a repeated field (an element after its tag, or a packed run), added to
+    the list in its slot (made on first use)."""
+    cdef PyObject* item
+    if op.container == FILL_ARRAY and op.kind > K_ENUM:
+        return _vector_run(obj, op, buf, pos, end, tag != op.wiretag)
+    if tag != op.wiretag:
+        return _packed_run(obj, op, buf, pos, end)
+    if op.kind <= K_BYTES:
+        item = _read(op, op.kind, buf, pos, end)
+    else:
+        item = _one(op, buf, pos, end, budget, data)
+    return _append(obj, op, item, buf, pos[0], end)
+
+
+cdef PyObject* _settled(PyObject* obj, Op* op, PyObject* slot) except NULL:
+    """A repeated field's slot once all its occurrences are read: the list fitted and placed in
+    the GC's oldest generation, or made the field's container (a tuple, a set, an array of
+    varints); the slot's value (borrowed)."""
+    if op.container == FILL_LIST:
+        ddl_list_fit(slot)
+        ddl_gc_tenure(slot)
+        return slot
+    if Py_TYPE(slot) != &PyList_Type:
+        return slot  # an array of fixed-width numbers, already made
+    if op.container == FILL_TUPLE:
+        ddl_set_slot(obj, op.offset, PyList_AsTuple_ptr(slot))
+    elif op.container == FILL_SET:
+        ddl_set_slot(obj, op.offset, PySet_New_ptr(slot))
+    elif op.container == FILL_ARRAY:  # varints, read as a list
+        value = _ARRAY(<object>op.vcodes, <object>slot)
+        Py_INCREF_ptr(<PyObject*>value)
+        ddl_set_slot(obj, op.offset, <PyObject*>value)
+    else:
+        ddl_set_slot(obj, op.offset, PyFrozenSet_New_ptr(slot))
+    return ddl_slot(obj, op.offset)
+
+
+cdef PyObject* _wrapped(Op* inner, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget,
+                        object data) except NULL:
+    """A new reference to the nested container in the body of its wrapper message (an inner
+    list of ``list[list[float]]``): the occurrences of the body's one repeated field, read as a
+    message's are into its slot. The slot is a local here (the inner op's offset is 0, so the
+    local's address stands for the object). Any other field bails."""
+    cdef PyObject* held = NULL
+    cdef PyObject* made
+    cdef PyObject* holder = <PyObject*>&held
+    cdef uint64_t tag
+    cdef uint64_t packed_tag = (inner.wiretag & ~7) | 2
+    try:
+        while pos < end:
+            tag = _tag(buf, &pos, end)
+            if tag != inner.wiretag and not (inner.packed and tag == packed_tag):
+                bail()  # another field (unknown to the wrapper): the reference engine's
+            _occurrence(holder, inner, tag, buf, &pos, end, budget, data)
+        if held == NULL:
+            return _absent(inner, buf, budget, data)
+        _settled(holder, inner, held)
+        made = held
+        held = NULL
+        return made
+    finally:
+        Py_XDECREF_ptr(held)
+
+
 cdef int _vector_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end,
                      bint packed) except -1:
     """Fixed-width numbers of a ddl.Vector appended to its array.array (made on first use) with
@@ -494,16 +562,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 bail()  # a group's member again: the reference engine keeps the last, clearing others
             groups_read |= op.group
         if op.repeated:
-            if op.container == FILL_ARRAY and op.kind > K_ENUM:
-                _vector_run(raw, op, buf, &pos, end, tag != op.wiretag)
-            elif tag != op.wiretag:
-                _packed_run(raw, op, buf, &pos, end)
-            elif op.kind <= K_BYTES:
-                item = _read(op, op.kind, buf, &pos, end)
-                _append(raw, op, item, buf, pos, end)
-            else:
-                item = _one(op, buf, &pos, end, budget, data)
-                _append(raw, op, item, buf, pos, end)
+            _occurrence(raw, op, tag, buf, &pos, end, budget, data)
         elif op.kind <= K_BYTES:
             ddl_set_slot(raw, op.offset, _read(op, op.kind, buf, &pos, end))
         elif op.kind == K_MAP:
@@ -523,23 +582,10 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             continue
         if op.atomic:
             continue
-        elif op.repeated and op.container == FILL_LIST:
-            ddl_list_fit(slot)
-            ddl_gc_tenure(slot)
+        elif op.repeated:
+            slot = _settled(raw, op, slot)
         elif op.kind == K_MAP:
             ddl_gc_tenure_tracked(slot)
-        elif op.repeated and Py_TYPE(slot) == &PyList_Type:
-            if op.container == FILL_TUPLE:
-                ddl_set_slot(raw, op.offset, PyList_AsTuple_ptr(slot))
-            elif op.container == FILL_SET:
-                ddl_set_slot(raw, op.offset, PySet_New_ptr(slot))
-            elif op.container == FILL_ARRAY:  # varints, read as a list
-                value = _ARRAY(<object>op.vcodes, <object>slot)
-                Py_INCREF_ptr(<PyObject*>value)
-                ddl_set_slot(raw, op.offset, <PyObject*>value)
-            else:
-                ddl_set_slot(raw, op.offset, PyFrozenSet_New_ptr(slot))
-            slot = ddl_slot(raw, op.offset)
         if not cyclic and not op.atomic:
             cyclic = ddl_may_cycle(slot)
     if unknown is not None:

@@ -476,8 +476,6 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
     cdef uint64_t groups_set = 0  # the oneof groups a member was found set of (Op.group bits)
     if budget < 0 or Py_TYPE(obj) != p.cls:
         bail()
-    for k in range(p.nops):
-        DDL_PREFETCH(ddl_slot(obj, p.ops[k].offset))
     unknown = ddl_slot(obj, p.unknown_offset)
     if unknown == NULL:
         bail()

@@ -79,6 +79,14 @@ def written_in_c(msg: Any, **options: Any) -> str | None:
     )
 
 
+def written_in_c_as_python(msg: Any, **options: Any) -> str:
+    """The text the compiled writer writes of ``msg`` itself, which is the Python path's."""
+    text = written_in_c(msg, **options)
+    assert text is not None
+    assert assert_same_on_both_paths(msg, **options) == ("text", text)
+    return text
+
+
 # --- the same text, or the same error -----------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from ddl import DatetimeNs, TimedeltaNs, _compiled
 from tests.conftest import no_collection, python_calls_of
 from tests.strategies import assert_same
 from tests.test_converted_compiled import outcome, round_trip
-from tests.test_json_compiled_natives import DUR_MAX, DURATIONS, UTC_TIMES, Times, Zone
+from tests.test_json_compiled_natives import DUR_MAX, DURATIONS, UTC_TIMES, Times, Zone, micros
 from tests.test_json_compiled_read import read_in_c_as_python
 from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 
@@ -38,7 +38,13 @@ ZONES = st.one_of(
     st.sampled_from([timedelta(hours=2), timedelta(hours=-5, minutes=-30), timedelta(seconds=86_399)]),
     st.integers(-86_399, 86_399).map(lambda s: timedelta(seconds=s)),
 ).map(timezone)
-ELSEWHERE = st.builds(lambda t, zone: t.astimezone(zone), UTC_TIMES, ZONES).filter(lambda t: 1 < t.year < 9999)
+# Instants a day inside Timestamp's range, which any such offset keeps within datetime's.
+INSIDE = st.builds(
+    lambda t, us: t.replace(microsecond=us, tzinfo=UTC),
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    micros(),
+)
+ELSEWHERE = st.builds(lambda t, zone: t.astimezone(zone), INSIDE, ZONES)
 TIMES = st.one_of(UTC_TIMES, ELSEWHERE, st.builds(DatetimeNs.from_datetime, UTC_TIMES | ELSEWHERE, NANOS))
 # Any nanoseconds added keep a Duration within JSON's range: its seconds stay at most DUR_MAX.
 SPANS = st.one_of(DURATIONS, st.builds(TimedeltaNs.from_timedelta, DURATIONS, NANOS))

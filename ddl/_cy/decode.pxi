@@ -340,7 +340,7 @@ cdef inline int _occurrence(PyObject* obj, Op* op, uint64_t tag, const unsigned 
     return _append(obj, op, item, buf, pos[0], end)
 
 
-cdef PyObject* _settled(PyObject* obj, Op* op, PyObject* slot) except NULL:
+cdef inline PyObject* _settled(PyObject* obj, Op* op, PyObject* slot) except NULL:
     """A repeated field's slot once all its occurrences are read: the list fitted and placed in
     the GC's oldest generation, or made the field's container (a tuple, a set, an array of
     varints); the slot's value (borrowed)."""

@@ -178,13 +178,12 @@ cdef object _timestamp_value(int64_t seconds, int64_t nanos):
     ``nanos`` (0 to 999,999,999), as the Python helpers make it: a DatetimeNs when it has
     nanoseconds below the microsecond."""
     cdef int f[6]
+    cdef int64_t ns = nanos % 1000
+    cdef PyTypeObject* cls = <PyTypeObject*>_DatetimeNs if ns else PyDateTimeAPI.DateTimeType
     _utc_fields(seconds, f)
-    if nanos % 1000 == 0:
-        return PyDateTimeAPI.DateTime_FromDateAndTime(f[0], f[1], f[2], f[3], f[4], f[5], <int>(nanos // 1000), _UTC,
-                                                      PyDateTimeAPI.DateTimeType)
     made = PyDateTimeAPI.DateTime_FromDateAndTime(f[0], f[1], f[2], f[3], f[4], f[5], <int>(nanos // 1000), _UTC,
-                                                  <PyTypeObject*>_DatetimeNs)  # as datetime.__new__(DatetimeNs, ...)
-    return _with_nanos(made, _DATETIME_NS_SLOT, nanos % 1000)
+                                                  cls)  # as datetime.__new__(cls, ...)
+    return _with_nanos(made, _DATETIME_NS_SLOT, ns) if ns else made
 
 
 cdef object _duration_value(bint negative, int64_t seconds, int64_t nanos):
@@ -200,14 +199,12 @@ cdef object _duration_value(bint negative, int64_t seconds, int64_t nanos):
         if ns:
             micros -= 1
             ns = 1000 - ns
+    cdef PyTypeObject* cls = <PyTypeObject*>_TimedeltaNs if ns else PyDateTimeAPI.DeltaType
     days = ddl_floor_div(micros, 86400000000)
     rest = micros - days * 86400000000
-    if ns == 0:
-        return PyDateTimeAPI.Delta_FromDelta(<int>days, <int>(rest // 1000000), <int>(rest % 1000000), 1,
-                                             PyDateTimeAPI.DeltaType)
     made = PyDateTimeAPI.Delta_FromDelta(<int>days, <int>(rest // 1000000), <int>(rest % 1000000), 1,
-                                         <PyTypeObject*>_TimedeltaNs)  # as timedelta.__new__(TimedeltaNs, ...)
-    return _with_nanos(made, _TIMEDELTA_NS_SLOT, ns)
+                                         cls)  # as timedelta.__new__(cls, ...)
+    return _with_nanos(made, _TIMEDELTA_NS_SLOT, ns) if ns else made
 
 
 # -- binary bodies ---------------------------------------------------------------------------------

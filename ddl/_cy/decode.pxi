@@ -140,7 +140,7 @@ cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ss
             return fast
         value = (<object>op.fn_decode)(data, start, start + n, budget - 1)
     elif op.inner != NULL and budget >= 1:
-        return _wrapped(op.inner, buf, start, start + n, budget - 1, data)
+        return _wrapped(op, buf, start, start + n, budget - 1, data)
     elif (op.native == NATIVE_VALUE or op.native == NATIVE_STRUCT) and budget >= 1:
         fast = _json_like_value(op.native, buf, start, start + n, budget - 1)
         if fast != NULL:
@@ -363,26 +363,43 @@ cdef inline PyObject* _settled(PyObject* obj, Op* op, PyObject* slot) except NUL
     return ddl_slot(obj, op.offset)
 
 
-cdef PyObject* _wrapped(Op* inner, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget,
+cdef PyObject* _wrapped(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget,
                         object data) except NULL:
-    """A new reference to the nested container in the body of its wrapper message (an inner
-    list of ``list[list[float]]``): the occurrences of the body's one repeated field, read as a
-    message's are into its slot. The slot is a local here (the inner op's offset is 0, so the
-    local's address stands for the object). Any other field bails."""
+    """A new reference to the value in the body of a wrapper message (``op.inner``: an inner
+    list of ``list[list[float]]``, a map, an optional value, a union's member): its one field,
+    read as a message's field is into its slot. The slot is a local here (the inner ops' offset
+    is 0, so the local's address stands for the object). Any other field, or a field given
+    again (a scalar's last value wins, messages merge: the reference engine's), bails."""
     cdef PyObject* held = NULL
     cdef PyObject* made
     cdef PyObject* holder = <PyObject*>&held
     cdef uint64_t tag
-    cdef uint64_t packed_tag = (inner.wiretag & ~7) | 2
+    cdef Op* inner
+    cdef int m
     try:
         while pos < end:
             tag = _tag(buf, &pos, end)
-            if tag != inner.wiretag and not (inner.packed and tag == packed_tag):
+            inner = NULL
+            for m in range(op.ninner):
+                if tag == op.inner[m].wiretag or (op.inner[m].packed and tag == (op.inner[m].wiretag & ~7) | 2):
+                    inner = &op.inner[m]
+            if inner == NULL:
                 bail()  # another field (unknown to the wrapper): the reference engine's
-            _occurrence(holder, inner, tag, buf, &pos, end, budget, data)
+            if inner.repeated:
+                _occurrence(holder, inner, tag, buf, &pos, end, budget, data)
+            elif inner.kind == K_MAP:
+                _map_entry(holder, inner, buf, &pos, end, budget, data)
+            elif held != NULL:
+                bail()
+            else:
+                held = _one(inner, buf, &pos, end, budget, data)
+        inner = op.inner
         if held == NULL:
-            return _absent(inner, buf, budget, data)
-        _settled(holder, inner, held)
+            _fill_absent(holder, inner, buf, budget, data)
+        elif inner.repeated:
+            _settled(holder, inner, held)
+        elif inner.kind == K_MAP:
+            ddl_gc_tenure_tracked(held)
         made = held
         held = NULL
         return made

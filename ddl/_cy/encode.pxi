@@ -161,9 +161,10 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
         _scalar(op, op.base, <PyObject*>wire, o, False)
     else:  # K_HELPER
         if op.inner != NULL and budget >= 1:
-            # A nested container's wrapper message: its one repeated field is the value itself.
+            # A wrapper message (a nested container, an optional, a union): its one field's
+            # value is the value itself.
             mark = _written(o)
-            _repeated(op.inner, v, o, budget - 1, det)
+            _wrapper_body(op, v, o, budget - 1, det)
             _room(o, 24)
             _varint_back(o, <uint64_t>(_written(o) - mark))
             _tag_back(o, op.tagword, op.taglen)
@@ -192,6 +193,23 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
         _varint_back(o, <uint64_t>len(body))
         _tag_back(o, op.tagword, op.taglen)
     return 0
+
+
+cdef int _wrapper_body(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:
+    """The body of a wrapper message (``op.inner``), whose one field holds ``v``: written as a
+    message's field is, and a union's value by the member its exact type picks (the last one,
+    as the Python engine's table picks). None is absence where the field has presence; anything
+    else bails."""
+    cdef Op* inner = op.inner
+    cdef int m
+    if inner.enc != ENC_MEMBER:
+        return _field(inner, v, o, budget, det)
+    if v == ddl_none:
+        return 0 if inner.presence else bail()
+    for m in range(op.ninner - 1, -1, -1):
+        if ddl_tuple_has(inner[m].select, <PyObject*>Py_TYPE(v)):
+            return _value(&inner[m], v, o, budget, det, False)
+    return bail()
 
 
 cdef inline int _submessage(Op* op, PyObject* v, Out* o, int budget, bint det) except -1:

@@ -51,19 +51,34 @@ cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth, int flags) excep
             bail()
         return _jobject(v, o, depth)
     if op.inner != NULL:
-        return _jwrapped(op.inner, v, o, depth, flags)
-    return bail()  # another nested container's wrapper message (list[int | None]...): the Python path's
+        return _jwrapped(op, v, o, depth, flags)
+    return bail()  # another well-known type (Any...): the Python path's
 
 
-cdef int _jwrapped(Op* inner, PyObject* v, JOut* o, int depth, int flags) except -1:
-    """A nested container (``list[list[float]]``'s inner lists) as its wrapper message's JSON
-    object, the Python path's ``_wrapper``: its one repeated field under its key, as a message
-    writes it (``{}`` for an empty one, unless always_print_fields_with_no_presence)."""
+cdef int _jwrapped(Op* op, PyObject* v, JOut* o, int depth, int flags) except -1:
+    """The value of a wrapper message (``list[list[float]]``'s inner lists, ``list[int | None]``'s
+    items, ``dict[str, int | str]``'s values) as that message's JSON object, the Python path's
+    ``_wrapper``: its one field under its key, as a message writes it (``{}`` for an empty or
+    absent one, unless always_print_fields_with_no_presence); a union's value under the key of
+    the member its exact type picks."""
+    cdef Op* inner = op.inner
     cdef bint first = True
+    cdef int m
     if depth <= 0:
         bail()
     _jput(o, b"{", 1)
-    _jrepeated(inner, v, o, depth - 1, flags, &first)
+    if inner.enc != ENC_MEMBER:
+        _jfield(inner, v, o, depth - 1, flags, &first)
+    elif v != ddl_none:
+        for m in range(op.ninner - 1, -1, -1):
+            if ddl_tuple_has(inner[m].select, <PyObject*>Py_TYPE(v)):
+                _jkey(&inner[m], o, flags, &first)
+                _jvalue(&inner[m], v, o, depth - 1, flags)
+                break
+        else:
+            bail()  # a subclass, or a value no member takes: the Python path's error
+    elif not inner.presence:
+        bail()
     return _jput(o, b"}", 1)
 
 
@@ -276,37 +291,46 @@ cdef object _jr_native_form(Op* op, JText* t, unsigned char c, int budget):
     if c == b'"' and op.kind == K_CONVERTED:
         return _jr_converted(op, _jr_str(t) if op.base == K_STRING else _jr_bytes(t))
     if c == b'{' and op.inner != NULL:
-        return _jr_wrapped(op.inner, t, budget)
+        return _jr_wrapped(op, t, budget)
     bail()  # other well-known types, and other wrapper messages: the Python reader's
 
 
-cdef object _jr_wrapped(Op* inner, JText* t, int budget):
-    """A nested container from its wrapper message's JSON object, as the Python reader's
-    reader of the wrapper reads it: ``{}``, or its one repeated field's array under the field's
-    JSON or .proto name. Any other key, a key with escapes, null, or a second key bails."""
+cdef object _jr_wrapped(Op* op, JText* t, int budget):
+    """A wrapper message's value from its JSON object, as the Python reader of the wrapper reads
+    it: ``{}`` (the field absent), or its one field (one member, in a union) under the field's
+    JSON or .proto name, read into a local slot as a message's field is (_jr_field). Any other
+    key, a key with escapes, null, or a second key bails."""
     cdef Py_ssize_t n, start
-    cdef PyObject* empty
+    cdef PyObject* held = NULL
+    cdef PyObject* holder = <PyObject*>&held
+    cdef Op* inner = NULL
+    cdef int m
     if budget <= 0:
         bail()
     t.pos += 1
     cdef unsigned char c = _jr_next(t)
-    if c == b'}':
+    try:
+        if c == b'"':
+            start = _jr_plain(t, &n)
+            for m in range(op.ninner):
+                if _jr_named(&op.inner[m], t.s + start, n):
+                    inner = &op.inner[m]
+            if inner == NULL or _jr_next(t) != b':':
+                bail()
+            t.pos += 1
+            c = _jr_next(t)
+            if c == b'n':
+                bail()  # null: absence, which the Python reader tells from a null value
+            _jr_field(holder, inner, t, c, budget - 1)
+            c = _jr_next(t)
+        if c != b'}':
+            bail()
         t.pos += 1
-        empty = _absent(inner, NULL, budget - 1, None)  # the container's empty value, as decode fills it
-        return _owned(empty)
-    if c != b'"':
-        bail()
-    start = _jr_plain(t, &n)
-    if not _jr_named(inner, t.s + start, n) or _jr_next(t) != b':':
-        bail()
-    t.pos += 1
-    if _jr_next(t) != b'[':
-        bail()
-    value = _jr_array(inner, t, budget - 1)
-    if _jr_next(t) != b'}':
-        bail()
-    t.pos += 1
-    return value
+        if held == NULL:
+            _fill_absent(holder, op.inner, NULL, budget - 1, None)  # as decode fills it
+        return <object>held
+    finally:
+        Py_XDECREF_ptr(held)
 
 
 cdef object _jr_wrapper(ProgC* p, JText* t, unsigned char c, int budget):

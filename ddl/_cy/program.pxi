@@ -116,8 +116,10 @@ cdef struct Op:
     PyObject* fn_zero       # FILL_CALL
     Op* key                 # K_MAP
     Op* value
-    Op* inner               # K_HELPER of a WrapperNode whose one field is repeated (list[list[float]],
-                            # dict[str, list[str]]...): that field, written in C; NULL otherwise
+    Op* inner               # K_HELPER of a WrapperNode (list[list[float]], list[int | None],
+                            # dict[str, int | str]...): the ops of its one field, one per wire
+                            # number (see _fill_inner); NULL otherwise
+    int ninner              # how many: 1, or a union's members
     # JSON (json_write.pxi): the text ddl.to_json writes, made once
     PyObject* jkey          # the field's key and separator, '"jsonName": ', as UTF-8 bytes
     PyObject* jpkey         # the same with the .proto name (preserving_proto_field_name)
@@ -248,58 +250,12 @@ def build(plan, program_of, register, wrappers):
         raise MemoryError()
     for i, (number, f, member) in enumerate(entries):
         op = &p.c.ops[i]
-        node = f.node
         op.offset = _slot_offset(plan.cls, f.name)
-        op.member = member
-        op.presence = f.presence
-        op.required = f.required
+        _fill_field(p, op, f, number, member, &p.c.entries[n_entries], program_of, wrappers)
         op.group = group_bits.get(f.oneof, 0)
-        if isinstance(node, RepeatedNode):
-            _fill_repeated(p, op, node, number, program_of, wrappers)
-        elif isinstance(node, MapNode):
-            op.kind = K_MAP
-            op.key = &p.c.entries[n_entries]
-            op.value = &p.c.entries[n_entries + 1]
+        if op.kind == K_MAP:
             n_entries += 2
-            _fill_op(p, op.key, node.key, 1, program_of, wrappers)
-            _fill_op(p, op.value, node.value, 2, program_of, wrappers)
-            op.fill = FILL_DICT
-            op.enc = ENC_MAP
-            op.wiretag = (number << 3) | 2
-            op.taglen = _tag_bytes(&op.tagword, op.wiretag)
-        elif isinstance(node, UnionNode):
-            chosen = node.members[member]
-            _fill_op(p, op, chosen, number, program_of, wrappers)
-            # Tuples scanned by identity (members hold distinct types): a lookup by hash could
-            # run a metaclass's __hash__.
-            op.select = _own(p, tuple(chosen.python_types()))
-            op.union_types = _own(p, tuple(t for m in node.members for t in m.python_types()))
-            if isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members):
-                op.closed_enum = True
-            op.skip = SKIP_NEVER
-            op.enc = ENC_MEMBER
-            if f.presence:
-                op.fill = FILL_VALUE
-                op.zero = <PyObject*>None
-            elif member != 0:
-                _fill_zero(p, op, node.members[0], program_of, wrappers)
-        else:
-            _fill_op(p, op, node, number, program_of, wrappers)
-            if f.presence:
-                op.skip = SKIP_NEVER
-                op.fill = FILL_VALUE
-                op.zero = <PyObject*>None
-            op.implicit = op.skip == SKIP_ZERO
-            if op.implicit:
-                op.enc = ENC_IMPLICIT
-            elif f.presence and not f.required:
-                op.enc = ENC_OPTIONAL
-            else:
-                op.enc = ENC_SINGULAR
-        op.atomic = not op.repeated and op.kind <= K_BYTES
         p.c.flat &= op.kind <= K_BYTES
-        op.zero_cycles = op.fill == FILL_VALUE and op.kind != K_ENUM and ddl_may_cycle(op.zero)
-        _jr_names(p, op, f, max(member, 0))
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
         if op.etaglen:
             # A group is read by the reference engine: its start-group tag stays out of the
@@ -326,6 +282,83 @@ cdef tuple _enum_table(dict by_number):
     None for a number it lacks."""
     cdef int n = 1 + max([k for k in by_number if 0 <= k < ENUM_TABLE_MAX], default=-1)
     return tuple([by_number.get(k) for k in range(n)])
+
+
+cdef int _fill_field(Program p, Op* op, object f, uint64_t number, int member, Op* kv, object program_of,
+                     dict wrappers) except -1:
+    """One op of field ``f`` (a FieldPlan): the field's own, or its member ``member``'s in a
+    union (-1 outside unions), with the wire tag of ``number``; a map's key and value ops are
+    ``kv[0]`` and ``kv[1]``. The op's slot offset and oneof group are the caller's."""
+    node = f.node
+    op.member = member
+    op.presence = f.presence
+    op.required = f.required
+    if isinstance(node, RepeatedNode):
+        _fill_repeated(p, op, node, number, program_of, wrappers)
+    elif isinstance(node, MapNode):
+        op.kind = K_MAP
+        op.key = kv
+        op.value = kv + 1
+        _fill_op(p, op.key, node.key, 1, program_of, wrappers)
+        _fill_op(p, op.value, node.value, 2, program_of, wrappers)
+        op.fill = FILL_DICT
+        op.enc = ENC_MAP
+        op.wiretag = (number << 3) | 2
+        op.taglen = _tag_bytes(&op.tagword, op.wiretag)
+    elif isinstance(node, UnionNode):
+        chosen = node.members[member]
+        _fill_op(p, op, chosen, number, program_of, wrappers)
+        # Tuples scanned by identity (members hold distinct types): a lookup by hash could
+        # run a metaclass's __hash__.
+        op.select = _own(p, tuple(chosen.python_types()))
+        op.union_types = _own(p, tuple(t for m in node.members for t in m.python_types()))
+        if isinstance(chosen, EnumNode) and any(int in m.python_types() for m in node.members):
+            op.closed_enum = True
+        op.skip = SKIP_NEVER
+        op.enc = ENC_MEMBER
+        if f.presence:
+            op.fill = FILL_VALUE
+            op.zero = <PyObject*>None
+        elif member != 0:
+            _fill_zero(p, op, node.members[0], program_of, wrappers)
+    else:
+        _fill_op(p, op, node, number, program_of, wrappers)
+        if f.presence:
+            op.skip = SKIP_NEVER
+            op.fill = FILL_VALUE
+            op.zero = <PyObject*>None
+        op.implicit = op.skip == SKIP_ZERO
+        if op.implicit:
+            op.enc = ENC_IMPLICIT
+        elif f.presence and not f.required:
+            op.enc = ENC_OPTIONAL
+        else:
+            op.enc = ENC_SINGULAR
+    op.atomic = not op.repeated and op.kind <= K_BYTES
+    op.zero_cycles = op.fill == FILL_VALUE and op.kind != K_ENUM and ddl_may_cycle(op.zero)
+    _jr_names(p, op, f, max(member, 0))
+    return 0
+
+
+cdef int _fill_inner(Program p, Op* op, object f, object program_of, dict wrappers) except -1:
+    """The ops of a wrapper message's one field ``f`` (a list, a map, an optional value or a
+    union of ``list[list[T]]``, ``list[dict[K, V]]``, ``list[T | None]``, ``dict[K, A | B]``...):
+    one per wire number, then a map's key and value, in a block the Program keeps (zeroed, never
+    resized) as it keeps its own ops. Their slot is offset 0: the executors read and fill a
+    local pointer as a message's slot."""
+    cdef Py_ssize_t k, n = len(f.numbers)
+    cdef Op* inner
+    union = isinstance(f.node, UnionNode)
+    block = bytearray((n + 2) * sizeof(Op))
+    p.keep.append(block)
+    inner = <Op*><char*>block
+    for k in range(n):
+        _fill_field(p, &inner[k], f, f.numbers[k], k if union else -1, &inner[n], program_of, wrappers)
+        inner[k].jkey = _own(p, _json_text(f.json_names[k]) + b": ")
+        inner[k].jpkey = _own(p, _json_text(f.proto_names[k]) + b": ")
+    op.inner = inner
+    op.ninner = n
+    return 0
 
 
 cdef int _fill_repeated(Program p, Op* op, object node, uint64_t number, object program_of, dict wrappers) except -1:
@@ -391,16 +424,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.fn_encode = _own(p, encode)
         op.fn_decode = _own(p, decode)
         op.skip = SKIP_NEVER
-        if isinstance(node.inner.node, RepeatedNode):
-            # The inner field's op lives in a block the Program keeps (zeroed, never resized),
-            # as the ops of its fields live in its own arrays.
-            block = bytearray(sizeof(Op))
-            p.keep.append(block)
-            op.inner = <Op*><char*>block
-            _fill_repeated(p, op.inner, node.inner.node, node.inner.numbers[0], program_of, wrappers)
-            op.inner.jkey = _own(p, _json_text(node.inner.json_names[0]) + b": ")
-            op.inner.jpkey = _own(p, _json_text(node.inner.proto_names[0]) + b": ")
-            _jr_names(p, op.inner, node.inner, 0)
+        _fill_inner(p, op, node.inner, program_of, wrappers)
     elif isinstance(node, WellKnownNode):
         op.kind = K_HELPER
         op.types = _own(p, tuple(node.types))

@@ -53,6 +53,7 @@ include "_cy/json_write.pxi"
 include "_cy/json_read_values.pxi"
 include "_cy/json_read.pxi"
 include "_cy/json_natives.pxi"
+include "_cy/json_wkt.pxi"
 
 
 # The encoder's buffer sizes (encode.pxi), for the tests that write around them.

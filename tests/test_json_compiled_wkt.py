@@ -1,6 +1,8 @@
 """The classes of ``ddl.wkt`` whose JSON form is their own, in the compiled JSON writer and
-reader (json_natives.pxi): the wrappers (``ddl.wkt.Int32Value``...) as a bare value, and a
-``FieldMask`` as its paths in lowerCamelCase joined by commas, in one string.
+reader (json_wkt.pxi): the wrappers (``ddl.wkt.Int32Value``...) as a bare value, a ``FieldMask``
+as its paths in lowerCamelCase joined by commas, in one string, and a ``Value`` or ``ListValue``
+(the classes ``ddl gen`` writes for google.protobuf.Value and ListValue fields) as the JSON value
+they hold.
 
 The compiled engine writes and reads the common values itself; whatever else (a subclass,
 unknown fields, a path that cannot read back, a text it does not take) it leaves to the Python
@@ -19,6 +21,7 @@ import ddl
 from ddl import _compiled, wkt
 from tests.test_json_compiled_read import assert_engines_agree, read_in_c, read_in_c_as_python
 from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c, written_in_c_as_python
+from tests.test_wkt_values_compiled import json_like
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 
@@ -191,3 +194,93 @@ def test_field_mask_texts_are_read_in_c(text: str) -> None:
 )  # fmt: skip
 def test_field_mask_texts_read_the_same_on_both_engines(text: str) -> None:
     assert_engines_agree(text, Masked)
+
+
+# --- Value and ListValue: the JSON value itself -------------------------------------------------------
+
+
+class Valued(ddl.Message):
+    value: wkt.Value | None = None
+    items: wkt.ListValue | None = None
+    values: list[wkt.Value] = ddl.field(default_factory=list)
+    by_name: dict[str, wkt.Value] = ddl.field(default_factory=dict)
+
+
+def as_kind(value: Any) -> Any:
+    """A JSON value as a Value's kind: an array is a ListValue."""
+    return wkt.ListValue(values=list(value)) if isinstance(value, (list, tuple)) else value
+
+
+FINITE = json_like(finite=True)
+KINDS = st.just(wkt.NullValue.NULL_VALUE) | FINITE.map(as_kind)
+VALUES = KINDS.map(lambda kind: wkt.Value(kind=kind))
+LISTS = st.lists(FINITE, max_size=3).map(lambda values: wkt.ListValue(values=values))
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.none() | VALUES, items=st.none() | LISTS, values=st.lists(VALUES, max_size=3),
+       by_name=st.dictionaries(st.text(max_size=3), VALUES, max_size=2))  # fmt: skip
+def test_values_are_written_in_c_as_the_json_they_hold_and_read_back_in_c(**values: Any) -> None:
+    msg = Valued(**values)
+    text = written_in_c_as_python(msg)
+    if "\\ud8" in text or "\\udc" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        return  # a lone surrogate: left to the Python reader
+    read_in_c_as_python(text, Valued)
+
+
+class Kinded(wkt.Value):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"value": wkt.Value(kind=float("nan"))}, {"value": wkt.Value(kind=2**60)}, {"value": wkt.Value(kind=b"x")},
+        {"value": wkt.Value(kind=wkt.ListValue(values=(1.0,)))}, {"value": wkt.Value(kind=wkt.ListValue(values="ab"))},
+        {"value": wkt.Value(kind=[1.0, "a"])}, {"value": wkt.Value()}, {"value": Kinded(kind="x")},
+        {"value": with_unknown_fields(wkt.Value(kind="x"))}, {"values": [wkt.Value(kind={"k": float("inf")})]},
+        {"items": wkt.ListValue(values=[float("-inf")])}, {"items": wkt.ListValue(values=(1.0, 2.0))},
+        {"items": with_unknown_fields(wkt.ListValue(values=[]))}, {"by_name": {"k": wkt.Value(kind=5)}},
+        {"value": wkt.Value(kind=wkt.NullValue.NULL_VALUE)}, {"value": wkt.Value(kind=True)},
+    ],
+)  # fmt: skip
+def test_other_held_values_are_left_to_the_python_path_or_written_as_it_writes_them(value: dict[str, Any]) -> None:
+    msg = Valued(**value)
+    outcome = assert_same_on_both_paths(msg)
+    in_c = written_in_c(msg)
+    if in_c is not None:  # the C writer takes a value only to write the Python path's text
+        assert outcome == ("text", in_c)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"value": null}', '{"value": "x", "items": [null, 1, "a", [], {}]}',
+        '{"values": [null, -0, [null], {"a": []}]}', '{"byName": {"a": null, "b": [1]}}',
+        '{"value": {"k": null}}', '{"value": []}', '{"items": []}',
+    ],
+)  # fmt: skip
+def test_value_texts_are_read_in_c(text: str) -> None:
+    read_in_c_as_python(text, Valued)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"items": null}', '{"items": {}}', '{"items": "x"}', '{"items": [1e400]}', '{"value": 1e400}',
+        '{"value": "\\ud800"}', '{"value": {"a": 1, "a": 2}}', '{"values": [1, null', '{"value": nul}',
+        '{"value": 1, "value": 2}', '{"byName": {"a": [1], "a": [2]}}',
+    ],
+)  # fmt: skip
+def test_other_value_texts_read_the_same_on_both_engines(text: str) -> None:
+    assert_engines_agree(text, Valued)
+
+
+@pytest.mark.parametrize("depth", [0, 1, 30, 31, 32, 33, 62, 63, 64, 65, 98, 99, 100, 101, 700])
+def test_values_nested_to_any_depth_read_and_write_alike(depth: int) -> None:
+    arrays = '{"value": ' + "[" * depth + "]" * depth + "}"
+    objects = '{"items": [' + '{"k": ' * depth + "1" + "}" * depth + "]}"
+    for text in (arrays, objects):
+        outcome = assert_engines_agree(text, Valued)
+        if outcome[0] == "value":
+            assert_same_on_both_paths(outcome[1])

@@ -349,9 +349,9 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
             bail()
         t.pos += 1
         c = _jr_next(t)
-        if c == b'n':
+        if c == b'n' and not (op.jnull and op.native == NATIVE_VALUE_MESSAGE and op.member < 0 and not op.group):
             if op.jnull:
-                bail()
+                bail()  # null as a value of a union member or of typing.Any: the Python reader's
             _jr_literal(t, b"null", 4)
             if not nulled:  # the first null: its bitmap is cleared only now, as nulls are rare
                 memset(nulls, 0, sizeof(nulls))

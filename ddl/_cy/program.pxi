@@ -32,7 +32,9 @@ cdef enum Native:
     NATIVE_VALUE,       # typing.Any (google.protobuf.Value): the JSON value itself
     NATIVE_STRUCT,      # dict[str, Any] (google.protobuf.Struct): a JSON object
     NATIVE_WRAPPER,     # a K_MESSAGE of ddl.wkt.Int32Value...: in JSON, its one field's value
-    NATIVE_FIELD_MASK   # a K_MESSAGE of ddl.wkt.FieldMask: in JSON, its paths as one string
+    NATIVE_FIELD_MASK,  # a K_MESSAGE of ddl.wkt.FieldMask: in JSON, its paths as one string
+    NATIVE_VALUE_MESSAGE,  # a K_MESSAGE of ddl.wkt.Value: in JSON, the value it holds
+    NATIVE_LIST_VALUE   # a K_MESSAGE of ddl.wkt.ListValue: in JSON, its array
 
 cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
@@ -390,6 +392,10 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
             op.native = NATIVE_WRAPPER
         elif node.cls is wkt.FieldMask:
             op.native = NATIVE_FIELD_MASK
+        elif node.cls is wkt.Value:
+            op.native = NATIVE_VALUE_MESSAGE
+        elif node.cls is wkt.ListValue:
+            op.native = NATIVE_LIST_VALUE
         else:
             op.native = NATIVE_NONE
         op.skip = SKIP_NEVER

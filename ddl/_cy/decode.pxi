@@ -134,7 +134,7 @@ cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ss
     cdef PyObject* fast
     if op.kind == K_MESSAGE:
         value = _decode(op.sub, buf, start, start + n, budget - 1, data)
-    elif (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION) and budget >= 1:
+    elif (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION or op.native == NATIVE_DATE) and budget >= 1:
         fast = _time_value(op.native, buf, start, start + n)
         if fast != NULL:
             return fast

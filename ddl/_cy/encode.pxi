@@ -169,7 +169,7 @@ cdef int _value(Op* op, PyObject* v, Out* o, int budget, bint det, bint skip_zer
             _varint_back(o, <uint64_t>(_written(o) - mark))
             _tag_back(o, op.tagword, op.taglen)
             return 0
-        if (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION) and budget >= 1:
+        if (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION or op.native == NATIVE_DATE) and budget >= 1:
             mark = _written(o)
             if _time_body(op.native, v, o):
                 _room(o, 24)

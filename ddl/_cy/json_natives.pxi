@@ -16,7 +16,6 @@ cdef extern from "ddl_json_time.h":
                              uint32_t nanos) noexcept
     char* ddl_json_duration(char* p, bint negative, uint64_t seconds, uint32_t nanos) noexcept
     char* ddl_json_date(char* p, int year, int month, int day) noexcept
-    bint ddl_json_valid_date(int64_t year, int64_t month, int64_t day) nogil
     int ddl_json_read_timestamp(const unsigned char* s, Py_ssize_t n, int64_t* seconds, int64_t* nanos) nogil
     int ddl_json_read_duration(const unsigned char* s, Py_ssize_t n, int* negative, int64_t* seconds,
                                int64_t* nanos) nogil

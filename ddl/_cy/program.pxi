@@ -26,8 +26,8 @@ cdef enum Fill:
 
 cdef enum Native:
     # A value of ddl's own types that the C loops convert themselves (Op.native), from its plan
-    # node: all of these in JSON; in binary too, but for a date and a wrapper. The other values
-    # of K_HELPER and K_CONVERTED go through their Python functions.
+    # node: all of these in JSON; in binary too, but for the ddl.wkt classes (plain messages
+    # there). The other values of K_HELPER and K_CONVERTED go through their Python functions.
     NATIVE_NONE, NATIVE_TIMESTAMP, NATIVE_DURATION, NATIVE_DATE, NATIVE_UUID, NATIVE_DECIMAL,
     NATIVE_VALUE,       # typing.Any (google.protobuf.Value): the JSON value itself
     NATIVE_STRUCT,      # dict[str, Any] (google.protobuf.Struct): a JSON object

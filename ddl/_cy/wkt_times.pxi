@@ -1,5 +1,5 @@
 # google.protobuf.Timestamp and Duration in C, for both forms: their binary bodies (encode.pxi,
-# decode.pxi) and their JSON texts (json_natives.pxi). Taken here: an exact datetime in UTC or
+# decode.pxi) and their JSON texts (json_natives.pxi); and google.type.Date's binary body. Taken here: an exact datetime in UTC or
 # at a fixed offset (datetime.timezone), an exact timedelta, and ddl's DatetimeNs and
 # TimedeltaNs, whose nanoseconds below the microsecond are their one slot; made here: a datetime
 # in UTC, a timedelta, and those two. Anything else (another tzinfo, another subclass, an odd
@@ -36,6 +36,10 @@ cdef extern from "ddl_time.h":
     void ddl_civil_from_days(int64_t z, int* y, int* m, int* d)
     int64_t ddl_floor_div(int64_t a, int64_t b)
 
+cdef extern from "ddl_json_time.h":
+    # Whether a year, month and day make a date of datetime.date's range.
+    bint ddl_json_valid_date(int64_t year, int64_t month, int64_t day) nogil
+
 # Where a DatetimeNs and a TimedeltaNs keep their nanoseconds: ddl's own classes, each the base's
 # object and the slot that _Nanos.__new__ sets after the base's __new__, as _with_nanos does.
 cdef Py_ssize_t _DATETIME_NS_SLOT = _slot_offset(_DatetimeNs, "_ns")
@@ -59,6 +63,7 @@ cdef bint _TIMEZONE_OFFSETS = _timezone_layout()
 # The one-byte tags of the two fields, right-aligned for _tag_back.
 cdef uint64_t _SECONDS_TAG = (<uint64_t>0x08) << 56
 cdef uint64_t _NANOS_TAG = (<uint64_t>0x10) << 56
+cdef uint64_t _DAY_TAG = (<uint64_t>0x18) << 56  # google.type.Date's third field
 
 
 # -- reading values --------------------------------------------------------------------------------
@@ -222,8 +227,11 @@ cdef int _seconds_nanos_back(Out* o, int64_t seconds, int64_t nanos) except -1:
 
 
 cdef bint _time_body(int native, PyObject* v, Out* o) except -1:
-    """Write the body of a Timestamp or Duration value in C; False leaves it to the helper."""
+    """Write the body of a Timestamp, Duration or Date value in C; False leaves it to the
+    helper."""
     cdef int64_t offset
+    if native == NATIVE_DATE:
+        return _date_body(v, o)
     cdef int ns = _time_nanos(native, v, &offset)
     cdef uint64_t seconds = 0
     cdef uint32_t nanos = 0
@@ -244,10 +252,12 @@ cdef bint _time_body(int native, PyObject* v, Out* o) except -1:
 
 
 cdef PyObject* _time_value(int native, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except? NULL:
-    """A new reference to the datetime or timedelta in a body, or NULL (no error) to leave it to
-    the helper. Malformed bodies bail: the reference engine reports them."""
+    """A new reference to the datetime, timedelta or date in a body, or NULL (no error) to
+    leave it to the helper. Malformed bodies bail: the reference engine reports them."""
     cdef int64_t seconds = 0, nanos = 0
     cdef uint64_t tag
+    if native == NATIVE_DATE:
+        return _date_value(buf, pos, end)
     while pos < end:
         tag = _tag(buf, &pos, end)
         if tag == 0x08:
@@ -269,5 +279,41 @@ cdef PyObject* _time_value(int native, const unsigned char* buf, Py_ssize_t pos,
             value = _duration_value(True, -seconds, -nanos)
         else:
             value = _duration_value(False, seconds, nanos)
+    Py_INCREF_ptr(<PyObject*>value)
+    return <PyObject*>value
+
+
+# -- google.type.Date --------------------------------------------------------------------------------
+
+cdef bint _date_body(PyObject* v, Out* o) except -1:
+    """Write an exact date as a google.type.Date body, its three parts always, as
+    ``_wkt_codecs.encode_date`` writes them (a datetime or a subclass is left to it)."""
+    if not PyDate_CheckExact(<object>v):
+        return False
+    _room(o, 24)
+    _varint_back(o, <uint64_t>PyDateTime_GET_DAY(<object>v))
+    _tag_back(o, _DAY_TAG, 1)
+    _varint_back(o, <uint64_t>PyDateTime_GET_MONTH(<object>v))
+    _tag_back(o, _NANOS_TAG, 1)  # field 2, a varint: the month
+    _varint_back(o, <uint64_t>PyDateTime_GET_YEAR(<object>v))
+    _tag_back(o, _SECONDS_TAG, 1)  # field 1, a varint: the year
+    return True
+
+
+cdef PyObject* _date_value(const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except? NULL:
+    """A new reference to the date in a google.type.Date body, its parts read as int32 (the last
+    of each wins), or NULL (no error) for a body holding any other field. A date that is not a
+    full, valid one (a part 0 or out of range) bails: the reference engine reports it."""
+    cdef int64_t parts[3]
+    cdef uint64_t tag
+    parts[0] = parts[1] = parts[2] = 0
+    while pos < end:
+        tag = _tag(buf, &pos, end)
+        if tag != 0x08 and tag != 0x10 and tag != 0x18:
+            return NULL
+        parts[(tag >> 3) - 1] = <int32_t><uint32_t>_varint(buf, &pos, end)
+    if not ddl_json_valid_date(parts[0], parts[1], parts[2]):
+        bail()
+    value = date_new(<int>parts[0], <int>parts[1], <int>parts[2])
     Py_INCREF_ptr(<PyObject*>value)
     return <PyObject*>value

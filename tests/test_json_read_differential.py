@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from array import array
 from typing import Any
 
 import pytest
@@ -58,7 +59,9 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
         assert type(actual) is type(expected), f"{path}: {type(actual).__name__} != {type(expected).__name__}"
         for f in type(expected).__ddl__.spec.fields:
             assert_same(getattr(expected, f.name), getattr(actual, f.name), f"{path}.{f.name}")
-    elif type(expected) in (list, tuple) and type(actual) is type(expected) and len(actual) == len(expected):
+    elif type(expected) in (list, tuple, array) and type(actual) is type(expected) and len(actual) == len(expected):
+        if type(expected) is array:
+            assert actual.typecode == expected.typecode, f"{path}: {actual!r} != {expected!r}"
         for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             assert_same(e, a, f"{path}[{i}]")
     elif type(expected) is dict and type(actual) is dict and actual.keys() == expected.keys():

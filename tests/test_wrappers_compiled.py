@@ -191,17 +191,9 @@ def test_past_max_depth_wrappers_are_refused_as_the_python_engine_refuses_them()
 
 # --- JSON: the wrapper message's object, {"entries": {...}}, {"value": ...}, {"valueString": ...} --
 
-FINITE = st.floats(allow_nan=False, allow_infinity=False)
-JSON_SHAPES = {
-    **SHAPES,
-    "scores": st.lists(st.dictionaries(INT64, FINITE, max_size=3), max_size=3),
-    "readings": st.lists(st.none() | FINITE, max_size=5),
-    "attrs": st.dictionaries(st.text(max_size=5), st.text(max_size=4) | INT64 | FINITE | st.booleans(), max_size=5),
-}
-
 
 @settings(max_examples=300, deadline=None)
-@given(always=st.booleans(), **JSON_SHAPES)
+@given(always=st.booleans(), **SHAPES)
 def test_wrapped_values_are_json_in_c_as_the_python_path_writes_and_reads_them(always: bool, **values: Any) -> None:
     msg = Shapes(**values)
     text = written_in_c_as_python(msg, always_print_fields_with_no_presence=always)

@@ -78,8 +78,8 @@ cdef object _jr_vector(Op* op, JText* t):
     into the array.array at once, as ``array(code, numbers)`` stores them. A float32 is rounded
     to single precision by _jr_double already; an integer is read and checked against its
     kind's range as _jr_int reads it, then stored in 4 or 8 bytes (its typecode's, 'i' 'I' or
-    'q' 'Q'), which hold every value of the kind. A null element bails, and a string one of a
-    float or double vector."""
+    'q' 'Q'), which hold every value of the kind. A null element bails, and so does a string
+    one of a float or double vector other than "NaN" and the infinities (_jr_double)."""
     cdef int kind = op.kind
     cdef bint floating = kind == K_FLOAT or kind == K_DOUBLE
     cdef Py_ssize_t width = 4 if op.vcode == b'f' or op.vcode == b'i' or op.vcode == b'I' else 8

@@ -186,15 +186,37 @@ cdef object _jr_int(JText* t, int kind, unsigned char c):
     return _owned(ddl_int(<int64_t>m))
 
 
+# The doubles of Python's float("nan") and float("inf"), as the Python reader gives them.
+cdef double _NAN = float("nan")
+cdef double _INFINITY = float("inf")
+
+
+cdef double _jr_nonfinite(JText* t) except? -1.0:
+    """One of the strings protobuf writes for a float or double that is not finite: "NaN",
+    "Infinity" or "-Infinity" (``_read_values.to_float``'s table). Any other string, such as a
+    number in quotes, which the Python reader also takes, bails."""
+    cdef Py_ssize_t n
+    cdef Py_ssize_t start = _jr_plain(t, &n)
+    if n == 3 and memcmp(t.s + start, b"NaN", 3) == 0:
+        return _NAN
+    if n == 8 and memcmp(t.s + start, b"Infinity", 8) == 0:
+        return _INFINITY
+    if n == 9 and memcmp(t.s + start, b"-Infinity", 9) == 0:
+        return -_INFINITY
+    bail()
+
+
 cdef double _jr_double(JText* t, unsigned char c, bint single) except? -1.0:
     """A float or double from a number token, as ``_read_values.to_float`` gives it: the json
     module's float (CPython's correctly rounded conversion, the one called here), or for an
     integer token ``float(int)``, which is the same but for "-0" (0.0). ddl_json_read_double
     reads most tokens as it scans them; those it cannot decide (over 19 significant digits, a
     subnormal or infinite result, near a halfway point) are read by CPython's own strtod.
-    Strings, non-finite values and a float32 out of range bail; a float32 is rounded to single
-    precision."""
+    A string is "NaN", "Infinity" or "-Infinity" (_jr_nonfinite); a float32 out of range bails,
+    and so do non-finite numbers; a float32 is rounded to single precision."""
     cdef Py_ssize_t start = t.pos
+    if c == b'"':
+        return _jr_nonfinite(t)
     cdef int integral, decided
     cdef char* stop
     cdef double d = 0.0

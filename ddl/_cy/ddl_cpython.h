@@ -264,6 +264,25 @@ static inline PyObject* ddl_timezone_offset(PyObject* tz) {
 #endif
 }
 
+/* The C function behind a method descriptor of a C type that takes one argument (METH_O),
+   such as zoneinfo.ZoneInfo.utcoffset when the _zoneinfo module provides the class; NULL for
+   anything else (a Python function: zoneinfo's pure-Python fallback, a subclass's override).
+   _zoneinfo's utcoffset, given an exact datetime, finds the offset in the zone's tables and
+   returns a new reference to the timedelta the zone keeps for it: it runs no Python code and
+   allocates nothing (get_local_timestamp calls back into Python only for a datetime subclass),
+   in every version from 3.9 to 3.13; wkt_times.pxi calls it on exact datetimes alone. */
+static inline PyCFunction ddl_meth_o(PyObject* descr) {
+#if defined(DDL_KNOWN_LAYOUT)
+    if (descr == NULL || Py_TYPE(descr) != &PyMethodDescr_Type) return NULL;
+    PyMethodDef* def = ((PyMethodDescrObject*)descr)->d_method;
+    int kinds = METH_O | METH_NOARGS | METH_VARARGS | METH_KEYWORDS | METH_FASTCALL | METH_METHOD;
+    return (def->ml_flags & kinds) == METH_O ? def->ml_meth : NULL;
+#else
+    (void)descr;
+    return NULL;
+#endif
+}
+
 /* Where a __slots__ member descriptor (type(descr).__name__ == "member_descriptor") keeps
    its value in instances: a byte offset from the object's start. CPython publishes no
    function for it; the field has been the same since slots exist. */

@@ -158,7 +158,7 @@ cdef int _jtime(int native, PyObject* v, JOut* o) except -1:
     range, exact or ddl's nanosecond subclass (``_time_nanos``); anything else bails (another
     tzinfo, an error)."""
     cdef int64_t offset
-    cdef int ns = _time_nanos(native, v, &offset)
+    cdef int ns = _time_nanos(native, v, &offset, False)  # the JSON writer runs no Python code
     cdef uint64_t seconds = 0
     cdef uint32_t nanos = 0
     cdef int negative

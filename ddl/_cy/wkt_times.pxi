@@ -1,11 +1,13 @@
 # google.protobuf.Timestamp and Duration in C, for both forms: their binary bodies (encode.pxi,
-# decode.pxi) and their JSON texts (json_natives.pxi); and google.type.Date's binary body. Taken here: an exact datetime in UTC or
-# at a fixed offset (datetime.timezone), an exact timedelta, and ddl's DatetimeNs and
-# TimedeltaNs, whose nanoseconds below the microsecond are their one slot; made here: a datetime
-# in UTC, a timedelta, and those two. Anything else (another tzinfo, another subclass, an odd
-# slot, unknown fields in a body) goes to the Python helpers in ddl/_wkt_codecs.py and ddl/_json,
-# as do all errors.
+# decode.pxi) and their JSON texts (json_natives.pxi); and google.type.Date's binary body.
+# Taken here: an exact datetime in UTC, at a fixed offset (datetime.timezone) or in a
+# zoneinfo.ZoneInfo, an exact timedelta, and ddl's DatetimeNs and TimedeltaNs, whose nanoseconds
+# below the microsecond are their one slot; in binary, a datetime in any other zone too, at the
+# offset its utcoffset() gives. Made here: a datetime in UTC, a timedelta, and those two.
+# Anything else (another subclass, an odd slot, unknown fields in a body) goes to the Python
+# helpers in ddl/_wkt_codecs.py and ddl/_json, as do all errors.
 
+from cpython.exc cimport PyErr_Clear
 from cpython.datetime cimport (
     PyDateTime_CheckExact, PyDateTime_DATE_GET_HOUR, PyDateTime_DATE_GET_MICROSECOND, PyDateTime_DATE_GET_MINUTE,
     PyDateTime_DATE_GET_SECOND, PyDateTime_DELTA_GET_DAYS, PyDateTime_DELTA_GET_MICROSECONDS,
@@ -14,6 +16,7 @@ from cpython.datetime cimport (
 )
 
 from datetime import timedelta as _timedelta, timezone as _timezone
+from zoneinfo import ZoneInfo as _ZoneInfo
 
 from ._nanotime import DatetimeNs as _DatetimeNs, TimedeltaNs as _TimedeltaNs
 
@@ -60,6 +63,11 @@ cdef bint _timezone_layout():
 
 cdef bint _TIMEZONE_OFFSETS = _timezone_layout()
 
+# zoneinfo.ZoneInfo's utcoffset as a C function (ddl_meth_o), or NULL where the class is
+# zoneinfo's pure-Python fallback: _zone_offset calls it without running Python code.
+cdef object _zone_utcoffset = _ZoneInfo.__dict__.get("utcoffset")
+cdef PyCFunction _ZONE_UTCOFFSET = ddl_meth_o(<PyObject*>_zone_utcoffset)
+
 # The one-byte tags of the two fields, right-aligned for _tag_back.
 cdef uint64_t _SECONDS_TAG = (<uint64_t>0x08) << 56
 cdef uint64_t _NANOS_TAG = (<uint64_t>0x10) << 56
@@ -68,12 +76,13 @@ cdef uint64_t _DAY_TAG = (<uint64_t>0x18) << 56  # google.type.Date's third fiel
 
 # -- reading values --------------------------------------------------------------------------------
 
-cdef int _time_nanos(int native, PyObject* v, int64_t* offset) except -2:
+cdef int _time_nanos(int native, PyObject* v, int64_t* offset, bint may_call) except -2:
     """The nanoseconds below the microsecond of a Timestamp or Duration value the C writers take:
     0 for an exact datetime or timedelta, the slot (0 to 999) of a DatetimeNs or TimedeltaNs; -1
     for any other value, left to the Python path. A datetime's offset from UTC, in seconds, is
     in ``offset``: it is taken in UTC, or at the whole seconds of a datetime.timezone, whose
-    instant is in Timestamp's range. Runs no Python code."""
+    instant is in Timestamp's range. Runs no Python code, unless ``may_call``: then a datetime in
+    a zone of rules is taken at the offset its ``utcoffset()`` gives (_called_offset)."""
     cdef PyTypeObject* t = Py_TYPE(v)
     cdef Py_ssize_t slot
     cdef PyObject* ns
@@ -87,7 +96,8 @@ cdef int _time_nanos(int native, PyObject* v, int64_t* offset) except -2:
         else:
             return -1
         tz = datetime_tzinfo(<object>v)
-        if not _utc_offset(<PyObject*>tz, offset):
+        if not (_utc_offset(<PyObject*>tz, offset) or (slot == 0 and _zone_offset(<PyObject*>tz, v, offset))
+                or (may_call and tz is not None and _called_offset(v, offset))):
             return -1
         if offset[0] and not TS_MIN <= _epoch_seconds(v) - offset[0] <= TS_MAX:
             return -1  # the Python path's error
@@ -117,6 +127,40 @@ cdef bint _utc_offset(PyObject* tz, int64_t* offset) noexcept:
     if delta == NULL or not PyDelta_CheckExact(<object>delta) or PyDateTime_DELTA_GET_MICROSECONDS(<object>delta):
         return False
     offset[0] = PyDateTime_DELTA_GET_DAYS(<object>delta) * 86400 + PyDateTime_DELTA_GET_SECONDS(<object>delta)
+    return True
+
+
+cdef bint _zone_offset(PyObject* tz, PyObject* v, int64_t* offset) noexcept:
+    """Whether ``tz`` is a zoneinfo.ZoneInfo that puts the exact datetime ``v`` at an offset of
+    whole seconds, which is then in ``offset``: read through its C utcoffset (see ddl_meth_o),
+    which runs no Python code, so the JSON writer takes it too."""
+    cdef PyObject* delta
+    cdef bint whole
+    if _ZONE_UTCOFFSET == NULL or Py_TYPE(tz) != <PyTypeObject*>_ZoneInfo:
+        return False
+    delta = _ZONE_UTCOFFSET(tz, v)
+    if delta == NULL:  # no failure is known for an exact datetime: left to the Python path
+        PyErr_Clear()
+        return False
+    whole = PyDelta_CheckExact(<object>delta) and not PyDateTime_DELTA_GET_MICROSECONDS(<object>delta)
+    if whole:
+        offset[0] = PyDateTime_DELTA_GET_DAYS(<object>delta) * 86400 + PyDateTime_DELTA_GET_SECONDS(<object>delta)
+    Py_DECREF_ptr(delta)  # the zone keeps it: nothing is freed
+    return whole
+
+
+cdef bint _called_offset(PyObject* v, int64_t* offset) noexcept:
+    """Whether a datetime in a zone of rules (a ``zoneinfo.ZoneInfo``, a tzinfo of the user's)
+    is at an offset of whole seconds by its ``utcoffset()``, which is then in ``offset``. That
+    runs Python code: only the binary encoder asks, for a value its caller owns (a helper's op is
+    loud, see seal). Whatever the call raises is the Python path's to raise again, with its path."""
+    try:
+        delta = (<object>v).utcoffset()
+    except BaseException:
+        return False
+    if not PyDelta_CheckExact(delta) or PyDateTime_DELTA_GET_MICROSECONDS(delta):
+        return False
+    offset[0] = PyDateTime_DELTA_GET_DAYS(delta) * 86400 + PyDateTime_DELTA_GET_SECONDS(delta)
     return True
 
 
@@ -232,7 +276,7 @@ cdef bint _time_body(int native, PyObject* v, Out* o) except -1:
     cdef int64_t offset
     if native == NATIVE_DATE:
         return _date_body(v, o)
-    cdef int ns = _time_nanos(native, v, &offset)
+    cdef int ns = _time_nanos(native, v, &offset, True)  # the binary encoder's: its op is loud
     cdef uint64_t seconds = 0
     cdef uint32_t nanos = 0
     cdef int negative

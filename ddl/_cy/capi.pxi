@@ -72,8 +72,8 @@ cdef extern from "ddl_cpython.h":
     PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) except NULL
     Py_ssize_t ddl_member_offset(PyObject* descr)
     PyObject* ddl_timezone_offset(PyObject* tz)
-    ctypedef PyObject* (*PyCFunction)(PyObject* self, PyObject* arg)
-    PyCFunction ddl_meth_o(PyObject* descr)
+    bint ddl_meth1_ok(PyObject* descr)
+    PyObject* ddl_call_meth1(PyObject* descr, PyObject* self, PyObject* arg)
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
     PyObject* ddl_alloc_untracked(PyTypeObject* t)
     object ddl_setattr_wrapper(PyTypeObject* t, const char* name, void* func)

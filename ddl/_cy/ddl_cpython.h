@@ -264,21 +264,39 @@ static inline PyObject* ddl_timezone_offset(PyObject* tz) {
 #endif
 }
 
-/* The C function behind a method descriptor of a C type that takes one argument (METH_O),
-   such as zoneinfo.ZoneInfo.utcoffset when the _zoneinfo module provides the class; NULL for
-   anything else (a Python function: zoneinfo's pure-Python fallback, a subclass's override).
+/* Method descriptors of a C type (such as zoneinfo.ZoneInfo.utcoffset when the _zoneinfo
+   module provides the class) called straight through their C function, with no bound method
+   and no lookup. ddl_meth1_ok tells whether descr is one whose function takes one positional
+   argument in a form ddl_call_meth1 knows: METH_O (3.11's _zoneinfo), or Argument Clinic's
+   METH_METHOD | METH_FASTCALL | METH_KEYWORDS for a method that needs its defining class (3.12
+   on); a Python function (zoneinfo's pure-Python fallback) is not.
    _zoneinfo's utcoffset, given an exact datetime, finds the offset in the zone's tables and
    returns a new reference to the timedelta the zone keeps for it: it runs no Python code and
-   allocates nothing (get_local_timestamp calls back into Python only for a datetime subclass),
-   in every version from 3.9 to 3.13; wkt_times.pxi calls it on exact datetimes alone. */
-static inline PyCFunction ddl_meth_o(PyObject* descr) {
+   allocates nothing (get_local_timestamp calls back into Python only for a datetime subclass;
+   the clinic's argument unpacking takes one positional argument as it is), in every version
+   from 3.9 to 3.13. wkt_times.pxi calls it on exact datetimes alone. */
+#define DDL_METH_FORMS (METH_O | METH_NOARGS | METH_VARARGS | METH_KEYWORDS | METH_FASTCALL | METH_METHOD)
+
+static inline int ddl_meth1_ok(PyObject* descr) {
 #if defined(DDL_KNOWN_LAYOUT)
-    if (descr == NULL || Py_TYPE(descr) != &PyMethodDescr_Type) return NULL;
-    PyMethodDef* def = ((PyMethodDescrObject*)descr)->d_method;
-    int kinds = METH_O | METH_NOARGS | METH_VARARGS | METH_KEYWORDS | METH_FASTCALL | METH_METHOD;
-    return (def->ml_flags & kinds) == METH_O ? def->ml_meth : NULL;
+    if (descr == NULL || Py_TYPE(descr) != &PyMethodDescr_Type) return 0;
+    int flags = ((PyMethodDescrObject*)descr)->d_method->ml_flags & DDL_METH_FORMS;
+    return flags == METH_O || flags == (METH_METHOD | METH_FASTCALL | METH_KEYWORDS);
 #else
     (void)descr;
+    return 0;
+#endif
+}
+
+/* Call a descriptor that ddl_meth1_ok accepted on self (an instance of its class) with arg. */
+static inline PyObject* ddl_call_meth1(PyObject* descr, PyObject* self, PyObject* arg) {
+#if defined(DDL_KNOWN_LAYOUT)
+    PyMethodDescrObject* d = (PyMethodDescrObject*)descr;
+    if ((d->d_method->ml_flags & DDL_METH_FORMS) == METH_O) return d->d_method->ml_meth(self, arg);
+    PyCMethod call = (PyCMethod)(void (*)(void))d->d_method->ml_meth;
+    return call(self, d->d_common.d_type, &arg, 1, NULL);
+#else
+    (void)descr; (void)self; (void)arg;
     return NULL;
 #endif
 }

@@ -63,10 +63,10 @@ cdef bint _timezone_layout():
 
 cdef bint _TIMEZONE_OFFSETS = _timezone_layout()
 
-# zoneinfo.ZoneInfo's utcoffset as a C function (ddl_meth_o), or NULL where the class is
-# zoneinfo's pure-Python fallback: _zone_offset calls it without running Python code.
-cdef object _zone_utcoffset = _ZoneInfo.__dict__.get("utcoffset")
-cdef PyCFunction _ZONE_UTCOFFSET = ddl_meth_o(<PyObject*>_zone_utcoffset)
+# zoneinfo.ZoneInfo's utcoffset, which _zone_offset calls through its C function (see
+# ddl_meth1_ok) without running Python code; not where the class is zoneinfo's pure-Python one.
+cdef object _ZONE_UTCOFFSET = _ZoneInfo.__dict__.get("utcoffset")
+cdef bint _ZONE_OFFSETS = ddl_meth1_ok(<PyObject*>_ZONE_UTCOFFSET)
 
 # The one-byte tags of the two fields, right-aligned for _tag_back.
 cdef uint64_t _SECONDS_TAG = (<uint64_t>0x08) << 56
@@ -132,13 +132,13 @@ cdef bint _utc_offset(PyObject* tz, int64_t* offset) noexcept:
 
 cdef bint _zone_offset(PyObject* tz, PyObject* v, int64_t* offset) noexcept:
     """Whether ``tz`` is a zoneinfo.ZoneInfo that puts the exact datetime ``v`` at an offset of
-    whole seconds, which is then in ``offset``: read through its C utcoffset (see ddl_meth_o),
+    whole seconds, which is then in ``offset``: read through its C utcoffset (see ddl_meth1_ok),
     which runs no Python code, so the JSON writer takes it too."""
     cdef PyObject* delta
     cdef bint whole
-    if _ZONE_UTCOFFSET == NULL or Py_TYPE(tz) != <PyTypeObject*>_ZoneInfo:
+    if not _ZONE_OFFSETS or Py_TYPE(tz) != <PyTypeObject*>_ZoneInfo:
         return False
-    delta = _ZONE_UTCOFFSET(tz, v)
+    delta = ddl_call_meth1(<PyObject*>_ZONE_UTCOFFSET, tz, v)
     if delta == NULL:  # no failure is known for an exact datetime: left to the Python path
         PyErr_Clear()
         return False

@@ -251,7 +251,7 @@ cdef inline Py_ssize_t _jr_find(ProgC* p, const unsigned char* key, Py_ssize_t n
     return -1
 
 
-cdef int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget) except -1:
+cdef inline int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget) except -1:
     """Read a field's value (not null) into its slot: 1 when the value may hold references
     (ddl_may_cycle), so that the instance stays tracked by the GC, else 0. Only a container or
     a message can; scalars and enum members never do, and are not looked at again."""

@@ -446,7 +446,7 @@ cdef int _junion(ProgC* p, Py_ssize_t at, PyObject* v, JOut* o, int depth, int f
     return bail()
 
 
-cdef int _jfield(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
+cdef inline int _jfield(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) except -1:
     """One field (not a union) under its key, or nothing when it is absent or left out."""
     cdef int64_t i
     if op.repeated:

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled
 from tests.conftest import no_collection, python_calls_of
+from tests.strategies import assert_same
 from tests.test_json_compiled_read import engine_on
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
@@ -53,6 +54,26 @@ def round_trip(msg: Any) -> tuple[Any, Any]:
         assert python_calls_of(ddl.decode, data[1], type(msg)) == 0
     return (outcome(ddl.decode, data[1], type(msg), compiled=False)[1],
             outcome(ddl.decode, data[1], type(msg), compiled=True)[1])  # fmt: skip
+
+
+def assert_decodes_alike(data: bytes, cls: type) -> None:
+    """Both engines decode ``data`` into the same value (exact types), or fail with the same error."""
+    compiled = outcome(ddl.decode, data, cls, compiled=True)
+    python = outcome(ddl.decode, data, cls, compiled=False)
+    assert compiled[0] == python[0], (compiled, python)
+    if python[0] == "value":
+        assert_same(python[1], compiled[1])
+    else:
+        assert compiled == python
+
+
+def assert_encodes_alike(msg: Any) -> None:
+    """Both engines encode ``msg`` to the same bytes, or fail with the same error; and decode
+    those bytes alike."""
+    written = outcome(ddl.encode, msg, compiled=True)
+    assert written == outcome(ddl.encode, msg, compiled=False)
+    if written[0] == "value":
+        assert_decodes_alike(written[1], type(msg))
 
 
 UUIDS = st.one_of(st.uuids(), st.sampled_from([uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.UUID(int=2**64)]))

@@ -70,6 +70,15 @@ def test_wrappers_are_written_in_c_as_bare_values_and_read_back_in_c(**values: A
     assert assert_engines_agree(text, Wrapped)[0] == "value"
 
 
+def assert_left_or_written_alike(msg: Any) -> None:
+    """The text or error of ``msg`` is the Python path's; the C writer either leaves it to that
+    path or writes that very text."""
+    outcome = assert_same_on_both_paths(msg)
+    in_c = written_in_c(msg)
+    if in_c is not None:
+        assert outcome == ("text", in_c)
+
+
 class Counted(wkt.Int32Value):
     pass
 
@@ -90,11 +99,7 @@ def with_unknown_fields(msg: Any) -> Any:
     ],
 )  # fmt: skip
 def test_other_wrapped_values_are_left_to_the_python_path_or_written_as_it_writes_them(value: dict[str, Any]) -> None:
-    msg = Wrapped(**value)
-    outcome = assert_same_on_both_paths(msg)
-    in_c = written_in_c(msg)
-    if in_c is not None:  # the C writer takes a value only to write the Python path's text
-        assert outcome == ("text", in_c)
+    assert_left_or_written_alike(Wrapped(**value))
 
 
 @pytest.mark.parametrize(
@@ -244,11 +249,7 @@ class Kinded(wkt.Value):
     ],
 )  # fmt: skip
 def test_other_held_values_are_left_to_the_python_path_or_written_as_it_writes_them(value: dict[str, Any]) -> None:
-    msg = Valued(**value)
-    outcome = assert_same_on_both_paths(msg)
-    in_c = written_in_c(msg)
-    if in_c is not None:  # the C writer takes a value only to write the Python path's text
-        assert outcome == ("text", in_c)
+    assert_left_or_written_alike(Valued(**value))
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,8 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
-from tests.conftest import no_collection, python_calls_of
 from tests.strategies import assert_same
-from tests.test_converted_compiled import outcome
+from tests.test_converted_compiled import assert_decodes_alike, assert_encodes_alike, outcome, round_trip
 from tests.test_json_compiled_read import assert_engines_agree, read_in_c_as_python
 from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 
@@ -72,14 +71,9 @@ NESTED = {
 @given(**NESTED)
 def test_nested_containers_are_written_in_c_as_the_python_engine_writes_them(**values: Any) -> None:
     msg = Nested(**values)
-    written = outcome(ddl.encode, msg, compiled=True)
-    assert written == outcome(ddl.encode, msg, compiled=False)
-    assert written[0] == "value"
-    with no_collection():
-        assert python_calls_of(ddl.encode, msg) == 0
-        assert python_calls_of(ddl.decode, written[1], Nested) == 0
-    assert_same(outcome(ddl.decode, written[1], Nested, compiled=False)[1], ddl.decode(written[1], Nested))
-    assert ddl.decode(written[1], Nested) == msg
+    python, compiled = round_trip(msg)  # the same bytes, and no Python code run either way
+    assert_same(python, compiled)
+    assert python == msg
 
 
 @pytest.mark.parametrize(
@@ -127,13 +121,7 @@ DOUBLES = struct.pack("<2d", 1.5, -0.0)
     ],
 )  # fmt: skip
 def test_any_wrapper_body_decodes_as_the_python_engine_decodes_it(data: bytes) -> None:
-    compiled = outcome(ddl.decode, data, Nested, compiled=True)
-    python = outcome(ddl.decode, data, Nested, compiled=False)
-    assert compiled[0] == python[0], (compiled, python)
-    if python[0] == "value":
-        assert_same(python[1], compiled[1])
-    else:
-        assert compiled == python
+    assert_decodes_alike(data, Nested)
 
 
 def test_a_deterministic_encode_of_sets_is_the_python_engines() -> None:
@@ -164,12 +152,7 @@ def knotted(depth: int) -> Knot:
 @pytest.mark.parametrize("depth", [0, 1, 48, 49, 50, 51, 99, 100])
 def test_recursive_nesting_encodes_alike_to_any_depth(depth: int) -> None:
     msg = knotted(depth)
-    written = outcome(ddl.encode, msg, compiled=True)
-    assert written == outcome(ddl.encode, msg, compiled=False)
-    if written[0] == "value":
-        assert outcome(ddl.decode, written[1], Knot, compiled=True) == outcome(
-            ddl.decode, written[1], Knot, compiled=False
-        )
+    assert_encodes_alike(msg)
     assert_same_on_both_paths(msg)
 
 

@@ -149,14 +149,15 @@ cdef bint _zone_offset(PyObject* tz, PyObject* v, int64_t* offset) noexcept:
     return whole
 
 
-cdef bint _called_offset(PyObject* v, int64_t* offset) noexcept:
-    """Whether a datetime in a zone of rules (a ``zoneinfo.ZoneInfo``, a tzinfo of the user's)
-    is at an offset of whole seconds by its ``utcoffset()``, which is then in ``offset``. That
-    runs Python code: only the binary encoder asks, for a value its caller owns (a helper's op is
-    loud, see seal). Whatever the call raises is the Python path's to raise again, with its path."""
+cdef int _called_offset(PyObject* v, int64_t* offset) except -1:
+    """1 when a datetime in a zone of rules (a ``zoneinfo.ZoneInfo``, a tzinfo of the user's) is
+    at an offset of whole seconds by its ``utcoffset()``, which is then in ``offset``; else 0.
+    That runs Python code: only the binary encoder asks, for a value its caller owns (a helper's
+    op is loud, see seal). An error the call raises is the Python path's to raise again, with its
+    path; a KeyboardInterrupt or SystemExit goes on as it is."""
     try:
         delta = (<object>v).utcoffset()
-    except BaseException:
+    except Exception:
         return False
     if not PyDelta_CheckExact(delta) or PyDateTime_DELTA_GET_MICROSECONDS(delta):
         return False

@@ -179,6 +179,36 @@ class Encoder:
         """
         return encode_with(_compiled.state.compiled, msg, self.deterministic, self.max_depth)
 
+    def to_json(
+        self,
+        msg: Message,
+        *,
+        indent: int | None = None,
+        preserving_proto_field_name: bool = False,
+        always_print_fields_with_no_presence: bool = False,
+        use_integers_for_enums: bool = False,
+        registry: Registry | None = None,
+    ) -> str:
+        """The canonical proto3 JSON of ``msg``: what ``ddl.to_json(msg, ...)`` returns or raises,
+        beside this encoder's ``encode`` (``deterministic`` and ``max_depth`` are the binary
+        encoder's; JSON nests as deep as ``ddl.to_json`` writes).
+
+        Example::
+
+            enc = ddl.Encoder()
+            text = enc.to_json(user)   # '{"id": "7", "displayName": "Ada"}'
+        """
+        from ._json import to_json  # ddl._json imports this module: the name is found at the call
+
+        return to_json(
+            msg,
+            indent=indent,
+            preserving_proto_field_name=preserving_proto_field_name,
+            always_print_fields_with_no_presence=always_print_fields_with_no_presence,
+            use_integers_for_enums=use_integers_for_enums,
+            registry=registry,
+        )
+
 
 class Decoder(Generic[M]):
     """A decoder for one message class, compiled when it is created.
@@ -245,6 +275,7 @@ if _speedups is not None:
     encode = _present_as(_speedups.encode_entry, encode)
     decode = _present_as(_speedups.decode_entry, decode)
     _present_as(vars(_speedups.Encoder)["encode"], Encoder.encode)
+    _present_as(vars(_speedups.Encoder)["to_json"], Encoder.to_json)
     _present_as(vars(_speedups.Decoder)["decode"], Decoder.decode)
     _present_as(vars(_speedups.Decoder)["from_json"], Decoder.from_json)
     if not TYPE_CHECKING:

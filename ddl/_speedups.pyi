@@ -76,6 +76,16 @@ class Encoder:
     def max_depth(self) -> int: ...
     def __init__(self, *, deterministic: bool = False, max_depth: int = 100) -> None: ...
     def encode(self, msg: Message) -> bytes: ...
+    def to_json(
+        self,
+        msg: Message,
+        *,
+        indent: int | None = None,
+        preserving_proto_field_name: bool = False,
+        always_print_fields_with_no_presence: bool = False,
+        use_integers_for_enums: bool = False,
+        registry: object = None,
+    ) -> str: ...
 
 class Decoder(Generic[_M]):
     @property

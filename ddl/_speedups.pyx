@@ -55,6 +55,7 @@ include "_cy/json_read_values.pxi"
 include "_cy/json_read.pxi"
 include "_cy/json_natives.pxi"
 include "_cy/json_wkt.pxi"
+include "_cy/required.pxi"
 
 
 # The encoder's buffer sizes (encode.pxi), for the tests that write around them.
@@ -179,8 +180,9 @@ cdef inline object _decode_any(object data, object cls, object program, int max_
         except Exception:
             pass
         else:
-            if (<Program>program).c.check_required:
-                _check_required(value, len(<bytes>data))  # proto2's required fields, once all is read
+            # proto2's required fields, once all is read (see required.pxi)
+            if (<Program>program).c.check_required and not _complete(&(<Program>program).c, <PyObject*>value, C_DEPTH_LIMIT):
+                _check_required(value, len(<bytes>data))
             return value
     return _reference_decode(False, data, cls, max_depth)
 
@@ -226,7 +228,13 @@ cdef object _json_read_program(object data, object program):
     if program is None:
         return None
     try:
-        return _json_read(&(<Program>program).c, data)
+        msg = _json_read(&(<Program>program).c, data)
+        if (msg is not None and (<Program>program).c.check_required
+                and not _complete(&(<Program>program).c, <PyObject*>msg, C_DEPTH_LIMIT)):
+            # proto2's required fields, checked once all is read; a message that lacks one is
+            # read again by the Python reader, whose error (with no byte offset) is the verdict
+            _check_required(msg, 0)
+        return msg
     except Exception:
         return None
 
@@ -255,6 +263,14 @@ def use_compiled_json(bint on):
 
 def to_json_entry(msg, *, indent=None, preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
                   use_integers_for_enums=False, registry=None):
+    return _to_json_any(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
+                        use_integers_for_enums, registry)
+
+
+cdef object _to_json_any(object msg, object indent, object preserving_proto_field_name,
+                         object always_print_fields_with_no_presence, object use_integers_for_enums, object registry):
+    """ddl.to_json's work, for its entry point and ddl.Encoder's: the compiled writer's text, or
+    the Python path's for what the writer leaves to it (an indent, a registry, any bail)."""
     if indent is None and (registry is None or type(registry) is dict) and _json_compiled:
         text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums)
         if text is not None:
@@ -295,6 +311,11 @@ A reusable encoder with fixed options.
 
     def encode(self, msg):
         return _encode_any(msg, self.deterministic, self.max_depth)
+
+    def to_json(self, msg, *, indent=None, preserving_proto_field_name=False,
+                always_print_fields_with_no_presence=False, use_integers_for_enums=False, registry=None):
+        return _to_json_any(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
+                            use_integers_for_enums, registry)
 
 
 cdef class Decoder:

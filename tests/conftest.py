@@ -34,9 +34,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 class Engine:
     """One engine, seen through the entry points users call.
 
-    ``encode``, ``decode`` and ``from_json`` take the public functions' arguments. Their calls
-    alternate between the functions (``ddl.encode``, ``ddl.decode``, ``ddl.from_json``) and the
-    classes (``ddl.Encoder``, ``ddl.Decoder``), the functions first: every test (and every
+    ``encode``, ``decode``, ``to_json`` and ``from_json`` take the public functions' arguments.
+    Their calls alternate between the functions (``ddl.encode``, ``ddl.decode``, ``ddl.to_json``,
+    ``ddl.from_json``) and the classes (``ddl.Encoder``, ``ddl.Decoder``), the functions first: every test (and every
     hypothesis example, which a replay then runs through the same entry points) runs the
     functions, and one that calls twice runs both.
     The ``python`` engine runs the entry points that a build without the compiled engine offers,
@@ -44,7 +44,7 @@ class Engine:
     """
 
     name: str
-    functions: tuple[Callable[..., bytes], Callable[..., Any], Callable[..., Any]]
+    functions: tuple[Callable[..., bytes], Callable[..., Any], Callable[..., str], Callable[..., Any]]
     classes: tuple[type[ddl.Encoder], type[ddl.Decoder[Any]]]
     compiled: bool
     _calls: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -73,9 +73,14 @@ class Engine:
             return self.functions[1](data, cls, **options)
         return self.classes[1](cls, **options).decode(data)
 
+    def to_json(self, msg: Any, **options: Any) -> str:
+        if self._through_function("to_json"):
+            return self.functions[2](msg, **options)
+        return self.classes[0]().to_json(msg, **options)
+
     def from_json(self, text: str | bytes, cls: Any, **options: Any) -> Any:
         if self._through_function("from_json"):
-            return self.functions[2](text, cls, **options)
+            return self.functions[3](text, cls, **options)
         return self.classes[1](cls).from_json(text, **options)
 
     @contextmanager
@@ -132,13 +137,15 @@ TENURES = (
 ENGINES = [
     Engine(
         "python",
-        (_api.python_encode, _api.python_decode, _json.python_from_json),
+        (_api.python_encode, _api.python_decode, _json.python_to_json, _json.python_from_json),
         (_api.PythonEncoder, _api.PythonDecoder),
         False,
     )
 ]
 if _compiled.speedups is not None:
-    ENGINES.append(Engine("cython", (ddl.encode, ddl.decode, ddl.from_json), (ddl.Encoder, ddl.Decoder), True))
+    ENGINES.append(
+        Engine("cython", (ddl.encode, ddl.decode, ddl.to_json, ddl.from_json), (ddl.Encoder, ddl.Decoder), True)
+    )
 
 
 @pytest.fixture(params=ENGINES, ids=lambda e: e.name)

@@ -146,6 +146,7 @@ FUNCTIONS = [
 ]
 METHODS = [
     (ddl.Encoder, _api.PythonEncoder, "encode"),
+    (ddl.Encoder, _api.PythonEncoder, "to_json"),
     (ddl.Decoder, _api.PythonDecoder, "decode"),
     (ddl.Decoder, _api.PythonDecoder, "from_json"),
 ]

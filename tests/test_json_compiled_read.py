@@ -85,6 +85,18 @@ class Tree(ddl.Message):
     children: list[Tree] = ddl.field(default_factory=list)
 
 
+class Part(ddl.Message):
+    sku: str = ddl.field(required=True)
+    qty: ddl.int32 = 0
+
+
+class Order(ddl.Message):
+    id: ddl.int32 = ddl.field(required=True)
+    main: Part | None = None
+    parts: list[Part] = ddl.field(default_factory=list)
+    by_name: dict[str, Part] = ddl.field(default_factory=dict)
+
+
 @contextmanager
 def engine_on(compiled: bool) -> Iterator[None]:
     before = _compiled.state.compiled
@@ -154,14 +166,16 @@ def test_the_c_path_reads_every_form_it_takes_as_the_python_path_does() -> None:
 
 
 def test_the_engine_switch_turns_the_compiled_json_entry_points_off_and_on() -> None:
-    # ddl.to_json, ddl.from_json and ddl.Decoder's from_json are compiled entry points, which keep their own copy of
-    # the switch the tests turn (ddl._compiled.state): they run Python code only while it is off.
+    # ddl.to_json, ddl.from_json and the methods of ddl.Encoder and ddl.Decoder of the same names are compiled entry
+    # points, which keep their own copy of the switch the tests turn (ddl._compiled.state): they run Python code only
+    # while it is off.
     msg = Leaf(n=3, tags=["a"])
     text = ddl.to_json(msg)
-    decoder = ddl.Decoder(Leaf)
+    encoder, decoder = ddl.Encoder(), ddl.Decoder(Leaf)
     for compiled in (False, True, False, True):
         with engine_on(compiled):
             assert (python_calls_of(ddl.to_json, msg) == 0) is compiled
+            assert (python_calls_of(encoder.to_json, msg) == 0) is compiled
             assert (python_calls_of(ddl.from_json, text, Leaf) == 0) is compiled
             assert (python_calls_of(decoder.from_json, text) == 0) is compiled
 
@@ -181,6 +195,40 @@ def test_proto_names_and_absent_fields_read_in_c_with_the_binary_decoders_fills(
     assert msg is not None
     assert_same(ddl.decode(ddl.encode(Kinds(plain_leaf=Leaf(n=2))), Kinds), msg)
     assert assert_engines_agree(text, Kinds)[0] == "value"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"id": 0}',
+        '{"id": 7, "main": {"sku": ""}}',
+        '{"id": 7, "parts": [{"sku": "a"}, {"sku": "b", "qty": 2}]}',
+        '{"by_name": {"x": {"sku": "x"}}, "id": -1}',
+    ],
+)
+def test_a_proto2_message_with_its_required_fields_is_read_in_c(text: str) -> None:
+    read_in_c_as_python(text, Order)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("{}", "$.id"),
+        ('{"id": 1, "main": {}}', "$.main.sku"),
+        ('{"id": 1, "main": {"qty": 3}}', "$.main.sku"),
+        ('{"id": 1, "parts": [{"sku": "a"}, {"qty": 2}]}', "$.parts[1].sku"),
+        ('{"byName": {"k": {}}, "id": 2}', "$.by_name['k'].sku"),
+        ('{"id": null}', "$.id"),
+    ],
+)
+def test_a_missing_required_field_gives_the_python_readers_error_on_both_engines(text: str, path: str) -> None:
+    assert read_in_c(text, Order) is None  # the C reader leaves the verdict to the Python one
+    kind, error_type, message, offset = assert_engines_agree(text, Order)
+    assert (kind, error_type, offset) == ("error", ddl.DecodeError, None)
+    assert message.startswith(f"the required field {path.rsplit('.', 1)[1]!r} is missing")
+    with pytest.raises(ddl.DecodeError) as caught:
+        ddl.from_json(text, Order)
+    assert caught.value.path == path
 
 
 @pytest.mark.parametrize(

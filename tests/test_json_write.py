@@ -356,8 +356,8 @@ def test_empty_is_an_empty_object() -> None:
 
 
 def test_the_top_level_of_a_well_known_type_is_its_special_form(engine: Engine) -> None:
-    assert ddl.to_json(wkt.Int64Value(5)) == '"5"'
-    assert ddl.to_json(wkt.FieldMask(paths=["a_b"])) == '"aB"'
+    assert engine.to_json(wkt.Int64Value(5)) == '"5"'
+    assert engine.to_json(wkt.FieldMask(paths=["a_b"])) == '"aB"'
 
 
 def _packed(msg: ddl.Message, name: str) -> wkt.Any:
@@ -468,10 +468,10 @@ def test_only_messages_can_be_written() -> None:
 
 def test_to_json_is_the_text_of_to_dict_with_non_ascii_kept(engine: Engine) -> None:
     msg = Profile(display_name="Zoë", user_id2=1)
-    assert ddl.to_json(msg) == '{"displayName": "Zoë", "userId2": "1"}'
-    assert json.loads(ddl.to_json(msg, indent=2)) == ddl.to_dict(msg)
+    assert engine.to_json(msg) == '{"displayName": "Zoë", "userId2": "1"}'
+    assert json.loads(engine.to_json(msg, indent=2)) == ddl.to_dict(msg)
 
 
 def test_options_are_passed_to_to_json_as_to_dict_takes_them(engine: Engine) -> None:
-    text = ddl.to_json(Choices(color=Color.GREEN), use_integers_for_enums=True, preserving_proto_field_name=True)
+    text = engine.to_json(Choices(color=Color.GREEN), use_integers_for_enums=True, preserving_proto_field_name=True)
     assert json.loads(text) == {"color": 1}

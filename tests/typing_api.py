@@ -117,6 +117,8 @@ assert_type(decoder.decode(data), User)
 assert_type(decoder.from_json("{}"), User)
 assert_type(decoder.from_json(b"{}", ignore_unknown_fields=True), User)
 assert_type(ddl.Encoder(deterministic=True).encode(user), bytes)
+assert_type(ddl.Encoder().to_json(user), str)
+assert_type(ddl.Encoder().to_json(user, indent=2, use_integers_for_enums=True), str)
 assert_type(ddl.to_dict(user), dict[str, Any])
 # The well-known types whose JSON is no object are typed as what protobuf writes for them.
 assert_type(ddl.to_dict(wkt.Int32Value(1)), int)

@@ -407,8 +407,6 @@ cdef object _json_read(ProgC* p, object data):
     the text's buffer is taken, since it runs Python code."""
     cdef Py_ssize_t n
     cdef const char* text
-    if p.check_required:
-        bail()  # proto2's required fields: the Python path checks them
     if type(data) is str:
         n = len(<str>data)  # characters: a lower bound of the UTF-8's bytes
     elif type(data) is bytes:

@@ -121,6 +121,23 @@ def program_of(cls: type) -> Any:
     return binding.program
 
 
+def extended(cls: type) -> None:
+    """Tell the Programs of ``cls`` and of its subclasses that an extension was made for
+    ``cls`` (ddl._extensions declares it first): their JSON writer no longer drops unknown
+    fields. Under the lock of the builds, so that a Program built meanwhile is marked here once
+    published, or saw the extension when it was built (``declared_for``)."""
+    if speedups is None:
+        return
+    with _lock:
+        classes = [cls]
+        while classes:
+            klass = classes.pop()
+            binding = klass.__dict__.get("__ddl__")
+            if isinstance(binding, Binding) and binding.runs_on == "compiled":
+                speedups.mark_extended(binding.program)
+            classes.extend(klass.__subclasses__())
+
+
 def _build(cls: type) -> None:
     if speedups is None:
         cls.__dict__["__ddl__"].runs_on = "python"

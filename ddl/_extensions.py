@@ -254,6 +254,13 @@ def _declare(ext: Extension[Any, Any]) -> None:
     with _declaring:
         refs = [r for r in _declared.get(ext.extendee, ()) if r() is not None]
         _declared[ext.extendee] = [*refs, weakref.ref(ext)]  # a new list: readers take it unlocked
+    _compiled.extended(ext.extendee)  # the compiled JSON writer stops dropping its unknown fields
+
+
+def declared_for(cls: type) -> bool:
+    """Whether an extension was ever made for ``cls`` or a base class of it: its messages'
+    unknown fields may hold one."""
+    return any(base in _declared for base in cls.__mro__)
 
 
 def extensions_of(cls: type) -> list[Extension[Any, Any]]:

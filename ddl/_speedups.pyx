@@ -208,27 +208,27 @@ def decode_entry(data, cls, *, object max_depth=DEFAULT_MAX_DEPTH):
     return _decode_any(data, cls, _program_for(cls), _depth(max_depth))
 
 
-def json_read(data, cls):
+def json_read(data, cls, bint ignore_unknown_fields=False):
     """The message of class ``cls`` in the JSON text ``data`` (a str or bytes), or None for
     anything the Python reader must decide (ddl.from_json then runs it on the whole call)."""
-    return _json_read_any(data, cls)
+    return _json_read_any(data, cls, ignore_unknown_fields)
 
 
-cdef object _json_read_any(object data, object cls):
+cdef object _json_read_any(object data, object cls, bint ignore):
     """json_read, called by ddl.from_json's entry point without a lookup of the name."""
     try:
         program = _program_for(cls)
     except Exception:
         return None
-    return _json_read_program(data, program)
+    return _json_read_program(data, program, ignore)
 
 
-cdef object _json_read_program(object data, object program):
+cdef object _json_read_program(object data, object program, bint ignore):
     """_json_read_any with the class's Program found already (None: the Python reader's)."""
     if program is None:
         return None
     try:
-        msg = _json_read(&(<Program>program).c, data)
+        msg = _json_read(&(<Program>program).c, data, ignore)
         if (msg is not None and (<Program>program).c.check_required
                 and not _complete(&(<Program>program).c, <PyObject*>msg, C_DEPTH_LIMIT)):
             # proto2's required fields, checked once all is read; a message that lacks one is
@@ -281,7 +281,7 @@ cdef object _to_json_any(object msg, object indent, object preserving_proto_fiel
 
 def from_json_entry(data, cls, *, ignore_unknown_fields=False, registry=None):
     if _json_compiled:
-        msg = _json_read_any(data, cls)
+        msg = _json_read_any(data, cls, ignore_unknown_fields)  # its truth, as the Python reader tests it
         if msg is not None:
             return msg
     return _python_from_json(data, cls, ignore_unknown_fields, registry)
@@ -345,7 +345,7 @@ A decoder for one message class, compiled when it is created.
 
     def from_json(self, data, *, ignore_unknown_fields=False, registry=None):
         if _json_compiled:
-            msg = _json_read_program(data, self.program)
+            msg = _json_read_program(data, self.program, ignore_unknown_fields)
             if msg is not None:
                 return msg
         return _python_from_json(data, self.type, ignore_unknown_fields, registry)

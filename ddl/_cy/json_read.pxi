@@ -26,6 +26,9 @@ cdef enum:
     # Messages with more fields than this bail: each one read is marked in a bitmap on the C stack.
     JSON_MAX_OPS = 512
     JSON_SEEN_WORDS = 8
+    # With ignore_unknown_fields, an object with more unknown keys than this bails (each one is
+    # compared with those before it: a key given twice is an error even when it is ignored).
+    JSON_MAX_IGNORED = 16
 
 
 cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
@@ -251,6 +254,34 @@ cdef inline Py_ssize_t _jr_find(ProgC* p, const unsigned char* key, Py_ssize_t n
     return -1
 
 
+cdef int _jr_ignored(JText* t, Py_ssize_t start, Py_ssize_t n, Py_ssize_t* ignored, int* nignored,
+                     int budget) except -1:
+    """Pass the value of the unknown key s[start:start + n] (its closing quote read) when the
+    text is read with ignore_unknown_fields, as the Python reader passes it; bail otherwise. The
+    value is read as a ``typing.Any`` value is (_jr_native), so that the text is valid JSON all
+    through, and dropped. Bails too on what the Python reader must see: an extension's key
+    (``[full.name]``, which it reads), a key that is not ASCII (its UTF-8 unchecked here), the
+    same key twice (an error), or more than JSON_MAX_IGNORED unknown keys in one object."""
+    cdef Py_ssize_t i
+    cdef const unsigned char* key = t.s + start
+    if not t.ignore or nignored[0] == JSON_MAX_IGNORED or (n and key[0] == b'['):
+        bail()
+    for i in range(n):
+        if key[i] >= 0x80:
+            bail()
+    for i in range(nignored[0]):
+        if ignored[2 * i + 1] == n and memcmp(t.s + ignored[2 * i], key, n) == 0:
+            bail()
+    ignored[2 * nignored[0]] = start
+    ignored[2 * nignored[0] + 1] = n
+    nignored[0] += 1
+    if _jr_next(t) != b':':
+        bail()
+    t.pos += 1
+    _jr_native(t, _jr_next(t), budget - 1)
+    return 0
+
+
 cdef inline int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget) except -1:
     """Read a field's value (not null) into its slot: 1 when the value may hold references
     (ddl_may_cycle), so that the instance stays tracked by the GC, else 0. Only a container or
@@ -308,6 +339,8 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     cdef unsigned char c
     cdef Op* op
     cdef bint cyclic = not p.untrack
+    cdef Py_ssize_t ignored[2 * JSON_MAX_IGNORED]  # the unknown keys passed: (start, length) each
+    cdef int nignored = 0
     if budget < 0 or p.json_bail or p.nops > JSON_MAX_OPS:
         bail()
     seen[0] = 0  # the words of the message's ops: one for most messages, without a call
@@ -340,8 +373,12 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
         if index < 0:
             start = _jr_plain(t, &n)
             index = _jr_find(p, t.s + start, n, expected)
-        if index < 0 or seen[index >> 6] & (<uint64_t>1 << (index & 63)):
-            bail()  # an unknown key, or a field again (in either spelling)
+            if index < 0:
+                _jr_ignored(t, start, n, ignored, &nignored, budget)  # or bails: an unknown key
+                c = _jr_after(t, b'}')
+                continue
+        if seen[index >> 6] & (<uint64_t>1 << (index & 63)):
+            bail()  # a field again (in either spelling)
         seen[index >> 6] |= <uint64_t>1 << (index & 63)
         expected = index + 1
         op = &p.ops[index]
@@ -377,9 +414,10 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     return obj
 
 
-cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n):
+cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint ignore):
     """The message of ``p``'s class in the JSON text s[:n]."""
     cdef JText t
+    t.ignore = ignore
     t.s = s
     t.pos = 0
     t.end = n
@@ -400,7 +438,7 @@ cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n):
         PyMem_Free(t.items)
 
 
-cdef object _json_read(ProgC* p, object data):
+cdef object _json_read(ProgC* p, object data, bint ignore):
     """The message of ``p``'s class in the JSON text ``data``, a str or bytes (None for any
     other type). A large text pauses the cyclic GC as a large binary decode does (see
     ddl/_gcpause.py): a fresh tree of objects holds no garbage to find. The pause begins before
@@ -421,7 +459,7 @@ cdef object _json_read(ProgC* p, object data):
             text = ddl_utf8(<PyObject*>data, &n)
         else:
             text = PyBytes_AS_STRING(data)
-        return _json_read_text(p, <const unsigned char*>text, n)
+        return _json_read_text(p, <const unsigned char*>text, n, ignore)
     finally:
         if paused:
             _gc_resume()

@@ -40,6 +40,7 @@ cdef struct JText:
     PyObject** items
     Py_ssize_t nitems
     Py_ssize_t room
+    bint ignore              # ignore_unknown_fields: a key no field takes is passed with its value
 
 
 cdef inline unsigned char _jr_next(JText* t) except 0:

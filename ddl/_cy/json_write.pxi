@@ -73,12 +73,22 @@ cdef PyObject* _json_enum(Program p, object node) except? NULL:
     return _own(p, {int(number): _json_text(name) for number, name in names.items()})
 
 
+def mark_extended(Program program):
+    """Note that an extension (ddl.Extension) was made for ``program``'s class or a base of it
+    (ddl._compiled.extended calls it): from then on the JSON writer leaves its messages with
+    unknown fields to the Python path, which finds the extensions among them."""
+    program.c.jextended = True
+
+
 cdef int _json_fill(Program p, object plan) except -1:
     """Each op's key texts, and the order in which JSON writes the ops (plan.fields)."""
-    from ._json._write_wkt import SPECIAL
+    from ._extensions import declared_for
+    from ._json._write_wkt import SPECIAL, kept_tags
     cdef Op* op
     cdef Py_ssize_t k = 0
     p.c.jspecial = plan.cls in SPECIAL
+    p.c.jkept = bool(kept_tags(plan.fields))
+    p.c.jextended = declared_for(plan.cls)
     p.c.jorder = <int*>PyMem_Calloc(max(1, p.c.nops), sizeof(int))
     if p.c.jorder == NULL:
         raise MemoryError()
@@ -479,8 +489,11 @@ cdef int _jmessage(ProgC* p, PyObject* obj, JOut* o, int depth, int flags) excep
     cdef bint first = True
     if depth < 0 or Py_TYPE(obj) != p.cls or p.jspecial:
         bail()
-    if ddl_slot(obj, p.unknown_offset) != ddl_none:
-        bail()  # unknown fields may hold extensions, which JSON writes: the Python path knows them
+    if ddl_slot(obj, p.unknown_offset) != ddl_none and (p.jkept or p.jextended):
+        # Unknown fields have no JSON form and are dropped, unless they hold a value of a field
+        # that its Python type cannot hold (an error) or an extension, which JSON writes: the
+        # Python path knows both.
+        bail()
     _jput(o, b"{", 1)
     while at < p.nops:
         op = &p.ops[p.jorder[at]]

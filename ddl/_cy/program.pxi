@@ -162,6 +162,10 @@ cdef struct ProgC:
     int* jorder             # the op indices in the order JSON writes fields (plan.fields), a
                             # union's members in a row, in member order
     bint jspecial           # the class has a JSON form of its own (ddl.wkt's, see _json/_write_wkt.py)
+    bint jkept              # its unknown fields may hold a value of one of its fields (kept_tags), which
+                            # JSON cannot write: the Python path raises the error
+    bint jextended          # an extension was made for the class or a base (ddl._compiled.extended):
+                            # its unknown fields may hold one, which JSON writes
     Py_ssize_t jsize_hint   # the length of the last JSON text: the next one's first buffer
     # JSON read (json_read.pxi)
     bint json_bail          # the compiled JSON reader always bails: the class has a hand-written

@@ -22,6 +22,7 @@ import ddl
 from ddl import _compiled
 from tests.strategies import schemas
 from tests.test_json_compiled_read import Kinds, assert_engines_agree
+from tests.test_json_compiled_unknown import Line, Order
 from tests.test_json_read_differential import assert_same
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
@@ -34,26 +35,15 @@ def read_in_c(text: str | bytes, cls: type) -> Any:
     return _compiled.speedups.json_read(text, cls, True)
 
 
-class Line(ddl.Message):
-    sku: str = ""
-    qty: ddl.int32 = 0
-
-
-class Order(ddl.Message):
-    id: int = 0
-    lines: list[Line] = ddl.field(default_factory=list)
-    note: str = ""
-
-
 NEWER = (
     '{"id": "7", "channel": "web", "lines": [{"sku": "a", "warehouse": {"zone": [1, 2.5, null, true]}, "qty": 2},'
     ' {"sku": "b", "tags": ["x", "y"], "rush": false}], "audit": {"by": "ada", "at": "2026-11-30T00:00:00Z"},'
-    ' "note": "n", "": 0, "v": -1.5e-3}'
+    ' "": 0, "v": -1.5e-3}'
 )
 
 
 def test_the_json_of_a_newer_schema_is_read_in_c_without_its_unknown_keys() -> None:
-    expected = Order(id=7, lines=[Line(sku="a", qty=2), Line(sku="b")], note="n")
+    expected = Order(id=7, lines=[Line(sku="a", qty=2), Line(sku="b")])
     for text in (NEWER, NEWER.encode()):
         read = read_in_c(text, Order)
         assert read == expected

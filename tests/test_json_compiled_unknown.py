@@ -84,8 +84,9 @@ class Later(ddl.Message):
 
 
 def test_a_class_first_run_after_its_extension_was_made_knows_of_it() -> None:
-    ddl.Extension("unknown_test.later", Later, 50, str)
+    later = ddl.Extension("unknown_test.later", Later, 50, str)  # kept: a class holds its extensions weakly
     msg = ddl.decode(ddl.encode(Later(label="x")) + ld(50, b"hi"), Later)  # the first use: its Program is built now
+    assert later.get(msg) == "hi"
     assert written_in_c(msg) is None
     assert assert_same_on_both_paths(msg) == ("text", '{"label": "x", "[unknown_test.later]": "hi"}')
 

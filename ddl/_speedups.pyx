@@ -13,7 +13,8 @@ The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers
 (the loops), ``_cy/wkt_times.pxi`` (Timestamp and Duration), ``_cy/converted.pxi`` (UUID and
 Decimal), ``_cy/wkt_values.pxi`` (Value and Struct), ``_cy/json_write.pxi`` (the text of
 ``ddl.to_json``, whose Python path is ``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages,
-for ``ddl.from_json``); the entry points are below, and
+for ``ddl.from_json``), ``_cy/json_any.pxi`` (google.protobuf.Any in both); the entry points are
+below, and
 ``_speedups.pyi`` gives their types.
 """
 
@@ -55,6 +56,7 @@ include "_cy/json_read_values.pxi"
 include "_cy/json_read.pxi"
 include "_cy/json_natives.pxi"
 include "_cy/json_wkt.pxi"
+include "_cy/json_any.pxi"
 include "_cy/required.pxi"
 
 
@@ -208,27 +210,28 @@ def decode_entry(data, cls, *, object max_depth=DEFAULT_MAX_DEPTH):
     return _decode_any(data, cls, _program_for(cls), _depth(max_depth))
 
 
-def json_read(data, cls, bint ignore_unknown_fields=False):
+def json_read(data, cls, bint ignore_unknown_fields=False, registry=None):
     """The message of class ``cls`` in the JSON text ``data`` (a str or bytes), or None for
     anything the Python reader must decide (ddl.from_json then runs it on the whole call)."""
-    return _json_read_any(data, cls, ignore_unknown_fields)
+    return _json_read_any(data, cls, ignore_unknown_fields, registry)
 
 
-cdef object _json_read_any(object data, object cls, bint ignore):
+cdef object _json_read_any(object data, object cls, bint ignore, object registry):
     """json_read, called by ddl.from_json's entry point without a lookup of the name."""
     try:
         program = _program_for(cls)
     except Exception:
         return None
-    return _json_read_program(data, program, ignore)
+    return _json_read_program(data, program, ignore, registry)
 
 
-cdef object _json_read_program(object data, object program, bint ignore):
-    """_json_read_any with the class's Program found already (None: the Python reader's)."""
+cdef object _json_read_program(object data, object program, bint ignore, object registry):
+    """_json_read_any with the class's Program found already (None: the Python reader's). A
+    registry that is not a dict is the Python reader's to look into: an Any bails without it."""
     if program is None:
         return None
     try:
-        msg = _json_read(&(<Program>program).c, data, ignore)
+        msg = _json_read(&(<Program>program).c, data, ignore, registry if type(registry) is dict else None)
         if (msg is not None and (<Program>program).c.check_required
                 and not _complete(&(<Program>program).c, <PyObject*>msg, C_DEPTH_LIMIT)):
             # proto2's required fields, checked once all is read; a message that lacks one is
@@ -246,12 +249,15 @@ cdef object _python_from_json = None
 cdef bint _json_compiled = True
 
 
-def install_json(python_to_json, python_from_json):
+def install_json(python_to_json, python_from_json, python_any_text, any_own_forms):
     """Give the JSON entry points the Python paths they leave the other calls to (ddl/_json's
-    ``_write_text`` and ``_read_text``)."""
-    global _python_to_json, _python_from_json
+    ``_write_text`` and ``_read_text``), and json_any.pxi the Python path's text of one Any
+    (``_any_text``) and the type names it leaves to it."""
+    global _python_to_json, _python_from_json, _python_any_text, _ANY_OWN_FORMS
     _python_to_json = python_to_json
     _python_from_json = python_from_json
+    _python_any_text = python_any_text
+    _ANY_OWN_FORMS = frozenset(any_own_forms)
 
 
 def use_compiled_json(bint on):
@@ -270,9 +276,11 @@ def to_json_entry(msg, *, indent=None, preserving_proto_field_name=False, always
 cdef object _to_json_any(object msg, object indent, object preserving_proto_field_name,
                          object always_print_fields_with_no_presence, object use_integers_for_enums, object registry):
     """ddl.to_json's work, for its entry point and ddl.Encoder's: the compiled writer's text, or
-    the Python path's for what the writer leaves to it (an indent, a registry, any bail)."""
+    the Python path's for what the writer leaves to it (an indent, a registry that is not a
+    dict, any bail)."""
     if indent is None and (registry is None or type(registry) is dict) and _json_compiled:
-        text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums)
+        text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums,
+                        registry)
         if text is not None:
             return text
     return _python_to_json(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
@@ -281,7 +289,7 @@ cdef object _to_json_any(object msg, object indent, object preserving_proto_fiel
 
 def from_json_entry(data, cls, *, ignore_unknown_fields=False, registry=None):
     if _json_compiled:
-        msg = _json_read_any(data, cls, ignore_unknown_fields)  # its truth, as the Python reader tests it
+        msg = _json_read_any(data, cls, ignore_unknown_fields, registry)  # its truth, as the Python reader tests it
         if msg is not None:
             return msg
     return _python_from_json(data, cls, ignore_unknown_fields, registry)
@@ -345,7 +353,7 @@ A decoder for one message class, compiled when it is created.
 
     def from_json(self, data, *, ignore_unknown_fields=False, registry=None):
         if _json_compiled:
-            msg = _json_read_program(data, self.program, ignore_unknown_fields)
+            msg = _json_read_program(data, self.program, ignore_unknown_fields, registry)
             if msg is not None:
                 return msg
         return _python_from_json(data, self.type, ignore_unknown_fields, registry)

@@ -10,6 +10,7 @@ messages go to the Python path, which finds both.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,7 @@ KNOWN = Order(id=7, lines=[Line(sku="a", qty=1), Line(sku="b")])
 @pytest.mark.parametrize(
     "options", [{}, {"preserving_proto_field_name": True, "always_print_fields_with_no_presence": True}]
 )
-def test_a_message_of_a_newer_schema_is_written_in_c_without_its_unknown_fields(options: dict[str, bool]) -> None:
+def test_a_message_of_a_newer_schema_is_written_in_c_without_its_unknown_fields(options: dict[str, Any]) -> None:
     older = ddl.decode(ddl.encode(NEWER), Order)
     assert older._ddl_unknown is not None and older.lines[0]._ddl_unknown is not None  # type: ignore[attr-defined]
     assert written_in_c_as_python(older, **options) == ddl.to_json(KNOWN, **options)

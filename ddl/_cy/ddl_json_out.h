@@ -55,6 +55,8 @@ typedef struct {
     Py_ssize_t segcap; /* room in segs */
     Py_UCS4 maxchar;   /* the largest PyUnicode_MAX_CHAR_VALUE of the segments' strs */
     Py_ssize_t nmark;  /* marks used */
+    void* anys;        /* the writer's notes of the google.protobuf.Any values it meets
+                          (json_any.pxi's JAnys), or NULL */
     ddl_jseg segs_inline[DDL_JSEG_INLINE];
     Py_ssize_t marks[DDL_JMARKS];
 } ddl_jout;
@@ -87,6 +89,7 @@ static int ddl_jout_init(ddl_jout* o, char* stack, Py_ssize_t size, Py_ssize_t h
     o->segcap = DDL_JSEG_INLINE;
     o->maxchar = 127;
     o->nmark = 0;
+    o->anys = NULL;
     if (hint > size) {
         if (hint > PY_SSIZE_T_MAX / 4) hint = PY_SSIZE_T_MAX / 4;
         return ddl_jout_move(o, hint + hint / 8);

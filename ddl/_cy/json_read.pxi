@@ -341,7 +341,10 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     cdef bint cyclic = not p.untrack
     cdef Py_ssize_t ignored[2 * JSON_MAX_IGNORED]  # the unknown keys passed: (start, length) each
     cdef int nignored = 0
+    cdef Py_ssize_t opened = t.pos
     if budget < 0 or p.json_bail or p.nops > JSON_MAX_OPS:
+        if p.jany and budget >= 0:
+            return _jr_any(p, t, budget)  # json_any.pxi
         bail()
     seen[0] = 0  # the words of the message's ops: one for most messages, without a call
     if p.nops > 64:
@@ -374,7 +377,8 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
             start = _jr_plain(t, &n)
             index = _jr_find(p, t.s + start, n, expected)
             if index < 0:
-                _jr_ignored(t, start, n, ignored, &nignored, budget)  # or bails: an unknown key
+                if not _jr_any_key(t, opened, start, n):  # an Any's "@type", or else
+                    _jr_ignored(t, start, n, ignored, &nignored, budget)  # an unknown key (or bails)
                 c = _jr_after(t, b'}')
                 continue
         if seen[index >> 6] & (<uint64_t>1 << (index & 63)):
@@ -414,10 +418,12 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     return obj
 
 
-cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint ignore):
-    """The message of ``p``'s class in the JSON text s[:n]."""
+cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint ignore, object registry):
+    """The message of ``p``'s class in the JSON text s[:n] (``registry``: a dict or None)."""
     cdef JText t
     t.ignore = ignore
+    t.registry = NULL if registry is None else <PyObject*>registry
+    t.any_at = -1
     t.s = s
     t.pos = 0
     t.end = n
@@ -438,7 +444,7 @@ cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint
         PyMem_Free(t.items)
 
 
-cdef object _json_read(ProgC* p, object data, bint ignore):
+cdef object _json_read(ProgC* p, object data, bint ignore, object registry):
     """The message of ``p``'s class in the JSON text ``data``, a str or bytes (None for any
     other type). A large text pauses the cyclic GC as a large binary decode does (see
     ddl/_gcpause.py): a fresh tree of objects holds no garbage to find. The pause begins before
@@ -459,7 +465,7 @@ cdef object _json_read(ProgC* p, object data, bint ignore):
             text = ddl_utf8(<PyObject*>data, &n)
         else:
             text = PyBytes_AS_STRING(data)
-        return _json_read_text(p, <const unsigned char*>text, n, ignore)
+        return _json_read_text(p, <const unsigned char*>text, n, ignore, registry)
     finally:
         if paused:
             _gc_resume()

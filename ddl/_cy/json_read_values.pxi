@@ -41,6 +41,9 @@ cdef struct JText:
     Py_ssize_t nitems
     Py_ssize_t room
     bint ignore              # ignore_unknown_fields: a key no field takes is passed with its value
+    PyObject* registry       # the call's registry (a dict, borrowed from the caller), or NULL
+    Py_ssize_t any_at        # where the object of the Any being read opens: its "@type" key is
+                             # passed once (json_any.pxi), then -1
 
 
 cdef inline unsigned char _jr_next(JText* t) except 0:

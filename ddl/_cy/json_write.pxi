@@ -18,6 +18,7 @@ cdef extern from "ddl_json_write.h":
     ctypedef struct JOut "ddl_jout":
         char* base
         char* pos
+        void* anys
     int ddl_jout_init(JOut* o, char* stack, Py_ssize_t size, Py_ssize_t hint) except -1
     void ddl_jout_free(JOut* o) noexcept
     int ddl_jout_room(JOut* o, Py_ssize_t need) except -1
@@ -86,7 +87,11 @@ cdef int _json_fill(Program p, object plan) except -1:
     from ._json._write_wkt import SPECIAL, kept_tags
     cdef Op* op
     cdef Py_ssize_t k = 0
+    from . import wkt
     p.c.jspecial = plan.cls in SPECIAL
+    p.c.jany = plan.cls is wkt.Any
+    if p.c.jany and [f.name for _, f, _ in plan.order] != ["type_url", "value"]:
+        raise AssertionError(f"ddl.wkt.Any's ops are {plan.order}")
     p.c.jkept = bool(kept_tags(plan.fields))
     p.c.jextended = declared_for(plan.cls)
     p.c.jorder = <int*>PyMem_Calloc(max(1, p.c.nops), sizeof(int))
@@ -488,6 +493,8 @@ cdef int _jmessage(ProgC* p, PyObject* obj, JOut* o, int depth, int flags) excep
     cdef uint64_t groups_set = 0  # as in _encode
     cdef bint first = True
     if depth < 0 or Py_TYPE(obj) != p.cls or p.jspecial:
+        if p.jany and depth >= 0:
+            return _jany(p, obj, o, depth)  # json_any.pxi
         bail()
     if ddl_slot(obj, p.unknown_offset) != ddl_none and (p.jkept or p.jextended):
         # Unknown fields have no JSON form and are dropped, unless they hold a value of a field
@@ -513,38 +520,19 @@ cdef int _jmessage(ProgC* p, PyObject* obj, JOut* o, int depth, int flags) excep
     return _jput(o, b"}", 1)
 
 
-cdef object _json_text_of(ProgC* p, object msg, int flags):
-    """The JSON text of ``msg``, or Bail."""
-    cdef char stack[2048]
-    cdef JOut o
-    cdef PyObject* text
-    # Messages of a class tend to have texts of similar lengths (as in _encode_bytes).
-    ddl_jout_init(&o, stack, sizeof(stack), p.jsize_hint)
-    try:
-        _jmessage(p, <PyObject*>msg, &o, J_DEPTH_LIMIT, flags)
-        p.jsize_hint = o.pos - o.base
-        text = ddl_json_text(&o)
-        if text == NULL:
-            bail()  # not UTF-8: a name with a lone surrogate, or one with a str that has one
-        result = <object>text
-        Py_DECREF_ptr(text)
-        return result
-    finally:
-        ddl_jout_free(&o)
-
-
 cdef inline int _jflag(object option, int bit) noexcept:
     """``bit`` for True, 0 for False, -1 for anything else (the Python path's to judge)."""
     return bit if option is True else 0 if option is False else -1
 
 
-def to_json(msg, proto_names, always_print, integers):
-    """``ddl.to_json(msg)``'s one-line text for these options (exact bools), or None when the
-    Python path must write it (any bail, any class this engine does not run)."""
-    return _to_json(msg, proto_names, always_print, integers)
+def to_json(msg, proto_names, always_print, integers, registry=None):
+    """``ddl.to_json(msg)``'s one-line text for these options (exact bools) and registry (a dict
+    or None), or None when the Python path must write it (any bail, any class this engine does
+    not run)."""
+    return _to_json(msg, proto_names, always_print, integers, registry)
 
 
-cdef object _to_json(object msg, object proto_names, object always_print, object integers):
+cdef object _to_json(object msg, object proto_names, object always_print, object integers, object registry):
     """to_json, called by ddl.to_json's entry point without a lookup of the name."""
     cdef int a = _jflag(proto_names, J_PROTO_NAMES), b = _jflag(always_print, J_ALWAYS)
     cdef int c = _jflag(integers, J_INTEGERS)
@@ -554,6 +542,6 @@ cdef object _to_json(object msg, object proto_names, object always_print, object
         program = _program_for(type(msg))
         if program is None:
             return None
-        return _json_text_of(&(<Program>program).c, msg, a | b | c)
+        return _json_text_of(&(<Program>program).c, msg, a | b | c, registry, J_DEPTH_LIMIT)  # json_any.pxi
     except Exception:
         return None

@@ -162,6 +162,8 @@ cdef struct ProgC:
     int* jorder             # the op indices in the order JSON writes fields (plan.fields), a
                             # union's members in a row, in member order
     bint jspecial           # the class has a JSON form of its own (ddl.wkt's, see _json/_write_wkt.py)
+    bint jany               # the class is ddl.wkt.Any, whose ops 0 and 1 are type_url and value
+                            # (json_any.pxi)
     bint jkept              # its unknown fields may hold a value of one of its fields (kept_tags), which
                             # JSON cannot write: the Python path raises the error
     bint jextended          # an extension was made for the class or a base (ddl._compiled.extended):
@@ -552,8 +554,8 @@ cdef int _jr_enum_names(Program p, Op* op, object node) except -1:
 cdef int _jr_plan(Program p, object plan) except -1:
     """Whether the JSON reader of the class must always bail (ProgC.json_bail): the Python
     reader of the class is hand-written (a wrapper, Value, Any...); a key names two fields (the
-    Python reader gives the value to both); an absent message field is of such a class (the
-    Python reader reads ``{}`` with its hand-written reader, which may refuse it); or a JSON
+    Python reader gives the value to both); an absent message field is of such a class but Any
+    (the Python reader reads ``{}`` with its hand-written reader, which may refuse it); or a JSON
     name (``ddl.field(json_name=...)``) holds a quote, a backslash or a control character,
     which a key only holds escaped (the reader matches the expected name against the text
     before it scans the key, see _jr_message)."""
@@ -561,13 +563,15 @@ cdef int _jr_plan(Program p, object plan) except -1:
     cdef Py_ssize_t i
     cdef Op* op
     keys = {}
+    from . import wkt
     bail_always = special(plan.cls) is not None
     for i in range(p.c.nops):
         op = &p.c.ops[i]
         for key in (op.jname[:op.jname_len], op.pname[:op.pname_len]):
             bail_always |= keys.setdefault(key, i) != i
         bail_always |= any(byte < 0x20 or byte == 0x22 or byte == 0x5C for byte in op.jname[:op.jname_len])
-        if op.fill == FILL_MESSAGE and special(<object><PyObject*>op.fill_sub.cls) is not None:
+        if (op.fill == FILL_MESSAGE and special(<object><PyObject*>op.fill_sub.cls) is not None
+                and <object><PyObject*>op.fill_sub.cls is not wkt.Any):  # ``{}``: the empty Any filled
             bail_always = True
     p.c.json_bail = bail_always
     return 0

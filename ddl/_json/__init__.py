@@ -22,6 +22,7 @@ from .._message import Message
 from ._options import ReadOptions, Registry, WriteOptions
 from ._read import parse_text, read_dict
 from ._write import write_dict
+from ._write_wkt import ANY_OWN_FORMS
 
 M = TypeVar("M", bound=Message)
 
@@ -155,7 +156,7 @@ def to_json(
     ):
         # The compiled engine writes the text itself, or returns None for the Python path below.
         text = _compiled_to_json(
-            msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums
+            msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
         )
         if text is not None:
             return text
@@ -201,10 +202,23 @@ def from_json(
     """
     if _compiled_read is not None and state.compiled:
         # The compiled reader, on the happy path only: None leaves the call to the Python one.
-        msg: M | None = _compiled_read(data, cls)
+        msg: M | None = _compiled_read(data, cls, ignore_unknown_fields, registry)
         if msg is not None:
             return msg
     return _read_text(data, cls, ignore_unknown_fields, registry)
+
+
+def _any_text(
+    msg: Message, preserving_proto_field_name: bool, always_print_fields_with_no_presence: bool,
+    use_integers_for_enums: bool, registry: Registry | None,
+) -> str:  # fmt: skip
+    """The one-line text of the ``ddl.wkt.Any`` ``msg`` alone, as the Python path writes it
+    inside any message: the compiled writer's, for an Any whose packed message it does not
+    write itself (a well-known type, a class without a Program)."""
+    options = _write_options(
+        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
+    )
+    return _ONE_LINE.encode(write_dict(msg, options))
 
 
 def _read_text(data: str | bytes, cls: type[M], ignore_unknown_fields: bool, registry: Registry | None) -> M:
@@ -219,7 +233,7 @@ _READ_DEFAULTS = ReadOptions()
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 # The compiled writer of to_json's one-line text (a registry matters to an Any only, which it
 # leaves to this module), when the compiled engine is built.
-_compiled_to_json: Callable[[Message, bool, bool, bool], str | None] | None = (
+_compiled_to_json: Callable[[Message, bool, bool, bool, Registry | None], str | None] | None = (
     speedups.to_json if speedups is not None else None
 )
 # The compiled engine's JSON reader (ddl/_cy/json_read.pxi), when it is built.
@@ -249,6 +263,6 @@ python_to_json, python_from_json = to_json, from_json
 if speedups is not None and not TYPE_CHECKING:
     # The compiled twins take the calls they can without a Python frame, and leave the others
     # (an indent, a registry, the compiled engine switched off, any bail) to the Python paths.
-    speedups.install_json(_write_text, _read_text)
+    speedups.install_json(_write_text, _read_text, _any_text, ANY_OWN_FORMS)
     to_json = _present_as(speedups.to_json_entry, to_json)
     from_json = _present_as(speedups.from_json_entry, from_json)

@@ -126,6 +126,9 @@ SPECIAL: dict[type, Special] = {
     wkt.Value: _value, wkt.ListValue: _list_value, wkt.FieldMask: _field_mask, wkt.Any: _any,
 }  # fmt: skip
 _WKT_BY_NAME: dict[str, type] = {f"google.protobuf.{cls.__name__}": cls for cls in (*SPECIAL, wkt.Empty)}
+#: The full names an Any's JSON writes and reads with a form of their own (``"value"``, or a
+#: ddl.wkt class's), whatever the registry says: the compiled engine leaves them to this module.
+ANY_OWN_FORMS: frozenset[str] = frozenset({*_PACKED_CODECS, _DATE, *_WKT_BY_NAME})
 
 
 def kept_tags(fields: list[FieldPlan]) -> dict[int, tuple[int, str]]:

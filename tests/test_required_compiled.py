@@ -86,7 +86,7 @@ def in_wrappers(loose: LooseHolder) -> bool:
     while holders:
         h = holders.pop()
         if h is not None:
-            if any(h.rows) or any(h.shelves.values()):
+            if h.rows or h.shelves:  # a wrapper message each, even of an empty list
                 return True
             holders.append(h.child)
     return False

@@ -82,7 +82,7 @@ cdef int _jany(ProgC* p, PyObject* v, JOut* o, int depth) except -1:
     cdef PyObject* text
     cdef const char* utf8
     cdef Py_ssize_t n
-    if a == NULL or Py_TYPE(v) != p.cls or ddl_slot(v, p.unknown_offset) != ddl_none:
+    if not p.jany or depth < 0 or a == NULL or Py_TYPE(v) != p.cls or ddl_slot(v, p.unknown_offset) != ddl_none:
         bail()
     url = ddl_slot(v, p.ops[0].offset)
     data = ddl_slot(v, p.ops[1].offset)
@@ -133,7 +133,10 @@ cdef Py_ssize_t _jwalk(ProgC* p, object msg, JOut* o, int depth, int flags, obje
         ddl_json_str(o, <PyObject*>url)
         _jput(o, b",", 1)
     brace = o.pos - o.base
-    _jmessage(p, <PyObject*>msg, o, depth, flags)
+    if p.jany:
+        _jany(p, <PyObject*>msg, o, depth)  # an Any as the whole text
+    else:
+        _jmessage(p, <PyObject*>msg, o, depth, flags)
     return brace
 
 

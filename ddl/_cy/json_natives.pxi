@@ -34,6 +34,8 @@ cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth, int flags) excep
         return _jvalue_message(op.sub, v, o, depth)
     if op.native == NATIVE_LIST_VALUE:
         return _jlist_value(op.sub, v, o, depth)
+    if op.native == NATIVE_ANY:
+        return _jany(op.sub, v, o, depth - 1)  # json_any.pxi
     if op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION:
         return _jtime(op.native, v, o)
     if op.native == NATIVE_DATE:
@@ -55,7 +57,7 @@ cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth, int flags) excep
         return _jobject(v, o, depth)
     if op.inner != NULL:
         return _jwrapped(op, v, o, depth, flags)
-    return bail()  # another well-known type (Any...): the Python path's
+    return bail()  # another well-known type: the Python path's
 
 
 cdef int _jnative(PyObject* v, JOut* o, int depth) except -1:
@@ -197,6 +199,8 @@ cdef object _jr_native_form(Op* op, JText* t, unsigned char c, int budget):
         return _jr_value_message(op.sub, t, c, budget)
     if c == b'[' and op.native == NATIVE_LIST_VALUE:
         return _jr_list_value(op.sub, t, budget)
+    if c == b'{' and op.native == NATIVE_ANY:
+        return _jr_any(op.sub, t, budget - 1)  # json_any.pxi
     if c == b'"' and (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION):
         return _jr_time(op.native, t)
     if c == b'{' and op.native == NATIVE_DATE:

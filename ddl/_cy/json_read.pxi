@@ -343,8 +343,6 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     cdef int nignored = 0
     cdef Py_ssize_t opened = t.pos
     if budget < 0 or p.json_bail or p.nops > JSON_MAX_OPS:
-        if p.jany and budget >= 0:
-            return _jr_any(p, t, budget)  # json_any.pxi
         bail()
     seen[0] = 0  # the words of the message's ops: one for most messages, without a call
     if p.nops > 64:
@@ -433,7 +431,10 @@ cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint
     try:
         if _jr_next(&t) != b'{':
             bail()
-        obj = _jr_message(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))
+        if p.jany:
+            obj = _jr_any(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))  # an Any as the whole text
+        else:
+            obj = _jr_message(p, &t, min(DEFAULT_MAX_DEPTH, C_DEPTH_LIMIT))
         if ddl_json_ws(s, t.pos, n) != n:
             bail()
         return obj

@@ -493,8 +493,6 @@ cdef int _jmessage(ProgC* p, PyObject* obj, JOut* o, int depth, int flags) excep
     cdef uint64_t groups_set = 0  # as in _encode
     cdef bint first = True
     if depth < 0 or Py_TYPE(obj) != p.cls or p.jspecial:
-        if p.jany and depth >= 0:
-            return _jany(p, obj, o, depth)  # json_any.pxi
         bail()
     if ddl_slot(obj, p.unknown_offset) != ddl_none and (p.jkept or p.jextended):
         # Unknown fields have no JSON form and are dropped, unless they hold a value of a field

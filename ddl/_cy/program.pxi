@@ -34,7 +34,8 @@ cdef enum Native:
     NATIVE_WRAPPER,     # a K_MESSAGE of ddl.wkt.Int32Value...: in JSON, its one field's value
     NATIVE_FIELD_MASK,  # a K_MESSAGE of ddl.wkt.FieldMask: in JSON, its paths as one string
     NATIVE_VALUE_MESSAGE,  # a K_MESSAGE of ddl.wkt.Value: in JSON, the value it holds
-    NATIVE_LIST_VALUE   # a K_MESSAGE of ddl.wkt.ListValue: in JSON, its array
+    NATIVE_LIST_VALUE,  # a K_MESSAGE of ddl.wkt.ListValue: in JSON, its array
+    NATIVE_ANY          # a K_MESSAGE of ddl.wkt.Any: in JSON, the message it packs (json_any.pxi)
 
 cdef enum Skip:
     # When a field without presence is left out on encode (proto3's implicit zero).
@@ -402,6 +403,8 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
             op.native = NATIVE_VALUE_MESSAGE
         elif node.cls is wkt.ListValue:
             op.native = NATIVE_LIST_VALUE
+        elif node.cls is wkt.Any:
+            op.native = NATIVE_ANY
         else:
             op.native = NATIVE_NONE
         op.skip = SKIP_NEVER

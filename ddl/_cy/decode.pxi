@@ -125,6 +125,25 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     return PyBytes_FromStringAndSize_ptr(<const char*>buf + start, n)
 
 
+cdef bint _closed_miss(Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except -1:
+    """Whether the field at ``pos`` (its tag read) is a varint of a number the closed enum of
+    ``op`` has not, looked up as _read does: such a field joins the unknown fields and leaves
+    the field as it was, as the reference engine and protobuf keep it. Only a field outside
+    oneofs is asked (a oneof's member clears the others first: the reference engine's)."""
+    cdef uint64_t u
+    cdef PyObject* number
+    cdef PyObject* member
+    if (tag & 7) != 0 or op.member >= 0 or op.group:
+        return False
+    u = _varint(buf, &pos, end)
+    if <uint32_t>u < <uint64_t>Py_SIZE_ptr(op.enum_table) and PyTuple_GET_ITEM_ptr(op.enum_table, <uint32_t>u) != ddl_none:
+        return False
+    number = ddl_int(<int32_t><uint32_t>u)
+    member = PyDict_GetItem_ptr(op.enum_map, number)  # exact int keys: no Python code
+    Py_DECREF_ptr(number)
+    return member == NULL
+
+
 cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
                         object data) except NULL:
     """A new reference to a length-delimited message-like value of ``op`` at ``pos``."""
@@ -305,13 +324,14 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         else:
             found = (<dict>p.slow).get(tag)
             index = -1 if found is None else found
-        if index < 0:
+        if index >= 0:
+            op = &p.ops[index]
+        if index < 0 or (op.closed_enum and _closed_miss(op, tag, buf, pos, end)):
             _skip(buf, &pos, end, tag)
             if unknown is None:
                 unknown = bytearray()
             unknown += data[start:pos]
             continue
-        op = &p.ops[index]
         if op.group:
             if groups_read & op.group:
                 bail()  # a group's member again: the reference engine keeps the last, clearing others

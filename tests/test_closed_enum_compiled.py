@@ -36,10 +36,10 @@ class Batch(ddl.Message):
 def outcome(data: bytes, cls: type, compiled: bool) -> tuple[str, Any]:
     with engine_on(compiled):
         try:
-            value = ddl.decode(data, cls)
+            value: Any = ddl.decode(data, cls)
         except ddl.DecodeError as e:
             return "error", (str(e), e.path, e.offset)
-        return "value", (value, value._ddl_unknown, ddl.encode(value))  # type: ignore[attr-defined]
+        return "value", (value, value._ddl_unknown, ddl.encode(value))
 
 
 def read_alike(data: bytes, cls: type) -> Any:

@@ -1,6 +1,10 @@
 # Decoding allocates the instance first and writes each value straight into its slot. A slot
 # still NULL at the end of the message is a field that was absent: it gets its zero value then.
 
+cdef enum:
+    # The unknown groups nested in one another that _skip_group passes; deeper ones bail.
+    GROUP_STACK = 64
+
 cdef inline uint64_t _varint(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end) except? 0xFFFFFFFFFFFFFFFF:
     cdef uint64_t result = 0
     cdef int shift = 0, n
@@ -146,13 +150,18 @@ cdef bint _closed_miss(Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_
 
 cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
                         object data) except NULL:
-    """A new reference to a length-delimited message-like value of ``op`` at ``pos``."""
+    """A new reference to a message-like value of ``op`` at ``pos``: length-delimited, or a group
+    (its start-group tag read), whose body runs to its end-group tag."""
+    if op.etaglen:
+        value = _decode(op.sub, buf, pos[0], end, budget - 1, data, op.wiretag + 1, pos)
+        Py_INCREF_ptr(<PyObject*>value)
+        return <PyObject*>value
     cdef Py_ssize_t n = _length(buf, pos, end)
     cdef Py_ssize_t start = pos[0]
     pos[0] += n
     cdef PyObject* fast
     if op.kind == K_MESSAGE:
-        value = _decode(op.sub, buf, start, start + n, budget - 1, data)
+        value = _decode(op.sub, buf, start, start + n, budget - 1, data, 0, NULL)
     elif (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION or op.native == NATIVE_DATE) and budget >= 1:
         fast = _time_value(op.native, buf, start, start + n)
         if fast != NULL:
@@ -202,7 +211,7 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
     if op.fill == FILL_DICT:
         return PyDict_New_ptr()
     if op.fill == FILL_MESSAGE:
-        value = _decode(op.fill_sub, buf, 0, 0, budget - 1, data)
+        value = _decode(op.fill_sub, buf, 0, 0, budget - 1, data, 0, NULL)
     elif op.fill == FILL_CALL:
         value = (<object>op.fn_zero)()
     elif op.fill == FILL_WRAPPER:
@@ -239,7 +248,8 @@ cdef inline int _fill_absent(PyObject* raw, Op* op, const unsigned char* buf, in
     return ddl_may_cycle(value)
 
 
-cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64_t tag) except -1:
+cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64_t tag, int budget) except -1:
+    """Pass the value of a field the class does not know (its tag read), a group's included."""
     cdef int wt = tag & 7
     if tag >> 3 == 0 or tag >> 3 > 0x1FFFFFFF:
         bail()
@@ -251,8 +261,40 @@ cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64
         pos[0] += 8 if wt == 1 else 4
     elif wt == 2:
         pos[0] += _length(buf, pos, end)
+    elif wt == 3:
+        _skip_group(buf, pos, end, tag >> 3, budget)
     else:
-        bail()
+        bail()  # an end-group tag without its start, or no wire type: the reference engine's error
+    return 0
+
+
+cdef int _skip_group(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64_t number,
+                     int budget) except -1:
+    """Pass a group of field ``number`` that the class does not know (its start-group tag read)
+    up to and past its end-group tag, the groups nested in it included, as the reference engine
+    (ddl._wire._skip_group) passes it: without recursion, the open groups' numbers on a stack.
+    What it would refuse (an end-group tag of another group, nesting as deep as ``budget``, a
+    group left open) bails, and so does what it takes that this loop does not try to (a field
+    number 0 inside the group, nesting deeper than GROUP_STACK)."""
+    cdef uint64_t open_groups[GROUP_STACK]
+    cdef int depth = 1
+    cdef uint64_t tag
+    open_groups[0] = number
+    while depth:
+        if pos[0] >= end:
+            bail()
+        tag = _tag(buf, pos, end)
+        if tag & 7 == 4:
+            if tag >> 3 != open_groups[depth - 1]:
+                bail()
+            depth -= 1
+        elif tag & 7 == 3:
+            if tag >> 3 == 0 or tag >> 3 > 0x1FFFFFFF or depth >= budget or depth == GROUP_STACK:
+                bail()
+            open_groups[depth] = tag >> 3
+            depth += 1
+        else:
+            _skip(buf, pos, end, tag, budget)
     return 0
 
 
@@ -293,7 +335,10 @@ cdef bint _shares_empty(ProgC* p):
     return p.share
 
 
-cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
+cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data,
+                    uint64_t etag, Py_ssize_t* stop):
+    """The message of ``p``'s class in buf[pos:end]; for a group (``etag``, its end-group tag),
+    in buf[pos:], up to that tag, past which ``stop`` is set."""
     cdef Op* op
     cdef uint64_t tag
     cdef Py_ssize_t start, k
@@ -305,6 +350,8 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef uint64_t groups_read = 0  # the oneof groups a member was read of (Op.group bits)
     if budget < 0:
         bail()
+    if etag:
+        stop[0] = -1
     # An empty body of a frozen class makes one instance, shared by every absent field and empty
     # element of that class: a million of them cost a pointer each, not 48 bytes or more each.
     cdef bint share = pos == end and p.share != 0 and _shares_empty(p)
@@ -327,7 +374,10 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         if index >= 0:
             op = &p.ops[index]
         if index < 0 or (op.closed_enum and _closed_miss(op, tag, buf, pos, end)):
-            _skip(buf, &pos, end, tag)
+            if tag == etag and etag:
+                stop[0] = pos  # the group's end-group tag: its body ends here
+                break
+            _skip(buf, &pos, end, tag, budget)
             if unknown is None:
                 unknown = bytearray()
             unknown += data[start:pos]
@@ -348,6 +398,8 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             if ddl_slot(raw, op.offset) != NULL:
                 bail()  # a repeated occurrence to merge: the reference engine does it
             ddl_set_slot(raw, op.offset, _message(op, buf, &pos, end, budget, data))
+    if etag and stop[0] < 0:
+        bail()  # the group is not closed: the reference engine's error
     for k in range(p.nops):
         op = &p.ops[k]
         slot = ddl_slot(raw, op.offset)
@@ -381,7 +433,7 @@ cdef object _decode_bytes(ProgC* p, bytes data, int budget):
         _gc_pause()
     try:
         return _decode(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data),
-                       min(budget, C_DEPTH_LIMIT), data)
+                       min(budget, C_DEPTH_LIMIT), data, 0, NULL)
     finally:
         if paused:
             _gc_resume()

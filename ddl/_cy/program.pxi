@@ -266,10 +266,6 @@ def build(plan, program_of, register, wrappers):
             n_entries += 2
         p.c.flat &= op.kind <= K_BYTES
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
-        if op.etaglen:
-            # A group is read by the reference engine: its start-group tag stays out of the
-            # table, and _skip bails on it as on any group.
-            tags = []
         for t in tags:
             if t < 256:
                 p.c.fast[t] = i

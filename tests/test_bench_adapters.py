@@ -538,14 +538,18 @@ def test_cli_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "gRPC on loopback" not in printed
 
 
-def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("args", "columns"), [(["small"], 6), (["--json", "small"], 8)])
+def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(
+    capsys: pytest.CaptureFixture[str], args: list[str], columns: int
+) -> None:
     """Shapes only: the numbers are timings, which tests never judge."""
     from benches import ceiling
 
-    ceiling.main(["small"])
+    ceiling.main(args)
     rows = capsys.readouterr().out.splitlines()
     assert rows[0].startswith("| workload | ddl read+free µs")
     assert rows[2].startswith("| small |") and rows[2].endswith("x |")
+    assert all(row.count("|") == columns + 1 for row in rows)
 
 
 @pytest.mark.parametrize("script", ["ceiling", "encode_ceiling", "memory_floor"])

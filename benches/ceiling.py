@@ -77,7 +77,8 @@ def main(args: Sequence[str]) -> None:
     what = "json_format Parse+read" if json else "decode+read"
     settings = FULL.for_json() if json else FULL
     extra = " ddl binary decode+read µs | bound (as ddl's binary) |" if json else ""
-    print(f"| workload | ddl read+free µs | ddl {what} µs | upb {what} µs | ddl ×upb | ceiling |{extra}")
+    own = "from_json+read" if json else "decode+read"
+    print(f"| workload | ddl read+free µs | ddl {own} µs | upb {what} µs | ddl ×upb | ceiling |{extra}")
     print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if json else ""))
     for name in names or workloads.WORKLOADS:
         logical = workloads.build(name)

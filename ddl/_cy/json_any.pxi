@@ -20,6 +20,13 @@
 # it may call Python code (the registry's lookup, a Program's build, the encoder).
 
 
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_FindChar(object s, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
+    object PyUnicode_Substring(object s, Py_ssize_t start, Py_ssize_t end)
+    int PySet_Contains(object s, object key) except -1
+    PyObject* PyDict_GetItemWithError(object d, object key) except? NULL
+
+
 ctypedef struct JAnys:
     PyObject** met        # the Anys the first walk met, in order, each a strong reference
     int* depths           # the nesting depth left at each, for its packed message
@@ -33,7 +40,24 @@ ctypedef struct JAnys:
 # names an Any writes and reads with forms of their own, whatever the registry says
 # (_write_wkt.ANY_OWN_FORMS), which are left to the Python path.
 cdef object _python_any_text = None
-cdef object _ANY_OWN_FORMS = frozenset()
+cdef frozenset _ANY_OWN_FORMS = frozenset()
+
+
+cdef object _any_class(str url, object registry):
+    """The class ``registry`` (a dict, or None) gives for the full name a type URL ends with, or
+    None: for a URL without a '/' or ending with one, a name with a form of its own
+    (_ANY_OWN_FORMS), or a name the registry lacks, which the Python path judges. A lookup
+    may run a key's ``__eq__``: the callers hold no borrowed pointer."""
+    cdef Py_ssize_t n = len(url)
+    cdef Py_ssize_t slash = PyUnicode_FindChar(url, 0x2F, 0, n, -1)
+    cdef PyObject* found
+    if registry is None or slash < 0 or slash == n - 1:
+        return None
+    name = PyUnicode_Substring(url, slash + 1, n)
+    if PySet_Contains(_ANY_OWN_FORMS, name):
+        return None
+    found = PyDict_GetItemWithError(registry, name)
+    return None if found == NULL else <object>found
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -106,8 +130,7 @@ cdef str _jany_text(object any, int depth, int flags, object registry):
     url, data = any.type_url, any.value
     if type(url) is not str or type(data) is not bytes:
         bail()
-    name = (<str>url).rpartition("/")[2]
-    cls = None if name in _ANY_OWN_FORMS or registry is None else registry.get(name)
+    cls = _any_class(url, registry)
     program = _program_for(cls) if cls is not None else None
     if program is None or (<Program>program).c.jspecial:
         # A well-known type, a class the registry lacks (an error), one run by the Python engine
@@ -240,10 +263,7 @@ cdef object _jr_any(ProgC* p, JText* t, int budget):
     url = _jr_any_type(t, budget)
     if url is None:
         return _jr_any_made(p, "", b"")
-    name = (<str>url).rpartition("/")[2]
-    if "/" not in url or not name or name in _ANY_OWN_FORMS or t.registry == NULL:
-        bail()
-    cls = (<object>t.registry).get(name)
+    cls = _any_class(url, None if t.registry == NULL else <object>t.registry)
     program = _program_for(cls) if cls is not None else None
     if program is None or (<Program>program).c.json_bail or (<Program>program).c.check_required:
         bail()

@@ -148,6 +148,39 @@ cdef bint _closed_miss(Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_
     return member == NULL
 
 
+cdef object _closed_run(PyObject* obj, Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_t* pos,
+                        Py_ssize_t end, object unknown):
+    """A packed run of a closed enum (its tag read): each member appended to the list in ``op``'s
+    slot, and each number the enum has not kept among the unknown fields as a varint field of its
+    own (the run's field number, the value re-encoded), as the reference engine's closed_run
+    does. The unknown fields (``unknown``, a bytearray made on first use, or None) are returned."""
+    cdef Py_ssize_t stop = _length(buf, pos, end) + pos[0]
+    cdef unsigned char field[20]
+    cdef uint64_t u
+    cdef int n
+    while pos[0] < stop:
+        if not _closed_miss(op, tag & ~(<uint64_t>7), buf, pos[0], stop):
+            _append(obj, op, _read(op, op.kind, buf, pos, stop), buf, pos[0], end)
+            continue
+        n = _varint_into(field, tag & ~(<uint64_t>7))
+        n += _varint_into(field + n, _varint(buf, pos, stop))
+        if unknown is None:
+            unknown = bytearray()
+        unknown += (<char*>field)[:n]
+    return unknown
+
+
+cdef inline int _varint_into(unsigned char* out, uint64_t u) noexcept:
+    """Write ``u`` as a varint at ``out`` (room for 10 bytes): its length."""
+    cdef int n = 0
+    while u >= 0x80:
+        out[n] = <unsigned char>(u | 0x80)
+        u >>= 7
+        n += 1
+    out[n] = <unsigned char>u
+    return n + 1
+
+
 cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, int budget,
                         object data) except NULL:
     """A new reference to a message-like value of ``op`` at ``pos``: length-delimited, or a group
@@ -387,7 +420,10 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 bail()  # a group's member again: the reference engine keeps the last, clearing others
             groups_read |= op.group
         if op.repeated:
-            _occurrence(raw, op, tag, buf, &pos, end, budget, data)
+            if op.closed_enum and (tag & 7) == 2:
+                unknown = _closed_run(raw, op, tag, buf, &pos, end, unknown)
+            else:
+                _occurrence(raw, op, tag, buf, &pos, end, budget, data)
         elif op.kind <= K_BYTES:
             ddl_set_slot(raw, op.offset, _read(op, op.kind, buf, &pos, end))
         elif op.kind == K_MAP:

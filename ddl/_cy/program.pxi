@@ -95,7 +95,8 @@ cdef struct Op:
     int member              # the oneof member index, -1 outside oneofs
     int native              # Native: a value of ddl's own types the C loops convert themselves
     bint closed_enum        # a ddl.ClosedEnum, or a oneof enum member beside an int member: unknown
-                            # numbers bail on decode, and any value but a member bails on encode
+                            # numbers join the unknown fields on decode (decode.pxi's _closed_miss,
+                            # or bail), and any value but a member bails on encode
     bint required           # ddl.field(required=True): None bails on encode
     uint64_t ptagword       # the tag of a packed run, as tagword
     int ptaglen

@@ -185,16 +185,20 @@ cdef PyObject* _message(Op* op, const unsigned char* buf, Py_ssize_t* pos, Py_ss
                         object data) except NULL:
     """A new reference to a message-like value of ``op`` at ``pos``: length-delimited, or a group
     (its start-group tag read), whose body runs to its end-group tag."""
+    cdef Py_ssize_t start = pos[0], n
     if op.etaglen:
-        value = _decode(op.sub, buf, pos[0], end, budget - 1, data, op.wiretag + 1, pos)
+        # The body runs to the end-group tag, found first (_skip_group, iteratively; past 64
+        # nested groups it bails), so that the message is decoded over its exact range.
+        n = _skip_group(buf, pos, end, op.wiretag >> 3, budget) - start
+        value = _decode(op.sub, buf, start, start + n, budget - 1, data)
         Py_INCREF_ptr(<PyObject*>value)
         return <PyObject*>value
-    cdef Py_ssize_t n = _length(buf, pos, end)
-    cdef Py_ssize_t start = pos[0]
+    n = _length(buf, pos, end)
+    start = pos[0]
     pos[0] += n
     cdef PyObject* fast
     if op.kind == K_MESSAGE:
-        value = _decode(op.sub, buf, start, start + n, budget - 1, data, 0, NULL)
+        value = _decode(op.sub, buf, start, start + n, budget - 1, data)
     elif (op.native == NATIVE_TIMESTAMP or op.native == NATIVE_DURATION or op.native == NATIVE_DATE) and budget >= 1:
         fast = _time_value(op.native, buf, start, start + n)
         if fast != NULL:
@@ -244,7 +248,7 @@ cdef PyObject* _absent(Op* op, const unsigned char* buf, int budget, object data
     if op.fill == FILL_DICT:
         return PyDict_New_ptr()
     if op.fill == FILL_MESSAGE:
-        value = _decode(op.fill_sub, buf, 0, 0, budget - 1, data, 0, NULL)
+        value = _decode(op.fill_sub, buf, 0, 0, budget - 1, data)
     elif op.fill == FILL_CALL:
         value = (<object>op.fn_zero)()
     elif op.fill == FILL_WRAPPER:
@@ -301,21 +305,23 @@ cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64
     return 0
 
 
-cdef int _skip_group(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64_t number,
-                     int budget) except -1:
-    """Pass a group of field ``number`` that the class does not know (its start-group tag read)
-    up to and past its end-group tag, the groups nested in it included, as the reference engine
-    (ddl._wire._skip_group) passes it: without recursion, the open groups' numbers on a stack.
-    What it would refuse (an end-group tag of another group, nesting as deep as ``budget``, a
-    group left open) bails, and so does what it takes that this loop does not try to (a field
-    number 0 inside the group, nesting deeper than GROUP_STACK)."""
+cdef Py_ssize_t _skip_group(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64_t number,
+                            int budget) except -1:
+    """Pass a group of field ``number`` (its start-group tag read) up to and past its end-group
+    tag, the groups nested in it included, as the reference engine (ddl._wire._skip_group)
+    passes it: without recursion, the open groups' numbers on a stack. Where that end-group tag
+    begins (the end of the body). What it would refuse (an end-group tag of another group,
+    nesting as deep as ``budget``, a group left open) bails, and so does what it takes that this
+    loop does not try to (a field number 0 inside the group, nesting deeper than GROUP_STACK)."""
     cdef uint64_t open_groups[GROUP_STACK]
     cdef int depth = 1
     cdef uint64_t tag
+    cdef Py_ssize_t closing = pos[0]
     open_groups[0] = number
     while depth:
         if pos[0] >= end:
             bail()
+        closing = pos[0]
         tag = _tag(buf, pos, end)
         if tag & 7 == 4:
             if tag >> 3 != open_groups[depth - 1]:
@@ -328,7 +334,7 @@ cdef int _skip_group(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, 
             depth += 1
         else:
             _skip(buf, pos, end, tag, budget)
-    return 0
+    return closing
 
 
 cdef object _last_unknown = None
@@ -368,10 +374,7 @@ cdef bint _shares_empty(ProgC* p):
     return p.share
 
 
-cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data,
-                    uint64_t etag, Py_ssize_t* stop):
-    """The message of ``p``'s class in buf[pos:end]; for a group (``etag``, its end-group tag),
-    in buf[pos:], up to that tag, past which ``stop`` is set."""
+cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
     cdef Op* op
     cdef uint64_t tag
     cdef Py_ssize_t start, k
@@ -383,8 +386,6 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     cdef uint64_t groups_read = 0  # the oneof groups a member was read of (Op.group bits)
     if budget < 0:
         bail()
-    if etag:
-        stop[0] = -1
     # An empty body of a frozen class makes one instance, shared by every absent field and empty
     # element of that class: a million of them cost a pointer each, not 48 bytes or more each.
     cdef bint share = pos == end and p.share != 0 and _shares_empty(p)
@@ -404,26 +405,26 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         else:
             found = (<dict>p.slow).get(tag)
             index = -1 if found is None else found
-        if index >= 0:
-            op = &p.ops[index]
-        if index < 0 or (op.closed_enum and _closed_miss(op, tag, buf, pos, end)):
-            if tag == etag and etag:
-                stop[0] = pos  # the group's end-group tag: its body ends here
-                break
-            _skip(buf, &pos, end, tag, budget)
-            if unknown is None:
-                unknown = bytearray()
-            unknown += data[start:pos]
-            continue
+        if index < 0:
+            # A field the class does not know (-1), or one of a closed enum outside oneofs
+            # (-2 - its op: program.pxi), whose number the enum may not have.
+            if index == -1 or _closed_miss(&p.ops[-2 - index], tag, buf, pos, end):
+                _skip(buf, &pos, end, tag, budget)
+                if unknown is None:
+                    unknown = bytearray()
+                unknown += data[start:pos]
+                continue
+            index = -2 - index
+            if tag & 7 == 2:
+                unknown = _closed_run(raw, &p.ops[index], tag, buf, &pos, end, unknown)
+                continue
+        op = &p.ops[index]
         if op.group:
             if groups_read & op.group:
                 bail()  # a group's member again: the reference engine keeps the last, clearing others
             groups_read |= op.group
         if op.repeated:
-            if op.closed_enum and (tag & 7) == 2:
-                unknown = _closed_run(raw, op, tag, buf, &pos, end, unknown)
-            else:
-                _occurrence(raw, op, tag, buf, &pos, end, budget, data)
+            _occurrence(raw, op, tag, buf, &pos, end, budget, data)
         elif op.kind <= K_BYTES:
             ddl_set_slot(raw, op.offset, _read(op, op.kind, buf, &pos, end))
         elif op.kind == K_MAP:
@@ -434,8 +435,6 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             if ddl_slot(raw, op.offset) != NULL:
                 bail()  # a repeated occurrence to merge: the reference engine does it
             ddl_set_slot(raw, op.offset, _message(op, buf, &pos, end, budget, data))
-    if etag and stop[0] < 0:
-        bail()  # the group is not closed: the reference engine's error
     for k in range(p.nops):
         op = &p.ops[k]
         slot = ddl_slot(raw, op.offset)
@@ -469,7 +468,7 @@ cdef object _decode_bytes(ProgC* p, bytes data, int budget):
         _gc_pause()
     try:
         return _decode(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data),
-                       min(budget, C_DEPTH_LIMIT), data, 0, NULL)
+                       min(budget, C_DEPTH_LIMIT), data)
     finally:
         if paused:
             _gc_resume()

@@ -152,7 +152,8 @@ cdef struct ProgC:
     Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
     bint size_steady        # the last two encodings had that size: the next one is written
                             # straight into its bytes object (encode.pxi's _encode_bytes)
-    short fast[256]         # tag -> op index, -1 for unknown; larger tags go through ``slow``
+    short fast[256]         # tag -> op index, -1 for unknown, -2 - index for a closed enum's field
+                            # outside oneofs; larger tags go through ``slow``
     PyObject* slow
     int share               # an empty instance is shared (immutable all the way down): 1, 0, -1 unknown
     bint check_required     # plan.reaches_required: a decoded instance is checked by ddl._proto2
@@ -267,11 +268,14 @@ def build(plan, program_of, register, wrappers):
             n_entries += 2
         p.c.flat &= op.kind <= K_BYTES
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
+        # A closed enum's field outside oneofs is found as -2 - i: the decoder's path for
+        # unknown fields looks at its number first (decode.pxi), leaving the others' path as is.
+        code = -2 - i if op.closed_enum and op.member < 0 and not op.group else i
         for t in tags:
             if t < 256:
-                p.c.fast[t] = i
+                p.c.fast[t] = code
             else:
-                (<dict>p.c.slow)[t] = i
+                (<dict>p.c.slow)[t] = code
     _json_fill(p, plan)
     _jr_plan(p, plan)
     return p

@@ -129,23 +129,24 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     return PyBytes_FromStringAndSize_ptr(<const char*>buf + start, n)
 
 
-cdef bint _closed_miss(Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except -1:
-    """Whether the field at ``pos`` (its tag read) is a varint of a number the closed enum of
-    ``op`` has not, looked up as _read does: such a field joins the unknown fields and leaves
-    the field as it was, as the reference engine and protobuf keep it. Only a field outside
-    oneofs is asked (a oneof's member clears the others first: the reference engine's)."""
-    cdef uint64_t u
-    cdef PyObject* number
+cdef PyObject* _closed_member(Op* op, uint64_t u) except? NULL:
+    """The member of ``op``'s closed enum numbered ``u`` (borrowed: the enum's table holds it),
+    looked up as _read does, or NULL when the enum has not that number."""
     cdef PyObject* member
-    if (tag & 7) != 0 or op.member >= 0 or op.group:
-        return False
-    u = _varint(buf, &pos, end)
-    if <uint32_t>u < <uint64_t>Py_SIZE_ptr(op.enum_table) and PyTuple_GET_ITEM_ptr(op.enum_table, <uint32_t>u) != ddl_none:
-        return False
-    number = ddl_int(<int32_t><uint32_t>u)
-    member = PyDict_GetItem_ptr(op.enum_map, number)  # exact int keys: no Python code
-    Py_DECREF_ptr(number)
-    return member == NULL
+    if <uint32_t>u < <uint64_t>Py_SIZE_ptr(op.enum_table):
+        member = PyTuple_GET_ITEM_ptr(op.enum_table, <uint32_t>u)
+        if member != ddl_none:
+            return member
+    number = <object>ddl_int(<int32_t><uint32_t>u)
+    Py_DECREF_ptr(<PyObject*>number)  # ``number`` holds the reference
+    return PyDict_GetItem_ptr(op.enum_map, <PyObject*>number)  # exact int keys: no Python code
+
+
+cdef bint _closed_miss(Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end) except -1:
+    """Whether the field at ``pos`` (its tag read) of a closed enum outside oneofs (program.pxi
+    marks their tags) is a varint of a number the enum has not: such a field joins the unknown
+    fields and leaves the field as it was, as the reference engine and protobuf keep it."""
+    return (tag & 7) == 0 and _closed_member(op, _varint(buf, &pos, end)) == NULL
 
 
 cdef object _closed_run(PyObject* obj, Op* op, uint64_t tag, const unsigned char* buf, Py_ssize_t* pos,
@@ -157,13 +158,17 @@ cdef object _closed_run(PyObject* obj, Op* op, uint64_t tag, const unsigned char
     cdef Py_ssize_t stop = _length(buf, pos, end) + pos[0]
     cdef unsigned char field[20]
     cdef uint64_t u
+    cdef PyObject* member
     cdef int n
     while pos[0] < stop:
-        if not _closed_miss(op, tag & ~(<uint64_t>7), buf, pos[0], stop):
-            _append(obj, op, _read(op, op.kind, buf, pos, stop), buf, pos[0], end)
+        u = _varint(buf, pos, stop)
+        member = _closed_member(op, u)
+        if member != NULL:
+            Py_INCREF_ptr(member)
+            _append(obj, op, member, buf, pos[0], end)
             continue
         n = _varint_into(field, tag & ~(<uint64_t>7))
-        n += _varint_into(field + n, _varint(buf, pos, stop))
+        n += _varint_into(field + n, u)
         if unknown is None:
             unknown = bytearray()
         unknown += (<char*>field)[:n]

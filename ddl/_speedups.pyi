@@ -55,6 +55,12 @@ def decode_entry(data: _Buffer, cls: type[_M], *, max_depth: int = 100) -> _M: .
 def to_json(
     msg: object, proto_names: object, always_print: object, integers: object, registry: object = None
 ) -> str | None: ...
+def to_dict(
+    msg: object, proto_names: object, always_print: object, integers: object, registry: object = None
+) -> dict[str, Any] | None: ...
+def from_dict(
+    obj: object, cls: type[_M], ignore_unknown_fields: bool = False, registry: object = None
+) -> _M | None: ...
 def install_which_oneof(
     reference: Callable[[object, str], str | None], member_names: Callable[[type], dict[str, tuple[str, ...]]]
 ) -> None: ...
@@ -64,6 +70,9 @@ def install_json(
     python_from_json: Callable[..., Any],
     python_any_text: Callable[..., str],
     any_own_forms: Iterable[str],
+    python_message_value: Callable[..., Any],
+    python_json_value: Callable[[Any], Any],
+    python_json_object: Callable[[Any], dict[str, Any]],
 ) -> None: ...
 def use_compiled_json(on: bool) -> None: ...
 def to_json_entry(

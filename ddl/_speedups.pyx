@@ -13,9 +13,9 @@ The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers
 (the loops), ``_cy/wkt_times.pxi`` (Timestamp and Duration), ``_cy/converted.pxi`` (UUID and
 Decimal), ``_cy/wkt_values.pxi`` (Value and Struct), ``_cy/json_write.pxi`` (the text of
 ``ddl.to_json``, whose Python path is ``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages,
-for ``ddl.from_json``), ``_cy/json_any.pxi`` (google.protobuf.Any in both); the entry points are
-below, and
-``_speedups.pyi`` gives their types.
+for ``ddl.from_json``), ``_cy/json_any.pxi`` (google.protobuf.Any in both), ``_cy/json_dict.pxi``
+(the values of ``ddl.to_dict``); the entry points are below, and ``_speedups.pyi`` gives their
+types.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
@@ -57,6 +57,7 @@ include "_cy/json_read.pxi"
 include "_cy/json_natives.pxi"
 include "_cy/json_wkt.pxi"
 include "_cy/json_any.pxi"
+include "_cy/json_dict.pxi"
 include "_cy/required.pxi"
 
 
@@ -232,14 +233,18 @@ cdef object _json_read_program(object data, object program, bint ignore, object 
         return None
     try:
         msg = _json_read(&(<Program>program).c, data, ignore, registry if type(registry) is dict else None)
-        if (msg is not None and (<Program>program).c.check_required
-                and not _complete(&(<Program>program).c, <PyObject*>msg, C_DEPTH_LIMIT)):
-            # proto2's required fields, checked once all is read; a message that lacks one is
-            # read again by the Python reader, whose error (with no byte offset) is the verdict
-            _check_required(msg, 0)
-        return msg
+        return _json_complete(&(<Program>program).c, msg)
     except Exception:
         return None
+
+
+cdef object _json_complete(ProgC* p, object msg):
+    """``msg`` (None or a message the compiled reader read), checked for proto2's required
+    fields once all is read: a message that lacks one raises, and is read again by the Python
+    reader, whose error (with no byte offset) is the verdict."""
+    if msg is not None and p.check_required and not _complete(p, <PyObject*>msg, C_DEPTH_LIMIT):
+        _check_required(msg, 0)
+    return msg
 
 
 cdef object _python_to_json = None
@@ -249,15 +254,22 @@ cdef object _python_from_json = None
 cdef bint _json_compiled = True
 
 
-def install_json(python_to_json, python_from_json, python_any_text, any_own_forms):
+def install_json(python_to_json, python_from_json, python_any_text, any_own_forms, python_message_value,
+                 python_json_value, python_json_object):
     """Give the JSON entry points the Python paths they leave the other calls to (ddl/_json's
-    ``_write_text`` and ``_read_text``), and json_any.pxi the Python path's text of one Any
-    (``_any_text``) and the type names it leaves to it."""
+    ``_write_text`` and ``_read_text``), json_any.pxi the Python path's text of one Any
+    (``_any_text``) and the type names it leaves to it, and json_dict.pxi the Python path's
+    values it leaves to it: a well-known message's (``_message_value``), typing.Any's and
+    dict[str, Any]'s (``json_value``, ``json_object``)."""
     global _python_to_json, _python_from_json, _python_any_text, _ANY_OWN_FORMS
+    global _python_message_value, _python_json_value, _python_json_object
     _python_to_json = python_to_json
     _python_from_json = python_from_json
     _python_any_text = python_any_text
     _ANY_OWN_FORMS = frozenset(any_own_forms)
+    _python_message_value = python_message_value
+    _python_json_value = python_json_value
+    _python_json_object = python_json_object
 
 
 def use_compiled_json(bint on):

@@ -366,40 +366,43 @@ static Py_ssize_t ddl_json_float_run(ddl_jout* o, PyObject* const* items, Py_ssi
     return n;
 }
 
-/* A float field's value: the 32-bit float d rounds to, at the fewest digits (6 to 9) whose
-   double reads back as that float, as the Python path's float32 converter finds them (its
-   "%.{digits}g" is PyOS_double_to_string's 'g', correctly rounded, ties to even), then written
-   as repr writes that double. 0; 1 when d is finite but beyond the range of a float (the Python
-   path refuses it: the caller bails); -1 with an exception set. For 1e-4 <= |float| < 1e6 the
-   rounding is done here: a float (24 bits) times 10**s (s <= 12, 5**12 < 2**28) is exact in a
-   double, so rounding it to an integer (ddl_round_small, ties to even) is the correct rounding.
-   That double's repr is then those digits, m * 10**-e, written at once (ddl_json_positional):
-   the division m / 10**e of exact operands gives the double nearest to them, so they read back
-   as it, and no fewer digits can, as any other text of up to 10 significant digits lies at
-   least 10**-10 of the value away, and the double's neighbours 2**-52 of it. */
-static int ddl_json_float32(ddl_jout* o, double d) {
-    float single;
-    double a, m, shortest;
+/* The fewest digits (6 to 9) whose double reads back as the 32-bit float single, for
+   1e-4 <= |single| < 1e6, as the Python path's float32 converter finds them (its "%.{digits}g"
+   is PyOS_double_to_string's 'g', correctly rounded, ties to even): 1 with |single| ~ m * 10**-e
+   (no trailing zero in m when e > 0), 0 for a float outside that range. The rounding is done
+   here: a float (24 bits) times 10**s (s <= 12, 5**12 < 2**28) is exact in a double, so
+   rounding it to an integer (ddl_round_small, ties to even) is the correct rounding. That
+   double's repr is then those digits, written at once (ddl_json_positional): the division
+   m / 10**e of exact operands gives the double nearest to them, so they read back as it, and no
+   fewer digits can, as any other text of up to 10 significant digits lies at least 10**-10 of
+   the value away, and the double's neighbours 2**-52 of it. */
+static inline int ddl_float32_digits(float single, uint64_t* m, int* e) {
+    double a = fabs((double)single), r;
+    int digits, k;
     uint64_t mi;
-    char* s;
-    int digits, e, r = ddl_json_special(o, d);
-    if (r) return r < 0 ? -1 : 0;
-    single = (float)d;
-    if (isinf(single)) return 1;
-    a = fabs((double)single);
-    if (a >= 1e-4 && a < 1e6) {
-        /* a * 10**e has 6 integral digits; each further digit is the next power of ten */
-        for (e = 0; a * ddl_exact_pow10[e] < 1e5; e++) {}
-        for (digits = 6; digits < 10; digits++, e++) {
-            m = ddl_round_small(a * ddl_exact_pow10[e]);
-            if ((float)(m / ddl_exact_pow10[e]) == (float)a) {
-                if (ddl_jout_room(o, 24) < 0) return -1;
-                for (mi = (uint64_t)m; e > 0 && mi % 10 == 0; e--) mi /= 10;
-                o->pos = ddl_json_positional(o->pos, single < 0, mi, e);
-                return 0;
-            }
+    if (!(a >= 1e-4 && a < 1e6)) return 0;
+    /* a * 10**k has 6 integral digits; each further digit is the next power of ten */
+    for (k = 0; a * ddl_exact_pow10[k] < 1e5; k++) {}
+    for (digits = 6; digits < 10; digits++, k++) {
+        r = ddl_round_small(a * ddl_exact_pow10[k]);
+        if ((float)(r / ddl_exact_pow10[k]) == (float)a) {
+            for (mi = (uint64_t)r; k > 0 && mi % 10 == 0; k--) mi /= 10;
+            *m = mi;
+            *e = k;
+            return 1;
         }
     }
+    return 0;  /* not reached: 9 digits always read back */
+}
+
+/* The double whose repr is the shortest text of the 32-bit float single, for the floats
+   ddl_float32_digits leaves, found through PyOS_double_to_string as the Python path finds it:
+   0 with it in *out; 1 when those digits read as a float beyond the range of floats (the
+   Python path refuses it); -1 with an exception set. */
+static DDL_NOINLINE int ddl_float32_slow(float single, double* out) {
+    double shortest;
+    char* s;
+    int digits;
     for (digits = 6; digits < 10; digits++) {
         s = PyOS_double_to_string((double)single, 'g', digits, 0, NULL);
         if (s == NULL) return -1;
@@ -407,9 +410,48 @@ static int ddl_json_float32(ddl_jout* o, double d) {
         PyMem_Free(s);
         if (shortest == -1.0 && PyErr_Occurred()) return -1;
         if (isinf((float)shortest)) return 1;
-        if ((float)shortest == single) return ddl_json_repr(o, shortest);
+        if ((float)shortest == single) {
+            *out = shortest;
+            return 0;
+        }
     }
-    return ddl_json_repr(o, (double)single);
+    *out = (double)single;
+    return 0;
+}
+
+/* A float field's value: the 32-bit float d rounds to, written as repr writes the double of its
+   fewest digits (ddl_float32_digits, ddl_float32_slow). 0; 1 when d is finite but beyond the
+   range of a float (the Python path refuses it: the caller bails); -1 with an exception set. */
+static int ddl_json_float32(ddl_jout* o, double d) {
+    float single;
+    double shortest;
+    uint64_t m;
+    int e, r = ddl_json_special(o, d);
+    if (r) return r < 0 ? -1 : 0;
+    single = (float)d;
+    if (isinf(single)) return 1;
+    if (ddl_float32_digits(single, &m, &e)) {
+        if (ddl_jout_room(o, 24) < 0) return -1;
+        o->pos = ddl_json_positional(o->pos, single < 0, m, e);
+        return 0;
+    }
+    r = ddl_float32_slow(single, &shortest);
+    return r ? r : ddl_json_repr(o, shortest);
+}
+
+/* The finite d as the Python path's float32 converter gives it to ddl.to_dict: the double
+   ddl_json_float32 writes, in *out. 0; 1 when d is beyond the range of a float; -1 with an
+   exception set. */
+static int ddl_float32_value(double d, double* out) {
+    float single = (float)d;
+    uint64_t m;
+    int e;
+    if (isinf(single)) return 1;
+    if (ddl_float32_digits(single, &m, &e)) {
+        *out = copysign((double)m / ddl_exact_pow10[e], (double)single);
+        return 0;
+    }
+    return ddl_float32_slow(single, out);
 }
 
 #endif /* DDL_JSON_WRITE_H */

@@ -47,10 +47,7 @@ cdef enum:
     J_DEPTH_LIMIT = 100
 
 import json as _json
-
-
-
-
+from sys import intern as _intern
 
 
 # int's own methods: an enum class that overrides none of them makes the Python path's name
@@ -64,14 +61,26 @@ def _json_text(str value):
     return _json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
-cdef PyObject* _json_enum(Program p, object node) except? NULL:
-    """Each number's name as JSON text (kept by ``p``), or NULL when the Python path must
-    write the enum."""
+cdef int _json_enum(Program p, Op* op, object node) except -1:
+    """Each number's name as JSON text (Op.jenum, Op.jenum_table) and as a str (Op.dnames), kept
+    by ``p``; left NULL when the Python path must write the enum."""
     from ._json._write_values import enum_names
     names = enum_names(node)
     if None in names.values() or any(getattr(node.cls, m) is not getattr(int, m) for m in _INT_METHODS):
-        return NULL
-    return _own(p, {int(number): _json_text(name) for number, name in names.items()})
+        return 0
+    op.jenum = _own(p, {int(number): _json_text(name) for number, name in names.items()})
+    op.jenum_table = _own(p, _enum_table(<dict>op.jenum))
+    op.dnames = _own(p, {int(number): _intern(name) for number, name in names.items()})
+    return 0
+
+
+cdef int _json_keys(Program p, Op* op, str json_name, str proto_name) except -1:
+    """A field's keys: as the JSON text the writer copies, and as the strs of to_dict."""
+    op.jkey = _own(p, _json_text(json_name) + b": ")
+    op.jpkey = _own(p, _json_text(proto_name) + b": ")
+    op.dkey = _own(p, _intern(json_name))
+    op.dpkey = _own(p, _intern(proto_name))
+    return 0
 
 
 def mark_extended(Program program):
@@ -103,8 +112,7 @@ cdef int _json_fill(Program p, object plan) except -1:
         for member in (range(members) if members else (-1,)):
             i = index[f.name, member]
             op = &p.c.ops[i]
-            op.jkey = _own(p, _json_text(f.json_names[max(member, 0)]) + b": ")
-            op.jpkey = _own(p, _json_text(f.proto_names[max(member, 0)]) + b": ")
+            _json_keys(p, op, f.json_names[max(member, 0)], f.proto_names[max(member, 0)])
             op.jmembers = members
             p.c.jorder[k] = i
             k += 1

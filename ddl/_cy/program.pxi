@@ -131,6 +131,10 @@ cdef struct Op:
                             # when the enum's JSON form is left to Python (NullValue, odd classes)
     PyObject* jenum_table   # and the names of numbers 0 to n - 1 as a tuple, as enum_table
     int jmembers            # a oneof member: the number of members of its union
+    # ddl.to_dict (json_dict.pxi)
+    PyObject* dkey          # the field's JSON name, a str
+    PyObject* dpkey         # and its .proto name
+    PyObject* dnames        # K_ENUM: {number (an exact int): its name, a str}, where jenum is set
     # JSON read (json_read.pxi)
     const char* jname       # the JSON name of the field (of this member, in a oneof), UTF-8
     Py_ssize_t jname_len
@@ -364,8 +368,7 @@ cdef int _fill_inner(Program p, Op* op, object f, object program_of, dict wrappe
     inner = <Op*><char*>block
     for k in range(n):
         _fill_field(p, &inner[k], f, f.numbers[k], k if union else -1, &inner[n], program_of, wrappers)
-        inner[k].jkey = _own(p, _json_text(f.json_names[k]) + b": ")
-        inner[k].jpkey = _own(p, _json_text(f.proto_names[k]) + b": ")
+        _json_keys(p, &inner[k], f.json_names[k], f.proto_names[k])
     op.inner = inner
     op.ninner = n
     return 0
@@ -418,9 +421,7 @@ cdef int _fill_op(Program p, Op* op, object node, uint64_t number, object progra
         op.enum_cls = _own(p, node.cls)
         op.closed_enum = node.closed
         op.skip = SKIP_ZERO
-        op.jenum = _json_enum(p, node)
-        if op.jenum != NULL:
-            op.jenum_table = _own(p, _enum_table(<dict>op.jenum))
+        _json_enum(p, op, node)
         _jr_enum_names(p, op, node)
     elif isinstance(node, ScalarNode):
         op.kind = node.kind

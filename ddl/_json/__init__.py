@@ -21,7 +21,8 @@ from .._compiled import speedups, state
 from .._message import Message
 from ._options import ReadOptions, Registry, WriteOptions
 from ._read import parse_text, read_dict
-from ._write import write_dict
+from ._write import write_dict, write_value
+from ._write_values import json_object, json_value
 from ._write_wkt import ANY_OWN_FORMS
 
 M = TypeVar("M", bound=Message)
@@ -126,6 +127,13 @@ def to_dict(
 
         assert ddl.to_dict(User(id=7, display_name="Ada")) == {"id": "7", "displayName": "Ada"}
     """
+    if _compiled_to_dict is not None and state.compiled:
+        # The compiled engine makes the value itself, or returns None for the Python path below.
+        value = _compiled_to_dict(
+            msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
+        )
+        if value is not None:
+            return value
     options = _write_options(
         preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
     )
@@ -169,11 +177,15 @@ def _write_text(
     msg: Message, indent: int | None, preserving_proto_field_name: bool, always_print_fields_with_no_presence: bool,
     use_integers_for_enums: bool, registry: Registry | None,
 ) -> str:  # fmt: skip
-    """``to_json`` on the Python path."""
-    options = _write_options(
-        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
+    """``to_json`` on the Python path: the json module's text of ``to_dict``'s value (which the
+    compiled engine makes when it can, for an indent or a message the compiled writer left)."""
+    value = to_dict(
+        msg,
+        preserving_proto_field_name=preserving_proto_field_name,
+        always_print_fields_with_no_presence=always_print_fields_with_no_presence,
+        use_integers_for_enums=use_integers_for_enums,
+        registry=registry,
     )
-    value = write_dict(msg, options)
     if indent is None:
         return _ONE_LINE.encode(value)
     return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
@@ -186,6 +198,11 @@ def from_dict(obj: Any, cls: type[M], *, ignore_unknown_fields: bool = False, re
 
         user = ddl.from_dict({"id": "7", "displayName": "Ada"}, User)
     """
+    if _compiled_from_dict is not None and state.compiled:
+        # The compiled reader, on the happy path only: None leaves the call to the Python one.
+        msg: M | None = _compiled_from_dict(obj, cls, ignore_unknown_fields, registry)
+        if msg is not None:
+            return msg
     return read_dict(obj, cls, _read_options(ignore_unknown_fields, registry))
 
 
@@ -221,6 +238,19 @@ def _any_text(
     return _ONE_LINE.encode(write_dict(msg, options))
 
 
+def _message_value(
+    msg: Message, preserving_proto_field_name: bool, always_print_fields_with_no_presence: bool,
+    use_integers_for_enums: bool, registry: Registry | None,
+) -> Any:  # fmt: skip
+    """The JSON value of the message ``msg`` alone, as the Python path gives it inside any
+    message: the compiled ``to_dict``'s, for a well-known type whose form it leaves to this
+    module (FieldMask, Value, ListValue, Any)."""
+    options = _write_options(
+        preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
+    )
+    return write_value(msg, options)
+
+
 def _read_text(data: str | bytes, cls: type[M], ignore_unknown_fields: bool, registry: Registry | None) -> M:
     """``from_json`` on the Python path."""
     return read_dict(parse_text(data), cls, _read_options(ignore_unknown_fields, registry))
@@ -236,6 +266,12 @@ _ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _compiled_to_json: Callable[[Message, bool, bool, bool, Registry | None], str | None] | None = (
     speedups.to_json if speedups is not None else None
 )
+# The compiled engine's to_dict (ddl/_cy/json_dict.pxi), when it is built.
+_compiled_to_dict: Callable[[Message, bool, bool, bool, Registry | None], Any] | None = (
+    speedups.to_dict if speedups is not None else None
+)
+# And its from_dict (the same file, through the compiled JSON reader).
+_compiled_from_dict = None if speedups is None else speedups.from_dict
 # The compiled engine's JSON reader (ddl/_cy/json_read.pxi), when it is built.
 _compiled_read = None if speedups is None else speedups.json_read
 
@@ -263,6 +299,6 @@ python_to_json, python_from_json = to_json, from_json
 if speedups is not None and not TYPE_CHECKING:
     # The compiled twins take the calls they can without a Python frame, and leave the others
     # (an indent, a registry, the compiled engine switched off, any bail) to the Python paths.
-    speedups.install_json(_write_text, _read_text, _any_text, ANY_OWN_FORMS)
+    speedups.install_json(_write_text, _read_text, _any_text, ANY_OWN_FORMS, _message_value, json_value, json_object)
     to_json = _present_as(speedups.to_json_entry, to_json)
     from_json = _present_as(speedups.from_json_entry, from_json)

@@ -1,0 +1,211 @@
+"""``ddl.from_dict`` on the compiled engine: the value is written as the JSON text that reads back
+as itself (exact JSON types only) and read by the compiled JSON reader, or left to the Python
+path, which then decides the message or the error. So every result, errors included, is the
+same on both engines, whatever the value.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ddl
+from ddl import _compiled, wkt
+from tests.conftest import FIXTURE_SAFE, Engine
+from tests.strategies import schemas
+from tests.test_json_compiled_write import ORDER, Count, Item, Odd, Order, compiled, python_path
+from tests.test_json_write import Known, Natives, Profile, Tree
+
+
+def outcome(call: Any) -> tuple[str, Any]:
+    """What a call gives: its message's class and repr (floats as repr writes them), or its
+    error's type and message."""
+    try:
+        msg = call()
+        return type(msg).__qualname__, repr(msg)
+    except Exception as e:  # noqa: BLE001 - every error must be the same on both paths
+        return type(e).__name__, str(e)
+
+
+def assert_same_on_both_paths(obj: Any, cls: type, **options: Any) -> tuple[str, Any]:
+    """``ddl.from_dict(obj, cls)`` as the compiled engine runs it is what the Python path gives."""
+    ours = outcome(partial(ddl.from_dict, obj, cls, **options))
+    with python_path():
+        reference = outcome(partial(ddl.from_dict, obj, cls, **options))
+    assert ours == reference
+    return ours
+
+
+def read_in_c(obj: Any, cls: type, **options: Any) -> Any:
+    """The compiled engine's own message, None when it leaves the value to the Python path."""
+    assert _compiled.speedups is not None
+    return _compiled.speedups.from_dict(obj, cls, options.get("ignore_unknown_fields", False), options.get("registry"))
+
+
+def python_dict(msg: Any, **options: Any) -> Any:
+    """``msg``'s JSON value as the Python path gives it; None for a message JSON cannot hold (an
+    infinity in a typing.Any, an Any of no registry class, a naive datetime)."""
+    with python_path():
+        try:
+            return ddl.to_dict(msg, **options)
+        except ddl.EncodeError:
+            return None
+
+
+WRITE_OPTIONS = st.fixed_dictionaries(
+    {
+        "preserving_proto_field_name": st.booleans(),
+        "always_print_fields_with_no_presence": st.booleans(),
+        "use_integers_for_enums": st.booleans(),
+    }
+)
+
+# Values that JSON text cannot tell from others (a tuple, a subclass, a NaN, a key that is no
+# str) or that a field reads by a rule of its own, for any place in a value.
+ODD_VALUES: list[Any] = [
+    (), (1,), Count(3), Odd("s"), float("nan"), float("inf"), 2**64, 2**63, -(2**63) - 1, 1e3, 1.5, -0.0, "NaN",
+    "1e3", "-0", True, None, {}, [], {"x": 1}, {1: 2}, {Odd("k"): 1}, b"x", "\ud800", "\x00é中😀", [None], [[1]],
+    uuid.UUID(int=1),
+]  # fmt: skip
+
+
+def _places(value: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) in a JSON value."""
+    found: list[tuple[Any, Any]] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        keys = list(item) if type(item) is dict else range(len(item)) if type(item) is list else []
+        for key in keys:
+            found.append((item, key))
+            stack.append(item[key])
+    return found
+
+
+# --- the same message, or the same error --------------------------------------------------------
+
+
+@settings(FIXTURE_SAFE, max_examples=60)
+@given(schema=schemas(proto2=True), data=st.data())
+def test_a_random_schema_and_value_read_back_the_same_on_both_paths(
+    engine: Engine, schema: Any, data: st.DataObject
+) -> None:
+    msg = data.draw(schema.values())
+    value = python_dict(msg, **data.draw(WRITE_OPTIONS))
+    kind, _ = assert_same_on_both_paths(value, type(msg), ignore_unknown_fields=data.draw(st.booleans()))
+    if value is not None:
+        assert kind == type(msg).__qualname__  # the JSON of a message reads back as one
+
+
+@settings(FIXTURE_SAFE, max_examples=120)
+@given(schema=schemas(proto2=True), data=st.data())
+def test_a_value_changed_anywhere_reads_the_same_or_fails_the_same_on_both_paths(
+    engine: Engine, schema: Any, data: st.DataObject
+) -> None:
+    msg = data.draw(schema.values())
+    value = python_dict(msg, **data.draw(WRITE_OPTIONS))
+    if value is None:
+        return
+    places = _places(value)
+    if data.draw(st.booleans()) and places:
+        container, key = data.draw(st.sampled_from(places))
+        container[key] = data.draw(st.sampled_from(ODD_VALUES))
+    else:
+        value[data.draw(st.sampled_from(["zzUnknown", "[ext.x]", "", "@type"]))] = data.draw(
+            st.sampled_from(ODD_VALUES)
+        )
+    assert_same_on_both_paths(value, type(msg), ignore_unknown_fields=data.draw(st.booleans()))
+
+
+@settings(FIXTURE_SAFE, max_examples=40)
+@given(cls=st.sampled_from([Order, Natives, Known, Tree, Profile]), options=WRITE_OPTIONS, data=st.data())
+def test_the_classes_of_the_json_suites_read_back_the_same_on_both_paths(
+    engine: Engine, cls: type, options: dict[str, bool], data: st.DataObject
+) -> None:
+    from ddl.testing import instances
+
+    msg = data.draw(instances(cls))
+    value = python_dict(msg, **options)
+    if value is None:
+        return
+    assert assert_same_on_both_paths(value, cls)[0] == cls.__qualname__
+
+
+# --- what the compiled engine reads itself ------------------------------------------------------
+
+
+@compiled
+@pytest.mark.parametrize("proto_names", [False, True])
+def test_common_values_are_read_in_c(proto_names: bool) -> None:
+    for msg in (ORDER, Order(status=5, pay=7), Order()):  # type: ignore[arg-type]  # an enum number without a name; an int member
+        value = python_dict(msg, preserving_proto_field_name=proto_names)
+        read = read_in_c(value, Order)
+        assert read is not None and ddl.encode(read) == ddl.encode(msg)  # float32 rounded
+        with python_path():
+            assert repr(ddl.from_dict(value, Order)) == repr(read)
+
+
+@compiled
+def test_an_any_of_a_registry_class_is_read_in_c() -> None:
+    registry = {"test.Item": Item}
+    value = {"packed": {"@type": "type.googleapis.com/test.Item", "id": "3", "sku": "tea"}}
+    read = read_in_c(value, Known, registry=registry)
+    assert read is not None and ddl.decode(read.packed.value, Item) == Item(id=3, sku="tea")
+    assert_same_on_both_paths(value, Known, registry=registry)
+
+
+@compiled
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"items": ({"id": "1"},)},  # a tuple for a list
+        {"title": Odd("x")},  # a str subclass
+        {"id": Count(1)},  # an int subclass
+        {"total": float("nan")},  # a NaN, which JSON text has no number for
+        {"id": 2**64},  # beyond 64 bits
+        {"counts": {1: True}},  # a key that is no str
+        {"title": "a\ud800"},  # a lone surrogate
+        {"items": [{"sku": b"x"}]},  # bytes
+        [1],  # no object
+    ],
+)
+def test_values_json_text_cannot_hold_are_left_to_the_python_path(value: Any) -> None:
+    assert read_in_c(value, Order) is None
+    assert_same_on_both_paths(value, Order)
+
+
+def test_deep_values_are_left_to_the_python_path() -> None:
+    deep: Any = 1
+    for _ in range(300):
+        deep = [deep]
+    assert_same_on_both_paths({"anything": deep}, Natives)
+    tree: dict[str, Any] = {"label": "leaf"}
+    for _ in range(150):
+        tree = {"label": "n", "children": [tree]}
+    assert_same_on_both_paths(tree, Tree)
+
+
+@compiled
+def test_the_benchmarks_workloads_are_read_in_c() -> None:
+    from benches import workloads
+    from benches.adapters import ddl_adapter
+
+    for name in ("small", "medium", "tree", "chat", "otlp", "features", "vector", "events"):
+        msg = ddl_adapter.make(name, getattr(workloads, name)()).obj
+        read = read_in_c(ddl.to_dict(msg), type(msg))
+        assert read is not None, name
+        assert ddl.encode(read) == ddl.encode(msg), name
+
+
+def test_a_required_field_missing_is_the_python_paths_error() -> None:
+    from tests.test_required_compiled import Holder, Part  # proto2 classes with required fields
+
+    assert assert_same_on_both_paths({"name": "n", "parts": [{}]}, Holder)[0] == "DecodeError"
+    assert assert_same_on_both_paths({"name": "n", "parts": [{"id": 1}]}, Holder)[0] == "Holder"
+    assert assert_same_on_both_paths({"id": 1}, Part) == ("Part", repr(Part(id=1)))
+    assert type(ddl.from_dict({}, wkt.Empty)) is wkt.Empty

@@ -14,7 +14,7 @@ The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers
 Decimal), ``_cy/wkt_values.pxi`` (Value and Struct), ``_cy/json_write.pxi`` (the text of
 ``ddl.to_json``, whose Python path is ``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages,
 for ``ddl.from_json``), ``_cy/json_any.pxi`` (google.protobuf.Any in both), ``_cy/json_dict.pxi``
-(the values of ``ddl.to_dict``); the entry points are below, and ``_speedups.pyi`` gives their
+(``ddl.to_dict`` and ``ddl.from_dict``), ``_cy/json_indent.pxi`` (an indented text); the entry points are below, and ``_speedups.pyi`` gives their
 types.
 """
 
@@ -58,6 +58,7 @@ include "_cy/json_natives.pxi"
 include "_cy/json_wkt.pxi"
 include "_cy/json_any.pxi"
 include "_cy/json_dict.pxi"
+include "_cy/json_indent.pxi"
 include "_cy/required.pxi"
 
 
@@ -287,12 +288,17 @@ def to_json_entry(msg, *, indent=None, preserving_proto_field_name=False, always
 
 cdef object _to_json_any(object msg, object indent, object preserving_proto_field_name,
                          object always_print_fields_with_no_presence, object use_integers_for_enums, object registry):
-    """ddl.to_json's work, for its entry point and ddl.Encoder's: the compiled writer's text, or
-    the Python path's for what the writer leaves to it (an indent, a registry that is not a
-    dict, any bail)."""
-    if indent is None and (registry is None or type(registry) is dict) and _json_compiled:
+    """ddl.to_json's work, for its entry point and ddl.Encoder's: the compiled writer's text (laid
+    out with an int or str indent), or the Python path's for what the writer leaves to it (another
+    indent, a registry that is not a dict, any bail)."""
+    if (registry is None or type(registry) is dict) and _json_compiled:
         text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums,
                         registry)
+        if text is not None and indent is not None:
+            try:
+                text = _json_indented(text, indent)
+            except Exception:
+                text = None  # a lone surrogate, which has no UTF-8 to lay out: the Python path's
         if text is not None:
             return text
     return _python_to_json(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,

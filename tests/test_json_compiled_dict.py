@@ -22,13 +22,11 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled, wkt
-from ddl._pyengine._source import slot_setter
 from tests.conftest import FIXTURE_SAFE, Engine
 from tests.strategies import schemas
 from tests.test_engines import Sparse
 from tests.test_json_compiled_write import (
     ALL_OPTIONS,
-    ODD_VALUES,
     OPTIONS,
     ORDER,
     Dying,
@@ -38,8 +36,9 @@ from tests.test_json_compiled_write import (
     Order,
     Vectors,
     compiled,
+    holding_anything,
     python_path,
-)  # fmt: skip
+)
 from tests.test_json_write import Containers, Known, Natives, Profile, Tree
 
 
@@ -99,12 +98,7 @@ def test_a_random_schema_and_value_give_the_same_value_on_both_paths(
 def test_a_field_holding_anything_gives_the_same_value_or_error_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
 ) -> None:
-    msg = data.draw(schema.values())
-    fields = schema.fields_of(type(msg))
-    if fields:
-        name = data.draw(st.sampled_from(fields)).name
-        slot_setter(type(msg), name)(msg, data.draw(st.sampled_from(ODD_VALUES)))  # past a frozen class
-    assert_same_on_both_paths(msg, **data.draw(OPTIONS))
+    assert_same_on_both_paths(holding_anything(schema, data), **data.draw(OPTIONS))
 
 
 @settings(FIXTURE_SAFE, max_examples=40)
@@ -179,10 +173,14 @@ def test_the_arrays_of_vectors_are_made_in_c(options: dict[str, Any]) -> None:
 
 
 NATIVES = Natives(
-    when=datetime(2024, 5, 1, 12, 0, 0, 250_000, tzinfo=UTC), span=timedelta(seconds=-1, microseconds=500),
-    day=date(2024, 2, 29), anything={"k": [1, None, 2.5, "x", True]}, meta={"a": {"b": []}},
-    price=Decimal("1.10"), key=uuid.UUID(int=0x12345678123456781234567812345678),
-)  # fmt: skip
+    when=datetime(2024, 5, 1, 12, 0, 0, 250_000, tzinfo=UTC),
+    span=timedelta(seconds=-1, microseconds=500),
+    day=date(2024, 2, 29),
+    anything={"k": [1, None, 2.5, "x", True]},
+    meta={"a": {"b": []}},
+    price=Decimal("1.10"),
+    key=uuid.UUID(int=0x12345678123456781234567812345678),
+)
 
 
 @compiled

@@ -298,7 +298,8 @@ python_to_json, python_from_json = to_json, from_json
 
 if speedups is not None and not TYPE_CHECKING:
     # The compiled twins take the calls they can without a Python frame, and leave the others
-    # (an indent, a registry, the compiled engine switched off, any bail) to the Python paths.
+    # (an indent json.dumps takes but as an int or str, a registry that is no dict, the compiled
+    # engine switched off, any bail) to the Python paths.
     speedups.install_json(_write_text, _read_text, _any_text, ANY_OWN_FORMS, _message_value, json_value, json_object)
     to_json = _present_as(speedups.to_json_entry, to_json)
     from_json = _present_as(speedups.from_json_entry, from_json)

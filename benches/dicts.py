@@ -1,0 +1,114 @@
+"""JSON as plain Python values: ``ddl.to_dict`` / ``ddl.from_dict`` against their peers.
+
+A framework that wants dicts (a web framework's request and response bodies, a document
+store's driver) calls these rather than the text functions. Each library makes its own form of
+the value and reads it back: ddl's canonical proto3 JSON values; protobuf's
+``json_format.MessageToDict`` / ``ParseDict`` (upb), the same mapping; msgspec's
+``to_builtins`` / ``convert`` with its typed Structs (named fields, int64 as numbers, enums as
+ints). *dict decode+read* reads every field of the message made from the value, as the
+benchmark's decode+read does. Each library's value must read back to the workload's values
+before it is timed, and both are timed as the benchmark's workers time (``benches.worker.measure``
+with the JSON columns' settings: warm, in one process, the GC on, medians). (N.NNx) is the
+peer's time divided by ddl's.
+
+Run it as ``python benches/dicts.py [WORKLOAD ...]`` from a checkout.
+
+Example::
+
+    python benches/dicts.py medium otlp
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __name__ == "__main__" and not __package__:  # run as a script: make `benches` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
+
+import msgspec
+from google.protobuf import json_format
+
+import ddl
+from benches import workloads
+from benches.adapters import ddl_adapter, msgspec_adapter, protobuf_adapter
+from benches.settings import FULL
+from benches.worker import measure
+
+# A library's pair: (the value of a message, the message of a value) given the message's case.
+Pair = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+
+
+def _ddl(obj: Any) -> Pair:
+    cls = type(obj)
+    return ddl.to_dict, lambda value: ddl.from_dict(value, cls)
+
+
+def _protobuf(obj: Any) -> Pair:
+    cls = type(obj)
+    return json_format.MessageToDict, lambda value: json_format.ParseDict(value, cls())
+
+
+def _msgspec(obj: Any) -> Pair:
+    cls = type(obj)
+    return msgspec.to_builtins, lambda value: msgspec.convert(value, cls)
+
+
+LIBRARIES: dict[str, tuple[Callable[[str, Any], Any], Callable[[Any], Pair]]] = {
+    "ddl": (ddl_adapter.make, _ddl),
+    "protobuf-upb": (protobuf_adapter.make, _protobuf),
+    "msgspec": (msgspec_adapter.make, _msgspec),
+}
+
+
+def _loop(call: Callable[[], Any]) -> Callable[[int], float]:
+    def timed(loops: int) -> float:
+        start = time.perf_counter()
+        for _ in range(loops):
+            call()
+        return time.perf_counter() - start
+
+    return timed
+
+
+def timings(name: str) -> dict[str, tuple[float, float]]:
+    """Each library's median µs to make the value and to read it back, on workload ``name``."""
+    logical = workloads.build(name)
+    settings = FULL.for_json()
+    found: dict[str, tuple[float, float]] = {}
+    for library, (make, pair) in LIBRARIES.items():
+        case = make(name, logical)
+        obj = case.json_input
+        to_value, from_value = pair(obj)
+        value = to_value(obj)
+        read = case.read
+        if read(from_value(value)) != logical:
+            raise AssertionError(f"{library} {name}: the value does not read back to the workload")
+        write_us = measure(_loop(lambda: to_value(obj)), settings)["median_us"]
+        read_us = measure(_loop(lambda: read(from_value(value))), settings)["median_us"]
+        found[library] = (write_us, read_us)
+    return found
+
+
+def main(args: Sequence[str]) -> None:
+    opts = workloads.script_parser(__doc__ or "").parse_args(args)
+    peers = [library for library in LIBRARIES if library != "ddl"]
+    print("| workload | op | ddl µs | " + " | ".join(f"{p} µs (×ddl)" for p in peers) + " |")
+    print("|---|---|---:|" + "---:|" * len(peers))
+    for name in opts.workloads or workloads.WORKLOADS:
+        found = timings(name)
+        for k, op in enumerate(("dict encode", "dict decode+read")):
+            ours = found["ddl"][k]
+            cells = " | ".join(f"{found[p][k]:,.2f} ({found[p][k] / ours:.2f}x)" for p in peers)
+            print(f"| {name} | {op} | {ours:,.2f} | {cells} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -38,7 +38,7 @@ from google.protobuf import json_format
 
 import ddl
 from benches import workloads
-from benches.adapters import ddl_adapter, msgspec_adapter, protobuf_adapter
+from benches.adapters import ddl_adapter, msgspec_adapter, plain, protobuf_adapter
 from benches.settings import FULL
 from benches.worker import measure
 
@@ -78,23 +78,27 @@ def _loop(call: Callable[[], Any]) -> Callable[[int], float]:
     return timed
 
 
+def _timed(name: str, library: str, case: Any, pair: Callable[[Any], Pair], logical: Any) -> tuple[float, float]:
+    """One library's median µs to make the value of ``case``'s message and to read it back."""
+    obj = case.json_input
+    to_value, from_value = pair(obj)
+    value = to_value(obj)
+    read = case.read
+    if plain(read(from_value(value))) != logical:
+        raise AssertionError(f"{library} {name}: the value does not read back to the workload")
+    settings = FULL.for_json()
+    write_us = measure(_loop(lambda: to_value(obj)), settings)["median_us"]
+    read_us = measure(_loop(lambda: read(from_value(value))), settings)["median_us"]
+    return write_us, read_us
+
+
 def timings(name: str) -> dict[str, tuple[float, float]]:
     """Each library's median µs to make the value and to read it back, on workload ``name``."""
     logical = workloads.build(name)
-    settings = FULL.for_json()
-    found: dict[str, tuple[float, float]] = {}
-    for library, (make, pair) in LIBRARIES.items():
-        case = make(name, logical)
-        obj = case.json_input
-        to_value, from_value = pair(obj)
-        value = to_value(obj)
-        read = case.read
-        if read(from_value(value)) != logical:
-            raise AssertionError(f"{library} {name}: the value does not read back to the workload")
-        write_us = measure(_loop(lambda: to_value(obj)), settings)["median_us"]
-        read_us = measure(_loop(lambda: read(from_value(value))), settings)["median_us"]
-        found[library] = (write_us, read_us)
-    return found
+    return {
+        library: _timed(name, library, make(name, logical), pair, logical)
+        for library, (make, pair) in LIBRARIES.items()
+    }
 
 
 def main(args: Sequence[str]) -> None:

@@ -70,6 +70,8 @@ def install_json(
     python_from_json: Callable[..., Any],
     python_any_text: Callable[..., str],
     any_own_forms: Iterable[str],
+    python_to_dict: Callable[..., Any],
+    python_from_dict: Callable[..., Any],
     python_message_value: Callable[..., Any],
     python_json_value: Callable[[Any], Any],
     python_json_object: Callable[[Any], dict[str, Any]],
@@ -84,6 +86,17 @@ def to_json_entry(
     use_integers_for_enums: bool = False,
     registry: object = None,
 ) -> str: ...
+def to_dict_entry(
+    msg: object,
+    *,
+    preserving_proto_field_name: bool = False,
+    always_print_fields_with_no_presence: bool = False,
+    use_integers_for_enums: bool = False,
+    registry: object = None,
+) -> Any: ...
+def from_dict_entry(
+    obj: object, cls: type[_M], *, ignore_unknown_fields: bool = False, registry: object = None
+) -> _M: ...
 def from_json_entry(
     data: str | bytes, cls: type[_M], *, ignore_unknown_fields: bool = False, registry: object = None
 ) -> _M: ...

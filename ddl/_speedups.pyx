@@ -14,7 +14,8 @@ The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers
 Decimal), ``_cy/wkt_values.pxi`` (Value and Struct), ``_cy/json_write.pxi`` (the text of
 ``ddl.to_json``, whose Python path is ``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages,
 for ``ddl.from_json``), ``_cy/json_any.pxi`` (google.protobuf.Any in both), ``_cy/json_dict.pxi``
-(``ddl.to_dict`` and ``ddl.from_dict``), ``_cy/json_indent.pxi`` (an indented text); the entry points are below, and ``_speedups.pyi`` gives their
+(``ddl.to_dict``), ``_cy/json_dict_read.pxi`` (``ddl.from_dict``), ``_cy/json_indent.pxi`` (an
+indented text); the entry points are below, and ``_speedups.pyi`` gives their
 types.
 """
 
@@ -58,6 +59,7 @@ include "_cy/json_natives.pxi"
 include "_cy/json_wkt.pxi"
 include "_cy/json_any.pxi"
 include "_cy/json_dict.pxi"
+include "_cy/json_dict_read.pxi"
 include "_cy/json_indent.pxi"
 include "_cy/required.pxi"
 
@@ -250,24 +252,28 @@ cdef object _json_complete(ProgC* p, object msg):
 
 cdef object _python_to_json = None
 cdef object _python_from_json = None
+cdef object _python_to_dict = None
+cdef object _python_from_dict = None
 # Whether the JSON entry points run this engine (ddl._compiled.state.compiled, which sets it):
 # a C variable, read at each call without a lookup.
 cdef bint _json_compiled = True
 
 
-def install_json(python_to_json, python_from_json, python_any_text, any_own_forms, python_message_value,
-                 python_json_value, python_json_object):
+def install_json(python_to_json, python_from_json, python_any_text, any_own_forms, python_to_dict, python_from_dict,
+                 python_message_value, python_json_value, python_json_object):
     """Give the JSON entry points the Python paths they leave the other calls to (ddl/_json's
-    ``_write_text`` and ``_read_text``), json_any.pxi the Python path's text of one Any
-    (``_any_text``) and the type names it leaves to it, and json_dict.pxi the Python path's
-    values it leaves to it: a well-known message's (``_message_value``), typing.Any's and
-    dict[str, Any]'s (``json_value``, ``json_object``)."""
-    global _python_to_json, _python_from_json, _python_any_text, _ANY_OWN_FORMS
+    ``_write_text``, ``_read_text``, ``to_dict`` and ``from_dict``), json_any.pxi the Python
+    path's text of one Any (``_any_text``) and the type names it leaves to it, and json_dict.pxi
+    the Python path's values it leaves to it: a well-known message's (``_message_value``),
+    typing.Any's and dict[str, Any]'s (``json_value``, ``json_object``)."""
+    global _python_to_json, _python_from_json, _python_any_text, _ANY_OWN_FORMS, _python_to_dict, _python_from_dict
     global _python_message_value, _python_json_value, _python_json_object
     _python_to_json = python_to_json
     _python_from_json = python_from_json
     _python_any_text = python_any_text
     _ANY_OWN_FORMS = frozenset(any_own_forms)
+    _python_to_dict = python_to_dict
+    _python_from_dict = python_from_dict
     _python_message_value = python_message_value
     _python_json_value = python_json_value
     _python_json_object = python_json_object
@@ -303,6 +309,26 @@ cdef object _to_json_any(object msg, object indent, object preserving_proto_fiel
             return text
     return _python_to_json(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
                            use_integers_for_enums, registry)
+
+
+def to_dict_entry(msg, *, preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
+                  use_integers_for_enums=False, registry=None):
+    if _json_compiled:
+        value = _to_dict(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums,
+                         registry)
+        if value is not None:
+            return value
+    return _python_to_dict(msg, preserving_proto_field_name=preserving_proto_field_name,
+                           always_print_fields_with_no_presence=always_print_fields_with_no_presence,
+                           use_integers_for_enums=use_integers_for_enums, registry=registry)
+
+
+def from_dict_entry(obj, cls, *, ignore_unknown_fields=False, registry=None):
+    if _json_compiled:
+        msg = _from_dict(obj, cls, ignore_unknown_fields, registry)
+        if msg is not None:
+            return msg
+    return _python_from_dict(obj, cls, ignore_unknown_fields=ignore_unknown_fields, registry=registry)
 
 
 def from_json_entry(data, cls, *, ignore_unknown_fields=False, registry=None):

@@ -552,7 +552,20 @@ def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(
     assert all(row.count("|") == columns + 1 for row in rows)
 
 
-@pytest.mark.parametrize("script", ["ceiling", "encode_ceiling", "memory_floor"])
+def test_the_dicts_script_prints_two_rows_per_workload_with_each_peers_ratio(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Shapes only, as above; each library's value must first read back to the workload."""
+    from benches import dicts
+
+    dicts.main(["small"])
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "| workload | op | ddl µs | protobuf-upb µs (×ddl) | msgspec µs (×ddl) |"
+    assert [row.split(" | ")[:2] for row in rows[2:]] == [["| small", "dict encode"], ["| small", "dict decode+read"]]
+    assert all(row.endswith("x) |") for row in rows[2:])
+
+
+@pytest.mark.parametrize("script", ["ceiling", "encode_ceiling", "memory_floor", "dicts"])
 def test_the_measuring_scripts_answer_help_with_their_docstring(
     script: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

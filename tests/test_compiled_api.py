@@ -143,6 +143,8 @@ FUNCTIONS = [
     ("decode", _api.python_decode),
     ("to_json", _json.python_to_json),
     ("from_json", _json.python_from_json),
+    ("to_dict", _json.python_to_dict),
+    ("from_dict", _json.python_from_dict),
 ]
 METHODS = [
     (ddl.Encoder, _api.PythonEncoder, "encode"),

@@ -18,8 +18,8 @@ import ddl
 from ddl import _compiled, wkt
 from tests.conftest import FIXTURE_SAFE, Engine
 from tests.strategies import schemas
-from tests.test_json_compiled_write import ORDER, Count, Item, Odd, Order, compiled, python_path
-from tests.test_json_write import Known, Natives, Profile, Tree
+from tests.test_json_compiled_write import ORDER, Count, Item, Odd, Order, Vectors, compiled, python_path
+from tests.test_json_write import Choices, Containers, Known, Natives, Numbers, Presence, Profile, Tree
 
 
 def outcome(call: Any) -> tuple[str, Any]:
@@ -150,6 +150,64 @@ def test_common_values_are_read_in_c(proto_names: bool) -> None:
             assert repr(ddl.from_dict(value, Order)) == repr(read)
 
 
+# Each field's value in the forms the Python reader takes, or refuses, beside the usual one: the
+# walk takes the usual exact types as they are and reads every other value from its JSON text.
+FORMS: list[tuple[type, dict[str, Any]]] = [
+    (Numbers, {"i32": 7, "i64": "-9", "u32": 4294967295, "u64": "18446744073709551615", "s64": -(2**63)}),
+    (Numbers, {"i32": 1e3, "i64": 1.0, "u64": "1e3", "fx64": "1000.0", "sf32": -2147483648, "s32": "-0"}),
+    (Numbers, {"i32": 2**31}),  # out of range
+    (Numbers, {"i32": 1.5}),  # no integer
+    (Numbers, {"i64": "12a"}),
+    (Numbers, {"d": 1, "f": 0.1, "ok": True, "text": "é中😀", "data": "-_8"}),  # URL-safe, unpadded
+    (Numbers, {"d": "NaN", "f": "-Infinity", "text": "plain", "data": "+/8="}),
+    (Numbers, {"d": "1.5", "f": 3.5e38}),  # beyond a float
+    (Numbers, {"d": 10**400}),  # beyond a double
+    (Numbers, {"ok": "true"}),
+    (Numbers, {"text": 7}),
+    (Numbers, {"text": "a\ud800"}),  # a lone surrogate: no Unicode text
+    (Numbers, {"text": "a\\ud800 \\"}),  # backslashes
+    (Numbers, {"i32": None, "text": None, "data": None}),  # null is absence
+    (Numbers, {"i32": 1, "i_32": 2}),  # an unknown key
+    (Numbers, {"fx32": 1, "fx_32": 2}),
+    (Choices, {"color": "GREEN", "rank": 1, "colors": ["RED", 1, "COLOR_BLUE"], "level": "LOW"}),
+    (Choices, {"color": "NO_SUCH_NAME"}),
+    (Choices, {"colors": ["NO_SUCH_NAME", "RED"]}),
+    (Choices, {"level": 5}),  # a closed enum's unknown number
+    (Choices, {"null": None}),
+    (Presence, {"count": "0", "name": "", "point": {}, "tags": ["a"], "counts": {"k": "5"}, "payString": "x"}),
+    (Presence, {"payInt64": "1", "payString": "x"}),  # two members of a union
+    (Presence, {"card": "c", "cash": 1}),  # two members of a oneof group
+    (Presence, {"card": "c", "cash": None}),
+    (Presence, {"point": None, "tags": None, "counts": {"k": None}}),
+    (Presence, {"tags": [None]}),
+    (Presence, {"counts": {"k": 1}, "plain": -1}),
+    (Containers, {"byId": {"1": "a", "-2": "b"}, "flags": {"true": "1", "false": 2}, "grid": [{"values": ["1"]}, {}]}),
+    (Containers, {"byId": {"1": "a", "01": "b"}}),  # two keys of one number
+    (Containers, {"byId": {"x": "a"}}),
+    (Containers, {"holes": [{"value": 3}, {}], "mixed": [{"int64": "1"}, {"string": "s"}], "maybe": {"values": []}}),
+    (Profile, {"displayName": "a", "display_name": "b"}),  # a field under both its names
+    (Profile, {"handle": "h", "user_id2": "3"}),
+    (Natives, {"when": "2024-05-01T12:00:00.250Z", "span": "-1.5s", "day": {"year": 2024, "month": 2, "day": 29}}),
+    (Natives, {"anything": {"k": [1, None, "x", {"y": False}]}, "meta": {"a": None}, "price": "1.10"}),
+    (Natives, {"key": "EjRWeBI0VngSNFZ4EjRWeA==", "anything": None}),
+    (Natives, {"when": "yesterday"}),
+    (Vectors, {"f32": [0.1, 1.5, -0.0], "f64": [1e300, 5e-324], "i32": [1, -2], "u64": ["18446744073709551615"]}),
+    (Vectors, {"f32": [1, 2.5], "f64": ["NaN", 1.0]}),  # an int, a string: read from their text
+    (Vectors, {"f32": [3.5e38]}),  # beyond a float
+    (Vectors, {"f64": [None]}),
+    (Known, {"count": 7, "big": "8", "ratio": 0.1, "flag": None, "blob": "AA==", "mask": "a.bC,d"}),
+    (Known, {"value": None, "values": [1, "a", None], "empty": {}}),
+    (Tree, {"label": "a", "children": [{"label": "b", "children": []}, {}]}),
+    (Tree, {"children": {}}),
+]
+
+
+@pytest.mark.parametrize(("cls", "value"), FORMS, ids=[f"{c.__name__}-{i}" for i, (c, _) in enumerate(FORMS)])
+@pytest.mark.parametrize("ignore", [False, True])
+def test_every_form_of_every_field_reads_alike(cls: type, value: dict[str, Any], ignore: bool) -> None:
+    assert_same_on_both_paths(value, cls, ignore_unknown_fields=ignore)
+
+
 @compiled
 def test_an_any_of_a_registry_class_is_read_in_c() -> None:
     registry = {"test.Item": Item}
@@ -209,3 +267,38 @@ def test_a_required_field_missing_is_the_python_paths_error() -> None:
     assert assert_same_on_both_paths({"name": "n", "parts": [{"id": 1}]}, Holder)[0] == "Holder"
     assert assert_same_on_both_paths({"id": 1}, Part) == ("Part", repr(Part(id=1)))
     assert type(ddl.from_dict({}, wkt.Empty)) is wkt.Empty
+
+
+class Inner(ddl.Message):
+    tag: str = ""
+    seen: list[str] = ddl.field(default_factory=lambda: _meddle())
+
+
+class Outer(ddl.Message):
+    inner: list[Inner] = []
+    attrs: dict[str, str] = {}
+
+
+# The value being read, which Inner's default_factory empties (Python code run mid-walk).
+READING: list[dict[str, Any]] = []
+
+
+def _meddle() -> list[str]:
+    for value in READING:
+        value["inner"].clear()
+        value["attrs"].clear()
+    return []
+
+
+def test_python_code_that_empties_the_value_being_read_never_crashes_the_walk() -> None:
+    for _ in range(20):
+        value: dict[str, Any] = {
+            "inner": [{"tag": str(i)} for i in range(30)],
+            "attrs": {f"k{i}": "v" for i in range(30)},
+        }
+        READING.append(value)
+        try:
+            msg = ddl.from_dict(value, Outer)
+        finally:
+            READING.clear()
+        assert isinstance(msg, Outer) and [inner.tag for inner in msg.inner][:1] in ([], ["0"])

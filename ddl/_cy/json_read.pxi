@@ -416,9 +416,9 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
     return obj
 
 
-cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint ignore, object registry):
-    """The message of ``p``'s class in the JSON text s[:n] (``registry``: a dict or None)."""
-    cdef JText t
+cdef inline void _jtext_start(JText* t, const unsigned char* s, Py_ssize_t n, bint ignore, object registry) noexcept:
+    """Start reading the JSON text s[:n] (NUL at s[n]) with these options (``registry``: a dict
+    or None); _jtext_end releases what the reading holds, whatever happened."""
     t.ignore = ignore
     t.registry = NULL if registry is None else <PyObject*>registry
     t.any_at = -1
@@ -428,6 +428,19 @@ cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint
     t.items = NULL
     t.nitems = 0
     t.room = 0
+
+
+cdef inline void _jtext_end(JText* t) noexcept:
+    while t.nitems:  # the elements of arrays a failure left open
+        t.nitems -= 1
+        Py_DECREF_ptr(t.items[t.nitems])
+    PyMem_Free(t.items)
+
+
+cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint ignore, object registry):
+    """The message of ``p``'s class in the JSON text s[:n] (``registry``: a dict or None)."""
+    cdef JText t
+    _jtext_start(&t, s, n, ignore, registry)
     try:
         if _jr_next(&t) != b'{':
             bail()
@@ -439,10 +452,7 @@ cdef object _json_read_text(ProgC* p, const unsigned char* s, Py_ssize_t n, bint
             bail()
         return obj
     finally:
-        while t.nitems:  # the elements of arrays a failure left open
-            t.nitems -= 1
-            Py_DECREF_ptr(t.items[t.nitems])
-        PyMem_Free(t.items)
+        _jtext_end(&t)
 
 
 cdef object _json_read(ProgC* p, object data, bint ignore, object registry):

@@ -127,13 +127,6 @@ def to_dict(
 
         assert ddl.to_dict(User(id=7, display_name="Ada")) == {"id": "7", "displayName": "Ada"}
     """
-    if _compiled_to_dict is not None and state.compiled:
-        # The compiled engine makes the value itself, or returns None for the Python path below.
-        value = _compiled_to_dict(
-            msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
-        )
-        if value is not None:
-            return value
     options = _write_options(
         preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
     )
@@ -198,11 +191,6 @@ def from_dict(obj: Any, cls: type[M], *, ignore_unknown_fields: bool = False, re
 
         user = ddl.from_dict({"id": "7", "displayName": "Ada"}, User)
     """
-    if _compiled_from_dict is not None and state.compiled:
-        # The compiled reader, on the happy path only: None leaves the call to the Python one.
-        msg: M | None = _compiled_from_dict(obj, cls, ignore_unknown_fields, registry)
-        if msg is not None:
-            return msg
     return read_dict(obj, cls, _read_options(ignore_unknown_fields, registry))
 
 
@@ -266,12 +254,6 @@ _ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _compiled_to_json: Callable[[Message, bool, bool, bool, Registry | None], str | None] | None = (
     speedups.to_json if speedups is not None else None
 )
-# The compiled engine's to_dict (ddl/_cy/json_dict.pxi), when it is built.
-_compiled_to_dict: Callable[[Message, bool, bool, bool, Registry | None], Any] | None = (
-    speedups.to_dict if speedups is not None else None
-)
-# And its from_dict (the same file, through the compiled JSON reader).
-_compiled_from_dict = None if speedups is None else speedups.from_dict
 # The compiled engine's JSON reader (ddl/_cy/json_read.pxi), when it is built.
 _compiled_read = None if speedups is None else speedups.json_read
 
@@ -295,11 +277,17 @@ def _read_options(ignore_unknown_fields: bool, registry: Registry | None) -> Rea
 
 # The Python entry points stay reachable, for the tests to run both in the same run.
 python_to_json, python_from_json = to_json, from_json
+python_to_dict, python_from_dict = to_dict, from_dict
 
 if speedups is not None and not TYPE_CHECKING:
     # The compiled twins take the calls they can without a Python frame, and leave the others
     # (an indent json.dumps takes but as an int or str, a registry that is no dict, the compiled
     # engine switched off, any bail) to the Python paths.
-    speedups.install_json(_write_text, _read_text, _any_text, ANY_OWN_FORMS, _message_value, json_value, json_object)
+    speedups.install_json(
+        _write_text, _read_text, _any_text, ANY_OWN_FORMS, python_to_dict, python_from_dict, _message_value,
+        json_value, json_object,
+    )  # fmt: skip
     to_json = _present_as(speedups.to_json_entry, to_json)
     from_json = _present_as(speedups.from_json_entry, from_json)
+    to_dict = _present_as(speedups.to_dict_entry, to_dict)
+    from_dict = _present_as(speedups.from_dict_entry, from_dict)

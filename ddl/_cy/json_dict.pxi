@@ -1,6 +1,4 @@
-# The compiled ddl.to_dict and ddl.from_dict.
-#
-# to_dict: a message's proto3 JSON value as plain Python values (dicts, lists,
+# The compiled ddl.to_dict: a message's proto3 JSON value as plain Python values (dicts, lists,
 # strs, ints, floats, bools), made straight from the message with no text in between. It follows
 # the Python path (the generated writers of ddl/_json/_write_source.py) rule for rule, as the
 # compiled JSON writer does, and shares that writer's tests of what it takes (the zero of a field
@@ -13,20 +11,11 @@
 # length and a message's slots again at each step. That also lets it call the Python path for
 # the values it leaves to it one by one: a google.protobuf.Value's JSON value, and the
 # well-known messages whose JSON is no object of their fields (FieldMask, Value, ListValue, Any).
-#
-# from_dict: the Python path reads a message from plain values by the rules its text reader
-# applies to json.loads's values (ddl/_json/_read.py), and the compiled reader follows that
-# reader on text. So the value is written here as the JSON text that json.loads reads back as
-# the value itself (exact JSON types only: no tuple, no subclass, no NaN, str keys), and read
-# by the compiled reader from that buffer. Any other value, and anything the reader leaves,
-# goes to the Python path, which decides the message and every error.
 
 cdef extern from "ddl_json_write.h":
     int ddl_float32_value(double d, double* out) except -1
-    int ddl_json_str_utf8(JOut* o, PyObject* s, int quotes) except -1
 
 cdef extern from "Python.h":
-    object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
 
 from cpython.float cimport PyFloat_FromDouble
@@ -41,6 +30,13 @@ cdef object _python_json_object = None
 cdef struct DictOptions:
     int flags                # J_PROTO_NAMES | J_ALWAYS | J_INTEGERS
     PyObject* registry       # the caller's (borrowed for the call), for an Any's packed message
+
+
+cdef inline object _dascii(const char* s, Py_ssize_t n):
+    """The ASCII text s[:n] as a str, copied into it (no decoder: digits, base64, times)."""
+    text = PyUnicode_New(n, 127)
+    memcpy(PyUnicode_DATA(text), s, n)
+    return text
 
 
 cdef inline object _dkey(Op* op, int flags):
@@ -67,7 +63,7 @@ cdef object _dint(int kind, object v, bint key):
     if not key:
         return v
     end = ddl_json_u64(digits, u) if u else ddl_json_i64(digits, i)
-    return PyUnicode_DecodeASCII(digits, end - digits, NULL)
+    return _dascii(digits, end - digits)
 
 
 cdef object _dnonfinite(double d):
@@ -163,7 +159,7 @@ cdef object _dquoted(int native, object v):
             _juuid(<PyObject*>v, &o)
         else:
             _jtime(native, <PyObject*>v, &o)
-        return PyUnicode_DecodeASCII(o.base + 1, o.pos - o.base - 2, NULL)
+        return _dascii(o.base + 1, o.pos - o.base - 2)
     finally:
         ddl_jout_free(&o)
 
@@ -268,7 +264,7 @@ cdef list _darray(Op* op, object v):
             else:  # 64-bit integers are strings
                 end = ddl_json_i64(digits, (<const int64_t*>p)[k]) if code == b'q' \
                     else ddl_json_u64(digits, (<const uint64_t*>p)[k])
-                item = PyUnicode_DecodeASCII(digits, end - digits, NULL)
+                item = _dascii(digits, end - digits)
             out.append(item)
         return out
     finally:
@@ -395,6 +391,11 @@ def to_dict(msg, proto_names, always_print, integers, registry=None):
     """``ddl.to_dict(msg)`` for these options (exact bools), or None when the Python path must
     make it (any bail, any error, any class this engine does not run, a well-known type at the
     top, whose JSON is no object)."""
+    return _to_dict(msg, proto_names, always_print, integers, registry)
+
+
+cdef object _to_dict(object msg, object proto_names, object always_print, object integers, object registry):
+    """to_dict, called by ddl.to_dict's entry point without a lookup of the name."""
     cdef int a = _jflag(proto_names, J_PROTO_NAMES), b = _jflag(always_print, J_ALWAYS)
     cdef int c = _jflag(integers, J_INTEGERS)
     cdef DictOptions d
@@ -407,107 +408,5 @@ def to_dict(msg, proto_names, always_print, integers, registry=None):
         if program is None:
             return None
         return _dmessage(&(<Program>program).c, msg, J_DEPTH_LIMIT, &d)
-    except Exception:
-        return None
-
-
-cdef enum:
-    # Values nested deeper than this are read by the Python path (or found too deep by it).
-    PLAIN_DEPTH_LIMIT = 256
-
-
-cdef int _jplain(PyObject* v, JOut* o, int depth) except -1:
-    """A JSON value held as plain Python values, as UTF-8 JSON text that json.loads reads back as
-    the same value: an exact dict with str keys, list, str, int (within 64 bits), finite float,
-    bool or None. Anything else (a tuple, a subclass, a NaN, a lone surrogate, deep nesting)
-    bails. Runs no Python code and makes nothing the GC tracks: the value is read through
-    borrowed pointers."""
-    cdef PyTypeObject* t = Py_TYPE(v)
-    cdef int64_t i = 0
-    cdef uint64_t u = 0
-    cdef double d
-    cdef Py_ssize_t at = 0, k
-    cdef PyObject* key
-    cdef PyObject* x
-    cdef bint first = True
-    if t == &PyUnicode_Type:
-        return bail() if ddl_json_str_utf8(o, v, 1) else 0  # 1: a lone surrogate, which UTF-8 lacks
-    if v == ddl_none:
-        return _jput(o, b"null", 4)
-    if v == ddl_true:
-        return _jput(o, b"true", 4)
-    if v == ddl_false:
-        return _jput(o, b"false", 5)
-    if t == &PyLong_Type:
-        ddl_jout_room(o, 24)
-        if ddl_as_int64(v, &i) == 0:
-            o.pos = ddl_json_i64(o.pos, i)
-        elif ddl_as_uint64(v, &u) == 0:
-            o.pos = ddl_json_u64(o.pos, u)
-        else:
-            bail()
-        return 0
-    if t == &PyFloat_Type:
-        d = PyFloat_AS_DOUBLE_ptr(v)
-        if not isfinite(d):
-            bail()
-        return ddl_json_double(o, d)
-    if depth <= 0:
-        bail()
-    if t == &PyList_Type:
-        _jput(o, b"[", 1)
-        for k in range(Py_SIZE_ptr(v)):
-            if k:
-                _jput(o, b", ", 2)
-            _jplain(PySequence_Fast_ITEMS_ptr(v)[k], o, depth - 1)
-        return _jput(o, b"]", 1)
-    if t != &PyDict_Type:
-        bail()
-    _jput(o, b"{", 1)
-    while PyDict_Next_ptr(v, &at, &key, &x):
-        if Py_TYPE(key) != &PyUnicode_Type:
-            bail()
-        if not first:
-            _jput(o, b", ", 2)
-        first = False
-        _jplain(key, o, depth)
-        _jput(o, b": ", 2)
-        _jplain(x, o, depth - 1)
-    return _jput(o, b"}", 1)
-
-
-def from_dict(obj, cls, bint ignore_unknown_fields=False, registry=None):
-    """``ddl.from_dict(obj, cls)``'s message, or None when the Python path must read it: ``obj``
-    written as its JSON text, then read by the compiled reader (see the top of this file)."""
-    cdef char stack[2048]
-    cdef JOut o
-    cdef ProgC* p
-    cdef Py_ssize_t n
-    cdef bint paused
-    if type(obj) is not dict:
-        return None
-    try:
-        program = _program_for(cls)
-        if program is None:
-            return None
-        p = &(<Program>program).c
-        ddl_jout_init(&o, stack, sizeof(stack), p.jsize_hint)
-        try:
-            _jplain(<PyObject*>obj, &o, PLAIN_DEPTH_LIMIT)
-            ddl_jout_room(&o, 1)
-            o.pos[0] = 0  # the reader's end mark, past the text
-            n = o.pos - o.base
-            paused = n > GC_PAUSE_BYTES  # as _json_read pauses for a text this long
-            if paused:
-                _gc_pause()
-            try:
-                msg = _json_read_text(p, <const unsigned char*>o.base, n, ignore_unknown_fields,
-                                      registry if type(registry) is dict else None)
-            finally:
-                if paused:
-                    _gc_resume()
-        finally:
-            ddl_jout_free(&o)
-        return _json_complete(p, msg)
     except Exception:
         return None

@@ -41,7 +41,7 @@ cdef inline object _dascii(const char* s, Py_ssize_t n):
 
 cdef inline object _dkey(Op* op, int flags):
     """A field's key: its JSON name, or its .proto name."""
-    return <object>(op.dpkey if flags & J_PROTO_NAMES else op.dkey)
+    return <object>PyTuple_GET_ITEM_ptr(op.dict_names, 1 if flags & J_PROTO_NAMES else 0)
 
 
 cdef object _dint(int kind, object v, bint key):
@@ -103,13 +103,13 @@ cdef object _denum(Op* op, object v, int flags):
     lacks); a member of the enum or a plain int (not for a closed enum)."""
     cdef int64_t i = 0
     cdef bint member = type(v) is <object>op.enum_cls
-    if op.dnames == NULL or not (member or (type(v) is int and not op.closed_enum)):
+    if op.jenum == NULL or not (member or (type(v) is int and not op.closed_enum)):
         bail()
     if ddl_as_int64(<PyObject*>v, &i) or i < -0x80000000 or i > 0x7FFFFFFF:
         bail()
     if not flags & J_INTEGERS:
         # Looked up by its number, never by the member (its class's __hash__ might be Python code).
-        name = (<dict>op.dnames).get(i)
+        name = (<dict>PyTuple_GET_ITEM_ptr(op.dict_names, 2)).get(i)
         if name is not None:
             return name
         if member:

@@ -62,7 +62,7 @@ def _json_text(str value):
 
 
 cdef int _json_enum(Program p, Op* op, object node) except -1:
-    """Each number's name as JSON text (Op.jenum, Op.jenum_table) and as a str (Op.dnames), kept
+    """Each number's name as JSON text (Op.jenum, Op.jenum_table) and as a str (Op.dict_names), kept
     by ``p``; left NULL when the Python path must write the enum."""
     from ._json._write_values import enum_names
     names = enum_names(node)
@@ -70,16 +70,17 @@ cdef int _json_enum(Program p, Op* op, object node) except -1:
         return 0
     op.jenum = _own(p, {int(number): _json_text(name) for number, name in names.items()})
     op.jenum_table = _own(p, _enum_table(<dict>op.jenum))
-    op.dnames = _own(p, {int(number): _intern(name) for number, name in names.items()})
+    op.dict_names = _own(p, (None, None, {int(number): _intern(name) for number, name in names.items()}))
     return 0
 
 
 cdef int _json_keys(Program p, Op* op, str json_name, str proto_name) except -1:
-    """A field's keys: as the JSON text the writer copies, and as the strs of to_dict."""
+    """A field's keys: as the JSON text the writer copies, and as the strs of to_dict (with an
+    enum's names, once _json_enum has set them)."""
     op.jkey = _own(p, _json_text(json_name) + b": ")
     op.jpkey = _own(p, _json_text(proto_name) + b": ")
-    op.dkey = _own(p, _intern(json_name))
-    op.dpkey = _own(p, _intern(proto_name))
+    names = (<tuple>op.dict_names)[2] if op.dict_names != NULL else None
+    op.dict_names = _own(p, (_intern(json_name), _intern(proto_name), names))
     return 0
 
 

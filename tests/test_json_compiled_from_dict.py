@@ -158,6 +158,9 @@ FORMS: list[tuple[type, dict[str, Any]]] = [
     (Numbers, {"i32": 2**31}),  # out of range
     (Numbers, {"i32": 1.5}),  # no integer
     (Numbers, {"i64": "12a"}),
+    (Numbers, {"i64": "999999999999999999", "s64": "-9223372036854775808", "sf64": "1000000000000000000"}),
+    *((Numbers, {"i64": text}) for text in ("007", "-", "", " 5", "5 ", "+5", "-0", "0", "\u0661")),
+    (Numbers, {"i32": "2147483648", "u32": "-1"}),  # out of range, as digits
     (Numbers, {"d": 1, "f": 0.1, "ok": True, "text": "é中😀", "data": "-_8"}),  # URL-safe, unpadded
     (Numbers, {"d": "NaN", "f": "-Infinity", "text": "plain", "data": "+/8="}),
     (Numbers, {"d": "1.5", "f": 3.5e38}),  # beyond a float

@@ -156,6 +156,26 @@ cdef bint _dr_unicode(object s) except -1:
     return True
 
 
+cdef bint _dr_digits(const char* s, Py_ssize_t n, int64_t* out) noexcept:
+    """Whether s[:n] is an integer in plain digits as JSON writes one (``-?(0|[1-9][0-9]*)``) of
+    at most 18 digits, in *out: the 64-bit kinds' usual string, which the Python reader's
+    ``to_int`` reads as ``int()`` does. Anything else (a fraction, an exponent, more digits) is
+    left to the text reader's rules."""
+    cdef char zero = b'0', nine = b'9', minus = b'-'
+    cdef bint negative = n > 0 and s[0] == minus
+    cdef Py_ssize_t i = negative
+    cdef int64_t x = 0
+    if n - i < 1 or n - i > 18 or (n - i > 1 and s[i] == zero):
+        return False
+    while i < n:
+        if s[i] < zero or s[i] > nine:
+            return False
+        x = 10 * x + (s[i] - zero)
+        i += 1
+    out[0] = -x if negative else x
+    return True
+
+
 cdef object _dr_one(Op* op, object v, int budget, DictRead* r):
     """One value of ``op`` (a field's, an element's or a map value): as it is when it has the
     type the Python reader takes inline (_read_source's converters), else through its text."""
@@ -179,13 +199,17 @@ cdef object _dr_one(Op* op, object v, int budget, DictRead* r):
     elif kind == K_BOOL:
         if v is True or v is False:
             return v
-    elif _jint_kind(kind) and type(v) is int:
+    elif _jint_kind(kind):
         _jint_range(kind, &lo, &hi)
-        if kind == K_UINT64 or kind == K_FIXED64:
-            if ddl_as_uint64(<PyObject*>v, &u) == 0:
+        if type(v) is int:
+            if kind == K_UINT64 or kind == K_FIXED64:
+                if ddl_as_uint64(<PyObject*>v, &u) == 0:
+                    return v
+            elif ddl_as_int64(<PyObject*>v, &i) == 0 and lo <= i <= hi:
                 return v
-        elif ddl_as_int64(<PyObject*>v, &i) == 0 and lo <= i <= hi:
-            return v
+        elif (type(v) is str and PyUnicode_IS_ASCII(v)
+                and _dr_digits(<const char*>PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v), &i) and lo <= i <= hi):
+            return PyLong_FromLongLong(i)
     return _dr_text(op, v, budget, r, DR_ONE)
 
 

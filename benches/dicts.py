@@ -39,7 +39,8 @@ from google.protobuf import json_format
 
 import ddl
 from benches import workloads
-from benches.adapters import ddl_adapter, plain, protobuf_adapter
+from benches.adapters import ddl_adapter, protobuf_adapter
+from benches.adapters.check import plain
 from benches.settings import FULL
 from benches.worker import measure
 

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from benches import workloads
-from benches.adapters import Case, CheckError, Unsupported, check, check_json, library, load, peers_of
+from benches.adapters import Case, Unsupported, library, load
+from benches.adapters.check import CheckError, check, check_json, peers_of
 
 IN_PROCESS = ("ddl", "protobuf-upb", "protobuf-py", "msgspec", "pure-protobuf")
 

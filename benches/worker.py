@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from benches import workloads
-from benches.adapters import Case, check, check_json, peers_of, unsupported
+from benches.adapters import Case
+from benches.adapters.check import check, check_json, peers_of, unsupported
 from benches.processes import emit, load_in_worker
 from benches.settings import Settings
 

@@ -27,17 +27,13 @@ if str(ROOT) not in sys.path:
 
 import ddl._cli  # noqa: E402
 from benches import workloads  # noqa: E402
-from benches.adapters import (  # noqa: E402
-    LIBRARIES,
-    Case,
+from benches.adapters import LIBRARIES, Case, Unsupported, library, load  # noqa: E402
+from benches.adapters.check import (  # noqa: E402
     CheckError,
-    Unsupported,
     check,
     check_json,
     check_library,
     first_difference,
-    library,
-    load,
     peers_of,
     plain,
     unsupported,

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled, wkt
 from tests.conftest import FIXTURE_SAFE, no_collection, python_calls_of
+from tests.json_paths import OPTIONS, assert_same_on_both_paths
 from tests.test_json_compiled_read import assert_engines_agree
-from tests.test_json_compiled_write import OPTIONS, assert_same_on_both_paths
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 

@@ -23,22 +23,11 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled, wkt
 from tests.conftest import FIXTURE_SAFE, Engine
+from tests.json_paths import OPTIONS, compiled, holding_anything, python_path
 from tests.strategies import schemas
 from tests.test_engines import Sparse
-from tests.test_json_compiled_write import (
-    ALL_OPTIONS,
-    OPTIONS,
-    ORDER,
-    Dying,
-    Floats,
-    Graded,
-    Item,
-    Order,
-    Vectors,
-    compiled,
-    holding_anything,
-    python_path,
-)
+from tests.test_json_compiled_numbers import Floats
+from tests.test_json_compiled_write import ALL_OPTIONS, ORDER, Dying, Graded, Item, Order, Vectors
 from tests.test_json_write import Containers, Known, Natives, Profile, Tree
 
 

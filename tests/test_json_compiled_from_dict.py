@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled, wkt
 from tests.conftest import FIXTURE_SAFE, Engine
+from tests.json_paths import Count, Odd, compiled, python_path
 from tests.strategies import schemas
-from tests.test_json_compiled_write import ORDER, Count, Item, Odd, Order, Vectors, compiled, python_path
+from tests.test_json_compiled_write import ORDER, Item, Order, Vectors
 from tests.test_json_write import Choices, Containers, Known, Natives, Numbers, Presence, Profile, Tree
 
 

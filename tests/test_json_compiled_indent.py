@@ -14,18 +14,10 @@ from hypothesis import strategies as st
 
 import ddl
 from tests.conftest import FIXTURE_SAFE, Engine
+from tests.json_paths import OPTIONS, assert_same_on_both_paths, compiled, holding_anything
 from tests.strategies import schemas
 from tests.test_json_compiled_any import in_c
-from tests.test_json_compiled_write import (
-    OPTIONS,
-    ORDER,
-    Item,
-    Named,
-    Order,
-    assert_same_on_both_paths,
-    compiled,
-    holding_anything,
-)
+from tests.test_json_compiled_write import ORDER, Item, Named, Order
 from tests.test_json_write import Containers, Natives, Tree
 
 INDENTS: list[Any] = [0, 1, 2, 4, -1, "", "\t", "ab", "é", "😀 "]

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled
 from ddl.testing import json_values
+from tests.json_paths import assert_same_on_both_paths, written_in_c
 from tests.test_converted_compiled import Tagged, odd_uuid
 from tests.test_json_compiled_read import Color, assert_engines_agree, read_in_c
-from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c
 from tests.test_wkt_values_compiled import json_like
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")

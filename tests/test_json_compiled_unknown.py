@@ -16,7 +16,7 @@ import pytest
 
 import ddl
 from ddl import _compiled
-from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c, written_in_c_as_python
+from tests.json_paths import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 from tests.wire import length_delimited as ld
 from tests.wire import varint_field
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled, wkt
+from tests.json_paths import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 from tests.test_json_compiled_read import assert_engines_agree, read_in_c, read_in_c_as_python
-from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 from tests.test_wkt_values_compiled import json_like
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")

@@ -9,12 +9,9 @@ import enum
 import gc
 import json
 import math
-import random
-import struct
 import threading
 from array import array
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from functools import partial
 from typing import Any
 
@@ -23,69 +20,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddl
-from ddl import _compiled
-from ddl._pyengine._source import slot_setter
 from tests.conftest import FIXTURE_SAFE, Engine
+from tests.json_paths import (
+    OPTIONS,
+    Count,
+    Odd,
+    assert_same_on_both_paths,
+    compiled,
+    holding_anything,
+    outcome,
+    python_path,
+    written_in_c,
+)
 from tests.strategies import schemas
 from tests.test_engines import Sparse
 from tests.test_json_write import Choices, Color, Containers, Known, Natives, Numbers, Presence, Profile, Tree
-
-compiled = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
-
-OPTIONS = st.fixed_dictionaries(
-    {
-        "preserving_proto_field_name": st.booleans(),
-        "always_print_fields_with_no_presence": st.booleans(),
-        "use_integers_for_enums": st.booleans(),
-    }
-)
-
-
-@contextmanager
-def python_path() -> Iterator[None]:
-    before = _compiled.state.compiled
-    _compiled.state.compiled = False
-    try:
-        yield
-    finally:
-        _compiled.state.compiled = before
-
-
-def outcome(write: Callable[[], str]) -> tuple[str, Any]:
-    """What a call gives: its text, or its error's type and message."""
-    try:
-        return "text", write()
-    except Exception as e:  # noqa: BLE001 - every error must be the same on both paths
-        return type(e).__name__, str(e)
-
-
-def assert_same_on_both_paths(msg: Any, **options: Any) -> tuple[str, Any]:
-    """``ddl.to_json(msg)`` as the compiled engine runs it is what the Python path gives."""
-    ours = outcome(lambda: ddl.to_json(msg, **options))
-    with python_path():
-        reference = outcome(lambda: ddl.to_json(msg, **options))
-    assert ours == reference
-    return ours
-
-
-def written_in_c(msg: Any, **options: Any) -> str | None:
-    """The compiled writer's own text, None when it leaves the message to the Python path."""
-    assert _compiled.speedups is not None
-    return _compiled.speedups.to_json(  # type: ignore[no-any-return]
-        msg,
-        options.get("preserving_proto_field_name", False),
-        options.get("always_print_fields_with_no_presence", False),
-        options.get("use_integers_for_enums", False),
-    )
-
-
-def written_in_c_as_python(msg: Any, **options: Any) -> str:
-    """The text the compiled writer writes of ``msg`` itself, which is the Python path's."""
-    text = written_in_c(msg, **options)
-    assert text is not None
-    assert assert_same_on_both_paths(msg, **options) == ("text", text)
-    return text
-
 
 # --- the same text, or the same error -----------------------------------------------------------
 
@@ -99,183 +48,12 @@ def test_a_random_schema_and_value_give_the_same_text_on_both_paths(
     assert_same_on_both_paths(msg, **data.draw(OPTIONS))
 
 
-class Odd(str):
-    pass
-
-
-class Count(int):
-    pass
-
-
-# Values of the wrong type, out of range, or of a subclass, for any field: the compiled writer
-# must leave each to the Python path (which writes it, converted, or refuses it), never decide.
-ODD_VALUES: list[Any] = [
-    None, True, False, 0, -1, 1.5, -0.0, float("nan"), float("inf"), 1e300, 2**31, 2**32, 2**63, 2**64, -(2**63) - 1,
-    "", "x", "\ud800", "\x00\x1f\"\\", b"", b"\xff", bytearray(b"a"), [], [1], ("a",), {1, 2}, frozenset(), {},
-    {"k": 1}, {1: "v"}, {True: 0}, Color.GREEN, Odd("s"), Count(3), Profile(), Tree("t"),
-]  # fmt: skip
-
-
-def holding_anything(schema: Any, data: st.DataObject) -> Any:
-    """A message of ``schema`` with one of ODD_VALUES in a field drawn at random (when it has one)."""
-    msg = data.draw(schema.values())
-    fields = schema.fields_of(type(msg))
-    if fields:
-        name = data.draw(st.sampled_from(fields)).name
-        slot_setter(type(msg), name)(msg, data.draw(st.sampled_from(ODD_VALUES)))  # past a frozen class
-    return msg
-
-
 @settings(FIXTURE_SAFE, max_examples=80)
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_field_holding_anything_gives_the_same_text_or_error_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
 ) -> None:
     assert_same_on_both_paths(holding_anything(schema, data), **data.draw(OPTIONS))
-
-
-FLT_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
-
-
-class Floats(ddl.Message):
-    d: float = 0.0
-    f: ddl.float32 = 0.0
-    ds: list[float] = []
-    fs: list[ddl.float32] = []
-
-
-@settings(max_examples=300)
-@given(st.floats(allow_nan=True), st.floats(width=32), st.lists(st.floats()), st.lists(st.floats(-1e6, 1e6)), OPTIONS)
-def test_doubles_and_floats_are_written_as_the_python_path_writes_them(
-    d: float, f: float, ds: list[float], fs: list[float], options: dict[str, bool]
-) -> None:
-    assert_same_on_both_paths(Floats(d, f, ds, fs), **options)
-
-
-@compiled
-@pytest.mark.parametrize(
-    "value",
-    [
-        0.1, 0.3, 492.42, 1e-4, 9.999e-5, 1e15, 2.0**50, 2.0**50 - 1, 123456789012345.6, 5e-324, 1.7976931348623157e308,
-        -0.0, 0.0, 1 / 3, 2 / 3, 100.0, 0.5, 32768.5, 999999.94, 3.4028235e38, 1.1754943508222875e-38, 7,
-    ],
-)  # fmt: skip
-def test_the_compiled_writer_prints_these_floats_as_repr_does(value: float) -> None:
-    single = struct.unpack("<f", struct.pack("<f", min(value, FLT_MAX)))[0]
-    msg = Floats(value, single, [value, -value], [single, -single])
-    text = written_in_c(msg, always_print_fields_with_no_presence=True)
-    with python_path():
-        assert text == ddl.to_json(msg, always_print_fields_with_no_presence=True)
-    assert json.loads(text)["ds"] == [float(value), -float(value)]
-
-
-@compiled
-def test_every_kind_of_float32_is_written_in_c_as_the_python_path_writes_it() -> None:
-    # 20,000 floats from random bit patterns (every exponent, both signs) and from the range
-    # written without a search for repr's digits (1e-4 to 1e6), beside that range's edges.
-    rng = random.Random(15)
-    patterns = [rng.getrandbits(32) for _ in range(10_000)]
-    singles = [
-        v for v in struct.unpack(f"<{len(patterns)}f", struct.pack(f"<{len(patterns)}I", *patterns)) if math.isfinite(v)
-    ]
-    in_range = [rng.uniform(-1e6, 1e6) * 10.0 ** -rng.randrange(0, 11) for _ in range(10_000)]
-    edges = [1e-4, -1e-4, 0.00010000001, 9.9999997e-05, 999999.94, 999999.9, 1e6, 0.5, 100.0, 0.1]
-    values = [*singles, *in_range, *edges]
-    msg = Floats(fs=list(struct.unpack(f"<{len(values)}f", struct.pack(f"<{len(values)}f", *values))))
-    text = written_in_c(msg)
-    with python_path():
-        assert text == ddl.to_json(msg)
-
-
-class Big(float):
-    """A float subclass: the Python path converts it, so the compiled writer leaves it."""
-
-
-# Items a list of doubles may hold besides floats: ints (written as float() makes them), and
-# what the compiled writer leaves to the Python path (a bool, a subclass, an int beyond doubles).
-ODD_DOUBLES = [7, -0.0, math.nan, math.inf, -math.inf, 2**53 + 1, True, Big(1.5), 10**400, 5e-324]
-
-
-@settings(max_examples=200)
-@given(st.lists(st.one_of(st.floats(), st.sampled_from(ODD_DOUBLES)), max_size=30))
-def test_a_list_of_doubles_with_any_items_is_written_as_the_python_path_writes_it(ds: list[float]) -> None:
-    assert_same_on_both_paths(Floats(ds=ds))
-
-
-@compiled
-def test_a_list_of_floats_and_ints_is_written_in_c() -> None:
-    msg = Floats(ds=[1.5, 2, -0.0, math.inf, 3, 0.1])
-    assert written_in_c(msg) == '{"ds": [1.5, 2.0, -0.0, "Infinity", 3.0, 0.1]}'
-    assert written_in_c(Floats(ds=[1.5, True])) is None
-
-
-class Counts(ddl.Message):
-    signed: list[int] = []
-    unsigned: list[ddl.uint64] = []
-    small: list[ddl.int32] = []
-    packed: ddl.Vector[ddl.int64] = ddl.field(default_factory=lambda: array("q"))
-
-
-# Each digit count from 1 to 20, at its edges: the writer makes the digits four or eight at a
-# time and takes another way below 10**4, 10**8 and 10**16.
-EDGES = sorted({v for k in range(20) for v in (10**k - 1, 10**k, 10**k + 1, 2 * 10**k, 10**k * 9 + 8)})
-
-
-@compiled
-def test_integers_of_every_digit_count_are_written_in_c_as_str_writes_them() -> None:
-    signed = [v for v in EDGES if v < 2**63] + [-v for v in EDGES if v <= 2**63] + [2**63 - 1, -(2**63)]
-    small = [v for v in signed if -(2**31) <= v < 2**31]
-    msg = Counts(signed, [v for v in EDGES if v < 2**64] + [2**64 - 1], small, array("q", signed))
-    text = written_in_c(msg)
-    assert text is not None
-    assert json.loads(text) == {
-        "signed": [str(v) for v in msg.signed],
-        "unsigned": [str(v) for v in msg.unsigned],
-        "small": small,
-        "packed": [str(v) for v in signed],
-    }
-    assert_same_on_both_paths(msg)
-
-
-class IntLists(ddl.Message):
-    i32: list[ddl.int32] = []
-    u32: list[ddl.uint32] = []
-    i64: list[int] = []
-    u64: list[ddl.uint64] = []
-    s64: list[ddl.sint64] = []
-    f32: list[ddl.fixed32] = []
-
-
-# Items a list of integers may hold: the edges of each kind's range and just past them, and
-# what the compiled writer leaves to the Python path (a bool, an int subclass, a float).
-ODD_INTS = [
-    -(2**31) - 1, -(2**31), 2**31 - 1, 2**31, 2**32 - 1, 2**32, -(2**63) - 1, -(2**63), 2**63 - 1, 2**63,
-    2**64 - 1, 2**64, True, Count(3), 1.0,
-]  # fmt: skip
-
-
-@settings(max_examples=300)
-@given(
-    st.sampled_from(["i32", "u32", "i64", "u64", "s64", "f32"]),
-    st.lists(st.one_of(st.integers(-(2**64), 2**64), st.sampled_from(ODD_INTS)), max_size=30),
-)
-def test_a_list_of_integers_with_any_items_is_written_as_the_python_path_writes_it(
-    field: str, values: list[int]
-) -> None:
-    assert_same_on_both_paths(IntLists(**{field: values}))
-
-
-@compiled
-def test_a_list_of_integers_is_written_in_c_past_the_items_its_runs_leave() -> None:
-    # Runs of ints within int64 and the field's range are written at once; a uint64 beyond
-    # int64 is written one item at a time, and the run goes on after it.
-    msg = IntLists(i32=[0, -7, 2**31 - 1], i64=[-5, 2**63 - 1], u64=[1, 2**64 - 1, 7])
-    assert written_in_c(msg) == (
-        '{"i32": [0, -7, 2147483647], "i64": ["-5", "9223372036854775807"], "u64": ["1", "18446744073709551615", "7"]}'
-    )
-    assert written_in_c(IntLists(i32=[1, True])) is None
-    assert written_in_c(IntLists(u32=[1, 2**32])) is None
-    assert written_in_c(IntLists(u64=[3, -1])) is None
 
 
 class Texts(ddl.Message):

@@ -33,11 +33,11 @@ from hypothesis import strategies as st
 import ddl
 from ddl import DatetimeNs, TimedeltaNs, _compiled
 from tests.conftest import no_collection, python_calls_of
+from tests.json_paths import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 from tests.strategies import assert_same
 from tests.test_converted_compiled import assert_decodes_alike, outcome, round_trip
 from tests.test_json_compiled_natives import DUR_MAX, DURATIONS, UTC_TIMES, Times, Zone, micros
 from tests.test_json_compiled_read import read_in_c_as_python
-from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
+from tests.json_paths import assert_same_on_both_paths, written_in_c_as_python
 from tests.strategies import assert_same
 from tests.test_converted_compiled import assert_decodes_alike, assert_encodes_alike, outcome, round_trip
 from tests.test_json_compiled_read import assert_engines_agree, read_in_c_as_python
-from tests.test_json_compiled_write import assert_same_on_both_paths, written_in_c_as_python
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 

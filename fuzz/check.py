@@ -2,7 +2,8 @@
 
 An input picks a target class by its first byte and a mode by its second. In decode mode the
 rest is the wire data itself, so libFuzzer's mutations reach the decoders' byte handling
-directly; in encode mode the rest drives Hypothesis, which draws a value of the class from it.
+directly; in JSON mode the rest is JSON text, read by both JSON readers; in encode mode the
+rest drives Hypothesis, which draws a value of the class from it.
 Every check raises AssertionError on a disagreement; nothing else may escape. The targets are
 the differential corpus (whose .proto twins protoc compiles) and random schemas drawn from
 tests/strategies.py with fixed seeds, so a saved input means the same thing on every run.
@@ -11,8 +12,9 @@ tests/strategies.py with fixed seeds, so a saved input means the same thing on e
 from __future__ import annotations
 
 import contextlib
+import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,7 @@ from google.protobuf.message import DecodeError as PbDecodeError
 from hypothesis import HealthCheck, given, settings
 
 import ddl
+from ddl import _compiled
 from ddl._api import decode_with, encode_with
 from tests import corpus as c
 from tests import test_differential as diff
@@ -49,10 +52,10 @@ class Target:
     encode_check: Callable[[bytes], None] | None = None
 
 
-def outcome(fn: Callable[..., Any], *args: Any) -> tuple[str, Any]:
+def outcome(fn: Callable[..., Any], *args: Any, **options: Any) -> tuple[str, Any]:
     """What a call gives: its value, or its error's type, path, offset and message."""
     try:
-        return ("value", fn(*args))
+        return ("value", fn(*args, **options))
     except (ddl.DecodeError, ddl.EncodeError) as exc:
         return (type(exc).__name__, (exc.path, getattr(exc, "offset", None), str(exc)))
 
@@ -89,6 +92,47 @@ def check_encode(target: Target, value: Any) -> None:
         same_outcome(outcome(decode_with, True, data, target.cls), outcome(decode_with, False, data, target.cls))
         if target.pb is not None:
             target.pb.FromString(data)
+
+
+@contextlib.contextmanager
+def _engine(compiled: bool) -> Iterator[None]:
+    """The public JSON functions run on the chosen engine (the compiled one leaves what it does
+    not take to the Python path, which then decides the value or the error)."""
+    before = _compiled.state.compiled
+    _compiled.state.compiled = compiled
+    try:
+        yield
+    finally:
+        _compiled.state.compiled = before
+
+
+def both(fn: Callable[..., Any], *args: Any, **options: Any) -> tuple[str, Any]:
+    """``fn``'s outcome on the compiled engine, checked to be the Python path's."""
+    with _engine(True):
+        compiled = outcome(fn, *args, **options)
+    with _engine(False):
+        reference = outcome(fn, *args, **options)
+    same_outcome(compiled, reference)
+    return reference
+
+
+def check_json(target: Target, text: bytes, ignore_unknown_fields: bool) -> None:
+    """Both JSON readers give the same value or the same error for ``text``, and so do the
+    readers of the dict ``json.loads`` makes of it; a value read is written alike by both
+    writers, as text and as a dict, and that dict is read back alike."""
+    read = both(ddl.from_json, text, target.cls, ignore_unknown_fields=ignore_unknown_fields)
+    if read[0] == "value":
+        written = both(ddl.to_json, read[1])
+        assert written[0] == "value", f"a value read from JSON cannot be written: {written!r}"
+        both(ddl.to_json, read[1], indent=2, use_integers_for_enums=True, preserving_proto_field_name=True)
+        as_dict = both(ddl.to_dict, read[1], always_print_fields_with_no_presence=True)
+        assert as_dict[0] == "value", f"a value read from JSON has no dict: {as_dict!r}"
+        both(ddl.from_dict, as_dict[1], target.cls)
+    try:
+        loaded = json.loads(text)
+    except (ValueError, RecursionError):  # no JSON (or too deep for the json module): no dict
+        return
+    both(ddl.from_dict, loaded, target.cls, ignore_unknown_fields=ignore_unknown_fields)
 
 
 def _drawn(strategy: Any, seeds: range, size: int) -> list[tuple[bytes, Any]]:
@@ -135,16 +179,25 @@ def _targets() -> list[Target]:
 TARGETS = _targets()
 
 
+# The second byte of an input: its low two bits pick the mode (an odd byte is encode mode, as it
+# was before JSON mode came, so that saved inputs keep their meaning); in JSON mode, bit 2 sets
+# ignore_unknown_fields.
+DECODE, ENCODE, JSON = 0, 1, 2
+IGNORING = 4
+
+
 def seed_inputs(per_target: int = 4) -> list[bytes]:
     """Inputs to start a corpus from: for each target, encodings of a few of its values in
-    decode mode, and the bytes that drew them in encode mode."""
+    decode mode, their JSON text in JSON mode, and the bytes that drew them in encode mode."""
     seeds = []
     for index, target in enumerate(TARGETS):
         for drawn, value in _drawn(target.values, range(per_target), 256):
-            seeds.append(bytes([index, 1]) + drawn)
+            seeds.append(bytes([index, ENCODE]) + drawn)
             # A value that cannot be written still serves as an encode-mode seed (above).
             with contextlib.suppress(ddl.EncodeError):
-                seeds.append(bytes([index, 0]) + encode_with(False, value))
+                seeds.append(bytes([index, DECODE]) + encode_with(False, value))
+            with contextlib.suppress(ddl.EncodeError):
+                seeds.append(bytes([index, JSON]) + ddl.to_json(value).encode())
     return seeds
 
 
@@ -156,5 +209,7 @@ def one_input(data: bytes) -> None:
     if data[1] & 1:
         assert target.encode_check is not None
         target.encode_check(data[2:])
+    elif data[1] & 3 == JSON:
+        check_json(target, data[2:], bool(data[1] & IGNORING))
     else:
         check_decode(target, data[2:])

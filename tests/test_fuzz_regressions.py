@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+import ddl
 from ddl._compiled import speedups
-from fuzz.check import one_input, same_outcome
+from fuzz.check import DECODE, JSON, TARGETS, both, one_input, same_outcome, seed_inputs
 
 SAVED = sorted(p for p in (Path(__file__).parent / "fuzz_regressions").iterdir() if not p.name.startswith("."))
 
@@ -38,3 +39,16 @@ def test_outcomes_compare_sets_holding_nan_by_their_elements_not_their_order() -
 def test_outcomes_that_differ_in_kind_or_sign_are_told_apart(compiled: object, reference: object) -> None:
     with pytest.raises(AssertionError):
         same_outcome(("value", [compiled]), ("value", [reference]))
+
+
+def test_json_mode_starts_from_text_that_every_target_reads_alike_on_both_engines() -> None:
+    # The JSON-mode seeds are ddl's own text of the values the decode-mode seeds encode: read,
+    # they are values, so that the fuzzer starts from text that goes past the first error into
+    # each reader.
+    seeds = seed_inputs(per_target=1)
+    json_seeds = [s for s in seeds if s[1] == JSON]
+    assert {s[0] for s in json_seeds} == {s[0] for s in seeds if s[1] == DECODE}
+    assert len(json_seeds) > len(TARGETS) // 2
+    for seed in json_seeds:
+        read = both(ddl.from_json, seed[2:], TARGETS[seed[0]].cls)
+        assert read[0] == "value", (TARGETS[seed[0]].cls, seed[2:], read)

@@ -1,6 +1,26 @@
-"""The three exceptions ddl raises, and the path bookkeeping they share."""
+"""The three exceptions ddl raises, the path bookkeeping they share, and how a message shows a value."""
 
 from __future__ import annotations
+
+# Python refuses to print an int of more than sys.get_int_max_str_digits() digits (4,300 unless
+# lowered, to 640 at least): repr raises ValueError. A message or path naming a value that long
+# names its size instead, so that making an error never raises another.
+_SHOWN_BITS = 1024
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for an error message or path, or an int too long to print, by its size.
+
+    Example::
+
+        shown(10**400)  # 'an int of 1329 bits'
+    """
+    if isinstance(value, int) and value.bit_length() > _SHOWN_BITS:
+        return f"{'a negative' if value < 0 else 'an'} int of {value.bit_length()} bits"
+    try:
+        return repr(value)
+    except ValueError:  # a container or range holding such an int
+        return f"a {type(value).__name__} too long to print"
 
 
 class SchemaError(TypeError):

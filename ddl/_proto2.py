@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._binding import binding_of
-from ._errors import DecodeError
+from ._errors import DecodeError, shown
 from ._schema import FieldPlan, MapNode, MessageNode, Node, RepeatedNode, UnionNode, WrapperNode, plan_for
 
 _ABSENT = object()
@@ -49,7 +49,7 @@ def _held(node: Node, value: Any) -> Iterator[tuple[str, object]]:
     elif isinstance(node, MapNode) and isinstance(node.value, (MessageNode, WrapperNode)):
         for key, elem in list(value.items()):
             for segment, held in _held(node.value, elem):
-                yield f"[{key!r}]{segment}", held
+                yield f"[{shown(key)}]{segment}", held
     elif isinstance(node, UnionNode):
         for member in node.members:
             if isinstance(member, MessageNode) and type(value) is member.cls:

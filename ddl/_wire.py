@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Iterable
 from typing import Any
 
-from ._errors import DecodeError
+from ._errors import DecodeError, shown
 
 MASK64 = (1 << 64) - 1
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
@@ -45,7 +45,7 @@ def write_uvarint(out: bytearray, value: int) -> None:
         out += SMALL_VARINTS[value]
         return
     if value > MASK64 or value < 0:
-        raise ValueError(f"{value} is out of range for a varint")
+        raise ValueError(f"{shown(value)} is out of range for a varint")
     _write_varint_loop(out, value)
 
 
@@ -67,7 +67,7 @@ def write_int64(out: bytearray, value: int) -> None:
     elif INT64_MIN <= value <= INT64_MAX:
         _write_varint_loop(out, value & MASK64)
     else:
-        raise ValueError(f"{value} is out of range for int64")
+        raise ValueError(f"{shown(value)} is out of range for int64")
 
 
 def write_int32(out: bytearray, value: int) -> None:
@@ -77,30 +77,30 @@ def write_int32(out: bytearray, value: int) -> None:
     elif INT32_MIN <= value <= INT32_MAX:
         _write_varint_loop(out, value & MASK64)
     else:
-        raise ValueError(f"{value} is out of range for int32")
+        raise ValueError(f"{shown(value)} is out of range for int32")
 
 
 def write_uint32(out: bytearray, value: int) -> None:
     if not 0 <= value <= UINT32_MAX:
-        raise ValueError(f"{value} is out of range for uint32")
+        raise ValueError(f"{shown(value)} is out of range for uint32")
     _write_varint_loop(out, value)
 
 
 def write_uint64(out: bytearray, value: int) -> None:
     if not 0 <= value <= MASK64:
-        raise ValueError(f"{value} is out of range for uint64")
+        raise ValueError(f"{shown(value)} is out of range for uint64")
     _write_varint_loop(out, value)
 
 
 def write_sint32(out: bytearray, value: int) -> None:
     if not INT32_MIN <= value <= INT32_MAX:
-        raise ValueError(f"{value} is out of range for sint32")
+        raise ValueError(f"{shown(value)} is out of range for sint32")
     _write_varint_loop(out, (value << 1) ^ (value >> 63))
 
 
 def write_sint64(out: bytearray, value: int) -> None:
     if not INT64_MIN <= value <= INT64_MAX:
-        raise ValueError(f"{value} is out of range for sint64")
+        raise ValueError(f"{shown(value)} is out of range for sint64")
     _write_varint_loop(out, (value << 1) ^ (value >> 63))
 
 
@@ -159,7 +159,7 @@ def pack_varints(kind: str, values: list[int] | tuple[int, ...]) -> bytearray:
     lo, hi = _PACKED_RANGES[kind]
     if min(values) < lo or max(values) > hi:
         bad = next(v for v in values if not lo <= v <= hi)
-        raise ValueError(f"{bad} is out of range for {kind}")
+        raise ValueError(f"{shown(bad)} is out of range for {kind}")
     if kind.startswith("sint"):
         values = [(v << 1) ^ (v >> 63) for v in values]
     elif lo < 0 and min(values) < 0:

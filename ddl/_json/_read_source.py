@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import wkt
-from .._errors import DecodeError
+from .._errors import DecodeError, shown
 from .._pyengine._source import Builder, slot_setter
 from .._schema import (
     ConvertedNode,
@@ -43,6 +43,7 @@ _MISS = object()
 
 BASE_GLOBALS: dict[str, Any] = {
     "_DecodeError": DecodeError,
+    "_shown": shown,
     "_MISS": _MISS,
     "_SKIP": rv.SKIP,
     "_new": object.__new__,
@@ -349,7 +350,7 @@ class ReaderSource:
             b.line(ind + 3, "raise _null_element()")
         self.convert(node.value, item, v_out, ind + 2)
         b.line(ind + 1, "except _DecodeError as e:")
-        b.line(ind + 2, f"e._push('[%r]' % ({key},))")
+        b.line(ind + 2, f"e._push('[%s]' % _shown({key}))")
         b.line(ind + 2, "raise")
         if isinstance(node.value, EnumNode):
             b.line(ind + 1, f"if {v_out} is not _SKIP:")

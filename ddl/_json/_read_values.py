@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from .._errors import DecodeError
+from .._errors import DecodeError, shown
 from .._nanotime import DatetimeNs, TimedeltaNs
 from .._schema import EnumNode
 from .._wkt_codecs import decimal_from_wire, uuid_from_wire
@@ -27,8 +27,15 @@ from .._wkt_codecs import decimal_from_wire, uuid_from_wire
 #: the field stays unset, the element or map entry is left out.
 SKIP = object()
 
-# A JSON number, as RFC 8259 spells it: no "+", no leading zeros, no "inf" or "0x".
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
+# A number in a string, as protobuf's C++, Java and Python parsers read one: a JSON number, and
+# also with a "+", leading zeros, or no digits on one side of the point ("5.", ".5"); no spaces,
+# "_", "inf" or "0x". An integer of this form is read as int() reads it.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+# More significant digits than any field's range holds (uint64 has 20). Python refuses to make
+# an int of more than 4,300 digits from a str (ValueError): the reader refuses a number this
+# long before it converts it.
+_MAX_DIGITS = 20
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _B64_OK = re.compile(r"[A-Za-z0-9+/\-_]*={0,2}\Z")
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
@@ -55,8 +62,14 @@ def fail(message: str) -> DecodeError:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
+    text = shown(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _significant(digits: str) -> str:
+    """An integer's digits (a sign, leading zeros and all) without its sign and leading zeros,
+    which int() would count against its limit too."""
+    return digits.lstrip("+-").lstrip("0")
 
 
 def kind_of(value: object) -> str:
@@ -80,8 +93,9 @@ def kind_of(value: object) -> str:
 
 
 def to_int(value: object, lo: int, hi: int, what: str) -> int:
-    """An integer field's value from a JSON number or a numeric string, exactly: ``1e3`` and
-    ``"1000.0"`` are 1000, ``1.5`` is an error, and so is anything outside ``lo..hi``."""
+    """An integer field's value from a JSON number or a numeric string: ``1e3``, ``"1000.0"``
+    and ``"+01000"`` are 1000, ``1.5`` is an error (a fraction is read as a double, so one its
+    precision loses is not), and so is anything outside ``lo..hi``, however many digits it has."""
     if type(value) is int:
         number = value
     elif type(value) is float:
@@ -89,22 +103,24 @@ def to_int(value: object, lo: int, hi: int, what: str) -> int:
             raise fail(f"{what} needs an integer, got {value!r}")
         number = int(value)
     elif type(value) is str:
-        if not _NUMBER.match(value):
-            raise fail(f"{what} needs an integer, got the string {_show(value)}")
-        if value.lstrip("-").isdigit():
-            number = int(value)
+        if _INTEGER.match(value):
+            significant = _significant(value)
+            if len(significant) > _MAX_DIGITS:
+                raise fail(f"{_show(value)} is outside the range of {what} ({lo}..{hi})")
+            number = int(significant or "0")
+            if value[0] == "-":
+                number = -number
         else:
-            try:
-                exact = Decimal(value)
-            except InvalidOperation:  # an exponent beyond what Decimal holds: far outside any range
-                exact = Decimal("Infinity")
-            if not exact.is_finite() or exact != exact.to_integral_value() or abs(exact.adjusted()) > 30:
+            # A fraction or an exponent: read as the double it spells, as the same number
+            # unquoted is (and as protobuf's C++ and Python parsers read both).
+            double = float(value) if _NUMBER.match(value) else math.nan
+            if not double.is_integer():  # (nor are NaN and the infinities)
                 raise fail(f"{what} needs an integer, got the string {_show(value)}")
-            number = int(exact)
+            number = int(double)
     else:
         raise fail(f"{what} needs a number or a numeric string, got {kind_of(value)}")
     if not lo <= number <= hi:
-        raise fail(f"{number} is outside the range of {what} ({lo}..{hi})")
+        raise fail(f"{_show(number)} is outside the range of {what} ({lo}..{hi})")
     return number
 
 
@@ -117,7 +133,7 @@ def to_float(value: object, single: bool) -> float:
         try:
             number = float(value)
         except OverflowError:
-            raise fail(f"{value} is outside the range of {what}") from None
+            raise fail(f"{_show(value)} is outside the range of {what}") from None
         if not math.isfinite(number):
             raise fail(f'{what} takes NaN and infinities as the strings "NaN", "Infinity", "-Infinity"')
     elif type(value) is str:
@@ -127,7 +143,7 @@ def to_float(value: object, single: bool) -> float:
             raise fail(f"{what} needs a number, got the string {_show(value)}")
         number = float(value)
         if not math.isfinite(number):
-            raise fail(f"{value} is outside the range of {what}")
+            raise fail(f"{_show(value)} is outside the range of {what}")
     else:
         raise fail(f"{what} needs a number, got {kind_of(value)}")
     if single:
@@ -195,16 +211,18 @@ def enum_names(node: EnumNode) -> dict[str, object]:
 
 
 def to_enum(value: object, node: EnumNode, names: dict[str, object], ignore: bool) -> object:
-    """An enum's value from its name or number. An unknown name, or a number a closed enum lacks,
+    """An enum's value from its name or number, the number maybe in a string (``"2"``, as
+    protobuf's C++ and Python parsers read it). An unknown name, or a number a closed enum lacks,
     is an error, or ``SKIP`` when ``ignore`` (``ignore_unknown_fields``); an open enum keeps an
     unknown int32 number as a plain int."""
     if type(value) is str:
         found = names.get(value)
         if found is not None:
             return found
-        if ignore:
-            return SKIP
-        raise fail(f"{_show(value)} is not a value of the enum {node.cls.__name__}")
+        if not _INTEGER.match(value):
+            if ignore:
+                return SKIP
+            raise fail(f"{_show(value)} is not a value of the enum {node.cls.__name__}")
     number = to_int(value, -(1 << 31), (1 << 31) - 1, f"the enum {node.cls.__name__}")
     member = node.by_number.get(number)
     if member is not None:
@@ -254,7 +272,10 @@ def to_duration(value: object) -> timedelta:
     m = _DURATION.match(value)
     if m is None:
         raise fail(f'{_show(value)} is not a Duration such as "1.5s"')
-    seconds = int(m.group(2))
+    digits = _significant(m.group(2))
+    if len(digits) > _MAX_DIGITS:
+        raise fail(f"{_show(value)} is outside the Duration range of +-{_DUR_MAX} seconds")
+    seconds = int(digits or "0")
     if seconds > _DUR_MAX:
         raise fail(f"{_show(value)} is outside the Duration range of +-{_DUR_MAX} seconds")
     total = seconds * 1_000_000_000 + int((m.group(3) or "").ljust(9, "0"))
@@ -318,7 +339,7 @@ def to_native(value: Any, budget: int) -> Any:
     if t is str:
         return value if value.isascii() else to_str(value)
     if t is float or t is int:
-        return to_float(value, False) if t is float and not math.isfinite(value) else float(value)
+        return to_float(value, False) if (t is float and not math.isfinite(value)) or t is int else value
     if value is None or t is bool:
         return value
     if budget < 0:

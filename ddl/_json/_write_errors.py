@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from .._errors import EncodeError
+from .._errors import EncodeError, shown
 from .._pyengine import _runtime as rt
 from .._schema import FieldPlan, UnionNode
 from .._schema._names import json_name_of
@@ -64,10 +64,10 @@ def _locate(value: Any, elem: Any) -> str:
         return ""
     if isinstance(value, dict):
         items = list(value.items())
-        return next((f"[{k!r}]" for k, v in items if v is elem), "")
+        return next((f"[{shown(k)}]" for k, v in items if v is elem), "")
     if type(value) in rt.SEQUENCE_TYPES:
         ordered = type(value) in (list, tuple)
-        return next((f"[{i}]" if ordered else f"[{v!r}]" for i, v in enumerate(list(value)) if v is elem), "")
+        return next((f"[{i}]" if ordered else f"[{shown(v)}]" for i, v in enumerate(list(value)) if v is elem), "")
     return ""
 
 
@@ -87,15 +87,15 @@ def _element_failure(loc: Locator, value: Any, opt: Any) -> tuple[str, EncodeErr
         for i, item in enumerate(list(value)):
             err = _error_of(element, item, opt)
             if err is not None:
-                return (f"[{i}]" if type(value) in (list, tuple) else f"[{item!r}]", err)
+                return (f"[{i}]" if type(value) in (list, tuple) else f"[{shown(item)}]", err)
     if loc.key is not None and isinstance(value, dict):
         for key, item in list(value.items()):
             err = _error_of(lambda k, _: loc.key(k), key, opt)  # type: ignore[misc]
             if err is not None:
-                return f"[{key!r}]", EncodeError("map key: " + err.message)
+                return f"[{shown(key)}]", EncodeError("map key: " + err.message)
             err = _error_of(element, item, opt)
             if err is not None:
-                return f"[{key!r}]", err
+                return f"[{shown(key)}]", err
     return None
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from .. import _wkt_codecs
-from .._errors import EncodeError
+from .._errors import EncodeError, shown
 from .._schema import EnumNode, Kind
 
 _INT_RANGES = {
@@ -54,7 +54,7 @@ def integer(kind: Kind) -> Callable[[Any], Any]:
         if not isinstance(value, int):
             raise _type_error("int", value)
         if not lo <= value < hi:
-            raise ValueError(f"{value} is out of range for {kind.proto}")
+            raise ValueError(f"{shown(value)} is out of range for {kind.proto}")
         return str(int(value)) if quoted else int(value)
 
     return convert
@@ -81,7 +81,7 @@ def double(value: Any) -> Any:
     try:
         return _special_float(float(value))
     except OverflowError:
-        raise ValueError(f"{value} is too large for a double") from None
+        raise ValueError(f"{shown(value)} is too large for a double") from None
 
 
 def float32(value: Any) -> Any:

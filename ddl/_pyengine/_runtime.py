@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Iterable
 from typing import Any, cast
 
-from .._errors import DecodeError, EncodeError
+from .._errors import DecodeError, EncodeError, shown
 from .._schema import (
     ConvertedNode,
     EnumNode,
@@ -111,7 +111,7 @@ def describe(node: Node, value: object) -> str | None:
         if not isinstance(value, int):
             return f"expected {node.cls.__name__}, got {_tname(value)}"
         if node.closed and value not in node.by_number:
-            return f"{value!r} is not a number of the closed enum {node.cls.__name__}"
+            return f"{shown(value)} is not a number of the closed enum {node.cls.__name__}"
         return None
     if isinstance(node, MessageNode):
         if type(value) is node.cls:
@@ -207,15 +207,15 @@ def _element_problem(node: Node, value: object) -> tuple[str, str] | None:
         for i, elem in enumerate(list(cast("Iterable[object]", value))):
             problem = describe(node.elem, elem)
             if problem is not None:
-                return (f"[{i}]" if type(value) in (list, tuple) else f"[{elem!r}]", problem)
+                return (f"[{i}]" if type(value) in (list, tuple) else f"[{shown(elem)}]", problem)
     if isinstance(node, MapNode) and isinstance(value, dict):
         for k, v in list(value.items()):
             problem = describe(node.key, k)
             if problem is not None:
-                return (f"[{k!r}]", "map key: " + problem)
+                return (f"[{shown(k)}]", "map key: " + problem)
             problem = describe(node.value, v)
             if problem is not None:
-                return (f"[{k!r}]", problem)
+                return (f"[{shown(k)}]", problem)
     return None
 
 
@@ -229,7 +229,7 @@ def _locate(node: Node, value: object, elem: object, key: object) -> str:
             if candidate is elem:
                 return f"[{i}]"
     if isinstance(node, MapNode) and isinstance(value, dict) and value.get(key, _MISSING) is elem:
-        return f"[{key!r}]"
+        return f"[{shown(key)}]"
     return ""
 
 

@@ -21,7 +21,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from .._binding import binding_of
-from .._errors import SchemaError
+from .._errors import SchemaError, shown
 from .._types import MISSING, FieldInfo
 from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
 from ._nodes import (
@@ -366,7 +366,7 @@ def _numbers_for(
         raise ctx.error(f"field number must be an int or a tuple of ints, not {explicit!r}")
     for number in numbers:
         if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_NUMBER:
-            raise ctx.error(f"field number {number!r} is outside 1..{MAX_NUMBER}")
+            raise ctx.error(f"field number {shown(number)} is outside 1..{MAX_NUMBER}")
         if number in PROTOBUF_RESERVED:
             raise ctx.error(f"field number {number} is in 19000..19999, which protobuf reserves")
     return numbers

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .._errors import SchemaError
+from .._errors import SchemaError, shown
 from .._wire import MAX_FIELD_NUMBER as MAX_NUMBER
 
 # protobuf's own numbers: no field may take them (a class may still reserve them, as protoc allows).
@@ -64,11 +64,11 @@ class Reserved:
 def _checked_range(qualname: str, item: int | range) -> range:
     numbers = range(item, item + 1) if isinstance(item, int) else item
     if numbers.step != 1 or not numbers:
-        raise SchemaError(f"{qualname}: reserved range {item!r} must be non-empty with step 1")
+        raise SchemaError(f"{qualname}: reserved range {shown(item)} must be non-empty with step 1")
     first, last = numbers[0], numbers[-1]
     if first < 1 or last > MAX_NUMBER:
         bad = first if first < 1 else last
-        raise SchemaError(f"{qualname}: reserved number {bad} is outside 1..{MAX_NUMBER}")
+        raise SchemaError(f"{qualname}: reserved number {shown(bad)} is outside 1..{MAX_NUMBER}")
     return numbers
 
 

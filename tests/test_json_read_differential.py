@@ -40,10 +40,14 @@ options = st.fixed_dictionaries(
 )
 
 
-def protobuf_json(value: ddl.Message, pbcls: Any, opts: dict[str, Any]) -> str:
+def protobuf_json(value: ddl.Message, pbcls: Any, opts: dict[str, Any], as_dict: bool = False) -> Any:
+    """protobuf's JSON of ``value`` (parsed by protoc's class), as text or, with ``as_dict``, as
+    ``MessageToDict``'s plain values."""
     parsed = pbcls.FromString(ddl.encode(value))
     parsed.DiscardUnknownFields()
     try:
+        if as_dict:
+            return json_format.MessageToDict(parsed, **{k: v for k, v in opts.items() if k != "indent"})
         return json_format.MessageToJson(parsed, **opts)
     except json_format.SerializeToJsonError:
         reject()  # a Value holding NaN or an infinity has no JSON form, for protobuf as for ddl
@@ -86,6 +90,7 @@ def test_protobufs_json_of_a_random_message_reads_as_the_same_value(
     expected = ddl.decode(pbcls.FromString(ddl.encode(value)).SerializeToString(), schema.root)
     assert_same(expected, ddl.from_json(text, schema.root))
     assert_same(expected, ddl.from_json(text.encode(), schema.root))
+    assert_same(expected, ddl.from_dict(protobuf_json(value, pbcls, opts, as_dict=True), schema.root))
 
 
 @settings(max_examples=15, deadline=None)
@@ -99,6 +104,7 @@ def test_protobufs_json_of_every_corpus_class_reads_as_the_same_value(
     text = protobuf_json(value, pbcls, opts)
     expected = ddl.decode(pbcls.FromString(ddl.encode(value)).SerializeToString(), cls)
     assert_same(expected, ddl.from_json(text, cls))
+    assert_same(expected, ddl.from_dict(protobuf_json(value, pbcls, opts, as_dict=True), cls))
 
 
 @settings(max_examples=25, deadline=None)

@@ -58,8 +58,26 @@ def assert_same_json(engine: Engine, msg: Any, pb: PbMessage, options: dict[str,
         raise AssertionError(f"protobuf refuses {msg!r} ({refused}), ddl writes it") from None
     ours = engine.to_json(msg, registry=registry, **options)
     assert json.loads(ours) == json.loads(theirs)
+    # to_dict is the same value as plain Python objects, of the types MessageToDict gives.
+    assert_same_plain(ddl.to_dict(msg, registry=registry, **options), json_format.MessageToDict(pb, **options))
     if _parses(theirs, pb):  # not so for a float field holding FLT_MAX, which protobuf prints rounded up
         assert json_format.Parse(ours, type(pb)()) == pb
+
+
+def assert_same_plain(ours: Any, theirs: Any, path: str = "$") -> None:
+    """The same plain value, each number of the same type (an int is not a float here); ours
+    holds plain dicts where protobuf's may hold an OrderedDict (an Any's)."""
+    assert type(ours) is (dict if isinstance(theirs, dict) else type(theirs)), f"{path}: {ours!r} against {theirs!r}"
+    if type(ours) is dict:
+        assert ours.keys() == theirs.keys(), f"{path}: keys {list(ours)} against {list(theirs)}"
+        for key, value in ours.items():
+            assert_same_plain(value, theirs[key], f"{path}.{key}")
+    elif type(ours) is list:
+        assert len(ours) == len(theirs), f"{path}: {len(ours)} items against {len(theirs)}"
+        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            assert_same_plain(a, b, f"{path}[{i}]")
+    else:
+        assert ours == theirs, f"{path}: {ours!r} against {theirs!r}"
 
 
 def _parses(text: str, pb: PbMessage) -> bool:

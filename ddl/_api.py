@@ -184,6 +184,8 @@ class Encoder:
         msg: Message,
         *,
         indent: int | None = None,
+        sort_keys: bool = False,
+        ensure_ascii: bool = False,
         preserving_proto_field_name: bool = False,
         always_print_fields_with_no_presence: bool = False,
         use_integers_for_enums: bool = False,
@@ -203,6 +205,8 @@ class Encoder:
         return to_json(
             msg,
             indent=indent,
+            sort_keys=sort_keys,
+            ensure_ascii=ensure_ascii,
             preserving_proto_field_name=preserving_proto_field_name,
             always_print_fields_with_no_presence=always_print_fields_with_no_presence,
             use_integers_for_enums=use_integers_for_enums,

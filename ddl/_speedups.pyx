@@ -286,18 +286,19 @@ def use_compiled_json(bint on):
     _json_compiled = on
 
 
-def to_json_entry(msg, *, indent=None, preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
-                  use_integers_for_enums=False, registry=None):
-    return _to_json_any(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
-                        use_integers_for_enums, registry)
+def to_json_entry(msg, *, indent=None, sort_keys=False, ensure_ascii=False, preserving_proto_field_name=False,
+                  always_print_fields_with_no_presence=False, use_integers_for_enums=False, registry=None):
+    return _to_json_any(msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name,
+                        always_print_fields_with_no_presence, use_integers_for_enums, registry)
 
 
-cdef object _to_json_any(object msg, object indent, object preserving_proto_field_name,
-                         object always_print_fields_with_no_presence, object use_integers_for_enums, object registry):
+cdef object _to_json_any(object msg, object indent, object sort_keys, object ensure_ascii,
+                         object preserving_proto_field_name, object always_print_fields_with_no_presence,
+                         object use_integers_for_enums, object registry):
     """ddl.to_json's work, for its entry point and ddl.Encoder's: the compiled writer's text (laid
     out with an int or str indent), or the Python path's for what the writer leaves to it (another
-    indent, a registry that is not a dict, any bail)."""
-    if (registry is None or type(registry) is dict) and _json_compiled:
+    indent, sorted keys, escaped text, a registry that is not a dict, any bail)."""
+    if (registry is None or type(registry) is dict) and _json_compiled and not sort_keys and not ensure_ascii:
         text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums,
                         registry)
         if text is not None and indent is not None:
@@ -307,8 +308,8 @@ cdef object _to_json_any(object msg, object indent, object preserving_proto_fiel
                 text = None  # a lone surrogate, which has no UTF-8 to lay out: the Python path's
         if text is not None:
             return text
-    return _python_to_json(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
-                           use_integers_for_enums, registry)
+    return _python_to_json(msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name,
+                           always_print_fields_with_no_presence, use_integers_for_enums, registry)
 
 
 def to_dict_entry(msg, *, preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
@@ -364,10 +365,10 @@ A reusable encoder with fixed options.
     def encode(self, msg):
         return _encode_any(msg, self.deterministic, self.max_depth)
 
-    def to_json(self, msg, *, indent=None, preserving_proto_field_name=False,
+    def to_json(self, msg, *, indent=None, sort_keys=False, ensure_ascii=False, preserving_proto_field_name=False,
                 always_print_fields_with_no_presence=False, use_integers_for_enums=False, registry=None):
-        return _to_json_any(msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence,
-                            use_integers_for_enums, registry)
+        return _to_json_any(msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name,
+                            always_print_fields_with_no_presence, use_integers_for_enums, registry)
 
 
 cdef class Decoder:

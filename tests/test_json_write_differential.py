@@ -38,6 +38,8 @@ OPTIONS = st.fixed_dictionaries(
         "use_integers_for_enums": st.booleans(),
     }
 )
+# The text's layout, which MessageToJson takes as json.dumps does (and to_dict does not).
+LAYOUT = st.fixed_dictionaries({"sort_keys": st.booleans(), "ensure_ascii": st.booleans()})
 
 
 def twin(cls: type) -> Any:
@@ -45,19 +47,28 @@ def twin(cls: type) -> Any:
     return getattr(compile_rendered(render([cls], f"ddl_json_write{next(_packages)}")), cls.__name__)
 
 
-def assert_same_json(engine: Engine, msg: Any, pb: PbMessage, options: dict[str, Any], registry: Any = None) -> None:
-    """ddl's JSON of ``msg`` is protobuf's JSON of ``pb`` (the same message), or both refuse it;
-    and protobuf reads ddl's text back as ``pb`` whenever it reads its own."""
+def assert_same_json(
+    engine: Engine, msg: Any, pb: PbMessage, options: dict[str, Any], registry: Any = None,
+    layout: dict[str, bool] | None = None,
+) -> None:  # fmt: skip
+    """ddl's JSON of ``msg`` is protobuf's JSON of ``pb`` (the same message), or both refuse it,
+    its keys in protobuf's order when sorted; and protobuf reads ddl's text back as ``pb``
+    whenever it reads its own."""
+    layout = layout or {}
     try:
-        theirs = json_format.MessageToJson(pb, **options)
+        theirs = json_format.MessageToJson(pb, **options, **layout)
     except (ValueError, TypeError, json_format.Error) as refused:  # protobuf refuses NaN in a Value, say
         try:
-            engine.to_json(msg, registry=registry, **options)
+            engine.to_json(msg, registry=registry, **options, **layout)
         except ddl.EncodeError:
             return
         raise AssertionError(f"protobuf refuses {msg!r} ({refused}), ddl writes it") from None
-    ours = engine.to_json(msg, registry=registry, **options)
+    ours = engine.to_json(msg, registry=registry, **options, **layout)
     assert json.loads(ours) == json.loads(theirs)
+    if layout.get("sort_keys"):
+        assert json.loads(ours, object_pairs_hook=list) == json.loads(theirs, object_pairs_hook=list)
+    if layout.get("ensure_ascii"):
+        assert ours.isascii()
     # to_dict is the same value as plain Python objects, of the types MessageToDict gives.
     assert_same_plain(ddl.to_dict(msg, registry=registry, **options), json_format.MessageToDict(pb, **options))
     if _parses(theirs, pb):  # not so for a float field holding FLT_MAX, which protobuf prints rounded up
@@ -94,7 +105,7 @@ def test_every_corpus_class_is_written_as_json_format_writes_it(engine: Engine, 
     cls = data.draw(st.sampled_from(CORPUS))
     msg = data.draw(instances(cls))
     pb = twin(cls).FromString(engine.encode(msg))
-    assert_same_json(engine, msg, pb, data.draw(OPTIONS))
+    assert_same_json(engine, msg, pb, data.draw(OPTIONS), layout=data.draw(LAYOUT))
 
 
 @settings(FIXTURE_SAFE, max_examples=40)
@@ -104,7 +115,7 @@ def test_a_random_schema_is_written_as_json_format_writes_it(
 ) -> None:
     msg = data.draw(schema.values())
     pb = twin(schema.root).FromString(engine.encode(msg))
-    assert_same_json(engine, msg, pb, data.draw(OPTIONS))
+    assert_same_json(engine, msg, pb, data.draw(OPTIONS), layout=data.draw(LAYOUT))
 
 
 def _packed(msg: ddl.Message, name: str) -> wkt.Any:

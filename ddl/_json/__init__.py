@@ -137,21 +137,28 @@ def to_json(
     msg: Message,
     *,
     indent: int | None = None,
+    sort_keys: bool = False,
+    ensure_ascii: bool = False,
     preserving_proto_field_name: bool = False,
     always_print_fields_with_no_presence: bool = False,
     use_integers_for_enums: bool = False,
     registry: Registry | None = None,
 ) -> str:
-    """The canonical proto3 JSON of ``msg``, as protobuf's ``json_format.MessageToJson`` writes it
-    (``indent`` as ``json.dumps`` takes it; None for one line).
+    """The canonical proto3 JSON of ``msg``, as protobuf's ``json_format.MessageToJson`` writes it.
+    ``indent``, ``sort_keys`` and ``ensure_ascii`` lay the text out as ``json.dumps`` does
+    (None for one line; ``sort_keys`` orders every object's keys, maps' too, so that equal
+    messages give one text; ``ensure_ascii`` escapes every other character as ``\\uXXXX``).
 
     Example::
 
         text = ddl.to_json(User(id=7, display_name="Ada"))   # '{"id": "7", "displayName": "Ada"}'
+        ddl.to_json(User(id=7, display_name="Ada"), sort_keys=True)  # '{"displayName": "Ada", "id": "7"}'
     """
     if (
         _compiled_to_json is not None
         and indent is None
+        and not sort_keys
+        and not ensure_ascii
         and state.compiled
         and (registry is None or registry.__class__ is dict)
     ):
@@ -162,16 +169,17 @@ def to_json(
         if text is not None:
             return text
     return _write_text(
-        msg, indent, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
-    )
+        msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name, always_print_fields_with_no_presence,
+        use_integers_for_enums, registry,
+    )  # fmt: skip
 
 
 def _write_text(
-    msg: Message, indent: int | None, preserving_proto_field_name: bool, always_print_fields_with_no_presence: bool,
-    use_integers_for_enums: bool, registry: Registry | None,
+    msg: Message, indent: int | None, sort_keys: bool, ensure_ascii: bool, preserving_proto_field_name: bool,
+    always_print_fields_with_no_presence: bool, use_integers_for_enums: bool, registry: Registry | None,
 ) -> str:  # fmt: skip
     """``to_json`` on the Python path: the json module's text of ``to_dict``'s value (which the
-    compiled engine makes when it can, for an indent or a message the compiled writer left)."""
+    compiled engine makes when it can, for a layout or a message the compiled writer left)."""
     value = to_dict(
         msg,
         preserving_proto_field_name=preserving_proto_field_name,
@@ -179,9 +187,9 @@ def _write_text(
         use_integers_for_enums=use_integers_for_enums,
         registry=registry,
     )
-    if indent is None:
+    if indent is None and not sort_keys and not ensure_ascii:
         return _ONE_LINE.encode(value)
-    return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    return json.dumps(value, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii, allow_nan=False)
 
 
 def from_dict(obj: Any, cls: type[M], *, ignore_unknown_fields: bool = False, registry: Registry | None = None) -> M:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +22,10 @@ from google.protobuf.message import DecodeError as PbDecodeError
 from hypothesis import HealthCheck, given, settings
 
 import ddl
-from ddl import _compiled
 from ddl._api import decode_with, encode_with
 from tests import corpus as c
 from tests import test_differential as diff
+from tests.json_paths import engine_on
 from tests.strategies import Schema, schemas, stable_repr
 
 # Random schemas made once per process from these seeds; more would slow the start more than
@@ -94,23 +94,11 @@ def check_encode(target: Target, value: Any) -> None:
             target.pb.FromString(data)
 
 
-@contextlib.contextmanager
-def _engine(compiled: bool) -> Iterator[None]:
-    """The public JSON functions run on the chosen engine (the compiled one leaves what it does
-    not take to the Python path, which then decides the value or the error)."""
-    before = _compiled.state.compiled
-    _compiled.state.compiled = compiled
-    try:
-        yield
-    finally:
-        _compiled.state.compiled = before
-
-
 def both(fn: Callable[..., Any], *args: Any, **options: Any) -> tuple[str, Any]:
     """``fn``'s outcome on the compiled engine, checked to be the Python path's."""
-    with _engine(True):
+    with engine_on(True):
         compiled = outcome(fn, *args, **options)
-    with _engine(False):
+    with engine_on(False):
         reference = outcome(fn, *args, **options)
     same_outcome(compiled, reference)
     return reference

@@ -6,7 +6,7 @@ JSON writer and readers compare the two through these helpers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
@@ -29,13 +29,19 @@ OPTIONS = st.fixed_dictionaries(
 
 
 @contextmanager
-def python_path() -> Iterator[None]:
+def engine_on(compiled: bool) -> Iterator[None]:
+    """The public JSON functions run on the compiled engine (which leaves what it does not take
+    to the Python path, which then decides the value or the error), or on the Python path only."""
     before = _compiled.state.compiled
-    _compiled.state.compiled = False
+    _compiled.state.compiled = compiled
     try:
         yield
     finally:
         _compiled.state.compiled = before
+
+
+def python_path() -> AbstractContextManager[None]:
+    return engine_on(False)
 
 
 def outcome(write: Callable[[], str]) -> tuple[str, Any]:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled
 from tests.conftest import no_collection, python_calls_of
-from tests.test_json_compiled_read import engine_on
+from tests.json_paths import engine_on
 from tests.test_proto2 import TITLE, Color, Sheet, pb
 from tests.wire import length_delimited as ld
 from tests.wire import varint, varint_field

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled
 from tests.conftest import no_collection, python_calls_of
+from tests.json_paths import engine_on
 from tests.strategies import assert_same
-from tests.test_json_compiled_read import engine_on
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 

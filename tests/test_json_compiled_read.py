@@ -13,8 +13,7 @@ import enum
 import gc
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from benches.workloads import WORKLOADS
 from ddl import _compiled
 from ddl._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
 from tests.conftest import python_calls_of
+from tests.json_paths import engine_on
 from tests.strategies import schemas
 from tests.test_json_read_differential import assert_same
 
@@ -95,16 +95,6 @@ class Order(ddl.Message):
     main: Part | None = None
     parts: list[Part] = ddl.field(default_factory=list)
     by_name: dict[str, Part] = ddl.field(default_factory=dict)
-
-
-@contextmanager
-def engine_on(compiled: bool) -> Iterator[None]:
-    before = _compiled.state.compiled
-    _compiled.state.compiled = compiled
-    try:
-        yield
-    finally:
-        _compiled.state.compiled = before
 
 
 def outcome(text: str | bytes, cls: type, compiled: bool, **options: Any) -> Any:

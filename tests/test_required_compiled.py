@@ -22,7 +22,7 @@ import ddl
 from ddl import _compiled
 from ddl.testing import instances
 from tests.conftest import no_collection, python_calls_of
-from tests.test_json_compiled_read import engine_on
+from tests.json_paths import engine_on
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")
 

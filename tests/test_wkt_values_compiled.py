@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled
 from tests.conftest import no_collection, python_calls_of
-from tests.test_json_compiled_read import Color, engine_on
+from tests.json_paths import engine_on
+from tests.test_json_compiled_read import Color
 from tests.test_json_read_differential import assert_same
 
 pytestmark = pytest.mark.skipif(_compiled.speedups is None, reason="the compiled engine is not built")

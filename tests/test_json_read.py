@@ -161,9 +161,9 @@ def test_accepted_json_forms_read_as_protobuf_reads_them(engine: Engine, text: s
     assert value == expected and type(value) is type(expected)
 
 
-# Numbers in strings as protobuf's parsers read them (C++'s SimpleAtoi and SimpleAtod, Java's
-# parseLong and BigDecimal, Python's int() and float()): with a "+", leading zeros, or digits on
-# one side of the point only. Strict JSON has none of these, but a string is not a JSON number.
+# Numbers in strings as protobuf's parsers read them (C++'s with absl's SimpleAtoi and
+# SimpleAtod, Python's with int() and float()): with a "+", leading zeros, or digits on one
+# side of the point only. Strict JSON has none of these, but a string is not a JSON number.
 QUOTED_NUMBERS = ["007", "-01", "+5", "00", "-0", "5.", ".5e1", "01.0", "+1.5e1", "0" * 40 + "42", "-.5", "1.5"]
 
 

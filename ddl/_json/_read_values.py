@@ -27,7 +27,7 @@ from .._wkt_codecs import decimal_from_wire, uuid_from_wire
 #: the field stays unset, the element or map entry is left out.
 SKIP = object()
 
-# A number in a string, as protobuf's C++, Java and Python parsers read one: a JSON number, and
+# A number in a string, as protobuf's C++ and Python parsers read one: a JSON number, and
 # also with a "+", leading zeros, or no digits on one side of the point ("5.", ".5"); no spaces,
 # "_", "inf" or "0x". An integer of this form is read as int() reads it.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")

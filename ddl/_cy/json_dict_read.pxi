@@ -93,6 +93,15 @@ cdef int _jplain(PyObject* v, JOut* o, int depth) except -1:
     return _jput(o, b"}", 1)
 
 
+cdef Py_ssize_t _jplain_text(PyObject* v, JOut* o) except -1:
+    """``v`` as JSON text (_jplain) in ``o``, with the NUL the text reader needs past its end:
+    the text's length."""
+    _jplain(v, o, PLAIN_DEPTH_LIMIT)
+    ddl_jout_room(o, 1)
+    o.pos[0] = 0  # the reader's end mark, past the text
+    return o.pos - o.base
+
+
 cdef enum:
     # _dr_text's what: one value, a repeated field's array, a map key.
     DR_ONE = 0
@@ -107,13 +116,11 @@ cdef object _dr_text(Op* op, object v, int budget, DictRead* r, int what):
     cdef JOut o
     cdef JText t
     cdef unsigned char c
+    cdef Py_ssize_t n
     ddl_jout_init(&o, stack, sizeof(stack), 0)
     try:
-        _jplain(<PyObject*>v, &o, PLAIN_DEPTH_LIMIT)
-        ddl_jout_room(&o, 1)
-        o.pos[0] = 0  # the reader's end mark, past the text
-        _jtext_start(&t, <const unsigned char*>o.base, o.pos - o.base, r.ignore,
-                     None if r.registry == NULL else <object>r.registry)
+        n = _jplain_text(<PyObject*>v, &o)
+        _jtext_start(&t, <const unsigned char*>o.base, n, r.ignore, None if r.registry == NULL else <object>r.registry)
         try:
             c = _jr_next(&t)
             if what == DR_ARRAY:
@@ -415,10 +422,7 @@ cdef object _from_text(ProgC* p, object obj, bint ignore_unknown_fields, object 
     cdef bint paused
     ddl_jout_init(&o, stack, sizeof(stack), p.jsize_hint)
     try:
-        _jplain(<PyObject*>obj, &o, PLAIN_DEPTH_LIMIT)
-        ddl_jout_room(&o, 1)
-        o.pos[0] = 0  # the reader's end mark, past the text
-        n = o.pos - o.base
+        n = _jplain_text(<PyObject*>obj, &o)
         paused = n > GC_PAUSE_BYTES  # as _json_read pauses for a text this long
         if paused:
             _gc_pause()

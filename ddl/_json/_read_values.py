@@ -339,7 +339,7 @@ def to_native(value: Any, budget: int) -> Any:
     if t is str:
         return value if value.isascii() else to_str(value)
     if t is float or t is int:
-        return to_float(value, False) if (t is float and not math.isfinite(value)) or t is int else value
+        return value if t is float and math.isfinite(value) else to_float(value, False)  # an int as a float
     if value is None or t is bool:
         return value
     if budget < 0:

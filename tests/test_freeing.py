@@ -96,6 +96,33 @@ def test_freeing_a_chain_deeper_than_the_c_stack_does_not_crash() -> None:
     del head  # the trashcan turns the recursive frees into a loop
 
 
+def test_every_link_of_a_chain_deeper_than_the_c_stack_is_freed() -> None:
+    program_of(Chain)
+    label = fresh("end")
+    before = sys.getrefcount(label)
+    head = Chain(label=label)
+    for _ in range(200_000):
+        head = Chain(label="link", next=head)
+    assert sys.getrefcount(label) == before + 1
+    del head  # the links past the first few dozen are freed later, from the trashcan's list
+    assert sys.getrefcount(label) == before
+
+
+class Branch(ddl.Message):
+    label: str = ""
+    children: list[Branch] = []
+
+
+def test_freeing_a_chain_through_lists_deeper_than_the_c_stack_does_not_crash() -> None:
+    label = fresh("leaf")
+    before = sys.getrefcount(label)
+    root = ddl.decode(ddl.encode(Branch(label=label)), Branch)
+    for _ in range(100_000):  # a message holds a list holding a message: each frees the next
+        root = Branch(label="branch", children=[root])
+    del root
+    assert sys.getrefcount(label) == before
+
+
 def test_a_cycle_through_compiled_messages_is_collected() -> None:
     program_of(Chain)
     first = Chain(label=fresh("1"))

@@ -86,6 +86,32 @@ def test_a_decode_adds_nothing_to_the_count_towards_a_young_collection(read: str
     assert root == TREE
 
 
+class Leaf(ddl.Message):
+    name: str = ""
+    size: int = 0
+
+
+class Leaves(ddl.Message):
+    leaves: list[Leaf] = []
+
+
+LEAVES = Leaves(leaves=[Leaf(name=f"leaf{k}", size=k) for k in range(2_000)])
+
+
+@pytest.mark.parametrize("read", [ddl.decode, ddl.from_json])
+def test_messages_the_gc_never_tracks_are_not_counted_towards_a_young_collection(
+    read: Callable[[Any, type[Leaves]], Leaves],
+) -> None:
+    text = ddl.encode(LEAVES) if read is ddl.decode else ddl.to_json(LEAVES)
+    gc.collect()
+    gc.set_threshold(100_000)
+    before = gc.get_count()[0]
+    got = read(text, Leaves)
+    assert not any(gc.is_tracked(leaf) for leaf in got.leaves)  # numbers and strings: no cycle
+    assert gc.get_count()[0] - before < 100  # where each of the 2,000 leaves counted one
+    assert got == LEAVES
+
+
 @pytest.mark.parametrize("read", READERS)
 def test_a_cycle_made_through_a_decoded_graph_is_still_collected(read: str) -> None:
     root = READERS[read]()

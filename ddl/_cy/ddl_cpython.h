@@ -10,6 +10,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include "ddl_compat.h"
+#include "ddl_gc.h"
 #if PY_VERSION_HEX < 0x030C0000
 #include <structmember.h>  /* PyMemberDef, which 3.12 moved into Python.h */
 #endif
@@ -322,8 +323,8 @@ static inline PyObject* ddl_class_attr(PyObject* cls, PyObject* name) {
    binary and JSON readers track it once its slots are filled, and only when one of them can
    hold references (ddl_may_cycle), so that most messages are never linked into the GC's lists
    and unlinked again. Until then it is the reader's alone, and an untracked object only keeps what it
-   holds alive, so a collection meanwhile frees nothing it holds. PyObject_GC_New is
-   PyType_GenericAlloc less the tracking and the zeroing, which is done here; a class whose
+   holds alive, so a collection meanwhile frees nothing it holds. ddl_gc_new is
+   PyType_GenericAlloc less the tracking and the count of allocations; a class whose
    tp_alloc is another function goes through it and is untracked after (ddl_gc_tenure tracks it
    again). */
 static inline PyObject* ddl_alloc_untracked(PyTypeObject* t) {
@@ -333,10 +334,7 @@ static inline PyObject* ddl_alloc_untracked(PyTypeObject* t) {
         if (o != NULL && PyObject_IS_GC(o)) PyObject_GC_UnTrack(o);
         return o;
     }
-    o = PyObject_GC_New(PyObject, t);
-    if (o != NULL)
-        memset((char*)o + sizeof(PyObject), 0, (size_t)t->tp_basicsize - sizeof(PyObject));
-    return o;
+    return ddl_gc_new(t);
 }
 
 /* A new reference to a slot wrapper of type t, named `name` ("__setattr__" or
@@ -373,23 +371,43 @@ static Py_ssize_t ddl_message_size(PyTypeObject* t) {
     return t->tp_basicsize;
 }
 
-static void ddl_message_dealloc(PyObject* self) {
-    PyTypeObject* type = Py_TYPE(self);
-    PyObject_GC_UnTrack(self);
-    Py_TRASHCAN_BEGIN(self, ddl_message_dealloc)
+/* ddl_message_dealloc's work: the object is untracked. */
+static void ddl_message_free(PyObject* self, PyTypeObject* type) {
+    PyObject** slot;
+    PyObject** stop;
     if (type->tp_finalize != NULL) {  /* a __del__ given to the class after it was adopted */
         PyObject_GC_Track(self);
-        if (PyObject_CallFinalizerFromDealloc(self) < 0) goto done;  /* resurrected */
+        if (PyObject_CallFinalizerFromDealloc(self) < 0) return;  /* resurrected */
         PyObject_GC_UnTrack(self);
     }
-    {
-        PyObject** slot = (PyObject**)((char*)self + sizeof(PyObject));
-        PyObject** stop = (PyObject**)((char*)self + ddl_message_size(type));
-        for (; slot < stop; slot++) Py_CLEAR(*slot);
-    }
+    slot = (PyObject**)((char*)self + sizeof(PyObject));
+    stop = (PyObject**)((char*)self + ddl_message_size(type));
+    for (; slot < stop; slot++) Py_CLEAR(*slot);
     type->tp_free(self);
     Py_DECREF(type);
-  done:;
+}
+
+/* How many ddl_message_dealloc calls are running, nested in one another: freeing a message
+   frees what it holds, recursively. The first DDL_FREE_SHALLOW levels recurse on the C stack as
+   they are; deeper ones go through CPython's trashcan, which turns a chain of any depth into a
+   loop. The trashcan costs four calls a message, most of freeing a small one, and decoded
+   messages nest at most C_DEPTH_LIMIT deep. Every change is made holding the GIL; a freeing
+   that runs Python code (a finalizer of a value) can let another thread free messages
+   meanwhile, which only adds to the count, so it never undercounts a thread's own depth. */
+static int ddl_free_depth = 0;
+#define DDL_FREE_SHALLOW 64
+
+static void ddl_message_dealloc(PyObject* self) {
+    PyTypeObject* type = Py_TYPE(self);
+    if (ddl_gc_is_tracked(self)) PyObject_GC_UnTrack(self);
+    if (ddl_free_depth < DDL_FREE_SHALLOW) {
+        ddl_free_depth++;
+        ddl_message_free(self, type);
+        ddl_free_depth--;
+        return;
+    }
+    Py_TRASHCAN_BEGIN(self, ddl_message_dealloc)
+    ddl_message_free(self, type);
     Py_TRASHCAN_END
 }
 

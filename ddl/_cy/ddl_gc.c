@@ -1,8 +1,9 @@
-/* ddl_gc.c: ddl_gc_tenure (see ddl_gc.h). A file of its own because it reads the collector's
-   state, which only CPython's internal headers declare, and they need Py_BUILD_CORE_MODULE,
-   which must not change how the rest of the engine is compiled. The layout used here (the
-   interpreter's gc state, its generations' lists and counts) is the one of 3.11 to 3.13 with
-   the GIL; anywhere else the public call stands in. */
+/* ddl_gc.c: ddl_gc_tenure and ddl_gc_new (see ddl_gc.h). A file of its own because it reads
+   the collector's state, which only CPython's internal headers declare, and they need
+   Py_BUILD_CORE_MODULE, which must not change how the rest of the engine is compiled. The
+   layout used here (the interpreter's gc state, its generations' lists and counts, the words
+   before an object) is the one of 3.11 to 3.13 with the GIL; anywhere else the public calls
+   stand in. */
 
 #include <patchlevel.h>
 #include <pyconfig.h>
@@ -13,7 +14,17 @@
 #endif
 
 #include <Python.h>
+#include <stddef.h>
+#include <string.h>
 #include "ddl_gc.h"
+
+/* ddl_gc_new through the public calls: PyObject_GC_New, which links the object in and counts
+   it, and a memset of its slots. */
+static PyObject* ddl_gc_new_public(PyTypeObject* t) {
+    PyObject* o = PyObject_GC_New(PyObject, t);
+    if (o != NULL) memset((char*)o + sizeof(PyObject), 0, (size_t)t->tp_basicsize - sizeof(PyObject));
+    return o;
+}
 
 #ifdef DDL_GC_GENERATIONS
 #include "internal/pycore_gc.h"
@@ -40,10 +51,33 @@ void ddl_gc_tenure(PyObject* o) {
     if (gc->generations[0].count > 0) gc->generations[0].count--;
 }
 
+/* ddl_gc_is_tracked (ddl_gc.h) reads the first of these two words without the internal headers */
+_Static_assert(sizeof(PyGC_Head) == 2 * sizeof(uintptr_t) && offsetof(PyGC_Head, _gc_next) == 0,
+               "PyGC_Head is two words, _gc_next first");
+
+PyObject* ddl_gc_new(PyTypeObject* t) {
+    size_t size = (size_t)t->tp_basicsize;
+    char* block;
+    PyObject* o;
+    if (_PyType_PreHeaderSize(t) != sizeof(PyGC_Head) || t->tp_itemsize != 0) return ddl_gc_new_public(t);
+    block = PyObject_Malloc(sizeof(PyGC_Head) + size);
+    if (block == NULL) return PyErr_NoMemory();
+    /* the GC's two words zero (not tracked), and the slots NULL */
+    memset(block, 0, sizeof(PyGC_Head) + size);
+    o = (PyObject*)(block + sizeof(PyGC_Head));
+    /* the type and the first reference, as every allocator of CPython sets them (a heap type
+       gains a reference; a reference tracer, on 3.13, is told) */
+    return PyObject_Init(o, t);
+}
+
 #else
 
 void ddl_gc_tenure(PyObject* o) {
     if (PyType_IS_GC(Py_TYPE(o)) && !PyObject_GC_IsTracked(o)) PyObject_GC_Track(o);
+}
+
+PyObject* ddl_gc_new(PyTypeObject* t) {
+    return ddl_gc_new_public(t);
 }
 
 #endif

@@ -1,10 +1,11 @@
-/* ddl_gc.h: where the readers put the objects they make in the cyclic GC's generations
+/* ddl_gc.h: how the readers make their objects and place them in the cyclic GC's generations
    (ddl_gc.c, the one file of ddl that reads CPython's internal headers). */
 
 #ifndef DDL_GC_H
 #define DDL_GC_H
 
 #include <Python.h>
+#include <stdint.h>
 
 /* Track o by the GC in its oldest generation, o being an object the caller has just made and
    filled (untracked, or tracked by its constructor in the youngest generation, which it then
@@ -15,10 +16,36 @@
    3.11 to 3.13 with the GIL it is PyObject_GC_Track (when o is not tracked yet). */
 void ddl_gc_tenure(PyObject* o);
 
+/* A new instance of t, a class of fixed size whose instances the GC knows: every byte after
+   its header zero (its slots NULL), its reference count 1, not tracked by the GC, and not
+   counted towards the next young collection, which an object never tracked takes no part in
+   (the readers track the few that can cycle through ddl_gc_tenure). It is what
+   PyObject_GC_New and a memset of the slots make, without that call's linking in and
+   counting, which every decoded message paid (benches/README.md, 2026-12-01 (4)). Where
+   the collector's layout is not known, or t's instances carry more than the GC's two words
+   before them (a managed __dict__ or weakrefs), it is those two calls. NULL with MemoryError
+   when memory runs out. */
+PyObject* ddl_gc_new(PyTypeObject* t);
+
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+/* Whether the GC tracks o (an object whose type the GC knows), without a call: CPython 3.11 to
+   3.13 with the GIL put two words before such an object (PyGC_Head), the first of which is 0
+   while it is not tracked (pycore_gc.h's _PyObject_GC_IS_TRACKED; ddl_gc.c checks that layout
+   when it is compiled). Freeing a message asks it of every instance, most of them untracked. */
+static inline int ddl_gc_is_tracked(PyObject* o) {
+    return ((const uintptr_t*)o)[-2] != 0;
+}
+#else
+/* The public call elsewhere. */
+static inline int ddl_gc_is_tracked(PyObject* o) {
+    return PyObject_GC_IsTracked(o);
+}
+#endif
+
 /* ddl_gc_tenure for a container the caller has just made and filled, when the GC tracks it: a
    dict that CPython left untracked (it holds nothing that can cycle) stays so. */
 static inline void ddl_gc_tenure_tracked(PyObject* o) {
-    if (PyObject_GC_IsTracked(o)) ddl_gc_tenure(o);
+    if (ddl_gc_is_tracked(o)) ddl_gc_tenure(o);
 }
 
 #endif

@@ -381,6 +381,7 @@ cdef bint _shares_empty(ProgC* p):
 
 cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
     cdef Op* op
+    cdef Absent* absent
     cdef uint64_t tag
     cdef Py_ssize_t start, k
     cdef int index
@@ -441,19 +442,23 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
                 bail()  # a repeated occurrence to merge: the reference engine does it
             ddl_set_slot(raw, op.offset, _message(op, buf, &pos, end, budget, data))
     for k in range(p.nops):
-        op = &p.ops[k]
-        slot = ddl_slot(raw, op.offset)
+        absent = &p.absent[k]
+        slot = ddl_slot(raw, absent.offset)
         if slot == NULL:
-            if _fill_absent(raw, op, buf, budget, data):
+            if absent.zero != NULL:
+                Py_INCREF_ptr(absent.zero)
+                ddl_set_slot(raw, absent.offset, absent.zero)
+            elif _fill_absent(raw, &p.ops[k], buf, budget, data):
                 cyclic = True
             continue
-        if op.atomic:
+        if absent.atomic:
             continue
-        elif op.repeated:
+        op = &p.ops[k]
+        if op.repeated:
             slot = _settled(raw, op, slot)
         elif op.kind == K_MAP:
             ddl_gc_tenure_tracked(slot)
-        if not cyclic and not op.atomic:
+        if not cyclic:
             cyclic = ddl_may_cycle(slot)
     if unknown is not None:
         unknown = _unknown_bytes(unknown)

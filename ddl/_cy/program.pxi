@@ -145,9 +145,20 @@ cdef struct Op:
     PyObject* dict_names
 
 
+cdef struct Absent:
+    # What the decoder's pass over a message's fields after its bytes reads of each op, 16 bytes
+    # where an Op spans six cache lines: most of an OTLP AnyValue's or a oneof's members are
+    # absent, and the pass meets every one of them (decode.pxi's _decode).
+    int offset              # Op.offset
+    bint atomic             # Op.atomic: a value read needs nothing more
+    PyObject* zero          # Op.zero when an absent field takes it as it is and it holds no
+                            # reference (FILL_VALUE, not zero_cycles); NULL: _fill_absent decides
+
+
 cdef struct ProgC:
     PyTypeObject* cls
     Op* ops
+    Absent* absent          # one per op, in the same order
     Py_ssize_t nops
     Op* entries             # map keys and values
     Py_ssize_t unknown_offset
@@ -196,6 +207,7 @@ cdef class Program:
     def __dealloc__(self):
         Py_XDECREF_ptr(self.c.empty)
         PyMem_Free(self.c.ops)
+        PyMem_Free(self.c.absent)
         PyMem_Free(self.c.entries)
         PyMem_Free(self.c.jorder)
 
@@ -260,8 +272,9 @@ def build(plan, program_of, register, wrappers):
     entries = plan.order  # one op per wire number (a oneof has one per member), ascending
     p.c.nops = len(entries)
     p.c.ops = <Op*>PyMem_Calloc(max(1, len(entries)), sizeof(Op))
+    p.c.absent = <Absent*>PyMem_Calloc(max(1, len(entries)), sizeof(Absent))
     p.c.entries = <Op*>PyMem_Calloc(max(1, 2 * sum(isinstance(f.node, MapNode) for f in plan.fields)), sizeof(Op))
-    if p.c.ops == NULL or p.c.entries == NULL:
+    if p.c.ops == NULL or p.c.absent == NULL or p.c.entries == NULL:
         raise MemoryError()
     for i, (number, f, member) in enumerate(entries):
         op = &p.c.ops[i]
@@ -280,6 +293,10 @@ def build(plan, program_of, register, wrappers):
                 p.c.fast[t] = code
             else:
                 (<dict>p.c.slow)[t] = code
+        p.c.absent[i].offset = op.offset
+        p.c.absent[i].atomic = op.atomic
+        if op.fill == FILL_VALUE and not op.zero_cycles:
+            p.c.absent[i].zero = op.zero
     _json_fill(p, plan)
     _jr_plan(p, plan)
     return p

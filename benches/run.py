@@ -5,8 +5,10 @@ starts a worker process (``--worker NAME``) with that library's environment (pro
 implementation is chosen by an environment variable before import), which builds its objects,
 checks its answers, times ``encode``, ``decode+read`` and ``decode`` on every workload (and
 ``json encode`` and ``json decode+read`` if it has JSON), and streams the results back as JSON
-lines. Then the memory benchmark decodes one big batch payload in a fresh process per library,
-and the hostile-memory benchmark (``hostile_memory.py``) decodes inputs built to make many
+lines. The full run makes three such passes over the libraries, each with a third of the
+samples, and keeps the median of the passes' medians (``Settings.per_round`` says why).
+Then the memory benchmark decodes one big batch payload in a fresh process per library, and
+the hostile-memory benchmark (``hostile_memory.py``) decodes inputs built to make many
 objects per byte, in a fresh process per library and case.
 
 This module parses the options and runs the phases; the rest lives beside it: ``worker.py``
@@ -25,13 +27,14 @@ if __name__ == "__main__" and not __package__:  # run as a script: make `benches
 
 import argparse
 import json
+import statistics
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from benches import workloads
-from benches.adapters import BASELINE, LIBRARIES, library
+from benches.adapters import BASELINE, LIBRARIES, Library, library
 from benches.grpc_bench import format_grpc, measure
 from benches.hostile_memory import CASES, LIBS, format_hostile, hostile_worker, run_cases
 from benches.memory import memory_payloads, memory_worker, wire_of
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     grpc_libs = {"ddl": "ddl", "protobuf-upb": "protobuf"}
     grpc_runs = [grpc_libs[lib.name] for lib in libs if lib.name in grpc_libs] if args.grpc else []
     progress = Progress(
-        len(libs) * len(names) * len(workloads.ALL_OPS)
+        settings.rounds * len(libs) * len(names) * len(workloads.ALL_OPS)
         + memory_weight * len(memory_libs)
         + memory_weight * hostile_runs
         + memory_weight * len(grpc_runs)
@@ -81,42 +84,16 @@ def run(args: argparse.Namespace) -> int:
         "problems": [],
     }
     worker_args = ["--workloads", ",".join(names)] + (["--quick"] if args.quick else [])
+    passes: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {}  # workload -> op -> library -> a result a pass
     for lib in libs:
-        info: dict[str, Any] = {"status": "ok", "note": lib.note, "env": dict(lib.env)}
-        report["libraries"][lib.name] = info
-        progress.label = f"{lib.name}: starting"
-        progress.draw()
-        left = len(names) * len(workloads.ALL_OPS)
-        for ev in stream_worker(lib, ["--worker", lib.name, *worker_args]):
-            kind = ev["event"]
-            if kind == "progress":
-                left -= 1
-                progress.advance(1, f"{lib.name}: {ev['label']}")
-            elif kind == "info":
-                info["version"] = ev["version"]
-                info["json"] = ev["json"]
-            elif kind == "result":
-                entry = {k: ev[k] for k in ("median_us", "min_us", "samples", "loops")}
-                report["results"].setdefault(ev["workload"], {}).setdefault(ev["op"], {})[lib.name] = entry
-            elif kind == "size":
-                key = "json_payload_bytes" if ev.get("json") else "payload_bytes"
-                if lib.name == BASELINE:
-                    report[key][ev["workload"]] = ev["bytes"]
-                info.setdefault(key, {})[ev["workload"]] = ev["bytes"]
-            elif kind == "unsupported":
-                info.setdefault("unsupported", {})[ev["workload"]] = ev["reason"]
-            elif kind == "wrong":
-                info.setdefault("json_wrong" if ev.get("json") else "wrong", {})[ev["workload"]] = ev["error"]
-                msg = f"{lib.name} FAILED the correctness check on {ev['workload']} (not timed): {ev['error']}"
-                report["problems"].append(msg)
-                progress.note(msg)
-            elif kind in ("skip", "error"):
-                info["status"] = "skipped" if kind == "skip" else "failed"
-                info["reason"] = ev["reason"]
-                msg = f"{lib.name} {info['status']}: {ev['reason']}"
-                report["problems"].append(msg)
-                progress.note(msg)
-        progress.advance(max(left, 0))
+        report["libraries"][lib.name] = {"status": "ok", "note": lib.note, "env": dict(lib.env)}
+    for round_no in range(settings.rounds):
+        for lib in libs:
+            _time_pass(lib, worker_args, report, passes, progress, first=round_no == 0)
+    for workload, ops in passes.items():
+        for op, by_lib in ops.items():
+            for name, results in by_lib.items():
+                report["results"].setdefault(workload, {}).setdefault(op, {})[name] = _combined(results)
     if memory_libs:
         with tempfile.TemporaryDirectory(prefix="ddl-bench-") as tmp:
             progress.label = "memory: writing the payload"
@@ -199,6 +176,69 @@ def run(args: argparse.Namespace) -> int:
     return exit_status(report)
 
 
+def _time_pass(
+    lib: Library,
+    worker_args: list[str],
+    report: dict[str, Any],
+    passes: dict[str, dict[str, dict[str, list[dict[str, Any]]]]],
+    progress: Progress,
+    *,
+    first: bool,
+) -> None:
+    """One pass of one library's worker over the workloads: its timings join ``passes``, the rest
+    (versions, sizes, wrong answers) ``report``, once. A library that failed or was skipped in a
+    pass before is not run again."""
+    info = report["libraries"][lib.name]
+    left = len(report["workloads"]) * len(workloads.ALL_OPS)
+    if info["status"] != "ok":
+        progress.advance(left)
+        return
+    progress.label = f"{lib.name}: starting"
+    progress.draw()
+    for ev in stream_worker(lib, ["--worker", lib.name, *worker_args]):
+        kind = ev["event"]
+        if kind == "progress":
+            left -= 1
+            progress.advance(1, f"{lib.name}: {ev['label']}")
+        elif kind == "info":
+            info["version"] = ev["version"]
+            info["json"] = ev["json"]
+        elif kind == "result":
+            entry = {k: ev[k] for k in ("median_us", "min_us", "samples", "loops")}
+            passes.setdefault(ev["workload"], {}).setdefault(ev["op"], {}).setdefault(lib.name, []).append(entry)
+        elif kind == "size":
+            key = "json_payload_bytes" if ev.get("json") else "payload_bytes"
+            if lib.name == BASELINE:
+                report[key][ev["workload"]] = ev["bytes"]
+            info.setdefault(key, {})[ev["workload"]] = ev["bytes"]
+        elif kind == "unsupported":
+            info.setdefault("unsupported", {})[ev["workload"]] = ev["reason"]
+        elif kind == "wrong" and first:
+            info.setdefault("json_wrong" if ev.get("json") else "wrong", {})[ev["workload"]] = ev["error"]
+            msg = f"{lib.name} FAILED the correctness check on {ev['workload']} (not timed): {ev['error']}"
+            report["problems"].append(msg)
+            progress.note(msg)
+        elif kind in ("skip", "error"):
+            info["status"] = "skipped" if kind == "skip" else "failed"
+            info["reason"] = ev["reason"]
+            msg = f"{lib.name} {info['status']}: {ev['reason']}"
+            report["problems"].append(msg)
+            progress.note(msg)
+    progress.advance(max(left, 0))
+
+
+def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One operation's figure from its passes: the median of their medians, the least of their
+    minimums, all their samples, and each pass's median (``passes_us``) to show the spread."""
+    return {
+        "median_us": statistics.median(r["median_us"] for r in results),
+        "min_us": min(r["min_us"] for r in results),
+        "samples": sum(r["samples"] for r in results),
+        "loops": results[-1]["loops"],
+        "passes_us": [r["median_us"] for r in results],
+    }
+
+
 def exit_status(report: dict[str, Any]) -> int:
     """1 when one of ddl's own engines failed or answered wrongly, else 0.
 
@@ -258,7 +298,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     args = parser(prog).parse_args(argv)
     if args.worker:
         names = args.workloads.split(",") if args.workloads else list(workloads.WORKLOADS)
-        return worker(args.worker, QUICK if args.quick else FULL, names)
+        return worker(args.worker, (QUICK if args.quick else FULL).per_round(), names)
     if args.memory_worker:
         return memory_worker(args.memory_worker, args.payload, args.records)
     if args.hostile_worker:

@@ -22,6 +22,25 @@ class Settings:
     json_target: float
     json_samples: int
     json_min_samples: int
+    rounds: int = 1
+
+    def per_round(self) -> Settings:
+        """What one of the ``rounds`` passes takes: its share of the samples (rounded up).
+
+        The runner times every library in turn, ``rounds`` times over, and keeps the median of
+        each pass's median: on a shared machine a burst of other work lasting a minute slows
+        whichever library is running then, and with one pass per library that one library's
+        figures, and its ratios, carry it. Split into passes spread over the whole run, the burst
+        spoils one pass of a few libraries, which the median leaves out.
+        """
+        return replace(
+            self,
+            samples=-(-self.samples // self.rounds),
+            min_samples=-(-self.min_samples // self.rounds),
+            json_samples=-(-self.json_samples // self.rounds),
+            json_min_samples=-(-self.json_min_samples // self.rounds),
+            rounds=1,
+        )
 
     @property
     def budget(self) -> float:
@@ -34,7 +53,14 @@ class Settings:
 
 
 FULL = Settings(
-    target=0.050, samples=41, min_samples=5, memory_mb=50.0, json_target=0.050, json_samples=21, json_min_samples=3
+    target=0.050,
+    samples=42,
+    min_samples=6,
+    memory_mb=50.0,
+    json_target=0.050,
+    json_samples=21,
+    json_min_samples=3,
+    rounds=3,
 )
 QUICK = Settings(
     target=0.015, samples=7, min_samples=3, memory_mb=5.0, json_target=0.003, json_samples=3, json_min_samples=1

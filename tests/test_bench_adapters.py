@@ -535,6 +535,46 @@ def test_cli_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "gRPC on loopback" not in printed
 
 
+def test_the_full_run_splits_its_samples_into_passes() -> None:
+    from benches.settings import FULL, QUICK
+
+    one = FULL.per_round()
+    assert FULL.rounds == 3 and one.rounds == 1 and QUICK.per_round() == QUICK
+    assert one.samples * FULL.rounds == FULL.samples and one.min_samples * FULL.rounds == FULL.min_samples
+    assert one.json_samples * FULL.rounds == FULL.json_samples and one.budget * FULL.rounds == FULL.budget
+
+
+def test_a_slow_pass_is_left_out_by_the_median_of_the_passes() -> None:
+    from benches.run import _combined
+
+    passes = [
+        {"median_us": 10.0, "min_us": 9.0, "samples": 14, "loops": 100},
+        {"median_us": 30.0, "min_us": 12.0, "samples": 14, "loops": 100},  # a burst of other work
+        {"median_us": 11.0, "min_us": 8.5, "samples": 13, "loops": 90},
+    ]
+    combined = _combined(passes)
+    assert combined == {"median_us": 11.0, "min_us": 8.5, "samples": 41, "loops": 90, "passes_us": [10.0, 30.0, 11.0]}
+
+
+def test_a_run_of_two_passes_times_each_library_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benches import run
+    from benches.settings import QUICK
+
+    monkeypatch.setattr(run, "QUICK", dataclasses.replace(QUICK, rounds=2))
+    out = tmp_path / "results.json"
+    argv = ["--quick", "--libs", "ddl", "--workloads", "small", "--no-memory", "--no-grpc"]
+    assert run.main([*argv, "--json", str(out), "--chart", ""]) == 0
+    capsys.readouterr()
+    report = json.loads(out.read_text())
+    for op in workloads.ALL_OPS:
+        result = report["results"]["small"][op]["ddl"]
+        assert len(result["passes_us"]) == 2
+        assert min(result["passes_us"]) <= result["median_us"] <= max(result["passes_us"])
+    assert report["settings"]["rounds"] == 2 and report["problems"] == []
+
+
 @pytest.mark.parametrize(("args", "columns"), [(["small"], 6), (["--json", "small"], 8)])
 def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(
     capsys: pytest.CaptureFixture[str], args: list[str], columns: int

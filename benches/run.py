@@ -6,7 +6,7 @@ implementation is chosen by an environment variable before import), which builds
 checks its answers, times ``encode``, ``decode+read`` and ``decode`` on every workload (and
 ``json encode`` and ``json decode+read`` if it has JSON), and streams the results back as JSON
 lines. The full run makes three such passes over the libraries, each with a third of the
-samples, and keeps the median of the passes' medians (``Settings.per_round`` says why).
+samples, and keeps the lowest of the passes' medians (``Settings.per_round`` says why).
 Then the memory benchmark decodes one big batch payload in a fresh process per library, and
 the hostile-memory benchmark (``hostile_memory.py``) decodes inputs built to make many
 objects per byte, in a fresh process per library and case.
@@ -27,7 +27,6 @@ if __name__ == "__main__" and not __package__:  # run as a script: make `benches
 
 import argparse
 import json
-import statistics
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -228,10 +227,11 @@ def _time_pass(
 
 
 def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """One operation's figure from its passes: the median of their medians, the least of their
-    minimums, all their samples, and each pass's median (``passes_us``) to show the spread."""
+    """One operation's figure from its passes: the median of the calmest pass (the lowest of
+    their medians), the least of their minimums, all their samples, and each pass's median
+    (``passes_us``) to show the spread."""
     return {
-        "median_us": statistics.median(r["median_us"] for r in results),
+        "median_us": min(r["median_us"] for r in results),
         "min_us": min(r["min_us"] for r in results),
         "samples": sum(r["samples"] for r in results),
         "loops": results[-1]["loops"],

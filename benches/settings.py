@@ -27,11 +27,13 @@ class Settings:
     def per_round(self) -> Settings:
         """What one of the ``rounds`` passes takes: its share of the samples (rounded up).
 
-        The runner times every library in turn, ``rounds`` times over, and keeps the median of
-        each pass's median: on a shared machine a burst of other work lasting a minute slows
+        The runner times every library in turn, ``rounds`` times over, and keeps the lowest of
+        the passes' medians: on a shared machine a burst of other work lasting minutes slows
         whichever library is running then, and with one pass per library that one library's
-        figures, and its ratios, carry it. Split into passes spread over the whole run, the burst
-        spoils one pass of a few libraries, which the median leaves out.
+        figures, and its ratios, carry it. Split into passes spread over the whole run, a burst
+        spoils a pass or two of a few libraries; other work only ever adds time, so the calmest
+        pass is the one that shows what the library itself costs (as ``timeit`` keeps the best
+        of its repeats).
         """
         return replace(
             self,

@@ -263,7 +263,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  ddl bench --quick                  # under a minute\n"
-            "  ddl bench --markdown > table.md    # full run (5-8 min), tables as Markdown\n"
+            "  ddl bench --markdown > table.md    # full run (12-15 min), tables as Markdown\n"
             "  ddl bench --libs ddl,protobuf-upb --workloads small,batch\n"
             f"libraries: {', '.join(lib.name for lib in LIBRARIES)}\n"
             f"workloads: {', '.join(workloads.WORKLOADS)}"

@@ -290,6 +290,18 @@ cdef inline int _fill_absent(PyObject* raw, Op* op, const unsigned char* buf, in
     return ddl_may_cycle(value)
 
 
+cdef inline int _fill_absent_at(PyObject* raw, ProgC* p, Py_ssize_t k, const unsigned char* buf, int budget,
+                                object data) except -1:
+    """_fill_absent for the op of index ``k`` of ``p``: a shared zero that holds no reference is
+    taken from the class's compact table (ProgC.absent) without reading the Op."""
+    cdef Absent* absent = &p.absent[k]
+    if absent.zero != NULL:
+        Py_INCREF_ptr(absent.zero)
+        ddl_set_slot(raw, absent.offset, absent.zero)
+        return 0
+    return _fill_absent(raw, &p.ops[k], buf, budget, data)
+
+
 cdef int _skip(const unsigned char* buf, Py_ssize_t* pos, Py_ssize_t end, uint64_t tag, int budget) except -1:
     """Pass the value of a field the class does not know (its tag read), a group's included."""
     cdef int wt = tag & 7
@@ -445,10 +457,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         absent = &p.absent[k]
         slot = ddl_slot(raw, absent.offset)
         if slot == NULL:
-            if absent.zero != NULL:
-                Py_INCREF_ptr(absent.zero)
-                ddl_set_slot(raw, absent.offset, absent.zero)
-            elif _fill_absent(raw, &p.ops[k], buf, budget, data):
+            if _fill_absent_at(raw, p, k, buf, budget, data):
                 cyclic = True
             continue
         if absent.atomic:

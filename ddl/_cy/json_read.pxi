@@ -305,7 +305,7 @@ cdef inline int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int 
 
 cdef inline int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint cyclic, int budget) except -1:
     """Fill the slots of the fields the text left out (the ops whose bit is not in ``seen``) as
-    the binary decoder fills them (_fill_absent): 1 when the instance must stay tracked by the
+    the binary decoder fills them (_fill_absent_at): 1 when the instance must stay tracked by the
     GC (``cyclic`` already, or an absent value that may hold references), else 0. Only those
     ops are visited, a word of the bitmap at a time; a union's slot that one member filled is
     passed."""
@@ -322,7 +322,7 @@ cdef inline int _jr_absent(PyObject* raw, ProgC* p, const uint64_t* seen, bint c
             op = &p.ops[k]
             if op.member >= 0 and ddl_slot(raw, op.offset) != NULL:
                 continue  # another member of its union was read, or filled the slot already
-            if _fill_absent(raw, op, NULL, budget, None):
+            if _fill_absent_at(raw, p, k, NULL, budget, None):
                 cyclic = True
     return cyclic
 

@@ -50,6 +50,17 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}{next(_names)}"
 
 
+def offset_into(data: st.DataObject, text: str) -> int:
+    """An offset into ``text``, drawn as a share of its length rather than from ``range(len(text))``.
+
+    A schema drawn again (as Hypothesis does to replay an example) gets new names from the
+    counter above, and enum names are in the JSON written for its values: ``GenEnum99`` then
+    ``GenEnum100`` makes the same value's text one character longer, and a draw bounded by the
+    length would differ between the two (``FlakyStrategyDefinition``).
+    """
+    return data.draw(st.integers(0, 1024)) * len(text) // 1024
+
+
 # --- value strategies for the leaves: ddl.testing's, keyed by annotation -------------------------
 
 INT_RANGES: dict[str, tuple[int, int]] = {

@@ -504,6 +504,10 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
         _room(o, n)
         o.pos -= n
         memcpy(o.pos, PyBytes_AS_STRING_ptr(unknown), n)
+    # The instance's line is at hand (its type was just read); the objects its slots point to
+    # are each a miss of their own, asked for together rather than one after the other.
+    for k in range(p.nahead):
+        DDL_PREFETCH(ddl_slot(obj, p.ahead[k]))
     for k in range(p.nops - 1, -1, -1):
         op = &p.ops[k]
         v = ddl_slot(obj, op.offset)

@@ -155,11 +155,19 @@ cdef struct Absent:
                             # reference (FILL_VALUE, not zero_cycles); NULL: _fill_absent decides
 
 
+# At most this many slots are asked for ahead (ProgC.ahead): a message's first few fields of
+# its own objects, which is all a small message has.
+cdef enum:
+    AHEAD_MAX = 6
+
+
 cdef struct ProgC:
     PyTypeObject* cls
     Op* ops
     Absent* absent          # one per op, in the same order
     Py_ssize_t nops
+    Py_ssize_t ahead[AHEAD_MAX]  # the slots whose values encoding reads on nearly every call (see
+    int nahead                   # _ahead): the encoder asks for their objects first
     Op* entries             # map keys and values
     Py_ssize_t unknown_offset
     bint untrack            # instances holding no value that can reference others leave the GC
@@ -293,6 +301,9 @@ def build(plan, program_of, register, wrappers):
                 p.c.fast[t] = code
             else:
                 (<dict>p.c.slow)[t] = code
+        if _ahead(op) and p.c.nahead < AHEAD_MAX:
+            p.c.ahead[p.c.nahead] = op.offset
+            p.c.nahead += 1
         p.c.absent[i].offset = op.offset
         p.c.absent[i].atomic = op.atomic
         if op.fill == FILL_VALUE and not op.zero_cycles:
@@ -300,6 +311,16 @@ def build(plan, program_of, register, wrappers):
     _json_fill(p, plan)
     _jr_plan(p, plan)
     return p
+
+
+cdef bint _ahead(Op* op) noexcept:
+    """Whether encoding reads the object in ``op``'s slot nearly every time: a list or a dict, or a
+    number, string or bytes without presence (a zero is mostly the op's own, but a set value is an
+    object of its own). A oneof's member or an optional value is mostly None, and a bool or an
+    enum member is one of a few shared objects, already at hand."""
+    if op.enc == ENC_REPEATED or op.enc == ENC_MAP:
+        return True
+    return op.enc == ENC_IMPLICIT and op.kind != K_BOOL and op.kind != K_ENUM and op.kind <= K_BYTES
 
 
 # The largest table of an enum's members by number (Op.enum_table): status codes, kinds and

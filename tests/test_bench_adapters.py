@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import json
+import marshal
 import runpy
 import struct
 import sys
@@ -575,7 +576,7 @@ def test_a_run_of_two_passes_times_each_library_twice(
     assert report["settings"]["rounds"] == 2 and report["problems"] == []
 
 
-@pytest.mark.parametrize(("args", "columns"), [(["small"], 6), (["--json", "small"], 8)])
+@pytest.mark.parametrize(("args", "columns"), [(["small"], 8), (["--json", "small"], 8)])
 def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(
     capsys: pytest.CaptureFixture[str], args: list[str], columns: int
 ) -> None:
@@ -587,6 +588,29 @@ def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(
     assert rows[0].startswith("| workload | ddl read+free µs")
     assert rows[2].startswith("| small |") and rows[2].endswith("x |")
     assert all(row.count("|") == columns + 1 for row in rows)
+
+
+def test_the_marshal_yardstick_loads_one_object_for_each_object_a_decode_makes() -> None:
+    """A message is the list of its fields' values in declaration order, an enum member its int."""
+    from benches import ceiling
+    from benches.adapters import ddl_adapter
+
+    case = ddl_adapter.make("medium", workloads.build("medium"))
+    medium = case.decode(case.encode(case.obj))
+    plain = marshal.loads(marshal.dumps(ceiling._plain(medium)))
+    item = medium.items[0]
+    assert plain[:2] == [medium.id, medium.title] and plain[3:5] == [medium.tags, medium.attrs]
+    assert plain[2][0] == [item.id, item.sku, item.qty, item.price, item.in_stock]
+    assert len(plain[2]) == len(medium.items) and plain[6] == int(medium.status) and type(plain[6]) is int
+
+
+def test_the_marshal_yardstick_has_no_figure_for_values_marshal_cannot_write() -> None:
+    from benches import ceiling
+    from benches.adapters import ddl_adapter
+    from benches.settings import FULL
+
+    case = ddl_adapter.make("events", workloads.build("events"))  # datetimes and timedeltas
+    assert ceiling._made_as_marshal(case, case.encode(case.obj), 1.0, FULL) == " — | — |"
 
 
 def test_the_dicts_script_prints_two_rows_per_workload_with_each_peers_ratio(

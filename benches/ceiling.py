@@ -56,8 +56,11 @@ from ddl import Message
 from ddl._schema import plan_for
 
 
-def _read_and_free(decode: Callable[[Any], Any], read: Callable[[Any], Any], data: Any) -> Callable[[int], float]:
-    """A timer of ``loops`` rounds of reading a fresh decode and dropping it (the decode untimed)."""
+def _reading(
+    decode: Callable[[Any], Any], read: Callable[[Any], Any], data: Any, *, free: bool
+) -> Callable[[int], float]:
+    """A timer of ``loops`` rounds of reading a fresh decode, and of dropping it when ``free``
+    (the decode untimed; otherwise the next round's decode drops it, untimed too)."""
 
     def timed(loops: int) -> float:
         total = 0.0
@@ -65,24 +68,9 @@ def _read_and_free(decode: Callable[[Any], Any], read: Callable[[Any], Any], dat
             obj = decode(data)
             start = time.perf_counter()
             read(obj)
-            del obj
+            if free:
+                del obj
             total += time.perf_counter() - start
-        return total
-
-    return timed
-
-
-def _read_alone(decode: Callable[[Any], Any], read: Callable[[Any], Any], data: Any) -> Callable[[int], float]:
-    """A timer of ``loops`` rounds of reading a fresh decode (the decode and the freeing untimed)."""
-
-    def timed(loops: int) -> float:
-        total = 0.0
-        for _ in range(loops):
-            obj = decode(data)
-            start = time.perf_counter()
-            read(obj)
-            total += time.perf_counter() - start
-            del obj
         return total
 
     return timed
@@ -122,7 +110,7 @@ def _made_as_marshal(ours: Any, binary: bytes, upb_us: float, settings: Any) -> 
     except ValueError:  # a value marshal cannot write (a datetime)
         return " — | — |"
     made = measure(_loads(blob), settings)["median_us"]
-    read = measure(_read_alone(ours.decode, ours.read, binary), settings)["median_us"]
+    read = measure(_reading(ours.decode, ours.read, binary, free=False), settings)["median_us"]
     return f" {made:,.2f} | {upb_us / (made + read):.2f}x |"
 
 
@@ -154,7 +142,7 @@ def main(args: Sequence[str]) -> None:
         logical = workloads.build(name)
         ours, upb = ddl_adapter.make(name, logical), protobuf_adapter.make(name, logical)
         binary = ours.encode(ours.obj)
-        floor = measure(_read_and_free(ours.decode, ours.read, binary), settings)["median_us"]
+        floor = measure(_reading(ours.decode, ours.read, binary, free=True), settings)["median_us"]
         if json:
             assert upb.from_json is not None and upb.to_json is not None
             assert ours.from_json is not None and ours.to_json is not None

@@ -49,8 +49,8 @@ from typing import Any
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
 
 from benches import workloads
-from benches.adapters import ddl_adapter, protobuf_adapter
-from benches.settings import FULL
+from benches.adapters import Case, ddl_adapter, protobuf_adapter
+from benches.settings import FULL, Settings
 from benches.worker import measure
 from ddl import Message
 from ddl._schema import plan_for
@@ -102,7 +102,7 @@ def _loads(blob: bytes) -> Callable[[int], float]:
     return timed
 
 
-def _made_as_marshal(ours: Any, binary: bytes, upb_us: float, settings: Any) -> str:
+def _made_as_marshal(ours: Case, binary: bytes, upb_us: float, settings: Settings) -> str:
     """The columns of the marshal yardstick: marshal's load and free of the same values, and
     upb's decode+read over that plus ddl's read alone."""
     try:

@@ -155,8 +155,8 @@ cdef struct Absent:
                             # reference (FILL_VALUE, not zero_cycles); NULL: _fill_absent decides
 
 
-# At most this many slots are asked for ahead (ProgC.ahead): a message's first few fields of
-# its own objects, which is all a small message has.
+# At most this many slots are asked for ahead (ProgC.ahead): the first few of a message's fields
+# that hold objects of their own, which is all of them in most messages.
 cdef enum:
     AHEAD_MAX = 6
 

@@ -338,6 +338,41 @@ def test_invalid_json_gives_the_byte_offset_of_the_fault() -> None:
     assert bad.value.offset == 10
 
 
+LONG = "9" * 5000  # more digits than Python converts to an int (4,300 unless changed)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"i64": ' + LONG + "}", "$.i64"),
+        ('{"f64": -' + LONG + "}", "$.f64"),
+        ('{"items": [{}, {"sku": "a", "qty": ' + LONG + "}]}", "$.items[1].qty"),
+        ('{"byId": {"7": ' + LONG + "}}", "$.byId['7']"),
+        ('{"extra": [1, {"x": ' + LONG + "}]}", "$.extra[1].x"),
+    ],
+)
+def test_an_integer_too_long_to_convert_is_a_decode_error_at_its_place(engine: Engine, text: str, path: str) -> None:
+    with pytest.raises(ddl.DecodeError, match="a number of 5000 digits, more than any field holds") as caught:
+        read(engine, text)
+    assert caught.value.path == path
+    start = text.index(LONG)
+    assert caught.value.offset == (start - 1 if text[start - 1] == "-" else start)  # at its sign, if any
+
+
+def test_the_offset_of_a_long_integer_counts_bytes_and_skips_its_digits_in_a_string(engine: Engine) -> None:
+    text = '{"text": "é ' + LONG + '", "nums": [1, -' + LONG + "]}"
+    with pytest.raises(ddl.DecodeError) as caught:
+        read(engine, text.encode())
+    assert caught.value.path == "$.nums[1]"
+    assert caught.value.offset == text.encode().rindex(b"-" + LONG.encode())
+
+
+@pytest.mark.parametrize("rest", [', "i64": 1}', ", }", "]"])
+def test_a_long_integer_in_text_that_fails_otherwise_too_is_still_a_decode_error(engine: Engine, rest: str) -> None:
+    with pytest.raises(ddl.DecodeError, match="invalid JSON"):
+        read(engine, '{"i64": ' + LONG + rest)
+
+
 def test_a_missing_required_field_is_a_decode_error_naming_it() -> None:
     assert ddl.from_json('{"id": 3}', Job) == Job(id=3)
     with pytest.raises(ddl.DecodeError, match="the required field 'id' is missing") as caught:

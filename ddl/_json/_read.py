@@ -22,6 +22,7 @@ from .._message import Message
 from .._proto2 import check_required
 from .._pyengine._source import Builder, compile_source
 from .._schema import plan_for
+from ._long_numbers import long_number_error
 from ._options import ReadOptions
 from ._read_source import ReaderSource
 from ._read_values import has_surrogate
@@ -62,10 +63,14 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (protobuf writes the string {'-Infinity' if name[0] == '-' else name!r})")
 
 
+_HOOKS: dict[str, Any] = {"object_pairs_hook": _no_duplicates, "parse_constant": _no_constant}
+
+
 def parse_text(data: str | bytes) -> Any:
     """The JSON value of ``data`` (UTF-8 if bytes), as plain Python values. Invalid JSON, a key
     given twice in one object, a bare NaN or Infinity, and a ``\\ud800`` escape that pairs with
-    nothing are ``DecodeError`` with the offset (in bytes for bytes, characters for text).
+    nothing are ``DecodeError`` with the offset (in bytes for bytes, characters for text), as is
+    an integer too long for Python to convert, with its path too.
 
     Example::
 
@@ -82,13 +87,18 @@ def parse_text(data: str | bytes) -> Any:
     else:
         raise TypeError(f"JSON text is str or bytes, not {type(data).__name__}")
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        value = json.loads(text, **_HOOKS)
     except json.JSONDecodeError as e:
         raise DecodeError(f"invalid JSON: {e.msg}", _offset(raw, text, e.pos)) from None
     except _Duplicate as e:
         raise DecodeError(f"invalid JSON: the key {e.key!r} is given twice in one object") from None
     except ValueError as e:
-        raise DecodeError(f"invalid JSON: {e}") from None
+        long = long_number_error(text, _HOOKS)
+        if long is None:
+            raise DecodeError(f"invalid JSON: {e}") from None
+        if long.offset is not None:
+            long.offset = _offset(raw, text, long.offset)
+        raise long from None
     except RecursionError:
         raise DecodeError("invalid JSON: nested too deeply") from None
     if _SURROGATE_ESCAPE.search(text) and has_surrogate(_escaped_text(value)):

@@ -96,7 +96,7 @@ def encode_with(compiled: bool, msg: Message, deterministic: bool = False, max_d
         program = _compiled.program_of(type(msg))
         if program is not None:
             try:
-                data: bytes = _speedups.encode(program, msg, max_depth, deterministic)
+                data: bytes = _speedups.encode_program(program, msg, max_depth, deterministic)
                 return data
             except Exception:  # noqa: BLE001, S110 - the reference engine gives the verdict below
                 pass
@@ -132,7 +132,7 @@ def decode_with(compiled: bool, data: Buffer, cls: type[M], max_depth: int = DEF
         program = _compiled.program_of(cls)
         if program is not None:
             try:
-                value: M = _speedups.decode(program, buf, max_depth)
+                value: M = _speedups.decode_program(program, buf, max_depth)
             except Exception:  # noqa: BLE001, S110 - the reference engine gives the verdict below
                 pass
             else:
@@ -170,7 +170,7 @@ class Encoder:
         self.deterministic = bool(deterministic)  # as the compiled Encoder stores it
         self.max_depth = max_depth
 
-    def encode(self, msg: Message) -> bytes:
+    def encode(self, msg: Message, /) -> bytes:
         """Encode ``msg`` with this encoder's options (see ``ddl.encode``).
 
         Example::
@@ -231,7 +231,7 @@ class Decoder(Generic[M]):
         self.type = type
         self.max_depth = max_depth
 
-    def decode(self, data: Buffer) -> M:
+    def decode(self, data: Buffer, /) -> M:
         """Decode ``data`` into an instance of this decoder's class (see ``ddl.decode``).
 
         Example::
@@ -276,11 +276,11 @@ if _speedups is not None:
     # signatures (checked against these by tests/test_compiled_api.py); they fall back to
     # encode_with and decode_with on the Python engine for anything they do not take themselves.
     _speedups.install(encode_with, decode_with, _program_of_class, _codec, _check_max_depth, check_required)
-    encode = _present_as(_speedups.encode_entry, encode)
-    decode = _present_as(_speedups.decode_entry, decode)
-    _present_as(vars(_speedups.Encoder)["encode"], Encoder.encode)
+    # ddl.encode and ddl.decode are plain C functions (see ddl/_speedups.pyx), which carry their
+    # own names and docstrings; the module is the one thing to give them, for pickle and help().
+    _speedups.encode.__module__ = _speedups.decode.__module__ = encode.__module__
+    encode, decode = _speedups.encode, _speedups.decode
     _present_as(vars(_speedups.Encoder)["to_json"], Encoder.to_json)
-    _present_as(vars(_speedups.Decoder)["decode"], Decoder.decode)
     _present_as(vars(_speedups.Decoder)["from_json"], Decoder.from_json)
     if not TYPE_CHECKING:
         # The same classes in C: a method call reaches the engine without a Python frame.

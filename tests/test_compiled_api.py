@@ -146,6 +146,17 @@ FUNCTIONS = [
     ("to_dict", _json.python_to_dict),
     ("from_dict", _json.python_from_dict),
 ]
+# The functions and methods called once per message, which the compiled engine defines as plain
+# C ones (ddl/_speedups.pyx says why); the methods take their argument by position only, on both
+# engines.
+PLAIN_C_FUNCTIONS = {"encode", "decode"}
+PLAIN_C_METHODS = {"encode", "decode"}
+
+
+class Point(ddl.Message):
+    x: int = 0
+
+
 METHODS = [
     (ddl.Encoder, _api.PythonEncoder, "encode"),
     (ddl.Encoder, _api.PythonEncoder, "to_json"),
@@ -161,8 +172,18 @@ def test_compiled_functions_read_as_the_reference_ones(name: str, reference: Any
     assert function is not reference  # the compiled entry point took over
     assert (function.__name__, function.__qualname__) == (name, name)
     assert reference.__doc__ and "Example::" in reference.__doc__
-    assert function.__doc__ == reference.__doc__
-    assert inspect.signature(function) == inspect.signature(reference)
+    assert function.__doc__ and inspect.cleandoc(function.__doc__) == inspect.cleandoc(reference.__doc__)
+    ours, theirs = inspect.signature(function), inspect.signature(reference)
+    if name in PLAIN_C_FUNCTIONS:
+        # a function of C, its signature from its docstring's first line, without annotations
+        assert type(function).__name__ == "builtin_function_or_method"
+        assert function.__module__ == reference.__module__
+        assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
+            (p.name, p.kind, p.default) for p in theirs.parameters.values()
+        ]
+    else:
+        assert function.__doc__ == reference.__doc__
+        assert ours == theirs
     assert pickle.loads(pickle.dumps(function)) is function
     first_line = reference.__doc__.splitlines()[0]
     assert first_line in pydoc.render_doc(function)
@@ -184,8 +205,31 @@ def test_compiled_classes_read_as_the_reference_ones(compiled: type, reference: 
     ]
     ours_method, theirs_method = getattr(compiled, method), getattr(reference, method)
     assert ours_method.__qualname__ == theirs_method.__qualname__
-    assert theirs_method.__doc__ and ours_method.__doc__ == theirs_method.__doc__
-    assert inspect.signature(ours_method) == inspect.signature(theirs_method)
+    assert theirs_method.__doc__ and ours_method.__doc__
+    assert inspect.cleandoc(ours_method.__doc__) == inspect.cleandoc(theirs_method.__doc__)
+    ours, theirs = inspect.signature(ours_method), inspect.signature(theirs_method)
+    if method in PLAIN_C_METHODS:
+        # a method of C, its signature from its docstring's first line, without annotations
+        assert type(ours_method).__name__ == "method_descriptor"
+        assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
+            (p.name, p.kind, p.default) for p in theirs.parameters.values()
+        ]
+    else:
+        assert ours == theirs
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_encode_and_decode_methods_take_their_argument_by_position_only(compiled: bool) -> None:
+    encoder, decoder = (ddl.Encoder, ddl.Decoder) if compiled else (_api.PythonEncoder, _api.PythonDecoder)
+    if compiled and speedups is None:
+        pytest.skip("the compiled engine is not built")
+    msg = Point(x=3)
+    data = encoder().encode(msg)
+    assert decoder(Point).decode(data) == msg
+    with pytest.raises(TypeError):
+        encoder().encode(msg=msg)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        decoder(Point).decode(data=data)  # type: ignore[call-arg]
 
 
 @compiled_only

@@ -102,7 +102,7 @@ def test_an_int_in_range_is_written_by_the_compiled_engine_itself_in_every_place
     msg = everywhere(kind, value)
     assert speedups is not None
     # called directly: a hand-back to the reference engine (Bail) would fail here
-    assert speedups.encode(program_of(type(msg)), msg, 100) == encode_with(False, msg)
+    assert speedups.encode_program(program_of(type(msg)), msg, 100) == encode_with(False, msg)
 
 
 @pytest.mark.parametrize("kind", list(RANGES), ids=NAMES)
@@ -112,7 +112,7 @@ def test_an_int_at_every_edge_of_its_digits_is_written_by_the_compiled_engine_it
     for value in (fresh(x) for x in EDGES if low <= x <= high):
         msg = everywhere(kind, value)
         # called directly: a hand-back to the reference engine (Bail) would fail here
-        assert speedups.encode(program_of(type(msg)), msg, 100) == encode_with(False, msg), value
+        assert speedups.encode_program(program_of(type(msg)), msg, 100) == encode_with(False, msg), value
         # an int subclass keeps its digits as int does: the same bytes again
         assert outcome(everywhere(kind, Subclassed(value)), True) == outcome(msg, False), value
 

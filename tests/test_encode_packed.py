@@ -51,7 +51,7 @@ def test_a_run_of_ints_at_every_edge_of_their_digits_and_varints_is_written_by_t
     msg = CLASSES[kind](values=values)
     assert speedups is not None
     # called directly: a hand-back to the reference engine (Bail) would fail here
-    compiled = speedups.encode(program_of(type(msg)), msg, 100)
+    compiled = speedups.encode_program(program_of(type(msg)), msg, 100)
     assert compiled == encode_with(False, msg)
     assert ddl.decode(compiled, type(msg)).values == values
 
@@ -62,7 +62,7 @@ def test_the_ints_cpython_shares_are_read_like_any_other(kind: Any) -> None:
     shared = [x for x in range(-5, 257) if x >= low]  # statics, made at start-up
     msg = CLASSES[kind](values=shared)
     assert speedups is not None
-    assert speedups.encode(program_of(type(msg)), msg, 100) == encode_with(False, msg)
+    assert speedups.encode_program(program_of(type(msg)), msg, 100) == encode_with(False, msg)
 
 
 @pytest.mark.parametrize("kind", list(RANGES), ids=NAMES)
@@ -103,7 +103,7 @@ DOUBLES: list[Any] = [0.0, -0.0, 1.5, float("inf"), float("-inf"), float("nan"),
 def test_a_run_of_floats_is_written_by_the_compiled_engine_as_their_bytes() -> None:
     msg = CLASSES[float](values=DOUBLES * 3)
     assert speedups is not None
-    compiled = speedups.encode(program_of(type(msg)), msg, 100)
+    compiled = speedups.encode_program(program_of(type(msg)), msg, 100)
     assert compiled == encode_with(False, msg)
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(speedups is None, reason="the compiled engine is
 def compiled(msg: ddl.Message) -> bytes:
     # called directly: a hand-back to the reference engine (Bail) would fail here
     assert speedups is not None
-    data: bytes = speedups.encode(program_of(type(msg)), msg, 100)
+    data: bytes = speedups.encode_program(program_of(type(msg)), msg, 100)
     return data
 
 

@@ -210,10 +210,10 @@ def test_the_compiled_engine_handles_valid_values_itself(value: Everything) -> N
     # silent fallback cannot hide in the compiled engine's happy path.
     assert speedups is not None
     program = program_of(Everything)
-    data = speedups.encode(program, value, 100)
+    data = speedups.encode_program(program, value, 100)
     assert data == encode_with(False, value)
-    assert speedups.decode(program, data, 100) == value
-    assert speedups.encode(program, value, 100, True) == encode_with(False, value, True)
+    assert speedups.decode_program(program, data, 100) == value
+    assert speedups.encode_program(program, value, 100, True) == encode_with(False, value, True)
 
 
 @given(varieties)
@@ -221,9 +221,9 @@ def test_the_compiled_engine_runs_oneofs_well_known_types_conversions_and_sets_i
     assert speedups is not None
     program = program_of(Variety)
     assert program is not None
-    data = speedups.encode(program, value, 100)
+    data = speedups.encode_program(program, value, 100)
     assert data == encode_with(False, value)
-    assert speedups.decode(program, data, 100) == decode_with(False, data, Variety) == value
+    assert speedups.decode_program(program, data, 100) == decode_with(False, data, Variety) == value
 
 
 @given(varieties, st.data())
@@ -317,7 +317,7 @@ STORES: list[str] = []
 
 def decoded(value: ddl.Message) -> Any:
     assert speedups is not None
-    return speedups.decode(program_of(type(value)), encode_with(False, value), 100)
+    return speedups.decode_program(program_of(type(value)), encode_with(False, value), 100)
 
 
 def test_the_compiled_engine_leaves_messages_of_plain_values_to_no_gc_tracking() -> None:
@@ -480,7 +480,7 @@ def test_the_compiled_engine_reads_back_any_int64_whatever_follows_it(values: li
     assert speedups is not None
     for value in values or [0]:
         message = Numbers(value=value, values=values, tail=tail)
-        assert speedups.decode(program_of(Numbers), encode_with(False, message), 100) == message
+        assert speedups.decode_program(program_of(Numbers), encode_with(False, message), 100) == message
 
 
 def test_encoding_and_decoding_from_many_threads_gives_the_same_results() -> None:
@@ -619,7 +619,7 @@ class Texts(ddl.Message):
 def test_the_compiled_engine_decodes_any_text_to_the_string_python_makes(text: str, texts: list[str]) -> None:
     assert speedups is not None
     data = encode_with(False, Texts(text, texts))
-    decoded = speedups.decode(program_of(Texts), data, 100)
+    decoded = speedups.decode_program(program_of(Texts), data, 100)
     # Equal strings of different internal widths compare unequal in CPython: this also checks
     # that each string is made at the narrowest width, as CPython's own decoder makes it.
     assert decoded.text == text and hash(decoded.text) == hash(text) and decoded.texts == texts
@@ -635,7 +635,7 @@ def test_the_compiled_engine_decodes_long_text_past_every_scanning_step(piece: s
     # the widest byte it finds sets the string's width, so a miss would cut characters short.
     text = (piece * size)[: max(1, size // len(piece.encode()))]
     assert speedups is not None
-    decoded = speedups.decode(program_of(Texts), encode_with(False, Texts(text)), 100)
+    decoded = speedups.decode_program(program_of(Texts), encode_with(False, Texts(text)), 100)
     assert decoded.text == text and hash(decoded.text) == hash(text)
 
 

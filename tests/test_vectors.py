@@ -258,12 +258,12 @@ def test_the_compiled_engine_writes_and_reads_buffers_itself() -> None:
     # Called directly: a hand-back to the reference engine (Bail) would fail this test.
     assert speedups is not None
     program = program_of(Vectors)
-    data = speedups.encode(program, Vectors(**arrays(SAMPLE)), 100)
+    data = speedups.encode_program(program, Vectors(**arrays(SAMPLE)), 100)
     assert data == encode_with(False, Vectors(**arrays(SAMPLE)))
-    assert speedups.decode(program, data, 100) == Vectors(**arrays(SAMPLE))
+    assert speedups.decode_program(program, data, 100) == Vectors(**arrays(SAMPLE))
     views = {name: memoryview(value) for name, value in arrays(SAMPLE).items()}
-    assert speedups.encode(program_of(Lists), Lists(**views), 100) == data
-    assert speedups.encode(program, Vectors(), 100) == b""
+    assert speedups.encode_program(program_of(Lists), Lists(**views), 100) == data
+    assert speedups.encode_program(program, Vectors(), 100) == b""
 
 
 class Color(enum.IntEnum):

@@ -25,6 +25,27 @@ static inline int ddl_get_view(PyObject* v, Py_buffer* view) {
     return 0;
 }
 
+/* The items of v, an array.array (of exactly array_type) of typecode `code` and items of `size`
+   bytes, read from the array's own struct without exporting its buffer: their address, and
+   their length in bytes in *n; NULL when v has another typecode or this build does not know the
+   layout (the caller then exports the buffer). The struct is private to Modules/arraymodule.c;
+   its first fields after the header (the items, the room, then the descriptor, whose first byte
+   is the typecode) are laid out alike from 3.3 to 3.13, and encode_packed.pxi checks them at
+   import against an array's own buffer_info(). The items move when the array grows: the caller
+   copies them before any Python code can run. */
+static inline const char* ddl_array_items(PyObject* v, char code, Py_ssize_t size, Py_ssize_t* n) {
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+    typedef struct { PyObject_VAR_HEAD char* items; Py_ssize_t room; const char* descr; } ddl_array_head;
+    const ddl_array_head* a = (const ddl_array_head*)v;
+    if (a->descr == NULL || a->descr[0] != code) return NULL;
+    *n = Py_SIZE(v) * size;
+    return a->items;
+#else
+    (void)v; (void)code; (void)size; (void)n;
+    return NULL;
+#endif
+}
+
 /* Whether a buffer holds the items of the array typecode `code` ('f', 'd', 'i', 'I', 'q' or 'Q')
    of `size` bytes each, in one dimension: its format is the typecode or C long of the same size
    ('l' for 'i' and 'q', 'L' for 'I' and 'Q'), in native byte order (no prefix, '@', '=' or '<':

@@ -6,6 +6,25 @@
 
 cdef extern from "ddl_vector.h":
     bint ddl_get_view(PyObject* v, Py_buffer* view)
+    const char* ddl_array_items(PyObject* v, char code, Py_ssize_t size, Py_ssize_t* n)
+
+
+cdef PyTypeObject* _ARRAY_TYPE = <PyTypeObject*>_ARRAY
+
+
+cdef bint _array_layout():
+    """Whether ddl_array_items reads an array.array's items in this interpreter: a probe's
+    address and length where its buffer_info() puts them, and nothing for another typecode."""
+    probe = _ARRAY("d", [1.0, 2.0, 3.0])
+    cdef Py_ssize_t n = -1
+    cdef Py_ssize_t other = -1
+    cdef const char* items = ddl_array_items(<PyObject*>probe, b'd', 8, &n)
+    address, count = probe.buffer_info()
+    return (items != NULL and <size_t>items == <size_t>address and n == count * 8
+            and ddl_array_items(<PyObject*>probe, b'f', 4, &other) == NULL)
+
+
+cdef bint _ARRAY_ITEMS = _array_layout()
 
 cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
     """A packed run: each element's payload, then the run's length and tag."""
@@ -108,14 +127,23 @@ cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
     one-dimensional, C-contiguous buffer of the kind's item format, whose export runs no Python
     code (ddl_c_buffer), is read here, and only while its view is held; any other bails, and the
     reference engine writes it or names what is wrong. A long run of fixed-width items is left
-    to _result, its view held in ``o`` until then (or until _settle)."""
+    to _result, its view held in ``o`` until then (or until _settle), unless it is an
+    array.array, which is copied at once where that saves no copy (_fixed_run)."""
     cdef Py_buffer own
     # the view is taken where ``o`` would hold it, so that holding it is no copy
     cdef Py_buffer* view = &o.held[o.nheld] if o.nheld < HOLD_MAX else &own
     cdef Py_ssize_t n, k, mark
     cdef bint kept = False
     cdef int width = 8 if op.vcode == b'q' or op.vcode == b'Q' or op.vcode == b'd' else 4
-    if not ddl_c_buffer(v, <PyTypeObject*>_ARRAY) or not ddl_get_view(v, view):
+    cdef const char* items
+    if op.kind > K_ENUM and Py_TYPE(v) == _ARRAY_TYPE and _ARRAY_ITEMS:
+        # An array.array of the kind's typecode is copied now, from its own struct, where
+        # holding its view would save no copy (the block of a steady size, or a short run):
+        # the export and its release took 7% of the vector workload's encode (130 -> 121 ns).
+        items = ddl_array_items(v, op.vcode, width, &n)
+        if items != NULL and (o.block or n < HOLD_MIN):
+            return _fixed_run(op, items, n, o)
+    if not ddl_c_buffer(v, _ARRAY_TYPE) or not ddl_get_view(v, view):
         bail()
     try:
         if not ddl_buffer_holds(view, op.vcode, width):
@@ -146,6 +174,18 @@ cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
     finally:
         if not kept:
             PyBuffer_Release(view)
+    return 0
+
+
+cdef int _fixed_run(Op* op, const char* items, Py_ssize_t n, Out* o) except -1:
+    """The packed run of the ``n`` bytes of fixed-width items at ``items``, copied now."""
+    if n == 0:
+        return 0
+    _room(o, n + 24)
+    o.pos -= n
+    memcpy(o.pos, items, n)
+    _varint_back(o, <uint64_t>n)
+    _tag_back(o, op.ptagword, op.ptaglen)
     return 0
 
 

@@ -2,21 +2,22 @@
 """The compiled engine: each class's plan runs as a program of field operations in C loops.
 
 It takes the happy path only. Whenever it meets something it does not handle, or anything
-wrong (a bad type, a number out of range, a truncated field, a repeated occurrence to merge),
-it raises ``Bail``, and the caller runs the same call on the pure-Python engine, the reference.
+wrong (a bad type, a number out of range, a truncated field, a repeated occurrence to merge
+that ``_cy/decode_rejoin.pxi`` does not join), it raises ``Bail``, and the caller runs the same
+call on the pure-Python engine, the reference.
 So both engines give the same bytes, the same values and the same errors, by construction.
 Values that Python helpers write (the bodies of well-known types, the wrapper messages of the
 nested-container conventions, Decimal and UUID conversions) are the only calls back to Python.
 
 The parts: ``_cy/capi.pxi`` (the C API with borrowed pointers, and the C helpers of
 ``_cy/*.h``), ``_cy/program.pxi`` (plans as C structs), ``_cy/encode.pxi`` and ``_cy/decode.pxi``
-(the loops), ``_cy/wkt_times.pxi`` (Timestamp and Duration), ``_cy/converted.pxi`` (UUID and
-Decimal), ``_cy/wkt_values.pxi`` (Value and Struct), ``_cy/json_write.pxi`` (the text of
-``ddl.to_json``, whose Python path is ``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages,
-for ``ddl.from_json``), ``_cy/json_any.pxi`` (google.protobuf.Any in both), ``_cy/json_dict.pxi``
-(``ddl.to_dict``), ``_cy/json_dict_read.pxi`` (``ddl.from_dict``), ``_cy/json_indent.pxi`` (an
-indented text); the entry points are below, and ``_speedups.pyi`` gives their
-types.
+(the loops; ``_cy/decode_rejoin.pxi``, a message field given twice), ``_cy/wkt_times.pxi``
+(Timestamp and Duration), ``_cy/converted.pxi`` (UUID and Decimal), ``_cy/wkt_values.pxi``
+(Value and Struct), ``_cy/json_write.pxi`` (the text of ``ddl.to_json``, whose Python path is
+``ddl._json``), ``_cy/json_read.pxi`` (JSON text to messages, for ``ddl.from_json``),
+``_cy/json_any.pxi`` (google.protobuf.Any in both), ``_cy/json_dict.pxi`` (``ddl.to_dict``),
+``_cy/json_dict_read.pxi`` (``ddl.from_dict``), ``_cy/json_indent.pxi`` (an indented text); the
+entry points are below, and ``_speedups.pyi`` gives their types.
 """
 
 cimport cython
@@ -53,6 +54,7 @@ include "_cy/converted.pxi"
 include "_cy/wkt_values.pxi"
 include "_cy/decode.pxi"
 include "_cy/decode_containers.pxi"
+include "_cy/decode_rejoin.pxi"
 include "_cy/json_write.pxi"
 include "_cy/json_read_values.pxi"
 include "_cy/json_read.pxi"
@@ -78,7 +80,10 @@ def encode_program(Program p, object obj, int budget, bint det=False):
 
 def decode_program(Program p, bytes data, int budget):
     """The message in ``data``; raises Bail for anything the reference engine must decide."""
-    return _decode_bytes(&p.c, data, budget)
+    try:
+        return _decode_bytes(&p.c, data, budget)
+    except Rejoin:
+        return _decode_rejoined(&p.c, data, budget)
 
 
 def frees(cls):
@@ -184,14 +189,24 @@ cdef inline object _decode_any(object data, object cls, object program, int max_
     if type(data) is bytes and program is not None:
         try:
             value = _decode_bytes(&(<Program>program).c, data, max_depth)
+        except Rejoin:
+            value = _rejoined_or_none(&(<Program>program).c, data, max_depth)
         except Exception:
-            pass
-        else:
+            value = None
+        if value is not None:
             # proto2's required fields, once all is read (see required.pxi)
             if (<Program>program).c.check_required and not _complete(&(<Program>program).c, <PyObject*>value, C_DEPTH_LIMIT):
                 _check_required(value, len(<bytes>data))
             return value
     return _reference_decode(False, data, cls, max_depth)
+
+
+cdef object _rejoined_or_none(ProgC* p, bytes data, int max_depth):
+    """_decode_rejoined's message, or None where it bails (the reference engine decides)."""
+    try:
+        return _decode_rejoined(p, data, max_depth)
+    except Exception:
+        return None
 
 
 cdef inline int _depth(object max_depth) except? -1:

@@ -451,7 +451,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             ddl_set_slot(raw, op.offset, _one(op, buf, &pos, end, budget, data))
         else:
             if ddl_slot(raw, op.offset) != NULL:
-                bail()  # a repeated occurrence to merge: the reference engine does it
+                _occurred_again(op)  # an occurrence to merge (decode_rejoin.pxi)
             ddl_set_slot(raw, op.offset, _message(op, buf, &pos, end, budget, data))
     for k in range(p.nops):
         absent = &p.absent[k]

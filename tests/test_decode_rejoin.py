@@ -1,0 +1,129 @@
+"""A message field given more than once, in the compiled engine: it reads the data again with
+each such field's occurrences joined into one (``ddl/_cy/decode_rejoin.pxi``) and gives what the
+reference engine gives, value or error, without handing the call to it where the joined
+fields are messages of a class."""
+
+from __future__ import annotations
+
+import tracemalloc
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ddl
+from ddl._api import decode_with, encode_with
+from ddl._compiled import program_of, speedups
+from ddl._schema import plan_for
+from tests.strategies import Schema, schema_and_value, stable_repr
+from tests.test_engines import outcome
+from tests.test_wire_strict import ID, MERGES, Chain, Strict, repeated_at_every_level
+from tests.wire import length_delimited as ld
+from tests.wire import mutations, tag, varint
+
+pytestmark = pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
+
+# The cases of test_wire_strict whose repeated fields are all messages of a class (Strict.leaf
+# and Leaf.child): the others repeat a Timestamp, a Value, a oneof member or a map entry's value.
+JOINED_HERE = ["scalars", "repeated", "many", "unknown-fields", "nested", "nested-child"]
+
+
+def compiled(data: bytes, cls: type, max_depth: int = 100) -> Any:
+    """The compiled engine's own answer: Bail (a hand-back to the reference engine) fails."""
+    assert speedups is not None
+    return speedups.decode_program(program_of(cls), data, max_depth)
+
+
+@pytest.mark.parametrize("kind", JOINED_HERE)
+@pytest.mark.parametrize("before", [b"", ld(2, b"")], ids=["", "empty-first"])
+def test_the_compiled_engine_merges_a_message_field_given_twice_itself(kind: str, before: bytes) -> None:
+    data = ID + before + MERGES[kind]
+    assert compiled(data, Strict) == decode_with(False, data, Strict)
+
+
+@pytest.mark.parametrize("deep_first", [True, False], ids=["deep-first", "deep-last"])
+def test_a_field_repeated_at_every_level_merges_in_the_compiled_engine(deep_first: bool) -> None:
+    data = repeated_at_every_level(80, deep_first)
+    assert compiled(data, Chain) == decode_with(False, data, Chain)
+
+
+def test_occurrences_ending_inside_a_field_that_the_next_completes_are_the_reference_engines() -> None:
+    # Each occurrence parses alone: a body cut inside a string whose rest the next one holds is
+    # rejected, though the bodies joined would read as one valid string.
+    whole = ld(2, b"abc")
+    data = ID + ld(2, whole[:2]) + ld(2, whole[2:])
+    with pytest.raises(speedups.Bail):  # type: ignore[union-attr]
+        compiled(data, Strict)
+    assert outcome(ddl.decode, data, Strict) == outcome(decode_with, False, data, Strict)
+    assert outcome(ddl.decode, data, Strict)[0] == "DecodeError"
+
+
+def test_a_field_given_again_inside_a_map_value_is_the_reference_engines() -> None:
+    entry = ld(5, ld(1, b"k") + ld(2, ld(4, ld(2, b"a"))) + ld(2, b""))
+    data = ID + entry + ld(2, ld(4, b"") + ld(4, b""))
+    assert ddl.decode(data, Strict) == decode_with(False, data, Strict)
+    with pytest.raises(speedups.Bail):  # type: ignore[union-attr]
+        compiled(ID + entry.replace(ld(2, b""), ld(2, ld(4, b"") + ld(4, b""))), Strict)
+
+
+def wide_chain(depth: int, width: int) -> bytes:
+    """Chain.next twice at every level, as repeated_at_every_level, each level with ``width``
+    values in each occurrence."""
+    body = b""
+    for i in range(depth):
+        small = ld(1, ld(2, varint(i) * width)) + ld(2, varint(i) * width)
+        body = ld(1, body) + ld(1, small)
+    return body
+
+
+def test_nesting_the_rewrite_would_copy_too_often_goes_to_the_reference_engine() -> None:
+    # Each level joins the rest of the chain once more: 300 levels would copy the data about
+    # 150 times over, 7.6 MB for these 50 KB. The rewrite stops at 8 times the data (and
+    # 64 KiB) and hands the call on; the objects of the first try are most of what it made.
+    data = wide_chain(300, 50)
+    tracemalloc.start()
+    try:
+        with pytest.raises(speedups.Bail):  # type: ignore[union-attr]
+            compiled(data, Chain, max_depth=1000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * len(data) + (1 << 18), f"{peak} bytes made for {len(data)} bytes of data"
+    ours, reference = ddl.decode(data, Chain, max_depth=1000), decode_with(False, data, Chain, max_depth=1000)
+    assert encode_with(False, ours, max_depth=1000) == encode_with(False, reference, max_depth=1000)
+
+
+def test_100000_occurrences_join_in_the_compiled_engine() -> None:
+    piece = ld(1, ld(1, tag(2, 0) + varint(1)) + tag(2, 0) + varint(2))
+    chain = compiled(piece * 100_000, Chain)
+    assert chain.next is not None and chain.next.values == [2] * 100_000
+    assert chain.next.next is not None and chain.next.next.values == [1] * 100_000
+
+
+@given(schema_and_value(), st.data())
+def test_both_engines_agree_on_concatenated_encodings_of_random_schemas(
+    sv: tuple[Schema, Any], data: st.DataObject
+) -> None:
+    # protobuf merges what two encodings concatenated give: singular messages merge, repeated
+    # fields append, the last scalar wins. Damaged, the bodies must still parse each alone.
+    schema, first = sv
+    rest = data.draw(st.lists(schema.values(2), min_size=1, max_size=2))
+    joined = b"".join(encode_with(False, value) for value in [first, *rest])
+    # (decode_program leaves proto2's required fields to the entry points, which check them after)
+    program = None if plan_for(schema.root).reaches_required else program_of(schema.root)
+    for candidate in (joined, data.draw(mutations(joined))):
+        reference = stable_repr(outcome(decode_with, False, candidate, schema.root))
+        assert stable_repr(outcome(decode_with, True, candidate, schema.root)) == reference
+        if program is None:
+            continue
+        # The entry points hand any exception to the reference engine, which decides the error
+        # (Bail, or a DecodeError of a well-known type's helper); its own value must be the same,
+        # and a SystemError (a C function failing without its exception) never comes.
+        try:
+            value = compiled(candidate, schema.root)
+        except SystemError:
+            raise
+        except Exception:  # noqa: BLE001 - the reference engine's verdict is compared above
+            continue
+        assert stable_repr(("value", value)) == reference

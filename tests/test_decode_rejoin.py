@@ -6,6 +6,7 @@ fields are messages of a class."""
 from __future__ import annotations
 
 import tracemalloc
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -24,9 +25,13 @@ from tests.wire import mutations, tag, varint
 
 pytestmark = pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
 
-# The cases of test_wire_strict whose repeated fields are all messages of a class (Strict.leaf
-# and Leaf.child): the others repeat a Timestamp, a Value, a oneof member or a map entry's value.
-JOINED_HERE = ["scalars", "repeated", "many", "unknown-fields", "nested", "nested-child"]
+# The cases of test_wire_strict that repeat a singular field outside oneofs and map entries, at
+# the top (Strict.leaf, a Timestamp, a Value...) or in a message of a class (Leaf.child). The
+# others repeat a oneof member or a map entry's value, or complete a value invalid alone.
+JOINED_HERE = [
+    "scalars", "repeated", "many", "unknown-fields", "nested", "nested-child", "timestamp", "timestamp-zeroed",
+    "duration", "date", "json-value-struct", "json-value-list", "json-value-replaced", "struct",
+]  # fmt: skip
 
 
 def compiled(data: bytes, cls: type, max_depth: int = 100) -> Any:
@@ -57,6 +62,30 @@ def test_occurrences_ending_inside_a_field_that_the_next_completes_are_the_refer
         compiled(data, Strict)
     assert outcome(ddl.decode, data, Strict) == outcome(decode_with, False, data, Strict)
     assert outcome(ddl.decode, data, Strict)[0] == "DecodeError"
+
+
+class Stamped(ddl.Message):
+    when: datetime | None = None  # 1
+    n: int = 0  # 2
+
+
+class Envelope(ddl.Message):
+    stamped: Stamped | None = None  # 1
+
+
+def test_a_timestamp_in_each_of_two_occurrences_of_a_message_is_the_reference_engines() -> None:
+    # The reference engine checks the first occurrence's Timestamp when that occurrence ends,
+    # then merges the next one's into it: joined bodies would check only the merged value.
+    stamped = ld(1, tag(2, 0) + varint(5)) + tag(2, 0) + varint(1)
+    data = ld(1, stamped) + ld(1, ld(1, tag(1, 0) + varint(7)))
+    with pytest.raises(speedups.Bail):  # type: ignore[union-attr]
+        compiled(data, Envelope)
+    assert ddl.decode(data, Envelope) == decode_with(False, data, Envelope)
+    # Given twice in one occurrence, it is joined.
+    once = ld(1, stamped + ld(1, tag(1, 0) + varint(7)))
+    assert compiled(once, Envelope) == decode_with(False, once, Envelope)
+    when = compiled(once, Envelope).stamped.when  # nanos from the first, seconds from the second
+    assert (when.year, when.minute, when.second, when.nanosecond) == (1970, 0, 7, 5)
 
 
 def test_a_field_given_again_inside_a_map_value_is_the_reference_engines() -> None:

@@ -9,10 +9,13 @@
 # repeated at every level of a deep nesting, or 100,000 times, costs linear work; merging each
 # later value into the first would decode the first occurrence again at every level.
 #
-# Only the fields of message classes are joined (length-prefixed, outside oneofs and unions):
-# any other field given twice in the rewritten data (a well-known type, whose merged value the
-# reference engine checks as a whole, a oneof member, a map entry's value, a group) bails
-# there, as before, and so does data that the rewrite would not change.
+# The fields joined are singular, length-prefixed and outside oneofs and unions: those of message
+# classes at every depth, and well-known types (Timestamp, Value...) and conventions' wrappers
+# (K_HELPER) where no joined body holds them. The reference engine checks a Timestamp's or a
+# Date's value at the end of each occurrence of the message holding it, and merges the next
+# occurrence's into that value, which joined bodies would not do. Any other field given twice
+# in the rewritten data (a oneof member, a map entry's value, a group, a well-known type below
+# a join) bails there, as before, and so does data that the rewrite would not change.
 
 cdef enum:
     # _given_twice's counts: a joinable field met once, twice or more, and one whose first
@@ -34,17 +37,18 @@ class Rejoin(Bail):
     """A message field occurred again: the data is read again, its occurrences joined."""
 
 
-cdef inline bint _joinable(Op* op) noexcept:
-    """Whether the rewrite joins the occurrences of ``op``'s field: a singular field of a
-    message class, length-prefixed, outside oneofs and unions."""
-    return (op.kind == K_MESSAGE and not op.repeated and op.group == 0 and op.member < 0
-            and op.etaglen == 0)
+cdef inline bint _joinable(Op* op, bint below) noexcept:
+    """Whether the rewrite joins the occurrences of ``op``'s field (see above), ``below`` a
+    joined body or not."""
+    if op.repeated or op.group != 0 or op.member >= 0 or op.etaglen != 0:
+        return False
+    return op.kind == K_MESSAGE or (op.kind == K_HELPER and not below)
 
 
 cdef int _occurred_again(Op* op) except -1:
     """A message-like field read before occurs again: Rejoin when the rewrite joins it, else
     bail (the reference engine merges it)."""
-    if _joinable(op):
+    if _joinable(op, False):
         raise Rejoin()
     bail()
 
@@ -64,7 +68,8 @@ cdef object _decode_rejoined(ProgC* p, bytes data, int budget):
     rewritten data. Bails as the decoder does, and when the rewrite changes nothing."""
     budget = min(budget, C_DEPTH_LIMIT)
     cdef Py_ssize_t room = REJOIN_ROOM * PyBytes_GET_SIZE(data) + REJOIN_SLACK
-    out = _rewritten(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data), budget, &room)
+    out = _rewritten(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data), budget, &room,
+                     False)
     if out is None:
         bail()  # the field given again is one the rewrite leaves (in a map entry's value)
     return _decode_bytes(p, bytes(<bytearray>out), budget)
@@ -75,38 +80,45 @@ cdef object _decode_rejoined(ProgC* p, bytes data, int budget):
 # 200,000 of them started collections that cost more than the rest of the rewrite.
 
 cdef object _rewritten(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, int budget,
-                       Py_ssize_t* room):
+                       Py_ssize_t* room, bint below):
     """The body of a ``p`` message lying in ``buf`` between ``start`` and ``end``, with each
     joinable field's occurrences joined into its first and the body of each message field
-    rewritten alike, as a bytearray; None when that changes nothing."""
+    rewritten alike, as a bytearray; None when that changes nothing. ``below``: the body is,
+    or lies in, a joined one."""
     cdef Py_ssize_t pos = start, field, prefix, body, n, kept = start
     cdef uint64_t tag
-    cdef int index
+    cdef int index, state
+    cdef Op* op
     cdef unsigned char length[10]
     if budget < 0:
         bail()
-    if not _holds_messages(p):
-        return None  # nothing to join below: the decode reads this body as it is
-    twice = _given_twice(p, buf, start, end, budget)
+    if not _may_join(p, below):
+        return None  # nothing to join here or below: the decode reads this body as it is
+    twice = _given_twice(p, buf, start, end, budget, below)
     out = None
     while pos < end:
         field = pos
         tag = _tag(buf, &pos, end)
         index = _op_index(p, tag)
-        if index < 0 or p.ops[index].kind != K_MESSAGE or tag & 7 != 2:
+        if index < 0 or tag & 7 != 2:
             _skip(buf, &pos, end, tag, budget)
+            continue
+        op = &p.ops[index]
+        state = 0 if twice is None else (<bytearray>twice)[index]
+        if op.kind != K_MESSAGE and state < TWICE:
+            _skip(buf, &pos, end, tag, budget)  # a value with no message of a class in it
             continue
         prefix = pos
         n = _length(buf, &pos, end)
         body = pos
         pos += n
-        if twice is not None and (<bytearray>twice)[index] == JOINED:
+        if state == JOINED:
             value = None  # a later occurrence, joined into the first: left out
-        elif twice is not None and (<bytearray>twice)[index] == TWICE:
+        elif state == TWICE:
             (<bytearray>twice)[index] = JOINED
-            value = _joined(&p.ops[index], buf, tag, field, end, budget, room)
+            value = _joined(op, buf, tag, field, end, budget, room)
         else:
-            value = _rewritten(p.ops[index].sub, buf, body, pos, budget - 1, room)
+            value = _rewritten(op.sub, buf, body, pos, budget - 1, room, below)
             if value is None:
                 continue  # this field stays as it is, in the run of fields copied whole
         if out is None:
@@ -125,16 +137,18 @@ cdef object _rewritten(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_
     return out
 
 
-cdef bint _holds_messages(ProgC* p) noexcept:
-    """Whether any field of ``p``'s class holds messages of a class (K_MESSAGE)."""
+cdef bint _may_join(ProgC* p, bint below) noexcept:
+    """Whether a body of ``p``'s class may have fields to join, in itself or in the messages it
+    holds: it has fields of message classes, or joinable ones of its own."""
     cdef Py_ssize_t k
     for k in range(p.nops):
-        if p.ops[k].kind == K_MESSAGE:
+        if p.ops[k].kind == K_MESSAGE or _joinable(&p.ops[k], below):
             return True
     return False
 
 
-cdef object _given_twice(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, int budget):
+cdef object _given_twice(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, int budget,
+                         bint below):
     """For each op of ``p``, by index, whether the body between ``start`` and ``end`` gives its
     field once or more (ONCE, TWICE), counting joinable fields only; None when none occurs
     twice. Bails on a body that is no whole sequence of fields."""
@@ -146,7 +160,7 @@ cdef object _given_twice(ProgC* p, const unsigned char* buf, Py_ssize_t start, P
         tag = _tag(buf, &pos, end)
         index = _op_index(p, tag)
         _skip(buf, &pos, end, tag, budget)
-        if index >= 0 and tag & 7 == 2 and _joinable(&p.ops[index]):
+        if index >= 0 and tag & 7 == 2 and _joinable(&p.ops[index], below):
             if counts is None:
                 counts = bytearray(p.nops)
             if (<bytearray>counts)[index] < TWICE:
@@ -159,9 +173,10 @@ cdef object _given_twice(ProgC* p, const unsigned char* buf, Py_ssize_t start, P
 cdef object _joined(Op* op, const unsigned char* buf, uint64_t tag, Py_ssize_t start, Py_ssize_t end, int budget,
                     Py_ssize_t* room):
     """The bodies of every occurrence of ``op``'s field (``tag``) from ``start`` to ``end``, one
-    after the other, rewritten as one body of its class (a bytearray). Each body must be a
-    whole sequence of fields on its own, as each occurrence parses alone: one that ends inside
-    a field, which the next would complete, bails (the reference engine reports it)."""
+    after the other (a bytearray), rewritten as one body of its class if it is a message's.
+    Each body must be a whole sequence of fields on its own, as each occurrence parses alone:
+    one that ends inside a field, which the next would complete, bails (the reference engine
+    reports it)."""
     cdef Py_ssize_t pos = start, n, body
     cdef uint64_t found
     joined = bytearray()
@@ -176,8 +191,10 @@ cdef object _joined(Op* op, const unsigned char* buf, uint64_t tag, Py_ssize_t s
         _fields_end(buf, body, pos, budget)
         _put(joined, buf + body, n)
     _spend(room, PyByteArray_GET_SIZE(joined))
+    if op.kind != K_MESSAGE:
+        return joined  # a well-known type's body, which its reader takes as it is
     rewritten = _rewritten(op.sub, <const unsigned char*>PyByteArray_AS_STRING(joined), 0,
-                           PyByteArray_GET_SIZE(joined), budget - 1, room)
+                           PyByteArray_GET_SIZE(joined), budget - 1, room, True)
     return joined if rewritten is None else rewritten
 
 

@@ -54,7 +54,6 @@ include "_cy/converted.pxi"
 include "_cy/wkt_values.pxi"
 include "_cy/decode.pxi"
 include "_cy/decode_containers.pxi"
-include "_cy/decode_rejoin.pxi"
 include "_cy/json_write.pxi"
 include "_cy/json_read_values.pxi"
 include "_cy/json_read.pxi"
@@ -65,6 +64,9 @@ include "_cy/json_dict.pxi"
 include "_cy/json_dict_read.pxi"
 include "_cy/json_indent.pxi"
 include "_cy/required.pxi"
+# A rare path, last: included beside the decode loops, it moved where gcc put the packed-int
+# encode loop, and a run of ints took 40% longer (benches/README.md, 2026-12-01 (7)).
+include "_cy/decode_rejoin.pxi"
 
 
 # The encoder's buffer sizes (encode.pxi), for the tests that write around them.

@@ -42,6 +42,10 @@ class Event(ddl.Message):
     note: str = ddl.field(number=10, default="")
 
 
+class Outer(ddl.Message):
+    event: Event | None = None
+
+
 class Nested(ddl.Message):
     rows: list[list[datetime]] = []  # a wrapper of ddl's own, which has no unknown fields
 
@@ -62,6 +66,7 @@ EVENT_PROTO = """
       Date day = 9;
       string note = 10;
     }
+    message Outer { Event event = 1; }
 """
 
 
@@ -151,6 +156,43 @@ def test_occurrences_merge_before_the_value_is_checked(engine: Engine) -> None:
 def test_a_later_member_of_the_oneof_replaces_a_kept_one(engine: Engine) -> None:
     value = same_meaning(engine, length_delimited(6, YEAR_10000) + varint_field(7, 3))
     assert (value.first, value.count) == (None, 3)
+
+
+def dur(seconds: int, nanos: int = 0) -> bytes:
+    return duration_pb2.Duration(seconds=seconds, nanos=nanos).SerializeToString()
+
+
+def day(year: int = 0, month: int = 0, day: int = 0) -> bytes:
+    return date_pb2.Date(year=year, month=month, day=day).SerializeToString()
+
+
+# Pairs of bodies of Event: the first holds a value its Python type cannot hold, which the second
+# completes (a field of the value given again), replaces (another member of its oneof), or leaves.
+OCCURRENCES = {
+    "timestamp-completed": (length_delimited(1, ts(0, 1_000_000_000)), length_delimited(1, ts(0, 5))),
+    "timestamp-left": (length_delimited(1, YEAR_10000), NOTE),
+    "union-member-completed": (length_delimited(4, YEAR_0), length_delimited(4, ts(TS_MIN))),
+    "union-member-replaced": (length_delimited(4, YEAR_0), varint_field(5, 7)),
+    "oneof-member-completed": (length_delimited(6, ts(5, -1)), length_delimited(6, ts(5, 1))),
+    "oneof-member-replaced": (length_delimited(6, YEAR_10000), varint_field(7, 3)),
+    "duration-completed": (length_delimited(8, dur(1, -1)), length_delimited(8, dur(0, 1))),
+    "date-completed": (length_delimited(9, day(2024, 13, 1)), length_delimited(9, day(month=2))),
+    "date-left": (length_delimited(9, day(0, 5, 1)), varint_field(7, 3)),
+}
+
+
+@pytest.mark.parametrize("pair", OCCURRENCES.values(), ids=OCCURRENCES.keys())
+def test_a_kept_value_takes_part_in_the_merge_of_a_later_occurrence_of_its_message(
+    engine: Engine, pair: tuple[bytes, bytes]
+) -> None:
+    # protobuf merges the second occurrence of Outer.event into the first, the value included,
+    # whatever it held: a kept value is not a settled one, so what ddl writes back must read as
+    # what protobuf read, and the value it decodes to must be protobuf's.
+    data = length_delimited(1, pair[0]) + length_delimited(1, pair[1])
+    value = engine.decode(data, Outer)
+    sent = pb().Outer.FromString(data)
+    assert pb().Outer.FromString(engine.encode(value)) == sent
+    assert value == engine.decode(length_delimited(1, sent.event.SerializeToString()), Outer)
 
 
 @given(seconds=INT64, nanos=INT32)

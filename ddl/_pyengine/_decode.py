@@ -25,15 +25,12 @@ from .._schema import (
 )
 from .._wire import WT_EGROUP, WT_LEN, WT_VARINT
 from . import _runtime as rt
+from ._decode_merge import MergeLines, checked_late, message_like, wire_tag
 from ._decode_wire import BASE_GLOBALS, FIXED, read_length, read_tag, read_varint
 from ._source import Builder, slot_setter
 
 
-def _tag(number: int, wire_type: int) -> int:
-    return (number << 3) | wire_type
-
-
-class DecoderSource:
+class DecoderSource(MergeLines):
     """Source text for one class's decode function plus one function per wrapper node."""
 
     def __init__(self, b: Builder, deps: list[tuple[str, type, str]]) -> None:
@@ -99,6 +96,8 @@ class DecoderSource:
             b.line(1, "unk = base._ddl_unknown")
             b.line(1, "if unk is not None:")
             b.line(2, "unk = bytearray(unk)")
+            for f in deferred:
+                self._take_kept(f, local[id(f)])
         elif named:
             b.line(1, "unk = None")
         b.line(1, "tag = 0")
@@ -165,43 +164,6 @@ class DecoderSource:
         b.lines = saved
         return name
 
-    def _merge_deferred(self, f: FieldPlan, var: str, ind: int, named: bool) -> None:
-        """Merge the later occurrences of a message-like field into the first (see ``_defer``)."""
-        if isinstance(f.node, UnionNode):
-            for i, member in enumerate(f.node.members):
-                if _message_like(member):
-                    tag = _tag(f.numbers[i], member.wire_type)
-                    kept = [*self._kept(f, var, tag), f"k{var} = -1"]
-                    self._merge_into(member, var, f"r{var}", f"k{var} == {i} and ", tag, ind, kept if named else None)
-            return
-        tag = _tag(f.numbers[0], f.node.wire_type)
-        self._merge_into(f.node, var, f"r{var}", "", tag, ind, self._kept(f, var, tag) if named else None)
-
-    def _kept(self, f: FieldPlan, var: str, tag: int) -> list[str]:
-        """The lines that keep a field's value its type cannot hold among the unknown fields,
-        under the key ``tag``, and leave the field as if absent."""
-        return [f"unk = _keep({var}, unk, {tag})", f"{var} = {self._initial(f)}"]
-
-    def _merge_into(
-        self, node: Node, var: str, ranges: str, when: str, tag: int | None, ind: int, kept: list[str] | None
-    ) -> None:
-        """After the loop: merge the later occurrences into ``var``. A merged value that its
-        Python type cannot hold (see ``_wkt_codecs.Unchecked``) runs the lines ``kept``, which
-        keep it among the unknown fields, or raises its error where there are none."""
-        b = self.b
-        b.line(ind, f"if {when}{ranges}:")
-        if tag is not None:
-            b.line(ind + 1, f"tag = {tag}")  # names the field in an error of a later body
-        b.line(ind + 1, f"{var} = {self._merger_of(node)}({var}, buf, {ranges}, budget - 1)")
-        if _checked_late(node):
-            b.line(ind, f"if {when}{var}.__class__ is _Unchecked:")
-            if kept is None:
-                if tag is not None:
-                    b.line(ind + 1, f"tag = {tag}")
-                b.line(ind + 1, f"raise {var}.error")
-            for line in kept or ():
-                b.line(ind + 1, line)
-
     def _build(self, plan: MessagePlan, local: dict[int, str], result: str) -> None:
         b = self.b
         b.line(1, f"obj = _new({b.ref(plan.cls, 'C')})")
@@ -228,14 +190,6 @@ class DecoderSource:
         if f.presence or isinstance(node, UnionNode) or not _has_literal_zero(node):
             return "None"
         return self._zero(node)
-
-    def _merged(self, f: FieldPlan, named: bool) -> str:
-        """A field's value in ``base``, as the state that later occurrences update. ``base`` is a
-        value this decode made and drops, so its lists and dicts are extended in place."""
-        value = f"base.{f.name}" if named else "base"
-        if isinstance(f.node, RepeatedNode) and f.node.container is not list:
-            return f"_list({value})"
-        return value
 
     def _finish(self, f: FieldPlan, var: str, ind: int, named: bool) -> None:
         b, node = self.b, f.node
@@ -277,26 +231,26 @@ class DecoderSource:
         b, node = self.b, f.node
         if isinstance(node, RepeatedNode):
             elem = node.elem
-            b.line(ind, f"{keyword} tag == {_tag(number, elem.wire_type)}:")
+            b.line(ind, f"{keyword} tag == {wire_tag(number, elem.wire_type)}:")
             if _delimited(elem):
-                decoder, etag = self._group_decoder_of(elem), _tag(number, WT_EGROUP)
+                decoder, etag = self._group_decoder_of(elem), wire_tag(number, WT_EGROUP)
                 b.line(ind + 1, f"x, pos = {decoder}(buf, pos, end, budget - 1, {etag})")
-            elif _closed(elem) or _checked_late(elem):
+            elif _closed(elem) or checked_late(elem):
                 self._read_kept(elem, f"{var}.append(x)", ind + 1, named)
             else:
                 self.read(elem, "x", ind + 1, "pos", "end")
-            if not (_closed(elem) or _checked_late(elem)):
+            if not (_closed(elem) or checked_late(elem)):
                 b.line(ind + 1, f"{var}.append(x)")
             if node.packed:
-                b.line(ind, f"elif tag == {_tag(number, WT_LEN)}:")
+                b.line(ind, f"elif tag == {wire_tag(number, WT_LEN)}:")
                 self._packed(elem, var, ind + 1, number, named)
         elif isinstance(node, MapNode):
-            b.line(ind, f"{keyword} tag == {_tag(number, WT_LEN)}:")
+            b.line(ind, f"{keyword} tag == {wire_tag(number, WT_LEN)}:")
             self._map_entry(node, var, ind + 1, named)
         elif isinstance(node, UnionNode):
             chosen = node.members[member]
-            b.line(ind, f"{keyword} tag == {_tag(number, chosen.wire_type)}:")
-            if _message_like(chosen):
+            b.line(ind, f"{keyword} tag == {wire_tag(number, chosen.wire_type)}:")
+            if message_like(chosen):
                 self._defer(chosen, var, f"r{var}", ind + 1, f"k{var}", member)
             elif isinstance(chosen, EnumNode):
                 self._enum_member(node, chosen, var, ind + 1, named)
@@ -305,12 +259,12 @@ class DecoderSource:
                 if _deferred(f):
                     b.line(ind + 1, f"k{var} = -1")
         else:
-            b.line(ind, f"{keyword} tag == {_tag(number, node.wire_type)}:")
+            b.line(ind, f"{keyword} tag == {wire_tag(number, node.wire_type)}:")
             for name in clears:
                 b.line(ind + 1, f"{name} = None")
             if _delimited(node):
                 self._defer_group(node, number, var, f"r{var}", ind + 1)
-            elif _message_like(node):
+            elif message_like(node):
                 self._defer(node, var, f"r{var}", ind + 1)
             elif _closed(node):
                 # A number the enum has not leaves the field as it was.
@@ -348,41 +302,6 @@ class DecoderSource:
         else:
             b.line(ind + 1, f"raise {error}")
 
-    def _defer(self, node: Node, var: str, ranges: str, ind: int, selector: str | None = None, member: int = 0) -> None:
-        """Decode a message-like value, or remember where it lies if it occurred before.
-
-        protobuf merges repeated occurrences of a singular message field. The first occurrence
-        is decoded at once (so errors come in wire order); the ranges of any later ones are
-        merged into it after the loop, in one pass over all of them, so hostile input (the same
-        field 100 000 times, or at every level of a deep nesting) stays linear. ``selector``
-        names the oneof member whose occurrences these are.
-        """
-        b = self.b
-        read_length(self.b, "pos", "end", ind)
-        if selector is None:
-            b.line(ind, f"if {ranges} is None:")
-        else:
-            b.line(ind, f"if {selector} != {member}:")
-            b.line(ind + 1, f"{selector} = {member}")
-        b.line(ind + 1, f"{var} = {self._first_of(node)}(buf, pos, q, budget - 1)")
-        b.line(ind + 1, f"{ranges} = []")
-        b.line(ind, "else:")
-        b.line(ind + 1, f"{ranges} += (pos, q)")
-        b.line(ind, "pos = q")
-
-    def _defer_group(self, node: Node, number: int, var: str, ranges: str, ind: int) -> None:
-        """``_defer`` for a group: the first occurrence is decoded up to its end-group tag; a later
-        one is only scanned for that tag, and its body merged after the loop."""
-        b = self.b
-        b.line(ind, f"if {ranges} is None:")
-        decoder = self._group_decoder_of(node)
-        b.line(ind + 1, f"{var}, pos = {decoder}(buf, pos, end, budget - 1, {_tag(number, WT_EGROUP)})")
-        b.line(ind + 1, f"{ranges} = []")
-        b.line(ind, "else:")
-        b.line(ind + 1, f"q, g = _group_end(buf, pos, end, {number}, budget)")
-        b.line(ind + 1, f"{ranges} += (pos, q)")
-        b.line(ind + 1, "pos = g")
-
     def _enum_member(self, union: UnionNode, node: EnumNode, var: str, ind: int, named: bool) -> None:
         """An enum oneof member. A number the enum does not know decodes as a plain int, as in
         any enum field, unless the oneof also has an int member: then the int could not be told
@@ -396,11 +315,11 @@ class DecoderSource:
             self._unknown_number("e is None", ind, named)
             b.line(ind, "else:")
             b.line(ind + 1, f"{var} = e")
-            if any(_message_like(m) for m in union.members):
+            if any(message_like(m) for m in union.members):
                 b.line(ind + 1, f"k{var} = -1")
             return
         b.line(ind, f"{var} = {members}.get(v, v)")
-        if any(_message_like(m) for m in union.members):
+        if any(message_like(m) for m in union.members):
             b.line(ind, f"k{var} = -1")
 
     def _packed(self, elem: Node, var: str, ind: int, number: int, named: bool) -> None:
@@ -411,7 +330,7 @@ class DecoderSource:
         if isinstance(elem, EnumNode) and elem.closed:
             # Numbers the enum has not join the unknown fields, each as a one-value field.
             members = b.ref(elem.by_number, "E")
-            tag = _wire.uvarint_bytes(_tag(number, WT_VARINT))
+            tag = _wire.uvarint_bytes(wire_tag(number, WT_VARINT))
             values = "_unpack_raw(buf, pos, q)"
             if named:
                 b.line(ind, f"unk = _closed_run({members}, {values}, {var}, unk, {tag!r})")
@@ -431,7 +350,7 @@ class DecoderSource:
 
     def _map_entry(self, node: MapNode, var: str, ind: int, named: bool) -> None:
         b = self.b
-        deferred = _message_like(node.value)
+        deferred = message_like(node.value)
         read_length(self.b, "pos", "end", ind)
         b.line(ind, "me = q")
         b.line(ind, f"mk = {self._zero(node.key)}")
@@ -441,9 +360,9 @@ class DecoderSource:
         b.line(ind, "mu = False")
         b.line(ind, "while pos < me:")
         read_tag(self.b, "t", "pos", ind + 1)
-        b.line(ind + 1, f"if t == {_tag(1, node.key.wire_type)}:")
+        b.line(ind + 1, f"if t == {wire_tag(1, node.key.wire_type)}:")
         self.read(node.key, "mk", ind + 2, "pos", "me")
-        b.line(ind + 1, f"elif t == {_tag(2, node.value.wire_type)}:")
+        b.line(ind + 1, f"elif t == {wire_tag(2, node.value.wire_type)}:")
         if deferred:
             read_length(self.b, "pos", "me", ind + 2)
             b.line(ind + 2, "if mr is None:")
@@ -554,10 +473,6 @@ class DecoderSource:
         return name
 
 
-def _message_like(node: Node) -> bool:
-    return isinstance(node, (MessageNode, WellKnownNode, WrapperNode))
-
-
 def _delimited(node: Node) -> bool:
     """A message written as a group (``ddl.field(delimited=True)``)."""
     return isinstance(node, MessageNode) and node.delimited
@@ -568,16 +483,11 @@ def _closed(node: Node) -> bool:
     return isinstance(node, EnumNode) and node.closed
 
 
-def _checked_late(node: Node) -> bool:
-    """Whether a first occurrence of ``node`` may decode to an ``Unchecked`` holder."""
-    return isinstance(node, WellKnownNode) and node.checked_late
-
-
 def _deferred(f: FieldPlan) -> bool:
     """Whether a field's occurrences are collected as byte ranges and decoded after the loop."""
     if isinstance(f.node, UnionNode):
-        return any(_message_like(m) for m in f.node.members)
-    return _message_like(f.node)
+        return any(message_like(m) for m in f.node.members)
+    return message_like(f.node)
 
 
 def _cleared(f: FieldPlan, var: str) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 from .. import _wire
 from .._errors import DecodeError
 from .._schema import EnumNode, Kind, ScalarNode
-from .._wkt_codecs import Unchecked, keep_unknown
+from .._wkt_codecs import Unchecked, keep_unknown, take_kept
 from . import _runtime as rt
 from ._source import Builder
 
@@ -43,6 +43,7 @@ BASE_GLOBALS: dict[str, Any] = {
     "_list": list,
     "_Unchecked": Unchecked,
     "_keep": keep_unknown,
+    "_take_kept": take_kept,
     "_to_set": rt.to_set,
     "_tuple": tuple,
     "_array": array,

@@ -9,13 +9,13 @@
 # repeated at every level of a deep nesting, or 100,000 times, costs linear work; merging each
 # later value into the first would decode the first occurrence again at every level.
 #
-# The fields joined are singular, length-prefixed and outside oneofs and unions: those of message
-# classes at every depth, and well-known types (Timestamp, Value...) and conventions' wrappers
-# (K_HELPER) where no joined body holds them. The reference engine checks a Timestamp's or a
-# Date's value at the end of each occurrence of the message holding it, and merges the next
-# occurrence's into that value, which joined bodies would not do. Any other field given twice
-# in the rewritten data (a oneof member, a map entry's value, a group, a well-known type below
-# a join) bails there, as before, and so does data that the rewrite would not change.
+# The fields joined are singular, length-prefixed and outside oneofs and unions, at every depth:
+# those of message classes, well-known types (Timestamp, Value...) and conventions' wrappers
+# (K_HELPER). A Timestamp or a Date that is invalid alone, in one occurrence of the message
+# holding it, is not settled there: the reference engine keeps it among that message's unknown
+# fields and takes it back into the merge of the next occurrence (take_kept), as joined bodies
+# do. Any other field given twice in the rewritten data (a oneof member, a map entry's value, a
+# group) bails there, as before, and so does data that the rewrite would not change.
 
 cdef enum:
     # _given_twice's counts: a joinable field met once, twice or more, and one whose first
@@ -37,18 +37,17 @@ class Rejoin(Bail):
     """A message field occurred again: the data is read again, its occurrences joined."""
 
 
-cdef inline bint _joinable(Op* op, bint below) noexcept:
-    """Whether the rewrite joins the occurrences of ``op``'s field (see above), ``below`` a
-    joined body or not."""
+cdef inline bint _joinable(Op* op) noexcept:
+    """Whether the rewrite joins the occurrences of ``op``'s field (see above)."""
     if op.repeated or op.group != 0 or op.member >= 0 or op.etaglen != 0:
         return False
-    return op.kind == K_MESSAGE or (op.kind == K_HELPER and not below)
+    return op.kind == K_MESSAGE or op.kind == K_HELPER
 
 
 cdef int _occurred_again(Op* op) except -1:
     """A message-like field read before occurs again: Rejoin when the rewrite joins it, else
     bail (the reference engine merges it)."""
-    if _joinable(op, False):
+    if _joinable(op):
         raise Rejoin()
     bail()
 
@@ -68,8 +67,7 @@ cdef object _decode_rejoined(ProgC* p, bytes data, int budget):
     rewritten data. Bails as the decoder does, and when the rewrite changes nothing."""
     budget = min(budget, C_DEPTH_LIMIT)
     cdef Py_ssize_t room = REJOIN_ROOM * PyBytes_GET_SIZE(data) + REJOIN_SLACK
-    out = _rewritten(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data), budget, &room,
-                     False)
+    out = _rewritten(p, <const unsigned char*>PyBytes_AS_STRING(data), 0, PyBytes_GET_SIZE(data), budget, &room)
     if out is None:
         bail()  # the field given again is one the rewrite leaves (in a map entry's value)
     return _decode_bytes(p, bytes(<bytearray>out), budget)
@@ -80,11 +78,10 @@ cdef object _decode_rejoined(ProgC* p, bytes data, int budget):
 # 200,000 of them started collections that cost more than the rest of the rewrite.
 
 cdef object _rewritten(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, int budget,
-                       Py_ssize_t* room, bint below):
+                       Py_ssize_t* room):
     """The body of a ``p`` message lying in ``buf`` between ``start`` and ``end``, with each
     joinable field's occurrences joined into its first and the body of each message field
-    rewritten alike, as a bytearray; None when that changes nothing. ``below``: the body is,
-    or lies in, a joined one."""
+    rewritten alike, as a bytearray; None when that changes nothing."""
     cdef Py_ssize_t pos = start, field, prefix, body, n, kept = start
     cdef uint64_t tag
     cdef int index, state
@@ -92,9 +89,9 @@ cdef object _rewritten(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_
     cdef unsigned char length[10]
     if budget < 0:
         bail()
-    if not _may_join(p, below):
+    if not _may_join(p):
         return None  # nothing to join here or below: the decode reads this body as it is
-    twice = _given_twice(p, buf, start, end, budget, below)
+    twice = _given_twice(p, buf, start, end, budget)
     out = None
     while pos < end:
         field = pos
@@ -118,7 +115,7 @@ cdef object _rewritten(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_
             (<bytearray>twice)[index] = JOINED
             value = _joined(op, buf, tag, field, end, budget, room)
         else:
-            value = _rewritten(op.sub, buf, body, pos, budget - 1, room, below)
+            value = _rewritten(op.sub, buf, body, pos, budget - 1, room)
             if value is None:
                 continue  # this field stays as it is, in the run of fields copied whole
         if out is None:
@@ -137,18 +134,17 @@ cdef object _rewritten(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_
     return out
 
 
-cdef bint _may_join(ProgC* p, bint below) noexcept:
+cdef bint _may_join(ProgC* p) noexcept:
     """Whether a body of ``p``'s class may have fields to join, in itself or in the messages it
     holds: it has fields of message classes, or joinable ones of its own."""
     cdef Py_ssize_t k
     for k in range(p.nops):
-        if p.ops[k].kind == K_MESSAGE or _joinable(&p.ops[k], below):
+        if p.ops[k].kind == K_MESSAGE or _joinable(&p.ops[k]):
             return True
     return False
 
 
-cdef object _given_twice(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, int budget,
-                         bint below):
+cdef object _given_twice(ProgC* p, const unsigned char* buf, Py_ssize_t start, Py_ssize_t end, int budget):
     """For each op of ``p``, by index, whether the body between ``start`` and ``end`` gives its
     field once or more (ONCE, TWICE), counting joinable fields only; None when none occurs
     twice. Bails on a body that is no whole sequence of fields."""
@@ -160,7 +156,7 @@ cdef object _given_twice(ProgC* p, const unsigned char* buf, Py_ssize_t start, P
         tag = _tag(buf, &pos, end)
         index = _op_index(p, tag)
         _skip(buf, &pos, end, tag, budget)
-        if index >= 0 and tag & 7 == 2 and _joinable(&p.ops[index], below):
+        if index >= 0 and tag & 7 == 2 and _joinable(&p.ops[index]):
             if counts is None:
                 counts = bytearray(p.nops)
             if (<bytearray>counts)[index] < TWICE:
@@ -194,7 +190,7 @@ cdef object _joined(Op* op, const unsigned char* buf, uint64_t tag, Py_ssize_t s
     if op.kind != K_MESSAGE:
         return joined  # a well-known type's body, which its reader takes as it is
     rewritten = _rewritten(op.sub, <const unsigned char*>PyByteArray_AS_STRING(joined), 0,
-                           PyByteArray_GET_SIZE(joined), budget - 1, room, True)
+                           PyByteArray_GET_SIZE(joined), budget - 1, room)
     return joined if rewritten is None else rewritten
 
 

@@ -60,6 +60,17 @@
 #define DDL_PREFETCH(p) ((void)(p))
 #endif
 
+/* DDL_ALIGNED_CODE: start a function on a 64-byte boundary (a cache line, and the block the
+   CPU fetches and decodes code in). For a function holding a hot loop, kept out of line, so
+   that the loop's speed does not depend on where the code before it happens to end: a change
+   anywhere in the module moved gcc's layout of the packed-int loop by a few bytes and its
+   speed by 40%. Nothing where the compiler has no such attribute. */
+#if defined(__GNUC__) || defined(__clang__)
+#define DDL_ALIGNED_CODE __attribute__((aligned(64)))
+#else
+#define DDL_ALIGNED_CODE
+#endif
+
 /* DDL_CLZ64(x), DDL_CTZ64(x): the number of leading (most significant) and trailing zero
    bits of the 64-bit x, as an int. Undefined for x == 0, like __builtin_clzll: the callers
    (varint sizes and ends, in ddl_wire.h) never pass 0. MSVC's _BitScan*64 exist on 64-bit

@@ -4,6 +4,10 @@
 # loops do not take (a bool, an int subclass, a value out of range, anything else) goes through
 # encode.pxi's _scalar, which writes it or raises the reference engine's error.
 
+cdef extern from "ddl_packed.h":
+    unsigned char* ddl_int_run(PyObject** items, Py_ssize_t* k, unsigned char* p, int64_t lo, int64_t hi)
+    unsigned char* ddl_sint_run(PyObject** items, Py_ssize_t* k, unsigned char* p, int64_t lo, int64_t hi)
+
 cdef extern from "ddl_vector.h":
     bint ddl_get_view(PyObject* v, Py_buffer* view)
     const char* ddl_array_items(PyObject* v, char code, Py_ssize_t size, Py_ssize_t* n)
@@ -62,19 +66,7 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
             memcpy(p + 8 * k, &d, 8)
             k += 1
     elif kind <= K_SINT64:  # the integer varint kinds, not bool or enum
-        # each kind as a constant, so that the C compiler drops the other kinds' checks
-        if kind == K_INT64:
-            _int_run(K_INT64, items, n, o)
-        elif kind == K_INT32:
-            _int_run(K_INT32, items, n, o)
-        elif kind == K_UINT32:
-            _int_run(K_UINT32, items, n, o)
-        elif kind == K_UINT64:
-            _int_run(K_UINT64, items, n, o)
-        elif kind == K_SINT32:
-            _int_run(K_SINT32, items, n, o)
-        else:
-            _int_run(K_SINT64, items, n, o)
+        _int_run(kind, items, n, o)
     else:
         for k in range(n - 1, -1, -1):
             _scalar(NULL, kind, items[k], o, False)
@@ -85,16 +77,13 @@ cdef int _packed(Op* op, PyObject* seq, Out* o) except -1:
 
 
 cdef inline int _int_run(int kind, PyObject** items, Py_ssize_t n, Out* o) except -1:
-    """The payloads of a packed run of an integer varint kind (not bool or enum). Each exact int
-    in the kind's range is read from its digits, and its varint written with few branches; any
-    other item (a bool, a subclass, an IntEnum, an int out of range, not an int) goes through
-    _scalar, which writes it as the reference engine does or bails."""
-    cdef Py_ssize_t k
-    cdef PyObject* item
-    cdef int64_t i
-    cdef uint64_t u
+    """The payloads of a packed run of an integer varint kind (not bool or enum): ddl_int_run
+    writes each exact int in the kind's range, and any other item (a bool, a subclass, an
+    IntEnum, an int out of range, not an int) goes through _scalar, which writes it as the
+    reference engine does or bails."""
+    cdef Py_ssize_t k = n - 1
     cdef int64_t lo = INT64_MIN, hi = INT64_MAX
-    cdef unsigned char* p
+    cdef bint zigzag = kind == K_SINT32 or kind == K_SINT64
     if kind == K_INT32 or kind == K_SINT32:
         lo, hi = -0x80000000, 0x7FFFFFFF
     elif kind == K_UINT32:
@@ -102,24 +91,15 @@ cdef inline int _int_run(int kind, PyObject** items, Py_ssize_t n, Out* o) excep
     elif kind == K_UINT64:
         lo = 0  # larger ones are not int64s: _scalar writes them
     _room(o, n * 10 + 24)
-    p = o.pos
-    for k in range(n - 1, -1, -1):
-        item = items[k]
-        if k >= 8:
-            # a run's ints are objects of their own, wherever they were made: their digits are
-            # asked for a few elements ahead (10,000 of them: 76 -> 60 us)
-            DDL_PREFETCH(items[k - 8])
-        if Py_TYPE(item) == &PyLong_Type and ddl_exact_int64(item, &i) and lo <= i <= hi:
-            u = <uint64_t>i
-            if kind == K_SINT32 or kind == K_SINT64:
-                u = (u << 1) ^ <uint64_t>(i >> 63)
-            p = ddl_varint_before(p, u)
+    while True:
+        if zigzag:
+            o.pos = ddl_sint_run(items, &k, o.pos, lo, hi)
         else:
-            o.pos = p
-            _scalar(NULL, kind, item, o, False)
-            p = o.pos
-    o.pos = p
-    return 0
+            o.pos = ddl_int_run(items, &k, o.pos, lo, hi)
+        if k < 0:
+            return 0
+        _scalar(NULL, kind, items[k], o, False)
+        k -= 1
 
 
 cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:

@@ -92,7 +92,8 @@ test-wheel: dist
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,
-# which must build, and once installed with DDL_PURE_PYTHON=1, which must leave it out.
+# which must build, under CPython's debug allocator (as test-debugmalloc runs it on 3.11, which
+# CI leaves to this run), and once installed with DDL_PURE_PYTHON=1, which must leave it out.
 SHARED ?= ../shared
 PY313 := bash $(SHARED)/tools/py313
 QUIET = >/tmp/ddl-pip.log 2>&1 || { cat /tmp/ddl-pip.log; exit 1; }
@@ -101,7 +102,7 @@ APT_TOOL = command -v $(1) >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=
 test-py313:
 	$(call APT_TOOL,debootstrap)
 	$(PY313) 'python3.13 -m venv /opt/v && pip install -q -U pip $(QUIET); pip install -e ".[dev]" $(QUIET); \
-	  python -c "import ddl._speedups" && $(SMOKE) python $(PYTEST)'
+	  python -c "import ddl._speedups" && $(SMOKE) PYTHONMALLOC=debug python $(PYTEST)'
 	$(PY313) 'DDL_PURE_PYTHON=1 pip install -e ".[dev]" $(QUIET); \
 	  ! python -c "import ddl._speedups" 2>/dev/null && $(SMOKE) python $(PYTEST)'
 

@@ -27,7 +27,19 @@ settings.register_profile("dev", max_examples=200, deadline=None, suppress_healt
 # what differs by interpreter, allocator or packaging, not for new examples: `make test` draws the
 # full 60 on 3.11.
 settings.register_profile("smoke", parent=settings.get_profile("ci"), max_examples=12)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """A test's own number of hypothesis examples, which it draws in ``make test``; the smoke
+    profile's where that is fewer, since the repeat runs look for what differs by interpreter,
+    allocator or packaging. A test that must reach something in its ``count`` (ddl.testing's
+    reach tests) gives the number as it is.
+
+    Example: ``@settings(max_examples=examples(300), deadline=None)``.
+    """
+    return min(count, settings.get_profile("smoke").max_examples) if PROFILE == "smoke" else count
 
 
 @dataclass(frozen=True)

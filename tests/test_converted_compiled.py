@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
-from tests.conftest import no_collection, python_calls_of
+from tests.conftest import examples, no_collection, python_calls_of
 from tests.json_paths import engine_on
 from tests.strategies import assert_same
 
@@ -79,7 +79,7 @@ def assert_encodes_alike(msg: Any) -> None:
 UUIDS = st.one_of(st.uuids(), st.sampled_from([uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.UUID(int=2**64)]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(id=st.none() | UUIDS, owner=UUIDS, ids=st.lists(UUIDS, max_size=3),
        by_name=st.dictionaries(st.text(max_size=3), UUIDS, max_size=2))  # fmt: skip
 def test_uuids_are_written_and_read_as_the_python_engine_does_with_no_python_code(**values: Any) -> None:
@@ -130,7 +130,7 @@ class Priced(ddl.Message):
     prices: list[Decimal] = ddl.field(default_factory=list)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(price=st.none() | st.decimals(), total=st.decimals(), prices=st.lists(st.decimals(), max_size=3))
 def test_decimals_are_written_and_read_as_the_python_engine_does_with_no_python_code(**values: Any) -> None:
     msg = Priced(**values)

@@ -28,6 +28,7 @@ import ddl
 from ddl import _cli
 from ddl._cli._cmd_decode import EXAMPLES
 from ddl._cli._raw import raw_lines
+from tests.conftest import examples
 from tests.protoc import compile_proto
 from tests.wire import group, tag, varint, varint_field
 from tests.wire import length_delimited as ld
@@ -193,7 +194,7 @@ def raw_fields(depth: int) -> st.SearchStrategy[bytes]:
     return st.one_of(leaves, st.builds(ld, numbers, inner), st.builds(group, numbers, inner))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(raw_fields(3), max_size=5).map(b"".join))
 def test_raw_matches_protoc_on_any_well_formed_bytes(data: bytes) -> None:
     assert ddl_raw(data) == protoc_decode_raw(data)

@@ -38,7 +38,7 @@ from ddl._cli import main
 from ddl._proto._gen import Generated, GenError, GenFailures, ProtocError, generate
 from ddl._proto._gen._names import SHIPPED
 from ddl._proto._protoc import wkt_include
-from tests.conftest import Engine
+from tests.conftest import Engine, examples
 from tests.pb_fill import fill
 from tests.protoc import load_file
 
@@ -48,7 +48,9 @@ ROOT = Path(__file__).parent.parent
 SCALARS, LEGACY = "ddltest/kinds/scalars.proto", "ddltest/legacy/legacy.proto"
 
 # The engine fixture's value never changes between examples.
-EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @dataclass

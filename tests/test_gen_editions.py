@@ -28,14 +28,16 @@ import ddl
 from ddl._proto._gen import generate
 from ddl._proto._protoc import wkt_include
 from ddl._schema import MessageNode, RepeatedNode, plan_for
-from tests.conftest import Engine
+from tests.conftest import Engine, examples
 from tests.pb_fill import fill
 from tests.protoc import load_file
 from tests.test_gen import ROOT, ruff_check
 from tests.test_gen_names import unchecked_fields
 from tests.wire import length_delimited as ld
 
-EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 EDITIONS = ["2023", "2024"]
 
 # Nothing set on the file: each field overrides the edition's defaults.

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl._schema import MessageNode, RepeatedNode, plan_for
 from ddl.testing import instances
-from tests.conftest import Engine
+from tests.conftest import Engine, examples
 from tests.pb_fill import fill
 from tests.protoc import compile_proto
 from tests.test_hostile import check, decode_error
@@ -214,7 +214,7 @@ def test_a_group_inside_a_length_prefixed_message_is_read_like_protobuf(engine: 
     assert engine.decode(data, Doc) == Doc(child=Doc(header=Header(title="in"), line=[Line()]), line=[Line(width=1)])
 
 
-GIVEN = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+GIVEN = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @GIVEN

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl._errors import shown
 from ddl._pyengine._source import slot_setter
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.strategies import schemas
 
 HUGE = 10**5000
@@ -157,7 +157,7 @@ def test_a_huge_int_in_a_field_is_an_encode_error(engine: Engine, case: str, wri
 HUGE_VALUES = [HUGE, -HUGE, [1, HUGE], {HUGE: 1}, {"k": HUGE}, {HUGE}, (HUGE,), frozenset([-HUGE])]
 
 
-@settings(FIXTURE_SAFE, max_examples=60)
+@settings(FIXTURE_SAFE, max_examples=examples(60))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_huge_int_in_any_field_of_any_schema_is_written_or_refused_with_an_encode_error(
     engine: Engine, schema: Any, data: st.DataObject
@@ -186,7 +186,7 @@ def marked(value: Any) -> Any:
 READ_VALUES = [HUGE, -HUGE, [HUGE], {"k": HUGE}, {DIGITS: 1}, DIGITS, "-" + DIGITS, DIGITS + "s", [DIGITS]]
 
 
-@settings(FIXTURE_SAFE, max_examples=60)
+@settings(FIXTURE_SAFE, max_examples=examples(60))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_huge_number_in_any_field_of_any_schema_is_read_or_refused_with_a_decode_error(
     engine: Engine, schema: Any, data: st.DataObject

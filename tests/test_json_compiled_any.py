@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled, wkt
-from tests.conftest import FIXTURE_SAFE, no_collection, python_calls_of
+from tests.conftest import FIXTURE_SAFE, examples, no_collection, python_calls_of
 from tests.json_paths import OPTIONS, assert_same_on_both_paths
 from tests.test_json_compiled_read import assert_engines_agree
 
@@ -87,7 +87,7 @@ def test_the_status_text_is_protobufs() -> None:
     )
 
 
-@settings(FIXTURE_SAFE, max_examples=40)
+@settings(FIXTURE_SAFE, max_examples=examples(40))
 @given(
     options=OPTIONS,
     reason=st.text(),

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled, wkt
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.json_paths import OPTIONS, compiled, holding_anything, python_path
 from tests.strategies import schemas
 from tests.test_engines import Sparse
@@ -74,7 +74,7 @@ def assert_made_in_c(msg: Any, **options: Any) -> Any:
 # --- the same value, or the same error ----------------------------------------------------------
 
 
-@settings(FIXTURE_SAFE, max_examples=60)
+@settings(FIXTURE_SAFE, max_examples=examples(60))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_random_schema_and_value_give_the_same_value_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
@@ -82,7 +82,7 @@ def test_a_random_schema_and_value_give_the_same_value_on_both_paths(
     assert_same_on_both_paths(data.draw(schema.values()), **data.draw(OPTIONS))
 
 
-@settings(FIXTURE_SAFE, max_examples=80)
+@settings(FIXTURE_SAFE, max_examples=examples(80))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_field_holding_anything_gives_the_same_value_or_error_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
@@ -90,7 +90,7 @@ def test_a_field_holding_anything_gives_the_same_value_or_error_on_both_paths(
     assert_same_on_both_paths(holding_anything(schema, data), **data.draw(OPTIONS))
 
 
-@settings(FIXTURE_SAFE, max_examples=40)
+@settings(FIXTURE_SAFE, max_examples=examples(40))
 @given(
     cls=st.sampled_from([Order, Graded, Vectors, Containers, Natives, Known, Tree, Profile]),
     data=st.data(),
@@ -103,7 +103,7 @@ def test_the_classes_of_the_json_suites_give_the_same_value_on_both_paths(
     assert_same_on_both_paths(data.draw(instances(cls)), **data.draw(OPTIONS))
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.floats(allow_nan=True), st.floats(width=32), st.lists(st.floats()), st.lists(st.floats(-1e6, 1e6)), OPTIONS)
 def test_doubles_and_floats_are_the_python_paths_to_the_last_bit(
     d: float, f: float, ds: list[float], fs: list[float], options: dict[str, bool]

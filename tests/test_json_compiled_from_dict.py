@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled, wkt
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.json_paths import Count, Odd, compiled, python_path
 from tests.strategies import schemas
 from tests.test_json_compiled_write import ORDER, Item, Order, Vectors
@@ -91,7 +91,7 @@ def _places(value: Any) -> list[tuple[Any, Any]]:
 # --- the same message, or the same error --------------------------------------------------------
 
 
-@settings(FIXTURE_SAFE, max_examples=60)
+@settings(FIXTURE_SAFE, max_examples=examples(60))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_random_schema_and_value_read_back_the_same_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
@@ -103,7 +103,7 @@ def test_a_random_schema_and_value_read_back_the_same_on_both_paths(
         assert kind == type(msg).__qualname__  # the JSON of a message reads back as one
 
 
-@settings(FIXTURE_SAFE, max_examples=120)
+@settings(FIXTURE_SAFE, max_examples=examples(120))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_value_changed_anywhere_reads_the_same_or_fails_the_same_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
@@ -123,7 +123,7 @@ def test_a_value_changed_anywhere_reads_the_same_or_fails_the_same_on_both_paths
     assert_same_on_both_paths(value, type(msg), ignore_unknown_fields=data.draw(st.booleans()))
 
 
-@settings(FIXTURE_SAFE, max_examples=40)
+@settings(FIXTURE_SAFE, max_examples=examples(40))
 @given(cls=st.sampled_from([Order, Natives, Known, Tree, Profile]), options=WRITE_OPTIONS, data=st.data())
 def test_the_classes_of_the_json_suites_read_back_the_same_on_both_paths(
     engine: Engine, cls: type, options: dict[str, bool], data: st.DataObject

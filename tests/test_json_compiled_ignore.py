@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
+from tests.conftest import examples
 from tests.strategies import offset_into, schemas
 from tests.test_json_compiled_read import Kinds, assert_engines_agree
 from tests.test_json_compiled_unknown import Line, Order
@@ -82,7 +83,7 @@ JSON_VALUES = st.recursive(
 UNKNOWN_KEYS = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=10).map(lambda k: f"zz_{k}")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(schema=schemas(proto2=True), data=st.data())
 def test_random_schemas_json_with_unknown_keys_reads_alike(schema: Any, data: st.DataObject) -> None:
     value = data.draw(schema.values())

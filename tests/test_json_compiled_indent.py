@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddl
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.json_paths import OPTIONS, assert_same_on_both_paths, compiled, holding_anything
 from tests.strategies import schemas
 from tests.test_json_compiled_any import in_c
@@ -27,7 +27,7 @@ INDENTS: list[Any] = [0, 1, 2, 4, -1, "", "\t", "ab", "é", "😀 "]
 TRICKY = ["[]", "{}", ", ", ": ", '",', "\\", '\\"', '"[', "a,b", '{"k": [1, 2]}', "é, 中: 😀", "\n\t"]
 
 
-@settings(FIXTURE_SAFE, max_examples=60)
+@settings(FIXTURE_SAFE, max_examples=examples(60))
 @given(schema=schemas(proto2=True), indent=st.sampled_from(INDENTS), data=st.data())
 def test_a_random_schema_and_value_give_the_same_indented_text_on_both_paths(
     engine: Engine, schema: Any, indent: Any, data: st.DataObject
@@ -35,7 +35,7 @@ def test_a_random_schema_and_value_give_the_same_indented_text_on_both_paths(
     assert_same_on_both_paths(data.draw(schema.values()), indent=indent, **data.draw(OPTIONS))
 
 
-@settings(FIXTURE_SAFE, max_examples=40)
+@settings(FIXTURE_SAFE, max_examples=examples(40))
 @given(schema=schemas(proto2=True), indent=st.sampled_from(INDENTS), data=st.data())
 def test_a_field_holding_anything_gives_the_same_indented_text_or_error_on_both_paths(
     engine: Engine, schema: Any, indent: Any, data: st.DataObject
@@ -43,7 +43,7 @@ def test_a_field_holding_anything_gives_the_same_indented_text_or_error_on_both_
     assert_same_on_both_paths(holding_anything(schema, data), indent=indent)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(
     st.lists(st.sampled_from(TRICKY), max_size=4),
     st.dictionaries(st.sampled_from(TRICKY), st.sampled_from(TRICKY), max_size=4),

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import ddl
 from ddl import _compiled
 from ddl.testing import json_values
+from tests.conftest import examples
 from tests.json_paths import assert_same_on_both_paths, written_in_c
 from tests.test_converted_compiled import Tagged, odd_uuid
 from tests.test_json_compiled_read import Color, assert_engines_agree, read_in_c
@@ -75,7 +76,7 @@ DURATIONS = st.builds(
 ).filter(lambda d: abs(d) <= timedelta(seconds=DUR_MAX, microseconds=999_999))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(at=UTC_TIMES, when=st.none() | UTC_TIMES, took=DURATIONS, span=st.none() | DURATIONS,
        history=st.lists(UTC_TIMES, max_size=3), laps=st.lists(DURATIONS, max_size=3),
        deadlines=st.dictionaries(st.text(max_size=3), UTC_TIMES, max_size=2))  # fmt: skip
@@ -151,7 +152,7 @@ def whole_microseconds(value: Any) -> bool:
     return type(value) in (datetime, timedelta)  # not a DatetimeNs or TimedeltaNs
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(when=TIMESTAMP_TEXTS, span=DURATION_TEXTS)
 def test_any_time_texts_read_the_same_on_both_engines(when: str, span: str) -> None:
     for field, text in (("when", when), ("span", span)):
@@ -212,7 +213,7 @@ class Priced(ddl.Message):
 DATES = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(id=st.none() | st.uuids(), born=st.none() | DATES, ids=st.lists(st.uuids(), max_size=3),
        holidays=st.dictionaries(st.text(max_size=3), DATES, max_size=2))  # fmt: skip
 def test_dates_and_uuids_are_written_in_c_and_read_back_in_c(**values: Any) -> None:
@@ -225,7 +226,7 @@ def test_dates_and_uuids_are_written_in_c_and_read_back_in_c(**values: Any) -> N
     assert assert_engines_agree(text, Record)[0] == "value"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(price=st.none() | st.decimals(), prices=st.lists(st.decimals(allow_nan=False), max_size=3))
 def test_decimals_are_written_in_c_and_read_back_in_c(price: Decimal | None, prices: list[Decimal]) -> None:
     msg = Priced(price=price, prices=prices)
@@ -271,7 +272,7 @@ DATE_OBJECTS = st.lists(
 ).map(lambda pairs: "{" + ", ".join(f'"{k}": {v}' for k, v in pairs) + "}")
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(born=DATE_OBJECTS)
 def test_any_date_object_reads_the_same_on_both_engines(born: str) -> None:
     text = f'{{"born": {born}}}'
@@ -363,7 +364,7 @@ class Doc(ddl.Message):
 VALUES = json_like(finite=True)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(anything=VALUES, meta=st.dictionaries(st.text(max_size=3), VALUES, max_size=3),
        rows=st.lists(VALUES, max_size=2), by_id=st.dictionaries(st.integers(-5, 5), VALUES, max_size=2))  # fmt: skip
 def test_json_values_are_written_in_c_and_read_back_in_c(**values: Any) -> None:
@@ -377,7 +378,7 @@ def test_json_values_are_written_in_c_and_read_back_in_c(**values: Any) -> None:
     assert assert_engines_agree(text, Doc)[0] == "value"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(value=json_values())
 def test_the_values_ddl_testing_makes_read_back_as_they_were_written(value: Any) -> None:
     msg = Doc(anything=value, meta={"k": value})

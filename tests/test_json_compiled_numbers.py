@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddl
+from tests.conftest import examples
 from tests.json_paths import (
     OPTIONS,
     Count,
@@ -35,7 +36,7 @@ class Floats(ddl.Message):
     fs: list[ddl.float32] = []
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.floats(allow_nan=True), st.floats(width=32), st.lists(st.floats()), st.lists(st.floats(-1e6, 1e6)), OPTIONS)
 def test_doubles_and_floats_are_written_as_the_python_path_writes_them(
     d: float, f: float, ds: list[float], fs: list[float], options: dict[str, bool]
@@ -87,7 +88,7 @@ class Big(float):
 ODD_DOUBLES = [7, -0.0, math.nan, math.inf, -math.inf, 2**53 + 1, True, Big(1.5), 10**400, 5e-324]
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.lists(st.one_of(st.floats(), st.sampled_from(ODD_DOUBLES)), max_size=30))
 def test_a_list_of_doubles_with_any_items_is_written_as_the_python_path_writes_it(ds: list[float]) -> None:
     assert_same_on_both_paths(Floats(ds=ds))
@@ -145,7 +146,7 @@ ODD_INTS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     st.sampled_from(["i32", "u32", "i64", "u64", "s64", "f32"]),
     st.lists(st.one_of(st.integers(-(2**64), 2**64), st.sampled_from(ODD_INTS)), max_size=30),

@@ -26,7 +26,7 @@ from benches.adapters import ddl_adapter
 from benches.workloads import WORKLOADS
 from ddl import _compiled
 from ddl._limits import DEFAULT_MAX_DEPTH, GC_PAUSE_BYTES
-from tests.conftest import python_calls_of
+from tests.conftest import examples, python_calls_of
 from tests.json_paths import engine_on
 from tests.strategies import offset_into, schemas
 from tests.test_json_read_differential import assert_same
@@ -289,7 +289,7 @@ def test_text_cut_at_every_offset_reads_alike() -> None:
 PIECES = ["null", '"x"', "1e3", "-0", '"\\ud800"', "{", "}", "[", "]", ",", ":", " ", '"1"', "true", "\\", '"', "é"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=st.data())
 def test_damaged_text_reads_alike(data: st.DataObject) -> None:
     text = EVERY_FORM
@@ -301,7 +301,7 @@ def test_damaged_text_reads_alike(data: st.DataObject) -> None:
     assert_engines_agree(text, Kinds)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(schema=schemas(proto2=True), data=st.data(), options=st.sampled_from(list(range(8))))
 def test_random_schemas_json_reads_alike(schema: Any, data: st.DataObject, options: int) -> None:
     value = data.draw(schema.values())

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled, wkt
+from tests.conftest import examples
 from tests.json_paths import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 from tests.test_json_compiled_read import assert_engines_agree, read_in_c, read_in_c_as_python
 from tests.test_wkt_values_compiled import json_like
@@ -46,7 +47,7 @@ def wrapped(cls: type, values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]
     return st.none() | values.map(lambda v: cls(value=v))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     count=wrapped(wkt.Int32Value, st.integers(-(2**31), 2**31 - 1)),
     big=wrapped(wkt.Int64Value, st.integers(-(2**63), 2**63 - 1)),
@@ -133,7 +134,7 @@ PATHS = st.lists(NAMES, min_size=1, max_size=3).map(".".join)
 MASKS = st.lists(PATHS, max_size=4).map(lambda paths: wkt.FieldMask(paths=paths))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(mask=st.none() | MASKS, masks=st.lists(MASKS, max_size=3),
        by_name=st.dictionaries(st.text(max_size=3), MASKS, max_size=2))  # fmt: skip
 def test_field_masks_are_written_in_c_as_one_string_and_read_back_in_c(**values: Any) -> None:
@@ -221,7 +222,7 @@ VALUES = KINDS.map(lambda kind: wkt.Value(kind=kind))
 LISTS = st.lists(FINITE, max_size=3).map(lambda values: wkt.ListValue(values=values))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=st.none() | VALUES, items=st.none() | LISTS, values=st.lists(VALUES, max_size=3),
        by_name=st.dictionaries(st.text(max_size=3), VALUES, max_size=2))  # fmt: skip
 def test_values_are_written_in_c_as_the_json_they_hold_and_read_back_in_c(**values: Any) -> None:

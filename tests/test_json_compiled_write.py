@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddl
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.json_paths import (
     OPTIONS,
     Count,
@@ -39,7 +39,7 @@ from tests.test_json_write import Choices, Color, Containers, Known, Natives, Nu
 # --- the same text, or the same error -----------------------------------------------------------
 
 
-@settings(FIXTURE_SAFE, max_examples=60)
+@settings(FIXTURE_SAFE, max_examples=examples(60))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_random_schema_and_value_give_the_same_text_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
@@ -48,7 +48,7 @@ def test_a_random_schema_and_value_give_the_same_text_on_both_paths(
     assert_same_on_both_paths(msg, **data.draw(OPTIONS))
 
 
-@settings(FIXTURE_SAFE, max_examples=80)
+@settings(FIXTURE_SAFE, max_examples=examples(80))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_field_holding_anything_gives_the_same_text_or_error_on_both_paths(
     engine: Engine, schema: Any, data: st.DataObject
@@ -62,7 +62,7 @@ class Texts(ddl.Message):
     names: dict[str, str] = {}
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.text(), st.binary(), st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=4))
 def test_strings_and_bytes_are_written_as_the_python_path_writes_them(s: str, b: bytes, names: dict[str, str]) -> None:
     assert_same_on_both_paths(Texts(s, b, names))
@@ -73,7 +73,7 @@ WIDE_PIECES = ["a", " ", "\n", '"', "\\", "\x01", "\x1f", "\x7f", "é", "ÿ", "�
 
 
 @compiled
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(st.lists(st.sampled_from(WIDE_PIECES), max_size=40).map("".join), min_size=1, max_size=40))
 def test_strings_of_every_width_are_written_in_c_at_the_texts_own_width(texts: list[str]) -> None:
     # Up to 40 strings with up to 40 escapes each: more than the writer keeps in place for
@@ -158,7 +158,7 @@ def test_a_lone_surrogate_beside_a_name_that_is_not_ascii_is_left_to_the_python_
     assert assert_same_on_both_paths(msg) == ("text", '{"título": "a\udc80b"}')
 
 
-@settings(FIXTURE_SAFE, max_examples=40)
+@settings(FIXTURE_SAFE, max_examples=examples(40))
 @given(classes=st.sampled_from([Numbers, Choices, Presence, Containers, Natives, Known, Tree, Profile]), data=st.data())
 def test_the_classes_of_the_json_suite_give_the_same_text_on_both_paths(
     engine: Engine, classes: type, data: st.DataObject

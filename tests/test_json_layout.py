@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ddl
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.json_paths import OPTIONS, assert_same_on_both_paths
 from tests.strategies import schemas
 
@@ -21,7 +21,7 @@ LAYOUTS = st.fixed_dictionaries(
 )
 
 
-@settings(FIXTURE_SAFE, max_examples=80)
+@settings(FIXTURE_SAFE, max_examples=examples(80))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_random_value_is_laid_out_as_json_dumps_lays_out_its_value(
     engine: Engine, schema: Any, data: st.DataObject

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.test_compiled_api import HEADERS, build_probe
 
 
@@ -137,7 +137,7 @@ def test_doubles_of_every_magnitude_are_written_as_repr_writes_them(engine: Engi
     assert_written_as(engine, Floats(ds=values), expected_json(ds=values))
 
 
-@settings(FIXTURE_SAFE, max_examples=300)
+@settings(FIXTURE_SAFE, max_examples=examples(300))
 @given(st.floats(allow_nan=False, allow_infinity=False), st.lists(st.floats(allow_nan=False, allow_infinity=False)))
 @example(-0.0, [0.0, -0.0])
 def test_any_double_is_written_as_repr_writes_it(engine: Engine, d: float, ds: list[float]) -> None:
@@ -247,7 +247,7 @@ def test_doubles_read_back_to_the_same_bits(engine: Engine) -> None:
     assert [bits(x) for x in back] == [bits(x) for x in values]
 
 
-@settings(FIXTURE_SAFE, max_examples=200)
+@settings(FIXTURE_SAFE, max_examples=examples(200))
 @given(st.lists(st.from_regex(r"-?(0|[1-9][0-9]{0,24})(\.[0-9]{1,25})?([eE][+-]?[0-9]{1,3})?", fullmatch=True)))
 def test_any_number_token_is_read_as_float_reads_it(engine: Engine, texts: list[str]) -> None:
     assert_read_as_float_reads(engine, [t for t in texts if math.isfinite(float(t))])

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl._proto._render import render
+from tests.conftest import examples
 from tests.corpus import CORPUS
 from tests.strategies import Schema, message_of, schemas
 from tests.strategies import assert_same as assert_same_value
@@ -79,7 +80,7 @@ def pb_class(classes: list[type], cls: type, package: str) -> Any:
     return getattr(compile_rendered(render(classes, package)), cls.__name__)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(schema=schemas(proto2=True), data=st.data(), opts=options)
 def test_protobufs_json_of_a_random_message_reads_as_the_same_value(
     schema: Schema, data: st.DataObject, opts: dict[str, Any]
@@ -93,7 +94,7 @@ def test_protobufs_json_of_a_random_message_reads_as_the_same_value(
     assert_same(expected, ddl.from_dict(protobuf_json(value, pbcls, opts, as_dict=True), schema.root))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(data=st.data(), opts=options)
 def test_protobufs_json_of_every_corpus_class_reads_as_the_same_value(
     data: st.DataObject, opts: dict[str, Any]
@@ -107,7 +108,7 @@ def test_protobufs_json_of_every_corpus_class_reads_as_the_same_value(
     assert_same(expected, ddl.from_dict(protobuf_json(value, pbcls, opts, as_dict=True), cls))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(data=st.data())
 def test_what_ddl_reads_protobuf_parses_from_the_same_json_to_the_same_bytes(data: st.DataObject) -> None:
     # The other way round: json_format.Parse and ddl read one text to the same message.

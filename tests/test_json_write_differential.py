@@ -23,7 +23,7 @@ import ddl
 from ddl import wkt
 from ddl._proto._render import render
 from ddl.testing import instances
-from tests.conftest import FIXTURE_SAFE, Engine
+from tests.conftest import FIXTURE_SAFE, Engine, examples
 from tests.corpus import CORPUS
 from tests.strategies import Schema, schemas
 from tests.test_json_write import Known, Natives, Point
@@ -99,7 +99,7 @@ def _parses(text: str, pb: PbMessage) -> bool:
     return True
 
 
-@settings(FIXTURE_SAFE, max_examples=30)
+@settings(FIXTURE_SAFE, max_examples=examples(30))
 @given(data=st.data())
 def test_every_corpus_class_is_written_as_json_format_writes_it(engine: Engine, data: st.DataObject) -> None:
     cls = data.draw(st.sampled_from(CORPUS))
@@ -108,7 +108,7 @@ def test_every_corpus_class_is_written_as_json_format_writes_it(engine: Engine, 
     assert_same_json(engine, msg, pb, data.draw(OPTIONS), layout=data.draw(LAYOUT))
 
 
-@settings(FIXTURE_SAFE, max_examples=40)
+@settings(FIXTURE_SAFE, max_examples=examples(40))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_a_random_schema_is_written_as_json_format_writes_it(
     engine: Engine, schema: Schema, data: st.DataObject

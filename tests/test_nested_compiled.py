@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
+from tests.conftest import examples
 from tests.json_paths import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 from tests.strategies import assert_same
 from tests.test_converted_compiled import assert_decodes_alike, assert_encodes_alike, outcome, round_trip
@@ -67,7 +68,7 @@ NESTED = {
 }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(**NESTED)
 def test_nested_containers_are_written_in_c_as_the_python_engine_writes_them(**values: Any) -> None:
     msg = Nested(**values)
@@ -159,7 +160,7 @@ def test_recursive_nesting_encodes_alike_to_any_depth(depth: int) -> None:
 # --- JSON: the wrapper message's object, {"values": [...]} ---------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(always=st.booleans(), **{**NESTED, "tags": st.just([])})  # a set's order is the Python path's
 def test_nested_containers_are_written_and_read_in_c_as_the_python_path_does(always: bool, **values: Any) -> None:
     msg = Nested(**values)

@@ -32,7 +32,7 @@ from ddl._proto._render import RenderError, include_paths, package_for, render
 from ddl._schema import plan_for
 from ddl.testing import instances
 from tests import future_schemas
-from tests.conftest import Engine
+from tests.conftest import Engine, examples
 from tests.corpus import CORPUS, WITH_MAPS
 from tests.strategies import Schema, make_class, message_of, schemas
 from tests.strategies import assert_same as assert_same_value
@@ -83,7 +83,7 @@ def check_both_directions(engine: Engine, value: ddl.Message, pbcls: Any, *, exa
 
 
 @pytest.mark.parametrize("cls", CORPUS, ids=lambda cls: cls.__name__)
-@settings(FIXTURE_SAFE, max_examples=15)
+@settings(FIXTURE_SAFE, max_examples=examples(15))
 @given(data=st.data())
 def test_protoc_code_for_the_rendered_corpus_reads_and_writes_ddl_bytes(
     engine: Engine, cls: type, data: st.DataObject
@@ -92,7 +92,7 @@ def test_protoc_code_for_the_rendered_corpus_reads_and_writes_ddl_bytes(
     check_both_directions(engine, data.draw(message_of(cls)), pbcls, exact=cls not in WITH_MAPS)
 
 
-@settings(FIXTURE_SAFE, max_examples=25)
+@settings(FIXTURE_SAFE, max_examples=examples(25))
 @given(schema=schemas(proto2=True), data=st.data())
 def test_protoc_code_for_a_random_schema_parses_ddl_bytes_and_writes_back_the_same_value(
     engine: Engine, schema: Schema, data: st.DataObject
@@ -597,7 +597,7 @@ class Page(ddl.Message):
     remark: str | None = ddl.field(default=None, oneof="extra")
 
 
-@settings(FIXTURE_SAFE, max_examples=30)
+@settings(FIXTURE_SAFE, max_examples=examples(30))
 @given(value=instances(Page))
 def test_delimited_fields_are_rendered_in_edition_2023_and_protoc_code_writes_the_same_bytes(
     engine: Engine, value: Page

@@ -19,7 +19,7 @@ import ddl
 from ddl._proto._breaking import check
 from ddl._proto._render import proto_literal, render
 from ddl.testing import instances
-from tests.conftest import Engine
+from tests.conftest import Engine, examples
 from tests.test_differential import FIXTURE_SAFE
 from tests.test_proto_render import compile_rendered
 
@@ -98,7 +98,7 @@ def test_protobuf_reads_the_meaning_back_from_the_written_proto() -> None:
     assert not fields["count"].has_presence and fields["maybe"].has_presence
 
 
-@settings(FIXTURE_SAFE, max_examples=30)
+@settings(FIXTURE_SAFE, max_examples=examples(30))
 @given(value=instances(Item))
 def test_protoc_code_for_the_written_proto_reads_and_writes_ddl_bytes(engine: Engine, value: Item) -> None:
     pbcls = compile_rendered(render([Item], "ddl_render_legacy")).Item
@@ -109,7 +109,7 @@ def test_protoc_code_for_the_written_proto_reads_and_writes_ddl_bytes(engine: En
     assert engine.decode(ours, Item) == value
 
 
-@settings(FIXTURE_SAFE, max_examples=20)
+@settings(FIXTURE_SAFE, max_examples=examples(20))
 @given(value=instances(Palette))
 def test_a_map_of_closed_enum_values_keeps_explicit_presence_as_the_files_default(
     engine: Engine, value: Palette

@@ -30,7 +30,7 @@ from ddl.protobuf import api, descriptor, plugin, source_context
 from ddl.protobuf import type as protobuf_type
 from ddl.protobuf._origin import GRPCIO_TOOLS
 from ddl.testing import instances
-from tests.conftest import Engine
+from tests.conftest import Engine, examples
 from tests.pb_fill import fill
 
 ROOT = Path(__file__).parent.parent
@@ -39,7 +39,7 @@ SHIPPED = Path(descriptor.__file__).parent
 PROTOS = ROOT / "tests/protos"
 CORPUS = sorted((PROTOS / "ddltest").rglob("*.proto"))
 EXAMPLES = settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     # Descriptors nest deep and wide: the values drawn are large by nature.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.data_too_large, HealthCheck.too_slow],

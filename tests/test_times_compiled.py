@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import DatetimeNs, TimedeltaNs, _compiled
-from tests.conftest import no_collection, python_calls_of
+from tests.conftest import examples, no_collection, python_calls_of
 from tests.json_paths import assert_same_on_both_paths, written_in_c, written_in_c_as_python
 from tests.strategies import assert_same
 from tests.test_converted_compiled import assert_decodes_alike, outcome, round_trip
@@ -63,7 +63,7 @@ def every_time(msg: Times) -> list[Any]:
     return [msg.at, msg.when, msg.took, msg.span, *msg.history, *msg.laps, *msg.deadlines.values()]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(at=TIMES, when=st.none() | TIMES, took=SPANS, span=st.none() | SPANS, history=st.lists(TIMES, max_size=3),
        laps=st.lists(SPANS, max_size=3), deadlines=st.dictionaries(st.text(max_size=3), TIMES, max_size=2))  # fmt: skip
 def test_times_are_written_and_read_in_c_as_the_python_engine_does(**values: Any) -> None:
@@ -184,7 +184,7 @@ class Dated(ddl.Message):
     holidays: dict[str, date] = ddl.field(default_factory=dict)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(born=st.dates(), died=st.none() | st.dates(), visits=st.lists(st.dates(), max_size=3),
        holidays=st.dictionaries(st.text(max_size=3), st.dates(), max_size=2))  # fmt: skip
 def test_dates_are_written_and_read_in_c_as_the_python_engine_does(**values: Any) -> None:
@@ -278,7 +278,7 @@ def instants(msg: Zoned) -> tuple[Any, ...]:
 
 
 @pytest.mark.skipif(not zones(), reason="no tz database")
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(at=ZONED, history=st.lists(ZONED, max_size=3), deadlines=st.dictionaries(st.text(max_size=2), ZONED, max_size=2))
 @example(at=datetime(2264, 9, 25, 3, tzinfo=CHATHAM), history=[], deadlines={})  # in its DST gap (02:45 to 03:45)
 def test_datetimes_in_zoneinfo_zones_are_written_in_c_at_their_utc_instant(**values: Any) -> None:

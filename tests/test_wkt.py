@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from ddl import DatetimeNs, TimedeltaNs, _wkt_codecs
 from ddl._errors import DecodeError, EncodeError
+from tests.conftest import examples
 from tests.pb_json import struct_to_pb, value_from_pb, value_to_pb
 from tests.wire import length_delimited
 
@@ -728,7 +729,7 @@ def test_unknown_fields_inside_a_struct_entry_are_skipped_and_the_entry_kept(ext
     assert same_json(got, {"b": True}) and got == value_from_pb(value_to_pb({"b": True}))
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.binary(max_size=40), st.sampled_from(DECODERS))
 def test_arbitrary_bytes_raise_nothing_but_decode_error(data: bytes, fn: Callable[..., object]) -> None:
     try:

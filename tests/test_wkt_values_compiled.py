@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
-from tests.conftest import no_collection, python_calls_of
+from tests.conftest import examples, no_collection, python_calls_of
 from tests.json_paths import engine_on
 from tests.test_json_compiled_read import Color
 from tests.test_json_read_differential import assert_same
@@ -73,7 +73,7 @@ def json_like(finite: bool = False) -> st.SearchStrategy[Any]:
 VALUES = json_like()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(anything=VALUES, meta=st.dictionaries(st.text(max_size=3), VALUES, max_size=3),
        rows=st.lists(VALUES, max_size=2), by_id=st.dictionaries(st.integers(-5, 5), VALUES, max_size=2),
        deterministic=st.booleans())  # fmt: skip

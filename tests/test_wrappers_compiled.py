@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import ddl
 from ddl import _compiled
+from tests.conftest import examples
 from tests.json_paths import assert_same_on_both_paths, written_in_c_as_python
 from tests.strategies import assert_same
 from tests.test_converted_compiled import assert_decodes_alike, assert_encodes_alike, outcome, round_trip
@@ -67,7 +68,7 @@ SHAPES = {
 }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(**SHAPES)
 def test_wrapped_values_are_written_and_read_in_c_as_the_python_engine_does(**values: Any) -> None:
     msg = Shapes(**values)
@@ -175,7 +176,7 @@ def test_past_max_depth_wrappers_are_refused_as_the_python_engine_refuses_them()
 # --- JSON: the wrapper message's object, {"entries": {...}}, {"value": ...}, {"valueString": ...} --
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(always=st.booleans(), **SHAPES)
 def test_wrapped_values_are_json_in_c_as_the_python_path_writes_and_reads_them(always: bool, **values: Any) -> None:
     msg = Shapes(**values)

@@ -124,32 +124,23 @@ def keep_unknown(held: Unchecked, unk: bytearray | None, tag: int) -> bytearray:
     return out
 
 
-def take_kept(
-    unk: bytearray, tag: int, first: Callable[..., object], merge: Callable[..., object], budget: int
-) -> tuple[object, bytearray | None]:
+def take_kept(unk: bytearray, tag: int, first: Callable[..., object], budget: int) -> tuple[object, bytearray | None]:
     """The value ``keep_unknown`` kept in ``unk`` under ``tag`` (None if it holds none), taken
     out of it, and what is left of ``unk`` (None if nothing). A later occurrence of the message
     merges into that value, as protobuf merges into the fields it holds, so the value is taken
-    back (an ``Unchecked``, by ``first``) before the merge and checked again after it."""
-    spans: list[int] = []  # where each entry of ``tag`` lies in ``unk``, its key included
-    bodies: list[int] = []  # and where its body does
+    back (an ``Unchecked``, by ``first``) before the merge and checked again after it. A
+    message's decode keeps at most one value per field, and its merge takes it back first."""
     held = bytes(unk)
     pos, end = 0, len(held)
     while pos < end:
         key, body = read_tag(held, pos)
         after = skip_field(held, body, end, key, budget)
         if key == tag:
-            bodies += (read_length(held, body, end)[1], after)
-            spans += (pos, after)
+            value = first(held, read_length(held, body, end)[1], after, budget)
+            del unk[pos:after]
+            return value, unk or None
         pos = after
-    if not spans:
-        return None, unk
-    value = first(held, bodies[0], bodies[1], budget)
-    if len(bodies) > 2:
-        value = merge(value, held, bodies[2:], budget)
-    for i in range(len(spans) - 2, -1, -2):
-        del unk[spans[i] : spans[i + 1]]
-    return value, unk or None
+    return None, unk
 
 
 def _first(check: Callable[[list[int], int], object], parts: list[int], pos: int) -> object:

@@ -72,9 +72,8 @@ class MergeLines(ABC):
             if checked_late(member):
                 assert isinstance(member, WellKnownNode)
                 tag = wire_tag(f.numbers[i], member.wire_type)
-                first, merge = b.ref(member.first, "wkt"), b.ref(member.merge, "wkt")
                 b.line(1, f"if {var} is None and unk is not None:")
-                b.line(2, f"{var}, unk = _take_kept(unk, {tag}, {first}, {merge}, budget - 1)")
+                b.line(2, f"{var}, unk = _take_kept(unk, {tag}, {b.ref(member.first, 'wkt')}, budget - 1)")
                 b.line(2, f"if {var} is not None:")
                 b.line(3, f"k{var} = {i}" if isinstance(f.node, UnionNode) else f"r{var} = []")
 

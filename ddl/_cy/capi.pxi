@@ -98,6 +98,7 @@ cdef extern from "ddl_objects.h":
     bint ddl_tuple_has(PyObject* t, PyObject* x)
     PyObject* ddl_slot(PyObject* obj, Py_ssize_t offset)
     void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* value)
+    void ddl_init_slot(PyObject* obj, Py_ssize_t offset, PyObject* value)
     PyObject* ddl_long_from_be128(const unsigned char* b) except NULL
 
 cdef extern from "ddl_init.h":

@@ -125,4 +125,9 @@ static inline void ddl_set_slot(PyObject* obj, Py_ssize_t offset, PyObject* valu
     Py_XDECREF(old);
 }
 
+/* Store a new reference in a slot that holds nothing yet (NULL): a new instance's. */
+static inline void ddl_init_slot(PyObject* obj, Py_ssize_t offset, PyObject* value) {
+    *(PyObject**)((char*)obj + offset) = value;
+}
+
 #endif /* DDL_OBJECTS_H */

@@ -391,11 +391,55 @@ cdef bint _shares_empty(ProgC* p):
     return p.share
 
 
+cdef int _decode_tables(ProgC* p) except -1:
+    """The decoder's tables of a Program whose ops are made: ``prefill``, the slots a new
+    instance starts with None in, and ``post``, the ops the pass after the bytes still visits.
+    A slot is prefilled when every op reading it (a union's members share one) is a number,
+    enum, string or bytes whose absence is None: reading the field replaces the None, and
+    nothing asks whether it was read, where a message's slot is asked (a second occurrence
+    merges) and a list's (elements append). Those are a oneof's members and optional values,
+    mostly absent (an OTLP AnyValue holds one of seven, a feature store's value one of six):
+    made with their None, they cost the pass nothing. A field with a zero of its own (0, "")
+    is mostly given, and prefilling it too cost more than the pass (otlp's decode 2% slower
+    in time, with 3% fewer instructions: two updates of a shared zero's count per field)."""
+    cdef Py_ssize_t k
+    cdef Absent* a
+    prefilled = {}  # offset -> whether every op reading that slot can start with None
+    for k in range(p.nops):
+        a = &p.absent[k]
+        prefilled[a.offset] = prefilled.get(a.offset, True) and a.zero == ddl_none and a.atomic
+    p.prefill = <Absent*>PyMem_Calloc(max(1, p.nops), sizeof(Absent))
+    p.post = <int*>PyMem_Calloc(max(1, p.nops), sizeof(int))
+    if p.prefill == NULL or p.post == NULL:
+        raise MemoryError()
+    taken = set()
+    for k in range(p.nops):
+        a = &p.absent[k]
+        if not prefilled[a.offset]:
+            p.post[p.npost] = k
+            p.npost += 1
+        elif a.offset not in taken:  # once for a slot that several ops read
+            taken.add(a.offset)
+            p.prefill[p.nprefill] = a[0]
+            p.nprefill += 1
+    return 0
+
+
+cdef inline void _prefill(PyObject* raw, ProgC* p) noexcept:
+    """Put None in the prefilled slots of a new instance of ``p``'s class (_decode_tables)."""
+    cdef Absent* a
+    cdef Py_ssize_t j
+    for j in range(p.nprefill):
+        a = &p.prefill[j]
+        Py_INCREF_ptr(a.zero)
+        ddl_init_slot(raw, a.offset, a.zero)
+
+
 cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize_t end, int budget, object data):
     cdef Op* op
     cdef Absent* absent
     cdef uint64_t tag
-    cdef Py_ssize_t start, k
+    cdef Py_ssize_t start, j, k
     cdef int index
     cdef PyObject* raw
     cdef PyObject* slot
@@ -414,6 +458,7 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
         raise MemoryError()
     obj = <object>raw
     Py_DECREF_ptr(raw)  # ``obj`` holds the reference from here on, released if anything fails
+    _prefill(raw, p)
     unknown = None
     while pos < end:
         start = pos
@@ -453,7 +498,8 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             if ddl_slot(raw, op.offset) != NULL:
                 _occurred_again(op)  # an occurrence to merge (decode_rejoin.pxi)
             ddl_set_slot(raw, op.offset, _message(op, buf, &pos, end, budget, data))
-    for k in range(p.nops):
+    for j in range(p.npost):
+        k = p.post[j]
         absent = &p.absent[k]
         slot = ddl_slot(raw, absent.offset)
         if slot == NULL:

@@ -166,6 +166,10 @@ cdef struct ProgC:
     Op* ops
     Absent* absent          # one per op, in the same order
     Py_ssize_t nops
+    Absent* prefill         # the slots a new instance is made with their zero in, and
+    Py_ssize_t nprefill     # how many (decode.pxi's _decode_tables)
+    int* post               # the ops the pass after a message's bytes visits: the others'
+    Py_ssize_t npost
     Py_ssize_t ahead[AHEAD_MAX]  # the slots whose values encoding reads on nearly every call (see
     int nahead                   # _ahead): the encoder asks for their objects first
     Op* entries             # map keys and values
@@ -216,6 +220,8 @@ cdef class Program:
         Py_XDECREF_ptr(self.c.empty)
         PyMem_Free(self.c.ops)
         PyMem_Free(self.c.absent)
+        PyMem_Free(self.c.prefill)
+        PyMem_Free(self.c.post)
         PyMem_Free(self.c.entries)
         PyMem_Free(self.c.jorder)
 
@@ -308,6 +314,7 @@ def build(plan, program_of, register, wrappers):
         p.c.absent[i].atomic = op.atomic
         if op.fill == FILL_VALUE and not op.zero_cycles:
             p.c.absent[i].zero = op.zero
+    _decode_tables(&p.c)
     _json_fill(p, plan)
     _jr_plan(p, plan)
     return p
@@ -567,54 +574,4 @@ cdef int _fill_zero(Program p, Op* op, object node, object program_of, dict wrap
     elif isinstance(node, WrapperNode):
         op.fill = FILL_WRAPPER
         op.fn_zero = _own(p, wrappers[id(node)][1])
-    return 0
-
-
-# -- JSON read ------------------------------------------------------------------------------------
-# What the compiled JSON reader (json_read.pxi) needs of the plan, taken from where the Python
-# JSON reader (ddl/_json/_read_source.py) takes it, so that both read the same keys and names.
-
-cdef int _jr_names(Program p, Op* op, object f, Py_ssize_t index) except -1:
-    """The two keys an op is read under: its JSON name and its .proto name."""
-    jname = _own(p, f.json_names[index].encode())
-    pname = _own(p, f.proto_names[index].encode())
-    op.jname = PyBytes_AS_STRING_ptr(jname)
-    op.jname_len = PyBytes_GET_SIZE_ptr(jname)
-    op.pname = PyBytes_AS_STRING_ptr(pname)
-    op.pname_len = PyBytes_GET_SIZE_ptr(pname)
-    return 0
-
-
-cdef int _jr_enum_names(Program p, Op* op, object node) except -1:
-    """An enum's JSON names and values, those of the Python reader (``enum_names``)."""
-    from ._json._read_values import enum_names
-    names = enum_names(node)
-    op.jenum_names = _own(p, tuple(name.encode() for name in names))
-    op.jenum_values = _own(p, tuple(names.values()))
-    return 0
-
-
-cdef int _jr_plan(Program p, object plan) except -1:
-    """Whether the JSON reader of the class must always bail (ProgC.json_bail): the Python
-    reader of the class is hand-written (a wrapper, Value, Any...); a key names two fields (the
-    Python reader gives the value to both); an absent message field is of such a class but Any
-    (the Python reader reads ``{}`` with its hand-written reader, which may refuse it); or a JSON
-    name (``ddl.field(json_name=...)``) holds a quote, a backslash or a control character,
-    which a key only holds escaped (the reader matches the expected name against the text
-    before it scans the key, see _jr_message)."""
-    from ._json._read_wkt import special
-    cdef Py_ssize_t i
-    cdef Op* op
-    keys = {}
-    from . import wkt
-    bail_always = special(plan.cls) is not None
-    for i in range(p.c.nops):
-        op = &p.c.ops[i]
-        for key in (op.jname[:op.jname_len], op.pname[:op.pname_len]):
-            bail_always |= keys.setdefault(key, i) != i
-        bail_always |= any(byte < 0x20 or byte == 0x22 or byte == 0x5C for byte in op.jname[:op.jname_len])
-        if (op.fill == FILL_MESSAGE and special(<object><PyObject*>op.fill_sub.cls) is not None
-                and <object><PyObject*>op.fill_sub.cls is not wkt.Any):  # ``{}``: the empty Any filled
-            bail_always = True
-    p.c.json_bail = bail_always
     return 0

@@ -13,6 +13,12 @@ cdef Py_ssize_t _run(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssize_
     cdef Py_ssize_t count = 0
     cdef uint64_t n
     cdef int shift, k
+    if op.taglen == 1 and wt == 2:
+        # The usual run: one-byte tags and bodies under 128 bytes (a span's attributes, a map of
+        # short entries), two bytes read for each; the loop below takes over at any other.
+        while end - pos > 2 and buf[pos] == tag[0] and buf[pos + 1] < 0x80 and buf[pos + 1] <= end - pos - 2:
+            pos += 2 + buf[pos + 1]
+            count += 1
     while end - pos > op.taglen:
         k = 0  # the tag's bytes (one or two, mostly) compared here: memcmp's call costs more
         while k < op.taglen and buf[pos + k] == tag[k]:

@@ -483,8 +483,8 @@ cdef object _json_read(ProgC* p, object data, bint ignore, object registry):
 
 
 # -- JSON read ------------------------------------------------------------------------------------
-# What the compiled JSON reader (json_read.pxi) needs of the plan, taken from where the Python
-# JSON reader (ddl/_json/_read_source.py) takes it, so that both read the same keys and names.
+# What the reader above needs of the plan (program.pxi's build calls these), taken from where the
+# Python JSON reader (ddl/_json/_read_source.py) takes it, so that both read the same keys and names.
 
 cdef int _jr_names(Program p, Op* op, object f, Py_ssize_t index) except -1:
     """The two keys an op is read under: its JSON name and its .proto name."""

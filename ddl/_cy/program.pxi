@@ -166,7 +166,7 @@ cdef struct ProgC:
     Op* ops
     Absent* absent          # one per op, in the same order
     Py_ssize_t nops
-    Absent* prefill         # the slots a new instance is made with their zero in, and
+    Absent* prefill         # the slots a new instance is made with None in, and
     Py_ssize_t nprefill     # how many (decode.pxi's _decode_tables)
     int* post               # the ops the pass after a message's bytes visits: the others'
     Py_ssize_t npost

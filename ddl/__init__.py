@@ -20,7 +20,7 @@ from ._extensions import Extension
 from ._json import from_dict, from_json, to_dict, to_json
 from ._message import Message
 from ._nanotime import DatetimeNs, TimedeltaNs
-from ._oneof import which_oneof
+from ._oneof import oneof_item, which_oneof
 from ._proto2 import proto_default
 from ._pyengine import generated_source
 from ._service import Service
@@ -72,6 +72,7 @@ __all__ = [
     "generated_source",
     "int32",
     "int64",
+    "oneof_item",
     "proto_default",
     "read_delimited",
     "read_delimited_async",

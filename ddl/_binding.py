@@ -10,8 +10,8 @@ Every engine finds a class's state here and nowhere else:
 - ``json_write`` and ``json_read``: the JSON executor's generated functions (``ddl._json``),
   each made on first use of its direction.
 - ``oneof_members``: each oneof group's member names in declaration order, for
-  ``ddl.which_oneof``, made on its first call; ``oneof_slots``, the same names with their slot
-  offsets, for the compiled engine's ``which_oneof``.
+  ``ddl.which_oneof`` and ``ddl.oneof_item``, made on the first call of either; ``oneof_slots``,
+  the same names with their slot offsets, for the compiled engine's twins of both.
 - ``runs_on`` and ``program``: which engine runs the class, decided on first use. ``"undecided"``
   until then; ``"compiled"`` with its ``Program`` in ``program``; ``"python"`` (``program`` is
   None) when the compiled engine is not built. ``program`` is published only complete, after

@@ -1,6 +1,8 @@
-"""``ddl.which_oneof``: which member of a oneof group a message holds."""
+"""``ddl.which_oneof`` and ``ddl.oneof_item``: which member of a oneof group a message holds."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from ._api import _present_as
 from ._binding import binding_of
@@ -24,19 +26,53 @@ def which_oneof(msg: object, group: str) -> str | None:
         assert ddl.which_oneof(Customer(uuid="9f3c"), "id") == "uuid"
         assert ddl.which_oneof(Customer(), "id") is None
     """
+    for name in _group_members(msg, group, "which_oneof"):
+        if getattr(msg, name) is not None:
+            return name
+    return None
+
+
+def oneof_item(msg: object, group: str) -> tuple[str, Any] | None:
+    """The member of oneof group ``group`` that ``msg`` holds, as a ``(name, value)`` pair (as a
+    dict's items are), or None when no member is set.
+
+    One call where ``which_oneof`` and ``getattr`` would be two, and a pair that ``match``
+    takes apart. The member is the one ``which_oneof`` names; the errors are the same.
+
+    Example::
+
+        class Customer(ddl.Message):
+            name: str | None = ddl.field(oneof="id", default=None)
+            number: int | None = ddl.field(oneof="id", default=None)
+
+        match ddl.oneof_item(Customer(number=7), "id"):
+            case ("name", name):
+                key = name
+            case ("number", number):
+                key = f"#{number}"
+            case None:
+                key = "anonymous"
+        assert key == "#7"
+    """
+    for name in _group_members(msg, group, "oneof_item"):
+        value = getattr(msg, name)
+        if value is not None:
+            return name, value
+    return None
+
+
+def _group_members(msg: object, group: str, caller: str) -> tuple[str, ...]:
+    """The member names of ``msg``'s oneof group ``group``; ``caller`` names the public function
+    in the TypeError for ``msg`` that is not a message."""
     cls = type(msg)
-    binding = binding_of(cls)
-    if binding is None:
-        raise TypeError(f"which_oneof() takes a ddl message, not {cls.__name__}")
+    if binding_of(cls) is None:
+        raise TypeError(f"{caller}() takes a ddl message, not {cls.__name__}")
     groups = member_names(cls)
     names = groups.get(group)
     if names is None:
         known = ", ".join(map(repr, groups)) or "none"
         raise ValueError(f"{cls.__qualname__} has no oneof group {group!r} (its groups: {known})")
-    for name in names:
-        if getattr(msg, name) is not None:
-            return name
-    return None
+    return names
 
 
 def member_names(cls: type) -> dict[str, tuple[str, ...]]:
@@ -51,11 +87,13 @@ def member_names(cls: type) -> dict[str, tuple[str, ...]]:
     return groups
 
 
-# The Python function stays reachable, for the tests to run both in the same run.
+# The Python functions stay reachable, for the tests to run both engines in the same run.
 python_which_oneof = which_oneof
+python_oneof_item = oneof_item
 
 if speedups is not None:
-    # The compiled twin reads the members' slots in place, and leaves any unusual call (not a
-    # message, a group the class lacks, a deleted member) to the function above.
-    speedups.install_which_oneof(which_oneof, member_names)
+    # The compiled twins read the members' slots in place, and leave any unusual call (not a
+    # message, a group the class lacks, a deleted member) to the functions above.
+    speedups.install_which_oneof(which_oneof, oneof_item, member_names)
     which_oneof = _present_as(speedups.which_oneof_entry, which_oneof)
+    oneof_item = _present_as(speedups.oneof_item_entry, oneof_item)

@@ -62,9 +62,12 @@ def from_dict(
     obj: object, cls: type[_M], ignore_unknown_fields: bool = False, registry: object = None
 ) -> _M | None: ...
 def install_which_oneof(
-    reference: Callable[[object, str], str | None], member_names: Callable[[type], dict[str, tuple[str, ...]]]
+    which_reference: Callable[[object, str], str | None],
+    item_reference: Callable[[object, str], tuple[str, Any] | None],
+    member_names: Callable[[type], dict[str, tuple[str, ...]]],
 ) -> None: ...
 def which_oneof_entry(msg: object, group: str) -> str | None: ...
+def oneof_item_entry(msg: object, group: str) -> tuple[str, Any] | None: ...
 def install_json(
     python_to_json: Callable[..., str],
     python_from_json: Callable[..., Any],

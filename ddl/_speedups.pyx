@@ -482,22 +482,25 @@ Decode ``data`` into an instance of this decoder's class (see ``ddl.decode``).
         return types.GenericAlias(cls, item)
 
 
-# -- ddl.which_oneof ------------------------------------------------------------------------------
-# Read once per message of a oneof (an OTLP attribute, a feature value), so its cost is a share of
-# any read of such data. The slots of a group's members are read in place; each class's member
+# -- ddl.which_oneof and ddl.oneof_item --------------------------------------------------------
+# Read once per message of a oneof (an OTLP attribute, a feature value), so their cost is a share
+# of any read of such data. The slots of a group's members are read in place; each class's member
 # names and slot offsets are made once, kept on its Binding.
 
 cdef object _which_reference = None
+cdef object _item_reference = None
 cdef object _member_names = None
 cdef Py_ssize_t _ONEOF_OFFSET = _slot_offset(Binding, "oneof_slots")
 cdef Py_ssize_t _BINDING_CLS_OFFSET = _slot_offset(Binding, "cls")
 
 
-def install_which_oneof(reference, member_names):
-    """Give ``which_oneof_entry`` the Python function it leaves the unusual calls to, and the one
-    that lists each oneof group's member names of a class (both ddl/_oneof.py's)."""
-    global _which_reference, _member_names
-    _which_reference = reference
+def install_which_oneof(which_reference, item_reference, member_names):
+    """Give ``which_oneof_entry`` and ``oneof_item_entry`` the Python functions they leave the
+    unusual calls to, and the one that lists each oneof group's member names of a class (all
+    three ddl/_oneof.py's)."""
+    global _which_reference, _item_reference, _member_names
+    _which_reference = which_reference
+    _item_reference = item_reference
     _member_names = member_names
 
 
@@ -528,53 +531,77 @@ cdef dict _oneof_slots(object cls):
     return slots
 
 
-# The last class and group name asked of which_oneof_entry, and that group's _Group, as one
-# tuple: a loop reading one group of one class (a list of oneof messages) then finds it by two
-# pointer comparisons, where the class's binding and its groups' dict are two dict lookups. The
-# tuple holds the class, so its address cannot be reused by another class meanwhile, and it is
-# replaced whole, so that freeing the one before (which can run Python code, and so another
-# call) never leaves a class beside another class's offsets.
+# The last class and group name asked, and that group's _Group, as one tuple: a loop reading one
+# group of one class (a list of oneof messages) then finds it by two pointer comparisons, where
+# the class's binding and its groups' dict are two dict lookups. The tuple holds the class, so its
+# address cannot be reused by another class meanwhile, and it is replaced whole, so that freeing
+# the one before (which can run Python code, and so another call) never leaves a class beside
+# another class's offsets.
 cdef tuple _which_last = (None, None, None)
 
 
-def which_oneof_entry(msg, group):
+cdef _Group _group_of(object msg, object group):
+    """The _Group of ``msg``'s oneof group ``group``, or None for a call to leave to the Python
+    functions: ``msg`` not a message, ``group`` not a str or not one of its class's groups."""
     global _which_last
     cdef object cls = type(msg)
     cdef tuple last = _which_last
     cdef PyObject* found
-    cdef PyObject* value
     cdef _Group g
-    cdef Py_ssize_t i
     if (<PyObject*>cls == PyTuple_GET_ITEM_ptr(<PyObject*>last, 0)
             and <PyObject*>group == PyTuple_GET_ITEM_ptr(<PyObject*>last, 1)):
-        g = <_Group>PyTuple_GET_ITEM_ptr(<PyObject*>last, 2)
+        return <_Group>PyTuple_GET_ITEM_ptr(<PyObject*>last, 2)
+    found = ddl_class_attr(<PyObject*>cls, <PyObject*>_BINDING_ATTR)
+    if found == NULL or Py_TYPE(found) != <PyTypeObject*>Binding or type(group) is not str:
+        return None  # not a message, or a group name to refuse
+    binding = <object>found  # owned: building the slots below runs Python code
+    if ddl_slot(found, _BINDING_CLS_OFFSET) != <PyObject*>cls:
+        return None  # another class's Binding: its offsets are not ours
+    found = ddl_slot(found, _ONEOF_OFFSET)
+    if found == NULL or Py_TYPE(found) != <PyTypeObject*>dict:
+        slots = _oneof_slots(cls)
+        binding.oneof_slots = slots
     else:
-        found = ddl_class_attr(<PyObject*>cls, <PyObject*>_BINDING_ATTR)
-        if found == NULL or Py_TYPE(found) != <PyTypeObject*>Binding or type(group) is not str:
-            return _which_reference(msg, group)  # not a message, or a group name to refuse
-        binding = <object>found  # owned: building the slots below runs Python code
-        if ddl_slot(found, _BINDING_CLS_OFFSET) != <PyObject*>cls:
-            return _which_reference(msg, group)  # another class's Binding: its offsets are not ours
-        found = ddl_slot(found, _ONEOF_OFFSET)
-        if found == NULL or Py_TYPE(found) != <PyTypeObject*>dict:
-            slots = _oneof_slots(cls)
-            binding.oneof_slots = slots
-        else:
-            slots = <object>found
-        # Exact str keys: the lookup compares strings and runs no Python code.
-        found = PyDict_GetItem_ptr(<PyObject*>slots, <PyObject*>group)
-        if found == NULL:
-            return _which_reference(msg, group)  # no such group: its error names the groups
-        if Py_TYPE(found) != <PyTypeObject*>_Group:
-            return _which_reference(msg, group)
-        g = <_Group>found
-        _which_last = (cls, group, g)
+        slots = <object>found
+    # Exact str keys: the lookup compares strings and runs no Python code.
+    found = PyDict_GetItem_ptr(<PyObject*>slots, <PyObject*>group)
+    if found == NULL or Py_TYPE(found) != <PyTypeObject*>_Group:
+        return None  # no such group: the Python function's error names the groups
+    g = <_Group>found
+    _which_last = (cls, group, g)
+    return g
+
+
+def which_oneof_entry(msg, group):
+    cdef _Group g = _group_of(msg, group)
+    cdef PyObject* value
+    cdef Py_ssize_t i
+    if g is None:
+        return _which_reference(msg, group)
     for i in range(len(g.names)):
         value = ddl_slot(<PyObject*>msg, g.offsets[i])
         if value == NULL:
             return _which_reference(msg, group)  # a member deleted with del: its error
         if value != <PyObject*>None:
             return g.names[i]
+    return None
+
+
+def oneof_item_entry(msg, group):
+    cdef _Group g = _group_of(msg, group)
+    cdef PyObject* value
+    cdef Py_ssize_t i
+    if g is None:
+        return _item_reference(msg, group)
+    for i in range(len(g.names)):
+        value = ddl_slot(<PyObject*>msg, g.offsets[i])
+        if value == NULL:
+            return _item_reference(msg, group)  # a member deleted with del: its error
+        if value != <PyObject*>None:
+            # Owned before the pair is made: making it may collect, and a finalizer could
+            # reassign the slot meanwhile.
+            member = <object>value
+            return (g.names[i], member)
     return None
 
 

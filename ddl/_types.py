@@ -159,7 +159,8 @@ def field(
     types). Each member is ``X | None`` with the default None; ``oneof`` implies it, but type
     checkers see a default only where one is written, so write ``default=None``. At most one
     member may be set on encode (else ``ddl.EncodeError``); on decode the member read last wins
-    and the others are None, as in protobuf. ``ddl.which_oneof`` names the member set.
+    and the others are None, as in protobuf. ``ddl.which_oneof`` names the member set, and
+    ``ddl.oneof_item`` gives it with its value.
 
     ``delimited=True`` writes a message field (``M``, ``M | None`` or ``list[M]``) the way
     proto2's ``group`` fields and editions' ``message_encoding = DELIMITED`` do: a start-group

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import ddl
-from ddl import _api, _json
+from ddl import _api, _json, _oneof
 from ddl._compiled import speedups
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +145,8 @@ FUNCTIONS = [
     ("from_json", _json.python_from_json),
     ("to_dict", _json.python_to_dict),
     ("from_dict", _json.python_from_dict),
+    ("which_oneof", _oneof.python_which_oneof),
+    ("oneof_item", _oneof.python_oneof_item),
 ]
 # The functions and methods called once per message, which the compiled engine defines as plain
 # C ones (ddl/_speedups.pyx says why); the methods take their argument by position only, on both

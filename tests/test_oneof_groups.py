@@ -20,7 +20,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import ddl
-from ddl._oneof import python_which_oneof
+from ddl._oneof import python_oneof_item, python_which_oneof
 from ddl._schema import plan_for
 from ddl.testing import instances
 from tests.conftest import FIXTURE_SAFE, Engine
@@ -383,6 +383,93 @@ def test_a_collection_during_a_call_that_calls_again_leaves_every_answer_right(w
     finally:
         gc.callbacks.remove(callback)
     assert seen and set(seen) == {"large"}
+
+
+# --- oneof_item -----------------------------------------------------------------------------------
+
+# ddl.oneof_item, and the Python function it is when the compiled engine is not built.
+ITEM = [ddl.oneof_item] if ddl.oneof_item is python_oneof_item else [ddl.oneof_item, python_oneof_item]
+
+
+@pytest.fixture(params=ITEM, ids=lambda f: "python" if f is python_oneof_item else "compiled")
+def item(request: pytest.FixtureRequest) -> Any:
+    return request.param
+
+
+def test_oneof_item_gives_the_set_member_and_its_value_or_none(item: Any) -> None:
+    point = Point(x=1)
+    assert item(Groups(first=point), "shape") == ("first", point)
+    assert item(Groups(first=point), "shape")[1] is point  # the value itself, not a copy
+    assert item(Groups(large=0), "size") == ("large", 0)  # a zero is set: only None is not
+    assert item(Groups(large=0), "id") is None
+    assert item(Groups(name="a", uuid="b"), "id") == ("name", "a")  # several set: the first declared
+
+
+@FIXTURE_SAFE
+@given(value=instances(Groups))
+def test_oneof_item_is_which_oneof_and_that_members_value(item: Any, value: Groups) -> None:
+    for group in GROUPS:
+        name = python_which_oneof(value, group)
+        assert item(value, group) == (None if name is None else (name, getattr(value, name)))
+
+
+def test_oneof_item_refuses_what_which_oneof_refuses_naming_itself(item: Any) -> None:
+    with pytest.raises(ValueError, match=r"Groups has no oneof group 'ids' \(its groups: 'id', 'size'"):
+        item(Groups(), "ids")
+    with pytest.raises(TypeError, match="oneof_item\\(\\) takes a ddl message, not int"):
+        item(3, "id")
+    with pytest.raises(AttributeError, match="name"):
+        item(without_name(Groups(uuid="u")), "id")
+
+
+@FIXTURE_SAFE
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(range(len(CALLS)))), max_size=30))
+def test_oneof_item_and_which_oneof_in_any_order_give_each_its_own_answer(
+    item: Any, which: Any, order: list[tuple[bool, int]]
+) -> None:
+    for asks_item, k in order:
+        msg, group = CALLS[k]
+        if asks_item:
+            assert outcome(item, msg, group) == outcome(python_oneof_item, msg, group), (msg, group)
+        else:
+            assert outcome(which, msg, group) == outcome(python_which_oneof, msg, group), (msg, group)
+
+
+@pytest.mark.usefixtures("gc_restored")
+def test_a_member_reassigned_by_a_collection_while_the_pair_is_made_is_still_the_value_given(item: Any) -> None:
+    # Making the pair can collect (when no spare pair is kept for reuse), after the member is
+    # read: a gc callback then runs Python code that sets the member to None, dropping the slot's
+    # reference to the value. The value given must be the one read, alive (in C, held before the
+    # pair is made). The Python engine's own allocations collect before its read instead.
+    armed: list[Groups | None] = [None]
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        msg = armed[0]
+        if msg is not None and phase == "start":
+            armed[0] = None
+            msg.name = None
+
+    outcomes = []
+    item(Groups(), "id")  # the compiled engine's first call for a class and group makes its entry
+    gc.callbacks.append(callback)
+    gc.set_threshold(1)  # with the collector enabled, a collection at every allocation of a tracked object
+    try:
+        for n in range(20):
+            gc.disable()
+            msg = Groups(name="".join(["member ", str(n)]))  # a str only the slot holds
+            pairs = [(i, n) for i in range(2500)]  # takes every spare pair CPython keeps for reuse
+            armed[0] = msg
+            gc.enable()
+            pair = item(msg, "id")
+            gc.disable()
+            del pairs
+            assert msg.name is None  # the callback ran, before the read or after it
+            assert pair in (None, ("name", f"member {n}"))
+            outcomes.append(pair is not None)
+    finally:
+        gc.callbacks.remove(callback)
+    compiled = item is not python_oneof_item
+    assert all(outcomes) if compiled else not any(outcomes)
 
 
 # --- the plan -------------------------------------------------------------------------------------

@@ -153,6 +153,7 @@ customer = Customer(uuid="9f3c")
 assert_type(customer.uuid, str | None)
 assert_type(customer.number, int | None)
 assert_type(ddl.which_oneof(customer, "id"), str | None)
+assert_type(ddl.oneof_item(customer, "id"), tuple[str, Any] | None)
 
 assert_type(Job(sku="a1").sku, str)
 assert_type(Job(sku="a1").shade, Shade | None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._api import _present_as
 from ._binding import binding_of
 from ._compiled import speedups
 from ._schema import plan_for
@@ -94,6 +93,8 @@ python_oneof_item = oneof_item
 if speedups is not None:
     # The compiled twins read the members' slots in place, and leave any unusual call (not a
     # message, a group the class lacks, a deleted member) to the functions above.
+    # They are plain C functions with their own names and docstrings (the Python functions'):
+    # the module is the one thing to give them, for pickle and help().
     speedups.install_which_oneof(which_oneof, oneof_item, member_names)
-    which_oneof = _present_as(speedups.which_oneof_entry, which_oneof)
-    oneof_item = _present_as(speedups.oneof_item_entry, oneof_item)
+    speedups.which_oneof.__module__ = speedups.oneof_item.__module__ = __name__
+    which_oneof, oneof_item = speedups.which_oneof, speedups.oneof_item

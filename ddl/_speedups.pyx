@@ -495,9 +495,9 @@ cdef Py_ssize_t _BINDING_CLS_OFFSET = _slot_offset(Binding, "cls")
 
 
 def install_which_oneof(which_reference, item_reference, member_names):
-    """Give ``which_oneof_entry`` and ``oneof_item_entry`` the Python functions they leave the
-    unusual calls to, and the one that lists each oneof group's member names of a class (all
-    three ddl/_oneof.py's)."""
+    """Give ``which_oneof`` and ``oneof_item`` the Python functions they leave the unusual calls
+    to, and the one that lists each oneof group's member names of a class (all three
+    ddl/_oneof.py's)."""
     global _which_reference, _item_reference, _member_names
     _which_reference = which_reference
     _item_reference = item_reference
@@ -572,7 +572,28 @@ cdef _Group _group_of(object msg, object group):
     return g
 
 
-def which_oneof_entry(msg, group):
+# Both are plain C functions, as ddl.encode and ddl.decode are (see there): called once per
+# oneof message read, the Cython function object's 10 ns a call is a share of the read.
+@cython.binding(False)
+def which_oneof(msg, group):
+    """which_oneof(msg, group)
+--
+
+The name of the member of oneof group ``group`` that ``msg`` holds, or None.
+
+    A member is set when it is not None. Should several be set (which ``ddl.encode`` refuses),
+    the first declared is named. A ``group`` the class does not have is a ``ValueError``, and
+    ``msg`` that is not a ddl message a ``TypeError``.
+
+    Example::
+
+        class Customer(ddl.Message):
+            name: str | None = ddl.field(oneof="id", default=None)
+            uuid: str | None = ddl.field(oneof="id", default=None)
+
+        assert ddl.which_oneof(Customer(uuid="9f3c"), "id") == "uuid"
+        assert ddl.which_oneof(Customer(), "id") is None
+    """
     cdef _Group g = _group_of(msg, group)
     cdef PyObject* value
     cdef Py_ssize_t i
@@ -587,7 +608,32 @@ def which_oneof_entry(msg, group):
     return None
 
 
-def oneof_item_entry(msg, group):
+@cython.binding(False)
+def oneof_item(msg, group):
+    """oneof_item(msg, group)
+--
+
+The member of oneof group ``group`` that ``msg`` holds, as a ``(name, value)`` pair (as a
+    dict's items are), or None when no member is set.
+
+    One call where ``which_oneof`` and ``getattr`` would be two, and a pair that ``match``
+    takes apart. The member is the one ``which_oneof`` names; the errors are the same.
+
+    Example::
+
+        class Customer(ddl.Message):
+            name: str | None = ddl.field(oneof="id", default=None)
+            number: int | None = ddl.field(oneof="id", default=None)
+
+        match ddl.oneof_item(Customer(number=7), "id"):
+            case ("name", name):
+                key = name
+            case ("number", number):
+                key = f"#{number}"
+            case None:
+                key = "anonymous"
+        assert key == "#7"
+    """
     cdef _Group g = _group_of(msg, group)
     cdef PyObject* value
     cdef Py_ssize_t i

@@ -151,7 +151,7 @@ FUNCTIONS = [
 # The functions and methods called once per message, which the compiled engine defines as plain
 # C ones (ddl/_speedups.pyx says why); the methods take their argument by position only, on both
 # engines.
-PLAIN_C_FUNCTIONS = {"encode", "decode"}
+PLAIN_C_FUNCTIONS = {"encode", "decode", "which_oneof", "oneof_item"}
 PLAIN_C_METHODS = {"encode", "decode"}
 
 

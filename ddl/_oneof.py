@@ -36,7 +36,8 @@ def oneof_item(msg: object, group: str) -> tuple[str, Any] | None:
     dict's items are), or None when no member is set.
 
     One call where ``which_oneof`` and ``getattr`` would be two, and a pair that ``match``
-    takes apart. The member is the one ``which_oneof`` names; the errors are the same.
+    takes apart. The member is the one ``which_oneof`` names, and it raises as ``which_oneof``
+    does.
 
     Example::
 

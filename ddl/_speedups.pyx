@@ -572,6 +572,25 @@ cdef _Group _group_of(object msg, object group):
     return g
 
 
+cdef enum:
+    _NONE_SET = -1  # _member_set's answers that are no member's index
+    _DELETED = -2
+
+
+cdef inline Py_ssize_t _member_set(object msg, _Group g):
+    """The index of the first member of ``g`` that ``msg`` holds (not None), _NONE_SET when it
+    holds none, _DELETED when a member's slot is empty (deleted with del). Runs no Python code."""
+    cdef PyObject* value
+    cdef Py_ssize_t i
+    for i in range(len(g.names)):
+        value = ddl_slot(<PyObject*>msg, g.offsets[i])
+        if value == NULL:
+            return _DELETED
+        if value != <PyObject*>None:
+            return i
+    return _NONE_SET
+
+
 # Both are plain C functions, as ddl.encode and ddl.decode are (see there): called once per
 # oneof message read, the Cython function object's 10 ns a call is a share of the read.
 @cython.binding(False)
@@ -595,17 +614,13 @@ The name of the member of oneof group ``group`` that ``msg`` holds, or None.
         assert ddl.which_oneof(Customer(), "id") is None
     """
     cdef _Group g = _group_of(msg, group)
-    cdef PyObject* value
     cdef Py_ssize_t i
     if g is None:
         return _which_reference(msg, group)
-    for i in range(len(g.names)):
-        value = ddl_slot(<PyObject*>msg, g.offsets[i])
-        if value == NULL:
-            return _which_reference(msg, group)  # a member deleted with del: its error
-        if value != <PyObject*>None:
-            return g.names[i]
-    return None
+    i = _member_set(msg, g)
+    if i == _DELETED:
+        return _which_reference(msg, group)  # a member deleted with del: its error
+    return None if i == _NONE_SET else g.names[i]
 
 
 @cython.binding(False)
@@ -617,7 +632,8 @@ The member of oneof group ``group`` that ``msg`` holds, as a ``(name, value)`` p
     dict's items are), or None when no member is set.
 
     One call where ``which_oneof`` and ``getattr`` would be two, and a pair that ``match``
-    takes apart. The member is the one ``which_oneof`` names; the errors are the same.
+    takes apart. The member is the one ``which_oneof`` names, and it raises as ``which_oneof``
+    does.
 
     Example::
 
@@ -635,20 +651,18 @@ The member of oneof group ``group`` that ``msg`` holds, as a ``(name, value)`` p
         assert key == "#7"
     """
     cdef _Group g = _group_of(msg, group)
-    cdef PyObject* value
     cdef Py_ssize_t i
     if g is None:
         return _item_reference(msg, group)
-    for i in range(len(g.names)):
-        value = ddl_slot(<PyObject*>msg, g.offsets[i])
-        if value == NULL:
-            return _item_reference(msg, group)  # a member deleted with del: its error
-        if value != <PyObject*>None:
-            # Owned before the pair is made: making it may collect, and a finalizer could
-            # reassign the slot meanwhile.
-            member = <object>value
-            return (g.names[i], member)
-    return None
+    i = _member_set(msg, g)
+    if i == _DELETED:
+        return _item_reference(msg, group)  # a member deleted with del: its error
+    if i == _NONE_SET:
+        return None
+    # Owned before the pair is made: making it may collect, and a finalizer could reassign the
+    # slot meanwhile.
+    member = <object>ddl_slot(<PyObject*>msg, g.offsets[i])
+    return (g.names[i], member)
 
 
 import sys as _sys

@@ -27,7 +27,6 @@ if __name__ == "__main__" and not __package__:  # run as a script: make `benches
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import os
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,6 +41,7 @@ from benches import workloads
 from benches.adapters import ddl_adapter, protobuf_adapter
 from benches.adapters.check import plain
 from benches.settings import FULL
+from benches.side_table import print_table, timed_loop
 from benches.worker import measure
 
 # A library's pair: (the value of a message, the message of a value) given the message's case.
@@ -80,16 +80,6 @@ if (_found := _msgspec()) is not None:
     LIBRARIES["msgspec"] = _found
 
 
-def _loop(call: Callable[[], Any]) -> Callable[[int], float]:
-    def timed(loops: int) -> float:
-        start = time.perf_counter()
-        for _ in range(loops):
-            call()
-        return time.perf_counter() - start
-
-    return timed
-
-
 def _timed(name: str, library: str, case: Any, pair: Callable[[Any], Pair], logical: Any) -> tuple[float, float]:
     """One library's median µs to make the value of ``case``'s message and to read it back."""
     obj = case.json_input
@@ -99,8 +89,8 @@ def _timed(name: str, library: str, case: Any, pair: Callable[[Any], Pair], logi
     if plain(read(from_value(value))) != logical:
         raise AssertionError(f"{library} {name}: the value does not read back to the workload")
     settings = FULL.for_json()
-    write_us = measure(_loop(lambda: to_value(obj)), settings)["median_us"]
-    read_us = measure(_loop(lambda: read(from_value(value))), settings)["median_us"]
+    write_us = measure(timed_loop(to_value, obj), settings)["median_us"]
+    read_us = measure(timed_loop(lambda: read(from_value(value))), settings)["median_us"]
     return write_us, read_us
 
 
@@ -115,15 +105,8 @@ def timings(name: str) -> dict[str, tuple[float, float]]:
 
 def main(args: Sequence[str]) -> None:
     opts = workloads.script_parser(__doc__ or "").parse_args(args)
-    peers = [library for library in LIBRARIES if library != "ddl"]
-    print("| workload | op | ddl µs | " + " | ".join(f"{p} µs (×ddl)" for p in peers) + " |")
-    print("|---|---|---:|" + "---:|" * len(peers))
-    for name in opts.workloads or workloads.WORKLOADS:
-        found = timings(name)
-        for k, op in enumerate(("dict encode", "dict decode+read")):
-            ours = found["ddl"][k]
-            cells = " | ".join(f"{found[p][k]:,.2f} ({found[p][k] / ours:.2f}x)" for p in peers)
-            print(f"| {name} | {op} | {ours:,.2f} | {cells} |")
+    names = opts.workloads or workloads.WORKLOADS
+    print_table(("dict encode", "dict decode+read"), {name: timings(name) for name in names})
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ class _State:
     def compiled(self, on: bool) -> None:
         self._compiled = on
         if speedups is not None:
-            speedups.use_compiled_json(on)
+            speedups.use_compiled_entries(on)
 
 
 state = _State()

@@ -185,3 +185,12 @@ class Message(metaclass=MessageMeta):
     @classmethod
     def _slot_names(cls) -> list[str]:
         return [f.name for f in cls.__ddl__.spec.fields] + ["_ddl_unknown"]
+
+
+if speedups is not None:
+    # copy.copy and copy.deepcopy of a message run in C on the compiled engine, which hands
+    # what it does not copy (a deleted field, a value of a type it does not know, nesting past
+    # its depth) to the methods above, and runs only those while the tests turn it off.
+    speedups.install_copies(Message.__copy__, Message.__deepcopy__)
+    Message.__copy__ = speedups.message_copy  # type: ignore[method-assign]
+    Message.__deepcopy__ = speedups.message_deepcopy  # type: ignore[method-assign]

@@ -67,6 +67,8 @@ include "_cy/required.pxi"
 # A rare path, last: included beside the decode loops, it moved where gcc put the packed-int
 # encode loop, and a run of ints took 40% longer (benches/README.md, 2026-12-01 (7)).
 include "_cy/decode_rejoin.pxi"
+# copy.copy and copy.deepcopy of messages: after the loops, for the same reason.
+include "_cy/copy.pxi"
 
 
 # The encoder's buffer sizes (encode.pxi), for the tests that write around them.
@@ -302,9 +304,10 @@ cdef object _python_to_json = None
 cdef object _python_from_json = None
 cdef object _python_to_dict = None
 cdef object _python_from_dict = None
-# Whether the JSON entry points run this engine (ddl._compiled.state.compiled, which sets it):
-# a C variable, read at each call without a lookup.
-cdef bint _json_compiled = True
+# Whether the entry points called straight into C (the JSON functions, and copy.copy and
+# copy.deepcopy of a message: copy.pxi) run this engine (ddl._compiled.state.compiled, which
+# sets it): a C variable, read at each call without a lookup.
+cdef bint _entries_compiled = True
 
 
 def install_json(python_to_json, python_from_json, python_any_text, any_own_forms, python_to_dict, python_from_dict,
@@ -327,11 +330,11 @@ def install_json(python_to_json, python_from_json, python_any_text, any_own_form
     _python_json_object = python_json_object
 
 
-def use_compiled_json(bint on):
-    """Make the JSON entry points run this engine, or only the Python paths (the tests' switch,
-    through ddl._compiled.state)."""
-    global _json_compiled
-    _json_compiled = on
+def use_compiled_entries(bint on):
+    """Make the JSON and copy entry points run this engine, or only the Python paths (the tests'
+    switch, through ddl._compiled.state)."""
+    global _entries_compiled
+    _entries_compiled = on
 
 
 def to_json_entry(msg, *, indent=None, sort_keys=False, ensure_ascii=False, preserving_proto_field_name=False,
@@ -346,7 +349,7 @@ cdef object _to_json_any(object msg, object indent, object sort_keys, object ens
     """ddl.to_json's work, for its entry point and ddl.Encoder's: the compiled writer's text (laid
     out with an int or str indent), or the Python path's for what the writer leaves to it (another
     indent, sorted keys, escaped text, a registry that is not a dict, any bail)."""
-    if (registry is None or type(registry) is dict) and _json_compiled and not sort_keys and not ensure_ascii:
+    if (registry is None or type(registry) is dict) and _entries_compiled and not sort_keys and not ensure_ascii:
         text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums,
                         registry)
         if text is not None and indent is not None:
@@ -362,7 +365,7 @@ cdef object _to_json_any(object msg, object indent, object sort_keys, object ens
 
 def to_dict_entry(msg, *, preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
                   use_integers_for_enums=False, registry=None):
-    if _json_compiled:
+    if _entries_compiled:
         value = _to_dict(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums,
                          registry)
         if value is not None:
@@ -373,7 +376,7 @@ def to_dict_entry(msg, *, preserving_proto_field_name=False, always_print_fields
 
 
 def from_dict_entry(obj, cls, *, ignore_unknown_fields=False, registry=None):
-    if _json_compiled:
+    if _entries_compiled:
         msg = _from_dict(obj, cls, ignore_unknown_fields, registry)
         if msg is not None:
             return msg
@@ -381,7 +384,7 @@ def from_dict_entry(obj, cls, *, ignore_unknown_fields=False, registry=None):
 
 
 def from_json_entry(data, cls, *, ignore_unknown_fields=False, registry=None):
-    if _json_compiled:
+    if _entries_compiled:
         msg = _json_read_any(data, cls, ignore_unknown_fields, registry)  # its truth, as the Python reader tests it
         if msg is not None:
             return msg
@@ -471,7 +474,7 @@ Decode ``data`` into an instance of this decoder's class (see ``ddl.decode``).
         return _decode_any(data, self.type, self.program, self.max_depth)
 
     def from_json(self, data, *, ignore_unknown_fields=False, registry=None):
-        if _json_compiled:
+        if _entries_compiled:
             msg = _json_read_program(data, self.program, ignore_unknown_fields, registry)
             if msg is not None:
                 return msg

@@ -567,21 +567,25 @@ def schema_and_value(
 # --- comparing values exactly -----------------------------------------------------------------
 
 
-def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
+def assert_same(expected: Any, actual: Any, path: str = "$", *, decoded: bool = True) -> None:
     """Equality that also checks exact types, float signs and Decimal digits, with a path.
 
     ``==`` alone would let set for frozenset, 1 for 1.0, -0.0 for 0.0 and Decimal("1.0") for
-    Decimal("1") through. Datetimes compare as instants, since ddl decodes them to UTC.
+    Decimal("1") through. Datetimes compare as instants, since ddl decodes them to UTC; with
+    ``decoded=False`` (``actual`` is not decoded, a copy say) they also keep their time zone.
     """
     if isinstance(expected, ddl.Message):
         assert type(actual) is type(expected), f"{path}: {type(actual).__name__} != {type(expected).__name__}"
         for f in type(expected).__ddl__.spec.fields:
-            assert_same(getattr(expected, f.name), getattr(actual, f.name), f"{path}.{f.name}")
+            assert_same(getattr(expected, f.name), getattr(actual, f.name), f"{path}.{f.name}", decoded=decoded)
         return
     assert type(actual) is type(expected), f"{path}: {actual!r} ({type(actual).__name__}) != {expected!r}"
     if isinstance(expected, datetime):
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
-        assert actual.utcoffset() == timedelta(0), f"{path}: {actual!r} is not in UTC"
+        if decoded:
+            assert actual.utcoffset() == timedelta(0), f"{path}: {actual!r} is not in UTC"
+        else:
+            assert actual.utcoffset() == expected.utcoffset(), f"{path}: {actual!r} is in another zone"
     elif isinstance(expected, float):
         same_sign = math.copysign(1, actual) == math.copysign(1, expected)
         assert actual == expected and same_sign, f"{path}: {actual!r} != {expected!r}"
@@ -590,18 +594,18 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
     elif isinstance(expected, (list, tuple)):
         assert len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
         for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            assert_same(e, a, f"{path}[{i}]")
+            assert_same(e, a, f"{path}[{i}]", decoded=decoded)
     elif isinstance(expected, dict):
         assert actual.keys() == expected.keys(), f"{path}: keys {list(actual)} != {list(expected)}"
         actual_keys = {k: k for k in actual}
         for k, e in expected.items():
-            assert_same(k, actual_keys[k], f"{path} key {k!r}")
-            assert_same(e, actual[k], f"{path}[{k!r}]")
+            assert_same(k, actual_keys[k], f"{path} key {k!r}", decoded=decoded)
+            assert_same(e, actual[k], f"{path}[{k!r}]", decoded=decoded)
     elif isinstance(expected, (set, frozenset)):
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
         actual_elems = {x: x for x in actual}
         for x in expected:
-            assert_same(x, actual_elems[x], f"{path} element {x!r}")
+            assert_same(x, actual_elems[x], f"{path} element {x!r}", decoded=decoded)
     else:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
 

@@ -613,22 +613,25 @@ def test_the_marshal_yardstick_has_no_figure_for_values_marshal_cannot_write() -
     assert ceiling._made_as_marshal(case, case.encode(case.obj), 1.0, FULL) == " — | — |"
 
 
-def test_the_dicts_script_prints_two_rows_per_workload_with_each_peers_ratio(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    ("script", "ops"), [("dicts", ["dict encode", "dict decode+read"]), ("copies", ["deepcopy", "copy"])]
+)
+def test_the_side_scripts_print_a_row_per_workload_and_op_with_each_peers_ratio(
+    script: str, ops: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Shapes only, as above; each library's value must first read back to the workload."""
-    from benches import dicts
-
-    dicts.main(["small"])
+    module = importlib.import_module(f"benches.{script}")
+    module.main(["small"])
     rows = capsys.readouterr().out.splitlines()
-    peers = "".join(f" {peer} µs (×ddl) |" for peer in dicts.LIBRARIES if peer != "ddl")
+    peers = "".join(f" {peer} µs (×ddl) |" for peer in module.LIBRARIES if peer != "ddl")
     assert rows[0] == "| workload | op | ddl µs |" + peers
-    assert "protobuf-upb" in dicts.LIBRARIES and ("msgspec" in dicts.LIBRARIES) == (find_spec("msgspec") is not None)
-    assert [row.split(" | ")[:2] for row in rows[2:]] == [["| small", "dict encode"], ["| small", "dict decode+read"]]
+    has_msgspec = find_spec("msgspec") is not None
+    assert "protobuf-upb" in module.LIBRARIES and ("msgspec" in module.LIBRARIES) == has_msgspec
+    assert [row.split(" | ")[:2] for row in rows[2:]] == [["| small", op] for op in ops]
     assert all(row.endswith("x) |") for row in rows[2:])
 
 
-@pytest.mark.parametrize("script", ["ceiling", "encode_ceiling", "memory_floor", "dicts"])
+@pytest.mark.parametrize("script", ["ceiling", "encode_ceiling", "memory_floor", "dicts", "copies"])
 def test_the_measuring_scripts_answer_help_with_their_docstring(
     script: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -76,6 +76,7 @@ cdef extern from "ddl_cpython.h":
     PyObject* ddl_call_meth1(PyObject* descr, PyObject* self, PyObject* arg)
     PyObject* ddl_class_attr(PyObject* cls, PyObject* name)
     PyObject* ddl_alloc_untracked(PyTypeObject* t)
+    bint ddl_maybe_shared(PyObject* o, Py_ssize_t held)
     object ddl_setattr_wrapper(PyTypeObject* t, const char* name, void* func)
     bint ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain)
     bint ddl_dealloc_adopted(PyTypeObject* t)

@@ -337,6 +337,20 @@ static inline PyObject* ddl_alloc_untracked(PyTypeObject* t) {
     return ddl_gc_new(t);
 }
 
+/* Whether something besides the `held` references the caller knows of may point at o: its
+   reference count says so with the GIL. A deep copy asks it of each container and message it
+   meets, and looks one up in its memo only then: an object referenced once in a tree can
+   appear nowhere else in it. A free-threaded build's count is not exact while other threads
+   run, so there every object may be shared (the memo is always asked). */
+static inline int ddl_maybe_shared(PyObject* o, Py_ssize_t held) {
+#if defined(Py_GIL_DISABLED)
+    (void)o; (void)held;
+    return 1;
+#else
+    return Py_REFCNT(o) > held;
+#endif
+}
+
 /* A new reference to a slot wrapper of type t, named `name` ("__setattr__" or
    "__delattr__"), that calls func: the kind of descriptor CPython gives a C type for its
    tp_setattro. Once both names are assigned on t (CPython fills tp_setattro from the pair),

@@ -161,6 +161,14 @@ cdef enum:
     AHEAD_MAX = 6
 
 
+cdef struct CopySlot:
+    # A slot that copy.copy and copy.deepcopy of an instance carry over (copy.pxi): each field's
+    # once (a union's members share one), then the unknown fields'.
+    Py_ssize_t offset
+    ProgC* sub              # the class of the messages the field holds (a message field, a list
+                            # of them, a map's values) when one op reads the slot; NULL otherwise
+
+
 cdef struct ProgC:
     PyTypeObject* cls
     Op* ops
@@ -174,6 +182,8 @@ cdef struct ProgC:
     int nahead                   # _ahead): the encoder asks for their objects first
     Op* entries             # map keys and values
     Py_ssize_t unknown_offset
+    CopySlot* copy_slots    # the slots a copy carries over (copy.pxi's _copy_tables)
+    Py_ssize_t ncopy
     bint untrack            # instances holding no value that can reference others leave the GC
     bint quiet              # writing an instance runs no Python code (see seal); 0 until proven
     Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
@@ -224,6 +234,7 @@ cdef class Program:
         PyMem_Free(self.c.post)
         PyMem_Free(self.c.entries)
         PyMem_Free(self.c.jorder)
+        PyMem_Free(self.c.copy_slots)
 
 
 cdef Py_ssize_t _slot_offset(object cls, str name) except -1:
@@ -315,6 +326,7 @@ def build(plan, program_of, register, wrappers):
         if op.fill == FILL_VALUE and not op.zero_cycles:
             p.c.absent[i].zero = op.zero
     _decode_tables(&p.c)
+    _copy_tables(&p.c)
     _json_fill(p, plan)
     _jr_plan(p, plan)
     return p

@@ -8,7 +8,7 @@ import operator
 import sys
 from collections.abc import Callable, Iterable
 from types import CodeType
-from typing import Any, ClassVar, dataclass_transform
+from typing import Any, ClassVar, Self, dataclass_transform
 
 from ._binding import Binding, binding_of
 from ._compiled import speedups
@@ -174,6 +174,27 @@ class Message(metaclass=MessageMeta):
         memo[id(self)] = clone
         for name in self._slot_names():
             slot_setter(type(self), name)(clone, _copy.deepcopy(getattr(self, name), memo))
+        return clone
+
+    def __replace__(self, /, **changes: Any) -> Self:
+        """A new message of the same class with ``changes`` to its fields: what Python 3.13's
+        ``copy.replace(msg, **changes)`` gives, as for a dataclass. The other fields keep their
+        values (the same objects, as ``copy.copy`` keeps them), and the unknown fields are kept
+        too. A name that is not a field is a ``TypeError``; a frozen message is replaced so.
+
+        Example::
+
+            renamed = user.__replace__(name="Grace")  # copy.replace(user, name="Grace") on 3.13
+            assert (renamed.id, renamed.name) == (user.id, "Grace")
+        """
+        cls = type(self)
+        values = {f.name: getattr(self, f.name) for f in cls.__ddl__.spec.fields}
+        strangers = [name for name in changes if name not in values]
+        if strangers:
+            raise TypeError(f"{cls.__qualname__} has no field {strangers[0]!r} to replace")
+        # Through __init__, which tracks the new message for the GC as any constructed one.
+        clone = cls(**(values | changes))
+        slot_setter(cls, "_ddl_unknown")(clone, self._ddl_unknown)  # type: ignore[attr-defined]
         return clone
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -12,6 +12,7 @@ tests/strategies.py with fixed seeds, so a saved input means the same thing on e
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import random
 from collections.abc import Callable
@@ -66,10 +67,13 @@ def same_outcome(compiled: tuple[str, Any], reference: tuple[str, Any]) -> None:
 
 
 def check_decode(target: Target, data: bytes) -> None:
-    """Both engines give the same value or the same error; upb accepts exactly what they accept."""
+    """Both engines give the same value or the same error, and a value's deep copy on each
+    equals it; upb accepts exactly what they accept."""
     compiled = outcome(decode_with, True, data, target.cls)
     reference = outcome(decode_with, False, data, target.cls)
     same_outcome(compiled, reference)
+    if compiled[0] == "value":
+        same_outcome(both(copy.deepcopy, compiled[1]), compiled)
     if target.upb_alike:
         try:
             target.pb.FromString(data)

@@ -266,3 +266,23 @@ def test_a_collection_that_changes_the_original_meanwhile(engine: Engine, gc_res
     ]
     assert all(type(leaf) is Leaf and leaf.name == name for name, leaf in deep.by_name.items())
     assert engine.decode(engine.encode(deep), Pair) == deep
+
+
+def test_replace_gives_a_new_message_with_the_changes(engine: Engine) -> None:
+    blank = engine.decode(engine.encode(Pair(left=Leaf(name="a"), right=Leaf(name="b"))), Blank)
+    pair = Pair(left=Leaf(name="a", tags=["t"]), leaves=[Leaf()])
+    changed = pair.__replace__(right=Leaf(name="r"), leaves=[])
+    assert changed == Pair(left=pair.left, right=Leaf(name="r"), leaves=[]) and changed is not pair
+    assert changed.left is pair.left  # the fields not named keep their values
+    assert pair.leaves == [Leaf()] and pair.right is None  # the original is as it was
+    assert engine.encode(blank.__replace__()) == engine.encode(blank) != b""  # unknown fields are kept
+    point = Point(x=1, y=2)
+    assert point.__replace__(y=5) == Point(x=1, y=5) and point == Point(x=1, y=2)
+    with pytest.raises(TypeError, match="Point has no field 'z'"):
+        point.__replace__(z=3)
+
+
+@pytest.mark.skipif(not hasattr(copy, "replace"), reason="copy.replace arrived in Python 3.13")
+def test_copy_replace_calls_replace(engine: Engine) -> None:
+    point = Point(x=1, y=2)
+    assert copy.replace(point, x=4) == Point(x=4, y=2)  # type: ignore[attr-defined]

@@ -154,6 +154,7 @@ assert_type(customer.uuid, str | None)
 assert_type(customer.number, int | None)
 assert_type(ddl.which_oneof(customer, "id"), str | None)
 assert_type(ddl.oneof_item(customer, "id"), tuple[str, Any] | None)
+assert_type(customer.__replace__(number=7), Customer)
 
 assert_type(Job(sku="a1").sku, str)
 assert_type(Job(sku="a1").shade, Shade | None)

@@ -42,8 +42,8 @@ class Binding:
     """
 
     __slots__ = (
-        "cls", "codec", "json_read", "json_write", "oneof_members", "oneof_slots", "program", "runs_on", "spec",
-        "values",
+        "cls", "codec", "json_read", "json_write", "oneof_members", "oneof_slots", "program", "runs_on",
+        "slot_setters", "spec", "values",
     )  # fmt: skip
 
     def __init__(self, cls: type, spec: ClassSpec, values: Callable[[Any], tuple[Any, ...]]) -> None:
@@ -57,6 +57,7 @@ class Binding:
         self.json_read: Any = None
         self.oneof_members: dict[str, tuple[str, ...]] | None = None
         self.oneof_slots: dict[str, Any] | None = None
+        self.slot_setters: tuple[tuple[str, Callable[[Any, Any], None]], ...] | None = None
 
     def __repr__(self) -> str:
         return f"<ddl binding of {self.cls.__qualname__}: {self.runs_on}>"

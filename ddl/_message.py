@@ -165,15 +165,18 @@ class Message(metaclass=MessageMeta):
 
     def __copy__(self) -> Message:
         clone = object.__new__(type(self))
-        for name in self._slot_names():
-            slot_setter(type(self), name)(clone, getattr(self, name))
+        for name, store in _slot_setters(type(self)):
+            store(clone, getattr(self, name))
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Message:
         clone = object.__new__(type(self))
         memo[id(self)] = clone
-        for name in self._slot_names():
-            slot_setter(type(self), name)(clone, _copy.deepcopy(getattr(self, name), memo))
+        for name, store in _slot_setters(type(self)):
+            value = getattr(self, name)
+            # copy.deepcopy gives these back as they are (and notes none in the memo): asking
+            # it would cost more than the rest of the copy of a message of scalars.
+            store(clone, value if type(value) in _KEPT else _copy.deepcopy(value, memo))
         return clone
 
     def __replace__(self, /, **changes: Any) -> Self:
@@ -203,9 +206,20 @@ class Message(metaclass=MessageMeta):
 
         return (_restore, (type(self), encode(self)))
 
-    @classmethod
-    def _slot_names(cls) -> list[str]:
-        return [f.name for f in cls.__ddl__.spec.fields] + ["_ddl_unknown"]
+
+# The values a deep copy shares, as copy.deepcopy itself does (its atomic types).
+_KEPT = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def _slot_setters(cls: type[Message]) -> tuple[tuple[str, Callable[[Any, Any], None]], ...]:
+    """Each field's slot name and the ``__set__`` that stores it (``slot_setter``), then the
+    unknown fields': what the Python engine's copies carry over, found once per class."""
+    binding: Binding = cls.__ddl__
+    found = binding.slot_setters
+    if found is None:
+        names = [f.name for f in binding.spec.fields] + ["_ddl_unknown"]
+        found = binding.slot_setters = tuple((name, slot_setter(cls, name)) for name in names)
+    return found
 
 
 if speedups is not None:

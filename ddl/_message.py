@@ -222,10 +222,13 @@ def _slot_setters(cls: type[Message]) -> tuple[tuple[str, Callable[[Any, Any], N
     return found
 
 
+# The Python engine's copies stay reachable under these names once the compiled ones replace them.
+python_copy, python_deepcopy = Message.__copy__, Message.__deepcopy__
+
 if speedups is not None:
     # copy.copy and copy.deepcopy of a message run in C on the compiled engine, which hands
     # what it does not copy (a deleted field, a value of a type it does not know, nesting past
     # its depth) to the methods above, and runs only those while the tests turn it off.
-    speedups.install_copies(Message.__copy__, Message.__deepcopy__)
+    speedups.install_copies(python_copy, python_deepcopy)
     Message.__copy__ = speedups.message_copy  # type: ignore[method-assign]
     Message.__deepcopy__ = speedups.message_deepcopy  # type: ignore[method-assign]

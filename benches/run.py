@@ -3,18 +3,17 @@
 Run it as ``ddl bench [--quick]`` (or ``python benches/run.py``). For each library the runner
 starts a worker process (``--worker NAME``) with that library's environment (protobuf's
 implementation is chosen by an environment variable before import), which builds its objects,
-checks its answers, times ``encode``, ``decode+read`` and ``decode`` on every workload (and
-``json encode`` and ``json decode+read`` if it has JSON), and streams the results back as JSON
-lines. The full run makes three such passes over the libraries, each with a third of the
-samples, and keeps the lowest of the passes' medians (``Settings.per_round`` says why).
-Then the memory benchmark decodes one big batch payload in a fresh process per library, and
-the hostile-memory benchmark (``hostile_memory.py``) decodes inputs built to make many
-objects per byte, in a fresh process per library and case.
+checks its answers and times ``encode``, ``decode+read`` and ``decode`` on every workload (and
+``json encode`` and ``json decode+read`` if it has JSON) as the runner asks: the workers stay up
+together, and the samples of one operation alternate between the libraries (``lockstep.py``
+says why). Then the memory benchmark decodes one big batch payload in a fresh process per
+library, and the hostile-memory benchmark (``hostile_memory.py``) decodes inputs built to make
+many objects per byte, in a fresh process per library and case.
 
-This module parses the options and runs the phases; the rest lives beside it: ``worker.py``
-(the timing worker), ``memory.py`` (the memory benchmark), ``processes.py`` (starting workers
-and reading their events), ``settings.py`` (full and quick), ``progress.py`` (the progress bar)
-and ``report.py`` (tables and chart).
+This module parses the options and runs the phases; the rest lives beside it: ``lockstep.py``
+(the order of the samples), ``worker.py`` (the timing worker), ``memory.py`` (the memory
+benchmark), ``processes.py`` (starting workers and reading their events), ``settings.py`` (full
+and quick), ``progress.py`` (the progress bar) and ``report.py`` (tables and chart).
 """
 
 from __future__ import annotations
@@ -33,11 +32,12 @@ from dataclasses import asdict
 from typing import Any
 
 from benches import workloads
-from benches.adapters import BASELINE, LIBRARIES, Library, library
+from benches.adapters import BASELINE, LIBRARIES, library
 from benches.grpc_bench import format_grpc, measure
 from benches.hostile_memory import CASES, LIBS, format_hostile, hostile_worker, run_cases
+from benches.lockstep import time_all
 from benches.memory import memory_payloads, memory_worker, wire_of
-from benches.processes import stream_worker
+from benches.processes import STEADY_MALLOC, stream_worker
 from benches.progress import Progress
 from benches.report import format_memory, format_table, machine_info, ratios, write_chart
 from benches.settings import FULL, QUICK
@@ -63,14 +63,19 @@ def run(args: argparse.Namespace) -> int:
     grpc_libs = {"ddl": "ddl", "protobuf-upb": "protobuf"}
     grpc_runs = [grpc_libs[lib.name] for lib in libs if lib.name in grpc_libs] if args.grpc else []
     progress = Progress(
-        settings.rounds * len(libs) * len(names) * len(workloads.ALL_OPS)
+        len(libs) * len(names) * len(workloads.ALL_OPS)
         + memory_weight * len(memory_libs)
         + memory_weight * hostile_runs
         + memory_weight * len(grpc_runs)
     )
     report: dict[str, Any] = {
         "machine": machine_info(),
-        "settings": {**asdict(settings), "quick": args.quick, "gc": "enabled; gc.collect() before each sample"},
+        "settings": {
+            **asdict(settings),
+            "quick": args.quick,
+            "gc": "enabled; gc.collect() before each sample",
+            "malloc": STEADY_MALLOC,
+        },
         "workloads": names,
         "libraries": {},
         "results": {},
@@ -82,17 +87,10 @@ def run(args: argparse.Namespace) -> int:
         "grpc": None,
         "problems": [],
     }
-    worker_args = ["--workloads", ",".join(names)] + (["--quick"] if args.quick else [])
-    passes: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {}  # workload -> op -> library -> a result a pass
     for lib in libs:
         report["libraries"][lib.name] = {"status": "ok", "note": lib.note, "env": dict(lib.env)}
-    for round_no in range(settings.rounds):
-        for lib in libs:
-            _time_pass(lib, worker_args, report, passes, progress, first=round_no == 0)
-    for workload, ops in passes.items():
-        for op, by_lib in ops.items():
-            for name, results in by_lib.items():
-                report["results"].setdefault(workload, {}).setdefault(op, {})[name] = _combined(results)
+    if names:
+        time_all(libs, ["--quick"] if args.quick else [], report, progress)
     if memory_libs:
         with tempfile.TemporaryDirectory(prefix="ddl-bench-") as tmp:
             progress.label = "memory: writing the payload"
@@ -175,70 +173,6 @@ def run(args: argparse.Namespace) -> int:
     return exit_status(report)
 
 
-def _time_pass(
-    lib: Library,
-    worker_args: list[str],
-    report: dict[str, Any],
-    passes: dict[str, dict[str, dict[str, list[dict[str, Any]]]]],
-    progress: Progress,
-    *,
-    first: bool,
-) -> None:
-    """One pass of one library's worker over the workloads: its timings join ``passes``, the rest
-    (versions, sizes, wrong answers) ``report``, once. A library that failed or was skipped in a
-    pass before is not run again."""
-    info = report["libraries"][lib.name]
-    left = len(report["workloads"]) * len(workloads.ALL_OPS)
-    if info["status"] != "ok":
-        progress.advance(left)
-        return
-    progress.label = f"{lib.name}: starting"
-    progress.draw()
-    for ev in stream_worker(lib, ["--worker", lib.name, *worker_args]):
-        kind = ev["event"]
-        if kind == "progress":
-            left -= 1
-            progress.advance(1, f"{lib.name}: {ev['label']}")
-        elif kind == "info":
-            info["version"] = ev["version"]
-            info["json"] = ev["json"]
-        elif kind == "result":
-            entry = {k: ev[k] for k in ("median_us", "min_us", "samples", "loops")}
-            passes.setdefault(ev["workload"], {}).setdefault(ev["op"], {}).setdefault(lib.name, []).append(entry)
-        elif kind == "size":
-            key = "json_payload_bytes" if ev.get("json") else "payload_bytes"
-            if lib.name == BASELINE:
-                report[key][ev["workload"]] = ev["bytes"]
-            info.setdefault(key, {})[ev["workload"]] = ev["bytes"]
-        elif kind == "unsupported":
-            info.setdefault("unsupported", {})[ev["workload"]] = ev["reason"]
-        elif kind == "wrong" and first:
-            info.setdefault("json_wrong" if ev.get("json") else "wrong", {})[ev["workload"]] = ev["error"]
-            msg = f"{lib.name} FAILED the correctness check on {ev['workload']} (not timed): {ev['error']}"
-            report["problems"].append(msg)
-            progress.note(msg)
-        elif kind in ("skip", "error"):
-            info["status"] = "skipped" if kind == "skip" else "failed"
-            info["reason"] = ev["reason"]
-            msg = f"{lib.name} {info['status']}: {ev['reason']}"
-            report["problems"].append(msg)
-            progress.note(msg)
-    progress.advance(max(left, 0))
-
-
-def _combined(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """One operation's figure from its passes: the median of the calmest pass (the lowest of
-    their medians), the least of their minimums, all their samples, and each pass's median
-    (``passes_us``) to show the spread."""
-    return {
-        "median_us": min(r["median_us"] for r in results),
-        "min_us": min(r["min_us"] for r in results),
-        "samples": sum(r["samples"] for r in results),
-        "loops": results[-1]["loops"],
-        "passes_us": [r["median_us"] for r in results],
-    }
-
-
 def exit_status(report: dict[str, Any]) -> int:
     """1 when one of ddl's own engines failed or answered wrongly, else 0.
 
@@ -263,7 +197,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  ddl bench --quick                  # under a minute\n"
-            "  ddl bench --markdown > table.md    # full run (12-15 min), tables as Markdown\n"
+            "  ddl bench --markdown > table.md    # full run (about 20 min), tables as Markdown\n"
             "  ddl bench --libs ddl,protobuf-upb --workloads small,batch\n"
             f"libraries: {', '.join(lib.name for lib in LIBRARIES)}\n"
             f"workloads: {', '.join(workloads.WORKLOADS)}"
@@ -297,8 +231,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     args = parser(prog).parse_args(argv)
     if args.worker:
-        names = args.workloads.split(",") if args.workloads else list(workloads.WORKLOADS)
-        return worker(args.worker, (QUICK if args.quick else FULL).per_round(), names)
+        return worker(args.worker, QUICK if args.quick else FULL)
     if args.memory_worker:
         return memory_worker(args.memory_worker, args.payload, args.records)
     if args.hostile_worker:

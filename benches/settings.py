@@ -22,27 +22,6 @@ class Settings:
     json_target: float
     json_samples: int
     json_min_samples: int
-    rounds: int = 1
-
-    def per_round(self) -> Settings:
-        """What one of the ``rounds`` passes takes: its share of the samples (rounded up).
-
-        The runner times every library in turn, ``rounds`` times over, and keeps the lowest of
-        the passes' medians: on a shared machine a burst of other work lasting minutes slows
-        whichever library is running then, and with one pass per library that one library's
-        figures, and its ratios, carry it. Split into passes spread over the whole run, a burst
-        spoils a pass or two of a few libraries; other work only ever adds time, so the calmest
-        pass is the one that shows what the library itself costs (as ``timeit`` keeps the best
-        of its repeats).
-        """
-        return replace(
-            self,
-            samples=-(-self.samples // self.rounds),
-            min_samples=-(-self.min_samples // self.rounds),
-            json_samples=-(-self.json_samples // self.rounds),
-            json_min_samples=-(-self.json_min_samples // self.rounds),
-            rounds=1,
-        )
 
     @property
     def budget(self) -> float:
@@ -62,7 +41,6 @@ FULL = Settings(
     json_target=0.050,
     json_samples=21,
     json_min_samples=3,
-    rounds=3,
 )
 QUICK = Settings(
     target=0.015, samples=7, min_samples=3, memory_mb=5.0, json_target=0.003, json_samples=3, json_min_samples=1

@@ -1,21 +1,27 @@
-"""The timing worker: in its own process, check one library's answers, then time every operation.
+"""The timing worker: in its own process, check one library's answers, then time what the runner asks.
 
-For each workload: calibrate a loop count, take timed samples, and stream the per-call median
-(and minimum) of ``encode``, ``decode+read`` and ``decode`` back to the runner; then, for a
-library with JSON, of ``json encode`` and ``json decode+read`` (fewer samples: ``Settings.for_json``).
+The runner (``lockstep.py``) keeps one worker per library alive and sends each a command at a
+time, one JSON line on stdin: ``load`` a workload (check the library's answers on it, and say
+which operations it can time), ``calibrate`` an operation (a loop count, and how many samples
+the budget allows), and take one ``sample`` of it. The worker answers with events on stdout
+(``processes.emit``). So the runner decides the order of every sample, and it alternates the
+libraries' samples of one operation.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import platform
 import statistics
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
 from benches import workloads
-from benches.adapters import Case
+from benches.adapters import Case, Library
 from benches.adapters.check import check, check_json, peers_of, unsupported
 from benches.processes import emit, load_in_worker
 from benches.settings import Settings
@@ -65,26 +71,37 @@ def _json_timers(case: Case, text: str | bytes) -> dict[str, Callable[[int], flo
     }
 
 
-def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]:
-    """Calibrate a loop count so a sample takes ~``settings.target`` s; return the per-call median.
+def calibrate(timed: Callable[[int], float], settings: Settings) -> tuple[int, int]:
+    """A loop count that makes a sample last about ``settings.target`` seconds, and the number of
+    samples to take (fewer for slow calls, within ``settings.budget``).
 
-    The garbage collector stays enabled (as in real programs); it runs a full collection before
-    each sample, outside the timed region.
+    The garbage collector stays enabled (as in real programs); a full collection runs first.
     """
     gc.collect()
-    once = timed(1)  # also a warm-up
-    loops = 1
-    if once < settings.target:
-        loops = max(1, int(settings.target / max(once, 1e-7)))
-        loops = min(loops, 1_000_000)
-        t = timed(loops)
-        loops = max(1, round(loops * settings.target / max(t, 1e-9)))
-    per_sample = max(once * loops, settings.target)
-    n = max(settings.min_samples, min(settings.samples, int(settings.budget / per_sample)))
-    times = []
-    for _ in range(n):
-        gc.collect()
-        times.append(timed(loops) / loops)
+    timed(1)  # a warm-up: a first call fills caches and can take many times a warm one
+    once = timed(1)
+    if once >= settings.target:
+        loops, per_sample = 1, once
+    else:
+        tried = min(max(1, int(settings.target / max(once, 1e-7))), 1_000_000)
+        t = max(timed(tried), 1e-9)
+        loops = max(1, round(tried * settings.target / t))  # a sample of about the target
+        per_sample = max(loops * t / tried, settings.target)
+    return loops, max(settings.min_samples, min(settings.samples, int(settings.budget / per_sample)))
+
+
+def sample(timed: Callable[[int], float], loops: int) -> float:
+    """One sample: the time of a call, in seconds, over ``loops`` calls, after a full collection
+    (outside the timed region)."""
+    gc.collect()
+    return timed(loops) / loops
+
+
+def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]:
+    """Calibrate, then take every sample in a row; return the per-call median (for the scripts
+    that time one library at a time, in one process)."""
+    loops, n = calibrate(timed, settings)
+    times = [sample(timed, loops) for _ in range(n)]
     return {
         "median_us": statistics.median(times) * 1e6,
         "min_us": min(times) * 1e6,
@@ -93,56 +110,59 @@ def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]
     }
 
 
-def _skip(workload: str, ops: Sequence[str], why: str) -> None:
-    for op in ops:
-        emit("progress", label=f"{workload} {op} ({why})")
+def _load(lib: Library, module: ModuleType, workload: str) -> dict[str, Callable[[int], float]]:
+    """Check ``module``'s answers on ``workload`` and give its timers, one per operation it can
+    time (none when it does not run the workload or answers wrongly; the binary and the JSON
+    operations are checked apart, so a wrong answer in one leaves the other timed)."""
+    if workload in unsupported(module):
+        emit("unsupported", workload=workload, reason=unsupported(module)[workload])
+        return {}
+    wire_peer, json_peer = peers_of(module)
+    logical = workloads.build(workload)
+    try:
+        case = module.make(workload, logical)
+        ddl_case = wire_peer.make(workload, logical) if wire_peer is not None else None
+        data = check(lib.name, workload, case, logical, ddl_case)
+    except Exception as e:  # noqa: BLE001 - a wrong answer (CheckError) or a crash: never time it
+        emit("wrong", workload=workload, error=f"{type(e).__name__}: {e}"[:500])
+        return {}
+    emit("size", workload=workload, bytes=len(data))
+    timers = _timers(case, data)
+    if module.JSON is None:
+        return timers
+    try:
+        json_case = json_peer.make(workload, logical) if json_peer is not None else None
+        text = check_json(lib.name, workload, case, logical, json_case)
+    except Exception as e:  # noqa: BLE001 - as above, for the JSON operations alone
+        emit("wrong", workload=workload, error=f"JSON: {type(e).__name__}: {e}"[:500], json=True)
+        return timers
+    emit("size", workload=workload, bytes=len(text.encode() if isinstance(text, str) else text), json=True)
+    return timers | _json_timers(case, text)
 
 
-def worker(name: str, settings: Settings, names: Sequence[str]) -> int:
-    """Check, then time, one library on the workloads ``names``, streaming JSON lines to stdout.
+def worker(name: str, settings: Settings, commands: Iterable[str] | None = None) -> int:
+    """Serve the runner's ``commands`` (JSON lines; standard input by default) for library
+    ``name`` until they end.
 
-    The binary and the JSON operations are checked apart: a wrong answer in one leaves the other timed.
+    It says first which version runs (``info``), or that the library cannot run here (``skip``,
+    and nothing more). Each command then gets its answer: ``ready`` (the operations the loaded
+    workload can time), ``calibrated`` (loops and samples) or ``sample`` (µs a call).
     """
     loaded = load_in_worker(name)
     if loaded is None:
         return 0
     lib, module = loaded
     emit("info", version=module.version(), python=platform.python_version(), json=module.JSON)
-    wire_peer, json_peer = peers_of(module)
-    json_settings = settings.for_json()
-    for workload in names:
-        if workload in unsupported(module):
-            emit("unsupported", workload=workload, reason=unsupported(module)[workload])
-            _skip(workload, workloads.ALL_OPS, "not supported")
-            continue
-        logical = workloads.build(workload)
-        try:
-            case = module.make(workload, logical)
-            ddl_case = wire_peer.make(workload, logical) if wire_peer is not None else None
-            data = check(lib.name, workload, case, logical, ddl_case)
-        except Exception as e:  # noqa: BLE001 - a wrong answer (CheckError) or a crash: never time it
-            emit("wrong", workload=workload, error=f"{type(e).__name__}: {e}"[:500])
-            _skip(workload, workloads.ALL_OPS, "skipped")
-            continue
-        emit("size", workload=workload, bytes=len(data))
-        timers = _timers(case, data)
-        for op in workloads.OPS:
-            emit("result", workload=workload, op=op, **measure(timers[op], settings))
-            emit("progress", label=f"{workload} {op}")
-        if module.JSON is None:
-            _skip(workload, workloads.JSON_OPS, "no JSON")
-            continue
-        try:
-            json_case = json_peer.make(workload, logical) if json_peer is not None else None
-            text = check_json(lib.name, workload, case, logical, json_case)
-        except Exception as e:  # noqa: BLE001 - as above, for the JSON operations alone
-            emit("wrong", workload=workload, error=f"JSON: {type(e).__name__}: {e}"[:500], json=True)
-            _skip(workload, workloads.JSON_OPS, "skipped")
-            continue
-        emit("size", workload=workload, bytes=len(text.encode() if isinstance(text, str) else text), json=True)
-        timers = _json_timers(case, text)
-        for op in workloads.JSON_OPS:
-            emit("result", workload=workload, op=op, **measure(timers[op], json_settings))
-            emit("progress", label=f"{workload} {op}")
-    emit("done")
+    timers: dict[str, Callable[[int], float]] = {}
+    for line in sys.stdin if commands is None else commands:
+        command = json.loads(line)
+        op = command.get("op", "")
+        if command["do"] == "load":
+            timers = _load(lib, module, command["workload"])
+            emit("ready", ops=list(timers))
+        elif command["do"] == "calibrate":
+            loops, n = calibrate(timers[op], settings.for_json() if op in workloads.JSON_OPS else settings)
+            emit("calibrated", loops=loops, samples=n)
+        else:
+            emit("sample", us=sample(timers[op], command["loops"]) * 1e6)
     return 0

@@ -11,6 +11,8 @@ import array
 import dataclasses
 import datetime as dt
 import importlib
+import io
+import itertools
 import json
 import marshal
 import runpy
@@ -536,44 +538,134 @@ def test_cli_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "gRPC on loopback" not in printed
 
 
-def test_the_full_run_splits_its_samples_into_passes() -> None:
-    from benches.settings import FULL, QUICK
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"ddl": 3, "protobuf-upb": 3},
+        {"ddl": 42, "protobuf-upb": 42, "msgspec": 42},
+        {"ddl": 42, "protobuf-python": 6, "ddl-python": 13},
+        {"ddl": 1},
+        {"ddl": 5, "slow": 1},
+    ],
+)
+def test_the_libraries_take_their_samples_in_turns(counts: dict[str, int]) -> None:
+    from benches.lockstep import schedule
 
-    one = FULL.per_round()
-    assert FULL.rounds == 3 and one.rounds == 1 and QUICK.per_round() == QUICK
-    assert one.samples * FULL.rounds == FULL.samples and one.min_samples * FULL.rounds == FULL.min_samples
-    assert one.json_samples * FULL.rounds == FULL.json_samples and one.budget * FULL.rounds == FULL.budget
+    order = schedule(counts)
+    assert {name: order.count(name) for name in counts} == counts
+    turns = max(counts.values())
+    full = [name for name, n in counts.items() if n == turns]
+    # The libraries with every turn's sample alternate: between two samples of one, each of the
+    # others takes at most two (the first place moves by one each turn).
+    for name in full:
+        at = [i for i, x in enumerate(order) if x == name]
+        for a, b in itertools.pairwise(at):
+            between = order[a + 1 : b]
+            assert all(between.count(other) <= 2 for other in full if other != name), (name, between)
+    # One with fewer samples spreads them evenly over the turns (counted in samples of a library
+    # with one every turn, taken before each of its own: ±1 for its place in the turn).
+    for name, n in counts.items():
+        if n < turns:
+            turn_of = [order[: i + 1].count(full[0]) for i, x in enumerate(order) if x == name]
+            assert turn_of[0] <= turns // n + 1
+            gaps = [b - a for a, b in itertools.pairwise(turn_of)]
+            assert not gaps or max(gaps) - min(gaps) <= 2
 
 
-def test_passes_slowed_by_other_work_are_left_out() -> None:
-    from benches.run import _combined
+def _timer(first: float, per_call: float) -> Any:
+    """A stand-in for a workload's timer (``loops`` calls in seconds) whose first call is cold."""
+    calls = []
 
-    passes = [
-        {"median_us": 30.0, "min_us": 12.0, "samples": 14, "loops": 100},  # a burst of other work
-        {"median_us": 11.0, "min_us": 9.0, "samples": 14, "loops": 100},
-        {"median_us": 25.0, "min_us": 8.5, "samples": 13, "loops": 90},  # and another
-    ]
-    combined = _combined(passes)
-    assert combined == {"median_us": 11.0, "min_us": 8.5, "samples": 41, "loops": 90, "passes_us": [30.0, 11.0, 25.0]}
+    def timed(loops: int) -> float:
+        calls.append(loops)
+        return first if len(calls) == 1 else loops * per_call
+
+    return timed
 
 
-def test_a_run_of_two_passes_times_each_library_twice(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("first", "per_call", "loops", "samples"),
+    [
+        (20e-6, 0.1e-6, 500_000, 42),  # a fast call, its first one 200 times slower: every sample
+        (1.0, 0.001, 50, 42),  # a cold first call longer than a whole sample
+        (1.0, 0.1, 1, 31),  # a slow call: as many samples as the budget (3.15 s) holds
+        (1.0, 1.0, 1, 6),  # a very slow one: the fewest samples
+    ],
+)
+def test_a_cold_first_call_does_not_cut_the_samples(first: float, per_call: float, loops: int, samples: int) -> None:
+    from benches.settings import FULL
+    from benches.worker import calibrate
+
+    assert calibrate(_timer(first, per_call), FULL) == (loops, samples)
+
+
+def test_a_run_of_two_libraries_times_both_on_every_operation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Both workers stay up through the run; shapes only, never timings."""
     from benches import run
     from benches.settings import QUICK
 
-    monkeypatch.setattr(run, "QUICK", dataclasses.replace(QUICK, rounds=2))
     out = tmp_path / "results.json"
-    argv = ["--quick", "--libs", "ddl", "--workloads", "small", "--no-memory", "--no-grpc"]
+    argv = ["--quick", "--libs", "ddl,ddl-python", "--workloads", "small,ints", "--no-memory", "--no-grpc"]
     assert run.main([*argv, "--json", str(out), "--chart", ""]) == 0
     capsys.readouterr()
     report = json.loads(out.read_text())
-    for op in workloads.ALL_OPS:
-        result = report["results"]["small"][op]["ddl"]
-        assert len(result["passes_us"]) == 2
-        assert result["median_us"] == min(result["passes_us"])
-    assert report["settings"]["rounds"] == 2 and report["problems"] == []
+    assert report["problems"] == []
+    for workload in ("small", "ints"):
+        for op in workloads.ALL_OPS:
+            for name in ("ddl", "ddl-python"):
+                result = report["results"][workload][op][name]
+                assert result["min_us"] <= result["median_us"]
+                lowest = QUICK.json_min_samples if op in workloads.JSON_OPS else QUICK.min_samples
+                assert lowest <= result["samples"] <= QUICK.samples and result["loops"] >= 1
+    assert report["libraries"]["ddl-python"]["version"] == report["libraries"]["ddl"]["version"]
+
+
+def test_timing_workers_hold_malloc_steady_and_memory_workers_do_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timing worker keeps glibc from giving memory back at every free near the heap's top; the
+    memory benchmarks measure the process as a user runs it."""
+    from benches import processes
+
+    envs: list[dict[str, str]] = []
+
+    class Started:
+        stdin = stdout = None
+
+        def __init__(self, argv: list[str], **kwargs: Any) -> None:
+            envs.append(kwargs["env"])
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    for key in processes.STEADY_MALLOC:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(processes.subprocess, "Popen", Started)
+    monkeypatch.setattr(processes, "_events", lambda proc: iter(()))
+    processes.Worker(library("protobuf-upb"), ["--worker", "protobuf-upb"]).close()
+    assert list(processes.stream_worker(library("protobuf-upb"), ["--memory-worker", "protobuf-upb"])) == []
+    timing, memory = envs
+    assert memory["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] == "upb" and "MALLOC_TOP_PAD_" not in memory
+    assert timing == memory | processes.STEADY_MALLOC
+
+
+def test_a_worker_that_dies_marks_its_library_failed_and_says_why() -> None:
+    from benches.lockstep import _ask
+    from benches.processes import Worker
+    from benches.progress import Progress
+
+    report: dict[str, Any] = {"libraries": {"ddl": {"status": "ok"}}, "problems": []}
+    progress = Progress(1, stream=io.StringIO())
+    worker = Worker(library("ddl"), ["--worker", "ddl", "--no-such-option"])
+    try:
+        assert _ask(worker, None, "info", report, progress) is None
+    finally:
+        worker.close()
+    assert report["libraries"]["ddl"]["status"] == "failed"
+    assert "worker exited with 2" in report["libraries"]["ddl"]["reason"]
+    assert "--no-such-option" in report["libraries"]["ddl"]["reason"]
+    assert report["problems"] == [f"ddl failed: {report['libraries']['ddl']['reason']}"]
+    assert report["problems"][0] in progress.stream.getvalue()
 
 
 @pytest.mark.parametrize(("args", "columns"), [(["small"], 8), (["--json", "small"], 8)])

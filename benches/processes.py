@@ -109,8 +109,8 @@ def stream_worker(lib: Library, args: list[str]) -> Iterator[dict[str, Any]]:
 
 class Worker:
     """A timing worker that stays up: ``ask`` sends it a command and returns the events it
-    answers with. A worker that stops answering (it exited, or crashed) ends with an ``error``
-    event, or ``None`` for ``ask``'s answer when it exited cleanly (a library it skipped)."""
+    answers with. The events of a worker that stops answering end with an ``error`` when it
+    crashed, and with its last word when it exited cleanly (a ``skip``: its library is not here)."""
 
     def __init__(self, lib: Library, args: list[str]) -> None:
         self.lib = lib

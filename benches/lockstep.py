@@ -11,7 +11,6 @@ worker runs at a time; the others wait for their next command.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from benches import workloads
 from benches.adapters import BASELINE, Library
 from benches.processes import Worker
 from benches.progress import Progress
+from benches.worker import figures
 
 
 def schedule(counts: Mapping[str, int]) -> list[str]:
@@ -48,7 +48,6 @@ def time_all(libs: Sequence[Library], args: list[str], report: dict[str, Any], p
     workers = {lib.name: Worker(lib, ["--worker", lib.name, *args]) for lib in libs}
     try:
         live = [name for name in workers if _started(workers[name], report, progress)]
-        per_op = len(libs)
         for workload in report["workloads"]:
             ready = {}
             for name in list(live):
@@ -65,7 +64,7 @@ def time_all(libs: Sequence[Library], args: list[str], report: dict[str, Any], p
                 if results:
                     report["results"].setdefault(workload, {})[op] = results
                 live = [name for name in live if report["libraries"][name]["status"] == "ok"]
-                progress.advance(per_op)
+                progress.advance(len(libs))
     finally:
         for w in workers.values():
             w.close()
@@ -89,10 +88,7 @@ def _time_op(
             del times[name]
         else:
             times[name].append(answer["us"])
-    return {
-        name: {"median_us": statistics.median(us), "min_us": min(us), "samples": len(us), "loops": loops[name]}
-        for name, us in times.items()
-    }
+    return {name: figures(us, loops[name]) for name, us in times.items()}
 
 
 def _started(worker: Worker, report: dict[str, Any], progress: Progress) -> bool:

@@ -97,27 +97,33 @@ def sample(timed: Callable[[int], float], loops: int) -> float:
     return timed(loops) / loops
 
 
-def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]:
-    """Calibrate, then take every sample in a row; return the per-call median (for the scripts
-    that time one library at a time, in one process)."""
-    loops, n = calibrate(timed, settings)
-    times = [sample(timed, loops) for _ in range(n)]
+def figures(samples_us: list[float], loops: int) -> dict[str, Any]:
+    """What the report keeps of one operation's samples (µs a call): median, minimum and counts."""
     return {
-        "median_us": statistics.median(times) * 1e6,
-        "min_us": min(times) * 1e6,
-        "samples": n,
+        "median_us": statistics.median(samples_us),
+        "min_us": min(samples_us),
+        "samples": len(samples_us),
         "loops": loops,
     }
 
 
-def _load(lib: Library, module: ModuleType, workload: str) -> dict[str, Callable[[int], float]]:
+def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]:
+    """Calibrate, then take every sample in a row; return the per-call median (for the scripts
+    that time one library at a time, in one process)."""
+    loops, n = calibrate(timed, settings)
+    return figures([sample(timed, loops) * 1e6 for _ in range(n)], loops)
+
+
+def _load(
+    lib: Library, module: ModuleType, peers: tuple[ModuleType | None, ModuleType | None], workload: str
+) -> dict[str, Callable[[int], float]]:
     """Check ``module``'s answers on ``workload`` and give its timers, one per operation it can
     time (none when it does not run the workload or answers wrongly; the binary and the JSON
     operations are checked apart, so a wrong answer in one leaves the other timed)."""
     if workload in unsupported(module):
         emit("unsupported", workload=workload, reason=unsupported(module)[workload])
         return {}
-    wire_peer, json_peer = peers_of(module)
+    wire_peer, json_peer = peers
     logical = workloads.build(workload)
     try:
         case = module.make(workload, logical)
@@ -153,12 +159,13 @@ def worker(name: str, settings: Settings, commands: Iterable[str] | None = None)
         return 0
     lib, module = loaded
     emit("info", version=module.version(), python=platform.python_version(), json=module.JSON)
+    peers = peers_of(module)
     timers: dict[str, Callable[[int], float]] = {}
     for line in sys.stdin if commands is None else commands:
         command = json.loads(line)
         op = command.get("op", "")
         if command["do"] == "load":
-            timers = _load(lib, module, command["workload"])
+            timers = _load(lib, module, peers, command["workload"])
             emit("ready", ops=list(timers))
         elif command["do"] == "calibrate":
             loops, n = calibrate(timers[op], settings.for_json() if op in workloads.JSON_OPS else settings)

@@ -20,8 +20,9 @@ the GC's youngest generation, which ddl's decoder spares its objects, so ddl can
 workload holding values marshal cannot write (times) has no such column.
 
 Run it as ``python benches/ceiling.py`` from a checkout. Both sides are timed as the benchmark's
-workers time decode+read (``benches.worker.measure``, the full run's settings): warm, in one
-process, the GC on, the median of samples that each span many calls. A full collection comes
+workers time decode+read (``benches.worker.measure``, the full run's settings, or with
+``--quick`` those of ``ddl bench --quick``): warm, in one process, the GC on, the median of
+samples that each span many calls. A full collection comes
 every few calls of a large workload, and the objects a decoder leaves cost the collections that
 pass over them; a sample that spans many calls counts that share, as the benchmark does.
 
@@ -50,7 +51,7 @@ os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
 
 from benches import workloads
 from benches.adapters import Case, ddl_adapter, protobuf_adapter
-from benches.settings import FULL, Settings
+from benches.settings import Settings, chosen
 from benches.worker import measure
 from ddl import Message
 from ddl._schema import plan_for
@@ -125,12 +126,12 @@ def _decode_and_read(decode: Callable[[Any], Any], read: Callable[[Any], Any], d
 
 
 def main(args: Sequence[str]) -> None:
-    parser = workloads.script_parser(__doc__ or "")
+    parser = workloads.script_parser(__doc__ or "", quick=True)
     parser.add_argument("--json", action="store_true", help="bound JSON reading (json_format.Parse) instead")
     opts = parser.parse_args(args)
     json, names = opts.json, opts.workloads
     what = "json_format Parse+read" if json else "decode+read"
-    settings = FULL.for_json() if json else FULL
+    settings = chosen(opts.quick).for_json() if json else chosen(opts.quick)
     if json:
         extra = " ddl binary decode+read µs | bound (as ddl's binary) |"
     else:

@@ -10,7 +10,8 @@ workload's values before it is timed, and both are timed as the benchmark's work
 (``benches.worker.measure`` with the JSON columns' settings: warm, in one process, the GC on,
 medians). (N.NNx) is the peer's time divided by ddl's.
 
-Run it as ``python benches/copies.py [WORKLOAD ...]`` from a checkout.
+Run it as ``python benches/copies.py [--quick] [WORKLOAD ...]`` from a checkout (``--quick``: the
+samples of ``ddl bench --quick``, fewer and shorter).
 
 Example::
 
@@ -37,7 +38,7 @@ os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
 from benches import workloads
 from benches.adapters import Case, ddl_adapter, protobuf_adapter
 from benches.adapters.check import plain
-from benches.settings import FULL
+from benches.settings import Settings, chosen
 from benches.side_table import print_table, timed_loop
 from benches.worker import measure
 
@@ -48,24 +49,26 @@ with contextlib.suppress(ImportError):  # an installed wheel's tests have only d
     LIBRARIES["msgspec"] = importlib.import_module("benches.adapters.msgspec_adapter").make
 
 
-def _timed(name: str, library: str, case: Case, logical: Any) -> tuple[float, ...]:
+def _timed(name: str, library: str, case: Case, logical: Any, settings: Settings) -> tuple[float, ...]:
     """One library's median µs for each of ``COPIES`` of its decoded message."""
     received = case.decode(case.encode(case.obj))
     if plain(case.read(copy.deepcopy(received))) != logical:
         raise AssertionError(f"{library} {name}: the deep copy does not read back to the workload")
-    settings = FULL.for_json()
     return tuple(measure(timed_loop(how, received), settings)["median_us"] for how in COPIES)
 
 
-def timings(name: str) -> dict[str, tuple[float, ...]]:
+def timings(name: str, settings: Settings) -> dict[str, tuple[float, ...]]:
     """Each library's median µs for each of ``OPS`` on workload ``name``."""
     logical = workloads.build(name)
-    return {library: _timed(name, library, make(name, logical), logical) for library, make in LIBRARIES.items()}
+    return {
+        library: _timed(name, library, make(name, logical), logical, settings) for library, make in LIBRARIES.items()
+    }
 
 
 def main(args: Sequence[str]) -> None:
-    opts = workloads.script_parser(__doc__ or "").parse_args(args)
-    print_table(OPS, {name: timings(name) for name in opts.workloads or workloads.WORKLOADS})
+    opts = workloads.script_parser(__doc__ or "", quick=True).parse_args(args)
+    settings = chosen(opts.quick).for_json()
+    print_table(OPS, {name: timings(name, settings) for name in opts.workloads or workloads.WORKLOADS})
 
 
 if __name__ == "__main__":

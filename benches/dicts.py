@@ -11,7 +11,8 @@ before it is timed, and both are timed as the benchmark's workers time (``benche
 with the JSON columns' settings: warm, in one process, the GC on, medians). (N.NNx) is the
 peer's time divided by ddl's.
 
-Run it as ``python benches/dicts.py [WORKLOAD ...]`` from a checkout.
+Run it as ``python benches/dicts.py [--quick] [WORKLOAD ...]`` from a checkout (``--quick``: the
+samples of ``ddl bench --quick``, fewer and shorter).
 
 Example::
 
@@ -40,7 +41,7 @@ import ddl
 from benches import workloads
 from benches.adapters import ddl_adapter, protobuf_adapter
 from benches.adapters.check import plain
-from benches.settings import FULL
+from benches.settings import Settings, chosen
 from benches.side_table import print_table, timed_loop
 from benches.worker import measure
 
@@ -80,7 +81,9 @@ if (_found := _msgspec()) is not None:
     LIBRARIES["msgspec"] = _found
 
 
-def _timed(name: str, library: str, case: Any, pair: Callable[[Any], Pair], logical: Any) -> tuple[float, float]:
+def _timed(
+    name: str, library: str, case: Any, pair: Callable[[Any], Pair], logical: Any, settings: Settings
+) -> tuple[float, float]:
     """One library's median µs to make the value of ``case``'s message and to read it back."""
     obj = case.json_input
     to_value, from_value = pair(obj)
@@ -88,25 +91,25 @@ def _timed(name: str, library: str, case: Any, pair: Callable[[Any], Pair], logi
     read = case.read
     if plain(read(from_value(value))) != logical:
         raise AssertionError(f"{library} {name}: the value does not read back to the workload")
-    settings = FULL.for_json()
     write_us = measure(timed_loop(to_value, obj), settings)["median_us"]
     read_us = measure(timed_loop(lambda: read(from_value(value))), settings)["median_us"]
     return write_us, read_us
 
 
-def timings(name: str) -> dict[str, tuple[float, float]]:
+def timings(name: str, settings: Settings) -> dict[str, tuple[float, float]]:
     """Each library's median µs to make the value and to read it back, on workload ``name``."""
     logical = workloads.build(name)
     return {
-        library: _timed(name, library, make(name, logical), pair, logical)
+        library: _timed(name, library, make(name, logical), pair, logical, settings)
         for library, (make, pair) in LIBRARIES.items()
     }
 
 
 def main(args: Sequence[str]) -> None:
-    opts = workloads.script_parser(__doc__ or "").parse_args(args)
+    opts = workloads.script_parser(__doc__ or "", quick=True).parse_args(args)
+    settings = chosen(opts.quick).for_json()
     names = opts.workloads or workloads.WORKLOADS
-    print_table(("dict encode", "dict decode+read"), {name: timings(name) for name in names})
+    print_table(("dict encode", "dict decode+read"), {name: timings(name, settings) for name in names})
 
 
 if __name__ == "__main__":

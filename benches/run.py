@@ -40,12 +40,12 @@ from benches.memory import memory_payloads, memory_worker, wire_of
 from benches.processes import STEADY_MALLOC, stream_worker
 from benches.progress import Progress
 from benches.report import format_memory, format_table, machine_info, ratios, write_chart
-from benches.settings import FULL, QUICK
+from benches.settings import chosen
 from benches.worker import worker
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = QUICK if args.quick else FULL
+    settings = chosen(args.quick)
     try:
         libs = [library(n) for n in args.libs.split(",")] if args.libs else list(LIBRARIES)
     except KeyError as e:
@@ -231,7 +231,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     args = parser(prog).parse_args(argv)
     if args.worker:
-        return worker(args.worker, QUICK if args.quick else FULL)
+        return worker(args.worker, chosen(args.quick))
     if args.memory_worker:
         return memory_worker(args.memory_worker, args.payload, args.records)
     if args.hostile_worker:

@@ -45,3 +45,8 @@ FULL = Settings(
 QUICK = Settings(
     target=0.015, samples=7, min_samples=3, memory_mb=5.0, json_target=0.003, json_samples=3, json_min_samples=1
 )
+
+
+def chosen(quick: bool) -> Settings:
+    """``QUICK`` when ``quick`` (``--quick`` on the command line), else ``FULL``."""
+    return QUICK if quick else FULL

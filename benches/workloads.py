@@ -501,10 +501,13 @@ def max_depth(node: dict[str, Any]) -> int:
     return 1 + max((max_depth(c) for c in node["children"]), default=0)
 
 
-def script_parser(doc: str, choices: Sequence[str] | None = WORKLOADS) -> argparse.ArgumentParser:
+def script_parser(
+    doc: str, choices: Sequence[str] | None = WORKLOADS, *, quick: bool = False
+) -> argparse.ArgumentParser:
     """The command line of a measuring script in benches/ (``ceiling.py``, ``memory_floor.py``, ...):
     its module docstring ``doc`` as its help and, unless ``choices`` is None, the workloads to
-    measure, all of ``choices`` when none is named."""
+    measure, all of ``choices`` when none is named. With ``quick``, the script times as the
+    benchmark's workers do and takes ``--quick`` for ``ddl bench --quick``'s shorter samples."""
     summary, _, details = doc.partition("\n")
     p = argparse.ArgumentParser(
         description=summary, epilog=details.strip(), formatter_class=argparse.RawDescriptionHelpFormatter
@@ -519,4 +522,6 @@ def script_parser(doc: str, choices: Sequence[str] | None = WORKLOADS) -> argpar
         return name
 
     p.add_argument("workloads", nargs="*", type=workload, metavar="WORKLOAD", help=", ".join(known))
+    if quick:
+        p.add_argument("--quick", action="store_true", help="fewer and shorter samples (ddl bench --quick's)")
     return p

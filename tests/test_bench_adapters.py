@@ -668,7 +668,7 @@ def test_a_worker_that_dies_marks_its_library_failed_and_says_why() -> None:
     assert report["problems"][0] in progress.stream.getvalue()
 
 
-@pytest.mark.parametrize(("args", "columns"), [(["small"], 8), (["--json", "small"], 8)])
+@pytest.mark.parametrize(("args", "columns"), [(["--quick", "small"], 8), (["--quick", "--json", "small"], 8)])
 def test_the_ceiling_script_prints_a_row_per_workload_with_a_ratio(
     capsys: pytest.CaptureFixture[str], args: list[str], columns: int
 ) -> None:
@@ -713,7 +713,7 @@ def test_the_side_scripts_print_a_row_per_workload_and_op_with_each_peers_ratio(
 ) -> None:
     """Shapes only, as above; each library's value must first read back to the workload."""
     module = importlib.import_module(f"benches.{script}")
-    module.main(["small"])
+    module.main(["--quick", "small"])
     rows = capsys.readouterr().out.splitlines()
     peers = "".join(f" {peer} µs (×ddl) |" for peer in module.LIBRARIES if peer != "ddl")
     assert rows[0] == "| workload | op | ddl µs |" + peers

@@ -19,12 +19,14 @@ that load and free plus ddl's read alone. It is a yardstick, not a bound: marsha
 the GC's youngest generation, which ddl's decoder spares its objects, so ddl can beat it. A
 workload holding values marshal cannot write (times) has no such column.
 
-Run it as ``python benches/ceiling.py`` from a checkout. Both sides are timed as the benchmark's
-workers time decode+read (``benches.worker.measure``, the full run's settings, or with
-``--quick`` those of ``ddl bench --quick``): warm, in one process, the GC on, the median of
-samples that each span many calls. A full collection comes
-every few calls of a large workload, and the objects a decoder leaves cost the collections that
-pass over them; a sample that spans many calls counts that share, as the benchmark does.
+Run it as ``python benches/ceiling.py`` from a checkout. Every figure is timed as the
+benchmark's workers time decode+read (the full run's settings, or with ``--quick`` those of
+``ddl bench --quick``): warm, in one process, the GC on, the median of samples that each span
+many calls. A full collection comes every few calls of a large workload, and the objects a
+decoder leaves cost the collections that pass over them; a sample that spans many calls counts
+that share, as the benchmark does. A row's figures take their samples in turns
+(``benches.lockstep.measure_together``), so a burst of the shared machine's other work slows
+them alike and leaves the ratios.
 
 Example::
 
@@ -51,8 +53,8 @@ os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
 
 from benches import workloads
 from benches.adapters import Case, ddl_adapter, protobuf_adapter
+from benches.lockstep import measure_together
 from benches.settings import Settings, chosen
-from benches.worker import measure
 from ddl import Message
 from ddl._schema import plan_for
 
@@ -103,16 +105,13 @@ def _loads(blob: bytes) -> Callable[[int], float]:
     return timed
 
 
-def _made_as_marshal(ours: Case, binary: bytes, upb_us: float, settings: Settings) -> str:
-    """The columns of the marshal yardstick: marshal's load and free of the same values, and
-    upb's decode+read over that plus ddl's read alone."""
+def _marshal_blob(ours: Case, binary: bytes) -> bytes | None:
+    """marshal's bytes of the values ``binary`` decodes to, or None for values marshal cannot
+    write (a datetime)."""
     try:
-        blob = marshal.dumps(_plain(ours.decode(binary)))
-    except ValueError:  # a value marshal cannot write (a datetime)
-        return " — | — |"
-    made = measure(_loads(blob), settings)["median_us"]
-    read = measure(_reading(ours.decode, ours.read, binary, free=False), settings)["median_us"]
-    return f" {made:,.2f} | {upb_us / (made + read):.2f}x |"
+        return marshal.dumps(_plain(ours.decode(binary)))
+    except ValueError:
+        return None
 
 
 def _decode_and_read(decode: Callable[[Any], Any], read: Callable[[Any], Any], data: Any) -> Callable[[int], float]:
@@ -140,29 +139,38 @@ def main(args: Sequence[str]) -> None:
     print(f"| workload | ddl read+free µs | ddl {own} µs | upb {what} µs | ddl ×upb | ceiling |{extra}")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in names or workloads.WORKLOADS:
-        logical = workloads.build(name)
-        ours, upb = ddl_adapter.make(name, logical), protobuf_adapter.make(name, logical)
-        binary = ours.encode(ours.obj)
-        floor = measure(_reading(ours.decode, ours.read, binary, free=True), settings)["median_us"]
-        if json:
-            assert upb.from_json is not None and upb.to_json is not None
-            assert ours.from_json is not None and ours.to_json is not None
-            timed = _decode_and_read(upb.from_json, upb.read, upb.to_json(upb.obj))
-            mine = _decode_and_read(ours.from_json, ours.read, ours.to_json(ours.obj))
-        else:
-            timed = _decode_and_read(upb.decode, upb.read, upb.encode(upb.obj))
-            mine = _decode_and_read(ours.decode, ours.read, binary)
-        theirs = measure(timed, settings)["median_us"]
-        ddl = measure(mine, settings)["median_us"]
-        row = f"| {name} | {floor:,.2f} | {ddl:,.2f} | {theirs:,.2f} | {theirs / ddl:.2f}x | {theirs / floor:.2f}x |"
-        if json:
-            # A JSON reader makes the objects the binary decoder makes, from a longer text that
-            # needs more work to scan: one as fast as ddl's binary decoder is the bound here.
-            as_binary = measure(_decode_and_read(ours.decode, ours.read, binary), settings)["median_us"]
-            row += f" {as_binary:,.2f} | {theirs / as_binary:.2f}x |"
-        else:
-            row += _made_as_marshal(ours, binary, theirs, settings)
-        print(row)
+        print(_row(name, json, settings))
+
+
+def _row(name: str, json: bool, settings: Settings) -> str:
+    """One workload's row: every figure of it timed together (``measure_together``)."""
+    logical = workloads.build(name)
+    ours, upb = ddl_adapter.make(name, logical), protobuf_adapter.make(name, logical)
+    binary = ours.encode(ours.obj)
+    timers = {"floor": _reading(ours.decode, ours.read, binary, free=True)}
+    if json:
+        assert upb.from_json is not None and upb.to_json is not None
+        assert ours.from_json is not None and ours.to_json is not None
+        timers["upb"] = _decode_and_read(upb.from_json, upb.read, upb.to_json(upb.obj))
+        timers["ddl"] = _decode_and_read(ours.from_json, ours.read, ours.to_json(ours.obj))
+        # A JSON reader makes the objects the binary decoder makes, from a longer text that
+        # needs more work to scan: one as fast as ddl's binary decoder is the bound here.
+        timers["as binary"] = _decode_and_read(ours.decode, ours.read, binary)
+    else:
+        timers["upb"] = _decode_and_read(upb.decode, upb.read, upb.encode(upb.obj))
+        timers["ddl"] = _decode_and_read(ours.decode, ours.read, binary)
+        blob = _marshal_blob(ours, binary)
+        if blob is not None:
+            timers["marshal"] = _loads(blob)
+            timers["read"] = _reading(ours.decode, ours.read, binary, free=False)
+    us = {what: found["median_us"] for what, found in measure_together(timers, settings).items()}
+    floor, theirs, ddl = us["floor"], us["upb"], us["ddl"]
+    row = f"| {name} | {floor:,.2f} | {ddl:,.2f} | {theirs:,.2f} | {theirs / ddl:.2f}x | {theirs / floor:.2f}x |"
+    if json:
+        return row + f" {us['as binary']:,.2f} | {theirs / us['as binary']:.2f}x |"
+    if "marshal" not in us:
+        return row + " — | — |"
+    return row + f" {us['marshal']:,.2f} | {theirs / (us['marshal'] + us['read']):.2f}x |"
 
 
 if __name__ == "__main__":

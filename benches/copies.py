@@ -7,8 +7,9 @@ copies inside its arena (``__deepcopy__`` and ``__copy__`` are both a ``CopyFrom
 no Python object until a field is read); msgspec's Structs take ``copy.deepcopy``'s generic
 path and their own shallow ``__copy__``. Each library's deep copy must read back to the
 workload's values before it is timed, and both are timed as the benchmark's workers time
-(``benches.worker.measure`` with the JSON columns' settings: warm, in one process, the GC on,
-medians). (N.NNx) is the peer's time divided by ddl's.
+(with the JSON columns' settings: warm, in one process, the GC on, medians), the libraries'
+samples of each copy taken in turns (``benches.lockstep.measure_together``). (N.NNx) is the
+peer's time divided by ddl's.
 
 Run it as ``python benches/copies.py [--quick] [WORKLOAD ...]`` from a checkout (``--quick``: the
 samples of ``ddl bench --quick``, fewer and shorter).
@@ -38,9 +39,9 @@ os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "upb")
 from benches import workloads
 from benches.adapters import Case, ddl_adapter, protobuf_adapter
 from benches.adapters.check import plain
+from benches.lockstep import measure_together
 from benches.settings import Settings, chosen
 from benches.side_table import print_table, timed_loop
-from benches.worker import measure
 
 OPS = ("deepcopy", "copy")
 COPIES: tuple[Callable[[Any], Any], ...] = (copy.deepcopy, copy.copy)
@@ -49,20 +50,25 @@ with contextlib.suppress(ImportError):  # an installed wheel's tests have only d
     LIBRARIES["msgspec"] = importlib.import_module("benches.adapters.msgspec_adapter").make
 
 
-def _timed(name: str, library: str, case: Case, logical: Any, settings: Settings) -> tuple[float, ...]:
-    """One library's median µs for each of ``COPIES`` of its decoded message."""
+def _received(name: str, library: str, case: Case, logical: Any) -> Any:
+    """The message ``library``'s decoder makes of the workload, once its deep copy reads back to
+    the workload's values."""
     received = case.decode(case.encode(case.obj))
     if plain(case.read(copy.deepcopy(received))) != logical:
         raise AssertionError(f"{library} {name}: the deep copy does not read back to the workload")
-    return tuple(measure(timed_loop(how, received), settings)["median_us"] for how in COPIES)
+    return received
 
 
 def timings(name: str, settings: Settings) -> dict[str, tuple[float, ...]]:
-    """Each library's median µs for each of ``OPS`` on workload ``name``."""
+    """Each library's median µs for each of ``OPS`` on workload ``name``, the libraries' samples
+    of each op taken in turns."""
     logical = workloads.build(name)
-    return {
-        library: _timed(name, library, make(name, logical), logical, settings) for library, make in LIBRARIES.items()
-    }
+    received = {library: _received(name, library, make(name, logical), logical) for library, make in LIBRARIES.items()}
+    found = [
+        measure_together({library: timed_loop(how, message) for library, message in received.items()}, settings)
+        for how in COPIES
+    ]
+    return {library: tuple(op[library]["median_us"] for op in found) for library in received}
 
 
 def main(args: Sequence[str]) -> None:

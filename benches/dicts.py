@@ -7,9 +7,9 @@ the value and reads it back: ddl's canonical proto3 JSON values; protobuf's
 ``to_builtins`` / ``convert`` with its typed Structs (named fields, int64 as numbers, enums as
 ints). *dict decode+read* reads every field of the message made from the value, as the
 benchmark's decode+read does. Each library's value must read back to the workload's values
-before it is timed, and both are timed as the benchmark's workers time (``benches.worker.measure``
-with the JSON columns' settings: warm, in one process, the GC on, medians). (N.NNx) is the
-peer's time divided by ddl's.
+before it is timed, and both are timed as the benchmark's workers time (with the JSON columns'
+settings: warm, in one process, the GC on, medians), the libraries' samples of each taken in
+turns (``benches.lockstep.measure_together``). (N.NNx) is the peer's time divided by ddl's.
 
 Run it as ``python benches/dicts.py [--quick] [WORKLOAD ...]`` from a checkout (``--quick``: the
 samples of ``ddl bench --quick``, fewer and shorter).
@@ -41,9 +41,9 @@ import ddl
 from benches import workloads
 from benches.adapters import ddl_adapter, protobuf_adapter
 from benches.adapters.check import plain
+from benches.lockstep import measure_together
 from benches.settings import Settings, chosen
 from benches.side_table import print_table, timed_loop
-from benches.worker import measure
 
 # A library's pair: (the value of a message, the message of a value) given the message's case.
 Pair = tuple[Callable[[Any], Any], Callable[[Any], Any]]
@@ -81,28 +81,30 @@ if (_found := _msgspec()) is not None:
     LIBRARIES["msgspec"] = _found
 
 
-def _timed(
-    name: str, library: str, case: Any, pair: Callable[[Any], Pair], logical: Any, settings: Settings
-) -> tuple[float, float]:
-    """One library's median µs to make the value of ``case``'s message and to read it back."""
+def _timers(
+    name: str, library: str, case: Any, pair: Callable[[Any], Pair], logical: Any
+) -> tuple[Callable[[int], float], Callable[[int], float]]:
+    """One library's timers of making the value of ``case``'s message and of reading it back,
+    once the value reads back to the workload's values."""
     obj = case.json_input
     to_value, from_value = pair(obj)
     value = to_value(obj)
     read = case.read
     if plain(read(from_value(value))) != logical:
         raise AssertionError(f"{library} {name}: the value does not read back to the workload")
-    write_us = measure(timed_loop(to_value, obj), settings)["median_us"]
-    read_us = measure(timed_loop(lambda: read(from_value(value))), settings)["median_us"]
-    return write_us, read_us
+    return timed_loop(to_value, obj), timed_loop(lambda: read(from_value(value)))
 
 
 def timings(name: str, settings: Settings) -> dict[str, tuple[float, float]]:
-    """Each library's median µs to make the value and to read it back, on workload ``name``."""
+    """Each library's median µs to make the value and to read it back, on workload ``name``,
+    the libraries' samples of each taken in turns."""
     logical = workloads.build(name)
-    return {
-        library: _timed(name, library, make(name, logical), pair, logical, settings)
+    timers = {
+        library: _timers(name, library, make(name, logical), pair, logical)
         for library, (make, pair) in LIBRARIES.items()
     }
+    write, read = (measure_together({library: both[k] for library, both in timers.items()}, settings) for k in (0, 1))
+    return {library: (write[library]["median_us"], read[library]["median_us"]) for library in timers}
 
 
 def main(args: Sequence[str]) -> None:

@@ -6,19 +6,22 @@ burst in its figures and in every ratio to it. So the runner keeps every library
 and times one operation of one workload at a time, taking the libraries' samples in turn
 (``schedule``): each sample of ddl lies between samples of its peers taken within a second of it,
 a burst slows every library's samples of that operation alike, and the ratios hold. Only one
-worker runs at a time; the others wait for their next command.
+worker runs at a time; the others wait for their next command. The scripts that compare calls
+within one process (``ceiling.py``, ``copies.py``, ``dicts.py``) alternate theirs the same way
+(``measure_together``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from benches import workloads
 from benches.adapters import BASELINE, Library
 from benches.processes import Worker
 from benches.progress import Progress
-from benches.worker import figures
+from benches.settings import Settings
+from benches.worker import calibrate, figures, sample
 
 
 def schedule(counts: Mapping[str, int]) -> list[str]:
@@ -38,6 +41,19 @@ def schedule(counts: Mapping[str, int]) -> list[str]:
             if (turn + 1) * n // turns > turn * n // turns:  # the turns where n/turns passes an integer
                 order.append(name)
     return order
+
+
+def measure_together(timers: Mapping[str, Callable[[int], float]], settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each of ``timers``' figures (``worker.figures``, µs a call), timed in this process: each
+    calibrates, then their samples are taken in turns, in ``schedule``'s order.
+
+    Example: ``measure_together({"ddl": ours, "upb": theirs}, FULL)["ddl"]["median_us"]``.
+    """
+    plan = {name: calibrate(timed, settings) for name, timed in timers.items()}
+    times: dict[str, list[float]] = {name: [] for name in timers}
+    for name in schedule({name: count for name, (_, count) in plan.items()}):
+        times[name].append(sample(timers[name], plan[name][0]) * 1e6)
+    return {name: figures(us, plan[name][0]) for name, us in times.items()}
 
 
 def time_all(libs: Sequence[Library], args: list[str], report: dict[str, Any], progress: Progress) -> None:

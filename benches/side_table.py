@@ -9,7 +9,7 @@ from typing import Any
 
 
 def timed_loop(call: Callable[..., Any], *args: Any) -> Callable[[int], float]:
-    """A timer of ``loops`` calls of ``call(*args)``, for ``benches.worker.measure``."""
+    """A timer of ``loops`` calls of ``call(*args)``, for ``benches.lockstep.measure_together``."""
 
     def timed(loops: int) -> float:
         start = time.perf_counter()

@@ -107,13 +107,6 @@ def figures(samples_us: list[float], loops: int) -> dict[str, Any]:
     }
 
 
-def measure(timed: Callable[[int], float], settings: Settings) -> dict[str, Any]:
-    """Calibrate, then take every sample in a row; return the per-call median (for the scripts
-    that time one library at a time, in one process)."""
-    loops, n = calibrate(timed, settings)
-    return figures([sample(timed, loops) * 1e6 for _ in range(n)], loops)
-
-
 def _load(
     lib: Library, module: ModuleType, peers: tuple[ModuleType | None, ModuleType | None], workload: str
 ) -> dict[str, Callable[[int], float]]:

@@ -599,6 +599,41 @@ def test_a_cold_first_call_does_not_cut_the_samples(first: float, per_call: floa
     assert calibrate(_timer(first, per_call), FULL) == (loops, samples)
 
 
+def test_calls_timed_together_in_one_process_take_their_samples_in_turns() -> None:
+    """``measure_together`` (ceiling.py, copies.py, dicts.py): every timer calibrates first, then
+    the samples alternate as between workers, each timer its own count and loop."""
+    from benches.lockstep import measure_together, schedule
+    from benches.settings import FULL
+    from benches.worker import calibrate
+
+    calls: list[tuple[str, int]] = []
+
+    def timer(name: str, per_call: float) -> Any:
+        def timed(loops: int) -> float:
+            calls.append((name, loops))
+            return loops * per_call
+
+        return timed
+
+    per_call = {"fast": 1e-6, "slow": 0.2, "mid": 1e-3}
+    plans = {name: calibrate(timer(name, t), FULL) for name, t in per_call.items()}
+    calls.clear()
+    found = measure_together({name: timer(name, t) for name, t in per_call.items()}, FULL)
+    sampled = calls[len(calls) - sum(n for _, n in plans.values()) :]
+    calibrating = [name for name, _ in calls[: -len(sampled)]]
+    assert [name for name, _ in itertools.groupby(calibrating)] == list(per_call)  # each in one go, first
+    assert [name for name, _ in sampled] == schedule({name: n for name, (_, n) in plans.items()})
+    assert all(loops == plans[name][0] for name, loops in sampled)
+    for name, t in per_call.items():
+        assert found[name] == {
+            "median_us": t * 1e6,
+            "min_us": t * 1e6,
+            "samples": plans[name][1],
+            "loops": plans[name][0],
+        }
+    assert found["slow"]["samples"] < found["fast"]["samples"]
+
+
 def test_a_run_of_two_libraries_times_both_on_every_operation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -699,10 +734,11 @@ def test_the_marshal_yardstick_loads_one_object_for_each_object_a_decode_makes()
 def test_the_marshal_yardstick_has_no_figure_for_values_marshal_cannot_write() -> None:
     from benches import ceiling
     from benches.adapters import ddl_adapter
-    from benches.settings import FULL
+    from benches.settings import QUICK
 
     case = ddl_adapter.make("events", workloads.build("events"))  # datetimes and timedeltas
-    assert ceiling._made_as_marshal(case, case.encode(case.obj), 1.0, FULL) == " — | — |"
+    assert ceiling._marshal_blob(case, case.encode(case.obj)) is None
+    assert ceiling._row("events", False, QUICK).endswith(" — | — |")
 
 
 @pytest.mark.parametrize(

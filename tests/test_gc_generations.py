@@ -2,10 +2,12 @@
 generations (ddl/_cy/ddl_gc.c): a decoded message graph is born without cycles, so its tracked
 objects go straight to the oldest generation and are not counted towards the next young
 collection. Young collections then never pass over them; a full collection still does, and
-still finds a cycle a user makes through them later."""
+still finds a cycle a user makes through them later. In that generation's list each object
+comes after the one holding it, as objects made top-down in Python come."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import sys
 from collections.abc import Callable, Iterator
@@ -62,28 +64,93 @@ class Index(ddl.Message):
     counts: dict[str, int] = {}
 
 
-@pytest.mark.parametrize("read", [ddl.decode, ddl.from_json])
-def test_a_map_of_messages_is_tracked_in_the_oldest_generation_and_a_map_of_numbers_not_at_all(
-    read: Callable[[Any, type[Index]], Index],
-) -> None:
-    index = Index(nodes={"a": tree(1, 2), "b": Node()}, counts={"a": 1, "b": 2})
-    got = read(ddl.encode(index) if read is ddl.decode else ddl.to_json(index), Index)
-    assert got == index
-    oldest = {id(o) for o in gc.get_objects(generation=2)}
-    assert gc.is_tracked(got.nodes) and id(got.nodes) in oldest
-    assert all(id(o) in oldest for node in got.nodes.values() for o in made(node))
-    assert not gc.is_tracked(got.counts)  # CPython leaves a dict of numbers out; so does ddl
+# Every way the compiled engine makes a graph of new messages.
+MAKERS: dict[str, Callable[[], Any]] = {
+    **READERS,
+    "dict": lambda: ddl.from_dict(ddl.to_dict(TREE), Node),
+    "deepcopy": lambda: copy.deepcopy(TREE),
+}
 
 
-@pytest.mark.parametrize("read", READERS)
-def test_a_decode_adds_nothing_to_the_count_towards_a_young_collection(read: str) -> None:
-    gc.collect()
-    gc.set_threshold(100_000)  # no collection meanwhile, so the count only grows
-    before = gc.get_count()[0]
-    root = READERS[read]()
-    # the encode's own work and a few objects not of the graph, against 2,186 tracked objects
-    assert gc.get_count()[0] - before < 100
+def places() -> dict[int, int]:
+    """Each tracked object's place in the oldest generation's list (by id)."""
+    return {id(o): k for k, o in enumerate(gc.get_objects(generation=2))}
+
+
+def assert_after_holders(node: Node, place: dict[int, int]) -> None:
+    assert place[id(node)] < place[id(node.children)]
+    for child in node.children:
+        assert place[id(node.children)] < place[id(child)]
+        assert_after_holders(child, place)
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_each_new_object_is_linked_after_the_object_holding_it(make: str) -> None:
+    """A full collection walks the list in order, marking what each reachable object holds as
+    reachable; an object it meets before its holder is moved out of the list and back again
+    (about twice the work: benches/README.md, 2026-12-02 (6)). A message is linked as it is
+    made, its lists and dicts right after it, and what they hold after them."""
+    gc.disable()  # no collection between the making and the look at the list
+    root = MAKERS[make]()
     assert root == TREE
+    assert_after_holders(root, places())
+
+
+@pytest.mark.parametrize("make", ["binary", "json", "dict", "deepcopy"])
+def test_a_map_of_messages_is_linked_after_its_message_and_before_its_values(make: str) -> None:
+    index = Index(nodes={"a": tree(1, 2), "b": tree(2, 1)}, counts={"a": 1})
+    gc.disable()
+    if make == "binary":
+        got = ddl.decode(ddl.encode(index), Index)
+    elif make == "json":
+        got = ddl.from_json(ddl.to_json(index), Index)
+    elif make == "dict":
+        got = ddl.from_dict(ddl.to_dict(index), Index)
+    else:
+        got = copy.deepcopy(index)
+    assert got == index
+    place = places()
+    assert place[id(got)] < place[id(got.nodes)] < min(place[id(node)] for node in got.nodes.values())
+    for node in got.nodes.values():
+        assert_after_holders(node, place)
+
+
+class Counted(ddl.Message):
+    counts: dict[str, int] = {}  # a dict of numbers: counted towards a young collection, never tracked
+    children: list[Counted] = []
+
+
+def counted(depth: int) -> Counted:
+    return Counted(counts={"depth": depth}, children=[counted(depth - 1) for _ in range(3)] if depth else [])
+
+
+@pytest.mark.parametrize("read", [ddl.decode, ddl.from_json])
+def test_full_collections_during_a_decode_walk_its_half_made_messages_safely(
+    read: Callable[[Any, type[Counted]], Counted],
+) -> None:
+    """A message is in the GC's list from the moment it is made, its slots still empty: a
+    collection meanwhile walks it as it is. With the rest of the process frozen out of the
+    collector and every threshold 1, each dict the decode makes starts a collection, and a
+    young one's survivors a full one."""
+    value = counted(4)
+    text = ddl.encode(value) if read is ddl.decode else ddl.to_json(value)
+    fulls: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            fulls.append(1)
+
+    gc.freeze()
+    gc.collect()  # an oldest generation of nearly nothing: any survivor of a young one starts a full one
+    gc.set_threshold(1, 1, 1)
+    gc.callbacks.append(count)
+    try:
+        got = read(text, Counted)
+    finally:
+        gc.callbacks.remove(count)
+        gc.unfreeze()
+    assert fulls  # at least one, while the graph was half made
+    assert got == value
 
 
 class Leaf(ddl.Message):

@@ -83,7 +83,10 @@ cdef extern from "ddl_cpython.h":
 
 cdef extern from "ddl_gc.h":
     void ddl_gc_tenure(PyObject* o)
+    void ddl_gc_tenure_after(PyObject* o, PyObject* owner)
     void ddl_gc_tenure_tracked(PyObject* o)
+    bint ddl_gc_is_tracked(PyObject* o)
+    void ddl_gc_tenure_held(PyObject* o, PyObject* owner)
 
 cdef extern from "ddl_objects.h":
     PyObject* ddl_int(long long v) except NULL

@@ -188,6 +188,8 @@ cdef PyObject* _message_copied(ProgC* p, PyObject* src, _Copier c, int budget, b
     if raw == NULL:
         raise MemoryError()
     obj = _owned(raw)  # released, with what is filled in, if anything fails
+    if p.tracked_first:
+        ddl_gc_tenure(raw)  # before what it holds, as the binary decoder links it (decode.pxi)
     if src == c.root:
         c.root_copy = raw
     elif shared:
@@ -204,9 +206,11 @@ cdef PyObject* _message_copied(ProgC* p, PyObject* src, _Copier c, int budget, b
         held = <object>v  # owned while it is copied, whatever the original's slot then holds
         value = _copied(v, s.sub, c, budget - 1, 2)
         ddl_init_slot(raw, s.offset, value)
+        if Py_TYPE(value) == &PyList_Type or Py_TYPE(value) == &PyDict_Type:
+            ddl_gc_tenure_held(value, raw)  # a copy made after what it holds (ProgC.tracked_first)
         if not cyclic and value != v:  # a value kept as it is (an enum member) needs no tracking
             cyclic = ddl_may_cycle(value)
-    if cyclic:
+    if cyclic and not ddl_gc_is_tracked(raw):
         ddl_gc_tenure(raw)
     Py_INCREF_ptr(raw)
     return raw

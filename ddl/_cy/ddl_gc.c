@@ -51,6 +51,30 @@ void ddl_gc_tenure(PyObject* o) {
     if (gc->generations[0].count > 0) gc->generations[0].count--;
 }
 
+void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
+    struct _gc_runtime_state* gc;
+    PyGC_Head* g = _Py_AS_GC(o);
+    PyGC_Head* at;
+    PyGC_Head* next;
+    if (owner == NULL || !_PyObject_GC_IS_TRACKED(owner)) {
+        ddl_gc_tenure(o);
+        return;
+    }
+    if (!PyType_IS_GC(Py_TYPE(o))) return;
+    if (_PyObject_GC_IS_TRACKED(o)) _PyObject_GC_UNTRACK(o);
+    at = _Py_AS_GC(owner);
+    next = _PyGCHead_NEXT(at);
+    /* linked between owner and what followed it (the first object linked after owner, or the
+       list's head), flags of neither touched */
+    _PyGCHead_SET_NEXT(at, g);
+    _PyGCHead_SET_PREV(g, at);
+    _PyGCHead_SET_NEXT(g, next);
+    _PyGCHead_SET_PREV(next, g);
+    /* as in ddl_gc_tenure */
+    gc = &_PyInterpreterState_GET()->gc;
+    if (gc->generations[0].count > 0) gc->generations[0].count--;
+}
+
 /* ddl_gc_is_tracked (ddl_gc.h) reads the first of these two words without the internal headers */
 _Static_assert(sizeof(PyGC_Head) == 2 * sizeof(uintptr_t) && offsetof(PyGC_Head, _gc_next) == 0,
                "PyGC_Head is two words, _gc_next first");
@@ -74,6 +98,11 @@ PyObject* ddl_gc_new(PyTypeObject* t) {
 
 void ddl_gc_tenure(PyObject* o) {
     if (PyType_IS_GC(Py_TYPE(o)) && !PyObject_GC_IsTracked(o)) PyObject_GC_Track(o);
+}
+
+void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
+    (void)owner;
+    ddl_gc_tenure(o);
 }
 
 PyObject* ddl_gc_new(PyTypeObject* t) {

@@ -16,6 +16,12 @@
    3.11 to 3.13 with the GIL it is PyObject_GC_Track (when o is not tracked yet). */
 void ddl_gc_tenure(PyObject* o);
 
+/* ddl_gc_tenure, but o is linked right after owner in owner's generation (the oldest, where
+   the readers put what they make) rather than last, when owner is tracked: a container then
+   comes after the message holding it and before the messages it holds, which the reader made
+   and linked before it. Otherwise (owner NULL or untracked) it is ddl_gc_tenure. */
+void ddl_gc_tenure_after(PyObject* o, PyObject* owner);
+
 /* A new instance of t, a class of fixed size whose instances the GC knows: every byte after
    its header zero (its slots NULL), its reference count 1, not tracked by the GC, and not
    counted towards the next young collection, which an object never tracked takes no part in
@@ -46,6 +52,13 @@ static inline int ddl_gc_is_tracked(PyObject* o) {
    dict that CPython left untracked (it holds nothing that can cycle) stays so. */
 static inline void ddl_gc_tenure_tracked(PyObject* o) {
     if (ddl_gc_is_tracked(o)) ddl_gc_tenure(o);
+}
+
+/* ddl_gc_tenure_after for a container the caller has just made and filled and placed in
+   owner, when the GC tracks it (as ddl_gc_tenure_tracked): the readers move a message's list
+   or dict so, made after the messages it holds, to just after that message. */
+static inline void ddl_gc_tenure_held(PyObject* o, PyObject* owner) {
+    if (ddl_gc_is_tracked(o)) ddl_gc_tenure_after(o, owner);
 }
 
 #endif

@@ -459,6 +459,14 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
     obj = <object>raw
     Py_DECREF_ptr(raw)  # ``obj`` holds the reference from here on, released if anything fails
     _prefill(raw, p)
+    if p.tracked_first:
+        # Linked before the messages it holds, which are linked as they are made, and before
+        # its lists and dicts (_settled): a collection walks a decoded graph from each object
+        # to what it holds, and meets each object once. Linked after them, as an instance
+        # filled first would be, each object the walk meets before its holder is moved out of
+        # the generation's list and back again (benches/README.md, 2026-12-02 (6)). Its NULL
+        # slots are nothing to a collection meanwhile.
+        ddl_gc_tenure(raw)
     unknown = None
     while pos < end:
         start = pos
@@ -510,16 +518,16 @@ cdef object _decode(ProgC* p, const unsigned char* buf, Py_ssize_t pos, Py_ssize
             continue
         op = &p.ops[k]
         if op.repeated:
-            slot = _settled(raw, op, slot)
+            slot = _settled(raw, op, slot, raw)
         elif op.kind == K_MAP:
-            ddl_gc_tenure_tracked(slot)
+            ddl_gc_tenure_held(slot, raw)
         if not cyclic:
             cyclic = ddl_may_cycle(slot)
     if unknown is not None:
         unknown = _unknown_bytes(unknown)
     Py_INCREF_ptr(<PyObject*>unknown)
     ddl_set_slot(raw, p.unknown_offset, <PyObject*>unknown)
-    if cyclic:
+    if cyclic and not ddl_gc_is_tracked(raw):
         ddl_gc_tenure(raw)
     if share:
         Py_INCREF_ptr(raw)

@@ -130,13 +130,14 @@ cdef inline int _occurrence(PyObject* obj, Op* op, uint64_t tag, const unsigned 
     return _append(obj, op, item, buf, pos[0], end)
 
 
-cdef inline PyObject* _settled(PyObject* obj, Op* op, PyObject* slot) except NULL:
+cdef inline PyObject* _settled(PyObject* obj, Op* op, PyObject* slot, PyObject* owner) except NULL:
     """A repeated field's slot once all its occurrences are read: the list fitted and placed in
-    the GC's oldest generation, or made the field's container (a tuple, a set, an array of
+    the GC's oldest generation (right after ``owner``, the message holding it, when the GC
+    tracks it: ddl_gc_tenure_after), or made the field's container (a tuple, a set, an array of
     varints); the slot's value (borrowed)."""
     if op.container == FILL_LIST:
         ddl_list_fit(slot)
-        ddl_gc_tenure(slot)
+        ddl_gc_tenure_after(slot, owner)
         return slot
     if Py_TYPE(slot) != &PyList_Type:
         return slot  # an array of fixed-width numbers, already made
@@ -187,7 +188,7 @@ cdef PyObject* _wrapped(Op* op, const unsigned char* buf, Py_ssize_t pos, Py_ssi
         if held == NULL:
             _fill_absent(holder, inner, buf, budget, data)
         elif inner.repeated:
-            _settled(holder, inner, held)
+            _settled(holder, inner, held, NULL)
         elif inner.kind == K_MAP:
             ddl_gc_tenure_tracked(held)
         made = held

@@ -347,6 +347,8 @@ cdef object _dr_message(ProgC* p, object d, int budget, DictRead* r):
         raise MemoryError()
     obj = <object>raw
     Py_DECREF_ptr(raw)  # ``obj`` holds the reference from here on, released if anything fails
+    if p.tracked_first:
+        ddl_gc_tenure(raw)  # before what it holds, as the binary decoder links it (decode.pxi)
     while PyDict_Next_ptr(<PyObject*>d, &at, &k, &x):
         key = <object>k
         value = <object>x
@@ -372,6 +374,7 @@ cdef object _dr_message(ProgC* p, object d, int budget, DictRead* r):
             groups_read |= op.group
         if _dr_field(raw, op, value, budget, r):
             cyclic = True
+        _container_after(raw, op)
     if nulled:  # a field given as null is absent: filled with the others
         for w in range((p.nops + 63) >> 6):
             seen[w] &= ~nulls[w]
@@ -379,7 +382,7 @@ cdef object _dr_message(ProgC* p, object d, int budget, DictRead* r):
         cyclic = True
     Py_INCREF_ptr(ddl_none)
     ddl_set_slot(raw, p.unknown_offset, ddl_none)
-    if cyclic:
+    if cyclic and not ddl_gc_is_tracked(raw):
         ddl_gc_tenure(raw)
     return obj
 

@@ -282,6 +282,14 @@ cdef int _jr_ignored(JText* t, Py_ssize_t start, Py_ssize_t n, Py_ssize_t* ignor
     return 0
 
 
+cdef inline void _container_after(PyObject* raw, Op* op) noexcept:
+    """Link the list or dict just read into the message ``raw`` (a message, never a wrapper's
+    holder) right after it in the GC's list: it was made after the messages it holds, and
+    belongs before them (ProgC.tracked_first). The text and dict readers both call it."""
+    if op.kind == K_MAP or (op.repeated and op.container == FILL_LIST):
+        ddl_gc_tenure_held(ddl_slot(raw, op.offset), raw)
+
+
 cdef inline int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget) except -1:
     """Read a field's value (not null) into its slot: 1 when the value may hold references
     (ddl_may_cycle), so that the instance stays tracked by the GC, else 0. Only a container or
@@ -352,6 +360,8 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
         raise MemoryError()
     obj = <object>raw
     Py_DECREF_ptr(raw)  # ``obj`` holds the reference from here on, released if anything fails
+    if p.tracked_first:
+        ddl_gc_tenure(raw)  # before what it holds, as the binary decoder links it (decode.pxi)
     t.pos += 1
     c = _jr_next(t)
     if c == b'}':
@@ -403,6 +413,7 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
                 groups_read |= op.group
             if _jr_field(raw, op, t, c, budget):
                 cyclic = True
+            _container_after(raw, op)
         c = _jr_after(t, b'}')
     if nulled:  # a field given as null is absent: filled with the others
         for w in range((p.nops + 63) >> 6):
@@ -411,7 +422,7 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
         cyclic = True
     Py_INCREF_ptr(ddl_none)
     ddl_set_slot(raw, p.unknown_offset, ddl_none)
-    if cyclic:
+    if cyclic and not ddl_gc_is_tracked(raw):
         ddl_gc_tenure(raw)
     return obj
 

@@ -185,6 +185,9 @@ cdef struct ProgC:
     CopySlot* copy_slots    # the slots a copy carries over (copy.pxi's _copy_tables)
     Py_ssize_t ncopy
     bint untrack            # instances holding no value that can reference others leave the GC
+    bint tracked_first      # every instance holds a list, set or dict (a repeated or map field
+                            # outside oneofs), so the GC tracks each: the readers link one in
+                            # as soon as it is made, before what it holds (decode.pxi's _decode)
     bint quiet              # writing an instance runs no Python code (see seal); 0 until proven
     Py_ssize_t size_hint    # the size of the last encoding: the next one's first buffer
     bint size_steady        # the last two encodings had that size: the next one is written
@@ -282,6 +285,7 @@ def build(plan, program_of, register, wrappers):
     p.c.cls = <PyTypeObject*>plan.cls
     p.c.unknown_offset = _slot_offset(plan.cls, "_ddl_unknown")
     p.c.untrack = ddl_untrackable(<PyTypeObject*>plan.cls, plan.frozen)
+    p.c.tracked_first = not p.c.untrack  # and below, a field that always holds a container
     # Decided at first use, once every nested Program is built. Only a frozen class's empty
     # instance can be shared: any other takes assignments.
     p.c.share = -1 if plan.frozen and p.c.untrack else 0
@@ -309,6 +313,9 @@ def build(plan, program_of, register, wrappers):
         if op.kind == K_MAP:
             n_entries += 2
         p.c.flat &= op.kind <= K_BYTES
+        if not op.group and op.member < 0 and (op.kind == K_MAP or (
+                op.repeated and op.container in (FILL_LIST, FILL_SET, FILL_FROZENSET))):
+            p.c.tracked_first = True
         tags = [op.wiretag, (number << 3) | 2] if op.packed else [op.wiretag]
         # A closed enum's field outside oneofs is found as -2 - i: the decoder's path for
         # unknown fields looks at its number first (decode.pxi), leaving the others' path as is.

@@ -111,3 +111,22 @@ def test_any_sequence_of_known_and_unknown_numbers_reads_alike_on_both_engines(f
     data = b"".join(fields)
     read_alike(data, Sheet)
     read_alike(data[: max(0, len(data) - cut)], Sheet)
+
+
+class Marks(ddl.Message):
+    """Each element of a list of unions is a wrapper message of ddl's own: the enum member is its
+    field 1, the string its field 2."""
+
+    marks: list[Color | str] = ddl.field(number=1, default_factory=list)
+
+
+def test_a_number_the_enum_has_not_in_an_element_of_a_list_of_unions_is_an_error_on_both_engines() -> None:
+    """The element keeps no unknown fields (as an element of ``list[list[Color]]`` keeps none),
+    so the number cannot be kept as protobuf keeps it; an int in its place would be refused by
+    the encoder, which writes only the closed enum's members there."""
+    known = ld(1, varint_field(1, 2)) + ld(1, ld(2, b"red"))
+    kind, (value, _, data) = read_alike(known, Marks)
+    assert kind == "value" and value.marks == [Color.GREEN, "red"] and data == known
+    kind, (message, path, offset) = read_alike(ld(1, varint_field(1, 2)) + ld(1, varint_field(1, 7)), Marks)
+    assert kind == "error" and "7 is not a number of the closed enum" in message
+    assert path == "$.marks[1]" and offset == 6  # the member's tag, in the second element (from 4)

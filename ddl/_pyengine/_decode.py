@@ -304,13 +304,15 @@ class DecoderSource(MergeLines):
 
     def _enum_member(self, union: UnionNode, node: EnumNode, var: str, ind: int, named: bool) -> None:
         """An enum oneof member. A number the enum does not know decodes as a plain int, as in
-        any enum field, unless the oneof also has an int member: then the int could not be told
-        apart on encode, so the occurrence stays among the unknown fields (protobuf's rule for
-        closed enums) and goes back on the wire unchanged."""
+        any enum field, unless the enum is closed or the oneof also has an int member (then the
+        int could not be told apart on encode): the occurrence stays among the unknown fields
+        (protobuf's rule for closed enums) and goes back on the wire unchanged. A wrapper of
+        ddl's own (an element of ``list[E | str]``) has no unknown fields: a closed enum's
+        unknown number is an error there, as for a closed enum's element of ``list[list[E]]``."""
         b = self.b
         members = b.ref(node.by_number, "E")
         read_varint(self.b, ScalarNode("int32"), "v", ind, "pos")
-        if named and (node.closed or any(int in m.python_types() for m in union.members)):
+        if node.closed or (named and any(int in m.python_types() for m in union.members)):
             b.line(ind, f"e = {members}.get(v)")
             self._unknown_number("e is None", ind, named)
             b.line(ind, "else:")

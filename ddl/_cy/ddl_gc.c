@@ -32,47 +32,39 @@ static PyObject* ddl_gc_new_public(PyTypeObject* t) {
 #include "internal/pycore_object.h"
 #include "internal/pycore_pystate.h"
 
-void ddl_gc_tenure(PyObject* o) {
+/* o, of a class the GC knows and not tracked (the caller untracks it first, so that at is read
+   once o is out of its list), linked right after at, in at's list: between at and what followed
+   it, the flags of both left as they are. */
+static void ddl_gc_link_after(PyObject* o, PyGC_Head* at) {
     /* the inline read of the current thread's interpreter, where PyInterpreterState_Get is a
        call with its own checks: this runs once for every container a decode makes */
     struct _gc_runtime_state* gc = &_PyInterpreterState_GET()->gc;
-    PyGC_Head* head = &gc->generations[NUM_GENERATIONS - 1].head;
     PyGC_Head* g = _Py_AS_GC(o);
-    PyGC_Head* last;
-    if (!PyType_IS_GC(Py_TYPE(o))) return;  /* a class the GC does not know */
-    if (_PyObject_GC_IS_TRACKED(o)) _PyObject_GC_UNTRACK(o);
-    last = (PyGC_Head*)head->_gc_prev;
-    /* linked last in the oldest generation's list, as _PyObject_GC_TRACK links in the youngest */
-    _PyGCHead_SET_NEXT(last, g);
-    _PyGCHead_SET_PREV(g, last);
-    _PyGCHead_SET_NEXT(g, head);
-    head->_gc_prev = (uintptr_t)g;
+    PyGC_Head* next = _PyGCHead_NEXT(at);
+    _PyGCHead_SET_NEXT(at, g);
+    _PyGCHead_SET_PREV(g, at);
+    _PyGCHead_SET_NEXT(g, next);
+    _PyGCHead_SET_PREV(next, g);
     /* its allocation was counted towards the next young collection, which it no longer joins */
     if (gc->generations[0].count > 0) gc->generations[0].count--;
 }
 
+void ddl_gc_tenure(PyObject* o) {
+    PyGC_Head* head = &_PyInterpreterState_GET()->gc.generations[NUM_GENERATIONS - 1].head;
+    if (!PyType_IS_GC(Py_TYPE(o))) return;  /* a class the GC does not know */
+    if (_PyObject_GC_IS_TRACKED(o)) _PyObject_GC_UNTRACK(o);
+    /* last in the oldest generation's list, as _PyObject_GC_TRACK links in the youngest */
+    ddl_gc_link_after(o, (PyGC_Head*)head->_gc_prev);
+}
+
 void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
-    struct _gc_runtime_state* gc;
-    PyGC_Head* g = _Py_AS_GC(o);
-    PyGC_Head* at;
-    PyGC_Head* next;
     if (owner == NULL || !_PyObject_GC_IS_TRACKED(owner)) {
         ddl_gc_tenure(o);
         return;
     }
     if (!PyType_IS_GC(Py_TYPE(o))) return;
     if (_PyObject_GC_IS_TRACKED(o)) _PyObject_GC_UNTRACK(o);
-    at = _Py_AS_GC(owner);
-    next = _PyGCHead_NEXT(at);
-    /* linked between owner and what followed it (the first object linked after owner, or the
-       list's head), flags of neither touched */
-    _PyGCHead_SET_NEXT(at, g);
-    _PyGCHead_SET_PREV(g, at);
-    _PyGCHead_SET_NEXT(g, next);
-    _PyGCHead_SET_PREV(next, g);
-    /* as in ddl_gc_tenure */
-    gc = &_PyInterpreterState_GET()->gc;
-    if (gc->generations[0].count > 0) gc->generations[0].count--;
+    ddl_gc_link_after(o, _Py_AS_GC(owner));
 }
 
 /* ddl_gc_is_tracked (ddl_gc.h) reads the first of these two words without the internal headers */

@@ -126,7 +126,7 @@ cdef object _dr_text(Op* op, object v, int budget, DictRead* r, int what):
             if what == DR_ARRAY:
                 if c != b'[':
                     bail()
-                value = _jr_array(op, &t, budget)
+                value = _jr_array(op, &t, budget, NULL)
             elif what == DR_KEY:
                 value = _jr_key(op, &t)
             else:
@@ -255,8 +255,8 @@ cdef object _dr_vector(Op* op, object v, int budget, DictRead* r):
         PyMem_Free(buf)
 
 
-cdef object _dr_array(Op* op, object v, int budget, DictRead* r):
-    """A repeated field's list, in the field's container (as _jr_array makes it)."""
+cdef object _dr_array(Op* op, object v, int budget, DictRead* r, PyObject* owner):
+    """A repeated field's list, in the field's container (as _jr_array makes and links it)."""
     cdef Py_ssize_t k = 0
     cdef list items
     if op.container == FILL_ARRAY:
@@ -271,7 +271,7 @@ cdef object _dr_array(Op* op, object v, int budget, DictRead* r):
         items.append(_dr_one(op, item, budget, r))
         k += 1
     if op.container == FILL_LIST:
-        ddl_gc_tenure(<PyObject*>items)
+        ddl_gc_tenure_after(<PyObject*>items, owner)
         return items
     if op.container == FILL_TUPLE:
         return tuple(items)
@@ -280,8 +280,9 @@ cdef object _dr_array(Op* op, object v, int budget, DictRead* r):
     return frozenset(items)
 
 
-cdef dict _dr_map(Op* op, object v, int budget, DictRead* r):
-    """A map field's dict (as _jr_map makes it): a key converted to one given before bails."""
+cdef dict _dr_map(Op* op, object v, int budget, DictRead* r, PyObject* owner):
+    """A map field's dict (as _jr_map makes and links it): a key converted to one given before
+    bails."""
     cdef Py_ssize_t at = 0, size
     cdef PyObject* k
     cdef PyObject* x
@@ -306,7 +307,7 @@ cdef dict _dr_map(Op* op, object v, int budget, DictRead* r):
         entries[key] = value
         if PyDict_GET_SIZE_ptr(<PyObject*>entries) == size:
             bail()
-    ddl_gc_tenure_tracked(<PyObject*>entries)
+    ddl_gc_tenure_held(<PyObject*>entries, owner)
     return entries
 
 
@@ -314,9 +315,9 @@ cdef inline int _dr_field(PyObject* raw, Op* op, object v, int budget, DictRead*
     """Read a field's value (not None) into its slot, as _jr_field does: 1 when the value may
     hold references, so that the instance stays tracked by the GC, else 0."""
     if op.repeated:
-        value = _dr_array(op, v, budget, r)
+        value = _dr_array(op, v, budget, r, raw)
     elif op.kind == K_MAP:
-        value = _dr_map(op, v, budget, r)
+        value = _dr_map(op, v, budget, r, raw)
     else:
         value = _dr_one(op, v, budget, r)
     if op.member >= 0 and ddl_slot(raw, op.offset) != NULL:
@@ -374,7 +375,6 @@ cdef object _dr_message(ProgC* p, object d, int budget, DictRead* r):
             groups_read |= op.group
         if _dr_field(raw, op, value, budget, r):
             cyclic = True
-        _container_after(raw, op)
     if nulled:  # a field given as null is absent: filled with the others
         for w in range((p.nops + 63) >> 6):
             seen[w] &= ~nulls[w]

@@ -155,11 +155,13 @@ cdef int _jr_push(JText* t, object item) except -1:
     return 0
 
 
-cdef object _jr_array(Op* op, JText* t, int budget):
+cdef object _jr_array(Op* op, JText* t, int budget, PyObject* owner):
     """A repeated field's array, in the field's container. A null element bails, but where null
     is a value (a google.protobuf.Value's, Op.jnull). The elements
     wait on t.items, so that a list or tuple is made once at its size (no list grown element by
-    element, no list copied into a tuple); should the read fail, _json_read_text releases them."""
+    element, no list copied into a tuple); should the read fail, _json_read_text releases them.
+    A list is linked in the GC's list right after ``owner``, the message that will hold it (NULL
+    for none: ddl_gc_tenure_after)."""
     if op.container == FILL_ARRAY:
         return _jr_vector(op, t)
     cdef Py_ssize_t base = t.nitems, n
@@ -181,7 +183,7 @@ cdef object _jr_array(Op* op, JText* t, int budget):
     t.nitems = base
     items = _owned(made)
     if op.container == FILL_LIST:
-        ddl_gc_tenure(made)
+        ddl_gc_tenure_after(made, owner)
     if op.container == FILL_LIST or op.container == FILL_TUPLE:
         return items
     if op.container == FILL_SET:
@@ -205,9 +207,9 @@ cdef object _jr_key(Op* op, JText* t):
     return _jr_int(t, op.kind, b'"')
 
 
-cdef dict _jr_map(Op* op, JText* t, int budget):
-    """A map field's object. A null value bails (but where null is a value, as in _jr_array),
-    and so does a key that converts to one given
+cdef dict _jr_map(Op* op, JText* t, int budget, PyObject* owner):
+    """A map field's object, linked as _jr_array links a list. A null value bails (but where null
+    is a value, as in _jr_array), and so does a key that converts to one given
     before (the same text is invalid JSON; "-0" beside "0" the Python reader keeps)."""
     t.pos += 1
     cdef dict entries = {}
@@ -232,7 +234,7 @@ cdef dict _jr_map(Op* op, JText* t, int budget):
         if PyDict_GET_SIZE_ptr(<PyObject*>entries) == size:
             bail()
         c = _jr_after(t, b'}')
-    ddl_gc_tenure_tracked(<PyObject*>entries)
+    ddl_gc_tenure_held(<PyObject*>entries, owner)
     return entries
 
 
@@ -282,26 +284,21 @@ cdef int _jr_ignored(JText* t, Py_ssize_t start, Py_ssize_t n, Py_ssize_t* ignor
     return 0
 
 
-cdef inline void _container_after(PyObject* raw, Op* op) noexcept:
-    """Link the list or dict just read into the message ``raw`` (a message, never a wrapper's
-    holder) right after it in the GC's list: it was made after the messages it holds, and
-    belongs before them (ProgC.tracked_first). The text and dict readers both call it."""
-    if op.kind == K_MAP or (op.repeated and op.container == FILL_LIST):
-        ddl_gc_tenure_held(ddl_slot(raw, op.offset), raw)
-
-
-cdef inline int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget) except -1:
+cdef inline int _jr_field(PyObject* raw, Op* op, JText* t, unsigned char c, int budget,
+                          PyObject* owner) except -1:
     """Read a field's value (not null) into its slot: 1 when the value may hold references
     (ddl_may_cycle), so that the instance stays tracked by the GC, else 0. Only a container or
-    a message can; scalars and enum members never do, and are not looked at again."""
+    a message can; scalars and enum members never do, and are not looked at again. ``owner``
+    is ``raw`` when it is a message, NULL when it is a wrapper's holder (a local's address): a
+    list or dict read goes right after it in the GC's list (ProgC.tracked_first)."""
     if op.repeated:
         if c != b'[':
             bail()
-        value = _jr_array(op, t, budget)
+        value = _jr_array(op, t, budget, owner)
     elif op.kind == K_MAP:
         if c != b'{':
             bail()
-        value = _jr_map(op, t, budget)
+        value = _jr_map(op, t, budget, owner)
     else:
         value = _jr_one(op, t, c, budget)
     if op.member >= 0 and ddl_slot(raw, op.offset) != NULL:
@@ -411,9 +408,8 @@ cdef object _jr_message(ProgC* p, JText* t, int budget):
                 if groups_read & op.group:
                     bail()  # a second member of a ddl.field(oneof=...) group
                 groups_read |= op.group
-            if _jr_field(raw, op, t, c, budget):
+            if _jr_field(raw, op, t, c, budget, raw):
                 cyclic = True
-            _container_after(raw, op)
         c = _jr_after(t, b'}')
     if nulled:  # a field given as null is absent: filled with the others
         for w in range((p.nops + 63) >> 6):

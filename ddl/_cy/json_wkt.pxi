@@ -160,7 +160,7 @@ cdef object _jr_wrapped(Op* op, JText* t, int budget):
             c = _jr_next(t)
             if c == b'n':
                 bail()  # null: absence, which the Python reader tells from a null value
-            _jr_field(holder, inner, t, c, budget - 1)
+            _jr_field(holder, inner, t, c, budget - 1, NULL)
             c = _jr_next(t)
         if c != b'}':
             bail()

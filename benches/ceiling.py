@@ -21,12 +21,11 @@ workload holding values marshal cannot write (times) has no such column.
 
 Run it as ``python benches/ceiling.py`` from a checkout. Every figure is timed as the
 benchmark's workers time decode+read (the full run's settings, or with ``--quick`` those of
-``ddl bench --quick``): warm, in one process, the GC on, the median of samples that each span
-many calls. A full collection comes every few calls of a large workload, and the objects a
-decoder leaves cost the collections that pass over them; a sample that spans many calls counts
-that share, as the benchmark does. A row's figures take their samples in turns
-(``benches.lockstep.measure_together``), so a burst of the shared machine's other work slows
-them alike and leaves the ratios.
+``ddl bench --quick``): warm, in one process, the GC on over a frozen heap (``worker.settle``),
+the median of samples that each span many calls and follow one another with no collection
+between them, so the collections the calls start are counted where they fall. A row's figures
+take their samples in turns (``benches.lockstep.measure_together``), so a burst of the shared
+machine's other work slows them alike and leaves the ratios.
 
 Example::
 

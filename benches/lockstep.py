@@ -13,6 +13,7 @@ within one process (``ceiling.py``, ``copies.py``, ``dicts.py``) alternate their
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -49,10 +50,13 @@ def measure_together(timers: Mapping[str, Callable[[int], float]], settings: Set
 
     Example: ``measure_together({"ddl": ours, "upb": theirs}, FULL)["ddl"]["median_us"]``.
     """
-    plan = {name: calibrate(timed, settings) for name, timed in timers.items()}
-    times: dict[str, list[float]] = {name: [] for name in timers}
-    for name in schedule({name: count for name, (_, count) in plan.items()}):
-        times[name].append(sample(timers[name], plan[name][0]) * 1e6)
+    try:
+        plan = {name: calibrate(timed, settings) for name, timed in timers.items()}
+        times: dict[str, list[float]] = {name: [] for name in timers}
+        for name in schedule({name: count for name, (_, count) in plan.items()}):
+            times[name].append(sample(timers[name], plan[name][0]) * 1e6)
+    finally:
+        gc.unfreeze()  # calibrate froze the caller's objects; they are the collector's again
     return {name: figures(us, plan[name][0]) for name, us in times.items()}
 
 

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         "settings": {
             **asdict(settings),
             "quick": args.quick,
-            "gc": "enabled; gc.collect() before each sample",
+            "gc": "enabled; before each operation, a collection and gc.freeze(); no collection between samples",
             "malloc": STEADY_MALLOC,
         },
         "workloads": names,

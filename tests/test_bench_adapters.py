@@ -634,6 +634,41 @@ def test_calls_timed_together_in_one_process_take_their_samples_in_turns() -> No
     assert found["slow"]["samples"] < found["fast"]["samples"]
 
 
+def test_samples_follow_one_another_over_a_frozen_harness_heap() -> None:
+    """No collection is forced between samples (one falls in the sample whose calls start it);
+    while an operation is sampled, the objects alive when it was calibrated are frozen out of
+    the collector's reach, and ``measure_together`` gives them back when it ends."""
+    import gc
+
+    from benches.lockstep import measure_together
+    from benches.settings import QUICK
+    from benches.worker import sample
+
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    frozen: list[int] = []
+
+    def timed(loops: int) -> float:
+        frozen.append(gc.get_freeze_count())
+        return loops * 1e-3
+
+    assert gc.get_freeze_count() == 0
+    gc.callbacks.append(count)
+    try:
+        sample(timed, 10)
+    finally:
+        gc.callbacks.remove(count)
+    assert collections == []
+    frozen.clear()
+    measure_together({"a": timed, "b": timed}, QUICK)
+    assert frozen and min(frozen) > 0
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_run_of_two_libraries_times_both_on_every_operation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,6 +17,7 @@ import json
 import marshal
 import runpy
 import struct
+import subprocess
 import sys
 from importlib.util import find_spec
 from pathlib import Path
@@ -234,10 +235,10 @@ def test_ddl_classes_write_protobufs_bytes() -> None:
 def test_full_size_workloads_are_deterministic_and_in_range() -> None:
     first, second = workloads.build_all(), workloads.build_all()
 
-    def text(value: Any) -> str:  # bytes (otlp's ids), datetime and timedelta (events' times)
+    def as_text(value: Any) -> str:  # bytes (otlp's ids), datetime and timedelta (events' times)
         return value.hex() if isinstance(value, bytes) else repr(value)
 
-    assert first == second and json.dumps(first, default=text) == json.dumps(second, default=text)
+    assert first == second and json.dumps(first, default=as_text) == json.dumps(second, default=as_text)
     tree = first["tree"]
     assert 2000 <= workloads.count_nodes(tree) <= 5000
     assert 35 <= workloads.max_depth(tree) < 100
@@ -326,7 +327,11 @@ def test_check_rejects_a_wrong_answer() -> None:
     broken = Case(obj=None, encode=lambda o: b"", decode=lambda b: None, read=lambda o: {**logical, "total": 1.5})
     with pytest.raises(CheckError, match=r"\$\.total: got 1\.5"):
         check("broken", "medium", broken, logical)
-    not_bytes = Case(obj=None, encode=lambda o: bytearray(), decode=lambda b: None, read=lambda o: logical)
+
+    def to_bytearray(o: Any) -> Any:  # what a wrong adapter could return, which check refuses
+        return bytearray()
+
+    not_bytes = Case(obj=None, encode=to_bytearray, decode=lambda b: None, read=lambda o: logical)
     with pytest.raises(CheckError, match="not bytes"):
         check("broken", "medium", not_bytes, logical)
 
@@ -710,7 +715,7 @@ def test_timing_workers_hold_malloc_steady_and_memory_workers_do_not(monkeypatch
 
     for key in processes.STEADY_MALLOC:
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.setattr(processes.subprocess, "Popen", Started)
+    monkeypatch.setattr(subprocess, "Popen", Started)
     monkeypatch.setattr(processes, "_events", lambda proc: iter(()))
     processes.Worker(library("protobuf-upb"), ["--worker", "protobuf-upb"]).close()
     assert list(processes.stream_worker(library("protobuf-upb"), ["--memory-worker", "protobuf-upb"])) == []
@@ -725,7 +730,8 @@ def test_a_worker_that_dies_marks_its_library_failed_and_says_why() -> None:
     from benches.progress import Progress
 
     report: dict[str, Any] = {"libraries": {"ddl": {"status": "ok"}}, "problems": []}
-    progress = Progress(1, stream=io.StringIO())
+    stream = io.StringIO()
+    progress = Progress(1, stream=stream)
     worker = Worker(library("ddl"), ["--worker", "ddl", "--no-such-option"])
     try:
         assert _ask(worker, None, "info", report, progress) is None
@@ -735,7 +741,7 @@ def test_a_worker_that_dies_marks_its_library_failed_and_says_why() -> None:
     assert "worker exited with 2" in report["libraries"]["ddl"]["reason"]
     assert "--no-such-option" in report["libraries"]["ddl"]["reason"]
     assert report["problems"] == [f"ddl failed: {report['libraries']['ddl']['reason']}"]
-    assert report["problems"][0] in progress.stream.getvalue()
+    assert report["problems"][0] in stream.getvalue()
 
 
 @pytest.mark.parametrize(("args", "columns"), [(["--quick", "small"], 8), (["--quick", "--json", "small"], 8)])

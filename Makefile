@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(MAKE) lint
 
 typecheck: $(STAMP)
-	$(PY) -m mypy --strict ddl tests/typing_api.py benches/*.py benches/adapters tests/test_bench_adapters.py
+	$(PY) -m mypy --strict ddl tests/typing_api.py benches/*.py benches/adapters tests/test_bench_adapters.py tests/test_grpc_bench.py
 
 # ruff over the tree ([tool.ruff] in pyproject.toml), and a second type checker on the public
 # API as users write it: pyright through basedpyright, which brings its own Node runtime.

@@ -9,6 +9,12 @@ per second). The client also times, in its own process, what serialization costs
 per streamed message, so the report says how much of the time is the library's and how much is
 grpcio's.
 
+Both libraries' servers and clients stay up together, and their samples alternate (one each a
+turn, as ``lockstep.py`` times the suite): a burst of other work on the shared machine slows
+both libraries' samples alike. Each rate is the median of its samples; the ratio, sample by
+sample (``lockstep.paired``). Timed one library after the other, the ratios read 0.69x to
+1.37x in runs of one build where serialization is under 1.5% of either library's time.
+
     python -m benches.grpc_bench            # the table, both libraries
 """
 
@@ -25,16 +31,18 @@ import importlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
 import timeit
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent import futures
 from types import ModuleType
 from typing import Any
 
 from benches import workloads
+from benches.lockstep import paired
 
 BENCHES = Path(__file__).resolve().parent
 LIBS = ("ddl", "protobuf")
@@ -118,16 +126,11 @@ def serve(lib: str, folder: Path) -> None:
     server.stop(None)
 
 
-def best_rate(run: Any, count: int, seconds: float) -> float:
-    """The best rate (``count`` per run of ``run``) over samples of about ``seconds`` in all."""
-    run()  # warm: connections, first compilations
-    rates: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(rates) < 3:
-        start = time.perf_counter()
-        run()
-        rates.append(count / (time.perf_counter() - start))
-    return max(rates)
+def sample_rate(run: Any, count: int) -> float:
+    """One sample: ``count`` per second over one call of ``run``."""
+    start = time.perf_counter()
+    run()
+    return count / (time.perf_counter() - start)
 
 
 def per_call(fn: Any) -> float:
@@ -136,7 +139,11 @@ def per_call(fn: Any) -> float:
     return min(timeit.repeat(fn, number=n, repeat=5)) / n * 1e6
 
 
-def client(lib: str, folder: Path, port: int, seconds: float) -> dict[str, float]:
+def client(lib: str, folder: Path, port: int) -> None:
+    """Answer the runner's commands, a line each on stdin, with a JSON line each on stdout:
+    ``unary`` and ``stream`` take one sample of their rate (a first Echo and Feed, checked and
+    not timed, warm the channel), ``costs`` gives the serialization costs; end of input ends
+    the client."""
     import grpc
 
     side = Side(lib, folder)
@@ -145,57 +152,114 @@ def client(lib: str, folder: Path, port: int, seconds: float) -> dict[str, float
     encode, decode = side.codec(medium)
     encode_small, decode_small = side.codec(small)
     medium_bytes, small_bytes = encode(medium), encode_small(small)
+    calls = 200
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = side.rpc.BenchStub(channel)
         assert stub.Echo(medium) == medium
         assert sum(1 for _ in stub.Feed(small)) == STREAM
-        calls = 200
-        unary = best_rate(lambda: [stub.Echo(medium) for _ in range(calls)], calls, seconds)
-        stream = best_rate(lambda: sum(1 for _ in stub.Feed(small)), STREAM, seconds)
-    return {
-        "unary_calls_per_s": unary,
-        "stream_messages_per_s": stream,
-        # Each end encodes one message and decodes the other: two of each per echo.
-        "unary_serialization_us": 2 * (per_call(lambda: encode(medium)) + per_call(lambda: decode(medium_bytes))),
-        "stream_serialization_us": per_call(lambda: encode_small(small)) + per_call(lambda: decode_small(small_bytes)),
-    }
+        samplers = {
+            "unary": lambda: sample_rate(lambda: [stub.Echo(medium) for _ in range(calls)], calls),
+            "stream": lambda: sample_rate(lambda: sum(1 for _ in stub.Feed(small)), STREAM),
+        }
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "costs":
+                echo = per_call(lambda: encode(medium)) + per_call(lambda: decode(medium_bytes))
+                answer = {
+                    # Each end encodes one message and decodes the other: two of each per echo.
+                    "unary_serialization_us": 2 * echo,
+                    "stream_serialization_us": per_call(lambda: encode_small(small))
+                    + per_call(lambda: decode_small(small_bytes)),
+                }
+            else:
+                answer = {"rate": samplers[command]()}
+            print(json.dumps(answer), flush=True)
 
 
-def measure(lib: str, seconds: float) -> dict[str, float]:
-    """Start a server for ``lib``, time it from a client process, stop it."""
-    env = {**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "upb"}
-    with tempfile.TemporaryDirectory(prefix=f"ddl-grpc-bench-{lib}-") as tmp:
-        generate(lib, Path(tmp))
+class _Peer:
+    """One library's server and client processes, up until ``close``."""
+
+    def __init__(self, lib: str, folder: Path) -> None:
         me = [sys.executable, "-m", "benches.grpc_bench"]
         cwd = str(BENCHES.parent)
-        server = subprocess.Popen(
-            [*me, "--serve", lib, "--folder", tmp], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            cwd=cwd, env=env,
+        env = {**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "upb"}
+        generate(lib, folder)
+        self.lib = lib
+        self.server = subprocess.Popen(
+            [*me, "--serve", lib, "--folder", str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, cwd=cwd, env=env,
         )  # fmt: skip
+        self.client: subprocess.Popen[str] | None = None
+        self.errors = folder / "client.stderr"  # a file: a pipe nobody reads could fill and stall it
         try:
-            assert server.stdout is not None
-            port = int(server.stdout.readline())
-            done = subprocess.run(
-                [*me, "--client", lib, "--folder", tmp, "--port", str(port), "--seconds", str(seconds)],
-                capture_output=True, text=True, cwd=cwd, env=env, check=False,
-            )  # fmt: skip
+            assert self.server.stdout is not None
+            port = int(self.server.stdout.readline())
+            with self.errors.open("w") as errors:
+                self.client = subprocess.Popen(
+                    [*me, "--client", lib, "--folder", str(folder), "--port", str(port)], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=errors, text=True, cwd=cwd, env=env,
+                )  # fmt: skip
+        except BaseException:
+            self.close()
+            raise
+
+    def ask(self, command: str) -> dict[str, float]:
+        """The client's answer to ``command``; RuntimeError with its output when it died."""
+        assert self.client is not None and self.client.stdin is not None and self.client.stdout is not None
+        try:
+            self.client.stdin.write(command + "\n")
+            self.client.stdin.flush()
+            line = self.client.stdout.readline()
+        except BrokenPipeError:
+            line = ""
+        if not line:
+            self.client.wait(timeout=60)
+            raise RuntimeError(f"the gRPC benchmark client of {self.lib} failed:\n{self.errors.read_text()}")
+        answer: dict[str, float] = json.loads(line)
+        return answer
+
+    def close(self) -> None:
+        for proc in (self.client, self.server):
+            if proc is not None and proc.stdin is not None:
+                proc.stdin.close()
+        for proc in (self.client, self.server):
+            if proc is not None:
+                proc.wait(timeout=60)
+
+
+def run_all(seconds: float, libs: Sequence[str] = LIBS) -> dict[str, dict[str, float]]:
+    """Every library's figures, their samples taken in turns for about ``seconds`` per library
+    and operation (3 turns at least): rates (medians), serialization costs, and in ddl's, its
+    rate over protobuf's sample by sample (``unary_ratio``, ``stream_ratio``)."""
+    with tempfile.TemporaryDirectory(prefix="ddl-grpc-bench-") as tmp:
+        peers: list[_Peer] = []
+        try:
+            for lib in libs:
+                peers.append(_Peer(lib, Path(tmp) / lib))
+            results = {peer.lib: peer.ask("costs") for peer in peers}
+            for op, key in (("unary", "unary_calls_per_s"), ("stream", "stream_messages_per_s")):
+                taken: dict[str, list[tuple[int, float]]] = {peer.lib: [] for peer in peers}  # (place, s a call)
+                deadline = time.perf_counter() + seconds * len(peers)
+                turn = at = 0
+                while turn < 3 or time.perf_counter() < deadline:
+                    first = turn % len(peers)
+                    for peer in peers[first:] + peers[:first]:
+                        taken[peer.lib].append((at, 1 / peer.ask(op)["rate"]))
+                        at += 1
+                    turn += 1
+                for lib, samples in taken.items():
+                    results[lib][key] = statistics.median(1 / t for _, t in samples)
+                if "ddl" in taken and "protobuf" in taken:
+                    results["ddl"][f"{op}_ratio"] = paired(taken, "ddl")["protobuf"]["ratio"]
         finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            server.wait(timeout=60)
-        if done.returncode != 0:
-            raise RuntimeError(f"the gRPC benchmark client of {lib} failed:\n{done.stderr}")
-        result: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
-        return result
-
-
-def run_all(seconds: float) -> dict[str, dict[str, float]]:
-    """Every library's figures, measured one library at a time."""
-    return {lib: measure(lib, seconds) for lib in LIBS}
+            for peer in peers:
+                peer.close()
+    return results
 
 
 def format_grpc(results: dict[str, dict[str, float]], markdown: bool = False) -> str:
-    """The gRPC table: rates, ddl's ratio to protobuf's, and serialization's share of the time."""
+    """The gRPC table: rates (medians), ddl's ratio to protobuf's (sample by sample), and
+    serialization's share of the time."""
     rows = []
     for key, label, unit in (
         ("unary", "unary Echo of medium", "calls/s"),
@@ -208,7 +272,7 @@ def format_grpc(results: dict[str, dict[str, float]], markdown: bool = False) ->
                 label,
                 f"{rate['ddl']:,.0f} {unit}",
                 f"{rate['protobuf']:,.0f} {unit}",
-                f"{rate['ddl'] / rate['protobuf']:.2f}x",
+                f"{results['ddl'][f'{key}_ratio']:.2f}x",
                 f"{share['ddl']:.1f}% / {share['protobuf']:.1f}%",
             ]
         )
@@ -232,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         serve(args.serve, args.folder)
     elif args.client:
-        print(json.dumps(client(args.client, args.folder, args.port, args.seconds)))
+        client(args.client, args.folder, args.port)
     else:
         print(format_grpc(run_all(args.seconds), args.markdown))
     return 0

@@ -9,11 +9,19 @@ a burst slows every library's samples of that operation alike, and the ratios ho
 worker runs at a time; the others wait for their next command. The scripts that compare calls
 within one process (``ceiling.py``, ``copies.py``, ``dicts.py``) alternate theirs the same way
 (``measure_together``).
+
+The runner's ratio to ddl is taken sample by sample (``paired``): each of a peer's samples
+over ddl's sample taken next to it, the median of those quotients. A burst slows both samples
+of a pair, where it could land on more than half of one library's samples and fewer of
+another's and move the quotient of their medians (in three runs of five workloads on
+2026-12-03, the paired ratios varied from run to run about half as much). The scripts print
+quotients of medians: their figures combine several timings (``ceiling.py``'s bounds).
 """
 
 from __future__ import annotations
 
 import gc
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -99,16 +107,44 @@ def _time_op(
         answer = _ask(workers[name], {"do": "calibrate", "op": op}, "calibrated", report, progress)
         if answer is not None:
             loops[name], counts[name] = answer["loops"], answer["samples"]
-    times: dict[str, list[float]] = {name: [] for name in counts}
-    for name in schedule(counts):
-        if name not in times:
+    taken: dict[str, list[tuple[int, float]]] = {name: [] for name in counts}
+    for at, name in enumerate(schedule(counts)):
+        if name not in taken:
             continue  # it failed on an earlier sample
         answer = _ask(workers[name], {"do": "sample", "op": op, "loops": loops[name]}, "sample", report, progress)
         if answer is None:
-            del times[name]
+            del taken[name]
         else:
-            times[name].append(answer["us"])
-    return {name: figures(us, loops[name]) for name, us in times.items()}
+            taken[name].append((at, answer["us"]))
+    found = {name: figures([us for _, us in samples], loops[name]) for name, samples in taken.items()}
+    if BASELINE in taken:
+        for name, ratio in paired(taken, BASELINE).items():
+            found[name].update(ratio)
+    return found
+
+
+def paired(taken: Mapping[str, Sequence[tuple[int, float]]], base: str) -> dict[str, dict[str, float]]:
+    """Each library's ratio to ``base``, from ``taken``'s samples (place in the schedule, µs),
+    in the order taken: every sample of the library over the sample of ``base`` nearest it in
+    the schedule (the earlier of two as near), and of those quotients the median (``ratio``)
+    and the quartiles (``ratio_q1``, ``ratio_q3``: half the pairs lie between them).
+
+    Example: ``paired({"ddl": [(0, 2.0), (3, 4.0)], "upb": [(1, 5.0), (2, 9.0)]}, "ddl")``
+    pairs 5.0 with 2.0 and 9.0 with 4.0: ``{"upb": {"ratio": 2.375, ...}}``.
+    """
+    ours = taken[base]
+    out = {}
+    for name, samples in taken.items():
+        if name == base or not samples or not ours:
+            continue
+        quotients, j = [], 0
+        for at, us in samples:
+            while j + 1 < len(ours) and abs(ours[j + 1][0] - at) < abs(ours[j][0] - at):
+                j += 1
+            quotients.append(us / ours[j][1])
+        q1, _, q3 = statistics.quantiles(quotients, n=4) if len(quotients) > 1 else quotients * 3
+        out[name] = {"ratio": statistics.median(quotients), "ratio_q1": q1, "ratio_q3": q3}
+    return out
 
 
 def _started(worker: Worker, report: dict[str, Any], progress: Progress) -> bool:

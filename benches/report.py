@@ -49,17 +49,15 @@ def _fmt_ratio(r: float) -> str:
 
 
 def ratios(results: dict[str, Any], libs: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
-    """peer median / ddl median per workload and op (>1: ddl is faster)."""
+    """Each peer's ratio to ddl per workload and op (>1: ddl is faster): the median of its samples'
+    times over ddl's taken next to them (``lockstep.paired``), which need not be the quotient of
+    the two medians."""
     out: dict[str, dict[str, dict[str, float]]] = {}
     for workload, ops in results.items():
         for op, by_lib in ops.items():
-            base = by_lib.get(BASELINE)
-            if not base:
-                continue
             for lib in libs:
-                if lib != BASELINE and lib in by_lib:
-                    r = by_lib[lib]["median_us"] / base["median_us"]
-                    out.setdefault(workload, {}).setdefault(op, {})[lib] = r
+                if lib != BASELINE and "ratio" in by_lib.get(lib, {}):
+                    out.setdefault(workload, {}).setdefault(op, {})[lib] = by_lib[lib]["ratio"]
     return out
 
 
@@ -122,7 +120,8 @@ def format_table(report: dict[str, Any], markdown: bool) -> str:
     mode = "quick" if s["quick"] else "full"
     intro = (
         f"ddl bench ({mode}) on {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['date']}\n"
-        "Median time per call in µs; (N.NNx) = peer time / ddl time, so >1 means ddl is faster."
+        "Median time per call in µs; (N.NNx) = peer time / ddl time, so >1 means ddl is faster: the median\n"
+        "of each peer sample's time over ddl's sample taken next to it, not the quotient of the medians."
     )
     br = "  \n" if markdown else "\n"
     lines = [intro.replace("\n", br)]

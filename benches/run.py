@@ -33,7 +33,7 @@ from typing import Any
 
 from benches import workloads
 from benches.adapters import BASELINE, LIBRARIES, library
-from benches.grpc_bench import format_grpc, measure
+from benches.grpc_bench import format_grpc, run_all
 from benches.hostile_memory import CASES, LIBS, format_hostile, hostile_worker, run_cases
 from benches.lockstep import time_all
 from benches.memory import memory_payloads, memory_worker, wire_of
@@ -136,16 +136,14 @@ def run(args: argparse.Namespace) -> int:
                 report["problems"].append(f"hostile memory {lib_name} {case_name}: {result['error']}")
             progress.advance(memory_weight, f"hostile memory: {lib_name} {case_name}")
     if grpc_runs:
-        report["grpc"] = {}
-        for name in grpc_runs:
-            progress.label = f"gRPC: {name} server and client on loopback"
-            progress.draw()
-            try:
-                report["grpc"][name] = measure(name, 0.3 if args.quick else 3.0)
-            except RuntimeError as e:
-                report["problems"].append(f"gRPC {name}: {e}")
-                progress.note(f"gRPC {name}: {e}")
-            progress.advance(memory_weight)
+        progress.label = f"gRPC: {' and '.join(grpc_runs)} servers and clients on loopback, in turns"
+        progress.draw()
+        try:
+            report["grpc"] = run_all(0.3 if args.quick else 3.0, grpc_runs)
+        except RuntimeError as e:
+            report["problems"].append(f"gRPC: {e}")
+            progress.note(f"gRPC: {e}")
+        progress.advance(memory_weight * len(grpc_runs))
     progress.close()
     if args.memory_only:
         print(format_memory(report, args.markdown))

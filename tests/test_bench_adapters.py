@@ -16,6 +16,7 @@ import itertools
 import json
 import marshal
 import runpy
+import statistics
 import struct
 import subprocess
 import sys
@@ -376,13 +377,13 @@ def _report(results: dict[str, Any], libraries: dict[str, Any]) -> dict[str, Any
 def test_the_json_table_has_the_libraries_with_json_and_their_ratios() -> None:
     from benches.report import format_table
 
-    def t(us: float) -> dict[str, float]:
-        return {"median_us": us}
+    def t(us: float, ratio: float | None = None) -> dict[str, float]:
+        return {"median_us": us} if ratio is None else {"median_us": us, "ratio": ratio}
 
     results = {
         "small": {
-            "encode": {"ddl": t(1.0), "msgspec": t(1.0), "pure-protobuf": t(9.0)},
-            "json encode": {"ddl": t(2.0), "msgspec": t(0.5)},
+            "encode": {"ddl": t(1.0), "msgspec": t(1.0, 1.1), "pure-protobuf": t(9.0, 8.5)},
+            "json encode": {"ddl": t(2.0), "msgspec": t(0.5, 0.25)},
         }
     }
     libraries = {
@@ -394,7 +395,7 @@ def test_the_json_table_has_the_libraries_with_json_and_their_ratios() -> None:
     lines = format_table(_report(results, libraries), markdown=True).splitlines()
     binary_header, json_header = (line for line in lines if line.startswith("| workload |"))
     assert "pure-protobuf" in binary_header and "pure-protobuf" not in json_header
-    assert "| small | encode | 1.00 | — | 1.00 (1.00x) | 9.00 (9.00x) |" in lines
+    assert "| small | encode | 1.00 | — | 1.00 (1.10x) | 9.00 (8.50x) |" in lines  # the paired ratios
     assert "| small | json encode | 2.00 | wrong | 0.50 (0.25x) |" in lines
     assert "| small | json decode+read | — | wrong | — |" in lines
     assert "JSON sizes (ddl's text, UTF-8): small 145 B" in lines
@@ -604,6 +605,40 @@ def test_a_cold_first_call_does_not_cut_the_samples(first: float, per_call: floa
     assert calibrate(_timer(first, per_call), FULL) == (loops, samples)
 
 
+def test_a_ratio_pairs_each_sample_with_ddls_nearest_in_the_schedule() -> None:
+    """Each peer sample is divided by ddl's sample nearest it in the order taken (the earlier
+    of two as near); the ratio is the median of the quotients, with their quartiles."""
+    from benches.lockstep import paired
+
+    taken = {
+        "ddl": [(0, 1.0), (3, 2.0), (6, 4.0)],
+        "upb": [(1, 3.0), (4, 4.0), (5, 16.0)],  # over 1.0, 2.0 and 4.0
+        "slow": [(2, 10.0)],  # nearer 3 than 0: over 2.0
+    }
+    found = paired(taken, "ddl")
+    assert set(found) == {"upb", "slow"}
+    assert found["upb"] == {"ratio": 3.0, "ratio_q1": 2.0, "ratio_q3": 4.0}
+    assert found["slow"] == {"ratio": 5.0, "ratio_q1": 5.0, "ratio_q3": 5.0}
+    assert paired({"ddl": [(0, 1.0), (2, 2.0)], "upb": [(1, 8.0)]}, "ddl")["upb"]["ratio"] == 8.0  # a tie: the earlier
+
+
+def test_a_burst_over_some_turns_moves_the_medians_quotient_but_not_the_paired_ratio() -> None:
+    """The machine slowing by 1.8x for part of an operation's turns slows both samples of each
+    pair; it can land on more than half of one library's samples and fewer of another's, and
+    then the quotient of their medians is off by the burst, the paired ratio not at all."""
+    from benches.lockstep import paired, schedule
+
+    counts = {"ddl": 42, "upb": 42, "slow": 9}  # slow's samples skip turns, as the budget has it
+    per_call = {"ddl": 1.0, "upb": 2.0, "slow": 30.0}
+    taken: dict[str, list[tuple[int, float]]] = {name: [] for name in counts}
+    for at, name in enumerate(schedule(counts)):
+        taken[name].append((at, per_call[name] * (1.8 if 20 <= at < 64 else 1.0)))
+    medians = {name: statistics.median(us for _, us in samples) for name, samples in taken.items()}
+    assert medians["slow"] / medians["ddl"] == pytest.approx(1.8 * 30.0)
+    found = paired(taken, "ddl")
+    assert {name: r["ratio"] for name, r in found.items()} == {"upb": 2.0, "slow": 30.0}
+
+
 def test_calls_timed_together_in_one_process_take_their_samples_in_turns() -> None:
     """``measure_together`` (ceiling.py, copies.py, dicts.py): every timer calibrates first, then
     the samples alternate as between workers, each timer its own count and loop."""
@@ -694,6 +729,10 @@ def test_a_run_of_two_libraries_times_both_on_every_operation(
                 assert result["min_us"] <= result["median_us"]
                 lowest = QUICK.json_min_samples if op in workloads.JSON_OPS else QUICK.min_samples
                 assert lowest <= result["samples"] <= QUICK.samples and result["loops"] >= 1
+            peer = report["results"][workload][op]["ddl-python"]
+            assert "ratio" not in report["results"][workload][op]["ddl"]
+            assert peer["ratio_q1"] <= peer["ratio"] <= peer["ratio_q3"]
+            assert report["ratios"][workload][op] == {"ddl-python": peer["ratio"]}
     assert report["libraries"]["ddl-python"]["version"] == report["libraries"]["ddl"]["version"]
 
 

@@ -15,10 +15,13 @@ SMOKE := HYPOTHESIS_PROFILE=smoke
 
 .PHONY: test demo bench typecheck lint clean protobuf-classes test-py313 test-debugmalloc asan fuzz fuzz-ci conformance dist test-wheel
 
-$(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(wildcard ddl/_cy/*.h)
+# The compiled engine is built guided by a profile (DDL_PGO=1, see setup.py), as wheels are: the
+# suite and the benchmarks run the build users get.
+PGO := DDL_PGO=1
+$(STAMP): pyproject.toml setup.py ddl/_speedups.pyx $(wildcard ddl/_cy/*.pxi) $(wildcard ddl/_cy/*.h) benches/pgo_train.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]' $(EDITABLE)
+	$(PGO) $(PY) -m pip install --quiet -e '.[dev]' $(EDITABLE)
 	touch $(STAMP)
 
 test: $(STAMP)
@@ -66,7 +69,7 @@ $(DIST_TOOLS):
 
 dist: $(DIST_TOOLS)
 	rm -rf dist build/wheelhouse && mkdir -p build
-	DDL_REQUIRE_COMPILED=1 $(PY) -m build --outdir build/wheelhouse . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	DDL_REQUIRE_COMPILED=1 $(PGO) $(PY) -m build --outdir build/wheelhouse . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --wheel-dir dist build/wheelhouse/*.whl
 	mv build/wheelhouse/*.tar.gz dist/
 	$(VENV)/bin/twine check --strict dist/*

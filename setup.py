@@ -5,18 +5,24 @@ engine alone. A compile that fails leaves the marker ddl/_speedups.failed where 
 be, so that ``import ddl`` warns (see ddl/_compiled.py); DDL_REQUIRE_COMPILED=1 makes it an error
 instead, for CI and wheel builds. DDL_SANITIZE=address (or any list for -fsanitize=, such as
 fuzzer-no-link,address with CC=clang) builds it instrumented for `make asan` and `make fuzz`.
-Everything else about the package is declared in pyproject.toml.
+DDL_PGO=1 builds it guided by a profile, with gcc: built once counting, run over the benchmark
+suite's workloads (benches/pgo_train.py), and built again from the counts (the Makefile's builds
+and wheels do). Everything else about the package is declared in pyproject.toml.
 """
 
 import glob
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 REQUIRED = os.environ.get("DDL_REQUIRE_COMPILED") == "1"
+PROFILED = os.environ.get("DDL_PGO") == "1" and not os.environ.get("DDL_SANITIZE")
 
 
 class OptionalBuildExt(build_ext):
@@ -34,9 +40,72 @@ class OptionalBuildExt(build_ext):
 
     def build_extension(self, ext: Extension) -> None:
         try:
-            super().build_extension(ext)
+            if PROFILED and self._gcc():
+                self._build_profiled(ext)
+            else:
+                if PROFILED:
+                    self.warn("ddl: a build guided by a profile takes gcc; building without a profile")
+                super().build_extension(ext)
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
+
+    def _gcc(self) -> bool:
+        """Whether the compiler is gcc, whose flags the profiled build uses (clang, Apple's
+        ``gcc`` among them, and MSVC take others)."""
+        if self.compiler.compiler_type != "unix":
+            return False
+        try:
+            version = subprocess.run([self.compiler.compiler_so[0], "--version"], capture_output=True, text=True)
+        except OSError:
+            return False
+        return "Free Software Foundation" in version.stdout
+
+    def _build_profiled(self, ext: Extension) -> None:
+        """Builds ``ext`` counting its branches and calls, runs the training, and builds it again
+        from the counts. Functions the training never ran are optimized as without a profile
+        (-fprofile-partial-training), not for size. A training that fails leaves the first
+        build's flags off and the build without a profile, with a warning."""
+        counts = Path(self.build_temp).resolve() / "pgo"
+        shutil.rmtree(counts, ignore_errors=True)  # counts of older sources would not match
+        compile_args, link_args = list(ext.extra_compile_args), list(ext.extra_link_args)
+        self.force = True  # the second build replaces the first, however recent
+        ext.extra_compile_args = [*compile_args, f"-fprofile-generate={counts}", "-fprofile-update=single"]
+        ext.extra_link_args = [*link_args, f"-fprofile-generate={counts}"]
+        super().build_extension(ext)
+        ext.extra_compile_args, ext.extra_link_args = compile_args, link_args
+        try:
+            self._train(ext)
+            if not any(counts.rglob("*.gcda")):  # the run imported some other build
+                raise OSError(f"the training left no counts in {counts}")
+        except (OSError, subprocess.CalledProcessError) as exc:
+            if REQUIRED:
+                raise
+            self.warn(f"ddl: the profile's training failed ({exc}); building without a profile")
+        else:
+            ext.extra_compile_args = [
+                *compile_args,
+                f"-fprofile-use={counts}",
+                "-fprofile-partial-training",
+                "-Wno-missing-profile",
+            ]
+        super().build_extension(ext)
+        ext.extra_compile_args = compile_args
+
+    def _train(self, ext: Extension) -> None:
+        """Runs benches/pgo_train.py over the module just built, in a copy of the package made
+        for it: the build writes the module under build/ (an in-place build copies it into the
+        source tree only once every extension is built), so the source tree's package would
+        import an older one."""
+        built = Path(self.get_ext_fullpath(ext.name)).resolve()
+        source_root = Path(__file__).resolve().parent
+        with tempfile.TemporaryDirectory() as tmp:
+            package = Path(tmp) / "ddl"
+            skip = shutil.ignore_patterns("*.so", "*.pyd", "_speedups.failed", "__pycache__")
+            shutil.copytree(source_root / "ddl", package, ignore=skip)
+            shutil.copy2(built, package / built.name)
+            # Run from the copy, which comes first on sys.path; benches/ from the source tree.
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join([tmp, str(source_root)]))
+            subprocess.run([sys.executable, "-m", "benches.pgo_train"], cwd=tmp, env=env, check=True)
 
     def _failed(self, exc: Exception) -> None:
         if REQUIRED:

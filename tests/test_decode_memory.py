@@ -204,13 +204,68 @@ def test_strings_differing_in_one_byte_or_in_length_decode_as_themselves(engine:
     # Every length around the shared strings' limits (16 bytes, and 64 for ASCII ones), each with
     # one byte changed at each place, and text of two- to four-byte characters: decoded many
     # times over, in an order that makes strings of the same length follow each other.
+    # Each comes three times in a row, so that the field's lookups keep hitting and it keeps
+    # looking every string up (a field whose strings never repeat stops, see below).
     texts = [t for n in [*range(1, 20), *range(60, 68)] for t in _variants(n)]
     texts += ["é", "日本", "€uro", "naïve", "🐍", "Zürich-8", "ab\x00c", "\x00"]
-    data = engine.encode(Record(tags=texts * 3, attrs={t: t[::-1] for t in texts}))
+    tags = [t for t in texts for _ in range(3)]
+    data = engine.encode(Record(tags=tags, attrs={t: t[::-1] for t in texts}))
     for _ in range(2):
         decoded = engine.decode(data, Record)
-        assert decoded.tags == texts * 3
+        assert decoded.tags == tags
         assert decoded.attrs == {t: t[::-1] for t in texts}
+
+
+def _objects(strings: list[str]) -> int:
+    return len({id(s) for s in strings})
+
+
+def test_a_field_whose_strings_never_repeat_stops_looking_them_up(engine: Engine) -> None:
+    # A lookup that misses costs more than the str it would have saved, and its string pushes
+    # out one that was repeating. After a few dozen strings that all missed, the field's
+    # strings are made without the table for a while: decoding the same bytes again gives
+    # strs of their own, where a table that had kept them would give the same ones back.
+    if engine.name == "python":
+        pytest.skip("the generated code makes a new str each time")
+
+    class Ids(ddl.Message):
+        ids: list[str] = []
+
+    ids = [f"id-{i:06}" for i in range(500)]
+    data = engine.encode(Ids(ids=ids))
+    first, second = engine.decode(data, Ids).ids, engine.decode(data, Ids).ids
+    assert first == second == ids
+    assert sum(a is b for a, b in zip(first, second, strict=True)) < len(ids) // 10
+
+
+def test_a_field_that_stopped_looking_up_shares_again_once_its_strings_repeat(engine: Engine) -> None:
+    if engine.name == "python":
+        pytest.skip("the generated code makes a new str each time")
+
+    class Codes(ddl.Message):
+        codes: list[str] = []
+
+    unique = [f"code-{i:06}" for i in range(2_000)]
+    assert _objects(engine.decode(engine.encode(Codes(codes=unique)), Codes).codes) == len(unique)
+    again = ["EUR"] * 3_000
+    decoded = engine.decode(engine.encode(Codes(codes=again)), Codes).codes
+    assert decoded == again
+    assert _objects(decoded[-2_000:]) == 1
+
+
+def test_a_field_whose_strings_repeat_between_others_keeps_sharing_them(engine: Engine) -> None:
+    # One string in two hits: the field keeps looking every string up. The others are ASCII
+    # past 16 bytes, kept in the other table, so they never push "red" out.
+    if engine.name == "python":
+        pytest.skip("the generated code makes a new str each time")
+
+    class Tags(ddl.Message):
+        tags: list[str] = []
+
+    tags = [t for i in range(2_000) for t in ("red", f"a tag seen once, {i:06}")]
+    decoded = engine.decode(engine.encode(Tags(tags=tags)), Tags).tags
+    assert decoded == tags
+    assert _objects([t for t in decoded if t == "red"]) == 1
 
 
 def test_short_invalid_utf8_fails_every_time_after_valid_strings_of_its_length(engine: Engine) -> None:

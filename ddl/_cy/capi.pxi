@@ -120,6 +120,7 @@ cdef extern from "ddl_shared_str.h":
     PyObject* ddl_str(const unsigned char* s, Py_ssize_t n)
     PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n)
     PyObject* ddl_str_keyed(const unsigned char* s, Py_ssize_t n)
+    PyObject* ddl_str_field(const unsigned char* s, Py_ssize_t n, int32_t* owed)
 
 class Bail(Exception):
     """The compiled engine leaves this call to the reference engine."""

@@ -7,8 +7,8 @@
    as the shared ints do. ASCII strings of up to DDL_SHARED_ASCII_MAX bytes (map keys such as
    feature names, attribute keys and values: 17 to 64 bytes, repeated message after message)
    are shared too, by both readers, in a second table that compares them with the strs' own
-   characters. Every access runs under the GIL: a
-   free-threaded build has no table. */
+   characters. A field whose strings do not repeat (ids, names) stops looking them up for a
+   while (ddl_str_field). Every access runs under the GIL: a free-threaded build has no table. */
 
 #ifndef DDL_SHARED_STR_H
 #define DDL_SHARED_STR_H
@@ -36,6 +36,12 @@ static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
 
 /* The same for the binary decoder's strings. */
 static inline PyObject* ddl_str_keyed(const unsigned char* s, Py_ssize_t n) {
+    return ddl_decode_utf8(s, n);
+}
+
+/* The same for a field's strings; the field's record (see below) stays as it is. */
+static inline PyObject* ddl_str_field(const unsigned char* s, Py_ssize_t n, int32_t* owed) {
+    (void)owed;
     return ddl_decode_utf8(s, n);
 }
 
@@ -100,13 +106,15 @@ static inline uint64_t ddl_str_slot(uint64_t head, uint64_t tail, Py_ssize_t n, 
 }
 
 /* The shared short str of s[:n] (1 <= n <= DDL_SHARED_STR_MAX), made by ddl_str_miss on a
-   miss: decoded from UTF-8, or copied when ``ascii`` says the bytes are ASCII. */
-static inline PyObject* ddl_str_short(const unsigned char* s, Py_ssize_t n, int ascii) {
+   miss: decoded from UTF-8, or copied when ``ascii`` says the bytes are ASCII. *seen tells
+   whether the table had it. */
+static inline PyObject* ddl_str_short(const unsigned char* s, Py_ssize_t n, int ascii, int* seen) {
     uint64_t head, tail;
     ddl_shared_str* e;
     ddl_str_words(s, n, &head, &tail);
     e = &ddl_shared_strs[ddl_str_slot(head, tail, n, DDL_SHARED_STR_BITS)];
-    if (e->str != NULL && e->n == n && e->head == head && e->tail == tail) {
+    *seen = e->str != NULL && e->n == n && e->head == head && e->tail == tail;
+    if (*seen) {
         Py_INCREF(e->str);
         return e->str;
     }
@@ -116,8 +124,9 @@ static inline PyObject* ddl_str_short(const unsigned char* s, Py_ssize_t n, int 
 /* A new reference to the str of the UTF-8 in s[:n], or NULL as ddl_decode_utf8 gives it: the
    shared one when s[:n] is short and its entry holds the same bytes. */
 static inline PyObject* ddl_str(const unsigned char* s, Py_ssize_t n) {
+    int seen;
     if (n == 0 || n > DDL_SHARED_STR_MAX) return ddl_decode_utf8(s, n);
-    return ddl_str_short(s, n, 0);
+    return ddl_str_short(s, n, 0, &seen);
 }
 
 /* ASCII strings longer than DDL_SHARED_STR_MAX are shared up to this many bytes... */
@@ -149,14 +158,12 @@ static DDL_NOINLINE PyObject* ddl_str_ascii_miss(PyObject** set, const unsigned 
     return r;
 }
 
-/* A new reference to the str of s[:n], bytes the caller knows are ASCII (NULL with
-   MemoryError): the shared one when there is one, as ddl_str shares them; up to
-   DDL_SHARED_ASCII_MAX bytes, keyed by the first and last 8 bytes and the length. */
-static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
-    PyObject** set;
-    if (n == 0 || n > DDL_SHARED_ASCII_MAX) return ddl_ascii_str(s, n);
-    if (n <= DDL_SHARED_STR_MAX) return ddl_str_short(s, n, 1);
-    set = &ddl_shared_ascii[2 * ddl_str_slot(ddl_load8(s), ddl_load8(s + n - 8), n, DDL_SHARED_ASCII_BITS)];
+/* The shared str of the ASCII s[:n] (DDL_SHARED_STR_MAX < n <= DDL_SHARED_ASCII_MAX), keyed
+   by the first and last 8 bytes and the length, made by ddl_str_ascii_miss on a miss. *seen
+   tells whether the table had it. */
+static inline PyObject* ddl_str_ascii_long(const unsigned char* s, Py_ssize_t n, int* seen) {
+    PyObject** set = &ddl_shared_ascii[2 * ddl_str_slot(ddl_load8(s), ddl_load8(s + n - 8), n, DDL_SHARED_ASCII_BITS)];
+    *seen = 1;
     if (ddl_shared_ascii_is(set[0], s, n)) {
         Py_INCREF(set[0]);
         return set[0];
@@ -165,7 +172,18 @@ static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
         Py_INCREF(set[1]);
         return set[1];
     }
+    *seen = 0;
     return ddl_str_ascii_miss(set, s, n);
+}
+
+/* A new reference to the str of s[:n], bytes the caller knows are ASCII (NULL with
+   MemoryError): the shared one when there is one, as ddl_str shares them, up to
+   DDL_SHARED_ASCII_MAX bytes. */
+static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
+    int seen;
+    if (n == 0 || n > DDL_SHARED_ASCII_MAX) return ddl_ascii_str(s, n);
+    if (n <= DDL_SHARED_STR_MAX) return ddl_str_short(s, n, 1, &seen);
+    return ddl_str_ascii_long(s, n, &seen);
 }
 
 /* A new reference to the str of the UTF-8 in s[:n] for the binary decoder, or NULL as
@@ -176,6 +194,41 @@ static inline PyObject* ddl_str_keyed(const unsigned char* s, Py_ssize_t n) {
     if (n > DDL_SHARED_STR_MAX && n <= DDL_SHARED_ASCII_MAX && ddl_ascii_words(s, n))
         return ddl_str_ascii(s, n);
     return ddl_str(s, n);
+}
+
+/* A field's record of its strings in the tables, kept in its op from 0: the lookups that
+   missed not yet paid back by ones that hit, each hit paying DDL_SHARE_HIT of them. A field
+   whose values do not repeat (ids, names, a counter as text) owes DDL_SHARE_OWED after about
+   that many strings, and its next DDL_SHARE_REST strings are decoded without a lookup: one
+   that misses costs a cache miss or two, in the table and in the str it compares with, and
+   its string then takes the place of one that was repeating. The record keeps counting
+   through the rest, then the field looks again, for DDL_SHARE_RETRY strings unless they hit.
+   A field that hits once in five lookups or more keeps sharing. */
+#define DDL_SHARE_OWED 32
+#define DDL_SHARE_HIT 4
+#define DDL_SHARE_REST 1024
+#define DDL_SHARE_RETRY 8
+
+/* A new reference to the str of the UTF-8 in s[:n] for the binary decoder's field whose record
+   is *owed (NULL as ddl_decode_utf8 gives it): shared as ddl_str_keyed shares strings while
+   the field's strings hit, decoded anew while it rests. Only strings the tables could keep
+   count in the record. */
+static inline PyObject* ddl_str_field(const unsigned char* s, Py_ssize_t n, int32_t* owed) {
+    PyObject* r;
+    int seen;
+    if (n == 0 || n > DDL_SHARED_ASCII_MAX) return ddl_decode_utf8(s, n);
+    if (*owed >= DDL_SHARE_OWED) {
+        if (++*owed == DDL_SHARE_OWED + DDL_SHARE_REST) *owed = DDL_SHARE_OWED - DDL_SHARE_RETRY;
+        return ddl_decode_utf8(s, n);
+    }
+    if (n <= DDL_SHARED_STR_MAX)
+        r = ddl_str_short(s, n, 0, &seen);
+    else if (ddl_ascii_words(s, n))
+        r = ddl_str_ascii_long(s, n, &seen);
+    else
+        return ddl_decode_utf8(s, n);
+    *owed = seen ? (*owed > DDL_SHARE_HIT ? *owed - DDL_SHARE_HIT : 0) : *owed + 1;
+    return r;
 }
 
 #endif /* Py_GIL_DISABLED */

@@ -122,7 +122,7 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
     start = pos[0]
     pos[0] += n
     if kind == K_STRING:
-        text = ddl_str_keyed(buf + start, n)  # one that came before is shared
+        text = ddl_str_field(buf + start, n, &op.str_owed)  # one that came before is shared
         if text == NULL:
             return PyUnicode_DecodeUTF8_ptr(<const char*>buf + start, n, NULL)  # raises the error
         return text

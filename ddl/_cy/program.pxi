@@ -124,6 +124,7 @@ cdef struct Op:
                             # dict[str, int | str]...): the ops of its one field, one per wire
                             # number (see _fill_inner); NULL otherwise
     int ninner              # how many: 1, or a union's members
+    int32_t str_owed        # K_STRING: how its strings fare in the shared tables (ddl_str_field)
     # JSON (json_write.pxi): the text ddl.to_json writes, made once
     PyObject* jkey          # the field's key and separator, '"jsonName": ', as UTF-8 bytes
     PyObject* jpkey         # the same with the .proto name (preserving_proto_field_name)

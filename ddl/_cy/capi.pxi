@@ -90,6 +90,7 @@ cdef extern from "ddl_gc.h":
 
 cdef extern from "ddl_objects.h":
     PyObject* ddl_int(long long v) except NULL
+    PyObject* ddl_bytes_of(const unsigned char* s, Py_ssize_t n) except NULL
     PyObject* ddl_uint(unsigned long long v) except NULL
     PyObject* ddl_none
     PyObject* ddl_true

@@ -11,6 +11,18 @@
 
 #include "ddl_compat.h"
 #include "ddl_cpython.h"
+#include "ddl_wire.h"
+
+/* A new reference to the bytes object of the n bytes at s (NULL with an exception). A long one
+   is made empty and filled by ddl_copy_apart, where PyBytes_FromStringAndSize's memcpy could
+   stall (ddl_wire.h); a short one is made by CPython, which shares those of one byte. */
+static inline PyObject* ddl_bytes_of(const unsigned char* s, Py_ssize_t n) {
+    PyObject* r;
+    if (n <= DDL_APART_MIN) return PyBytes_FromStringAndSize((const char*)s, n);
+    r = PyBytes_FromStringAndSize(NULL, n);
+    if (r != NULL) ddl_copy_apart((unsigned char*)PyBytes_AS_STRING(r), s, (size_t)n);
+    return r;
+}
 
 /* Ints of one- and two-byte varints are made once and shared, as CPython shares those up to
    256: a packed run of them then costs a list pointer per value, not a 32-byte int object too.

@@ -186,14 +186,25 @@ static inline PyObject* ddl_str_ascii(const unsigned char* s, Py_ssize_t n) {
     return ddl_str_ascii_long(s, n, &seen);
 }
 
+/* A new reference to the str of the UTF-8 in s[:n], or NULL as ddl_decode_utf8 gives it: the
+   shared one where the tables keep such strings, *seen telling whether they had it (as
+   ddl_str_short and ddl_str_ascii_long tell it), and decoded anew, *seen -1, where they do
+   not. */
+static inline PyObject* ddl_str_shared(const unsigned char* s, Py_ssize_t n, int* seen) {
+    if (n > 0 && n <= DDL_SHARED_STR_MAX) return ddl_str_short(s, n, 0, seen);
+    if (n > DDL_SHARED_STR_MAX && n <= DDL_SHARED_ASCII_MAX && ddl_ascii_words(s, n))
+        return ddl_str_ascii_long(s, n, seen);
+    *seen = -1;
+    return ddl_decode_utf8(s, n);
+}
+
 /* A new reference to the str of the UTF-8 in s[:n] for the binary decoder, or NULL as
    ddl_decode_utf8 gives it: shared as ddl_str shares short strings, and as ddl_str_ascii
    shares ASCII ones of up to DDL_SHARED_ASCII_MAX bytes (map keys, attribute keys and names
    run longer than 16 bytes; a shared one also keeps its hash, computed once). */
 static inline PyObject* ddl_str_keyed(const unsigned char* s, Py_ssize_t n) {
-    if (n > DDL_SHARED_STR_MAX && n <= DDL_SHARED_ASCII_MAX && ddl_ascii_words(s, n))
-        return ddl_str_ascii(s, n);
-    return ddl_str(s, n);
+    int seen;
+    return ddl_str_shared(s, n, &seen);
 }
 
 /* A field's record of its strings in the tables, kept in its op from 0: the lookups that
@@ -221,13 +232,8 @@ static inline PyObject* ddl_str_field(const unsigned char* s, Py_ssize_t n, int3
         if (++*owed == DDL_SHARE_OWED + DDL_SHARE_REST) *owed = DDL_SHARE_OWED - DDL_SHARE_RETRY;
         return ddl_decode_utf8(s, n);
     }
-    if (n <= DDL_SHARED_STR_MAX)
-        r = ddl_str_short(s, n, 0, &seen);
-    else if (ddl_ascii_words(s, n))
-        r = ddl_str_ascii_long(s, n, &seen);
-    else
-        return ddl_decode_utf8(s, n);
-    *owed = seen ? (*owed > DDL_SHARE_HIT ? *owed - DDL_SHARE_HIT : 0) : *owed + 1;
+    r = ddl_str_shared(s, n, &seen);
+    if (seen >= 0) *owed = seen ? (*owed > DDL_SHARE_HIT ? *owed - DDL_SHARE_HIT : 0) : *owed + 1;
     return r;
 }
 

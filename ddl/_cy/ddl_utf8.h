@@ -32,7 +32,7 @@ static inline const char* ddl_utf8(PyObject* s, Py_ssize_t* n) {
    string's scan notes it): one copy, no check (NULL with MemoryError). */
 static inline PyObject* ddl_ascii_str(const unsigned char* s, Py_ssize_t n) {
     PyObject* r = PyUnicode_New(n, 127);
-    if (r != NULL) memcpy(PyUnicode_DATA(r), s, (size_t)n);
+    if (r != NULL) ddl_copy((unsigned char*)PyUnicode_DATA(r), s, n);
     return r;
 }
 

@@ -5,6 +5,8 @@
 
 #include <Python.h>
 
+#include "ddl_wire.h"
+
 /* Whether exporting v's buffer runs C code only, so that no Python code can run while the encode
    loops hold borrowed pointers: a memoryview (which re-exports the view it holds), an array.array
    (array_type, a heap type since 3.12), or an instance of a static type (defined in C, as numpy's
@@ -25,17 +27,22 @@ static inline int ddl_get_view(PyObject* v, Py_buffer* view) {
     return 0;
 }
 
+/* An array.array's struct is private to Modules/arraymodule.c; its first fields after the
+   header (the items, the room in items, then the descriptor, whose first byte is the typecode)
+   are laid out alike from 3.3 to 3.13, and encode_packed.pxi checks them at import against an
+   array's own buffer_info(). A free-threaded build guards them with a lock of its own. */
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#define DDL_ARRAY_LAYOUT 1
+typedef struct { PyObject_VAR_HEAD char* items; Py_ssize_t room; const char* descr; } ddl_array_head;
+#endif
+
 /* The items of v, an array.array (of exactly array_type) of typecode `code` and items of `size`
    bytes, read from the array's own struct without exporting its buffer: their address, and
    their length in bytes in *n; NULL when v has another typecode or this build does not know the
-   layout (the caller then exports the buffer). The struct is private to Modules/arraymodule.c;
-   its first fields after the header (the items, the room, then the descriptor, whose first byte
-   is the typecode) are laid out alike from 3.3 to 3.13, and encode_packed.pxi checks them at
-   import against an array's own buffer_info(). The items move when the array grows: the caller
+   layout (the caller then exports the buffer). The items move when the array grows: the caller
    copies them before any Python code can run. */
 static inline const char* ddl_array_items(PyObject* v, char code, Py_ssize_t size, Py_ssize_t* n) {
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
-    typedef struct { PyObject_VAR_HEAD char* items; Py_ssize_t room; const char* descr; } ddl_array_head;
+#if defined(DDL_ARRAY_LAYOUT)
     const ddl_array_head* a = (const ddl_array_head*)v;
     if (a->descr == NULL || a->descr[0] != code) return NULL;
     *n = Py_SIZE(v) * size;
@@ -43,6 +50,30 @@ static inline const char* ddl_array_items(PyObject* v, char code, Py_ssize_t siz
 #else
     (void)v; (void)code; (void)size; (void)n;
     return NULL;
+#endif
+}
+
+/* Fill v, a new empty array.array (of exactly array_type, no buffer exported, layout as
+   ddl_array_items reads it), with the n bytes at s, items of `size` bytes: 1 when done, 0 when
+   this build does not know the layout (the caller then appends through frombytes), -1 with
+   MemoryError set. The block is taken as array_resize takes it (PyMem_Malloc, which the array's
+   dealloc frees with PyMem_Free) and filled by ddl_copy_apart, where frombytes would copy with
+   memcpy, which stalls when the block lands just past the input (ddl_wire.h). */
+static inline int ddl_array_fill(PyObject* v, const unsigned char* s, Py_ssize_t n, Py_ssize_t size) {
+#if defined(DDL_ARRAY_LAYOUT)
+    ddl_array_head* a = (ddl_array_head*)v;
+    char* items;
+    if (a->items != NULL || Py_SIZE(v) != 0) return 0;
+    items = (char*)PyMem_Malloc((size_t)n);
+    if (items == NULL) { PyErr_NoMemory(); return -1; }
+    ddl_copy_apart((unsigned char*)items, s, (size_t)n);
+    a->items = items;
+    a->room = n / size;
+    Py_SET_SIZE(v, n / size);
+    return 1;
+#else
+    (void)v; (void)s; (void)n; (void)size;
+    return 0;
 #endif
 }
 

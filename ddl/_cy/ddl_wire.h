@@ -122,11 +122,41 @@ static inline uint64_t ddl_varint10(const unsigned char* p, int* len) {
     return 0;
 }
 
+/* Copies of more bytes than this may stall in memcpy (ddl_copy_apart). */
+#define DDL_APART_MIN 2048
+
+/* Copy n bytes from s to d, which do not overlap, as memcpy does, except where memcpy stalls:
+   with d 1 to 31 bytes past s modulo 4 KB, each load of a forward copy has the page offset of a
+   store just before it, and the CPU holds the load back as if it read what the store wrote
+   ("4K aliasing"). glibc 2.36 copies 2,113 to 8,192 bytes with `rep movsb` (past that it checks
+   for the aliasing itself), which on the AMD EPYC (Zen 3) measured then took 1,146 to 1,760 ns
+   for 4 KB with d 1 to 15 bytes past s, and 98 to 172 with 16 to 31, instead of 41 to 55.
+   Placements like that are not rare: a decoded vector's array is often allocated right after
+   its input, and a 1,024-float vector's items then lie 10 bytes past their place in the input
+   modulo 4 KB, which made its decode 4 times as slow in some processes. Such a copy runs from
+   the end backward, 32 bytes a step, where no load follows a store with its page offset (79 ns
+   for 4 KB there). */
+static inline void ddl_copy_apart(unsigned char* d, const unsigned char* s, size_t n) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (n > DDL_APART_MIN && n <= 8192 && ((((uintptr_t)d - (uintptr_t)s) & 4095) - 1) < 31) {
+        uint64_t a, b, c, e;
+        while (n >= 32) {
+            n -= 32;
+            memcpy(&a, s + n, 8); memcpy(&b, s + n + 8, 8); memcpy(&c, s + n + 16, 8); memcpy(&e, s + n + 24, 8);
+            memcpy(d + n, &a, 8); memcpy(d + n + 8, &b, 8); memcpy(d + n + 16, &c, 8); memcpy(d + n + 24, &e, 8);
+        }
+        memcpy(d, s, n);
+        return;
+    }
+#endif
+    memcpy(d, s, n);
+}
+
 /* Copy n bytes from s to d (which do not overlap): memcpy for the short strings that dominate
    messages, and the pieces between held runs, as at most four overlapping loads and stores
    instead of a call into libc. */
 static inline void ddl_copy(unsigned char* d, const unsigned char* s, ptrdiff_t n) {
-    if (n > 32) { memcpy(d, s, (size_t)n); return; }
+    if (n > 32) { ddl_copy_apart(d, s, (size_t)n); return; }
     if (n > 16) {
         uint64_t a, b, c, e;
         memcpy(&a, s, 8); memcpy(&b, s + 8, 8); memcpy(&c, s + n - 16, 8); memcpy(&e, s + n - 8, 8);

@@ -126,7 +126,7 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
         if text == NULL:
             return PyUnicode_DecodeUTF8_ptr(<const char*>buf + start, n, NULL)  # raises the error
         return text
-    return PyBytes_FromStringAndSize_ptr(<const char*>buf + start, n)
+    return ddl_bytes_of(buf + start, n)
 
 
 cdef PyObject* _closed_member(Op* op, uint64_t u) except? NULL:

@@ -218,6 +218,10 @@ cdef int _vector_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
         arr = _ARRAY(<object>op.vcodes)
         Py_INCREF_ptr(<PyObject*>arr)
         ddl_set_slot(obj, op.offset, <PyObject*>arr)
+        # The first run fills the new array itself, away from memcpy's stall (ddl_array_fill).
+        if _ARRAY_ITEMS and ddl_array_fill(<PyObject*>arr, buf + pos[0], n, width):
+            pos[0] += n
+            return 0
     else:
         arr = <object>items
     # A view of the input for the moment frombytes copies it; the input outlives the call.

@@ -118,7 +118,7 @@ cdef int _scalar(Op* op, int kind, PyObject* v, Out* o, bint skip_zero) except -
             return 1
         _room(o, n + 24)
         o.pos -= n
-        memcpy(o.pos, PyBytes_AS_STRING_ptr(v), n)
+        ddl_copy(o.pos, <const unsigned char*>PyBytes_AS_STRING_ptr(v), n)
         _varint_back(o, <uint64_t>n)
     if op != NULL:
         _tag_back(o, op.tagword, op.taglen)
@@ -391,7 +391,7 @@ cdef inline int _quick_scalar(Op* op, PyObject* v, Out* o, bint skip_zero) excep
         if n or not skip_zero:
             _room(o, n + 24)
             p = o.pos - n
-            memcpy(p, PyBytes_AS_STRING_ptr(v), n)
+            ddl_copy(p, <const unsigned char*>PyBytes_AS_STRING_ptr(v), n)
             o.pos = _tag_at(_varint_at(p, <uint64_t>n), op.tagword, op.taglen)
         return 1
     if (t == &PyLong_Type and kind <= K_SFIXED64 and kind != K_BOOL and kind != K_ENUM and kind != K_FLOAT
@@ -503,7 +503,7 @@ cdef int _encode(ProgC* p, PyObject* obj, Out* o, int budget, bint det) except -
         n = PyBytes_GET_SIZE_ptr(unknown)
         _room(o, n)
         o.pos -= n
-        memcpy(o.pos, PyBytes_AS_STRING_ptr(unknown), n)
+        ddl_copy(o.pos, <const unsigned char*>PyBytes_AS_STRING_ptr(unknown), n)
     # The instance's line is at hand (its type was just read); the objects its slots point to
     # are each a miss of their own, asked for together rather than one after the other.
     for k in range(p.nahead):

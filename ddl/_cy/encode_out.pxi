@@ -14,6 +14,10 @@ cdef extern from "ddl_cpython.h":
     object ddl_bytes_from_block(unsigned char* block, Py_ssize_t n)
     void PyObject_Free(void* p)
 
+cdef extern from "ddl_objects.h":
+    # capi.pxi's ddl_bytes_of, its new reference taken as an object
+    object ddl_bytes_owned "ddl_bytes_of"(const unsigned char* s, Py_ssize_t n)
+
 
 cdef enum:
     # The C stack buffer a message is first written into. Messages up to this size (a 1,024
@@ -47,7 +51,7 @@ cdef int _grow(Out* o, Py_ssize_t need) except -1:
     cdef unsigned char* base = <unsigned char*>PyMem_Malloc(cap)
     if base == NULL:
         raise MemoryError()
-    memcpy(base + cap - used, o.pos, used)
+    ddl_copy(base + cap - used, o.pos, used)
     if o.heap:
         PyMem_Free(o.base)
     if o.block:
@@ -104,7 +108,7 @@ cdef void _settle(Out* o) noexcept:
     find its exporter locked (an array cannot be resized while exported)."""
     cdef int k
     for k in range(o.nheld):
-        memcpy(o.end - o.held_at[k], o.held[k].buf, o.held[k].len)
+        ddl_copy(o.end - o.held_at[k], <const unsigned char*>o.held[k].buf, o.held[k].len)
         PyBuffer_Release(&o.held[k])
     o.nheld = 0
 
@@ -132,13 +136,13 @@ cdef object _result(Out* o):
         o.block = False
         return ddl_bytes_from_block(o.base, size)
     if o.nheld == 0:
-        return PyBytes_FromStringAndSize(<const char*>o.pos, size)
+        return ddl_bytes_owned(o.pos, size)
     result = PyBytes_FromStringAndSize(NULL, size)
     r = PyBytes_AS_STRING(result)
     for k in range(o.nheld - 1, -1, -1):  # from the start of the message
         hole = o.end - o.held_at[k]
         ddl_copy(<unsigned char*>r + (src - o.pos), src, hole - src)  # tags, lengths, short fields
-        memcpy(r + (hole - o.pos), o.held[k].buf, o.held[k].len)
+        ddl_copy(<unsigned char*>r + (hole - o.pos), <const unsigned char*>o.held[k].buf, o.held[k].len)
         src = hole + o.held[k].len
     ddl_copy(<unsigned char*>r + (src - o.pos), src, o.end - src)
     return result

@@ -11,6 +11,7 @@ cdef extern from "ddl_packed.h":
 cdef extern from "ddl_vector.h":
     bint ddl_get_view(PyObject* v, Py_buffer* view)
     const char* ddl_array_items(PyObject* v, char code, Py_ssize_t size, Py_ssize_t* n)
+    int ddl_array_fill(PyObject* v, const unsigned char* s, Py_ssize_t n, Py_ssize_t size) except -1
 
 
 cdef PyTypeObject* _ARRAY_TYPE = <PyTypeObject*>_ARRAY
@@ -143,7 +144,7 @@ cdef int _packed_buffer(Op* op, PyObject* v, Out* o) except -1:
                 o.nheld += 1
                 kept = True
             else:
-                memcpy(o.pos, view.buf, n)
+                ddl_copy(o.pos, <const unsigned char*>view.buf, n)
         else:
             n = n // width
             _room(o, n * 10 + 24)
@@ -163,7 +164,7 @@ cdef int _fixed_run(Op* op, const char* items, Py_ssize_t n, Out* o) except -1:
         return 0
     _room(o, n + 24)
     o.pos -= n
-    memcpy(o.pos, items, n)
+    ddl_copy(o.pos, <const unsigned char*>items, n)
     _varint_back(o, <uint64_t>n)
     _tag_back(o, op.ptagword, op.ptaglen)
     return 0

@@ -32,9 +32,6 @@ cdef extern from "Python.h":
     bint PyLong_Check_ptr "PyLong_Check"(PyObject* o)
     double PyFloat_AS_DOUBLE_ptr "PyFloat_AS_DOUBLE"(PyObject* o)
     double PyLong_AsDouble_ptr "PyLong_AsDouble"(PyObject* o) except? -1.0
-    PyObject* PyFloat_FromDouble_ptr "PyFloat_FromDouble"(double v) except NULL
-    PyObject* PyLong_FromLongLong_ptr "PyLong_FromLongLong"(long long v) except NULL
-    PyObject* PyLong_FromUnsignedLongLong_ptr "PyLong_FromUnsignedLongLong"(unsigned long long v) except NULL
     const char* PyUnicode_AsUTF8AndSize_ptr "PyUnicode_AsUTF8AndSize"(PyObject* o, Py_ssize_t* size) except NULL
     PyObject* PyUnicode_DecodeUTF8_ptr "PyUnicode_DecodeUTF8"(const char* s, Py_ssize_t n, const char* errors) except NULL
     PyObject* PyBytes_FromStringAndSize_ptr "PyBytes_FromStringAndSize"(const char* s, Py_ssize_t n) except NULL
@@ -58,7 +55,8 @@ cdef extern from "Python.h":
 
 # The C lives in headers beside this file, one concern each (setup.py puts ddl/_cy on the
 # include path): ddl_compat.h (compiler portability), ddl_wire.h (varints and bytes),
-# ddl_cpython.h (every read of CPython internals, by version), ddl_objects.h, ddl_utf8.h,
+# ddl_cpython.h (every read of CPython internals, by version), ddl_new_objects.h (ints, floats
+# and strs made without CPython's constructors), ddl_objects.h, ddl_utf8.h,
 # ddl_shared_str.h (short strings decoded once), ddl_vector.h (numbers as buffers), ddl_init.h
 # (the constructors' slot filler).
 
@@ -80,6 +78,9 @@ cdef extern from "ddl_cpython.h":
     object ddl_setattr_wrapper(PyTypeObject* t, const char* name, void* func)
     bint ddl_adopt_dealloc(PyTypeObject* t, PyTypeObject* plain)
     bint ddl_dealloc_adopted(PyTypeObject* t)
+
+cdef extern from "ddl_new_objects.h":
+    PyObject* ddl_float_new(double d) except NULL
 
 cdef extern from "ddl_gc.h":
     void ddl_gc_tenure(PyObject* o)

@@ -2,7 +2,8 @@
    functions: int digits, a str's cached UTF-8, a list's spare room, a type's slots and its
    dealloc. Each helper checks the CPython versions it was written for (DDL_KNOWN_LAYOUT) and
    elsewhere takes the public, slower route, or declines, so a new CPython or a free-threaded
-   build costs speed, never correctness. Nothing else in ddl/_cy reads a CPython struct field. */
+   build costs speed, never correctness. Nothing else in ddl/_cy reads a CPython struct field
+   but ddl_new_objects.h (new ints, floats and strs), which is held to the same rule. */
 
 #ifndef DDL_CPYTHON_H
 #define DDL_CPYTHON_H

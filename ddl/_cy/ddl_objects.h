@@ -11,6 +11,7 @@
 
 #include "ddl_compat.h"
 #include "ddl_cpython.h"
+#include "ddl_new_objects.h"
 #include "ddl_wire.h"
 
 /* A new reference to the bytes object of the n bytes at s (NULL with an exception). A long one
@@ -31,9 +32,14 @@ static inline PyObject* ddl_bytes_of(const unsigned char* s, Py_ssize_t n) {
 static PyObject* ddl_shared_ints[DDL_SHARED_INTS];
 
 /* The slow path of ddl_int, out of line: a new reference to a new int, which is also kept in
-   the table when it is small enough. */
+   the table when it is small enough. CPython's small ints (-5 to 256) come from
+   PyLong_FromLongLong, which shares them; the others are laid out by ddl_long_new. */
 static DDL_NOINLINE PyObject* ddl_int_new(long long v) {
-    PyObject* r = PyLong_FromLongLong(v);
+    PyObject* r;
+    if (v >= -5 && v <= 256)
+        r = PyLong_FromLongLong(v);
+    else
+        r = ddl_long_new(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
     if (r != NULL && (unsigned long long)v < DDL_SHARED_INTS) {
         Py_INCREF(r);
         ddl_shared_ints[v] = r;  /* the table's reference, never released */
@@ -53,7 +59,7 @@ static inline PyObject* ddl_int(long long v) {
 
 /* A new reference to the int v, for unsigned fields. */
 static inline PyObject* ddl_uint(unsigned long long v) {
-    return v < DDL_SHARED_INTS ? ddl_int((long long)v) : PyLong_FromUnsignedLongLong(v);
+    return v < DDL_SHARED_INTS ? ddl_int((long long)v) : ddl_long_new(v, 0);
 }
 
 /* The singletons as constants that Cython can compare pointers with. */

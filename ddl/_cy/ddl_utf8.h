@@ -9,6 +9,7 @@
 
 #include "ddl_compat.h"
 #include "ddl_cpython.h"
+#include "ddl_new_objects.h"
 #include "ddl_wire.h"
 
 #if defined(DDL_SSE2)
@@ -31,7 +32,7 @@ static inline const char* ddl_utf8(PyObject* s, Py_ssize_t* n) {
 /* A new reference to the str of the n bytes at s, which the caller knows are ASCII (a JSON
    string's scan notes it): one copy, no check (NULL with MemoryError). */
 static inline PyObject* ddl_ascii_str(const unsigned char* s, Py_ssize_t n) {
-    PyObject* r = PyUnicode_New(n, 127);
+    PyObject* r = ddl_ascii_new(n);
     if (r != NULL) ddl_copy((unsigned char*)PyUnicode_DATA(r), s, n);
     return r;
 }
@@ -124,7 +125,7 @@ static PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n) {
     while (i + 8 <= n && DDL_ASCII8(s + i)) i += 8;
     while (i < n && s[i] < 0x80) i++;
     if (i == n) {
-        PyObject* r = PyUnicode_New(n, 127);
+        PyObject* r = ddl_ascii_new(n);
         if (r != NULL) ddl_copy((unsigned char*)PyUnicode_DATA(r), s, n);
         return r;
     }

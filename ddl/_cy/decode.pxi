@@ -102,22 +102,22 @@ cdef PyObject* _read(Op* op, int kind, const unsigned char* buf, Py_ssize_t* pos
         memcpy(&u32, buf + pos[0], 4)
         pos[0] += 4
         if kind == K_FIXED32:
-            return PyLong_FromLongLong_ptr(u32)
+            return ddl_int(u32)
         if kind == K_SFIXED32:
-            return PyLong_FromLongLong_ptr(<int32_t>u32)
+            return ddl_int(<int32_t>u32)
         memcpy(&f, &u32, 4)
-        return PyFloat_FromDouble_ptr(<double>f)
+        return ddl_float_new(<double>f)
     if kind <= K_DOUBLE:
         if end - pos[0] < 8:
             bail()
         memcpy(&u, buf + pos[0], 8)
         pos[0] += 8
         if kind == K_FIXED64:
-            return PyLong_FromUnsignedLongLong_ptr(u)
+            return ddl_uint(u)
         if kind == K_SFIXED64:
-            return PyLong_FromLongLong_ptr(<int64_t>u)
+            return ddl_int(<int64_t>u)
         memcpy(&d, &u, 8)
-        return PyFloat_FromDouble_ptr(d)
+        return ddl_float_new(d)
     n = _length(buf, pos, end)
     start = pos[0]
     pos[0] += n

@@ -92,7 +92,7 @@ cdef int _packed_run(PyObject* obj, Op* op, const unsigned char* buf, Py_ssize_t
         if kind == K_DOUBLE:
             for k in range(count):
                 memcpy(&d, buf + pos[0] + 8 * k, 8)
-                slots[k] = PyFloat_FromDouble_ptr(d)
+                slots[k] = ddl_float_new(d)
             pos[0] = stop
         elif kind == K_INT64:
             for k in range(count):

@@ -225,7 +225,7 @@ cdef object _jr_native(JText* t, unsigned char c, int budget):
     if c == b'"':
         return _jr_str(t)
     if c == b'-' or b'0' <= c <= b'9':
-        return _jr_double(t, c, False)
+        return _owned(ddl_float_new(_jr_double(t, c, False)))
     if c == b't':
         _jr_literal(t, b"true", 4)
         return True

@@ -44,7 +44,7 @@ cdef object _jr_one(Op* op, JText* t, unsigned char c, int budget):
             bail()
         return _jr_message(op.sub, t, budget - 1)
     if kind == K_DOUBLE or kind == K_FLOAT:
-        return _jr_double(t, c, kind == K_FLOAT)
+        return _owned(ddl_float_new(_jr_double(t, c, kind == K_FLOAT)))
     if kind == K_BOOL:
         if c == b't':
             _jr_literal(t, b"true", 4)

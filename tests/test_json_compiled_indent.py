@@ -81,6 +81,7 @@ def test_deep_nesting_is_laid_out_at_every_level() -> None:
 @compiled
 @pytest.mark.parametrize("indent", [2, "\t", "é"])
 def test_an_indented_text_is_written_in_c(indent: Any) -> None:
+    assert_same_on_both_paths(ORDER, indent=indent)  # also compiles the classes, which runs Python once
     assert in_c(ddl.to_json, ORDER, indent=indent)
     assert in_c(ddl.Encoder().to_json, ORDER, indent=indent)
 

@@ -88,18 +88,18 @@ static inline PyObject* ddl_long_new(uint64_t m, int negative) {
 #if defined(DDL_NEW_OBJECTS) && PyLong_SHIFT == 30
     size_t n = 1 + (m >= ((uint64_t)1 << 30)) + (m >= ((uint64_t)1 << 60));
 #if PY_VERSION_HEX >= 0x030C0000
-    PyLongObject* o = (PyLongObject*)ddl_object_block(offsetof(PyLongObject, long_value.ob_digit) + n * sizeof(digit),
-                                                      &PyLong_Type);
+    const size_t head = offsetof(PyLongObject, long_value.ob_digit);
+#else
+    const size_t head = offsetof(PyLongObject, ob_digit);
+#endif
+    PyLongObject* o = (PyLongObject*)ddl_object_block(head + n * sizeof(digit), &PyLong_Type);
     digit* d;
     if (o == NULL) return NULL;
+#if PY_VERSION_HEX >= 0x030C0000
     /* the digit count above the sign (2: negative, 0: positive), as _PyLong_SetSignAndDigitCount */
     o->long_value.lv_tag = ((uintptr_t)n << _PyLong_NON_SIZE_BITS) | (negative ? 2 : 0);
     d = o->long_value.ob_digit;
 #else
-    PyLongObject* o = (PyLongObject*)ddl_object_block(offsetof(PyLongObject, ob_digit) + n * sizeof(digit),
-                                                      &PyLong_Type);
-    digit* d;
-    if (o == NULL) return NULL;
     Py_SET_SIZE(o, negative ? -(Py_ssize_t)n : (Py_ssize_t)n);  /* 3.11: the sign is ob_size's */
     d = o->ob_digit;
 #endif

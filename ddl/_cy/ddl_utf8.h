@@ -124,11 +124,7 @@ static PyObject* ddl_decode_utf8(const unsigned char* s, Py_ssize_t n) {
     unsigned char c, lead;
     while (i + 8 <= n && DDL_ASCII8(s + i)) i += 8;
     while (i < n && s[i] < 0x80) i++;
-    if (i == n) {
-        PyObject* r = ddl_ascii_new(n);
-        if (r != NULL) ddl_copy((unsigned char*)PyUnicode_DATA(r), s, n);
-        return r;
-    }
+    if (i == n) return ddl_ascii_str(s, n);
     count = i + ddl_utf8_scan(s, i, n, &lead);
     /* Valid UTF-8 only: a 4-byte sequence is above U+FFFF, a 3-byte one or a 2-byte one led
        by 0xC4 or more is above U+FF, and 0xC2 or 0xC3 lead U+0080..U+00FF. */

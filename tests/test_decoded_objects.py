@@ -1,12 +1,14 @@
-"""Decoded ints, floats and ASCII strs are the objects Python itself makes for those values: the
-compiled engine builds them without CPython's constructors (ddl/_cy/ddl_cpython.h: ddl_long_new,
-ddl_float_new, ddl_ascii_new), so each is checked for its value, its size in memory (the digit
-count or length it was given), its hash, its use, its reference count and tracemalloc's trace:
-ints at every boundary where the number of 30-bit digits changes and where CPython's shared
-small ints end, strs at each length where the decoder's paths change."""
+"""Decoded ints, floats, ASCII strs and lists are the objects Python itself makes for those values:
+the compiled engine builds them without CPython's constructors (ddl/_cy/ddl_new_objects.h:
+ddl_long_new, ddl_float_new, ddl_ascii_new; ddl/_cy/ddl_gc.c: ddl_gc_list), so each is checked
+for its value, its size in memory (the digit count, length or items it was given), its hash, its
+use, its reference count and tracemalloc's trace: ints at every boundary where the number of
+30-bit digits changes and where CPython's shared small ints end, strs at each length where the
+decoder's paths change, lists empty, short and long, in one run on the wire or interleaved."""
 
 from __future__ import annotations
 
+import gc
 import math
 import pickle
 import struct
@@ -132,3 +134,63 @@ def test_tracemalloc_traces_each_object_the_compiled_engine_makes_to_the_call_th
         tracemalloc.stop()
     where = [None if trace is None else (trace[0].filename, trace[0].lineno) for trace in traces]
     assert where == [(__file__, line)] * 6
+
+
+class Item(ddl.Message):
+    name: str = ""
+
+
+class Lists(ddl.Message):
+    items: list[Item] = []
+    names: list[str] = []
+
+
+def lists(n: int) -> Lists:
+    return Lists(items=[Item(name=f"i{k}") for k in range(n)], names=[f"n{k}" for k in range(n)])
+
+
+def interleaved(want: Lists) -> bytes:
+    """``want``'s bytes with its two fields' elements taking turns, so that no run is longer than one."""
+    pairs = zip(want.items, want.names, strict=True)
+    return b"".join(ddl.encode(Lists(items=[item], names=[name])) for item, name in pairs)
+
+
+LIST_LENGTHS = [0, 1, 2, 5, 100]
+
+
+@pytest.mark.parametrize("n", LIST_LENGTHS)
+def test_a_decoded_repeated_field_is_a_list_like_any_other(engine: Engine, n: int) -> None:
+    want = lists(n)
+    for data in (engine.encode(want), interleaved(want)):
+        got = engine.decode(data, Lists)
+        assert got == want
+        # each held by its message alone (getrefcount's own reference aside)
+        assert [sys.getrefcount(got.items), sys.getrefcount(got.names)] == [2, 2]
+        for made in (got.items, got.names):
+            assert type(made) is list and len(made) == n and gc.is_tracked(made)
+        got.items.append(Item(name="x"))
+        got.items.extend([Item(), Item(name="y")])
+        got.names.insert(0, "first")
+        got.names.sort(reverse=True)
+        assert got.items == [*want.items, Item(name="x"), Item(), Item(name="y")]
+        assert got.names == sorted(["first", *want.names], reverse=True)
+        del got.items[: n + 1]
+        assert got.items == [Item(), Item(name="y")]
+
+
+@pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
+@pytest.mark.parametrize("n", LIST_LENGTHS)
+def test_the_compiled_engine_makes_a_list_with_room_for_its_items_alone(n: int) -> None:
+    want = lists(n)
+    for data in (ddl.encode(want), interleaved(want)):
+        tracemalloc.start(1)
+        try:
+            got = ddl.decode(data, Lists)
+            traces = [tracemalloc.get_object_traceback(made) for made in (got.items, got.names)]
+            line = sys._getframe().f_lineno - 2
+        finally:
+            tracemalloc.stop()
+        for made in (got.items, got.names):
+            assert sys.getsizeof(made) == sys.getsizeof(made[:])  # a slice has room for its items alone
+        where = [None if trace is None else (trace[0].filename, trace[0].lineno) for trace in traces]
+        assert where == [(__file__, line)] * 2

@@ -88,6 +88,7 @@ cdef extern from "ddl_gc.h":
     void ddl_gc_tenure_tracked(PyObject* o)
     bint ddl_gc_is_tracked(PyObject* o)
     void ddl_gc_tenure_held(PyObject* o, PyObject* owner)
+    PyObject* ddl_gc_list(Py_ssize_t room) except NULL
 
 cdef extern from "ddl_objects.h":
     PyObject* ddl_int(long long v) except NULL

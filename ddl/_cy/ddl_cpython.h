@@ -140,21 +140,18 @@ static inline const char* ddl_cached_utf8(PyObject* s, Py_ssize_t* n) {
 
 /* A new list holding first (a new reference, which the list takes) with room for `room`
    more items, so that as many PyList_Append calls after it never regrow it: the decoder
-   counts a field's run of elements on the wire before it makes the list. Relies on a list
-   keeping the room that PyList_New gave it when its size is lowered; elsewhere the list is
-   made for the one item, and appends grow it as usual. */
+   counts a field's run of elements on the wire before it makes the list. Made by ddl_gc_list,
+   untracked until the reader places it (ddl_gc_tenure_after). */
 static inline PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) {
-#if defined(DDL_KNOWN_LAYOUT)
-    PyObject* list = PyList_New(1 + room);
+    PyObject* list = ddl_gc_list(1 + room);
     if (list == NULL) { Py_DECREF(first); return NULL; }
+#if defined(DDL_KNOWN_LAYOUT)
     PyList_SET_ITEM(list, 0, first);
-    Py_SET_SIZE(list, 1);  /* the other slots are room, NULL until appended to */
+    Py_SET_SIZE(list, 1);  /* the other slots are room, filled by the appends that follow */
     return list;
 #else
-    PyObject* list = PyList_New(1);
-    (void)room;
-    if (list == NULL) { Py_DECREF(first); return NULL; }
-    PyList_SET_ITEM(list, 0, first);
+    if (PyList_Append(list, first) < 0) { Py_DECREF(first); Py_DECREF(list); return NULL; }
+    Py_DECREF(first);
     return list;
 #endif
 }

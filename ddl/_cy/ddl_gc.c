@@ -32,28 +32,38 @@ static PyObject* ddl_gc_new_public(PyTypeObject* t) {
 #include "internal/pycore_object.h"
 #include "internal/pycore_pystate.h"
 
-/* o, of a class the GC knows and not tracked (the caller untracks it first, so that at is read
-   once o is out of its list), linked right after at, in at's list: between at and what followed
-   it, the flags of both left as they are. */
+/* o, of a class the GC knows, made not tracked if it was: out of the youngest generation its
+   constructor linked it in, and off that generation's count of allocations, which its
+   allocation added to and which it no longer joins. An object born untracked (ddl_gc_new,
+   ddl_gc_list) was never counted, so nothing is taken off for it. */
+static void ddl_gc_leave_young(PyObject* o) {
+    if (_PyObject_GC_IS_TRACKED(o)) {
+        /* the inline read of the current thread's interpreter, where PyInterpreterState_Get
+           is a call with its own checks */
+        struct gc_generation* young = &_PyInterpreterState_GET()->gc.generations[0];
+        _PyObject_GC_UNTRACK(o);
+        if (young->count > 0) young->count--;
+    }
+}
+
+/* o, of a class the GC knows and not tracked, linked right after at, in at's list: between at
+   and what followed it, the flags of both left as they are. */
 static void ddl_gc_link_after(PyObject* o, PyGC_Head* at) {
-    /* the inline read of the current thread's interpreter, where PyInterpreterState_Get is a
-       call with its own checks: this runs once for every container a decode makes */
-    struct _gc_runtime_state* gc = &_PyInterpreterState_GET()->gc;
     PyGC_Head* g = _Py_AS_GC(o);
     PyGC_Head* next = _PyGCHead_NEXT(at);
     _PyGCHead_SET_NEXT(at, g);
     _PyGCHead_SET_PREV(g, at);
     _PyGCHead_SET_NEXT(g, next);
     _PyGCHead_SET_PREV(next, g);
-    /* its allocation was counted towards the next young collection, which it no longer joins */
-    if (gc->generations[0].count > 0) gc->generations[0].count--;
 }
 
 void ddl_gc_tenure(PyObject* o) {
-    PyGC_Head* head = &_PyInterpreterState_GET()->gc.generations[NUM_GENERATIONS - 1].head;
+    PyGC_Head* head;
     if (!PyType_IS_GC(Py_TYPE(o))) return;  /* a class the GC does not know */
-    if (_PyObject_GC_IS_TRACKED(o)) _PyObject_GC_UNTRACK(o);
-    /* last in the oldest generation's list, as _PyObject_GC_TRACK links in the youngest */
+    ddl_gc_leave_young(o);
+    /* last in the oldest generation's list, as _PyObject_GC_TRACK links in the youngest (read
+       once o is out of its list) */
+    head = &_PyInterpreterState_GET()->gc.generations[NUM_GENERATIONS - 1].head;
     ddl_gc_link_after(o, (PyGC_Head*)head->_gc_prev);
 }
 
@@ -63,7 +73,7 @@ void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
         return;
     }
     if (!PyType_IS_GC(Py_TYPE(o))) return;
-    if (_PyObject_GC_IS_TRACKED(o)) _PyObject_GC_UNTRACK(o);
+    ddl_gc_leave_young(o);
     ddl_gc_link_after(o, _Py_AS_GC(owner));
 }
 
@@ -81,12 +91,41 @@ PyObject* ddl_gc_new(PyTypeObject* t) {
     /* the GC's two words zero (not tracked), and the slots NULL */
     memset(block, 0, sizeof(PyGC_Head) + size);
     o = (PyObject*)(block + sizeof(PyGC_Head));
-    /* the type and the first reference, as every allocator of CPython sets them (a heap type
-       gains a reference; a reference tracer, on 3.13, is told) */
-    return PyObject_Init(o, t);
+    return ddl_object_start(o, t);
+}
+
+PyObject* ddl_gc_list(Py_ssize_t room) {
+    PyObject** items = NULL;
+    char* block;
+    PyListObject* list;
+    if (room > 0) {
+        /* PyMem_Malloc refuses a size past PY_SSIZE_T_MAX itself, but room * 8 could wrap */
+        if ((size_t)room > (size_t)PY_SSIZE_T_MAX / sizeof(PyObject*)) return PyErr_NoMemory();
+        /* not zeroed: a list reads no slot past its size, and the caller fills up to the room */
+        items = PyMem_Malloc((size_t)room * sizeof(PyObject*));
+        if (items == NULL) return PyErr_NoMemory();
+    }
+    block = PyObject_Malloc(sizeof(PyGC_Head) + sizeof(PyListObject));
+    if (block == NULL) {
+        PyMem_Free(items);
+        return PyErr_NoMemory();
+    }
+    memset(block, 0, sizeof(PyGC_Head));  /* not tracked */
+    list = (PyListObject*)(block + sizeof(PyGC_Head));
+    list->ob_item = items;
+    list->allocated = room;
+    Py_SET_SIZE(list, 0);
+    return ddl_object_start((PyObject*)list, &PyList_Type);
 }
 
 #else
+
+/* Where neither the collector's layout nor the list's is known (the two are known together): a
+   list made for nothing, which appends grow as usual. */
+PyObject* ddl_gc_list(Py_ssize_t room) {
+    (void)room;
+    return PyList_New(0);
+}
 
 void ddl_gc_tenure(PyObject* o) {
     if (PyType_IS_GC(Py_TYPE(o)) && !PyObject_GC_IsTracked(o)) PyObject_GC_Track(o);

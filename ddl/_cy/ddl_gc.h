@@ -7,12 +7,31 @@
 #include <Python.h>
 #include <stdint.h>
 
+/* Start a new object in o, a block from PyObject_Malloc: its type t and its first reference,
+   as PyObject_Init sets them (a heap type gains a reference) less its call to
+   _Py_NewReference, which every object a decode makes paid. On 3.11 and 3.12 without
+   reference debugging nothing else hears of a new object (tracemalloc traced the block in
+   PyObject_Malloc, from the same frame, which is all its _PyTraceMalloc_NewReference would
+   record again), so the reference is written directly; 3.13 tells a reference tracer of each
+   new object, so there, and in any other build, PyObject_Init does. */
+static inline PyObject* ddl_object_start(PyObject* o, PyTypeObject* t) {
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000 && !defined(Py_GIL_DISABLED) \
+        && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
+    o->ob_refcnt = 1;  /* Py_SET_REFCNT would read the new block's garbage first on 3.12 (its immortality test) */
+    Py_SET_TYPE(o, t);
+    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) Py_INCREF(t);
+    return o;
+#else
+    return PyObject_Init(o, t);
+#endif
+}
+
 /* Track o by the GC in its oldest generation, o being an object the caller has just made and
-   filled (untracked, or tracked by its constructor in the youngest generation, which it then
-   leaves), and take it off the youngest generation's count of allocations. A decoded graph is
-   born without cycles, so young collections passing over it find nothing; in the oldest
-   generation only full collections pass over it, and they still find any cycle made through it
-   later. Nothing is done for an object whose type the GC does not know. Elsewhere than CPython
+   filled: untracked (born so by ddl_gc_new or ddl_gc_list, or left so by its constructor), or
+   tracked by its constructor in the youngest generation, which it then leaves, taken off that
+   generation's count of allocations. A decoded graph is born without cycles, so young
+   collections passing over it find nothing; in the oldest generation only full collections
+   pass over it, and they still find any cycle made through it later. Nothing is done for an object whose type the GC does not know. Elsewhere than CPython
    3.11 to 3.13 with the GIL it is PyObject_GC_Track (when o is not tracked yet). */
 void ddl_gc_tenure(PyObject* o);
 
@@ -32,6 +51,14 @@ void ddl_gc_tenure_after(PyObject* o, PyObject* owner);
    before them (a managed __dict__ or weakrefs), it is those two calls. NULL with MemoryError
    when memory runs out. */
 PyObject* ddl_gc_new(PyTypeObject* t);
+
+/* A new empty list with room for `room` items, not tracked by the GC and not counted towards
+   the next young collection, as ddl_gc_new makes a message: the readers fill it, then place it
+   with ddl_gc_tenure_after. PyList_New(room), lowered to size 0, would link it in and count it,
+   zero its room, and be unlinked again by the tenure; a decoded tree makes one for each node
+   (its children, empty at a leaf). Where the collector's layout is not known it is
+   PyList_New(0), which appends grow as usual. NULL with MemoryError when memory runs out. */
+PyObject* ddl_gc_list(Py_ssize_t room);
 
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
 /* Whether the GC tracks o (an object whose type the GC knows), without a call: CPython 3.11 to

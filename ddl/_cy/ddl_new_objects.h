@@ -16,12 +16,8 @@
    interpreter's free list, PyUnicode_New picks a layout, and each calls _PyObject_Init and
    _Py_NewReference. Making and freeing one of the ints workload's ints took 12.4 ns through
    PyLong_FromLongLong and 7.7 ns so; a float 7.1 and 5.5 (Intel Xeon, 3.11; benches/README.md,
-   2026-12-03 (5)). On 3.11 and 3.12 the first reference is written directly, as
-   _Py_NewReference writes it: nothing else hears of a new object there (tracemalloc traced
-   the block in PyObject_Malloc, from the same frame, which is all its
-   _PyTraceMalloc_NewReference would record again). 3.13 tells a reference tracer of each new
-   object, so there PyObject_Init does. A build counting references (Py_REF_DEBUG) and any
-   unknown layout take the public constructors. */
+   2026-12-03 (5)). The header is started by ddl_object_start (ddl_gc.h). A build counting
+   references (Py_REF_DEBUG) and any unknown layout take the public constructors. */
 #if defined(DDL_KNOWN_LAYOUT) && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
 #define DDL_NEW_OBJECTS 1
 #endif
@@ -32,14 +28,7 @@
 static inline PyObject* ddl_object_block(size_t size, PyTypeObject* t) {
     PyObject* o = (PyObject*)PyObject_Malloc(size);
     if (o == NULL) return PyErr_NoMemory();
-#if PY_VERSION_HEX >= 0x030D0000
-    return PyObject_Init(o, t);
-#else
-    /* Py_SET_REFCNT would read the new block's garbage first on 3.12 (its immortality test) */
-    o->ob_refcnt = 1;
-    Py_SET_TYPE(o, t);
-    return o;
-#endif
+    return ddl_object_start(o, t);
 }
 #endif
 

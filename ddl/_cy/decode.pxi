@@ -281,7 +281,7 @@ cdef inline int _fill_absent(PyObject* raw, Op* op, const unsigned char* buf, in
         ddl_set_slot(raw, op.offset, op.zero)
         return op.zero_cycles
     if op.fill == FILL_LIST:
-        value = PyList_New_ptr(0)
+        value = ddl_gc_list(0)  # born untracked, so the tenure only links it
         ddl_gc_tenure(value)
         ddl_set_slot(raw, op.offset, value)
         return 1

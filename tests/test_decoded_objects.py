@@ -182,10 +182,16 @@ def test_a_decoded_repeated_field_is_a_list_like_any_other(engine: Engine, n: in
 @pytest.mark.parametrize("n", LIST_LENGTHS)
 def test_the_compiled_engine_makes_a_list_with_room_for_its_items_alone(n: int) -> None:
     want = lists(n)
-    for data in (ddl.encode(want), interleaved(want)):
+    # the binary reader, its elements in one run and interleaved, and the JSON reader
+    readers: list[tuple[Any, Any]] = [
+        (ddl.decode, ddl.encode(want)),
+        (ddl.decode, interleaved(want)),
+        (ddl.from_json, ddl.to_json(want)),
+    ]
+    for read, data in readers:
         tracemalloc.start(1)
         try:
-            got = ddl.decode(data, Lists)
+            got = read(data, Lists)
             traces = [tracemalloc.get_object_traceback(made) for made in (got.items, got.names)]
             line = sys._getframe().f_lineno - 2
         finally:

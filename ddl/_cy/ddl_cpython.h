@@ -156,6 +156,21 @@ static inline PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) {
 #endif
 }
 
+/* A new list of the n references at items, which it takes: made by ddl_gc_list at its size
+   (PyList_New where the layout is not known), untracked until the reader places it
+   (ddl_gc_tenure_after). NULL with MemoryError, the references then still the caller's. */
+static inline PyObject* ddl_list_of(PyObject* const* items, Py_ssize_t n) {
+#if defined(DDL_KNOWN_LAYOUT)
+    PyObject* list = ddl_gc_list(n);
+#else
+    PyObject* list = PyList_New(n);
+#endif
+    if (list == NULL) return NULL;
+    if (n) memcpy(PySequence_Fast_ITEMS(list), items, (size_t)n * sizeof(PyObject*));
+    Py_SET_SIZE(list, n);
+    return list;
+}
+
 /* A new empty dict with room for n items, so that filling it never resizes it: the decoder
    counts a map's run of entries on the wire before it makes the dict. _PyDict_NewPresized is
    exported by 3.11 to 3.13 but private (its table is the general kind, which any key takes);

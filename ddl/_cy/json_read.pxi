@@ -177,9 +177,13 @@ cdef object _jr_array(Op* op, JText* t, int budget, PyObject* owner):
         _jr_push(t, _jr_one(op, t, c, budget))
         c = _jr_after(t, b']')
     n = t.nitems - base
-    made = PyTuple_New_ptr(n) if op.container == FILL_TUPLE else PyList_New_ptr(n)
-    if n:  # the references move from t.items into the new list's or tuple's items
-        memcpy(PySequence_Fast_ITEMS_ptr(made), t.items + base, n * sizeof(PyObject*))
+    # the references move from t.items into the new tuple's or list's items
+    if op.container == FILL_TUPLE:
+        made = PyTuple_New_ptr(n)
+        if n:
+            memcpy(PySequence_Fast_ITEMS_ptr(made), t.items + base, n * sizeof(PyObject*))
+    else:
+        made = ddl_list_of(t.items + base, n)
     t.nitems = base
     items = _owned(made)
     if op.container == FILL_LIST:

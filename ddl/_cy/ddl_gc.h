@@ -17,7 +17,8 @@
 static inline PyObject* ddl_object_start(PyObject* o, PyTypeObject* t) {
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000 && !defined(Py_GIL_DISABLED) \
         && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
-    o->ob_refcnt = 1;  /* Py_SET_REFCNT would read the new block's garbage first on 3.12 (its immortality test) */
+    /* Py_SET_REFCNT would read the new block's garbage first on 3.12 (its immortality test) */
+    o->ob_refcnt = 1;
     Py_SET_TYPE(o, t);
     if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) Py_INCREF(t);
     return o;
@@ -31,8 +32,9 @@ static inline PyObject* ddl_object_start(PyObject* o, PyTypeObject* t) {
    tracked by its constructor in the youngest generation, which it then leaves, taken off that
    generation's count of allocations. A decoded graph is born without cycles, so young
    collections passing over it find nothing; in the oldest generation only full collections
-   pass over it, and they still find any cycle made through it later. Nothing is done for an object whose type the GC does not know. Elsewhere than CPython
-   3.11 to 3.13 with the GIL it is PyObject_GC_Track (when o is not tracked yet). */
+   pass over it, and they still find any cycle made through it later. Nothing is done for an
+   object whose type the GC does not know. Elsewhere than CPython 3.11 to 3.13 with the GIL it
+   is PyObject_GC_Track (when o is not tracked yet). */
 void ddl_gc_tenure(PyObject* o);
 
 /* ddl_gc_tenure, but o is linked right after owner in owner's generation (the oldest, where

@@ -184,3 +184,60 @@ def test_freeing_a_decoded_message_releases_its_unknown_fields() -> None:
     before = sys.getrefcount(unknown)
     del message
     assert sys.getrefcount(unknown) == before - 1
+
+
+class Leaf(Branch):
+    def __del__(self) -> None:  # runs Python code while the list holding it is being freed
+        # no list the collector can find still holds it: the dying list was untracked first
+        LEAVES.append(self.label if not any(type(r) is list for r in gc.get_referrers(self)) else "seen")
+        gc.collect()  # walks every generation while the list is half released
+
+
+LEAVES: list[str] = []
+
+
+def test_a_list_only_its_message_held_is_freed_with_it_releasing_each_item_once() -> None:
+    labels = [fresh(str(i)) for i in range(5)]
+    before = [sys.getrefcount(label) for label in labels]
+    data = ddl.encode(Branch(label="root", children=[Branch(label=label) for label in labels]))
+    roots = [ddl.decode(data, Branch) for _ in range(3)]
+    roots.append(Branch(label="root", children=[Branch(label=label) for label in labels]))
+    assert all(len(root.children) == 5 for root in roots)
+    del roots
+    assert [sys.getrefcount(label) for label in labels] == before
+
+
+def test_a_list_held_elsewhere_outlives_its_message_untouched() -> None:
+    root = ddl.decode(ddl.encode(Branch(children=[Branch(label="a"), Branch(label="b")])), Branch)
+    children = root.children
+    del root
+    gc.collect()
+    assert [child.label for child in children] == ["a", "b"]
+    children.append(Branch(label="c"))  # still a working list, tracked by the collector
+    assert gc.is_tracked(children) and [child.label for child in children] == ["a", "b", "c"]
+
+
+def test_a_list_subclass_in_a_slot_is_freed_by_its_own_class() -> None:
+    freed: list[int] = []
+
+    class Watching(list):  # type: ignore[type-arg]
+        def __del__(self) -> None:
+            freed.append(len(self))
+
+    root = Branch(label="root", children=Watching([Branch(label="a")]))
+    del root
+    assert freed == [1]
+
+
+def test_finalizers_run_by_a_freed_list_may_collect_meanwhile() -> None:
+    survivors = [ddl.decode(ddl.encode(Branch(children=[Branch()] * 3)), Branch) for _ in range(50)]
+    LEAVES.clear()
+    root = ddl.decode(ddl.encode(Branch(children=[Branch(children=[Branch()])] * 4)), Branch)
+    for i, child in enumerate(root.children):
+        child.children = [Leaf(label=f"leaf{i}"), Leaf(label=f"other{i}")]
+    del child, root  # each Leaf's finalizer runs a full collection while its list is being released
+    assert sorted(LEAVES) == sorted([f"leaf{i}" for i in range(4)] + [f"other{i}" for i in range(4)])
+    LEAVES.clear()
+    del survivors
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Leaf)]

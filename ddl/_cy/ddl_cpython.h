@@ -398,6 +398,27 @@ static Py_ssize_t ddl_message_size(PyTypeObject* t) {
     return t->tp_basicsize;
 }
 
+/* Give up a reference a message held to v, which its slot no longer holds. A list held by
+   nothing else (a repeated field's, as decoded) is freed here as list_dealloc would free it,
+   less its calls: untracked, its items released, its room and itself freed; a decoded tree
+   holds a list at each node. Only where no reference tracer hears of its death
+   (DDL_UNHEARD_LIFETIMES); elsewhere, and for anything else, it is Py_DECREF. Nothing can
+   reach the list meanwhile: its one reference is gone and the GC no longer walks it. */
+static inline void ddl_release(PyObject* v) {
+#if defined(DDL_KNOWN_LAYOUT) && defined(DDL_UNHEARD_LIFETIMES)
+    if (Py_REFCNT(v) == 1 && PyList_CheckExact(v)) {
+        PyListObject* l = (PyListObject*)v;
+        Py_ssize_t i = Py_SIZE(l);
+        if (ddl_gc_is_tracked(v)) ddl_gc_untrack(v);
+        while (--i >= 0) Py_XDECREF(l->ob_item[i]);
+        PyMem_Free(l->ob_item);
+        PyObject_GC_Del(v);
+        return;
+    }
+#endif
+    Py_DECREF(v);
+}
+
 /* ddl_message_dealloc's work: the object is untracked. */
 static void ddl_message_free(PyObject* self, PyTypeObject* type) {
     PyObject** slot;
@@ -409,7 +430,12 @@ static void ddl_message_free(PyObject* self, PyTypeObject* type) {
     }
     slot = (PyObject**)((char*)self + sizeof(PyObject));
     stop = (PyObject**)((char*)self + ddl_message_size(type));
-    for (; slot < stop; slot++) Py_CLEAR(*slot);
+    for (; slot < stop; slot++) {
+        PyObject* v = *slot;
+        if (v == NULL) continue;
+        *slot = NULL;
+        ddl_release(v);
+    }
     type->tp_free(self);
     Py_DECREF(type);
 }
@@ -426,7 +452,7 @@ static int ddl_free_depth = 0;
 
 static void ddl_message_dealloc(PyObject* self) {
     PyTypeObject* type = Py_TYPE(self);
-    if (ddl_gc_is_tracked(self)) PyObject_GC_UnTrack(self);
+    if (ddl_gc_is_tracked(self)) ddl_gc_untrack(self);
     if (ddl_free_depth < DDL_FREE_SHALLOW) {
         ddl_free_depth++;
         ddl_message_free(self, type);

@@ -80,6 +80,9 @@ void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
 /* ddl_gc_is_tracked (ddl_gc.h) reads the first of these two words without the internal headers */
 _Static_assert(sizeof(PyGC_Head) == 2 * sizeof(uintptr_t) && offsetof(PyGC_Head, _gc_next) == 0,
                "PyGC_Head is two words, _gc_next first");
+/* ddl_gc_untrack (ddl_gc.h) keeps the flags of those two low bits so */
+_Static_assert(_PyGC_PREV_MASK == ~(uintptr_t)3 && _PyGC_PREV_MASK_FINALIZED == 1,
+               "_gc_prev's flags are its two low bits, finalized the lowest");
 
 PyObject* ddl_gc_new(PyTypeObject* t) {
     size_t size = (size_t)t->tp_basicsize;

@@ -14,9 +14,15 @@
    PyObject_Malloc, from the same frame, which is all its _PyTraceMalloc_NewReference would
    record again), so the reference is written directly; 3.13 tells a reference tracer of each
    new object, so there, and in any other build, PyObject_Init does. */
-static inline PyObject* ddl_object_start(PyObject* o, PyTypeObject* t) {
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000 && !defined(Py_GIL_DISABLED) \
         && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
+/* Builds where nothing but the memory allocator hears of an object's birth or death: 3.11 and
+   3.12 without reference debugging (3.13 tells a reference tracer of both). */
+#define DDL_UNHEARD_LIFETIMES 1
+#endif
+
+static inline PyObject* ddl_object_start(PyObject* o, PyTypeObject* t) {
+#if defined(DDL_UNHEARD_LIFETIMES)
     /* Py_SET_REFCNT would read the new block's garbage first on 3.12 (its immortality test) */
     o->ob_refcnt = 1;
     Py_SET_TYPE(o, t);
@@ -70,10 +76,29 @@ PyObject* ddl_gc_list(Py_ssize_t room);
 static inline int ddl_gc_is_tracked(PyObject* o) {
     return ((const uintptr_t*)o)[-2] != 0;
 }
+
+/* Stop tracking o (tracked, of a class the GC knows) without a call, as pycore_object.h's
+   _PyObject_GC_UNTRACK does: its two words are unlinked from their generation's list (the
+   second word's two low bits are flags, of which only "finalized" stays), and the first made
+   0. Freeing a decoded graph untracks every message and list in it. ddl_gc.c checks the
+   flags' values when it is compiled. */
+static inline void ddl_gc_untrack(PyObject* o) {
+    uintptr_t* g = (uintptr_t*)o - 2;
+    uintptr_t* next = (uintptr_t*)g[0];
+    uintptr_t* prev = (uintptr_t*)(g[1] & ~(uintptr_t)3);
+    prev[0] = (uintptr_t)next;
+    next[1] = (next[1] & (uintptr_t)3) | (uintptr_t)prev;
+    g[0] = 0;
+    g[1] &= (uintptr_t)1;
+}
 #else
-/* The public call elsewhere. */
+/* The public calls elsewhere. */
 static inline int ddl_gc_is_tracked(PyObject* o) {
     return PyObject_GC_IsTracked(o);
+}
+
+static inline void ddl_gc_untrack(PyObject* o) {
+    PyObject_GC_UnTrack(o);
 }
 #endif
 

@@ -241,3 +241,27 @@ def test_finalizers_run_by_a_freed_list_may_collect_meanwhile() -> None:
     del survivors
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, Leaf)]
+
+
+def test_a_decoded_text_interned_later_stays_the_tables_after_its_message_is_freed() -> None:
+    program_of(Named)
+    message = decode_with(True, encode_with(True, Named(name=fresh("interned-later"))), Named)
+    name = sys.intern(message.name)
+    assert name is message.name  # the decoded str itself joins the table
+    address = id(name)
+    del name, message  # the table still holds it: freeing the message must leave it alone
+    again = sys.intern(fresh("interned-later"))
+    assert id(again) == address and again == "interned-later!"
+
+
+def test_texts_and_numbers_a_freed_message_held_alone_are_released_and_others_kept() -> None:
+    program_of(Named)
+    kept = decode_with(True, encode_with(True, Branch(label=fresh("kept"), children=[Branch()])), Branch)
+    label = kept.label
+    before = sys.getrefcount(label)
+    del kept
+    assert sys.getrefcount(label) == before - 1 and label == "kept!"
+    values = [decode_with(True, encode_with(True, Named(name=fresh(str(i)))), Named) for i in range(200)]
+    names = [v.name for v in values[::2]]  # half the texts held elsewhere too
+    del values
+    assert names == [f"{i}!" for i in range(0, 200, 2)]

@@ -42,7 +42,6 @@ cdef extern from "Python.h":
     PyObject* PyList_GET_ITEM_ptr "PyList_GET_ITEM"(PyObject* lst, Py_ssize_t i)
     PyObject* PyTuple_GET_ITEM_ptr "PyTuple_GET_ITEM"(PyObject* t, Py_ssize_t i)
     PyObject* PyList_New_ptr "PyList_New"(Py_ssize_t n) except NULL
-    int PyList_Append_ptr "PyList_Append"(PyObject* lst, PyObject* item) except -1
     PyObject* PyList_AsTuple_ptr "PyList_AsTuple"(PyObject* lst) except NULL
     PyObject* PyDict_New_ptr "PyDict_New"() except NULL
     int PyDict_SetItem_ptr "PyDict_SetItem"(PyObject* d, PyObject* k, PyObject* v) except -1
@@ -68,6 +67,7 @@ cdef extern from "ddl_cpython.h":
     void ddl_list_fit(PyObject* list)
     PyObject* ddl_dict_presized(Py_ssize_t n) except NULL
     PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) except NULL
+    int ddl_list_push(PyObject* items, PyObject* value) except -1
     PyObject* ddl_list_of(PyObject** items, Py_ssize_t n) except NULL
     Py_ssize_t ddl_member_offset(PyObject* descr)
     PyObject* ddl_timezone_offset(PyObject* tz)

@@ -156,6 +156,23 @@ static inline PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) {
 #endif
 }
 
+/* Append value (a reference the list gains) to list: written at its size while it has room,
+   which ddl_list_with_room gave it for the run counted on the wire, and PyList_Append's
+   call otherwise. -1 with MemoryError. */
+static inline int ddl_list_push(PyObject* list, PyObject* value) {
+#if defined(DDL_KNOWN_LAYOUT)
+    PyListObject* l = (PyListObject*)list;
+    Py_ssize_t n = Py_SIZE(l);
+    if (n < l->allocated) {
+        Py_INCREF(value);
+        l->ob_item[n] = value;
+        Py_SET_SIZE(l, n + 1);
+        return 0;
+    }
+#endif
+    return PyList_Append(list, value);
+}
+
 /* A new list of the n references at items, which it takes: made by ddl_gc_list at its size
    (PyList_New where the layout is not known), untracked until the reader places it
    (ddl_gc_tenure_after). NULL with MemoryError, the references then still the caller's. */
@@ -398,22 +415,44 @@ static Py_ssize_t ddl_message_size(PyTypeObject* t) {
     return t->tp_basicsize;
 }
 
-/* Give up a reference a message held to v, which its slot no longer holds. A list held by
-   nothing else (a repeated field's, as decoded) is freed here as list_dealloc would free it,
-   less its calls: untracked, its items released, its room and itself freed; a decoded tree
-   holds a list at each node. Only where no reference tracer hears of its death
-   (DDL_UNHEARD_LIFETIMES); elsewhere, and for anything else, it is Py_DECREF. Nothing can
-   reach the list meanwhile: its one reference is gone and the GC no longer walks it. */
+/* Whether str v, held once, is freed by unicode_dealloc with nothing but its block: compact
+   ASCII (its characters in the block, its UTF-8 the same bytes), not interned (the table
+   would keep a dangling entry), and on 3.11 no wide-char copy made since. */
+static inline int ddl_plain_ascii(PyObject* v) {
+    return PyUnicode_IS_COMPACT_ASCII(v) && !PyUnicode_CHECK_INTERNED(v)
+#if PY_VERSION_HEX < 0x030C0000
+        && ((PyASCIIObject*)v)->wstr == NULL
+#endif
+        ;
+}
+
+/* Give up a reference a message held to v, which its slot no longer holds. What nothing else
+   holds is freed here as its class's dealloc would free it, less the calls: a list (a
+   repeated field's, as decoded; a decoded tree holds one at each node) untracked, its items
+   released, its room and itself freed, as list_dealloc does less its trashcan, its call to
+   untrack and its free list; an int, or a str as ddl_plain_ascii says, its block freed, all
+   that object_dealloc (3.12's long_dealloc, whose small ints are immortal, never held once)
+   and unicode_dealloc then do. Only where no reference tracer hears of
+   a death (DDL_UNHEARD_LIFETIMES); elsewhere, and for anything else, it is Py_DECREF.
+   Nothing can reach the list meanwhile: its one reference is gone and the GC no longer
+   walks it. */
 static inline void ddl_release(PyObject* v) {
 #if defined(DDL_KNOWN_LAYOUT) && defined(DDL_UNHEARD_LIFETIMES)
-    if (Py_REFCNT(v) == 1 && PyList_CheckExact(v)) {
-        PyListObject* l = (PyListObject*)v;
-        Py_ssize_t i = Py_SIZE(l);
-        if (ddl_gc_is_tracked(v)) ddl_gc_untrack(v);
-        while (--i >= 0) Py_XDECREF(l->ob_item[i]);
-        PyMem_Free(l->ob_item);
-        PyObject_GC_Del(v);
-        return;
+    if (Py_REFCNT(v) == 1) {
+        PyTypeObject* t = Py_TYPE(v);
+        if (t == &PyList_Type) {
+            PyListObject* l = (PyListObject*)v;
+            Py_ssize_t i = Py_SIZE(l);
+            if (ddl_gc_is_tracked(v)) ddl_gc_untrack(v);
+            while (--i >= 0) Py_XDECREF(l->ob_item[i]);
+            if (l->ob_item != NULL) PyMem_Free(l->ob_item);  /* an empty list's is, at a leaf */
+            PyObject_GC_Del(v);
+            return;
+        }
+        if (t == &PyLong_Type || (t == &PyUnicode_Type && ddl_plain_ascii(v))) {
+            PyObject_Free(v);
+            return;
+        }
     }
 #endif
     Py_DECREF(v);

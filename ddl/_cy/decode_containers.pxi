@@ -61,7 +61,7 @@ cdef int _append(PyObject* obj, Op* op, PyObject* value, const unsigned char* bu
             Py_INCREF_ptr(value)
             ddl_set_slot(obj, op.offset, ddl_list_with_room(value, room))
         else:
-            PyList_Append_ptr(items, value)
+            ddl_list_push(items, value)
     finally:
         Py_DECREF_ptr(value)
     return 0

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import gc
 import sys
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ddl
 from ddl._api import decode_with, encode_with
@@ -203,7 +206,11 @@ def test_a_list_only_its_message_held_is_freed_with_it_releasing_each_item_once(
     roots = [ddl.decode(data, Branch) for _ in range(3)]
     roots.append(Branch(label="root", children=[Branch(label=label) for label in labels]))
     assert all(len(root.children) == 5 for root in roots)
-    del roots
+    items = [child for root in roots for child in root.children]
+    held = [sys.getrefcount(item) for item in items]
+    del roots  # each list loses its one reference, and each item the list's
+    assert [sys.getrefcount(item) for item in items] == [n - 1 for n in held]
+    del items
     assert [sys.getrefcount(label) for label in labels] == before
 
 
@@ -254,7 +261,7 @@ def test_a_decoded_text_interned_later_stays_the_tables_after_its_message_is_fre
     assert id(again) == address and again == "interned-later!"
 
 
-def test_texts_and_numbers_a_freed_message_held_alone_are_released_and_others_kept() -> None:
+def test_texts_a_freed_message_held_alone_are_released_and_those_held_elsewhere_kept() -> None:
     program_of(Named)
     kept = decode_with(True, encode_with(True, Branch(label=fresh("kept"), children=[Branch()])), Branch)
     label = kept.label
@@ -265,3 +272,56 @@ def test_texts_and_numbers_a_freed_message_held_alone_are_released_and_others_ke
     names = [v.name for v in values[::2]]  # half the texts held elsewhere too
     del values
     assert names == [f"{i}!" for i in range(0, 200, 2)]
+
+
+class Counted(ddl.Message):
+    label: str = ""
+    count: int = 0
+    children: list[Counted] = []
+
+
+# A tree to build: its label and count (indices into the test's own objects, or None for a
+# value made fresh), whether something outside the tree also holds its list, and its children.
+Shape = tuple[int | None, int | None, bool, list[Any]]
+SHAPES: st.SearchStrategy[Shape] = st.recursive(
+    st.tuples(st.none() | st.integers(0, 2), st.none() | st.integers(0, 2), st.booleans(), st.just([])),
+    lambda kids: st.tuples(
+        st.none() | st.integers(0, 2), st.none() | st.integers(0, 2), st.booleans(), st.lists(kids, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(shape=SHAPES)
+def test_freeing_any_tree_releases_what_it_alone_held_and_keeps_what_others_hold(shape: Shape) -> None:
+    labels = [fresh(f"label{i}") for i in range(3)]
+    counts = [10**12 + i for i in range(3)]  # ints no other code shares
+    held: list[tuple[list[Counted], list[str]]] = []
+
+    def build(node: Shape) -> Counted:
+        label, count, hold, kids = node
+        children = [build(kid) for kid in kids]
+        if hold:
+            held.append((children, [child.label for child in children]))
+        return Counted(
+            label=fresh("own") if label is None else labels[label],
+            count=10**12 + 7 if count is None else counts[count],
+            children=children,
+        )
+
+    before = [sys.getrefcount(v) for v in (*labels, *counts)]
+    tree = build(shape)
+    data = ddl.encode(tree)
+    decoded = ddl.decode(data, Counted)
+    kept, seen = [decoded], 0  # lists held elsewhere too, from the decoded tree: every third node's
+    while kept:
+        node = kept.pop()
+        seen += 1
+        if node.children and seen % 3 == 1:
+            held.append((node.children, [child.label for child in node.children]))
+        kept.extend(node.children)
+    del tree, decoded, node
+    assert all([child.label for child in children] == then for children, then in held)  # untouched
+    held.clear()
+    gc.collect()
+    assert [sys.getrefcount(v) for v in (*labels, *counts)] == before

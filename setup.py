@@ -145,6 +145,15 @@ LIBC_COPIES = (
 ALIGN_FUNCTIONS = [] if sys.platform == "win32" else ["-falign-functions=64"]
 
 
+# Calls into CPython and between ddl's own C files go straight to their targets. By default a
+# shared library's calls to functions it could have interposed (its own exported ones, as
+# ddl_gc.c's) pass through a PLT stub each, and calls into libpython through one too: the stubs
+# took 4.7% of decoding and freeing a tree (perf, benches/README.md, 2026-12-03 (8)). Hidden
+# visibility leaves only the module's init function exported (Python's PyMODINIT_FUNC marks
+# it), so ddl's own calls are direct; -fno-plt calls libpython through its GOT entry. ELF only.
+DIRECT_CALLS = ["-fvisibility=hidden", "-fno-plt"] if sys.platform.startswith("linux") else []
+
+
 def extensions() -> list[Extension]:
     if os.environ.get("DDL_PURE_PYTHON") == "1":
         return []
@@ -154,7 +163,7 @@ def extensions() -> list[Extension]:
         if REQUIRED:
             raise
         return []
-    compile_args, link_args = ["-O3", *ALIGN_FUNCTIONS, *ALWAYS_INLINE], []
+    compile_args, link_args = ["-O3", *ALIGN_FUNCTIONS, *DIRECT_CALLS, *ALWAYS_INLINE], []
     sanitize = os.environ.get("DDL_SANITIZE")
     if sanitize:
         # -O1 and frame pointers keep the sanitizer's stack traces readable and its checks exact.

@@ -84,12 +84,15 @@ cdef extern from "ddl_new_objects.h":
     PyObject* ddl_float_new(double d) except NULL
 
 cdef extern from "ddl_gc.h":
+    void ddl_gc_init()
     void ddl_gc_tenure(PyObject* o)
     void ddl_gc_tenure_after(PyObject* o, PyObject* owner)
     void ddl_gc_tenure_tracked(PyObject* o)
     bint ddl_gc_is_tracked(PyObject* o)
     void ddl_gc_tenure_held(PyObject* o, PyObject* owner)
     PyObject* ddl_gc_list(Py_ssize_t room) except NULL
+
+ddl_gc_init()  # before any reader makes an object
 
 cdef extern from "ddl_objects.h":
     PyObject* ddl_int(long long v) except NULL

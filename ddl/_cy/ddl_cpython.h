@@ -446,7 +446,7 @@ static inline void ddl_release(PyObject* v) {
             if (ddl_gc_is_tracked(v)) ddl_gc_untrack(v);
             while (--i >= 0) Py_XDECREF(l->ob_item[i]);
             if (l->ob_item != NULL) PyMem_Free(l->ob_item);  /* an empty list's is, at a leaf */
-            PyObject_GC_Del(v);
+            ddl_gc_del(v);
             return;
         }
         if (t == &PyLong_Type || (t == &PyUnicode_Type && ddl_plain_ascii(v))) {
@@ -475,7 +475,9 @@ static void ddl_message_free(PyObject* self, PyTypeObject* type) {
         *slot = NULL;
         ddl_release(v);
     }
-    type->tp_free(self);
+    /* an adopted class's own instance (a subclass's may carry a __dict__ before it) */
+    if (type->tp_dealloc == ddl_message_dealloc && type->tp_free == PyObject_GC_Del) ddl_gc_del(self);
+    else type->tp_free(self);
     Py_DECREF(type);
 }
 

@@ -1,5 +1,5 @@
-/* ddl_gc.c: ddl_gc_tenure and ddl_gc_new (see ddl_gc.h). A file of its own because it reads
-   the collector's state, which only CPython's internal headers declare, and they need
+/* ddl_gc.c: ddl_gc_init, ddl_gc_new and ddl_gc_list (see ddl_gc.h). A file of its own because
+   it reads the collector's state, which only CPython's internal headers declare, and they need
    Py_BUILD_CORE_MODULE, which must not change how the rest of the engine is compiled. The
    layout used here (the interpreter's gc state, its generations' lists and counts, the words
    before an object) is the one of 3.11 to 3.13 with the GIL; anywhere else the public calls
@@ -32,49 +32,14 @@ static PyObject* ddl_gc_new_public(PyTypeObject* t) {
 #include "internal/pycore_object.h"
 #include "internal/pycore_pystate.h"
 
-/* o, of a class the GC knows, made not tracked if it was: out of the youngest generation its
-   constructor linked it in, and off that generation's count of allocations, which its
-   allocation added to and which it no longer joins. An object born untracked (ddl_gc_new,
-   ddl_gc_list) was never counted, so nothing is taken off for it. */
-static void ddl_gc_leave_young(PyObject* o) {
-    if (_PyObject_GC_IS_TRACKED(o)) {
-        /* the inline read of the current thread's interpreter, where PyInterpreterState_Get
-           is a call with its own checks */
-        struct gc_generation* young = &_PyInterpreterState_GET()->gc.generations[0];
-        _PyObject_GC_UNTRACK(o);
-        if (young->count > 0) young->count--;
-    }
-}
+ddl_gc_where ddl_gc_state;
 
-/* o, of a class the GC knows and not tracked, linked right after at, in at's list: between at
-   and what followed it, the flags of both left as they are. */
-static void ddl_gc_link_after(PyObject* o, PyGC_Head* at) {
-    PyGC_Head* g = _Py_AS_GC(o);
-    PyGC_Head* next = _PyGCHead_NEXT(at);
-    _PyGCHead_SET_NEXT(at, g);
-    _PyGCHead_SET_PREV(g, at);
-    _PyGCHead_SET_NEXT(g, next);
-    _PyGCHead_SET_PREV(next, g);
-}
-
-void ddl_gc_tenure(PyObject* o) {
-    PyGC_Head* head;
-    if (!PyType_IS_GC(Py_TYPE(o))) return;  /* a class the GC does not know */
-    ddl_gc_leave_young(o);
-    /* last in the oldest generation's list, as _PyObject_GC_TRACK links in the youngest (read
-       once o is out of its list) */
-    head = &_PyInterpreterState_GET()->gc.generations[NUM_GENERATIONS - 1].head;
-    ddl_gc_link_after(o, (PyGC_Head*)head->_gc_prev);
-}
-
-void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
-    if (owner == NULL || !_PyObject_GC_IS_TRACKED(owner)) {
-        ddl_gc_tenure(o);
-        return;
-    }
-    if (!PyType_IS_GC(Py_TYPE(o))) return;
-    ddl_gc_leave_young(o);
-    ddl_gc_link_after(o, _Py_AS_GC(owner));
+void ddl_gc_init(void) {
+    /* the inline read of the current thread's interpreter, where PyInterpreterState_Get is a
+       call with its own checks */
+    struct _gc_runtime_state* gc = &_PyInterpreterState_GET()->gc;
+    ddl_gc_state.oldest = (uintptr_t*)&gc->generations[NUM_GENERATIONS - 1].head;
+    ddl_gc_state.young_count = &gc->generations[0].count;
 }
 
 /* ddl_gc_is_tracked (ddl_gc.h) reads the first of these two words without the internal headers */
@@ -83,6 +48,9 @@ _Static_assert(sizeof(PyGC_Head) == 2 * sizeof(uintptr_t) && offsetof(PyGC_Head,
 /* ddl_gc_untrack (ddl_gc.h) keeps the flags of those two low bits so */
 _Static_assert(_PyGC_PREV_MASK == ~(uintptr_t)3 && _PyGC_PREV_MASK_FINALIZED == 1,
                "_gc_prev's flags are its two low bits, finalized the lowest");
+/* ddl_gc_where points at a generation's head as at an object's two words, and at its count */
+_Static_assert(offsetof(struct gc_generation, head) == 0 && sizeof(((struct gc_generation*)0)->count) == sizeof(int),
+               "a generation starts with its list's head and counts in an int");
 
 PyObject* ddl_gc_new(PyTypeObject* t) {
     size_t size = (size_t)t->tp_basicsize;
@@ -129,6 +97,8 @@ PyObject* ddl_gc_list(Py_ssize_t room) {
     (void)room;
     return PyList_New(0);
 }
+
+void ddl_gc_init(void) {}
 
 void ddl_gc_tenure(PyObject* o) {
     if (PyType_IS_GC(Py_TYPE(o)) && !PyObject_GC_IsTracked(o)) PyObject_GC_Track(o);

@@ -33,22 +33,6 @@ static inline PyObject* ddl_object_start(PyObject* o, PyTypeObject* t) {
 #endif
 }
 
-/* Track o by the GC in its oldest generation, o being an object the caller has just made and
-   filled: untracked (born so by ddl_gc_new or ddl_gc_list, or left so by its constructor), or
-   tracked by its constructor in the youngest generation, which it then leaves, taken off that
-   generation's count of allocations. A decoded graph is born without cycles, so young
-   collections passing over it find nothing; in the oldest generation only full collections
-   pass over it, and they still find any cycle made through it later. Nothing is done for an
-   object whose type the GC does not know. Elsewhere than CPython 3.11 to 3.13 with the GIL it
-   is PyObject_GC_Track (when o is not tracked yet). */
-void ddl_gc_tenure(PyObject* o);
-
-/* ddl_gc_tenure, but o is linked right after owner in owner's generation (the oldest, where
-   the readers put what they make) rather than last, when owner is tracked: a container then
-   comes after the message holding it and before the messages it holds, which the reader made
-   and linked before it. Otherwise (owner NULL or untracked) it is ddl_gc_tenure. */
-void ddl_gc_tenure_after(PyObject* o, PyObject* owner);
-
 /* A new instance of t, a class of fixed size whose instances the GC knows: every byte after
    its header zero (its slots NULL), its reference count 1, not tracked by the GC, and not
    counted towards the next young collection, which an object never tracked takes no part in
@@ -67,6 +51,29 @@ PyObject* ddl_gc_new(PyTypeObject* t);
    (its children, empty at a leaf). Where the collector's layout is not known it is
    PyList_New(0), which appends grow as usual. NULL with MemoryError when memory runs out. */
 PyObject* ddl_gc_list(Py_ssize_t room);
+
+/* Track o by the GC in its oldest generation, o being an object the caller has just made and
+   filled: untracked (born so by ddl_gc_new or ddl_gc_list, or left so by its constructor), or
+   tracked by its constructor in the youngest generation, which it then leaves, taken off that
+   generation's count of allocations. A decoded graph is born without cycles, so young
+   collections passing over it find nothing; in the oldest generation only full collections
+   pass over it, and they still find any cycle made through it later. Nothing is done for an
+   object whose type the GC does not know. Inline on CPython 3.11 to 3.13 with the GIL (a call
+   for each message and list a reader makes, and the interpreter's lookup, cost 4.7% of
+   decoding and freeing a tree); elsewhere it is PyObject_GC_Track (when o is not tracked yet).
+     void ddl_gc_tenure(PyObject* o);
+
+   ddl_gc_tenure, but o is linked right after owner in owner's generation (the oldest, where
+   the readers put what they make) rather than last, when owner is tracked: a container then
+   comes after the message holding it and before the messages it holds, which the reader made
+   and linked before it. Otherwise (owner NULL or untracked) it is ddl_gc_tenure.
+     void ddl_gc_tenure_after(PyObject* o, PyObject* owner);
+
+   PyObject_GC_Del for o, untracked, whose class puts nothing but the GC's two words before its
+   instances (a list; a message of a class ddl_message_dealloc frees): on 3.11 to 3.13 with the
+   GIL the youngest generation's count taken down as that call does, and the block freed, less
+   the call and its reading of the class and the interpreter.
+     void ddl_gc_del(PyObject* o); */
 
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
 /* Whether the GC tracks o (an object whose type the GC knows), without a call: CPython 3.11 to
@@ -91,8 +98,63 @@ static inline void ddl_gc_untrack(PyObject* o) {
     g[0] = 0;
     g[1] &= (uintptr_t)1;
 }
+
+/* Where the collector keeps what the functions below change, found once by ddl_gc_init (at the
+   module's import) in the one interpreter the module serves: Cython's module refuses to load
+   into a second, so neither moves while the module lives. */
+typedef struct {
+    uintptr_t* oldest;  /* the oldest generation's list head, two words laid out as an object's */
+    int* young_count;   /* the youngest generation's count of allocations since it was collected */
+} ddl_gc_where;
+extern ddl_gc_where ddl_gc_state;
+
+/* o, of a class the GC knows and not tracked, linked right after at (an object's two words or
+   a generation's head), between at and what followed it, the flags of o and of that next
+   object left as they are (pycore_gc.h's _PyGCHead_SET_NEXT and _PyGCHead_SET_PREV). */
+static inline void ddl_gc_link_after(PyObject* o, uintptr_t* at) {
+    uintptr_t* g = (uintptr_t*)o - 2;
+    uintptr_t* next = (uintptr_t*)at[0];
+    at[0] = (uintptr_t)g;
+    g[1] = (g[1] & (uintptr_t)3) | (uintptr_t)at;
+    g[0] = (uintptr_t)next;
+    next[1] = (next[1] & (uintptr_t)3) | (uintptr_t)g;
+}
+
+/* o, of a class the GC knows, made not tracked if it was: out of the youngest generation its
+   constructor linked it in, and off that generation's count of allocations, which its
+   allocation added to and which it no longer joins. An object born untracked (ddl_gc_new,
+   ddl_gc_list) was never counted, so nothing is taken off for it. */
+static inline void ddl_gc_leave_young(PyObject* o) {
+    if (ddl_gc_is_tracked(o)) {
+        ddl_gc_untrack(o);
+        if (*ddl_gc_state.young_count > 0) --*ddl_gc_state.young_count;
+    }
+}
+
+static inline void ddl_gc_tenure(PyObject* o) {
+    if (!PyType_IS_GC(Py_TYPE(o))) return;  /* a class the GC does not know */
+    ddl_gc_leave_young(o);
+    /* last in the oldest generation's list (read once o is out of its list), as
+       _PyObject_GC_TRACK links an object last in the youngest */
+    ddl_gc_link_after(o, (uintptr_t*)ddl_gc_state.oldest[1]);
+}
+
+static inline void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
+    if (owner == NULL || !ddl_gc_is_tracked(owner)) {
+        ddl_gc_tenure(o);
+        return;
+    }
+    if (!PyType_IS_GC(Py_TYPE(o))) return;
+    ddl_gc_leave_young(o);
+    ddl_gc_link_after(o, (uintptr_t*)owner - 2);
+}
+
+static inline void ddl_gc_del(PyObject* o) {
+    if (*ddl_gc_state.young_count > 0) --*ddl_gc_state.young_count;
+    PyObject_Free((uintptr_t*)o - 2);  /* the GC's two words are the block's start */
+}
 #else
-/* The public calls elsewhere. */
+/* The public calls elsewhere (and ddl_gc_tenure's and ddl_gc_tenure_after's in ddl_gc.c). */
 static inline int ddl_gc_is_tracked(PyObject* o) {
     return PyObject_GC_IsTracked(o);
 }
@@ -100,7 +162,18 @@ static inline int ddl_gc_is_tracked(PyObject* o) {
 static inline void ddl_gc_untrack(PyObject* o) {
     PyObject_GC_UnTrack(o);
 }
+
+void ddl_gc_tenure(PyObject* o);
+void ddl_gc_tenure_after(PyObject* o, PyObject* owner);
+
+static inline void ddl_gc_del(PyObject* o) {
+    PyObject_GC_Del(o);
+}
 #endif
+
+/* Find where the collector keeps its state (ddl_gc_state), once, before any reader makes an
+   object; nothing to find where the public calls stand in. */
+void ddl_gc_init(void);
 
 /* ddl_gc_tenure for a container the caller has just made and filled, when the GC tracks it: a
    dict that CPython left untracked (it holds nothing that can cycle) stays so. */

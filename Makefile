@@ -114,7 +114,8 @@ test-py313:
 # a message held alone as 3.11 does, so branches of the compiled engine run here and nowhere
 # else. Its interpreter is pyenv's where the machine has one, or python3.12 on the PATH; where
 # there is none, the step says so and passes.
-PY312 ?= $(firstword $(wildcard /root/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+PY312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12) \
+	$(shell command -v python3.12 2>/dev/null))
 PY312_VENV := build/py312-venv
 test-py312:
 	@if [ -z "$(PY312)" ]; then echo "test-py312: no CPython 3.12 on this machine, skipped"; exit 0; fi; \

@@ -475,8 +475,9 @@ static void ddl_message_free(PyObject* self, PyTypeObject* type) {
         *slot = NULL;
         ddl_release(v);
     }
-    /* an adopted class's own instance (a subclass's may carry a __dict__ before it) */
-    if (type->tp_dealloc == ddl_message_dealloc && type->tp_free == PyObject_GC_Del) ddl_gc_del(self);
+    /* an adopted class's own instance, which ddl_adopt_dealloc found freed by PyObject_GC_Del
+       with nothing but the GC's words before it (a subclass's may carry a __dict__ there) */
+    if (type->tp_dealloc == ddl_message_dealloc) ddl_gc_del(self);
     else type->tp_free(self);
     Py_DECREF(type);
 }

@@ -131,22 +131,22 @@ static inline void ddl_gc_leave_young(PyObject* o) {
     }
 }
 
-static inline void ddl_gc_tenure(PyObject* o) {
+/* ddl_gc_tenure's and ddl_gc_tenure_after's work: o linked right after `after` (two words in
+   the oldest generation), or last in that generation when after is NULL. */
+static inline void ddl_gc_place(PyObject* o, uintptr_t* after) {
     if (!PyType_IS_GC(Py_TYPE(o))) return;  /* a class the GC does not know */
     ddl_gc_leave_young(o);
-    /* last in the oldest generation's list (read once o is out of its list), as
-       _PyObject_GC_TRACK links an object last in the youngest */
-    ddl_gc_link_after(o, (uintptr_t*)ddl_gc_state.oldest[1]);
+    /* the last one read once o is out of its list, as _PyObject_GC_TRACK links an object last
+       in the youngest */
+    ddl_gc_link_after(o, after != NULL ? after : (uintptr_t*)ddl_gc_state.oldest[1]);
+}
+
+static inline void ddl_gc_tenure(PyObject* o) {
+    ddl_gc_place(o, NULL);
 }
 
 static inline void ddl_gc_tenure_after(PyObject* o, PyObject* owner) {
-    if (owner == NULL || !ddl_gc_is_tracked(owner)) {
-        ddl_gc_tenure(o);
-        return;
-    }
-    if (!PyType_IS_GC(Py_TYPE(o))) return;
-    ddl_gc_leave_young(o);
-    ddl_gc_link_after(o, (uintptr_t*)owner - 2);
+    ddl_gc_place(o, owner != NULL && ddl_gc_is_tracked(owner) ? (uintptr_t*)owner - 2 : NULL);
 }
 
 static inline void ddl_gc_del(PyObject* o) {

@@ -217,15 +217,16 @@ def test_a_required_field_is_written_even_when_zero_or_empty(engine: Engine) -> 
     assert engine.encode(Sheet(title="")) == ld(7, b"") == pb().Sheet(title="").SerializeToString()
 
 
-@pytest.mark.parametrize(
-    ("sheet", "path"),
-    [
-        (Sheet(title=None), "$.title"),  # type: ignore[arg-type]
-        (Sheet(title="t", part=Part(id=None)), "$.part.id"),  # type: ignore[arg-type]
-        (Sheet(title="t", parts=[Part(id=1), Part(id=None)]), "$.parts[1].id"),  # type: ignore[arg-type]
-        (Sheet(title="t", part_map={3: Part(id=None)}), "$.part_map[3].id"),  # type: ignore[arg-type]
-    ],
-)
+# Messages missing a required field, and the path of the field.
+MISSING_REQUIRED = [
+    (Sheet(title=None), "$.title"),  # type: ignore[arg-type]
+    (Sheet(title="t", part=Part(id=None)), "$.part.id"),  # type: ignore[arg-type]
+    (Sheet(title="t", parts=[Part(id=1), Part(id=None)]), "$.parts[1].id"),  # type: ignore[arg-type]
+    (Sheet(title="t", part_map={3: Part(id=None)}), "$.part_map[3].id"),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize(("sheet", "path"), MISSING_REQUIRED)
 def test_encoding_a_message_without_a_required_field_is_an_error_as_in_protobuf(
     engine: Engine, sheet: Sheet, path: str
 ) -> None:
@@ -234,6 +235,16 @@ def test_encoding_a_message_without_a_required_field_is_an_error_as_in_protobuf(
     assert info.value.path == path
     with pytest.raises(Exception, match="missing required fields"):
         pb().Sheet(**({"part": {}} if path == "$.part.id" else {})).SerializeToString()
+
+
+@pytest.mark.parametrize(("sheet", "path"), MISSING_REQUIRED)
+def test_writing_json_of_a_message_without_a_required_field_is_an_error_naming_it(
+    engine: Engine, sheet: Sheet, path: str
+) -> None:
+    """Unlike an optional field's None, which JSON leaves out, a required one is never skipped."""
+    with pytest.raises(ddl.EncodeError, match="a required field .* is None") as info:
+        engine.to_json(sheet)
+    assert info.value.path == path.replace("part_map", "partMap")  # a JSON path names fields by their JSON names
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ cdef inline int _jkey(Op* op, JOut* o, int flags, bint* first) except -1:
         memcpy(o.pos, b", ", 2)
         o.pos += 2
     first[0] = False
-    memcpy(o.pos, PyBytes_AS_STRING_ptr(key), n)
+    ddl_copy(<unsigned char*>o.pos, <const unsigned char*>PyBytes_AS_STRING_ptr(key), n)  # short: no call
     o.pos += n
     return 0
 
@@ -512,6 +512,9 @@ cdef int _jmessage(ProgC* p, PyObject* obj, JOut* o, int depth, int flags) excep
     while at < p.nops:
         op = &p.ops[p.jorder[at]]
         v = ddl_slot(obj, op.offset)
+        if v == ddl_none and op.presence and not op.required:
+            at += op.jmembers if op.jmembers else 1  # absent: nothing is written
+            continue
         if v == NULL:
             bail()
         if op.group and v != ddl_none:

@@ -12,15 +12,9 @@
 #include <stdint.h>
 #include "ddl_compat.h"
 #include "ddl_gc.h"
+#include "ddl_layout.h"
 #if PY_VERSION_HEX < 0x030C0000
 #include <structmember.h>  /* PyMemberDef, which 3.12 moved into Python.h */
-#endif
-
-/* 3.11 to 3.13, with the GIL: the object layouts read below are the ones these versions
-   have. A free-threaded build has another object header and list storage; 3.14 and later
-   are untried. */
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
-#define DDL_KNOWN_LAYOUT 1
 #endif
 
 #if defined(DDL_KNOWN_LAYOUT)

@@ -5,10 +5,9 @@
    before an object) is the one of 3.11 to 3.13 with the GIL; anywhere else the public calls
    stand in. */
 
-#include <patchlevel.h>
-#include <pyconfig.h>
+#include "ddl_layout.h"
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#if defined(DDL_KNOWN_LAYOUT)
 #define DDL_GC_GENERATIONS 1
 #define Py_BUILD_CORE_MODULE 1
 #endif

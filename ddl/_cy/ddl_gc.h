@@ -6,6 +6,7 @@
 
 #include <Python.h>
 #include <stdint.h>
+#include "ddl_layout.h"
 
 /* Start a new object in o, a block from PyObject_Malloc: its type t and its first reference,
    as PyObject_Init sets them (a heap type gains a reference) less its call to
@@ -14,8 +15,7 @@
    PyObject_Malloc, from the same frame, which is all its _PyTraceMalloc_NewReference would
    record again), so the reference is written directly; 3.13 tells a reference tracer of each
    new object, so there, and in any other build, PyObject_Init does. */
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000 && !defined(Py_GIL_DISABLED) \
-        && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
+#if defined(DDL_KNOWN_LAYOUT) && PY_VERSION_HEX < 0x030D0000 && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
 /* Builds where nothing but the memory allocator hears of an object's birth or death: 3.11 and
    3.12 without reference debugging (3.13 tells a reference tracer of both). */
 #define DDL_UNHEARD_LIFETIMES 1
@@ -75,7 +75,7 @@ PyObject* ddl_gc_list(Py_ssize_t room);
    the call and its reading of the class and the interpreter.
      void ddl_gc_del(PyObject* o); */
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#if defined(DDL_KNOWN_LAYOUT)
 /* Whether the GC tracks o (an object whose type the GC knows), without a call: CPython 3.11 to
    3.13 with the GIL put two words before such an object (PyGC_Head), the first of which is 0
    while it is not tracked (pycore_gc.h's _PyObject_GC_IS_TRACKED; ddl_gc.c checks that layout

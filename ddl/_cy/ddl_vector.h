@@ -5,6 +5,7 @@
 
 #include <Python.h>
 
+#include "ddl_layout.h"
 #include "ddl_wire.h"
 
 /* Whether exporting v's buffer runs C code only, so that no Python code can run while the encode
@@ -31,7 +32,7 @@ static inline int ddl_get_view(PyObject* v, Py_buffer* view) {
    header (the items, the room in items, then the descriptor, whose first byte is the typecode)
    are laid out alike from 3.3 to 3.13, and encode_packed.pxi checks them at import against an
    array's own buffer_info(). A free-threaded build guards them with a lock of its own. */
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+#if defined(DDL_KNOWN_LAYOUT)
 #define DDL_ARRAY_LAYOUT 1
 typedef struct { PyObject_VAR_HEAD char* items; Py_ssize_t room; const char* descr; } ddl_array_head;
 #endif

@@ -69,6 +69,7 @@ cdef extern from "ddl_cpython.h":
     PyObject* ddl_list_with_room(PyObject* first, Py_ssize_t room) except NULL
     int ddl_list_push(PyObject* items, PyObject* value) except -1
     PyObject* ddl_list_of(PyObject** items, Py_ssize_t n) except NULL
+    PyObject* ddl_tuple_of(PyObject** items, Py_ssize_t n) except NULL
     Py_ssize_t ddl_member_offset(PyObject* descr)
     PyObject* ddl_timezone_offset(PyObject* tz)
     bint ddl_meth1_ok(PyObject* descr)

@@ -182,6 +182,14 @@ static inline PyObject* ddl_list_of(PyObject* const* items, Py_ssize_t n) {
     return list;
 }
 
+/* A new tuple of the n references at items, which it takes. NULL with MemoryError, the
+   references then still the caller's. */
+static inline PyObject* ddl_tuple_of(PyObject* const* items, Py_ssize_t n) {
+    PyObject* tuple = PyTuple_New(n);
+    if (tuple != NULL && n) memcpy(PySequence_Fast_ITEMS(tuple), items, (size_t)n * sizeof(PyObject*));
+    return tuple;
+}
+
 /* A new empty dict with room for n items, so that filling it never resizes it: the decoder
    counts a map's run of entries on the wire before it makes the dict. _PyDict_NewPresized is
    exported by 3.11 to 3.13 but private (its table is the general kind, which any key takes);

@@ -16,9 +16,6 @@ cdef extern from "ddl_json_read.h":
     bint ddl_json_same(const unsigned char* a, const unsigned char* b, Py_ssize_t n) nogil
     int ddl_json_lowest(uint64_t word) nogil
 
-cdef extern from "Python.h":
-    PyObject* PyTuple_New_ptr "PyTuple_New"(Py_ssize_t n) except NULL
-
 from cpython.mem cimport PyMem_Realloc
 from libc.string cimport memset
 
@@ -179,9 +176,7 @@ cdef object _jr_array(Op* op, JText* t, int budget, PyObject* owner):
     n = t.nitems - base
     # the references move from t.items into the new tuple's or list's items
     if op.container == FILL_TUPLE:
-        made = PyTuple_New_ptr(n)
-        if n:
-            memcpy(PySequence_Fast_ITEMS_ptr(made), t.items + base, n * sizeof(PyObject*))
+        made = ddl_tuple_of(t.items + base, n)
     else:
         made = ddl_list_of(t.items + base, n)
     t.nitems = base

@@ -184,6 +184,7 @@ class Encoder:
         msg: Message,
         *,
         indent: int | None = None,
+        separators: tuple[str, str] | None = None,
         sort_keys: bool = False,
         ensure_ascii: bool = False,
         preserving_proto_field_name: bool = False,
@@ -205,6 +206,7 @@ class Encoder:
         return to_json(
             msg,
             indent=indent,
+            separators=separators,
             sort_keys=sort_keys,
             ensure_ascii=ensure_ascii,
             preserving_proto_field_name=preserving_proto_field_name,

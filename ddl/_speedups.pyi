@@ -53,7 +53,12 @@ def json_read(
 def encode(msg: Message, *, deterministic: bool = False, max_depth: int = 100) -> bytes: ...
 def decode(data: _Buffer, cls: type[_M], *, max_depth: int = 100) -> _M: ...
 def to_json(
-    msg: object, proto_names: object, always_print: object, integers: object, registry: object = None
+    msg: object,
+    proto_names: object,
+    always_print: object,
+    integers: object,
+    registry: object = None,
+    compact: bool = False,
 ) -> str | None: ...
 def to_dict(
     msg: object, proto_names: object, always_print: object, integers: object, registry: object = None
@@ -89,6 +94,7 @@ def to_json_entry(
     msg: object,
     *,
     indent: int | None = None,
+    separators: tuple[str, str] | None = None,
     sort_keys: bool = False,
     ensure_ascii: bool = False,
     preserving_proto_field_name: bool = False,
@@ -123,6 +129,7 @@ class Encoder:
         msg: Message,
         *,
         indent: int | None = None,
+        separators: tuple[str, str] | None = None,
         sort_keys: bool = False,
         ensure_ascii: bool = False,
         preserving_proto_field_name: bool = False,

@@ -337,21 +337,43 @@ def use_compiled_entries(bint on):
     _entries_compiled = on
 
 
-def to_json_entry(msg, *, indent=None, sort_keys=False, ensure_ascii=False, preserving_proto_field_name=False,
-                  always_print_fields_with_no_presence=False, use_integers_for_enums=False, registry=None):
-    return _to_json_any(msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name,
+def to_json_entry(msg, *, indent=None, separators=None, sort_keys=False, ensure_ascii=False,
+                  preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
+                  use_integers_for_enums=False, registry=None):
+    return _to_json_any(msg, indent, separators, sort_keys, ensure_ascii, preserving_proto_field_name,
                         always_print_fields_with_no_presence, use_integers_for_enums, registry)
 
 
-cdef object _to_json_any(object msg, object indent, object sort_keys, object ensure_ascii,
+cdef int _separated(object indent, object separators) except? -2:
+    """How the compiled writer lays out a text with these ``separators``: 0 as json.dumps's
+    default (", ", ": " on one line, or laid out with the indent), 1 compact (",", ":" on one
+    line), -1 for any other (the Python path's json.dumps takes or refuses them). Only a tuple
+    of two exact strs is compared: a subclass of str could compare equal and be written as
+    something else."""
+    if separators is None:
+        return 0
+    if indent is not None or type(separators) is not tuple or len(<tuple>separators) != 2:
+        return -1
+    item, key = <tuple>separators
+    if type(item) is not str or type(key) is not str:
+        return -1
+    if item == ", " and key == ": ":
+        return 0
+    return 1 if item == "," and key == ":" else -1
+
+
+cdef object _to_json_any(object msg, object indent, object separators, object sort_keys, object ensure_ascii,
                          object preserving_proto_field_name, object always_print_fields_with_no_presence,
                          object use_integers_for_enums, object registry):
     """ddl.to_json's work, for its entry point and ddl.Encoder's: the compiled writer's text (laid
-    out with an int or str indent), or the Python path's for what the writer leaves to it (another
-    indent, sorted keys, escaped text, a registry that is not a dict, any bail)."""
-    if (registry is None or type(registry) is dict) and _entries_compiled and not sort_keys and not ensure_ascii:
+    out with an int or str indent, or compact), or the Python path's for what the writer leaves
+    to it (another indent or separators, sorted keys, escaped text, a registry that is not a
+    dict, any bail)."""
+    cdef int compact = _separated(indent, separators)
+    if (registry is None or type(registry) is dict) and _entries_compiled and not sort_keys and not ensure_ascii \
+            and compact >= 0:
         text = _to_json(msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums,
-                        registry)
+                        registry, compact)
         if text is not None and indent is not None:
             try:
                 text = _json_indented(text, indent)
@@ -359,7 +381,7 @@ cdef object _to_json_any(object msg, object indent, object sort_keys, object ens
                 text = None  # a lone surrogate, which has no UTF-8 to lay out: the Python path's
         if text is not None:
             return text
-    return _python_to_json(msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name,
+    return _python_to_json(msg, indent, separators, sort_keys, ensure_ascii, preserving_proto_field_name,
                            always_print_fields_with_no_presence, use_integers_for_enums, registry)
 
 
@@ -431,9 +453,10 @@ Encode ``msg`` with this encoder's options (see ``ddl.encode``).
         """
         return _encode_any(msg, self.deterministic, self.max_depth)
 
-    def to_json(self, msg, *, indent=None, sort_keys=False, ensure_ascii=False, preserving_proto_field_name=False,
-                always_print_fields_with_no_presence=False, use_integers_for_enums=False, registry=None):
-        return _to_json_any(msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name,
+    def to_json(self, msg, *, indent=None, separators=None, sort_keys=False, ensure_ascii=False,
+                preserving_proto_field_name=False, always_print_fields_with_no_presence=False,
+                use_integers_for_enums=False, registry=None):
+        return _to_json_any(msg, indent, separators, sort_keys, ensure_ascii, preserving_proto_field_name,
                             always_print_fields_with_no_presence, use_integers_for_enums, registry)
 
 

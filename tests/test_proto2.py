@@ -242,7 +242,7 @@ def test_writing_json_of_a_message_without_a_required_field_is_an_error_naming_i
     engine: Engine, sheet: Sheet, path: str
 ) -> None:
     """Unlike an optional field's None, which JSON leaves out, a required one is never skipped."""
-    with pytest.raises(ddl.EncodeError, match="a required field .* is None") as info:
+    with pytest.raises(ddl.EncodeError, match=r"a required field .* is None") as info:
         engine.to_json(sheet)
     assert info.value.path == path.replace("part_map", "partMap")  # a JSON path names fields by their JSON names
 

@@ -57,6 +57,8 @@ typedef struct {
     Py_ssize_t nmark;  /* marks used */
     void* anys;        /* the writer's notes of the google.protobuf.Any values it meets
                           (json_any.pxi's JAnys), or NULL */
+    int compact;       /* 1 for json.dumps's separators (",", ":"), 0 for its one-line default
+                          (", ", ": "): a separator is written as its first 2 - compact bytes */
     ddl_jseg segs_inline[DDL_JSEG_INLINE];
     Py_ssize_t marks[DDL_JMARKS];
 } ddl_jout;
@@ -90,6 +92,7 @@ static int ddl_jout_init(ddl_jout* o, char* stack, Py_ssize_t size, Py_ssize_t h
     o->maxchar = 127;
     o->nmark = 0;
     o->anys = NULL;
+    o->compact = 0;
     if (hint > size) {
         if (hint > PY_SSIZE_T_MAX / 4) hint = PY_SSIZE_T_MAX / 4;
         return ddl_jout_move(o, hint + hint / 8);

@@ -88,14 +88,19 @@ static inline char* ddl_json_duration(char* p, int negative, uint64_t seconds, u
 #define DDL_JSON_DATE_MAX 64
 
 /* A date (year 1 to 9999) as google.type.Date's object, written as json.dumps writes the dict
-   of calendar_date: {"year": 2024, "month": 2, "day": 29}; returns the end. */
-static inline char* ddl_json_date(char* p, int year, int month, int day) {
+   of calendar_date: {"year": 2024, "month": 2, "day": 29}, or with compact 1 its separators'
+   (",", ":"): {"year":2024,"month":2,"day":29}; returns the end. A compact text's spaces are
+   taken out as it is written: the next bytes go over a space that ends a piece, and the key
+   after a ", " moves one byte back over its space. */
+static inline char* ddl_json_date(char* p, int year, int month, int day, int compact) {
     memcpy(p, "{\"year\": ", 9);
-    p = ddl_json_u64(p + 9, (uint32_t)year);
+    p = ddl_json_u64(p + 9 - compact, (uint32_t)year);
     memcpy(p, ", \"month\": ", 11);
-    p = ddl_json_u64(p + 11, (uint32_t)month);
+    if (compact) memmove(p + 1, p + 2, 8);  /* ,"month": */
+    p = ddl_json_u64(p + 11 - 2 * compact, (uint32_t)month);
     memcpy(p, ", \"day\": ", 9);
-    p = ddl_json_u64(p + 9, (uint32_t)day);
+    if (compact) memmove(p + 1, p + 2, 6);  /* ,"day": */
+    p = ddl_json_u64(p + 9 - 2 * compact, (uint32_t)day);
     *p++ = '}';
     return p;
 }

@@ -202,7 +202,7 @@ static inline char* ddl_json_int_text(char* p, int64_t x, int quoted) {
     return p + quoted;
 }
 
-/* Write the elements items[i:n] of a repeated integer field, each after ", " but the list's
+/* Write the elements items[i:n] of a repeated integer field, each after ", " (or ",": compact) but the list's
    first, as the per-element writer does: plain ints (not a subclass) in [lo, hi], the field's
    range within int64, in quotes when quoted (proto3 quotes the 64-bit kinds). Returns the index
    of the first item left to that writer (any other object, or a value out of range or beyond
@@ -219,7 +219,7 @@ static Py_ssize_t ddl_json_int_run(ddl_jout* o, PyObject* const* items, Py_ssize
         p = o->pos;
         if (i) {
             memcpy(p, ", ", 2);
-            p += 2;
+            p += 2 - o->compact;
         }
         o->pos = ddl_json_int_text(p, x, quoted);
     }
@@ -340,7 +340,7 @@ static int ddl_json_double(ddl_jout* o, double d) {
     return r ? (r < 0 ? -1 : 0) : ddl_json_repr(o, d);
 }
 
-/* Write items[i:n] of a list of doubles while they are exact floats, each after ", " unless it
+/* Write items[i:n] of a list of doubles while they are exact floats, each after ", " (",") unless it
    is the list's first (i == 0): the index of the first item that is not an exact float (n when
    there is none), or -1 with MemoryError set. The loop of long vectors of numbers, with one
    room check per item and no call per item but the digits'. */
@@ -353,7 +353,7 @@ static Py_ssize_t ddl_json_float_run(ddl_jout* o, PyObject* const* items, Py_ssi
         if (ddl_jout_room(o, 2 + DDL_D2S_ROOM) < 0) return -1;
         if (i) {
             memcpy(o->pos, ", ", 2);
-            o->pos += 2;
+            o->pos += 2 - o->compact;
         }
         d = PyFloat_AS_DOUBLE(v);
         if (!isfinite(d)) {

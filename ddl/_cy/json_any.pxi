@@ -108,6 +108,8 @@ cdef int _jany(ProgC* p, PyObject* v, JOut* o, int depth) except -1:
     cdef Py_ssize_t n
     if not p.jany or depth < 0 or a == NULL or Py_TYPE(v) != p.cls or ddl_slot(v, p.unknown_offset) != ddl_none:
         bail()
+    if o.compact:
+        bail()  # an Any's text is spliced in with the one-line separators: the Python path lays out a compact one
     url = ddl_slot(v, p.ops[0].offset)
     data = ddl_slot(v, p.ops[1].offset)
     if url == NULL or data == NULL or Py_TYPE(url) != &PyUnicode_Type or Py_TYPE(data) != &PyBytes_Type:
@@ -175,6 +177,7 @@ cdef str _json_text_of(ProgC* p, object msg, int flags, object registry, int dep
     memset(&anys, 0, sizeof(anys))
     # Messages of a class tend to have texts of similar lengths (as in _encode_bytes).
     ddl_jout_init(&o, stack, sizeof(stack), p.jsize_hint)
+    o.compact = flags & J_COMPACT != 0
     try:
         o.anys = &anys
         brace = _jwalk(p, msg, &o, depth, flags, url)

@@ -15,7 +15,7 @@ cdef extern from "ddl_json_time.h":
     char* ddl_json_timestamp(char* p, int year, int month, int day, int hour, int minute, int second,
                              uint32_t nanos) noexcept
     char* ddl_json_duration(char* p, bint negative, uint64_t seconds, uint32_t nanos) noexcept
-    char* ddl_json_date(char* p, int year, int month, int day) noexcept
+    char* ddl_json_date(char* p, int year, int month, int day, int compact) noexcept
     int ddl_json_read_timestamp(const unsigned char* s, Py_ssize_t n, int64_t* seconds, int64_t* nanos) nogil
     int ddl_json_read_duration(const unsigned char* s, Py_ssize_t n, int* negative, int64_t* seconds,
                                int64_t* nanos) nogil
@@ -43,7 +43,7 @@ cdef int _jnative_form(Op* op, PyObject* v, JOut* o, int depth, int flags) excep
             bail()  # a datetime, a subclass, an error: the Python path's
         ddl_jout_room(o, DDL_JSON_DATE_MAX)
         o.pos = ddl_json_date(o.pos, PyDateTime_GET_YEAR(<object>v), PyDateTime_GET_MONTH(<object>v),
-                              PyDateTime_GET_DAY(<object>v))
+                              PyDateTime_GET_DAY(<object>v), o.compact)
         return 0
     if op.native == NATIVE_UUID:
         return _juuid(v, o)
@@ -99,7 +99,7 @@ cdef int _jnative(PyObject* v, JOut* o, int depth) except -1:
     items = PySequence_Fast_ITEMS_ptr(v)
     for k in range(Py_SIZE_ptr(v)):
         if k:
-            _jput(o, b", ", 2)
+            _jsep(o, b", ")
         _jnative(items[k], o, depth - 1)
     return _jput(o, b"]", 1)
 
@@ -116,10 +116,10 @@ cdef int _jobject(PyObject* v, JOut* o, int depth) except -1:
         if Py_TYPE(k) != &PyUnicode_Type:
             bail()
         if not first:
-            _jput(o, b", ", 2)
+            _jsep(o, b", ")
         first = False
         ddl_json_str(o, k)
-        _jput(o, b": ", 2)
+        _jsep(o, b": ")
         _jnative(x, o, depth)
     return _jput(o, b"}", 1)
 

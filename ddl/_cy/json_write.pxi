@@ -19,6 +19,7 @@ cdef extern from "ddl_json_write.h":
         char* base
         char* pos
         void* anys
+        int compact  # separators as json.dumps's (",", ":"): each one's first 2 - compact bytes
     int ddl_jout_init(JOut* o, char* stack, Py_ssize_t size, Py_ssize_t hint) except -1
     void ddl_jout_free(JOut* o) noexcept
     int ddl_jout_room(JOut* o, Py_ssize_t need) except -1
@@ -42,6 +43,8 @@ cdef enum:
     J_PROTO_NAMES = 1
     J_ALWAYS = 2
     J_INTEGERS = 4
+    # The text's layout, which no Variant has: separators (",", ":") instead of (", ", ": ").
+    J_COMPACT = 8
     # Past this many nested messages the Python path writes the message (or finds it too deep
     # for its stack): up to here it never does, from any ordinary caller's depth.
     J_DEPTH_LIMIT = 100
@@ -131,17 +134,29 @@ cdef inline int _jput(JOut* o, const char* s, Py_ssize_t n) except -1:
     return 0
 
 
+cdef inline int _jsep(JOut* o, const char* s) except -1:
+    """The separator ``s`` (", " or ": "), or its first byte alone in a compact text: two bytes
+    written, so that the copy is one store whatever the layout, and the space left to be
+    written over."""
+    ddl_jout_room(o, 2)
+    memcpy(o.pos, s, 2)
+    o.pos += 2 - o.compact
+    return 0
+
+
 cdef inline int _jkey(Op* op, JOut* o, int flags, bint* first) except -1:
-    """The separator before a field (none before the first), and its key."""
+    """The separator before a field (none before the first), and its key (which ends in ": ",
+    or ":" in a compact text)."""
     cdef PyObject* key = op.jpkey if flags & J_PROTO_NAMES else op.jkey
     cdef Py_ssize_t n = PyBytes_GET_SIZE_ptr(key)
+    cdef int cut = (flags & J_COMPACT) != 0  # as o.compact, from the register flags is in
     ddl_jout_room(o, n + 2)
     if not first[0]:
         memcpy(o.pos, b", ", 2)
-        o.pos += 2
+        o.pos += 2 - cut
     first[0] = False
     ddl_copy(<unsigned char*>o.pos, <const unsigned char*>PyBytes_AS_STRING_ptr(key), n)  # short: no call
-    o.pos += n
+    o.pos += n - cut
     return 0
 
 
@@ -339,7 +354,7 @@ cdef int _jarray(Op* op, PyObject* v, JOut* o, int flags, bint* first) except -1
         p = <const unsigned char*>view.buf
         for k in range(n):
             if k:
-                _jput(o, b", ", 2)
+                _jsep(o, b", ")
             if op.vcode == b'f':
                 if ddl_json_float32(o, (<const float*>p)[k]):
                     bail()
@@ -389,7 +404,7 @@ cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* fi
         k = ddl_json_int_run(o, items, 0, n, lo, hi, quoted)
         while k < n:  # a value out of the run's range, or anything the Python path judges
             if k:
-                _jput(o, b", ", 2)
+                _jsep(o, b", ")
             _jint(op.kind, items[k], o, False)
             k = ddl_json_int_run(o, items, k + 1, n, lo, hi, quoted)
         return _jput(o, b"]", 1)
@@ -397,13 +412,13 @@ cdef int _jrepeated(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* fi
         k = ddl_json_float_run(o, items, 0, n)
         while k < n:  # an int among the floats, or anything the Python path judges
             if k:
-                _jput(o, b", ", 2)
+                _jsep(o, b", ")
             ddl_json_double(o, _jnumber(items[k]))
             k = ddl_json_float_run(o, items, k + 1, n)
         return _jput(o, b"]", 1)
     for k in range(n):
         if k:
-            _jput(o, b", ", 2)
+            _jsep(o, b", ")
         _jvalue(op, items[k], o, depth, flags)
     return _jput(o, b"]", 1)
 
@@ -446,10 +461,10 @@ cdef int _jmap(Op* op, PyObject* v, JOut* o, int depth, int flags, bint* first) 
     _jput(o, b"{", 1)
     while PyDict_Next_ptr(v, &at, &k, &x):
         if not none:
-            _jput(o, b", ", 2)
+            _jsep(o, b", ")
         none = False
         _jmapkey(op.key, k, o)
-        _jput(o, b": ", 2)
+        _jsep(o, b": ")
         _jvalue(op.value, x, o, depth, flags)
     return _jput(o, b"}", 1)
 
@@ -535,14 +550,15 @@ cdef inline int _jflag(object option, int bit) noexcept:
     return bit if option is True else 0 if option is False else -1
 
 
-def to_json(msg, proto_names, always_print, integers, registry=None):
+def to_json(msg, proto_names, always_print, integers, registry=None, compact=False):
     """``ddl.to_json(msg)``'s one-line text for these options (exact bools) and registry (a dict
-    or None), or None when the Python path must write it (any bail, any class this engine does
-    not run)."""
-    return _to_json(msg, proto_names, always_print, integers, registry)
+    or None), with the separators (",", ":") when ``compact``, or None when the Python path must
+    write it (any bail, any class this engine does not run)."""
+    return _to_json(msg, proto_names, always_print, integers, registry, compact)
 
 
-cdef object _to_json(object msg, object proto_names, object always_print, object integers, object registry):
+cdef object _to_json(object msg, object proto_names, object always_print, object integers, object registry,
+                     bint compact=False):
     """to_json, called by ddl.to_json's entry point without a lookup of the name."""
     cdef int a = _jflag(proto_names, J_PROTO_NAMES), b = _jflag(always_print, J_ALWAYS)
     cdef int c = _jflag(integers, J_INTEGERS)
@@ -552,6 +568,7 @@ cdef object _to_json(object msg, object proto_names, object always_print, object
         program = _program_for(type(msg))
         if program is None:
             return None
-        return _json_text_of(&(<Program>program).c, msg, a | b | c, registry, J_DEPTH_LIMIT)  # json_any.pxi
+        return _json_text_of(&(<Program>program).c, msg, a | b | c | (J_COMPACT if compact else 0), registry,
+                             J_DEPTH_LIMIT)  # json_any.pxi
     except Exception:
         return None

@@ -137,6 +137,7 @@ def to_json(
     msg: Message,
     *,
     indent: int | None = None,
+    separators: tuple[str, str] | None = None,
     sort_keys: bool = False,
     ensure_ascii: bool = False,
     preserving_proto_field_name: bool = False,
@@ -145,18 +146,23 @@ def to_json(
     registry: Registry | None = None,
 ) -> str:
     """The canonical proto3 JSON of ``msg``, as protobuf's ``json_format.MessageToJson`` writes it.
-    ``indent``, ``sort_keys`` and ``ensure_ascii`` lay the text out as ``json.dumps`` does
-    (None for one line; ``sort_keys`` orders every object's keys, maps' too, so that equal
-    messages give one text; ``ensure_ascii`` escapes every other character as ``\\uXXXX``).
+    ``indent``, ``separators``, ``sort_keys`` and ``ensure_ascii`` lay the text out as
+    ``json.dumps`` does (None for one line; ``separators=(",", ":")`` for the most compact text,
+    with no space after a comma or a colon; ``sort_keys`` orders every object's keys, maps' too,
+    so that equal messages give one text; ``ensure_ascii`` escapes every other character as
+    ``\\uXXXX``).
 
     Example::
 
         text = ddl.to_json(User(id=7, display_name="Ada"))   # '{"id": "7", "displayName": "Ada"}'
+        ddl.to_json(User(id=7, display_name="Ada"), separators=(",", ":"))  # '{"id":"7","displayName":"Ada"}'
         ddl.to_json(User(id=7, display_name="Ada"), sort_keys=True)  # '{"displayName": "Ada", "id": "7"}'
     """
+    compact = _compact(separators)
     if (
         _compiled_to_json is not None
         and indent is None
+        and (separators is None or compact)
         and not sort_keys
         and not ensure_ascii
         and state.compiled
@@ -164,19 +170,33 @@ def to_json(
     ):
         # The compiled engine writes the text itself, or returns None for the Python path below.
         text = _compiled_to_json(
-            msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry
-        )
+            msg, preserving_proto_field_name, always_print_fields_with_no_presence, use_integers_for_enums, registry,
+            compact,
+        )  # fmt: skip
         if text is not None:
             return text
     return _write_text(
-        msg, indent, sort_keys, ensure_ascii, preserving_proto_field_name, always_print_fields_with_no_presence,
-        use_integers_for_enums, registry,
+        msg, indent, separators, sort_keys, ensure_ascii, preserving_proto_field_name,
+        always_print_fields_with_no_presence, use_integers_for_enums, registry,
     )  # fmt: skip
 
 
+def _compact(separators: object) -> bool:
+    """Whether ``separators`` are exactly the strs ``(",", ":")`` (a subclass of str could compare
+    equal to them and be written otherwise by json.dumps)."""
+    return (
+        type(separators) is tuple
+        and len(separators) == 2
+        and type(separators[0]) is str
+        and type(separators[1]) is str
+        and separators == _COMPACT_SEPARATORS
+    )
+
+
 def _write_text(
-    msg: Message, indent: int | None, sort_keys: bool, ensure_ascii: bool, preserving_proto_field_name: bool,
-    always_print_fields_with_no_presence: bool, use_integers_for_enums: bool, registry: Registry | None,
+    msg: Message, indent: int | None, separators: tuple[str, str] | None, sort_keys: bool, ensure_ascii: bool,
+    preserving_proto_field_name: bool, always_print_fields_with_no_presence: bool, use_integers_for_enums: bool,
+    registry: Registry | None,
 ) -> str:  # fmt: skip
     """``to_json`` on the Python path: the json module's text of ``to_dict``'s value (which the
     compiled engine makes when it can, for a layout or a message the compiled writer left)."""
@@ -188,8 +208,13 @@ def _write_text(
         registry=registry,
     )
     if indent is None and not sort_keys and not ensure_ascii:
-        return _ONE_LINE.encode(value)
-    return json.dumps(value, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii, allow_nan=False)
+        if separators is None:
+            return _ONE_LINE.encode(value)
+        if _compact(separators):
+            return _COMPACT.encode(value)
+    return json.dumps(
+        value, indent=indent, separators=separators, sort_keys=sort_keys, ensure_ascii=ensure_ascii, allow_nan=False
+    )
 
 
 def from_dict(obj: Any, cls: type[M], *, ignore_unknown_fields: bool = False, registry: Registry | None = None) -> M:
@@ -257,9 +282,12 @@ def _read_text(data: str | bytes, cls: type[M], ignore_unknown_fields: bool, reg
 _WRITE_DEFAULTS = WriteOptions()
 _READ_DEFAULTS = ReadOptions()
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+# The separators of the most compact text, and its encoder.
+_COMPACT_SEPARATORS = (",", ":")
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=_COMPACT_SEPARATORS)
 # The compiled writer of to_json's one-line text (a registry matters to an Any only, which it
 # leaves to this module), when the compiled engine is built.
-_compiled_to_json: Callable[[Message, bool, bool, bool, Registry | None], str | None] | None = (
+_compiled_to_json: Callable[[Message, bool, bool, bool, Registry | None, bool], str | None] | None = (
     speedups.to_json if speedups is not None else None
 )
 # The compiled engine's JSON reader (ddl/_cy/json_read.pxi), when it is built.

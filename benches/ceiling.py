@@ -145,6 +145,11 @@ def _row(name: str, json: bool, settings: Settings) -> str:
     """One workload's row: every figure of it timed together (``measure_together``)."""
     logical = workloads.build(name)
     ours, upb = ddl_adapter.make(name, logical), protobuf_adapter.make(name, logical)
+    # The workers drop the workload's plain values before they time (worker._load returns), and
+    # the timed objects then fill the holes those values leave in the allocator's pools, which
+    # slows ddl's decode, read and free of tree (benches/README.md, "Session of 2026-12-04"):
+    # the bound is taken over the same heap as the figures it bounds.
+    del logical
     binary = ours.encode(ours.obj)
     timers = {"floor": _reading(ours.decode, ours.read, binary, free=True)}
     if json:

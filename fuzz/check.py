@@ -111,12 +111,17 @@ def both(fn: Callable[..., Any], *args: Any, **options: Any) -> tuple[str, Any]:
 def check_json(target: Target, text: bytes, ignore_unknown_fields: bool) -> None:
     """Both JSON readers give the same value or the same error for ``text``, and so do the
     readers of the dict ``json.loads`` makes of it; a value read is written alike by both
-    writers, as text and as a dict, and that dict is read back alike."""
+    writers, as text (compact too, which is the text's value laid out without spaces) and as a
+    dict, and that dict is read back alike."""
     read = both(ddl.from_json, text, target.cls, ignore_unknown_fields=ignore_unknown_fields)
     if read[0] == "value":
         written = both(ddl.to_json, read[1])
         assert written[0] == "value", f"a value read from JSON cannot be written: {written!r}"
         both(ddl.to_json, read[1], indent=2, use_integers_for_enums=True, preserving_proto_field_name=True)
+        compact = both(ddl.to_json, read[1], separators=(",", ":"))
+        # the compiled writer's own compact text: the default text's value, laid out without spaces
+        relaid = json.dumps(json.loads(written[1]), separators=(",", ":"), ensure_ascii=False)
+        assert compact == ("value", relaid), f"compact text {compact!r} != {relaid!r}"
         as_dict = both(ddl.to_dict, read[1], always_print_fields_with_no_presence=True)
         assert as_dict[0] == "value", f"a value read from JSON has no dict: {as_dict!r}"
         both(ddl.from_dict, as_dict[1], target.cls)

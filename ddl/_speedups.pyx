@@ -96,6 +96,12 @@ def frees(cls):
     return isinstance(cls, type) and ddl_dealloc_adopted(<PyTypeObject*><PyObject*>cls)
 
 
+def lifetimes_unheard():
+    """Whether this engine now starts and ends the objects it makes without telling CPython's
+    reference tracer (see ddl_lifetimes_unheard): never while one is set."""
+    return ddl_lifetimes_unheard()
+
+
 def setattr_wrappers(cls):
     """The ``__setattr__`` and ``__delattr__`` that ddl.Message's metaclass gives each class
     taking assignments: slot wrappers of ddl_message_setattro, which tracks a message the

@@ -136,6 +136,25 @@ def test_tracemalloc_traces_each_object_the_compiled_engine_makes_to_the_call_th
     assert where == [(__file__, line)] * 6
 
 
+@pytest.mark.skipif(speedups is None, reason="the compiled engine is not built")
+def test_the_compiled_engine_tells_a_reference_tracer_of_every_object_while_one_is_set() -> None:
+    # 3.13's tracemalloc sets CPython's reference tracer, which must then hear of each object
+    # the engine starts and ends; without one (and on 3.11 and 3.12, which have none) the
+    # engine starts and ends them itself, in the builds whose layouts it knows
+    assert speedups is not None
+    quiet = speedups.lifetimes_unheard()
+    tracemalloc.start(1)
+    try:
+        traced = speedups.lifetimes_unheard()
+        cls = holder(int)
+        value = ddl.decode(ddl.encode(cls(many=[2**40, -(2**50), 1_000])), cls)
+        del value
+    finally:
+        tracemalloc.stop()
+    assert traced == (quiet and sys.version_info < (3, 13))
+    assert speedups.lifetimes_unheard() == quiet
+
+
 class Item(ddl.Message):
     name: str = ""
 

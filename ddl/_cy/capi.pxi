@@ -86,6 +86,7 @@ cdef extern from "ddl_new_objects.h":
 
 cdef extern from "ddl_gc.h":
     void ddl_gc_init()
+    bint ddl_lifetimes_unheard()
     void ddl_gc_tenure(PyObject* o)
     void ddl_gc_tenure_after(PyObject* o, PyObject* owner)
     void ddl_gc_tenure_tracked(PyObject* o)

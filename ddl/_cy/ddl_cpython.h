@@ -433,14 +433,14 @@ static inline int ddl_plain_ascii(PyObject* v) {
    repeated field's, as decoded; a decoded tree holds one at each node) untracked, its items
    released, its room and itself freed, as list_dealloc does less its trashcan, its call to
    untrack and its free list; an int, or a str as ddl_plain_ascii says, its block freed, all
-   that object_dealloc (3.12's long_dealloc, whose small ints are immortal, never held once)
-   and unicode_dealloc then do. Only where no reference tracer hears of
-   a death (DDL_UNHEARD_LIFETIMES); elsewhere, and for anything else, it is Py_DECREF.
+   that object_dealloc (3.12's and 3.13's long_dealloc, whose small ints are immortal, never
+   held once) and unicode_dealloc then do. Only while nothing else hears of a death
+   (ddl_lifetimes_unheard); otherwise, and for anything else, it is Py_DECREF.
    Nothing can reach the list meanwhile: its one reference is gone and the GC no longer
    walks it. */
 static inline void ddl_release(PyObject* v) {
 #if defined(DDL_KNOWN_LAYOUT) && defined(DDL_UNHEARD_LIFETIMES)
-    if (Py_REFCNT(v) == 1) {
+    if (Py_REFCNT(v) == 1 && ddl_lifetimes_unheard()) {
         PyTypeObject* t = Py_TYPE(v);
         if (t == &PyList_Type) {
             PyListObject* l = (PyListObject*)v;

@@ -39,6 +39,9 @@ void ddl_gc_init(void) {
     struct _gc_runtime_state* gc = &_PyInterpreterState_GET()->gc;
     ddl_gc_state.oldest = (uintptr_t*)&gc->generations[NUM_GENERATIONS - 1].head;
     ddl_gc_state.young_count = &gc->generations[0].count;
+#if PY_VERSION_HEX >= 0x030D0000
+    ddl_gc_state.ref_tracer = &_PyRuntime.ref_tracer.tracer_func;
+#endif
 }
 
 /* ddl_gc_is_tracked (ddl_gc.h) reads the first of these two words without the internal headers */

@@ -8,29 +8,61 @@
 #include <stdint.h>
 #include "ddl_layout.h"
 
-/* Start a new object in o, a block from PyObject_Malloc: its type t and its first reference,
-   as PyObject_Init sets them (a heap type gains a reference) less its call to
-   _Py_NewReference, which every object a decode makes paid. On 3.11 and 3.12 without
-   reference debugging nothing else hears of a new object (tracemalloc traced the block in
-   PyObject_Malloc, from the same frame, which is all its _PyTraceMalloc_NewReference would
-   record again), so the reference is written directly; 3.13 tells a reference tracer of each
-   new object, so there, and in any other build, PyObject_Init does. */
-#if defined(DDL_KNOWN_LAYOUT) && PY_VERSION_HEX < 0x030D0000 && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
-/* Builds where nothing but the memory allocator hears of an object's birth or death: 3.11 and
-   3.12 without reference debugging (3.13 tells a reference tracer of both). */
+#if defined(DDL_KNOWN_LAYOUT)
+/* Where the collector keeps what the functions below change, and on 3.13 where the runtime
+   keeps its reference tracer, found once by ddl_gc_init (at the module's import) in the one
+   interpreter the module serves: Cython's module refuses to load into a second, so none of
+   them moves while the module lives. */
+typedef struct {
+    uintptr_t* oldest;  /* the oldest generation's list head, two words laid out as an object's */
+    int* young_count;   /* the youngest generation's count of allocations since it was collected */
+#if PY_VERSION_HEX >= 0x030D0000
+    PyRefTracer* ref_tracer;  /* the function told of each object's birth and death, NULL while
+                                 none is set (tracemalloc.start() sets one) */
+#endif
+} ddl_gc_where;
+extern ddl_gc_where ddl_gc_state;
+#endif
+
+#if defined(DDL_KNOWN_LAYOUT) && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
+/* Builds where nothing but the memory allocator may hear of an object's birth or death: 3.11
+   and 3.12 without reference debugging, and 3.13 without it while no reference tracer is set
+   (ddl_lifetimes_unheard says). */
 #define DDL_UNHEARD_LIFETIMES 1
 #endif
 
+/* Whether nothing but the memory allocator hears of an object's birth or death now, so that
+   the readers may start and end objects without CPython's calls: always on 3.11 and 3.12
+   (tracemalloc traced the block in PyObject_Malloc, from the same frame, which is all its
+   _PyTraceMalloc_NewReference would record again), and on 3.13 while its reference tracer is
+   unset; never in other builds. Asked right before each object is started or ended, with no
+   Python code run in between, so a tracer set meanwhile (only Python code or a call of
+   PyRefTracer_SetTracer sets one) hears of everything after. */
+static inline int ddl_lifetimes_unheard(void) {
+#if defined(DDL_UNHEARD_LIFETIMES) && PY_VERSION_HEX >= 0x030D0000
+    return *ddl_gc_state.ref_tracer == NULL;
+#elif defined(DDL_UNHEARD_LIFETIMES)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* Start a new object in o, a block from PyObject_Malloc: its type t and its first reference,
+   as PyObject_Init sets them (a heap type gains a reference) less its call to
+   _Py_NewReference, which every object a decode makes paid, when ddl_lifetimes_unheard says
+   nothing else hears of it; otherwise PyObject_Init does it. */
 static inline PyObject* ddl_object_start(PyObject* o, PyTypeObject* t) {
 #if defined(DDL_UNHEARD_LIFETIMES)
-    /* Py_SET_REFCNT would read the new block's garbage first on 3.12 (its immortality test) */
-    o->ob_refcnt = 1;
-    Py_SET_TYPE(o, t);
-    if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) Py_INCREF(t);
-    return o;
-#else
-    return PyObject_Init(o, t);
+    if (ddl_lifetimes_unheard()) {
+        /* Py_SET_REFCNT would read the new block's garbage first on 3.12 (its immortality test) */
+        o->ob_refcnt = 1;
+        Py_SET_TYPE(o, t);
+        if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) Py_INCREF(t);
+        return o;
+    }
 #endif
+    return PyObject_Init(o, t);
 }
 
 /* A new instance of t, a class of fixed size whose instances the GC knows: every byte after
@@ -98,15 +130,6 @@ static inline void ddl_gc_untrack(PyObject* o) {
     g[0] = 0;
     g[1] &= (uintptr_t)1;
 }
-
-/* Where the collector keeps what the functions below change, found once by ddl_gc_init (at the
-   module's import) in the one interpreter the module serves: Cython's module refuses to load
-   into a second, so neither moves while the module lives. */
-typedef struct {
-    uintptr_t* oldest;  /* the oldest generation's list head, two words laid out as an object's */
-    int* young_count;   /* the youngest generation's count of allocations since it was collected */
-} ddl_gc_where;
-extern ddl_gc_where ddl_gc_state;
 
 /* o, of a class the GC knows and not tracked, linked right after at (an object's two words or
    a generation's head), between at and what followed it, the flags of o and of that next

@@ -25,9 +25,7 @@ extern ddl_gc_where ddl_gc_state;
 #endif
 
 #if defined(DDL_KNOWN_LAYOUT) && !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
-/* Builds where nothing but the memory allocator may hear of an object's birth or death: 3.11
-   and 3.12 without reference debugging, and 3.13 without it while no reference tracer is set
-   (ddl_lifetimes_unheard says). */
+/* Builds where the readers may start and end objects themselves (ddl_lifetimes_unheard). */
 #define DDL_UNHEARD_LIFETIMES 1
 #endif
 
@@ -35,9 +33,10 @@ extern ddl_gc_where ddl_gc_state;
    the readers may start and end objects without CPython's calls: always on 3.11 and 3.12
    (tracemalloc traced the block in PyObject_Malloc, from the same frame, which is all its
    _PyTraceMalloc_NewReference would record again), and on 3.13 while its reference tracer is
-   unset; never in other builds. Asked right before each object is started or ended, with no
-   Python code run in between, so a tracer set meanwhile (only Python code or a call of
-   PyRefTracer_SetTracer sets one) hears of everything after. */
+   unset; never in other builds. Asked for each object as it is started or ended. A tracer
+   is set only by Python code or a call of PyRefTracer_SetTracer (a finalizer run while a
+   freed list's items are released can be such code): it then hears of the objects started
+   and ended after that, as it never heard of the ones made before it was set. */
 static inline int ddl_lifetimes_unheard(void) {
 #if defined(DDL_UNHEARD_LIFETIMES) && PY_VERSION_HEX >= 0x030D0000
     return *ddl_gc_state.ref_tracer == NULL;

@@ -1,8 +1,9 @@
 """Long copies between two blocks of memory (a decoded vector's array or bytes from the input, a
 vector's array into the encoded bytes) take another path in the compiled engine where the
 destination lies 1 to 31 bytes past the source modulo 4 KB, since memcpy can stall there
-(ddl_copy_apart in ddl/_cy/ddl_wire.h). Whatever the placement, the bytes and values are the
-reference engine's. Each test keeps the blocks on one side alive, so that each lands somewhere
+on AMD's CPUs (ddl_copy_apart in ddl/_cy/ddl_wire.h). Whatever the placement, the bytes and
+values are the reference engine's, on both paths: every test runs with that path taken and not
+taken, whatever this machine's CPU. Each test keeps the blocks on one side alive, so that each lands somewhere
 new, while the other side reuses one block, and checks that some copy did land in that window,
 so that it tests the other path and not only memcpy.
 
@@ -11,6 +12,7 @@ at ``buffer_info()[0]``."""
 
 from __future__ import annotations
 
+import platform
 import random
 import sys
 from array import array
@@ -32,6 +34,30 @@ BYTES_DATA = 32  # offsetof(PyBytesObject, ob_sval) on 64-bit CPython 3.11 to 3.
 PAGE = 4096
 M = TypeVar("M", bound=ddl.Message)
 PLACES = 2048  # inputs (or outputs) kept alive at once: about 15 land in the window
+
+
+@pytest.fixture(params=[False, True], ids=["memcpy", "backward"])
+def both_paths(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The test once with copies in the window made by memcpy, once by the backward loop."""
+    assert speedups is not None
+    before = speedups.aliased_copies_backward(request.param)
+    yield
+    speedups.aliased_copies_backward(before)
+
+
+def cpu_vendor() -> str | None:
+    """The CPU's vendor string as Linux tells it, or None."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("vendor_id")), None)
+    except OSError:
+        return None
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64" or cpu_vendor() is None, reason="reads Linux's x86-64 vendor")
+def test_copies_in_the_window_run_backward_on_cpus_of_amd_design_only() -> None:
+    assert speedups is not None
+    assert speedups.aliased_copies_backward() == (cpu_vendor() in ("AuthenticAMD", "HygonGenuine"))
 
 
 class Blob(ddl.Message):
@@ -60,6 +86,7 @@ def decoded_each(cls: type[M], inputs: list[bytes], size: int) -> Iterator[tuple
         yield value, id(data) + BYTES_DATA + len(data) - size
 
 
+@pytest.mark.usefixtures("both_paths")
 @pytest.mark.parametrize("size", [2049, 4096, 6000, 8192, 8193])
 def test_a_bytes_field_decodes_to_its_bytes_wherever_it_lands(size: int) -> None:
     blob = random.Random(size).randbytes(size)
@@ -71,6 +98,7 @@ def test_a_bytes_field_decodes_to_its_bytes_wherever_it_lands(size: int) -> None
     assert hits > 0
 
 
+@pytest.mark.usefixtures("both_paths")
 @pytest.mark.parametrize("count", [513, 1024, 1500, 2048, 2049])
 def test_a_vector_decodes_to_its_floats_wherever_its_array_lands(count: int) -> None:
     values = array("f", [float(k) - count / 2 for k in range(count)])
@@ -95,6 +123,7 @@ def test_a_decoded_vector_grows_as_any_array_does() -> None:
     assert len(msg.values) == 35
 
 
+@pytest.mark.usefixtures("both_paths")
 @pytest.mark.parametrize("count", [1024, 2048])
 def test_a_vector_encodes_to_its_bytes_wherever_the_output_lands(count: int) -> None:
     values = array("f", [k / 7 for k in range(count)])

@@ -62,6 +62,10 @@ cdef extern from "Python.h":
 cdef extern from "ddl_wire.h":
     uint64_t ddl_varint10(const unsigned char* p, int* len) nogil
     void ddl_copy(unsigned char* d, const unsigned char* s, Py_ssize_t n) nogil
+    void ddl_copy_init()
+    int ddl_copy_backward_aliased
+
+ddl_copy_init()  # before any copy
 
 cdef extern from "ddl_cpython.h":
     void ddl_list_fit(PyObject* list)

@@ -12,6 +12,10 @@
 #if defined(_MSC_VER) && !defined(DDL_NO_BUILTINS)
 #include <intrin.h>
 #endif
+#if !defined(DDL_NO_BUILTINS) && (defined(__GNUC__) || defined(__clang__)) && \
+    (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
+#endif
 
 /* DDL_NOINLINE: keep a function out of line. Used for the rare path of a hot helper, so that
    the helper itself stays small enough to inline into every loop that calls it. */
@@ -152,5 +156,24 @@ static inline uint64_t ddl_umul128_portable(uint64_t a, uint64_t b, uint64_t* hi
 }
 #define DDL_UMUL128(a, b, hi) ddl_umul128_portable(a, b, hi)
 #endif
+
+/* ddl_x86_amd(): whether the CPU is an x86 of AMD's design (AMD's own, or Hygon's, which are
+   Zen cores), read from the vendor string of CPUID leaf 0: "AuthenticAMD" or "HygonGenuine".
+   0 on any other CPU, and where the compiler offers no CPUID intrinsic. */
+static inline int ddl_x86_amd(void) {
+    unsigned int a = 0, b = 0, c = 0, d = 0;  /* eax, ebx, ecx, edx */
+#if !defined(DDL_NO_BUILTINS) && (defined(__GNUC__) || defined(__clang__)) && \
+    (defined(__x86_64__) || defined(__i386__))
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
+#elif !defined(DDL_NO_BUILTINS) && defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+    int info[4];
+    __cpuid(info, 0);
+    b = (unsigned int)info[1]; c = (unsigned int)info[2]; d = (unsigned int)info[3];
+#endif
+    (void)a;
+    /* the vendor string is ebx, edx, ecx: four little-endian characters each */
+    return (b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u) ||  /* "Auth" "enti" "cAMD" */
+           (b == 0x6f677948u && d == 0x6e65476eu && c == 0x656e6975u);    /* "Hygo" "nGen" "uine" */
+}
 
 #endif /* DDL_COMPAT_H */

@@ -125,20 +125,32 @@ static inline uint64_t ddl_varint10(const unsigned char* p, int* len) {
 /* Copies of more bytes than this may stall in memcpy (ddl_copy_apart). */
 #define DDL_APART_MIN 2048
 
-/* Copy n bytes from s to d, which do not overlap, as memcpy does, except where memcpy stalls:
-   with d 1 to 31 bytes past s modulo 4 KB, each load of a forward copy has the page offset of a
-   store just before it, and the CPU holds the load back as if it read what the store wrote
-   ("4K aliasing"). glibc 2.36 copies 2,113 to 8,192 bytes with `rep movsb` (past that it checks
-   for the aliasing itself), which on the AMD EPYC (Zen 3) measured then took 1,146 to 1,760 ns
-   for 4 KB with d 1 to 15 bytes past s, and 98 to 172 with 16 to 31, instead of 41 to 55.
-   Placements like that are not rare: a decoded vector's array is often allocated right after
-   its input, and a 1,024-float vector's items then lie 10 bytes past their place in the input
-   modulo 4 KB, which made its decode 4 times as slow in some processes. Such a copy runs from
-   the end backward, 32 bytes a step, where no load follows a store with its page offset (79 ns
-   for 4 KB there). */
+/* Whether ddl_copy_apart copies backward where memcpy may stall: on CPUs of AMD's design only,
+   as ddl_copy_init finds at import (tests set it either way, through
+   ddl._speedups.aliased_copies_backward, to check both paths on any machine). */
+static int ddl_copy_backward_aliased = 0;
+
+/* Decide, once, where ddl_copy_apart copies backward (see there). */
+static inline void ddl_copy_init(void) { ddl_copy_backward_aliased = ddl_x86_amd(); }
+
+/* Copy n bytes from s to d, which do not overlap, as memcpy does, except where memcpy stalls
+   on AMD's CPUs: with d 1 to 31 bytes past s modulo 4 KB, each load of a forward copy has the
+   page offset of a store just before it, and the CPU holds the load back as if it read what the
+   store wrote ("4K aliasing"). glibc 2.36 copies 2,113 to 8,192 bytes with `rep movsb` (past
+   that it checks for the aliasing itself), which on an AMD EPYC (family 25 model 17, a Zen 4)
+   took 1,146 to 1,760 ns for 4 KB with d 1 to 15 bytes past s, and 98 to 172 with 16 to 31,
+   instead of 41 to 55. Placements like that are not rare: a decoded vector's array is often
+   allocated right after its input, and a 1,024-float vector's items then lie 10 bytes past
+   their place in the input modulo 4 KB, which made its decode 4 times as slow in some
+   processes. There such a copy runs from the end backward, 32 bytes a step, where no load
+   follows a store with its page offset (79 ns for 4 KB). An Intel Xeon (family 6 model 167,
+   AVX-512 and fast short `rep movsb`) does not stall: memcpy took 28 ns for 4 KB in the window
+   (19 to 28 elsewhere) and the backward loop 67, so a vector's encode whose output landed in
+   the window took 111 ns backward and 77 through memcpy. */
 static inline void ddl_copy_apart(unsigned char* d, const unsigned char* s, size_t n) {
 #if defined(__x86_64__) || defined(_M_X64)
-    if (n > DDL_APART_MIN && n <= 8192 && ((((uintptr_t)d - (uintptr_t)s) & 4095) - 1) < 31) {
+    if (ddl_copy_backward_aliased && n > DDL_APART_MIN && n <= 8192 &&
+        ((((uintptr_t)d - (uintptr_t)s) & 4095) - 1) < 31) {
         uint64_t a, b, c, e;
         while (n >= 32) {
             n -= 32;

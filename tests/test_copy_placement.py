@@ -1,11 +1,11 @@
 """Long copies between two blocks of memory (a decoded vector's array or bytes from the input, a
 vector's array into the encoded bytes) take another path in the compiled engine where the
-destination lies 1 to 31 bytes past the source modulo 4 KB, since memcpy can stall there
-on AMD's CPUs (ddl_copy_apart in ddl/_cy/ddl_wire.h). Whatever the placement, the bytes and
-values are the reference engine's, on both paths: every test runs with that path taken and not
-taken, whatever this machine's CPU. Each test keeps the blocks on one side alive, so that each lands somewhere
-new, while the other side reuses one block, and checks that some copy did land in that window,
-so that it tests the other path and not only memcpy.
+destination lies 1 to 31 bytes past the source modulo 4 KB, since memcpy can stall there on
+AMD's CPUs (ddl_copy_apart in ddl/_cy/ddl_wire.h). Whatever the placement, the bytes and values
+are the reference engine's, on both paths: each test runs with that path taken and not taken,
+whatever this machine's CPU. Each test keeps the blocks on one side alive, so that each lands
+somewhere new, while the other side reuses one block, and checks that some copy did land in
+that window, so that it tests the other path and not only memcpy.
 
 Addresses are read the CPython way: a bytes object's data at ``id(b) + 32``, an array's items
 at ``buffer_info()[0]``."""

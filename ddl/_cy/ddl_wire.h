@@ -144,8 +144,8 @@ static inline void ddl_copy_init(void) { ddl_copy_backward_aliased = ddl_x86_amd
    their place in the input modulo 4 KB, which made its decode 4 times as slow in some
    processes. There such a copy runs from the end backward, 32 bytes a step, where no load
    follows a store with its page offset (79 ns for 4 KB). An Intel Xeon (family 6 model 167,
-   AVX-512 and fast short `rep movsb`) does not stall: memcpy took 28 ns for 4 KB in the window
-   (19 to 28 elsewhere) and the backward loop 67, so a vector's encode whose output landed in
+   AVX-512 and fast short `rep movsb`) does not stall: memcpy took 15 to 35 ns for 4 KB wherever
+   d lay against s, the backward loop 48 to 67, and a vector's encode whose output landed in
    the window took 111 ns backward and 77 through memcpy. */
 static inline void ddl_copy_apart(unsigned char* d, const unsigned char* s, size_t n) {
 #if defined(__x86_64__) || defined(_M_X64)

@@ -104,8 +104,9 @@ def lifetimes_unheard():
 
 def aliased_copies_backward(on=None):
     """Whether a long copy whose destination lies 1 to 31 bytes past its source modulo 4 KB runs
-    backward (see ddl_copy_apart): true on CPUs of AMD's design, where memcpy stalls there. Given
-    a bool, set it (the tests check both paths on any machine); the setting before is returned."""
+    backward (see ddl_copy_apart): true on CPUs of AMD's design that report ERMS, where memcpy's
+    `rep movsb` stalls there. Given a bool, set it (the tests check both paths on any machine);
+    the setting before is returned."""
     global ddl_copy_backward_aliased
     cdef bint before = ddl_copy_backward_aliased
     if on is not None:

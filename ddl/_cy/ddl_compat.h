@@ -157,23 +157,32 @@ static inline uint64_t ddl_umul128_portable(uint64_t a, uint64_t b, uint64_t* hi
 #define DDL_UMUL128(a, b, hi) ddl_umul128_portable(a, b, hi)
 #endif
 
-/* ddl_x86_amd(): whether the CPU is an x86 of AMD's design (AMD's own, or Hygon's, which are
-   Zen cores), read from the vendor string of CPUID leaf 0: "AuthenticAMD" or "HygonGenuine".
-   0 on any other CPU, and where the compiler offers no CPUID intrinsic. */
-static inline int ddl_x86_amd(void) {
-    unsigned int a = 0, b = 0, c = 0, d = 0;  /* eax, ebx, ecx, edx */
+/* ddl_x86_amd_rep_movsb(): whether the CPU is an x86 of AMD's design (AMD's own, or Hygon's,
+   which are Zen cores) that reports ERMS, the flag that has glibc copy a few KB with `rep movsb`
+   (CPUID leaf 0's vendor string: "AuthenticAMD" or "HygonGenuine"; leaf 7, EBX bit 9). A Zen 1
+   (family 23 model 1) reports no ERMS, and its glibc copies with vector moves, which do not
+   stall where `rep movsb` does (ddl_copy_apart in ddl_wire.h). 0 on any other CPU, and where the
+   compiler offers no CPUID intrinsic. */
+static inline int ddl_x86_amd_rep_movsb(void) {
+    unsigned int top = 0, b = 0, c = 0, d = 0, leaf7[4] = {0, 0, 0, 0};  /* eax, ebx, ecx, edx */
 #if !defined(DDL_NO_BUILTINS) && (defined(__GNUC__) || defined(__clang__)) && \
     (defined(__x86_64__) || defined(__i386__))
-    if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
+    if (!__get_cpuid(0, &top, &b, &c, &d)) return 0;
+    if (top >= 7) __cpuid_count(7, 0, leaf7[0], leaf7[1], leaf7[2], leaf7[3]);
 #elif !defined(DDL_NO_BUILTINS) && defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
     int info[4];
     __cpuid(info, 0);
-    b = (unsigned int)info[1]; c = (unsigned int)info[2]; d = (unsigned int)info[3];
+    top = (unsigned int)info[0]; b = (unsigned int)info[1]; c = (unsigned int)info[2]; d = (unsigned int)info[3];
+    if (top >= 7) {
+        __cpuidex(info, 7, 0);
+        leaf7[1] = (unsigned int)info[1];
+    }
 #endif
-    (void)a;
+    (void)top;
     /* the vendor string is ebx, edx, ecx: four little-endian characters each */
-    return (b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u) ||  /* "Auth" "enti" "cAMD" */
-           (b == 0x6f677948u && d == 0x6e65476eu && c == 0x656e6975u);    /* "Hygo" "nGen" "uine" */
+    int amd = (b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u) ||  /* "Auth" "enti" "cAMD" */
+              (b == 0x6f677948u && d == 0x6e65476eu && c == 0x656e6975u);    /* "Hygo" "nGen" "uine" */
+    return amd && (leaf7[1] >> 9 & 1u);
 }
 
 #endif /* DDL_COMPAT_H */

@@ -321,16 +321,27 @@ def test_random_schemas_json_reads_alike(schema: Any, data: st.DataObject, optio
     assert_engines_agree(text[:cut], schema.root)
 
 
+def instances_of(*classes: type) -> list[Any]:
+    """The live objects of exactly these classes, half-read ones too. An instance refers to its
+    class (a class statement's class is a heap type, which its instances visit), so the collector's
+    walk in C finds them: 20 times faster than filtering ``gc.get_objects()`` in Python over a
+    test process's million objects, and the two tests below walk about a hundred times each."""
+    return [obj for obj in gc.get_referrers(*classes) if type(obj) in classes]
+
+
 def test_a_collection_that_runs_python_code_mid_read_cannot_crash_it() -> None:
     """A GC callback (as a finalizer could) finds half-read messages and changes their fields."""
+    # Read once before: the first read compiles Kinds' reader, thousands of allocations, each of
+    # which would start a collection here (12 s, measured alone); each read after it collects
+    # five times, mid-read, in 0.07 s.
+    outcome(EVERY_FORM, Kinds, True)
     seen = []
 
     def meddle(phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
-            for obj in gc.get_objects():
-                if type(obj) is Kinds or type(obj) is Leaf:
-                    seen.append(obj)
-                    setattr(obj, "leaves" if type(obj) is Kinds else "tags", None)
+            for obj in instances_of(Kinds, Leaf):
+                seen.append(obj)
+                setattr(obj, "leaves" if type(obj) is Kinds else "tags", None)
 
     thresholds = gc.get_threshold()
     gc.callbacks.append(meddle)
@@ -351,10 +362,9 @@ class Loud(enum.IntEnum):
     LOUD = 1
 
     def __hash__(self) -> int:
-        for obj in gc.get_objects():
-            if type(obj) is Holder:
-                obj.bag = None
-                obj.name = 7  # a wrong type, as a meddler may set
+        for obj in instances_of(Holder):
+            obj.bag = None
+            obj.name = 7  # a wrong type, as a meddler may set
         return int(self)
 
 

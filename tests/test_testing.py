@@ -3,6 +3,7 @@ protobuf reads ddl's bytes as the same value), and the draws reach every corner 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import subprocess
@@ -15,8 +16,9 @@ from uuid import UUID
 
 import pytest
 from google.protobuf import any_pb2, empty_pb2, field_mask_pb2, struct_pb2, wrappers_pb2
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 import ddl
 import ddl.wkt as w
@@ -114,16 +116,18 @@ def test_instances_of_generated_schemas_decode_back_equal(engine: Engine, data: 
 
 
 def assert_reaches(cls: type, features: dict[str, Any], examples: int = 400, **options: Any) -> None:
-    """Each named condition holds for at least one of ``examples`` drawn instances."""
+    """Each named condition holds for at least one of ``examples`` drawn instances; the draws stop
+    once every condition has held."""
     missing = set(features)
 
-    # derandomized: a rare edge (2**64 - 1) is reached or not the same way on every run
-    @settings(max_examples=examples, database=None, phases=[Phase.generate], deadline=None, derandomize=True)
-    @given(instances(cls, **options))
-    def collect(value: Any) -> None:
+    def all_reached(value: Any) -> bool:
         missing.difference_update([name for name in missing if features[name](value)])
+        return not missing
 
-    collect()
+    # derandomized: a rare edge (2**64 - 1) is reached or not the same way on every run
+    draws = settings(max_examples=examples, database=None, phases=[Phase.generate], deadline=None, derandomize=True)
+    with contextlib.suppress(NoSuchExample):
+        find(instances(cls, **options), all_reached, settings=draws)
     assert not missing, f"{cls.__name__}: no instance had {sorted(missing)}"
 
 

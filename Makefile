@@ -89,14 +89,16 @@ dist: $(DIST_TOOLS)
 	test ! -s build/sdist-missing.txt || { echo "the sdist lacks:"; cat build/sdist-missing.txt; exit 1; }
 
 # The suite against the wheel, installed in a fresh venv, run from a copy of the sdist's tests
-# (tests/installed.py checks that `import ddl` finds the wheel's package, not a source tree).
+# (tests/installed.py checks that `import ddl` finds the wheel's package, not a source tree),
+# on the compiled engine alone (see test-py312).
 WHEEL_VENV := build/wheel-venv
+COMPILED_ONLY := DDL_REQUIRE_COMPILED=1 DDL_TEST_ENGINES=cython
 test-wheel: dist
 	rm -rf $(WHEEL_VENV) build/sdist && mkdir -p build/sdist
 	$(PY) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[test]"
 	tar -xzf dist/*.tar.gz -C build/sdist --strip-components=1
-	cd build && DDL_REQUIRE_COMPILED=1 $(SMOKE) wheel-venv/bin/python sdist/tests/installed.py sdist -x -q $(XDIST)
+	cd build && $(COMPILED_ONLY) $(SMOKE) wheel-venv/bin/python sdist/tests/installed.py sdist -x -q $(XDIST)
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,
@@ -118,8 +120,10 @@ test-py313:
 # The suite on CPython 3.12, compiled, under the debug allocator: 3.12 lays out its ints (the
 # digit count in lv_tag) and its immortal objects as neither 3.11 nor 3.13 does, and frees what
 # a message held alone as 3.11 does, so branches of the compiled engine run here and nowhere
-# else. Its interpreter is pyenv's where the machine has one, or python3.12 on the PATH; where
-# there is none, the step says so and passes.
+# else. The engine fixture gives the compiled engine alone (DDL_TEST_ENGINES, tests/conftest.py),
+# and the install leaves out the benchmark libraries, as test-wheel's does. Its interpreter is
+# pyenv's where the machine has one, or python3.12 on the PATH; where there is none, the step
+# says so and passes.
 PY312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12) \
 	$(shell command -v python3.12 2>/dev/null))
 PY312_VENV := build/py312-venv
@@ -127,9 +131,9 @@ test-py312:
 	@if [ -z "$(PY312)" ]; then echo "test-py312: no CPython 3.12 on this machine, skipped"; exit 0; fi; \
 	set -e; $(PY312) -m venv $(PY312_VENV); \
 	$(PY312_VENV)/bin/python -m pip install -q -U pip $(QUIET); \
-	$(PY312_VENV)/bin/python -m pip install -e '.[dev]' $(QUIET); \
+	$(PY312_VENV)/bin/python -m pip install -e '.[test]' $(QUIET); \
 	$(PY312_VENV)/bin/python -c "import ddl._speedups"; \
-	$(SMOKE) DDL_REQUIRE_COMPILED=1 PYTHONMALLOC=debug $(PY312_VENV)/bin/python $(PYTEST)
+	$(SMOKE) $(COMPILED_ONLY) PYTHONMALLOC=debug $(PY312_VENV)/bin/python $(PYTEST)
 
 # The suite with CPython's debug allocator: it checks every block's bounds and frees, so a write
 # past a buffer or a double free in the compiled engine fails at once.

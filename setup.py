@@ -167,7 +167,9 @@ def extensions() -> list[Extension]:
     sanitize = os.environ.get("DDL_SANITIZE")
     if sanitize:
         # -O1 and frame pointers keep the sanitizer's stack traces readable and its checks exact.
-        compile_args = [f"-fsanitize={sanitize}", "-O1", "-g", "-fno-omit-frame-pointer", *ALWAYS_INLINE]
+        # -g1: line tables, which is what the traces' file:line needs; full debug information
+        # took clang's build for `make fuzz` from 99 s to 124.
+        compile_args = [f"-fsanitize={sanitize}", "-O1", "-g1", "-fno-omit-frame-pointer", *ALWAYS_INLINE]
         link_args = [f"-fsanitize={sanitize}"]
     # The C helpers are headers in ddl/_cy, listed as depends so that editing one rebuilds, and
     # one C file, ddl_gc.c, which reads CPython's internal headers apart from the rest.

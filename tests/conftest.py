@@ -158,6 +158,14 @@ if _compiled.speedups is not None:
     ENGINES.append(
         Engine("cython", (ddl.encode, ddl.decode, ddl.to_json, ddl.from_json), (ddl.Encoder, ddl.Decoder), True)
     )
+# DDL_TEST_ENGINES=cython: the compiled engine alone, for the repeat runs that look for what differs
+# in its C code by interpreter or packaging (the Makefile's test-py312 and test-wheel); the Python
+# engine's tests run on 3.11 and 3.13.
+if chosen := os.environ.get("DDL_TEST_ENGINES"):
+    names = chosen.split(",")
+    if unknown := set(names) - {"python", "cython"}:
+        raise pytest.UsageError(f"DDL_TEST_ENGINES: no engine named {sorted(unknown)}")
+    ENGINES = [engine for engine in ENGINES if engine.name in names]
 
 
 @pytest.fixture(params=ENGINES, ids=lambda e: e.name)

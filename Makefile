@@ -103,8 +103,11 @@ test-wheel: dist
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,
 # which must build, under CPython's debug allocator (as test-debugmalloc runs it on 3.11, which
-# CI leaves to this run), measuring coverage (see `test`), and once installed with
-# DDL_PURE_PYTHON=1, which must leave it out.
+# CI leaves to this run), its engine fixture giving the compiled engine alone (see test-py312),
+# and once installed with DDL_PURE_PYTHON=1, which must leave it out: the Python engine's run.
+# Both measure coverage (see `test`), added up in /opt, which lasts between the calls; the
+# second reports it.
+PY313_COV := COVERAGE_CORE=sysmon COVERAGE_FILE=/opt/ddl.coverage
 SHARED ?= ../shared
 PY313 := bash $(SHARED)/tools/py313
 QUIET = >/tmp/ddl-pip.log 2>&1 || { cat /tmp/ddl-pip.log; exit 1; }
@@ -113,9 +116,10 @@ APT_TOOL = command -v $(1) >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=
 test-py313:
 	$(call APT_TOOL,debootstrap)
 	$(PY313) 'python3.13 -m venv /opt/v && pip install -q -U pip $(QUIET); pip install -e ".[dev]" $(QUIET); \
-	  python -c "import ddl._speedups" && COVERAGE_CORE=sysmon $(SMOKE) PYTHONMALLOC=debug python $(PYTEST) $(COV)'
+	  python -c "import ddl._speedups" && \
+	  $(PY313_COV) $(SMOKE) $(COMPILED_ONLY) PYTHONMALLOC=debug python $(PYTEST) --cov=ddl --cov-report='
 	$(PY313) 'DDL_PURE_PYTHON=1 pip install -e ".[dev]" $(QUIET); \
-	  ! python -c "import ddl._speedups" 2>/dev/null && $(SMOKE) python $(PYTEST)'
+	  ! python -c "import ddl._speedups" 2>/dev/null && $(PY313_COV) $(SMOKE) python $(PYTEST) --cov-append $(COV)'
 
 # The suite on CPython 3.12, compiled, under the debug allocator: 3.12 lays out its ints (the
 # digit count in lv_tag) and its immortal objects as neither 3.11 nor 3.13 does, and frees what

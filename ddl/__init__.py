@@ -25,6 +25,7 @@ from ._proto2 import proto_default
 from ._pyengine import generated_source
 from ._service import Service
 from ._stream import encode_delimited, read_delimited, write_delimited
+from ._text import to_text
 from ._types import (
     ClosedEnum,
     Vector,
@@ -82,6 +83,7 @@ __all__ = [
     "sint64",
     "to_dict",
     "to_json",
+    "to_text",
     "uint32",
     "uint64",
     "which_oneof",

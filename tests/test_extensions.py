@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from google.protobuf import json_format
+from google.protobuf import json_format, text_format
 from grpc_tools import protoc
 from hypothesis import given
 from hypothesis import strategies as st
@@ -452,6 +452,18 @@ def test_extensions_protobuf_sets_read_the_same_in_ddl_and_come_back_byte_for_by
         if ext.extendee is modules.ddl.Box and ext.has(box):
             ext.set(rebuilt, ext.get(box))
     assert modules.pb.Box.FromString(engine.encode(rebuilt)) == original
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+def test_extensions_and_groups_print_in_text_format_as_protobuf_prints_them(
+    modules: Modules, engine: Engine, data: st.DataObject
+) -> None:
+    original = modules.pb.Box(label="box")
+    fill_extensions(original, modules, data)
+    box = engine.decode(original.SerializeToString(), modules.ddl.Box)
+    assert ddl.to_text(box) == text_format.MessageToString(original)
+    assert ddl.to_text(box, as_one_line=True) == text_format.MessageToString(original, as_one_line=True)
 
 
 def test_a_custom_option_reads_from_descriptors_decoded_by_ddl_protobuf(modules: Modules, engine: Engine) -> None:

@@ -122,11 +122,9 @@ def _packed(msg: ddl.Message, name: str) -> wkt.Any:
     return wkt.Any(type_url=f"type.googleapis.com/{name}", value=ddl.encode(msg))
 
 
-def test_the_classes_of_ddl_wkt_are_written_as_json_format_writes_them(engine: Engine) -> None:
-    # Known's .proto declares Point too (in the same file), so protobuf's pool knows what the Any packs.
-    module = compile_rendered(render([Known, Point], f"ddl_json_write{next(_packages)}"))
-    package = module.DESCRIPTOR.package
-    messages = [
+def known_messages(package: str) -> list[Known]:
+    """Known's messages of every class of ddl.wkt, Anys of ``package``'s Point among them."""
+    return [
         Known(count=wkt.Int32Value(0), big=wkt.Int64Value(-5), ratio=wkt.FloatValue(0.1), flag=wkt.BoolValue(False),
               blob=wkt.BytesValue(b"\xff"), value=wkt.Value(kind={"a": [1.5, None, True]}),
               values=wkt.ListValue(values=[{"x": None}, "s"]), mask=wkt.FieldMask(paths=["foo_bar.baz", "a"]),
@@ -137,7 +135,13 @@ def test_the_classes_of_ddl_wkt_are_written_as_json_format_writes_them(engine: E
         Known(packed=_packed(wkt.Empty(), "google.protobuf.Empty")),
         Known(packed=wkt.Any()),
     ]  # fmt: skip
-    for msg in messages:
+
+
+def test_the_classes_of_ddl_wkt_are_written_as_json_format_writes_them(engine: Engine) -> None:
+    # Known's .proto declares Point too (in the same file), so protobuf's pool knows what the Any packs.
+    module = compile_rendered(render([Known, Point], f"ddl_json_write{next(_packages)}"))
+    package = module.DESCRIPTOR.package
+    for msg in known_messages(package):
         pb = module.Known.FromString(engine.encode(msg))
         for options in ({}, {"always_print_fields_with_no_presence": True, "use_integers_for_enums": True}):
             assert_same_json(engine, msg, pb, options, registry={f"{package}.Point": Point})

@@ -134,6 +134,8 @@ assert_type(ddl.to_json(user), str)
 assert_type(ddl.to_json(user, indent=2, use_integers_for_enums=True), str)
 assert_type(ddl.to_json(user, sort_keys=True, ensure_ascii=True), str)
 assert_type(ddl.to_json(user, separators=(",", ":")), str)
+assert_type(ddl.to_text(user), str)
+assert_type(ddl.to_text(user, as_one_line=True, registry={"pkg.User": User}), str)
 
 point = Point(x=1, y=2)
 assert_type(hash(point), int)

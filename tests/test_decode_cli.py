@@ -449,6 +449,34 @@ def test_format_json_prints_the_canonical_proto3_json_of_the_message(
     }
 
 
+def test_format_textproto_prints_protobufs_text_format_of_the_message(
+    shop: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order = sample_order(shop)
+    path = write(Path.cwd(), ddl.encode(order))
+    assert run_cli("--type", f"{shop.__name__}:Order", "--format", "textproto", path) == 0
+    out = capsys.readouterr().out
+    assert out == ddl.to_text(order)
+    assert out.startswith('id: 7\nstatus: ACTIVE\nitems {\n  sku: "tea"\n  qty: 2\n}\n')
+
+
+def test_format_textproto_fails_on_an_any_that_does_not_hold_its_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "anyholder.py").write_text(
+        "import ddl\n\nclass Box(ddl.Message):\n    held: ddl.wkt.Any | None = None\n"
+    )
+    url = b"type.googleapis.com/google.protobuf.Duration"
+    path = write(tmp_path, ld(1, ld(1, url) + ld(2, b"\x08")))  # a Duration cut in its seconds
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert run_cli("--type", "anyholder:Box", "--format", "textproto", path) == 1
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("anyholder", None)
+    assert capsys.readouterr().err.startswith("ddl decode: cannot write Box as text: ")
+
+
 def test_format_text_is_the_default(shop: Any, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(Path.cwd(), ddl.encode(sample_order(shop)))
     assert run_cli("--type", f"{shop.__name__}:Order", path) == 0
@@ -628,6 +656,8 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().err == "ddl decode: --json needs --type\n"
     assert run_cli("--raw", "--format", "json", write(tmp_path, b"")) == 2
     assert capsys.readouterr().err == "ddl decode: --format json needs --type\n"
+    assert run_cli("--raw", "--format", "textproto", write(tmp_path, b"")) == 2
+    assert capsys.readouterr().err == "ddl decode: --format textproto needs --type\n"
     assert run_cli("--raw", str(tmp_path / "absent.bin")) == 2
     assert "cannot read" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:

@@ -4,6 +4,7 @@ Example::
 
     ddl decode --type shop.models:Order order.bin
     ddl decode --type shop.models:Order --format json order.bin
+    ddl decode --type shop.models:Order --format textproto order.bin
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .. import _api
 from .._errors import DecodeError, EncodeError, SchemaError
 from .._json import to_json
 from .._proto._load import LoadError, load_class
+from .._text import to_text
 from ._inspect import message_json, message_lines
 from ._raw import raw_lines
 
@@ -33,6 +35,8 @@ examples (from the root of a ddl checkout):
   echo 082a12045a6fc3ab1801220d0a0374656110021a04332e3530 | ddl decode --type examples.demo:Order --hex -
   ddl decode --type shop.models:Order --format json order.bin
       the canonical proto3 JSON of the message, as protobuf's json_format writes it
+  ddl decode --type shop.models:Order --format textproto order.bin
+      protobuf's text format of the message, as protoc --decode prints it
 
 Exit status: 0 when the bytes decode, 1 when they do not (the error gives the field path and
 the byte offset, after --raw has printed every field it could read), 2 for a usage error.
@@ -60,10 +64,11 @@ def add_parser(commands: Any) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=("text", "json", "textproto"),
         default="text",
         help="with --type: text (the default) prints the message indented; json prints its canonical "
-        "proto3 JSON (ddl.to_json: lowerCamelCase names, 64-bit integers as strings...)",
+        "proto3 JSON (ddl.to_json: lowerCamelCase names, 64-bit integers as strings...); textproto "
+        "prints protobuf's text format (ddl.to_text), as protoc --decode does",
     )
     output.add_argument(
         "--json", action="store_true", help="with --type: print the fields by their Python names as JSON"
@@ -78,8 +83,8 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.json and args.raw:
         return _fail("--json needs --type", 2)
-    if args.format == "json" and args.raw:
-        return _fail("--format json needs --type", 2)
+    if args.format != "text" and args.raw:
+        return _fail(f"--format {args.format} needs --type", 2)
     try:
         data = _read(args.file)
     except OSError as error:
@@ -104,6 +109,11 @@ def run(args: argparse.Namespace) -> int:
             print(to_json(msg, indent=2))
         except EncodeError as error:  # a value JSON cannot hold: a float NaN in a Struct, say
             return _fail(f"cannot write {cls.__qualname__} as JSON: {error}", 1)
+    elif args.format == "textproto":
+        try:
+            sys.stdout.write(to_text(msg))
+        except EncodeError as error:  # an Any whose bytes are not the type its URL names, say
+            return _fail(f"cannot write {cls.__qualname__} as text: {error}", 1)
     elif args.json:
         print(json.dumps(message_json(msg), indent=2, ensure_ascii=False))
     else:

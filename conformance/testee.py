@@ -6,7 +6,8 @@ and a ``ConformanceResponse``. Both envelopes are decoded and encoded here by cl
 ``ddl gen`` wrote from ``conformance.proto``: ddl reads its own test protocol. A binary request is
 answered by decoding its payload into the ddl class of ``message_type`` and encoding that again.
 A JSON request is answered through ``ddl.from_json``/``ddl.to_json``, with the suite's messages
-as the registry of ``Any``. Text format and JSPB are skipped. ``DDL_PURE_PYTHON=1`` selects the
+as the registry of ``Any``; a text format one through ``ddl.from_text``/``ddl.to_text``. JSPB
+(JavaScript's format) is skipped. ``DDL_PURE_PYTHON=1`` selects the
 pure-Python engine.
 
 Example (what ``make conformance`` runs, once per engine)::
@@ -84,11 +85,13 @@ def respond(request: ConformanceRequest) -> ConformanceResponse:
         # The runner first asks which tests the testee expects to fail: none.
         return ConformanceResponse(protobuf_payload=ddl.encode(FailureSet()))
     json_in = request.json_payload is not None
-    if request.protobuf_payload is None and not json_in:
-        return ConformanceResponse(skipped="ddl answers binary and JSON input only; text format comes later")
+    text_in = request.text_payload is not None
+    if request.protobuf_payload is None and not json_in and not text_in:
+        return ConformanceResponse(skipped="ddl answers binary, JSON and text format input; JSPB is not for Python")
     json_out = request.requested_output_format == WireFormat.JSON
-    if request.requested_output_format != WireFormat.PROTOBUF and not json_out:
-        return ConformanceResponse(skipped="ddl answers binary and JSON output only; text format comes later")
+    text_out = request.requested_output_format == WireFormat.TEXT_FORMAT
+    if request.requested_output_format != WireFormat.PROTOBUF and not json_out and not text_out:
+        return ConformanceResponse(skipped="ddl answers binary, JSON and text format output; JSPB is not for Python")
     cls = CLASSES.get(request.message_type)
     if cls is None:
         if request.message_type in MESSAGES:
@@ -98,6 +101,8 @@ def respond(request: ConformanceRequest) -> ConformanceResponse:
         if json_in:
             ignore = request.test_category == TestCategory.JSON_IGNORE_UNKNOWN_PARSING_TEST
             message = ddl.from_json(request.json_payload or "", cls, ignore_unknown_fields=ignore, registry=CLASSES)
+        elif text_in:
+            message = ddl.from_text(request.text_payload or "", cls, registry=CLASSES)
         else:
             message = ddl.decode(request.protobuf_payload or b"", cls)
     except ddl.DecodeError as exc:
@@ -105,6 +110,9 @@ def respond(request: ConformanceRequest) -> ConformanceResponse:
     try:
         if json_out:
             return ConformanceResponse(json_payload=ddl.to_json(message, registry=CLASSES))
+        if text_out:
+            text = ddl.to_text(message, print_unknown_fields=request.print_unknown_fields, registry=CLASSES)
+            return ConformanceResponse(text_payload=text)
         return ConformanceResponse(protobuf_payload=ddl.encode(message))
     except ddl.EncodeError as exc:
         return ConformanceResponse(serialize_error=str(exc))

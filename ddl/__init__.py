@@ -26,6 +26,7 @@ from ._pyengine import generated_source
 from ._service import Service
 from ._stream import encode_delimited, read_delimited, write_delimited
 from ._text import to_text
+from ._text_read import from_text
 from ._types import (
     ClosedEnum,
     Vector,
@@ -70,6 +71,7 @@ __all__ = [
     "float64",
     "from_dict",
     "from_json",
+    "from_text",
     "generated_source",
     "int32",
     "int64",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from . import _compiled, wkt
@@ -84,13 +84,21 @@ _UINT64 = struct.Struct("<Q")
 _INT64_FIXED = struct.Struct("<q")
 
 
-def to_text(msg: Message, *, as_one_line: bool = False, registry: Mapping[str, type] | None = None) -> str:
+def to_text(
+    msg: Message,
+    *,
+    as_one_line: bool = False,
+    print_unknown_fields: bool = False,
+    registry: Mapping[str, type] | None = None,
+) -> str:
     """The message in protobuf's text format, as ``text_format.MessageToString`` prints it.
 
     Fields come in field-number order under their .proto names, enum values by name (a number
     the enum lacks as the number), strings quoted with protobuf's escapes (non-ASCII text as
     is), bytes with every byte beyond printable ASCII in octal, map entries sorted by key.
-    Unknown fields are left out; an extension prints as ``[full.name]``. A
+    Unknown fields are left out, or with ``print_unknown_fields`` printed last by number as
+    protobuf prints them (a length-delimited one that parses as fields nested as a message, else
+    as bytes); an extension prints as ``[full.name]``. A
     ``google.protobuf.Any`` is expanded (``[type.googleapis.com/pkg.Msg] { ... }``) when its
     type is a well-known one or in ``registry`` (full proto name to ddl class, as ``to_json``
     takes it), and printed as its two fields otherwise. ``as_one_line`` puts it all on one line.
@@ -108,7 +116,7 @@ def to_text(msg: Message, *, as_one_line: bool = False, registry: Mapping[str, t
     if not isinstance(msg, Message):
         raise TypeError(f"to_text takes a ddl message, not {type(msg).__name__}")
     data = encode_with(_compiled.state.compiled, msg)
-    printer = _Printer(as_one_line, registry or {})
+    printer = _Printer(as_one_line, print_unknown_fields, registry or {})
     depth = DEFAULT_MAX_DEPTH + 1  # the encoder's max_depth counts the messages below the top one
     try:
         if type(msg) is not wkt.Any or not printer.expand(data, 0, len(data), depth):
@@ -173,9 +181,10 @@ def _shape(node: WellKnownNode | WrapperNode) -> Fields:
 
 
 class _Printer:
-    def __init__(self, one_line: bool, registry: Mapping[str, type]) -> None:
+    def __init__(self, one_line: bool, unknown: bool, registry: Mapping[str, type]) -> None:
         self.out: list[str] = []
         self.one_line = one_line
+        self.unknown = unknown
         self.registry = registry
         self.indent = 0
 
@@ -184,23 +193,46 @@ class _Printer:
         if depth <= 0:
             raise DecodeError("messages are nested deeper than max_depth", pos)
         found: dict[int, list[tuple[int, int, int]]] = {}  # number -> (wire type, start, end)
-        while pos < end:
-            tag, pos = read_tag(data, pos)
-            number, wire_type = tag >> 3, tag & 7
-            start = pos
-            if wire_type == WT_SGROUP:
-                stop, pos = group_end(data, pos, end, number, depth)
-            else:
-                pos = skip_field(data, pos, end, tag, depth)
-                stop = pos
-            if wire_type == WT_LEN:
-                _, start = read_length(data, start, end)
-            # A field in another wire type than its own is an unknown field to protobuf too.
-            if number in fields and wire_type in _wire_types(fields[number][1]):
+        unknown: list[tuple[int, int, int, int]] = []  # (number, wire type, start, end), in order
+        for number, wire_type, start, stop in _spans(data, pos, end, depth):
+            # A field in another wire type than its own is an unknown field to protobuf too, as is
+            # a number a closed enum lacks (ddl keeps those among the unknown fields, as protobuf).
+            node = fields[number][1] if number in fields else None
+            if (
+                node is not None
+                and wire_type in _wire_types(node)
+                and not _kept_unknown(node, data, wire_type, start, stop)
+            ):
                 found.setdefault(number, []).append((wire_type, start, stop))
+            else:
+                unknown.append((number, wire_type, start, stop))
         for number in sorted(found):
             name, node = fields[number]
             self.field(name, node, data, found[number], depth)
+        if self.unknown:
+            self.unknown_fields(data, unknown, depth)
+
+    def unknown_fields(self, data: bytes, fields: list[tuple[int, int, int, int]], depth: int) -> None:
+        """Unknown fields as protobuf prints them (``_PrintUnknownFields``): a number and its raw
+        value, a group's fields nested, a length-delimited body nested when it parses as fields,
+        else quoted as bytes."""
+        for number, wire_type, start, stop in fields:
+            if wire_type == WT_LEN:
+                nested = _unknown_field_set(data, start, stop, depth)
+                if nested is None:
+                    self.scalar(str(number), _BYTES, data[start:stop])
+                    continue
+            elif wire_type == WT_SGROUP:
+                nested = _unknown_field_set(data, start, stop, depth)
+            else:
+                self.out.append(f"{' ' * self.indent}{number}: {int(_raw(data, wire_type, start, stop))}")
+                self.out.append(" " if self.one_line else "\n")
+                continue
+            if depth <= 1 or nested is None:
+                raise DecodeError("messages are nested deeper than max_depth", start)
+            self.open(str(number))
+            self.unknown_fields(data, nested, depth - 1)
+            self.close()
 
     def field(self, name: str, node: Node, data: bytes, spans: list[tuple[int, int, int]], depth: int) -> None:
         if isinstance(node, MapNode):
@@ -211,13 +243,11 @@ class _Printer:
                     for raw in _packed(node.elem, data, start, stop):
                         if not _closed_lacks(node.elem, raw):
                             self.scalar(name, node.elem, raw)
-                elif not _unknown_closed(node.elem, data, wire_type, start, stop):
+                else:
                     self.value(name, node.elem, data, wire_type, start, stop, depth)
         else:  # the last occurrence of a scalar wins; ddl's encoder writes one of each
-            kept = [span for span in spans if not _unknown_closed(node, data, *span)]
-            if kept:
-                wire_type, start, stop = kept[-1]
-                self.value(name, node, data, wire_type, start, stop, depth)
+            wire_type, start, stop = spans[-1]
+            self.value(name, node, data, wire_type, start, stop, depth)
 
     def value(self, name: str, node: Node, data: bytes, wire_type: int, start: int, stop: int, depth: int) -> None:
         if isinstance(node, MessageNode):
@@ -277,19 +307,12 @@ class _Printer:
         for _, start, stop in spans:
             key_raw: int | bytes = 0 if node.key.kind != Kind.STRING else b""
             value: tuple[bytes, int, int, int] | None = None
-            pos = start
-            while pos < stop:
-                tag, pos = read_tag(data, pos)
-                number, wire_type, at = tag >> 3, tag & 7, pos
-                pos = skip_field(data, pos, stop, tag, depth)
-                if wire_type == WT_LEN:
-                    _, at = read_length(data, at, stop)
-                if number == 1:
+            for number, wire_type, at, pos in _spans(data, start, stop, depth):
+                # An entry's field in another wire type than its own is unknown to protobuf too.
+                if number == 1 and wire_type == node.key.wire_type:
                     key_raw = _raw(data, wire_type, at, pos)
-                elif number == 2:
+                elif number == 2 and wire_type in _wire_types(node.value):
                     value = (data, wire_type, at, pos)
-            if value is not None and _unknown_closed(node.value, *value):
-                continue  # protobuf keeps the whole entry among the unknown fields
             entries[_key(node.key, key_raw)] = (key_raw, value)
         # protobuf prints the entry message it builds of each key and value. In a proto3 file
         # the entry's fields have implicit presence and a zero key or value is left out; a map of
@@ -313,6 +336,55 @@ class _Printer:
         raw: int | bytes = _raw(*value) if value is not None else (b"" if node.wire_type == WT_LEN else 0)
         if explicit or raw not in (0, b""):
             self.scalar("value", node, raw)
+
+
+_BYTES = ScalarNode("bytes")
+
+
+def _kept_unknown(node: Node, data: bytes, wire_type: int, start: int, stop: int) -> bool:
+    """Whether protobuf keeps this occurrence of a known field among the unknown fields: a number
+    a closed enum lacks, alone or as a map entry's value (the whole entry is kept)."""
+    if isinstance(node, RepeatedNode):
+        node = node.elem
+    if isinstance(node, MapNode):
+        value = _entry_value(node, data, start, stop)
+        return value is not None and _unknown_closed(node.value, *value)
+    return wire_type == WT_VARINT and _unknown_closed(node, data, wire_type, start, stop)
+
+
+def _entry_value(node: MapNode, data: bytes, start: int, stop: int) -> tuple[bytes, int, int, int] | None:
+    """A map entry's value field (the last one given in its own wire type), as ``(data, wire
+    type, start, end)``."""
+    value = None
+    for number, wire_type, at, pos in _spans(data, start, stop, DEFAULT_MAX_DEPTH):
+        if number == 2 and wire_type in _wire_types(node.value):
+            value = (data, wire_type, at, pos)
+    return value
+
+
+def _unknown_field_set(data: bytes, pos: int, end: int, depth: int) -> list[tuple[int, int, int, int]] | None:
+    """``data[pos:end]`` as fields, ``(number, wire type, start, end)``, or None when it is not
+    made of whole fields (a string's bytes, say)."""
+    try:
+        return list(_spans(data, pos, end, depth))
+    except DecodeError:
+        return None
+
+
+def _spans(data: bytes, pos: int, end: int, depth: int) -> Iterator[tuple[int, int, int, int]]:
+    """The fields of the body ``data[pos:end]``, in order: ``(number, wire type, start, end)``,
+    where a length-delimited value starts after its length and a group's ends at its end tag."""
+    while pos < end:
+        tag, pos = read_tag(data, pos)
+        number, wire_type, start = tag >> 3, tag & 7, pos
+        if wire_type == WT_SGROUP:
+            stop, pos = group_end(data, pos, end, number, depth)
+        else:
+            pos = skip_field(data, pos, end, tag, depth)
+            stop = pos
+        if wire_type == WT_LEN:
+            _, start = read_length(data, start, end)
+        yield number, wire_type, start, stop
 
 
 def _closed_lacks(node: Node, raw: int | bytes) -> bool:

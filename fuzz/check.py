@@ -68,14 +68,16 @@ def same_outcome(compiled: tuple[str, Any], reference: tuple[str, Any]) -> None:
 
 def check_decode(target: Target, data: bytes) -> None:
     """Both engines give the same value or the same error, a value's deep copy on each equals
-    it, and its text format is the same on each (or the same EncodeError; nothing else); upb
-    accepts exactly what they accept."""
+    it, and its text format is the same on each (or the same EncodeError; nothing else) and
+    reads back alike; upb accepts exactly what they accept."""
     compiled = outcome(decode_with, True, data, target.cls)
     reference = outcome(decode_with, False, data, target.cls)
     same_outcome(compiled, reference)
     if compiled[0] == "value":
         same_outcome(both(copy.deepcopy, compiled[1]), compiled)
-        both(ddl.to_text, compiled[1])
+        text = both(ddl.to_text, compiled[1])
+        if text[0] == "value":  # what ddl prints, it reads back
+            assert both(ddl.from_text, text[1], target.cls)[0] == "value", text[1]
     if target.upb_alike:
         try:
             target.pb.FromString(data)

@@ -71,6 +71,14 @@ def test_the_testee_answers_each_kind_of_request_on_the_engine_the_environment_s
             json_payload='{"optionalInt32": 1}', message_type=PROTO3, requested_output_format=envelope.WireFormat.JSON
         ),
         request(payload, output="TEXT_FORMAT"),
+        envelope.ConformanceRequest(
+            text_payload="optional_int32: 150 optional_string: 'hi'",
+            message_type=PROTO3,
+            requested_output_format=envelope.WireFormat.PROTOBUF,
+        ),
+        envelope.ConformanceRequest(
+            jspb_payload="[]", message_type=PROTO3, requested_output_format=envelope.WireFormat.PROTOBUF
+        ),
         request(b"", message_type="conformance.FailureSet"),
         request(b"", message_type="no.such.Message"),
         # optional_int32 = 1, and the group data (201) holding group_int32 (202) = 5
@@ -78,12 +86,16 @@ def test_the_testee_answers_each_kind_of_request_on_the_engine_the_environment_s
     ]
     responses, stderr = run_testee(engine, [engine.encode(r) for r in requests])
     assert f"ddl conformance testee: {engine.name} engine" in stderr
-    round_trip, cut, json, text, failure_set, unknown, proto2 = responses
+    round_trip, cut, json, text, from_text, jspb, failure_set, unknown, proto2 = responses
     assert round_trip == envelope.ConformanceResponse(protobuf_payload=payload)
     assert engine.decode(payload, proto3.TestAllTypesProto3).optional_string == "hi"
     assert cut.parse_error is not None and cut.protobuf_payload is None
     assert json == envelope.ConformanceResponse(json_payload='{"optionalInt32": 1}')
-    assert text.skipped is not None
+    # the text format leaves the unknown field 999 out
+    printed = 'optional_int32: 150\noptional_string: "hi"\noptional_nested_message {\n  a: 1\n}\n'
+    assert text == envelope.ConformanceResponse(text_payload=printed)
+    assert from_text == envelope.ConformanceResponse(protobuf_payload=b"\x08\x96\x01" + b"\x72\x02hi")
+    assert jspb.skipped is not None
     assert failure_set == envelope.ConformanceResponse(protobuf_payload=b"")
     assert unknown.runtime_error == "unknown message type 'no.such.Message'"
     assert proto2 == envelope.ConformanceResponse(protobuf_payload=PROTO2_PAYLOAD)

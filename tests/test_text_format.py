@@ -48,8 +48,14 @@ def assert_same_text(engine: Engine, msg: ddl.Message, pb: PbMessage, registry: 
     ours = ddl.to_text(msg, registry=registry)
     assert ours == text_format.MessageToString(pb)
     assert ddl.to_text(msg, as_one_line=True, registry=registry) == text_format.MessageToString(pb, as_one_line=True)
+    for one_line in (False, True):
+        shown = ddl.to_text(msg, as_one_line=one_line, print_unknown_fields=True, registry=registry)
+        assert shown == text_format.MessageToString(pb, as_one_line=one_line, print_unknown_fields=True)
     if not _holds_nan(pb):  # NaN != NaN, in protobuf's == as anywhere
-        assert text_format.Parse(ours, type(pb)()) == pb
+        known = type(pb)()
+        known.CopyFrom(pb)
+        known.DiscardUnknownFields()  # which the text leaves out
+        assert text_format.Parse(ours, type(pb)()) == known
 
 
 def _holds_nan(pb: PbMessage) -> bool:
@@ -175,6 +181,27 @@ def test_strings_bytes_floats_enums_and_maps_are_printed_as_protobuf_prints_them
     assert math.isnan(ddl.decode(ddl.encode(Printed(big=float("nan"))), Printed).big)
 
 
+def test_unknown_fields_print_last_by_number_when_asked(engine: Engine) -> None:
+    module = twin(Point)
+    wire = b"".join(
+        [
+            b"\x08\x05",  # x: 5
+            b"\xf8\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01",  # 31: a varint, as unsigned
+            b"\x85\x02\x01\x00\x00\x80",  # 32: fixed32
+            b"\x89\x02" + bytes(range(1, 9)),  # 33: fixed64
+            b"\x8a\x02\x04\x08\x01\x10\x02",  # 33: bytes that parse as fields: a message
+            b"\x92\x02\x03ab\xff",  # 34: bytes that do not: quoted
+            b"\x92\x02\x00",  # 34: empty, which parses as no fields
+            b"\x9b\x02\x08\x07\x9c\x02",  # 35: a group
+            b"\x10\x07",  # y: 7
+        ]
+    )
+    msg = engine.decode(wire, Point)
+    assert_same_text(engine, msg, module.Point.FromString(wire))
+    assert ddl.to_text(msg) == "x: 5\ny: 7\n"
+    assert ddl.to_text(msg, print_unknown_fields=True).startswith("x: 5\ny: 7\n31: 18446744073709551615\n")
+
+
 def test_unknown_fields_are_left_out_and_an_empty_message_prints_nothing(engine: Engine) -> None:
     with_unknown = ddl.decode(b"\x08\x05\xf8\x01\x09", Point)  # field 31 is not Point's
     assert ddl.to_text(with_unknown) == "x: 5\n"
@@ -214,7 +241,7 @@ def test_what_protobuf_keeps_among_unknown_fields_is_not_printed(engine: Engine)
     )
     msg = engine.decode(wire, Closed)
     pb = module.Closed.FromString(wire)
-    assert ddl.to_text(msg) == text_format.MessageToString(pb)
+    assert_same_text(engine, msg, pb)
     assert ddl.to_text(msg) == 'mood: TENSE\nmoods: CALM\nmoods: TENSE\nby_name {\n  key: "b"\n  value: CALM\n}\n'
 
 

@@ -176,12 +176,7 @@ class _Reader:
         if isinstance(node, MapNode):
             node = _EntryNode(node)
         if isinstance(node, (MessageNode, WellKnownNode, WrapperNode, _EntryNode)):
-            close = {"{": "}", "<": ">"}.get(self.take())
-            if close is None:
-                self.at -= 1
-                raise self.fail("expected '{' or '<'")
-            body = bytearray()
-            self.message(*_fields(node), body, close, depth - 1)
+            body = self.braced(*_fields(node), depth - 1)
             if isinstance(node, MessageNode) and node.delimited:
                 write_uvarint(out, number << 3 | WT_SGROUP)
                 out += body
@@ -199,14 +194,18 @@ class _Reader:
         if fields is None:
             raise self.fail(f"no class for the Any's type {url!r}: pass registry={{name: <its ddl class>}}")
         self.take_if(":")
-        close = {"{": "}", "<": ">"}.get(self.take())
-        if close is None:
-            self.at -= 1
-            raise self.fail("expected '{' or '<'")
-        body = bytearray()
-        self.message(fields, _oneofs_of_fields(fields), body, close, depth - 1)
+        body = self.braced(fields, _oneofs_of_fields(fields), depth - 1)
         _length_delimited(out, 1, url.encode())
         _length_delimited(out, 2, body)
+
+    def braced(self, fields: Fields, oneofs: dict[int, int], depth: int) -> bytearray:
+        """A message's body in ``{ }`` or ``< >``, written in protobuf's form."""
+        close = {"{": "}", "<": ">"}.get(self.take())
+        if close is None:
+            raise self.back("expected '{' or '<'")
+        body = bytearray()
+        self.message(fields, oneofs, body, close, depth)
+        return body
 
     def scalar(self, number: int, node: Node, out: bytearray) -> None:
         kind = _kind(node)
